@@ -1,0 +1,5 @@
+"""The `mmm-agent` command line (ARCHITECTURE §6)."""
+
+from agent.cli.main import main
+
+__all__ = ["main"]

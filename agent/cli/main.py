@@ -1,0 +1,120 @@
+"""Entry point of `mmm-agent`: global options, command registry, and the JSON/error contract.
+
+Each command module exposes ``register(subparsers, common)`` and sets ``handler=`` (returns a JSON-able dict)
+and optionally ``render=`` (dict -> human text) on its parser. Heavy libraries are imported inside handlers so
+that `mmm-agent --help` and light commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from mmm_core.errors import MMMError
+
+COMMAND_MODULES = ("agent.cli.data", "agent.cli.specs", "agent.cli.fitting")
+
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL = 1
+
+
+def _common_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print exactly one JSON object on stdout")
+    common.add_argument("--store", default=argparse.SUPPRESS,
+                        help="store file (default ./mmm_store/mmm.duckdb or $MMM_AGENT_STORE)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_parser()
+    parser = argparse.ArgumentParser(
+        prog="mmm-agent",
+        description="A conversational analyst for Bayesian Marketing Mix Modeling.",
+        epilog="Example: mmm-agent demo   |   mmm-agent --store s.duckdb ingest data/demo_national.csv --json",
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real import error inside an existing module must surface
+                raise
+            continue
+        module.register(sub, common)
+    return parser
+
+
+def add_command(
+    sub: Any,
+    common: argparse.ArgumentParser,
+    name: str,
+    help_text: str,
+    example: str,
+    handler: Callable[[argparse.Namespace], dict[str, Any]],
+    render: Callable[[dict[str, Any]], str] | None = None,
+) -> argparse.ArgumentParser:
+    """Register one sub-command with the shared options and an example in its --help."""
+    parser = sub.add_parser(
+        name, help=help_text, description=help_text, parents=[common],
+        epilog=f"Example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(handler=handler, render=render)
+    return parser
+
+
+def open_store(args: argparse.Namespace):  # -> mmm_core.store.Store, imported lazily
+    from mmm_core.store import Store
+
+    return Store(getattr(args, "store", None))
+
+
+def _emit_error(args: argparse.Namespace, code: str, message: str, hint: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps({"error": {"code": code, "message": message, "hint": hint}}))
+    print(f"error [{code}]: {message}", file=sys.stderr)
+    if hint:
+        print(f"hint: {hint}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USER_ERROR
+    try:
+        payload = args.handler(args)
+    except MMMError as exc:
+        _emit_error(args, exc.code, exc.message, exc.hint)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        _emit_error(args, "interrupted", "Interrupted by the user.", "Run the command again.")
+        return 130
+    except Exception as exc:  # an unexpected failure is still reported in the contract's shape
+        traceback.print_exc(file=sys.stderr)
+        _emit_error(args, "internal", f"{type(exc).__name__}: {exc}",
+                    "This is a bug in mmm-agent; please report it with the command you ran.")
+        return EXIT_INTERNAL
+    if getattr(args, "json", False):
+        print(json.dumps(payload, default=str))
+    else:
+        render = args.render or _default_render
+        print(render(payload))
+    return 0
+
+
+def _default_render(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, indent=2, default=str)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
