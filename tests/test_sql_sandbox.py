@@ -1,0 +1,110 @@
+"""Read-only SQL: every refusal case is enforced by DuckDB (statement type, external access), plus limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mmm_core.errors import QueryLimitError, QueryRefusedError
+from mmm_core.sql_sandbox import query
+from mmm_core.store import Store
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "mmm.duckdb")
+    rows = [("2024-01-01", "", "TV", "TV_Spend", 10.0), ("2024-01-08", "", "TV", "TV_Spend", 12.0),
+            ("2024-01-01", "", "", "Sales", 100.0), ("2024-01-08", "", "", "Sales", 120.0)]
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO datasets VALUES ('ds_1', 'demo', 'fp', 'x', 'mff', 4, 'W', "
+                     "'2024-01-01', '2024-01-08', now())")
+        for period, geo, outlet, name, value in rows:
+            conn.execute("INSERT INTO mff_rows VALUES ('ds_1', ?, ?, '', '', ?, '', ?, ?)",
+                         [period, geo, outlet, name, value])
+        conn.execute("INSERT INTO variables VALUES ('ds_1', 'TV_Spend', 'media', 'TV', 1, 2, 1, false, 22), "
+                     "('ds_1', 'Sales', 'kpi', NULL, 1, 2, 1, false, 220)")
+    return store
+
+
+def test_select_over_the_views(store: Store) -> None:
+    wide = query(store, "demo", "SELECT period, Sales, TV_Spend FROM wide ORDER BY period")
+    assert wide["columns"] == ["period", "Sales", "TV_Spend"]
+    assert wide["rows"] == [["2024-01-01", 100.0, 10.0], ["2024-01-08", 120.0, 12.0]]
+    roles = query(store, "ds_1", "SELECT name, role FROM variables ORDER BY name")
+    assert roles["rows"] == [["Sales", "kpi"], ["TV_Spend", "media"]]
+
+
+@pytest.mark.parametrize("sql, kind", [
+    ("INSERT INTO mff SELECT * FROM mff", "INSERT"),
+    ("UPDATE mff SET value = 0", "UPDATE"),
+    ("DELETE FROM mff", "DELETE"),
+    ("CREATE TABLE x AS SELECT 1", "CREATE"),
+    ("DROP TABLE mff", "DROP"),
+    ("ALTER TABLE mff ADD COLUMN z INT", "ALTER"),
+    ("ATTACH '/tmp/other.duckdb'", "ATTACH"),
+    ("DETACH memory", "DETACH"),
+    ("COPY mff TO '/tmp/out.csv'", "COPY"),
+    ("EXPORT DATABASE '/tmp/exp'", "EXPORT"),
+    ("INSTALL httpfs", "LOAD"),
+    ("LOAD httpfs", "LOAD"),
+    ("SET threads = 1", "SET"),
+    ("PRAGMA version", "PRAGMA"),
+    ("CALL pragma_version()", "CALL"),
+])
+def test_non_select_statements_are_refused_by_type(store: Store, sql: str, kind: str) -> None:
+    with pytest.raises(QueryRefusedError) as err:
+        query(store, "demo", sql)
+    assert f"{kind} statement" in err.value.message
+    assert err.value.code == "query_refused"
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM read_csv_auto('/etc/hostname')",
+    "SELECT * FROM read_parquet('https://example.com/x.parquet')",
+    "SELECT * FROM read_json('/etc/passwd')",
+    "SELECT * FROM read_text('/etc/passwd')",
+    "SELECT * FROM read_blob('/etc/passwd')",
+    "SELECT * FROM glob('/etc/*')",
+    "SELECT * FROM sniff_csv('/etc/passwd')",
+])
+def test_file_and_url_functions_are_refused_by_duckdb(store: Store, sql: str) -> None:
+    with pytest.raises(QueryRefusedError) as err:
+        query(store, "demo", sql)
+    assert "outside the dataset" in err.value.message
+
+
+def test_replacement_scan_of_a_file_path_is_refused(store: Store) -> None:
+    # With external access off DuckDB does not turn a quoted path into a file scan: it is an unknown table.
+    with pytest.raises(QueryRefusedError, match="does not exist"):
+        query(store, "demo", "SELECT * FROM '/etc/passwd.csv'")
+
+
+def test_multiple_statements_refused(store: Store) -> None:
+    with pytest.raises(QueryRefusedError, match="Exactly one statement"):
+        query(store, "demo", "SELECT 1; DROP TABLE mff")
+
+
+def test_the_store_itself_is_not_reachable(store: Store) -> None:
+    # The sandbox holds a copy of one dataset; other tables of the store do not exist there.
+    with pytest.raises(QueryRefusedError):
+        query(store, "demo", "SELECT * FROM specs")
+    databases = query(store, "demo", "SELECT path FROM duckdb_databases() WHERE path IS NOT NULL")
+    assert str(store.path) not in str(databases["rows"])
+
+
+def test_row_limit_truncates(store: Store) -> None:
+    result = query(store, "demo", "SELECT * FROM range(50)", max_rows=10)
+    assert len(result["rows"]) == 10 and result["truncated"] is True
+
+
+def test_time_limit_interrupts(store: Store) -> None:
+    with pytest.raises(QueryLimitError, match="limit"):
+        query(store, "demo", "SELECT count(*) FROM range(1000000000) a, range(100000) b", timeout_s=0.5)
+
+
+def test_syntax_error_is_reported(store: Store) -> None:
+    with pytest.raises(QueryRefusedError) as err:
+        query(store, "demo", "SELEC 1")
+    assert err.value.code == "query_syntax"
