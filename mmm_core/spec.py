@@ -37,7 +37,8 @@ class _Strict(BaseModel):
 class LogNormalPrior(_Strict):
     """A log-normal prior given by its median and the sd of its logarithm.
 
-    The central 90% of the prior lies within median ×/÷ exp(1.645·sigma): sigma 0.5 → ×/÷ 2.3, sigma 1 → ×/÷ 5.2.
+    The central 90% of the prior lies within median ×/÷ exp(1.645·sigma):
+    sigma 0.5 → ×/÷ 2.3, sigma 1 → ×/÷ 5.2.
     """
 
     median: float = Field(gt=0, description="Median of the prior, on the quantity's own scale. Must be > 0.")
@@ -235,7 +236,7 @@ class Geo(_Strict):
 
 class Holdout(_Strict):
     last_n: int = Field(0, ge=0, description="Number of final periods held out of fitting and scored once per "
-                        "fit. Default 0 (no holdout). Must leave at least half the periods for fitting.")
+                        "fit. Default 0 (no holdout). Must be below half the periods.")
 
 
 class Sampler(_Strict):
@@ -270,6 +271,9 @@ class ModelSpec(_Strict):
     likelihood: Literal["additive", "multiplicative"] = Field(
         "additive", description="'additive' (KPI = base + Σ effects) or 'multiplicative' (log KPI; requires "
         "a positive KPI). Default 'additive'.")
+    noise: Literal["normal", "student_t"] = Field(
+        "normal", description="Residual distribution: 'normal' or 'student_t' (robust to outliers, 5 degrees "
+        "of freedom). Default 'normal'.")
     holdout: Holdout = Field(default_factory=Holdout, description="Holdout window. Default none.")
     sampler: Sampler = Field(default_factory=Sampler, description="Sampler defaults (a fit may override).")
     interval: Interval = Field(default_factory=Interval, description="Interval level and method. Default "
@@ -303,7 +307,8 @@ class ModelSpec(_Strict):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise _to_spec_error(exc, data) from None
+            raise SpecValidationError("Invalid spec: " + validation_message(exc, data, cls),
+                                      "Fix the named field(s); `mmm-agent spec init` shows a valid draft.") from None
 
     def to_yaml(self) -> str:
         """YAML text in field order (round-trips through ``from_yaml``)."""
@@ -349,58 +354,37 @@ def load_spec(path: str | Path) -> ModelSpec:
     return ModelSpec.from_yaml(path.read_text(encoding="utf-8"))
 
 
-# --- validation messages -------------------------------------------------------------------------------------
+# --- identity and drafting (implemented in spec_canonical / spec_defaults; re-exported here) ------------------
 
-def _to_spec_error(exc: ValidationError, data: Any) -> SpecValidationError:
-    lines = [_describe_error(err, data) for err in exc.errors()]
-    return SpecValidationError("Invalid spec: " + "; ".join(lines),
-                               "Fix the named field(s); `mmm-agent spec init` shows a valid draft.")
-
-
-def _describe_error(err: Any, data: Any) -> str:
-    loc = [part for part in err["loc"] if not (isinstance(part, str) and part.startswith("function-"))]
-    path = _format_path(loc, data)
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        allowed = _allowed_fields(loc[:-1])
-        msg = f"unknown field; allowed fields here: {', '.join(allowed)}"
-    elif "input" in err and err["type"] != "missing" and not isinstance(err["input"], dict | list):
-        msg += f" (got {err['input']!r})"
-    return f"{path or '<spec>'}: {msg}"
+from mmm_core.spec_canonical import (  # noqa: E402
+    canonical_json, diff_specs, format_diff, spec_sha256, validation_message,
+)
 
 
-def _format_path(loc: list[Any], data: Any) -> str:
-    """``media[TV].adstock.l_max``: list items are named by their ``name`` when they have one."""
-    out, node = "", data
-    for part in loc:
-        if isinstance(part, int):
-            item = node[part] if isinstance(node, list) and part < len(node) else None
-            label = item.get("name") if isinstance(item, dict) else None
-            out += f"[{label}]" if isinstance(label, str) else f"[{part}]"
-            node = item
-        else:
-            out += ("." if out else "") + str(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return out
+def init_spec(store: Any, dataset: str, kpi: str | None = None) -> ModelSpec:
+    """Draft a spec for ``dataset`` (id or name) from ``queries.describe``; see ``spec_defaults`` for the
+    choices made. Raises ``SpecValidationError`` when the KPI is ambiguous (listing the candidates)."""
+    return init_spec_with_notes(store, dataset, kpi)[0]
 
 
-def _allowed_fields(loc: list[Any]) -> list[str]:
-    model: Any = ModelSpec
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
-        if field is None:
-            return []
-        model = _model_of(field.annotation)
-    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+def init_spec_with_notes(store: Any, dataset: str, kpi: str | None = None) -> tuple[ModelSpec, list[str]]:
+    """``init_spec`` plus plain-language notes on the data-dependent choices (for the CLI and chat)."""
+    from mmm_core.queries import describe
+    from mmm_core.spec_defaults import draft_spec
+
+    return draft_spec(describe(store, dataset), kpi)
 
 
-def _model_of(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
+def validate_against(spec: ModelSpec, describe: dict[str, Any]) -> None:
+    """Refuse a spec that does not fit its dataset (unknown variables, wrong roles, impossible pooling...)."""
+    from mmm_core.spec_defaults import validate_against as _validate
+
+    _validate(spec, describe)
+
+
+__all__ = [
+    "Adstock", "Control", "EffectPrior", "Geo", "Holdout", "Interval", "LogNormalPrior", "MediaChannel",
+    "Mediator", "MediatorPriors", "ModelSpec", "NormalPrior", "Sampler", "Saturation", "Seasonality", "Trend",
+    "canonical_json", "diff_specs", "format_diff", "init_spec", "init_spec_with_notes", "load_spec",
+    "save_draft", "spec_sha256", "validate_against",
+]
