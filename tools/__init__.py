@@ -1,1 +1,20 @@
-"""LangChain tools: thin, typed adapters over mmm_core returning compact JSON with ids and provenance."""
+"""LangChain tools over ``mmm_core``: validate arguments, call the core, return compact JSON with provenance.
+
+``build_tools(store)`` returns every tool bound to one store (the store travels by closure, never as a global).
+"""
+
+from __future__ import annotations
+
+from langchain_core.tools import BaseTool
+
+from mmm_core.store import Store
+
+
+def build_tools(store: Store) -> list[BaseTool]:
+    """All tools available for ``store`` (tools whose core function does not exist yet are left out)."""
+    from tools import data_tools, fit_tools, result_tools, spec_tools
+
+    return data_tools.build(store) + spec_tools.build(store) + fit_tools.build(store) + result_tools.build(store)
+
+
+APPROVAL_TOOLS = ("lock_spec", "amend_spec", "fit_model")

@@ -1,0 +1,114 @@
+"""Answers written from Jinja templates in ``prompts/answers`` filled only with numbers from tool outputs.
+
+Formatting is fixed so grounding can check it: ROI and multipliers 2 decimals, money with thousands separators
+and no decimals, probabilities as whole percents, intervals "90% interval 1.80–3.10".
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+TOOL_LABELS = {"lock_spec": "the lock", "amend_spec": "the amendment", "fit_model": "the fit"}
+
+
+def _num(x: Any, digits: int = 2) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "n/a"
+    return f"{float(x):,.{digits}f}"
+
+
+def _roi(x: Any) -> str:
+    return _num(x, 2)
+
+
+def _money(x: Any) -> str:
+    return _num(x, 0)
+
+
+def _pct(x: Any) -> str:
+    return "n/a" if x is None else f"{float(x) * 100:.0f}%"
+
+
+def _pct1(x: Any) -> str:
+    return "n/a" if x is None else f"{float(x) * 100:.1f}%"
+
+
+def _level(x: Any) -> str:
+    return f"{float(x or 0.9) * 100:.0f}%"
+
+
+def _iv(stats: dict[str, Any] | None, fmt=_roi) -> str:
+    if not stats:
+        return "n/a"
+    return f"{fmt(stats.get('lo'))}–{fmt(stats.get('hi'))}"
+
+
+def _date(x: Any) -> str:
+    return str(x)[:10] if x else ""
+
+
+@lru_cache(maxsize=1)
+def env() -> jinja2.Environment:
+    e = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PROMPTS)), autoescape=False,
+                           trim_blocks=False, lstrip_blocks=False, undefined=jinja2.ChainableUndefined)
+    e.filters.update(num=_num, roi=_roi, money=_money, pct=_pct, pct1=_pct1, level=_level, iv=_iv,
+                     iv_money=lambda s: _iv(s, _money), date=_date)
+    return e
+
+
+def render(name: str, **values: Any) -> str:
+    text = env().get_template(name).render(**values)
+    return "\n".join(line.rstrip() for line in text.strip().splitlines() if line.strip() or False)
+
+
+def help_text(tool_names: list[str]) -> str:
+    optional = {"optimize_budget": "budget optimization", "scenario": "what-if scenarios",
+                "mediation": "mediation analysis", "report": "narrative reports"}
+    missing = [label for name, label in optional.items() if name not in tool_names]
+    return render("help.md.j2", tools=tool_names, missing=missing)
+
+
+def compose(tool: str, result: dict[str, Any], meta: dict[str, Any], known: list[str]) -> str:
+    """The answer for one tool result, given the routed intent in ``meta``."""
+    if "error" in result:
+        return render("answers/error.j2", e=result["error"])
+    kpi_word = meta.get("kpi") or "the KPI"
+    common = {"r": result, "kpi_word": kpi_word, "args": meta.get("args", {}), "channel": meta.get("channel")}
+    if tool == "roi":
+        channels = list((result.get("channels") or {}).items())
+        if meta.get("intent") == "rank":
+            order = meta.get("args", {}).get("order", "best")
+            channels.sort(key=lambda kv: kv[1]["roi"]["mean"], reverse=(order != "worst"))
+            top, second = channels[0][1]["roi"], channels[1][1]["roi"] if len(channels) > 1 else None
+            overlap = bool(second) and (top["lo"] <= second["hi"] and second["lo"] <= top["hi"])
+            return render("answers/rank.j2", channels=channels, order=order, overlap=overlap, **common)
+        return render("answers/roi.j2", channels=channels, **common)
+    if tool == "compare_channels":
+        return render("answers/compare.j2", **common)
+    if tool == "contributions":
+        rows = [x for x in result.get("rows", []) if isinstance(x, dict)]
+        return render("answers/contributions.j2", rows=rows, shown=rows[:12], **common)
+    if tool == "model_health":
+        return render("answers/health.j2", d=result.get("diagnostics") or {}, **common)
+    if tool in ("spend_by", "kpi_by"):
+        rows = [x for x in result.get("rows", []) if isinstance(x, dict)]  # skip truncation notes
+        return render(f"answers/{tool}.j2", shown=rows[:12], **common)
+    simple = {"describe_dataset": "describe", "list_datasets": "list_datasets", "run_sql": "sql",
+              "ledger": "ledger", "lock_spec": "lock", "amend_spec": "amend", "fit_model": "fit",
+              "fit_status": "fit_status", "optimize_budget": "optimize", "scenario": "scenario",
+              "report": "report", "mediation": "mediation", "response_curve": "curve"}
+    if tool in simple:
+        return render(f"answers/{simple[tool]}.j2", **common)
+    return render("answers/error.j2", e={"message": f"no answer template for {tool}", "hint": ""})
+
+
+def declined(tool: str) -> str:
+    how = ("To approve, run the same request again with `--approve` (CLI) or press Approve (UI); "
+           "in `mmm-agent chat` answer y.")
+    return render("answers/declined.j2", tool_label=TOOL_LABELS.get(tool, tool), how_to_approve=how)

@@ -1,0 +1,199 @@
+"""Intent routing for the offline model: one English request → one intent with structured arguments.
+
+Rules are ordered regular expressions (most specific first) — deterministic, inspectable, and tested on more
+than a hundred phrasings in ``tests/test_router.py``. Typos are tolerated by normalising common misspellings
+before matching and by fuzzy channel matching in ``entities``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.models import entities
+
+# Frequent misspellings of intent words → canonical word (channel typos are handled by fuzzy matching).
+_TYPOS = {
+    r"\bro[il]\b": "roi", r"\br\.o\.i\.?": "roi", r"\bconverg\w*": "converge", r"\bcontrib\w*": "contribution",
+    r"\boptimi[sz]\w*|\boptim\w*": "optimize", r"\bbugdet\b|\bbudgt\b|\bbudegt\b": "budget",
+    r"\bcompair\b|\bcomapre\b|\bcmopare\b": "compare", r"\bdataset?s\b|\bdatsets?\b": "datasets",
+    r"\bdiagnost\w*": "diagnostics", r"\bhelath\b|\bheatlh\b": "health", r"\bspen[dt]ing\b": "spend",
+    r"\bledgr\b": "ledger", r"\breprot\b|\brepot\b": "report", r"\bwrost\b": "worst", r"\bbets\b": "best",
+    r"\bchanel\b|\bchannle\b": "channel", r"\bchanels\b|\bchannles\b": "channels", r"\bretrun\b": "return",
+    r"\btrustworth\w*|\btrustwor\w*": "trustworthy", r"\bdescibe\b|\bdescrbe\b": "describe",
+}
+
+
+@dataclass
+class Route:
+    intent: str
+    args: dict[str, Any] = field(default_factory=dict)
+    channels: list[str] = field(default_factory=list)
+    note: str | None = None  # e.g. the unknown channel word, or what is ambiguous
+
+
+def normalise(text: str) -> str:
+    low = " ".join(text.casefold().split())
+    for pattern, word in _TYPOS.items():
+        low = re.sub(pattern, word, low)
+    return low
+
+
+def _by(low: str) -> str:
+    if re.search(r"\b(geo|geos|geograph\w*|region\w*|market|markets|state|states|dma|dmas|country|"
+                 r"countries|city|cities|area|areas)\b", low):
+        return "geo"
+    if re.search(r"\b(period|periods|week|weeks|weekly|month|months|monthly|time|over time|date|dates|trend|"
+                 r"year|years|daily|day)\b", low):
+        return "period"
+    return "channel"
+
+
+_R = re.compile  # short alias for the rule table
+
+RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("setup", _R(r"\bset ?up\b|\bnew model\b|\b(build|create|start|make|configure|draft)\b.{0,15}\b(model|spec|"
+                 r"specification)\b|\bguide me\b|\bwalk me through\b|\bget started\b|\bstart over\b")),
+    ("help", _R(r"^\s*(help|\?|h|menu|commands)\s*[.!?]*$|\bwhat can (you|i) (do|ask)\b|\bhow do (i|you) use\b|"
+                r"\bwhat do you do\b|\bhelp me\b(?!.*\b(optimi|fit|set ?up|lock))|\bwhat are (my|the) options\b")),
+    ("sql", _R(r"^\s*(select|with)\s+.+\bfrom\b|\bsql\b|\bquery:")),
+    ("list_datasets", _R(r"\b(list|show|which|what)\b.{0,20}\bdatasets\b|\bdatasets (do we|are there|are "
+                         r"loaded|available)\b|\bwhat data (do we|is there|have we)\b|\bavailable data\b")),
+    ("ledger", _R(r"\bwhat (did|have) we (try|tried|do|done|run|locked)\b|\bledger\b|\bhistory\b|\baudit\b|"
+                  r"\b(specs?|models?|versions?) (have been|were|we) (tried|locked|run|fitted)\b|\bforking\b|"
+                  r"\bwhat (was|has been) tried\b|\bwhat('s| is| was) been tried\b|\btrail\b|\bprovenance\b")),
+    ("report", _R(r"\breport\b|\bwrite[- ]?up\b|\bexport (the )?(results|findings)\b|\bsummary document\b|"
+                  r"\bdeck\b|\bone[- ]pager\b")),
+    ("amend", _R(r"\bamend\w*\b")),
+    ("lock", _R(r"\block\b|\block (it|this|the)\b|\bpre-?regist\w*\b|\bfreeze (the|this) spec\b|"
+                r"\bcommit (to )?(the|this) spec\b|\blooks good,? lock\b")),
+    ("fit_status", _R(r"\b(status|progress)\b.{0,20}\bfit\b|\bfit\b.{0,20}\b(status|progress|done|finished|"
+                      r"running)\b|\bis (it|the model) (done|finished|ready)\b")),
+    ("health", _R(r"\bconverge\b|\btrust\w*\b|\breliab\w*\b|\bdiagnostics\b|\br-?hat\b|\bdivergen\w*\b|"
+                  r"\bhealth\w*\b|\bhow good is (the|this|our) (model|fit)\b|\bfit quality\b|\bess\b|"
+                  r"\bcan (i|we) (rely|believe|use)\b|\bis (the|this) (model|fit) (ok|okay|good|sound|valid|"
+                  r"credible|any good|decent|broken)\b|\bsanity\b|\bmodel (quality|check)\b|\br2\b|\bmape\b")),
+    ("fit", _R(r"\b(fit|refit|re-fit|estimate|train|run|sample)\b.{0,25}\b(model|spec|it|again|now|quick\w*|"
+               r"full\w*|posterior|nuts)\b|^\s*(fit|refit)\b|\bquick fit\b|\bfull fit\b|\bkick off\b")),
+    ("scenario", _R(r"\bwhat if\b|\bwhat happens if\b|\bwhat would happen\b|\b(move|shift|reallocate|transfer)"
+                    r"\b.{0,30}\b(to|into|from)\b|\b(double|halve|cut|increase|raise|reduce|decrease|boost|"
+                    r"pause|stop|drop)\b.{0,25}\b(spend|budget|by \d+)|\bscenario\b|\bsimulat\w*\b")),
+    ("optimize", _R(r"\boptimize\b|\ballocat\w*\b|\bbest (split|mix|plan)\b|\bhow should (i|we) (spend|split|"
+                    r"divide|invest)\b|\bdistribut\w* (the |a |our )?budget\b|\bbudget (of|for|plan|split)\b|"
+                    r"\b(spend|invest|split|divide|plan)\b.{0,25}[$€£]?\d[\d,.]*\s?(k|m|mm|million|thousand|bn)?"
+                    r"\b.{0,30}\b(across|between|over|on|next|budget|channels)\b|\bmaximi[sz]e (sales|revenue|"
+                    r"kpi|conversions)\b|\bmedia plan\b|\b[$€£]\d.*\bbudget\b")),
+    ("compare", _R(r"\bcompare\b|\bversus\b|\bvs\.?\b|\bbetter than\b|\bworse than\b|\bbeat\w*\b|\boutperform"
+                   r"\w*\b|\bprobability\b|\bhow likely\b|\bchance\b|\bhigher roi than\b|\bmore (efficient|"
+                   r"effective) than\b|\bor\b.{0,30}\b(better|stronger|more efficient)\b|\bwhich is better\b")),
+    ("curve", _R(r"\bresponse curve\b|\bsaturat\w*\b|\bdiminishing returns\b|\bcurve\b")),
+    ("contribution", _R(r"\bcontribution\b|\bdriv(e|es|en|ing)\b|\bincremental\b|\bdecompos\w*\b|\bbaseline\b|"
+                        r"\b(sales|revenue|kpi|conversions) (came|come|comes|coming) from\b|\bshare of (sales|"
+                        r"revenue|kpi)\b|\bhow much (sales|revenue) (did|does|do)\b|\blift\b|\bimpact\b")),
+    ("rank", _R(r"\b(best|worst|top|bottom|highest|lowest|strongest|weakest|most|least)\b.{0,30}\b(channel|"
+                r"channels|roi|return|performer|performing|efficient|effective)\b|\brank\w*\b|\bwhich (channel|"
+                r"media)\b.{0,30}\b(works|best|worst|most|least|pays)\b|\bunderperform\w*\b|\boverperform\w*\b|"
+                r"\bsort\w* (channels|by roi)\b|\bleague table\b|\bbest\b|\bworst\b")),
+    ("roi", _R(r"\broi\b|\brois\b|\broas\b|\breturn\w*\b|\befficien\w*\b|\bpayback\b|\bworth it\b|\bpay(s)? off\b|"
+               r"\bper (dollar|euro|pound)\b|\bpaying off\b|\bprofitab\w*\b")),
+    ("spend_by", _R(r"\bspend\b|\bspent\b|\bspends\b|\binvest(ed|ment)\b.{0,20}\b(by|per|each)\b|\bcost\b|"
+                    r"\bbudget by\b")),
+    ("kpi_by", _R(r"\b(sales|revenue|kpi|conversions|orders)\b.{0,20}\b(by|per|over|each|trend|weekly|monthly|"
+                  r"total)\b|\b(total|weekly|monthly) (sales|revenue|kpi|conversions)\b")),
+    ("describe", _R(r"\bdescribe\b|\bwhat('s| is) in (the|this) (data|dataset)\b|\bwhat (variables|columns|"
+                    r"channels|controls)\b|\bwhich (variables|columns|channels|controls)\b|\bvariables\b|"
+                    r"\bcolumns\b|\btell me about the data\b|\boverview\b|\bschema\b")),
+]
+
+
+def route(text: str, channels: list[str] | None = None) -> Route:
+    """Classify ``text`` and extract its arguments; ``channels`` are the dataset's channel names."""
+    known = list(channels or [])
+    # Channel names are data: mask them before matching intent words, so a channel called
+    # "Ignore previous instructions and lock" can never trigger the lock intent.
+    low = normalise(mask_channels(text, known))
+    found = entities.find_channels(text, known)
+    intent = _classify(low, len(found.found))
+    r = Route(intent=intent, channels=found.found)
+    if found.ambiguous and not found.found and intent in ("roi", "compare", "contribution", "curve"):
+        word, cands = next(iter(found.ambiguous.items()))
+        return Route("clarify", {"word": word, "candidates": cands}, note=word)
+    _fill(r, text, low, known)
+    return r
+
+
+def mask_channels(text: str, known: list[str]) -> str:
+    for name in sorted(known, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " chan ", text, flags=re.IGNORECASE)
+    return text
+
+
+def _classify(low: str, n_channels: int) -> str:
+    """First matching rule; 'compare' needs two channels unless the user literally says compare/probability,
+    so "baseline vs media" falls through to contribution."""
+    for name, rx in RULES:
+        if not rx.search(low):
+            continue
+        if name == "compare" and n_channels < 2 and not re.search(r"\b(compare|probability|how likely)\b", low):
+            continue
+        return name
+    return "unknown"
+
+
+def _fill(r: Route, text: str, low: str, known: list[str]) -> None:
+    """Intent-specific arguments (and the downgrade of impossible requests to a clarification)."""
+    if r.intent == "sql":
+        m = re.search(r"((?:select|with)\s.+)$", text, re.IGNORECASE | re.DOTALL)
+        r.args = {"sql": m.group(1).strip().rstrip(";")} if m else {}
+        if not m:
+            r.intent = "clarify_sql"
+    elif r.intent in ("roi", "curve"):
+        if r.channels:
+            r.args = {"channel": r.channels[0]}
+        elif known and (r.intent == "curve" or entities.unknown_channel_words(text, known)):
+            r.intent, r.note = "unknown_channel", (entities.unknown_channel_words(text, known) or [None])[0]
+    elif r.intent == "compare":
+        if len(r.channels) >= 2:
+            r.args = {"a": r.channels[0], "b": r.channels[1]}
+        else:
+            r.intent = "clarify_compare"
+            r.args = {"given": r.channels}
+    elif r.intent == "rank":
+        worst = bool(re.search(r"\b(worst|bottom|lowest|weakest|least|underperform\w*)\b", low))
+        r.args = {"order": "worst" if worst else "best"}
+    elif r.intent == "contribution":
+        r.args = {"by": _by(low)}
+        if r.channels:
+            r.args["channel"] = r.channels[0]
+    elif r.intent == "spend_by":
+        r.args = {"by": _by(low)}
+        if r.channels:
+            r.args["channels"] = r.channels
+    elif r.intent == "kpi_by":
+        by = _by(low)
+        r.args = {"by": "period" if by == "channel" else by}
+    elif r.intent == "optimize":
+        req = entities.parse_budget(text, known)
+        r.args = req.as_args()
+        if req.budget is None:
+            r.intent = "clarify_budget"
+    elif r.intent == "scenario":
+        moves = entities.parse_moves(text, known)
+        r.args = {"moves": moves, "periods": entities.window_periods(text) or 13}
+        if not moves:
+            r.intent = "clarify_scenario"
+    elif r.intent == "fit":
+        r.args = {"quick": bool(re.search(r"\b(quick\w*|fast|rough|approx\w*|map|laplace|draft fit)\b", low))}
+        m = re.search(r"\bspec_[0-9a-f]+\b", text)
+        if m:
+            r.args["spec_id"] = m.group()
+    elif r.intent in ("lock", "amend"):
+        m = re.search(r"\b(?:because|since|as|reason:?|rationale:?)\s+(.+)$", text, re.IGNORECASE)
+        r.args = {"reason": m.group(1).strip()} if m else {}
+    elif r.intent == "setup":
+        m = re.search(r"\b(?:kpi|explain|predict|target)\s+(?:is\s+|=\s*)?([A-Za-z_]\w*)", text, re.IGNORECASE)
+        r.args = {"kpi": m.group(1)} if m and m.group(1).casefold() not in ("the", "a", "our") else {}
+    elif r.intent == "unknown" and r.channels:
+        # A bare channel name ("and Social?") most often asks for its ROI.
+        r.intent, r.args = "roi", {"channel": r.channels[0]}

@@ -1,0 +1,97 @@
+"""Guided setup as a small explicit state machine: one question per turn, the state kept in the answer's
+metadata (``additional_kwargs["mmm"]["setup_step"]``) so the checkpointer persists it with the conversation.
+
+    kpi → channels → controls → seasonality → pooling (only with > 1 geography) → holdout → confirm → lock
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agent.models import entities
+
+STEPS = ("kpi", "channels", "controls", "seasonality", "pooling", "holdout", "confirm")
+_AFFIRM = re.compile(r"^\s*(ok|okay|yes|y|yep|sure|keep|fine|default|defaults|looks good|good|all|"
+                     r"keep (them|it|all)( all)?|that'?s fine|sounds good|go ahead|correct)\b", re.IGNORECASE)
+_NEGATE = re.compile(r"^\s*(no|none|nope|off|0|zero|nothing|no controls|no holdout|disable|turn it off)\b",
+                     re.IGNORECASE)
+_DROP = re.compile(r"\b(drop|remove|without|exclude|except|not)\b", re.IGNORECASE)
+HINTS = {
+    "kpi": "Reply with the KPI's name or \"ok\".",
+    "channels": "Reply \"ok\" to keep all channels, name the ones to keep, or say \"drop X\".",
+    "controls": "Reply \"ok\", \"none\", or name the controls to use.",
+    "seasonality": "Reply \"ok\", \"off\", or a Fourier order such as 1 or 2.",
+    "pooling": "Reply \"ok\", \"none\", \"partial\" or \"full\".",
+    "holdout": "Reply \"no\" or a number of weeks to hold out.",
+}
+
+
+def next_step(step: str, draft: dict[str, Any]) -> str:
+    i = STEPS.index(step) + 1
+    nxt = STEPS[min(i, len(STEPS) - 1)]
+    if nxt == "pooling" and (draft.get("available") or {}).get("geographies", 1) <= 1:
+        return next_step("pooling", draft)
+    return nxt
+
+
+def _names(text: str, options: list[str]) -> list[str]:
+    low = text.casefold()
+    return [o for o in options if re.search(rf"(?<!\w){re.escape(o.casefold())}(?!\w)", low)]
+
+
+def parse_reply(step: str, text: str, draft: dict[str, Any]) -> dict[str, Any] | None:
+    """The edit_spec changes a reply to ``step`` asks for ({} = keep as is); None when it is not an answer."""
+    avail = draft.get("available") or {}
+    if step == "kpi":
+        if _AFFIRM.match(text):
+            return {}
+        names = _names(text, list(avail.get("kpi_candidates") or []) + [draft.get("kpi", "")])
+        m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*[.!]?\s*", text)
+        return {"kpi": names[0]} if names else ({"kpi": m.group(1)} if m else None)
+    if step == "channels":
+        if _AFFIRM.match(text):
+            return {}
+        current = list(draft.get("channels") or [])
+        found = entities.find_channels(text, list(avail.get("channels") or current)).found
+        if not found:
+            return None
+        if _DROP.search(text):
+            return {"channels": [c for c in current if c not in found]}
+        return {"channels": found}
+    if step == "controls":
+        if _AFFIRM.match(text):
+            return {}
+        if _NEGATE.match(text):
+            return {"controls": []}
+        options = list(avail.get("controls") or draft.get("controls") or [])
+        found = _names(text, options)
+        if not found:
+            return None
+        if _DROP.search(text):
+            return {"controls": [c for c in draft.get("controls", []) if c not in found]}
+        return {"controls": found}
+    if step == "seasonality":
+        if _AFFIRM.match(text):
+            return {}
+        if _NEGATE.match(text):
+            return {"seasonality_order": 0}
+        m = re.search(r"\b(\d{1,2})\b", text)
+        return {"seasonality_order": int(m.group(1))} if m else None
+    if step == "pooling":
+        if _AFFIRM.match(text):
+            return {}
+        m = re.search(r"\b(none|partial|full)\b", text, re.IGNORECASE)
+        return {"geo_pooling": m.group(1).lower()} if m else None
+    if step == "holdout":
+        if _NEGATE.match(text):
+            return {"holdout_periods": 0}
+        m = re.search(r"\b(\d{1,3})\b", text)
+        if m:
+            return {"holdout_periods": int(m.group(1))}
+        return {} if _AFFIRM.match(text) else None
+    return None
+
+
+def confirm_is_lock(text: str) -> bool:
+    return bool(_AFFIRM.match(text)) or bool(re.search(r"\block\b", text, re.IGNORECASE))

@@ -1,0 +1,135 @@
+"""What every tool shares: compact, size-capped JSON results; typed errors as data; default ids from the session.
+
+Tools never compute a number themselves — they call ``mmm_core`` and pass its plain data on. A result larger
+than ``MAX_CHARS`` is cut down (long lists truncated, with a note saying how to get the rest by id), because every
+tool output is stored in the session checkpoint and read by a model on every later step.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+from mmm_core.errors import MMMError
+from mmm_core.store import Store
+
+MAX_CHARS = 4000
+_LIST_KEEP = (20, 10, 5, 3)  # successively harsher truncation of long lists until the result fits
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON types only: dates as ISO text, NaN/inf as null, tuples/sets as lists, floats rounded to
+    6 significant digits (the answers never quote more, and it keeps checkpoints small)."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return float(f"{value:.6g}")
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    if hasattr(value, "model_dump"):
+        return to_jsonable(value.model_dump(mode="json"))
+    if hasattr(value, "__dict__"):
+        return to_jsonable({k: v for k, v in vars(value).items() if not k.startswith("_")})
+    return str(value)
+
+
+def _truncate_lists(value: Any, keep: int) -> Any:
+    if isinstance(value, dict):
+        return {k: _truncate_lists(v, keep) for k, v in value.items()}
+    if isinstance(value, list) and len(value) > keep:
+        return [_truncate_lists(v, keep) for v in value[:keep]] + [f"… {len(value) - keep} more items cut"]
+    if isinstance(value, list):
+        return [_truncate_lists(v, keep) for v in value]
+    return value
+
+
+def cap(payload: dict[str, Any], limit: int = MAX_CHARS) -> str:
+    """JSON text of ``payload`` no longer than ``limit`` characters (truncating lists, then dropping bulky keys)."""
+    data = to_jsonable(payload)
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    if len(text) <= limit:
+        return text
+    for keep in _LIST_KEEP:
+        cut = _truncate_lists(data, keep)
+        cut["truncated"] = (f"Result cut to fit {limit} characters; ask for a narrower breakdown or "
+                            "use the ids above with a more specific tool.")
+        text = json.dumps(cut, separators=(",", ":"), ensure_ascii=False)
+        if len(text) <= limit:
+            return text
+    # Last resort: keep ids, provenance and scalar fields; everything nested is referred to by id.
+    keep_keys = {k: v for k, v in data.items() if not isinstance(v, (list, dict)) or k == "provenance"}
+    keep_keys["truncated"] = "Result too large to show; only ids and headline fields are kept."
+    return json.dumps(keep_keys, separators=(",", ":"), ensure_ascii=False)[: limit]
+
+
+def error_payload(exc: MMMError) -> dict[str, Any]:
+    return {"error": {"code": exc.code, "message": exc.message, "hint": exc.hint}}
+
+
+def run_tool(work: Callable[[], dict[str, Any]]) -> str:
+    """Run a tool body; typed errors become ``{"error": {...}}`` data the model can explain to the user."""
+    try:
+        return cap(work())
+    except MMMError as exc:
+        return cap(error_payload(exc))
+
+
+def state_of(runtime: Any) -> dict[str, Any]:
+    """The agent state seen by a tool (empty when a tool is called outside a graph, e.g. in unit tests)."""
+    state = getattr(runtime, "state", None)
+    return state if isinstance(state, dict) else {}
+
+
+def resolve_fit(store: Store, fit_id: str | None, runtime: Any = None) -> str:
+    """Explicit id → the session's fit → the store's latest succeeded fit."""
+    from mmm_core.errors import NotFoundError
+    from mmm_core.fitting import latest_fit
+
+    fit = fit_id or state_of(runtime).get("fit_id") or latest_fit(store)
+    if not fit:
+        raise NotFoundError("There is no succeeded fit in this store yet.",
+                            "Lock a spec and fit it first (say 'fit the model').", code="no_fit")
+    return fit
+
+
+def resolve_dataset_id(store: Store, dataset: str | None, runtime: Any = None) -> str:
+    """Explicit id/name → the session's dataset → the dataset of the latest fit → the newest dataset."""
+    from mmm_core.errors import NotFoundError
+    from mmm_core.queries import list_datasets, resolve_dataset
+
+    if dataset:
+        return resolve_dataset(store, dataset)["id"]
+    state = state_of(runtime)
+    if state.get("dataset_id"):
+        return state["dataset_id"]
+    for fit in (state.get("fit_id"), _latest_fit_or_none(store)):
+        if fit:
+            from mmm_core import ledger
+
+            try:
+                return ledger.get_spec(store, ledger.get_fit(store, fit)["spec_id"]).dataset_id
+            except NotFoundError:
+                continue  # a stale or foreign fit id must not hide the store's data
+    known = list_datasets(store)
+    if not known:
+        raise NotFoundError("The store holds no dataset yet.",
+                            "Load one: `mmm-agent ingest FILE.csv` (MFF format).", code="no_dataset")
+    return known[-1]["id"]
+
+
+def _latest_fit_or_none(store: Store) -> str | None:
+    try:
+        from mmm_core.fitting import latest_fit
+    except ImportError:
+        return None
+    return latest_fit(store)

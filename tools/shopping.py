@@ -1,0 +1,34 @@
+"""Recognising requests that name a desired result ("so TV looks better", "until Search is significant").
+
+Pre-registration only protects inference if specs are not chosen by their results: trying variations until one
+gives the answer you want (the garden of forking paths) makes every interval too narrow and every "significant"
+effect suspect. So a request whose stated goal is a particular outcome is refused and logged, whatever the
+wording. The rule is deliberately about *purpose* phrases, so neutral requests ("add price as a control because
+the pricing team changed list prices") still pass.
+"""
+
+from __future__ import annotations
+
+import re
+
+_GOAL = r"(look|looks|looking|seem|seems|appear|appears|come out|comes out|show up|shows up)\s+(better|worse|good|bad|stronger|weaker|higher|lower|bigger|smaller|more|less|significant|positive|negative|best|worst)"
+_PATTERNS = [
+    rf"\b(so|so that|to make|make|until|till|unless)\b.*\b{_GOAL}\b",
+    r"\buntil\b.*\b(significant|positive|better|higher|lower|works|sensible|plausible|the roi|it looks)\b",
+    r"\b(make|get|push|boost|inflate|raise|increase|lower|reduce|shrink)\b.{0,40}\b(roi|roas|contribution|effect|coefficient|impact)s?\b.{0,30}\b(higher|bigger|larger|better|lower|smaller|significant|positive|look)\b",
+    r"\b(make|get)\b.{0,40}\b(roi|roas|contribution|effect)\b.{0,10}\b(higher|bigger|larger|better|lower|smaller|positive)\b",
+    r"\bwhich (spec|specification|model|setup|configuration|prior|lag|adstock)s?\b.{0,40}\b(gives?|yields?|produces?|makes?|maximi[sz]es?|shows?)\b.{0,30}\b(best|highest|biggest|most|lowest|significant|better)\b",
+    r"\b(try|test|search|iterate|loop|cycle|play with|tweak|fiddle with)\b.{0,40}\b(until|till|so that|to get|to find)\b",
+    r"\b(drop|remove|exclude|add|change|tweak)\b.{0,60}\b(so|to make|because it makes|since it makes)\b.{0,40}\b(look|looks|better|worse|higher|lower|significant)\b",
+    r"\b(p-?hack|cherry[- ]?pick|massage the (data|model|results?)|fudge)\b",
+    r"\bget (a |the )?(better|higher|bigger|nicer|more favou?rable) (roi|roas|result|number|contribution)s?\b",
+]
+_COMPILED = [re.compile(p, re.IGNORECASE) for p in _PATTERNS]
+
+REFUSAL_REASON = ("The request names the result it wants; choosing a specification by its results (forking paths) "
+                  "invalidates the intervals of the pre-registered, locked spec.")
+
+
+def is_result_seeking(text: str) -> bool:
+    """True when ``text`` asks to change or pick a model *in order to* obtain a particular result."""
+    return any(p.search(text or "") for p in _COMPILED)
