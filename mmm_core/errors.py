@@ -16,6 +16,13 @@ class MMMError(Exception):
         if code is not None:
             self.code = code
 
+    detail: dict | None = None
+
+    def with_detail(self, detail: dict) -> "MMMError":
+        """Attach structured context (e.g. the gate report) for stores and JSON output; returns self."""
+        self.detail = detail
+        return self
+
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "hint": self.hint}
 
