@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from mmm_core import artifacts, ledger
-from mmm_core.errors import GateError, MMMError
+from mmm_core.errors import GateError, MMMError, NotFoundError
 from mmm_core.store import Store
 
 Progress = Callable[[float, str], None]
@@ -27,7 +27,12 @@ def run_fit(store: Store, spec_id: str, *, quick: bool = False, engine: str = "n
     """Fit a locked spec; returns ``{fit_id, status, approximate, label, diagnostics, health, gate, elapsed_s,
     provenance}``. Raises ``FitRefusedError``/``GateError``/``TamperError`` with the fit recorded as failed."""
     t0 = time.perf_counter()
-    spec = ledger.get_spec(store, spec_id).spec  # tamper check before anything else
+    try:
+        spec = ledger.get_spec(store, spec_id).spec  # tamper check before anything else
+    except NotFoundError:
+        # A draft path or an unknown id: begin_fit owns the refusal (explains how to lock, logs it).
+        ledger.begin_fit(store, spec_id, engine=engine, mode="quick" if quick else "nuts")
+        raise
     settings = _settings(spec, quick, engine, chains, warmup, draws, seed)
     fit_id = ledger.begin_fit(store, spec_id, engine=engine, mode="quick" if quick else "nuts", settings=settings)
     report = _reporter(store, fit_id, progress)
