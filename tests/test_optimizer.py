@@ -1,0 +1,120 @@
+"""Optimizer checks on the synthetic *truth* (S = 1): brute force, tiny-unit regression, bounds, shadow prices."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from mmm_core.optimizer import OptimizerError, optimize_response
+from mmm_core.optimizer_truth import truth_response
+from mmm_core.synth import generate
+
+PERIODS = 13
+
+
+@pytest.fixture(scope="module")
+def truth():
+    return truth_response(generate("national_small", 0).world, PERIODS)
+
+
+@pytest.fixture(scope="module")
+def budget(truth):
+    return float(truth.recent_level.sum() * PERIODS)
+
+
+def _grid_best(resp, budget: float, step: float = 0.01) -> float:
+    """Brute force over the simplex of 4 channels on a 1% grid (176,851 plans)."""
+    n = int(round(1 / step))
+    pts = np.array([(a, b, c, n - a - b - c) for a in range(n + 1) for b in range(n + 1 - a)
+                    for c in range(n + 1 - a - b)], float) * step * budget
+    f = jax.jit(jax.vmap(lambda x: resp.fn(x, resp.args, resp.static)[0][0]))
+    return float(np.max(np.asarray(f(jnp.asarray(pts, jnp.float32)))))
+
+
+def test_matches_brute_force_on_truth(truth, budget):
+    res = optimize_response(truth, budget)
+    best = _grid_best(truth, budget)
+    assert res.expected_kpi["mean"] >= best * (1 - 0.005)
+    assert abs(res.expected_kpi["mean"] - best) / best < 0.005
+    assert res.optimality_verified
+    assert sum(res.allocation.values()) == pytest.approx(budget, rel=1e-9)
+    assert res.vs_current["delta"]["mean"] > 0 and res.vs_current["prob_better"] == 1.0
+
+
+def test_tiny_units_do_not_give_the_equal_split(truth, budget):
+    """KPI ~1e-7 and a budget of 1e9: a naive objective would have gradients ~1e-16 and stop at the start."""
+    reference = optimize_response(truth, budget).allocation
+    tiny = replace(truth, args=truth.args | {"coef": truth.args["coef"] * 1e-12,
+                                             "recent": truth.args["recent"] * (1e9 / budget)},
+                   recent_level=truth.recent_level * (1e9 / budget))
+    # Saturation K in spend units must scale with spend for the same problem: rescale it too.
+    tiny = replace(tiny, args=tiny.args | {"k": truth.args["k"] * (1e9 / budget)})
+    res = optimize_response(tiny, 1e9)
+    assert res.expected_kpi["mean"] < 1e-5
+    shares = np.array([res.allocation[c] / 1e9 for c in truth.channels])
+    expected = np.array([reference[c] / budget for c in truth.channels])
+    assert not np.allclose(shares, 0.25, atol=0.02)  # moved away from the equal split
+    np.testing.assert_allclose(shares, expected, atol=0.01)
+    assert res.optimality_verified
+
+
+def test_bounds_exact_and_shadow_price_signs(truth, budget):
+    cap = 0.5 * budget * 0.55  # Search wants ~65% of the budget at the optimum: cap it
+    floor = 0.2 * budget  # Local wants ~11% even with Search capped: force more
+    res = optimize_response(truth, budget, bounds={"Search": (None, cap), "Local": (floor, None)})
+    assert res.allocation["Search"] == cap  # exactly on the bound
+    assert res.allocation["Local"] == floor
+    assert sum(res.allocation.values()) == pytest.approx(budget, rel=1e-9)
+    kinds = {(b["constraint"], b["channel"]): b for b in res.binding}
+    assert ("upper", "Search") in kinds and ("lower", "Local") in kinds and ("budget", None) in kinds
+    assert kinds[("upper", "Search")]["shadow_price"]["mean"] > 0  # relaxing the cap gains KPI
+    assert kinds[("lower", "Local")]["shadow_price"]["mean"] > 0  # lowering the floor gains KPI
+    assert kinds[("budget", None)]["shadow_price"]["mean"] > 0
+    assert res.optimality_verified
+    # The budget's shadow price is the KPI of one more unit: check it by finite difference.
+    more = optimize_response(truth, budget * 1.01, bounds={"Search": (None, cap), "Local": (floor, None)})
+    fd = (more.expected_kpi["mean"] - res.expected_kpi["mean"]) / (0.01 * budget)
+    assert fd == pytest.approx(kinds[("budget", None)]["shadow_price"]["mean"], rel=0.05)
+
+
+def test_fixed_and_pct_bounds_and_total_change(truth, budget):
+    res = optimize_response(truth, budget, fixed={"Email": 5000.0}, bounds_pct={"Social": (-20, 20)},
+                            max_total_change=0.1)
+    assert res.allocation["Email"] == 5000.0
+    level = truth.recent_level[truth.channels.index("Social")] * PERIODS
+    assert level * 0.8 - 1e-6 <= res.allocation["Social"] <= level * 1.2 + 1e-6
+    assert sum(res.allocation.values()) == pytest.approx(budget, rel=1e-9)
+    cur = {c: truth.recent_level[i] * PERIODS * budget / (truth.recent_level.sum() * PERIODS)
+           for i, c in enumerate(truth.channels)}
+    moved = 0.5 * sum(abs(res.allocation[c] - cur[c]) for c in truth.channels) / budget
+    assert moved <= 0.1 + 1e-4
+    assert any(b["constraint"] == "fixed" for b in res.binding)
+
+
+def test_extrapolation_warning_and_widening(truth, budget):
+    res = optimize_response(truth, budget * 3)  # far above anything observed
+    assert any(w.startswith("extrapolation:") for w in res.warnings)
+    factors = [v["extrapolation_factor"] for v in res.details["current"]["level"]["per_channel"].values()]
+    assert factors == [1.0] * 4  # the current level is inside the observed range
+    opt_factors = res.details["notes"]  # notes explain the planning semantics
+    assert opt_factors
+
+
+def test_result_is_json_and_errors_are_typed(truth, budget):
+    d = optimize_response(truth, budget, scenarios=[{"Search": budget}]).to_dict()
+    text = json.dumps(d)
+    for key in ("allocation", "expected_kpi", "vs_current", "binding", "marginal_roi", "optimality_verified",
+                "warnings", "horizon_periods", "budget", "objective", "approximate", "label", "scenarios"):
+        assert key in d, key
+    assert "NaN" not in text
+    with pytest.raises(OptimizerError) as e:
+        optimize_response(truth, budget, bounds={"Nope": (0, 1)})
+    assert e.value.code == "optimizer_unknown_channel"
+    with pytest.raises(OptimizerError) as e:
+        optimize_response(truth, budget, bounds={c: (0, budget / 10) for c in truth.channels})
+    assert e.value.code == "optimizer_infeasible"
