@@ -130,7 +130,7 @@ def _review(data, result, settings: dict[str, Any], gate: dict[str, Any], report
     health = review_fit(result.idata, data.kpi, pred["mu"], data.kpi_mask, holdout, pred["baseline"],
                         effects.roi, list(data.channels), approximate=result.approximate)
     diagnostics = _diagnostics(result, pred["mu"], data, holdout)
-    return {"result": result, "posterior": post, "effects": effects, "health": health.to_dict(),
+    return {"result": result, "samples": post.params, "effects": effects, "health": health.to_dict(),
             "gate": gate, "diagnostics": diagnostics, "settings": settings}
 
 
@@ -172,7 +172,7 @@ def _register(store: Store, fit_id: str, outcome: dict[str, Any], elapsed: float
     meta = {"fit_id": fit_id, "engine": result.engine, "method": result.method, "approximate": result.approximate,
             "label": result.label, "settings": settings, "elapsed_s": elapsed, "pid": os.getpid()}
     with artifacts.staging(store, fit_id) as folder:
-        artifacts.save_samples(folder, outcome["posterior"].params)
+        artifacts.save_samples(folder, outcome["samples"])
         artifacts.save_idata(folder, result.idata)
         save_effect_draws(effects, folder / artifacts.EFFECTS)
         artifacts.save_meta(folder, meta)

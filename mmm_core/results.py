@@ -11,6 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from mmm_core import artifacts, ledger
 from mmm_core.errors import FitRefusedError, MMMError, NotFoundError
 from mmm_core.store import Store
@@ -147,6 +149,12 @@ def load_posterior(store: Store, fit_id: str):
     from mmm_core.posterior import Posterior
 
     fit = _fit_row(store, fit_id)
+    if fit["engine"] == "pymc-marketing":
+        from mmm_core.fit_pymc import PYMC_LIMITS
+
+        raise FitRefusedError(f"Fit {fit_id} was made with pymc-marketing. {PYMC_LIMITS}",
+                              "Fit the same spec with the default engine: `mmm-agent fit SPEC_ID`.",
+                              code="engine_cannot_predict")
     locked = ledger.get_spec(store, fit["spec_id"])
     if dataset_fingerprint(store, locked.dataset_id) != locked.data_fingerprint:
         raise FitRefusedError(f"The data of fit {fit_id} changed since its spec was locked.",
@@ -169,3 +177,51 @@ def response_curve(store: Store, fit_id: str, channel: str, allow_unhealthy: boo
     post = load_posterior(store, fit_id)
     channel = resolve_channel(channel, list(post.channels))
     return _finish(store, frame, curve(post, channel, level=frame["level"], method=frame["method"]))
+
+
+def compare_engines(store: Store, fit_a: str, fit_b: str) -> dict[str, Any]:
+    """Do two fits of the same data (typically the same spec with two engines) agree on ROI?
+
+    Per channel: both ROI estimates, whether their intervals overlap, and P(ROI_a > ROI_b) treating the two
+    posteriors as independent. Overall: ``agree`` when every channel's intervals overlap and the channels rank
+    in a similar order (Spearman ≥ 0.5 between posterior medians); otherwise the disagreeing channels are named —
+    a reason to distrust both until the difference is understood.
+    """
+    from scipy.stats import spearmanr
+
+    from mmm_core.effects import summarize
+
+    rows = {f: _fit_row(store, f) for f in (fit_a, fit_b)}
+    specs = {f: ledger.get_spec(store, r["spec_id"]) for f, r in rows.items()}
+    if specs[fit_a].data_fingerprint != specs[fit_b].data_fingerprint:
+        raise MMMError("The two fits were made on different data; their ROIs are not comparable.",
+                       "Compare fits of the same dataset (ideally the same locked spec).", code="different_data")
+    frame = _frame(store, rows[fit_a], None, None)
+    eff = {f: effect_draws(store, f) for f in (fit_a, fit_b)}
+    shared = [c for c in eff[fit_a].channels if c in eff[fit_b].channels]
+    channels, medians_a, medians_b, disagree = {}, [], [], []
+    rng = np.random.default_rng(0)
+    for ch in shared:
+        ra = eff[fit_a].roi[:, eff[fit_a].channel_index(ch)]
+        rb = eff[fit_b].roi[:, eff[fit_b].channel_index(ch)]
+        ea, eb = summarize(ra, frame["level"], frame["method"]), summarize(rb, frame["level"], frame["method"])
+        overlap = ea["lo"] <= eb["hi"] and eb["lo"] <= ea["hi"]
+        n = min(len(ra), len(rb))
+        prob = float(np.mean(rng.permutation(ra)[:n] > rng.permutation(rb)[:n]))
+        channels[ch] = {"roi_a": ea, "roi_b": eb, "intervals_overlap": bool(overlap), "prob_a_greater": prob}
+        medians_a.append(ea["median"])
+        medians_b.append(eb["median"])
+        if not overlap:
+            disagree.append(ch)
+    rank = float(spearmanr(medians_a, medians_b).statistic) if len(shared) > 2 else None
+    agree = not disagree and (rank is None or rank >= 0.5)
+    engines = {f: rows[f]["engine"] for f in rows}
+    return _finish(store, frame, {
+        "fit_a": fit_a, "fit_b": fit_b, "engines": engines, "channels": channels, "rank_correlation": rank,
+        "agree": agree, "disagreeing_channels": disagree,
+        "interval": {"level": frame["level"], "method": frame["method"]},
+        "verdict": ("The two fits agree on ROI: every channel's intervals overlap." if agree else
+                    "The two fits disagree on ROI" + (f" for {', '.join(disagree)}" if disagree else
+                                                        " on the ranking of channels")
+                    + "; treat both with caution until the difference is understood."),
+    })

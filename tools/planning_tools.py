@@ -107,13 +107,15 @@ def build(store: Store) -> list[BaseTool]:
                             runtime: ToolRuntime = None) -> str:
             def work() -> dict:
                 fit = resolve_fit(store, fit_id, runtime)
-                post, prov = _posterior(store, fit)
+                from mmm_core.planning import optimize
+
                 args = {"budget": budget, "bounds": bounds, "max_share": max_share, "min_share": min_share}
-                res = optimizer.optimize(post, budget, periods=periods,
-                                         bounds={k: tuple(v) for k, v in _bounds(args).items()} or None,
-                                         bounds_pct={ch: (0.0, 0.0) for ch in (fixed or [])} or None)
-                out = res.to_dict()
-                keep = ("allocation", "expected_kpi", "vs_current", "binding", "marginal_roi",
+                # Stored beside the fit (for the report) and logged in the ledger by mmm_core.planning.
+                out = optimize(store, fit, budget, periods=periods,
+                               bounds={k: tuple(v) for k, v in _bounds(args).items()} or None,
+                               bounds_pct={ch: (0.0, 0.0) for ch in (fixed or [])} or None)
+                prov = out["provenance"]
+                keep = ("plan_id", "allocation", "expected_kpi", "vs_current", "binding", "marginal_roi",
                         "optimality_verified", "warnings", "horizon_periods", "budget", "approximate", "label")
                 return {"fit_id": fit, **{k: out.get(k) for k in keep}, "provenance": prov}
             return run_tool(work)

@@ -46,6 +46,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--by", choices=["channel", "period", "geo"], default="channel")
     p.add_argument("--allow-unhealthy", action="store_true")
 
+    p = add_command(sub, common, "compare-engines", "Do two fits (e.g. numpyro vs pymc-marketing) agree on ROI?",
+                    "mmm-agent compare-engines fit_aaaa fit_bbbb", _compare_engines, _render_compare_engines)
+    p.add_argument("fit_a")
+    p.add_argument("fit_b")
+
 
 def _progress(args: argparse.Namespace):
     start = time.monotonic()
@@ -140,3 +145,18 @@ def _render_contributions(r: dict[str, Any]) -> str:
     body = table(keys + ["mean", "lo", "hi"], [[row[k] for k in keys] + [row["mean"], row["lo"], row["hi"]]
                                                for row in rows])
     return body + "\n" + r["provenance"]["disclosure"]
+
+
+def _compare_engines(args: argparse.Namespace) -> dict[str, Any]:
+    from mmm_core.results import compare_engines
+
+    return compare_engines(open_store(args), args.fit_a, args.fit_b)
+
+
+def _render_compare_engines(r: dict[str, Any]) -> str:
+    rows = [[ch, interval(c["roi_a"]), interval(c["roi_b"]), "yes" if c["intervals_overlap"] else "NO"]
+            for ch, c in r["channels"].items()]
+    engines = r["engines"]
+    return "\n".join([
+        table(["channel", f"ROI {engines[r['fit_a']]}", f"ROI {engines[r['fit_b']]}", "overlap"], rows),
+        r["verdict"], r["provenance"]["disclosure"]])

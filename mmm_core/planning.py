@@ -1,0 +1,67 @@
+"""Store-level budget planning: optimise or score allocations from a stored fit, keep the result beside the fit
+(for the agent and the report) and log it in the ledger — every plan names the locked spec behind it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from mmm_core import artifacts, ledger
+from mmm_core.ledger_store import log_event
+from mmm_core.results import _fit_row, _require_healthy, load_posterior
+from mmm_core.store import Store, new_id
+
+Bounds = dict[str, tuple[float | None, float | None]]
+
+
+def optimize(store: Store, fit_id: str, budget: float, periods: int = 13, bounds: Bounds | None = None,
+             bounds_pct: Bounds | None = None, fixed: dict[str, float] | None = None, objective: str = "mean",
+             allow_unhealthy: bool = False, **options: Any) -> dict[str, Any]:
+    """The best allocation of ``budget`` over the next ``periods`` periods; stored as ``optimizer_<id>.json``."""
+    from mmm_core import optimizer
+
+    fit = _fit_row(store, fit_id)
+    _require_healthy(store, fit, allow_unhealthy)
+    post = load_posterior(store, fit_id)
+    result = optimizer.optimize(post, budget, periods=periods, bounds=bounds, bounds_pct=bounds_pct, fixed=fixed,
+                                objective=objective, **options).to_dict()
+    request = {"budget": budget, "periods": periods, "bounds": bounds, "bounds_pct": bounds_pct, "fixed": fixed,
+               "objective": objective, **options}
+    return _store_plan(store, fit, "optimize", request, result)
+
+
+def scenario(store: Store, fit_id: str, allocations: list[dict[str, float]], periods: int = 13,
+             names: list[str] | None = None, allow_unhealthy: bool = False) -> dict[str, Any]:
+    """Expected KPI of user allocations (totals over the horizon) against the current level, paired by draw."""
+    from mmm_core import optimizer
+
+    fit = _fit_row(store, fit_id)
+    _require_healthy(store, fit, allow_unhealthy)
+    post = load_posterior(store, fit_id)
+    result = optimizer.scenario(post, allocations, periods=periods, names=names)
+    request = {"allocations": allocations, "periods": periods, "names": names}
+    return _store_plan(store, fit, "scenario", request, result)
+
+
+def _store_plan(store: Store, fit: dict[str, Any], kind: str, request: dict[str, Any],
+                result: dict[str, Any]) -> dict[str, Any]:
+    plan_id = new_id("plan")
+    out = {"plan_id": plan_id, "fit_id": fit["id"], "kind": kind, "request": request, **result,
+           "provenance": ledger.provenance(store, fit["spec_id"])}
+    folder = artifacts.fit_dir(store, fit["id"])
+    path = folder / f"{'optimizer' if kind == 'optimize' else 'scenario'}_{plan_id}.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(out, default=str, indent=1))
+    tmp.replace(path)
+    log_event(store, kind, {"plan_id": plan_id, "path": str(path), "budget": request.get("budget")},
+              dataset_id=fit.get("dataset_id"), spec_id=fit["spec_id"], fit_id=fit["id"])
+    return out
+
+
+def stored_plans(store: Store, fit_id: str, kind: str = "optimize") -> list[dict[str, Any]]:
+    """Plans stored for a fit, oldest first."""
+    prefix = "optimizer_" if kind == "optimize" else "scenario_"
+    folder: Path = artifacts.fit_dir(store, fit_id)
+    files = sorted(folder.glob(f"{prefix}plan_*.json"), key=lambda p: p.stat().st_mtime)
+    return [json.loads(p.read_text()) for p in files]
