@@ -6,6 +6,7 @@ import json
 
 from tools import build_tools
 from tools.base import MAX_CHARS, cap
+from tools.planning_tools import core_function
 from test_agent_fixtures import make_store
 
 
@@ -23,7 +24,7 @@ def test_tools_on_a_store(tmp_path) -> None:
     import mmm_core.results as results
 
     for optional in ("mediation", "report"):
-        assert (optional in tools) == hasattr(results, optional)
+        assert (optional in tools) == (core_function(optional) is not None)
     out = json.loads(tools["spend_by"].invoke({"by": "channel"}))
     assert out["dataset_id"] == ds and {r["channel"] for r in out["rows"]} == {"Email", "Local", "Search", "Social"}
     err = json.loads(tools["run_sql"].invoke({"sql": "DELETE FROM mff"}))
