@@ -83,13 +83,14 @@ def describe(store: Store, dataset: str) -> dict[str, Any]:
     }
 
 
-By = Literal["channel", "period", "geo", "channel_period", "channel_geo", "all"]
+By = Literal["channel", "period", "geo", "channel_period", "channel_geo", "period_geo", "all"]
 _GROUPS: dict[str, list[str]] = {
     "channel": ["channel"],
     "period": ["period"],
     "geo": ["geography"],
     "channel_period": ["channel", "period"],
     "channel_geo": ["channel", "geography"],
+    "period_geo": ["period", "geography"],
     "all": ["channel", "period", "geography"],
 }
 
@@ -100,8 +101,9 @@ def spend_by(store: Store, dataset: str, by: By = "channel", channels: list[str]
 
 
 def kpi_by(store: Store, dataset: str, kpi: str, by: By = "period") -> pd.DataFrame:
-    """A KPI (or any non-media variable) summed by period and/or geography."""
-    if "channel" in _GROUPS[by]:
+    """A KPI (or any non-media variable) summed by period and/or geography (``all`` = period × geography)."""
+    by = "period_geo" if by == "all" else by
+    if "channel" in _GROUPS.get(by, []):
         raise MMMError(f"A KPI cannot be broken down by channel (by={by!r}).",
                        "Use by='period', 'geo' or 'all'.", code="invalid_breakdown")
     return _sum_by(store, dataset, None, by, [kpi])

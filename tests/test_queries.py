@@ -1,0 +1,67 @@
+"""describe, spend/KPI breakdowns and dense panels on the bundled demo data (real ingest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mmm_core.errors import MMMError, NotFoundError
+from mmm_core.mff import ingest
+from mmm_core.queries import describe, kpi_by, list_datasets, panel, resolve_dataset, spend_by
+from mmm_core.store import Store
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = Store(tmp_path_factory.mktemp("q") / "mmm.duckdb")
+    ingest(store, DATA / "demo_national.csv", name="demo")
+    ingest(store, DATA / "demo_mediated.csv", name="mediated")
+    return store
+
+
+def test_describe_infers_roles_on_bundled_data(store: Store) -> None:
+    d = describe(store, "demo")
+    roles = {v["name"]: v["role"] for v in d["variables"]}
+    assert roles["Sales"] == "kpi"
+    assert {roles[f"{c}_Spend"] for c in ("Search", "Social", "Local", "Email")} == {"media"}
+    assert d["channels"] == ["Email", "Local", "Search", "Social"]
+    assert d["periods"]["count"] == 104 and d["frequency"] == "W"
+    assert set(d["controls"]) == {"Price", "Promo", "Holiday"}
+    mediated = describe(store, "mediated")
+    assert mediated["mediators"] == ["Awareness"]
+    awareness = next(v for v in mediated["variables"] if v["name"] == "Awareness")
+    assert awareness["coverage"] < 0.6
+
+
+def test_resolve_by_id_or_name_and_unknown(store: Store) -> None:
+    ds_id = resolve_dataset(store, "demo")["id"]
+    assert resolve_dataset(store, ds_id)["name"] == "demo"
+    assert [d["name"] for d in list_datasets(store)] == ["demo", "mediated"]
+    with pytest.raises(NotFoundError, match="Known datasets: demo, mediated"):
+        resolve_dataset(store, "nope")
+
+
+def test_spend_and_kpi_breakdowns_agree_with_raw_sums(store: Store) -> None:
+    by_channel = spend_by(store, "demo", "channel")
+    by_period = spend_by(store, "demo", "period")
+    assert by_channel["total"].sum() == pytest.approx(by_period["total"].sum())
+    assert set(by_channel["channel"]) == {"Search", "Social", "Local", "Email"}
+    search = spend_by(store, "demo", "channel", channels=["Search"])
+    assert len(search) == 1
+    sales = kpi_by(store, "demo", "Sales", "period")
+    assert len(sales) == 104 and len(kpi_by(store, "demo", "Sales", "all")) == 104
+    with pytest.raises(MMMError):
+        kpi_by(store, "demo", "Sales", "channel")
+
+
+def test_panel_is_dense_with_nan_where_unobserved(store: Store) -> None:
+    grid = panel(store, "mediated", ["Sales", "Awareness", "TV_Spend"])
+    assert grid.values.shape == (156, 1, 3)
+    assert np.isnan(grid.get("Awareness")).mean() > 0.5
+    assert not np.isnan(grid.get("Sales")).any()
+    with pytest.raises(NotFoundError):
+        panel(store, "demo", ["Sales", "Nope"])
