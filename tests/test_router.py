@@ -97,6 +97,9 @@ CASES: list[tuple[str, str, dict]] = [
     ("optimze my bugdet of 2m", "optimize", {"budget": 2e6}),
     ("How should I split $400,000 across channels over 8 weeks", "optimize", {"budget": 4e5, "periods": 8}),
     ("optimize the budget", "clarify_budget", {}),
+    ("where should the next $1M go next quarter?", "optimize", {"budget": 1e6, "periods": 13}),
+    ("Where would you put an extra 250k?", "optimize", {"budget": 2.5e5}),
+    ("we want to invest another $2m, where should it go", "optimize", {"budget": 2e6}),
     # scenario
     ("What if we move 20% of TV to Search?", "scenario",
      {"moves": [{"from": "TV", "to": "Search", "share": 0.2}]}),
@@ -184,6 +187,10 @@ def test_windows(text: str, weeks: int) -> None:
 def test_unknown_channel_and_ambiguity() -> None:
     r = route("what's the ROI of billboards", ["Search", "Social"])
     assert r.intent == "unknown_channel"
+    for text in ("what is TV's ROI?", "TV roi please", "how is the radio contribution"):
+        assert route(text, ["Search", "Social"]).intent == "unknown_channel", text
+    for text in ("what is the overall ROI", "marginal ROI of Search", "what's our ROI"):
+        assert route(text, ["Search", "Social"]).intent != "unknown_channel", text
     r = route("ROI of search", ["Brand Search", "Generic Search", "Social"])
     assert r.intent == "clarify" and set(r.args["candidates"]) == {"Brand Search", "Generic Search"}
 

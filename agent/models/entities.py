@@ -96,10 +96,21 @@ def find_channels(text: str, known: list[str]) -> ChannelMatch:
     return match
 
 
+# Words that may stand before "ROI" without naming a channel ("overall ROI", "marginal ROI").
+_NOT_CHANNEL = {"overall", "marginal", "average", "mean", "median", "total", "our", "my", "their", "its", "his",
+                "her", "your", "each", "every", "media", "channel", "channels", "the", "a", "an", "high", "low",
+                "higher", "lower", "good", "bad", "expected", "incremental", "true", "real", "actual", "what",
+                "is", "was", "of", "and", "or", "best", "worst", "estimated", "current", "per", "paid", "blended"}
+
+
 def unknown_channel_words(text: str, known: list[str]) -> list[str]:
-    """Words used where a channel is expected ("ROI of radio") that match no known channel."""
+    """Words used where a channel is expected ("ROI of radio", "TV's ROI") that match no known channel."""
     m = re.search(r"\b(?:roi|roas|return|contribution|spend|effect|impact)\s+(?:of|on|for|from)\s+(?:the\s+)?"
                   r"([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)", text, re.IGNORECASE)
+    if not m:
+        m = re.search(r"\b([A-Za-z][\w-]*)(?:'s|’s)?\s+(?:roi|roas|returns?|contribution)\b", text, re.IGNORECASE)
+        if not m or m.group(1).casefold() in _NOT_CHANNEL:
+            return []
     if not m:
         return []
     words = m.group(1).split()

@@ -83,7 +83,10 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
                     r"divide|invest)\b|\bdistribut\w* (the |a |our )?budget\b|\bbudget (of|for|plan|split)\b|"
                     r"\b(spend|invest|split|divide|plan)\b.{0,25}[$€£]?\d[\d,.]*\s?(k|m|mm|million|thousand|bn)?"
                     r"\b.{0,30}\b(across|between|over|on|next|budget|channels)\b|\bmaximi[sz]e (sales|revenue|"
-                    r"kpi|conversions)\b|\bmedia plan\b|\b[$€£]\d.*\bbudget\b")),
+                    r"kpi|conversions)\b|\bmedia plan\b|\b[$€£]\d.*\bbudget\b|"
+                    r"\bwhere (should|would|do|can|to)\b.{0,40}\b(go|put|spend|invest|allocate)\b|"
+                    r"\b(put|place|deploy|invest|spend)\b.{0,15}\b(next|extra|additional|incremental|another)\b"
+                    r".{0,5}[$€£]?\d")),
     ("compare", _R(r"\bcompare\b|\bversus\b|\bvs\.?\b|\bbetter than\b|\bworse than\b|\bbeat\w*\b|\boutperform"
                    r"\w*\b|\bprobability\b|\bhow likely\b|\bchance\b|\bhigher roi than\b|\bmore (efficient|"
                    r"effective) than\b|\bor\b.{0,30}\b(better|stronger|more efficient)\b|\bwhich is better\b")),
@@ -143,6 +146,9 @@ def _classify(low: str, n_channels: int) -> str:
 
 def _fill(r: Route, text: str, low: str, known: list[str]) -> None:
     """Intent-specific arguments (and the downgrade of impossible requests to a clarification)."""
+    if r.intent == "contribution" and not r.channels and known and entities.unknown_channel_words(text, known):
+        r.intent, r.note = "unknown_channel", entities.unknown_channel_words(text, known)[0]
+        return
     if r.intent == "sql":
         m = re.search(r"((?:select|with)\s.+)$", text, re.IGNORECASE | re.DOTALL)
         r.args = {"sql": m.group(1).strip().rstrip(";")} if m else {}
