@@ -17,7 +17,8 @@ from typing import Any
 
 from mmm_core.errors import MMMError
 
-COMMAND_MODULES = ("agent.cli.data", "agent.cli.specs", "agent.cli.fitting", "agent.cli.demo", "agent.cli.planning", "agent.cli.ask")
+COMMAND_MODULES = ("agent.cli.data", "agent.cli.specs", "agent.cli.fitting", "agent.cli.demo", "agent.cli.planning", "agent.cli.ask",
+                   "agent.cli.ui", "agent.cli.report")
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL = 1
