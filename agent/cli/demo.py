@@ -11,7 +11,7 @@ from typing import Any
 from agent.cli.main import add_command
 from agent.cli.render import interval, table
 
-NOT_BUILT = ["narrative report (`report`)"]
+NOT_BUILT = ["mediation analysis (media → awareness → sales)"]
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -53,9 +53,13 @@ def _demo(args: argparse.Namespace) -> dict[str, Any]:
     fit = run_fit(store, locked.spec_id, quick=args.quick, progress=_progress_line)
     table_ = roi(store, fit["fit_id"], allow_unhealthy=True)
     truth = json.loads(Path(truth_path).read_text())
+    from mmm_core.report import build_report
+
+    report = build_report(store, fit["fit_id"], work / "report.html", allow_unhealthy=True)
+    _say(f"report: {report['path']} (self-contained HTML; prose grounded: {report['grounded']})")
     _say("not built yet: " + ", ".join(NOT_BUILT))
     return {
-        "dataset_id": loaded.dataset_id, "spec_id": locked.spec_id, "fit_id": fit["fit_id"], "report": None,
+        "dataset_id": loaded.dataset_id, "spec_id": locked.spec_id, "fit_id": fit["fit_id"], "report": report["path"],
         "store": str(store.path), "fit": {k: fit[k] for k in ("status", "approximate", "label", "elapsed_s",
                                                                 "diagnostics", "health")},
         "roi": table_, "true_roi": {c: truth["channels"][c]["roi"] for c in table_["channels"]
@@ -83,6 +87,7 @@ def _render_demo(r: dict[str, Any]) -> str:
         table(["channel", "ROI (estimate)", "true ROI", "marginal ROI"], rows),
         "",
         r["roi"]["provenance"]["disclosure"],
+        f"Report: {r['report']}",
         f"Not built yet: {', '.join(r['not_built'])}.",
         f"Store: {r['store']}  (try: mmm-agent --store {r['store']} ledger demo_national)",
     ]
