@@ -1,0 +1,145 @@
+"""`ModelConfig`: the engine's plain, frozen description of one model (no pydantic; an adapter maps a
+locked ``ModelSpec`` onto it). Every field is used by :func:`mmm_core.engine.model.mmm_model` or refused
+by :meth:`ModelConfig.validate`; priors are stated on scales a marketer can read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from mmm_core.errors import MMMError
+
+Adstock = Literal["geometric", "delayed"]
+Saturation = Literal["hill", "logistic"]
+
+
+class EngineConfigError(MMMError):
+    """A model configuration the engine cannot fit as asked."""
+
+    code = "engine_config"
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """What to fit. Per-channel fields accept one value for all channels or a tuple, one per channel.
+
+    Media priors (all on interpretable scales; the engine turns them into priors on its unit-scale
+    parameters using the data's scale factors):
+
+    - ``effect_share``: prior median of each channel's contribution as a share of mean KPI (additive) or of
+      its log-lift (multiplicative). Default: ``media_share_total`` split equally over channels.
+    - ``roi``: prior median ROI (KPI units per spend unit) per channel; when given it replaces
+      ``effect_share``. ``beta_log_sd`` is the log-scale spread of either (0.8 ≈ a factor 2.2 either way).
+    - ``half_life`` (periods) and ``half_life_log_sd``: prior median and log-scale spread of the adstock
+      half-life. The engine samples the decay rate alpha = 0.5**(1/half_life) on the logit scale (better
+      geometry near alpha = 0); the spread is carried over by the delta method at the median.
+    - ``delay`` (periods to peak) and ``delay_sd``: delayed adstock peak prior (half-normal around it).
+    - ``half_point`` (multiple of the channel's mean non-zero spend) and ``half_point_log_sd``: saturation
+      half-point prior; keeping it near the observed spend range is what keeps saturation identifiable.
+    - ``hill_slope`` and ``hill_slope_log_sd``: Hill shape prior.
+    """
+
+    adstock: Adstock | tuple[Adstock, ...] = "geometric"
+    l_max: int | tuple[int, ...] = 8  # a tuple becomes l_max = max and channel_l_max = the tuple
+    saturation: Saturation | tuple[Saturation, ...] = "hill"
+    media_share_total: float = 0.3
+    effect_share: float | tuple[float, ...] | None = None
+    roi: float | tuple[float, ...] | None = None
+    beta_log_sd: float | tuple[float, ...] = 0.8
+    half_life: float | tuple[float, ...] = 1.0
+    half_life_log_sd: float | tuple[float, ...] = 0.7
+    delay: float | tuple[float, ...] = 1.0
+    delay_sd: float | tuple[float, ...] = 1.5
+    half_point: float | tuple[float, ...] = 1.0
+    half_point_log_sd: float | tuple[float, ...] = 0.5
+    hill_slope: float | tuple[float, ...] = 1.5
+    hill_slope_log_sd: float | tuple[float, ...] = 0.35
+    channel_l_max: tuple[int, ...] = ()  # per-channel maximum lag (weights beyond it are zero); empty = l_max
+    trend: Literal["none", "linear", "piecewise"] = "linear"
+    changepoints: tuple[float, ...] = ()  # positions in the [0, 1] time index; piecewise only
+    trend_sd: float = 0.3  # change of the KPI over the whole span, as a share of mean KPI
+    seasonality_order: int = 2
+    seasonality_period: float = 52.1775  # in periods (weeks per year by default)
+    seasonality_sd: float = 0.2
+    control_sd: float = 0.3  # effect of one standard deviation of a control, share of mean KPI
+    control_sign: tuple[int, ...] = ()  # per control: +1, -1 or 0 (free); empty = all free
+    pooling: Literal["none", "partial", "full"] = "partial"  # of media effects across geos (log scale)
+    geo_sd: float = 0.3  # half-normal prior scale of the between-geo spread of log media effects
+    likelihood: Literal["additive", "multiplicative"] = "additive"
+    noise: Literal["normal", "student_t"] = "normal"
+    student_t_df: float = 5.0
+    noise_sd: float = 0.2  # half-normal prior scale of residual sd, share of mean KPI
+    holdout: int = 0  # last N periods excluded from the likelihood
+
+    def __post_init__(self) -> None:
+        if isinstance(self.l_max, tuple):  # per-channel lags: one lag tensor of the longest, masked weights
+            object.__setattr__(self, "channel_l_max", tuple(int(x) for x in self.l_max))
+            object.__setattr__(self, "l_max", max(self.channel_l_max))
+
+    def lag_mask(self, n_channels: int):
+        """[l_max, C] 1.0 where lag l is within the channel's maximum lag (all ones without channel_l_max)."""
+        import numpy as np
+
+        lags = np.array(self.channel_l_max or (self.l_max,) * n_channels)
+        return (np.arange(self.l_max)[:, None] < lags[None, :]).astype(np.float32)
+
+    def per_channel(self, name: str, n_channels: int) -> tuple:
+        """Field ``name`` expanded to one value per channel; a tuple of the wrong length is refused."""
+        value = getattr(self, name)
+        if isinstance(value, tuple):
+            if len(value) != n_channels:
+                raise EngineConfigError(
+                    f"{name} has {len(value)} values but the data has {n_channels} channels.",
+                    hint=f"Give one {name} per channel, in the data's channel order, or a single value.",
+                )
+            return value
+        return (value,) * n_channels
+
+    def validate(self, n_channels: int, n_controls: int, n_periods: int) -> None:
+        """Refuse, with a reason, any setting the engine would otherwise have to ignore or guess."""
+        for name, allowed in (("adstock", {"geometric", "delayed"}), ("saturation", {"hill", "logistic"})):
+            bad = set(self.per_channel(name, n_channels)) - allowed
+            if bad:
+                raise EngineConfigError(f"Unknown {name} {sorted(bad)}.", hint=f"Use one of {sorted(allowed)}.")
+        for name in ("effect_share", "roi", "half_life", "delay", "half_point", "beta_log_sd", "half_life_log_sd",
+                     "delay_sd", "half_point_log_sd", "hill_slope", "hill_slope_log_sd"):
+            if getattr(self, name) is not None:
+                self.per_channel(name, n_channels)
+        if self.channel_l_max and len(self.channel_l_max) != n_channels:
+            raise EngineConfigError(f"l_max has {len(self.channel_l_max)} values for {n_channels} channels.",
+                                    hint="One l_max per channel, or a single value.")
+        if self.l_max < 1 or any(x < 1 for x in self.channel_l_max):
+            raise EngineConfigError("l_max must be at least 1.", hint="Use 8 for weekly data.")
+        if self.trend == "piecewise" and not self.changepoints:
+            raise EngineConfigError("A piecewise trend needs changepoints.", hint="e.g. changepoints=(0.5,).")
+        if self.trend != "piecewise" and self.changepoints:
+            raise EngineConfigError("changepoints given but trend is not 'piecewise'.", hint="Set trend.")
+        if any(not 0.0 < c < 1.0 for c in self.changepoints):
+            raise EngineConfigError("changepoints must lie strictly inside (0, 1).", hint="Fractions of time.")
+        if self.control_sign and len(self.control_sign) != n_controls:
+            raise EngineConfigError(
+                f"control_sign has {len(self.control_sign)} values for {n_controls} controls.",
+                hint="One of +1, -1, 0 per control, in the data's control order.",
+            )
+        if any(s not in (-1, 0, 1) for s in self.control_sign):
+            raise EngineConfigError("control_sign values must be +1, -1 or 0.", hint="0 means unconstrained.")
+        if not 0 <= self.holdout < n_periods // 2:
+            raise EngineConfigError(
+                f"holdout={self.holdout} leaves too few periods to fit ({n_periods} in total).",
+                hint="Hold out at most a quarter of the periods.",
+            )
+        if self.pooling not in ("none", "partial", "full"):
+            raise EngineConfigError(f"Unknown pooling {self.pooling!r}.", hint="none, partial or full.")
+        if self.likelihood not in ("additive", "multiplicative"):
+            raise EngineConfigError(f"Unknown likelihood {self.likelihood!r}.", hint="additive or multiplicative.")
+        if self.noise not in ("normal", "student_t"):
+            raise EngineConfigError(f"Unknown noise {self.noise!r}.", hint="normal or student_t.")
+        if self.seasonality_order < 0 or self.seasonality_period <= 1:
+            raise EngineConfigError("Seasonality order must be >= 0 and period > 1.", hint="e.g. 2 and 52.18.")
+
+    def n_fourier(self) -> int:
+        return 2 * self.seasonality_order
+
+
+DEFAULT_CONFIG = ModelConfig()
+__all__ = ["ModelConfig", "EngineConfigError", "DEFAULT_CONFIG"]

@@ -1,0 +1,237 @@
+"""Data the engine fits: `ModelData` in the user's units, `ScaledData` on the unit scale NUTS likes.
+
+Scaling (why: parameters of order one give NUTS a round posterior, so fewer leapfrog steps per draw):
+spend is divided by the mean of its non-zero values per geo and channel (so "1.0" means a typical active
+period, and saturation half-points are multiples of it); KPI by its mean over observed cells per geo (so
+the intercept is near one minus the media share in every geo, and geos of very different size share
+priors); controls are standardised per geo; time runs from 0 to 1. The factors are kept so every result
+maps back to KPI and spend units.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+
+import jax
+import numpy as np
+
+from mmm_core.engine.config import EngineConfigError, ModelConfig
+from mmm_core.engine import transforms as tf
+
+
+@dataclass(frozen=True, eq=False)
+class ModelData:
+    """A panel in the user's units. Axes: T periods, G geos (1 for national), C channels, K controls.
+
+    ``spend`` [T,G,C] raw spend, 0 where absent; ``kpi`` [T,G] (any value where ``kpi_mask`` is False);
+    ``kpi_mask`` [T,G] True where the KPI was observed (ragged panels); ``controls`` [T,G,K];
+    ``control_sign`` per control (+1/-1/0); ``holdout_mask`` [T] True for periods kept out of the likelihood.
+    """
+
+    periods: np.ndarray
+    geos: tuple[str, ...]
+    channels: tuple[str, ...]
+    spend: np.ndarray
+    kpi: np.ndarray
+    kpi_mask: np.ndarray | None = None
+    controls: np.ndarray | None = None
+    control_names: tuple[str, ...] = ()
+    control_sign: tuple[int, ...] = ()
+    holdout_mask: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        t, g, c = len(self.periods), len(self.geos), len(self.channels)
+        spend = np.asarray(self.spend, dtype=float)
+        kpi = np.asarray(self.kpi, dtype=float)
+        if spend.shape != (t, g, c) or kpi.shape != (t, g):
+            raise EngineConfigError(
+                f"spend {spend.shape} / kpi {kpi.shape} do not match T={t}, G={g}, C={c}.",
+                hint="spend is [periods, geos, channels], kpi is [periods, geos].",
+            )
+        mask = np.isfinite(kpi) if self.kpi_mask is None else np.asarray(self.kpi_mask, bool) & np.isfinite(kpi)
+        controls = np.zeros((t, g, 0)) if self.controls is None else np.asarray(self.controls, dtype=float)
+        if controls.shape[:2] != (t, g) or controls.shape[2] != len(self.control_names):
+            raise EngineConfigError(f"controls {controls.shape} do not match names {self.control_names}.")
+        if not np.all(np.isfinite(spend)) or np.any(spend < 0):
+            raise EngineConfigError("Spend must be finite and non-negative.", hint="Use 0 where absent.")
+        object.__setattr__(self, "spend", spend)
+        object.__setattr__(self, "kpi", kpi)
+        object.__setattr__(self, "kpi_mask", mask)
+        object.__setattr__(self, "controls", controls)
+        object.__setattr__(self, "geos", tuple(self.geos))
+        object.__setattr__(self, "channels", tuple(self.channels))
+        object.__setattr__(self, "control_names", tuple(self.control_names))
+        if self.holdout_mask is not None:
+            object.__setattr__(self, "holdout_mask", np.asarray(self.holdout_mask, bool).reshape(t))
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return len(self.periods), len(self.geos), len(self.channels)
+
+    @classmethod
+    def national(cls, periods, channels, spend, kpi, controls=None, control_names=(), **kw) -> "ModelData":
+        """Build from national arrays: spend [T,C], kpi [T], controls [T,K]."""
+        ctrl = None if controls is None else np.asarray(controls, float)[:, None, :]
+        return cls(periods=np.asarray(periods), geos=("national",), channels=tuple(channels),
+                   spend=np.asarray(spend, float)[:, None, :], kpi=np.asarray(kpi, float)[:, None],
+                   controls=ctrl, control_names=tuple(control_names), **kw)
+
+
+@jax.tree_util.register_dataclass
+@dataclass(frozen=True, eq=False)
+class ScaledData:
+    """What the model sees (a JAX pytree, so it is a traced argument: one compiled kernel per shape).
+
+    Arrays: ``spend`` [T,G,C] and ``spend_lagged`` [L,T,G,C] in units of mean non-zero spend; ``kpi`` [T,G]
+    divided by ``kpi_scale`` [G] (1.0 in unobserved cells); ``obs_mask`` [T,G] cells in the likelihood
+    (observed and not held out); ``controls`` [T,G,K] standardised (``control_mean``/``control_sd`` [G,K]);
+    ``t`` [T] in [0,1]; ``fourier`` [T,F]; ``changepoint_basis`` [T,J] = max(t - s_j, 0);
+    ``spend_scale`` [G,C]; ``beta_loc`` [G,C] log prior median of each channel's effect at typical spend
+    (mean non-zero spend), as a share of mean KPI.
+    """
+
+    spend: np.ndarray
+    spend_lagged: np.ndarray
+    kpi: np.ndarray
+    obs_mask: np.ndarray
+    controls: np.ndarray
+    t: np.ndarray
+    fourier: np.ndarray
+    changepoint_basis: np.ndarray
+    kpi_scale: np.ndarray
+    spend_scale: np.ndarray
+    control_mean: np.ndarray
+    control_sd: np.ndarray
+    beta_loc: np.ndarray
+    channels: tuple[str, ...] = field(default=(), metadata=dict(static=True))
+    geos: tuple[str, ...] = field(default=(), metadata=dict(static=True))
+    control_names: tuple[str, ...] = field(default=(), metadata=dict(static=True))
+    control_sign: tuple[int, ...] = field(default=(), metadata=dict(static=True))
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return self.spend.shape
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if not f.metadata.get("static")}
+
+
+def spend_scale(spend: np.ndarray) -> np.ndarray:
+    """Mean non-zero spend per geo and channel [G,C]; a geo without spend on a channel borrows the channel's."""
+    nonzero = spend > 0
+    counts = nonzero.sum(axis=0)
+    per_geo = np.where(counts > 0, spend.sum(axis=0) / np.maximum(counts, 1), np.nan)
+    total = nonzero.sum(axis=(0, 1))
+    if np.any(total == 0):
+        raise EngineConfigError("A channel has no spend at all.", hint="Drop channels with zero spend.")
+    per_channel = spend.sum(axis=(0, 1)) / total
+    return np.where(np.isnan(per_geo), per_channel[None, :], per_geo)
+
+
+def fourier_features(n_periods: int, order: int, period: float) -> np.ndarray:
+    """[T, 2*order] sin/cos of the period index: yearly seasonality as a smooth Fourier series."""
+    idx = np.arange(n_periods)[:, None] * 2 * math.pi * np.arange(1, order + 1)[None, :] / period
+    return np.concatenate([np.sin(idx), np.cos(idx)], axis=1) if order else np.zeros((n_periods, 0))
+
+
+def training_mask(data: ModelData, config: ModelConfig) -> np.ndarray:
+    """Cells in the likelihood: observed, not in ``holdout_mask``, not among the last ``config.holdout``."""
+    t = len(data.periods)
+    held = np.zeros(t, bool) if data.holdout_mask is None else data.holdout_mask.copy()
+    if config.holdout:
+        held[t - config.holdout:] = True
+    return data.kpi_mask & ~held[:, None]
+
+
+def lag_tensor_np(x: np.ndarray, l_max: int) -> np.ndarray:
+    """NumPy twin of `transforms.lag_tensor` (data preparation runs eagerly; JAX would compile each op)."""
+    out = np.zeros((l_max,) + x.shape, dtype=x.dtype)
+    for lag in range(l_max):
+        out[lag, lag:] = x[: x.shape[0] - lag]
+    return out
+
+
+def _prior_median_saturation(spend_s: np.ndarray, config: ModelConfig, mask: np.ndarray) -> np.ndarray:
+    """Mean over training periods of the media curve at the prior medians, [G,C] (to place beta priors)."""
+    c = spend_s.shape[2]
+    alpha = 0.5 ** (1.0 / np.array(config.per_channel("half_life", c), float))
+    delayed = np.array([a == "delayed" for a in config.per_channel("adstock", c)])
+    delay = np.array(config.per_channel("delay", c), float)
+    lags = np.arange(config.l_max)[:, None]
+    w = np.where(delayed[None], alpha[None] ** ((lags - delay[None]) ** 2), alpha[None] ** lags)
+    w = w * config.lag_mask(c)
+    w = w / w.sum(axis=0, keepdims=True)
+    x = np.einsum("ltgc,lc->tgc", lag_tensor_np(spend_s, config.l_max), w)
+    k = np.array(config.per_channel("half_point", c), float)
+    slope = np.array(config.per_channel("hill_slope", c), float)
+    hill = np.array([s == "hill" for s in config.per_channel("saturation", c)])
+
+    def curve(v):
+        v = np.asarray(v, float)
+        with np.errstate(divide="ignore"):
+            h = np.where(v > 0, 1.0 / (1.0 + (k / np.where(v > 0, v, 1.0)) ** slope), 0.0)
+        return np.where(hill, h, np.tanh(tf.LN3 / k * v / 2.0))
+    # Relative to the curve at typical spend (x = 1): the model samples the effect at that level.
+    sat = curve(x) / curve(np.ones(c))
+    rows = mask.any(axis=1) if mask.any() else np.ones(len(x), bool)
+    return sat[rows].mean(axis=0), sat, rows
+
+
+def _beta_loc(data: ModelData, spend_s, kpi_scale, sp_scale, config: ModelConfig, mask) -> np.ndarray:
+    """Log prior median [G,C] of the media effect at typical spend, from an effect-share or ROI prior."""
+    c = len(data.channels)
+    mean_sat, sat, rows = _prior_median_saturation(spend_s, config, mask)
+    mean_sat = np.maximum(mean_sat, 1e-3)
+    if config.roi is not None:
+        roi = np.array(config.per_channel("roi", c), float)
+        spend_total = data.spend[rows].sum(axis=0)  # [G,C]
+        sat_total = np.maximum(sat[rows].sum(axis=0), 1e-3)
+        beta = roi[None] * spend_total / (kpi_scale[:, None] * sat_total)
+    else:
+        share = (np.array(config.per_channel("effect_share", c), float) if config.effect_share is not None
+                 else np.full(c, config.media_share_total / c))
+        beta = share[None] / mean_sat
+    return np.log(np.maximum(beta, 1e-6))
+
+
+def scale_data(data: ModelData, config: ModelConfig) -> ScaledData:
+    """Put ``data`` on the engine's unit scale for ``config`` (validates the config against the data)."""
+    t, g, c = data.shape
+    config.validate(c, len(data.control_names), t)
+    mask = training_mask(data, config)
+    if mask.sum() < 10:
+        raise EngineConfigError("Fewer than 10 observed KPI cells to fit.", hint="Check kpi_mask and holdout.")
+    kpi = np.where(data.kpi_mask, data.kpi, np.nan)
+    kpi_scale = np.array([np.nanmean(np.where(mask[:, j], kpi[:, j], np.nan)) if mask[:, j].any()
+                          else np.nanmean(np.where(mask, kpi, np.nan)) for j in range(g)])
+    if config.likelihood == "multiplicative" and np.nanmin(np.where(mask, kpi, np.inf)) <= 0:
+        raise EngineConfigError("A multiplicative model needs a positive KPI.", hint="Use likelihood='additive'.")
+    if np.any(~np.isfinite(kpi_scale)) or np.any(kpi_scale <= 0):
+        raise EngineConfigError("KPI mean is not positive in some geo.", hint="Scaling divides by the KPI mean.")
+    sp_scale = spend_scale(data.spend)
+    spend_s = data.spend / sp_scale[None]
+    ctrl = data.controls
+    ctrl_mean = ctrl.mean(axis=0)
+    ctrl_sd = ctrl.std(axis=0)
+    ctrl_sd = np.where(ctrl_sd > 1e-12, ctrl_sd, 1.0)  # a constant control stays 0 instead of dividing by 0
+    tt = np.linspace(0.0, 1.0, t)
+    cps = np.asarray(config.changepoints, float)
+    f32 = np.float32
+    return ScaledData(
+        spend=spend_s.astype(f32),
+        spend_lagged=lag_tensor_np(spend_s.astype(f32), config.l_max),
+        kpi=np.where(mask, kpi / kpi_scale[None], 1.0).astype(f32),
+        obs_mask=mask,
+        controls=((ctrl - ctrl_mean[None]) / ctrl_sd[None]).astype(f32),
+        t=tt.astype(f32),
+        fourier=fourier_features(t, config.seasonality_order, config.seasonality_period).astype(f32),
+        changepoint_basis=np.maximum(tt[:, None] - cps[None, :], 0.0).astype(f32),
+        kpi_scale=kpi_scale.astype(f32),
+        spend_scale=sp_scale.astype(f32),
+        control_mean=ctrl_mean.astype(f32),
+        control_sd=ctrl_sd.astype(f32),
+        beta_loc=_beta_loc(data, spend_s, kpi_scale, sp_scale, config, mask).astype(f32),
+        channels=data.channels, geos=data.geos, control_names=data.control_names,
+        control_sign=tuple(config.control_sign or data.control_sign or (0,) * len(data.control_names)),
+    )
