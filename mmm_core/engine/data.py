@@ -155,8 +155,9 @@ def lag_tensor_np(x: np.ndarray, l_max: int) -> np.ndarray:
 def _prior_median_saturation(spend_s: np.ndarray, config: ModelConfig, mask: np.ndarray) -> np.ndarray:
     """Mean over training periods of the media curve at the prior medians, [G,C] (to place beta priors)."""
     c = spend_s.shape[2]
-    alpha = 0.5 ** (1.0 / np.array(config.per_channel("half_life", c), float))
     delayed = np.array([a == "delayed" for a in config.per_channel("adstock", c)])
+    # Same half-life convention as the model: exponent 2 for delayed adstock (halving h periods after the peak).
+    alpha = 0.5 ** (1.0 / np.array(config.per_channel("half_life", c), float) ** np.where(delayed, 2.0, 1.0))
     delay = np.array(config.per_channel("delay", c), float)
     lags = np.arange(config.l_max)[:, None]
     w = np.where(delayed[None], alpha[None] ** ((lags - delay[None]) ** 2), alpha[None] ** lags)

@@ -83,12 +83,15 @@ def _media_params(data: ScaledData, config: ModelConfig) -> dict:
     effect = jnp.exp(log_beta)  # media effect at typical spend (x = 1), share of mean KPI
     # Decay rate on the logit scale, centred on the half-life prior median: logit(alpha) is linear in log alpha
     # near 0, where a log-half-life parameter would be exponential (sharp curvature → divergences).
-    alpha0 = 0.5 ** (1.0 / _channel_array(config, "half_life", n_c))
-    # Delta method: d log(half-life) / d logit(alpha) = (1 - alpha) / -log(alpha) at the prior median.
-    logit_sd = _channel_array(config, "half_life_log_sd", n_c) * -np.log(alpha0) / (1.0 - alpha0)
+    # Geometric w_l = alpha^l halves after h periods when alpha = 0.5^(1/h); delayed w_l = alpha^((l - theta)^2)
+    # halves h periods after its peak when alpha = 0.5^(1/h^2) (the spec's definition): exponent 1 or 2.
+    power = np.where(delayed, 2.0, 1.0)
+    alpha0 = 0.5 ** (1.0 / _channel_array(config, "half_life", n_c) ** power)
+    # Delta method: d log(half-life) / d logit(alpha) = (1 - alpha) / (power * -log(alpha)) at the prior median.
+    logit_sd = _channel_array(config, "half_life_log_sd", n_c) * power * -np.log(alpha0) / (1.0 - alpha0)
     z_a = numpyro.sample("adstock_z", dist.Normal(0.0, 1.0).expand([n_c]).to_event(1))
     alpha = numpyro.deterministic("adstock_alpha", jax.nn.sigmoid(np.log(alpha0 / (1 - alpha0)) + logit_sd * z_a))
-    numpyro.deterministic("half_life", np.log(0.5) / jnp.log(alpha))
+    numpyro.deterministic("half_life", (np.log(0.5) / jnp.log(alpha)) ** (1.0 / power))
     theta = jnp.zeros(n_c)
     if delayed.any():
         d0 = _channel_array(config, "delay", n_c)[delayed]
