@@ -179,9 +179,7 @@ def _register(store: Store, fit_id: str, outcome: dict[str, Any], elapsed: float
     rows = summary_rows(effects, level, method, fit_id=fit_id)
     try:
         with store.transaction() as conn:
-            conn.executemany(
-                "INSERT INTO posterior_summary (fit_id, quantity, channel, geo, period, mean, sd, lo, hi, interval, "
-                "method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            _insert_summary(conn, rows)
         diagnostics = dict(outcome["diagnostics"], elapsed_s=round(elapsed, 3))
         ledger.finish_fit(store, fit_id, diagnostics, outcome["health"], str(artifacts.fit_dir(store, fit_id)),
                           gate=outcome["gate"])
@@ -190,6 +188,22 @@ def _register(store: Store, fit_id: str, outcome: dict[str, Any], elapsed: float
             conn.execute("DELETE FROM posterior_summary WHERE fit_id = ?", [fit_id])
         ledger.fail_fit(store, fit_id, _error_dict(exc))
         raise
+
+
+SUMMARY_COLUMNS = ("fit_id", "quantity", "channel", "geo", "period", "mean", "sd", "lo", "hi", "interval", "method")
+
+
+def _insert_summary(conn, rows: list[tuple]) -> None:
+    """Bulk insert through a registered frame: row-by-row executemany costs ~0.5 s for a national fit."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    conn.register("_summary_rows", frame)
+    try:
+        conn.execute(f"INSERT INTO posterior_summary ({', '.join(SUMMARY_COLUMNS)}) SELECT fit_id, quantity, "
+                     "channel, geo, CAST(period AS DATE), mean, sd, lo, hi, interval, method FROM _summary_rows")
+    finally:
+        conn.unregister("_summary_rows")
 
 
 def _error_dict(exc: BaseException) -> dict[str, Any]:
