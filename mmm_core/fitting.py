@@ -14,6 +14,7 @@ import numpy as np
 
 from mmm_core import artifacts, ledger
 from mmm_core.errors import GateError, MMMError, NotFoundError
+from mmm_core.spec import canonical_json
 from mmm_core.store import Store
 
 Progress = Callable[[float, str], None]
@@ -169,8 +170,13 @@ def _register(store: Store, fit_id: str, outcome: dict[str, Any], elapsed: float
 
     result, effects, settings = outcome["result"], outcome["effects"], outcome["settings"]
     level, method = settings["interval"]["level"], settings["interval"]["method"]
+    fit = ledger.get_fit(store, fit_id)
+    locked = ledger.get_spec(store, fit["spec_id"])
+    # The artifact folder is self-describing: the exact spec (canonical JSON + hash) and data fingerprint.
     meta = {"fit_id": fit_id, "engine": result.engine, "method": result.method, "approximate": result.approximate,
-            "label": result.label, "settings": settings, "elapsed_s": elapsed, "pid": os.getpid()}
+            "label": result.label, "settings": settings, "elapsed_s": elapsed, "pid": os.getpid(),
+            "spec_id": locked.spec_id, "spec_sha256": locked.sha256, "data_fingerprint": locked.data_fingerprint,
+            "dataset_id": locked.dataset_id, "spec": json.loads(canonical_json(locked.spec))}
     with artifacts.staging(store, fit_id) as folder:
         artifacts.save_samples(folder, outcome["samples"])
         artifacts.save_idata(folder, result.idata)

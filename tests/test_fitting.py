@@ -79,6 +79,19 @@ def test_summaries_are_stored_as_queryable_rows(fitted: dict) -> None:
     assert counts["roi"] == 4 and counts["contribution_period"] == 4 * 104 and counts["baseline_period"] == 104
 
 
+def test_artifacts_describe_the_fit(fitted: dict) -> None:
+    from mmm_core import artifacts
+    from mmm_core.spec import spec_sha256
+
+    folder = artifacts.fit_dir(fitted["store"], fitted["fit"]["fit_id"])
+    meta = artifacts.load_meta(folder)
+    locked = ledger.get_spec(fitted["store"], fitted["spec_id"])
+    assert meta["spec_sha256"] == locked.sha256 == spec_sha256(locked.spec)
+    assert meta["data_fingerprint"] == locked.data_fingerprint
+    assert (folder / artifacts.POSTERIOR_NC).is_file() and (folder / artifacts.SAMPLES).is_file()
+    assert not list(folder.parent.glob(".tmp-*"))
+
+
 def test_reload_reproduces_every_number(fitted: dict) -> None:
     from mmm_core.effects import compute_effects, roi_table
 
