@@ -32,6 +32,8 @@ def check_expressible(data: ModelData, config: ModelConfig) -> None:
          "pymc-marketing's MMM here takes one geometric adstock for all channels."),
         (len(set(config.per_channel("saturation", c))) > 1, "mixed saturation types",
          "Use one saturation type (hill or logistic) for all channels."),
+        (len(set(config.channel_l_max or (config.l_max,))) > 1, "different l_max per channel",
+         "pymc-marketing's adstock takes one l_max for all channels."),
         (config.likelihood != "additive", "a multiplicative likelihood", "Its log link is experimental."),
         (config.trend == "piecewise", "a piecewise trend", "Use trend='linear' or 'none'."),
         (config.noise != "normal", "Student-t noise", "Use noise='normal'."),
@@ -79,7 +81,8 @@ def build_mmm(data: ModelData, config: ModelConfig):
     from pymc_marketing.mmm import GeometricAdstock, HillSaturation, LogisticSaturation, MMM
 
     check_expressible(data, config)
-    saturation = HillSaturation() if config.per_channel("saturation", 1)[0] == "hill" else LogisticSaturation()
+    kind = config.per_channel("saturation", len(data.channels))[0]  # check_expressible ensured one type
+    saturation = HillSaturation() if kind == "hill" else LogisticSaturation()
     controls = list(data.control_names) + (["_trend"] if config.trend == "linear" else [])
     return MMM(date_column="date", channel_columns=list(data.channels), target_column="_y",
                adstock=GeometricAdstock(l_max=config.l_max), saturation=saturation,
