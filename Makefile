@@ -42,7 +42,11 @@ test-slow: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(PY) bench/ingest.py
-	@if [ -f bench/fit_speed.py ]; then $(PY) bench/fit_speed.py; fi
+	$(PY) bench/fit_speed.py --preset national_small
+	$(PY) bench/fit_speed.py --preset geo_medium --warmup 500 --draws 500 --pymc-default-draws 250
+	$(PY) bench/fit_speed.py --preset enterprise --quick-only
+	$(PY) bench/optimizer.py
+	$(PY) bench/ask_latency.py
 
 ui: $(VENV)/.runtime
 	$(VENV)/bin/mmm-agent ui

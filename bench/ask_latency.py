@@ -1,7 +1,6 @@
 """Offline `ask` latency on a fitted model, warm process: p50/p95 over a mix of questions; target p95 ≤ 1.5 s.
 
-Prints one JSON object. Uses a real quick fit of the bundled demo data when the engine works, else the
-contract-shaped stubs of the agent tests (reported as "fit": "stub").
+Prints one JSON object. Uses a real quick fit of the bundled demo data.
 """
 
 from __future__ import annotations
@@ -27,13 +26,7 @@ def main(rounds: int = 5) -> dict:
     from agent.session import Session
 
     with tempfile.TemporaryDirectory() as tmp:
-        fx, stubs = fitted_store(Path(tmp))
-        if stubs:
-            import mmm_core.fitting
-            import mmm_core.results
-
-            for name, fn in stubs.items():
-                setattr(mmm_core.fitting if name == "latest_fit" else mmm_core.results, name, fn)
+        fx = fitted_store(Path(tmp))  # a real quick fit of the demo data
         session = Session(fx.store)  # SQLite checkpointer at <store dir>/sessions.sqlite, as the CLI uses
         session.ask("help", fit_id=fx.fit_id)  # warm-up: imports, graph compile, first queries
         times, grounded = [], 0
@@ -45,7 +38,7 @@ def main(rounds: int = 5) -> dict:
                 grounded += rec["grounded"]
         times.sort()
         p95 = times[max(0, int(round(0.95 * len(times))) - 1)]
-        return {"bench": "ask_latency", "fit": "real" if fx.real else "stub", "n": len(times),
+        return {"bench": "ask_latency", "fit": fx.fit_id, "n": len(times),
                 "p50_s": round(statistics.median(times), 4), "p95_s": round(p95, 4),
                 "max_s": round(times[-1], 4), "grounded_share": grounded / len(times), "target_p95_s": 1.5,
                 "ok": p95 <= 1.5}

@@ -10,7 +10,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from agent.grounding import ungrounded
 from agent.graph import build_agent
 from agent.session import Session
-from test_agent_fixtures import apply_stubs, fitted_store
+from test_agent_fixtures import fitted_store
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +19,8 @@ def fitted(tmp_path_factory):
 
 
 @pytest.fixture
-def session(fitted, monkeypatch):
-    fx, stubs = fitted
-    apply_stubs(monkeypatch, stubs)
+def session(fitted):
+    fx = fitted
     graph = build_agent(fx.store, checkpointer=InMemorySaver())
     return Session(fx.store, graph=graph)
 
@@ -64,7 +63,7 @@ CONVERSATION = [
 
 
 def test_every_intent_is_routed_and_grounded(session, fitted) -> None:
-    fx, _ = fitted
+    fx = fitted
     for text, expected, args in CONVERSATION:
         rec = ask(session, text, fit_id=fx.fit_id)
         assert names(rec) == expected, (text, rec)
@@ -73,8 +72,7 @@ def test_every_intent_is_routed_and_grounded(session, fitted) -> None:
     roi = ask(session, "roi of search")
     assert "Search" in roi["answer"] and "interval" in roi["answer"]
     assert "Results come from locked spec v1" in roi["answer"]  # the provenance disclosure
-    if not fx.real:
-        assert "uncertainty not calibrated" in roi["answer"]  # the stub is a quick fit
+    assert "uncertainty not calibrated" in roi["answer"]  # a quick fit says it is approximate
 
 
 def test_unknown_and_ambiguous_channels(session) -> None:
@@ -85,14 +83,13 @@ def test_unknown_and_ambiguous_channels(session) -> None:
 
 
 def test_optimize_and_scenario_parse_words(session, fitted) -> None:
-    fx, _ = fitted
+    fx = fitted
     rec = session.ask("optimize a $2M budget next quarter, keep Email flat, no more than 30% on Search")
     if "optimize_budget" in names(rec):
         args = rec["tool_calls"][-1]["args"]
         assert args["budget"] == 2e6 and args["periods"] == 13 and args["fixed"] == ["Email"]
         assert args["max_share"] == {"Search": 0.3}
-        if fx.real:
-            assert rec["grounded"]
+        assert rec["grounded"]
     rec = session.ask("what if we move 20% of Social to Search")
     if "scenario" in names(rec):
         assert rec["tool_calls"][-1]["args"]["moves"] == [{"from": "Social", "to": "Search", "share": 0.2}]
@@ -128,7 +125,7 @@ def test_guided_setup_lock_approval_and_fit_guard(session) -> None:
 def test_refusals_are_explained_and_logged(session, fitted) -> None:
     from mmm_core.ledger import ledger_report
 
-    fx, _ = fitted
+    fx = fitted
     before = sum(e["kind"] == "refusal" for e in ledger_report(fx.store, fx.dataset_id)["events"])
     for text in ["drop the price control so TV looks better", "try lags until Search is significant",
                  "make Social's ROI higher", "which spec gives the best ROI for Search?"]:
@@ -141,7 +138,7 @@ def test_refusals_are_explained_and_logged(session, fitted) -> None:
 
 
 def test_amend_needs_reason_and_is_disclosed(session, fitted) -> None:
-    fx, _ = fitted
+    fx = fitted
     assert names(ask(session, "show the ledger")) == ["ledger"]
     rec = ask(session, "amend the spec to drop Promo")
     assert names(rec) == [] and "needs a reason" in rec["answer"]
