@@ -130,6 +130,9 @@ def _review(data, result, settings: dict[str, Any], gate: dict[str, Any], report
     holdout = _holdout_mask(len(data.periods), result.config.holdout)
     health = review_fit(result.idata, data.kpi, pred["mu"], data.kpi_mask, holdout, pred["baseline"],
                         effects.roi, list(data.channels), approximate=result.approximate)
+    if result.config.mediators:  # weakly identified mediators (few observations, posterior ≈ prior) warn
+        from mmm_core.mediation_checks import add_mediator_checks
+        health = add_mediator_checks(health, post)
     diagnostics = _diagnostics(result, pred["mu"], data, holdout)
     return {"result": result, "samples": post.params, "effects": effects, "health": health.to_dict(),
             "gate": gate, "diagnostics": diagnostics, "settings": settings}
@@ -245,10 +248,11 @@ def _meta_or_empty(store: Store, fit_id: str) -> dict[str, Any]:
 
 
 def latest_fit(store: Store, dataset: str | None = None) -> str | None:
-    """The newest succeeded fit (of ``dataset`` when given)."""
+    """The newest succeeded fit (of ``dataset`` when given), preferring the primary (numpyro) engine."""
     sql = ("SELECT f.id FROM fits f JOIN specs s ON s.id = f.spec_id WHERE f.status = 'succeeded'"
            + (" AND (s.dataset_id = ? OR s.dataset_id IN (SELECT id FROM datasets WHERE name = ?))" if dataset else "")
-           + " ORDER BY f.finished_at DESC LIMIT 1")
+           # The primary engine's fits answer everything; pymc-marketing fits are for triangulation.
+           + " ORDER BY (f.engine = 'numpyro') DESC, f.finished_at DESC LIMIT 1")
     with store.connect() as conn:
         row = conn.execute(sql, [dataset, dataset] if dataset else []).fetchone()
     return row[0] if row else None

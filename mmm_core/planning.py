@@ -17,18 +17,45 @@ Bounds = dict[str, tuple[float | None, float | None]]
 
 def optimize(store: Store, fit_id: str, budget: float, periods: int = 13, bounds: Bounds | None = None,
              bounds_pct: Bounds | None = None, fixed: dict[str, float] | None = None, objective: str = "mean",
-             allow_unhealthy: bool = False, **options: Any) -> dict[str, Any]:
-    """The best allocation of ``budget`` over the next ``periods`` periods; stored as ``optimizer_<id>.json``."""
+             allow_unhealthy: bool = False, incremental: bool = False, **options: Any) -> dict[str, Any]:
+    """The best allocation of ``budget`` over the next ``periods`` periods; stored as ``optimizer_<id>.json``.
+
+    ``incremental``: the budget comes on top of the current spend level (the next $1M), so every channel keeps
+    at least its current level and the plan says where the extra money goes."""
     from mmm_core import optimizer
 
     fit = _fit_row(store, fit_id)
     _require_healthy(store, fit, allow_unhealthy)
     post = load_posterior(store, fit_id)
+    request = {"budget": budget, "periods": periods, "bounds": bounds, "bounds_pct": bounds_pct, "fixed": fixed,
+               "objective": objective, "incremental": incremental, **options}
+    levels = current_levels(post, periods)
+    if incremental:
+        bounds = _floors_at_current(bounds, levels)
+        budget = budget + sum(levels.values())
     result = optimizer.optimize(post, budget, periods=periods, bounds=bounds, bounds_pct=bounds_pct, fixed=fixed,
                                 objective=objective, **options).to_dict()
-    request = {"budget": budget, "periods": periods, "bounds": bounds, "bounds_pct": bounds_pct, "fixed": fixed,
-               "objective": objective, **options}
+    if incremental:
+        result["incremental"] = {
+            "added": request["budget"], "current_total": sum(levels.values()), "current": levels,
+            "increments": {ch: result["allocation"][ch] - levels[ch] for ch in levels},
+        }
     return _store_plan(store, fit, "optimize", request, result)
+
+
+def current_levels(post, periods: int) -> dict[str, float]:
+    """Spend per channel over the last ``periods`` observed periods: "keep doing what you do" for the horizon."""
+    recent = post.data.spend[-periods:].sum(axis=(0, 1))
+    return {ch: float(v) for ch, v in zip(post.channels, recent, strict=True)}
+
+
+def _floors_at_current(bounds: Bounds | None, levels: dict[str, float]) -> Bounds:
+    """An incremental budget ("the next $1M") adds to today's spend: no channel is cut below its current level."""
+    out: Bounds = dict(bounds or {})
+    for ch, level in levels.items():
+        lo, hi = out.get(ch, (None, None))
+        out[ch] = (max(level, lo or 0.0), hi)
+    return out
 
 
 def scenario(store: Store, fit_id: str, allocations: list[dict[str, float]], periods: int = 13,

@@ -54,3 +54,15 @@ def test_cli_optimize_and_scenario_json(demo_fit: dict, capsys: pytest.CaptureFi
     assert json.loads(capsys.readouterr().out)["scenarios"][0]["allocation"]["Social"] == pytest.approx(30_000)
     assert main(["--store", store, "optimize", fit_id, "--budget", "lots", "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["error"]["code"] == "bad_amount"
+
+
+def test_incremental_budget_keeps_current_levels_and_adds_the_money(demo_fit: dict) -> None:
+    store, fit_id = demo_fit["store"], demo_fit["fit_id"]
+    plan = optimize(store, fit_id, 50_000, periods=13, incremental=True)
+    inc = plan["incremental"]
+    assert inc["added"] == 50_000
+    assert sum(plan["allocation"].values()) == pytest.approx(inc["current_total"] + 50_000, rel=1e-6)
+    for ch, level in inc["current"].items():
+        assert plan["allocation"][ch] >= level * (1 - 1e-9)
+        assert inc["increments"][ch] == pytest.approx(plan["allocation"][ch] - level)
+    assert sum(inc["increments"].values()) == pytest.approx(50_000, rel=1e-6)

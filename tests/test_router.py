@@ -97,9 +97,9 @@ CASES: list[tuple[str, str, dict]] = [
     ("optimze my bugdet of 2m", "optimize", {"budget": 2e6}),
     ("How should I split $400,000 across channels over 8 weeks", "optimize", {"budget": 4e5, "periods": 8}),
     ("optimize the budget", "clarify_budget", {}),
-    ("where should the next $1M go next quarter?", "optimize", {"budget": 1e6, "periods": 13}),
-    ("Where would you put an extra 250k?", "optimize", {"budget": 2.5e5}),
-    ("we want to invest another $2m, where should it go", "optimize", {"budget": 2e6}),
+    ("where should the next $1M go next quarter?", "optimize", {"budget": 1e6, "periods": 13, "incremental": True}),
+    ("Where would you put an extra 250k?", "optimize", {"budget": 2.5e5, "incremental": True}),
+    ("we want to invest another $2m, where should it go", "optimize", {"budget": 2e6, "incremental": True}),
     # scenario
     ("What if we move 20% of TV to Search?", "scenario",
      {"moves": [{"from": "TV", "to": "Search", "share": 0.2}]}),

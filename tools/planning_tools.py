@@ -43,6 +43,9 @@ class OptimizeArgs(BaseModel):
                                         "budget (0–1), e.g. {'Search': 0.3}.")
     min_share: dict[str, float] = Field(default_factory=dict, description="Per channel minimum share (0–1).")
     fixed: list[str] = Field(default_factory=list, description="Channels kept at their current spend rate.")
+    incremental: bool = Field(False, description="True when the budget comes on top of current spend ('the next "
+                              "$1M', 'an extra 500k'): every channel keeps its current level and the plan shows "
+                              "where the extra money goes.")
     fit_id: str | None = Field(None, description="Fit id; omit for the session's current fit.")
 
 
@@ -103,7 +106,7 @@ def build(store: Store) -> list[BaseTool]:
     if optimizer is not None and hasattr(optimizer, "optimize"):
         def optimize_budget(budget: float, periods: int = 13, bounds: dict | None = None,
                             max_share: dict | None = None, min_share: dict | None = None,
-                            fixed: list | None = None, fit_id: str | None = None,
+                            fixed: list | None = None, incremental: bool = False, fit_id: str | None = None,
                             runtime: ToolRuntime = None) -> str:
             def work() -> dict:
                 fit = resolve_fit(store, fit_id, runtime)
@@ -113,9 +116,10 @@ def build(store: Store) -> list[BaseTool]:
                 # Stored beside the fit (for the report) and logged in the ledger by mmm_core.planning.
                 out = optimize(store, fit, budget, periods=periods,
                                bounds={k: tuple(v) for k, v in _bounds(args).items()} or None,
-                               bounds_pct={ch: (0.0, 0.0) for ch in (fixed or [])} or None)
+                               bounds_pct={ch: (0.0, 0.0) for ch in (fixed or [])} or None,
+                               incremental=incremental)
                 prov = out["provenance"]
-                keep = ("plan_id", "allocation", "expected_kpi", "vs_current", "binding", "marginal_roi",
+                keep = ("plan_id", "incremental", "allocation", "expected_kpi", "vs_current", "binding", "marginal_roi",
                         "optimality_verified", "warnings", "horizon_periods", "budget", "approximate", "label")
                 return {"fit_id": fit, **{k: out.get(k) for k in keep}, "provenance": prov}
             return run_tool(work)

@@ -178,9 +178,12 @@ class BudgetRequest:
     max_share: dict[str, float] = field(default_factory=dict)
     min_share: dict[str, float] = field(default_factory=dict)
     fixed: list[str] = field(default_factory=list)
+    incremental: bool = False
 
     def as_args(self) -> dict:
         out = {"budget": self.budget, "periods": self.periods or 13}
+        if self.incremental:
+            out["incremental"] = True
         for key in ("bounds", "max_share", "min_share", "fixed"):
             if getattr(self, key):
                 out[key] = getattr(self, key)
@@ -193,6 +196,9 @@ _CLAUSE = re.compile(r",(?!\d{3})|;|\band\b|\bbut\b|\bwhile\b|\bwith\b", re.IGNO
 def parse_budget(text: str, known: list[str], per_year: float = 52.0) -> BudgetRequest:
     """Budget, window and per-channel constraints from plain words."""
     req = BudgetRequest(periods=window_periods(text, per_year))
+    # "the next $1M", "an extra 500k", "another 2 million": money on top of what is spent now.
+    req.incremental = bool(re.search(r"\b(next|extra|additional|incremental|another|more)\s+[$€£]?\s?\d", text,
+                                     re.IGNORECASE))
     for clause in _CLAUSE.split(text):
         chans = find_channels(clause, known).found
         low = clause.casefold()
