@@ -175,7 +175,7 @@ _REVIEWED_CONFIG_FIELDS = frozenset({
     "half_life", "half_life_log_sd", "delay", "delay_sd", "half_point", "half_point_log_sd", "hill_slope",
     "hill_slope_log_sd", "trend", "changepoints", "trend_sd", "seasonality_order", "seasonality_period",
     "seasonality_sd", "control_sd", "control_sign", "pooling", "geo_sd", "likelihood", "noise", "student_t_df",
-    "noise_sd", "holdout"})
+    "noise_sd", "holdout", "mediators"})
 
 
 def is_separable(post: "Posterior") -> bool:
@@ -183,6 +183,8 @@ def is_separable(post: "Posterior") -> bool:
     reviewed engine configuration): KPI = baseline + sum_c f_c(spend_c)."""
     cfg = getattr(post, "config", None)
     if cfg is None or not dataclasses.is_dataclass(cfg) or getattr(cfg, "likelihood", None) != "additive":
+        return False
+    if getattr(cfg, "mediators", ()):  # a media → mediator → KPI path: always the full counterfactual
         return False
     return {f.name for f in dataclasses.fields(cfg)} <= _REVIEWED_CONFIG_FIELDS
 

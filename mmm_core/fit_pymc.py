@@ -26,6 +26,9 @@ def fit_with_pymc_marketing(data, config, settings: dict[str, Any], report: Call
     if settings["quick"]:
         raise FitRefusedError("Quick mode is only available with the numpyro engine.",
                               "Drop --quick, or use --engine numpyro.", code="quick_needs_numpyro")
+    if config.mediators:  # fitting without them would silently drop part of the spec (the peer's bug)
+        raise FitRefusedError("pymc-marketing cannot express mediators (media → mediator → KPI).",
+                              "Fit this spec with the default engine: --engine numpyro.", code="not_expressible")
     data, config, differences = _triangulation_inputs(data, config)
     try:
         check_expressible(data, config)

@@ -35,12 +35,16 @@ class Posterior:
     def channels(self) -> tuple[str, ...]:
         return tuple(self.data.channels)
 
-    def predict(self, spend: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    def predict(self, spend: np.ndarray | None = None,
+                mediator_spend: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """``mu`` [S,T,G], ``contributions`` [S,T,G,C], ``baseline`` [S,T,G] in KPI units for raw ``spend``
-        [T,G,C] (default: the observed spend)."""
+        [T,G,C] (default: the observed spend). With mediators, ``mediator_spend`` [M,T,G,C] is the spend each
+        mediator equation sees (default: ``spend``), for direct / indirect counterfactuals."""
         from mmm_core.engine import predict
 
-        return predict(self.params, self.scaled, self.config, spend)
+        if mediator_spend is None:  # keep the plain call (and its compiled kernel) for models without mediators
+            return predict(self.params, self.scaled, self.config, spend)
+        return predict(self.params, self.scaled, self.config, spend, mediator_spend=mediator_spend)
 
     def thin(self, max_draws: int) -> "Posterior":
         """At most ``max_draws`` evenly spaced draws (deterministic), for cheaper what-ifs."""

@@ -43,7 +43,7 @@ def collect(store: Store, fit_id: str, allow_unhealthy: bool = False) -> dict[st
         "roi": {k: roi[k] for k in ("channels", "media_share", "interval", "n_draws")},
         "ranking": _ranking(eff, level, method),
         "contributions": _contribution_totals(eff, level, method),
-        "mediation": _mediation(store, fit_id, locked),
+        "mediation": _mediation(store, fit_id, locked, allow_unhealthy),
         "optimizer": _optimizer(store, fit_id),
         "thresholds": {"roi_breakeven": BREAKEVEN_ROI},
         "charts": {"fitted": _fitted_series(post, locked, level, method),
@@ -149,7 +149,8 @@ def _contribution_totals(eff: effects.EffectDraws, level: float, method: str) ->
     return {"by_channel": rows, "fitted_total": fitted, "media_total": media}
 
 
-def _mediation(store: Store, fit_id: str, locked: ledger.LockedSpec) -> dict[str, Any] | None:
+def _mediation(store: Store, fit_id: str, locked: ledger.LockedSpec,
+               allow_unhealthy: bool = False) -> dict[str, Any] | None:
     """Mediation results when the spec has mediators and the core can compute them (issue 5); else None."""
     if not locked.spec.mediators:
         return None
@@ -157,7 +158,7 @@ def _mediation(store: Store, fit_id: str, locked: ledger.LockedSpec) -> dict[str
         from mmm_core.mediation import mediation  # type: ignore[import-not-found]
     except ImportError:
         return None
-    return mediation(store, fit_id)
+    return mediation(store, fit_id, allow_unhealthy=allow_unhealthy)
 
 
 def _optimizer(store: Store, fit_id: str) -> dict[str, Any] | None:

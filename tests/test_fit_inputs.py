@@ -75,12 +75,25 @@ def test_changepoint_dates_become_fractions_and_outside_dates_are_refused(demo) 
         model_config(outside, model_data(store, outside))
 
 
-def test_mediators_are_refused_not_ignored(demo) -> None:
+def test_mediators_are_mapped_not_ignored(demo) -> None:
+    """Issue 5 replaced the refusal: every mediator field reaches the engine (a peer accepted and ignored them)."""
     store, spec = demo
-    spec = spec.model_copy(update={"mediators": [Mediator(name="Price", type="observed", channels=["Search"])]})
-    with pytest.raises(FitRefusedError) as err:
-        model_config(spec, model_data(store, spec))
-    assert err.value.code == "mediators_unsupported"
+    spec = spec.model_copy(update={"mediators": [Mediator(name="Price", type="observed", channels=["Search"],
+                                                          carryover=True, media_effect_sign="none")]})
+    data = model_data(store, spec)
+    cfg = model_config(spec, data)
+    (med,) = cfg.mediators
+    assert data.mediator_names == ("Price",) and data.mediators.shape == data.kpi.shape + (1,)
+    assert med.channels == (list(data.channels).index("Search"),)
+    assert (med.kind, med.sign, med.carryover) == ("observed", "none", True)
+    assert (med.effect_median, med.effect_sigma, med.kpi_mean, med.kpi_sd) == (0.5, 1.0, 0.0, 0.5)
+    assert med.effect_prior == "halfnormal"  # unset priors: same median, but a channel may not feed it at all
+    stated = spec.model_copy(update={"mediators": [Mediator(name="Price", type="observed", channels=["Search"],
+                                                            priors={"media_effect": {"median": 1.0, "sigma": 0.3},
+                                                                    "kpi_effect": {"mean": 0.2, "sd": 0.1}})]})
+    (med,) = model_config(stated, data).mediators
+    assert (med.effect_prior, med.effect_median, med.effect_sigma, med.kpi_mean, med.kpi_sd) == (
+        "lognormal", 1.0, 0.3, 0.2, 0.1)
 
 
 @pytest.mark.parametrize("kind, power", [("geometric", 1.0), ("delayed", 2.0)])

@@ -18,7 +18,7 @@ from typing import Any
 from mmm_core.errors import MMMError
 
 COMMAND_MODULES = ("agent.cli.data", "agent.cli.specs", "agent.cli.fitting", "agent.cli.demo", "agent.cli.planning", "agent.cli.ask",
-                   "agent.cli.ui", "agent.cli.report")
+                   "agent.cli.ui", "agent.cli.report", "agent.cli.mediation")
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL = 1

@@ -20,6 +20,34 @@ class EngineConfigError(MMMError):
 
 
 @dataclass(frozen=True)
+class MediatorConfig:
+    """One mediator equation (media → mediator → KPI), on the standardised mediator (sd units).
+
+    ``channels``: indices of the channels feeding it (in the data's channel order). ``kind``: ``observed``
+    (likelihood on every observed cell), ``sparse`` (same mask logic, few cells, latent mean path in between)
+    or ``latent`` (no data: the priors carry it). ``sign``: ``positive`` gives media → mediator effects a
+    LogNormal(``effect_median``, ``effect_sigma``) prior; ``none`` a Normal(0, median·e^sigma). The effect is
+    in mediator sds per unit of the channel's normalised media curve (1 = the channel at typical spend).
+    ``effect_prior="halfnormal"`` (positive sign only) replaces the LogNormal by a HalfNormal with the same
+    median: it lets a channel that does not move the mediator have b ≈ 0 (a LogNormal cannot), which matters
+    when every channel is declared as feeding by default.
+    ``kpi_mean``/``kpi_sd``: Normal prior of the KPI effect, KPI sds per mediator sd. ``carryover``: AR(1)
+    smoothing of the media-driven part, rho ~ Beta(2, 2).
+    """
+
+    name: str
+    channels: tuple[int, ...]
+    kind: Literal["observed", "sparse", "latent"] = "observed"
+    sign: Literal["positive", "none"] = "positive"
+    carryover: bool = False
+    effect_median: float = 0.5
+    effect_sigma: float = 1.0
+    effect_prior: Literal["lognormal", "halfnormal"] = "lognormal"
+    kpi_mean: float = 0.0
+    kpi_sd: float = 0.5
+
+
+@dataclass(frozen=True)
 class ModelConfig:
     """What to fit. Per-channel fields accept one value for all channels or a tuple, one per channel.
 
@@ -70,6 +98,7 @@ class ModelConfig:
     student_t_df: float = 5.0
     noise_sd: float = 0.2  # half-normal prior scale of residual sd, share of mean KPI
     holdout: int = 0  # last N periods excluded from the likelihood
+    mediators: tuple[MediatorConfig, ...] = ()  # empty: the plain MMM, numerically unchanged
 
     def __post_init__(self) -> None:
         if isinstance(self.l_max, tuple):  # per-channel lags: one lag tensor of the longest, masked weights
@@ -136,10 +165,20 @@ class ModelConfig:
             raise EngineConfigError(f"Unknown noise {self.noise!r}.", hint="normal or student_t.")
         if self.seasonality_order < 0 or self.seasonality_period <= 1:
             raise EngineConfigError("Seasonality order must be >= 0 and period > 1.", hint="e.g. 2 and 52.18.")
+        for m in self.mediators:
+            if not m.channels or any(not 0 <= c < n_channels for c in m.channels):
+                raise EngineConfigError(f"Mediator {m.name!r} needs feeding channels among the {n_channels}.",
+                                        hint="Channel indices in the data's channel order.")
+            if m.kind not in ("observed", "sparse", "latent") or m.sign not in ("positive", "none"):
+                raise EngineConfigError(f"Mediator {m.name!r}: unknown type {m.kind!r} or sign {m.sign!r}.")
+            if m.effect_prior not in ("lognormal", "halfnormal"):
+                raise EngineConfigError(f"Mediator {m.name!r}: unknown effect prior {m.effect_prior!r}.")
+            if m.effect_median <= 0 or m.effect_sigma <= 0 or m.kpi_sd <= 0:
+                raise EngineConfigError(f"Mediator {m.name!r}: prior scales must be positive.")
 
     def n_fourier(self) -> int:
         return 2 * self.seasonality_order
 
 
 DEFAULT_CONFIG = ModelConfig()
-__all__ = ["ModelConfig", "EngineConfigError", "DEFAULT_CONFIG"]
+__all__ = ["ModelConfig", "MediatorConfig", "EngineConfigError", "DEFAULT_CONFIG"]

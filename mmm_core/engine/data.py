@@ -39,6 +39,8 @@ class ModelData:
     control_names: tuple[str, ...] = ()
     control_sign: tuple[int, ...] = ()
     holdout_mask: np.ndarray | None = None
+    mediators: np.ndarray | None = None  # [T,G,M] NaN where not observed (all NaN for a latent mediator)
+    mediator_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         t, g, c = len(self.periods), len(self.geos), len(self.channels)
@@ -64,6 +66,10 @@ class ModelData:
         object.__setattr__(self, "control_names", tuple(self.control_names))
         if self.holdout_mask is not None:
             object.__setattr__(self, "holdout_mask", np.asarray(self.holdout_mask, bool).reshape(t))
+        med = (np.zeros((t, g, 0)) if self.mediators is None
+               else np.asarray(self.mediators, dtype=float).reshape(t, g, len(self.mediator_names)))
+        object.__setattr__(self, "mediators", med)
+        object.__setattr__(self, "mediator_names", tuple(self.mediator_names))
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -88,7 +94,10 @@ class ScaledData:
     (observed and not held out); ``controls`` [T,G,K] standardised (``control_mean``/``control_sd`` [G,K]);
     ``t`` [T] in [0,1]; ``fourier`` [T,F]; ``changepoint_basis`` [T,J] = max(t - s_j, 0);
     ``spend_scale`` [G,C]; ``beta_loc`` [G,C] log prior median of each channel's effect at typical spend
-    (mean non-zero spend), as a share of mean KPI.
+    (mean non-zero spend), as a share of mean KPI. Mediators (M = 0 without any): ``mediator`` [T,G,M]
+    standardised by ``mediator_mean``/``mediator_sd`` [M] over observed training cells (0 elsewhere),
+    ``mediator_mask`` [T,G,M] cells in the mediator likelihood; ``kpi_sd`` [G] sd of the scaled KPI over
+    training cells (turns a KPI effect in "KPI sds" into scaled-KPI units).
     """
 
     spend: np.ndarray
@@ -104,6 +113,11 @@ class ScaledData:
     control_mean: np.ndarray
     control_sd: np.ndarray
     beta_loc: np.ndarray
+    mediator: np.ndarray
+    mediator_mask: np.ndarray
+    mediator_mean: np.ndarray
+    mediator_sd: np.ndarray
+    kpi_sd: np.ndarray
     channels: tuple[str, ...] = field(default=(), metadata=dict(static=True))
     geos: tuple[str, ...] = field(default=(), metadata=dict(static=True))
     control_names: tuple[str, ...] = field(default=(), metadata=dict(static=True))
@@ -196,10 +210,28 @@ def _beta_loc(data: ModelData, spend_s, kpi_scale, sp_scale, config: ModelConfig
     return np.log(np.maximum(beta, 1e-6))
 
 
+def _scale_mediators(data: ModelData, mask: np.ndarray) -> dict[str, np.ndarray]:
+    """Standardise each mediator over its observed training cells (pooled over geos: a per-geo intercept in
+    the mediator equation absorbs level differences). A latent mediator has no cells: mean 0, sd 1."""
+    med = data.mediators
+    obs = np.isfinite(med) & mask[..., None]
+    n = obs.sum(axis=(0, 1))
+    vals = np.where(obs, med, 0.0)
+    mean = np.where(n > 0, vals.sum(axis=(0, 1)) / np.maximum(n, 1), 0.0)
+    var = np.where(obs, (med - mean) ** 2, 0.0).sum(axis=(0, 1)) / np.maximum(n - 1, 1)
+    sd = np.where((n > 1) & (var > 1e-12), np.sqrt(var), 1.0)
+    f32 = np.float32
+    return dict(mediator=np.where(obs, (vals - mean) / sd, 0.0).astype(f32), mediator_mask=obs,
+                mediator_mean=mean.astype(f32), mediator_sd=sd.astype(f32))
+
+
 def scale_data(data: ModelData, config: ModelConfig) -> ScaledData:
     """Put ``data`` on the engine's unit scale for ``config`` (validates the config against the data)."""
     t, g, c = data.shape
     config.validate(c, len(data.control_names), t)
+    if len(config.mediators) != len(data.mediator_names):
+        raise EngineConfigError(f"The config has {len(config.mediators)} mediators, the data "
+                                f"{len(data.mediator_names)}.", hint="One data column per mediator (NaN if latent).")
     mask = training_mask(data, config)
     if mask.sum() < 10:
         raise EngineConfigError("Fewer than 10 observed KPI cells to fit.", hint="Check kpi_mask and holdout.")
@@ -233,6 +265,9 @@ def scale_data(data: ModelData, config: ModelConfig) -> ScaledData:
         control_mean=ctrl_mean.astype(f32),
         control_sd=ctrl_sd.astype(f32),
         beta_loc=_beta_loc(data, spend_s, kpi_scale, sp_scale, config, mask).astype(f32),
+        kpi_sd=np.array([np.std(kpi[mask[:, j], j] / kpi_scale[j]) if mask[:, j].sum() > 1 else 1.0
+                         for j in range(g)]).astype(f32),
+        **_scale_mediators(data, mask),
         channels=data.channels, geos=data.geos, control_names=data.control_names,
         control_sign=tuple(config.control_sign or data.control_sign or (0,) * len(data.control_names)),
     )

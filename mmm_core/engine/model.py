@@ -31,6 +31,8 @@ from mmm_core.engine.data import ScaledData
 # Keys of the natural-scale parameters `predict` reads (each with a leading draw axis there).
 PARAM_KEYS = ("intercept", "trend_slope", "trend_delta", "gamma_fourier", "gamma_control", "beta",
               "adstock_alpha", "adstock_theta", "sat_half", "hill_slope", "sigma")
+# Natural-scale mediator parameters (only in models with mediators; see engine.mediation).
+MEDIATOR_KEYS = ("med_a", "med_b", "med_gamma", "med_rho", "med_sigma")
 
 
 def _channel_flags(config: ModelConfig, n_channels: int) -> tuple[np.ndarray, np.ndarray]:
@@ -151,6 +153,11 @@ def sample_params(data: ScaledData, config: ModelConfig) -> dict:
 
 def media_curves(params: dict, spend_lagged, config: ModelConfig) -> jnp.ndarray:
     """Per-channel media terms [T,G,C] on the scaled KPI: beta * sat(adstock(spend)). One draw of params."""
+    return params["beta"][None] * saturated_curves(params, spend_lagged, config)
+
+
+def saturated_curves(params: dict, spend_lagged, config: ModelConfig) -> jnp.ndarray:
+    """sat(adstock(spend)) per channel [T,G,C] (no coefficient): shared by the KPI and mediator equations."""
     n_c = spend_lagged.shape[-1]
     delayed, hill = _channel_flags(config, n_c)
     alpha = params["adstock_alpha"]
@@ -161,7 +168,7 @@ def media_curves(params: dict, spend_lagged, config: ModelConfig) -> jnp.ndarray
         w = w * config.lag_mask(n_c)
         w = w / jnp.sum(w, axis=0, keepdims=True)
     x = tf.adstock_from_lags(spend_lagged, w)
-    return params["beta"][None] * saturation(x, params["hill_slope"], params["sat_half"], hill)
+    return saturation(x, params["hill_slope"], params["sat_half"], hill)
 
 
 def baseline_term(params: dict, data: ScaledData) -> jnp.ndarray:
@@ -180,6 +187,10 @@ def mmm_model(data: ScaledData, config: ModelConfig, kpi_obs=None) -> None:
     """
     params = sample_params(data, config)
     media = media_curves(params, data.spend_lagged, config).sum(-1)  # [T,G]
+    if config.mediators:  # media → mediator → KPI: sites, mediator likelihood, and the KPI's mediator term
+        from mmm_core.engine.mediation import mediator_model
+
+        media = media + mediator_model(params, data, config)
     # Sample the level (mean of the linear predictor) and derive the intercept by subtracting the mean media
     # term over fitted cells: intercept and media effects are otherwise strongly anti-correlated (always-on
     # channels look like baseline), which is the main cause of long NUTS trajectories. Same model, better axes.
@@ -209,9 +220,14 @@ def bound_model(config: ModelConfig):
     return model
 
 
-def _predict_one(params: dict, data: ScaledData, config: ModelConfig, spend_lagged) -> dict:
+def _predict_one(params: dict, data: ScaledData, config: ModelConfig, spend_lagged, med_lagged=None) -> dict:
     base = baseline_term(params, data)
     media = media_curves(params, spend_lagged, config)
+    if config.mediators:  # per-channel terms gain their mediated parts; the mediator intercepts join the baseline
+        from mmm_core.engine.mediation import mediated_terms
+
+        med_channel, med_base = mediated_terms(params, data, config, med_lagged)
+        media, base = media + med_channel, base + med_base
     scale = data.kpi_scale[None, :]
     if config.likelihood == "additive":
         return dict(mu=(base + media.sum(-1)) * scale, contributions=media * scale[..., None], baseline=base * scale)
@@ -223,12 +239,20 @@ def _predict_one(params: dict, data: ScaledData, config: ModelConfig, spend_lagg
 
 
 @partial(jax.jit, static_argnames=("config",))
-def _predict_batch(params: dict, data: ScaledData, config: ModelConfig, spend_lagged) -> dict:
-    return jax.vmap(lambda p: _predict_one(p, data, config, spend_lagged))(params)
+def _predict_batch(params: dict, data: ScaledData, config: ModelConfig, spend_lagged, med_lagged=None) -> dict:
+    return jax.vmap(lambda p: _predict_one(p, data, config, spend_lagged, med_lagged))(params)
+
+
+def _lagged(spend, data: ScaledData):
+    """Raw spend [...,T,G,C] → lag tensor in the model's units ([L,T,G,C], or [M,L,T,G,C] per mediator)."""
+    scaled = np.asarray(spend, np.float32) / np.asarray(data.spend_scale)[None]
+    if scaled.ndim == 4:
+        return jnp.stack([tf.lag_tensor(jnp.asarray(x), data.spend_lagged.shape[0]) for x in scaled])
+    return tf.lag_tensor(jnp.asarray(scaled), data.spend_lagged.shape[0])
 
 
 def predict(params: dict, data: ScaledData, config: ModelConfig, spend_override=None,
-            draw_batch: int = 256) -> dict[str, np.ndarray]:
+            draw_batch: int = 256, mediator_spend=None) -> dict[str, np.ndarray]:
     """Mean KPI, per-channel media contributions and baseline, in KPI units, for every draw.
 
     ``params``: arrays with a leading draw axis S, keys PARAM_KEYS (``FitResult.params()`` gives them).
@@ -236,13 +260,18 @@ def predict(params: dict, data: ScaledData, config: ModelConfig, spend_override=
     replacing the fitted spend. Returns ``mu`` [S,T,G], ``contributions`` [S,T,G,C], ``baseline`` [S,T,G].
     In the additive model ``mu = baseline + contributions.sum(-1)`` exactly. Draws are processed in fixed
     batches (padded) so any S reuses one compiled kernel and memory stays bounded.
+
+    With mediators, ``mediator_spend`` [M,T,G,C] is the raw spend each mediator's equation sees (default: the
+    spend of the direct path, ``spend_override`` or the observed one): switching a channel off on one path
+    only gives direct and indirect effects (``engine.mediation``).
     """
-    p = {k: jnp.asarray(params[k]) for k in PARAM_KEYS}
-    if spend_override is None:
-        lagged = jnp.asarray(data.spend_lagged)
-    else:
-        spend = jnp.asarray(np.asarray(spend_override, np.float32) / np.asarray(data.spend_scale)[None])
-        lagged = tf.lag_tensor(spend, data.spend_lagged.shape[0])
+    keys = PARAM_KEYS + (MEDIATOR_KEYS if config.mediators else ())
+    p = {k: jnp.asarray(params[k]) for k in keys}
+    lagged = jnp.asarray(data.spend_lagged) if spend_override is None else _lagged(spend_override, data)
+    med_lagged = None
+    if config.mediators:
+        med_lagged = (_lagged(mediator_spend, data) if mediator_spend is not None
+                      else jnp.broadcast_to(lagged, (len(config.mediators),) + lagged.shape))
     n = p["beta"].shape[0]
     batch = min(draw_batch, n)
     out: dict[str, list] = {"mu": [], "contributions": [], "baseline": []}
@@ -251,7 +280,7 @@ def predict(params: dict, data: ScaledData, config: ModelConfig, spend_override=
         m = chunk["beta"].shape[0]
         if m < batch:  # pad the last batch so the compiled shape never changes
             chunk = {k: jnp.concatenate([v, jnp.repeat(v[-1:], batch - m, axis=0)]) for k, v in chunk.items()}
-        res = _predict_batch(chunk, data, config, lagged)
+        res = _predict_batch(chunk, data, config, lagged, med_lagged)
         for k in out:
             out[k].append(np.asarray(res[k][:m]))
     return {k: np.concatenate(v) for k, v in out.items()}

@@ -63,9 +63,9 @@ class FitResult:
 
     def params(self) -> dict[str, np.ndarray]:
         """The natural-scale parameters `model.predict` expects, each [S, ...]."""
-        from mmm_core.engine.model import PARAM_KEYS
+        from mmm_core.engine.model import MEDIATOR_KEYS, PARAM_KEYS
 
-        return {k: self.flat(k) for k in PARAM_KEYS}
+        return {k: self.flat(k) for k in PARAM_KEYS + (MEDIATOR_KEYS if self.config.mediators else ())}
 
     def predict(self, spend_override=None) -> dict[str, np.ndarray]:
         """`model.predict` on this fit's draws (NumPyro engine only)."""

@@ -1,0 +1,42 @@
+"""`mediation FIT_ID`: direct, indirect (per mediator) and total effect per channel, share mediated, ROI split."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from agent.cli.main import add_command, open_store
+from agent.cli.render import interval, table
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = add_command(sub, common, "mediation", "Direct / indirect / total effect per channel through mediators.",
+                    "mmm-agent mediation fit_3f9a1c2b7d --json", _mediation, _render)
+    p.add_argument("fit_id")
+    p.add_argument("--interval", type=float, help="interval mass (default: the spec's, usually 0.9)")
+    p.add_argument("--method", choices=["equal_tailed", "hdi"], help="interval method (default: the spec's)")
+    p.add_argument("--allow-unhealthy", action="store_true", help="answer even if the health review failed")
+
+
+def _mediation(args: argparse.Namespace) -> dict[str, Any]:
+    from mmm_core.mediation import mediation
+
+    return mediation(open_store(args), args.fit_id, interval=args.interval, method=args.method,
+                     allow_unhealthy=args.allow_unhealthy)
+
+
+def _render(r: dict[str, Any]) -> str:
+    iv = r["interval"]
+    head = (f"Mediation by channel (fit {r['fit_id']}; mean [{iv['level']:.0%} {iv['method'].replace('_', '-')} "
+            f"interval]; effects in {r['units']})")
+    rows = [[name, interval(c["direct"], 0), interval(c["indirect"], 0), interval(c["total"], 0),
+             interval(c["share_mediated"]), interval(c["roi"]["direct"]), interval(c["roi"]["indirect"])]
+            for name, c in r["channels"].items()]
+    out = [head, table(["channel", "direct", "indirect", "total", "share mediated", "ROI direct", "ROI indirect"],
+                       rows)]
+    out.append("Mediators: " + "; ".join(f"{m['name']} ({m['type']}, fed by {', '.join(m['channels'])})"
+                                         for m in r["mediators"]))
+    if r.get("approximate"):
+        out.append(f"Note: {r['label']}.")
+    out.append(r["provenance"]["disclosure"])
+    return "\n".join(out)

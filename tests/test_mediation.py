@@ -1,0 +1,179 @@
+"""Mediation through the real path: synth → ingest → init_spec (Awareness as a sparse mediator fed by every
+channel) → lock → run_fit → `mediation(store, fit_id)` / `mmm-agent mediation FIT_ID`.
+
+Fast: a quick (MAP + Laplace) fit for the contract, storage, CLI and health, and one small NUTS fit of
+`mediated_single` with Awareness fed by TV alone (regression test for the peer's lost indirect effect).
+Slow: NUTS recovery on `mediated` and the sparse-survey comparison (3 of 4 survey points dropped).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mmm_core import artifacts, ledger, synth
+from mmm_core.errors import MMMError
+from mmm_core.fitting import run_fit
+from mmm_core.mediation import ARTIFACT, mediation
+from mmm_core.mff import ingest
+from mmm_core.spec import Mediator, init_spec
+from mmm_core.store import Store
+
+NUTS = dict(chains=2, warmup=300, draws=300, seed=0)
+EST = {"mean", "median", "sd", "lo", "hi"}
+
+
+def _fit(tmp: Path, preset: str, *, quick: bool, keep_every: int = 1, feeds: list[str] | None = None) -> dict:
+    """Ingest the preset (optionally keeping every ``keep_every``-th survey point), lock the default spec
+    (Awareness fed by ``feeds`` when given), fit; returns store, fit id and the truth."""
+    data = synth.generate(preset, 0)
+    frame = data.frame
+    if keep_every > 1:
+        survey = frame.index[frame.VariableName == "Awareness"]
+        frame = frame.drop(survey[np.arange(len(survey)) % keep_every != 0])
+    frame.to_csv(tmp / "data.csv", index=False)
+    store = Store(tmp / "mmm.duckdb")
+    ds = ingest(store, tmp / "data.csv", name=preset)
+    spec = init_spec(store, ds.dataset_id)
+    assert [(m.name, m.type) for m in spec.mediators] == [("Awareness", "sparse")]
+    if feeds is not None:
+        spec = spec.model_copy(update={"mediators": [Mediator(name="Awareness", type="sparse", channels=feeds)]})
+    locked = ledger.lock(store, spec, "test: mediation")
+    fit = run_fit(store, locked.spec_id, quick=quick, **({"seed": 0} if quick else NUTS))
+    return {"store": store, "fit": fit, "fit_id": fit["fit_id"], "truth": data.truth}
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return _fit(tmp_path_factory.mktemp("med_quick"), "mediated", quick=True)
+
+
+def test_contract_of_the_mediation_answer(quick: dict) -> None:
+    out = mediation(quick["store"], quick["fit_id"], allow_unhealthy=True)
+    assert set(out["channels"]) == {"TV", "Search", "Social", "Radio", "Print"}
+    for ch in out["channels"].values():
+        for key in ("direct", "indirect", "total", "share_mediated"):
+            assert set(ch[key]) == EST
+        assert set(ch["roi"]) == {"direct", "indirect", "total"} and ch["spend"] > 0
+        assert set(ch["indirect_by_mediator"]) == {"Awareness"} and ch["feeds"] == ["Awareness"]
+        assert ch["total"]["mean"] == pytest.approx(ch["direct"]["mean"] + ch["indirect"]["mean"], rel=1e-4)
+    assert out["interval"]["level"] == 0.9 and out["approximate"] is True and "approximate" in out["label"]
+    assert out["mediators"][0] | {"channels": None} == {"name": "Awareness", "type": "sparse", "channels": None,
+                                                        "carryover": False, "media_effect_sign": "positive"}
+    assert {"spec_id", "spec_sha256", "post_hoc", "specs_tried_on_dataset"} <= set(out["provenance"])
+    # The ROI answer's counterfactual contribution is the same whole-system total.
+    from mmm_core.results import roi
+
+    table = roi(quick["store"], quick["fit_id"], allow_unhealthy=True)["channels"]
+    for name, ch in out["channels"].items():
+        assert ch["total"]["mean"] == pytest.approx(table[name]["contribution"]["mean"], rel=1e-3)
+
+
+def test_results_are_stored_once_and_reused(quick: dict) -> None:
+    first = mediation(quick["store"], quick["fit_id"], allow_unhealthy=True)
+    path = artifacts.fit_dir(quick["store"], quick["fit_id"]) / ARTIFACT
+    assert path.exists()
+    stamp = path.stat().st_mtime_ns
+    again = mediation(quick["store"], quick["fit_id"], allow_unhealthy=True, interval=0.8)
+    assert path.stat().st_mtime_ns == stamp  # not recomputed
+    tv1, tv2 = first["channels"]["TV"]["total"], again["channels"]["TV"]["total"]
+    assert tv1["mean"] == tv2["mean"] and tv2["hi"] - tv2["lo"] < tv1["hi"] - tv1["lo"]
+
+
+def test_health_review_carries_the_mediator_identification_check(quick: dict) -> None:
+    names = [c["name"] for c in quick["fit"]["health"]["checks"]]
+    assert "mediator_identification:Awareness" in names
+
+
+def test_cli_prints_one_json_object_and_refuses_models_without_mediators(quick: dict, demo_fit: dict,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from agent.cli.main import main
+
+    store = str(quick["store"].path)
+    assert main(["--store", store, "mediation", quick["fit_id"], "--allow-unhealthy", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["fit_id"] == quick["fit_id"] and "share_mediated" in out["channels"]["TV"]
+    assert main(["--store", store, "mediation", quick["fit_id"], "--allow-unhealthy"]) == 0
+    assert "share mediated" in capsys.readouterr().out
+    code = main(["--store", str(demo_fit["store"].path), "mediation", demo_fit["fit_id"], "--allow-unhealthy",
+                 "--json"])
+    assert code != 0 and json.loads(capsys.readouterr().out)["error"]["code"] == "no_mediators"
+    with pytest.raises(MMMError):
+        mediation(demo_fit["store"], demo_fit["fit_id"], allow_unhealthy=True)
+
+
+def test_single_channel_mediator_has_a_nonzero_indirect_effect(tmp_path: Path) -> None:
+    """Regression for the peer's bug (a mediator fed by exactly one channel silently lost its indirect effect):
+    small NUTS on `mediated_single`, Awareness fed by TV alone; TV's indirect effect interval excludes 0."""
+    run = _fit(tmp_path, "mediated_single", quick=False, feeds=["TV"])
+    out = mediation(run["store"], run["fit_id"], allow_unhealthy=True)
+    tv = out["channels"]["TV"]
+    # The peer's bug gives exactly 0. Seed 0, 2 x 300 draws: TV indirect ROI 0.98 [0.30, 1.46] (truth 1.44).
+    from mmm_core.mediation import mediation_draws
+
+    assert tv["indirect"]["lo"] > 0 and tv["roi"]["indirect"]["lo"] > 0
+    draws = mediation_draws(run["store"], run["fit_id"])
+    assert np.mean(draws.indirect[:, draws.channels.index("TV")] > 0) >= 0.95
+    assert tv["share_mediated"]["lo"] < run["truth"]["channels"]["TV"]["share_mediated"] < tv["share_mediated"]["hi"]
+    for ch in ("Search", "Social", "Radio", "Print"):  # not fed: structurally no indirect effect
+        assert out["channels"][ch]["indirect"]["hi"] == 0.0 and out["channels"][ch]["feeds"] == []
+
+
+@pytest.fixture(scope="module")
+def nuts_full(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    run = _fit(tmp_path_factory.mktemp("med_full"), "mediated", quick=False)
+    return run | {"out": mediation(run["store"], run["fit_id"], allow_unhealthy=True)}
+
+
+def _covers(est: dict, value: float) -> bool:
+    return est["lo"] <= value <= est["hi"]
+
+
+@pytest.mark.slow
+def test_recovery_on_the_mediated_preset(nuts_full: dict) -> None:
+    """True share mediated inside the 90% intervals for the mediated channels (TV 0.8, Social 0.4), Social's
+    total ROI too. Search has no mediated effect: its b is constrained >= 0, so its share cannot be exactly 0
+    in any draw; we ask for a small median (< 0.2) and at most half of TV's (seed 0, 2 x 300 draws: 0.14)."""
+    out, truth = nuts_full["out"], nuts_full["truth"]["channels"]
+    for ch in ("TV", "Social"):
+        assert _covers(out["channels"][ch]["share_mediated"], truth[ch]["share_mediated"]), ch
+    assert _covers(out["channels"]["Social"]["roi"]["total"], truth["Social"]["roi"])
+    search = out["channels"]["Search"]["share_mediated"]["median"]
+    assert search < 0.2 and search < out["channels"]["TV"]["share_mediated"]["median"] / 2
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=False, reason="TV's total ROI comes out ~1.45 [1.17, 1.75] vs the true 1.8 under the "
+                   "default ROI prior (median 1.02); the same data fitted WITHOUT the mediator gives 1.44 "
+                   "[1.12, 1.86], so this is the KPI equation's prior/identification, not the mediation path")
+def test_recovery_of_tv_total_roi(nuts_full: dict) -> None:
+    assert _covers(nuts_full["out"]["channels"]["TV"]["roi"]["total"], nuts_full["truth"]["channels"]["TV"]["roi"])
+
+
+@pytest.fixture(scope="module")
+def nuts_sparse(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    run = _fit(tmp_path_factory.mktemp("med_sparse"), "mediated", quick=False, keep_every=4)
+    return run | {"out": mediation(run["store"], run["fit_id"], allow_unhealthy=True)}
+
+
+@pytest.mark.slow
+def test_sparse_survey_widens_intervals_and_warns(nuts_full: dict, nuts_sparse: dict) -> None:
+    """Keeping 1 of 4 survey points (9 left): wider intervals for TV's indirect effect, and the health review
+    warns that the mediator is weakly identified."""
+    sparse, full = nuts_sparse["out"]["channels"]["TV"], nuts_full["out"]["channels"]["TV"]
+    width = lambda e: e["hi"] - e["lo"]  # noqa: E731
+    assert width(sparse["roi"]["indirect"]) > width(full["roi"]["indirect"])
+    assert width(sparse["share_mediated"]) > width(full["share_mediated"])
+    warn = [c for c in nuts_sparse["fit"]["health"]["checks"] if c["name"] == "mediator_identification:Awareness"]
+    assert warn and warn[0]["status"] == "warn" and "observed period" in warn[0]["reason"]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=False, reason="with 9 survey points the KPI effect of Awareness is barely identified and "
+                   "the split follows the priors: TV share [-0.43, 0.79] vs 0.8, TV total ROI [1.01, 1.72] vs 1.8")
+def test_sparse_survey_keeps_the_truth_covered(nuts_sparse: dict) -> None:
+    tv, truth = nuts_sparse["out"]["channels"]["TV"], nuts_sparse["truth"]["channels"]["TV"]
+    assert _covers(tv["share_mediated"], truth["share_mediated"]) and _covers(tv["roi"]["total"], truth["roi"])
