@@ -1,4 +1,4 @@
-"""`mmm-agent demo` runs the whole path offline and says what is not built."""
+"""`mmm-agent demo` runs the whole path offline: synth → ingest → describe → spec → lock → fit → ROI → report."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def test_demo_quick_runs_the_whole_path(tmp_path: Path, capsys: pytest.CaptureFi
     assert Path(out["report"]).is_file()
     assert out["fit"]["status"] == "succeeded" and out["fit"]["approximate"] is True
     assert set(out["roi"]["channels"]) == set(out["true_roi"]) == {"Search", "Social", "Local", "Email"}
-    assert "not built yet" in captured.err and out["not_built"]
+    assert out["not_built"] == [] and "report:" in captured.err
     # Re-running on the same workdir reuses the identical dataset instead of duplicating it.
     assert main(["demo", "--workdir", str(tmp_path), "--quick", "--json"]) == 0
     again = json.loads(capsys.readouterr().out)

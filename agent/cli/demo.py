@@ -11,7 +11,7 @@ from typing import Any
 from agent.cli.main import add_command
 from agent.cli.render import interval, table
 
-NOT_BUILT = ["mediation analysis (media → awareness → sales)"]
+NOT_BUILT: list[str] = []  # every step of the main path is built
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -57,7 +57,8 @@ def _demo(args: argparse.Namespace) -> dict[str, Any]:
 
     report = build_report(store, fit["fit_id"], work / "report.html", allow_unhealthy=True)
     _say(f"report: {report['path']} (self-contained HTML; prose grounded: {report['grounded']})")
-    _say("not built yet: " + ", ".join(NOT_BUILT))
+    if NOT_BUILT:
+        _say("not built yet: " + ", ".join(NOT_BUILT))
     return {
         "dataset_id": loaded.dataset_id, "spec_id": locked.spec_id, "fit_id": fit["fit_id"], "report": report["path"],
         "store": str(store.path), "fit": {k: fit[k] for k in ("status", "approximate", "label", "elapsed_s",
@@ -88,7 +89,8 @@ def _render_demo(r: dict[str, Any]) -> str:
         "",
         r["roi"]["provenance"]["disclosure"],
         f"Report: {r['report']}",
-        f"Not built yet: {', '.join(r['not_built'])}.",
+        *([f"Not built yet: {', '.join(r['not_built'])}."] if r["not_built"] else []),
+        "Mediation: load data/demo_mediated.csv (monthly Awareness survey) and ask `mmm-agent mediation FIT_ID`.",
         f"Store: {r['store']}  (try: mmm-agent --store {r['store']} ledger demo_national)",
     ]
     return "\n".join(lines)
