@@ -96,6 +96,22 @@ def _moves_to_allocation(levels: dict[str, float], moves: list[dict[str, Any]]) 
     return alloc
 
 
+def _est(e: dict | None) -> dict | None:
+    return None if e is None else {k: e.get(k) for k in ("mean", "median", "lo", "hi")}
+
+
+def _compact_mediation(out: dict[str, Any]) -> dict[str, Any]:
+    """The mediation answer without per-mediator detail and spreads, so it fits the tool-output cap."""
+    channels = {ch: {"spend": c.get("spend"), "feeds": c.get("feeds"), "total": _est(c["total"]),
+                     "direct": _est(c["direct"]), "indirect": _est(c["indirect"]),
+                     "share_mediated": _est(c["share_mediated"]),
+                     "roi": {k: _est(v) for k, v in (c.get("roi") or {}).items()}}
+                for ch, c in out["channels"].items()}
+    return {"fit_id": out["fit_id"], "mediators": [m["name"] if isinstance(m, dict) else m for m in out["mediators"]],
+            "channels": channels, "interval": out["interval"], "approximate": out.get("approximate"),
+            "label": out.get("label"), "provenance": out["provenance"]}
+
+
 def build(store: Store) -> list[BaseTool]:
     """Optimizer and scenario tools when ``mmm_core.optimizer`` exists; mediation/report when they exist."""
     tools: list[BaseTool] = []
@@ -151,7 +167,7 @@ def build(store: Store) -> list[BaseTool]:
     mediation, report = core_function("mediation"), core_function("report")
     if mediation:
         def run_mediation(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
-            return run_tool(lambda: mediation(store, resolve_fit(store, fit_id, runtime)))
+            return run_tool(lambda: _compact_mediation(mediation(store, resolve_fit(store, fit_id, runtime))))
         tools.append(StructuredTool.from_function(run_mediation, name="mediation", args_schema=FitOnly,
                                                   description="Direct, indirect and total effect per channel."))
     if report:

@@ -15,7 +15,8 @@ _NEEDS_CHANNELS = {"roi", "rank", "compare", "contribution", "spend_by", "optimi
                    "unknown", "unknown_channel", "clarify_compare", "clarify_budget", "clarify_scenario",
                    "amend"}
 _OPTIONAL_TOOLS = {"optimize": ("optimize_budget", "Budget optimization"),
-                   "scenario": ("scenario", "What-if scenarios"), "report": ("report", "The narrative report")}
+                   "scenario": ("scenario", "What-if scenarios"), "report": ("report", "The narrative report"),
+                   "mediation": ("mediation", "Mediation analysis")}
 
 
 def _call(messages: list[BaseMessage], name: str, args: dict[str, Any], meta: dict[str, Any]) -> AIMessage:
@@ -58,7 +59,7 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
             return _say(answers.render("answers/not_available.j2", what=label,
                                        hint="I understood the request as " + _describe_args(r.args)),
                         intent=r.intent, parsed=r.args)
-        args = dict(r.args) if r.intent != "report" else {}
+        args = dict(r.args) if r.intent not in ("report", "mediation") else {}
         return _call(messages, name, args, meta)
     if r.intent == "rank":
         return _call(messages, "roi", {}, meta)

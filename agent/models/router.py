@@ -65,6 +65,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
                   r"\bwhat (was|has been) tried\b|\bwhat('s| is| was) been tried\b|\btrail\b|\bprovenance\b")),
     ("report", _R(r"\breport\b|\bwrite[- ]?up\b|\bexport (the )?(results|findings)\b|\bsummary document\b|"
                   r"\bdeck\b|\bone[- ]pager\b")),
+    ("mediation", _R(r"\bmediat\w*\b|\bindirect\w*\b|\bthrough (the )?(awareness|consideration|brand|mediator|"
+                     r"survey)\b|\bdirect (and|or|vs\.?|versus) indirect\b|\bhow does .{1,30} work\b")),
     ("amend", _R(r"\bamend\w*\b")),
     ("lock", _R(r"\block\b|\block (it|this|the)\b|\bpre-?regist\w*\b|\bfreeze (the|this) spec\b|"
                 r"\bcommit (to )?(the|this) spec\b|\blooks good,? lock\b")),
