@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from mmm_core.diagnostics import Check, Status, summarise
+from mmm_core.checks import Check, Status, summarise
 
 
 @dataclass(frozen=True)

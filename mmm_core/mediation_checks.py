@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mmm_core.diagnostics import Check, HealthReport, summarise, worst
+from mmm_core.checks import Check, HealthReport, summarise, worst
 from mmm_core.engine.mediation import HALFNORMAL_MEDIAN
 
 if TYPE_CHECKING:
