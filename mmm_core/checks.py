@@ -8,11 +8,11 @@ HTML report.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-import numpy as np
+from mmm_core.jsonable import to_jsonable
 
 Status = Literal["pass", "warn", "fail"]
 _RANK: dict[str, int] = {"pass": 0, "warn": 1, "fail": 2}
@@ -34,7 +34,7 @@ class Check:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["value"] = _json_float(self.value)
-        d["details"] = _jsonable(self.details)
+        d["details"] = to_jsonable(self.details)
         return d
 
 
@@ -81,22 +81,6 @@ def _json_float(x: float | None) -> float | None:
         return None
     x = float(x)
     return x if math.isfinite(x) else None
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, (np.bool_, bool)):
-        return bool(obj)
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        return _json_float(float(obj))
-    return obj
 
 
 def by_threshold(value: float, pass_if: bool, warn_if: bool) -> Status:

@@ -31,7 +31,6 @@ from mmm_core.checks import (  # noqa: F401  (re-exported for callers of diagnos
     HealthReport,
     Status,
     _json_float,
-    _jsonable,
     by_threshold,
     summarise,
     worst,

@@ -27,7 +27,8 @@ import numpy as np
 from mmm_core.effects_curves import adstock_curve, response_curve
 from mmm_core.effects_draws import (EffectDraws, compute_effects, is_separable, load_effect_draws,
                                     save_effect_draws)
-from mmm_core.effects_stats import (DEFAULT_LEVEL, DEFAULT_METHOD, EffectsError, Method, interval_info, jsonable,
+from mmm_core.jsonable import to_jsonable
+from mmm_core.effects_stats import (DEFAULT_LEVEL, DEFAULT_METHOD, EffectsError, Method, interval_info,
                                     stats, summarize)
 
 __all__ = ["EffectDraws", "EffectsError", "compute_effects", "is_separable", "save_effect_draws", "load_effect_draws",
@@ -54,7 +55,7 @@ def roi_table(eff: EffectDraws, level: float = DEFAULT_LEVEL, method: Method = D
     s = {name: stats(x, level, method) for name, x in
          (("contribution", eff.contribution_total), ("share", share), ("roi", eff.roi), ("mroi", eff.mroi))}
     channels = {ch: {"spend": float(eff.spend_total[i]),
-                     **{q: jsonable({k: v[i] for k, v in s[q].items()}) for q in s}}
+                     **{q: to_jsonable({k: v[i] for k, v in s[q].items()}) for q in s}}
                 for i, ch in enumerate(eff.channels)}
     return {"channels": channels, "media_share": summarize(eff.media_share, level, method),
             **_header(eff, level, method)}
@@ -99,7 +100,7 @@ def best_worst(eff: EffectDraws, level: float = DEFAULT_LEVEL, method: Method = 
 def _rows(draws: np.ndarray, labels: list[dict[str, Any]], level: float, method: Method) -> list[dict[str, Any]]:
     """One row per column of ``draws`` [S, N]: its labels plus the estimate (summarised in one pass)."""
     s = stats(draws.reshape(draws.shape[0], -1), level, method)
-    return [{**lab, **jsonable({k: v[j] for k, v in s.items()})} for j, lab in enumerate(labels)]
+    return [{**lab, **to_jsonable({k: v[j] for k, v in s.items()})} for j, lab in enumerate(labels)]
 
 
 def _decomposition(eff: EffectDraws, by: str) -> tuple[np.ndarray, list[dict[str, Any]]]:
@@ -162,7 +163,7 @@ def summary_rows(eff: EffectDraws, level: float = DEFAULT_LEVEL, method: Method 
     ]
     out: list[tuple] = []
     for quantity, draws, keys in blocks:
-        st = jsonable(stats(draws, level, method))
+        st = to_jsonable(stats(draws, level, method))
         for j, (c, g, p) in enumerate(keys):
             out.append((fit_id, quantity, c, g, p, st["mean"][j], st["sd"][j], st["lo"][j], st["hi"][j],
                         float(level), method))

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mmm_core.effects_draws import PREDICT_BUDGET_FLOATS, _ratio, draw_chunks, mu_sum_diff, sub_posterior
-from mmm_core.effects_stats import DEFAULT_LEVEL, DEFAULT_METHOD, EffectsError, Method, interval_info, jsonable, stats
+from mmm_core.jsonable import to_jsonable
+from mmm_core.effects_stats import DEFAULT_LEVEL, DEFAULT_METHOD, EffectsError, Method, interval_info, stats
 
 if TYPE_CHECKING:
     from mmm_core.posterior import Posterior
@@ -75,7 +76,7 @@ def response_curve(post: "Posterior", channel: str, multipliers=DEFAULT_MULTIPLI
     marginal = _ratio(np.diff(draws, axis=1), np.diff(spend)[None, :])
 
     def per_point(x: np.ndarray) -> list[dict[str, Any]]:
-        s = jsonable(stats(x, level, method))
+        s = to_jsonable(stats(x, level, method))
         return [{k: s[k][j] for k in s} for j in range(x.shape[1])]
 
     return {"channel": channel, "multipliers": m.tolist(), "spend": spend.tolist(),
@@ -120,15 +121,15 @@ def adstock_curve(post: "Posterior", channel: str, l_max: int | None = None, lev
     if shown < 1:
         raise EffectsError("l_max must be at least 1.", hint="e.g. 8 weekly lags.")
     w_shown = np.pad(w, ((0, 0), (0, max(0, shown - w.shape[1]))))[:, :shown]
-    s = jsonable(stats(w_shown, level, method))
+    s = to_jsonable(stats(w_shown, level, method))
     out: dict[str, Any] = {
         "channel": channel, "type": kind, "model_l_max": int(w.shape[1]), "lags": list(range(shown)),
         "weights": [{k: s[k][j] for k in s} for j in range(shown)],
-        "mean_lag": jsonable(stats(mean_lag, level, method)), **_curve_header(post, level, method)}
+        "mean_lag": to_jsonable(stats(mean_lag, level, method)), **_curve_header(post, level, method)}
     if kind == "geometric":
         alpha = np.asarray(post.params["adstock_alpha"], np.float64)[:, c]
         with np.errstate(divide="ignore"):
-            out["half_life"] = jsonable(stats(np.log(0.5) / np.log(np.clip(alpha, 1e-12, 1 - 1e-12)), level, method))
+            out["half_life"] = to_jsonable(stats(np.log(0.5) / np.log(np.clip(alpha, 1e-12, 1 - 1e-12)), level, method))
     else:
-        out["peak_delay"] = jsonable(stats(np.asarray(post.params["adstock_theta"], np.float64)[:, c], level, method))
+        out["peak_delay"] = to_jsonable(stats(np.asarray(post.params["adstock_theta"], np.float64)[:, c], level, method))
     return out

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 
 from mmm_core.errors import MMMError
+from mmm_core.jsonable import to_jsonable
 
 Method = Literal["equal_tailed", "hdi"]
 METHODS = ("equal_tailed", "hdi")
@@ -65,23 +66,6 @@ def stats(draws: np.ndarray, level: float = DEFAULT_LEVEL, method: Method = DEFA
     return {"mean": x.mean(axis=0), "median": np.median(x, axis=0), "sd": sd, "lo": lo, "hi": hi}
 
 
-def jsonable(value: Any) -> Any:
-    """Arrays → plain floats / nested lists, with NaN/inf → None (JSON has no NaN)."""
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, (np.floating, float)):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
 def summarize(draws: np.ndarray, level: float = DEFAULT_LEVEL, method: Method = DEFAULT_METHOD) -> dict[str, Any]:
     """The estimate of a quantity from its draws [S, ...]: ``{mean, median, sd, lo, hi}``, JSON-able.
 
@@ -91,7 +75,7 @@ def summarize(draws: np.ndarray, level: float = DEFAULT_LEVEL, method: Method = 
     >>> summarize(np.arange(101.0), level=0.9)["lo"]
     5.0
     """
-    return jsonable(stats(draws, level, method))
+    return to_jsonable(stats(draws, level, method))
 
 
 def interval_info(level: float, method: Method) -> dict[str, Any]:

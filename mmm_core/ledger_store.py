@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mmm_core.errors import LedgerError, NotFoundError, TamperError
+from mmm_core.jsonable import to_jsonable
 from mmm_core.spec import ModelSpec
 from mmm_core.spec_canonical import sha256_text
 from mmm_core.store import Store
@@ -56,15 +57,7 @@ def utcnow() -> dt.datetime:
 
 def to_json(value: Any) -> str:
     """JSON for detail columns; numpy scalars and arrays become plain numbers and lists."""
-    return json.dumps(value, sort_keys=True, default=_plain)
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return str(value)
+    return json.dumps(to_jsonable(value), sort_keys=True)
 
 
 def append_event(conn: Any, kind: str, detail: dict[str, Any], *, dataset_id: str | None = None,

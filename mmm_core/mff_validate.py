@@ -269,7 +269,7 @@ def _refuse_spacing(dates: pd.DatetimeIndex, days: np.ndarray, periods: pd.Serie
         odd = dates[dates.dayofweek != anchor][0]
         _raise_period(raw, periods, odd, "mixed_frequency",
                       f"is a {odd.day_name()} while the other periods are weekly {pd.Timestamp(dates[0]).day_name()}s"
-                      if dates[0].dayofweek == anchor else f"is not on the weekly grid of the other periods",
+                      if dates[0].dayofweek == anchor else "is not on the weekly grid of the other periods",
                       "Align every variable to the same weekly periods (e.g. give a monthly survey the date of "
                       "the week it falls in).")
     if 28 <= typical <= 31 or (typical % 7 and typical > 7):

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_core.errors import MMMError, NotFoundError
+from mmm_core.jsonable import to_jsonable
 from mmm_core.store import Store
 
 MEDIA_ROLES = ("media",)
@@ -45,7 +46,7 @@ def list_datasets(store: Store) -> list[dict[str, Any]]:
             "FROM datasets ORDER BY created_at"
         )
         columns = [d[0] for d in cur.description]
-        return [_jsonable(dict(zip(columns, row, strict=True))) for row in cur.fetchall()]
+        return [to_jsonable(dict(zip(columns, row, strict=True))) for row in cur.fetchall()]
 
 
 def describe(store: Store, dataset: str) -> dict[str, Any]:
@@ -65,7 +66,7 @@ def describe(store: Store, dataset: str) -> dict[str, Any]:
             "WHERE dataset_id = ? ORDER BY CASE role WHEN 'kpi' THEN 0 WHEN 'kpi_candidate' THEN 1 "
             "WHEN 'media' THEN 2 WHEN 'mediator' THEN 3 ELSE 4 END, name", [ds_id])
         columns = [d[0] for d in cur.description]
-        variables = [_jsonable(dict(zip(columns, row, strict=True))) for row in cur.fetchall()]
+        variables = [to_jsonable(dict(zip(columns, row, strict=True))) for row in cur.fetchall()]
     return {
         "dataset_id": ds_id,
         "name": meta["name"],
@@ -177,14 +178,3 @@ def panel(store: Store, dataset: str, variables: list[str]) -> Panel:
     values[t, g, v] = long["value"].to_numpy(dtype=float)
     return Panel(periods=periods, geos=geos, names=list(variables), values=values)
 
-
-def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in row.items():
-        if isinstance(value, (pd.Timestamp,)) or hasattr(value, "isoformat"):
-            out[key] = value.isoformat()
-        elif isinstance(value, float) and not np.isfinite(value):
-            out[key] = None
-        else:
-            out[key] = value
-    return out

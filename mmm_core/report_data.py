@@ -16,7 +16,8 @@ import numpy as np
 
 from mmm_core import artifacts, effects, ledger, results
 from mmm_core.effects_draws import period_labels
-from mmm_core.effects_stats import jsonable, stats
+from mmm_core.jsonable import to_jsonable
+from mmm_core.effects_stats import stats
 from mmm_core.store import Store
 
 BREAKEVEN_ROI = 1.0  # one KPI unit per unit of spend: below it a channel does not pay back (KPI in money)
@@ -52,7 +53,7 @@ def collect(store: Store, fit_id: str, allow_unhealthy: bool = False) -> dict[st
                    "curves": _curves(post, level, method)},
     }
     out["findings"] = _findings(out)
-    return jsonable(out)
+    return to_jsonable(out)
 
 
 # --- blocks ----------------------------------------------------------------------------------------------------

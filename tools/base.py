@@ -8,11 +8,11 @@ tool output is stored in the session checkpoint and read by a model on every lat
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from typing import Any
 
 from mmm_core.errors import MMMError
+from mmm_core.jsonable import to_jsonable as core_jsonable
 from mmm_core.store import Store
 
 MAX_CHARS = 4000
@@ -20,27 +20,9 @@ _LIST_KEEP = (20, 10, 5, 3)  # successively harsher truncation of long lists unt
 
 
 def to_jsonable(value: Any) -> Any:
-    """Plain JSON types only: dates as ISO text, NaN/inf as null, tuples/sets as lists, floats rounded to
-    6 significant digits (the answers never quote more, and it keeps checkpoints small)."""
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [to_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
-        value = value.item()
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        return float(f"{value:.6g}")
-    if isinstance(value, (str, int, bool)) or value is None:
-        return value
-    if hasattr(value, "model_dump"):
-        return to_jsonable(value.model_dump(mode="json"))
-    if hasattr(value, "__dict__"):
-        return to_jsonable({k: v for k, v in vars(value).items() if not k.startswith("_")})
-    return str(value)
+    """Plain JSON types (see `mmm_core.jsonable`), floats rounded to 6 significant digits: the answers never
+    quote more, and it keeps checkpoints small."""
+    return core_jsonable(value, digits=6)
 
 
 def _truncate_lists(value: Any, keep: int) -> Any:

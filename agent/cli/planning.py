@@ -26,7 +26,7 @@ def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
     out = {}
     for item in items or []:
         if "=" not in item:
-            raise MMMError(f"Cannot read {what} {item!r}.", f"Write it as CHANNEL=VALUE, e.g. Search=100k.",
+            raise MMMError(f"Cannot read {what} {item!r}.", "Write it as CHANNEL=VALUE, e.g. Search=100k.",
                            code="bad_argument")
         key, value = item.split("=", 1)
         out[key.strip()] = value.strip()
