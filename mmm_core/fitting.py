@@ -98,7 +98,20 @@ def _gate(data, scaled, config, seed: int):
     from mmm_core.prior_check import n_parameters, prior_predictive
 
     return run_gate(data.spend, data.kpi, data.kpi_mask, data.controls, data.channels, data.control_names,
-                    n_parameters(scaled, config), prior_predictive(scaled, config, seed=seed))
+                    n_parameters(scaled, config), prior_predictive(scaled, config, seed=seed),
+                    extra_checks=_mediator_checks(data, config))
+
+
+def _mediator_checks(data, config) -> list:
+    if not config.mediators:
+        return []
+    from mmm_core.engine.data import training_mask
+    from mmm_core.gate_mediators import mediator_gate
+
+    meds = config.mediators
+    return mediator_gate(data.mediators, training_mask(data, config), data.spend, data.mediator_names,
+                         [m.kind for m in meds], [m.channels for m in meds], [m.carryover for m in meds],
+                         data.channels)
 
 
 def _gate_hint(gate) -> str:

@@ -357,10 +357,12 @@ def run_gate(
     control_names: Sequence[str],
     n_parameters: int,
     prior_predictive: Mapping[str, np.ndarray] | None = None,
+    extra_checks: Sequence[Check] = (),
 ) -> GateReport:
     """Run every pre-fit check. ``prior_predictive`` (optional) holds prior draws: ``kpi [S, T, G]`` in the
     same units as ``kpi``, ``media_contribution [S, T, G, C]`` and ``media_features [S, T, G, C]`` (the
-    saturated, adstocked media); missing keys skip their checks. ``blocking`` is True when any check fails."""
+    saturated, adstocked media); missing keys skip their checks. ``extra_checks`` (e.g. the mediator checks of
+    ``gate_mediators``) join the report. ``blocking`` is True when any check fails."""
     spend, kpi = np.asarray(spend, float), np.asarray(kpi, float)
     mask = np.asarray(kpi_mask, bool) & np.isfinite(kpi)
     controls = np.asarray(controls, float).reshape(spend.shape[0], spend.shape[1], -1)
@@ -373,6 +375,7 @@ def run_gate(
                check_controls(np.nan_to_num(controls), cnames), check_scale(spend, kpi, mask)]
     if prior_predictive is not None:
         checks += _prior_checks(prior_predictive, spend, kpi, mask, names)
+    checks += list(extra_checks)
     blocking = any(c.status == "fail" for c in checks)
     head = "Gate: BLOCKED" if blocking else "Gate: clear to fit"
     return GateReport(checks, blocking, summarise(checks, head))
