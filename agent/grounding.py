@@ -7,7 +7,7 @@ LangChain middleware that applies them to the agent's answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from langchain.agents.middleware import AgentMiddleware
@@ -51,6 +51,30 @@ class GroundingMiddleware(AgentMiddleware):
 
     def wrap_model_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
         response = handler(request)
+        retry_request = self._retry_request(request, response)
+        return self._settle(request, response, handler(retry_request) if retry_request is not None else None)
+
+    async def awrap_model_call(self, request: Any, handler: Callable[[Any], Awaitable[Any]]) -> Any:
+        response = await handler(request)
+        retry_request = self._retry_request(request, response)
+        retry = await handler(retry_request) if retry_request is not None else None
+        return self._settle(request, response, retry)
+
+    @staticmethod
+    def _retry_request(request: Any, response: Any) -> Any:
+        """The request to regenerate with (the rejected numbers named), or None when no retry is due: no final
+        answer, a grounded one, or a templated one (templates cannot be told to rewrite)."""
+        msg = _final(response)
+        if msg is None:
+            return None
+        ok, bad = check(str(msg.content), turn_sources(list(request.messages)))
+        if ok or (msg.additional_kwargs.get("mmm") or {}).get("template"):
+            return None
+        note = HumanMessage(content=RETRY_NOTE.format(bad=", ".join(bad)))
+        return request.override(messages=[*request.messages, msg, note])
+
+    def _settle(self, request: Any, response: Any, retry: Any) -> Any:
+        """The response to keep: the first answer if grounded, else the retry if grounded, else the fallback."""
         msg = _final(response)
         if msg is None:
             return response
@@ -58,19 +82,12 @@ class GroundingMiddleware(AgentMiddleware):
         ok, bad = check(str(msg.content), sources)
         if ok:
             return self._replace(response, msg, _mark(msg, grounded=True, attempts=1))
-        templated = bool((msg.additional_kwargs.get("mmm") or {}).get("template"))
-        if not templated:
-            note = HumanMessage(content=RETRY_NOTE.format(bad=", ".join(bad)))
-            retry = handler(request.override(messages=[*request.messages, msg, note]))
-            again = _final(retry)
-            if again is not None:
-                ok2, bad2 = check(str(again.content), sources)
-                if ok2:
-                    return self._replace(retry, again, _mark(again, grounded=True, attempts=2,
-                                                             rejected=bad))
+        again = _final(retry) if retry is not None else None
+        if again is not None and check(str(again.content), sources)[0]:
+            return self._replace(retry, again, _mark(again, grounded=True, attempts=2, rejected=bad))
         fb = self.fallback(list(request.messages))
         ok3, bad3 = check(str(fb.content), sources)
-        return self._replace(response, msg, _mark(fb, grounded=ok3, attempts=2 if not templated else 1,
+        return self._replace(response, msg, _mark(fb, grounded=ok3, attempts=2 if retry is not None else 1,
                                                   fallback=True, rejected=bad, ungrounded=bad3))
 
     @staticmethod

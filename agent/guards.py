@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from langchain.agents.middleware import (
@@ -70,12 +70,21 @@ class LockedSpecGuard(AgentMiddleware):
         self.store = store
 
     def wrap_tool_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
+        refusal = self._refusal(request)
+        return handler(request) if refusal is None else refusal
+
+    async def awrap_tool_call(self, request: Any, handler: Callable[[Any], Awaitable[Any]]) -> Any:
+        refusal = self._refusal(request)
+        return await handler(request) if refusal is None else refusal
+
+    def _refusal(self, request: Any) -> ToolMessage | None:
+        """None when the call may run; else the refusal (logged in the ledger) to return instead."""
         call = request.tool_call
         if call["name"] != "fit_model":
-            return handler(request)
+            return None
         spec_id = str(call["args"].get("spec_id") or "")
         if spec_id.startswith("spec_") and spec_exists(self.store, spec_id):
-            return handler(request)
+            return None
         state = getattr(request, "state", None) or {}
         reason = (f"{spec_id or 'That'} is not a locked spec. A fit needs a pre-registered (locked) spec so "
                   "that the model cannot be chosen after seeing results.")

@@ -2,9 +2,10 @@
 (interrupts) and the final answer.
 
 The graph runs with its *sync* ``stream`` in a worker thread and its updates are handed to the event loop through a
-queue: the agent's middleware (grounding, locked-spec guard) implements only the sync ``wrap_*`` hooks, so
-``astream`` raises; a worker thread keeps the Chainlit event loop free (live progress, other users) all the same.
-``AsyncSqliteSaver`` serves the worker thread by scheduling its queries on the event loop.
+queue. The graph also runs under ``astream`` (the middleware has async hooks; tested in ``test_agent``), but its
+tools and guards are blocking code (DuckDB, JAX sampling, ledger writes in sync hooks): one worker thread keeps all
+of it off the Chainlit event loop (live progress, other users). ``AsyncSqliteSaver`` serves the worker thread by
+scheduling its queries on the event loop.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ tool calls it makes, and the grounding check on every answer."""
 from __future__ import annotations
 
 import pytest
-from langchain_core.messages import HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.grounding import ungrounded
@@ -82,17 +82,17 @@ def test_unknown_and_ambiguous_channels(session) -> None:
     assert names(rec) == [] and "Which two channels" in rec["answer"]
 
 
-def test_optimize_and_scenario_parse_words(session, fitted) -> None:
-    fx = fitted
+@pytest.mark.usefixtures("fitted")
+def test_optimize_and_scenario_parse_words(session) -> None:
     rec = session.ask("optimize a $2M budget next quarter, keep Email flat, no more than 30% on Search")
-    if "optimize_budget" in names(rec):
-        args = rec["tool_calls"][-1]["args"]
-        assert args["budget"] == 2e6 and args["periods"] == 13 and args["fixed"] == ["Email"]
-        assert args["max_share"] == {"Search": 0.3}
-        assert rec["grounded"]
+    assert "optimize_budget" in names(rec), rec
+    args = rec["tool_calls"][-1]["args"]
+    assert args["budget"] == 2e6 and args["periods"] == 13 and args["fixed"] == ["Email"]
+    assert args["max_share"] == {"Search": 0.3}
+    assert rec["grounded"]
     rec = session.ask("what if we move 20% of Social to Search")
-    if "scenario" in names(rec):
-        assert rec["tool_calls"][-1]["args"]["moves"] == [{"from": "Social", "to": "Search", "share": 0.2}]
+    assert "scenario" in names(rec), rec
+    assert rec["tool_calls"][-1]["args"]["moves"] == [{"from": "Social", "to": "Search", "share": 0.2}]
 
 
 def test_guided_setup_lock_approval_and_fit_guard(session) -> None:
@@ -137,8 +137,8 @@ def test_refusals_are_explained_and_logged(session, fitted) -> None:
     assert ask(session, "what did we try")["answer"].count("Refused requests") == 1
 
 
-def test_amend_needs_reason_and_is_disclosed(session, fitted) -> None:
-    fx = fitted
+@pytest.mark.usefixtures("fitted")
+def test_amend_needs_reason_and_is_disclosed(session) -> None:
     assert names(ask(session, "show the ledger")) == ["ledger"]
     rec = ask(session, "amend the spec to drop Promo")
     assert names(rec) == [] and "needs a reason" in rec["answer"]
@@ -147,3 +147,31 @@ def test_amend_needs_reason_and_is_disclosed(session, fitted) -> None:
     assert names(rec)[-1] == "amend_spec"
     assert rec["tool_calls"][-1]["args"]["reason"] == "the promo calendar was found unreliable"
     assert "amended once" in rec["answer"] and "promo calendar" in rec["answer"]
+
+
+def test_the_graph_runs_async_with_the_same_guards(fitted) -> None:
+    """`ainvoke` / `astream` go through the async middleware hooks (grounding, locked-spec guard): the answer is
+    grounded and carries the same numbers as the sync path; a fit on an unlocked id is refused."""
+    import asyncio
+
+    graph = build_agent(fitted.store, checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "async"}, "recursion_limit": 40}
+
+    async def turn(text: str) -> list:
+        payload = {"messages": [HumanMessage(content=text)], "fit_id": fitted.fit_id}
+        chunks = [c async for c in graph.astream(payload, config, stream_mode="updates")]
+        assert chunks
+        return list((await graph.aget_state(config)).values["messages"])
+
+    msgs = asyncio.run(turn("what is the roi of search"))
+    final = msgs[-1]
+    assert isinstance(final, AIMessage) and "Search" in final.content
+    assert final.additional_kwargs["grounding"]["grounded"] is True
+    assert any(isinstance(m, ToolMessage) and m.name == "roi" for m in msgs)
+    sync = Session(fitted.store, graph=build_agent(fitted.store, checkpointer=InMemorySaver()))
+    assert ask(sync, "what is the roi of search", fit_id=fitted.fit_id)["answer"] == final.content
+
+    asyncio.run(turn("set up a new model"))  # a draft in the session state
+    refused = asyncio.run(turn("fit the model"))
+    tool_out = [m for m in refused if isinstance(m, ToolMessage) and m.name == "fit_model"]
+    assert tool_out and "not_locked" in tool_out[-1].content
