@@ -14,25 +14,25 @@ from functools import lru_cache, partial
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.flatten_util import ravel_pytree
 
 from mmm_core.engine.config import EngineConfigError, ModelConfig
 from mmm_core.engine.data import ModelData, ScaledData, scale_data
 from mmm_core.engine.idata import to_idata
-from mmm_core.engine.kernels import constrain, initial_z, model_args, model_functions
+from mmm_core.engine.kernels import constrain, initial_z, latent_sites, model_args, model_functions
 from mmm_core.engine.result import APPROXIMATE_LABEL, FitResult
 
 METHODS = ("map", "advi")
 
 
 @lru_cache(maxsize=32)
-def _laplace_fns(config: ModelConfig, unravel_key: tuple, hess_batch: int):
-    """Jitted MAP (Adam) and Hessian-by-columns for one model; cached per config and parameter layout."""
+def _laplace_fn(config: ModelConfig, unravel_key: tuple, hess_batch: int):
+    """One jitted function for one model: MAP by Adam, then the Hessian at the mode column by column. One
+    compilation instead of two (the cold start is most of quick mode's time); cached per config and layout."""
     fns = model_functions(config)
-    unravel_holder: dict = {}
+    shapes = dict(unravel_key)
 
     def potential_flat(x, args):
-        return fns["potential_gen"](*args)(unravel_holder["unravel"](x))
+        return fns["potential_gen"](*args)(_unravel(x, shapes))
 
     @partial(jax.jit, static_argnames=("steps",))
     def fit_map(x0, args, steps: int):
@@ -52,36 +52,53 @@ def _laplace_fns(config: ModelConfig, unravel_key: tuple, hess_batch: int):
 
         zeros = jnp.zeros_like(x0)
         (x, _, _), losses = jax.lax.scan(step, (x0, zeros, zeros), jnp.arange(steps, dtype=x0.dtype))
-        return x, potential_flat(x, args), losses
-
-    @jax.jit
-    def hessian(x, args):
         grad = jax.grad(potential_flat)
-        eye = jnp.eye(x.shape[0], dtype=x.dtype)
         hvp = lambda v: jax.jvp(lambda y: grad(y, args), (x,), (v,))[1]  # noqa: E731
-        return jax.lax.map(hvp, eye, batch_size=hess_batch)
+        hess = jax.lax.map(hvp, jnp.eye(x.shape[0], dtype=x.dtype), batch_size=hess_batch)
+        return x, potential_flat(x, args), losses, hess
 
-    return fit_map, hessian, unravel_holder
+    return fit_map
+
+
+def _centre(fns, args) -> dict[str, tuple[int, ...]]:
+    """Site shapes of the model, from an abstract trace (nothing compiled); the start is their centre, 0 in
+    unconstrained space (prior medians of the unit-scale sites)."""
+    return dict(sorted(latent_sites(fns["model"], args).items()))
+
+
+def _unravel(x, shapes: dict[str, tuple[int, ...]]) -> dict:
+    """Flat vector(s) [..., n] → {site: [..., *shape]}, sites in sorted order. Works on JAX values inside the
+    jitted function and on NumPy draws outside it (an eager ``vmap(unravel)`` would compile a kernel per site
+    on a cold start)."""
+    out, i = {}, 0
+    for name, shape in shapes.items():
+        size = int(np.prod(shape, dtype=int))
+        out[name] = x[..., i:i + size].reshape(x.shape[:-1] + shape)
+        i += size
+    return out
 
 
 def _laplace_draws(fns, args, config, seed: int, draws: int, steps: int) -> tuple[dict, dict]:
-    z0 = initial_z(fns, args, 1, jax.random.PRNGKey(seed), radius=0.0)
-    x0, unravel = ravel_pytree({k: v[0] for k, v in z0.items()})
-    n = int(x0.shape[0])
-    fit_map, hessian, holder = _laplace_fns(config, tuple(sorted((k, v.shape) for k, v in z0.items())),
-                                            hess_batch=max(1, min(64, 2_000_000 // max(1, args[0].spend.size))))
-    holder["unravel"] = unravel
-    x_map, fun, losses = fit_map(x0, args, steps=steps)
+    shapes = _centre(fns, args)
+    n = sum(int(np.prod(s, dtype=int)) for s in shapes.values())
+    x0 = np.zeros(n, np.float32)
+    fit_map = _laplace_fn(config, tuple(shapes.items()),
+                          hess_batch=max(1, min(64, 2_000_000 // max(1, args[0].spend.size))))
+    x_map, fun, losses, h = fit_map(x0, args, steps=steps)
+    if not np.isfinite(float(fun)):  # the centre was not a valid start: a checked random one
+        z0 = initial_z(fns, args, 1, jax.random.PRNGKey(seed), radius=0.5)
+        x0 = np.concatenate([np.asarray(z0[k][0]).ravel() for k in shapes]).astype(np.float32)
+        x_map, fun, losses, h = fit_map(x0, args, steps=steps)
     losses = np.asarray(losses)
-    h = np.asarray(hessian(x_map, args), dtype=np.float64)
+    h = np.asarray(h, dtype=np.float64)
     h = 0.5 * (h + h.T)
     w, v = np.linalg.eigh(h)
     floor = 1e-6 * max(1.0, float(np.abs(w).max()))
     n_clipped = int((w < floor).sum())  # non-positive curvature: a flat or saddle direction, widened by flooring
     cov_root = v / np.sqrt(np.maximum(w, floor))[None, :]
     eps = np.random.default_rng(seed).standard_normal((draws, n))
-    xs = np.asarray(x_map)[None, :] + eps @ cov_root.T
-    z = jax.vmap(unravel)(jnp.asarray(xs, dtype=x_map.dtype))
+    xs = (np.asarray(x_map)[None, :] + eps @ cov_root.T).astype(np.asarray(x_map).dtype)
+    z = _unravel(xs, shapes)
     info = {"map_potential": float(fun), "steps": steps, "hessian_floored_directions": n_clipped,
             "potential_change_last_10pct": float(losses[-max(1, steps // 10)] - losses[-1])}
     return {k: np.asarray(val)[None] for k, val in z.items()}, info
