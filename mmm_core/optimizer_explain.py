@@ -15,6 +15,10 @@
   curve where no data pinned it. Rule: at relative distance ``r`` outside the range (above: level/max − 1;
   below: 1 − level/min), the spread across draws of that channel's horizon contribution is multiplied by
   ``1 + min(r, 2)`` (so at most ×3) before intervals and probabilities are computed, and a warning names it.
+  The spread is widened on the log scale around the median when every draw of the channel's contribution is
+  positive (media effects are): the interval grows more upwards than downwards and never crosses zero, which an
+  additive widening of a right-skewed, positive quantity would do. Contributions that can be ≤ 0 (a multiplicative
+  model's interactions, a channel with no spend) are widened additively around their mean.
 """
 
 from __future__ import annotations
@@ -165,6 +169,13 @@ def extrapolation(r: Response, cells: np.ndarray) -> tuple[np.ndarray, list[str]
 
 
 def widen(total: np.ndarray, per_channel: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    """Per-draw totals with each channel's deviation from its mean scaled by ``factor`` (see module doc)."""
-    dev = per_channel - per_channel.mean(axis=0, keepdims=True)
-    return total + (dev * (factor[None] - 1.0)).sum(axis=1)
+    """Per-draw totals with each channel's spread across draws scaled by ``factor`` (see module doc)."""
+    per_channel = np.asarray(per_channel, float)
+    scale = np.asarray(factor, float)[None]
+    positive = (per_channel > 0).all(axis=0)
+    log_c = np.log(np.where(positive[None], per_channel, 1.0))
+    centre = np.median(log_c, axis=0, keepdims=True)
+    on_log = np.exp(centre + scale * (log_c - centre))
+    additive = per_channel + (per_channel - per_channel.mean(axis=0, keepdims=True)) * (scale - 1.0)
+    widened = np.where(positive[None], on_log, additive)
+    return total + (widened - per_channel).sum(axis=1)

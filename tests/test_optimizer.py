@@ -118,3 +118,25 @@ def test_result_is_json_and_errors_are_typed(truth, budget):
     with pytest.raises(OptimizerError) as e:
         optimize_response(truth, budget, bounds={c: (0, budget / 10) for c in truth.channels})
     assert e.value.code == "optimizer_infeasible"
+
+
+def test_widening_keeps_positive_contributions_positive() -> None:
+    """A right-skewed, positive channel contribution widened ×3 keeps its median, grows its interval (more
+    upwards than downwards) and never crosses zero; the additive rule would push its lower tail below 0."""
+    from mmm_core.optimizer_explain import widen
+
+    rng = np.random.default_rng(0)
+    per = np.column_stack([rng.lognormal(np.log(100.0), 0.4, 4000), np.full(4000, 50.0)])
+    total = per.sum(axis=1)
+    out = widen(total, per, np.array([3.0, 1.0])) - 50.0
+    assert out.min() > 0
+    assert abs(np.median(out) - np.median(per[:, 0])) < 1e-6 * np.median(out)
+    lo0, hi0 = np.quantile(per[:, 0], [0.05, 0.95])
+    lo, hi = np.quantile(out, [0.05, 0.95])
+    assert lo < lo0 and hi > hi0 and (hi - hi0) > (lo0 - lo)
+    additive = per[:, 0] + 2.0 * (per[:, 0] - per[:, 0].mean())
+    assert additive.min() < 0  # what the old rule did
+    assert np.allclose(widen(total, per, np.ones(2)), total, rtol=1e-12)  # factor 1 changes nothing
+    signed = np.column_stack([rng.normal(0.0, 1.0, 4000), per[:, 1]])  # can be <= 0: additive around the mean
+    got = widen(signed.sum(axis=1), signed, np.array([2.0, 1.0])) - 50.0
+    assert np.allclose(got, signed[:, 0] + (signed[:, 0] - signed[:, 0].mean()))
