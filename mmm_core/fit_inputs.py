@@ -78,7 +78,7 @@ def _mediator_configs(spec: ModelSpec) -> tuple:
             sign=med.media_effect_sign, carryover=med.carryover, effect_median=float(pr.media_effect.median),
             effect_sigma=float(pr.media_effect.sigma),
             effect_prior="lognormal" if med.priors is not None else "halfnormal",
-            kpi_mean=float(pr.kpi_effect.mean), kpi_sd=float(pr.kpi_effect.sd)))
+            kpi_mean=float(pr.kpi_effect.mean), kpi_sd=float(pr.kpi_effect.sd), kpi_sign=med.kpi_effect_sign))
     return tuple(out)
 
 

@@ -79,7 +79,8 @@ def _described_mediators(store: Store, spec_id: str) -> list[dict[str, Any]]:
                        "report.", "Add a mediator to the spec (spec amend with a reason) and fit again.",
                        code="no_mediators")
     return [{"name": m.name, "type": m.type, "channels": list(m.channels), "carryover": m.carryover,
-             "media_effect_sign": m.media_effect_sign} for m in spec.mediators]
+             "media_effect_sign": m.media_effect_sign, "kpi_effect_sign": m.kpi_effect_sign}
+            for m in spec.mediators]
 
 
 def mediation(store: Store, fit_id: str, interval: float | None = None, method: str | None = None,

@@ -23,9 +23,17 @@ HALFNORMAL_SD = 0.6028  # sd of HalfNormal(1)
 PRIOR_RATIO = 0.8  # posterior sd / prior sd above this: the data barely moved the prior
 
 
+def gamma_prior_sd(med) -> float:
+    """Sd of the KPI-effect prior: Normal(kpi_mean, kpi_sd), truncated at 0 for a positive mediator."""
+    if med.kpi_sign != "positive":
+        return float(med.kpi_sd)
+    from scipy.stats import truncnorm
+
+    return float(truncnorm.std(-med.kpi_mean / med.kpi_sd, np.inf, loc=med.kpi_mean, scale=med.kpi_sd))
+
+
 def _prior_ratio_gamma(post: "Posterior", m: int) -> float:
-    med = post.config.mediators[m]
-    return float(np.std(post.params["med_gamma"][:, m]) / med.kpi_sd)
+    return float(np.std(post.params["med_gamma"][:, m]) / gamma_prior_sd(post.config.mediators[m]))
 
 
 def _prior_ratio_b(post: "Posterior", m: int) -> dict[str, float]:

@@ -176,6 +176,10 @@ class Mediator(_Strict):
                                 "(init_spec: all channels). Required, at least one.")
     media_effect_sign: Literal["positive", "none"] = Field(
         "positive", description="Sign constraint of media → mediator effects: 'positive' (default) or 'none'.")
+    kpi_effect_sign: Literal["positive", "none"] = Field(
+        "positive", description="Sign constraint of the mediator's effect on the KPI: 'positive' (default: more "
+        "awareness, consideration or traffic never lowers sales, so no channel's total effect can turn negative "
+        "through the mediator) or 'none'.")
     carryover: bool = Field(False, description="Add AR(1) carry-over to the mediator equation. Default false.")
     priors: MediatorPriors | None = Field(
         None, description="Priors of the mediator equations. Optional for observed/sparse (engine defaults "

@@ -31,7 +31,8 @@ class MediatorConfig:
     ``effect_prior="halfnormal"`` (positive sign only) replaces the LogNormal by a HalfNormal with the same
     median: it lets a channel that does not move the mediator have b ≈ 0 (a LogNormal cannot), which matters
     when every channel is declared as feeding by default.
-    ``kpi_mean``/``kpi_sd``: Normal prior of the KPI effect, KPI sds per mediator sd. ``carryover``: AR(1)
+    ``kpi_mean``/``kpi_sd``: Normal prior of the KPI effect, KPI sds per mediator sd, truncated at 0 when
+    ``kpi_sign="positive"`` (with mean 0: a HalfNormal). ``carryover``: AR(1)
     smoothing of the media-driven part, rho ~ Beta(2, 2).
     """
 
@@ -45,6 +46,7 @@ class MediatorConfig:
     effect_prior: Literal["lognormal", "halfnormal"] = "lognormal"
     kpi_mean: float = 0.0
     kpi_sd: float = 0.5
+    kpi_sign: Literal["positive", "none"] = "positive"
 
 
 @dataclass(frozen=True)
@@ -169,8 +171,9 @@ class ModelConfig:
             if not m.channels or any(not 0 <= c < n_channels for c in m.channels):
                 raise EngineConfigError(f"Mediator {m.name!r} needs feeding channels among the {n_channels}.",
                                         hint="Channel indices in the data's channel order.")
-            if m.kind not in ("observed", "sparse", "latent") or m.sign not in ("positive", "none"):
-                raise EngineConfigError(f"Mediator {m.name!r}: unknown type {m.kind!r} or sign {m.sign!r}.")
+            if m.kind not in ("observed", "sparse", "latent") or {m.sign, m.kpi_sign} - {"positive", "none"}:
+                raise EngineConfigError(f"Mediator {m.name!r}: unknown type {m.kind!r} or sign {m.sign!r} / "
+                                        f"{m.kpi_sign!r}.")
             if m.effect_prior not in ("lognormal", "halfnormal"):
                 raise EngineConfigError(f"Mediator {m.name!r}: unknown effect prior {m.effect_prior!r}.")
             if m.effect_median <= 0 or m.effect_sigma <= 0 or m.kpi_sd <= 0:

@@ -10,7 +10,9 @@ For mediator m (standardised: mediator sd units, see ``ScaledData.mediator``), g
   direct KPI term, normalised so 1.0 = the channel at typical (mean non-zero) spend. One response shape per
   channel, two coefficients: ``beta`` (direct) and ``b`` (into the mediator).
 - ``b[m,c]`` is structurally 0 for channels not feeding m; positive sign → LogNormal(median, sigma) prior,
-  none → Normal(0, median·e^sigma). ``gamma_m`` ~ Normal(kpi_mean, kpi_sd) in KPI sds per mediator sd.
+  none → Normal(0, median·e^sigma). ``gamma_m`` ~ Normal(kpi_mean, kpi_sd) in KPI sds per mediator sd,
+  truncated at 0 for a positive mediator (default): with b ≥ 0 and gamma ≥ 0 no channel's total effect can
+  turn negative through the mediator.
 - ``carry_m``: optional AR(1) carry-over of the media-driven part, ``s_t = rho s_{t-1} + (1-rho) x_t``
   (normalised so a constant input keeps its level: ``b`` keeps its meaning); rho = 0 without carry-over.
 - Why observed values in the KPI where we have them: the mediator's movement *not* explained by media is
@@ -102,9 +104,7 @@ def sample_mediator_params(data: ScaledData, config: ModelConfig) -> dict:
         h = numpyro.sample("med_b_half", dist.HalfNormal(1.0).expand([half.size]).to_event(1))
         b_flat = b_flat.at[half].set(median[half] / HALFNORMAL_MEDIAN * h)
     b = numpyro.deterministic("med_b", jnp.zeros((n_m, n_c)).at[rows, cols].set(b_flat))
-    gz = numpyro.sample("med_gamma_z", dist.Normal(0.0, 1.0).expand([n_m]).to_event(1))
-    gamma = numpyro.deterministic("med_gamma", np.array([m.kpi_mean for m in meds])
-                                  + np.array([m.kpi_sd for m in meds]) * gz)
+    gamma = numpyro.deterministic("med_gamma", _sample_gamma(meds))
     rho = jnp.zeros(n_m)
     carried = np.array([m.carryover for m in meds])
     if carried.any():
@@ -114,6 +114,24 @@ def sample_mediator_params(data: ScaledData, config: ModelConfig) -> dict:
     sig = numpyro.sample("med_sigma", dist.HalfNormal(1.0).expand([n_m]).to_event(1))
     level = numpyro.sample("med_level", dist.Normal(0.0, 1.0).expand([n_g, n_m]).to_event(2))
     return dict(med_b=b, med_gamma=gamma, med_rho=rho, med_sigma=sig, med_level=level)
+
+
+def _sample_gamma(meds) -> jnp.ndarray:
+    """KPI effects [M]: non-centred Normal(kpi_mean, kpi_sd) for unconstrained mediators, a Normal truncated at 0
+    (sampled on its own scale; NumPyro maps it to unconstrained space) for positive ones."""
+    mean = np.array([m.kpi_mean for m in meds], np.float32)
+    sd = np.array([m.kpi_sd for m in meds], np.float32)
+    pos = np.array([m.kpi_sign == "positive" for m in meds])
+    gamma = jnp.zeros(len(meds))
+    free = np.flatnonzero(~pos)
+    if free.size:
+        gz = numpyro.sample("med_gamma_z", dist.Normal(0.0, 1.0).expand([free.size]).to_event(1))
+        gamma = gamma.at[free].set(mean[free] + sd[free] * gz)
+    signed = np.flatnonzero(pos)
+    if signed.size:
+        g = numpyro.sample("med_gamma_pos", dist.TruncatedNormal(mean[signed], sd[signed], low=0.0).to_event(1))
+        gamma = gamma.at[signed].set(g)
+    return gamma
 
 
 def _observed_mean(x: jnp.ndarray, mask: np.ndarray) -> jnp.ndarray:
