@@ -43,7 +43,7 @@ test-slow: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) bench/ingest.py
 	$(PY) bench/fit_speed.py --preset national_small
-	$(PY) bench/fit_speed.py --preset geo_medium --warmup 500 --draws 500 --pymc-default-draws 250
+	$(PY) bench/fit_speed.py --preset geo_medium --warmup 250 --draws 250 --skip-pymc-default --pymc-shared-shapes
 	$(PY) bench/fit_speed.py --preset enterprise --quick-only
 	$(PY) bench/optimizer.py
 	$(PY) bench/ask_latency.py

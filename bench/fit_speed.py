@@ -35,6 +35,10 @@ def _args() -> argparse.Namespace:
     p.add_argument("--skip-pymc-default", action="store_true", help="skip the (slow) default PyMC sampler")
     p.add_argument("--pymc-default-draws", type=int, default=None,
                    help="cap warm-up and draws of the default PyMC sampler (stated in the output)")
+    p.add_argument("--pymc-shared-shapes", action="store_true",
+                   help="also fit pymc-marketing with one adstock/saturation shape per channel (as ours) on geo data")
+    p.add_argument("--skip-pymc-numpyro-default", action="store_true",
+                   help="skip pymc-marketing's default geo model with the numpyro sampler (e.g. already measured)")
     p.add_argument("--quick-only", action="store_true")
     p.add_argument("--cold", action="store_true", help="disable JAX's persistent compilation cache")
     return p.parse_args()
@@ -49,8 +53,6 @@ def _roi_ess(roi_draws):
 
 
 def _ours_roi(fit, data):
-    import numpy as np
-
     pred = fit.predict()
     roi = pred["contributions"].sum(axis=(1, 2)) / data.spend.sum(axis=(0, 1))
     return roi.reshape(fit.chains, fit.draws, -1), pred
@@ -74,7 +76,6 @@ def main() -> None:
     from mmm_core.engine.kernels import latent_sites, model_args, model_functions
     from mmm_core.engine.data import scale_data
     from _bench_data import load
-    import numpy as np
 
     data, roi_true, source = load(a.preset, a.seed)
     config = ModelConfig(saturation=a.saturation)
@@ -96,25 +97,28 @@ def main() -> None:
     rows.append(_row("mmm-agent NumPyro NUTS", fit, roi, free))
     print(f"  ours: compile (or persistent-cache load) {fit.compile_time:.1f} s of {fit.wall_time:.1f} s; mean leapfrog steps "
           f"{fit.extra['mean_tree_steps']:.0f}; dense mass {fit.extra['dense_mass']}", flush=True)
-    runs = [("numpyro", a.warmup, a.draws)]
+    runs = [] if a.skip_pymc_numpyro_default else [("numpyro", a.warmup, a.draws, False)]
+    if a.pymc_shared_shapes and len(data.geos) > 1:
+        runs.append(("numpyro", a.warmup, a.draws, True))
     if not a.skip_pymc_default:
         cap = a.pymc_default_draws
-        runs.append(("pymc", cap or a.warmup, cap or a.draws))
-    for sampler, w, d in runs:
+        runs.append(("pymc", cap or a.warmup, cap or a.draws, False))
+    for sampler, w, d, shared in runs:
         f = fit_pymc_marketing(data, config, chains=a.chains, warmup=w, draws=d, seed=a.seed, sampler=sampler,
-                               target_accept=a.target_accept)
-        pm_free = [v.name for v in _free_rvs(data, config)]
-        rows.append(_row(f"pymc-marketing MMM + {sampler}", f, f.samples["roi"], pm_free))
+                               target_accept=a.target_accept, shared_shapes=shared)
+        pm_free = [v.name for v in _free_rvs(data, config, shared)]
+        name = "pymc-marketing MMM" + (" (shared shapes)" if shared else "")
+        rows.append(_row(f"{name} + {sampler}", f, f.samples["roi"], pm_free))
         print(f"  {rows[-1]['engine']}: {f.wall_time:.1f} s", flush=True)
     _print(rows, roi_true, list(data.channels))
 
 
-def _free_rvs(data, config):
+def _free_rvs(data, config, shared_shapes: bool = False):
     """Names of the free random variables of pymc-marketing's model (its 'parameters')."""
     from mmm_core.engine.pymc_engine import _frame, build_mmm
     from mmm_core.engine.data import training_mask
 
-    mmm = build_mmm(data, config)
+    mmm = build_mmm(data, config, shared_shapes)
     x, y = _frame(data, config, training_mask(data, config).all(axis=1))
     mmm.build_model(x, y)
     return mmm.model.free_RVs
@@ -123,11 +127,11 @@ def _free_rvs(data, config):
 def _print(rows, roi_true, channels) -> None:
     best_pm = max((r for r in rows[1:]), key=lambda r: r["ess_s"])
     best_pm_roi = max((r for r in rows[1:]), key=lambda r: r["ess_roi_s"])
-    head = f"{'engine':34s} {'chains x (warm+draws)':>22s} {'wall s':>7s} {'minESS':>7s} {'ESS/s':>7s} " \
+    head = f"{'engine':46s} {'chains x (warm+draws)':>22s} {'wall s':>7s} {'minESS':>7s} {'ESS/s':>7s} " \
            f"{'ROI ESS':>8s} {'ROI ESS/s':>9s} {'R-hat':>6s} {'div':>5s}"
     print("\n" + head + "\n" + "-" * len(head))
     for r in rows:
-        print(f"{r['engine']:34s} {r['draws']:>22s} {r['wall']:7.1f} {r['ess']:7.0f} {r['ess_s']:7.1f} "
+        print(f"{r['engine']:46s} {r['draws']:>22s} {r['wall']:7.1f} {r['ess']:7.0f} {r['ess_s']:7.1f} "
               f"{r['ess_roi']:8.0f} {r['ess_roi_s']:9.1f} {r['rhat']:6.3f} {r['div']:5d}")
     ours = rows[0]
     print(f"\nours / best pymc-marketing ({best_pm['engine']}): ESS/s x{ours['ess_s'] / best_pm['ess_s']:.1f}; "
