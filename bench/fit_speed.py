@@ -134,6 +134,10 @@ def _print(rows, roi_true, channels) -> None:
         print(f"{r['engine']:46s} {r['draws']:>22s} {r['wall']:7.1f} {r['ess']:7.0f} {r['ess_s']:7.1f} "
               f"{r['ess_roi']:8.0f} {r['ess_roi_s']:9.1f} {r['rhat']:6.3f} {r['div']:5d}")
     ours = rows[0]
+    for r in rows:
+        if not r["rhat"] <= 1.1:  # NaN included
+            print(f"\nNOTE: {r['engine']} did not converge (max R-hat {r['rhat']:.2f}); its ESS and any ratio "
+                  "against it describe unusable draws, not a sampler's speed.")
     print(f"\nours / best pymc-marketing ({best_pm['engine']}): ESS/s x{ours['ess_s'] / best_pm['ess_s']:.1f}; "
           f"ROI ESS/s x{ours['ess_roi_s'] / best_pm_roi['ess_roi_s']:.1f} (vs {best_pm_roi['engine']}); "
           f"wall x{best_pm['wall'] / ours['wall']:.1f} faster")
