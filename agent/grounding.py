@@ -8,6 +8,7 @@ LangChain middleware that applies them to the agent's answers.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from langchain.agents.middleware import AgentMiddleware
@@ -42,6 +43,32 @@ def _mark(msg: AIMessage, **info: Any) -> AIMessage:
     return msg.model_copy(update={"additional_kwargs": extra})
 
 
+@dataclass(frozen=True)
+class _Verdict:
+    """The grounding check of a model response's final answer (``msg`` None: no final answer yet) and, when it
+    failed and the answer is not templated (templates cannot be told to rewrite), the request to retry with."""
+
+    response: Any
+    msg: AIMessage | None
+    sources: list[Any]
+    ok: bool
+    bad: list[str]
+    retry: Any
+
+    @classmethod
+    def of(cls, request: Any, response: Any) -> "_Verdict":
+        msg = _final(response)
+        sources = turn_sources(list(request.messages))
+        if msg is None:
+            return cls(response, None, sources, True, [], None)
+        ok, bad = check(str(msg.content), sources)
+        retry = None
+        if not ok and not (msg.additional_kwargs.get("mmm") or {}).get("template"):
+            note = HumanMessage(content=RETRY_NOTE.format(bad=", ".join(bad)))
+            retry = request.override(messages=[*request.messages, msg, note])
+        return cls(response, msg, sources, ok, bad, retry)
+
+
 class GroundingMiddleware(AgentMiddleware):
     """Checks every final answer; regenerates once, then falls back to the templated (offline) answer."""
 
@@ -50,45 +77,27 @@ class GroundingMiddleware(AgentMiddleware):
         self.fallback = fallback
 
     def wrap_model_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
-        response = handler(request)
-        retry_request = self._retry_request(request, response)
-        return self._settle(request, response, handler(retry_request) if retry_request is not None else None)
+        first = _Verdict.of(request, handler(request))
+        return self._settle(request, first, handler(first.retry) if first.retry is not None else None)
 
     async def awrap_model_call(self, request: Any, handler: Callable[[Any], Awaitable[Any]]) -> Any:
-        response = await handler(request)
-        retry_request = self._retry_request(request, response)
-        retry = await handler(retry_request) if retry_request is not None else None
-        return self._settle(request, response, retry)
+        first = _Verdict.of(request, await handler(request))
+        return self._settle(request, first, await handler(first.retry) if first.retry is not None else None)
 
-    @staticmethod
-    def _retry_request(request: Any, response: Any) -> Any:
-        """The request to regenerate with (the rejected numbers named), or None when no retry is due: no final
-        answer, a grounded one, or a templated one (templates cannot be told to rewrite)."""
-        msg = _final(response)
-        if msg is None:
-            return None
-        ok, bad = check(str(msg.content), turn_sources(list(request.messages)))
-        if ok or (msg.additional_kwargs.get("mmm") or {}).get("template"):
-            return None
-        note = HumanMessage(content=RETRY_NOTE.format(bad=", ".join(bad)))
-        return request.override(messages=[*request.messages, msg, note])
-
-    def _settle(self, request: Any, response: Any, retry: Any) -> Any:
+    def _settle(self, request: Any, first: "_Verdict", retry: Any) -> Any:
         """The response to keep: the first answer if grounded, else the retry if grounded, else the fallback."""
-        msg = _final(response)
+        response, msg = first.response, first.msg
         if msg is None:
             return response
-        sources = turn_sources(list(request.messages))
-        ok, bad = check(str(msg.content), sources)
-        if ok:
+        if first.ok:
             return self._replace(response, msg, _mark(msg, grounded=True, attempts=1))
         again = _final(retry) if retry is not None else None
-        if again is not None and check(str(again.content), sources)[0]:
-            return self._replace(retry, again, _mark(again, grounded=True, attempts=2, rejected=bad))
+        if again is not None and check(str(again.content), first.sources)[0]:
+            return self._replace(retry, again, _mark(again, grounded=True, attempts=2, rejected=first.bad))
         fb = self.fallback(list(request.messages))
-        ok3, bad3 = check(str(fb.content), sources)
+        ok3, bad3 = check(str(fb.content), first.sources)
         return self._replace(response, msg, _mark(fb, grounded=ok3, attempts=2 if retry is not None else 1,
-                                                  fallback=True, rejected=bad, ungrounded=bad3))
+                                                  fallback=True, rejected=first.bad, ungrounded=bad3))
 
     @staticmethod
     def _replace(response: Any, old: AIMessage, new: AIMessage) -> Any:
