@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from agent.cli.main import add_command, open_store
+from agent.cli.main import add_answer_options, add_command, open_store
 from agent.cli.render import interval, table
 
 
@@ -29,9 +29,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = add_command(sub, common, "roi", "ROI, contribution and marginal ROI per channel with intervals.",
                     "mmm-agent roi fit_3f9a1c2b7d --interval 0.8", _roi, _render_roi)
     p.add_argument("fit_id")
-    p.add_argument("--interval", type=float, help="interval mass (default: the spec's, usually 0.9)")
-    p.add_argument("--method", choices=["equal_tailed", "hdi"], help="interval method (default: the spec's)")
-    p.add_argument("--allow-unhealthy", action="store_true", help="answer even if the health review failed")
+    add_answer_options(p)
 
     p = add_command(sub, common, "compare", "Probability that channel A's ROI exceeds channel B's.",
                     "mmm-agent compare fit_3f9a1c2b7d Search Social", _compare, _render_compare)

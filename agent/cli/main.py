@@ -54,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_answer_options(parser: argparse.ArgumentParser) -> None:
+    """The options every answer about a fit takes: interval mass and method, and the unhealthy-fit override."""
+    parser.add_argument("--interval", type=float, help="interval mass (default: the spec's, usually 0.9)")
+    parser.add_argument("--method", choices=["equal_tailed", "hdi"], help="interval method (default: the spec's)")
+    parser.add_argument("--allow-unhealthy", action="store_true", help="answer even if the health review failed")
+
+
 def add_command(
     sub: Any,
     common: argparse.ArgumentParser,

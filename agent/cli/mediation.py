@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from agent.cli.main import add_command, open_store
+from agent.cli.main import add_answer_options, add_command, open_store
 from agent.cli.render import interval, table
 
 
@@ -13,9 +13,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = add_command(sub, common, "mediation", "Direct / indirect / total effect per channel through mediators.",
                     "mmm-agent mediation fit_3f9a1c2b7d --json", _mediation, _render)
     p.add_argument("fit_id")
-    p.add_argument("--interval", type=float, help="interval mass (default: the spec's, usually 0.9)")
-    p.add_argument("--method", choices=["equal_tailed", "hdi"], help="interval method (default: the spec's)")
-    p.add_argument("--allow-unhealthy", action="store_true", help="answer even if the health review failed")
+    add_answer_options(p)
 
 
 def _mediation(args: argparse.Namespace) -> dict[str, Any]:
