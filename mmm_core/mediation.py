@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from mmm_core import artifacts, ledger, results
+from mmm_core.effects_draws import _ratio
 from mmm_core.effects_stats import DEFAULT_LEVEL, DEFAULT_METHOD, interval_info, summarize
 from mmm_core.errors import MMMError
 from mmm_core.mediation_draws import MediationDraws, compute_mediation, load_mediation, save_mediation
@@ -28,10 +29,12 @@ ARTIFACT = "mediation.npz"
 __all__ = ["mediation", "mediation_table", "mediation_draws", "ARTIFACT"]
 
 
-def _ratio(num: np.ndarray, den: np.ndarray | float) -> np.ndarray:
-    den = np.asarray(den, np.float64)
+def _share(indirect: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """indirect / total per draw. Unlike a ROI (spend ≥ 0) a draw's total effect may be negative when a sign is
+    left free, and the ratio is still reported there; only a zero total gives NaN."""
+    total = np.asarray(total, np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den != 0, np.asarray(num, np.float64) / np.where(den != 0, den, 1.0), np.nan)
+        return np.where(total != 0, np.asarray(indirect, np.float64) / np.where(total != 0, total, 1.0), np.nan)
 
 
 def _channel(d: MediationDraws, c: int, level: float, method: str) -> dict[str, Any]:
@@ -44,10 +47,10 @@ def _channel(d: MediationDraws, c: int, level: float, method: str) -> dict[str, 
         "spend": spend, "feeds": feeding,
         "direct": s(direct), "indirect": s(indirect), "total": s(total),
         # Per draw, so the interval reflects the joint uncertainty of both parts (not a ratio of means).
-        "share_mediated": s(_ratio(indirect, total)),
+        "share_mediated": s(_share(indirect, total)),
         "indirect_by_mediator": {m: s(d.indirect_by[:, j, c]) for j, m in enumerate(d.mediators) if d.feeds[j, c]},
         "roi": {"direct": s(_ratio(direct, spend)), "indirect": s(_ratio(indirect, spend)),
-                "total": s(_ratio(total, spend))},
+                "total": s(_ratio(total, spend))},  # the ROI rule of every other answer
     }
 
 
