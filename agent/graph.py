@@ -36,17 +36,26 @@ def system_prompt() -> str:
 
 def template_fallback(tool_names: list[str]) -> Any:
     """The offline model's templated answer for the current turn (grounding's last resort)."""
+
     def fallback(messages: list[BaseMessage]) -> AIMessage:
         msg = respond(messages, tool_names)
         if msg.tool_calls:  # no tool results to write from: say so rather than guess
-            return AIMessage(content="I can only state numbers that a tool computed, and none did for this "
-                                     "question. Please ask again, e.g. \"what is the ROI of each channel?\".")
+            return AIMessage(
+                content="I can only state numbers that a tool computed, and none did for this "
+                'question. Please ask again, e.g. "what is the ROI of each channel?".'
+            )
         return msg
+
     return fallback
 
 
-def build_agent(store: Store, model: BaseChatModel | str | None = None, checkpointer: Any = None,
-                tools: list | None = None, budget: bool = True) -> Any:
+def build_agent(
+    store: Store,
+    model: BaseChatModel | str | None = None,
+    checkpointer: Any = None,
+    tools: list | None = None,
+    budget: bool = True,
+) -> Any:
     """The compiled agent graph for ``store``. ``model``: a chat model, a provider string, or None for
     ``$MMM_AGENT_MODEL``/offline. ``checkpointer``: e.g. ``InMemorySaver()`` or ``session.sqlite_saver(store)``."""
     from tools import build_tools
@@ -57,7 +66,17 @@ def build_agent(store: Store, model: BaseChatModel | str | None = None, checkpoi
     middleware = [SessionStateMiddleware(), guards.ShoppingGuard(store)]
     if budget:
         middleware += guards.step_budget()
-    middleware += [guards.approval_middleware(store), guards.LockedSpecGuard(store),
-                   GroundingMiddleware(template_fallback(names))]
-    return create_agent(chat, tool_list, system_prompt=system_prompt(), middleware=middleware,
-                        checkpointer=checkpointer, state_schema=SessionState, name="mmm-agent")
+    middleware += [
+        guards.approval_middleware(store),
+        guards.LockedSpecGuard(store),
+        GroundingMiddleware(template_fallback(names)),
+    ]
+    return create_agent(
+        chat,
+        tool_list,
+        system_prompt=system_prompt(),
+        middleware=middleware,
+        checkpointer=checkpointer,
+        state_schema=SessionState,
+        name="mmm-agent",
+    )

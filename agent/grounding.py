@@ -16,19 +16,30 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from mmm_core.grounding import TextNumber, check, extract_numbers, matches, source_numbers, ungrounded
 
-__all__ = ["TextNumber", "check", "extract_numbers", "matches", "source_numbers", "ungrounded", "turn_sources",
-           "GroundingMiddleware", "RETRY_NOTE"]
+__all__ = [
+    "TextNumber",
+    "check",
+    "extract_numbers",
+    "matches",
+    "source_numbers",
+    "ungrounded",
+    "turn_sources",
+    "GroundingMiddleware",
+    "RETRY_NOTE",
+]
 
-RETRY_NOTE = ("[grounding check] Your answer contained numbers that appear in no tool output of this turn and "
-              "not in my message: {bad}. Rewrite the answer using only numbers copied from the tool outputs "
-              "(rounding is fine). Do not call tools again.")
+RETRY_NOTE = (
+    "[grounding check] Your answer contained numbers that appear in no tool output of this turn and "
+    "not in my message: {bad}. Rewrite the answer using only numbers copied from the tool outputs "
+    "(rounding is fine). Do not call tools again."
+)
 
 
 def turn_sources(messages: list[BaseMessage]) -> list[Any]:
     """This turn's tool outputs and the user's message (the only legitimate sources of numbers)."""
     start = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
     sources: list[Any] = [str(messages[start].content)] if start >= 0 else []
-    sources += [m.content for m in messages[start + 1:] if isinstance(m, ToolMessage)]
+    sources += [m.content for m in messages[start + 1 :] if isinstance(m, ToolMessage)]
     return sources
 
 
@@ -96,8 +107,18 @@ class GroundingMiddleware(AgentMiddleware):
             return self._replace(retry, again, _mark(again, grounded=True, attempts=2, rejected=first.bad))
         fb = self.fallback(list(request.messages))
         ok3, bad3 = check(str(fb.content), first.sources)
-        return self._replace(response, msg, _mark(fb, grounded=ok3, attempts=2 if retry is not None else 1,
-                                                  fallback=True, rejected=first.bad, ungrounded=bad3))
+        return self._replace(
+            response,
+            msg,
+            _mark(
+                fb,
+                grounded=ok3,
+                attempts=2 if retry is not None else 1,
+                fallback=True,
+                rejected=first.bad,
+                ungrounded=bad3,
+            ),
+        )
 
     @staticmethod
     def _replace(response: Any, old: AIMessage, new: AIMessage) -> Any:

@@ -15,13 +15,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from langchain.agents.middleware import (
-    AgentMiddleware, HumanInTheLoopMiddleware, ModelCallLimitMiddleware, ToolCallLimitMiddleware, hook_config,
+    AgentMiddleware,
+    HumanInTheLoopMiddleware,
+    ModelCallLimitMiddleware,
+    ToolCallLimitMiddleware,
+    hook_config,
 )
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.models import answers
 from mmm_core import ledger
-from mmm_core.ledger_store import spec_exists
+from mmm_core.ledger.store import spec_exists
 from mmm_core.store import Store
 from tools.shopping import REFUSAL_REASON, is_result_seeking
 
@@ -53,12 +57,14 @@ class ShoppingGuard(AgentMiddleware):
         text = str(messages[-1].content)
         if not is_result_seeking(text):
             return None
-        ledger.record_refusal(self.store, _dataset_for(self.store, state), state.get("spec_id"),
-                              state.get("fit_id"), text, REFUSAL_REASON)
+        ledger.record_refusal(
+            self.store, _dataset_for(self.store, state), state.get("spec_id"), state.get("fit_id"), text, REFUSAL_REASON
+        )
         short = text if len(text) <= 80 else text[:77] + "…"
-        reply = answers.render("answers/refusal.j2", request_short=f"\"{short}\"")
-        msg = AIMessage(content=reply, additional_kwargs={"mmm": {"intent": "refusal", "template": True,
-                                                                  "refused": True}})
+        reply = answers.render("answers/refusal.j2", request_short=f'"{short}"')
+        msg = AIMessage(
+            content=reply, additional_kwargs={"mmm": {"intent": "refusal", "template": True, "refused": True}}
+        )
         return {"messages": [msg], "jump_to": "end"}
 
 
@@ -86,20 +92,28 @@ class LockedSpecGuard(AgentMiddleware):
         if spec_id.startswith("spec_") and spec_exists(self.store, spec_id):
             return None
         state = getattr(request, "state", None) or {}
-        reason = (f"{spec_id or 'That'} is not a locked spec. A fit needs a pre-registered (locked) spec so "
-                  "that the model cannot be chosen after seeing results.")
-        ledger.record_refusal(self.store, _dataset_for(self.store, state), None, None,
-                              f"fit_model({spec_id})", reason)
-        body = {"error": {"code": "not_locked", "message": reason,
-                          "hint": "Lock the draft first: say \"lock it because <rationale>\"."}}
+        reason = (
+            f"{spec_id or 'That'} is not a locked spec. A fit needs a pre-registered (locked) spec so "
+            "that the model cannot be chosen after seeing results."
+        )
+        ledger.record_refusal(self.store, _dataset_for(self.store, state), None, None, f"fit_model({spec_id})", reason)
+        body = {
+            "error": {
+                "code": "not_locked",
+                "message": reason,
+                "hint": 'Lock the draft first: say "lock it because <rationale>".',
+            }
+        }
         return ToolMessage(content=json.dumps(body), name="fit_model", tool_call_id=call["id"], status="success")
 
 
 def _describe(call: dict[str, Any], state: Any, runtime: Any) -> str:
     args = ", ".join(f"{k}={v!r}" for k, v in call["args"].items())
-    what = {"lock_spec": "Lock (pre-register) this spec; it can then only change by a disclosed amendment.",
-            "amend_spec": "Amend a locked spec as a new, disclosed version.",
-            "fit_model": "Fit the model (uses CPU for seconds to minutes)."}.get(call["name"], call["name"])
+    what = {
+        "lock_spec": "Lock (pre-register) this spec; it can then only change by a disclosed amendment.",
+        "amend_spec": "Amend a locked spec as a new, disclosed version.",
+        "fit_model": "Fit the model (uses CPU for seconds to minutes).",
+    }.get(call["name"], call["name"])
     return f"{what}\n{call['name']}({args})"
 
 
@@ -109,9 +123,13 @@ def approval_middleware(store: Store) -> HumanInTheLoopMiddleware:
         return spec_id.startswith("spec_") and spec_exists(store, spec_id)
 
     config = {"allowed_decisions": ["approve", "reject"], "description": _describe}
-    return HumanInTheLoopMiddleware(interrupt_on={
-        "lock_spec": dict(config), "amend_spec": dict(config), "fit_model": {**config, "when": locked_fit},
-    })
+    return HumanInTheLoopMiddleware(
+        interrupt_on={
+            "lock_spec": dict(config),
+            "amend_spec": dict(config),
+            "fit_model": {**config, "when": locked_fit},
+        }
+    )
 
 
 def step_budget() -> list[AgentMiddleware]:

@@ -1,7 +1,7 @@
 """Optional LLM rewrite of a report's prose, for a warmer voice — never for new numbers.
 
 ``llm_rewriter(model)`` returns the ``rewriter(section_id, prose) -> prose`` that
-:func:`mmm_core.report.build_report` accepts. The core then runs the agent's grounding check
+:func:`mmm_core.report.build.build_report` accepts. The core then runs the agent's grounding check
 (:mod:`mmm_core.grounding`, re-exported by :mod:`agent.grounding`) on each rewritten section against the report's
 results and keeps the template prose for any section with a number that matches nothing; the disclosure and
 method sections are never offered for rewriting.

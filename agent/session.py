@@ -32,15 +32,21 @@ def sqlite_saver(store: Store) -> Any:
 class Session:
     """A chat session on one store. ``graph`` may be shared between sessions (state is keyed by thread)."""
 
-    def __init__(self, store: Store, session_id: str | None = None, graph: Any = None, model: Any = None,
-                 checkpointer: Any = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        session_id: str | None = None,
+        graph: Any = None,
+        model: Any = None,
+        checkpointer: Any = None,
+    ) -> None:
         from agent.graph import build_agent
 
         self.store = store
         self.session_id = session_id or f"s_{uuid.uuid4().hex[:8]}"
-        self.graph = graph or build_agent(store, model=model,
-                                          checkpointer=checkpointer if checkpointer is not None
-                                          else sqlite_saver(store))
+        self.graph = graph or build_agent(
+            store, model=model, checkpointer=checkpointer if checkpointer is not None else sqlite_saver(store)
+        )
 
     @property
     def config(self) -> dict[str, Any]:
@@ -62,16 +68,19 @@ class Session:
             for intr in out["__interrupt__"]:
                 for action in intr.value.get("action_requests", []):
                     ok = approve(action) if callable(approve) else bool(approve)
-                    approvals.append({"name": action["name"], "args": action["args"],
-                                      "decision": "approved" if ok else "declined"})
-                    decisions.append({"type": "approve"} if ok else {
-                        "type": "reject", "message": "Declined: the user did not approve this action."})
+                    approvals.append(
+                        {"name": action["name"], "args": action["args"], "decision": "approved" if ok else "declined"}
+                    )
+                    decisions.append(
+                        {"type": "approve"}
+                        if ok
+                        else {"type": "reject", "message": "Declined: the user did not approve this action."}
+                    )
             out = self.graph.invoke(Command(resume={"decisions": decisions}), self.config)
         return self._record(list(out.get("messages", []))[before:], approvals)
 
     def _record(self, new: list[Any], approvals: list[dict[str, Any]]) -> dict[str, Any]:
-        calls = [{"name": c["name"], "args": c["args"]} for m in new if isinstance(m, AIMessage)
-                 for c in m.tool_calls]
+        calls = [{"name": c["name"], "args": c["args"]} for m in new if isinstance(m, AIMessage) for c in m.tool_calls]
         final = next((m for m in reversed(new) if isinstance(m, AIMessage) and not m.tool_calls), None)
         answer = str(final.content) if final else ""
         info = (final.additional_kwargs.get("grounding") if final else None) or {}
@@ -79,8 +88,12 @@ class Session:
         if grounded is None:  # answers that bypass the model (guards) are checked here
             grounded = check(answer, turn_sources(new))[0]
         meta = (final.additional_kwargs.get("mmm") if final else None) or {}
-        record: dict[str, Any] = {"answer": answer, "tool_calls": calls, "grounded": bool(grounded),
-                                  "session": self.session_id}
+        record: dict[str, Any] = {
+            "answer": answer,
+            "tool_calls": calls,
+            "grounded": bool(grounded),
+            "session": self.session_id,
+        }
         if info.get("fallback"):
             record["grounding"] = info
         declined = [a for a in approvals if a["decision"] == "declined"]

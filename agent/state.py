@@ -34,7 +34,7 @@ def ids_from_turn(messages: list[BaseMessage]) -> dict[str, Any]:
     """State updates from the tool results since the last user message."""
     start = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
     update: dict[str, Any] = {}
-    for m in messages[start + 1:]:
+    for m in messages[start + 1 :]:
         if not isinstance(m, ToolMessage) or m.status == "error":
             continue
         try:

@@ -1,4 +1,4 @@
-"""Self-contained synthetic panels with the synth presets' shapes (used when mmm_core.synth is absent).
+"""Self-contained synthetic panels with the synth presets' shapes (used when mmm_core.synth.make is absent).
 
 KPI = baseline (intercept, trend, yearly Fourier) + controls + sum_c beta_c * Hill(geometric adstock(spend_c))
 + noise; adstock l_max 8 with normalised weights; Hill in units of mean non-zero spend. Returns the
@@ -47,28 +47,44 @@ def generate(preset: str = "national_small", seed: int = 0) -> tuple[ModelData, 
     baseline = base_level[None] * (1 + 0.15 * tt[:, None] + season[:, None] + controls @ gamma_c)
     kpi = baseline + media.sum(-1) + rng.normal(0, 0.04, size=(t, g)) * base_level[None]
     roi = media.sum((0, 1)) / spend.sum((0, 1))
-    data = ModelData(periods=np.arange(t), geos=tuple(f"geo_{i}" for i in range(g)) if g > 1 else ("national",),
-                     channels=tuple(f"ch_{i}" for i in range(c)), spend=spend, kpi=kpi, controls=controls,
-                     control_names=tuple(f"ctrl_{i}" for i in range(k)))
-    truth = {"roi": dict(zip(data.channels, roi.tolist())), "alpha": alpha.tolist(), "slope": slope.tolist(),
-             "half_point": half.tolist(), "contribution": media.sum((0, 1)).tolist()}
+    data = ModelData(
+        periods=np.arange(t),
+        geos=tuple(f"geo_{i}" for i in range(g)) if g > 1 else ("national",),
+        channels=tuple(f"ch_{i}" for i in range(c)),
+        spend=spend,
+        kpi=kpi,
+        controls=controls,
+        control_names=tuple(f"ctrl_{i}" for i in range(k)),
+    )
+    truth = {
+        "roi": dict(zip(data.channels, roi.tolist())),
+        "alpha": alpha.tolist(),
+        "slope": slope.tolist(),
+        "half_point": half.tolist(),
+        "contribution": media.sum((0, 1)).tolist(),
+    }
     return data, truth
 
 
 def load(preset: str, seed: int = 0) -> tuple[ModelData, dict[str, float], str]:
-    """(ModelData, true ROI per channel, source): from `mmm_core.synth` when present, else `generate` above."""
+    """(ModelData, true ROI per channel, source): from `mmm_core.synth.make` when present, else `generate` above."""
     try:
         from mmm_core import synth
-        from mmm_core.synth_dgp import kpi
+        from mmm_core.synth.dgp import kpi
     except ImportError:
         data, truth = generate(preset, seed)
         return data, truth["roi"], "bench/_bench_data.py"
     d = synth.generate(preset, seed)
     w = d.world
     geos = tuple(w.geos) if len(w.geos) > 1 or w.geos[0] else ("national",)
-    data = ModelData(periods=np.array(w.periods, dtype="datetime64[D]"), geos=geos,
-                     channels=tuple(w.channel_names), spend=np.transpose(w.spend, (1, 0, 2)),
-                     kpi=kpi(w, w.spend, w.spend).T, controls=np.transpose(w.controls, (1, 0, 2)),
-                     control_names=tuple(w.control_names))
+    data = ModelData(
+        periods=np.array(w.periods, dtype="datetime64[D]"),
+        geos=geos,
+        channels=tuple(w.channel_names),
+        spend=np.transpose(w.spend, (1, 0, 2)),
+        kpi=kpi(w, w.spend, w.spend).T,
+        controls=np.transpose(w.controls, (1, 0, 2)),
+        control_names=tuple(w.control_names),
+    )
     roi = {c: float(d.truth["channels"][c]["roi"]) for c in data.channels}
-    return data, roi, "mmm_core.synth"
+    return data, roi, "mmm_core.synth.make"

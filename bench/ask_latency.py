@@ -15,9 +15,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-QUESTIONS = ["What's the ROI of Search?", "Which channel is best?", "Is Search better than Social?",
-             "How much did Email contribute?", "total spend by channel", "Did the model converge?",
-             "describe the data", "what did we try?", "help", "sales by week"]
+QUESTIONS = [
+    "What's the ROI of Search?",
+    "Which channel is best?",
+    "Is Search better than Social?",
+    "How much did Email contribute?",
+    "total spend by channel",
+    "Did the model converge?",
+    "describe the data",
+    "what did we try?",
+    "help",
+    "sales by week",
+]
 
 
 def main(rounds: int = 5) -> dict:
@@ -38,10 +47,17 @@ def main(rounds: int = 5) -> dict:
                 grounded += rec["grounded"]
         times.sort()
         p95 = times[max(0, int(round(0.95 * len(times))) - 1)]
-        return {"bench": "ask_latency", "fit": fx.fit_id, "n": len(times),
-                "p50_s": round(statistics.median(times), 4), "p95_s": round(p95, 4),
-                "max_s": round(times[-1], 4), "grounded_share": grounded / len(times), "target_p95_s": 1.5,
-                "ok": p95 <= 1.5}
+        return {
+            "bench": "ask_latency",
+            "fit": fx.fit_id,
+            "n": len(times),
+            "p50_s": round(statistics.median(times), 4),
+            "p95_s": round(p95, 4),
+            "max_s": round(times[-1], 4),
+            "grounded_share": grounded / len(times),
+            "target_p95_s": 1.5,
+            "ok": p95 <= 1.5,
+        }
 
 
 if __name__ == "__main__":

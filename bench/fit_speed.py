@@ -1,6 +1,6 @@
 """Fit speed: our NumPyro engine vs pymc-marketing's MMM (numpyro sampler and default PyMC sampler).
 
-One process, identical data (mmm_core.synth presets) and identical chains / warm-up / draws / target_accept.
+One process, identical data (mmm_core.synth.make presets) and identical chains / warm-up / draws / target_accept.
 Prints wall time (including compilation and model building), min bulk ESS over each model's free
 parameters and over the per-channel ROI (the quantity both engines estimate), ESS/s, and the ratios; plus
 quick-mode time. ``--cold`` turns JAX's persistent compilation cache off (first-ever-run figures).
@@ -33,12 +33,22 @@ def _args() -> argparse.Namespace:
     p.add_argument("--target-accept", type=float, default=0.9)
     p.add_argument("--saturation", default="hill", choices=["hill", "logistic"])
     p.add_argument("--skip-pymc-default", action="store_true", help="skip the (slow) default PyMC sampler")
-    p.add_argument("--pymc-default-draws", type=int, default=None,
-                   help="cap warm-up and draws of the default PyMC sampler (stated in the output)")
-    p.add_argument("--pymc-shared-shapes", action="store_true",
-                   help="also fit pymc-marketing with one adstock/saturation shape per channel (as ours) on geo data")
-    p.add_argument("--skip-pymc-numpyro-default", action="store_true",
-                   help="skip pymc-marketing's default geo model with the numpyro sampler (e.g. already measured)")
+    p.add_argument(
+        "--pymc-default-draws",
+        type=int,
+        default=None,
+        help="cap warm-up and draws of the default PyMC sampler (stated in the output)",
+    )
+    p.add_argument(
+        "--pymc-shared-shapes",
+        action="store_true",
+        help="also fit pymc-marketing with one adstock/saturation shape per channel (as ours) on geo data",
+    )
+    p.add_argument(
+        "--skip-pymc-numpyro-default",
+        action="store_true",
+        help="skip pymc-marketing's default geo model with the numpyro sampler (e.g. already measured)",
+    )
     p.add_argument("--quick-only", action="store_true")
     p.add_argument("--cold", action="store_true", help="disable JAX's persistent compilation cache")
     return p.parse_args()
@@ -61,10 +71,18 @@ def _ours_roi(fit, data):
 def _row(name, fit, roi_draws, free_vars):
     d = fit.diagnostics(free_vars)
     ess_roi = _roi_ess(roi_draws)
-    return dict(engine=name, wall=fit.wall_time, ess=d["min_ess_bulk"], ess_s=d["min_ess_bulk"] / fit.wall_time,
-                ess_roi=ess_roi, ess_roi_s=ess_roi / fit.wall_time, rhat=d.get("max_rhat", float("nan")),
-                div=d.get("divergences", 0), roi=roi_draws.reshape(-1, roi_draws.shape[-1]).mean(0),
-                draws=f"{fit.chains}x({fit.warmup}+{fit.draws})")
+    return dict(
+        engine=name,
+        wall=fit.wall_time,
+        ess=d["min_ess_bulk"],
+        ess_s=d["min_ess_bulk"] / fit.wall_time,
+        ess_roi=ess_roi,
+        ess_roi_s=ess_roi / fit.wall_time,
+        rhat=d.get("max_rhat", float("nan")),
+        div=d.get("divergences", 0),
+        roi=roi_draws.reshape(-1, roi_draws.shape[-1]).mean(0),
+        draws=f"{fit.chains}x({fit.warmup}+{fit.draws})",
+    )
 
 
 def main() -> None:
@@ -72,31 +90,39 @@ def main() -> None:
     if a.cold:
         os.environ["MMM_AGENT_JAX_CACHE"] = "off"
     t_import = time.perf_counter()
-    from mmm_core.engine import ModelConfig, fit_pymc_marketing, sample_nuts, sample_quick
-    from mmm_core.engine.kernels import latent_sites, model_args, model_functions
-    from mmm_core.engine.data import scale_data
     from _bench_data import load
+
+    from mmm_core.engine import ModelConfig, fit_pymc_marketing, sample_nuts, sample_quick
+    from mmm_core.engine.data import scale_data
+    from mmm_core.engine.kernels import latent_sites, model_args, model_functions
 
     data, roi_true, source = load(a.preset, a.seed)
     config = ModelConfig(saturation=a.saturation)
     t, g, c = data.shape
-    print(f"preset {a.preset} seed {a.seed} ({source}): {t} periods x {g} geos x {c} channels; "
-          f"saturation {a.saturation}; engine import {time.perf_counter() - t_import:.1f} s; "
-          f"persistent compile cache {'off' if a.cold else 'on'}")
+    print(
+        f"preset {a.preset} seed {a.seed} ({source}): {t} periods x {g} geos x {c} channels; "
+        f"saturation {a.saturation}; engine import {time.perf_counter() - t_import:.1f} s; "
+        f"persistent compile cache {'off' if a.cold else 'on'}"
+    )
     q = sample_quick(data, config, seed=a.seed)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     print(f"quick (MAP + Laplace, {q.label}): {q.wall_time:.2f} s; peak RSS so far {peak:.2f} GB")
     if a.quick_only:
         return
     rows = []
-    fit = sample_nuts(data, config, chains=a.chains, warmup=a.warmup, draws=a.draws, seed=a.seed,
-                      target_accept=a.target_accept)
+    fit = sample_nuts(
+        data, config, chains=a.chains, warmup=a.warmup, draws=a.draws, seed=a.seed, target_accept=a.target_accept
+    )
     sd = scale_data(data, config)
     free = sorted(latent_sites(model_functions(config)["model"], model_args(sd)))
     roi, _ = _ours_roi(fit, data)
     rows.append(_row("mmm-agent NumPyro NUTS", fit, roi, free))
-    print(f"  ours: compile (or persistent-cache load) {fit.compile_time:.1f} s of {fit.wall_time:.1f} s; mean leapfrog steps "
-          f"{fit.extra['mean_tree_steps']:.0f}; dense mass {fit.extra['dense_mass']}", flush=True)
+    print(
+        f"  ours: compile (or persistent-cache load) {fit.compile_time:.1f} s of {fit.wall_time:.1f} s; "
+        "mean leapfrog steps "
+        f"{fit.extra['mean_tree_steps']:.0f}; dense mass {fit.extra['dense_mass']}",
+        flush=True,
+    )
     runs = [] if a.skip_pymc_numpyro_default else [("numpyro", a.warmup, a.draws, False)]
     if a.pymc_shared_shapes and len(data.geos) > 1:
         runs.append(("numpyro", a.warmup, a.draws, True))
@@ -104,8 +130,17 @@ def main() -> None:
         cap = a.pymc_default_draws
         runs.append(("pymc", cap or a.warmup, cap or a.draws, False))
     for sampler, w, d, shared in runs:
-        f = fit_pymc_marketing(data, config, chains=a.chains, warmup=w, draws=d, seed=a.seed, sampler=sampler,
-                               target_accept=a.target_accept, shared_shapes=shared)
+        f = fit_pymc_marketing(
+            data,
+            config,
+            chains=a.chains,
+            warmup=w,
+            draws=d,
+            seed=a.seed,
+            sampler=sampler,
+            target_accept=a.target_accept,
+            shared_shapes=shared,
+        )
         pm_free = [v.name for v in _free_rvs(data, config, shared)]
         name = "pymc-marketing MMM" + (" (shared shapes)" if shared else "")
         rows.append(_row(f"{name} + {sampler}", f, f.samples["roi"], pm_free))
@@ -115,8 +150,8 @@ def main() -> None:
 
 def _free_rvs(data, config, shared_shapes: bool = False):
     """Names of the free random variables of pymc-marketing's model (its 'parameters')."""
-    from mmm_core.engine.pymc_engine import _frame, build_mmm
     from mmm_core.engine.data import training_mask
+    from mmm_core.engine.pymc_engine import _frame, build_mmm
 
     mmm = build_mmm(data, config, shared_shapes)
     x, y = _frame(data, config, training_mask(data, config).all(axis=1))
@@ -127,25 +162,38 @@ def _free_rvs(data, config, shared_shapes: bool = False):
 def _print(rows, roi_true, channels) -> None:
     best_pm = max((r for r in rows[1:]), key=lambda r: r["ess_s"])
     best_pm_roi = max((r for r in rows[1:]), key=lambda r: r["ess_roi_s"])
-    head = f"{'engine':46s} {'chains x (warm+draws)':>22s} {'wall s':>7s} {'minESS':>7s} {'ESS/s':>7s} " \
-           f"{'ROI ESS':>8s} {'ROI ESS/s':>9s} {'R-hat':>6s} {'div':>5s}"
+    head = (
+        f"{'engine':46s} {'chains x (warm+draws)':>22s} {'wall s':>7s} {'minESS':>7s} {'ESS/s':>7s} "
+        f"{'ROI ESS':>8s} {'ROI ESS/s':>9s} {'R-hat':>6s} {'div':>5s}"
+    )
     print("\n" + head + "\n" + "-" * len(head))
     for r in rows:
-        print(f"{r['engine']:46s} {r['draws']:>22s} {r['wall']:7.1f} {r['ess']:7.0f} {r['ess_s']:7.1f} "
-              f"{r['ess_roi']:8.0f} {r['ess_roi_s']:9.1f} {r['rhat']:6.3f} {r['div']:5d}")
+        print(
+            f"{r['engine']:46s} {r['draws']:>22s} {r['wall']:7.1f} {r['ess']:7.0f} {r['ess_s']:7.1f} "
+            f"{r['ess_roi']:8.0f} {r['ess_roi_s']:9.1f} {r['rhat']:6.3f} {r['div']:5d}"
+        )
     ours = rows[0]
     for r in rows:
         if not r["rhat"] <= 1.1:  # NaN included
-            print(f"\nNOTE: {r['engine']} did not converge (max R-hat {r['rhat']:.2f}); its ESS and any ratio "
-                  "against it describe unusable draws, not a sampler's speed.")
-    print(f"\nours / best pymc-marketing ({best_pm['engine']}): ESS/s x{ours['ess_s'] / best_pm['ess_s']:.1f}; "
-          f"ROI ESS/s x{ours['ess_roi_s'] / best_pm_roi['ess_roi_s']:.1f} (vs {best_pm_roi['engine']}); "
-          f"wall x{best_pm['wall'] / ours['wall']:.1f} faster")
+            print(
+                f"\nNOTE: {r['engine']} did not converge (max R-hat {r['rhat']:.2f}); its ESS and any ratio "
+                "against it describe unusable draws, not a sampler's speed."
+            )
+    print(
+        f"\nours / best pymc-marketing ({best_pm['engine']}): ESS/s x{ours['ess_s'] / best_pm['ess_s']:.1f}; "
+        f"ROI ESS/s x{ours['ess_roi_s'] / best_pm_roi['ess_roi_s']:.1f} (vs {best_pm_roi['engine']}); "
+        f"wall x{best_pm['wall'] / ours['wall']:.1f} faster"
+    )
     print("\nposterior mean ROI vs truth:")
     for i, ch in enumerate(channels):
-        print(f"  {ch:12s} truth {roi_true[ch]:6.2f}  " + "  ".join(f"{r['engine'].split()[0]}"
-              f"{'+' + r['engine'].split('+')[-1].strip() if '+' in r['engine'] else ''} {r['roi'][i]:6.2f}"
-              for r in rows))
+        print(
+            f"  {ch:12s} truth {roi_true[ch]:6.2f}  "
+            + "  ".join(
+                f"{r['engine'].split()[0]}"
+                f"{'+' + r['engine'].split('+')[-1].strip() if '+' in r['engine'] else ''} {r['roi'][i]:6.2f}"
+                for r in rows
+            )
+        )
 
 
 if __name__ == "__main__":

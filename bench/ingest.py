@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mmm_core.mff import ingest  # noqa: E402
+from mmm_core.data.ingest import ingest  # noqa: E402
 from mmm_core.store import Store  # noqa: E402
 
 GEOS, WEEKS = 50, 208
@@ -37,15 +37,18 @@ def write_mff_csv(path: Path, target_rows: int, seed: int = 0) -> int:
     weeks = pd.date_range("2021-01-04", periods=WEEKS, freq="7D").strftime("%Y-%m-%d").to_numpy()
     geos = np.array([f"G{g:02d}" for g in range(GEOS)], dtype=object)
     n = GEOS * WEEKS * n_vars
-    frame = pd.DataFrame({
-        "Period": np.tile(np.repeat(weeks, n_vars), GEOS),
-        "Geography": np.repeat(geos, WEEKS * n_vars),
-        "Product": "", "Campaign": "",
-        "Outlet": np.tile(np.array(outlets, dtype=object), GEOS * WEEKS),
-        "Creative": "",
-        "VariableName": np.tile(np.array(names, dtype=object), GEOS * WEEKS),
-        "VariableValue": np.round(rng.gamma(2.0, 500.0, n), 2),
-    })
+    frame = pd.DataFrame(
+        {
+            "Period": np.tile(np.repeat(weeks, n_vars), GEOS),
+            "Geography": np.repeat(geos, WEEKS * n_vars),
+            "Product": "",
+            "Campaign": "",
+            "Outlet": np.tile(np.array(outlets, dtype=object), GEOS * WEEKS),
+            "Creative": "",
+            "VariableName": np.tile(np.array(names, dtype=object), GEOS * WEEKS),
+            "VariableValue": np.round(rng.gamma(2.0, 500.0, n), 2),
+        }
+    )
     frame.to_csv(path, index=False)
     return n
 
@@ -68,11 +71,21 @@ def main() -> None:
         wall = time.perf_counter() - started
         file_mb = round(csv_path.stat().st_size / 2**20, 1)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    figures = {"rows": result.rows, "generated_rows": rows, "file_mb": file_mb, "wall_s": round(wall, 2), "rows_per_s": round(result.rows / wall),
-               "peak_rss_mb": round(peak_mb), "variables": result.variables, "periods": result.periods,
-               "geographies": len(result.geographies)}
-    print(f"ingested {result.rows:,} rows in {wall:.2f} s ({result.rows / wall:,.0f} rows/s), "
-          f"peak RSS {peak_mb:,.0f} MB (ingest process)")
+    figures = {
+        "rows": result.rows,
+        "generated_rows": rows,
+        "file_mb": file_mb,
+        "wall_s": round(wall, 2),
+        "rows_per_s": round(result.rows / wall),
+        "peak_rss_mb": round(peak_mb),
+        "variables": result.variables,
+        "periods": result.periods,
+        "geographies": len(result.geographies),
+    }
+    print(
+        f"ingested {result.rows:,} rows in {wall:.2f} s ({result.rows / wall:,.0f} rows/s), "
+        f"peak RSS {peak_mb:,.0f} MB (ingest process)"
+    )
     print(json.dumps(figures))
 
 

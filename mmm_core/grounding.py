@@ -1,7 +1,7 @@
 """Number grounding (pure, no LLM imports): every number in a text must match a number in its sources.
 
 Used by the agent (its answers against this turn's tool outputs, see ``agent.grounding``) and by the report
-(its prose against its own results JSON, see ``mmm_core.report``).
+(its prose against its own results JSON, see ``mmm_core.report.build``).
 
 Extraction rule (what counts as "a number in the text"):
 
@@ -27,11 +27,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9,
-          "billion": 1e9}
+_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
 _NUMBER = re.compile(
     r"(?P<sign>(?<![\w.\d])[-−])?(?P<cur>[$€£])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?P<suffix>\s?(?:%|k\b|K\b|M\b|m\b|mm\b|mn\b|bn\b|thousand\b|million\b|billion\b))?")
+    r"(?P<suffix>\s?(?:%|k\b|K\b|M\b|m\b|mm\b|mn\b|bn\b|thousand\b|million\b|billion\b))?"
+)
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+)?\b")
 _LIST_MARKER = re.compile(r"^\s*\d+[.)]\s", re.MULTILINE)
 
@@ -39,7 +39,7 @@ _LIST_MARKER = re.compile(r"^\s*\d+[.)]\s", re.MULTILINE)
 @dataclass(frozen=True)
 class TextNumber:
     text: str
-    value: float      # as written, before scaling (e.g. 2.5 for "$2.5M")
+    value: float  # as written, before scaling (e.g. 2.5 for "$2.5M")
     decimals: int
     scale: float
     percent: bool
@@ -53,7 +53,7 @@ def extract_numbers(text: str) -> list[TextNumber]:
     for m in _NUMBER.finditer(cleaned):
         start, end = m.span()
         before = cleaned[start - 1] if start else " "
-        after = cleaned[end:end + 1]
+        after = cleaned[end : end + 1]
         if before.isalnum() or before == "_" or (after and (after.isalnum() or after in "_…")):
             continue  # part of an identifier, a hash, or a word like "2nd"
         num = m.group("num").replace(",", "")

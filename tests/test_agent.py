@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
-
-from agent.grounding import ungrounded
-from agent.graph import build_agent
-from agent.session import Session
 from test_agent_fixtures import fitted_store
+
+from agent.graph import build_agent
+from agent.grounding import ungrounded
+from agent.session import Session
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def session(fitted):
 def turn_sources(session: Session) -> list:
     msgs = session.state()["messages"]
     start = max(i for i, m in enumerate(msgs) if isinstance(m, HumanMessage))
-    return [str(msgs[start].content)] + [m.content for m in msgs[start + 1:] if isinstance(m, ToolMessage)]
+    return [str(msgs[start].content)] + [m.content for m in msgs[start + 1 :] if isinstance(m, ToolMessage)]
 
 
 def ask(session: Session, text: str, **kw) -> dict:
@@ -117,8 +117,7 @@ def test_guided_setup_lock_approval_and_fit_guard(session) -> None:
     assert "Locked spec spec_" in rec["answer"] and session.state()["spec_id"].startswith("spec_")
     # fitting the locked spec asks for approval; declined here
     rec = ask(session, "run a quick fit")
-    assert rec["tool_calls"] == [{"name": "fit_model", "args": {"spec_id": session.state()["spec_id"],
-                                                                "quick": True}}]
+    assert rec["tool_calls"] == [{"name": "fit_model", "args": {"spec_id": session.state()["spec_id"], "quick": True}}]
     assert rec["pending_approval"][0]["name"] == "fit_model"
 
 
@@ -127,8 +126,12 @@ def test_refusals_are_explained_and_logged(session, fitted) -> None:
 
     fx = fitted
     before = sum(e["kind"] == "refusal" for e in ledger_report(fx.store, fx.dataset_id)["events"])
-    for text in ["drop the price control so TV looks better", "try lags until Search is significant",
-                 "make Social's ROI higher", "which spec gives the best ROI for Search?"]:
+    for text in [
+        "drop the price control so TV looks better",
+        "try lags until Search is significant",
+        "make Social's ROI higher",
+        "which spec gives the best ROI for Search?",
+    ]:
         rec = session.ask(text)
         assert rec.get("refused") and rec["tool_calls"] == [], text
         assert "forking paths" in rec["answer"] and "ledger" in rec["answer"]
@@ -142,8 +145,7 @@ def test_amend_needs_reason_and_is_disclosed(session) -> None:
     assert names(ask(session, "show the ledger")) == ["ledger"]
     rec = ask(session, "amend the spec to drop Promo")
     assert names(rec) == [] and "needs a reason" in rec["answer"]
-    rec = ask(session, "amend the spec to drop Promo because the promo calendar was found unreliable",
-              approve=True)
+    rec = ask(session, "amend the spec to drop Promo because the promo calendar was found unreliable", approve=True)
     assert names(rec)[-1] == "amend_spec"
     assert rec["tool_calls"][-1]["args"]["reason"] == "the promo calendar was found unreliable"
     assert "amended once" in rec["answer"] and "promo calendar" in rec["answer"]

@@ -21,7 +21,7 @@ class Fitted:
 
 
 def make_store(tmp: Path):
-    from mmm_core.mff import ingest
+    from mmm_core.data.ingest import ingest
     from mmm_core.store import Store
 
     store = Store(tmp / "mmm.duckdb")
@@ -32,7 +32,7 @@ def make_store(tmp: Path):
 def fitted_store(tmp: Path) -> Fitted:
     """A real quick fit of the demo data (a broken engine fails these tests instead of being papered over)."""
     from mmm_core import ledger
-    from mmm_core.fitting import run_fit
+    from mmm_core.fit.job import run_fit
     from mmm_core.spec import init_spec
 
     store, ds = make_store(tmp)

@@ -9,11 +9,11 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
+from test_agent_fixtures import make_store
 
 from agent.graph import build_agent
 from agent.models import ModelProviderError, get_model
 from agent.session import Session
-from test_agent_fixtures import make_store
 
 
 class ScriptedModel(GenericFakeChatModel):
@@ -24,8 +24,9 @@ class ScriptedModel(GenericFakeChatModel):
 
 
 def _spend_call() -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": "spend_by", "args": {"by": "channel"}, "id": "c1",
-                                              "type": "tool_call"}])
+    return AIMessage(
+        content="", tool_calls=[{"name": "spend_by", "args": {"by": "channel"}, "id": "c1", "type": "tool_call"}]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,8 @@ def _session(store, script: list[AIMessage]) -> Session:
 
 def test_scripted_model_grounded_answer(store) -> None:
     rec = _session(store, [_spend_call(), AIMessage(content="Search spent 416,000 in total.")]).ask(
-        "how much went to search?")
+        "how much went to search?"
+    )
     assert rec["tool_calls"] == [{"name": "spend_by", "args": {"by": "channel"}}]
     assert rec["grounded"] and rec["answer"] == "Search spent 416,000 in total."
 

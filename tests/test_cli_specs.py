@@ -6,7 +6,7 @@ import json
 
 import pytest
 import yaml
-from test_spec_support import make_dataset
+from spec_support import make_dataset
 
 from agent.cli.main import main
 from mmm_core import ledger
@@ -95,8 +95,11 @@ def test_tampered_spec_fails_cli_commands(env, capsys):
     v1 = run(capsys, store, "spec", "lock", str(draft), "--rationale", "plan")
     with Store(store).transaction() as conn:
         conn.execute("UPDATE specs SET canonical_json = replace(canonical_json, 'Sales', 'Revenue')")
-    for argv in (["spec", "show", v1["spec_id"]], ["ledger", "demo"],
-                 ["spec", "amend", v1["spec_id"], str(draft), "--reason", "x"]):
+    for argv in (
+        ["spec", "show", v1["spec_id"]],
+        ["ledger", "demo"],
+        ["spec", "amend", v1["spec_id"], str(draft), "--reason", "x"],
+    ):
         assert run(capsys, store, *argv, ok=False)["error"]["code"] == "spec_tampered"
 
 

@@ -8,7 +8,7 @@ import arviz as az
 import numpy as np
 import pytest
 
-from mmm_core.diagnostics import APPROXIMATE_REASON, durbin_watson, review_fit
+from mmm_core.fit.review import APPROXIMATE_REASON, durbin_watson, review_fit
 
 CH, DR, T, G = 4, 500, 104, 2
 NAMES = ["tv", "search"]
@@ -33,9 +33,17 @@ def healthy_fit(seed: int = 0, s: int = 200):
 
 def review(post=None, y=None, pred=None, mask=None, holdout=None, baseline=None, roi=None, approximate=False):
     y0, p0, m0 = healthy_fit()
-    return review_fit(healthy_posterior() if post is None else post, y0 if y is None else y,
-                      p0 if pred is None else pred, m0 if mask is None else mask, holdout, baseline, roi, NAMES,
-                      approximate=approximate)
+    return review_fit(
+        healthy_posterior() if post is None else post,
+        y0 if y is None else y,
+        p0 if pred is None else pred,
+        m0 if mask is None else mask,
+        holdout,
+        baseline,
+        roi,
+        NAMES,
+        approximate=approximate,
+    )
 
 
 def test_healthy_fit_passes_and_serialises():
@@ -43,8 +51,18 @@ def test_healthy_fit_passes_and_serialises():
     rep = review(baseline=60 + rng.normal(0, 5, (200, T, G)), roi=rng.lognormal(0, 0.3, (200, 2)))
     assert rep.overall == "pass", [c.to_dict() for c in rep.checks if c.status != "pass"]
     names = [c.name for c in rep.checks]
-    assert names == ["max_rhat", "min_bulk_ess", "min_tail_ess", "divergences", "bfmi", "r2", "mape",
-                     "durbin_watson", "negative_baseline", "implausible_roi"]
+    assert names == [
+        "max_rhat",
+        "min_bulk_ess",
+        "min_tail_ess",
+        "divergences",
+        "bfmi",
+        "r2",
+        "mape",
+        "durbin_watson",
+        "negative_baseline",
+        "implausible_roi",
+    ]
     d = json.loads(json.dumps(rep.to_dict()))
     assert d["overall"] == "pass" and d["checks"][0]["name"] == "max_rhat"
 
@@ -52,7 +70,8 @@ def test_healthy_fit_passes_and_serialises():
 def test_stuck_chains_fail_rhat_and_name_the_parameter():
     post = healthy_posterior()
     post["posterior"]["beta"][:, :, 1] = np.arange(CH)[:, None] + 0.01 * np.random.default_rng(2).standard_normal(
-        (CH, DR))  # each chain stuck near a different value
+        (CH, DR)
+    )  # each chain stuck near a different value
     rep = review(post=post)
     c = rep.check("max_rhat")
     assert c.status == "fail" and c.value > 1.05 and c.details["worst"] == "beta[1]"

@@ -11,10 +11,23 @@ import pandas as pd
 import pytest
 
 from mmm_core import synth
-from mmm_core.effects import (EffectDraws, EffectsError, adstock_curve, best_worst, compare, compute_effects,
-                              contribution_rows, load_effect_draws, response_curve, roi_table, save_effect_draws,
-                              summarize, summary_rows, SUMMARY_COLUMNS)
-from mmm_core.effects_stats import hdi_bounds, stats
+from mmm_core.effects import (
+    SUMMARY_COLUMNS,
+    EffectDraws,
+    EffectsError,
+    adstock_curve,
+    best_worst,
+    compare,
+    compute_effects,
+    contribution_rows,
+    load_effect_draws,
+    response_curve,
+    roi_table,
+    save_effect_draws,
+    summarize,
+    summary_rows,
+)
+from mmm_core.effects.intervals import hdi_bounds, stats
 
 LEVEL = 0.9
 
@@ -30,11 +43,15 @@ def model_data_from_frame(frame: pd.DataFrame):
     spend_cols = [c for c in wide.columns if c.endswith("_Spend")]
     controls = [c for c in wide.columns if c not in spend_cols and c != "Sales"]
     t, g = len(periods), len(geos)
-    return ModelData(periods=pd.to_datetime(periods).to_numpy(), geos=tuple(x or "national" for x in geos),
-                     channels=tuple(c.removesuffix("_Spend") for c in spend_cols),
-                     spend=np.nan_to_num(wide[spend_cols].to_numpy()).reshape(t, g, -1),
-                     kpi=wide["Sales"].to_numpy().reshape(t, g),
-                     controls=wide[controls].to_numpy().reshape(t, g, -1), control_names=tuple(controls))
+    return ModelData(
+        periods=pd.to_datetime(periods).to_numpy(),
+        geos=tuple(x or "national" for x in geos),
+        channels=tuple(c.removesuffix("_Spend") for c in spend_cols),
+        spend=np.nan_to_num(wide[spend_cols].to_numpy()).reshape(t, g, -1),
+        kpi=wide["Sales"].to_numpy().reshape(t, g),
+        controls=wide[controls].to_numpy().reshape(t, g, -1),
+        control_names=tuple(controls),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +62,7 @@ def synth_data():
 @pytest.fixture(scope="module")
 def post(synth_data):
     from mmm_core.engine import ModelConfig, sample_nuts
-    from mmm_core.posterior import Posterior
+    from mmm_core.engine.posterior import Posterior
 
     data = model_data_from_frame(synth_data.frame)
     fit = sample_nuts(data, ModelConfig(), chains=2, warmup=300, draws=300, seed=0)
@@ -119,11 +136,18 @@ def linear_posterior(n_draws: int = 50, seed: int = 0):
         def predict(self, spend=None):
             sp = self.data.spend if spend is None else spend
             contrib = np.einsum("tgc,sc->stgc", sp, self.params["beta"])
-            return {"mu": self.params["base"] + contrib.sum(-1), "contributions": contrib,
-                    "baseline": self.params["base"]}
+            return {
+                "mu": self.params["base"] + contrib.sum(-1),
+                "contributions": contrib,
+                "baseline": self.params["base"],
+            }
 
-    data = SimpleNamespace(spend=spend, channels=("A", "B", "C"), geos=("g1", "g2"),
-                           periods=pd.date_range("2024-01-01", periods=t, freq="W-MON").to_numpy())
+    data = SimpleNamespace(
+        spend=spend,
+        channels=("A", "B", "C"),
+        geos=("g1", "g2"),
+        periods=pd.date_range("2024-01-01", periods=t, freq="W-MON").to_numpy(),
+    )
     return LinearPosterior({"beta": beta, "base": base}, data), beta
 
 
@@ -164,8 +188,12 @@ def test_separable_shortcut_gives_the_counterfactual_numbers(eff, eff_full):
     # The counterfactual path differences float32 predictions of the whole KPI, so it is exact only up to
     # float32 resolution of the KPI (~1e-7 of a period's KPI per cell, summed over the cells of a total).
     kpi_cell = float(eff.fitted_total.mean()) / (len(eff.periods) * len(eff.geos))
-    for f, cells in (("contribution_period", len(eff.geos)), ("contribution_geo", len(eff.periods)),
-                     ("contribution_total", eff.baseline[0].size), ("media_total", eff.baseline[0].size)):
+    for f, cells in (
+        ("contribution_period", len(eff.geos)),
+        ("contribution_geo", len(eff.periods)),
+        ("contribution_total", eff.baseline[0].size),
+        ("media_total", eff.baseline[0].size),
+    ):
         assert np.allclose(getattr(eff, f), getattr(eff_full, f), rtol=1e-5, atol=1e-6 * kpi_cell * cells), f
     assert np.allclose(eff.fitted_total, eff_full.fitted_total, rtol=1e-6)
     # mROI: +1% differences of float32 predictions; the full path differences mu (~50x a channel's term).
@@ -283,8 +311,15 @@ def test_summary_rows_shape(eff):
     rows = summary_rows(eff, fit_id="fit-1")
     assert all(len(r) == len(SUMMARY_COLUMNS) for r in rows)
     quantities = {r[1] for r in rows}
-    assert quantities == {"roi", "mroi", "contribution", "contribution_period", "baseline_period",
-                          "contribution_geo", "roi_geo"}
+    assert quantities == {
+        "roi",
+        "mroi",
+        "contribution",
+        "contribution_period",
+        "baseline_period",
+        "contribution_geo",
+        "roi_geo",
+    }
     n_t, n_c = len(eff.periods), len(eff.channels)
     assert len(rows) == 3 * n_c + n_t * n_c + n_t + 2 * n_c
     roi = {r[2]: r for r in rows if r[1] == "roi"}
@@ -300,8 +335,11 @@ def test_recovery_true_roi_inside_90_interval_for_most_channels(synth_data, eff)
     # 3 of 4 fails ~5% of the time under independence — and the fit is seeded, so the test is deterministic.
     table = roi_table(eff, LEVEL)
     truth = {ch: v["roi"] for ch, v in synth_data.truth["channels"].items()}
-    covered = [ch for ch in eff.channels if table["channels"][ch]["roi"]["lo"] <= truth[ch]
-               <= table["channels"][ch]["roi"]["hi"]]
+    covered = [
+        ch
+        for ch in eff.channels
+        if table["channels"][ch]["roi"]["lo"] <= truth[ch] <= table["channels"][ch]["roi"]["hi"]
+    ]
     assert len(covered) >= len(eff.channels) - 1, (covered, truth, {c: table["channels"][c]["roi"] for c in truth})
     # And no gross failure: every true ROI is inside the 99% interval.
     wide = roi_table(eff, 0.99)
@@ -311,7 +349,7 @@ def test_recovery_true_roi_inside_90_interval_for_most_channels(synth_data, eff)
 def test_multiplicative_model_takes_the_counterfactual_path(synth_data):
     # Quick mode is enough: this checks mechanics, not calibration.
     from mmm_core.engine import ModelConfig, sample_quick
-    from mmm_core.posterior import Posterior
+    from mmm_core.engine.posterior import Posterior
 
     data = model_data_from_frame(synth_data.frame)
     fit = sample_quick(data, ModelConfig(likelihood="multiplicative"), seed=0, draws=64)

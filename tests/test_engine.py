@@ -5,8 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mmm_core.engine import (APPROXIMATE_LABEL, EngineConfigError, ModelConfig, ModelData, PARAM_KEYS, predict,
-                             sample_nuts, sample_quick, scale_data)
+from mmm_core.engine import (
+    APPROXIMATE_LABEL,
+    PARAM_KEYS,
+    EngineConfigError,
+    ModelConfig,
+    ModelData,
+    predict,
+    sample_nuts,
+    sample_quick,
+    scale_data,
+)
 from mmm_core.engine import transforms as tf
 from mmm_core.engine.kernels import model_args, model_functions
 
@@ -29,8 +38,15 @@ def simulate(t: int = 104, g: int = 1, seed: int = 0, noise: float = 0.03):
     baseline = base[None] * (1 + 0.1 * tt + 0.05 * np.sin(2 * np.pi * np.arange(t) / 52.18))[:, None]
     kpi = baseline + media.sum(-1) + rng.normal(0, noise, size=(t, g)) * base[None]
     geos = ("national",) if g == 1 else tuple(f"g{i}" for i in range(g))
-    data = ModelData(periods=np.arange(t), geos=geos, channels=("tv", "search", "social", "radio"), spend=spend,
-                     kpi=kpi, controls=rng.normal(size=(t, g, 1)), control_names=("price",))
+    data = ModelData(
+        periods=np.arange(t),
+        geos=geos,
+        channels=("tv", "search", "social", "radio"),
+        spend=spend,
+        kpi=kpi,
+        controls=rng.normal(size=(t, g, 1)),
+        control_names=("price",),
+    )
     return data, media.sum((0, 1)) / spend.sum((0, 1))
 
 
@@ -126,13 +142,25 @@ def test_masked_cells_do_not_enter_the_likelihood():
     config = ModelConfig(holdout=5)
     pots = []
     for kpi in (kpi_a, kpi_b):
-        d = ModelData(periods=data.periods, geos=data.geos, channels=data.channels, spend=data.spend, kpi=kpi,
-                      kpi_mask=mask, controls=data.controls, control_names=data.control_names)
+        d = ModelData(
+            periods=data.periods,
+            geos=data.geos,
+            channels=data.channels,
+            spend=data.spend,
+            kpi=kpi,
+            kpi_mask=mask,
+            controls=data.controls,
+            control_names=data.control_names,
+        )
         sd = scale_data(d, config)
         assert not sd.obs_mask[:10, 1].any() and not sd.obs_mask[-5:].any()
         fns = model_functions(config)
-        z = {k: np.zeros((1,) + v) for k, v in __import__("mmm_core.engine.kernels", fromlist=["x"])
-             .latent_sites(fns["model"], model_args(sd)).items()}
+        z = {
+            k: np.zeros((1,) + v)
+            for k, v in __import__("mmm_core.engine.kernels", fromlist=["x"])
+            .latent_sites(fns["model"], model_args(sd))
+            .items()
+        }
         pots.append(float(fns["potential"](z, model_args(sd))[0]))
     # kpi_scale is computed on observed cells only, so even the scaling ignores the garbage.
     assert pots[0] == pytest.approx(pots[1], rel=1e-6)
@@ -143,19 +171,30 @@ def test_geo_partial_pooling_and_ragged_panel_fit():
     data, roi_true = simulate(t=80, g=3, seed=4)
     mask = np.ones((80, 3), bool)
     mask[:12, 2] = False
-    d = ModelData(periods=data.periods, geos=data.geos, channels=data.channels, spend=data.spend, kpi=data.kpi,
-                  kpi_mask=mask, controls=data.controls, control_names=data.control_names)
+    d = ModelData(
+        periods=data.periods,
+        geos=data.geos,
+        channels=data.channels,
+        spend=data.spend,
+        kpi=data.kpi,
+        kpi_mask=mask,
+        controls=data.controls,
+        control_names=data.control_names,
+    )
     fit = sample_nuts(d, ModelConfig(pooling="partial"), chains=2, warmup=150, draws=150, seed=0)
     assert fit.samples["beta"].shape == (2, 150, 3, 4)
     assert "beta_tau" in fit.samples and "beta_geo_z" in fit.samples and "level_geo" in fit.samples
     assert np.isfinite(fit.diagnostics()["max_rhat"])
 
 
-@pytest.mark.parametrize("config", [
-    ModelConfig(likelihood="multiplicative"),
-    ModelConfig(adstock=("geometric", "delayed", "geometric", "delayed"), saturation="logistic"),
-    ModelConfig(trend="piecewise", changepoints=(0.5,), noise="student_t", control_sign=(-1,)),
-])
+@pytest.mark.parametrize(
+    "config",
+    [
+        ModelConfig(likelihood="multiplicative"),
+        ModelConfig(adstock=("geometric", "delayed", "geometric", "delayed"), saturation="logistic"),
+        ModelConfig(trend="piecewise", changepoints=(0.5,), noise="student_t", control_sign=(-1,)),
+    ],
+)
 def test_model_variants_run_in_quick_mode(national, config):
     data, _ = national
     q = sample_quick(data, config, draws=100)
@@ -165,10 +204,17 @@ def test_model_variants_run_in_quick_mode(national, config):
         assert np.all(q.samples["gamma_control"] <= 0)
 
 
-@pytest.mark.parametrize("bad", [
-    dict(adstock="weibull"), dict(trend="piecewise"), dict(changepoints=(0.5,)), dict(control_sign=(2,)),
-    dict(holdout=80), dict(half_life=(1.0, 2.0)),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(adstock="weibull"),
+        dict(trend="piecewise"),
+        dict(changepoints=(0.5,)),
+        dict(control_sign=(2,)),
+        dict(holdout=80),
+        dict(half_life=(1.0, 2.0)),
+    ],
+)
 def test_config_refusals(national, bad):
     with pytest.raises(EngineConfigError):
         scale_data(national[0], ModelConfig(**bad))

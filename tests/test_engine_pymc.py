@@ -17,11 +17,17 @@ def _tiny(g: int = 1, t: int = 60):
     return simulate(t=t, g=g, seed=5)
 
 
-@pytest.mark.parametrize("config", [
-    ModelConfig(adstock="delayed"), ModelConfig(likelihood="multiplicative"),
-    ModelConfig(trend="piecewise", changepoints=(0.5,)), ModelConfig(noise="student_t"),
-    ModelConfig(saturation=("hill", "logistic", "hill", "hill")), ModelConfig(roi=2.0),
-])
+@pytest.mark.parametrize(
+    "config",
+    [
+        ModelConfig(adstock="delayed"),
+        ModelConfig(likelihood="multiplicative"),
+        ModelConfig(trend="piecewise", changepoints=(0.5,)),
+        ModelConfig(noise="student_t"),
+        ModelConfig(saturation=("hill", "logistic", "hill", "hill")),
+        ModelConfig(roi=2.0),
+    ],
+)
 def test_refuses_what_pymc_marketing_cannot_express(config):
     data, _ = _tiny()
     with pytest.raises(EngineConfigError) as err:
@@ -35,8 +41,16 @@ def test_refuses_ragged_panels():
     data, _ = _tiny(g=2)
     mask = np.ones(data.kpi.shape, bool)
     mask[:5, 1] = False
-    ragged = ModelData(periods=data.periods, geos=data.geos, channels=data.channels, spend=data.spend,
-                       kpi=data.kpi, kpi_mask=mask, controls=data.controls, control_names=data.control_names)
+    ragged = ModelData(
+        periods=data.periods,
+        geos=data.geos,
+        channels=data.channels,
+        spend=data.spend,
+        kpi=data.kpi,
+        kpi_mask=mask,
+        controls=data.controls,
+        control_names=data.control_names,
+    )
     with pytest.raises(EngineConfigError, match="ragged"):
         check_expressible(ragged, ModelConfig())
 

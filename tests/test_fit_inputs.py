@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mmm_core.data.ingest import ingest
 from mmm_core.errors import FitRefusedError
-from mmm_core.fit_inputs import model_config, model_data
-from mmm_core.mff import ingest
+from mmm_core.fit.inputs import model_config, model_data
 from mmm_core.spec import Mediator, ModelSpec, init_spec
 from mmm_core.store import Store
 
@@ -45,9 +45,16 @@ def test_arrays_follow_the_spec(demo) -> None:
 
 def test_per_channel_priors_reach_the_engine(demo) -> None:
     store, spec = demo
-    spec = _edit(spec, media__0__adstock__l_max=4, media__0__adstock__half_life={"median": 3.0, "sigma": 0.5},
-                 media__1__saturation={"type": "hill", "half_saturation": {"median": 2.0, "sigma": 0.4},
-                                       "slope": {"median": 1.8, "sigma": 0.2}})
+    spec = _edit(
+        spec,
+        media__0__adstock__l_max=4,
+        media__0__adstock__half_life={"median": 3.0, "sigma": 0.5},
+        media__1__saturation={
+            "type": "hill",
+            "half_saturation": {"median": 2.0, "sigma": 0.4},
+            "slope": {"median": 1.8, "sigma": 0.2},
+        },
+    )
     data = model_data(store, spec)
     cfg = model_config(spec, data)
     assert cfg.channel_l_max[0] == 4 and cfg.l_max == max(m.adstock.l_max for m in spec.media)
@@ -78,8 +85,13 @@ def test_changepoint_dates_become_fractions_and_outside_dates_are_refused(demo) 
 def test_mediators_are_mapped_not_ignored(demo) -> None:
     """Issue 5 replaced the refusal: every mediator field reaches the engine (a peer accepted and ignored them)."""
     store, spec = demo
-    spec = spec.model_copy(update={"mediators": [Mediator(name="Price", type="observed", channels=["Search"],
-                                                          carryover=True, media_effect_sign="none")]})
+    spec = spec.model_copy(
+        update={
+            "mediators": [
+                Mediator(name="Price", type="observed", channels=["Search"], carryover=True, media_effect_sign="none")
+            ]
+        }
+    )
     data = model_data(store, spec)
     cfg = model_config(spec, data)
     (med,) = cfg.mediators
@@ -88,12 +100,26 @@ def test_mediators_are_mapped_not_ignored(demo) -> None:
     assert (med.kind, med.sign, med.carryover) == ("observed", "none", True)
     assert (med.effect_median, med.effect_sigma, med.kpi_mean, med.kpi_sd) == (0.5, 1.0, 0.0, 0.5)
     assert med.effect_prior == "halfnormal"  # unset priors: same median, but a channel may not feed it at all
-    stated = spec.model_copy(update={"mediators": [Mediator(name="Price", type="observed", channels=["Search"],
-                                                            priors={"media_effect": {"median": 1.0, "sigma": 0.3},
-                                                                    "kpi_effect": {"mean": 0.2, "sd": 0.1}})]})
+    stated = spec.model_copy(
+        update={
+            "mediators": [
+                Mediator(
+                    name="Price",
+                    type="observed",
+                    channels=["Search"],
+                    priors={"media_effect": {"median": 1.0, "sigma": 0.3}, "kpi_effect": {"mean": 0.2, "sd": 0.1}},
+                )
+            ]
+        }
+    )
     (med,) = model_config(stated, data).mediators
     assert (med.effect_prior, med.effect_median, med.effect_sigma, med.kpi_mean, med.kpi_sd) == (
-        "lognormal", 1.0, 0.3, 0.2, 0.1)
+        "lognormal",
+        1.0,
+        0.3,
+        0.2,
+        0.1,
+    )
 
 
 @pytest.mark.parametrize("kind, power", [("geometric", 1.0), ("delayed", 2.0)])
@@ -114,5 +140,5 @@ def test_prior_half_life_means_the_weight_halves(demo, kind: str, power: float) 
     cfg = model_config(spec, data)
     draws = Predictive(bound_model(cfg), num_samples=200)(jax.random.PRNGKey(0), scale_data(data, cfg), None)
     alpha = float(np.median(np.asarray(draws["adstock_alpha"])[:, 0]))
-    assert alpha ** (2.0 ** power) == pytest.approx(0.5, rel=0.02)
+    assert alpha ** (2.0**power) == pytest.approx(0.5, rel=0.02)
     assert float(np.median(np.asarray(draws["half_life"])[:, 0])) == pytest.approx(2.0, rel=0.02)

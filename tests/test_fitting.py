@@ -15,10 +15,10 @@ import pytest
 
 from agent.cli.main import main
 from mmm_core import ledger
+from mmm_core.answers.results import compare, contributions, effect_draws, health, load_posterior, roi
+from mmm_core.data.ingest import ingest
 from mmm_core.errors import FitRefusedError, GateError
-from mmm_core.fitting import latest_fit, run_fit
-from mmm_core.mff import ingest
-from mmm_core.results import compare, contributions, effect_draws, health, load_posterior, roi
+from mmm_core.fit.job import latest_fit, run_fit
 from mmm_core.spec import init_spec, save_draft
 from mmm_core.store import Store
 
@@ -73,14 +73,15 @@ def test_compare_and_contributions(fitted: dict) -> None:
 
 def test_summaries_are_stored_as_queryable_rows(fitted: dict) -> None:
     with fitted["store"].connect() as conn:
-        rows = conn.execute("SELECT quantity, count(*) FROM posterior_summary WHERE fit_id = ? GROUP BY 1",
-                            [fitted["fit"]["fit_id"]]).fetchall()
+        rows = conn.execute(
+            "SELECT quantity, count(*) FROM posterior_summary WHERE fit_id = ? GROUP BY 1", [fitted["fit"]["fit_id"]]
+        ).fetchall()
     counts = dict(rows)
     assert counts["roi"] == 4 and counts["contribution_period"] == 4 * 104 and counts["baseline_period"] == 104
 
 
 def test_artifacts_describe_the_fit(fitted: dict) -> None:
-    from mmm_core import artifacts
+    from mmm_core.fit import artifacts
     from mmm_core.spec import spec_sha256
 
     folder = artifacts.fit_dir(fitted["store"], fitted["fit"]["fit_id"])
@@ -123,8 +124,10 @@ def test_unhealthy_fit_is_refused_for_decisions_unless_overridden(fitted: dict) 
     fit = run_fit(store, fitted["spec_id"], quick=True, seed=3)
     # Simulate a failed health review (the row is a fit record, not a locked spec).
     with store.transaction() as conn:
-        conn.execute("UPDATE fits SET health_json = ? WHERE id = ?",
-                     [json.dumps({"overall": "fail", "checks": [{"name": "r2", "status": "fail"}]}), fit["fit_id"]])
+        conn.execute(
+            "UPDATE fits SET health_json = ? WHERE id = ?",
+            [json.dumps({"overall": "fail", "checks": [{"name": "r2", "status": "fail"}]}), fit["fit_id"]],
+        )
     with pytest.raises(FitRefusedError, match="failed its health review"):
         roi(store, fit["fit_id"])
     assert roi(store, fit["fit_id"], allow_unhealthy=True)["channels"]
@@ -155,14 +158,16 @@ def test_gate_blocks_duplicate_channels_and_records_why(tmp_path: Path) -> None:
 
 def test_killed_fit_is_marked_failed_and_can_be_rerun(fitted: dict, tmp_path: Path) -> None:
     store = fitted["store"]
-    code = ("import sys; from mmm_core.store import Store; from mmm_core.fitting import run_fit; "
-            f"run_fit(Store({str(store.path)!r}), {fitted['spec_id']!r}, draws=20000, warmup=20000)")
+    code = (
+        "import sys; from mmm_core.store import Store; from mmm_core.fit.job import run_fit; "
+        f"run_fit(Store({str(store.path)!r}), {fitted['spec_id']!r}, draws=20000, warmup=20000)"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ))
     fit_id = _wait_for_running_fit(store, timeout=120)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert ledger.get_fit(store, fit_id)["status"] == "running"  # nobody closed it ...
-    assert fit_id in ledger.reap_stale_fits(store)                 # ... until the reaper sees the dead pid
+    assert fit_id in ledger.reap_stale_fits(store)  # ... until the reaper sees the dead pid
     assert ledger.get_fit(store, fit_id)["status"] == "failed"
     assert not (store.artifacts_dir / "fits" / fit_id).exists()
     assert run_fit(store, fitted["spec_id"], quick=True)["status"] == "succeeded"
@@ -185,8 +190,12 @@ def test_cli_fit_and_answers_print_one_json_object(fitted: dict, capsys: pytest.
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "succeeded" and out["approximate"] is True
     fit_id = out["fit_id"]
-    for argv in (["roi", fit_id], ["compare", fit_id, "Email", "Search"], ["contributions", fit_id, "--by", "geo"],
-                 ["health", fit_id]):
+    for argv in (
+        ["roi", fit_id],
+        ["compare", fit_id, "Email", "Search"],
+        ["contributions", fit_id, "--by", "geo"],
+        ["health", fit_id],
+    ):
         assert main(["--store", store, *argv, "--json"]) == 0
         payload = json.loads(capsys.readouterr().out)
         assert payload["provenance"]["spec_id"] == fitted["spec_id"]

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from mmm_core.gate import run_gate
+from mmm_core.fit.gate import run_gate
 
 T, G, C = 104, 1, 3
 NAMES = ["tv", "search", "social"]

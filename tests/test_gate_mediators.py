@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from mmm_core import ledger, synth
+from mmm_core.data.ingest import ingest
 from mmm_core.errors import MMMError
-from mmm_core.fitting import run_fit
-from mmm_core.gate import run_gate
-from mmm_core.gate_mediators import equation_parameters, media_r2, mediator_gate
-from mmm_core.mff import ingest
+from mmm_core.fit.gate import run_gate
+from mmm_core.fit.gate_mediators import equation_parameters, media_r2, mediator_gate
+from mmm_core.fit.job import run_fit
 from mmm_core.spec import init_spec
 from mmm_core.store import Store
 
@@ -38,8 +38,12 @@ def run(spend, med, kind="sparse", feeds=(0, 2), carry=False, train=None):
 
 def test_a_monthly_survey_passes_every_check():
     checks = run(*panel())
-    assert set(checks) == {"mediator_observations", "mediator_variance", "mediator_time_spread",
-                           "mediator_media_explained"}
+    assert set(checks) == {
+        "mediator_observations",
+        "mediator_variance",
+        "mediator_time_spread",
+        "mediator_media_explained",
+    }
     assert all(c.status == "pass" for c in checks.values()), checks
     assert checks["mediator_observations"].value == 39  # 156 weeks, one in four
 
@@ -67,8 +71,16 @@ def test_a_constant_mediator_blocks_and_blocks_the_gate() -> None:
     med[np.isfinite(med)] = 31.0
     checks = run(spend, med)
     assert checks["mediator_variance"].status == "fail" and "never changes" in checks["mediator_variance"].reason
-    rep = run_gate(spend, spend.sum(-1), np.ones((T, G), bool), np.zeros((T, G, 0)), CHANNELS, [], 20,
-                   extra_checks=list(checks.values()))
+    rep = run_gate(
+        spend,
+        spend.sum(-1),
+        np.ones((T, G), bool),
+        np.zeros((T, G, 0)),
+        CHANNELS,
+        [],
+        20,
+        extra_checks=list(checks.values()),
+    )
     assert rep.blocking and "mediator_variance:Awareness" in rep.summary
 
 

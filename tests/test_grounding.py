@@ -14,7 +14,12 @@ def _values(text: str) -> list[tuple[float, float, bool]]:
 def test_extraction_formats() -> None:
     assert _values("1,234.5 and -0.3") == [(1234.5, 1, False), (-0.3, 1, False)]
     assert _values("12% of $2.5M, 2.5 million, 1.2k, 3bn") == [
-        (12, 1, True), (2.5, 1e6, False), (2.5, 1e6, False), (1.2, 1e3, False), (3, 1e9, False)]
+        (12, 1, True),
+        (2.5, 1e6, False),
+        (2.5, 1e6, False),
+        (1.2, 1e3, False),
+        (3, 1e9, False),
+    ]
     assert _values("90% interval 1.8–3.1") == [(90, 1, True), (1.8, 1, False), (3.1, 1, False)]
     assert _values("range 1.8-3.1") == [(1.8, 1, False), (3.1, 1, False)]
 
@@ -25,8 +30,11 @@ def test_identifiers_dates_and_markers_ignored() -> None:
 
 
 def test_rounding_aware_matching() -> None:
-    src = [json.dumps({"roi": 2.3456, "lo": 1.8123, "hi": 3.0999, "level": 0.9, "spend": 1234567.4,
-                       "prob": 0.8731, "neg": -0.412})]
+    src = [
+        json.dumps(
+            {"roi": 2.3456, "lo": 1.8123, "hi": 3.0999, "level": 0.9, "spend": 1234567.4, "prob": 0.8731, "neg": -0.412}
+        )
+    ]
     assert check("ROI 2.35 (90% interval 1.81–3.10), spend $1,234,567 or $1.2M, P 87%, change -0.41", src)[0]
     assert ungrounded("ROI 2.34", src) == ["2.34"]
     assert ungrounded("ROI 7.5 and 88%", src) == ["7.5", "88%"]

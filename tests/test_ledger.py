@@ -8,10 +8,12 @@ import subprocess
 import sys
 
 import pytest
-from test_spec_support import base_spec, dataset, make_dataset, store  # noqa: F401
+from spec_support import base_spec, make_dataset
 
-from mmm_core import ledger, ledger_fits, ledger_store
+from mmm_core import ledger
 from mmm_core.errors import FitRefusedError, LedgerError, NotFoundError, SpecValidationError, TamperError
+from mmm_core.ledger import fits as ledger_fits
+from mmm_core.ledger import store as ledger_store
 
 
 def _events(store, kind=None):
@@ -30,12 +32,15 @@ def _finished_fit(store, spec_id, ok=True):
 
 
 def _amended(store, spec_id, l_max, reason="longer carry-over"):
-    media = [{"name": "TV", "variable": "TV_Spend", "adstock": {"l_max": l_max}},
-             {"name": "Search", "variable": "Search_Spend"}]
+    media = [
+        {"name": "TV", "variable": "TV_Spend", "adstock": {"l_max": l_max}},
+        {"name": "Search", "variable": "Search_Spend"},
+    ]
     return ledger.amend(store, spec_id, base_spec(media=media), reason)
 
 
 # --- lock ------------------------------------------------------------------------------------------------------
+
 
 def test_lock_stores_identity_data_and_rationale(store, dataset):
     locked = ledger.lock(store, base_spec(), "  pre-registered plan  ")
@@ -89,11 +94,11 @@ def test_a_fresh_lock_after_results_on_the_dataset_is_post_hoc(store, dataset):
 
 # --- amend -----------------------------------------------------------------------------------------------------
 
+
 def test_amend_before_any_fit_is_not_post_hoc(store, dataset):
     v1 = ledger.lock(store, base_spec(), "plan")
     v2 = _amended(store, v1.spec_id, 12)
-    assert (v2.version, v2.parent_id, v2.post_hoc, v2.amendment_reason) == (2, v1.spec_id, False,
-                                                                             "longer carry-over")
+    assert (v2.version, v2.parent_id, v2.post_hoc, v2.amendment_reason) == (2, v1.spec_id, False, "longer carry-over")
 
 
 @pytest.mark.parametrize("ok", [True, False])
@@ -141,6 +146,7 @@ def test_amend_refusals(store, dataset):
 
 # --- immutability and tamper check --------------------------------------------------------------------------------
 
+
 def test_no_public_update_or_delete_path():
     modules = (ledger, ledger_fits, ledger_store)
     for module in modules:
@@ -152,25 +158,35 @@ def test_no_public_update_or_delete_path():
             assert f"UPDATE {table}" not in source and f"DELETE FROM {table}" not in source
 
 
-def _corrupt(store, spec_id, sql="UPDATE specs SET canonical_json = replace(canonical_json, '\"l_max\":8', "
-                                "'\"l_max\":9') WHERE id = ?"):
+def _corrupt(
+    store,
+    spec_id,
+    sql="UPDATE specs SET canonical_json = replace(canonical_json, '\"l_max\":8', '\"l_max\":9') WHERE id = ?",
+):
     with store.transaction() as conn:
         conn.execute(sql, [spec_id])
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE specs SET canonical_json = replace(canonical_json, '\"l_max\":8', '\"l_max\":9') WHERE id = ?",
-    # an attacker who also rewrites the hash is caught by the hash recorded in the lock event
-    "UPDATE specs SET canonical_json = replace(canonical_json, '\"l_max\":8', '\"l_max\":9'), "
-    "sha256 = sha256(replace(canonical_json, '\"l_max\":8', '\"l_max\":9')) WHERE id = ?",
-    "UPDATE specs SET data_fingerprint = 'fp_forged' WHERE id = ?",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE specs SET canonical_json = replace(canonical_json, '\"l_max\":8', '\"l_max\":9') WHERE id = ?",
+        # an attacker who also rewrites the hash is caught by the hash recorded in the lock event
+        "UPDATE specs SET canonical_json = replace(canonical_json, '\"l_max\":8', '\"l_max\":9'), "
+        "sha256 = sha256(replace(canonical_json, '\"l_max\":8', '\"l_max\":9')) WHERE id = ?",
+        "UPDATE specs SET data_fingerprint = 'fp_forged' WHERE id = ?",
+    ],
+)
 def test_tampered_spec_fails_every_command(store, dataset, sql):
     v1 = ledger.lock(store, base_spec(), "plan")
     _corrupt(store, v1.spec_id, sql)
-    for call in (lambda: ledger.get_spec(store, v1.spec_id), lambda: ledger.provenance(store, v1.spec_id),
-                 lambda: ledger.begin_fit(store, v1.spec_id), lambda: ledger.ledger_report(store, "demo"),
-                 lambda: _amended(store, v1.spec_id, 12)):
+    for call in (
+        lambda: ledger.get_spec(store, v1.spec_id),
+        lambda: ledger.provenance(store, v1.spec_id),
+        lambda: ledger.begin_fit(store, v1.spec_id),
+        lambda: ledger.ledger_report(store, "demo"),
+        lambda: _amended(store, v1.spec_id, 12),
+    ):
         with pytest.raises(TamperError):
             call()
     assert _events(store, "tamper_detected")
@@ -188,11 +204,16 @@ def test_tamper_during_a_fit_fails_the_fit(store, dataset):
 
 # --- begin_fit gatekeeping ------------------------------------------------------------------------------------------
 
+
 def test_begin_fit_refuses_drafts_and_unknown_ids(store, dataset, tmp_path):
     draft = tmp_path / "draft.yaml"
     draft.write_text(base_spec().to_yaml())
-    for target, code in ((base_spec(), "not_locked"), (str(draft), "not_locked"), ("spec.yaml", "not_locked"),
-                         ("spec_unknown", "unknown_spec")):
+    for target, code in (
+        (base_spec(), "not_locked"),
+        (str(draft), "not_locked"),
+        ("spec.yaml", "not_locked"),
+        ("spec_unknown", "unknown_spec"),
+    ):
         with pytest.raises(FitRefusedError) as exc:
             ledger.begin_fit(store, target)
         assert exc.value.code == code and "spec lock" in exc.value.hint
@@ -234,8 +255,11 @@ def test_fit_lifecycle(store, dataset):
     assert ledger.get_fit(store, fit_id)["log"] == "warmup done\nsampling\n"
     ledger.finish_fit(store, fit_id, {"max_rhat": 1.01}, {"overall": "pass"}, "a/b.nc", {"blocking": []})
     fit = ledger.get_fit(store, fit_id)
-    assert fit["status"] == "succeeded" and fit["finished_at"] and json.loads(fit["diagnostics_json"]) == {
-        "max_rhat": 1.01}
+    assert (
+        fit["status"] == "succeeded"
+        and fit["finished_at"]
+        and json.loads(fit["diagnostics_json"]) == {"max_rhat": 1.01}
+    )
     with pytest.raises(LedgerError, match="not running"):
         ledger.fail_fit(store, fit_id, {"code": "late"})
     with pytest.raises(LedgerError):
@@ -262,14 +286,17 @@ def test_stale_running_fits_are_reaped(store, dataset):
 
 # --- provenance and report ---------------------------------------------------------------------------------------
 
+
 def test_provenance_and_disclosure_for_a_pre_registered_spec(store, dataset):
     v1 = ledger.lock(store, base_spec(), "plan")
     _finished_fit(store, v1.spec_id)
     p = ledger.provenance(store, v1.spec_id)
     assert p["spec_id"] == v1.spec_id and p["spec_version"] == 1 and p["post_hoc"] is False
     assert p["specs_tried_on_dataset"] == 1 and p["fits_on_dataset"] == 1 and p["amendments"] == []
-    assert p["disclosure"] == (f"Results come from locked spec v1 (sha256 {v1.sha256[:8]}…), locked before any "
-                               "results were seen; 1 spec and 1 fit have been tried on this dataset.")
+    assert p["disclosure"] == (
+        f"Results come from locked spec v1 (sha256 {v1.sha256[:8]}…), locked before any "
+        "results were seen; 1 spec and 1 fit have been tried on this dataset."
+    )
 
 
 def test_disclosure_after_post_hoc_amendments(store, dataset):
@@ -281,12 +308,15 @@ def test_disclosure_after_post_hoc_amendments(store, dataset):
     p = ledger.provenance(store, v3.spec_id)
     assert p["amendments"] == [
         {"version": 2, "spec_id": v2.spec_id, "reason": "brand study says longer", "post_hoc": False},
-        {"version": 3, "spec_id": v3.spec_id, "reason": "divergences at 12", "post_hoc": True}]
-    assert p["disclosure"] == (f"Results come from locked spec v3 (sha256 {v3.sha256[:8]}…), amended twice — "
-                               "1 of them after results were seen (latest reason: \"divergences at 12\"); "
-                               "3 specs and 2 fits have been tried on this dataset.")
+        {"version": 3, "spec_id": v3.spec_id, "reason": "divergences at 12", "post_hoc": True},
+    ]
+    assert p["disclosure"] == (
+        f"Results come from locked spec v3 (sha256 {v3.sha256[:8]}…), amended twice — "
+        '1 of them after results were seen (latest reason: "divergences at 12"); '
+        "3 specs and 2 fits have been tried on this dataset."
+    )
     v2p = ledger.provenance(store, v2.spec_id)["disclosure"]
-    assert "amended once before any results were seen (reason: \"brand study says longer\")" in v2p
+    assert 'amended once before any results were seen (reason: "brand study says longer")' in v2p
 
 
 def test_ledger_report_tells_the_story_in_order(store, dataset):
@@ -302,5 +332,6 @@ def test_ledger_report_tells_the_story_in_order(store, dataset):
     assert report["specs"][1]["amendment_reason"] == "longer carry-over"
     assert [f["status"] for f in report["fits"]] == ["succeeded"] and report["fits"][0]["spec_version"] == 1
     assert [e["kind"] for e in report["events"]] == ["lock", "fit_start", "fit_finish", "amend", "refusal"]
-    assert report["disclosure"].startswith("2 specs locked on this dataset (1 after results had been seen); "
-                                           "1 fit (1 succeeded)")
+    assert report["disclosure"].startswith(
+        "2 specs locked on this dataset (1 after results had been seen); 1 fit (1 succeeded)"
+    )

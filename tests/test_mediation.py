@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmm_core import artifacts, ledger, synth
+from mmm_core import ledger, synth
+from mmm_core.answers.mediation import ARTIFACT, mediation
+from mmm_core.data.ingest import ingest
 from mmm_core.errors import MMMError
-from mmm_core.fitting import run_fit
-from mmm_core.mediation import ARTIFACT, mediation
-from mmm_core.mff import ingest
+from mmm_core.fit import artifacts
+from mmm_core.fit.job import run_fit
 from mmm_core.spec import Mediator, Saturation, init_spec
 from mmm_core.store import Store
 
@@ -26,8 +27,9 @@ NUTS = dict(chains=2, warmup=300, draws=300, seed=0)
 EST = {"mean", "median", "sd", "lo", "hi"}
 
 
-def _fit(tmp: Path, preset: str, *, quick: bool, keep_every: int = 1, feeds: list[str] | None = None,
-         hill: bool = False) -> dict:
+def _fit(
+    tmp: Path, preset: str, *, quick: bool, keep_every: int = 1, feeds: list[str] | None = None, hill: bool = False
+) -> dict:
     """Ingest the preset (optionally keeping every ``keep_every``-th survey point), lock the default spec
     (Awareness fed by ``feeds`` when given; Hill curves, the preset's own family, when ``hill``), fit; returns
     store, fit id and the truth."""
@@ -44,8 +46,9 @@ def _fit(tmp: Path, preset: str, *, quick: bool, keep_every: int = 1, feeds: lis
     if feeds is not None:
         spec = spec.model_copy(update={"mediators": [Mediator(name="Awareness", type="sparse", channels=feeds)]})
     if hill:
-        spec = spec.model_copy(update={"media": [m.model_copy(update={"saturation": Saturation(type="hill")})
-                                                 for m in spec.media]})
+        spec = spec.model_copy(
+            update={"media": [m.model_copy(update={"saturation": Saturation(type="hill")}) for m in spec.media]}
+        )
     locked = ledger.lock(store, spec, "test: mediation")
     fit = run_fit(store, locked.spec_id, quick=quick, **({"seed": 0} if quick else NUTS))
     return {"store": store, "fit": fit, "fit_id": fit["fit_id"], "truth": data.truth}
@@ -66,12 +69,17 @@ def test_contract_of_the_mediation_answer(quick: dict) -> None:
         assert set(ch["indirect_by_mediator"]) == {"Awareness"} and ch["feeds"] == ["Awareness"]
         assert ch["total"]["mean"] == pytest.approx(ch["direct"]["mean"] + ch["indirect"]["mean"], rel=1e-4)
     assert out["interval"]["level"] == 0.9 and out["approximate"] is True and "approximate" in out["label"]
-    assert out["mediators"][0] | {"channels": None} == {"name": "Awareness", "type": "sparse", "channels": None,
-                                                        "carryover": False, "media_effect_sign": "positive",
-                                                        "kpi_effect_sign": "positive"}
+    assert out["mediators"][0] | {"channels": None} == {
+        "name": "Awareness",
+        "type": "sparse",
+        "channels": None,
+        "carryover": False,
+        "media_effect_sign": "positive",
+        "kpi_effect_sign": "positive",
+    }
     assert {"spec_id", "spec_sha256", "post_hoc", "specs_tried_on_dataset"} <= set(out["provenance"])
     # The ROI answer's counterfactual contribution is the same whole-system total.
-    from mmm_core.results import roi
+    from mmm_core.answers.results import roi
 
     table = roi(quick["store"], quick["fit_id"], allow_unhealthy=True)["channels"]
     for name, ch in out["channels"].items():
@@ -94,8 +102,9 @@ def test_health_review_carries_the_mediator_identification_check(quick: dict) ->
     assert "mediator_identification:Awareness" in names
 
 
-def test_cli_prints_one_json_object_and_refuses_models_without_mediators(quick: dict, demo_fit: dict,
-                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_prints_one_json_object_and_refuses_models_without_mediators(
+    quick: dict, demo_fit: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
     from agent.cli.main import main
 
     store = str(quick["store"].path)
@@ -104,8 +113,9 @@ def test_cli_prints_one_json_object_and_refuses_models_without_mediators(quick: 
     assert out["fit_id"] == quick["fit_id"] and "share_mediated" in out["channels"]["TV"]
     assert main(["--store", store, "mediation", quick["fit_id"], "--allow-unhealthy"]) == 0
     assert "share mediated" in capsys.readouterr().out
-    code = main(["--store", str(demo_fit["store"].path), "mediation", demo_fit["fit_id"], "--allow-unhealthy",
-                 "--json"])
+    code = main(
+        ["--store", str(demo_fit["store"].path), "mediation", demo_fit["fit_id"], "--allow-unhealthy", "--json"]
+    )
     assert code != 0 and json.loads(capsys.readouterr().out)["error"]["code"] == "no_mediators"
     with pytest.raises(MMMError):
         mediation(demo_fit["store"], demo_fit["fit_id"], allow_unhealthy=True)
@@ -118,7 +128,7 @@ def test_single_channel_mediator_has_a_nonzero_indirect_effect(tmp_path: Path) -
     out = mediation(run["store"], run["fit_id"], allow_unhealthy=True)
     tv = out["channels"]["TV"]
     # The peer's bug gives exactly 0. Seed 0, 2 x 300 draws: TV indirect ROI 0.98 [0.30, 1.46] (truth 1.44).
-    from mmm_core.mediation import mediation_draws
+    from mmm_core.answers.mediation import mediation_draws
 
     assert tv["indirect"]["lo"] > 0 and tv["roi"]["indirect"]["lo"] > 0
     draws = mediation_draws(run["store"], run["fit_id"])

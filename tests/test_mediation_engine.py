@@ -9,15 +9,15 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from mmm_core.effects_draws import is_separable
+from mmm_core.effects.draws import is_separable
+from mmm_core.effects.mediation import compute_mediation
 from mmm_core.engine import ModelConfig, ModelData, sample_quick
 from mmm_core.engine.config import EngineConfigError, MediatorConfig
 from mmm_core.engine.mediation import carry
-from mmm_core.mediation_checks import mediator_checks
-from mmm_core.mediation_draws import compute_mediation
-from mmm_core.posterior import Posterior
+from mmm_core.engine.posterior import Posterior
+from mmm_core.fit.review_mediators import mediator_checks
 from mmm_core.synth import generate
-from mmm_core.synth_dgp import kpi, mediator_latent
+from mmm_core.synth.dgp import kpi, mediator_latent
 
 
 def _data(preset: str, every: int = 1, latent: bool = False) -> tuple[ModelData, dict]:
@@ -29,10 +29,17 @@ def _data(preset: str, every: int = 1, latent: bool = False) -> tuple[ModelData,
     mask = np.zeros(len(w.periods), bool)
     mask[seen] = True
     med = np.full_like(survey, np.nan) if latent else np.where(mask[:, None], survey, np.nan)
-    data = ModelData(periods=np.array(w.periods), geos=("national",), channels=tuple(w.channel_names),
-                     spend=w.spend.transpose(1, 0, 2), kpi=kpi(w).T, controls=w.controls.transpose(1, 0, 2),
-                     control_names=tuple(w.control_names), mediators=med[..., None],
-                     mediator_names=("Awareness",))
+    data = ModelData(
+        periods=np.array(w.periods),
+        geos=("national",),
+        channels=tuple(w.channel_names),
+        spend=w.spend.transpose(1, 0, 2),
+        kpi=kpi(w).T,
+        controls=w.controls.transpose(1, 0, 2),
+        control_names=tuple(w.control_names),
+        mediators=med[..., None],
+        mediator_names=("Awareness",),
+    )
     return data, syn.truth
 
 
@@ -52,8 +59,9 @@ def single() -> tuple[Posterior, dict]:
 def test_plain_models_keep_the_separable_shortcut_and_mediated_ones_do_not(single) -> None:
     post, _ = single
     assert not is_separable(post)
-    plain = dataclasses.replace(post, config=ModelConfig(), params={k: v for k, v in post.params.items()
-                                                                    if not k.startswith("med_")})
+    plain = dataclasses.replace(
+        post, config=ModelConfig(), params={k: v for k, v in post.params.items() if not k.startswith("med_")}
+    )
     assert is_separable(plain)
 
 
@@ -102,8 +110,15 @@ def test_carry_over_is_normalised_and_off_at_zero() -> None:
 
 def test_latent_mediator_fits_and_warns_about_identification() -> None:
     data, _ = _data("mediated_single", latent=True)
-    cfg = _config((data.channels.index("TV"),), kind="latent", effect_median=1.0, effect_sigma=0.3,
-                  kpi_mean=0.3, kpi_sd=0.1, carryover=True)
+    cfg = _config(
+        (data.channels.index("TV"),),
+        kind="latent",
+        effect_median=1.0,
+        effect_sigma=0.3,
+        kpi_mean=0.3,
+        kpi_sd=0.1,
+        carryover=True,
+    )
     post = Posterior.from_fit(sample_quick(data, cfg, seed=0, draws=200, steps=600), data)
     (check,) = mediator_checks(post)
     assert check.status == "warn" and "latent" in check.reason
@@ -118,10 +133,22 @@ def test_geo_panel_with_two_mediators_and_unsigned_effects() -> None:
     m1 = 5 + 0.02 * spend[..., 0] + rng.normal(0, 0.5, (t, g))
     m2 = np.where(np.arange(t)[:, None] % 4 == 0, 1 + 0.01 * spend[..., 1] + rng.normal(0, 0.3, (t, g)), np.nan)
     y = 100 + spend @ np.array([0.1, 0.2, 0.05]) + 3 * m1 + 5 * np.nan_to_num(m2) + rng.normal(0, 2, (t, g))
-    data = ModelData(periods=np.arange(t), geos=("a", "b", "c"), channels=("x", "y", "z"), spend=spend, kpi=y,
-                     mediators=np.stack([m1, m2], -1), mediator_names=("M1", "M2"))
-    cfg = ModelConfig(seasonality_order=0, mediators=(
-        MediatorConfig("M1", (0, 1), kind="observed"), MediatorConfig("M2", (1, 2), kind="sparse", sign="none")))
+    data = ModelData(
+        periods=np.arange(t),
+        geos=("a", "b", "c"),
+        channels=("x", "y", "z"),
+        spend=spend,
+        kpi=y,
+        mediators=np.stack([m1, m2], -1),
+        mediator_names=("M1", "M2"),
+    )
+    cfg = ModelConfig(
+        seasonality_order=0,
+        mediators=(
+            MediatorConfig("M1", (0, 1), kind="observed"),
+            MediatorConfig("M2", (1, 2), kind="sparse", sign="none"),
+        ),
+    )
     post = Posterior.from_fit(sample_quick(data, cfg, seed=0, draws=100, steps=500), data)
     assert post.params["med_a"].shape == (100, g, 2)
     d = compute_mediation(post)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-import mmm_core.mff as mff
-from mmm_core.mff import ingest
-from mmm_core.store import Store
 from test_mff_support import HEADER, mff_lines, store_snapshot, weeks, write_lines
+
+import mmm_core.data.ingest as mff
+from mmm_core.data.ingest import ingest
+from mmm_core.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,7 +42,9 @@ def test_fingerprint_ignores_row_order_header_case_and_format(store: Store, tmp_
     shuffled = lines[1:]
     random.Random(3).shuffle(shuffled)
     upper = "PERIOD,geography,Product,campaign,OUTLET,Creative,variable name,Variable_Value"
-    assert ingest(Store(tmp_path / "s2.duckdb"), write_lines(tmp_path / "b.csv", [upper, *shuffled])).fingerprint == base
+    assert (
+        ingest(Store(tmp_path / "s2.duckdb"), write_lines(tmp_path / "b.csv", [upper, *shuffled])).fingerprint == base
+    )
     frame = pd.read_csv(tmp_path / "a.csv", keep_default_na=False, dtype={"VariableValue": float})
     frame.sample(frac=1, random_state=1).to_parquet(tmp_path / "c.parquet")
     assert ingest(Store(tmp_path / "s3.duckdb"), tmp_path / "c.parquet").fingerprint == base
@@ -60,8 +62,7 @@ def test_parquet_with_typed_columns(store: Store, tmp_path: Path) -> None:
 def test_reingest_is_reported_not_duplicated(store: Store, tmp_path: Path) -> None:
     first = ingest(store, write_lines(tmp_path / "a.csv", mff_lines()))
     before = store_snapshot(store)
-    again = ingest(store, write_lines(tmp_path / "copy.csv", mff_lines()),
-                   name="other")
+    again = ingest(store, write_lines(tmp_path / "copy.csv", mff_lines()), name="other")
     assert again.already_present and again.dataset_id == first.dataset_id and again.name == "a"
     assert any("already stored" in w for w in again.warnings)
     assert store_snapshot(store) == before
@@ -82,8 +83,8 @@ def test_utf8_bom_is_accepted(store: Store, tmp_path: Path) -> None:
 
 
 def test_semicolon_file_with_decimal_commas_is_read_correctly(store: Store, tmp_path: Path) -> None:
-    lines = [l.replace(",", ";") for l in mff_lines()]
-    european = [lines[0]] + [l.rsplit(";", 1)[0] + ";" + l.rsplit(";", 1)[1].replace(".", ",") for l in lines[1:]]
+    lines = [row.replace(",", ";") for row in mff_lines()]
+    european = [lines[0]] + [row.rsplit(";", 1)[0] + ";" + row.rsplit(";", 1)[1].replace(".", ",") for row in lines[1:]]
     european[3] = european[3].rsplit(";", 1)[0] + ";1.000,0"  # thousands grouping: 1000
     result = ingest(store, write_lines(tmp_path / "eu.csv", european))
     plain = ingest(Store(tmp_path / "p.duckdb"), write_lines(tmp_path / "plain.csv", mff_lines()))
@@ -92,7 +93,7 @@ def test_semicolon_file_with_decimal_commas_is_read_correctly(store: Store, tmp_
 
 
 def test_semicolon_file_with_decimal_points_is_read_correctly(store: Store, tmp_path: Path) -> None:
-    lines = [l.replace(",", ";") for l in mff_lines()]
+    lines = [row.replace(",", ";") for row in mff_lines()]
     plain = ingest(Store(tmp_path / "p.duckdb"), write_lines(tmp_path / "plain.csv", mff_lines()))
     assert ingest(store, write_lines(tmp_path / "semi.csv", lines)).fingerprint == plain.fingerprint
 
@@ -109,8 +110,11 @@ def test_dimension_columns_may_be_absent(store: Store, tmp_path: Path) -> None:
 
 def test_wide_csv_matches_the_same_content_in_mff(store: Store, tmp_path: Path) -> None:
     wide = ["Date,Region,TV_Spend,Sales"] + [f"{p},North,{10 + i},{100 + i}" for i, p in enumerate(weeks(6))]
-    long = [HEADER] + [row for i, p in enumerate(weeks(6))
-                       for row in (f"{p},North,,,,,TV_Spend,{10 + i}", f"{p},North,,,,,Sales,{100 + i}")]
+    long = [HEADER] + [
+        row
+        for i, p in enumerate(weeks(6))
+        for row in (f"{p},North,,,,,TV_Spend,{10 + i}", f"{p},North,,,,,Sales,{100 + i}")
+    ]
     wide_result = ingest(store, write_lines(tmp_path / "wide.csv", wide), fmt="wide")
     long_result = ingest(Store(tmp_path / "l.duckdb"), write_lines(tmp_path / "long.csv", long))
     assert wide_result.fingerprint == long_result.fingerprint
@@ -119,7 +123,8 @@ def test_wide_csv_matches_the_same_content_in_mff(store: Store, tmp_path: Path) 
 
 def test_wide_csv_empty_cells_are_unobserved(store: Store, tmp_path: Path) -> None:
     wide = ["week,TV_Spend,Sales,Awareness"] + [
-        f"{p},{i},{100 + i},{'0.3' if i % 4 == 0 else ''}" for i, p in enumerate(weeks(12))]
+        f"{p},{i},{100 + i},{'0.3' if i % 4 == 0 else ''}" for i, p in enumerate(weeks(12))
+    ]
     result = ingest(store, write_lines(tmp_path / "w.csv", wide), fmt="wide")
     assert result.rows == 12 * 2 + 3
     with store.connect() as conn:
@@ -135,15 +140,17 @@ def test_wide_csv_bad_value_names_its_column(store: Store, tmp_path: Path) -> No
 
 def test_monthly_and_day_first_dates(store: Store, tmp_path: Path) -> None:
     months = [f"15/{m:02d}/2023" for m in range(1, 13)]  # only day-first reads 15/01/2023
-    lines = ["Period,VariableName,VariableValue"] + [r for i, d in enumerate(months)
-                                                   for r in (f"{d},TV_Spend,{i}", f"{d},Sales,{i * 2}")]
+    lines = ["Period,VariableName,VariableValue"] + [
+        r for i, d in enumerate(months) for r in (f"{d},TV_Spend,{i}", f"{d},Sales,{i * 2}")
+    ]
     result = ingest(store, write_lines(tmp_path / "m.csv", lines))
     assert result.frequency == "M" and result.periods == 12
     assert str(result.period_start) == "2023-01-15" and str(result.period_end) == "2023-12-15"
 
 
-def test_crash_inside_the_transaction_leaves_store_unchanged(store: Store, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_inside_the_transaction_leaves_store_unchanged(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ingest(store, write_lines(tmp_path / "first.csv", mff_lines(n_weeks=6)))
     before = store_snapshot(store)
 
@@ -160,10 +167,20 @@ def test_two_processes_ingest_into_one_store(tmp_path: Path) -> None:
     store_path = tmp_path / "shared" / "mmm.duckdb"
     Store(store_path)
     files = [write_lines(tmp_path / f"f{n}.csv", mff_lines(n_weeks=n)) for n in (30, 31)]
-    code = ("import sys; from mmm_core.store import Store; from mmm_core.mff import ingest; "
-            "print(ingest(Store(sys.argv[1]), sys.argv[2]).dataset_id)")
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(store_path), str(f)], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in files]
+    code = (
+        "import sys; from mmm_core.store import Store; from mmm_core.data.ingest import ingest; "
+        "print(ingest(Store(sys.argv[1]), sys.argv[2]).dataset_id)"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(store_path), str(f)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in files
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     with Store(store_path).connect() as conn:
@@ -175,7 +192,7 @@ def test_crlf_and_tab_delimited_files(store: Store, tmp_path: Path) -> None:
     plain = ingest(Store(tmp_path / "p.duckdb"), write_lines(tmp_path / "plain.csv", mff_lines())).fingerprint
     (tmp_path / "crlf.csv").write_bytes(("\r\n".join(mff_lines()) + "\r\n").encode())
     assert ingest(store, tmp_path / "crlf.csv").fingerprint == plain
-    tabbed = write_lines(tmp_path / "tab.tsv", [l.replace(",", "\t") for l in mff_lines()])
+    tabbed = write_lines(tmp_path / "tab.tsv", [row.replace(",", "\t") for row in mff_lines()])
     assert ingest(Store(tmp_path / "t.duckdb"), tabbed).fingerprint == plain
 
 

@@ -38,8 +38,9 @@ def write_lines(path: Path, lines: list[str], newline_at_end: bool = True) -> Pa
 def store_snapshot(store: Store) -> dict[str, object]:
     """Datasets and row counts, plus the bytes of the store file: equal before and after means untouched."""
     with store.connect() as conn:
-        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("datasets", "mff_rows", "variables")}
+        counts = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("datasets", "mff_rows", "variables")
+        }
         ids = sorted(r[0] for r in conn.execute("SELECT id FROM datasets").fetchall())
     return {"counts": counts, "ids": ids}
 

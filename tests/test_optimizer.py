@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from mmm_core.optimizer import OptimizerError, optimize_response
-from mmm_core.optimizer_truth import truth_response
+from mmm_core.optimizer.truth import truth_response
 from mmm_core.synth import generate
 
 PERIODS = 13
@@ -30,8 +30,14 @@ def budget(truth):
 def _grid_best(resp, budget: float, step: float = 0.01) -> float:
     """Brute force over the simplex of 4 channels on a 1% grid (176,851 plans)."""
     n = int(round(1 / step))
-    pts = np.array([(a, b, c, n - a - b - c) for a in range(n + 1) for b in range(n + 1 - a)
-                    for c in range(n + 1 - a - b)], float) * step * budget
+    pts = (
+        np.array(
+            [(a, b, c, n - a - b - c) for a in range(n + 1) for b in range(n + 1 - a) for c in range(n + 1 - a - b)],
+            float,
+        )
+        * step
+        * budget
+    )
     f = jax.jit(jax.vmap(lambda x: resp.fn(x, resp.args, resp.static)[0][0]))
     return float(np.max(np.asarray(f(jnp.asarray(pts, jnp.float32)))))
 
@@ -49,9 +55,11 @@ def test_matches_brute_force_on_truth(truth, budget):
 def test_tiny_units_do_not_give_the_equal_split(truth, budget):
     """KPI ~1e-7 and a budget of 1e9: a naive objective would have gradients ~1e-16 and stop at the start."""
     reference = optimize_response(truth, budget).allocation
-    tiny = replace(truth, args=truth.args | {"coef": truth.args["coef"] * 1e-12,
-                                             "recent": truth.args["recent"] * (1e9 / budget)},
-                   recent_level=truth.recent_level * (1e9 / budget))
+    tiny = replace(
+        truth,
+        args=truth.args | {"coef": truth.args["coef"] * 1e-12, "recent": truth.args["recent"] * (1e9 / budget)},
+        recent_level=truth.recent_level * (1e9 / budget),
+    )
     # Saturation K in spend units must scale with spend for the same problem: rescale it too.
     tiny = replace(tiny, args=tiny.args | {"k": truth.args["k"] * (1e9 / budget)})
     res = optimize_response(tiny, 1e9)
@@ -83,14 +91,17 @@ def test_bounds_exact_and_shadow_price_signs(truth, budget):
 
 
 def test_fixed_and_pct_bounds_and_total_change(truth, budget):
-    res = optimize_response(truth, budget, fixed={"Email": 5000.0}, bounds_pct={"Social": (-20, 20)},
-                            max_total_change=0.1)
+    res = optimize_response(
+        truth, budget, fixed={"Email": 5000.0}, bounds_pct={"Social": (-20, 20)}, max_total_change=0.1
+    )
     assert res.allocation["Email"] == 5000.0
     level = truth.recent_level[truth.channels.index("Social")] * PERIODS
     assert level * 0.8 - 1e-6 <= res.allocation["Social"] <= level * 1.2 + 1e-6
     assert sum(res.allocation.values()) == pytest.approx(budget, rel=1e-9)
-    cur = {c: truth.recent_level[i] * PERIODS * budget / (truth.recent_level.sum() * PERIODS)
-           for i, c in enumerate(truth.channels)}
+    cur = {
+        c: truth.recent_level[i] * PERIODS * budget / (truth.recent_level.sum() * PERIODS)
+        for i, c in enumerate(truth.channels)
+    }
     moved = 0.5 * sum(abs(res.allocation[c] - cur[c]) for c in truth.channels) / budget
     assert moved <= 0.1 + 1e-4
     assert any(b["constraint"] == "fixed" for b in res.binding)
@@ -108,8 +119,21 @@ def test_extrapolation_warning_and_widening(truth, budget):
 def test_result_is_json_and_errors_are_typed(truth, budget):
     d = optimize_response(truth, budget, scenarios=[{"Search": budget}]).to_dict()
     text = json.dumps(d)
-    for key in ("allocation", "expected_kpi", "vs_current", "binding", "marginal_roi", "optimality_verified",
-                "warnings", "horizon_periods", "budget", "objective", "approximate", "label", "scenarios"):
+    for key in (
+        "allocation",
+        "expected_kpi",
+        "vs_current",
+        "binding",
+        "marginal_roi",
+        "optimality_verified",
+        "warnings",
+        "horizon_periods",
+        "budget",
+        "objective",
+        "approximate",
+        "label",
+        "scenarios",
+    ):
         assert key in d, key
     assert "NaN" not in text
     with pytest.raises(OptimizerError) as e:
@@ -123,7 +147,7 @@ def test_result_is_json_and_errors_are_typed(truth, budget):
 def test_widening_keeps_positive_contributions_positive() -> None:
     """A right-skewed, positive channel contribution widened ×3 keeps its median, grows its interval (more
     upwards than downwards) and never crosses zero; the additive rule would push its lower tail below 0."""
-    from mmm_core.optimizer_explain import widen
+    from mmm_core.optimizer.explain import widen
 
     rng = np.random.default_rng(0)
     per = np.column_stack([rng.lognormal(np.log(100.0), 0.4, 4000), np.full(4000, 50.0)])

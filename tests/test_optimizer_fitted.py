@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from mmm_core.engine import ModelConfig, ModelData, sample_quick
+from mmm_core.engine.posterior import Posterior
 from mmm_core.optimizer import evaluate_allocation, optimize, scenario
-from mmm_core.optimizer_truth import truth_response
-from mmm_core.posterior import Posterior
+from mmm_core.optimizer.truth import truth_response
 from mmm_core.synth import generate
-from mmm_core.synth_dgp import kpi
+from mmm_core.synth.dgp import kpi
 
 PERIODS = 13
 
@@ -18,9 +18,15 @@ PERIODS = 13
 @pytest.fixture(scope="module")
 def fitted():
     w = generate("national_small", 0).world
-    data = ModelData(periods=np.array(w.periods), geos=("national",), channels=tuple(w.channel_names),
-                     spend=w.spend.transpose(1, 0, 2), kpi=kpi(w).T, controls=w.controls.transpose(1, 0, 2),
-                     control_names=tuple(w.control_names))
+    data = ModelData(
+        periods=np.array(w.periods),
+        geos=("national",),
+        channels=tuple(w.channel_names),
+        spend=w.spend.transpose(1, 0, 2),
+        kpi=kpi(w).T,
+        controls=w.controls.transpose(1, 0, 2),
+        control_names=tuple(w.control_names),
+    )
     post = Posterior.from_fit(sample_quick(data, ModelConfig(), seed=0, draws=500), data)
     return post, truth_response(w, PERIODS)
 
@@ -70,8 +76,11 @@ def test_geo_free_national_and_scenarios(fitted):
     one = evaluate_allocation(post, {"Search": 0.5 * budget}, PERIODS)
     assert one["expected_kpi"]["lo"] <= one["expected_kpi"]["mean"] <= one["expected_kpi"]["hi"]
     assert one["notes"][0].startswith("Social, Local, Email not given")
-    comp = scenario(post, [{"Search": budget, "Social": 0, "Local": 0, "Email": 0},
-                           {c: budget / 4 for c in truth.channels}], PERIODS)
+    comp = scenario(
+        post,
+        [{"Search": budget, "Social": 0, "Local": 0, "Email": 0}, {c: budget / 4 for c in truth.channels}],
+        PERIODS,
+    )
     assert len(comp["scenarios"]) == 2 and comp["best"] in ("scenario_1", "scenario_2")
     assert 0.0 <= comp["scenarios"][0]["vs_current"]["prob_better"] <= 1.0
 
@@ -83,7 +92,7 @@ def test_fast_response_matches_engine_media_curves(fitted):
 
     from mmm_core.engine import transforms as tf
     from mmm_core.engine.model import media_curves
-    from mmm_core.optimizer_response import SPEND_FLOOR, posterior_response, recent_window
+    from mmm_core.optimizer.response import SPEND_FLOOR, posterior_response, recent_window
 
     post, truth = fitted
     post = post.thin(20)
@@ -94,6 +103,8 @@ def test_fast_response_matches_engine_media_curves(fitted):
     recent = recent_window(post.data.spend, post.config.l_max)
     path = np.concatenate([recent, np.broadcast_to(plan / PERIODS, (PERIODS, 1, 4))]) / spend_scale[None]
     lagged = tf.lag_tensor(jnp.asarray(path + SPEND_FLOOR, jnp.float32), post.config.l_max)
-    media = jax.vmap(lambda p: media_curves(p, lagged, post.config))({k: jnp.asarray(v) for k, v in post.params.items()})
+    media = jax.vmap(lambda p: media_curves(p, lagged, post.config))(
+        {k: jnp.asarray(v) for k, v in post.params.items()}
+    )
     expected = np.asarray(media)[:, -PERIODS:].sum(axis=(1, 3)) @ np.asarray(post.scaled.kpi_scale, float)
     np.testing.assert_allclose(total, expected, rtol=2e-4)

@@ -9,12 +9,14 @@ import pytest
 from agent.cli.main import main
 from agent.cli.planning import amount
 from mmm_core import ledger
+from mmm_core.answers.planning import optimize, scenario, stored_plans
 from mmm_core.errors import MMMError
-from mmm_core.planning import optimize, scenario, stored_plans
 
 
-@pytest.mark.parametrize("text, value", [("2M", 2e6), ("500k", 5e5), ("$1,250,000", 1.25e6), ("1.5e6", 1.5e6),
-                                         ("2 m", 2e6), ("750", 750.0), ("3bn", 3e9)])
+@pytest.mark.parametrize(
+    "text, value",
+    [("2M", 2e6), ("500k", 5e5), ("$1,250,000", 1.25e6), ("1.5e6", 1.5e6), ("2 m", 2e6), ("750", 750.0), ("3bn", 3e9)],
+)
 def test_amounts_in_words(text: str, value: float) -> None:
     assert amount(text) == pytest.approx(value)
 
@@ -45,8 +47,24 @@ def test_scenario_compares_with_current(demo_fit: dict) -> None:
 
 def test_cli_optimize_and_scenario_json(demo_fit: dict, capsys: pytest.CaptureFixture[str]) -> None:
     store, fit_id = str(demo_fit["store"].path), demo_fit["fit_id"]
-    assert main(["--store", store, "optimize", fit_id, "--budget", "150k", "--fixed", "Email=10k",
-                 "--bound", "Local=5k:40k", "--json"]) == 0
+    assert (
+        main(
+            [
+                "--store",
+                store,
+                "optimize",
+                fit_id,
+                "--budget",
+                "150k",
+                "--fixed",
+                "Email=10k",
+                "--bound",
+                "Local=5k:40k",
+                "--json",
+            ]
+        )
+        == 0
+    )
     plan = json.loads(capsys.readouterr().out)
     assert plan["allocation"]["Email"] == pytest.approx(10_000)
     assert 5_000 - 1e-6 <= plan["allocation"]["Local"] <= 40_000 + 1e-6

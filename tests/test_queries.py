@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mmm_core.data.ingest import ingest
+from mmm_core.data.queries import describe, kpi_by, list_datasets, panel, resolve_dataset, spend_by
 from mmm_core.errors import MMMError, NotFoundError
-from mmm_core.mff import ingest
-from mmm_core.queries import describe, kpi_by, list_datasets, panel, resolve_dataset, spend_by
 from mmm_core.store import Store
 
 DATA = Path(__file__).resolve().parents[1] / "data"

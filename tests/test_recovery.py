@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from mmm_core import ledger
-from mmm_core.fitting import run_fit
-from mmm_core.mff import ingest
-from mmm_core.results import roi
+from mmm_core.answers.results import roi
+from mmm_core.data.ingest import ingest
+from mmm_core.fit.job import run_fit
 from mmm_core.spec import init_spec
 from mmm_core.store import Store
 from mmm_core.synth import write

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from mmm_core import ledger
-from mmm_core.fitting import run_fit
+from mmm_core.data.ingest import ingest
+from mmm_core.fit.job import run_fit
 from mmm_core.grounding import extract_numbers, ungrounded
-from mmm_core.mff import ingest
 from mmm_core.report import build_report
 from mmm_core.spec import Seasonality, init_spec
 from mmm_core.store import Store
@@ -149,7 +149,9 @@ def test_post_hoc_fit_is_flagged_everywhere(fx: dict) -> None:
     page = parse(Path(out["path"]))
     disclosure = page.prose["disclosure"]
     assert fx["v2"].sha256 in page.section_text["disclosure"]
-    assert "Changed after seeing results" in disclosure and "this is the spec the report's results come from" in disclosure
+    assert (
+        "Changed after seeing results" in disclosure and "this is the spec the report's results come from" in disclosure
+    )
     assert "Post-hoc spec." in "".join(page.visible)
     assert out["provenance"]["post_hoc"] is True and out["grounded"]
 
@@ -164,7 +166,7 @@ def test_quick_fit_is_labelled_approximate(fx: dict) -> None:
 def test_optimizer_section_says_not_run_then_shows_a_stored_plan(fx: dict) -> None:
     page = parse(Path(fx["html"]["path"]))
     assert "No budget optimisation has been run" in page.prose["optimizer"]
-    from mmm_core.planning import optimize
+    from mmm_core.answers.planning import optimize
 
     plan = optimize(fx["store"], fx["fit2"], 200_000.0, periods=13)
     out = build_report(fx["store"], fx["fit2"], fx["tmp"] / "out" / "plan.md", fmt="md")
@@ -175,8 +177,13 @@ def test_optimizer_section_says_not_run_then_shows_a_stored_plan(fx: dict) -> No
 def test_markdown_variant(fx: dict) -> None:
     out = build_report(fx["store"], fx["fit1"], fx["tmp"] / "out" / "report.md", fmt="md")
     text = Path(out["path"]).read_text()
-    for title in ("Executive summary", "Pre-registration and disclosure", "Model health", "ROI and marginal ROI",
-                  "Caveats and method"):
+    for title in (
+        "Executive summary",
+        "Pre-registration and disclosure",
+        "Model health",
+        "ROI and marginal ROI",
+        "Caveats and method",
+    ):
         assert f"## {title}" in text
     assert "<script" not in text and "| Email |" in text
     results = json.loads(Path(out["results_path"]).read_text())
@@ -238,17 +245,24 @@ def test_report_renders_in_headless_chromium(fx: dict) -> None:
     remote: list[str] = []
     shot = fx["tmp"] / "report.png"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
             page.goto(Path(fx["html"]["path"]).as_uri())
-            page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 7",
-                                   timeout=30_000)
+            page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 7", timeout=30_000)
             page.screenshot(path=str(shot), full_page=True)
         finally:
             browser.close()

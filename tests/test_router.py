@@ -90,8 +90,11 @@ CASES: list[tuple[str, str, dict]] = [
     ("allocate 1.5m over the next 6 months", "optimize", {"budget": 1.5e6, "periods": 26}),
     ("optimise 500k with at least 100k on TV", "optimize", {"budget": 5e5, "bounds": {"TV": [1e5, None]}}),
     ("optimize $2M budget, keep Radio flat", "optimize", {"budget": 2e6, "fixed": ["Radio"]}),
-    ("best split of 1,000,000 with no more than 30% on Search", "optimize",
-     {"budget": 1e6, "max_share": {"Search": 0.3}}),
+    (
+        "best split of 1,000,000 with no more than 30% on Search",
+        "optimize",
+        {"budget": 1e6, "max_share": {"Search": 0.3}},
+    ),
     ("plan a budget of 750k for next quarter", "optimize", {"budget": 7.5e5, "periods": 13}),
     ("maximize sales with 3 million", "optimize", {"budget": 3e6}),
     ("optimze my bugdet of 2m", "optimize", {"budget": 2e6}),
@@ -104,12 +107,14 @@ CASES: list[tuple[str, str, dict]] = [
     ("Where would you put an extra 250k?", "optimize", {"budget": 2.5e5, "incremental": True}),
     ("we want to invest another $2m, where should it go", "optimize", {"budget": 2e6, "incremental": True}),
     # scenario
-    ("What if we move 20% of TV to Search?", "scenario",
-     {"moves": [{"from": "TV", "to": "Search", "share": 0.2}]}),
+    ("What if we move 20% of TV to Search?", "scenario", {"moves": [{"from": "TV", "to": "Search", "share": 0.2}]}),
     ("what happens if we cut Social by 10%", "scenario", {"moves": [{"channel": "Social", "change": -0.1}]}),
     ("what if we double email spend", "scenario", {"moves": [{"channel": "Email", "change": 1.0}]}),
-    ("shift 15% from radio into paid search", "scenario",
-     {"moves": [{"from": "Radio", "to": "Search", "share": 0.15}]}),
+    (
+        "shift 15% from radio into paid search",
+        "scenario",
+        {"moves": [{"from": "Radio", "to": "Search", "share": 0.15}]},
+    ),
     ("what would happen if we pause TV", "scenario", {"moves": [{"channel": "TV", "change": -1.0}]}),
     ("simulate increasing local by 25%", "scenario", {"moves": [{"channel": "Local", "change": 0.25}]}),
     # setup / lock / fit
@@ -119,8 +124,11 @@ CASES: list[tuple[str, str, dict]] = [
     ("let's get started", "setup", {}),
     ("create a model with kpi Sales", "setup", {"kpi": "Sales"}),
     ("Lock the spec", "lock", {}),
-    ("lock it because the brand team agreed on these channels", "lock",
-     {"reason": "the brand team agreed on these channels"}),
+    (
+        "lock it because the brand team agreed on these channels",
+        "lock",
+        {"reason": "the brand team agreed on these channels"},
+    ),
     ("pre-register this model", "lock", {}),
     ("Fit the model", "fit", {"quick": False}),
     ("run a quick fit", "fit", {"quick": True}),
@@ -146,8 +154,11 @@ CASES: list[tuple[str, str, dict]] = [
     ("help", "help", {}),
     ("What can you do?", "help", {}),
     ("HELP", "help", {}),
-    ("SELECT variable_name, sum(value) FROM mff GROUP BY 1", "sql",
-     {"sql": "SELECT variable_name, sum(value) FROM mff GROUP BY 1"}),
+    (
+        "SELECT variable_name, sum(value) FROM mff GROUP BY 1",
+        "sql",
+        {"sql": "SELECT variable_name, sum(value) FROM mff GROUP BY 1"},
+    ),
     ("run sql: select count(*) from wide", "sql", {"sql": "select count(*) from wide"}),
     ("amend the spec because price data was revised", "amend", {"reason": "price data was revised"}),
     ("show the response curve for search", "curve", {"channel": "Search"}),
@@ -173,16 +184,31 @@ def test_router_accuracy() -> None:
     assert accuracy >= 0.95
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("$2M", 2e6), ("2 million", 2e6), ("1.5m", 1.5e6), ("500k", 5e5), ("1,250,000", 1.25e6), ("€3bn", 3e9),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("$2M", 2e6),
+        ("2 million", 2e6),
+        ("1.5m", 1.5e6),
+        ("500k", 5e5),
+        ("1,250,000", 1.25e6),
+        ("€3bn", 3e9),
+    ],
+)
 def test_amounts(text: str, expected: float) -> None:
     assert entities.parse_amount(text) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("text, weeks", [
-    ("next quarter", 13), ("next 6 months", 26), ("over 8 weeks", 8), ("next year", 52), ("two quarters", 26),
-])
+@pytest.mark.parametrize(
+    "text, weeks",
+    [
+        ("next quarter", 13),
+        ("next 6 months", 26),
+        ("over 8 weeks", 8),
+        ("next year", 52),
+        ("two quarters", 26),
+    ],
+)
 def test_windows(text: str, weeks: int) -> None:
     assert entities.window_periods(text) == weeks
 

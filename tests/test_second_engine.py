@@ -7,9 +7,9 @@ import json
 import pytest
 
 from agent.cli.main import main
+from mmm_core.answers.results import compare_engines, load_posterior, roi
 from mmm_core.errors import FitRefusedError
-from mmm_core.fitting import run_fit
-from mmm_core.results import compare_engines, load_posterior, roi
+from mmm_core.fit.job import run_fit
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,17 @@ def test_compare_engines(demo_fit: dict, pymc_fit: dict, capsys: pytest.CaptureF
     assert isinstance(out["agree"], bool) and out["verdict"]
     for row in out["channels"].values():
         assert 0.0 <= row["prob_a_greater"] <= 1.0
-    assert main(["--store", str(demo_fit["store"].path), "compare-engines", demo_fit["fit_id"], pymc_fit["fit_id"],
-                 "--json"]) == 0
+    assert (
+        main(
+            [
+                "--store",
+                str(demo_fit["store"].path),
+                "compare-engines",
+                demo_fit["fit_id"],
+                pymc_fit["fit_id"],
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["fit_b"] == pymc_fit["fit_id"]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mmm_core.spec import ModelSpec, canonical_json, spec_sha256
-from mmm_core.spec_canonical import normalise
+from mmm_core.spec.canonical import normalise
 
 names = st.sampled_from(["TV", "Search", "Social", "Radio", "Print", "OOH"])
 pos = st.floats(min_value=0.01, max_value=50, allow_nan=False, allow_infinity=False)
@@ -21,12 +21,17 @@ def channels(draw):
     chosen = draw(st.lists(names, min_size=1, max_size=4, unique=True))
     out = []
     for name in chosen:
-        ch = {"name": name, "variable": f"{name}_Spend",
-              "adstock": {"type": draw(st.sampled_from(["geometric", "delayed"])),
-                          "l_max": draw(st.integers(1, 20)),
-                          "half_life": {"median": draw(pos), "sigma": draw(pos)}},
-              "saturation": {"type": draw(st.sampled_from(["logistic", "hill"]))},
-              "effect_prior": {"type": "roi", "median": draw(pos), "sigma": draw(pos)}}
+        ch = {
+            "name": name,
+            "variable": f"{name}_Spend",
+            "adstock": {
+                "type": draw(st.sampled_from(["geometric", "delayed"])),
+                "l_max": draw(st.integers(1, 20)),
+                "half_life": {"median": draw(pos), "sigma": draw(pos)},
+            },
+            "saturation": {"type": draw(st.sampled_from(["logistic", "hill"]))},
+            "effect_prior": {"type": "roi", "median": draw(pos), "sigma": draw(pos)},
+        }
         out.append(ch)
     return out
 
@@ -34,16 +39,23 @@ def channels(draw):
 @st.composite
 def spec_dicts(draw):
     media = draw(channels())
-    data = {"dataset_id": "ds_x", "kpi": "Sales", "media": media,
-            "controls": [{"name": c, "sign": draw(st.sampled_from(["positive", "negative", "none"]))}
-                         for c in draw(st.lists(st.sampled_from(["Price", "Temp", "Promo"]), unique=True))],
-            "likelihood": draw(st.sampled_from(["additive", "multiplicative"])),
-            "sampler": {"chains": draw(st.integers(1, 8)), "seed": draw(st.integers(0, 10**6))},
-            "seasonality": {"fourier_order": draw(st.integers(0, 4))},
-            "interval": {"level": draw(st.floats(0.5, 0.99))}}
+    data = {
+        "dataset_id": "ds_x",
+        "kpi": "Sales",
+        "media": media,
+        "controls": [
+            {"name": c, "sign": draw(st.sampled_from(["positive", "negative", "none"]))}
+            for c in draw(st.lists(st.sampled_from(["Price", "Temp", "Promo"]), unique=True))
+        ],
+        "likelihood": draw(st.sampled_from(["additive", "multiplicative"])),
+        "sampler": {"chains": draw(st.integers(1, 8)), "seed": draw(st.integers(0, 10**6))},
+        "seasonality": {"fourier_order": draw(st.integers(0, 4))},
+        "interval": {"level": draw(st.floats(0.5, 0.99))},
+    }
     if draw(st.booleans()):
-        data["mediators"] = [{"name": "Awareness", "type": "sparse",
-                              "channels": draw(st.permutations([m["name"] for m in media]))}]
+        data["mediators"] = [
+            {"name": "Awareness", "type": "sparse", "channels": draw(st.permutations([m["name"] for m in media]))}
+        ]
     return data
 
 
@@ -82,8 +94,9 @@ MUTATIONS = [
     lambda d: d["media"][0]["effect_prior"].__setitem__("median", d["media"][0]["effect_prior"]["median"] * 1.001),
     lambda d: d["sampler"].__setitem__("seed", d["sampler"]["seed"] + 1),
     lambda d: d.__setitem__("likelihood", "additive" if d["likelihood"] != "additive" else "multiplicative"),
-    lambda d: d["media"][0]["adstock"]["half_life"].__setitem__("sigma",
-                                                                d["media"][0]["adstock"]["half_life"]["sigma"] + 0.1),
+    lambda d: d["media"][0]["adstock"]["half_life"].__setitem__(
+        "sigma", d["media"][0]["adstock"]["half_life"]["sigma"] + 0.1
+    ),
     lambda d: d["controls"].append({"name": "Weather", "sign": "none"}),
     lambda d: d["interval"].__setitem__("method", "hdi"),
     lambda d: d.__setitem__("kpi", "Revenue"),

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from test_spec_support import VARIABLES, base_spec, dataset, make_dataset, store  # noqa: F401
+from spec_support import VARIABLES, base_spec, make_dataset
 
+from mmm_core.data.queries import describe
 from mmm_core.errors import SpecValidationError
-from mmm_core.queries import describe
 from mmm_core.spec import (
-    ModelSpec, diff_specs, format_diff, init_spec, init_spec_with_notes, load_spec, save_draft, validate_against,
+    ModelSpec,
+    diff_specs,
+    format_diff,
+    init_spec,
+    init_spec_with_notes,
+    load_spec,
+    save_draft,
+    validate_against,
 )
 
 
@@ -24,19 +31,21 @@ def test_defaults_are_explicit_and_documented():
 
 
 def test_type_dependent_priors_are_filled_or_refused():
-    spec = base_spec(media=[{"name": "TV", "variable": "TV_Spend", "adstock": {"type": "delayed"},
-                             "saturation": {"type": "hill"}}])
+    spec = base_spec(
+        media=[{"name": "TV", "variable": "TV_Spend", "adstock": {"type": "delayed"}, "saturation": {"type": "hill"}}]
+    )
     assert spec.media[0].adstock.peak_delay is not None and spec.media[0].saturation.slope is not None
     with pytest.raises(SpecValidationError, match="peak_delay is only used by type 'delayed'"):
         base_spec(media=[{"name": "TV", "variable": "TV_Spend", "adstock": {"peak_delay": {"mean": 1, "sd": 1}}}])
     with pytest.raises(SpecValidationError, match="slope is only used by type 'hill'"):
-        base_spec(media=[{"name": "TV", "variable": "TV_Spend",
-                          "saturation": {"slope": {"median": 1, "sigma": 1}}}])
+        base_spec(media=[{"name": "TV", "variable": "TV_Spend", "saturation": {"slope": {"median": 1, "sigma": 1}}}])
 
 
 def test_yaml_round_trip(tmp_path):
-    spec = base_spec(mediators=[{"name": "Awareness", "type": "sparse", "channels": ["TV"]}],
-                     trend={"type": "piecewise", "changepoints": ["2024-01-01"]})
+    spec = base_spec(
+        mediators=[{"name": "Awareness", "type": "sparse", "channels": ["TV"]}],
+        trend={"type": "piecewise", "changepoints": ["2024-01-01"]},
+    )
     assert ModelSpec.from_yaml(spec.to_yaml()) == spec
     path = save_draft(spec, tmp_path / "draft.yaml")
     assert path.read_text().startswith("# Draft model spec")
@@ -45,8 +54,9 @@ def test_yaml_round_trip(tmp_path):
 
 def test_validation_error_names_field_path_and_allowed_values():
     with pytest.raises(SpecValidationError) as exc:
-        base_spec(media=[{"name": "TV", "variable": "TV_Spend", "adstock": {"type": "weibull"}}],
-                  geo={"pooling": "some"})
+        base_spec(
+            media=[{"name": "TV", "variable": "TV_Spend", "adstock": {"type": "weibull"}}], geo={"pooling": "some"}
+        )
     msg = exc.value.message
     assert "media[TV].adstock.type" in msg and "'geometric' or 'delayed'" in msg and "'weibull'" in msg
     assert "geo.pooling" in msg and "'none', 'partial' or 'full'" in msg
@@ -58,17 +68,20 @@ def test_unknown_field_lists_allowed_fields():
     assert "sampler.chain" in exc.value.message and "chains, warmup, draws" in exc.value.message
 
 
-@pytest.mark.parametrize("changes, fragment", [
-    ({"media": []}, "media"),
-    ({"media": [{"name": "TV", "variable": "A"}, {"name": "TV", "variable": "B"}]}, "duplicate media channel"),
-    ({"controls": [{"name": "TV_Spend"}]}, "each may play one role"),
-    ({"mediators": [{"name": "Aw", "channels": ["Radio"]}]}, "unknown channel(s) ['Radio']"),
-    ({"mediators": [{"name": "Aw", "type": "latent", "channels": ["TV"]}]}, "needs informative priors"),
-    ({"trend": {"type": "piecewise"}}, "at least one changepoint"),
-    ({"seasonality": {"fourier_order": 7, "period": 12}}, "too high"),
-    ({"interval": {"level": 1.5}}, "interval.level"),
-    ({"controls": [{"name": "Price", "sign": "up"}]}, "'positive', 'negative' or 'none'"),
-])
+@pytest.mark.parametrize(
+    "changes, fragment",
+    [
+        ({"media": []}, "media"),
+        ({"media": [{"name": "TV", "variable": "A"}, {"name": "TV", "variable": "B"}]}, "duplicate media channel"),
+        ({"controls": [{"name": "TV_Spend"}]}, "each may play one role"),
+        ({"mediators": [{"name": "Aw", "channels": ["Radio"]}]}, "unknown channel(s) ['Radio']"),
+        ({"mediators": [{"name": "Aw", "type": "latent", "channels": ["TV"]}]}, "needs informative priors"),
+        ({"trend": {"type": "piecewise"}}, "at least one changepoint"),
+        ({"seasonality": {"fourier_order": 7, "period": 12}}, "too high"),
+        ({"interval": {"level": 1.5}}, "interval.level"),
+        ({"controls": [{"name": "Price", "sign": "up"}]}, "'positive', 'negative' or 'none'"),
+    ],
+)
 def test_invalid_specs_are_refused(changes, fragment):
     with pytest.raises(SpecValidationError) as exc:
         base_spec(**changes)
@@ -115,18 +128,21 @@ def test_init_spec_asks_for_the_kpi_when_ambiguous(store):
         init_spec(store, "two", kpi="Nope")
 
 
-@pytest.mark.parametrize("changes, fragment", [
-    ({"kpi": "TV_Spend", "media": [{"name": "S", "variable": "Search_Spend"}]}, "kpi 'TV_Spend'"),
-    ({"media": [{"name": "TV", "variable": "Price"}], "controls": []}, "must be a media variable"),
-    ({"controls": [{"name": "Nope"}]}, "controls[Nope]"),
-    ({"mediators": [{"name": "Ghost", "channels": ["TV"]}]}, "mediators[Ghost]"),
-    ({"mediators": [{"name": "Awareness", "type": "observed", "channels": ["TV"]}]}, "use type: sparse"),
-    ({"mediators": [{"name": "Awareness", "type": "latent", "channels": ["TV"], "priors": {}}]}, "not latent"),
-    ({"geo": {"pooling": "partial"}}, "needs more than one geography"),
-    ({"holdout": {"last_n": 60}}, "holdout.last_n"),
-    ({"trend": {"type": "piecewise", "changepoints": ["2030-01-01"]}}, "outside the data window"),
-    ({"dataset_id": "ds_other"}, "dataset_id"),
-])
+@pytest.mark.parametrize(
+    "changes, fragment",
+    [
+        ({"kpi": "TV_Spend", "media": [{"name": "S", "variable": "Search_Spend"}]}, "kpi 'TV_Spend'"),
+        ({"media": [{"name": "TV", "variable": "Price"}], "controls": []}, "must be a media variable"),
+        ({"controls": [{"name": "Nope"}]}, "controls[Nope]"),
+        ({"mediators": [{"name": "Ghost", "channels": ["TV"]}]}, "mediators[Ghost]"),
+        ({"mediators": [{"name": "Awareness", "type": "observed", "channels": ["TV"]}]}, "use type: sparse"),
+        ({"mediators": [{"name": "Awareness", "type": "latent", "channels": ["TV"], "priors": {}}]}, "not latent"),
+        ({"geo": {"pooling": "partial"}}, "needs more than one geography"),
+        ({"holdout": {"last_n": 60}}, "holdout.last_n"),
+        ({"trend": {"type": "piecewise", "changepoints": ["2030-01-01"]}}, "outside the data window"),
+        ({"dataset_id": "ds_other"}, "dataset_id"),
+    ],
+)
 def test_validate_against_refuses_mismatches(store, dataset, changes, fragment):
     with pytest.raises(SpecValidationError) as exc:
         validate_against(base_spec(**changes), describe(store, dataset))
@@ -135,8 +151,13 @@ def test_validate_against_refuses_mismatches(store, dataset, changes, fragment):
 
 def test_diff_names_fields_by_channel():
     old = base_spec()
-    new = base_spec(media=[{"name": "TV", "variable": "TV_Spend", "adstock": {"l_max": 12}},
-                           {"name": "Radio", "variable": "Radio_Spend"}], controls=[])
+    new = base_spec(
+        media=[
+            {"name": "TV", "variable": "TV_Spend", "adstock": {"l_max": 12}},
+            {"name": "Radio", "variable": "Radio_Spend"},
+        ],
+        controls=[],
+    )
     lines = format_diff(diff_specs(old, new))
     assert "media[TV].adstock.l_max: 8 → 12" in lines
     assert "media[Radio]: added" in lines and "media[Search]: removed" in lines and "controls[Price]: removed" in lines

@@ -6,24 +6,32 @@ from pathlib import Path
 
 import pytest
 
+from mmm_core.data.sql_sandbox import query
 from mmm_core.errors import QueryLimitError, QueryRefusedError
-from mmm_core.sql_sandbox import query
 from mmm_core.store import Store
 
 
 @pytest.fixture()
 def store(tmp_path: Path) -> Store:
     store = Store(tmp_path / "mmm.duckdb")
-    rows = [("2024-01-01", "", "TV", "TV_Spend", 10.0), ("2024-01-08", "", "TV", "TV_Spend", 12.0),
-            ("2024-01-01", "", "", "Sales", 100.0), ("2024-01-08", "", "", "Sales", 120.0)]
+    rows = [
+        ("2024-01-01", "", "TV", "TV_Spend", 10.0),
+        ("2024-01-08", "", "TV", "TV_Spend", 12.0),
+        ("2024-01-01", "", "", "Sales", 100.0),
+        ("2024-01-08", "", "", "Sales", 120.0),
+    ]
     with store.transaction() as conn:
-        conn.execute("INSERT INTO datasets VALUES ('ds_1', 'demo', 'fp', 'x', 'mff', 4, 'W', "
-                     "'2024-01-01', '2024-01-08', now())")
+        conn.execute(
+            "INSERT INTO datasets VALUES ('ds_1', 'demo', 'fp', 'x', 'mff', 4, 'W', '2024-01-01', '2024-01-08', now())"
+        )
         for period, geo, outlet, name, value in rows:
-            conn.execute("INSERT INTO mff_rows VALUES ('ds_1', ?, ?, '', '', ?, '', ?, ?)",
-                         [period, geo, outlet, name, value])
-        conn.execute("INSERT INTO variables VALUES ('ds_1', 'TV_Spend', 'media', 'TV', 1, 2, 1, false, 22), "
-                     "('ds_1', 'Sales', 'kpi', NULL, 1, 2, 1, false, 220)")
+            conn.execute(
+                "INSERT INTO mff_rows VALUES ('ds_1', ?, ?, '', '', ?, '', ?, ?)", [period, geo, outlet, name, value]
+            )
+        conn.execute(
+            "INSERT INTO variables VALUES ('ds_1', 'TV_Spend', 'media', 'TV', 1, 2, 1, false, 22), "
+            "('ds_1', 'Sales', 'kpi', NULL, 1, 2, 1, false, 220)"
+        )
     return store
 
 
@@ -35,23 +43,26 @@ def test_select_over_the_views(store: Store) -> None:
     assert roles["rows"] == [["Sales", "kpi"], ["TV_Spend", "media"]]
 
 
-@pytest.mark.parametrize("sql, kind", [
-    ("INSERT INTO mff SELECT * FROM mff", "INSERT"),
-    ("UPDATE mff SET value = 0", "UPDATE"),
-    ("DELETE FROM mff", "DELETE"),
-    ("CREATE TABLE x AS SELECT 1", "CREATE"),
-    ("DROP TABLE mff", "DROP"),
-    ("ALTER TABLE mff ADD COLUMN z INT", "ALTER"),
-    ("ATTACH '/tmp/other.duckdb'", "ATTACH"),
-    ("DETACH memory", "DETACH"),
-    ("COPY mff TO '/tmp/out.csv'", "COPY"),
-    ("EXPORT DATABASE '/tmp/exp'", "EXPORT"),
-    ("INSTALL httpfs", "LOAD"),
-    ("LOAD httpfs", "LOAD"),
-    ("SET threads = 1", "SET"),
-    ("PRAGMA version", "PRAGMA"),
-    ("CALL pragma_version()", "CALL"),
-])
+@pytest.mark.parametrize(
+    "sql, kind",
+    [
+        ("INSERT INTO mff SELECT * FROM mff", "INSERT"),
+        ("UPDATE mff SET value = 0", "UPDATE"),
+        ("DELETE FROM mff", "DELETE"),
+        ("CREATE TABLE x AS SELECT 1", "CREATE"),
+        ("DROP TABLE mff", "DROP"),
+        ("ALTER TABLE mff ADD COLUMN z INT", "ALTER"),
+        ("ATTACH '/tmp/other.duckdb'", "ATTACH"),
+        ("DETACH memory", "DETACH"),
+        ("COPY mff TO '/tmp/out.csv'", "COPY"),
+        ("EXPORT DATABASE '/tmp/exp'", "EXPORT"),
+        ("INSTALL httpfs", "LOAD"),
+        ("LOAD httpfs", "LOAD"),
+        ("SET threads = 1", "SET"),
+        ("PRAGMA version", "PRAGMA"),
+        ("CALL pragma_version()", "CALL"),
+    ],
+)
 def test_non_select_statements_are_refused_by_type(store: Store, sql: str, kind: str) -> None:
     with pytest.raises(QueryRefusedError) as err:
         query(store, "demo", sql)
@@ -59,16 +70,19 @@ def test_non_select_statements_are_refused_by_type(store: Store, sql: str, kind:
     assert err.value.code == "query_refused"
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT * FROM read_csv('/etc/passwd')",
-    "SELECT * FROM read_csv_auto('/etc/hostname')",
-    "SELECT * FROM read_parquet('https://example.com/x.parquet')",
-    "SELECT * FROM read_json('/etc/passwd')",
-    "SELECT * FROM read_text('/etc/passwd')",
-    "SELECT * FROM read_blob('/etc/passwd')",
-    "SELECT * FROM glob('/etc/*')",
-    "SELECT * FROM sniff_csv('/etc/passwd')",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM read_csv_auto('/etc/hostname')",
+        "SELECT * FROM read_parquet('https://example.com/x.parquet')",
+        "SELECT * FROM read_json('/etc/passwd')",
+        "SELECT * FROM read_text('/etc/passwd')",
+        "SELECT * FROM read_blob('/etc/passwd')",
+        "SELECT * FROM glob('/etc/*')",
+        "SELECT * FROM sniff_csv('/etc/passwd')",
+    ],
+)
 def test_file_and_url_functions_are_refused_by_duckdb(store: Store, sql: str) -> None:
     with pytest.raises(QueryRefusedError) as err:
         query(store, "demo", sql)

@@ -11,7 +11,7 @@ import pytest
 
 from mmm_core.errors import MMMError
 from mmm_core.synth import MFF_COLUMNS, PRESETS, counterfactual, generate, write
-from mmm_core.synth_transforms import adstock, geometric_weights, hill, logistic
+from mmm_core.synth.transforms import adstock, geometric_weights, hill, logistic
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SHAPES = {  # preset: (weeks, geos, channels, controls)
@@ -102,7 +102,7 @@ def test_truth_matches_the_file_spend(data):
 def test_hill_k_is_in_spend_units(data):
     d = data["national_small"]
     spend = d.world.spend[0]
-    for i, (name, ch) in enumerate(d.truth["channels"].items()):
+    for i, ch in enumerate(d.truth["channels"].values()):
         x = adstock(spend[:, i], geometric_weights(ch["adstock"]["alpha"]))
         assert ch["saturation"]["K"] == pytest.approx(ch["saturation"]["k_over_mean_adstocked_spend"] * x.mean())
         assert sum(ch["adstock"]["weights"]) == pytest.approx(1.0)
@@ -112,7 +112,11 @@ def test_national_small_follows_the_anchor_table(data):
     ch = data["national_small"].truth["channels"]
     assert [c["adstock"]["alpha"] for c in ch.values()] == [0.0, 0.2, 0.4, 0.3]
     assert [(c["saturation"]["slope"], c["saturation"]["k_over_mean_adstocked_spend"]) for c in ch.values()] == [
-        (1.0, 1.0), (1.5, 0.8), (1.0, 1.5), (2.0, 0.5)]
+        (1.0, 1.0),
+        (1.5, 0.8),
+        (1.0, 1.5),
+        (2.0, 0.5),
+    ]
     spend = data["national_small"].world.spend[0]
     assert (spend[:, 2] == 0).any() and (spend[:, 3] == 0).any()  # Local and Email run in flights
 

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 
+from test_agent_fixtures import make_store
+
 from tools import build_tools
 from tools.base import MAX_CHARS, cap
 from tools.planning_tools import core_function
-from test_agent_fixtures import make_store
 
 
 def test_cap_truncates_with_a_note() -> None:
-    text = cap({"fit_id": "fit_1", "rows": [{"period": i, "mean": i * 1.5} for i in range(2000)],
-                "provenance": {"spec_id": "spec_1"}})
+    text = cap(
+        {
+            "fit_id": "fit_1",
+            "rows": [{"period": i, "mean": i * 1.5} for i in range(2000)],
+            "provenance": {"spec_id": "spec_1"},
+        }
+    )
     data = json.loads(text)
     assert len(text) <= MAX_CHARS and "truncated" in data and data["provenance"]["spec_id"] == "spec_1"
 
@@ -21,7 +27,6 @@ def test_tools_on_a_store(tmp_path) -> None:
     store, ds = make_store(tmp_path)
     tools = {t.name: t for t in build_tools(store)}
     assert {"describe_dataset", "run_sql", "spend_by", "draft_spec", "lock_spec", "fit_model", "roi"} <= set(tools)
-    import mmm_core.results as results
 
     for optional in ("mediation", "report"):
         assert (optional in tools) == (core_function(optional) is not None)

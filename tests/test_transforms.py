@@ -46,7 +46,7 @@ def test_delayed_adstock_peaks_theta_periods_after_spend():
     x[0] = 1.0
     out = np.asarray(tf.delayed_adstock(x, 0.5, 2.0, l_max=6, normalize=False))
     assert int(np.argmax(out)) == 2
-    np.testing.assert_allclose(out[:6], [0.5 ** 4, 0.5, 1.0, 0.5, 0.5 ** 4, 0.5 ** 9], rtol=1e-5)
+    np.testing.assert_allclose(out[:6], [0.5**4, 0.5, 1.0, 0.5, 0.5**4, 0.5**9], rtol=1e-5)
 
 
 def test_hill_half_saturation_and_zero():

@@ -18,13 +18,17 @@ os.environ.setdefault("CHAINLIT_APP_ROOT", tempfile.mkdtemp(prefix="mmm_ui_appro
 import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
-from agent import ui_charts, ui_progress, ui_setup, ui_turn
-from agent.ui_data import (SCHEMA, auth_secret, ensure_schema, history_url, offline_html, prepare_app_root)
+from agent.ui import charts as ui_charts
+from agent.ui import progress as ui_progress
+from agent.ui import setup as ui_setup
+from agent.ui import turn as ui_turn
+from agent.ui.data import SCHEMA, auth_secret, ensure_schema, history_url, offline_html, prepare_app_root
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 # --- charts -----------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def tool_json(demo_fit: dict) -> dict:
@@ -32,9 +36,12 @@ def tool_json(demo_fit: dict) -> dict:
     from tools import build_tools
 
     tools = {t.name: t for t in build_tools(demo_fit["store"])}
-    calls = {"roi": ("roi", {}), "contrib_period": ("contributions", {"by": "period"}),
-             "contrib_channel": ("contributions", {"by": "channel"}),
-             "curve": ("response_curve", {"channel": "Search"})}
+    calls = {
+        "roi": ("roi", {}),
+        "contrib_period": ("contributions", {"by": "period"}),
+        "contrib_channel": ("contributions", {"by": "channel"}),
+        "curve": ("response_curve", {"channel": "Search"}),
+    }
     out = {k: (name, json.loads(tools[name].invoke(args))) for k, (name, args) in calls.items()}
     if "optimize_budget" in tools:
         out["optimize"] = ("optimize_budget", json.loads(tools["optimize_budget"].invoke({"budget": 500000})))
@@ -84,6 +91,7 @@ def test_mediation_chart_and_unusable_outputs() -> None:
 
 # --- chat history (SQLite data layer) -----------------------------------------------------------------------
 
+
 def test_history_schema_accepts_the_steps_chainlit_writes(tmp_path: Path) -> None:
     path = ensure_schema(tmp_path / "h.sqlite")
     ensure_schema(path)  # idempotent
@@ -98,9 +106,20 @@ def test_history_schema_accepts_the_steps_chainlit_writes(tmp_path: Path) -> Non
 
     async def roundtrip() -> dict:
         layer = SQLAlchemyDataLayer(conninfo=history_url(path))
-        step = {"id": "s1", "threadId": "t1", "name": "roi", "type": "tool", "streaming": False,
-                "input": "{}", "output": "{}", "autoCollapse": True, "defaultOpen": False, "metadata": {},
-                "createdAt": "2026-01-01T00:00:00Z", "showInput": "json"}
+        step = {
+            "id": "s1",
+            "threadId": "t1",
+            "name": "roi",
+            "type": "tool",
+            "streaming": False,
+            "input": "{}",
+            "output": "{}",
+            "autoCollapse": True,
+            "defaultOpen": False,
+            "metadata": {},
+            "createdAt": "2026-01-01T00:00:00Z",
+            "showInput": "json",
+        }
         await SQLAlchemyDataLayer.create_step.__wrapped__(layer, step)  # the wrapper needs a live session
         await layer.engine.dispose()
         return step
@@ -114,11 +133,26 @@ def test_history_schema_accepts_the_steps_chainlit_writes(tmp_path: Path) -> Non
 
 # --- guided setup ----------------------------------------------------------------------------------------------
 
-DRAFT = {"draft_id": "draft_1", "status": "draft", "kpi": "Sales", "channels": ["Email", "Search"],
-         "controls": ["Price", "Promo"], "mediators": [], "seasonality_order": 2, "geo_pooling": "partial",
-         "holdout_periods": 0, "trend": "linear", "likelihood": "additive",
-         "available": {"kpi_candidates": ["Sales"], "channels": ["Email", "Search"], "controls": ["Price", "Promo"],
-                       "geographies": 3, "periods": 104}}
+DRAFT = {
+    "draft_id": "draft_1",
+    "status": "draft",
+    "kpi": "Sales",
+    "channels": ["Email", "Search"],
+    "controls": ["Price", "Promo"],
+    "mediators": [],
+    "seasonality_order": 2,
+    "geo_pooling": "partial",
+    "holdout_periods": 0,
+    "trend": "linear",
+    "likelihood": "additive",
+    "available": {
+        "kpi_candidates": ["Sales"],
+        "channels": ["Email", "Search"],
+        "controls": ["Price", "Promo"],
+        "geographies": 3,
+        "periods": 104,
+    },
+}
 
 
 def test_every_setup_button_is_an_answer_the_setup_machine_understands() -> None:
@@ -158,10 +192,11 @@ def test_status_of_a_fitted_store(demo_fit: dict) -> None:
 
 # --- upload helpers --------------------------------------------------------------------------------------------
 
+
 def test_upload_format_sniffing_description_and_errors_in_full(tmp_path: Path, demo_fit: dict) -> None:
-    from mmm_core import queries
+    from mmm_core.data import queries
+    from mmm_core.data.ingest import ingest
     from mmm_core.errors import MFFValidationError
-    from mmm_core.mff import ingest
 
     assert ui_setup.sniff_format(REPO / "data" / "demo_national.csv") == "mff"
     wide = tmp_path / "wide.csv"
@@ -180,18 +215,22 @@ def test_upload_format_sniffing_description_and_errors_in_full(tmp_path: Path, d
 
 # --- turn events, approvals, progress -------------------------------------------------------------------------
 
+
 def test_events_deduplicate_tool_calls_after_a_resume() -> None:
     call = {"name": "lock_spec", "args": {"draft_id": "d"}, "id": "c1", "type": "tool_call"}
     seen: set[str] = set()
     first = ui_turn.events({"model": {"messages": [AIMessage(content="", tool_calls=[call])]}}, seen)
-    again = ui_turn.events({"HumanInTheLoopMiddleware.after_model": {
-        "messages": [AIMessage(content="", tool_calls=[call])]}}, seen)
+    again = ui_turn.events(
+        {"HumanInTheLoopMiddleware.after_model": {"messages": [AIMessage(content="", tool_calls=[call])]}}, seen
+    )
     assert [type(e).__name__ for e in first] == ["ToolStart"] and again == []
-    done = ui_turn.events({"tools": {"messages": [ToolMessage(content='{"spec_id": "s"}', tool_call_id="c1",
-                                                              name="lock_spec")]}}, seen)
+    done = ui_turn.events(
+        {"tools": {"messages": [ToolMessage(content='{"spec_id": "s"}', tool_call_id="c1", name="lock_spec")]}}, seen
+    )
     assert done[0].data == {"spec_id": "s"} and not done[0].error
-    answer = ui_turn.events({"model": {"messages": [AIMessage(content="ok", additional_kwargs={
-        "mmm": {"setup_step": "kpi"}})]}}, seen)
+    answer = ui_turn.events(
+        {"model": {"messages": [AIMessage(content="ok", additional_kwargs={"mmm": {"setup_step": "kpi"}})]}}, seen
+    )
     assert answer[0].meta["setup_step"] == "kpi"
 
     class Intr:
@@ -254,13 +293,14 @@ def test_progress_watcher_reports_a_running_fit(demo_fit: dict) -> None:
 
 # --- offline page, auth, app root ------------------------------------------------------------------------------
 
+
 def test_offline_html_drops_links_to_other_hosts() -> None:
     from chainlit.server import build_dir
 
     html = (Path(build_dir) / "index.html").read_text()
     assert "cdn.jsdelivr.net" in html and "fonts.googleapis.com" in html
     clean = offline_html(html)
-    assert "https://" not in clean.replace('content="https://', "") and '/assets/index-' in clean
+    assert "https://" not in clean.replace('content="https://', "") and "/assets/index-" in clean
 
 
 def test_auth_secret_is_required_with_a_password_and_derived_when_absent() -> None:
@@ -295,7 +335,7 @@ def test_committed_config_is_offline() -> None:
 
 
 def test_interval_setting_replaces_the_interval_tools(demo_fit: dict) -> None:
-    from agent.ui_tools import parse_level, session_tools
+    from agent.ui.tools import parse_level, session_tools
 
     assert parse_level("spec") is None and parse_level("0.8") == 0.8 and parse_level("1.5") is None
     tools = {t.name: t for t in session_tools(demo_fit["store"], 0.8)}
@@ -312,7 +352,7 @@ def test_session_graph_runs_a_turn_through_the_thread_bridge(demo_fit: dict, mon
     import importlib
 
     monkeypatch.setenv("MMM_AGENT_STORE", str(demo_fit["store"].path))
-    ui = importlib.import_module("agent.ui")
+    ui = importlib.import_module("agent.ui.app")
     monkeypatch.setattr(ui, "STORE", demo_fit["store"])
     monkeypatch.setattr(ui, "_SAVER", None)
     from langchain_core.messages import HumanMessage

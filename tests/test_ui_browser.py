@@ -27,15 +27,23 @@ REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 DEMO = REPO / "data" / "demo_national.csv"
 SHOTS = REPO / "mmm_store" / "ui_screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 WELCOME = "Bayesian marketing-mix analyst"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) "
-                              "to run the browser tests (.ci/run does this)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) "
+        "to run the browser tests (.ci/run does this)",
+    ),
 ]
 
 
@@ -61,15 +69,24 @@ def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
 @contextlib.contextmanager
 def _ui_server(tmp: Path, **extra_env: str) -> Iterator[dict]:
     """`mmm-agent ui` on a free port with a store and app root under ``tmp``; stopped on exit."""
-    env = {**os.environ, "MMM_AGENT_STORE": str(tmp / "store" / "mmm.duckdb"),
-           "CHAINLIT_APP_ROOT": str(tmp / "app"), "MMM_AGENT_MODEL": "offline"}
+    env = {
+        **os.environ,
+        "MMM_AGENT_STORE": str(tmp / "store" / "mmm.duckdb"),
+        "CHAINLIT_APP_ROOT": str(tmp / "app"),
+        "MMM_AGENT_MODEL": "offline",
+    }
     for key in ("MMM_AGENT_PASSWORD", "CHAINLIT_AUTH_SECRET"):
         env.pop(key, None)
     env.update(extra_env)
     port = _free_port()
     log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "mmm-agent"), "ui", "--port", str(port)], cwd=tmp,
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "mmm-agent"), "ui", "--port", str(port)],
+        cwd=tmp,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_http(url, proc)
@@ -131,9 +148,13 @@ def test_upload_setup_lock_fit_and_ask(server: dict, browser) -> None:
         _click(page, "Set up a model")
         page.wait_for_selector("text=Question — KPI", timeout=30_000)
         assert page.get_by_text("Spec preview").count() >= 1
-        for label, question in (("Keep", "Question — channels"), ("Keep all channels", "Question — controls"),
-                                ("Keep controls", "Question — seasonality"), ("Keep", "Question — holdout"),
-                                ("No holdout", "is complete")):
+        for label, question in (
+            ("Keep", "Question — channels"),
+            ("Keep all channels", "Question — controls"),
+            ("Keep controls", "Question — seasonality"),
+            ("Keep", "Question — holdout"),
+            ("No holdout", "is complete"),
+        ):
             _click(page, label)
             page.wait_for_selector(f"text={question}", timeout=30_000)
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -148,7 +169,7 @@ def test_upload_setup_lock_fit_and_ask(server: dict, browser) -> None:
         page.screenshot(path=str(SHOTS / "fit_progress.png"))
         page.wait_for_selector("text=/Fit succeeded/", timeout=90_000)
         _ask(page, "What is the ROI of TV?")
-        page.wait_for_selector("text=There is no channel called \"TV\"", timeout=30_000)
+        page.wait_for_selector('text=There is no channel called "TV"', timeout=30_000)
         assert page.get_by_text("Known channels: Email, Local, Search, Social").count() >= 1
         _ask(page, "What is the ROI of Search?")
         page.wait_for_selector("text=/Search returned/", timeout=30_000)

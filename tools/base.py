@@ -43,15 +43,17 @@ def cap(payload: dict[str, Any], limit: int = MAX_CHARS) -> str:
         return text
     for keep in _LIST_KEEP:
         cut = _truncate_lists(data, keep)
-        cut["truncated"] = (f"Result cut to fit {limit} characters; ask for a narrower breakdown or "
-                            "use the ids above with a more specific tool.")
+        cut["truncated"] = (
+            f"Result cut to fit {limit} characters; ask for a narrower breakdown or "
+            "use the ids above with a more specific tool."
+        )
         text = json.dumps(cut, separators=(",", ":"), ensure_ascii=False)
         if len(text) <= limit:
             return text
     # Last resort: keep ids, provenance and scalar fields; everything nested is referred to by id.
     keep_keys = {k: v for k, v in data.items() if not isinstance(v, (list, dict)) or k == "provenance"}
     keep_keys["truncated"] = "Result too large to show; only ids and headline fields are kept."
-    return json.dumps(keep_keys, separators=(",", ":"), ensure_ascii=False)[: limit]
+    return json.dumps(keep_keys, separators=(",", ":"), ensure_ascii=False)[:limit]
 
 
 def error_payload(exc: MMMError) -> dict[str, Any]:
@@ -75,19 +77,22 @@ def state_of(runtime: Any) -> dict[str, Any]:
 def resolve_fit(store: Store, fit_id: str | None, runtime: Any = None) -> str:
     """Explicit id → the session's fit → the store's latest succeeded fit."""
     from mmm_core.errors import NotFoundError
-    from mmm_core.fitting import latest_fit
+    from mmm_core.fit.job import latest_fit
 
     fit = fit_id or state_of(runtime).get("fit_id") or latest_fit(store)
     if not fit:
-        raise NotFoundError("There is no succeeded fit in this store yet.",
-                            "Lock a spec and fit it first (say 'fit the model').", code="no_fit")
+        raise NotFoundError(
+            "There is no succeeded fit in this store yet.",
+            "Lock a spec and fit it first (say 'fit the model').",
+            code="no_fit",
+        )
     return fit
 
 
 def resolve_dataset_id(store: Store, dataset: str | None, runtime: Any = None) -> str:
     """Explicit id/name → the session's dataset → the dataset of the latest fit → the newest dataset."""
+    from mmm_core.data.queries import list_datasets, resolve_dataset
     from mmm_core.errors import NotFoundError
-    from mmm_core.queries import list_datasets, resolve_dataset
 
     if dataset:
         return resolve_dataset(store, dataset)["id"]
@@ -104,14 +109,15 @@ def resolve_dataset_id(store: Store, dataset: str | None, runtime: Any = None) -
                 continue  # a stale or foreign fit id must not hide the store's data
     known = list_datasets(store)
     if not known:
-        raise NotFoundError("The store holds no dataset yet.",
-                            "Load one: `mmm-agent ingest FILE.csv` (MFF format).", code="no_dataset")
+        raise NotFoundError(
+            "The store holds no dataset yet.", "Load one: `mmm-agent ingest FILE.csv` (MFF format).", code="no_dataset"
+        )
     return known[-1]["id"]
 
 
 def _latest_fit_or_none(store: Store) -> str | None:
     try:
-        from mmm_core.fitting import latest_fit
+        from mmm_core.fit.job import latest_fit
     except ImportError:
         return None
     return latest_fit(store)

@@ -21,8 +21,11 @@ FIT_LOCK = threading.Lock()
 
 class FitArgs(BaseModel):
     spec_id: str = Field(description="The LOCKED spec to fit (spec_…). Drafts cannot be fitted: lock first.")
-    quick: bool = Field(False, description="True for a fast approximate fit (MAP + Laplace; uncertainty not "
-                        "calibrated), False for the full NUTS posterior.")
+    quick: bool = Field(
+        False,
+        description="True for a fast approximate fit (MAP + Laplace; uncertainty not "
+        "calibrated), False for the full NUTS posterior.",
+    )
 
 
 class FitIdArgs(BaseModel):
@@ -34,42 +37,74 @@ def build(store: Store) -> list[BaseTool]:
 
     def fit_model(spec_id: str, quick: bool = False, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
-            from mmm_core.fitting import run_fit
+            from mmm_core.fit.job import run_fit
 
             if not FIT_LOCK.acquire(blocking=False):
-                raise FitRefusedError("Another fit is running in this session's process.",
-                                      "Wait for it to finish (ask for the fit status), then try again.",
-                                      code="fit_busy")
+                raise FitRefusedError(
+                    "Another fit is running in this session's process.",
+                    "Wait for it to finish (ask for the fit status), then try again.",
+                    code="fit_busy",
+                )
             try:
                 out = run_fit(store, spec_id, quick=quick)
             finally:
                 FIT_LOCK.release()
-            return {k: out.get(k) for k in ("fit_id", "status", "approximate", "label", "diagnostics",
-                                            "elapsed_s")} | {
-                "health": _health_brief(out.get("health")), "spec_id": spec_id,
-                "provenance": out.get("provenance")}
+            return {k: out.get(k) for k in ("fit_id", "status", "approximate", "label", "diagnostics", "elapsed_s")} | {
+                "health": _health_brief(out.get("health")),
+                "spec_id": spec_id,
+                "provenance": out.get("provenance"),
+            }
+
         return run_tool(work)
 
     def fit_status(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
-            from mmm_core.fitting import fit_summary
+            from mmm_core.fit.job import fit_summary
 
             out = fit_summary(store, resolve_fit(store, fit_id or state_of(runtime).get("fit_id"), runtime))
-            return {k: out.get(k) for k in ("fit_id", "spec_id", "status", "progress", "log", "mode",
-                                            "approximate", "label", "elapsed_s", "diagnostics", "provenance")}
+            return {
+                k: out.get(k)
+                for k in (
+                    "fit_id",
+                    "spec_id",
+                    "status",
+                    "progress",
+                    "log",
+                    "mode",
+                    "approximate",
+                    "label",
+                    "elapsed_s",
+                    "diagnostics",
+                    "provenance",
+                )
+            }
+
         return run_tool(work)
 
     return [
-        StructuredTool.from_function(fit_model, name="fit_model", args_schema=FitArgs, description=(
-            "Fit a locked spec (needs the user's approval). quick=True is approximate. Returns the fit_id, "
-            "diagnostics and the health verdict.")),
-        StructuredTool.from_function(fit_status, name="fit_status", args_schema=FitIdArgs, description=(
-            "Status and progress of a fit (running, succeeded, failed) with its diagnostics.")),
+        StructuredTool.from_function(
+            fit_model,
+            name="fit_model",
+            args_schema=FitArgs,
+            description=(
+                "Fit a locked spec (needs the user's approval). quick=True is approximate. Returns the fit_id, "
+                "diagnostics and the health verdict."
+            ),
+        ),
+        StructuredTool.from_function(
+            fit_status,
+            name="fit_status",
+            args_schema=FitIdArgs,
+            description=("Status and progress of a fit (running, succeeded, failed) with its diagnostics."),
+        ),
     ]
 
 
 def _health_brief(health: dict | None) -> dict | None:
     if not health:
         return None
-    return {"overall": health.get("overall"), "summary": health.get("summary"),
-            "failed": [c.get("name") for c in health.get("checks", []) if c.get("status") == "fail"]}
+    return {
+        "overall": health.get("overall"),
+        "summary": health.get("summary"),
+        "failed": [c.get("name") for c in health.get("checks", []) if c.get("status") == "fail"],
+    }

@@ -47,15 +47,20 @@ def _brief(stats: Any) -> Any:
 
 
 def _roi_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
-    from mmm_core.results import resolve_channel
+    from mmm_core.answers.results import resolve_channel
 
     channels = out["channels"]
     if channel:
         name = resolve_channel(channel, list(channels))
         channels = {name: channels[name]}
-    return {"fit_id": out["fit_id"], "interval": out.get("interval"),
-            "channels": {n: {k: _brief(v) for k, v in c.items()} for n, c in channels.items()},
-            "approximate": out.get("approximate"), "label": out.get("label"), "provenance": out["provenance"]}
+    return {
+        "fit_id": out["fit_id"],
+        "interval": out.get("interval"),
+        "channels": {n: {k: _brief(v) for k, v in c.items()} for n, c in channels.items()},
+        "approximate": out.get("approximate"),
+        "label": out.get("label"),
+        "provenance": out["provenance"],
+    }
 
 
 def _contrib_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
@@ -67,7 +72,7 @@ def _contrib_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
 
 def build(store: Store) -> list[BaseTool]:
     """The result tools bound to one store (only those whose core functions exist)."""
-    from mmm_core import results
+    from mmm_core.answers import results
 
     def roi(channel: str | None = None, fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
         return run_tool(lambda: _roi_body(results.roi(store, resolve_fit(store, fit_id, runtime)), channel))
@@ -76,47 +81,83 @@ def build(store: Store) -> list[BaseTool]:
         def work() -> dict:
             out = results.compare(store, resolve_fit(store, fit_id, runtime), a, b)
             return {k: (_brief(v) if k in ("roi_a", "roi_b") else v) for k, v in out.items()}
+
         return run_tool(work)
 
-    def contributions(by: str = "channel", channel: str | None = None, fit_id: str | None = None,
-                      runtime: ToolRuntime = None) -> str:
-        return run_tool(lambda: _contrib_body(
-            results.contributions(store, resolve_fit(store, fit_id, runtime), by=by), channel))
+    def contributions(
+        by: str = "channel", channel: str | None = None, fit_id: str | None = None, runtime: ToolRuntime = None
+    ) -> str:
+        return run_tool(
+            lambda: _contrib_body(results.contributions(store, resolve_fit(store, fit_id, runtime), by=by), channel)
+        )
 
     def model_health(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
             out = results.health(store, resolve_fit(store, fit_id, runtime))
-            checks = [{k: c.get(k) for k in ("name", "status", "value", "threshold", "reason")}
-                      for c in out.get("checks", [])]
+            checks = [
+                {k: c.get(k) for k in ("name", "status", "value", "threshold", "reason")} for c in out.get("checks", [])
+            ]
             gate = out.get("gate") or {}
-            return {"fit_id": out["fit_id"], "status": out.get("status"), "overall": out.get("overall"),
-                    "summary": out.get("summary"), "checks": checks, "diagnostics": out.get("diagnostics"),
-                    "gate": {"summary": gate.get("summary")} if isinstance(gate, dict) else None,
-                    "provenance": out["provenance"]}
+            return {
+                "fit_id": out["fit_id"],
+                "status": out.get("status"),
+                "overall": out.get("overall"),
+                "summary": out.get("summary"),
+                "checks": checks,
+                "diagnostics": out.get("diagnostics"),
+                "gate": {"summary": gate.get("summary")} if isinstance(gate, dict) else None,
+                "provenance": out["provenance"],
+            }
+
         return run_tool(work)
 
     def response_curve(channel: str, fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
         return run_tool(lambda: results.response_curve(store, resolve_fit(store, fit_id, runtime), channel))
 
     tools: list[BaseTool] = [
-        StructuredTool.from_function(roi, name="roi", args_schema=RoiArgs, description=(
-            "ROI (KPI per unit spend), marginal ROI, contribution and spend per channel with credible "
-            "intervals and provenance. Use it for 'ROI of X' and for ranking channels (best/worst).")),
-        StructuredTool.from_function(compare_channels, name="compare_channels", args_schema=CompareArgs,
-                                     description=(
-            "Probability that channel a's ROI exceeds channel b's, with both ROIs and intervals.")),
-        StructuredTool.from_function(contributions, name="contributions", args_schema=ContribArgs,
-                                     description=(
-            "Modelled contribution to the KPI by channel, period or geography, with intervals.")),
-        StructuredTool.from_function(model_health, name="model_health", args_schema=FitArg, description=(
-            "Did the fit converge and is it trustworthy: R-hat, ESS, divergences, fit quality and each health "
-            "check with its verdict.")),
+        StructuredTool.from_function(
+            roi,
+            name="roi",
+            args_schema=RoiArgs,
+            description=(
+                "ROI (KPI per unit spend), marginal ROI, contribution and spend per channel with credible "
+                "intervals and provenance. Use it for 'ROI of X' and for ranking channels (best/worst)."
+            ),
+        ),
+        StructuredTool.from_function(
+            compare_channels,
+            name="compare_channels",
+            args_schema=CompareArgs,
+            description=("Probability that channel a's ROI exceeds channel b's, with both ROIs and intervals."),
+        ),
+        StructuredTool.from_function(
+            contributions,
+            name="contributions",
+            args_schema=ContribArgs,
+            description=("Modelled contribution to the KPI by channel, period or geography, with intervals."),
+        ),
+        StructuredTool.from_function(
+            model_health,
+            name="model_health",
+            args_schema=FitArg,
+            description=(
+                "Did the fit converge and is it trustworthy: R-hat, ESS, divergences, fit quality and each health "
+                "check with its verdict."
+            ),
+        ),
     ]
     if hasattr(results, "response_curve"):
-        tools.append(StructuredTool.from_function(response_curve, name="response_curve", args_schema=CurveArgs,
-                                                  description=(
-            "Contribution of one channel as its spend is scaled from 0× to 2× of observed (diminishing "
-            "returns).")))
+        tools.append(
+            StructuredTool.from_function(
+                response_curve,
+                name="response_curve",
+                args_schema=CurveArgs,
+                description=(
+                    "Contribution of one channel as its spend is scaled from 0× to 2× of observed (diminishing "
+                    "returns)."
+                ),
+            )
+        )
     from tools import planning_tools
 
     return tools + planning_tools.build(store)

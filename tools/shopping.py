@@ -11,22 +11,24 @@ from __future__ import annotations
 
 import re
 
-_GOAL = r"(look|looks|looking|seem|seems|appear|appears|come out|comes out|show up|shows up)\s+(better|worse|good|bad|stronger|weaker|higher|lower|bigger|smaller|more|less|significant|positive|negative|best|worst)"
+_GOAL = r"(look|looks|looking|seem|seems|appear|appears|come out|comes out|show up|shows up)\s+(better|worse|good|bad|stronger|weaker|higher|lower|bigger|smaller|more|less|significant|positive|negative|best|worst)"  # noqa: E501 (one pattern per line reads better than a split regex)
 _PATTERNS = [
     rf"\b(so|so that|to make|make|until|till|unless)\b.*\b{_GOAL}\b",
     r"\buntil\b.*\b(significant|positive|better|higher|lower|works|sensible|plausible|the roi|it looks)\b",
-    r"\b(make|get|push|boost|inflate|raise|increase|lower|reduce|shrink)\b.{0,40}\b(roi|roas|contribution|effect|coefficient|impact)s?\b.{0,30}\b(higher|bigger|larger|better|lower|smaller|significant|positive|look)\b",
-    r"\b(make|get)\b.{0,40}\b(roi|roas|contribution|effect)\b.{0,10}\b(higher|bigger|larger|better|lower|smaller|positive)\b",
-    r"\bwhich (spec|specification|model|setup|configuration|prior|lag|adstock)s?\b.{0,40}\b(gives?|yields?|produces?|makes?|maximi[sz]es?|shows?)\b.{0,30}\b(best|highest|biggest|most|lowest|significant|better)\b",
-    r"\b(try|test|search|iterate|loop|cycle|play with|tweak|fiddle with)\b.{0,40}\b(until|till|so that|to get|to find)\b",
-    r"\b(drop|remove|exclude|add|change|tweak)\b.{0,60}\b(so|to make|because it makes|since it makes)\b.{0,40}\b(look|looks|better|worse|higher|lower|significant)\b",
+    r"\b(make|get|push|boost|inflate|raise|increase|lower|reduce|shrink)\b.{0,40}\b(roi|roas|contribution|effect|coefficient|impact)s?\b.{0,30}\b(higher|bigger|larger|better|lower|smaller|significant|positive|look)\b",  # noqa: E501 (one pattern per line reads better than a split regex)
+    r"\b(make|get)\b.{0,40}\b(roi|roas|contribution|effect)\b.{0,10}\b(higher|bigger|larger|better|lower|smaller|positive)\b",  # noqa: E501 (one pattern per line reads better than a split regex)
+    r"\bwhich (spec|specification|model|setup|configuration|prior|lag|adstock)s?\b.{0,40}\b(gives?|yields?|produces?|makes?|maximi[sz]es?|shows?)\b.{0,30}\b(best|highest|biggest|most|lowest|significant|better)\b",  # noqa: E501 (one pattern per line reads better than a split regex)
+    r"\b(try|test|search|iterate|loop|cycle|play with|tweak|fiddle with)\b.{0,40}\b(until|till|so that|to get|to find)\b",  # noqa: E501 (one pattern per line reads better than a split regex)
+    r"\b(drop|remove|exclude|add|change|tweak)\b.{0,60}\b(so|to make|because it makes|since it makes)\b.{0,40}\b(look|looks|better|worse|higher|lower|significant)\b",  # noqa: E501 (one pattern per line reads better than a split regex)
     r"\b(p-?hack|cherry[- ]?pick|massage the (data|model|results?)|fudge)\b",
     r"\bget (a |the )?(better|higher|bigger|nicer|more favou?rable) (roi|roas|result|number|contribution)s?\b",
 ]
 _COMPILED = [re.compile(p, re.IGNORECASE) for p in _PATTERNS]
 
-REFUSAL_REASON = ("The request names the result it wants; choosing a specification by its results (forking paths) "
-                  "invalidates the intervals of the pre-registered, locked spec.")
+REFUSAL_REASON = (
+    "The request names the result it wants; choosing a specification by its results (forking paths) "
+    "invalidates the intervals of the pre-registered, locked spec."
+)
 
 
 def is_result_seeking(text: str) -> bool:

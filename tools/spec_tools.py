@@ -15,7 +15,8 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from mmm_core import ledger, spec as specs
+from mmm_core import ledger
+from mmm_core import spec as specs
 from mmm_core.errors import MMMError, NotFoundError, SpecLockedError
 from mmm_core.store import Store
 from tools.base import resolve_dataset_id, run_tool, state_of
@@ -26,8 +27,9 @@ class Changes(BaseModel):
     """Edits a guided setup makes; omitted fields stay as they are."""
 
     kpi: str | None = Field(None, description="KPI variable to explain, e.g. 'Sales'.")
-    channels: list[str] | None = Field(None, description="Keep exactly these media channels (names from "
-                                       "describe_dataset).")
+    channels: list[str] | None = Field(
+        None, description="Keep exactly these media channels (names from describe_dataset)."
+    )
     controls: list[str] | None = Field(None, description="Use exactly these control variables ([] for none).")
     seasonality_order: int | None = Field(None, ge=0, le=10, description="Fourier order; 0 turns it off.")
     geo_pooling: Literal["none", "partial", "full"] | None = Field(None, description="Geo pooling.")
@@ -54,8 +56,11 @@ class LockArgs(BaseModel):
 
 class AmendArgs(Changes):
     spec_id: str = Field(description="The locked spec to amend (spec_…); must be the latest of its chain.")
-    reason: str = Field(min_length=3, description="Mandatory reason for the change; disclosed in every later "
-                        "answer. A reason naming a desired result (e.g. 'so TV looks better') is refused.")
+    reason: str = Field(
+        min_length=3,
+        description="Mandatory reason for the change; disclosed in every later "
+        "answer. A reason naming a desired result (e.g. 'so TV looks better') is refused.",
+    )
 
 
 class LedgerArgs(BaseModel):
@@ -70,8 +75,10 @@ def drafts_dir(store: Store) -> Path:
 
 def load_draft(store: Store, draft_id: str) -> specs.ModelSpec:
     if draft_id.startswith("spec_"):
-        raise SpecLockedError(f"{draft_id} is a locked spec and cannot be edited.",
-                              "Change a locked spec only with amend_spec and a reason; it will be disclosed.")
+        raise SpecLockedError(
+            f"{draft_id} is a locked spec and cannot be edited.",
+            "Change a locked spec only with amend_spec and a reason; it will be disclosed.",
+        )
     path = drafts_dir(store) / f"{Path(draft_id).name}.yaml"
     if not path.is_file():
         raise NotFoundError(f"No draft {draft_id!r}.", "Start one with draft_spec.", code="draft_not_found")
@@ -102,10 +109,18 @@ def apply_changes(spec: specs.ModelSpec, ch: Changes) -> specs.ModelSpec:
 
 
 def summary(spec: specs.ModelSpec) -> dict[str, Any]:
-    return {"dataset_id": spec.dataset_id, "kpi": spec.kpi, "channels": [m.name for m in spec.media],
-            "controls": [c.name for c in spec.controls], "mediators": [m.name for m in spec.mediators],
-            "seasonality_order": spec.seasonality.fourier_order, "geo_pooling": spec.geo.pooling,
-            "holdout_periods": spec.holdout.last_n, "trend": spec.trend.type, "likelihood": spec.likelihood}
+    return {
+        "dataset_id": spec.dataset_id,
+        "kpi": spec.kpi,
+        "channels": [m.name for m in spec.media],
+        "controls": [c.name for c in spec.controls],
+        "mediators": [m.name for m in spec.mediators],
+        "seasonality_order": spec.seasonality.fourier_order,
+        "geo_pooling": spec.geo.pooling,
+        "holdout_periods": spec.holdout.last_n,
+        "trend": spec.trend.type,
+        "likelihood": spec.likelihood,
+    }
 
 
 def _save(store: Store, spec: specs.ModelSpec, draft_id: str | None = None) -> str:
@@ -121,86 +136,173 @@ def build(store: Store) -> list[BaseTool]:
         def work() -> dict:
             ds = resolve_dataset_id(store, dataset, runtime)
             spec, notes = specs.init_spec_with_notes(store, ds, kpi)
-            from mmm_core.queries import describe
+            from mmm_core.data.queries import describe
 
             d = describe(store, ds)
-            return {"draft_id": _save(store, spec), "status": "draft", **summary(spec), "notes": notes,
-                    "available": {"kpi_candidates": d["kpi_candidates"], "channels": d["channels"],
-                                  "controls": d["controls"], "geographies": len(d["geographies"]),
-                                  "periods": d["periods"]["count"]}}
+            return {
+                "draft_id": _save(store, spec),
+                "status": "draft",
+                **summary(spec),
+                "notes": notes,
+                "available": {
+                    "kpi_candidates": d["kpi_candidates"],
+                    "channels": d["channels"],
+                    "controls": d["controls"],
+                    "geographies": len(d["geographies"]),
+                    "periods": d["periods"]["count"],
+                },
+            }
+
         return run_tool(work)
 
     def edit_spec(draft_id: str, runtime: ToolRuntime = None, **changes: Any) -> str:
         def work() -> dict:
             spec = apply_changes(load_draft(store, draft_id), Changes(**changes))
-            from mmm_core.queries import describe
+            from mmm_core.data.queries import describe
 
             specs.validate_against(spec, describe(store, spec.dataset_id))
-            return {"draft_id": _save(store, spec, draft_id), "status": "draft", **summary(spec),
-                    "changed": sorted(k for k, v in changes.items() if v is not None)}
+            return {
+                "draft_id": _save(store, spec, draft_id),
+                "status": "draft",
+                **summary(spec),
+                "changed": sorted(k for k, v in changes.items() if v is not None),
+            }
+
         return run_tool(work)
 
     def show_spec(spec_or_draft_id: str | None = None, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
             ident = spec_or_draft_id or state_of(runtime).get("spec_id") or state_of(runtime).get("draft_id")
             if not ident:
-                raise NotFoundError("No spec in this session yet.", "Start one with draft_spec.",
-                                    code="no_spec")
+                raise NotFoundError("No spec in this session yet.", "Start one with draft_spec.", code="no_spec")
             if ident.startswith("draft_"):
                 return {"draft_id": ident, "status": "draft", **summary(load_draft(store, ident))}
             locked = ledger.get_spec(store, ident)
-            return {"spec_id": ident, "status": "locked", "version": locked.version, **summary(locked.spec),
-                    "provenance": ledger.provenance(store, ident)}
+            return {
+                "spec_id": ident,
+                "status": "locked",
+                "version": locked.version,
+                **summary(locked.spec),
+                "provenance": ledger.provenance(store, ident),
+            }
+
         return run_tool(work)
 
     def lock_spec(draft_id: str, rationale: str, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
             locked = ledger.lock(store, load_draft(store, draft_id), rationale)
-            return {"spec_id": locked.spec_id, "status": "locked", "version": locked.version,
-                    "sha256": locked.sha256, "reused": locked.reused, "post_hoc": locked.post_hoc,
-                    "dataset_id": locked.dataset_id, "provenance": ledger.provenance(store, locked.spec_id)}
+            return {
+                "spec_id": locked.spec_id,
+                "status": "locked",
+                "version": locked.version,
+                "sha256": locked.sha256,
+                "reused": locked.reused,
+                "post_hoc": locked.post_hoc,
+                "dataset_id": locked.dataset_id,
+                "provenance": ledger.provenance(store, locked.spec_id),
+            }
+
         return run_tool(work)
 
     def amend_spec(spec_id: str, reason: str, runtime: ToolRuntime = None, **changes: Any) -> str:
         def real() -> dict:
             if is_result_seeking(reason):
-                raise MMMError("An amendment whose reason names a desired result is refused.",
-                               "Give a substantive reason (new information about the data or the business), "
-                               "not the result you want.", code="shopping_refused")
+                raise MMMError(
+                    "An amendment whose reason names a desired result is refused.",
+                    "Give a substantive reason (new information about the data or the business), "
+                    "not the result you want.",
+                    code="shopping_refused",
+                )
             parent = ledger.get_spec(store, spec_id)
             new = apply_changes(parent.spec, Changes(**changes))
             locked = ledger.amend(store, spec_id, new, reason)
-            return {"spec_id": locked.spec_id, "parent_id": spec_id, "status": "locked",
-                    "version": locked.version, "post_hoc": locked.post_hoc, **summary(new),
-                    "changes": specs.format_diff(specs.diff_specs(parent.spec, new)),
-                    "provenance": ledger.provenance(store, locked.spec_id)}
+            return {
+                "spec_id": locked.spec_id,
+                "parent_id": spec_id,
+                "status": "locked",
+                "version": locked.version,
+                "post_hoc": locked.post_hoc,
+                **summary(new),
+                "changes": specs.format_diff(specs.diff_specs(parent.spec, new)),
+                "provenance": ledger.provenance(store, locked.spec_id),
+            }
+
         return run_tool(real)
 
     def ledger_tool(dataset: str | None = None, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
             rep = ledger.ledger_report(store, resolve_dataset_id(store, dataset, runtime))
-            return {"dataset_id": rep["dataset_id"], "name": rep["name"], "disclosure": rep["disclosure"],
-                    "specs": [{k: s.get(k) for k in ("spec_id", "version", "parent_id", "rationale",
-                                                       "amendment_reason", "post_hoc", "locked_at")}
-                              for s in rep["specs"]],
-                    "fits": [{k: f.get(k) for k in ("fit_id", "spec_id", "spec_version", "mode", "status")}
-                             for f in rep["fits"]],
-                    "refusals": [e["detail"] for e in rep["events"] if e["kind"] == "refusal"][-5:]}
+            return {
+                "dataset_id": rep["dataset_id"],
+                "name": rep["name"],
+                "disclosure": rep["disclosure"],
+                "specs": [
+                    {
+                        k: s.get(k)
+                        for k in (
+                            "spec_id",
+                            "version",
+                            "parent_id",
+                            "rationale",
+                            "amendment_reason",
+                            "post_hoc",
+                            "locked_at",
+                        )
+                    }
+                    for s in rep["specs"]
+                ],
+                "fits": [
+                    {k: f.get(k) for k in ("fit_id", "spec_id", "spec_version", "mode", "status")} for f in rep["fits"]
+                ],
+                "refusals": [e["detail"] for e in rep["events"] if e["kind"] == "refusal"][-5:],
+            }
+
         return run_tool(work)
 
     return [
-        StructuredTool.from_function(draft_spec, name="draft_spec", args_schema=DraftArgs, description=(
-            "Draft a model spec from the data (free to edit; not locked). Returns a draft_id and the choices.")),
-        StructuredTool.from_function(edit_spec, name="edit_spec", args_schema=EditArgs, description=(
-            "Edit a draft spec: KPI, channels, controls, seasonality order, geo pooling, holdout. Drafts only.")),
-        StructuredTool.from_function(show_spec, name="show_spec", args_schema=ShowArgs, description=(
-            "Show a draft or locked spec's main choices (and provenance for a locked spec).")),
-        StructuredTool.from_function(lock_spec, name="lock_spec", args_schema=LockArgs, description=(
-            "Lock (pre-register) a draft before fitting; needs the user's approval and a rationale.")),
-        StructuredTool.from_function(amend_spec, name="amend_spec", args_schema=AmendArgs, description=(
-            "Change a LOCKED spec as a new disclosed version; a substantive reason is mandatory. Needs "
-            "approval. Never use it to chase a preferred result.")),
-        StructuredTool.from_function(ledger_tool, name="ledger", args_schema=LedgerArgs, description=(
-            "What was tried on the dataset: every locked spec version, amendment reason, fit and refusal.")),
+        StructuredTool.from_function(
+            draft_spec,
+            name="draft_spec",
+            args_schema=DraftArgs,
+            description=(
+                "Draft a model spec from the data (free to edit; not locked). Returns a draft_id and the choices."
+            ),
+        ),
+        StructuredTool.from_function(
+            edit_spec,
+            name="edit_spec",
+            args_schema=EditArgs,
+            description=(
+                "Edit a draft spec: KPI, channels, controls, seasonality order, geo pooling, holdout. Drafts only."
+            ),
+        ),
+        StructuredTool.from_function(
+            show_spec,
+            name="show_spec",
+            args_schema=ShowArgs,
+            description=("Show a draft or locked spec's main choices (and provenance for a locked spec)."),
+        ),
+        StructuredTool.from_function(
+            lock_spec,
+            name="lock_spec",
+            args_schema=LockArgs,
+            description=("Lock (pre-register) a draft before fitting; needs the user's approval and a rationale."),
+        ),
+        StructuredTool.from_function(
+            amend_spec,
+            name="amend_spec",
+            args_schema=AmendArgs,
+            description=(
+                "Change a LOCKED spec as a new disclosed version; a substantive reason is mandatory. Needs "
+                "approval. Never use it to chase a preferred result."
+            ),
+        ),
+        StructuredTool.from_function(
+            ledger_tool,
+            name="ledger",
+            args_schema=LedgerArgs,
+            description=(
+                "What was tried on the dataset: every locked spec version, amendment reason, fit and refusal."
+            ),
+        ),
     ]
-

@@ -10,17 +10,30 @@ from agent.cli.main import add_command, open_store
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = add_command(sub, common, "ask", "One chat turn with the analyst (offline model unless $MMM_AGENT_MODEL).",
-                    'mmm-agent ask "What is the ROI of Search?" --session s1 --json', _ask, _render)
+    p = add_command(
+        sub,
+        common,
+        "ask",
+        "One chat turn with the analyst (offline model unless $MMM_AGENT_MODEL).",
+        'mmm-agent ask "What is the ROI of Search?" --session s1 --json',
+        _ask,
+        _render,
+    )
     p.add_argument("text", help="the question or request")
     p.add_argument("--session", default=None, help="session id (a new one is created when omitted)")
     p.add_argument("--fit", default=None, help="fit id to answer from (default: latest succeeded fit)")
-    p.add_argument("--approve", action="store_true",
-                   help="approve lock/amend/fit requested in this turn (declined otherwise)")
-    p.add_argument("--model", default=None, help="chat model, e.g. openai:gpt-4o (default $MMM_AGENT_MODEL or "
-                   "offline)")
-    c = add_command(sub, common, "chat", "Terminal chat with the analyst; asks y/n before lock and fit.",
-                    "mmm-agent chat --session s1", _chat)
+    p.add_argument(
+        "--approve", action="store_true", help="approve lock/amend/fit requested in this turn (declined otherwise)"
+    )
+    p.add_argument("--model", default=None, help="chat model, e.g. openai:gpt-4o (default $MMM_AGENT_MODEL or offline)")
+    c = add_command(
+        sub,
+        common,
+        "chat",
+        "Terminal chat with the analyst; asks y/n before lock and fit.",
+        "mmm-agent chat --session s1",
+        _chat,
+    )
     c.add_argument("--session", default=None, help="session id to continue")
     c.add_argument("--fit", default=None, help="fit id to answer from")
     c.add_argument("--model", default=None, help="chat model (default $MMM_AGENT_MODEL or offline)")
@@ -35,7 +48,7 @@ def _session(args: argparse.Namespace):
 def _fit_for(args: argparse.Namespace, store: Any) -> str | None:
     if args.fit:
         return args.fit
-    from mmm_core.fitting import latest_fit
+    from mmm_core.fit.job import latest_fit
 
     return latest_fit(store)
 

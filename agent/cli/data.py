@@ -11,31 +11,64 @@ from agent.cli.render import table
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = add_command(sub, common, "ingest", "Load and validate an MFF (CSV/Parquet) or wide CSV file.",
-                    "mmm-agent ingest data/demo_national.csv --name demo --json", _ingest, _render_ingest)
+    p = add_command(
+        sub,
+        common,
+        "ingest",
+        "Load and validate an MFF (CSV/Parquet) or wide CSV file.",
+        "mmm-agent ingest data/demo_national.csv --name demo --json",
+        _ingest,
+        _render_ingest,
+    )
     p.add_argument("file", help="MFF long CSV/Parquet, or a wide CSV with --format wide")
     p.add_argument("--name", help="dataset name (default: the file name without extension)")
     p.add_argument("--format", dest="fmt", choices=["mff", "wide"], default="mff", help="input layout")
     p.add_argument("--max-bytes", type=int, help="refuse files larger than this (default 2 GB)")
 
-    add_command(sub, common, "datasets", "List the datasets in the store.", "mmm-agent datasets --json",
-                _datasets, _render_datasets)
+    add_command(
+        sub,
+        common,
+        "datasets",
+        "List the datasets in the store.",
+        "mmm-agent datasets --json",
+        _datasets,
+        _render_datasets,
+    )
 
-    p = add_command(sub, common, "describe", "Periods, geographies and variables with inferred roles.",
-                    "mmm-agent describe demo", _describe, _render_describe)
+    p = add_command(
+        sub,
+        common,
+        "describe",
+        "Periods, geographies and variables with inferred roles.",
+        "mmm-agent describe demo",
+        _describe,
+        _render_describe,
+    )
     p.add_argument("dataset", help="dataset id or name")
 
-    p = add_command(sub, common, "query", "Read-only SQL over a dataset's views: mff, variables, wide.",
-                    "mmm-agent query demo \"SELECT variable_name, sum(value) FROM mff GROUP BY 1\"",
-                    _query, _render_query)
+    p = add_command(
+        sub,
+        common,
+        "query",
+        "Read-only SQL over a dataset's views: mff, variables, wide.",
+        'mmm-agent query demo "SELECT variable_name, sum(value) FROM mff GROUP BY 1"',
+        _query,
+        _render_query,
+    )
     p.add_argument("dataset", help="dataset id or name")
     p.add_argument("sql", help="one SELECT statement")
     p.add_argument("--max-rows", type=int, default=1000, help="row limit (default 1000)")
     p.add_argument("--timeout", type=float, default=10.0, help="time limit in seconds (default 10)")
 
-    p = add_command(sub, common, "synth", "Write a synthetic MFF dataset with its ground truth.",
-                    "mmm-agent synth national_small --seed 0 --out sales.csv --truth truth.json",
-                    _synth, None)
+    p = add_command(
+        sub,
+        common,
+        "synth",
+        "Write a synthetic MFF dataset with its ground truth.",
+        "mmm-agent synth national_small --seed 0 --out sales.csv --truth truth.json",
+        _synth,
+        None,
+    )
     p.add_argument("preset", help="national_small | geo_medium | mediated | mediated_single | enterprise")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="output CSV (or .parquet)")
@@ -43,7 +76,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _ingest(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.mff import ingest
+    from mmm_core.data.ingest import ingest
 
     result = ingest(open_store(args), Path(args.file), name=args.name, fmt=args.fmt, max_bytes=args.max_bytes)
     return result.model_dump(mode="json")
@@ -51,10 +84,12 @@ def _ingest(args: argparse.Namespace) -> dict[str, Any]:
 
 def _render_ingest(r: dict[str, Any]) -> str:
     head = "Already in the store (identical content)" if r.get("already_present") else "Ingested"
-    lines = [f"{head}: dataset {r['name']} ({r['dataset_id']})",
-             f"  {r['rows']} rows, {r['periods']} periods ({r.get('period_start')} … {r.get('period_end')}, "
-             f"{r.get('frequency')}), {len(r['geographies'])} geographies, {r['variables']} variables",
-             f"  fingerprint {r['fingerprint']}"]
+    lines = [
+        f"{head}: dataset {r['name']} ({r['dataset_id']})",
+        f"  {r['rows']} rows, {r['periods']} periods ({r.get('period_start')} … {r.get('period_end')}, "
+        f"{r.get('frequency')}), {len(r['geographies'])} geographies, {r['variables']} variables",
+        f"  fingerprint {r['fingerprint']}",
+    ]
     if r.get("ragged"):
         lines.append(f"  ragged (present in some geographies only): {', '.join(r['ragged'])}")
     lines += [f"  warning: {w}" for w in r.get("warnings", [])]
@@ -62,7 +97,7 @@ def _render_ingest(r: dict[str, Any]) -> str:
 
 
 def _datasets(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.queries import list_datasets
+    from mmm_core.data.queries import list_datasets
 
     return {"datasets": list_datasets(open_store(args))}
 
@@ -70,13 +105,14 @@ def _datasets(args: argparse.Namespace) -> dict[str, Any]:
 def _render_datasets(r: dict[str, Any]) -> str:
     if not r["datasets"]:
         return "No datasets yet. Load one with `mmm-agent ingest FILE` or run `mmm-agent demo`."
-    return table(["id", "name", "rows", "frequency", "from", "to"],
-                 [[d["id"], d["name"], d["n_rows"], d["frequency"], d["period_start"], d["period_end"]]
-                  for d in r["datasets"]])
+    return table(
+        ["id", "name", "rows", "frequency", "from", "to"],
+        [[d["id"], d["name"], d["n_rows"], d["frequency"], d["period_start"], d["period_end"]] for d in r["datasets"]],
+    )
 
 
 def _describe(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.queries import describe
+    from mmm_core.data.queries import describe
 
     return describe(open_store(args), args.dataset)
 
@@ -84,18 +120,28 @@ def _describe(args: argparse.Namespace) -> dict[str, Any]:
 def _render_describe(d: dict[str, Any]) -> str:
     p = d["periods"]
     geos = d["geographies"]
-    head = [f"Dataset {d['name']} ({d['dataset_id']}): {d['rows']} rows",
-            f"  periods: {p['count']} ({p['start']} … {p['end']}), frequency {d['frequency']}",
-            f"  geographies: {len(geos)} ({', '.join(g or '(national)' for g in geos[:8])}"
-            f"{' …' if len(geos) > 8 else ''})",
-            f"  fingerprint: {d['fingerprint']}", ""]
-    rows = [[v["name"], v["role"], v.get("channel") or "", f"{(v.get('coverage') or 0):.0%}",
-             "yes" if v.get("ragged") else ""] for v in d["variables"]]
+    head = [
+        f"Dataset {d['name']} ({d['dataset_id']}): {d['rows']} rows",
+        f"  periods: {p['count']} ({p['start']} … {p['end']}), frequency {d['frequency']}",
+        f"  geographies: {len(geos)} ({', '.join(g or '(national)' for g in geos[:8])}{' …' if len(geos) > 8 else ''})",
+        f"  fingerprint: {d['fingerprint']}",
+        "",
+    ]
+    rows = [
+        [
+            v["name"],
+            v["role"],
+            v.get("channel") or "",
+            f"{(v.get('coverage') or 0):.0%}",
+            "yes" if v.get("ragged") else "",
+        ]
+        for v in d["variables"]
+    ]
     return "\n".join(head) + table(["variable", "role", "channel", "coverage", "ragged"], rows)
 
 
 def _query(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.sql_sandbox import query
+    from mmm_core.data.sql_sandbox import query
 
     return query(open_store(args), args.dataset, args.sql, max_rows=args.max_rows, timeout_s=args.timeout)
 
@@ -111,5 +157,9 @@ def _synth(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.synth import write
 
     path, truth_path = write(args.preset, args.seed, Path(args.out), Path(args.truth) if args.truth else None)
-    return {"path": str(path), "truth_path": str(truth_path) if truth_path else None,
-            "preset": args.preset, "seed": args.seed}
+    return {
+        "path": str(path),
+        "truth_path": str(truth_path) if truth_path else None,
+        "preset": args.preset,
+        "seed": args.seed,
+    }

@@ -15,8 +15,15 @@ NOT_BUILT: list[str] = []  # every step of the main path is built
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = add_command(sub, common, "demo", "Run the whole path on bundled synthetic data, offline.",
-                    "mmm-agent demo --workdir /tmp/mmm-demo --quick", _demo, _render_demo)
+    p = add_command(
+        sub,
+        common,
+        "demo",
+        "Run the whole path on bundled synthetic data, offline.",
+        "mmm-agent demo --workdir /tmp/mmm-demo --quick",
+        _demo,
+        _render_demo,
+    )
     p.add_argument("--workdir", default="mmm_demo", help="folder for the data file, draft spec and store")
     p.add_argument("--quick", action="store_true", help="quick approximate fit instead of full NUTS")
 
@@ -27,10 +34,10 @@ def _say(message: str) -> None:
 
 def _demo(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core import ledger
-    from mmm_core.fitting import run_fit
-    from mmm_core.mff import ingest
-    from mmm_core.queries import describe
-    from mmm_core.results import roi
+    from mmm_core.answers.results import roi
+    from mmm_core.data.ingest import ingest
+    from mmm_core.data.queries import describe
+    from mmm_core.fit.job import run_fit
     from mmm_core.spec import init_spec, save_draft
     from mmm_core.store import Store
     from mmm_core.synth import write
@@ -41,8 +48,10 @@ def _demo(args: argparse.Namespace) -> dict[str, Any]:
     csv, truth_path = write("national_small", 0, work / "demo_national.csv", work / "demo_national_truth.json")
     _say(f"synth: wrote {csv} (104 weeks, 4 channels) and its ground truth")
     loaded = ingest(store, csv, name="demo_national")
-    _say(f"ingest: dataset {loaded.dataset_id} ({loaded.rows} rows)"
-         + (" — already in the store" if loaded.already_present else ""))
+    _say(
+        f"ingest: dataset {loaded.dataset_id} ({loaded.rows} rows)"
+        + (" — already in the store" if loaded.already_present else "")
+    )
     described = describe(store, loaded.dataset_id)
     _say("describe: " + ", ".join(f"{v['name']}={v['role']}" for v in described["variables"]))
     spec = init_spec(store, loaded.dataset_id)
@@ -60,11 +69,14 @@ def _demo(args: argparse.Namespace) -> dict[str, Any]:
     if NOT_BUILT:
         _say("not built yet: " + ", ".join(NOT_BUILT))
     return {
-        "dataset_id": loaded.dataset_id, "spec_id": locked.spec_id, "fit_id": fit["fit_id"], "report": report["path"],
-        "store": str(store.path), "fit": {k: fit[k] for k in ("status", "approximate", "label", "elapsed_s",
-                                                                "diagnostics", "health")},
-        "roi": table_, "true_roi": {c: truth["channels"][c]["roi"] for c in table_["channels"]
-                                    if c in truth.get("channels", {})},
+        "dataset_id": loaded.dataset_id,
+        "spec_id": locked.spec_id,
+        "fit_id": fit["fit_id"],
+        "report": report["path"],
+        "store": str(store.path),
+        "fit": {k: fit[k] for k in ("status", "approximate", "label", "elapsed_s", "diagnostics", "health")},
+        "roi": table_,
+        "true_roi": {c: truth["channels"][c]["roi"] for c in table_["channels"] if c in truth.get("channels", {})},
         "not_built": NOT_BUILT,
     }
 
@@ -76,8 +88,10 @@ def _progress_line(fraction: float, message: str) -> None:
 def _render_demo(r: dict[str, Any]) -> str:
     fit = r["fit"]
     iv = r["roi"]["interval"]
-    rows = [[name, interval(c["roi"]), r["true_roi"].get(name), interval(c["mroi"])]
-            for name, c in r["roi"]["channels"].items()]
+    rows = [
+        [name, interval(c["roi"]), r["true_roi"].get(name), interval(c["mroi"])]
+        for name, c in r["roi"]["channels"].items()
+    ]
     health = fit.get("health") or {}
     lines = [
         f"Fit {r['fit_id']}: {fit['status']} in {fit['elapsed_s']:.1f} s"

@@ -12,8 +12,15 @@ from agent.cli.render import interval, table
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = add_command(sub, common, "fit", "Fit a locked spec (NUTS by default; --quick for an approximation).",
-                    "mmm-agent fit spec_3f9a1c2b7d --quick --json", _fit, _render_fit)
+    p = add_command(
+        sub,
+        common,
+        "fit",
+        "Fit a locked spec (NUTS by default; --quick for an approximation).",
+        "mmm-agent fit spec_3f9a1c2b7d --quick --json",
+        _fit,
+        _render_fit,
+    )
     p.add_argument("spec_id", help="id of a locked spec (see `mmm-agent ledger DATASET`)")
     p.add_argument("--quick", action="store_true", help="MAP + Laplace: seconds, uncertainty not calibrated")
     p.add_argument("--engine", choices=["numpyro", "pymc-marketing"], default="numpyro")
@@ -22,30 +29,65 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--tune", "--warmup", dest="warmup", type=int, help="warm-up iterations per chain")
     p.add_argument("--seed", type=int)
 
-    p = add_command(sub, common, "health", "Pre-fit gate and post-fit health review of a fit.",
-                    "mmm-agent health fit_3f9a1c2b7d", _health, _render_health)
+    p = add_command(
+        sub,
+        common,
+        "health",
+        "Pre-fit gate and post-fit health review of a fit.",
+        "mmm-agent health fit_3f9a1c2b7d",
+        _health,
+        _render_health,
+    )
     p.add_argument("fit_id")
 
-    p = add_command(sub, common, "roi", "ROI, contribution and marginal ROI per channel with intervals.",
-                    "mmm-agent roi fit_3f9a1c2b7d --interval 0.8", _roi, _render_roi)
+    p = add_command(
+        sub,
+        common,
+        "roi",
+        "ROI, contribution and marginal ROI per channel with intervals.",
+        "mmm-agent roi fit_3f9a1c2b7d --interval 0.8",
+        _roi,
+        _render_roi,
+    )
     p.add_argument("fit_id")
     add_answer_options(p)
 
-    p = add_command(sub, common, "compare", "Probability that channel A's ROI exceeds channel B's.",
-                    "mmm-agent compare fit_3f9a1c2b7d Search Social", _compare, _render_compare)
+    p = add_command(
+        sub,
+        common,
+        "compare",
+        "Probability that channel A's ROI exceeds channel B's.",
+        "mmm-agent compare fit_3f9a1c2b7d Search Social",
+        _compare,
+        _render_compare,
+    )
     p.add_argument("fit_id")
     p.add_argument("a")
     p.add_argument("b")
     p.add_argument("--allow-unhealthy", action="store_true")
 
-    p = add_command(sub, common, "contributions", "Contribution decomposition with intervals.",
-                    "mmm-agent contributions fit_3f9a1c2b7d --by period", _contributions, _render_contributions)
+    p = add_command(
+        sub,
+        common,
+        "contributions",
+        "Contribution decomposition with intervals.",
+        "mmm-agent contributions fit_3f9a1c2b7d --by period",
+        _contributions,
+        _render_contributions,
+    )
     p.add_argument("fit_id")
     p.add_argument("--by", choices=["channel", "period", "geo"], default="channel")
     p.add_argument("--allow-unhealthy", action="store_true")
 
-    p = add_command(sub, common, "compare-engines", "Do two fits (e.g. numpyro vs pymc-marketing) agree on ROI?",
-                    "mmm-agent compare-engines fit_aaaa fit_bbbb", _compare_engines, _render_compare_engines)
+    p = add_command(
+        sub,
+        common,
+        "compare-engines",
+        "Do two fits (e.g. numpyro vs pymc-marketing) agree on ROI?",
+        "mmm-agent compare-engines fit_aaaa fit_bbbb",
+        _compare_engines,
+        _render_compare_engines,
+    )
     p.add_argument("fit_a")
     p.add_argument("fit_b")
 
@@ -64,10 +106,19 @@ def _progress(args: argparse.Namespace):
 
 
 def _fit(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.fitting import run_fit
+    from mmm_core.fit.job import run_fit
 
-    return run_fit(open_store(args), args.spec_id, quick=args.quick, engine=args.engine, chains=args.chains,
-                   warmup=args.warmup, draws=args.draws, seed=args.seed, progress=_progress(args))
+    return run_fit(
+        open_store(args),
+        args.spec_id,
+        quick=args.quick,
+        engine=args.engine,
+        chains=args.chains,
+        warmup=args.warmup,
+        draws=args.draws,
+        seed=args.seed,
+        progress=_progress(args),
+    )
 
 
 def _render_fit(r: dict[str, Any]) -> str:
@@ -75,8 +126,14 @@ def _render_fit(r: dict[str, Any]) -> str:
     lines = [f"Fit {r['fit_id']} {r['status']} in {r.get('elapsed_s') or 0:.1f} s (spec {r['spec_id']})"]
     if r.get("approximate"):
         lines.append(f"  {r.get('label')}")
-    lines.append("  " + ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}"
-                                  for k, v in d.items() if k in ("max_rhat", "min_ess_bulk", "divergences", "r2", "mape")))
+    lines.append(
+        "  "
+        + ", ".join(
+            f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}"
+            for k, v in d.items()
+            if k in ("max_rhat", "min_ess_bulk", "divergences", "r2", "mape")
+        )
+    )
     if r.get("health"):
         lines.append(f"  health: {r['health']['overall']} — {r['health']['summary']}")
     lines.append(f"  {r['provenance']['disclosure']}")
@@ -84,34 +141,43 @@ def _render_fit(r: dict[str, Any]) -> str:
 
 
 def _health(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.results import health
+    from mmm_core.answers.results import health
 
     return health(open_store(args), args.fit_id)
 
 
 def _render_health(r: dict[str, Any]) -> str:
     out = [f"Health of fit {r['fit_id']}: {r['overall']}"]
-    for title, checks in (("pre-fit gate", (r.get("gate") or {}).get("checks", [])),
-                          ("post-fit review", r.get("checks", []))):
+    for title, checks in (
+        ("pre-fit gate", (r.get("gate") or {}).get("checks", [])),
+        ("post-fit review", r.get("checks", [])),
+    ):
         out.append(f"\n{title}:")
-        out.append(table(["check", "status", "value", "reason"],
-                         [[c["name"], c["status"], c.get("value"), c["reason"][:90]] for c in checks]))
+        out.append(
+            table(
+                ["check", "status", "value", "reason"],
+                [[c["name"], c["status"], c.get("value"), c["reason"][:90]] for c in checks],
+            )
+        )
     out.append("\n" + r["provenance"]["disclosure"])
     return "\n".join(out)
 
 
 def _roi(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.results import roi
+    from mmm_core.answers.results import roi
 
-    return roi(open_store(args), args.fit_id, interval=args.interval, method=args.method,
-               allow_unhealthy=args.allow_unhealthy)
+    return roi(
+        open_store(args), args.fit_id, interval=args.interval, method=args.method, allow_unhealthy=args.allow_unhealthy
+    )
 
 
 def _render_roi(r: dict[str, Any]) -> str:
     iv = r["interval"]
     head = f"ROI by channel (fit {r['fit_id']}; mean [{iv['level']:.0%} {iv['method'].replace('_', '-')} interval])"
-    rows = [[name, c["spend"], interval(c["contribution"], 0), interval(c["roi"]), interval(c["mroi"])]
-            for name, c in r["channels"].items()]
+    rows = [
+        [name, c["spend"], interval(c["contribution"], 0), interval(c["roi"]), interval(c["mroi"])]
+        for name, c in r["channels"].items()
+    ]
     out = [head, table(["channel", "spend", "contribution", "ROI", "marginal ROI"], rows)]
     if r.get("approximate"):
         out.append(f"Note: {r['label']}.")
@@ -120,19 +186,21 @@ def _render_roi(r: dict[str, Any]) -> str:
 
 
 def _compare(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.results import compare
+    from mmm_core.answers.results import compare
 
     return compare(open_store(args), args.fit_id, args.a, args.b, allow_unhealthy=args.allow_unhealthy)
 
 
 def _render_compare(r: dict[str, Any]) -> str:
-    return (f"P(ROI of {r['channel_a']} > ROI of {r['channel_b']}) = {r['prob']:.2f}\n"
-            f"  {r['channel_a']}: {interval(r['roi_a'])}\n  {r['channel_b']}: {interval(r['roi_b'])}\n"
-            + r["provenance"]["disclosure"])
+    return (
+        f"P(ROI of {r['channel_a']} > ROI of {r['channel_b']}) = {r['prob']:.2f}\n"
+        f"  {r['channel_a']}: {interval(r['roi_a'])}\n  {r['channel_b']}: {interval(r['roi_b'])}\n"
+        + r["provenance"]["disclosure"]
+    )
 
 
 def _contributions(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.results import contributions
+    from mmm_core.answers.results import contributions
 
     return contributions(open_store(args), args.fit_id, by=args.by, allow_unhealthy=args.allow_unhealthy)
 
@@ -140,21 +208,28 @@ def _contributions(args: argparse.Namespace) -> dict[str, Any]:
 def _render_contributions(r: dict[str, Any]) -> str:
     rows = r["rows"]
     keys = [k for k in ("channel", "period", "geo") if rows and k in rows[0]]
-    body = table(keys + ["mean", "lo", "hi"], [[row[k] for k in keys] + [row["mean"], row["lo"], row["hi"]]
-                                               for row in rows])
+    body = table(
+        keys + ["mean", "lo", "hi"], [[row[k] for k in keys] + [row["mean"], row["lo"], row["hi"]] for row in rows]
+    )
     return body + "\n" + r["provenance"]["disclosure"]
 
 
 def _compare_engines(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.results import compare_engines
+    from mmm_core.answers.results import compare_engines
 
     return compare_engines(open_store(args), args.fit_a, args.fit_b)
 
 
 def _render_compare_engines(r: dict[str, Any]) -> str:
-    rows = [[ch, interval(c["roi_a"]), interval(c["roi_b"]), "yes" if c["intervals_overlap"] else "NO"]
-            for ch, c in r["channels"].items()]
+    rows = [
+        [ch, interval(c["roi_a"]), interval(c["roi_b"]), "yes" if c["intervals_overlap"] else "NO"]
+        for ch, c in r["channels"].items()
+    ]
     engines = r["engines"]
-    return "\n".join([
-        table(["channel", f"ROI {engines[r['fit_a']]}", f"ROI {engines[r['fit_b']]}", "overlap"], rows),
-        r["verdict"], r["provenance"]["disclosure"]])
+    return "\n".join(
+        [
+            table(["channel", f"ROI {engines[r['fit_a']]}", f"ROI {engines[r['fit_b']]}", "overlap"], rows),
+            r["verdict"],
+            r["provenance"]["disclosure"],
+        ]
+    )

@@ -17,8 +17,17 @@ from typing import Any
 
 from mmm_core.errors import MMMError
 
-COMMAND_MODULES = ("agent.cli.data", "agent.cli.specs", "agent.cli.fitting", "agent.cli.demo", "agent.cli.planning", "agent.cli.ask",
-                   "agent.cli.ui", "agent.cli.report", "agent.cli.mediation")
+COMMAND_MODULES = (
+    "agent.cli.data",
+    "agent.cli.specs",
+    "agent.cli.fitting",
+    "agent.cli.demo",
+    "agent.cli.planning",
+    "agent.cli.ask",
+    "agent.cli.ui",
+    "agent.cli.report",
+    "agent.cli.mediation",
+)
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL = 1
@@ -26,10 +35,12 @@ EXIT_INTERNAL = 1
 
 def _common_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print exactly one JSON object on stdout")
-    common.add_argument("--store", default=argparse.SUPPRESS,
-                        help="store file (default ./mmm_store/mmm.duckdb or $MMM_AGENT_STORE)")
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print exactly one JSON object on stdout"
+    )
+    common.add_argument(
+        "--store", default=argparse.SUPPRESS, help="store file (default ./mmm_store/mmm.duckdb or $MMM_AGENT_STORE)"
+    )
     return common
 
 
@@ -72,8 +83,12 @@ def add_command(
 ) -> argparse.ArgumentParser:
     """Register one sub-command with the shared options and an example in its --help."""
     parser = sub.add_parser(
-        name, help=help_text, description=help_text, parents=[common],
-        epilog=f"Example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter,
+        name,
+        help=help_text,
+        description=help_text,
+        parents=[common],
+        epilog=f"Example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.set_defaults(handler=handler, render=render)
     return parser
@@ -109,8 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # an unexpected failure is still reported in the contract's shape
         traceback.print_exc(file=sys.stderr)
-        _emit_error(args, "internal", f"{type(exc).__name__}: {exc}",
-                    "This is a bug in mmm-agent; please report it with the command you ran.")
+        _emit_error(
+            args,
+            "internal",
+            f"{type(exc).__name__}: {exc}",
+            "This is a bug in mmm-agent; please report it with the command you ran.",
+        )
         return EXIT_INTERNAL
     if getattr(args, "json", False):
         print(json.dumps(payload, default=str))

@@ -11,42 +11,80 @@ from agent.cli.render import table
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    spec = sub.add_parser("spec", help="Draft, lock, amend and inspect model specs.", parents=[common],
-                          description="Draft, lock, amend and inspect model specs.",
-                          epilog="Example:\n  mmm-agent spec init demo --kpi Sales --out spec.yaml",
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    spec = sub.add_parser(
+        "spec",
+        help="Draft, lock, amend and inspect model specs.",
+        parents=[common],
+        description="Draft, lock, amend and inspect model specs.",
+        epilog="Example:\n  mmm-agent spec init demo --kpi Sales --out spec.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     spec_sub = spec.add_subparsers(dest="spec_command", metavar="ACTION", required=True)
 
-    p = add_command(spec_sub, common, "init", "Draft a spec from a dataset (a YAML file you may edit).",
-                    "mmm-agent spec init demo --kpi Sales --out spec.yaml", _init, _render_init)
+    p = add_command(
+        spec_sub,
+        common,
+        "init",
+        "Draft a spec from a dataset (a YAML file you may edit).",
+        "mmm-agent spec init demo --kpi Sales --out spec.yaml",
+        _init,
+        _render_init,
+    )
     p.add_argument("dataset", help="dataset id or name")
     p.add_argument("--kpi", help="the KPI variable (needed when the dataset has several candidates)")
     p.add_argument("--out", help="write the draft to this YAML file")
 
-    p = add_command(spec_sub, common, "lock", "Lock a spec file: hashed, tied to the data, immutable.",
-                    "mmm-agent spec lock spec.yaml --rationale \"TV carry-over up to 8 weeks per brand study\"",
-                    _lock, _render_lock)
+    p = add_command(
+        spec_sub,
+        common,
+        "lock",
+        "Lock a spec file: hashed, tied to the data, immutable.",
+        'mmm-agent spec lock spec.yaml --rationale "TV carry-over up to 8 weeks per brand study"',
+        _lock,
+        _render_lock,
+    )
     p.add_argument("file", help="spec YAML file")
     p.add_argument("--rationale", required=True, help="why this model (mandatory, stored in the ledger)")
 
-    p = add_command(spec_sub, common, "amend", "Lock a changed spec as the next version of a locked one.",
-                    "mmm-agent spec amend spec_3f9a1c2b04 spec_v2.yaml --reason \"add price as a control\"",
-                    _amend, _render_amend)
+    p = add_command(
+        spec_sub,
+        common,
+        "amend",
+        "Lock a changed spec as the next version of a locked one.",
+        'mmm-agent spec amend spec_3f9a1c2b04 spec_v2.yaml --reason "add price as a control"',
+        _amend,
+        _render_amend,
+    )
     p.add_argument("spec_id", help="the locked spec to amend (the latest version of its chain)")
     p.add_argument("file", help="the changed spec YAML file")
     p.add_argument("--reason", required=True, help="why it changes (mandatory, disclosed with every result)")
 
-    p = add_command(spec_sub, common, "show", "Show a locked spec, its provenance and a field diff.",
-                    "mmm-agent spec show spec_3f9a1c2b04 --diff spec_0a1b2c3d4e", _show, _render_show)
+    p = add_command(
+        spec_sub,
+        common,
+        "show",
+        "Show a locked spec, its provenance and a field diff.",
+        "mmm-agent spec show spec_3f9a1c2b04 --diff spec_0a1b2c3d4e",
+        _show,
+        _render_show,
+    )
     p.add_argument("spec_id", help="a locked spec id")
     p.add_argument("--diff", metavar="OTHER", help="compare with another spec id or a YAML file (OTHER → SPEC_ID)")
 
-    p = add_command(sub, common, "ledger", "Every spec, amendment, fit and refusal on a dataset, in order.",
-                    "mmm-agent ledger demo", _ledger, _render_ledger)
+    p = add_command(
+        sub,
+        common,
+        "ledger",
+        "Every spec, amendment, fit and refusal on a dataset, in order.",
+        "mmm-agent ledger demo",
+        _ledger,
+        _render_ledger,
+    )
     p.add_argument("dataset", help="dataset id or name")
 
 
 # --- handlers ----------------------------------------------------------------------------------------------------
+
 
 def _init(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.spec import init_spec_with_notes, save_draft
@@ -61,8 +99,14 @@ def _lock(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.spec import load_spec
 
     locked = lock(open_store(args), load_spec(args.file), args.rationale)
-    return {"spec_id": locked.spec_id, "sha256": locked.sha256, "version": locked.version,
-            "dataset_id": locked.dataset_id, "post_hoc": locked.post_hoc, "reused": locked.reused}
+    return {
+        "spec_id": locked.spec_id,
+        "sha256": locked.sha256,
+        "version": locked.version,
+        "dataset_id": locked.dataset_id,
+        "post_hoc": locked.post_hoc,
+        "reused": locked.reused,
+    }
 
 
 def _amend(args: argparse.Namespace) -> dict[str, Any]:
@@ -70,8 +114,14 @@ def _amend(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.spec import load_spec
 
     locked = amend(open_store(args), args.spec_id, load_spec(args.file), args.reason)
-    return {"spec_id": locked.spec_id, "parent_id": locked.parent_id, "version": locked.version,
-            "post_hoc": locked.post_hoc, "sha256": locked.sha256, "dataset_id": locked.dataset_id}
+    return {
+        "spec_id": locked.spec_id,
+        "parent_id": locked.parent_id,
+        "version": locked.version,
+        "post_hoc": locked.post_hoc,
+        "sha256": locked.sha256,
+        "dataset_id": locked.dataset_id,
+    }
 
 
 def _show(args: argparse.Namespace) -> dict[str, Any]:
@@ -86,8 +136,12 @@ def _show(args: argparse.Namespace) -> dict[str, Any]:
         is_file = Path(other_ref).is_file()
         other = load_spec(other_ref) if is_file else get_spec(store, other_ref).spec
         changes = diff_specs(other, locked.spec)
-        out["diff"] = {"against": other_ref, "against_kind": "file" if is_file else "spec",
-                       "changes": changes, "lines": format_diff(changes)}
+        out["diff"] = {
+            "against": other_ref,
+            "against_kind": "file" if is_file else "spec",
+            "changes": changes,
+            "lines": format_diff(changes),
+        }
     return out
 
 
@@ -99,13 +153,17 @@ def _ledger(args: argparse.Namespace) -> dict[str, Any]:
 
 # --- human rendering -----------------------------------------------------------------------------------------
 
+
 def _render_init(r: dict[str, Any]) -> str:
     import yaml
 
     text = yaml.safe_dump(r["spec"], sort_keys=False, allow_unicode=True, width=100)
     notes = "".join(f"# note: {n}\n" for n in r["notes"])
-    where = f"# Draft written to {r['path']}; edit it, then `mmm-agent spec lock {r['path']} --rationale ...`\n" \
-        if r["path"] else "# Save with --out FILE.yaml, edit it, then `mmm-agent spec lock FILE --rationale ...`\n"
+    where = (
+        f"# Draft written to {r['path']}; edit it, then `mmm-agent spec lock {r['path']} --rationale ...`\n"
+        if r["path"]
+        else "# Save with --out FILE.yaml, edit it, then `mmm-agent spec lock FILE --rationale ...`\n"
+    )
     return notes + where + text.rstrip()
 
 
@@ -116,17 +174,21 @@ def _render_lock(r: dict[str, Any]) -> str:
 
 
 def _render_amend(r: dict[str, Any]) -> str:
-    when = "AFTER results had been seen (post hoc; disclosed with every result)" if r["post_hoc"] \
+    when = (
+        "AFTER results had been seen (post hoc; disclosed with every result)"
+        if r["post_hoc"]
         else "before any results were seen"
-    return (f"Amended: spec {r['spec_id']} v{r['version']} (parent {r['parent_id']}), {when}\n"
-            f"  sha256 {r['sha256']}")
+    )
+    return f"Amended: spec {r['spec_id']} v{r['version']} (parent {r['parent_id']}), {when}\n  sha256 {r['sha256']}"
 
 
 def _render_show(r: dict[str, Any]) -> str:
-    lines = [f"Spec {r['spec_id']} v{r['version']} on {r['dataset_id']}" +
-             (f", amends {r['parent_id']}" if r["parent_id"] else ""),
-             f"  sha256 {r['sha256']}  locked {_time(r['locked_at'])}  post hoc: {'yes' if r['post_hoc'] else 'no'}",
-             f"  rationale: {r['rationale']}"]
+    lines = [
+        f"Spec {r['spec_id']} v{r['version']} on {r['dataset_id']}"
+        + (f", amends {r['parent_id']}" if r["parent_id"] else ""),
+        f"  sha256 {r['sha256']}  locked {_time(r['locked_at'])}  post hoc: {'yes' if r['post_hoc'] else 'no'}",
+        f"  rationale: {r['rationale']}",
+    ]
     if r["amendment_reason"]:
         lines.append(f"  amendment reason: {r['amendment_reason']}")
     lines += ["", r["provenance"]["disclosure"], "", "Model:"]
@@ -139,17 +201,23 @@ def _render_show(r: dict[str, Any]) -> str:
 
 
 def _summary(spec: dict[str, Any]) -> list[str]:
-    out = [f"kpi {spec['kpi']}, likelihood {spec['likelihood']}, noise {spec['noise']}, "
-           f"geo pooling {spec['geo']['pooling']}, holdout {spec['holdout']['last_n']} periods"]
+    out = [
+        f"kpi {spec['kpi']}, likelihood {spec['likelihood']}, noise {spec['noise']}, "
+        f"geo pooling {spec['geo']['pooling']}, holdout {spec['holdout']['last_n']} periods"
+    ]
     for m in spec["media"]:
         a, s, e = m["adstock"], m["saturation"], m["effect_prior"]
-        out.append(f"media {m['name']} ({m['variable']}): {a['type']} adstock l_max {a['l_max']} half-life "
-                   f"~{a['half_life']['median']:g}, {s['type']} saturation, {e['type']} prior median {e['median']:g}")
+        out.append(
+            f"media {m['name']} ({m['variable']}): {a['type']} adstock l_max {a['l_max']} half-life "
+            f"~{a['half_life']['median']:g}, {s['type']} saturation, {e['type']} prior median {e['median']:g}"
+        )
     out += [f"control {c['name']} (sign {c['sign']})" for c in spec["controls"]]
     out += [f"mediator {m['name']} ({m['type']}) fed by {', '.join(m['channels'])}" for m in spec["mediators"]]
-    out.append(f"trend {spec['trend']['type']}, seasonality order {spec['seasonality']['fourier_order']} "
-               f"period {spec['seasonality']['period']:g}; interval {spec['interval']['level']:g} "
-               f"{spec['interval']['method']}")
+    out.append(
+        f"trend {spec['trend']['type']}, seasonality order {spec['seasonality']['fourier_order']} "
+        f"period {spec['seasonality']['period']:g}; interval {spec['interval']['level']:g} "
+        f"{spec['interval']['method']}"
+    )
     return out
 
 
@@ -161,14 +229,30 @@ def _render_ledger(r: dict[str, Any]) -> str:
         when = "AFTER results had been seen (post hoc)" if s["post_hoc"] else "before any results"
         link = f", amends v{versions.get(s['parent_id'], '?')} {s['parent_id']}" if s["parent_id"] else ""
         lines.append(f"  {i}. v{s['version']} {s['spec_id']}  locked {_time(s['locked_at'])}  {when}{link}")
-        lines.append(f"     {'reason' if s['amendment_reason'] else 'rationale'}: "
-                     f"{s['amendment_reason'] or s['rationale']}")
+        lines.append(
+            f"     {'reason' if s['amendment_reason'] else 'rationale'}: {s['amendment_reason'] or s['rationale']}"
+        )
         lines += [f"     changed: {c}" for c in s["changes"]]
     if r["fits"]:
-        lines += ["", "Fits:", table(
-            ["fit", "spec", "engine", "mode", "status", "started", "finished"],
-            [[f["fit_id"], f"v{f['spec_version']} {f['spec_id']}", f["engine"], f["mode"], f["status"],
-              _time(f["started_at"]), _time(f["finished_at"])] for f in r["fits"]])]
+        lines += [
+            "",
+            "Fits:",
+            table(
+                ["fit", "spec", "engine", "mode", "status", "started", "finished"],
+                [
+                    [
+                        f["fit_id"],
+                        f"v{f['spec_version']} {f['spec_id']}",
+                        f["engine"],
+                        f["mode"],
+                        f["status"],
+                        _time(f["started_at"]),
+                        _time(f["finished_at"]),
+                    ]
+                    for f in r["fits"]
+                ],
+            ),
+        ]
     lines += ["", "Events:"] + [f"  #{e['id']} {_time(e['created_at'])} {_event_text(e)}" for e in r["events"]]
     lines += ["", r["disclosure"]]
     return "\n".join(lines)
@@ -179,8 +263,10 @@ def _event_text(e: dict[str, Any]) -> str:
     texts = {
         "lock": lambda: f"locked {e['spec_id']} v{d.get('version')}: {d.get('rationale')}",
         "lock_reused": lambda: f"lock of an identical spec returned {e['spec_id']}",
-        "amend": lambda: f"amended {d.get('parent_id')} → {e['spec_id']} v{d.get('version')}"
-                         f"{' (post hoc)' if d.get('post_hoc') else ''}: {d.get('reason')}",
+        "amend": lambda: (
+            f"amended {d.get('parent_id')} → {e['spec_id']} v{d.get('version')}"
+            f"{' (post hoc)' if d.get('post_hoc') else ''}: {d.get('reason')}"
+        ),
         "fit_start": lambda: f"fit {e['fit_id']} started on {e['spec_id']} ({d.get('engine')}/{d.get('mode')})",
         "fit_finish": lambda: f"fit {e['fit_id']} succeeded",
         "fit_fail": lambda: f"fit {e['fit_id']} failed: {(d.get('error') or {}).get('message', '')}",

@@ -17,9 +17,14 @@ from langchain_core.language_models import BaseChatModel
 from mmm_core.errors import MMMError
 
 MODEL_ENV = "MMM_AGENT_MODEL"
-_PACKAGES = {"openai": "langchain-openai", "anthropic": "langchain-anthropic", "ollama": "langchain-ollama",
-             "google_genai": "langchain-google-genai", "mistralai": "langchain-mistralai",
-             "groq": "langchain-groq"}
+_PACKAGES = {
+    "openai": "langchain-openai",
+    "anthropic": "langchain-anthropic",
+    "ollama": "langchain-ollama",
+    "google_genai": "langchain-google-genai",
+    "mistralai": "langchain-mistralai",
+    "groq": "langchain-groq",
+}
 
 
 class ModelProviderError(MMMError):
@@ -35,19 +40,25 @@ def get_model(spec: str | None = None) -> BaseChatModel:
         return OfflineChatModel()
     provider = spec.split(":", 1)[0].casefold() if ":" in spec else ""
     if not provider:
-        raise ModelProviderError(f"{MODEL_ENV}={spec!r} does not name a provider.",
-                                 "Use provider:model, e.g. openai:gpt-4o, anthropic:claude-sonnet-4-5, "
-                                 "ollama:llama3 — or 'offline'.", code="model_spec_invalid")
+        raise ModelProviderError(
+            f"{MODEL_ENV}={spec!r} does not name a provider.",
+            "Use provider:model, e.g. openai:gpt-4o, anthropic:claude-sonnet-4-5, ollama:llama3 — or 'offline'.",
+            code="model_spec_invalid",
+        )
     from langchain.chat_models import init_chat_model
 
     try:
         return init_chat_model(spec)
     except ImportError as exc:
         package = _PACKAGES.get(provider, f"langchain-{provider}")
-        raise ModelProviderError(f"The {provider} chat model needs the package {package}, which is not "
-                                 f"installed ({exc}).",
-                                 f"pip install {package}   (or unset {MODEL_ENV} to use the offline model)",
-                                 code="model_package_missing") from None
+        raise ModelProviderError(
+            f"The {provider} chat model needs the package {package}, which is not installed ({exc}).",
+            f"pip install {package}   (or unset {MODEL_ENV} to use the offline model)",
+            code="model_package_missing",
+        ) from None
     except ValueError as exc:
-        raise ModelProviderError(f"Cannot create chat model {spec!r}: {exc}",
-                                 "Check the provider name and model id.", code="model_spec_invalid") from None
+        raise ModelProviderError(
+            f"Cannot create chat model {spec!r}: {exc}",
+            "Check the provider name and model id.",
+            code="model_spec_invalid",
+        ) from None

@@ -55,10 +55,24 @@ def _date(x: Any) -> str:
 
 @lru_cache(maxsize=1)
 def env() -> jinja2.Environment:
-    e = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PROMPTS)), autoescape=False,
-                           trim_blocks=False, lstrip_blocks=False, undefined=jinja2.ChainableUndefined)
-    e.filters.update(num=_num, roi=_roi, money=_money, pct=_pct, pct1=_pct1, level=_level, iv=_iv,
-                     iv_money=lambda s: _iv(s, _money), date=_date)
+    e = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(PROMPTS)),
+        autoescape=False,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        undefined=jinja2.ChainableUndefined,
+    )
+    e.filters.update(
+        num=_num,
+        roi=_roi,
+        money=_money,
+        pct=_pct,
+        pct1=_pct1,
+        level=_level,
+        iv=_iv,
+        iv_money=lambda s: _iv(s, _money),
+        date=_date,
+    )
     return e
 
 
@@ -68,8 +82,12 @@ def render(name: str, **values: Any) -> str:
 
 
 def help_text(tool_names: list[str]) -> str:
-    optional = {"optimize_budget": "budget optimization", "scenario": "what-if scenarios",
-                "mediation": "mediation analysis", "report": "narrative reports"}
+    optional = {
+        "optimize_budget": "budget optimization",
+        "scenario": "what-if scenarios",
+        "mediation": "mediation analysis",
+        "report": "narrative reports",
+    }
     missing = [label for name, label in optional.items() if name not in tool_names]
     return render("help.md.j2", tools=tool_names, missing=missing)
 
@@ -99,16 +117,29 @@ def compose(tool: str, result: dict[str, Any], meta: dict[str, Any], known: list
     if tool in ("spend_by", "kpi_by"):
         rows = [x for x in result.get("rows", []) if isinstance(x, dict)]  # skip truncation notes
         return render(f"answers/{tool}.j2", shown=rows[:12], **common)
-    simple = {"describe_dataset": "describe", "list_datasets": "list_datasets", "run_sql": "sql",
-              "ledger": "ledger", "lock_spec": "lock", "amend_spec": "amend", "fit_model": "fit",
-              "fit_status": "fit_status", "optimize_budget": "optimize", "scenario": "scenario",
-              "report": "report", "mediation": "mediation", "response_curve": "curve"}
+    simple = {
+        "describe_dataset": "describe",
+        "list_datasets": "list_datasets",
+        "run_sql": "sql",
+        "ledger": "ledger",
+        "lock_spec": "lock",
+        "amend_spec": "amend",
+        "fit_model": "fit",
+        "fit_status": "fit_status",
+        "optimize_budget": "optimize",
+        "scenario": "scenario",
+        "report": "report",
+        "mediation": "mediation",
+        "response_curve": "curve",
+    }
     if tool in simple:
         return render(f"answers/{simple[tool]}.j2", **common)
     return render("answers/error.j2", e={"message": f"no answer template for {tool}", "hint": ""})
 
 
 def declined(tool: str) -> str:
-    how = ("To approve, run the same request again with `--approve` (CLI) or press Approve (UI); "
-           "in `mmm-agent chat` answer y.")
+    how = (
+        "To approve, run the same request again with `--approve` (CLI) or press Approve (UI); "
+        "in `mmm-agent chat` answer y."
+    )
     return render("answers/declined.j2", tool_label=TOOL_LABELS.get(tool, tool), how_to_approve=how)

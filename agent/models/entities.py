@@ -25,19 +25,99 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "local": ("local media", "regional"),
 }
 # Words that look like channel typos to difflib but are ordinary English in these questions.
-_STOP = {"roi", "roas", "the", "and", "spend", "sales", "best", "worst", "model", "much", "what", "which",
-         "than", "with", "that", "this", "from", "more", "less", "most", "does", "did", "how", "per", "all",
-         "each", "every", "total", "media", "week", "weeks", "month", "months", "year", "channel", "channels",
-         "compare", "versus", "budget", "social?", "keep", "flat", "least", "next", "quarter", "show", "give",
-         "tell", "over", "into", "move", "shift", "fit", "lock", "spec", "report", "help", "data", "dataset",
-         "health", "trust", "search?", "better", "worse", "work", "works", "working", "performing", "return",
-         "returns", "on", "of", "in", "to", "is", "me", "my", "a", "an", "vs", "or", "by", "for", "at", "it"}
+_STOP = {
+    "roi",
+    "roas",
+    "the",
+    "and",
+    "spend",
+    "sales",
+    "best",
+    "worst",
+    "model",
+    "much",
+    "what",
+    "which",
+    "than",
+    "with",
+    "that",
+    "this",
+    "from",
+    "more",
+    "less",
+    "most",
+    "does",
+    "did",
+    "how",
+    "per",
+    "all",
+    "each",
+    "every",
+    "total",
+    "media",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "channel",
+    "channels",
+    "compare",
+    "versus",
+    "budget",
+    "social?",
+    "keep",
+    "flat",
+    "least",
+    "next",
+    "quarter",
+    "show",
+    "give",
+    "tell",
+    "over",
+    "into",
+    "move",
+    "shift",
+    "fit",
+    "lock",
+    "spec",
+    "report",
+    "help",
+    "data",
+    "dataset",
+    "health",
+    "trust",
+    "search?",
+    "better",
+    "worse",
+    "work",
+    "works",
+    "working",
+    "performing",
+    "return",
+    "returns",
+    "on",
+    "of",
+    "in",
+    "to",
+    "is",
+    "me",
+    "my",
+    "a",
+    "an",
+    "vs",
+    "or",
+    "by",
+    "for",
+    "at",
+    "it",
+}
 
 
 @dataclass
 class ChannelMatch:
-    found: list[str] = field(default_factory=list)          # canonical names, in order of mention
-    unknown: list[str] = field(default_factory=list)        # mentioned-looking words with no match
+    found: list[str] = field(default_factory=list)  # canonical names, in order of mention
+    unknown: list[str] = field(default_factory=list)  # mentioned-looking words with no match
     ambiguous: dict[str, list[str]] = field(default_factory=dict)  # word → candidate channels
 
 
@@ -86,7 +166,7 @@ def find_channels(text: str, known: list[str]) -> ChannelMatch:
     lowered = {_norm(k): k for k in known}
     for m in re.finditer(r"[a-z][a-z0-9+]{2,}", low):
         word = m.group()
-        if any(taken[m.start():m.end()]) or word in _STOP:
+        if any(taken[m.start() : m.end()]) or word in _STOP:
             continue
         close = difflib.get_close_matches(word, list(lowered), n=2, cutoff=0.75)
         if close:
@@ -97,16 +177,63 @@ def find_channels(text: str, known: list[str]) -> ChannelMatch:
 
 
 # Words that may stand before "ROI" without naming a channel ("overall ROI", "marginal ROI").
-_NOT_CHANNEL = {"overall", "marginal", "average", "mean", "median", "total", "our", "my", "their", "its", "his",
-                "her", "your", "each", "every", "media", "channel", "channels", "the", "a", "an", "high", "low",
-                "higher", "lower", "good", "bad", "expected", "incremental", "true", "real", "actual", "what",
-                "is", "was", "of", "and", "or", "best", "worst", "estimated", "current", "per", "paid", "blended"}
+_NOT_CHANNEL = {
+    "overall",
+    "marginal",
+    "average",
+    "mean",
+    "median",
+    "total",
+    "our",
+    "my",
+    "their",
+    "its",
+    "his",
+    "her",
+    "your",
+    "each",
+    "every",
+    "media",
+    "channel",
+    "channels",
+    "the",
+    "a",
+    "an",
+    "high",
+    "low",
+    "higher",
+    "lower",
+    "good",
+    "bad",
+    "expected",
+    "incremental",
+    "true",
+    "real",
+    "actual",
+    "what",
+    "is",
+    "was",
+    "of",
+    "and",
+    "or",
+    "best",
+    "worst",
+    "estimated",
+    "current",
+    "per",
+    "paid",
+    "blended",
+}
 
 
 def unknown_channel_words(text: str, known: list[str]) -> list[str]:
     """Words used where a channel is expected ("ROI of radio", "TV's ROI") that match no known channel."""
-    m = re.search(r"\b(?:roi|roas|return|contribution|spend|effect|impact)\s+(?:of|on|for|from)\s+(?:the\s+)?"
-                  r"([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)", text, re.IGNORECASE)
+    m = re.search(
+        r"\b(?:roi|roas|return|contribution|spend|effect|impact)\s+(?:of|on|for|from)\s+(?:the\s+)?"
+        r"([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)",
+        text,
+        re.IGNORECASE,
+    )
     if not m:
         m = re.search(r"\b([A-Za-z][\w-]*)(?:'s|’s)?\s+(?:roi|roas|returns?|contribution)\b", text, re.IGNORECASE)
         if not m or m.group(1).casefold() in _NOT_CHANNEL:
@@ -121,11 +248,23 @@ def unknown_channel_words(text: str, known: list[str]) -> list[str]:
 
 # --- money, windows, constraints ---------------------------------------------------------------------------
 
-_SCALE = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6,
-          "b": 1e9, "bn": 1e9, "billion": 1e9}
-MONEY = re.compile(r"(?<![\w.])[$€£]?\s?(\d+(?:,\d{3})*(?:\.\d+)?)\s?(k|m|mm|mn|b|bn|thousand|grand|million|"
-                   r"billion)?\b(?!\s?%)(?!\s*(?:weeks?|months?|days?|years?|quarters?|periods?|x\b))",
-                   re.IGNORECASE)
+_SCALE = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "grand": 1e3,
+    "m": 1e6,
+    "mm": 1e6,
+    "mn": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+}
+MONEY = re.compile(
+    r"(?<![\w.])[$€£]?\s?(\d+(?:,\d{3})*(?:\.\d+)?)\s?(k|m|mm|mn|b|bn|thousand|grand|million|"
+    r"billion)?\b(?!\s?%)(?!\s*(?:weeks?|months?|days?|years?|quarters?|periods?|x\b))",
+    re.IGNORECASE,
+)
 
 
 def parse_amount(token: str) -> float | None:
@@ -138,12 +277,13 @@ def parse_amount(token: str) -> float | None:
 
 
 def amounts(text: str) -> list[float]:
-    return [float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").casefold(), 1.0)
-            for m in MONEY.finditer(text)]
+    return [
+        float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").casefold(), 1.0)
+        for m in MONEY.finditer(text)
+    ]
 
 
-_WORD_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "nine": 9, "twelve": 12,
-             "a": 1, "an": 1}
+_WORD_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "nine": 9, "twelve": 12, "a": 1, "an": 1}
 
 
 def window_periods(text: str, per_year: float = 52.0) -> int | None:
@@ -197,8 +337,9 @@ def parse_budget(text: str, known: list[str], per_year: float = 52.0) -> BudgetR
     """Budget, window and per-channel constraints from plain words."""
     req = BudgetRequest(periods=window_periods(text, per_year))
     # "the next $1M", "an extra 500k", "another 2 million": money on top of what is spent now.
-    req.incremental = bool(re.search(r"\b(next|extra|additional|incremental|another|more)\s+[$€£]?\s?\d", text,
-                                     re.IGNORECASE))
+    req.incremental = bool(
+        re.search(r"\b(next|extra|additional|incremental|another|more)\s+[$€£]?\s?\d", text, re.IGNORECASE)
+    )
     for clause in _CLAUSE.split(text):
         chans = find_channels(clause, known).found
         low = clause.casefold()

@@ -34,12 +34,19 @@ class OfflineChatModel(BaseChatModel):
         return "mmm-offline"
 
     def bind_tools(self, tools: Any, **kwargs: Any) -> OfflineChatModel:  # type: ignore[override]
-        names = [getattr(t, "name", None) or (t.get("name") if isinstance(t, dict) else None)
-                 or getattr(t, "__name__", "") for t in tools]
+        names = [
+            getattr(t, "name", None) or (t.get("name") if isinstance(t, dict) else None) or getattr(t, "__name__", "")
+            for t in tools
+        ]
         return self.model_copy(update={"tool_names": [n for n in names if n]})
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         return ChatResult(generations=[ChatGeneration(message=respond(messages, self.tool_names))])
 
 
@@ -48,7 +55,7 @@ def respond(messages: list[BaseMessage], tools: list[str]) -> AIMessage:
     h = memory.last_human(messages)
     if h < 0:
         return AIMessage(content=answers.help_text(tools))
-    turn = messages[h + 1:]
+    turn = messages[h + 1 :]
     if not turn or not isinstance(turn[-1], ToolMessage):
         return plan(messages, tools, context_done=False)
     caller = next((m for m in reversed(turn) if isinstance(m, AIMessage) and m.tool_calls), None)
@@ -58,8 +65,9 @@ def respond(messages: list[BaseMessage], tools: list[str]) -> AIMessage:
     return answer(messages, turn, caller, meta)
 
 
-def answer(messages: list[BaseMessage], turn: list[BaseMessage], caller: AIMessage | None,
-           meta: dict[str, Any]) -> AIMessage:
+def answer(
+    messages: list[BaseMessage], turn: list[BaseMessage], caller: AIMessage | None, meta: dict[str, Any]
+) -> AIMessage:
     """Write the final answer from the tool results of the last tool-calling step."""
     ids = {c["id"] for c in (caller.tool_calls if caller else [])}
     results = [m for m in turn if isinstance(m, ToolMessage) and (not ids or m.tool_call_id in ids)]
@@ -74,14 +82,14 @@ def answer(messages: list[BaseMessage], turn: list[BaseMessage], caller: AIMessa
         if meta.get("setup_step") and "error" not in data and tm.name in ("draft_spec", "edit_spec"):
             draft = memory.latest_draft(messages) or data
             step = meta["setup_step"]
-            parts.append(answers.render("answers/setup_question.j2", step=step, r=draft,
-                                        changed=tm.name == "edit_spec"))
+            parts.append(
+                answers.render("answers/setup_question.j2", step=step, r=draft, changed=tm.name == "edit_spec")
+            )
             extra = {"setup_step": step, "draft_id": draft.get("draft_id")}
             continue
         parts.append(answers.compose(tm.name or "", data, meta, known))
     text = "\n\n".join(p for p in parts if p) or "Done."
-    return AIMessage(content=text, additional_kwargs={"mmm": {**extra, "intent": meta.get("intent"),
-                                                              "template": True}})
+    return AIMessage(content=text, additional_kwargs={"mmm": {**extra, "intent": meta.get("intent"), "template": True}})
 
 
 def _kpi(messages: list[BaseMessage]) -> str | None:

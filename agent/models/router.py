@@ -15,13 +15,26 @@ from agent.models import entities
 
 # Frequent misspellings of intent words → canonical word (channel typos are handled by fuzzy matching).
 _TYPOS = {
-    r"\bro[il]\b": "roi", r"\br\.o\.i\.?": "roi", r"\bconverg\w*": "converge", r"\bcontrib\w*": "contribution",
-    r"\boptimi[sz]\w*|\boptim\w*": "optimize", r"\bbugdet\b|\bbudgt\b|\bbudegt\b": "budget",
-    r"\bcompair\b|\bcomapre\b|\bcmopare\b": "compare", r"\bdataset?s\b|\bdatsets?\b": "datasets",
-    r"\bdiagnost\w*": "diagnostics", r"\bhelath\b|\bheatlh\b": "health", r"\bspen[dt]ing\b": "spend",
-    r"\bledgr\b": "ledger", r"\breprot\b|\brepot\b": "report", r"\bwrost\b": "worst", r"\bbets\b": "best",
-    r"\bchanel\b|\bchannle\b": "channel", r"\bchanels\b|\bchannles\b": "channels", r"\bretrun\b": "return",
-    r"\btrustworth\w*|\btrustwor\w*": "trustworthy", r"\bdescibe\b|\bdescrbe\b": "describe",
+    r"\bro[il]\b": "roi",
+    r"\br\.o\.i\.?": "roi",
+    r"\bconverg\w*": "converge",
+    r"\bcontrib\w*": "contribution",
+    r"\boptimi[sz]\w*|\boptim\w*": "optimize",
+    r"\bbugdet\b|\bbudgt\b|\bbudegt\b": "budget",
+    r"\bcompair\b|\bcomapre\b|\bcmopare\b": "compare",
+    r"\bdataset?s\b|\bdatsets?\b": "datasets",
+    r"\bdiagnost\w*": "diagnostics",
+    r"\bhelath\b|\bheatlh\b": "health",
+    r"\bspen[dt]ing\b": "spend",
+    r"\bledgr\b": "ledger",
+    r"\breprot\b|\brepot\b": "report",
+    r"\bwrost\b": "worst",
+    r"\bbets\b": "best",
+    r"\bchanel\b|\bchannle\b": "channel",
+    r"\bchanels\b|\bchannles\b": "channels",
+    r"\bretrun\b": "return",
+    r"\btrustworth\w*|\btrustwor\w*": "trustworthy",
+    r"\bdescibe\b|\bdescrbe\b": "describe",
 }
 
 
@@ -41,11 +54,17 @@ def normalise(text: str) -> str:
 
 
 def _by(low: str) -> str:
-    if re.search(r"\b(geo|geos|geograph\w*|region\w*|market|markets|state|states|dma|dmas|country|"
-                 r"countries|city|cities|area|areas)\b", low):
+    if re.search(
+        r"\b(geo|geos|geograph\w*|region\w*|market|markets|state|states|dma|dmas|country|"
+        r"countries|city|cities|area|areas)\b",
+        low,
+    ):
         return "geo"
-    if re.search(r"\b(period|periods|week|weeks|weekly|month|months|monthly|time|over time|date|dates|trend|"
-                 r"year|years|daily|day)\b", low):
+    if re.search(
+        r"\b(period|periods|week|weeks|weekly|month|months|monthly|time|over time|date|dates|trend|"
+        r"year|years|daily|day)\b",
+        low,
+    ):
         return "period"
     return "channel"
 
@@ -53,62 +72,157 @@ def _by(low: str) -> str:
 _R = re.compile  # short alias for the rule table
 
 RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("setup", _R(r"\bset ?up\b|\bnew model\b|\b(build|create|start|make|configure|draft)\b.{0,15}\b(model|spec|"
-                 r"specification)\b|\bguide me\b|\bwalk me through\b|\bget started\b|\bstart over\b")),
-    ("help", _R(r"^\s*(help|\?|h|menu|commands)\s*[.!?]*$|\bwhat can (you|i) (do|ask)\b|\bhow do (i|you) use\b|"
-                r"\bwhat do you do\b|\bhelp me\b(?!.*\b(optimi|fit|set ?up|lock))|\bwhat are (my|the) options\b")),
+    (
+        "setup",
+        _R(
+            r"\bset ?up\b|\bnew model\b|\b(build|create|start|make|configure|draft)\b.{0,15}\b(model|spec|"
+            r"specification)\b|\bguide me\b|\bwalk me through\b|\bget started\b|\bstart over\b"
+        ),
+    ),
+    (
+        "help",
+        _R(
+            r"^\s*(help|\?|h|menu|commands)\s*[.!?]*$|\bwhat can (you|i) (do|ask)\b|\bhow do (i|you) use\b|"
+            r"\bwhat do you do\b|\bhelp me\b(?!.*\b(optimi|fit|set ?up|lock))|\bwhat are (my|the) options\b"
+        ),
+    ),
     ("sql", _R(r"^\s*(select|with)\s+.+\bfrom\b|\bsql\b|\bquery:")),
-    ("list_datasets", _R(r"\b(list|show|which|what)\b.{0,20}\bdatasets\b|\bdatasets (do we|are there|are "
-                         r"loaded|available)\b|\bwhat data (do we|is there|have we)\b|\bavailable data\b")),
-    ("ledger", _R(r"\bwhat (did|have) we (try|tried|do|done|run|locked)\b|\bledger\b|\bhistory\b|\baudit\b|"
-                  r"\b(specs?|models?|versions?) (have been|were|we) (tried|locked|run|fitted)\b|\bforking\b|"
-                  r"\bwhat (was|has been) tried\b|\bwhat('s| is| was) been tried\b|\btrail\b|\bprovenance\b")),
-    ("report", _R(r"\breport\b|\bwrite[- ]?up\b|\bexport (the )?(results|findings)\b|\bsummary document\b|"
-                  r"\bdeck\b|\bone[- ]pager\b")),
-    ("mediation", _R(r"\bmediat\w*\b|\bindirect\w*\b|\bthrough (the )?(awareness|consideration|brand|mediator|"
-                     r"survey)\b|\bdirect (and|or|vs\.?|versus) indirect\b|\bhow does .{1,30} work\b")),
+    (
+        "list_datasets",
+        _R(
+            r"\b(list|show|which|what)\b.{0,20}\bdatasets\b|\bdatasets (do we|are there|are "
+            r"loaded|available)\b|\bwhat data (do we|is there|have we)\b|\bavailable data\b"
+        ),
+    ),
+    (
+        "ledger",
+        _R(
+            r"\bwhat (did|have) we (try|tried|do|done|run|locked)\b|\bledger\b|\bhistory\b|\baudit\b|"
+            r"\b(specs?|models?|versions?) (have been|were|we) (tried|locked|run|fitted)\b|\bforking\b|"
+            r"\bwhat (was|has been) tried\b|\bwhat('s| is| was) been tried\b|\btrail\b|\bprovenance\b"
+        ),
+    ),
+    (
+        "report",
+        _R(
+            r"\breport\b|\bwrite[- ]?up\b|\bexport (the )?(results|findings)\b|\bsummary document\b|"
+            r"\bdeck\b|\bone[- ]pager\b"
+        ),
+    ),
+    (
+        "mediation",
+        _R(
+            r"\bmediat\w*\b|\bindirect\w*\b|\bthrough (the )?(awareness|consideration|brand|mediator|"
+            r"survey)\b|\bdirect (and|or|vs\.?|versus) indirect\b|\bhow does .{1,30} work\b"
+        ),
+    ),
     ("amend", _R(r"\bamend\w*\b")),
-    ("lock", _R(r"\block\b|\block (it|this|the)\b|\bpre-?regist\w*\b|\bfreeze (the|this) spec\b|"
-                r"\bcommit (to )?(the|this) spec\b|\blooks good,? lock\b")),
-    ("fit_status", _R(r"\b(status|progress)\b.{0,20}\bfit\b|\bfit\b.{0,20}\b(status|progress|done|finished|"
-                      r"running)\b|\bis (it|the model) (done|finished|ready)\b")),
-    ("health", _R(r"\bconverge\b|\btrust\w*\b|\breliab\w*\b|\bdiagnostics\b|\br-?hat\b|\bdivergen\w*\b|"
-                  r"\bhealth\w*\b|\bhow good is (the|this|our) (model|fit)\b|\bfit quality\b|\bess\b|"
-                  r"\bcan (i|we) (rely|believe|use)\b|\bis (the|this) (model|fit) (ok|okay|good|sound|valid|"
-                  r"credible|any good|decent|broken)\b|\bsanity\b|\bmodel (quality|check)\b|\br2\b|\bmape\b")),
-    ("fit", _R(r"\b(fit|refit|re-fit|estimate|train|run|sample)\b.{0,25}\b(model|spec|it|again|now|quick\w*|"
-               r"full\w*|posterior|nuts)\b|^\s*(fit|refit)\b|\bquick fit\b|\bfull fit\b|\bkick off\b")),
-    ("scenario", _R(r"\bwhat if\b|\bwhat happens if\b|\bwhat would happen\b|\b(move|shift|reallocate|transfer)"
-                    r"\b.{0,30}\b(to|into|from)\b|\b(double|halve|cut|increase|raise|reduce|decrease|boost|"
-                    r"pause|stop|drop)\b.{0,25}\b(spend|budget|by \d+)|\bscenario\b|\bsimulat\w*\b")),
-    ("optimize", _R(r"\boptimize\b|\ballocat\w*\b|\bbest (split|mix|plan)\b|\bhow should (i|we) (spend|split|"
-                    r"divide|invest)\b|\bdistribut\w* (the |a |our )?budget\b|\bbudget (of|for|plan|split)\b|"
-                    r"\b(spend|invest|split|divide|plan)\b.{0,25}[$€£]?\d[\d,.]*\s?(k|m|mm|million|thousand|bn)?"
-                    r"\b.{0,30}\b(across|between|over|on|next|budget|channels)\b|\bmaximi[sz]e (sales|revenue|"
-                    r"kpi|conversions)\b|\bmedia plan\b|\b[$€£]\d.*\bbudget\b|"
-                    r"\bwhere (should|would|do|can|to)\b.{0,40}\b(go|put|spend|invest|allocate)\b|"
-                    r"\b(put|place|deploy|invest|spend)\b.{0,15}\b(next|extra|additional|incremental|another)\b"
-                    r".{0,5}[$€£]?\d")),
-    ("compare", _R(r"\bcompare\b|\bversus\b|\bvs\.?\b|\bbetter than\b|\bworse than\b|\bbeat\w*\b|\boutperform"
-                   r"\w*\b|\bprobability\b|\bhow likely\b|\bchance\b|\bhigher roi than\b|\bmore (efficient|"
-                   r"effective) than\b|\bor\b.{0,30}\b(better|stronger|more efficient)\b|\bwhich is better\b")),
+    (
+        "lock",
+        _R(
+            r"\block\b|\block (it|this|the)\b|\bpre-?regist\w*\b|\bfreeze (the|this) spec\b|"
+            r"\bcommit (to )?(the|this) spec\b|\blooks good,? lock\b"
+        ),
+    ),
+    (
+        "fit_status",
+        _R(
+            r"\b(status|progress)\b.{0,20}\bfit\b|\bfit\b.{0,20}\b(status|progress|done|finished|"
+            r"running)\b|\bis (it|the model) (done|finished|ready)\b"
+        ),
+    ),
+    (
+        "health",
+        _R(
+            r"\bconverge\b|\btrust\w*\b|\breliab\w*\b|\bdiagnostics\b|\br-?hat\b|\bdivergen\w*\b|"
+            r"\bhealth\w*\b|\bhow good is (the|this|our) (model|fit)\b|\bfit quality\b|\bess\b|"
+            r"\bcan (i|we) (rely|believe|use)\b|\bis (the|this) (model|fit) (ok|okay|good|sound|valid|"
+            r"credible|any good|decent|broken)\b|\bsanity\b|\bmodel (quality|check)\b|\br2\b|\bmape\b"
+        ),
+    ),
+    (
+        "fit",
+        _R(
+            r"\b(fit|refit|re-fit|estimate|train|run|sample)\b.{0,25}\b(model|spec|it|again|now|quick\w*|"
+            r"full\w*|posterior|nuts)\b|^\s*(fit|refit)\b|\bquick fit\b|\bfull fit\b|\bkick off\b"
+        ),
+    ),
+    (
+        "scenario",
+        _R(
+            r"\bwhat if\b|\bwhat happens if\b|\bwhat would happen\b|\b(move|shift|reallocate|transfer)"
+            r"\b.{0,30}\b(to|into|from)\b|\b(double|halve|cut|increase|raise|reduce|decrease|boost|"
+            r"pause|stop|drop)\b.{0,25}\b(spend|budget|by \d+)|\bscenario\b|\bsimulat\w*\b"
+        ),
+    ),
+    (
+        "optimize",
+        _R(
+            r"\boptimize\b|\ballocat\w*\b|\bbest (split|mix|plan)\b|\bhow should (i|we) (spend|split|"
+            r"divide|invest)\b|\bdistribut\w* (the |a |our )?budget\b|\bbudget (of|for|plan|split)\b|"
+            r"\b(spend|invest|split|divide|plan)\b.{0,25}[$€£]?\d[\d,.]*\s?(k|m|mm|million|thousand|bn)?"
+            r"\b.{0,30}\b(across|between|over|on|next|budget|channels)\b|\bmaximi[sz]e (sales|revenue|"
+            r"kpi|conversions)\b|\bmedia plan\b|\b[$€£]\d.*\bbudget\b|"
+            r"\bwhere (should|would|do|can|to)\b.{0,40}\b(go|put|spend|invest|allocate)\b|"
+            r"\b(put|place|deploy|invest|spend)\b.{0,15}\b(next|extra|additional|incremental|another)\b"
+            r".{0,5}[$€£]?\d"
+        ),
+    ),
+    (
+        "compare",
+        _R(
+            r"\bcompare\b|\bversus\b|\bvs\.?\b|\bbetter than\b|\bworse than\b|\bbeat\w*\b|\boutperform"
+            r"\w*\b|\bprobability\b|\bhow likely\b|\bchance\b|\bhigher roi than\b|\bmore (efficient|"
+            r"effective) than\b|\bor\b.{0,30}\b(better|stronger|more efficient)\b|\bwhich is better\b"
+        ),
+    ),
     ("curve", _R(r"\bresponse curve\b|\bsaturat\w*\b|\bdiminishing returns\b|\bcurve\b")),
-    ("contribution", _R(r"\bcontribution\b|\bdriv(e|es|en|ing)\b|\bincremental\b|\bdecompos\w*\b|\bbaseline\b|"
-                        r"\b(sales|revenue|kpi|conversions) (came|come|comes|coming) from\b|\bshare of (sales|"
-                        r"revenue|kpi)\b|\bhow much (sales|revenue) (did|does|do)\b|\blift\b|\bimpact\b")),
-    ("rank", _R(r"\b(best|worst|top|bottom|highest|lowest|strongest|weakest|most|least)\b.{0,30}\b(channel|"
-                r"channels|roi|return|performer|performing|efficient|effective)\b|\brank\w*\b|\bwhich (channel|"
-                r"media)\b.{0,30}\b(works|best|worst|most|least|pays)\b|\bunderperform\w*\b|\boverperform\w*\b|"
-                r"\bsort\w* (channels|by roi)\b|\bleague table\b|\bbest\b|\bworst\b")),
-    ("roi", _R(r"\broi\b|\brois\b|\broas\b|\breturn\w*\b|\befficien\w*\b|\bpayback\b|\bworth it\b|\bpay(s)? off\b|"
-               r"\bper (dollar|euro|pound)\b|\bpaying off\b|\bprofitab\w*\b")),
-    ("spend_by", _R(r"\bspend\b|\bspent\b|\bspends\b|\binvest(ed|ment)\b.{0,20}\b(by|per|each)\b|\bcost\b|"
-                    r"\bbudget by\b")),
-    ("kpi_by", _R(r"\b(sales|revenue|kpi|conversions|orders)\b.{0,20}\b(by|per|over|each|trend|weekly|monthly|"
-                  r"total)\b|\b(total|weekly|monthly) (sales|revenue|kpi|conversions)\b")),
-    ("describe", _R(r"\bdescribe\b|\bwhat('s| is) in (the|this) (data|dataset)\b|\bwhat (variables|columns|"
-                    r"channels|controls)\b|\bwhich (variables|columns|channels|controls)\b|\bvariables\b|"
-                    r"\bcolumns\b|\btell me about the data\b|\boverview\b|\bschema\b")),
+    (
+        "contribution",
+        _R(
+            r"\bcontribution\b|\bdriv(e|es|en|ing)\b|\bincremental\b|\bdecompos\w*\b|\bbaseline\b|"
+            r"\b(sales|revenue|kpi|conversions) (came|come|comes|coming) from\b|\bshare of (sales|"
+            r"revenue|kpi)\b|\bhow much (sales|revenue) (did|does|do)\b|\blift\b|\bimpact\b"
+        ),
+    ),
+    (
+        "rank",
+        _R(
+            r"\b(best|worst|top|bottom|highest|lowest|strongest|weakest|most|least)\b.{0,30}\b(channel|"
+            r"channels|roi|return|performer|performing|efficient|effective)\b|\brank\w*\b|\bwhich (channel|"
+            r"media)\b.{0,30}\b(works|best|worst|most|least|pays)\b|\bunderperform\w*\b|\boverperform\w*\b|"
+            r"\bsort\w* (channels|by roi)\b|\bleague table\b|\bbest\b|\bworst\b"
+        ),
+    ),
+    (
+        "roi",
+        _R(
+            r"\broi\b|\brois\b|\broas\b|\breturn\w*\b|\befficien\w*\b|\bpayback\b|\bworth it\b|\bpay(s)? off\b|"
+            r"\bper (dollar|euro|pound)\b|\bpaying off\b|\bprofitab\w*\b"
+        ),
+    ),
+    (
+        "spend_by",
+        _R(
+            r"\bspend\b|\bspent\b|\bspends\b|\binvest(ed|ment)\b.{0,20}\b(by|per|each)\b|\bcost\b|"
+            r"\bbudget by\b"
+        ),
+    ),
+    (
+        "kpi_by",
+        _R(
+            r"\b(sales|revenue|kpi|conversions|orders)\b.{0,20}\b(by|per|over|each|trend|weekly|monthly|"
+            r"total)\b|\b(total|weekly|monthly) (sales|revenue|kpi|conversions)\b"
+        ),
+    ),
+    (
+        "describe",
+        _R(
+            r"\bdescribe\b|\bwhat('s| is) in (the|this) (data|dataset)\b|\bwhat (variables|columns|"
+            r"channels|controls)\b|\bwhich (variables|columns|channels|controls)\b|\bvariables\b|"
+            r"\bcolumns\b|\btell me about the data\b|\boverview\b|\bschema\b"
+        ),
+    ),
 ]
 
 

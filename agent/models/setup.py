@@ -12,18 +12,22 @@ from typing import Any
 from agent.models import entities
 
 STEPS = ("kpi", "channels", "controls", "seasonality", "pooling", "holdout", "confirm")
-_AFFIRM = re.compile(r"^\s*(ok|okay|yes|y|yep|sure|keep|fine|default|defaults|looks good|good|all|"
-                     r"keep (them|it|all)( all)?|that'?s fine|sounds good|go ahead|correct)\b", re.IGNORECASE)
-_NEGATE = re.compile(r"^\s*(no|none|nope|off|0|zero|nothing|no controls|no holdout|disable|turn it off)\b",
-                     re.IGNORECASE)
+_AFFIRM = re.compile(
+    r"^\s*(ok|okay|yes|y|yep|sure|keep|fine|default|defaults|looks good|good|all|"
+    r"keep (them|it|all)( all)?|that'?s fine|sounds good|go ahead|correct)\b",
+    re.IGNORECASE,
+)
+_NEGATE = re.compile(
+    r"^\s*(no|none|nope|off|0|zero|nothing|no controls|no holdout|disable|turn it off)\b", re.IGNORECASE
+)
 _DROP = re.compile(r"\b(drop|remove|without|exclude|except|not)\b", re.IGNORECASE)
 HINTS = {
-    "kpi": "Reply with the KPI's name or \"ok\".",
-    "channels": "Reply \"ok\" to keep all channels, name the ones to keep, or say \"drop X\".",
-    "controls": "Reply \"ok\", \"none\", or name the controls to use.",
-    "seasonality": "Reply \"ok\", \"off\", or a Fourier order such as 1 or 2.",
-    "pooling": "Reply \"ok\", \"none\", \"partial\" or \"full\".",
-    "holdout": "Reply \"no\" or a number of weeks to hold out.",
+    "kpi": 'Reply with the KPI\'s name or "ok".',
+    "channels": 'Reply "ok" to keep all channels, name the ones to keep, or say "drop X".',
+    "controls": 'Reply "ok", "none", or name the controls to use.',
+    "seasonality": 'Reply "ok", "off", or a Fourier order such as 1 or 2.',
+    "pooling": 'Reply "ok", "none", "partial" or "full".',
+    "holdout": 'Reply "no" or a number of weeks to hold out.',
 }
 
 

@@ -46,13 +46,26 @@ enable_compilation_cache()
 from mmm_core.engine.config import EngineConfigError, ModelConfig  # noqa: E402
 from mmm_core.engine.data import ModelData, ScaledData, scale_data  # noqa: E402
 from mmm_core.engine.model import PARAM_KEYS, mmm_model, predict  # noqa: E402
-from mmm_core.engine.result import APPROXIMATE_LABEL, FitResult  # noqa: E402
 from mmm_core.engine.quick import sample_quick  # noqa: E402
+from mmm_core.engine.result import APPROXIMATE_LABEL, FitResult  # noqa: E402
 from mmm_core.engine.sampling import sample_nuts  # noqa: E402
 
-__all__ = ["ModelData", "ScaledData", "ModelConfig", "EngineConfigError", "scale_data", "mmm_model", "predict",
-           "PARAM_KEYS", "sample_nuts", "sample_quick", "FitResult", "APPROXIMATE_LABEL",
-           "enable_compilation_cache", "fit_pymc_marketing"]
+__all__ = [
+    "ModelData",
+    "ScaledData",
+    "ModelConfig",
+    "EngineConfigError",
+    "scale_data",
+    "mmm_model",
+    "predict",
+    "PARAM_KEYS",
+    "sample_nuts",
+    "sample_quick",
+    "FitResult",
+    "APPROXIMATE_LABEL",
+    "enable_compilation_cache",
+    "fit_pymc_marketing",
+]
 
 
 def fit_pymc_marketing(*args, **kwargs):

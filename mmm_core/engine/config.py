@@ -132,13 +132,26 @@ class ModelConfig:
             bad = set(self.per_channel(name, n_channels)) - allowed
             if bad:
                 raise EngineConfigError(f"Unknown {name} {sorted(bad)}.", hint=f"Use one of {sorted(allowed)}.")
-        for name in ("effect_share", "roi", "half_life", "delay", "half_point", "beta_log_sd", "half_life_log_sd",
-                     "delay_sd", "half_point_log_sd", "hill_slope", "hill_slope_log_sd"):
+        for name in (
+            "effect_share",
+            "roi",
+            "half_life",
+            "delay",
+            "half_point",
+            "beta_log_sd",
+            "half_life_log_sd",
+            "delay_sd",
+            "half_point_log_sd",
+            "hill_slope",
+            "hill_slope_log_sd",
+        ):
             if getattr(self, name) is not None:
                 self.per_channel(name, n_channels)
         if self.channel_l_max and len(self.channel_l_max) != n_channels:
-            raise EngineConfigError(f"l_max has {len(self.channel_l_max)} values for {n_channels} channels.",
-                                    hint="One l_max per channel, or a single value.")
+            raise EngineConfigError(
+                f"l_max has {len(self.channel_l_max)} values for {n_channels} channels.",
+                hint="One l_max per channel, or a single value.",
+            )
         if self.l_max < 1 or any(x < 1 for x in self.channel_l_max):
             raise EngineConfigError("l_max must be at least 1.", hint="Use 8 for weekly data.")
         if self.trend == "piecewise" and not self.changepoints:
@@ -169,11 +182,14 @@ class ModelConfig:
             raise EngineConfigError("Seasonality order must be >= 0 and period > 1.", hint="e.g. 2 and 52.18.")
         for m in self.mediators:
             if not m.channels or any(not 0 <= c < n_channels for c in m.channels):
-                raise EngineConfigError(f"Mediator {m.name!r} needs feeding channels among the {n_channels}.",
-                                        hint="Channel indices in the data's channel order.")
+                raise EngineConfigError(
+                    f"Mediator {m.name!r} needs feeding channels among the {n_channels}.",
+                    hint="Channel indices in the data's channel order.",
+                )
             if m.kind not in ("observed", "sparse", "latent") or {m.sign, m.kpi_sign} - {"positive", "none"}:
-                raise EngineConfigError(f"Mediator {m.name!r}: unknown type {m.kind!r} or sign {m.sign!r} / "
-                                        f"{m.kpi_sign!r}.")
+                raise EngineConfigError(
+                    f"Mediator {m.name!r}: unknown type {m.kind!r} or sign {m.sign!r} / {m.kpi_sign!r}."
+                )
             if m.effect_prior not in ("lognormal", "halfnormal"):
                 raise EngineConfigError(f"Mediator {m.name!r}: unknown effect prior {m.effect_prior!r}.")
             if m.effect_median <= 0 or m.effect_sigma <= 0 or m.kpi_sd <= 0:

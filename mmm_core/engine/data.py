@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, fields
 import jax
 import numpy as np
 
-from mmm_core.engine.config import EngineConfigError, ModelConfig
 from mmm_core.engine import transforms as tf
+from mmm_core.engine.config import EngineConfigError, ModelConfig
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,8 +66,11 @@ class ModelData:
         object.__setattr__(self, "control_names", tuple(self.control_names))
         if self.holdout_mask is not None:
             object.__setattr__(self, "holdout_mask", np.asarray(self.holdout_mask, bool).reshape(t))
-        med = (np.zeros((t, g, 0)) if self.mediators is None
-               else np.asarray(self.mediators, dtype=float).reshape(t, g, len(self.mediator_names)))
+        med = (
+            np.zeros((t, g, 0))
+            if self.mediators is None
+            else np.asarray(self.mediators, dtype=float).reshape(t, g, len(self.mediator_names))
+        )
         object.__setattr__(self, "mediators", med)
         object.__setattr__(self, "mediator_names", tuple(self.mediator_names))
 
@@ -79,9 +82,16 @@ class ModelData:
     def national(cls, periods, channels, spend, kpi, controls=None, control_names=(), **kw) -> "ModelData":
         """Build from national arrays: spend [T,C], kpi [T], controls [T,K]."""
         ctrl = None if controls is None else np.asarray(controls, float)[:, None, :]
-        return cls(periods=np.asarray(periods), geos=("national",), channels=tuple(channels),
-                   spend=np.asarray(spend, float)[:, None, :], kpi=np.asarray(kpi, float)[:, None],
-                   controls=ctrl, control_names=tuple(control_names), **kw)
+        return cls(
+            periods=np.asarray(periods),
+            geos=("national",),
+            channels=tuple(channels),
+            spend=np.asarray(spend, float)[:, None, :],
+            kpi=np.asarray(kpi, float)[:, None],
+            controls=ctrl,
+            control_names=tuple(control_names),
+            **kw,
+        )
 
 
 @jax.tree_util.register_dataclass
@@ -154,7 +164,7 @@ def training_mask(data: ModelData, config: ModelConfig) -> np.ndarray:
     t = len(data.periods)
     held = np.zeros(t, bool) if data.holdout_mask is None else data.holdout_mask.copy()
     if config.holdout:
-        held[t - config.holdout:] = True
+        held[t - config.holdout :] = True
     return data.kpi_mask & ~held[:, None]
 
 
@@ -187,6 +197,7 @@ def _prior_median_saturation(spend_s: np.ndarray, config: ModelConfig, mask: np.
         with np.errstate(divide="ignore"):
             h = np.where(v > 0, 1.0 / (1.0 + (k / np.where(v > 0, v, 1.0)) ** slope), 0.0)
         return np.where(hill, h, np.tanh(tf.LN3 / k * v / 2.0))
+
     # Relative to the curve at typical spend (x = 1): the model samples the effect at that level.
     sat = curve(x) / curve(np.ones(c))
     rows = mask.any(axis=1) if mask.any() else np.ones(len(x), bool)
@@ -204,8 +215,11 @@ def _beta_loc(data: ModelData, spend_s, kpi_scale, sp_scale, config: ModelConfig
         sat_total = np.maximum(sat[rows].sum(axis=0), 1e-3)
         beta = roi[None] * spend_total / (kpi_scale[:, None] * sat_total)
     else:
-        share = (np.array(config.per_channel("effect_share", c), float) if config.effect_share is not None
-                 else np.full(c, config.media_share_total / c))
+        share = (
+            np.array(config.per_channel("effect_share", c), float)
+            if config.effect_share is not None
+            else np.full(c, config.media_share_total / c)
+        )
         beta = share[None] / mean_sat
     return np.log(np.maximum(beta, 1e-6))
 
@@ -221,8 +235,12 @@ def _scale_mediators(data: ModelData, mask: np.ndarray) -> dict[str, np.ndarray]
     var = np.where(obs, (med - mean) ** 2, 0.0).sum(axis=(0, 1)) / np.maximum(n - 1, 1)
     sd = np.where((n > 1) & (var > 1e-12), np.sqrt(var), 1.0)
     f32 = np.float32
-    return dict(mediator=np.where(obs, (vals - mean) / sd, 0.0).astype(f32), mediator_mask=obs,
-                mediator_mean=mean.astype(f32), mediator_sd=sd.astype(f32))
+    return dict(
+        mediator=np.where(obs, (vals - mean) / sd, 0.0).astype(f32),
+        mediator_mask=obs,
+        mediator_mean=mean.astype(f32),
+        mediator_sd=sd.astype(f32),
+    )
 
 
 def scale_data(data: ModelData, config: ModelConfig) -> ScaledData:
@@ -230,14 +248,22 @@ def scale_data(data: ModelData, config: ModelConfig) -> ScaledData:
     t, g, c = data.shape
     config.validate(c, len(data.control_names), t)
     if len(config.mediators) != len(data.mediator_names):
-        raise EngineConfigError(f"The config has {len(config.mediators)} mediators, the data "
-                                f"{len(data.mediator_names)}.", hint="One data column per mediator (NaN if latent).")
+        raise EngineConfigError(
+            f"The config has {len(config.mediators)} mediators, the data {len(data.mediator_names)}.",
+            hint="One data column per mediator (NaN if latent).",
+        )
     mask = training_mask(data, config)
     if mask.sum() < 10:
         raise EngineConfigError("Fewer than 10 observed KPI cells to fit.", hint="Check kpi_mask and holdout.")
     kpi = np.where(data.kpi_mask, data.kpi, np.nan)
-    kpi_scale = np.array([np.nanmean(np.where(mask[:, j], kpi[:, j], np.nan)) if mask[:, j].any()
-                          else np.nanmean(np.where(mask, kpi, np.nan)) for j in range(g)])
+    kpi_scale = np.array(
+        [
+            np.nanmean(np.where(mask[:, j], kpi[:, j], np.nan))
+            if mask[:, j].any()
+            else np.nanmean(np.where(mask, kpi, np.nan))
+            for j in range(g)
+        ]
+    )
     if config.likelihood == "multiplicative" and np.nanmin(np.where(mask, kpi, np.inf)) <= 0:
         raise EngineConfigError("A multiplicative model needs a positive KPI.", hint="Use likelihood='additive'.")
     if np.any(~np.isfinite(kpi_scale)) or np.any(kpi_scale <= 0):
@@ -265,9 +291,12 @@ def scale_data(data: ModelData, config: ModelConfig) -> ScaledData:
         control_mean=ctrl_mean.astype(f32),
         control_sd=ctrl_sd.astype(f32),
         beta_loc=_beta_loc(data, spend_s, kpi_scale, sp_scale, config, mask).astype(f32),
-        kpi_sd=np.array([np.std(kpi[mask[:, j], j] / kpi_scale[j]) if mask[:, j].sum() > 1 else 1.0
-                         for j in range(g)]).astype(f32),
+        kpi_sd=np.array(
+            [np.std(kpi[mask[:, j], j] / kpi_scale[j]) if mask[:, j].sum() > 1 else 1.0 for j in range(g)]
+        ).astype(f32),
         **_scale_mediators(data, mask),
-        channels=data.channels, geos=data.geos, control_names=data.control_names,
+        channels=data.channels,
+        geos=data.geos,
+        control_names=data.control_names,
         control_sign=tuple(config.control_sign or data.control_sign or (0,) * len(data.control_names)),
     )

@@ -8,16 +8,26 @@ from mmm_core.engine.data import ScaledData
 from mmm_core.engine.result import SITE_DIMS
 
 # NUTS statistics under ArviZ's conventional names.
-_STAT_NAMES = {"diverging": "diverging", "energy": "energy", "num_steps": "n_steps",
-               "accept_prob": "acceptance_rate", "potential_energy": "lp"}
+_STAT_NAMES = {
+    "diverging": "diverging",
+    "energy": "energy",
+    "num_steps": "n_steps",
+    "accept_prob": "acceptance_rate",
+    "potential_energy": "lp",
+}
 
 
 def coords_of(sd: ScaledData | None) -> dict[str, list]:
     if sd is None:
         return {}
-    return {"channel": list(sd.channels), "geo": list(sd.geos), "control": list(sd.control_names),
-            "fourier_mode": list(range(sd.fourier.shape[1])),
-            "changepoint": list(range(sd.changepoint_basis.shape[1])), "period": list(range(sd.t.shape[0]))}
+    return {
+        "channel": list(sd.channels),
+        "geo": list(sd.geos),
+        "control": list(sd.control_names),
+        "fourier_mode": list(range(sd.fourier.shape[1])),
+        "changepoint": list(range(sd.changepoint_basis.shape[1])),
+        "period": list(range(sd.t.shape[0])),
+    }
 
 
 def _dims_for(samples: dict[str, np.ndarray], coords: dict[str, list]) -> dict[str, list[str]]:
@@ -30,8 +40,12 @@ def _dims_for(samples: dict[str, np.ndarray], coords: dict[str, list]) -> dict[s
     return dims
 
 
-def to_idata(samples: dict[str, np.ndarray], stats: dict[str, np.ndarray] | None, sd: ScaledData | None,
-             extra_coords: dict | None = None):
+def to_idata(
+    samples: dict[str, np.ndarray],
+    stats: dict[str, np.ndarray] | None,
+    sd: ScaledData | None,
+    extra_coords: dict | None = None,
+):
     """Build an InferenceData from [chains, draws, ...] arrays; ``stats`` are NUTS statistics (or None)."""
     import arviz as az
 

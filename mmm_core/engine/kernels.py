@@ -33,7 +33,9 @@ def model_functions(config: ModelConfig) -> dict:
         return lambda z: constrain_fn(model, args, {}, z, return_deterministic=True)
 
     return dict(
-        model=model, potential_gen=potential_gen, postprocess_gen=postprocess_gen,
+        model=model,
+        potential_gen=potential_gen,
+        postprocess_gen=postprocess_gen,
         potential=jax.jit(jax.vmap(lambda z, args: potential_gen(*args)(z), in_axes=(0, None))),
         postprocess=jax.jit(jax.vmap(lambda z, args: postprocess_gen(*args)(z), in_axes=(0, None))),
     )
@@ -74,8 +76,10 @@ def initial_z(fns: dict, args, chains: int, rng_key, radius: float = 2.0, tries:
     z, finite = None, None
     for attempt in range(tries):
         keys = jax.random.split(jax.random.fold_in(rng_key, attempt), len(sites))
-        cand = {name: jax.random.uniform(k, (chains,) + shape, minval=-radius, maxval=radius)
-                for k, (name, shape) in zip(keys, sites)}
+        cand = {
+            name: jax.random.uniform(k, (chains,) + shape, minval=-radius, maxval=radius)
+            for k, (name, shape) in zip(keys, sites)
+        }
         if z is None:
             z = cand
         else:
@@ -95,7 +99,7 @@ def constrain(fns: dict, args, z: dict, batch: int = 1000) -> dict[str, np.ndarr
     n = chains * draws
     parts = []
     for start in range(0, n, batch):  # bounded memory for big models (deterministics are [G,C]-sized)
-        chunk = {k: v[start:start + batch] for k, v in flat.items()}
+        chunk = {k: v[start : start + batch] for k, v in flat.items()}
         parts.append(jax.device_get(fns["postprocess"](chunk, args)))
     out = {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in parts[0] if k != "kpi"}
     return {k: v.reshape((chains, draws) + v.shape[1:]) for k, v in out.items()}

@@ -37,6 +37,7 @@ import numpyro
 import numpyro.distributions as dist
 
 from mmm_core.engine.config import ModelConfig
+from mmm_core.engine.curves import channel_flags, saturated_curves, saturation
 from mmm_core.engine.data import ScaledData
 
 HALFNORMAL_MEDIAN = 0.6745  # median of HalfNormal(1)
@@ -52,9 +53,8 @@ def feeds(config: ModelConfig, n_channels: int) -> np.ndarray:
 
 def normalised_curves(params: dict, spend_lagged, config: ModelConfig) -> jnp.ndarray:
     """f_c [T,G,C] = sat(adstock(spend)) / sat(1): the channel's media curve, 1.0 at typical spend."""
-    from mmm_core.engine.model import _channel_flags, saturated_curves, saturation
 
-    _, hill = _channel_flags(config, spend_lagged.shape[-1])
+    _, hill = channel_flags(config, spend_lagged.shape[-1])
     sat1 = saturation(1.0, params["hill_slope"], params["sat_half"], hill)
     return saturated_curves(params, spend_lagged, config) / sat1
 
@@ -97,8 +97,9 @@ def sample_mediator_params(data: ScaledData, config: ModelConfig) -> dict:
     if free.size:
         z = numpyro.sample("med_b_z", dist.Normal(0.0, 1.0).expand([free.size]).to_event(1))
         lognormal = jnp.exp(np.log(median[free]) + sigma[free] * z)
-        b_flat = b_flat.at[free].set(jnp.where(kind[free] == "lognormal", lognormal,
-                                               median[free] * np.exp(sigma[free]) * z))
+        b_flat = b_flat.at[free].set(
+            jnp.where(kind[free] == "lognormal", lognormal, median[free] * np.exp(sigma[free]) * z)
+        )
     half = np.flatnonzero(kind == "halfnormal")
     if half.size:  # scale placed so the prior median is effect_median (HalfNormal median = 0.674 scale)
         h = numpyro.sample("med_b_half", dist.HalfNormal(1.0).expand([half.size]).to_event(1))

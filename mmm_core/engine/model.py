@@ -26,20 +26,26 @@ import numpyro.distributions as dist
 
 from mmm_core.engine import transforms as tf
 from mmm_core.engine.config import ModelConfig
+from mmm_core.engine.curves import channel_flags, saturated_curves, saturation
 from mmm_core.engine.data import ScaledData
+from mmm_core.engine.mediation import mediated_terms, mediator_model
 
 # Keys of the natural-scale parameters `predict` reads (each with a leading draw axis there).
-PARAM_KEYS = ("intercept", "trend_slope", "trend_delta", "gamma_fourier", "gamma_control", "beta",
-              "adstock_alpha", "adstock_theta", "sat_half", "hill_slope", "sigma")
+PARAM_KEYS = (
+    "intercept",
+    "trend_slope",
+    "trend_delta",
+    "gamma_fourier",
+    "gamma_control",
+    "beta",
+    "adstock_alpha",
+    "adstock_theta",
+    "sat_half",
+    "hill_slope",
+    "sigma",
+)
 # Natural-scale mediator parameters (only in models with mediators; see engine.mediation).
 MEDIATOR_KEYS = ("med_a", "med_b", "med_gamma", "med_rho", "med_sigma")
-
-
-def _channel_flags(config: ModelConfig, n_channels: int) -> tuple[np.ndarray, np.ndarray]:
-    """Static masks: which channels use delayed adstock, which use Hill saturation."""
-    delayed = np.array([a == "delayed" for a in config.per_channel("adstock", n_channels)])
-    hill = np.array([s == "hill" for s in config.per_channel("saturation", n_channels)])
-    return delayed, hill
 
 
 def _geo_effect(name: str, loc, scale: float, n_geos: int):
@@ -55,15 +61,6 @@ def _geo_effect(name: str, loc, scale: float, n_geos: int):
     return numpyro.sample(name + "_geo", dist.Normal(loc, scale).expand([n_geos]).to_event(1))
 
 
-def saturation(x, hill_slope, sat_half, hill: np.ndarray):
-    """Hill or logistic saturation per channel (``hill`` is a static [C] mask), half-point ``sat_half``."""
-    if hill.all():
-        return tf.hill_saturation(x, hill_slope, sat_half)
-    if not hill.any():
-        return tf.logistic_saturation(x, tf.LN3 / sat_half)
-    return jnp.where(hill, tf.hill_saturation(x, hill_slope, sat_half), tf.logistic_saturation(x, tf.LN3 / sat_half))
-
-
 def _channel_array(config: ModelConfig, name: str, n_channels: int) -> np.ndarray:
     return np.array(config.per_channel(name, n_channels), dtype=float)
 
@@ -71,7 +68,7 @@ def _channel_array(config: ModelConfig, name: str, n_channels: int) -> np.ndarra
 def _media_params(data: ScaledData, config: ModelConfig) -> dict:
     """Sample media effects [G,C], adstock and saturation parameters [C] on interpretable scales."""
     n_t, n_g, n_c = data.spend.shape
-    delayed, hill = _channel_flags(config, n_c)
+    delayed, hill = channel_flags(config, n_c)
     z_c = numpyro.sample("beta_z", dist.Normal(0.0, 1.0).expand([n_c]).to_event(1))
     beta_sd = _channel_array(config, "beta_log_sd", n_c)
     log_beta = data.beta_loc + beta_sd * z_c[None, :]
@@ -98,13 +95,13 @@ def _media_params(data: ScaledData, config: ModelConfig) -> dict:
     if delayed.any():
         d0 = _channel_array(config, "delay", n_c)[delayed]
         d_sd = _channel_array(config, "delay_sd", n_c)[delayed]
-        d = numpyro.sample("delay", dist.TruncatedNormal(d0, d_sd, low=0.0,
-                                                         high=config.l_max - 1.0).to_event(1))
+        d = numpyro.sample("delay", dist.TruncatedNormal(d0, d_sd, low=0.0, high=config.l_max - 1.0).to_event(1))
         theta = theta.at[np.flatnonzero(delayed)].set(d)
     theta = numpyro.deterministic("adstock_theta", theta)
     k0 = np.log(_channel_array(config, "half_point", n_c))
-    sat_half = numpyro.sample("sat_half", dist.LogNormal(k0, _channel_array(config, "half_point_log_sd", n_c))
-                              .to_event(1))
+    sat_half = numpyro.sample(
+        "sat_half", dist.LogNormal(k0, _channel_array(config, "half_point_log_sd", n_c)).to_event(1)
+    )
     slope = jnp.ones(n_c)
     if hill.any():
         s0 = np.log(_channel_array(config, "hill_slope", n_c))[hill]
@@ -141,34 +138,32 @@ def sample_params(data: ScaledData, config: ModelConfig) -> dict:
         slope = _geo_effect("trend", 0.0, config.trend_sd, n_g)
     slope = numpyro.deterministic("trend_slope", slope)
     n_cp = data.changepoint_basis.shape[1]
-    delta = (numpyro.sample("trend_delta", dist.Normal(0.0, config.trend_sd).expand([n_cp]).to_event(1))
-             if n_cp else numpyro.deterministic("trend_delta", jnp.zeros(0)))
+    delta = (
+        numpyro.sample("trend_delta", dist.Normal(0.0, config.trend_sd).expand([n_cp]).to_event(1))
+        if n_cp
+        else numpyro.deterministic("trend_delta", jnp.zeros(0))
+    )
     n_f = data.fourier.shape[1]
-    gamma_f = (numpyro.sample("gamma_fourier", dist.Normal(0.0, config.seasonality_sd).expand([n_f]).to_event(1))
-               if n_f else numpyro.deterministic("gamma_fourier", jnp.zeros(0)))
+    gamma_f = (
+        numpyro.sample("gamma_fourier", dist.Normal(0.0, config.seasonality_sd).expand([n_f]).to_event(1))
+        if n_f
+        else numpyro.deterministic("gamma_fourier", jnp.zeros(0))
+    )
     sigma = numpyro.sample("sigma", dist.HalfNormal(config.noise_sd).expand([n_g]).to_event(1))
-    return dict(level=level, trend_slope=slope, trend_delta=delta, gamma_fourier=gamma_f,
-                gamma_control=_control_params(data, config), sigma=sigma, **_media_params(data, config))
+    return dict(
+        level=level,
+        trend_slope=slope,
+        trend_delta=delta,
+        gamma_fourier=gamma_f,
+        gamma_control=_control_params(data, config),
+        sigma=sigma,
+        **_media_params(data, config),
+    )
 
 
 def media_curves(params: dict, spend_lagged, config: ModelConfig) -> jnp.ndarray:
     """Per-channel media terms [T,G,C] on the scaled KPI: beta * sat(adstock(spend)). One draw of params."""
     return params["beta"][None] * saturated_curves(params, spend_lagged, config)
-
-
-def saturated_curves(params: dict, spend_lagged, config: ModelConfig) -> jnp.ndarray:
-    """sat(adstock(spend)) per channel [T,G,C] (no coefficient): shared by the KPI and mediator equations."""
-    n_c = spend_lagged.shape[-1]
-    delayed, hill = _channel_flags(config, n_c)
-    alpha = params["adstock_alpha"]
-    w = tf.geometric_weights(alpha, config.l_max)
-    if delayed.any():  # static branch: mixed types pay for both weight kinds only when asked for
-        w = jnp.where(delayed[None], tf.delayed_weights(alpha, params["adstock_theta"], config.l_max), w)
-    if config.channel_l_max:  # per-channel maximum lags: cut the weights and renormalise
-        w = w * config.lag_mask(n_c)
-        w = w / jnp.sum(w, axis=0, keepdims=True)
-    x = tf.adstock_from_lags(spend_lagged, w)
-    return saturation(x, params["hill_slope"], params["sat_half"], hill)
 
 
 def baseline_term(params: dict, data: ScaledData) -> jnp.ndarray:
@@ -188,8 +183,6 @@ def mmm_model(data: ScaledData, config: ModelConfig, kpi_obs=None) -> None:
     params = sample_params(data, config)
     media = media_curves(params, data.spend_lagged, config).sum(-1)  # [T,G]
     if config.mediators:  # media → mediator → KPI: sites, mediator likelihood, and the KPI's mediator term
-        from mmm_core.engine.mediation import mediator_model
-
         media = media + mediator_model(params, data, config)
     # Sample the level (mean of the linear predictor) and derive the intercept by subtracting the mean media
     # term over fitted cells: intercept and media effects are otherwise strongly anti-correlated (always-on
@@ -224,8 +217,6 @@ def _predict_one(params: dict, data: ScaledData, config: ModelConfig, spend_lagg
     base = baseline_term(params, data)
     media = media_curves(params, spend_lagged, config)
     if config.mediators:  # per-channel terms gain their mediated parts; the mediator intercepts join the baseline
-        from mmm_core.engine.mediation import mediated_terms
-
         med_channel, med_base = mediated_terms(params, data, config, med_lagged)
         media, base = media + med_channel, base + med_base
     scale = data.kpi_scale[None, :]
@@ -251,8 +242,9 @@ def _lagged(spend, data: ScaledData):
     return tf.lag_tensor(jnp.asarray(scaled), data.spend_lagged.shape[0])
 
 
-def predict(params: dict, data: ScaledData, config: ModelConfig, spend_override=None,
-            draw_batch: int = 256, mediator_spend=None) -> dict[str, np.ndarray]:
+def predict(
+    params: dict, data: ScaledData, config: ModelConfig, spend_override=None, draw_batch: int = 256, mediator_spend=None
+) -> dict[str, np.ndarray]:
     """Mean KPI, per-channel media contributions and baseline, in KPI units, for every draw.
 
     ``params``: arrays with a leading draw axis S, keys PARAM_KEYS (``FitResult.params()`` gives them).
@@ -270,13 +262,16 @@ def predict(params: dict, data: ScaledData, config: ModelConfig, spend_override=
     lagged = jnp.asarray(data.spend_lagged) if spend_override is None else _lagged(spend_override, data)
     med_lagged = None
     if config.mediators:
-        med_lagged = (_lagged(mediator_spend, data) if mediator_spend is not None
-                      else jnp.broadcast_to(lagged, (len(config.mediators),) + lagged.shape))
+        med_lagged = (
+            _lagged(mediator_spend, data)
+            if mediator_spend is not None
+            else jnp.broadcast_to(lagged, (len(config.mediators),) + lagged.shape)
+        )
     n = p["beta"].shape[0]
     batch = min(draw_batch, n)
     out: dict[str, list] = {"mu": [], "contributions": [], "baseline": []}
     for start in range(0, n, batch):
-        chunk = {k: v[start:start + batch] for k, v in p.items()}
+        chunk = {k: v[start : start + batch] for k, v in p.items()}
         m = chunk["beta"].shape[0]
         if m < batch:  # pad the last batch so the compiled shape never changes
             chunk = {k: jnp.concatenate([v, jnp.repeat(v[-1:], batch - m, axis=0)]) for k, v in chunk.items()}

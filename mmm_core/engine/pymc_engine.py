@@ -28,26 +28,45 @@ def check_expressible(data: ModelData, config: ModelConfig) -> None:
     c = len(data.channels)
     config.validate(c, len(data.control_names), len(data.periods))
     refusals = [
-        (set(config.per_channel("adstock", c)) != {"geometric"}, "delayed adstock",
-         "pymc-marketing's MMM here takes one geometric adstock for all channels."),
-        (len(set(config.per_channel("saturation", c))) > 1, "mixed saturation types",
-         "Use one saturation type (hill or logistic) for all channels."),
-        (len(set(config.channel_l_max or (config.l_max,))) > 1, "different l_max per channel",
-         "pymc-marketing's adstock takes one l_max for all channels."),
+        (
+            set(config.per_channel("adstock", c)) != {"geometric"},
+            "delayed adstock",
+            "pymc-marketing's MMM here takes one geometric adstock for all channels.",
+        ),
+        (
+            len(set(config.per_channel("saturation", c))) > 1,
+            "mixed saturation types",
+            "Use one saturation type (hill or logistic) for all channels.",
+        ),
+        (
+            len(set(config.channel_l_max or (config.l_max,))) > 1,
+            "different l_max per channel",
+            "pymc-marketing's adstock takes one l_max for all channels.",
+        ),
         (config.likelihood != "additive", "a multiplicative likelihood", "Its log link is experimental."),
         (config.trend == "piecewise", "a piecewise trend", "Use trend='linear' or 'none'."),
         (config.noise != "normal", "Student-t noise", "Use noise='normal'."),
-        (bool(np.any(~data.kpi_mask)), "a ragged panel (unobserved KPI cells)",
-         "pymc-marketing needs a rectangular panel (its issue #1588)."),
-        (any(s != 0 for s in (config.control_sign or data.control_sign)), "sign-constrained controls",
-         "Leave control signs free for the second engine."),
-        (config.roi is not None or config.effect_share is not None, "ROI / effect-share priors",
-         "The second engine uses pymc-marketing's default priors."),
+        (
+            bool(np.any(~data.kpi_mask)),
+            "a ragged panel (unobserved KPI cells)",
+            "pymc-marketing needs a rectangular panel (its issue #1588).",
+        ),
+        (
+            any(s != 0 for s in (config.control_sign or data.control_sign)),
+            "sign-constrained controls",
+            "Leave control signs free for the second engine.",
+        ),
+        (
+            config.roi is not None or config.effect_share is not None,
+            "ROI / effect-share priors",
+            "The second engine uses pymc-marketing's default priors.",
+        ),
     ]
     for bad, what, hint in refusals:
         if bad:
-            raise EngineConfigError(f"pymc-marketing's MMM cannot express {what}.", hint=hint,
-                                    code="engine_not_expressible")
+            raise EngineConfigError(
+                f"pymc-marketing's MMM cannot express {what}.", hint=hint, code="engine_not_expressible"
+            )
 
 
 def _dates(periods: np.ndarray) -> pd.DatetimeIndex:
@@ -83,7 +102,7 @@ def build_mmm(data: ModelData, config: ModelConfig, shared_shapes: bool = False)
     default. ``shared_shapes=True`` keeps its default prior families but gives the curve *shapes* (adstock
     decay, saturation point and slope) one value per channel, as our engine does, leaving the effect size per
     geo and channel: a smaller model closer to ours, for a like-for-like speed comparison."""
-    from pymc_marketing.mmm import GeometricAdstock, HillSaturation, LogisticSaturation, MMM
+    from pymc_marketing.mmm import MMM, GeometricAdstock, HillSaturation, LogisticSaturation
 
     check_expressible(data, config)
     kind = config.per_channel("saturation", len(data.channels))[0]  # check_expressible ensured one type
@@ -94,10 +113,16 @@ def build_mmm(data: ModelData, config: ModelConfig, shared_shapes: bool = False)
         adstock = GeometricAdstock(l_max=config.l_max, priors=_per_channel(adstock.default_priors, ("alpha",)))
         saturation = sat_cls(priors=_per_channel(saturation.default_priors, ("slope", "kappa", "lam")))
     controls = list(data.control_names) + (["_trend"] if config.trend == "linear" else [])
-    return MMM(date_column="date", channel_columns=list(data.channels), target_column="_y",
-               adstock=adstock, saturation=saturation,
-               control_columns=controls or None, yearly_seasonality=config.seasonality_order or None,
-               dims=("geo",) if len(data.geos) > 1 else None)
+    return MMM(
+        date_column="date",
+        channel_columns=list(data.channels),
+        target_column="_y",
+        adstock=adstock,
+        saturation=saturation,
+        control_columns=controls or None,
+        yearly_seasonality=config.seasonality_order or None,
+        dims=("geo",) if len(data.geos) > 1 else None,
+    )
 
 
 def _per_channel(priors: dict, names: tuple[str, ...]) -> dict:
@@ -113,9 +138,17 @@ def _per_channel(priors: dict, names: tuple[str, ...]) -> dict:
     return out
 
 
-def fit_pymc_marketing(data: ModelData, config: ModelConfig, chains: int = 2, warmup: int = 1000,
-                       draws: int = 1000, seed: int = 0, sampler: str = "numpyro",
-                       target_accept: float = 0.9, shared_shapes: bool = False) -> FitResult:
+def fit_pymc_marketing(
+    data: ModelData,
+    config: ModelConfig,
+    chains: int = 2,
+    warmup: int = 1000,
+    draws: int = 1000,
+    seed: int = 0,
+    sampler: str = "numpyro",
+    target_accept: float = 0.9,
+    shared_shapes: bool = False,
+) -> FitResult:
     """Fit pymc-marketing's MMM with NUTS (``sampler``: ``numpyro`` or ``pymc``); same FitResult shape.
 
     ``samples`` holds the model's parameters plus ``channel_contribution`` [chains, draws, T, G, C],
@@ -130,14 +163,35 @@ def fit_pymc_marketing(data: ModelData, config: ModelConfig, chains: int = 2, wa
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         extra = {"cores": chains} if sampler == "pymc" else {}  # chains in parallel, as ours
-        idata = mmm.fit(x, y, chains=chains, draws=draws, tune=warmup, random_seed=seed, progressbar=False,
-                        nuts_sampler=sampler, target_accept=target_accept, **extra)
+        idata = mmm.fit(
+            x,
+            y,
+            chains=chains,
+            draws=draws,
+            tune=warmup,
+            random_seed=seed,
+            progressbar=False,
+            nuts_sampler=sampler,
+            target_accept=target_accept,
+            **extra,
+        )
     wall = time.perf_counter() - t0
     samples = _samples(idata, mmm, data, keep)
-    return FitResult(engine="pymc-marketing", samples=samples, idata_builder=idata, config=config, data=None,
-                     chains=chains, warmup=warmup, draws=draws, seed=seed, wall_time=wall,
-                     label=f"pymc-marketing MMM, NUTS via {sampler}", method=f"nuts-{sampler}",
-                     extra={"sampler": sampler, "target_accept": target_accept, "periods_fitted": int(keep.sum())})
+    return FitResult(
+        engine="pymc-marketing",
+        samples=samples,
+        idata_builder=idata,
+        config=config,
+        data=None,
+        chains=chains,
+        warmup=warmup,
+        draws=draws,
+        seed=seed,
+        wall_time=wall,
+        label=f"pymc-marketing MMM, NUTS via {sampler}",
+        method=f"nuts-{sampler}",
+        extra={"sampler": sampler, "target_accept": target_accept, "periods_fitted": int(keep.sum())},
+    )
 
 
 def _samples(idata, mmm, data: ModelData, keep: np.ndarray) -> dict[str, np.ndarray]:

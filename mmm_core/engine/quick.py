@@ -73,7 +73,7 @@ def _unravel(x, shapes: dict[str, tuple[int, ...]]) -> dict:
     out, i = {}, 0
     for name, shape in shapes.items():
         size = int(np.prod(shape, dtype=int))
-        out[name] = x[..., i:i + size].reshape(x.shape[:-1] + shape)
+        out[name] = x[..., i : i + size].reshape(x.shape[:-1] + shape)
         i += size
     return out
 
@@ -82,8 +82,9 @@ def _laplace_draws(fns, args, config, seed: int, draws: int, steps: int) -> tupl
     shapes = _centre(fns, args)
     n = sum(int(np.prod(s, dtype=int)) for s in shapes.values())
     x0 = np.zeros(n, np.float32)
-    fit_map = _laplace_fn(config, tuple(shapes.items()),
-                          hess_batch=max(1, min(64, 2_000_000 // max(1, args[0].spend.size))))
+    fit_map = _laplace_fn(
+        config, tuple(shapes.items()), hess_batch=max(1, min(64, 2_000_000 // max(1, args[0].spend.size)))
+    )
     x_map, fun, losses, h = fit_map(x0, args, steps=steps)
     if not np.isfinite(float(fun)):  # the centre was not a valid start: a checked random one
         z0 = initial_z(fns, args, 1, jax.random.PRNGKey(seed), radius=0.5)
@@ -99,8 +100,12 @@ def _laplace_draws(fns, args, config, seed: int, draws: int, steps: int) -> tupl
     eps = np.random.default_rng(seed).standard_normal((draws, n))
     xs = (np.asarray(x_map)[None, :] + eps @ cov_root.T).astype(np.asarray(x_map).dtype)
     z = _unravel(xs, shapes)
-    info = {"map_potential": float(fun), "steps": steps, "hessian_floored_directions": n_clipped,
-            "potential_change_last_10pct": float(losses[-max(1, steps // 10)] - losses[-1])}
+    info = {
+        "map_potential": float(fun),
+        "steps": steps,
+        "hessian_floored_directions": n_clipped,
+        "potential_change_last_10pct": float(losses[-max(1, steps // 10)] - losses[-1]),
+    }
     return {k: np.asarray(val)[None] for k, val in z.items()}, info
 
 
@@ -119,16 +124,23 @@ def _advi_draws(sd: ScaledData, config: ModelConfig, seed: int, draws: int, step
     return samples, {"steps": steps, "final_loss": float(np.asarray(result.losses)[-1])}
 
 
-def sample_quick(data: ModelData | ScaledData, config: ModelConfig, seed: int = 0, method: str = "map",
-                 draws: int = 1000, steps: int = 1500) -> FitResult:
+def sample_quick(
+    data: ModelData | ScaledData,
+    config: ModelConfig,
+    seed: int = 0,
+    method: str = "map",
+    draws: int = 1000,
+    steps: int = 1500,
+) -> FitResult:
     """Approximate posterior in seconds, labelled ``approximate=True`` / APPROXIMATE_LABEL.
 
     ``method``: ``map`` (MAP + Laplace, default) or ``advi`` (mean-field); ``steps`` Adam steps either way.
     Pathfinder is not offered (NumPyro has none). Same data + config + seed → same numbers.
     """
     if method not in METHODS:
-        raise EngineConfigError(f"Quick method {method!r} is not available.",
-                                hint="Use 'map' (MAP + Laplace) or 'advi' (mean-field ADVI).")
+        raise EngineConfigError(
+            f"Quick method {method!r} is not available.", hint="Use 'map' (MAP + Laplace) or 'advi' (mean-field ADVI)."
+        )
     t0 = time.perf_counter()
     sd = data if isinstance(data, ScaledData) else scale_data(data, config)
     args = model_args(sd)
@@ -139,6 +151,19 @@ def sample_quick(data: ModelData | ScaledData, config: ModelConfig, seed: int = 
     else:
         samples, info = _advi_draws(sd, config, seed, draws, steps)
     idata = partial(to_idata, samples, None, sd)
-    return FitResult(engine="numpyro", samples=samples, idata_builder=idata, config=config, data=sd, chains=1,
-                     warmup=0, draws=draws, seed=seed, wall_time=time.perf_counter() - t0, approximate=True,
-                     label=APPROXIMATE_LABEL, method=method, extra=info)
+    return FitResult(
+        engine="numpyro",
+        samples=samples,
+        idata_builder=idata,
+        config=config,
+        data=sd,
+        chains=1,
+        warmup=0,
+        draws=draws,
+        seed=seed,
+        wall_time=time.perf_counter() - t0,
+        approximate=True,
+        label=APPROXIMATE_LABEL,
+        method=method,
+        extra=info,
+    )

@@ -14,13 +14,27 @@ APPROXIMATE_LABEL = "approximate — uncertainty not calibrated"
 
 # ArviZ dims of the sites the NumPyro engine records (others get ArviZ's default dims).
 SITE_DIMS = {
-    "beta": ["geo", "channel"], "beta_geo_z": ["geo", "channel"], "beta_z": ["channel"], "adstock_z": ["channel"],
-    "half_life": ["channel"], "adstock_alpha": ["channel"], "adstock_theta": ["channel"],
-    "sat_half": ["channel"], "hill_slope": ["channel"], "intercept": ["geo"], "trend_slope": ["geo"],
-    "sigma": ["geo"], "level_geo": ["geo"], "intercept_geo": ["geo"],
-    "trend_geo": ["geo"], "gamma_fourier": ["fourier_mode"], "gamma_control": ["control"],
-    "trend_delta": ["changepoint"], "channel_contribution": ["period", "geo", "channel"],
-    "roi": ["channel"], "contribution_total": ["channel"],
+    "beta": ["geo", "channel"],
+    "beta_geo_z": ["geo", "channel"],
+    "beta_z": ["channel"],
+    "adstock_z": ["channel"],
+    "half_life": ["channel"],
+    "adstock_alpha": ["channel"],
+    "adstock_theta": ["channel"],
+    "sat_half": ["channel"],
+    "hill_slope": ["channel"],
+    "intercept": ["geo"],
+    "trend_slope": ["geo"],
+    "sigma": ["geo"],
+    "level_geo": ["geo"],
+    "intercept_geo": ["geo"],
+    "trend_geo": ["geo"],
+    "gamma_fourier": ["fourier_mode"],
+    "gamma_control": ["control"],
+    "trend_delta": ["changepoint"],
+    "channel_contribution": ["period", "geo", "channel"],
+    "roi": ["channel"],
+    "contribution_total": ["channel"],
 }
 
 

@@ -9,8 +9,8 @@ sampler settings) in-process, and on disk by JAX's persistent compilation cache 
 from __future__ import annotations
 
 import math
-from functools import partial
 import time
+from functools import partial
 from typing import Callable
 
 import jax
@@ -44,8 +44,16 @@ def _chunk_size(warmup: int, draws: int, target_chunks: int = 8) -> int:
     return best
 
 
-def _runner(config: ModelConfig, data: ScaledData, chains: int, warmup: int, chunk: int,
-            target_accept: float, max_tree_depth: int, dense: bool):
+def _runner(
+    config: ModelConfig,
+    data: ScaledData,
+    chains: int,
+    warmup: int,
+    chunk: int,
+    target_accept: float,
+    max_tree_depth: int,
+    dense: bool,
+):
     """Compiled pieces for this model/shape/settings, built once per process (dict of callables)."""
     shapes = tuple((k, np.shape(v)) for k, v in data.arrays().items())
     key = (config, shapes, data.control_sign, chains, warmup, chunk, target_accept, max_tree_depth, dense)
@@ -56,26 +64,46 @@ def _runner(config: ModelConfig, data: ScaledData, chains: int, warmup: int, chu
     init_kernel, sample_kernel = hmc(potential_fn_gen=fns["potential_gen"], algo="NUTS")
 
     def init_one(z, rng_key, args):
-        return init_kernel(z, warmup, target_accept_prob=target_accept, max_tree_depth=max_tree_depth,
-                           dense_mass=dense, model_args=args, rng_key=rng_key)
+        return init_kernel(
+            z,
+            warmup,
+            target_accept_prob=target_accept,
+            max_tree_depth=max_tree_depth,
+            dense_mass=dense,
+            model_args=args,
+            rng_key=rng_key,
+        )
 
     def run_chunk(state, args):
         def step(s, _):
             s = sample_kernel(s, model_args=args)
             return s, (s.z, s.diverging, s.energy, s.num_steps, s.accept_prob, s.potential_energy)
+
         return jax.lax.scan(step, state, None, length=chunk)
 
     # pmap when there is a device per chain (XLA_FLAGS host devices), else vectorise chains on one.
-    mapped = (jax.pmap(run_chunk, in_axes=(0, None)) if chains <= jax.local_device_count()
-              else jax.jit(jax.vmap(run_chunk, in_axes=(0, None))))
+    mapped = (
+        jax.pmap(run_chunk, in_axes=(0, None))
+        if chains <= jax.local_device_count()
+        else jax.jit(jax.vmap(run_chunk, in_axes=(0, None)))
+    )
     runner = dict(fns, init=jax.jit(jax.vmap(init_one, in_axes=(0, 0, None))), run=mapped)
     _RUNNERS[key] = runner
     return runner
 
 
-def sample_nuts(data: ModelData | ScaledData, config: ModelConfig, chains: int = 2, warmup: int = 1000,
-                draws: int = 1000, seed: int = 0, target_accept: float = 0.9, max_tree_depth: int = 10,
-                progress_callback: ProgressCallback | None = None, dense_mass: bool | None = None) -> FitResult:
+def sample_nuts(
+    data: ModelData | ScaledData,
+    config: ModelConfig,
+    chains: int = 2,
+    warmup: int = 1000,
+    draws: int = 1000,
+    seed: int = 0,
+    target_accept: float = 0.9,
+    max_tree_depth: int = 10,
+    progress_callback: ProgressCallback | None = None,
+    dense_mass: bool | None = None,
+) -> FitResult:
     """Sample the posterior with NUTS, ``chains`` in parallel. Same data + config + seed → same draws.
 
     ``progress_callback(fraction, message)`` is called between chunks of iterations (~8 per fit).
@@ -113,10 +141,25 @@ def sample_nuts(data: ModelData | ScaledData, config: ModelConfig, chains: int =
     samples = constrain(runner, args, z)
     wall = time.perf_counter() - t0
     idata = partial(to_idata, samples, stat_dict, sd)
-    return FitResult(engine="numpyro", samples=samples, idata_builder=idata, config=config, data=sd, chains=chains,
-                     warmup=warmup, draws=draws, seed=seed, wall_time=wall, compile_time=compile_time,
-                     extra={"target_accept": target_accept, "chunk": chunk,
-                            "dense_mass": dense, "mean_tree_steps": float(stat_dict["num_steps"].mean())})
+    return FitResult(
+        engine="numpyro",
+        samples=samples,
+        idata_builder=idata,
+        config=config,
+        data=sd,
+        chains=chains,
+        warmup=warmup,
+        draws=draws,
+        seed=seed,
+        wall_time=wall,
+        compile_time=compile_time,
+        extra={
+            "target_accept": target_accept,
+            "chunk": chunk,
+            "dense_mass": dense,
+            "mean_tree_steps": float(stat_dict["num_steps"].mean()),
+        },
+    )
 
 
 def _runner_key_missing(config, sd, chains, warmup, chunk, ta, depth, dense) -> bool:

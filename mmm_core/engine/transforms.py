@@ -84,9 +84,7 @@ def geometric_adstock(x: ArrayLike, alpha: ArrayLike, l_max: int = 8, normalize:
     return adstock_from_lags(lag_tensor(x, l_max), geometric_weights(alpha, l_max, normalize))
 
 
-def delayed_adstock(
-    x: ArrayLike, alpha: ArrayLike, theta: ArrayLike, l_max: int = 8, normalize: bool = True
-) -> Array:
+def delayed_adstock(x: ArrayLike, alpha: ArrayLike, theta: ArrayLike, l_max: int = 8, normalize: bool = True) -> Array:
     r"""Delayed adstock (Jin et al. 2017): the effect peaks ``theta`` periods after the spend.
 
     .. math::

@@ -1,0 +1,400 @@
+"""The Chainlit chat UI (started by `mmm-agent ui`): upload, guided setup, approvals, live fit progress, charts,
+report download, chat settings, optional password auth and SQLite chat history.
+
+The agent graph is the same one the CLI uses (``agent.graph.build_agent``); the LangGraph thread id is the Chainlit
+thread id, so a resumed chat continues the same conversation state. Pieces live in ``agent/ui_*.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import importlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import chainlit as cl
+from chainlit.input_widget import Select
+from chainlit.utils import utc_now
+from langchain_core.messages import HumanMessage
+from langgraph.types import Command
+
+from agent.ui import charts as ui_charts
+from agent.ui import progress as ui_progress
+from agent.ui import setup as ui_setup
+from agent.ui import turn as ui_turn
+from agent.ui.data import (
+    HISTORY_FILE,
+    PASSWORD_ENV,
+    SECRET_ENV,
+    auth_secret,
+    ensure_schema,
+    history_url,
+    install_offline_html,
+)
+from agent.ui.tools import LEVELS, parse_level, session_tools
+from mmm_core.errors import MMMError
+from mmm_core.store import Store
+
+STORE = Store(os.environ.get("MMM_AGENT_STORE") or None)
+HISTORY = ensure_schema(STORE.path.parent / HISTORY_FILE)
+APPROVAL_TIMEOUT_S = 3600  # a person may read the spec before approving; the default 90 s is too short
+install_offline_html()
+
+
+@cl.data_layer
+def _data_layer() -> Any:
+    from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+
+    return SQLAlchemyDataLayer(conninfo=history_url(HISTORY))
+
+
+if os.environ.get(PASSWORD_ENV):
+    os.environ.setdefault(SECRET_ENV, auth_secret() or "")
+
+    @cl.password_auth_callback
+    def _login(username: str, password: str) -> cl.User | None:
+        # One shared password; the user name separates histories (each user sees only their own threads).
+        if username.strip() and hmac.compare_digest(password.encode(), os.environ[PASSWORD_ENV].encode()):
+            return cl.User(identifier=username.strip(), metadata={"provider": "password"})
+        return None
+
+
+# --- session -----------------------------------------------------------------------------------------------
+
+_SAVER: Any = None
+
+
+async def _checkpointer() -> Any:
+    """One AsyncSqliteSaver for the process, next to the store (the CLI's sessions live there too)."""
+    global _SAVER
+    if _SAVER is None:
+        import aiosqlite
+        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+        conn = await aiosqlite.connect(str(STORE.path.parent / "sessions.sqlite"))
+        _SAVER = AsyncSqliteSaver(conn)
+        await _SAVER.setup()
+    return _SAVER
+
+
+async def _new_graph(model: str | None, level: float | None) -> Any:
+    from agent.graph import build_agent
+
+    saver = await _checkpointer()
+    return await asyncio.to_thread(
+        lambda: build_agent(STORE, model=model, checkpointer=saver, tools=session_tools(STORE, level))
+    )
+
+
+async def _start_session(thread_id: str) -> dict[str, Any]:
+    cl.user_session.set("graph", await _new_graph(None, None))
+    cl.user_session.set("config", {"configurable": {"thread_id": thread_id}, "recursion_limit": 40})
+    cl.user_session.set("seen", set())
+    st = await asyncio.to_thread(ui_setup.status, STORE)
+    # Like `ask` in the CLI: a new conversation answers from the store's latest fit until it makes its own.
+    cl.user_session.set("pending", {"fit_id": st["fit_id"]} if st["fit_id"] else {})
+    await _send_settings()
+    return st
+
+
+async def _send_settings() -> None:
+    env = os.environ.get("MMM_AGENT_MODEL", "").strip()
+    models = ["offline"] + ([env] if env and env.casefold() != "offline" else [])
+    await cl.ChatSettings(
+        [
+            Select(id="model", label="Chat model (others via $MMM_AGENT_MODEL)", values=models, initial_index=0),
+            Select(
+                id="interval",
+                label="Interval level",
+                values=list(LEVELS),
+                initial_index=0,
+                description="'spec' uses the level declared in the locked spec",
+            ),
+        ]
+    ).send()
+
+
+@cl.on_chat_start
+async def on_chat_start() -> None:
+    st = await _start_session(cl.context.session.thread_id)
+    await _say(ui_setup.greeting(st), ui_setup.suggestions(st))
+
+
+@cl.on_chat_resume
+async def on_chat_resume(thread: dict[str, Any]) -> None:
+    await _start_session(thread["id"])
+
+
+@cl.on_settings_update
+async def on_settings_update(settings: dict[str, Any]) -> None:
+    model, level = settings.get("model"), parse_level(settings.get("interval"))
+    try:
+        cl.user_session.set("graph", await _new_graph(model, level))
+    except MMMError as exc:
+        await _say(ui_setup.error_text(exc, doing="Could not switch the chat model"))
+        return
+    await _say(
+        f"Settings applied: chat model {model}; interval level {'from the spec' if level is None else f'{level:.0%}'}."
+    )
+
+
+# --- messages and buttons ----------------------------------------------------------------------------------
+
+
+def _actions(buttons: list[ui_setup.Button]) -> list[cl.Action]:
+    return [cl.Action(name="reply", payload={"reply": b.reply}, label=b.label) for b in buttons]
+
+
+async def _say(text: str, buttons: list[ui_setup.Button] | None = None, elements: list | None = None) -> None:
+    msg = cl.Message(content=text, actions=_actions(buttons or []), elements=elements or [])
+    await msg.send()
+    if buttons:
+        cl.user_session.set("buttons_msg", msg)
+
+
+async def _retire_buttons() -> None:
+    """Older answers' buttons would replay stale replies (a KPI question already answered): remove them."""
+    msg = cl.user_session.get("buttons_msg")
+    if msg is not None:
+        cl.user_session.set("buttons_msg", None)
+        await msg.remove_actions()
+
+
+@cl.action_callback("reply")
+async def on_reply(action: cl.Action) -> None:
+    text = str(action.payload.get("reply", ""))
+    echo = cl.Message(content=text, author="You", type="user_message")
+    await echo.send()
+    # Chainlit wraps messages, not action callbacks, in task start/end; an approval asked inside a callback
+    # re-starts the task when answered, so the callback must end it or the composer stays disabled.
+    await cl.context.emitter.task_start()
+    try:
+        await _dispatch(text, echo.id)
+    finally:
+        await cl.context.emitter.task_end()
+
+
+@cl.on_message
+async def on_message(message: cl.Message) -> None:
+    files = [e for e in message.elements or [] if getattr(e, "path", None)]
+    if files:
+        await _retire_buttons()
+        for element in files:
+            await _upload(element)
+        return
+    await _dispatch(message.content or "", message.id)
+
+
+async def _dispatch(text: str, parent_id: str | None = None) -> None:
+    await _retire_buttons()
+    if text.strip().casefold() == "/report" or _asks_for_report(text):
+        await _report()
+    elif text.strip():
+        await _turn(text, parent_id)
+
+
+def _asks_for_report(text: str) -> bool:
+    """The report is a file download the UI makes itself (the agent has no report tool to call)."""
+    from agent.models.router import route
+
+    return route(text).intent == "report"
+
+
+# --- upload --------------------------------------------------------------------------------------------------
+
+
+async def _upload(element: Any) -> None:
+    """Ingest an attached file and show its description (or its validation error, in full)."""
+    from mmm_core.data import queries
+    from mmm_core.data.ingest import ingest
+
+    name = Path(element.name or "upload.csv").name
+    local = Path(tempfile.mkdtemp(prefix="mmm_upload_")) / name  # keep the suffix: it selects the reader
+    shutil.copyfile(element.path, local)
+    try:
+        fmt = ui_setup.sniff_format(local)
+        result = await asyncio.to_thread(ingest, STORE, local, Path(name).stem, fmt)
+        described = await asyncio.to_thread(queries.describe, STORE, result.dataset_id)
+    except MMMError as exc:
+        await _say(ui_setup.error_text(exc, name))
+        return
+    finally:
+        shutil.rmtree(local.parent, ignore_errors=True)
+    # The next turn works on this dataset; an older fit or spec of the session no longer applies.
+    cl.user_session.set("pending", {"dataset_id": result.dataset_id, "fit_id": None, "spec_id": None, "draft_id": None})
+    cl.user_session.set("channels", described.get("channels") or [])
+    verb = "Already stored" if result.already_present else f"Loaded ({fmt} format)"
+    notes = "".join(f"\n- warning: {w}" for w in result.warnings)
+    await _say(
+        f"{verb}: {name}\n\n{ui_setup.describe_table(described)}{notes}",
+        [ui_setup.Button("Set up a model", "set up a model")],
+    )
+
+
+# --- one agent turn ----------------------------------------------------------------------------------------
+
+
+async def _turn(text: str, parent_id: str | None) -> None:
+    graph, config = cl.user_session.get("graph"), cl.user_session.get("config")
+    payload: Any = {"messages": [HumanMessage(content=text)], **(cl.user_session.get("pending") or {})}
+    cl.user_session.set("pending", {})
+    turn = _TurnView(parent_id)
+    try:
+        while payload is not None:
+            approval = None
+            async for chunk in ui_turn.stream(graph, payload, config):
+                for event in ui_turn.events(chunk, cl.user_session.get("seen")):
+                    approval = event if isinstance(event, ui_turn.Approval) else approval
+                    await turn.handle(event)
+            payload = Command(resume=await _approve(approval.requests)) if approval else None
+    except MMMError as exc:
+        await _say(f"`{exc.code}`: {exc.message}\n\nHint: {exc.hint}")
+    finally:
+        turn.stop_progress()
+    await turn.finish()
+
+
+async def _approve(requests: list[dict[str, Any]]) -> dict[str, Any]:
+    """Ask for each lock/amend/fit with Approve/Reject buttons; no answer in time counts as a rejection."""
+    approved = []
+    for req in requests:
+        res = await cl.AskActionMessage(
+            content=f"**Approval needed** — {req.get('description') or req['name']}",
+            actions=[
+                cl.Action(name="approve", payload={"ok": True}, label="Approve"),
+                cl.Action(name="reject", payload={"ok": False}, label="Reject"),
+            ],
+            timeout=APPROVAL_TIMEOUT_S,
+        ).send()
+        approved.append(bool(res and (res.get("payload") or {}).get("ok")))
+    return ui_turn.decisions(requests, approved)
+
+
+class _TurnView:
+    """Renders one turn's events: a step per tool call, live fit progress, charts and the final answer."""
+
+    def __init__(self, parent_id: str | None) -> None:
+        self.parent_id = parent_id  # tool steps hang under the user's message, as Chainlit shows its own steps
+        self.steps: dict[str, cl.Step] = {}
+        self.elements: list[Any] = []
+        self.buttons: list[ui_setup.Button] = []
+        self.answer: ui_turn.Answer | None = None
+        self.progress: asyncio.Task | None = None
+        self.progress_msg: cl.Message | None = None
+
+    async def handle(self, event: ui_turn.Event) -> None:
+        if isinstance(event, ui_turn.ToolStart):
+            await self._start(event)
+        elif isinstance(event, ui_turn.ToolEnd):
+            await self._end(event)
+        elif isinstance(event, ui_turn.Answer):
+            self.answer = event
+
+    async def _start(self, ev: ui_turn.ToolStart) -> None:
+        step = cl.Step(name=ev.name, type="tool", show_input="json", language="json", parent_id=self.parent_id)
+        step.input, step.start = ev.args, utc_now()
+        await step.send()
+        self.steps[ev.call_id] = step
+        if ev.name == "fit_model" and str(ev.args.get("spec_id", "")).startswith("spec_"):
+            self.progress_msg = cl.Message(content="Fitting… starting")
+            await self.progress_msg.send()
+            self.progress = asyncio.create_task(ui_progress.watch(STORE, ev.args["spec_id"], self._show))
+
+    async def _show(self, text: str) -> None:
+        self.progress_msg.content = text
+        await self.progress_msg.update()
+
+    async def _end(self, ev: ui_turn.ToolEnd) -> None:
+        step = self.steps.get(ev.call_id) or cl.Step(name=ev.name, type="tool")
+        step.output = ev.content if len(ev.content) < 6000 else ev.content[:6000] + "…"
+        step.is_error, step.end = ev.error, utc_now()
+        await step.update()
+        if ev.name == "fit_model":
+            await self._fit_done(ev)
+        self._remember(ev)
+        figures = await asyncio.to_thread(ui_charts.figures_for, ev.name, ev.data, STORE)
+        self.elements += [cl.Plotly(name=n, figure=f, display="inline") for n, f in figures]
+        if ev.name == "report" and not ev.error and ev.data.get("path"):
+            self.elements.append(cl.File(name=Path(ev.data["path"]).name, path=ev.data["path"], display="inline"))
+        self.buttons += ui_setup.after_tool_buttons(ev.name, ev.data, cl.user_session.get("channels"))
+
+    async def _fit_done(self, ev: ui_turn.ToolEnd) -> None:
+        self.stop_progress()
+        if self.progress_msg is not None:
+            status = ev.data.get("status") or ("failed" if ev.error else "finished")
+            secs = ev.data.get("elapsed_s")
+            self.progress_msg.content = f"Fit {status} — 100%" + (f" in {secs:.1f} s" if secs else "")
+            await self.progress_msg.update()
+
+    def _remember(self, ev: ui_turn.ToolEnd) -> None:
+        if ev.error:
+            return
+        if ev.name == "draft_spec":
+            cl.user_session.set("draft", ev.data)
+        elif ev.name == "edit_spec":
+            old = cl.user_session.get("draft") or {}
+            cl.user_session.set("draft", {**ev.data, "available": old.get("available", {})})
+        if ev.data.get("channels") and ev.name in ("describe_dataset", "draft_spec"):
+            cl.user_session.set("channels", list(ev.data["channels"]))
+
+    def stop_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.cancel()
+            self.progress = None
+
+    async def finish(self) -> None:
+        if self.answer is None and not self.elements:
+            return  # the turn failed before answering; its error was already shown
+        text = self.answer.text if self.answer else ""
+        step = (self.answer.meta if self.answer else {}).get("setup_step")
+        buttons = self.buttons
+        if step and cl.user_session.get("draft"):
+            draft = cl.user_session.get("draft")
+            text += "\n\n" + ui_setup.spec_preview(draft)
+            buttons = ui_setup.setup_buttons(step, draft) + buttons
+        await _say(text, buttons, self.elements)
+
+
+# --- report ----------------------------------------------------------------------------------------------------
+
+
+async def _report() -> None:
+    """Write the fit's report with ``mmm_core.report.build.build_report`` and offer it as a download."""
+    try:
+        build = getattr(importlib.import_module("mmm_core.report.build"), "build_report", None)
+    except ImportError:
+        build = None
+    if build is None:
+        await _say("The report is not available yet: this installation has no `mmm_core.report.build.build_report`.")
+        return
+    state = (await cl.user_session.get("graph").aget_state(cl.user_session.get("config"))).values
+    from mmm_core.fit.job import latest_fit
+
+    fit_id = state.get("fit_id") or (cl.user_session.get("pending") or {}).get("fit_id") or latest_fit(STORE)
+    if not fit_id:
+        await _say("There is no fit to report on yet: lock a spec and fit it first.")
+        return
+    out = STORE.artifacts_dir / f"report_{fit_id}.html"
+    try:
+        result = await asyncio.to_thread(build, STORE, fit_id, out, "html")
+    except MMMError as exc:
+        await _say(f"`{exc.code}`: {exc.message}\n\nHint: {exc.hint}")
+        return
+    path = Path(result.get("path", out) if isinstance(result, dict) else (result or out))
+    grounded = (
+        ""
+        if not isinstance(result, dict)
+        else (
+            " Every number in it was checked against the results."
+            if result.get("grounded")
+            else " Warning: some numbers in it could not be matched to the results."
+        )
+    )
+    await _say(
+        f"Report for {fit_id} is ready: {path.name}.{grounded}",
+        elements=[cl.File(name=path.name, path=str(path), display="inline")],
+    )

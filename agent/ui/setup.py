@@ -1,0 +1,180 @@
+"""What the UI says and offers around the agent: the greeting, suggested questions, guided-setup buttons, the
+spec preview and the dataset description tables, and validation errors in full.
+
+Pure functions over plain data (no Chainlit import), so they are tested without a browser. A button is a
+``Button(label, reply)``: clicking it sends ``reply`` to the agent as if the user had typed it — the buttons drive
+the same guided-setup state machine (``agent/models/setup.py``) as typed answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+LOCK_REPLY = "lock it because each choice was confirmed in the guided questions before any result was seen"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    reply: str
+
+
+def status(store: Any) -> dict[str, Any]:
+    """The store's current dataset, spec and fit (None where there is none yet)."""
+    from mmm_core import ledger
+    from mmm_core.data import queries
+    from mmm_core.fit.job import latest_fit
+
+    datasets = queries.list_datasets(store)
+    fit_id = latest_fit(store)
+    fit = ledger.get_fit(store, fit_id) if fit_id else None
+    dataset = next((d for d in datasets if fit and d["id"] == fit.get("dataset_id")), None)
+    dataset = dataset or (datasets[-1] if datasets else None)
+    return {
+        "dataset": dataset and {"id": dataset["id"], "name": dataset["name"]},
+        "spec_id": fit and fit["spec_id"],
+        "fit_id": fit_id,
+        "fit_mode": fit and fit.get("mode"),
+    }
+
+
+def greeting(st: dict[str, Any]) -> str:
+    ds, fit = st.get("dataset"), st.get("fit_id")
+    lines = ["**mmm-agent** — a Bayesian marketing-mix analyst. Every number I state comes from a tool."]
+    lines.append(f"- Dataset: {ds['name']} ({ds['id']})" if ds else "- Dataset: none yet")
+    lines.append(f"- Spec: {st['spec_id']}" if st.get("spec_id") else "- Spec: none locked and fitted yet")
+    mode = " (quick, approximate)" if st.get("fit_mode") == "quick" else ""
+    lines.append(f"- Fit: {fit}{mode}" if fit else "- Fit: none yet")
+    if not ds:
+        lines.append("\nAttach a data file (MFF long CSV/Parquet, or a wide CSV) with the paperclip to start.")
+    return "\n".join(lines)
+
+
+def suggestions(st: dict[str, Any], channels: list[str] | None = None) -> list[Button]:
+    """Questions worth asking next, given what exists."""
+    if st.get("fit_id"):
+        first = (channels or ["Search"])[0]
+        return [
+            Button("ROI of each channel", "What is the ROI of each channel?"),
+            Button("Best channel", "Which channel has the best ROI?"),
+            Button("Contributions over time", "Show the contributions over time"),
+            Button(f"Response curve of {first}", f"Show the response curve of {first}"),
+            Button("Did the model converge?", "Did the model converge?"),
+            Button("Report", "/report"),
+        ]
+    if st.get("dataset"):
+        return [Button("Describe the data", "Describe the dataset"), Button("Set up a model", "set up a model")]
+    return [Button("What can you do?", "help")]
+
+
+def setup_buttons(step: str, draft: dict[str, Any]) -> list[Button]:
+    """One button per sensible answer to the guided-setup question ``step``."""
+    avail = draft.get("available") or {}
+    if step == "kpi":
+        return [Button(f"KPI: {k}", k) for k in avail.get("kpi_candidates") or []] + [Button("Keep", "ok")]
+    if step == "channels":
+        return [Button("Keep all channels", "ok")] + [
+            Button(f"Drop {c}", f"drop {c}") for c in draft.get("channels") or []
+        ]
+    if step == "controls":
+        return [Button("Keep controls", "ok"), Button("No controls", "none")] + [
+            Button(f"Drop {c}", f"drop {c}") for c in draft.get("controls") or []
+        ]
+    if step == "seasonality":
+        return [Button("Keep", "ok"), Button("Off", "off")] + [Button(f"Fourier order {k}", str(k)) for k in (1, 2, 3)]
+    if step == "pooling":
+        return [Button("Keep", "ok")] + [Button(f"Pooling: {p}", p) for p in ("none", "partial", "full")]
+    if step == "holdout":
+        return [Button("No holdout", "no")] + [Button(f"Hold out {n} periods", str(n)) for n in (4, 8, 13)]
+    if step == "confirm":
+        return [Button("Lock this spec", LOCK_REPLY)]
+    return []
+
+
+def after_tool_buttons(tool: str, data: dict[str, Any], channels: list[str] | None = None) -> list[Button]:
+    """Next steps after a lock (fit it) or a fit (ask about it)."""
+    if "error" in data:
+        return []
+    if tool in ("lock_spec", "amend_spec"):
+        return [Button("Quick fit (approximate, ~20 s)", "run a quick fit"), Button("Full fit (NUTS)", "fit the model")]
+    if tool == "fit_model" and data.get("status") == "succeeded":
+        return suggestions({"fit_id": data.get("fit_id")}, channels)
+    return []
+
+
+def spec_preview(draft: dict[str, Any]) -> str:
+    """The draft's choices as a markdown table."""
+    rows = [
+        ("KPI", draft.get("kpi")),
+        ("Channels", ", ".join(draft.get("channels") or []) or "none"),
+        ("Controls", ", ".join(draft.get("controls") or []) or "none"),
+        ("Mediators", ", ".join(draft.get("mediators") or []) or "none"),
+        ("Seasonality (Fourier order)", draft.get("seasonality_order")),
+        ("Geo pooling", draft.get("geo_pooling")),
+        ("Holdout periods", draft.get("holdout_periods")),
+        ("Trend", draft.get("trend")),
+        ("Likelihood", draft.get("likelihood")),
+    ]
+    body = "\n".join(f"| {k} | {v} |" for k, v in rows if v is not None)
+    title = f"**Spec preview** ({draft.get('draft_id', '')}, {draft.get('status', 'draft')})"
+    return f"{title}\n\n| choice | value |\n|---|---|\n{body}"
+
+
+def describe_table(d: dict[str, Any]) -> str:
+    """A dataset description (``queries.describe``) as markdown: header facts and one row per variable."""
+    periods = d.get("periods") or {}
+    geos = [g for g in d.get("geographies") or [] if g] or ["national"]
+    head = (
+        f"**{d['name']}** ({d['dataset_id']}): {d.get('rows')} rows, {periods.get('count')} periods "
+        f"({periods.get('start')} to {periods.get('end')}, frequency {d.get('frequency')}), "
+        f"geographies: {', '.join(geos)}"
+    )
+    rows = "\n".join(
+        f"| {v['name']} | {v['role']} | {v.get('channel') or ''} | {_pct(v.get('coverage'))} |"
+        for v in d.get("variables", [])
+    )
+    return f"{head}\n\n| variable | inferred role | channel | coverage |\n|---|---|---|---|\n{rows}"
+
+
+def _pct(x: Any) -> str:
+    return f"{float(x):.0%}" if isinstance(x, (int, float)) else ""
+
+
+def error_text(exc: Any, filename: str | None = None, doing: str | None = None) -> str:
+    """A typed error in full: code, message, where (file, line, column, value) and the hint."""
+    lines = [
+        f"**{doing or 'Could not load ' + (filename or 'the file')}** — `{getattr(exc, 'code', 'error')}`",
+        "",
+        str(getattr(exc, "message", exc)),
+    ]
+    where = [
+        f"{k} {v!r}" if k == "value" else f"{k} {v}"
+        for k, v in (
+            ("file", getattr(exc, "file", None)),
+            ("line", getattr(exc, "row", None)),
+            ("column", getattr(exc, "column", None)),
+            ("value", getattr(exc, "value", None)),
+        )
+        if v is not None
+    ]
+    if where:
+        lines += ["", "Where: " + ", ".join(where)]
+    if getattr(exc, "hint", ""):
+        lines += ["", f"Hint: {exc.hint}"]
+    return "\n".join(lines)
+
+
+def sniff_format(path: Any) -> str:
+    """'mff' when a CSV header has VariableName and VariableValue (or the file is Parquet), else 'wide'."""
+    from pathlib import Path
+
+    from mmm_core.data.frame import normalise_header
+    from mmm_core.data.ingest import PARQUET_SUFFIXES
+
+    p = Path(path)
+    if p.suffix.lower() in PARQUET_SUFFIXES:
+        return "mff"
+    with open(p, encoding="utf-8-sig", errors="replace") as fh:
+        header = {normalise_header(h.strip().strip("\"'")) for h in fh.readline().replace(";", ",").split(",")}
+    return "mff" if {"variablename", "variablevalue"} <= header else "wide"

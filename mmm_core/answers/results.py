@@ -1,0 +1,276 @@
+"""Answers from a stored fit: ROI, comparisons, contributions, response curves, health — each with the fit id,
+the approximate label when it applies, and the provenance of the locked spec it came from.
+
+Decision answers refuse a fit whose health review failed unless the caller overrides explicitly
+(``allow_unhealthy=True``): "fitted" is not "fit for decisions".
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mmm_core import ledger
+from mmm_core.errors import FitRefusedError, MMMError, NotFoundError
+from mmm_core.fit import artifacts
+from mmm_core.store import Store
+
+
+def _fit_row(store: Store, fit_id: str) -> dict[str, Any]:
+    fit = ledger.get_fit(store, fit_id)
+    if fit["status"] != "succeeded":
+        raise FitRefusedError(
+            f"Fit {fit_id} is {fit['status']}; only a succeeded fit can answer questions.",
+            "Check it with `mmm-agent health FIT_ID` or run the fit again.",
+            code="fit_not_ready",
+        )
+    return fit
+
+
+def _meta(store: Store, fit_id: str) -> dict[str, Any]:
+    return artifacts.load_meta(artifacts.fit_dir(store, fit_id))
+
+
+def _require_healthy(store: Store, fit: dict[str, Any], allow_unhealthy: bool) -> None:
+    import json
+
+    health = json.loads(fit["health_json"]) if fit.get("health_json") else {}
+    if health.get("overall") == "fail" and not allow_unhealthy:
+        failed = [c["name"] for c in health.get("checks", []) if c["status"] == "fail"]
+        ledger.record_refusal(
+            store,
+            fit.get("dataset_id"),
+            fit["spec_id"],
+            fit["id"],
+            "decision answer",
+            f"health review failed: {', '.join(failed)}",
+        )
+        raise FitRefusedError(
+            f"Fit {fit['id']} failed its health review ({', '.join(failed)}); its numbers are not fit for decisions.",
+            "Inspect `mmm-agent health FIT_ID`; re-fit with more draws, or pass --allow-unhealthy to see them anyway.",
+            code="fit_unhealthy",
+        )
+
+
+@lru_cache(maxsize=8)
+def _effect_draws(folder: str):
+    from mmm_core.effects.tables import load_effect_draws
+
+    return load_effect_draws(Path(folder) / artifacts.EFFECTS)
+
+
+def effect_draws(store: Store, fit_id: str):
+    """The stored effect draws of a fit (cached per process: answering must be fast)."""
+    return _effect_draws(str(artifacts.fit_dir(store, fit_id)))
+
+
+def _frame(store: Store, fit: dict[str, Any], interval: float | None, method: str | None) -> dict[str, Any]:
+    meta = _meta(store, fit["id"])
+    default = meta["settings"]["interval"]
+    return {
+        "fit_id": fit["id"],
+        "spec_id": fit["spec_id"],
+        "approximate": bool(meta.get("approximate")),
+        "label": meta.get("label"),
+        "level": float(interval or default["level"]),
+        "method": method or default["method"],
+    }
+
+
+def _finish(store: Store, frame: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    out = {
+        "fit_id": frame["fit_id"],
+        **body,
+        "approximate": frame["approximate"],
+        "label": frame["label"],
+        "provenance": ledger.provenance(store, frame["spec_id"]),
+    }
+    return out
+
+
+def resolve_channel(name: str, channels: list[str]) -> str:
+    """A channel by exact or case-insensitive name; an unknown name gets the list of known ones."""
+    if name in channels:
+        return name
+    folded = {c.casefold(): c for c in channels}
+    if name.casefold() in folded:
+        return folded[name.casefold()]
+    raise NotFoundError(
+        f"No channel called {name!r} in this model.",
+        f"Known channels: {', '.join(channels)}.",
+        code="channel_not_found",
+    )
+
+
+def roi(
+    store: Store, fit_id: str, interval: float | None = None, method: str | None = None, allow_unhealthy: bool = False
+) -> dict[str, Any]:
+    """Per channel: spend, contribution, ROI and marginal ROI, each ``{mean, median, sd, lo, hi}``."""
+    from mmm_core.effects.tables import roi_table
+
+    fit = _fit_row(store, fit_id)
+    _require_healthy(store, fit, allow_unhealthy)
+    frame = _frame(store, fit, interval, method)
+    table = roi_table(effect_draws(store, fit_id), frame["level"], frame["method"])
+    return _finish(store, frame, table)
+
+
+def compare(store: Store, fit_id: str, a: str, b: str, allow_unhealthy: bool = False) -> dict[str, Any]:
+    """P(ROI of A > ROI of B) over the posterior, with both ROIs."""
+    from mmm_core.effects.tables import compare as compare_draws
+
+    fit = _fit_row(store, fit_id)
+    _require_healthy(store, fit, allow_unhealthy)
+    frame = _frame(store, fit, None, None)
+    eff = effect_draws(store, fit_id)
+    a, b = resolve_channel(a, list(eff.channels)), resolve_channel(b, list(eff.channels))
+    if a == b:
+        raise MMMError(f"Both channels are {a}.", "Name two different channels.", code="same_channel")
+    body = compare_draws(eff, a, b, level=frame["level"], method=frame["method"])
+    return _finish(store, frame, {"channel_a": a, "channel_b": b, **body})
+
+
+def contributions(
+    store: Store, fit_id: str, by: str = "channel", interval: float | None = None, allow_unhealthy: bool = False
+) -> dict[str, Any]:
+    """Contribution rows with intervals by channel, period or geography."""
+    from mmm_core.effects.tables import contribution_rows
+
+    fit = _fit_row(store, fit_id)
+    _require_healthy(store, fit, allow_unhealthy)
+    frame = _frame(store, fit, interval, None)
+    rows = contribution_rows(effect_draws(store, fit_id), by, frame["level"], frame["method"])
+    return _finish(
+        store, frame, {"by": by, "rows": rows, "interval": {"level": frame["level"], "method": frame["method"]}}
+    )
+
+
+def health(store: Store, fit_id: str) -> dict[str, Any]:
+    """The gate and health review stored with the fit (available for failed fits too)."""
+    import json
+
+    fit = ledger.get_fit(store, fit_id)
+    review = json.loads(fit["health_json"]) if fit.get("health_json") else {}
+    error = json.loads(fit["error_json"]) if fit.get("error_json") else None
+    gate = json.loads(fit["gate_json"]) if fit.get("gate_json") else (error or {}).get("gate")
+    return {
+        "fit_id": fit_id,
+        "status": fit["status"],
+        "overall": review.get("overall", fit["status"]),
+        "summary": review.get("summary", (error or {}).get("message", "")),
+        "checks": review.get("checks", []),
+        "gate": gate,
+        "diagnostics": json.loads(fit["diagnostics_json"]) if fit.get("diagnostics_json") else None,
+        "error": error,
+        "provenance": ledger.provenance(store, fit["spec_id"]),
+    }
+
+
+def load_posterior(store: Store, fit_id: str):
+    """Rebuild a fit's `Posterior` from its stored draws, its locked spec and the stored data (reproducible)."""
+    from mmm_core.engine import scale_data
+    from mmm_core.engine.posterior import Posterior
+    from mmm_core.fit.inputs import model_config, model_data
+    from mmm_core.ledger.store import dataset_fingerprint
+
+    fit = _fit_row(store, fit_id)
+    if fit["engine"] == "pymc-marketing":
+        from mmm_core.fit.pymc import PYMC_LIMITS
+
+        raise FitRefusedError(
+            f"Fit {fit_id} was made with pymc-marketing. {PYMC_LIMITS}",
+            "Fit the same spec with the default engine: `mmm-agent fit SPEC_ID`.",
+            code="engine_cannot_predict",
+        )
+    locked = ledger.get_spec(store, fit["spec_id"])
+    if dataset_fingerprint(store, locked.dataset_id) != locked.data_fingerprint:
+        raise FitRefusedError(
+            f"The data of fit {fit_id} changed since its spec was locked.",
+            "Re-ingest the original file, or lock a new spec on the new data.",
+            code="data_changed",
+        )
+    data = model_data(store, locked.spec)
+    config = model_config(locked.spec, data)
+    meta = _meta(store, fit_id)
+    params = artifacts.load_samples(artifacts.fit_dir(store, fit_id))
+    return Posterior(
+        params, data, scale_data(data, config), config, bool(meta.get("approximate")), meta.get("label") or ""
+    )
+
+
+def response_curve(store: Store, fit_id: str, channel: str, allow_unhealthy: bool = False) -> dict[str, Any]:
+    """Contribution of a channel as its observed spend pattern is scaled from 0× to 2×."""
+    from mmm_core.effects.tables import response_curve as curve
+
+    fit = _fit_row(store, fit_id)
+    _require_healthy(store, fit, allow_unhealthy)
+    frame = _frame(store, fit, None, None)
+    post = load_posterior(store, fit_id)
+    channel = resolve_channel(channel, list(post.channels))
+    return _finish(store, frame, curve(post, channel, level=frame["level"], method=frame["method"]))
+
+
+def compare_engines(store: Store, fit_a: str, fit_b: str) -> dict[str, Any]:
+    """Do two fits of the same data (typically the same spec with two engines) agree on ROI?
+
+    Per channel: both ROI estimates, whether their intervals overlap, and P(ROI_a > ROI_b) treating the two
+    posteriors as independent. Overall: ``agree`` when every channel's intervals overlap and the channels rank
+    in a similar order (Spearman ≥ 0.5 between posterior medians); otherwise the disagreeing channels are named —
+    a reason to distrust both until the difference is understood.
+    """
+    from scipy.stats import spearmanr
+
+    from mmm_core.effects.tables import summarize
+
+    rows = {f: _fit_row(store, f) for f in (fit_a, fit_b)}
+    specs = {f: ledger.get_spec(store, r["spec_id"]) for f, r in rows.items()}
+    if specs[fit_a].data_fingerprint != specs[fit_b].data_fingerprint:
+        raise MMMError(
+            "The two fits were made on different data; their ROIs are not comparable.",
+            "Compare fits of the same dataset (ideally the same locked spec).",
+            code="different_data",
+        )
+    frame = _frame(store, rows[fit_a], None, None)
+    eff = {f: effect_draws(store, f) for f in (fit_a, fit_b)}
+    shared = [c for c in eff[fit_a].channels if c in eff[fit_b].channels]
+    channels, medians_a, medians_b, disagree = {}, [], [], []
+    rng = np.random.default_rng(0)
+    for ch in shared:
+        ra = eff[fit_a].roi[:, eff[fit_a].channel_index(ch)]
+        rb = eff[fit_b].roi[:, eff[fit_b].channel_index(ch)]
+        ea, eb = summarize(ra, frame["level"], frame["method"]), summarize(rb, frame["level"], frame["method"])
+        overlap = ea["lo"] <= eb["hi"] and eb["lo"] <= ea["hi"]
+        n = min(len(ra), len(rb))
+        prob = float(np.mean(rng.permutation(ra)[:n] > rng.permutation(rb)[:n]))
+        channels[ch] = {"roi_a": ea, "roi_b": eb, "intervals_overlap": bool(overlap), "prob_a_greater": prob}
+        medians_a.append(ea["median"])
+        medians_b.append(eb["median"])
+        if not overlap:
+            disagree.append(ch)
+    rank = float(spearmanr(medians_a, medians_b).statistic) if len(shared) > 2 else None
+    agree = not disagree and (rank is None or rank >= 0.5)
+    engines = {f: rows[f]["engine"] for f in rows}
+    return _finish(
+        store,
+        frame,
+        {
+            "fit_a": fit_a,
+            "fit_b": fit_b,
+            "engines": engines,
+            "channels": channels,
+            "rank_correlation": rank,
+            "agree": agree,
+            "disagreeing_channels": disagree,
+            "interval": {"level": frame["level"], "method": frame["method"]},
+            "verdict": (
+                "The two fits agree on ROI: every channel's intervals overlap."
+                if agree
+                else "The two fits disagree on ROI"
+                + (f" for {', '.join(disagree)}" if disagree else " on the ranking of channels")
+                + "; treat both with caution until the difference is understood."
+            ),
+        },
+    )

@@ -1,0 +1,258 @@
+"""Ingest: an MFF file (CSV or Parquet, long; or wide CSV) validated and stored as one dataset.
+
+The Marketing Mix Format (MFF) long layout has one value per row, with the columns
+
+    Period, Geography, Product, Campaign, Outlet, Creative, VariableName, VariableValue
+
+Headers match regardless of case, spaces, underscores and hyphens ("variable name", "VARIABLENAME").
+Period, VariableName and VariableValue are required; the five dimension columns may be absent, which means the
+data is not broken down by that dimension (stored as ''), and their cells may be empty. Any other column is
+refused. Wide CSV (``fmt="wide"``) is described in :mod:`mmm_core.data.wide`.
+
+The order of work guarantees the store never holds half a dataset: read -> validate everything -> fingerprint ->
+one transaction that writes ``datasets``, ``mff_rows`` and ``variables`` (or, when identical content is already
+stored, writes nothing and returns that dataset).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from pydantic import BaseModel
+
+from mmm_core.data.frame import RawFrame
+from mmm_core.data.read import check_file, max_file_bytes, read_csv_raw, read_parquet_raw
+from mmm_core.data.roles import VariableInfo, infer_roles, media_variables
+from mmm_core.data.validate import (
+    KEY_COLUMNS,
+    PeriodGrid,
+    detect_grid,
+    parse_periods,
+    parse_values,
+    refuse_duplicates,
+    refuse_empty_variable_names,
+    refuse_gaps,
+    refuse_negative_media,
+    refuse_no_kpi,
+)
+from mmm_core.errors import MFFValidationError
+from mmm_core.store import Store, new_id
+
+STORED_COLUMNS = [*KEY_COLUMNS, "value"]
+PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+
+
+class IngestResult(BaseModel):
+    """What an ingest stored (or found already stored).
+
+    ``frequency`` is a pandas-like code: D daily, W weekly, M monthly, Q quarterly, Y yearly ('' for a single
+    period). ``ragged`` lists variables present in only some geographies.
+    """
+
+    dataset_id: str
+    name: str
+    rows: int
+    periods: int
+    period_start: date
+    period_end: date
+    frequency: str
+    geographies: list[str]
+    variables: int
+    fingerprint: str
+    already_present: bool = False
+    ragged: list[str] = []
+    warnings: list[str] = []
+
+
+@dataclass
+class ValidData:
+    """A file that passed every rule: typed rows in store layout, the period grid and the variables' roles."""
+
+    frame: pd.DataFrame  # STORED_COLUMNS + line
+    grid: PeriodGrid
+    roles: list[VariableInfo]
+    raw: RawFrame  # for messages that name the user's own headers
+    warnings: list[str] = field(default_factory=list)
+
+
+def ingest(
+    store: Store,
+    path: str | Path,
+    name: str | None = None,
+    fmt: Literal["mff", "wide"] = "mff",
+    max_bytes: int | None = None,
+) -> IngestResult:
+    """Validate ``path`` and store it as a dataset in one transaction; refuse it with MFFValidationError.
+
+    ``max_bytes`` (default ``$MMM_AGENT_MAX_FILE_BYTES`` or 2 GB) caps the file size. Re-ingesting content
+    already stored (same fingerprint) writes nothing and returns that dataset with ``already_present=True``.
+    """
+    path = Path(path)
+    if fmt not in ("mff", "wide"):
+        raise MFFValidationError(f"Unknown format {fmt!r}.", "Use fmt='mff' or fmt='wide'.", code="unknown_format")
+    check_file(path, max_file_bytes(max_bytes))
+    data = validate(read_raw(path, fmt))
+    with duckdb.connect() as scratch:
+        scratch.register("incoming", data.frame)
+        refuse_duplicates(scratch, "incoming", data.raw)
+        fingerprint = fingerprint_rows(scratch, "incoming")
+    return _store_dataset(store, data, name or path.stem, fingerprint)
+
+
+def read_raw(path: Path, fmt: str) -> RawFrame:
+    """The file's rows as strings (CSV) or typed columns (Parquet), with their line numbers."""
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        return read_parquet_raw(path, fmt)
+    return read_csv_raw(path, fmt)
+
+
+def validate(raw: RawFrame) -> ValidData:
+    """Apply every MFF rule; returns typed rows ready to store or raises MFFValidationError."""
+    frame = raw.frame
+    refuse_empty_variable_names(raw)
+    periods = parse_periods(raw)
+    values = parse_values(raw)
+    grid = detect_grid(periods, raw)
+    refuse_gaps(grid, periods, raw)
+    typed = frame.assign(period=periods, value=values)[[*STORED_COLUMNS, "line"]]
+    media = media_variables(typed)
+    refuse_negative_media(typed, media, raw)
+    roles = infer_roles(typed, n_periods=len(grid.periods))
+    refuse_no_kpi([v.name for v in roles], media, raw)
+    raw.frame = typed  # later messages (duplicates) read lines and names from the typed frame
+    return ValidData(typed, grid, roles, raw, [*raw.warnings, *_role_warnings(roles, grid)])
+
+
+def fingerprint_rows(conn: duckdb.DuckDBPyConnection, table: str) -> str:
+    """SHA-256 over the canonical rows, independent of row order, header spelling and file format.
+
+    Each row is ``period(YYYY-MM-DD) US geography US product US campaign US outlet US creative US variable US
+    value LF`` (US = 0x1F); the value is DuckDB's shortest round-trip text of the float with -0.0 made 0.0.
+    Rows are sorted bytewise before hashing.
+    """
+    cells = " || chr(31) || ".join(["strftime(period, '%Y-%m-%d')", *KEY_COLUMNS[1:], "CAST(value + 0.0 AS VARCHAR)"])
+    lines = conn.sql(f"SELECT {cells} || chr(10) AS line FROM {table} ORDER BY line").to_arrow_table()
+    digest = hashlib.sha256()
+    for chunk in lines.column("line").chunks:
+        _hash_string_array(digest, chunk)
+    return digest.hexdigest()
+
+
+def _hash_string_array(digest: "hashlib._Hash", chunk: pa.Array) -> None:
+    """Feed the array's contiguous character buffer to the hash without building Python strings."""
+    if len(chunk) == 0:
+        return
+    chunk = chunk.cast(pa.large_string())
+    _, offsets, chars = chunk.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+    digest.update(memoryview(chars)[int(bounds[0]) : int(bounds[-1])])
+
+
+def _store_dataset(store: Store, data: ValidData, name: str, fingerprint: str) -> IngestResult:
+    """One transaction: find identical content, else write dataset, rows and variables together."""
+    with store.transaction() as conn:
+        existing = conn.execute(
+            "SELECT id, name FROM datasets WHERE fingerprint = ? ORDER BY created_at LIMIT 1", [fingerprint]
+        ).fetchone()
+        if existing:
+            return _result(data, existing[0], existing[1], fingerprint, already_present=True)
+        dataset_id = new_id("ds")
+        _insert_dataset(conn, dataset_id, name, fingerprint, data)
+        _insert_rows(conn, dataset_id, data.frame)
+        _insert_variables(conn, dataset_id, data.roles)
+    return _result(data, dataset_id, name, fingerprint, already_present=False)
+
+
+def _insert_dataset(
+    conn: duckdb.DuckDBPyConnection, dataset_id: str, name: str, fingerprint: str, data: ValidData
+) -> None:
+    conn.execute(
+        "INSERT INTO datasets (id, name, fingerprint, source, format, n_rows, frequency, period_start, period_end,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+        [
+            dataset_id,
+            name,
+            fingerprint,
+            str(Path(data.raw.file).absolute()),
+            data.raw.fmt,
+            len(data.frame),
+            data.grid.frequency,
+            data.grid.periods[0].date(),
+            data.grid.periods[-1].date(),
+        ],
+    )
+
+
+def _insert_rows(conn: duckdb.DuckDBPyConnection, dataset_id: str, frame: pd.DataFrame) -> None:
+    """Bulk insert from the registered frame (DuckDB scans it columnar; no per-row round trips)."""
+    conn.register("incoming_rows", frame)
+    try:
+        conn.execute(
+            "INSERT INTO mff_rows SELECT ?, CAST(period AS DATE), geography, product, campaign, outlet, creative,"
+            " variable_name, value FROM incoming_rows",
+            [dataset_id],
+        )
+    finally:
+        conn.unregister("incoming_rows")
+
+
+def _insert_variables(conn: duckdb.DuckDBPyConnection, dataset_id: str, roles: list[VariableInfo]) -> None:
+    conn.executemany(
+        "INSERT INTO variables (dataset_id, name, role, channel, coverage, n_obs, geo_coverage, ragged, total)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [dataset_id, v.name, v.role, v.channel, v.coverage, v.n_obs, v.geo_coverage, v.ragged, v.total]
+            for v in roles
+        ],
+    )
+
+
+def _result(data: ValidData, dataset_id: str, name: str, fingerprint: str, *, already_present: bool) -> IngestResult:
+    geographies = sorted(data.frame["geography"].unique().tolist())
+    warnings = list(data.warnings)
+    if already_present:
+        warnings.append(f"Identical content is already stored as dataset {dataset_id} ({name}); nothing written.")
+    return IngestResult(
+        dataset_id=dataset_id,
+        name=name,
+        rows=len(data.frame),
+        periods=len(data.grid.periods),
+        period_start=data.grid.periods[0].date(),
+        period_end=data.grid.periods[-1].date(),
+        frequency=data.grid.frequency,
+        geographies=geographies,
+        variables=len(data.roles),
+        fingerprint=fingerprint,
+        already_present=already_present,
+        ragged=[v.name for v in data.roles if v.ragged],
+        warnings=warnings,
+    )
+
+
+def _role_warnings(roles: list[VariableInfo], grid: PeriodGrid) -> list[str]:
+    """Things the user should know but that do not block the ingest."""
+    notes = []
+    kpis = [v.name for v in roles if v.role == "kpi_candidate"]
+    if kpis:
+        notes.append(f"Several variables look like the KPI ({', '.join(kpis)}); choose one with --kpi.")
+    elif not any(v.role == "kpi" for v in roles):
+        notes.append("No variable is named like a KPI (Sales, Revenue, Conversions, ...); choose one with --kpi.")
+    ragged = [v.name for v in roles if v.ragged]
+    if ragged:
+        notes.append(
+            f"Present in only some geographies: {', '.join(ragged[:10])}{', ...' if len(ragged) > 10 else ''}."
+        )
+    multi = [v.name for v in roles if len(v.outlets) > 1]
+    if multi:
+        notes.append(f"Media variable(s) spanning several outlets: {', '.join(multi)}.")
+    if not grid.frequency:
+        notes.append("Only one period: too short to model.")
+    return notes

@@ -1,0 +1,408 @@
+"""Reading an MFF file into a raw frame of strings, refusing files that are not what they claim to be.
+
+Everything here happens before a single value is interpreted: size limit, empty and binary files, UTF-8, the
+delimiter, a truncated last line, the header. The result is a :class:`RawFrame` — the eight MFF columns as
+strings (or already-typed columns from Parquet) plus the file line of each row, so that every later complaint
+can name the exact line.
+
+Line numbers are 1-based with the header on line 1; they assume no line breaks inside quoted fields. For
+Parquet files, "row" is the 1-based record number.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from mmm_core.data.frame import (
+    DIMENSION_COLUMNS,
+    FRAME_NAMES,
+    MFF_COLUMNS,
+    REQUIRED_COLUMNS,
+    RawFrame,
+    normalise_header,
+)
+from mmm_core.data.wide import wide_to_long
+from mmm_core.errors import MFFValidationError
+
+MAX_BYTES_ENV = "MMM_AGENT_MAX_FILE_BYTES"
+DEFAULT_MAX_BYTES = 2 * 1024**3
+
+_CHUNK = 8 * 1024 * 1024
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_BOM = b"\xef\xbb\xbf"
+# Magic numbers of files people often upload by mistake, with the fix to suggest.
+_MAGIC = {
+    b"PAR1": "It is a Parquet file: give it a .parquet extension.",
+    b"PK\x03\x04": "It looks like a ZIP archive or an Excel workbook: export the sheet as CSV (UTF-8).",
+    b"\x1f\x8b": "It is gzip-compressed: decompress it first.",
+    b"\xd0\xcf\x11\xe0": "It looks like an old Excel workbook: export the sheet as CSV (UTF-8).",
+}
+
+
+@dataclass
+class _ByteScan:
+    size: int
+    header_line: str
+    last_line: str
+    last_line_no: int
+    quotes_balanced: bool
+    blank_lines: list[int]
+    ends_with_newline: bool
+
+
+def max_file_bytes(max_bytes: int | None) -> int:
+    """The size limit: the argument, else ``$MMM_AGENT_MAX_FILE_BYTES``, else 2 GB."""
+    if max_bytes is not None:
+        return int(max_bytes)
+    env = os.environ.get(MAX_BYTES_ENV)
+    return int(env) if env else DEFAULT_MAX_BYTES
+
+
+def check_file(path: Path, limit: int) -> int:
+    """Refuse a missing, oversized or empty file before opening it. Returns its size in bytes."""
+    if not path.is_file():
+        raise MFFValidationError(
+            f"File {path} does not exist or is not a file.", "Check the path.", code="file_not_found", file=str(path)
+        )
+    size = path.stat().st_size
+    if size > limit:
+        raise MFFValidationError(
+            f"File {path.name} is {size:,} bytes, over the limit of {limit:,} bytes.",
+            f"Split the file, or raise the limit with max_bytes or ${MAX_BYTES_ENV}.",
+            code="file_too_large",
+            file=str(path),
+            value=size,
+        )
+    if size == 0:
+        raise MFFValidationError(
+            f"File {path.name} is empty (0 bytes).",
+            "Export the data again; the file has no header and no rows.",
+            code="empty_file",
+            file=str(path),
+        )
+    return size
+
+
+def read_csv_raw(path: Path, fmt: str) -> RawFrame:
+    """Read a CSV file (MFF long or wide) into strings after the byte-level checks."""
+    scan = _scan_bytes(path)
+    delimiter = _sniff_delimiter(scan.header_line, path)
+    header = _parse_line(scan.header_line, delimiter)
+    _check_last_line(scan, header, delimiter, path)
+    table = _read_table(path, header, delimiter, scan)
+    if table.num_rows == 0:
+        raise MFFValidationError(
+            f"File {path.name} has a header but no data rows.",
+            "Export the data rows too; line 1 is the only line.",
+            code="header_only",
+            file=str(path),
+            row=1,
+        )
+    frame = table.to_pandas()
+    lines = _line_numbers(len(frame), scan.blank_lines)
+    warnings = [] if delimiter == "," else [f"Read as a {_DELIMITER_NAMES[delimiter]}-delimited file."]
+    if not scan.ends_with_newline:  # a cut inside the last value ('9.' for '9.99') would look valid
+        warnings.append(f"The file does not end with a line break; check that line {scan.last_line_no} is complete.")
+    if fmt == "wide":
+        return wide_to_long(frame, lines, str(path), delimiter == ";", warnings)
+    return _long_raw(frame, lines, str(path), decimal_comma=delimiter == ";", warnings=warnings)
+
+
+def read_parquet_raw(path: Path, fmt: str) -> RawFrame:
+    """Read an MFF Parquet file; typed columns (dates, floats) are kept as they are."""
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise MFFValidationError(
+            f"File {path.name} is not a readable Parquet file: {exc}",
+            "Write it again with pandas.DataFrame.to_parquet or pyarrow.",
+            code="binary_file",
+            file=str(path),
+        ) from exc
+    if table.num_rows == 0:
+        raise MFFValidationError(
+            f"File {path.name} has columns but no rows.", "Write the data rows too.", code="header_only", file=str(path)
+        )
+    frame = table.to_pandas()
+    frame.columns = [str(c) for c in frame.columns]
+    lines = np.arange(1, len(frame) + 1, dtype=np.int64)
+    if fmt == "wide":
+        return wide_to_long(frame.astype(str).where(frame.notna(), ""), lines, str(path), False, [])
+    return _long_raw(frame, lines, str(path), decimal_comma=False, warnings=[])
+
+
+def _long_raw(
+    frame: pd.DataFrame, lines: np.ndarray, file: str, *, decimal_comma: bool, warnings: list[str]
+) -> RawFrame:
+    headers = _map_mff_header(list(frame.columns), file)
+    out = pd.DataFrame({FRAME_NAMES[c]: frame[h] for c, h in headers.items()})
+    for dim in DIMENSION_COLUMNS:  # absent dimension columns mean "not broken down by this dimension"
+        name = FRAME_NAMES[dim]
+        out[name] = "" if name not in out else _clean_text(out[name])
+    out["variable_name"] = _clean_text(out["variable_name"])
+    out["line"] = lines
+    return RawFrame(out, file, "mff", headers, decimal_comma, warnings)
+
+
+def _clean_text(series: pd.Series) -> pd.Series:
+    """Dimension and variable names as trimmed strings; missing cells become ''."""
+    if not pd.api.types.is_string_dtype(series):  # Parquet may hold numbers or all-null columns here
+        series = series.astype(object).where(series.notna(), "")
+    return series.fillna("").astype(str).str.strip()
+
+
+def _map_mff_header(columns: list[str], file: str) -> dict[str, str]:
+    """Canonical column -> the file's header for it; refuses unknown, duplicated or missing columns."""
+    known = {normalise_header(c): c for c in MFF_COLUMNS}
+    mapping: dict[str, str] = {}
+    unknown = []
+    for position, header in enumerate(columns, start=1):
+        canonical = known.get(normalise_header(header))
+        if canonical is None:
+            unknown.append(f"'{header}' (column {position})")
+        elif canonical in mapping:
+            raise MFFValidationError(
+                f"{_name(file)}: columns '{mapping[canonical]}' and '{header}' both mean {canonical}.",
+                "Keep one of them.",
+                code="duplicate_column",
+                file=file,
+                row=1,
+                column=header,
+            )
+        else:
+            mapping[canonical] = header
+    if unknown:
+        raise MFFValidationError(
+            f"{_name(file)}: unknown column(s) {', '.join(unknown)} in the header on line 1.",
+            f"An MFF file has only the columns {', '.join(MFF_COLUMNS)}; remove or rename the others "
+            "(use --format wide for one column per variable).",
+            code="unknown_column",
+            file=file,
+            row=1,
+            column=unknown[0].split("'")[1],
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in mapping]
+    if missing:
+        raise MFFValidationError(
+            f"{_name(file)}: required column(s) {', '.join(missing)} missing from the header on line 1 "
+            f"(found: {', '.join(columns)}).",
+            "Add the missing column(s); Period, VariableName and VariableValue are required, the dimension "
+            "columns Geography, Product, Campaign, Outlet, Creative are optional.",
+            code="missing_column",
+            file=file,
+            row=1,
+            column=missing[0],
+        )
+    return mapping
+
+
+def _scan_bytes(path: Path) -> _ByteScan:
+    """One streaming pass: binary content, UTF-8 validity, quote balance, blank lines, first and last line."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(min(size, 65536))
+        _refuse_binary(head, path)
+        handle.seek(0)
+        lines_before, offset, pending, quotes, tail = 0, 0, b"", 0, b""
+        blank: list[int] = []
+        while chunk := handle.read(_CHUNK):
+            if b"\x00" in chunk:
+                at = offset + chunk.index(b"\x00")
+                line = lines_before + chunk.count(b"\n", 0, at - offset) + 1
+                raise _binary_error(path, f"a NUL byte at byte offset {at} (line {line})")
+            pending = _check_utf8(pending + chunk, offset - len(pending), lines_before, path, tail)
+            quotes += chunk.count(b'"')
+            blank.extend(
+                lines_before + chunk.count(b"\n", 0, m.start()) + 2 for m in re.finditer(rb"\n\r?(?=\n)", chunk)
+            )
+            if tail.endswith(b"\n") and chunk.startswith((b"\n", b"\r\n")):
+                blank.append(lines_before + 1)
+            lines_before += chunk.count(b"\n")
+            offset += len(chunk)
+            tail = (tail + chunk)[-65536:]
+    if pending:
+        raise _utf8_error(path, offset - len(pending), lines_before + 1, pending[:1])
+    text_head = head.removeprefix(_BOM).decode("utf-8", errors="replace")
+    header_line = text_head.splitlines()[0] if text_head.strip() else ""
+    if not text_head.strip():
+        raise MFFValidationError(
+            f"File {path.name} contains only blank space.", "Export the data again.", code="empty_file", file=str(path)
+        )
+    body = tail.rstrip(b"\r\n")
+    last_line_no = lines_before + 1 - tail[len(body) :].count(b"\n")
+    last_line = body.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace").rstrip("\r")
+    blank = [b for b in blank if b < last_line_no]  # trailing blank lines change nothing
+    return _ByteScan(size, header_line, last_line, last_line_no, quotes % 2 == 0, blank, tail.endswith(b"\n"))
+
+
+def _refuse_binary(head: bytes, path: Path) -> None:
+    for magic, hint in _MAGIC.items():
+        if head.startswith(magic):
+            raise MFFValidationError(
+                f"File {path.name} is binary, not CSV text.", hint, code="binary_file", file=str(path), row=1
+            )
+    control = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+    found = control.findall(head)
+    if len(found) > max(8, len(head) // 100):  # a few stray control bytes are text with a typo, many are binary
+        first = control.search(head).start()
+        raise _binary_error(
+            path,
+            f"{len(found)} control bytes in the first {len(head)} bytes, the first at "
+            f"byte offset {first} (line {head.count(b'\n', 0, first) + 1})",
+        )
+
+
+def _binary_error(path: Path, what: str) -> MFFValidationError:
+    return MFFValidationError(
+        f"File {path.name} looks binary, not CSV text: {what}.",
+        "Export the data as a UTF-8 CSV text file (or Parquet with a .parquet name).",
+        code="binary_file",
+        file=str(path),
+    )
+
+
+def _check_utf8(data: bytes, base: int, lines_before: int, path: Path, prev_tail: bytes) -> bytes:
+    """Decode a chunk; returns an incomplete multi-byte sequence at its end to be prefixed to the next one."""
+    try:
+        data.decode("utf-8")
+        return b""
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            try:
+                data[: exc.start].decode("utf-8")
+                return data[exc.start :]
+            except UnicodeDecodeError as inner:
+                exc = inner
+        line = lines_before + data.count(b"\n", 0, exc.start) + 1
+        raise _utf8_error(path, base + exc.start, line, data[exc.start : exc.start + 1]) from None
+
+
+def _utf8_error(path: Path, offset: int, line: int, byte: bytes) -> MFFValidationError:
+    return MFFValidationError(
+        f"File {path.name} is not valid UTF-8: byte 0x{byte.hex()} at byte offset {offset} (line {line}).",
+        "Save the file as UTF-8 (e.g. Excel: 'CSV UTF-8'; iconv -f latin1 -t utf-8 in.csv > out.csv).",
+        code="not_utf8",
+        file=str(path),
+        row=line,
+        value=f"0x{byte.hex()}",
+    )
+
+
+def _sniff_delimiter(header_line: str, path: Path) -> str:
+    """The delimiter is the most frequent of , ; TAB in the header; it decides how every line is split."""
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: counts[d])
+    if counts[delimiter] == 0:
+        raise MFFValidationError(
+            f"{path.name}: cannot find a delimiter in the header on line 1 ({header_line[:80]!r}).",
+            "Use a comma-separated header such as Period,Geography,...,VariableName,VariableValue.",
+            code="missing_column",
+            file=str(path),
+            row=1,
+            value=header_line[:80],
+        )
+    return delimiter
+
+
+def _parse_line(line: str, delimiter: str) -> list[str]:
+    fields = next(csv.reader([line], delimiter=delimiter), [])
+    return [f.strip().lstrip("\ufeff") for f in fields]
+
+
+def _check_last_line(scan: _ByteScan, header: list[str], delimiter: str, path: Path) -> None:
+    """A file cut off mid-write: an unterminated quote, or a last line with fewer fields than the header."""
+    if not scan.quotes_balanced:
+        raise MFFValidationError(
+            f"{path.name}: a quoted field is never closed; the file looks truncated (last line "
+            f"{scan.last_line_no}: {scan.last_line[:80]!r}).",
+            "Export the file again completely, or close the quote.",
+            code="truncated_last_line",
+            file=str(path),
+            row=scan.last_line_no,
+            value=scan.last_line[:80],
+        )
+    if scan.last_line_no <= 1:
+        return
+    fields = _parse_line(scan.last_line, delimiter)
+    if len(fields) < len(header):
+        raise MFFValidationError(
+            f"{path.name}: the last line {scan.last_line_no} has {len(fields)} field(s), the header has "
+            f"{len(header)}; the file looks truncated ({scan.last_line[:80]!r}).",
+            "Export the file again completely, or delete the incomplete last line.",
+            code="truncated_last_line",
+            file=str(path),
+            row=scan.last_line_no,
+            value=scan.last_line[:80],
+        )
+
+
+def _read_table(path: Path, header: list[str], delimiter: str, scan: _ByteScan) -> pa.Table:
+    """All columns as strings: interpretation (dates, numbers) happens later, with line numbers at hand."""
+    read = pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=16 << 20)
+    convert = pacsv.ConvertOptions(
+        column_types={h: pa.string() for h in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
+    try:
+        return pacsv.read_csv(
+            path, read_options=read, convert_options=convert, parse_options=pacsv.ParseOptions(delimiter=delimiter)
+        )
+    except pa.ArrowInvalid as exc:
+        raise _field_count_error(path, header, delimiter, scan) or MFFValidationError(
+            f"{path.name}: cannot be read as CSV: {exc}",
+            "Check the quoting and delimiters.",
+            code="malformed_csv",
+            file=str(path),
+        ) from exc
+
+
+def _field_count_error(path: Path, header: list[str], delimiter: str, scan: _ByteScan) -> MFFValidationError | None:
+    """Re-read single-threaded to learn the first bad line's number (only on the failure path)."""
+    bad: list[pacsv.InvalidRow] = []
+
+    def remember(row: pacsv.InvalidRow) -> str:
+        bad.append(row)
+        return "skip"
+
+    read = pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False)
+    try:
+        pacsv.read_csv(
+            path, read_options=read, parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=remember)
+        )
+    except pa.ArrowInvalid:
+        return None
+    if not bad:
+        return None
+    row = bad[0]
+    line = int(_line_numbers(row.number - 1, scan.blank_lines)[-1]) if row.number else None
+    return MFFValidationError(
+        f"{path.name}: line {line} has {row.actual_columns} field(s), the header has {row.expected_columns} "
+        f"({row.text[:80]!r}).",
+        "Make every line have as many fields as the header: quote values that contain the delimiter (a decimal "
+        "comma in a comma-separated file splits the number; use a decimal point, or ';' as the delimiter).",
+        code="wrong_field_count",
+        file=str(path),
+        row=line,
+        value=row.text[:80],
+    )
+
+
+def _line_numbers(n_rows: int, blank_lines: list[int]) -> np.ndarray:
+    """File line of each data row: row i is on line i + 2, shifted by blank lines skipped before it."""
+    lines = np.arange(2, n_rows + 2, dtype=np.int64)
+    for blank in sorted(blank_lines):
+        lines[lines >= blank] += 1
+    return lines
+
+
+def _name(file: str) -> str:
+    return Path(file).name

@@ -1,0 +1,43 @@
+"""Effects from the posterior: contributions, ROI, mROI, comparisons, response curves, mediation splits."""
+
+from mmm_core.effects.tables import (  # the public API of this package
+    BASELINE,
+    CONTRIBUTION_BY,
+    MEDIA,
+    SUMMARY_COLUMNS,
+    EffectDraws,
+    EffectsError,
+    adstock_curve,
+    best_worst,
+    compare,
+    compute_effects,
+    contribution_rows,
+    is_separable,
+    load_effect_draws,
+    response_curve,
+    roi_table,
+    save_effect_draws,
+    summarize,
+    summary_rows,
+)
+
+__all__ = [
+    "BASELINE",
+    "CONTRIBUTION_BY",
+    "EffectDraws",
+    "EffectsError",
+    "MEDIA",
+    "SUMMARY_COLUMNS",
+    "adstock_curve",
+    "best_worst",
+    "compare",
+    "compute_effects",
+    "contribution_rows",
+    "is_separable",
+    "load_effect_draws",
+    "response_curve",
+    "roi_table",
+    "save_effect_draws",
+    "summarize",
+    "summary_rows",
+]

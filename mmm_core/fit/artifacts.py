@@ -1,0 +1,81 @@
+"""A fit's files beside the store: posterior draws, ArviZ NetCDF, effect draws, spec and data fingerprint.
+
+Written into a hidden temporary folder and renamed into place only when complete, so a killed process never
+leaves a half-written fit that looks whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mmm_core.errors import NotFoundError
+from mmm_core.store import Store
+
+SAMPLES = "samples.npz"
+POSTERIOR_NC = "posterior.nc"
+EFFECTS = "effects.npz"
+META = "meta.json"
+
+
+def fit_dir(store: Store, fit_id: str) -> Path:
+    return store.artifacts_dir / "fits" / fit_id
+
+
+@contextmanager
+def staging(store: Store, fit_id: str) -> Iterator[Path]:
+    """A temporary folder that becomes ``fit_dir`` on success and disappears on failure."""
+    final = fit_dir(store, fit_id)
+    tmp = final.parent / f".tmp-{fit_id}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(tmp, final)
+
+
+def save_samples(folder: Path, params: dict[str, np.ndarray]) -> None:
+    np.savez_compressed(folder / SAMPLES, **{k: np.asarray(v) for k, v in params.items()})
+
+
+def load_samples(folder: Path) -> dict[str, np.ndarray]:
+    path = folder / SAMPLES
+    if not path.exists():
+        raise NotFoundError(
+            f"The fit's posterior draws are missing ({path}).",
+            "The artifact folder was moved or deleted; re-run the fit.",
+            code="artifact_missing",
+        )
+    with np.load(path) as npz:
+        return {k: npz[k] for k in npz.files}
+
+
+def save_idata(folder: Path, idata: Any) -> str | None:
+    """Write the ArviZ posterior as NetCDF; returns the file name (None when the object cannot be written)."""
+    writer = getattr(idata, "to_netcdf", None)
+    if writer is None:
+        return None
+    writer(str(folder / POSTERIOR_NC))
+    return POSTERIOR_NC
+
+
+def save_meta(folder: Path, meta: dict[str, Any]) -> None:
+    (folder / META).write_text(json.dumps(meta, indent=2, sort_keys=True, default=str))
+
+
+def load_meta(folder: Path) -> dict[str, Any]:
+    path = folder / META
+    if not path.exists():
+        raise NotFoundError(f"The fit's metadata is missing ({path}).", "Re-run the fit.", code="artifact_missing")
+    return json.loads(path.read_text())

@@ -1,0 +1,412 @@
+"""Post-fit health review: is this fit fit to be used for decisions?
+
+The result shape (``Check``, ``HealthReport``) lives in ``mmm_core.fit.checks``, shared with the pre-fit gate.
+
+Every function here is pure: arrays in, a report out. ``review_fit`` accepts an ArviZ 1.x ``DataTree``, an
+ArviZ 0.x ``InferenceData`` or a plain dict of posterior arrays shaped ``[chain, draw, ...]``.
+
+Thresholds (each justified where it is used):
+  R-hat ≤ 1.01 pass, ≤ 1.05 warn, else fail          (Vehtari et al. 2021)
+  bulk / tail ESS ≥ 400 pass, ≥ 100 warn, else fail   (Vehtari et al. 2021; absolute, not per draw)
+  divergences 0 pass, < 1 % warn, else fail
+  BFMI ≥ 0.3 pass, else warn                          (Betancourt 2016)
+  in-sample R² ≥ 0.5 pass, ≥ 0.1 warn, else fail
+  MAPE ≤ 15 % pass, ≤ 50 % warn, else fail
+  Durbin–Watson in [1.5, 2.5] pass, else warn
+  holdout MAPE ≤ max(1.5 × in-sample, 15 %) pass, ≤ max(3 × in-sample, 30 %) warn, else fail
+  P(mean baseline < 0) ≤ 5 % and ≤ 10 % of periods negative pass; P > 50 % fail; otherwise warn
+  ROI: posterior median > 20 fail; 95th percentile > 50 warn
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from mmm_core.fit.checks import (  # noqa: F401  (re-exported for callers of diagnostics)
+    Check,
+    HealthReport,
+    Status,
+    _json_float,
+    by_threshold,
+    summarise,
+    worst,
+)
+
+APPROXIMATE_REASON = "approximate fit — uncertainty not calibrated; MCMC diagnostics not available"
+
+
+# ------------------------------------------------------------------------------------ posterior normalisation
+def posterior_arrays(idata: Any) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """``(posterior, sample_stats)`` as dicts of numpy arrays shaped ``[chain, draw, ...]``.
+
+    Accepts an ArviZ 1.x DataTree, an ArviZ 0.x InferenceData, ``{"posterior": {...}, "sample_stats": {...}}`` or
+    a flat dict of posterior arrays (no sample stats)."""
+    if isinstance(idata, Mapping):
+        if "posterior" in idata and isinstance(idata["posterior"], Mapping):
+            post = {k: np.asarray(v) for k, v in idata["posterior"].items()}
+            stats = {k: np.asarray(v) for k, v in (idata.get("sample_stats") or {}).items()}
+            return post, stats
+        return {k: np.asarray(v) for k, v in idata.items()}, {}
+    return _group_arrays(idata, "posterior"), _group_arrays(idata, "sample_stats")
+
+
+def _group_arrays(idata: Any, group: str) -> dict[str, np.ndarray]:
+    try:
+        ds = idata[group]  # DataTree
+    except (KeyError, TypeError):
+        ds = getattr(idata, group, None)  # InferenceData 0.x
+    if ds is None:
+        return {}
+    ds = getattr(ds, "dataset", ds)
+    out = {}
+    for name, da in ds.data_vars.items():
+        dims = [d for d in ("chain", "draw") if d in da.dims]
+        out[str(name)] = np.asarray(da.transpose(*dims, ...).values)
+    return out
+
+
+# ------------------------------------------------------------------------------------------- MCMC checks
+def stack_scalars(post: Mapping[str, np.ndarray]) -> tuple[list[str], np.ndarray]:
+    """Every scalar component of every variable stacked as ``[chain, draw, N]``, named ``var[i,j]``.
+
+    Constants are dropped: a fixed quantity has no R-hat or ESS and must not be reported as broken."""
+    names: list[str] = []
+    cols: list[np.ndarray] = []
+    for name, arr in post.items():
+        a = np.asarray(arr, dtype=float)
+        if a.ndim < 2:
+            continue
+        flat = a.reshape(a.shape[0], a.shape[1], -1)
+        keep = np.ptp(flat, axis=(0, 1)) > 0
+        for i in np.flatnonzero(keep):
+            idx = np.unravel_index(i, a.shape[2:]) if a.ndim > 2 else ()
+            names.append(f"{name}[{','.join(map(str, idx))}]" if idx else name)
+        cols.append(flat[:, :, keep])
+    if not names:
+        return [], np.empty((0, 0, 0))
+    return names, np.concatenate(cols, axis=2)
+
+
+def check_rhat(names: Sequence[str], draws: np.ndarray) -> Check:
+    """Rank-normalised split R-hat over ``draws [chain, draw, N]``. ≤ 1.01 is Vehtari et al. (2021)'s bar for
+    reliable summaries; up to 1.05 (the older Gelman–Rubin-era bound) the chains roughly agree; above it they
+    describe different posteriors and nothing computed from the fit can be trusted."""
+    import arviz as az  # lazy: arviz is slow to import and only the review needs it
+
+    thr = "pass ≤ 1.01, warn ≤ 1.05, fail above"
+    if not names:
+        return Check("max_rhat", "warn", None, thr, "No varying posterior variables to assess.")
+    if draws.shape[0] * draws.shape[1] < 8:
+        return Check("max_rhat", "warn", None, thr, "Too few draws to compute R-hat; run more draws.")
+    if draws.shape[0] == 1:  # one chain: compare its halves (split R-hat still detects a drifting chain)
+        half = draws.shape[1] // 2
+        draws = np.stack([draws[0, :half], draws[0, half : 2 * half]])
+    # Chains stuck at different constants give an infinite or undefined R-hat: the worst case, not a skip.
+    vals = np.nan_to_num(np.atleast_1d(np.asarray(az.rhat(draws), dtype=float)), nan=np.inf)
+    i = int(np.argmax(vals))
+    name, v = names[i], float(vals[i])
+    status = by_threshold(v, v <= 1.01, v <= 1.05)
+    reasons = {
+        "pass": f"All chains agree (max R-hat {v:.3f}, at {name}).",
+        "warn": f"Chains roughly agree but not fully (max R-hat {v:.3f}, at {name}); run more warm-up and draws "
+        "before quoting tight intervals.",
+        "fail": f"Chains disagree (max R-hat {v:.3g}, at {name}): they are exploring different answers, so the "
+        "fit has not converged. Run longer warm-up, tighten priors on poorly identified parameters, or "
+        "simplify the model (fewer channels, pooled geos).",
+    }
+    return Check("max_rhat", status, v, thr, reasons[status], {"worst": name, "n_checked": len(names)})
+
+
+def check_ess(names: Sequence[str], draws: np.ndarray, method: Literal["bulk", "tail"]) -> Check:
+    """Minimum effective sample size. 400 (Vehtari et al. 2021: 100 per chain with 4 chains) keeps the Monte
+    Carlo error of a posterior mean near 5 % of its posterior sd and the 5 %/95 % quantiles stable; below 100 the
+    90 % intervals we report are themselves noisy. Thresholds are absolute on purpose: a reported interval needs
+    a number of effective draws whatever the number of raw draws, so a short run is told to run longer rather
+    than being graded on a curve."""
+    import arviz as az
+
+    name = f"min_{method}_ess"
+    thr = "pass ≥ 400, warn ≥ 100, fail below"
+    if not names:
+        return Check(name, "warn", None, thr, "No varying posterior variables to assess.")
+    n_total = int(draws.shape[0] * draws.shape[1])
+    if n_total < 8:
+        return Check(name, "warn", None, thr, "Too few draws to compute ESS; run more draws.")
+    kw: dict[str, Any] = {"method": "bulk"} if method == "bulk" else {"method": "tail", "prob": (0.05, 0.95)}
+    vals = np.nan_to_num(np.atleast_1d(np.asarray(az.ess(draws, **kw), dtype=float)), nan=0.0)
+    i = int(np.argmin(vals))
+    worst_name, v = names[i], float(vals[i])
+    status = by_threshold(v, v >= 400, v >= 100)
+    what = "posterior means" if method == "bulk" else "interval end-points (5 % and 95 % quantiles)"
+    short = f" Only {n_total} draws were taken in total; run more draws." if n_total < 800 and status != "pass" else ""
+    reasons = {
+        "pass": f"Enough effective draws for {what} (min {v:.0f}, at {worst_name}).",
+        "warn": f"Few effective draws for {what} (min {v:.0f}, at {worst_name}); intervals are noisy.{short}",
+        "fail": f"Too few effective draws for {what} (min {v:.0f}, at {worst_name}); the sampler mixes badly, so "
+        f"reported intervals are unreliable. Run more draws, or reparameterise / tighten priors.{short}",
+    }
+    return Check(name, status, v, thr, reasons[status], {"worst": worst_name, "n_draws_total": n_total})
+
+
+def check_divergences(stats: Mapping[str, np.ndarray]) -> Check:
+    """Any divergence means NUTS met curvature it could not follow, so some posterior region may be missed;
+    a handful (< 1 %) is common in hierarchical models and usually harmless; more is a biased fit."""
+    thr = "pass = 0, warn < 1 % of draws, fail ≥ 1 %"
+    div = stats.get("diverging")
+    if div is None:
+        return Check("divergences", "warn", None, thr, "The sampler did not record divergences; cannot assess.")
+    div = np.asarray(div, dtype=bool)
+    n, frac = int(div.sum()), float(div.mean())
+    status: Status = "pass" if n == 0 else ("warn" if frac < 0.01 else "fail")
+    reasons = {
+        "pass": "No divergent transitions.",
+        "warn": f"{n} divergent transitions ({frac:.2%} of draws): minor; raise target_accept (e.g. 0.95) to be safe.",
+        "fail": f"{n} divergent transitions ({frac:.1%} of draws): the sampler could not explore part of the "
+        "posterior, so results may be biased. Raise target_accept, use non-centred geo pooling, or tighten "
+        "priors on scales (adstock, saturation, geo spread).",
+    }
+    return Check("divergences", status, float(n), thr, reasons[status], {"fraction": frac})
+
+
+def check_bfmi(stats: Mapping[str, np.ndarray]) -> Check:
+    """Energy Bayesian fraction of missing information per chain. Betancourt (2016) flags values below 0.3:
+    the momentum resampling cannot move the sampler across the energy levels the posterior needs (heavy tails,
+    funnels). It hurts efficiency more than correctness, hence warn only."""
+    import arviz as az
+
+    thr = "pass ≥ 0.3 (every chain), else warn"
+    energy = stats.get("energy")
+    if energy is None:
+        return Check("bfmi", "warn", None, thr, "The sampler did not record energy; cannot assess BFMI.")
+    v = float(np.min(az.bfmi(np.asarray(energy, dtype=float))))
+    status: Status = "pass" if v >= 0.3 else "warn"
+    reason = (
+        f"Energy transitions are healthy (min BFMI {v:.2f})."
+        if status == "pass"
+        else f"Low BFMI ({v:.2f}): the sampler struggles with heavy-tailed or funnel-shaped posteriors; "
+        "consider non-centred parameterisation or tighter scale priors."
+    )
+    return Check("bfmi", status, v, thr, reason)
+
+
+def approximate_checks() -> list[Check]:
+    """Placeholders for the MCMC checks of a quick-mode (MAP / variational) fit: visibly not passed."""
+    names = ("max_rhat", "min_bulk_ess", "min_tail_ess", "divergences", "bfmi")
+    return [Check(n, "warn", None, "not applicable", APPROXIMATE_REASON) for n in names]
+
+
+# ------------------------------------------------------------------------------------------ fit quality
+def _cells(mask: np.ndarray, holdout_mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """``(in_sample, held_out)`` boolean ``[T, G]``: observed cells outside / inside the declared holdout."""
+    mask = np.asarray(mask, dtype=bool)
+    hold = np.zeros(mask.shape[0], bool) if holdout_mask is None else np.asarray(holdout_mask, dtype=bool)
+    return mask & ~hold[:, None], mask & hold[:, None]
+
+
+def _mape(y: np.ndarray, yhat: np.ndarray, cells: np.ndarray) -> float:
+    """Mean absolute percentage error over ``cells``. Cells with |y| under 1 % of the mean |y| are skipped: a
+    percentage error against a near-zero KPI is not a measure of fit, just a division by almost nothing."""
+    yc, pc = y[cells], yhat[cells]
+    ok = np.abs(yc) > 0.01 * np.mean(np.abs(yc)) if yc.size else np.zeros(0, bool)
+    return float(np.mean(np.abs(yc[ok] - pc[ok]) / np.abs(yc[ok]))) if ok.any() else math.nan
+
+
+def check_r2(y: np.ndarray, yhat: np.ndarray, cells: np.ndarray) -> Check:
+    """In-sample R² of the posterior-mean prediction. Weekly MMMs of a reasonably specified KPI usually explain
+    well over half the variance (≥ 0.5 pass); below 0.1 the model is effectively an intercept — e.g. the
+    seed-004 failure — and any decomposition of sales into channels is meaningless (fail). With geos, R² is over
+    all geo-periods and so includes between-geo variance."""
+    thr = "pass ≥ 0.5, warn ≥ 0.1, fail below"
+    yc, pc = y[cells], yhat[cells]
+    ss_tot = float(np.sum((yc - yc.mean()) ** 2)) if yc.size else 0.0
+    if ss_tot <= 0:
+        return Check("r2", "warn", None, thr, "R² is undefined: the KPI does not vary over the fitted cells.")
+    v = 1.0 - float(np.sum((yc - pc) ** 2)) / ss_tot
+    status = by_threshold(v, v >= 0.5, v >= 0.1)
+    reasons = {
+        "pass": f"The model explains {v:.0%} of the KPI's variation in the fitted periods.",
+        "warn": f"The model explains only {v:.0%} of the KPI's variation; effects may be absorbed by noise or "
+        "missing drivers — consider trend, seasonality, events or controls.",
+        "fail": f"The model explains almost none of the KPI's variation (R² {v:.2f}); it behaves like an "
+        "intercept-only model, so channel contributions are not meaningful. Check data scaling and the "
+        "pre-fit gate, and add missing drivers.",
+    }
+    return Check("r2", status, v, thr, reasons[status])
+
+
+def check_mape(y: np.ndarray, yhat: np.ndarray, cells: np.ndarray) -> Check:
+    """In-sample MAPE. ≤ 15 % is typical of a usable weekly MMM; above 50 % the model's average miss is half the
+    KPI itself, so it does not describe the data it decomposes."""
+    thr = "pass ≤ 0.15, warn ≤ 0.5, fail above"
+    v = _mape(y, yhat, cells)
+    if not math.isfinite(v):
+        return Check("mape", "warn", None, thr, "MAPE is undefined: the KPI is zero or near zero everywhere.")
+    status = by_threshold(v, v <= 0.15, v <= 0.5)
+    reasons = {
+        "pass": f"Average in-sample error {v:.1%} of the KPI.",
+        "warn": f"Average in-sample error {v:.1%} of the KPI is large; look for missing drivers or outliers.",
+        "fail": f"Average in-sample error {v:.1%} of the KPI: the model does not describe the data.",
+    }
+    return Check("mape", status, v, thr, reasons[status])
+
+
+def durbin_watson(resid: np.ndarray, cells: np.ndarray) -> float:
+    """Durbin–Watson over time within each geo, pooled: Σ (e_t − e_{t−1})² / Σ e_t², using only pairs of
+    consecutive observed periods (a gap in a ragged panel is not a lag)."""
+    e = np.where(cells, resid, 0.0)
+    pairs = cells[1:] & cells[:-1]
+    num = float(np.sum(np.where(pairs, (e[1:] - e[:-1]) ** 2, 0.0)))
+    den = float(np.sum(e**2))
+    return num / den if den > 0 else math.nan
+
+
+def check_durbin_watson(y: np.ndarray, yhat: np.ndarray, cells: np.ndarray) -> Check:
+    """DW ≈ 2 for independent residuals; outside 1.5–2.5 (the customary band) residuals carry structure in
+    time. That biases nothing by itself but means something time-shaped is missing and can leak into media."""
+    thr = "pass 1.5–2.5, else warn"
+    v = durbin_watson(y - yhat, cells)
+    if not math.isfinite(v):
+        return Check("durbin_watson", "warn", None, thr, "Durbin–Watson could not be computed (no residuals).")
+    status: Status = "pass" if 1.5 <= v <= 2.5 else "warn"
+    if status == "pass":
+        reason = f"Residuals look uncorrelated in time (DW {v:.2f})."
+    elif v < 1.5:
+        reason = (
+            f"Residuals are positively autocorrelated (DW {v:.2f}): a slow-moving driver is missing — "
+            "add or loosen trend / seasonality, or allow longer adstock; media may be absorbing it."
+        )
+    else:
+        reason = (
+            f"Residuals alternate in sign (DW {v:.2f}): the model over-reacts period to period — check "
+            "for over-fitted controls or a data frequency mismatch."
+        )
+    return Check("durbin_watson", status, v, thr, reason)
+
+
+def check_holdout_mape(y: np.ndarray, yhat: np.ndarray, hold: np.ndarray, in_mape: float) -> Check:
+    """Out-of-sample MAPE on the declared holdout, against in-sample MAPE. Some degradation is normal; more than
+    1.5× (or above 15 % in absolute terms, whichever is larger) suggests over-fitting, more than 3× (or 30 %)
+    that the model does not generalise and its counterfactuals should not be trusted."""
+    v = _mape(y, yhat, hold)
+    if not math.isfinite(v):
+        return Check("holdout_mape", "warn", None, "n/a", "Holdout MAPE is undefined: the KPI is near zero there.")
+    base = in_mape if math.isfinite(in_mape) else 0.0
+    p_thr, w_thr = max(1.5 * base, 0.15), max(3.0 * base, 0.30)
+    thr = f"pass ≤ {p_thr:.3f} (max(1.5 × in-sample, 0.15)), warn ≤ {w_thr:.3f} (max(3 ×, 0.30)), fail above"
+    status = by_threshold(v, v <= p_thr, v <= w_thr)
+    reasons = {
+        "pass": f"Holdout error {v:.1%} vs in-sample {base:.1%}: the model generalises.",
+        "warn": f"Holdout error {v:.1%} vs in-sample {base:.1%}: some over-fitting; prefer simpler structure "
+        "or stronger priors.",
+        "fail": f"Holdout error {v:.1%} vs in-sample {base:.1%}: the model does not predict unseen periods; "
+        "do not trust its counterfactuals. Simplify, or check for a structural break in the holdout.",
+    }
+    return Check("holdout_mape", status, v, thr, reasons[status], {"in_sample_mape": _json_float(in_mape)})
+
+
+def check_negative_baseline(baseline_draws: np.ndarray, cells: np.ndarray) -> Check:
+    """The baseline (KPI without media) should not be negative: a negative baseline means media are credited with
+    more than all of sales. P(mean baseline < 0) > 50 % — more likely negative than not — fails; above 5 %, or
+    with more than 10 % of periods having a negative posterior-median baseline, warns."""
+    thr = "pass P ≤ 0.05 and ≤ 10 % of periods negative; fail P > 0.5; else warn"
+    b = np.asarray(baseline_draws, dtype=float)
+    n = max(int(cells.sum()), 1)
+    mean_per_draw = np.where(cells[None], b, 0.0).sum(axis=(1, 2)) / n
+    p = float(np.mean(mean_per_draw < 0))
+    share = float(np.mean(np.median(b, axis=0)[cells] < 0)) if cells.any() else 0.0
+    status: Status = "fail" if p > 0.5 else ("pass" if p <= 0.05 and share <= 0.10 else "warn")
+    reasons = {
+        "pass": f"Baseline is positive (P(mean < 0) = {p:.0%}; {share:.0%} of periods negative).",
+        "warn": f"Baseline is sometimes negative (P(mean < 0) = {p:.0%}; {share:.0%} of periods): media may be "
+        "over-credited. Consider tighter media priors, a trend, or an intercept prior away from zero.",
+        "fail": f"Baseline is probably negative (P(mean < 0) = {p:.0%}): media are credited with more than total "
+        "sales, which is impossible. Tighten media priors (ROI-scale priors), add trend/seasonality/controls.",
+    }
+    return Check("negative_baseline", status, p, thr, reasons[status], {"share_periods_negative": share})
+
+
+def check_roi(
+    roi_draws: np.ndarray, channel_names: Sequence[str], median_max: float = 20.0, upper_max: float = 50.0
+) -> Check:
+    """Paid-media ROI (revenue per unit spend) is rarely above a few; a posterior median above 20 is implausible
+    and usually means spend is mis-scaled or a channel absorbs a missing driver (fail). A 95th percentile above
+    50 means the data cannot rule out absurd values: the channel is weakly identified (warn). Only meaningful
+    when the KPI is revenue in the spend's currency."""
+    thr = f"fail median > {median_max:g}; warn 95th percentile > {upper_max:g}"
+    r = np.asarray(roi_draws, dtype=float)
+    med, hi = np.median(r, axis=0), np.quantile(r, 0.95, axis=0)
+    bad = [channel_names[c] for c in range(r.shape[1]) if med[c] > median_max]
+    wide = [channel_names[c] for c in range(r.shape[1]) if hi[c] > upper_max and med[c] <= median_max]
+    status: Status = "fail" if bad else ("warn" if wide else "pass")
+    details = {"median": dict(zip(channel_names, med)), "p95": dict(zip(channel_names, hi))}
+    if status == "pass":
+        reason = "All channel ROIs are in a plausible range."
+    elif bad:
+        reason = (
+            f"Implausible ROI for {', '.join(bad)} (median above {median_max:g}): check spend units and "
+            "scaling, and whether the channel is standing in for a missing driver (promotions, "
+            "seasonality); consider an ROI-scale prior."
+        )
+    else:
+        reason = (
+            f"ROI of {', '.join(wide)} could be above {upper_max:g}: the data barely identify it; add "
+            "spend variation, an experiment, or an informative ROI prior."
+        )
+    return Check("implausible_roi", status, float(np.max(med)), thr, reason, details)
+
+
+# ------------------------------------------------------------------------------------------ public entry
+def review_fit(
+    idata_or_posterior: Any,
+    y_obs: np.ndarray,
+    y_pred_draws: np.ndarray,
+    mask: np.ndarray,
+    holdout_mask: np.ndarray | None,
+    baseline_draws: np.ndarray | None,
+    roi_draws: np.ndarray | None,
+    channel_names: Sequence[str],
+    approximate: bool = False,
+    *,
+    var_names: Sequence[str] | None = None,
+) -> HealthReport:
+    """Review a fit and return every check with its status.
+
+    Shapes: ``y_obs`` and ``mask`` ``[T, G]``; ``y_pred_draws`` and ``baseline_draws`` ``[S, T, G]`` in KPI
+    units; ``holdout_mask`` ``[T]`` (True = held out of the fit); ``roi_draws`` ``[S, C]``. ``idata_or_posterior``:
+    ArviZ DataTree / InferenceData or a dict of posterior arrays ``[chain, draw, ...]`` (optionally
+    ``{"posterior": ..., "sample_stats": ...}``); ``var_names`` limits the MCMC checks to those variables
+    (default: all). ``overall`` is the worst status; decision tools refuse a ``fail`` unless the user
+    overrides."""
+    checks = approximate_checks() if approximate else _mcmc_checks(idata_or_posterior, var_names)
+    y = np.asarray(y_obs, dtype=float)
+    yhat = np.asarray(y_pred_draws, dtype=float).mean(axis=0)
+    fit_cells, hold_cells = _cells(mask, holdout_mask)
+    mape = check_mape(y, yhat, fit_cells)
+    checks += [check_r2(y, yhat, fit_cells), mape, check_durbin_watson(y, yhat, fit_cells)]
+    if hold_cells.any():
+        checks.append(check_holdout_mape(y, yhat, hold_cells, mape.value if mape.value is not None else math.nan))
+    if baseline_draws is not None:
+        checks.append(check_negative_baseline(baseline_draws, fit_cells))
+    if roi_draws is not None:
+        checks.append(check_roi(roi_draws, list(channel_names)))
+    overall = worst([c.status for c in checks])
+    subject = "Health review (approximate fit)" if approximate else "Health review"
+    return HealthReport(checks, overall, summarise(checks, subject), approximate)
+
+
+def _mcmc_checks(idata: Any, var_names: Sequence[str] | None) -> list[Check]:
+    post, stats = posterior_arrays(idata)
+    if var_names is not None:
+        post = {k: v for k, v in post.items() if k in set(var_names)}
+    names, draws = stack_scalars(post)
+    return [
+        check_rhat(names, draws),
+        check_ess(names, draws, "bulk"),
+        check_ess(names, draws, "tail"),
+        check_divergences(stats),
+        check_bfmi(stats),
+    ]

@@ -1,0 +1,43 @@
+"""The forking-paths ledger: locked specs, amendments, fit registration and the append-only event log."""
+
+from mmm_core.ledger.specs import (  # the public API of this package
+    DEFAULT_STALE_AFTER_S,
+    LockedSpec,
+    amend,
+    begin_fit,
+    canonical_json,
+    chain,
+    disclosure,
+    fail_fit,
+    finish_fit,
+    format_diff,
+    get_fit,
+    get_spec,
+    ledger_report,
+    lock,
+    provenance,
+    reap_stale_fits,
+    record_refusal,
+    update_fit_progress,
+)
+
+__all__ = [
+    "DEFAULT_STALE_AFTER_S",
+    "LockedSpec",
+    "amend",
+    "begin_fit",
+    "canonical_json",
+    "chain",
+    "disclosure",
+    "fail_fit",
+    "finish_fit",
+    "format_diff",
+    "get_fit",
+    "get_spec",
+    "ledger_report",
+    "lock",
+    "provenance",
+    "reap_stale_fits",
+    "record_refusal",
+    "update_fit_progress",
+]

@@ -1,0 +1,410 @@
+"""The forking-paths ledger: locked specs, their amendments, fits, refusals, and the provenance every result
+carries.
+
+Rules enforced here (ARCHITECTURE §4):
+
+- A spec is locked with a mandatory rationale; its canonical JSON, SHA-256, the dataset fingerprint and the time
+  are stored once. There is no function that updates or deletes a spec; changing one means ``amend``: a new
+  version linked to its parent, with a mandatory reason. Chains are linear — only the latest version of a chain
+  can be amended — so version numbers tell the order in which specs were tried.
+- ``post_hoc`` is true for a spec locked or amended after any fit on the same dataset had finished (succeeded
+  or failed). This includes the ancestors' fits and, stricter than "ancestors only", fits of other specs on the
+  dataset: a fresh lock written after seeing another spec's results is no more pre-registered than an amendment.
+- Locking a spec identical (same sha256, same data) to one already locked returns the existing record (with its
+  history and post_hoc flag) instead of writing a second one; re-locking cannot launder a post-hoc spec.
+- Every read of a spec runs the tamper check (``ledger_store.get_spec``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mmm_core.errors import LedgerError, NotFoundError, SpecValidationError
+from mmm_core.ledger.fits import (  # re-exported: the ledger is the one door to fits
+    DEFAULT_STALE_AFTER_S,
+    begin_fit,
+    fail_fit,
+    finish_fit,
+    get_fit,
+    reap_stale_fits,
+    update_fit_progress,
+)
+from mmm_core.ledger.store import LockedSpec, append_event, dataset_fingerprint, get_spec, utcnow
+from mmm_core.spec.canonical import canonical_json, diff_specs, format_diff, sha256_text
+from mmm_core.spec.draft import validate_against
+from mmm_core.spec.schema import ModelSpec
+from mmm_core.store import Store, new_id
+
+__all__ = [
+    "DEFAULT_STALE_AFTER_S",
+    "LockedSpec",
+    "amend",
+    "begin_fit",
+    "chain",
+    "fail_fit",
+    "finish_fit",
+    "get_fit",
+    "get_spec",
+    "ledger_report",
+    "lock",
+    "provenance",
+    "reap_stale_fits",
+    "record_refusal",
+    "update_fit_progress",
+]
+
+
+def lock(store: Store, spec: ModelSpec, rationale: str) -> LockedSpec:
+    """Lock a spec as version 1 of a new chain (or return the identical spec already locked on this data)."""
+    rationale = _required(
+        rationale, "rationale", 'Say why this model: e.g. --rationale "TV carry-over up to 8 weeks per brand study".'
+    )
+    spec = _validated(store, spec)
+    fingerprint = _current_fingerprint(store, spec.dataset_id)
+    text = canonical_json(spec)
+    sha = sha256_text(text)
+    now = utcnow()
+    with store.transaction() as conn:
+        existing = conn.execute(
+            "SELECT id FROM specs WHERE dataset_id = ? AND sha256 = ? AND data_fingerprint = ? "
+            "ORDER BY locked_at LIMIT 1",
+            [spec.dataset_id, sha, fingerprint],
+        ).fetchone()
+        if existing:
+            append_event(
+                conn,
+                "lock_reused",
+                {"rationale": rationale, "sha256": sha},
+                dataset_id=spec.dataset_id,
+                spec_id=existing[0],
+            )
+        else:
+            spec_id = new_id("spec")
+            basis = _finished_fits(conn, spec.dataset_id, now)
+            _insert(conn, spec_id, spec.dataset_id, 1, None, text, sha, fingerprint, rationale, None, bool(basis), now)
+            append_event(
+                conn,
+                "lock",
+                {
+                    "sha256": sha,
+                    "data_fingerprint": fingerprint,
+                    "version": 1,
+                    "rationale": rationale,
+                    "post_hoc": bool(basis),
+                    "after_fits": basis,
+                },
+                dataset_id=spec.dataset_id,
+                spec_id=spec_id,
+            )
+    if existing:
+        found = get_spec(store, existing[0])
+        return LockedSpec(**{**found.__dict__, "reused": True})
+    return get_spec(store, spec_id)
+
+
+def amend(store: Store, spec_id: str, new_spec: ModelSpec, reason: str) -> LockedSpec:
+    """Lock ``new_spec`` as the next version after ``spec_id`` (which must be the latest of its chain)."""
+    reason = _required(reason, "reason", 'Say why the spec changes: e.g. --reason "add price as a control".')
+    parent = get_spec(store, spec_id)
+    if new_spec.dataset_id != parent.dataset_id:
+        raise SpecValidationError(
+            f"The amendment names dataset {new_spec.dataset_id} but spec {spec_id} is on {parent.dataset_id}.",
+            "An amendment stays on its parent's dataset; for other data lock a new spec.",
+            code="dataset_mismatch",
+        )
+    new_spec = _validated(store, new_spec)
+    text = canonical_json(new_spec)
+    sha = sha256_text(text)
+    if sha == parent.sha256:
+        raise SpecValidationError(
+            f"The amendment is identical to spec {spec_id} (v{parent.version}).",
+            "Change at least one field, or keep using the existing spec.",
+            code="amendment_identical",
+        )
+    fingerprint = _current_fingerprint(store, parent.dataset_id)
+    now, new = utcnow(), new_id("spec")
+    with store.transaction() as conn:
+        child = conn.execute("SELECT id, version FROM specs WHERE parent_id = ?", [spec_id]).fetchone()
+        if child:
+            raise LedgerError(
+                f"Spec {spec_id} (v{parent.version}) was already amended by {child[0]} (v{child[1]}).",
+                f"Amend the latest version of the chain instead: {child[0]} "
+                "or its successors (see `mmm-agent ledger DATASET`).",
+                code="not_latest",
+            )
+        basis = _finished_fits(conn, parent.dataset_id, now)
+        version = parent.version + 1
+        _insert(
+            conn,
+            new,
+            parent.dataset_id,
+            version,
+            spec_id,
+            text,
+            sha,
+            fingerprint,
+            parent.rationale,
+            reason,
+            bool(basis),
+            now,
+        )
+        append_event(
+            conn,
+            "amend",
+            {
+                "sha256": sha,
+                "data_fingerprint": fingerprint,
+                "version": version,
+                "parent_id": spec_id,
+                "reason": reason,
+                "post_hoc": bool(basis),
+                "after_fits": basis,
+            },
+            dataset_id=parent.dataset_id,
+            spec_id=new,
+        )
+    return get_spec(store, new)
+
+
+def chain(store: Store, spec_id: str) -> list[LockedSpec]:
+    """The spec and its ancestors, oldest (v1) first; each one tamper-checked."""
+    out = [get_spec(store, spec_id)]
+    while out[-1].parent_id:
+        out.append(get_spec(store, out[-1].parent_id))
+    return out[::-1]
+
+
+def record_refusal(
+    store: Store, dataset_id: str | None, spec_id: str | None, fit_id: str | None, request: str, reason: str
+) -> int:
+    """Log a request that was refused (e.g. "make TV look better" in chat); returns the event id."""
+    with store.transaction() as conn:
+        return append_event(
+            conn,
+            "refusal",
+            {"request": request, "reason": reason},
+            dataset_id=dataset_id,
+            spec_id=spec_id,
+            fit_id=fit_id,
+        )
+
+
+def provenance(store: Store, spec_id: str) -> dict[str, Any]:
+    """What every result must carry: the spec's identity, its amendments, how much was tried on the dataset,
+    and one plain sentence saying so."""
+    versions = chain(store, spec_id)
+    spec = versions[-1]
+    n_specs, n_fits = _dataset_counts(store, spec.dataset_id)
+    amendments = [
+        {"version": v.version, "spec_id": v.spec_id, "reason": v.amendment_reason, "post_hoc": v.post_hoc}
+        for v in versions[1:]
+    ]
+    return {
+        "spec_id": spec.spec_id,
+        "spec_sha256": spec.sha256,
+        "spec_version": spec.version,
+        "post_hoc": spec.post_hoc,
+        "dataset_id": spec.dataset_id,
+        "data_fingerprint": spec.data_fingerprint,
+        "specs_tried_on_dataset": n_specs,
+        "fits_on_dataset": n_fits,
+        "amendments": amendments,
+        "disclosure": disclosure(spec, versions, n_specs, n_fits),
+    }
+
+
+def disclosure(spec: LockedSpec, versions: list[LockedSpec], n_specs: int, n_fits: int) -> str:
+    """e.g. "Results come from locked spec v2 (sha256 3f9a1c2b…), amended once after results were seen
+    (reason: "longer TV carry-over"); 2 specs and 3 fits have been tried on this dataset." """
+    head = f"Results come from locked spec v{spec.version} (sha256 {spec.sha256[:8]}…), "
+    tail = f"; {_count(n_specs, 'spec')} and {_count(n_fits, 'fit')} have been tried on this dataset."
+    amends = versions[1:]
+    if not amends:
+        body = (
+            "locked after results of other specs on this dataset had been seen"
+            if spec.post_hoc
+            else "locked before any results were seen"
+        )
+        return head + body + tail
+    late = sum(v.post_hoc for v in amends)
+    times = {1: "once", 2: "twice"}.get(len(amends), f"{len(amends)} times")
+    when = (
+        "after results were seen"
+        if late == len(amends)
+        else "before any results were seen"
+        if not late
+        else f"— {late} of them after results were seen"
+    )
+    if versions[0].post_hoc:
+        when += " (v1 itself was locked after other specs' results)"
+    label = "reason" if len(amends) == 1 else "latest reason"
+    return head + f'amended {times} {when} ({label}: "{amends[-1].amendment_reason}")' + tail
+
+
+def ledger_report(store: Store, dataset: str) -> dict[str, Any]:
+    """Everything tried on a dataset, in order: spec versions with rationale/reason and post_hoc, fits with
+    status, the raw event log, and a disclosure sentence."""
+    from mmm_core.data.queries import resolve_dataset
+
+    reap_stale_fits(store)
+    ds = resolve_dataset(store, dataset)
+    specs = _dataset_specs(store, ds["id"])
+    fits = _dataset_fits(store, ds["id"])
+    events = _dataset_events(store, ds["id"])
+    by_id = {s.spec_id: s for s in specs}
+    for f in fits:
+        f["spec_version"] = by_id[f["spec_id"]].version if f["spec_id"] in by_id else None
+    return {
+        "dataset_id": ds["id"],
+        "name": ds["name"],
+        "fingerprint": ds["fingerprint"],
+        "specs": [_report_row(s, by_id.get(s.parent_id or "")) for s in specs],
+        "fits": fits,
+        "events": events,
+        "disclosure": _dataset_disclosure(specs, fits),
+    }
+
+
+# --- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _required(text: str | None, what: str, hint: str) -> str:
+    if text is None or not str(text).strip():
+        raise SpecValidationError(f"A {what} is required and was empty.", hint, code=f"{what}_required")
+    return str(text).strip()
+
+
+def _validated(store: Store, spec: Any) -> ModelSpec:
+    if not isinstance(spec, ModelSpec):
+        raise SpecValidationError(
+            f"Expected a ModelSpec, got {type(spec).__name__}.",
+            "Load the YAML with mmm_core.spec.schema.load_spec(path) first.",
+            code="not_a_spec",
+        )
+    from mmm_core.data.queries import describe
+
+    try:
+        described = describe(store, spec.dataset_id)
+    except NotFoundError as exc:
+        raise NotFoundError(
+            f"The spec names dataset {spec.dataset_id!r}, which is not in the store.",
+            exc.hint,
+            code="dataset_not_found",
+        ) from None
+    validate_against(spec, described)
+    return spec
+
+
+def _current_fingerprint(store: Store, dataset_id: str) -> str:
+    fingerprint = dataset_fingerprint(store, dataset_id)
+    if fingerprint is None:
+        raise NotFoundError(
+            f"Dataset {dataset_id!r} is not in the store.", "Ingest it first.", code="dataset_not_found"
+        )
+    return fingerprint
+
+
+def _insert(
+    conn: Any,
+    spec_id: str,
+    dataset_id: str,
+    version: int,
+    parent_id: str | None,
+    text: str,
+    sha: str,
+    fingerprint: str,
+    rationale: str | None,
+    reason: str | None,
+    post_hoc: bool,
+    now: Any,
+) -> None:
+    conn.execute(
+        "INSERT INTO specs (id, dataset_id, version, parent_id, canonical_json, sha256, data_fingerprint, status, "
+        "rationale, amendment_reason, post_hoc, locked_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'locked', ?, ?, ?, ?)",
+        [spec_id, dataset_id, version, parent_id, text, sha, fingerprint, rationale, reason, post_hoc, now],
+    )
+
+
+def _finished_fits(conn: Any, dataset_id: str, now: Any) -> list[str]:
+    rows = conn.execute(
+        "SELECT f.id FROM fits f JOIN specs s ON s.id = f.spec_id WHERE s.dataset_id = ? "
+        "AND f.status IN ('succeeded', 'failed') AND f.finished_at <= ? ORDER BY f.finished_at",
+        [dataset_id, now],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _dataset_counts(store: Store, dataset_id: str) -> tuple[int, int]:
+    with store.connect() as conn:
+        n_specs = conn.execute("SELECT count(*) FROM specs WHERE dataset_id = ?", [dataset_id]).fetchone()[0]
+        n_fits = conn.execute(
+            "SELECT count(*) FROM fits f JOIN specs s ON s.id = f.spec_id WHERE s.dataset_id = ?", [dataset_id]
+        ).fetchone()[0]
+    return int(n_specs), int(n_fits)
+
+
+def _dataset_specs(store: Store, dataset_id: str) -> list[LockedSpec]:
+    with store.connect() as conn:
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM specs WHERE dataset_id = ? ORDER BY locked_at, version", [dataset_id]
+            ).fetchall()
+        ]
+    return [get_spec(store, i) for i in ids]  # the tamper check runs on every spec shown
+
+
+def _report_row(spec: LockedSpec, parent: LockedSpec | None) -> dict[str, Any]:
+    row = spec.to_dict()
+    row["changes"] = format_diff(diff_specs(parent.spec, spec.spec)) if parent else []
+    return row
+
+
+def _dataset_fits(store: Store, dataset_id: str) -> list[dict[str, Any]]:
+    with store.connect() as conn:
+        cur = conn.execute(
+            "SELECT f.id AS fit_id, f.spec_id, f.engine, f.mode, f.status, f.progress, f.started_at, "
+            "f.finished_at, f.elapsed_s, f.error_json FROM fits f JOIN specs s ON s.id = f.spec_id "
+            "WHERE s.dataset_id = ? ORDER BY f.created_at",
+            [dataset_id],
+        )
+        columns = [d[0] for d in cur.description]
+        return [_plain_row(dict(zip(columns, r, strict=True))) for r in cur.fetchall()]
+
+
+def _dataset_events(store: Store, dataset_id: str) -> list[dict[str, Any]]:
+    import json
+
+    with store.connect() as conn:
+        cur = conn.execute(
+            "SELECT id, created_at, kind, spec_id, fit_id, detail_json FROM ledger_events "
+            "WHERE dataset_id = ? ORDER BY id",
+            [dataset_id],
+        )
+        columns = [d[0] for d in cur.description]
+        rows = [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
+    for r in rows:
+        r["detail"] = json.loads(r.pop("detail_json") or "{}")
+    return [_plain_row(r) for r in rows]
+
+
+def _plain_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+
+def _dataset_disclosure(specs: list[LockedSpec], fits: list[dict[str, Any]]) -> str:
+    if not specs:
+        return "No spec has been locked on this dataset yet."
+    late = sum(s.post_hoc for s in specs)
+    by_status = {st: sum(f["status"] == st for f in fits) for st in ("succeeded", "failed", "running")}
+    fit_part = ", ".join(f"{n} {st}" for st, n in by_status.items() if n) or "none run yet"
+    latest = specs[-1]
+    return (
+        f"{_count(len(specs), 'spec')} locked on this dataset ({late} after results had been seen); "
+        f"{_count(len(fits), 'fit')} ({fit_part}); the latest is spec v{latest.version} "
+        f"{latest.spec_id} (sha256 {latest.sha256[:8]}…)."
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

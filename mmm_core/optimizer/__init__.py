@@ -1,0 +1,23 @@
+"""Budget allocation over posterior response curves: problems, solver, explanations, scenarios."""
+
+from mmm_core.optimizer.plans import (  # the public API of this package
+    Bounds,
+    OptimizationResult,
+    OptimizerError,
+    evaluate_allocation,
+    optimize,
+    optimize_response,
+    resolve_bounds,
+    scenario,
+)
+
+__all__ = [
+    "Bounds",
+    "OptimizationResult",
+    "OptimizerError",
+    "evaluate_allocation",
+    "optimize",
+    "optimize_response",
+    "resolve_bounds",
+    "scenario",
+]

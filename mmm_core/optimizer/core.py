@@ -1,0 +1,323 @@
+"""The allocation solver: SLSQP over budget shares on a well-scaled objective, from several starts.
+
+Why it cannot return the degenerate equal split of the peers: the variables are *shares of the free budget*
+(order one whatever the currency) and the objective is divided by its value at the current pattern (order one
+whatever the KPI's units), so gradients are order one too and SLSQP's step and tolerance tests mean the
+same thing for a KPI in units of 1e-6 as for one in millions. Several starts (current pattern, equal split,
+Dirichlet draws) guard against local optima from S-shaped curves; the best feasible end point wins.
+
+Objectives over the per-draw horizon KPI ``k_s``: ``mean`` E[k]; ``mean_sd`` E[k] - lambda * sd(k);
+``cvar`` the mean of the worst ``q`` share of draws (expected KPI in the bad cases).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from scipy.optimize import minimize
+
+from mmm_core.errors import MMMError
+from mmm_core.optimizer.response import Response
+
+OBJECTIVES = ("mean", "mean_sd", "cvar")
+
+
+class OptimizerError(MMMError):
+    """A budget question the optimizer cannot answer as asked (infeasible bounds, unknown channel...)."""
+
+    code = "optimizer_invalid"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One allocation problem in cell amounts (totals over the horizon, spend units).
+
+    ``lo``/``hi`` [C] channel totals; ``fixed`` [C] bool (lo == hi for those); ``reference`` [C] the current
+    pattern at this budget (for the total-change limits, shares of the budget moved: ½·Σ|a − ref| / budget).
+    """
+
+    response: Response
+    budget: float
+    lo: np.ndarray
+    hi: np.ndarray
+    fixed: np.ndarray
+    reference: np.ndarray
+    objective: str = "mean"
+    risk_lambda: float = 1.0
+    cvar_q: float = 0.1
+    min_total_change: float | None = None
+    max_total_change: float | None = None
+
+    @property
+    def cvar_count(self) -> int:
+        return max(1, math.ceil(self.cvar_q * self.response.n_draws))
+
+
+@dataclass
+class Solution:
+    cells: np.ndarray  # [J] amounts
+    objective_value: float  # in KPI units
+    starts: list[dict]
+    best_start: str
+    seconds: float
+
+
+def risk(total: jnp.ndarray, kind: str, lam: float, m: int) -> jnp.ndarray:
+    """The objective (to maximise) of per-draw totals [S]."""
+    if kind == "mean":
+        return total.mean()
+    if kind == "mean_sd":
+        return total.mean() - lam * total.std()
+    return jnp.sort(total)[:m].mean()  # cvar: the mean of the m worst draws
+
+
+def _total_and_jacobian_impl(fn, static, amounts, args):
+    """Per-draw totals [S] and d total / d amounts [S, J] by forward mode, non-finite entries set to 0.
+
+    Why not reverse mode on the objective: a saturation curve evaluated at an adstocked spend of ~1e-30 (a
+    lag weight that underflowed) has a 0·inf derivative, NaN in one draw would poison the whole gradient.
+    Forward mode keeps it in its own [draw, cell] entry, whose true value is ~0, so we zero it there.
+    """
+
+    def f(a):
+        total = fn(a, args, static)[0]
+        return total, total
+
+    jac, total = jax.jacfwd(f, has_aux=True)(amounts)
+    return total, jnp.where(jnp.isfinite(jac), jac, 0.0)
+
+
+total_and_jacobian = jax.jit(_total_and_jacobian_impl, static_argnums=(0, 1))
+
+
+def _scaled_impl(fn, static, kind, m, z, base, embed, b_free, ref, lam, args):
+    # Reverse mode: one backward pass whatever the number of cells (the response's spend floor keeps every
+    # derivative finite; the guard below is a backstop, the explanation re-derives per draw by forward mode).
+    def f(z):
+        return -risk(fn(base + embed @ (z * b_free), args, static)[0], kind, lam, m) / ref
+
+    v, g = jax.value_and_grad(f)(z)
+    return v, jnp.where(jnp.isfinite(g), g, 0.0)
+
+
+_scaled_value_and_grad = jax.jit(_scaled_impl, static_argnums=(0, 1, 2, 3))
+
+
+def objective_gradient(problem: Problem, cells: np.ndarray) -> tuple[float, np.ndarray]:
+    """Objective (KPI units) and its gradient per cell (KPI per unit of spend) at ``cells``."""
+    r = problem.response
+    j = r.n_cells
+    v, g = _scaled_value_and_grad(
+        r.fn,
+        r.static,
+        problem.objective,
+        problem.cvar_count,
+        jnp.asarray(cells, r.dtype),
+        jnp.zeros(j, r.dtype),
+        jnp.eye(j, dtype=r.dtype),
+        1.0,
+        -1.0,
+        problem.risk_lambda,
+        r.args,
+    )
+    return float(v), np.asarray(g, float)
+
+
+def project(v: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float = 1.0) -> np.ndarray:
+    """Euclidean projection of ``v`` onto {lo <= y <= hi, sum(y) = total} (bisection on a common shift)."""
+    a, b = float(np.min(lo - v)) - 1.0, float(np.max(hi - v)) + 1.0
+    for _ in range(200):
+        tau = 0.5 * (a + b)
+        if np.clip(v + tau, lo, hi).sum() < total:
+            a = tau
+        else:
+            b = tau
+    y = np.clip(v + 0.5 * (a + b), lo, hi)
+    free = (y > lo) & (y < hi)
+    if free.any():  # put the last rounding residue on a channel strictly inside its bounds
+        y[np.flatnonzero(free)[0]] += total - y.sum()
+    return np.clip(y, lo, hi)
+
+
+def _starts(
+    problem: Problem, free: np.ndarray, lo: np.ndarray, hi: np.ndarray, n_starts: int, seed: int
+) -> list[tuple[str, np.ndarray]]:
+    """Channel-level starting shares of the free budget, projected into the feasible box."""
+    n = int(free.sum())
+    ref = problem.reference[free]
+    candidates = [
+        ("current", ref / ref.sum() if ref.sum() > 0 else np.full(n, 1.0 / n)),
+        ("equal", np.full(n, 1.0 / n)),
+    ]
+    rng = np.random.default_rng(seed)
+    candidates += [(f"dirichlet{i}", rng.dirichlet(np.ones(n))) for i in range(max(0, n_starts - 2))]
+    return [(name, project(v, lo, hi)) for name, v in candidates[: max(n_starts, 1)]]
+
+
+def _constraints(problem: Problem, free_cells: np.ndarray, base: np.ndarray, b_free: float) -> list[dict]:
+    """Sum-to-one, channel totals within bounds (when geos are cells), and the total-change limits."""
+    r = problem.response
+    cons = [{"type": "eq", "fun": lambda z: z.sum() - 1.0, "jac": lambda z: np.ones_like(z)}]
+    member = (r.cell_channel[free_cells][None, :] == np.arange(len(r.channels))[:, None]).astype(float)  # [C, F]
+    if r.n_cells > len(r.channels):
+        rows = [c for c in range(len(r.channels)) if member[c].any() and not problem.fixed[c]]
+        a = member[rows] * b_free
+        lo_c, hi_c = problem.lo[rows], problem.hi[rows]
+        cons.append(
+            {
+                "type": "ineq",
+                "fun": lambda z: np.concatenate([a @ z - lo_c, hi_c - a @ z]),
+                "jac": lambda z: np.concatenate([a, -a]),
+            }
+        )
+    base_ch = r.to_channels(base)
+    eps = 1e-6 * problem.budget
+
+    def moved(z):  # share of the budget moved, smoothed |.| so SLSQP gets a gradient everywhere
+        d = base_ch + member @ (z * b_free) - problem.reference
+        s = np.sqrt(d * d + eps * eps)
+        return 0.5 * s.sum() / problem.budget, 0.5 * ((d / s) @ member) * b_free / problem.budget
+
+    if problem.max_total_change is not None:
+        cons.append(
+            {"type": "ineq", "fun": lambda z: problem.max_total_change - moved(z)[0], "jac": lambda z: -moved(z)[1]}
+        )
+    if problem.min_total_change is not None:
+        cons.append(
+            {"type": "ineq", "fun": lambda z: moved(z)[0] - problem.min_total_change, "jac": lambda z: moved(z)[1]}
+        )
+    return cons
+
+
+def solve(
+    problem: Problem, n_starts: int = 5, seed: int = 0, maxiter: int = 300, initial: np.ndarray | None = None
+) -> Solution:
+    """Maximise the objective over cell amounts summing to the budget within the bounds.
+
+    ``initial`` (cell amounts): start from there only (the float64 polish of a float32 multi-start search).
+    """
+    t0 = time.perf_counter()
+    r = problem.response
+    fixed_cells = problem.fixed[r.cell_channel]
+    base = np.where(fixed_cells, r.to_cells(problem.lo), 0.0)  # fixed channels: lo == hi
+    b_free = problem.budget - base.sum()
+    free_cells = np.flatnonzero(~fixed_cells)
+    if free_cells.size == 0 or b_free <= 1e-12 * problem.budget:
+        value, _ = objective_gradient(problem, base)
+        return Solution(base, -value, [], "fixed", time.perf_counter() - t0)
+    free_ch = ~problem.fixed
+    lo_s, hi_s = problem.lo[free_ch] / b_free, problem.hi[free_ch] / b_free
+    # Cell bounds: a channel's own bounds when cells are channels; [0, channel upper] for geo cells.
+    geo_cells = r.n_cells > len(r.channels)
+    ch_index = np.cumsum(free_ch) - 1
+    cell_ch = r.cell_channel[free_cells]
+    cell_lo = np.zeros(free_cells.size) if geo_cells else lo_s[ch_index[cell_ch]]
+    cell_hi = hi_s[ch_index[cell_ch]]
+    embed = np.zeros((r.n_cells, free_cells.size))
+    embed[free_cells, np.arange(free_cells.size)] = 1.0
+    cons = _constraints(problem, free_cells, base, b_free)
+    ref_value, _ = objective_gradient(problem, r.to_cells(problem.reference))
+    scale = abs(ref_value) if abs(ref_value) > 0 else abs(objective_gradient(problem, r.to_cells(problem.hi))[0])
+    if not scale > 0:
+        raise OptimizerError(
+            "The model attributes no KPI to media at any allocation, so there is nothing to optimise.",
+            "Check the fit's media contributions before optimising.",
+            code="optimizer_flat_response",
+        )
+    args = tuple(jnp.asarray(a, r.dtype) for a in (base, embed)) + (float(b_free), float(scale))
+
+    def fun(z):
+        v, g = _scaled_value_and_grad(
+            r.fn,
+            r.static,
+            problem.objective,
+            problem.cvar_count,
+            jnp.asarray(z, r.dtype),
+            *args,
+            problem.risk_lambda,
+            r.args,
+        )
+        return float(v), np.asarray(g, float)
+
+    runs, best = [], None
+    starts = _starts(problem, free_ch, lo_s, hi_s, n_starts, seed) if initial is None else [("polish", None)]
+    for name, share in starts:
+        if share is None:
+            z0 = np.asarray(initial, float)[free_cells] / b_free
+        else:
+            z0 = share[ch_index[cell_ch]] * r.cell_share[free_cells] if geo_cells else share
+        res = minimize(
+            fun,
+            z0,
+            jac=True,
+            method="SLSQP",
+            bounds=list(zip(cell_lo, cell_hi)),
+            constraints=cons,
+            options={"maxiter": maxiter, "ftol": 1e-10},
+        )
+        z = _snap(_repair(res.x, cell_lo, cell_hi, geo_cells), cell_lo, cell_hi, geo_cells, fun, cons)
+        violation = max(
+            [0.0]
+            + [
+                float(np.max(-np.atleast_1d(c["fun"](z))))
+                if c["type"] == "ineq"
+                else float(np.max(np.abs(c["fun"](z))))
+                for c in cons
+            ]
+        )
+        value = fun(z)[0]
+        runs.append(
+            {
+                "start": name,
+                "objective": -value * scale,
+                "iterations": int(res.nit),
+                "status": res.message,
+                "feasible": violation <= 1e-6,
+            }
+        )
+        if violation <= 1e-6 and (best is None or value < best[1]):
+            best = (name, value, z)
+    if best is None:
+        raise OptimizerError(
+            "No start reached an allocation that satisfies every constraint.",
+            "Loosen the total-change limits or the bounds.",
+            code="optimizer_infeasible",
+        )
+    cells = base + embed @ (best[2] * b_free)
+    return Solution(cells, -best[1] * scale, runs, best[0], time.perf_counter() - t0)
+
+
+def _snap(z, lo, hi, geo_cells, fun, cons, tol: float = 1e-3):
+    """Put cells within ``tol`` (share of the free budget) of a bound on it when that is no worse.
+
+    Why: near zero spend an S-shaped curve is flat, so SLSQP can stop a hair inside the bound; the KKT check
+    and the binding-constraint report need the cell *on* the bound.
+    """
+    near_lo, near_hi = (z - lo < tol) & (z > lo), (hi - z < tol) & (z < hi)
+    if not (near_lo.any() or near_hi.any()):
+        return z
+    snapped = np.where(near_lo, lo, np.where(near_hi, hi, z))
+    keep = near_lo | near_hi
+    lo2, hi2 = np.where(keep, snapped, lo), np.where(keep, snapped, hi)
+    try:
+        cand = _repair(snapped, lo2, hi2, geo_cells)
+    except (ValueError, FloatingPointError):
+        return z
+    ok = all(
+        float(np.min(c["fun"](cand))) >= -1e-9 if c["type"] == "ineq" else abs(float(c["fun"](cand))) <= 1e-9
+        for c in cons
+    )
+    return cand if ok and fun(cand)[0] <= fun(z)[0] + 1e-12 else z
+
+
+def _repair(z: np.ndarray, lo: np.ndarray, hi: np.ndarray, geo_cells: bool) -> np.ndarray:
+    """Make bounds and the budget hold exactly (SLSQP ends within its tolerance, not on the dot)."""
+    if geo_cells:
+        z = np.clip(z, lo, hi)
+        return z / z.sum()
+    return project(np.asarray(z, float), lo, hi)

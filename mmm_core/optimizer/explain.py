@@ -1,0 +1,204 @@
+"""Why the optimum is the optimum: marginal ROI, the optimality check, binding constraints, extrapolation.
+
+- **Marginal ROI** of a channel = extra horizon KPI per extra unit of horizon spend on it (spread flat over the
+  horizon, in its current geo split), per draw, from JAX forward-mode derivatives at the plan.
+- **Optimality** (KKT for "maximise a concave-ish objective subject to a budget and bounds"): every cell not at
+  a bound has the same marginal objective λ; a cell at its upper bound has a marginal objective ≥ λ, one at its
+  lower bound ≤ λ. We report the largest relative spread among interior cells and call the optimum verified
+  when it is ≤ ``TOLERANCE`` and the bound cells have the right sign.
+- **Shadow prices** (KPI gained per extra unit of a constraint): the budget's is λ (the common marginal
+  objective of interior cells); an upper bound's is ``m_c − λ``; a lower bound's ``λ − m_c``; a fixed channel's
+  ``m_c − λ`` (per unit more of it). With a binding limit on the total change, interior cells split into those
+  increased (common value λ_up) and those cut (λ_down): λ = (λ_up + λ_down)/2 and the limit's price is
+  ``λ_up − λ_down`` per extra unit of spend allowed to move.
+- **Extrapolation**: a per-period level outside the observed per-period spend range of a cell rests on the
+  curve where no data pinned it. Rule: at relative distance ``r`` outside the range (above: level/max − 1;
+  below: 1 − level/min), the spread across draws of that channel's horizon contribution is multiplied by
+  ``1 + min(r, 2)`` (so at most ×3) before intervals and probabilities are computed, and a warning names it.
+  The spread is widened on the log scale around the median when every draw of the channel's contribution is
+  positive (media effects are): the interval grows more upwards than downwards and never crosses zero, which an
+  additive widening of a right-skewed, positive quantity would do. Contributions that can be ≤ 0 (a multiplicative
+  model's interactions, a channel with no spend) are widened additively around their mean.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+
+from mmm_core.optimizer.core import Problem, objective_gradient, total_and_jacobian
+from mmm_core.optimizer.response import Response
+
+TOLERANCE = 0.02  # max relative spread of interior marginal objectives for "optimality verified"
+INTERVAL = 0.9  # central interval reported everywhere (5%–95% over draws)
+MAX_INFLATION = 3.0
+
+
+def summary(draws: np.ndarray) -> dict[str, float]:
+    """Mean and central ``INTERVAL`` of draws (with S = 1 all three coincide)."""
+    d = np.asarray(draws, float)
+    q = (1.0 - INTERVAL) / 2.0
+    return {"mean": float(d.mean()), "lo": float(np.quantile(d, q)), "hi": float(np.quantile(d, 1.0 - q))}
+
+
+def marginal_roi_draws(response: Response, cells: np.ndarray) -> np.ndarray:
+    """d(horizon KPI)/d(channel total) per draw, [S, C], with each channel's cells moving in their split."""
+    jac = np.asarray(
+        total_and_jacobian(response.fn, response.static, jnp.asarray(cells, response.dtype), response.args)[1], float
+    )
+    totals = response.to_channels(cells)
+    # Within a channel, an extra unit follows the channel's current split across its cells (recent if empty).
+    share = np.where(
+        totals[response.cell_channel] > 0,
+        cells / np.maximum(totals[response.cell_channel], 1e-300),
+        response.cell_share,
+    )
+    out = np.zeros((jac.shape[0], len(response.channels)))
+    np.add.at(out.T, response.cell_channel, (jac * share[None]).T)
+    return out
+
+
+def _status(problem: Problem, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per channel: at lower bound, at upper bound, fixed (tolerance 1e-6 of the budget)."""
+    totals = problem.response.to_channels(cells)
+    tol = 1e-6 * problem.budget
+    fixed = problem.fixed
+    lower = ~fixed & (totals <= problem.lo + tol)
+    upper = ~fixed & ~lower & (totals >= problem.hi - tol)
+    return lower, upper, fixed
+
+
+def _moved(problem: Problem, totals: np.ndarray) -> float:
+    return 0.5 * float(np.abs(totals - problem.reference).sum()) / problem.budget
+
+
+def explain(problem: Problem, cells: np.ndarray) -> dict:
+    """Marginal ROI per channel, the optimality verdict and binding constraints at the plan ``cells``."""
+    r = problem.response
+    mroi = marginal_roi_draws(r, cells)  # [S, C] of the expected KPI
+    _, g_cells = objective_gradient(problem, cells)
+    g = _channel_gradient(r, cells, g_cells)  # marginal *objective* per channel (= mean mROI for "mean")
+    lower, upper, fixed = _status(problem, cells)
+    interior = ~(lower | upper | fixed)
+    totals = r.to_channels(cells)
+    change = _change_limit(problem, totals)
+    lam, lam_draws, spread, groups = _lagrange(g, mroi, interior, totals - problem.reference, change)
+    sign_ok = bool(np.all(g[upper] >= lam - TOLERANCE * abs(lam)) and np.all(g[lower] <= lam + TOLERANCE * abs(lam)))
+    binding = [
+        {"constraint": "budget", "channel": None, "bound": float(problem.budget), "shadow_price": summary(lam_draws)}
+    ]
+    for c, ch in enumerate(r.channels):
+        kind = "upper" if upper[c] else "lower" if lower[c] else "fixed" if fixed[c] else None
+        if kind is None:
+            continue
+        sign = -1.0 if kind == "lower" else 1.0
+        binding.append(
+            {
+                "constraint": kind,
+                "channel": ch,
+                "bound": float(problem.lo[c] if kind == "lower" else problem.hi[c]),
+                "shadow_price": summary(sign * (mroi[:, c] - lam_draws)) | {"objective": float(sign * (g[c] - lam))},
+            }
+        )
+    if change is not None:
+        binding.append(
+            {
+                "constraint": change,
+                "channel": None,
+                "bound": _change_value(problem, change),
+                "shadow_price": summary(groups) | {"objective": float(np.mean(groups))},
+            }
+        )
+    return {
+        "marginal_roi": {ch: summary(mroi[:, c]) for c, ch in enumerate(r.channels)},
+        "marginal_objective": dict(zip(r.channels, map(float, g))),
+        "optimality_verified": bool(spread <= TOLERANCE and sign_ok),
+        "optimality": {
+            "max_relative_spread": float(spread),
+            "tolerance": TOLERANCE,
+            "bound_signs_ok": sign_ok,
+            "interior_channels": [ch for c, ch in enumerate(r.channels) if interior[c]],
+            "lambda": float(lam),
+        },
+        "binding": binding,
+    }
+
+
+def _channel_gradient(r: Response, cells: np.ndarray, g_cells: np.ndarray) -> np.ndarray:
+    totals = r.to_channels(cells)
+    share = np.where(totals[r.cell_channel] > 0, cells / np.maximum(totals[r.cell_channel], 1e-300), r.cell_share)
+    return np.bincount(r.cell_channel, weights=g_cells * share, minlength=len(r.channels))
+
+
+def _change_value(problem: Problem, kind: str) -> float:
+    return float(
+        (problem.max_total_change if kind == "max_total_change" else problem.min_total_change) * problem.budget
+    )
+
+
+def _change_limit(problem: Problem, totals: np.ndarray) -> str | None:
+    """Which total-change limit binds at ``totals``, if any."""
+    moved = _moved(problem, totals)
+    for kind, limit in (("max_total_change", problem.max_total_change), ("min_total_change", problem.min_total_change)):
+        if limit is not None and abs(moved - limit) <= 1e-4:
+            return kind
+    return None
+
+
+def _lagrange(g, mroi, interior, delta, change):
+    """λ (budget shadow price), its per-draw version, the interior spread, and the change limit's price draws."""
+    if change is None:
+        groups_idx = [interior]
+    else:  # interior cells split by the direction they moved; the kink (unchanged) cells are not interior
+        moved = np.abs(delta) > 1e-9 * max(1.0, float(np.abs(delta).max()))
+        groups_idx = [interior & moved & (delta > 0), interior & moved & (delta < 0)]
+    means, draws, spread = [], [], 0.0
+    for idx in groups_idx:
+        if idx.sum() == 0:
+            continue
+        vals = g[idx]
+        means.append(float(vals.mean()))
+        draws.append(mroi[:, idx].mean(axis=1))
+        spread = max(spread, float((vals.max() - vals.min()) / max(abs(vals.mean()), 1e-300)))
+    if not means:  # every channel at a bound: λ lies between the bound channels; take the best lower-bound one
+        lam = float(g.max())
+        return lam, mroi[:, int(np.argmax(g))], 0.0, np.zeros(mroi.shape[0])
+    lam, lam_draws = float(np.mean(means)), np.mean(draws, axis=0)
+    price = np.zeros(mroi.shape[0])
+    if change is not None and len(draws) == 2:
+        price = (draws[0] - draws[1]) * (1.0 if change == "max_total_change" else -1.0)
+    return lam, lam_draws, spread, price
+
+
+def extrapolation(r: Response, cells: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Per-channel spread inflation factors [C] and the warnings that explain them."""
+    level = np.asarray(cells, float) / r.periods
+    lo, hi = r.cell_range[:, 0], r.cell_range[:, 1]
+    above = np.where(level > hi, level / np.maximum(hi, 1e-300) - 1.0, 0.0)
+    below = np.where((level < lo) & (lo > 0), 1.0 - level / np.maximum(lo, 1e-300), 0.0)
+    dist = np.maximum(above, below)
+    factor = np.ones(len(r.channels))
+    np.maximum.at(factor, r.cell_channel, 1.0 + np.minimum(dist, MAX_INFLATION - 1.0))
+    warnings = []
+    for j, name in enumerate(r.cells):
+        if dist[j] > 1e-9:
+            side = "above the highest" if above[j] > 0 else "below the lowest"
+            warnings.append(
+                f"extrapolation: {name} at {level[j]:,.2f} per period is {dist[j]:.0%} {side} observed level "
+                f"({lo[j]:,.2f}–{hi[j]:,.2f}); the model's curve there is not pinned by data, so the spread of "
+                f"{r.channels[r.cell_channel[j]]}'s contribution is widened ×{factor[r.cell_channel[j]]:.2f}."
+            )
+    return factor, warnings
+
+
+def widen(total: np.ndarray, per_channel: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """Per-draw totals with each channel's spread across draws scaled by ``factor`` (see module doc)."""
+    per_channel = np.asarray(per_channel, float)
+    scale = np.asarray(factor, float)[None]
+    positive = (per_channel > 0).all(axis=0)
+    log_c = np.log(np.where(positive[None], per_channel, 1.0))
+    centre = np.median(log_c, axis=0, keepdims=True)
+    on_log = np.exp(centre + scale * (log_c - centre))
+    additive = per_channel + (per_channel - per_channel.mean(axis=0, keepdims=True)) * (scale - 1.0)
+    widened = np.where(positive[None], on_log, additive)
+    return total + (widened - per_channel).sum(axis=1)

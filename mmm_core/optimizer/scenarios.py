@@ -1,0 +1,142 @@
+"""Scenarios: the expected horizon KPI of any allocation, with intervals, and comparisons between them.
+
+An allocation is ``{channel: total spend over the horizon}``; a channel left out keeps its current level
+(recent mean spend per period × periods) — said in the result's notes, never silent. Every comparison is
+paired by draw (the same parameter draw scores both plans), so ``prob_better`` is P(plan A's KPI > plan B's)
+over the posterior, after the extrapolation widening of ``optimizer_explain``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mmm_core.optimizer.core import OptimizerError
+from mmm_core.optimizer.explain import extrapolation, summary, widen
+from mmm_core.optimizer.response import Response
+
+
+@dataclass
+class Evaluation:
+    """One plan scored over the draws: ``total`` [S] (widened), ``per_channel`` [S, C], channel totals [C]."""
+
+    name: str
+    amounts: np.ndarray
+    total: np.ndarray
+    per_channel: np.ndarray
+    factor: np.ndarray
+    warnings: list[str]
+
+    def to_dict(self, r: Response, reference: "Evaluation | None" = None) -> dict:
+        out = {
+            "name": self.name,
+            "allocation": _named(r, self.amounts),
+            "allocation_per_period": _named(r, self.amounts / r.periods),
+            "total_spend": float(self.amounts.sum()),
+            "expected_kpi": summary(self.total),
+            "per_channel": {
+                ch: {
+                    "amount": float(self.amounts[c]),
+                    "contribution": summary(self.per_channel[:, c]),
+                    "roi": summary(self.per_channel[:, c] / self.amounts[c]) if self.amounts[c] > 0 else None,
+                    "extrapolation_factor": float(self.factor[c]),
+                }
+                for c, ch in enumerate(r.channels)
+            },
+            "warnings": list(self.warnings),
+        }
+        if r.baseline is not None:
+            out["expected_total_kpi"] = summary(r.baseline + self.total)
+        if reference is not None:
+            out["vs_current"] = compare(self, reference, r)
+        return out
+
+
+def _named(r: Response, values: np.ndarray) -> dict[str, float]:
+    return {ch: float(v) for ch, v in zip(r.channels, values)}
+
+
+def evaluate(r: Response, amounts: np.ndarray, name: str = "plan", cells: np.ndarray | None = None) -> Evaluation:
+    """Score channel totals ``amounts`` [C] (or explicit geo cells) over every draw."""
+    cells = r.to_cells(amounts) if cells is None else cells
+    total, per = r.evaluate(cells)
+    factor, warnings = extrapolation(r, cells)
+    return Evaluation(name, np.asarray(amounts, float), widen(total, per, factor), per, factor, warnings)
+
+
+def compare(plan: Evaluation, reference: Evaluation, r: Response) -> dict:
+    """Paired difference plan − reference: KPI delta with interval, P(plan better), per-channel deltas."""
+    delta = plan.total - reference.total
+    return {
+        "reference": reference.name,
+        "delta": summary(delta),
+        "prob_better": float(np.mean(delta > 0)),
+        "per_channel": {
+            ch: {
+                "amount": float(plan.amounts[c] - reference.amounts[c]),
+                "pct": _pct(plan.amounts[c], reference.amounts[c]),
+            }
+            for c, ch in enumerate(r.channels)
+        },
+    }
+
+
+def _pct(new: float, old: float) -> float | None:
+    return None if old <= 0 else float(100.0 * (new - old) / old)
+
+
+def current_level(r: Response) -> np.ndarray:
+    """Recent mean spend per period × horizon periods, per channel: "keep doing what you do"."""
+    return r.recent_level * r.periods
+
+
+def current_pattern(r: Response, budget: float) -> np.ndarray:
+    """The current channel mix rescaled to ``budget`` (the fair comparison for a given budget)."""
+    level = current_level(r)
+    if level.sum() <= 0:
+        raise OptimizerError(
+            "No spend in the recent window, so there is no current pattern to compare with.",
+            "Give explicit bounds or scenarios instead.",
+            code="optimizer_no_recent_spend",
+        )
+    return level * budget / level.sum()
+
+
+def to_amounts(r: Response, allocation: dict[str, float]) -> tuple[np.ndarray, list[str]]:
+    """Allocation dict → channel totals [C]; unknown channels fail loudly, missing ones keep the current level."""
+    unknown = sorted(set(allocation) - set(r.channels))
+    if unknown:
+        raise OptimizerError(
+            f"Unknown channel(s) {unknown}.",
+            f"Channels are: {', '.join(r.channels)}.",
+            code="optimizer_unknown_channel",
+        )
+    if any(float(v) < 0 for v in allocation.values()):
+        raise OptimizerError("An allocation amount is negative.", "Spend is 0 or more.", code="optimizer_negative")
+    level = current_level(r)
+    amounts = np.array([float(allocation.get(ch, level[c])) for c, ch in enumerate(r.channels)])
+    kept = [ch for ch in r.channels if ch not in allocation]
+    notes = [f"{', '.join(kept)} not given: kept at the current level."] if kept else []
+    return amounts, notes
+
+
+def compare_allocations(r: Response, allocations: list[dict[str, float]], names: list[str] | None = None) -> dict:
+    """Each allocation scored and compared (paired) with the current level; the best by expected KPI named."""
+    current = evaluate(r, current_level(r), "current_level")
+    out, notes = [], []
+    for i, alloc in enumerate(allocations):
+        amounts, note = to_amounts(r, alloc)
+        notes += [f"scenario {i + 1}: {n}" for n in note]
+        name = names[i] if names and i < len(names) else f"scenario_{i + 1}"
+        out.append(evaluate(r, amounts, name).to_dict(r, current))
+    best = max(range(len(out)), key=lambda i: out[i]["expected_kpi"]["mean"]) if out else None
+    return {
+        "current": current.to_dict(r),
+        "scenarios": out,
+        "best": out[best]["name"] if out else None,
+        "horizon_periods": r.periods,
+        "notes": notes + list(r.notes),
+        "approximate": r.approximate,
+        "label": r.label,
+    }

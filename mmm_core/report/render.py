@@ -1,0 +1,165 @@
+"""Rendering: number formats, section prose from the Jinja templates in ``prompts/report``, and the HTML /
+Markdown page around it.
+
+Numbers are formatted in one place (the filters below) so the same quantity reads the same everywhere and the
+grounding check can match it back to the results at the precision written.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "prompts" / "report"
+
+
+# --- number formats --------------------------------------------------------------------------------------------
+
+
+def amount(x: float | None) -> str:
+    """KPI and spend amounts: 5.45M, 416,000, 87.5."""
+    if x is None:
+        return "n/a"
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.2f}M"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}"
+
+
+def ratio(x: float | None) -> str:
+    """ROI-like ratios (KPI per unit of spend): two decimals."""
+    return "n/a" if x is None else f"{x:.2f}"
+
+
+def pct(x: float | None) -> str:
+    """A fraction as a percentage: 0 decimals from 10%, 1 decimal below (6.6%)."""
+    if x is None:
+        return "n/a"
+    return f"{100 * x:.0f}%" if abs(x) >= 0.1 else f"{100 * x:.1f}%"
+
+
+def prob(x: float | None) -> str:
+    """A probability as a whole percentage."""
+    return "n/a" if x is None else f"{100 * x:.0f}%"
+
+
+def interval(est: dict[str, Any] | None, kind: str = "ratio") -> str:
+    """``mean (lo–hi)`` of an estimate in the given format."""
+    if not est:
+        return "n/a"
+    f = FORMATS[kind]
+    lo = est.get("lo")
+    sep = " to " if lo is not None and lo < 0 else "–"  # "-24,175–78,341" reads like a typo
+    return f"{f(est.get('mean'))} ({f(lo)}{sep}{f(est.get('hi'))})"
+
+
+def number(x: Any) -> str:
+    """Generic cell: integers as is, floats with 3 significant digits (diagnostics, thresholds)."""
+    if x is None:
+        return "—"
+    if isinstance(x, bool) or isinstance(x, int):
+        return str(x)
+    if isinstance(x, float):
+        return amount(x) if abs(x) >= 1000 else f"{x:.3g}"
+    return str(x)
+
+
+def short_hash(text: str | None) -> str:
+    return (text or "")[:12] + "…"
+
+
+def capfirst(text: str | None) -> str:
+    return (text or "")[:1].upper() + (text or "")[1:]
+
+
+def join(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+
+
+FORMATS = {"amount": amount, "ratio": ratio, "pct": pct, "prob": prob}
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        amount=amount,
+        ratio=ratio,
+        pct=pct,
+        prob=prob,
+        interval=interval,
+        number=number,
+        short_hash=short_hash,
+        join=join,
+        capfirst=capfirst,
+        prose_html=prose_html,
+        md_cell=md_cell,
+    )
+    return env
+
+
+# --- prose -----------------------------------------------------------------------------------------------------
+
+
+def render_prose(section: str, res: dict[str, Any]) -> str:
+    """The template prose of one section, filled with the results (deterministic)."""
+    text = environment().get_template(f"prose/{section}.md.j2").render(r=res)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _inline(text: str) -> str:
+    out = html.escape(text, quote=False)
+    out = _BOLD.sub(r"<strong>\1</strong>", out)
+    return _CODE.sub(r"<code>\1</code>", out)
+
+
+def prose_html(text: str) -> str:
+    """The small Markdown subset the prose templates use (paragraphs, ``- `` lists, **bold**, `code`) as HTML;
+    everything else is escaped, so prose (including an LLM rewrite) cannot inject markup."""
+    blocks = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [ln for ln in block.splitlines() if ln.strip()]
+        if lines and all(ln.lstrip().startswith("- ") for ln in lines):
+            items = "".join(f"<li>{_inline(ln.lstrip()[2:])}</li>" for ln in lines)
+            blocks.append(f"<ul>{items}</ul>")
+        elif lines:
+            blocks.append(f"<p>{_inline(' '.join(ln.strip() for ln in lines))}</p>")
+    return "\n".join(blocks)
+
+
+def md_cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+# --- pages -----------------------------------------------------------------------------------------------------
+
+
+def render_html(
+    res: dict[str, Any], prose: dict[str, str], sections: list[dict[str, str]], charts: dict[str, str], plotly_js: str
+) -> str:
+    return (
+        environment()
+        .get_template("report.html.j2")
+        .render(r=res, prose=prose, sections=sections, charts=charts, plotly_js=plotly_js)
+    )
+
+
+def render_markdown(res: dict[str, Any], prose: dict[str, str], sections: list[dict[str, str]]) -> str:
+    return environment().get_template("report.md.j2").render(r=res, prose=prose, sections=sections)

@@ -1,0 +1,254 @@
+"""Drafting a spec from a dataset's description, and checking a spec against the dataset it names.
+
+Choices made by ``draft_spec`` (each one is a documented default the user may edit in the YAML draft):
+
+- KPI: the one given, else the single KPI candidate; several or none → the user must choose.
+- Media: every media variable, named by its channel (by the variable when two variables share a channel).
+- Controls: every control variable. Other KPI candidates are *not* added as controls: a second outcome on the
+  right-hand side would absorb the media effect it is itself driven by.
+- Mediators: every mediator variable, ``sparse`` below 60% coverage else ``observed``, fed by *all* channels —
+  we cannot know which channels build (say) awareness, so the data decide under a positive-effect constraint.
+- Seasonality: order 2 with ≥ 2 full years of data, order 1 with 1–2 years, off below one year (a cycle seen
+  less than once cannot be told apart from trend and media).
+- Geo pooling: 'partial' with more than one geography, else 'full'.
+- Durations are weekly defaults (l_max 8 weeks, half-life median 1.5 weeks) converted to the data's periods.
+- Effect priors: ROI, lognormal median 0.2 × total KPI / total spend, sigma 1 — equivalently each channel's prior
+  effect share is 20% of the KPI times its spend share. Without totals the median is 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from mmm_core.data import queries
+from mmm_core.errors import SpecValidationError
+from mmm_core.spec.schema import (
+    Adstock,
+    Control,
+    EffectPrior,
+    Geo,
+    LogNormalPrior,
+    MediaChannel,
+    Mediator,
+    ModelSpec,
+    Seasonality,
+)
+
+WEEKS_PER_YEAR = 52.18
+MEDIA_SHARE_OF_KPI = 0.2  # prior belief: media drive about a fifth of the KPI
+SPARSE_BELOW = 0.6
+_PERIODS_PER_YEAR = {"d": 365.25, "w": WEEKS_PER_YEAR, "m": 12.0, "q": 4.0, "y": 1.0, "a": 1.0}
+
+
+def periods_per_year(frequency: str | None) -> tuple[float, bool]:
+    """Periods per year for a frequency label ('weekly', 'W-MON', 'daily', 'monthly', ...) and whether the label
+    was understood (unknown labels are treated as weekly and reported in the draft notes)."""
+    key = (frequency or "").strip().lower()[:1]
+    if key in _PERIODS_PER_YEAR:
+        return _PERIODS_PER_YEAR[key], True
+    return WEEKS_PER_YEAR, False
+
+
+def draft_spec(describe: dict[str, Any], kpi: str | None = None) -> tuple[ModelSpec, list[str]]:
+    """A draft spec for the described dataset and notes explaining the data-dependent choices."""
+    notes: list[str] = []
+    variables = {v["name"]: v for v in describe["variables"]}
+    chosen_kpi = _choose_kpi(describe, variables, kpi)
+    per_year, known = periods_per_year(describe.get("frequency"))
+    if not known:
+        notes.append(f"Frequency {describe.get('frequency')!r} not recognised; durations assume weekly data.")
+    weeks = WEEKS_PER_YEAR / per_year  # weeks per period
+    media = _draft_media(describe, variables, weeks, chosen_kpi)
+    spec = ModelSpec(
+        dataset_id=describe["dataset_id"],
+        kpi=chosen_kpi,
+        media=media,
+        controls=[Control(name=n) for n, v in variables.items() if v["role"] == "control" and n != chosen_kpi],
+        mediators=[
+            Mediator(
+                name=n,
+                type="sparse" if (v.get("coverage") or 0) < SPARSE_BELOW else "observed",
+                channels=[m.name for m in media],
+            )
+            for n, v in variables.items()
+            if v["role"] == "mediator"
+        ],
+        seasonality=_draft_seasonality(describe["periods"]["count"], per_year, notes),
+        geo=Geo(pooling="partial" if len(describe.get("geographies") or []) > 1 else "full"),
+    )
+    notes.append(_roi_note(spec))
+    others = [n for n in describe.get("kpi_candidates", []) if n != chosen_kpi]
+    if others:
+        notes.append(f"Other KPI candidates left out of the model: {', '.join(others)}.")
+    return spec, notes
+
+
+def init_spec(store: Any, dataset: str, kpi: str | None = None) -> ModelSpec:
+    """Draft a spec for ``dataset`` (id or name) from ``queries.describe`` (see ``draft_spec`` for the choices
+    made). Raises ``SpecValidationError`` when the KPI is ambiguous (listing the candidates)."""
+    return init_spec_with_notes(store, dataset, kpi)[0]
+
+
+def init_spec_with_notes(store: Any, dataset: str, kpi: str | None = None) -> tuple[ModelSpec, list[str]]:
+    """``init_spec`` plus plain-language notes on the data-dependent choices (for the CLI and chat)."""
+    return draft_spec(queries.describe(store, dataset), kpi)
+
+
+def _choose_kpi(describe: dict[str, Any], variables: dict[str, Any], kpi: str | None) -> str:
+    candidates = list(describe.get("kpi_candidates") or [])
+    if kpi is not None:
+        if kpi not in variables:
+            raise SpecValidationError(
+                f"KPI {kpi!r} is not a variable of dataset {describe['name']!r}.",
+                f"Choose one of: {', '.join(candidates or sorted(variables))}.",
+                code="unknown_kpi",
+            )
+        return kpi
+    if len(candidates) == 1:
+        return candidates[0]
+    listing = ", ".join(candidates) if candidates else "none found"
+    raise SpecValidationError(
+        f"Which variable is the KPI? Candidates: {listing}.",
+        "Pass --kpi VARIABLE (e.g. --kpi Sales).",
+        code="kpi_ambiguous",
+    )
+
+
+def _draft_media(describe: dict[str, Any], variables: dict[str, Any], weeks: float, kpi: str) -> list[MediaChannel]:
+    media_vars = [v for v in variables.values() if v["role"] == "media"]
+    if not media_vars:
+        raise SpecValidationError(
+            f"Dataset {describe['name']!r} has no media variables.",
+            "Media are rows with an Outlet or variables named *_Spend/*_Cost.",
+            code="no_media",
+        )
+    channel_counts: dict[str, int] = {}
+    for v in media_vars:
+        channel_counts[v.get("channel") or v["name"]] = channel_counts.get(v.get("channel") or v["name"], 0) + 1
+    median = _roi_median(variables[kpi].get("total"), media_vars)
+    out = []
+    for v in media_vars:
+        channel = v.get("channel") or v["name"]
+        out.append(
+            MediaChannel(
+                name=channel if channel_counts[channel] == 1 else v["name"],
+                variable=v["name"],
+                adstock=Adstock(
+                    l_max=max(2, round(8 / weeks)), half_life=LogNormalPrior(median=_round_sig(1.5 / weeks), sigma=0.8)
+                ),
+                effect_prior=EffectPrior(type="roi", median=median, sigma=1.0),
+            )
+        )
+    return out
+
+
+def _roi_median(kpi_total: float | None, media_vars: list[dict[str, Any]]) -> float:
+    spend = sum(v.get("total") or 0 for v in media_vars)
+    if not kpi_total or kpi_total <= 0 or spend <= 0:
+        return 1.0
+    return _round_sig(MEDIA_SHARE_OF_KPI * kpi_total / spend)
+
+
+def _roi_note(spec: ModelSpec) -> str:
+    median = spec.media[0].effect_prior.median
+    return (
+        f"ROI priors: lognormal median {median:g} for every channel (media assumed to drive ~20% of "
+        f"{spec.kpi}, split by spend share), sigma 1."
+    )
+
+
+def _draft_seasonality(n_periods: int, per_year: float, notes: list[str]) -> Seasonality:
+    years = round(n_periods / per_year, 1)  # 104 weeks count as two years
+    order = 2 if years >= 2 else 1 if years >= 1 else 0
+    if order < 2:
+        notes.append(f"Only {years:.1f} years of data: seasonality Fourier order {order}.")
+    period = round(per_year, 2)
+    order = min(order, max(0, math.ceil(period / 2) - 1))  # a yearly cycle of few periods allows few harmonics
+    return Seasonality(fourier_order=order, period=period)
+
+
+def _round_sig(x: float, digits: int = 3) -> float:
+    """Round to a few significant digits so drafts read cleanly (and hashes do not hinge on float noise)."""
+    return float(f"{x:.{digits}g}")
+
+
+# --- checking a spec against its dataset ---------------------------------------------------------------------
+
+
+def validate_against(spec: ModelSpec, describe: dict[str, Any]) -> None:
+    """Refuse a spec that does not fit the described dataset; every problem is listed in one error."""
+    problems = _problems(spec, describe)
+    if problems:
+        raise SpecValidationError(
+            f"The spec does not match dataset {describe.get('name')!r}: " + "; ".join(problems),
+            "Edit the named fields (see `mmm-agent describe DATASET` for variables and roles).",
+            code="spec_data_mismatch",
+        )
+
+
+def _problems(spec: ModelSpec, d: dict[str, Any]) -> list[str]:
+    roles = {v["name"]: v["role"] for v in d["variables"]}
+    coverage = {v["name"]: v.get("coverage") for v in d["variables"]}
+    media_vars = sorted(n for n, r in roles.items() if r == "media")
+    non_media = sorted(n for n, r in roles.items() if r != "media")
+    out: list[str] = []
+    if spec.dataset_id != d["dataset_id"]:
+        out.append(f"dataset_id {spec.dataset_id!r} is not this dataset ({d['dataset_id']!r})")
+    if roles.get(spec.kpi) in (None, "media"):
+        out.append(f"kpi {spec.kpi!r} must be a non-media variable; candidates: {d.get('kpi_candidates')}")
+    for m in spec.media:
+        if roles.get(m.variable) != "media":
+            out.append(f"media[{m.name}].variable {m.variable!r} must be a media variable; allowed: {media_vars}")
+        if m.adstock.l_max > d["periods"]["count"]:
+            out.append(
+                f"media[{m.name}].adstock.l_max {m.adstock.l_max} exceeds the {d['periods']['count']} periods of data"
+            )
+    for c in spec.controls:
+        if roles.get(c.name) in (None, "media"):
+            out.append(f"controls[{c.name}] must be a non-media variable; allowed: {non_media}")
+    for med in spec.mediators:
+        out.extend(_mediator_problems(med, roles, coverage, non_media))
+    out.extend(_structure_problems(spec, d))
+    return out
+
+
+def _mediator_problems(
+    med: Mediator, roles: dict[str, str], coverage: dict[str, Any], non_media: list[str]
+) -> list[str]:
+    if med.type == "latent":
+        if med.name in roles:
+            return [f"mediators[{med.name}] is data in this dataset; use type observed or sparse, not latent"]
+        return []
+    if roles.get(med.name) in (None, "media"):
+        return [f"mediators[{med.name}] must be a non-media variable; allowed: {non_media}"]
+    cov = coverage.get(med.name)
+    if med.type == "observed" and cov is not None and cov < SPARSE_BELOW:
+        return [f"mediators[{med.name}] is observed on only {cov:.0%} of periods; use type: sparse"]
+    return []
+
+
+def _structure_problems(spec: ModelSpec, d: dict[str, Any]) -> list[str]:
+    out = []
+    n_geo = len(d.get("geographies") or [])
+    if spec.geo.pooling == "partial" and n_geo <= 1:
+        out.append("geo.pooling 'partial' needs more than one geography; allowed here: 'none', 'full'")
+    count = d["periods"]["count"]
+    if spec.holdout.last_n and spec.holdout.last_n >= count // 2:
+        out.append(
+            f"holdout.last_n {spec.holdout.last_n} leaves too little data to fit; at most "
+            f"{count // 2 - 1} of {count} periods"
+        )
+    start, end = (_as_date(d["periods"].get(k)) for k in ("start", "end"))
+    for cp in spec.trend.changepoints:
+        if start and end and not start < cp < end:
+            out.append(f"trend.changepoints {cp} is outside the data window {start} – {end}")
+    return out
+
+
+def _as_date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None

@@ -1,0 +1,472 @@
+"""The model specification: everything the engine needs to build one Bayesian MMM, as plain data.
+
+A ``ModelSpec`` is drafted from a dataset (``init_spec``), edited freely as a YAML file, then locked in the
+ledger (``mmm_core.ledger.specs.lock``). Every field is either used by the engine or refused here — nothing is accepted
+and silently ignored. Priors live on scales a marketer can argue about: ROI, adstock half-life in periods,
+half-saturation as a multiple of the channel's mean spend.
+
+Units: durations (``l_max``, half-life, peak delay, seasonal period, holdout) are counted in *periods of the
+dataset* — weeks for weekly data. ``init_spec`` converts its weekly defaults to the dataset's frequency.
+
+Example:
+    >>> spec = ModelSpec(dataset_id="ds_1", kpi="Sales", media=[MediaChannel(name="TV", variable="TV_Spend")])
+    >>> ModelSpec.from_yaml(spec.to_yaml()) == spec
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from mmm_core.errors import SpecValidationError
+
+SPEC_FORMAT = 1
+
+
+class _Strict(BaseModel):
+    """Unknown keys are refused (a typo must not silently fall back to a default); NaN/inf are refused."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+
+
+class LogNormalPrior(_Strict):
+    """A log-normal prior given by its median and the sd of its logarithm.
+
+    The central 90% of the prior lies within median ×/÷ exp(1.645·sigma):
+    sigma 0.5 → ×/÷ 2.3, sigma 1 → ×/÷ 5.2.
+    """
+
+    median: float = Field(gt=0, description="Median of the prior, on the quantity's own scale. Must be > 0.")
+    sigma: float = Field(gt=0, description="Standard deviation of log(quantity). Must be > 0.")
+
+
+class NormalPrior(_Strict):
+    """A normal prior (truncated where its quantity is bounded, e.g. a peak delay to [0, l_max - 1])."""
+
+    mean: float = Field(description="Mean of the prior.")
+    sd: float = Field(gt=0, description="Standard deviation of the prior. Must be > 0.")
+
+
+class Adstock(_Strict):
+    """Carry-over of media effect into later periods.
+
+    geometric: w(l) = α^l with α = 0.5^(1/half_life); half of the effect remains after ``half_life`` periods.
+    delayed (Jin et al. 2017): w(l) = α^((l - θ)^2) with θ = peak delay and α = 0.5^(1/half_life^2), so the
+    effect peaks θ periods after spend and halves ``half_life`` periods after the peak.
+    """
+
+    type: Literal["geometric", "delayed"] = Field(
+        "geometric",
+        description="Adstock shape: 'geometric' (peak at once, then decay) or 'delayed' "
+        "(peak after a delay). Default 'geometric'.",
+    )
+    l_max: int = Field(
+        8,
+        ge=1,
+        le=520,
+        description="Longest carry-over in periods (weights beyond are 0). "
+        "Default 8 for weekly data; init_spec scales it to the dataset's frequency.",
+    )
+    half_life: LogNormalPrior = Field(
+        default_factory=lambda: LogNormalPrior(median=1.5, sigma=0.8),
+        description="Prior on the half-life of the effect in periods. Default lognormal median 1.5 weeks, "
+        "sigma 0.8 (90% prior range ≈ 0.4–5.6 weeks), scaled to the dataset's frequency by init_spec.",
+    )
+    peak_delay: NormalPrior | None = Field(
+        None,
+        description="Prior on the delay to the peak effect in periods (truncated to [0, l_max - 1]). "
+        "Only for type 'delayed' (default normal mean 1, sd 1.5 periods); must be absent for 'geometric'.",
+    )
+
+    @model_validator(mode="after")
+    def _peak_delay_matches_type(self) -> Adstock:
+        # A peak delay on a geometric adstock would be accepted and ignored; refuse it instead.
+        if self.type == "geometric" and self.peak_delay is not None:
+            raise ValueError("peak_delay is only used by type 'delayed'; remove it or set type: delayed")
+        if self.type == "delayed" and self.peak_delay is None:
+            object.__setattr__(self, "peak_delay", NormalPrior(mean=1.0, sd=1.5))
+        return self
+
+
+class Saturation(_Strict):
+    """Diminishing returns of (adstocked) spend x, on x scaled by the channel's mean spend.
+
+    logistic: f(x) = (1 - e^(-λx)) / (1 + e^(-λx)) with λ = ln(3) / half_saturation (f = 1/2 there).
+    hill: f(x) = x^s / (x^s + k^s) with k = half_saturation and s = slope (s > 1 gives an S-curve).
+    """
+
+    type: Literal["logistic", "hill"] = Field(
+        "logistic", description="Curve: 'logistic' or 'hill'. Default 'logistic'."
+    )
+    half_saturation: LogNormalPrior = Field(
+        default_factory=lambda: LogNormalPrior(median=1.0, sigma=0.7),
+        description="Prior on the spend level giving half the maximum effect, as a multiple of the channel's "
+        "mean spend per period. Default lognormal median 1.0, sigma 0.7 (90% range ≈ 0.3–3.2× mean spend).",
+    )
+    slope: LogNormalPrior | None = Field(
+        None,
+        description="Prior on the Hill slope s. Only for type 'hill' (default lognormal median 1.0, "
+        "sigma 0.5); must be absent for 'logistic'.",
+    )
+
+    @model_validator(mode="after")
+    def _slope_matches_type(self) -> Saturation:
+        if self.type == "logistic" and self.slope is not None:
+            raise ValueError("slope is only used by type 'hill'; remove it or set type: hill")
+        if self.type == "hill" and self.slope is None:
+            object.__setattr__(self, "slope", LogNormalPrior(median=1.0, sigma=0.5))
+        return self
+
+
+class EffectPrior(_Strict):
+    """Prior on how much a channel drives the KPI, log-normal on an interpretable scale.
+
+    roi: KPI units gained per unit of spend over the modelled window (contribution / spend).
+    effect_share: the channel's share of the total KPI (0–1).
+    """
+
+    type: Literal["roi", "effect_share"] = Field(
+        "roi",
+        description="Scale of the prior: 'roi' (contribution / spend) or 'effect_share' (share of KPI). Default 'roi'.",
+    )
+    median: float = Field(
+        1.0,
+        gt=0,
+        description="Prior median. Default 1.0; init_spec scales it to the data "
+        "(0.2 × total KPI / total spend, i.e. media drive ~20% of KPI in proportion to spend).",
+    )
+    sigma: float = Field(1.0, gt=0, description="Sd of log(ROI or share). Default 1.0 (90% range ×/÷ 5.2).")
+
+    @model_validator(mode="after")
+    def _share_below_one(self) -> EffectPrior:
+        if self.type == "effect_share" and self.median >= 1:
+            raise ValueError("an effect_share median must be below 1 (it is a share of the KPI)")
+        return self
+
+
+class MediaChannel(_Strict):
+    """One paid-media channel: its spend variable, carry-over, saturation and effect prior."""
+
+    name: str = Field(min_length=1, description="Channel name used in results (e.g. 'TV'). Required, unique.")
+    variable: str = Field(
+        min_length=1,
+        description="The dataset's spend variable for this channel "
+        "(e.g. 'TV_Spend'); must have role 'media'. Required.",
+    )
+    adstock: Adstock = Field(default_factory=Adstock, description="Carry-over; default geometric, l_max 8.")
+    saturation: Saturation = Field(default_factory=Saturation, description="Diminishing returns; default logistic.")
+    effect_prior: EffectPrior = Field(
+        default_factory=EffectPrior,
+        description="Prior on ROI or effect share; "
+        "default ROI lognormal median 1, sigma 1 (init_spec scales the median).",
+    )
+
+
+class Control(_Strict):
+    """A non-media driver of the KPI (price, distribution, holidays...)."""
+
+    name: str = Field(min_length=1, description="The dataset variable. Required, unique.")
+    sign: Literal["positive", "negative", "none"] = Field(
+        "none",
+        description="Constraint on the coefficient's sign: 'positive', 'negative' or 'none' "
+        "(unconstrained). Default 'none'.",
+    )
+
+
+class MediatorPriors(_Strict):
+    """Priors of a mediator's two equations, on standardised scales (mediator and KPI in sd units)."""
+
+    media_effect: LogNormalPrior = Field(
+        default_factory=lambda: LogNormalPrior(median=0.5, sigma=1.0),
+        description="Effect of a feeding channel's saturated media on the mediator (mediator sds at full "
+        "saturation). Default lognormal median 0.5, sigma 1.",
+    )
+    kpi_effect: NormalPrior = Field(
+        default_factory=lambda: NormalPrior(mean=0.0, sd=0.5),
+        description="Effect of one mediator sd on the KPI (KPI sds). Default normal mean 0, sd 0.5.",
+    )
+
+
+class Mediator(_Strict):
+    """A variable on the path media → mediator → KPI (e.g. brand awareness from a survey)."""
+
+    name: str = Field(min_length=1, description="The dataset variable (observed/sparse) or a label (latent).")
+    type: Literal["observed", "sparse", "latent"] = Field(
+        "observed",
+        description="'observed' (every period), 'sparse' (some periods, e.g. a monthly survey in "
+        "weekly data; latent in between) or 'latent' (never observed; needs informative priors). "
+        "Default 'observed'; init_spec picks 'sparse' below 60% coverage.",
+    )
+    channels: list[str] = Field(
+        min_length=1,
+        description="Media channel names feeding this mediator (init_spec: all channels). Required, at least one.",
+    )
+    media_effect_sign: Literal["positive", "none"] = Field(
+        "positive", description="Sign constraint of media → mediator effects: 'positive' (default) or 'none'."
+    )
+    kpi_effect_sign: Literal["positive", "none"] = Field(
+        "positive",
+        description="Sign constraint of the mediator's effect on the KPI: 'positive' (default: more "
+        "awareness, consideration or traffic never lowers sales, so no channel's total effect can turn negative "
+        "through the mediator) or 'none'.",
+    )
+    carryover: bool = Field(False, description="Add AR(1) carry-over to the mediator equation. Default false.")
+    priors: MediatorPriors | None = Field(
+        None,
+        description="Priors of the mediator equations. Optional for observed/sparse (engine defaults "
+        "are those of MediatorPriors); required for 'latent', which is otherwise not identified.",
+    )
+
+    @model_validator(mode="after")
+    def _latent_needs_priors(self) -> Mediator:
+        if self.type == "latent" and self.priors is None:
+            raise ValueError(
+                "a latent mediator is never observed, so it needs informative priors: add "
+                "priors: {media_effect: {median, sigma}, kpi_effect: {mean, sd}}"
+            )
+        if len(set(self.channels)) != len(self.channels):
+            raise ValueError(f"channels of mediator {self.name!r} are listed twice")
+        object.__setattr__(self, "channels", sorted(self.channels))  # order carries no meaning
+        return self
+
+
+class Trend(_Strict):
+    type: Literal["none", "linear", "piecewise"] = Field(
+        "linear",
+        description="Baseline trend: 'none', 'linear' or 'piecewise' (linear with slope changes at "
+        "changepoints). Default 'linear'.",
+    )
+    changepoints: list[dt.date] = Field(
+        default_factory=list,
+        description="Dates where the slope may change (ISO dates inside the data "
+        "window). Required (≥ 1) for 'piecewise'; must be empty otherwise. Default empty.",
+    )
+
+    @model_validator(mode="after")
+    def _changepoints_match_type(self) -> Trend:
+        if self.type == "piecewise" and not self.changepoints:
+            raise ValueError("a piecewise trend needs at least one changepoint date")
+        if self.type != "piecewise" and self.changepoints:
+            raise ValueError("changepoints are only used by type 'piecewise'")
+        if len(set(self.changepoints)) != len(self.changepoints):
+            raise ValueError("a changepoint date is listed twice")
+        object.__setattr__(self, "changepoints", sorted(self.changepoints))
+        return self
+
+
+class Seasonality(_Strict):
+    fourier_order: int = Field(
+        2,
+        ge=0,
+        le=20,
+        description="Number of Fourier sine/cosine pairs; 0 turns seasonality off. Default 2 "
+        "(init_spec: 2 with ≥ 2 years of data, 1 with 1–2 years, 0 below one year).",
+    )
+    period: float = Field(
+        52.18,
+        gt=1,
+        description="Length of the seasonal cycle in periods. Default 52.18 "
+        "(weekly data); init_spec uses 365.25 for daily and 12 for monthly data.",
+    )
+
+    @model_validator(mode="after")
+    def _below_nyquist(self) -> Seasonality:
+        if 2 * self.fourier_order >= self.period:
+            raise ValueError(
+                f"fourier_order {self.fourier_order} is too high for a period of {self.period} "
+                f"(needs 2 × order < period)"
+            )
+        return self
+
+
+class Geo(_Strict):
+    pooling: Literal["none", "partial", "full"] = Field(
+        "full",
+        description="How media effects are shared across geographies: 'none' (independent per geo), "
+        "'partial' (hierarchical, needs > 1 geography) or 'full' (one set for all). Default 'full'; "
+        "init_spec picks 'partial' for > 1 geography.",
+    )
+
+
+class Holdout(_Strict):
+    last_n: int = Field(
+        0,
+        ge=0,
+        description="Number of final periods held out of fitting and scored once per "
+        "fit. Default 0 (no holdout). Must be below half the periods.",
+    )
+
+
+class Sampler(_Strict):
+    chains: int = Field(2, ge=1, le=64, description="NUTS chains (run in parallel). Default 2.")
+    warmup: int = Field(1000, ge=10, description="Warm-up (tuning) iterations per chain. Default 1000.")
+    draws: int = Field(1000, ge=10, description="Kept draws per chain. Default 1000.")
+    target_accept: float = Field(0.9, gt=0.5, lt=1, description="NUTS target acceptance. Default 0.9.")
+    seed: int = Field(0, ge=0, description="Random seed; same spec, data and seed give the same numbers. Default 0.")
+
+
+class Interval(_Strict):
+    level: float = Field(0.9, gt=0, lt=1, description="Credible interval mass reported. Default 0.9.")
+    method: Literal["equal_tailed", "hdi"] = Field(
+        "equal_tailed", description="'equal_tailed' (quantiles) or 'hdi' (highest density). Default 'equal_tailed'."
+    )
+
+
+class ModelSpec(_Strict):
+    """One Bayesian MMM, fully specified. Lists are kept sorted by name: their order carries no meaning."""
+
+    spec_format: Literal[1] = Field(SPEC_FORMAT, description="Version of this spec format. Always 1.")
+    dataset_id: str = Field(min_length=1, description="Id of the dataset (e.g. 'ds_3f9a1c2b'). Required.")
+    kpi: str = Field(min_length=1, description="The KPI variable to explain (e.g. 'Sales'). Required.")
+    media: list[MediaChannel] = Field(min_length=1, description="Paid-media channels. At least one.")
+    controls: list[Control] = Field(default_factory=list, description="Control variables. Default none.")
+    mediators: list[Mediator] = Field(default_factory=list, description="Mediators. Default none.")
+    trend: Trend = Field(default_factory=Trend, description="Baseline trend. Default linear.")
+    seasonality: Seasonality = Field(
+        default_factory=Seasonality, description="Fourier seasonality. Default order 2, period 52.18."
+    )
+    geo: Geo = Field(default_factory=Geo, description="Geo pooling. Default 'full'.")
+    likelihood: Literal["additive", "multiplicative"] = Field(
+        "additive",
+        description="'additive' (KPI = base + Σ effects) or 'multiplicative' (log KPI; requires "
+        "a positive KPI). Default 'additive'.",
+    )
+    noise: Literal["normal", "student_t"] = Field(
+        "normal",
+        description="Residual distribution: 'normal' or 'student_t' (robust to outliers, 5 degrees "
+        "of freedom). Default 'normal'.",
+    )
+    holdout: Holdout = Field(default_factory=Holdout, description="Holdout window. Default none.")
+    sampler: Sampler = Field(default_factory=Sampler, description="Sampler defaults (a fit may override).")
+    interval: Interval = Field(
+        default_factory=Interval, description="Interval level and method. Default 90% equal-tailed."
+    )
+
+    @model_validator(mode="after")
+    def _names_unique_and_linked(self) -> ModelSpec:
+        _refuse_duplicates("media channel name", [m.name for m in self.media])
+        _refuse_duplicates("media variable", [m.variable for m in self.media])
+        _refuse_duplicates("control", [c.name for c in self.controls])
+        _refuse_duplicates("mediator", [m.name for m in self.mediators])
+        used = (
+            [self.kpi]
+            + [m.variable for m in self.media]
+            + [c.name for c in self.controls]
+            + [m.name for m in self.mediators]
+        )
+        _refuse_duplicates("variable (each may play one role: kpi, media, control or mediator)", used)
+        channels = {m.name for m in self.media}
+        for med in self.mediators:
+            unknown = sorted(set(med.channels) - channels)
+            if unknown:
+                raise ValueError(
+                    f"mediator {med.name!r} is fed by unknown channel(s) {unknown}; allowed: {sorted(channels)}"
+                )
+        # Sorted lists make the spec's identity independent of the order someone typed them in.
+        object.__setattr__(self, "media", sorted(self.media, key=lambda m: m.name))
+        object.__setattr__(self, "controls", sorted(self.controls, key=lambda c: c.name))
+        object.__setattr__(self, "mediators", sorted(self.mediators, key=lambda m: m.name))
+        return self
+
+    @classmethod
+    def parse(cls, data: Any) -> ModelSpec:
+        """Validate plain data; any problem becomes a ``SpecValidationError`` naming field paths and allowed
+        values."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise SpecValidationError(
+                "Invalid spec: " + validation_message(exc, data, cls),
+                "Fix the named field(s); `mmm-agent spec init` shows a valid draft.",
+            ) from None
+
+    def to_yaml(self) -> str:
+        """YAML text in field order (round-trips through ``from_yaml``)."""
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100)
+
+    @classmethod
+    def from_yaml(cls, text: str) -> ModelSpec:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SpecValidationError(
+                f"The spec is not valid YAML: {exc}", "Fix the YAML syntax (indentation, colons) and try again."
+            ) from None
+        if not isinstance(data, dict):
+            raise SpecValidationError(
+                "The spec must be a YAML mapping of fields (dataset_id, kpi, media, ...).",
+                "Start from `mmm-agent spec init DATASET --out spec.yaml`.",
+            )
+        return cls.parse(data)
+
+
+def _refuse_duplicates(what: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    dupes = sorted({n for n in names if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
+    if dupes:
+        raise ValueError(f"duplicate {what}: {', '.join(dupes)}")
+
+
+def save_draft(spec: ModelSpec, path: str | Path) -> Path:
+    """Write a draft as a YAML file the user may edit. Drafts are never stored in the ledger."""
+    path = Path(path)
+    header = (
+        f"# Draft model spec for dataset {spec.dataset_id}. Edit freely, then lock it:\n"
+        f'#   mmm-agent spec lock {path.name} --rationale "why this model"\n'
+        "# Durations are in periods of the dataset (weeks for weekly data).\n"
+    )
+    path.write_text(header + spec.to_yaml(), encoding="utf-8")
+    return path
+
+
+def load_spec(path: str | Path) -> ModelSpec:
+    """Read and validate a YAML spec file."""
+    path = Path(path)
+    if not path.is_file():
+        raise SpecValidationError(
+            f"No spec file at {path}.",
+            "Create one with `mmm-agent spec init DATASET --out spec.yaml`.",
+            code="spec_file_not_found",
+        )
+    return ModelSpec.from_yaml(path.read_text(encoding="utf-8"))
+
+
+# --- identity and drafting (implemented in spec_canonical / spec_defaults; re-exported here) ------------------
+
+from mmm_core.spec.canonical import (  # noqa: E402
+    canonical_json,
+    diff_specs,
+    format_diff,
+    spec_sha256,
+    validation_message,
+)
+
+__all__ = [
+    "Adstock",
+    "Control",
+    "EffectPrior",
+    "Geo",
+    "Holdout",
+    "Interval",
+    "LogNormalPrior",
+    "MediaChannel",
+    "Mediator",
+    "MediatorPriors",
+    "ModelSpec",
+    "NormalPrior",
+    "Sampler",
+    "Saturation",
+    "Seasonality",
+    "Trend",
+    "canonical_json",
+    "diff_specs",
+    "format_diff",
+    "load_spec",
+    "save_draft",
+    "spec_sha256",
+]

@@ -1,0 +1,213 @@
+"""The synthetic presets: which channels, spend shapes, true transforms, ROIs and controls each one has.
+
+Fixed presets (``national_small``, ``national_logistic``, ``geo_medium``, ``mediated``, ``mediated_single``)
+have hand-set truths so tests and docs can name them; ``enterprise`` draws its 30 channels' parameters from the
+seed (after PyMC Labs' large_business: alpha ~ U(0, 0.5), Hill slope ~ U(0.5, 2)).
+
+``roi`` is the *target* true ROI: the generator calibrates each channel's coefficient so that the realised
+total contribution / total spend equals it exactly (see ``synth_dgp.calibrate``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """One media channel's truth. ``k_ratio`` = K / mean weekly adstocked spend (Hill), or the logistic
+    half-saturation point ln(3)/lam / mean adstocked spend, so a channel's curvature does not depend on its size."""
+
+    name: str
+    pattern: str  # spend shape, see synth_patterns.spend_shape
+    mean_spend: float  # average weekly national spend over all weeks
+    roi: float  # true total ROI (direct + indirect)
+    alpha: float  # adstock decay (geometric) or concentration (delayed)
+    slope: float = 1.0
+    k_ratio: float = 1.0
+    saturation: str = "hill"  # hill | logistic
+    adstock: str = "geometric"  # geometric | delayed
+    theta: float = 0.0  # delayed adstock peak lag (weeks)
+    start_week: int = 0  # for pattern "late"
+    share_mediated: float = 0.0  # share of the total contribution flowing through the mediator
+
+
+@dataclass(frozen=True)
+class ControlSpec:
+    """A control's truth: ``effect`` is the KPI change per ``typical`` unit (1 for 0/1 events, one standard
+    deviation for continuous controls) as a share of the intercept; negative for price."""
+
+    name: str
+    kind: str  # see synth_patterns.control_series
+    effect: float
+
+
+@dataclass(frozen=True)
+class MediatorSpec:
+    """A mediator (e.g. brand awareness in % points) observed on the first week of each month only."""
+
+    name: str = "Awareness"
+    base: float = 25.0  # awareness with no media, % points
+    media_points: float = 10.0  # average awareness points driven by media (fixes gamma's scale)
+    rho: float = 0.6  # AR(1) coefficient of the latent deviations
+    ar_sd: float = 1.0  # innovation sd of the latent deviations, % points
+    obs_sd: float = 0.5  # survey sampling error, % points
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str
+    n_weeks: int
+    n_geos: int
+    channels: tuple[ChannelSpec, ...]
+    controls: tuple[ControlSpec, ...]
+    media_share: float = 0.3  # target share of total KPI driven by media
+    trend: float = 0.15  # baseline growth over the whole series
+    season_sin: float = 0.10
+    season_cos: float = 0.05
+    noise_frac: float = 0.06  # Gaussian noise sd as a share of mean KPI (per geo)
+    geo_beta_sd: float = 0.2  # sd of log geo multipliers of beta (partial pooling)
+    mediator: MediatorSpec | None = None
+    extra: dict = field(default_factory=dict)
+
+
+SMALL_CONTROLS = (
+    ControlSpec("Price", "price", -0.06),
+    ControlSpec("Promo", "event", 0.10),
+    ControlSpec("Holiday", "holiday", 0.15),
+)
+
+NATIONAL_SMALL = Preset(
+    "national_small",
+    "104 weeks, national, 4 channels (PyMC Labs small_business with realistic ROIs), Hill, geometric adstock",
+    104,
+    1,
+    (
+        ChannelSpec("Search", "trend", 4000.0, 2.5, 0.0, 1.0, 1.0),
+        ChannelSpec("Social", "seasonal", 2500.0, 1.2, 0.2, 1.5, 0.8),
+        ChannelSpec("Local", "onoff", 1500.0, 0.3, 0.4, 1.0, 1.5),
+        ChannelSpec("Email", "onoff", 600.0, 4.0, 0.3, 2.0, 0.5),
+    ),
+    SMALL_CONTROLS,
+)
+
+NATIONAL_LOGISTIC = replace(
+    NATIONAL_SMALL,
+    name="national_logistic",
+    description="national_small with logistic saturation (half-saturation at the same spend as its Hill K)",
+    channels=tuple(replace(c, saturation="logistic", slope=1.0) for c in NATIONAL_SMALL.channels),
+)
+
+GEO_MEDIUM = Preset(
+    "geo_medium",
+    "8 geos x 156 weeks x 8 channels, 4 controls (PyMC Labs medium_business), Hill, geometric adstock",
+    156,
+    8,
+    (
+        ChannelSpec("Search", "trend", 12000.0, 3.2, 0.05, 1.0, 1.0),
+        ChannelSpec("Shopping", "trend", 8000.0, 2.0, 0.1, 1.2, 0.8),
+        ChannelSpec("Video", "late", 10000.0, 1.0, 0.3, 1.5, 1.2, start_week=25),
+        ChannelSpec("CTV", "late", 9000.0, 0.6, 0.4, 2.0, 1.0, start_week=75),
+        ChannelSpec("Social", "seasonal", 7000.0, 1.4, 0.2, 1.5, 0.8),
+        ChannelSpec("Radio", "seasonal", 5000.0, 0.8, 0.35, 1.0, 1.5),
+        ChannelSpec("Display", "steady", 6000.0, 0.3, 0.15, 1.0, 0.6),
+        ChannelSpec("Influencer", "onoff", 2000.0, 4.5, 0.25, 2.0, 0.5),
+    ),
+    SMALL_CONTROLS + (ControlSpec("Competitor_Index", "index", -0.04),),
+)
+
+MEDIATED = Preset(
+    "mediated",
+    "156 weeks, national, 5 channels; TV and Social work partly through monthly-surveyed Awareness",
+    156,
+    1,
+    (
+        ChannelSpec("TV", "onoff", 15000.0, 1.8, 0.6, 1.0, 1.0, share_mediated=0.8),
+        ChannelSpec("Search", "trend", 6000.0, 3.5, 0.1, 1.0, 1.0),
+        ChannelSpec("Social", "seasonal", 5000.0, 1.2, 0.3, 1.5, 0.8, share_mediated=0.4),
+        ChannelSpec("Radio", "onoff", 3000.0, 0.6, 0.4, 1.0, 1.2),
+        ChannelSpec("Print", "steady", 2500.0, 0.3, 0.5, 1.0, 0.7),
+    ),
+    SMALL_CONTROLS,
+    media_share=0.35,
+    mediator=MediatorSpec(),
+)
+
+MEDIATED_SINGLE = replace(
+    MEDIATED,
+    name="mediated_single",
+    description="mediated, but Awareness is fed by TV alone (the single-channel mediator regression case)",
+    channels=tuple(c if c.name == "TV" else replace(c, share_mediated=0.0) for c in MEDIATED.channels),
+)
+
+ENTERPRISE_CONTROLS = (
+    ControlSpec("Price", "price", -0.05),
+    ControlSpec("Promo", "event", 0.08),
+    ControlSpec("Holiday", "holiday", 0.12),
+    ControlSpec("Competitor_Index", "index", -0.03),
+    ControlSpec("Distribution", "trend", 0.04),
+    ControlSpec("Temperature", "weather", 0.02),
+    ControlSpec("Event_A", "event", 0.05),
+    ControlSpec("Event_B", "event", 0.03),
+    ControlSpec("Consumer_Confidence", "index", 0.02),
+    ControlSpec("Stockout", "event", -0.06),
+)
+
+# (family name, spend pattern, adstock, count) — PyMC Labs large_business: 10 trend, 5 delayed, 5 seasonal,
+# 10 on/off. "Delayed" channels start mid-series and have a delayed (peaked) adstock.
+ENTERPRISE_FAMILIES = (
+    ("Search", "trend", "geometric", 10),
+    ("Video", "late", "delayed", 5),
+    ("Social", "seasonal", "geometric", 5),
+    ("Display", "onoff", "geometric", 10),
+)
+
+
+def enterprise(rng: np.random.Generator) -> Preset:
+    """50 geos x 208 weeks x 30 channels x 10 controls; channel truths drawn from ``rng``."""
+    channels = []
+    for family, pattern, kind, count in ENTERPRISE_FAMILIES:
+        for i in range(1, count + 1):
+            delayed = kind == "delayed"
+            channels.append(
+                ChannelSpec(
+                    f"{family}{i:02d}",
+                    pattern,
+                    mean_spend=float(np.round(np.exp(rng.uniform(np.log(2e4), np.log(2e5))), -2)),
+                    roi=float(np.round(np.exp(rng.uniform(np.log(0.3), np.log(4.5))), 2)),
+                    alpha=float(np.round(rng.uniform(0.2, 0.6) if delayed else rng.uniform(0.0, 0.5), 3)),
+                    slope=float(np.round(rng.uniform(0.5, 2.0), 3)),
+                    k_ratio=float(np.round(rng.uniform(0.5, 1.5), 3)),
+                    adstock=kind,
+                    theta=float(np.round(rng.uniform(1.0, 3.0), 2)) if delayed else 0.0,
+                    start_week=int(rng.integers(20, 100)) if delayed else 0,
+                )
+            )
+    return Preset(
+        "enterprise",
+        "50 geos x 208 weeks x 30 channels, 10 controls (PyMC Labs large_business)",
+        208,
+        50,
+        tuple(channels),
+        ENTERPRISE_CONTROLS,
+        media_share=0.4,
+    )
+
+
+FIXED = {p.name: p for p in (NATIONAL_SMALL, NATIONAL_LOGISTIC, GEO_MEDIUM, MEDIATED, MEDIATED_SINGLE)}
+PRESETS: tuple[str, ...] = (
+    "national_small",
+    "national_logistic",
+    "geo_medium",
+    "mediated",
+    "mediated_single",
+    "enterprise",
+)
+
+
+def build(name: str, rng: np.random.Generator) -> Preset:
+    """The preset ``name`` (caller has checked it is one of ``PRESETS``)."""
+    return enterprise(rng) if name == "enterprise" else FIXED[name]
