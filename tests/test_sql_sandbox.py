@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
+from mmm_core.data import sql_sandbox
 from mmm_core.data.sql_sandbox import query
 from mmm_core.errors import QueryLimitError, QueryRefusedError
 from mmm_core.store import Store
@@ -124,3 +126,46 @@ def test_syntax_error_is_reported(store: Store) -> None:
     with pytest.raises(QueryRefusedError) as err:
         query(store, "demo", "SELEC 1")
     assert err.value.code == "query_syntax"
+
+
+def test_runaway_allocation_is_stopped_by_the_memory_wall(store: Store) -> None:
+    # DuckDB's buffer limit does not bound this list, and interrupt() does not stop it: only the child's
+    # address-space limit does, well inside the time limit.
+    started = time.monotonic()
+    with pytest.raises(QueryLimitError, match="memory limit") as err:
+        query(store, "demo", "SELECT len(range(3000000000))", timeout_s=20, memory_bytes=256 * 1024**2)
+    assert time.monotonic() - started < 20
+    assert "Narrow it" in err.value.hint
+
+
+def test_large_aggregation_is_stopped_by_the_memory_limit(store: Store) -> None:
+    with pytest.raises(QueryLimitError, match="memory limit"):
+        query(
+            store, "demo", "SELECT string_agg(repeat('x', 1000), ',') FROM range(10000000)", memory_bytes=128 * 1024**2
+        )
+
+
+def test_results_are_capped_in_bytes(store: Store) -> None:
+    out = query(store, "demo", "SELECT repeat('x', 10000) FROM range(100)", max_bytes=50_000)
+    assert out["truncated"] is True and out["byte_limit"] == 50_000
+    assert 0 < len(out["rows"]) < 10
+
+
+def test_the_callers_temp_folder_is_not_readable(store: Store, tmp_path: Path, monkeypatch) -> None:
+    # DuckDB lets a locked connection read its temp directory (by default <cwd>/.tmp): spilling is off in the
+    # sandbox, and the child runs in an empty folder of its own.
+    (tmp_path / ".tmp").mkdir()
+    (tmp_path / ".tmp" / "secret.csv").write_text("a\n1\n")
+    monkeypatch.chdir(tmp_path)
+    for sql in ("SELECT * FROM read_csv('.tmp/secret.csv')", f"SELECT * FROM read_csv('{tmp_path}/.tmp/secret.csv')"):
+        with pytest.raises(QueryRefusedError):
+            query(store, "demo", sql)
+
+
+def test_a_very_wide_dataset_gets_no_wide_view(store: Store, monkeypatch) -> None:
+    monkeypatch.setattr(sql_sandbox, "MAX_WIDE_COLUMNS", 1)
+    with pytest.raises(QueryRefusedError, match="variables") as err:
+        query(store, "demo", "SELECT * FROM wide LIMIT 1")
+    assert "mff" in err.value.hint
+    # The long rows stay queryable, and a string that merely says 'wide' is not a reference to the view.
+    assert query(store, "demo", "SELECT count(*) AS n, 'wide' AS label FROM mff")["rows"] == [[4, "wide"]]

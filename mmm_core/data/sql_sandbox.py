@@ -1,18 +1,30 @@
-"""Read-only SQL over one dataset, enforced by DuckDB itself.
+"""Read-only SQL over one dataset, enforced by DuckDB itself and walled off in a child process.
 
-The user's SQL never touches the store file: the dataset is copied into a private in-memory database that holds
-only three relations — ``mff`` (the long rows), ``variables`` (roles) and ``wide`` (one column per variable) —
-and external access is then switched off and the configuration locked, so file- and URL-reading functions,
-ATTACH, COPY, INSTALL/LOAD and SET fail inside DuckDB. DuckDB's own parser classifies each statement and only a
-single SELECT is let through. Row and time limits bound every query.
+The user's SQL never touches the store file: the dataset is copied into a private in-memory database in a child
+process (``data.sql_worker``) that holds only three relations — ``mff`` (the long rows), ``variables`` (roles) and
+``wide`` (one column per variable) — with external access switched off and the configuration locked, so file- and
+URL-reading functions, ATTACH, COPY, INSTALL/LOAD and SET fail inside DuckDB. DuckDB's own parser classifies each
+statement and only a single SELECT is let through (checked here, before any process starts).
+
+Limits, each stated in the error that enforces it: a time limit (DuckDB's interrupt inside the child, and a kill
+from here when that does not stop it), a memory limit (DuckDB's buffer limit plus an address-space limit on the
+child, which no allocation can pass), one thread, no spilling to disk, and a cap on the rows and bytes returned.
+Datasets with more than ``MAX_WIDE_COLUMNS`` variables get no ``wide`` view (its pivot alone exhausts memory).
 """
 
 from __future__ import annotations
 
-import threading
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from mmm_core.data.queries import resolve_dataset
 from mmm_core.errors import QueryLimitError, QueryRefusedError
@@ -20,7 +32,23 @@ from mmm_core.store import Store
 
 DEFAULT_MAX_ROWS = 1000
 DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_MEMORY_BYTES = 1024**3  # DuckDB's buffer limit inside the child
+DEFAULT_MAX_BYTES = 2 * 1024**2  # JSON size of the rows returned
+MAX_WIDE_COLUMNS = 2000
+# The child's address space: the buffer limit plus room for Python, pyarrow and DuckDB's own code and arenas.
+_ADDRESS_SPACE_HEADROOM = 1536 * 1024**2
+_KILL_GRACE_S = 2.0
 VIEWS = ("mff", "variables", "wide")
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """The walls of one query; the defaults are documented in the README (`query`)."""
+
+    max_rows: int = DEFAULT_MAX_ROWS
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    memory_bytes: int = DEFAULT_MEMORY_BYTES
+    max_bytes: int = DEFAULT_MAX_BYTES
 
 
 def query(
@@ -29,38 +57,30 @@ def query(
     sql: str,
     max_rows: int = DEFAULT_MAX_ROWS,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> dict[str, Any]:
     """Run one read-only SELECT over the dataset's views; returns ``{columns, rows, truncated, row_limit}``."""
-    sandbox = _sandbox(store, dataset)
-    try:
-        _check_statement(sandbox, sql)
-        timer = threading.Timer(timeout_s, sandbox.interrupt)
-        timer.start()
-        try:
-            cur = sandbox.execute(sql)
-            rows = cur.fetchmany(max_rows + 1)
-        except duckdb.InterruptException as exc:
-            raise QueryLimitError(
-                f"The query ran longer than the {timeout_s:g} s limit and was stopped.",
-                "Aggregate more (GROUP BY) or filter to fewer rows.",
-            ) from exc
-        except duckdb.Error as exc:
-            raise _refusal_or_error(exc) from exc
-        finally:
-            timer.cancel()
-        columns = [d[0] for d in cur.description]
-    finally:
-        sandbox.close()
-    truncated = len(rows) > max_rows
-    return {
-        "columns": columns,
-        "rows": [[_cell(v) for v in row] for row in rows[:max_rows]],
-        "truncated": truncated,
-        "row_limit": max_rows,
-    }
+    limits = QueryLimits(max_rows, timeout_s, memory_bytes, max_bytes)
+    _check_statement(sql)
+    rows, roles = _dataset_tables(store, dataset)
+    n_variables = len(set(rows.column("variable_name").to_pylist())) if rows.num_rows else 0
+    if n_variables > MAX_WIDE_COLUMNS and _names_wide(sql):
+        raise QueryRefusedError(
+            f"This dataset has {n_variables:,} variables: the `wide` view (one column each) is not built past "
+            f"{MAX_WIDE_COLUMNS:,}.",
+            "Query `mff` instead, e.g. SELECT period, value FROM mff WHERE variable_name = 'Sales'.",
+            code="query_too_wide",
+        )
+    out = _run_in_child(sql, rows, roles, limits)
+    cut_by = out.pop("cut_by")
+    result = {**out, "row_limit": max_rows}
+    if cut_by == "bytes":
+        result["byte_limit"] = max_bytes
+    return result
 
 
-def _sandbox(store: Store, dataset: str) -> duckdb.DuckDBPyConnection:
+def _dataset_tables(store: Store, dataset: str) -> tuple[pa.Table, pa.Table]:
     ds_id = resolve_dataset(store, dataset)["id"]
     with store.connect() as conn:
         rows = conn.sql(
@@ -72,33 +92,88 @@ def _sandbox(store: Store, dataset: str) -> duckdb.DuckDBPyConnection:
             "SELECT name, role, channel, coverage, n_obs, ragged, total FROM variables WHERE dataset_id = ?",
             params=[ds_id],
         ).to_arrow_table()
-    mem = duckdb.connect(":memory:")
-    mem.register("_rows", rows)
-    mem.register("_roles", roles)
-    mem.execute("CREATE TABLE mff AS SELECT * FROM _rows")
-    mem.execute("CREATE TABLE variables AS SELECT * FROM _roles")
-    mem.unregister("_rows")
-    mem.unregister("_roles")
-    names = [r[0] for r in mem.execute("SELECT DISTINCT variable_name FROM mff ORDER BY 1").fetchall()]
-    if names:
-        # One column per variable, summed over product/campaign/outlet/creative rows.
-        pivot_cols = ", ".join(
-            f"sum(value) FILTER (WHERE variable_name = {_quote_literal(n)}) AS {_quote_ident(n)}" for n in names
-        )
-        mem.execute(
-            f"CREATE VIEW wide AS SELECT period, geography, {pivot_cols} FROM mff GROUP BY ALL "
-            "ORDER BY period, geography"
-        )
-    else:
-        mem.execute("CREATE VIEW wide AS SELECT period, geography FROM mff")
-    mem.execute("SET enable_external_access = false")
-    mem.execute("SET lock_configuration = true")
-    return mem
+    return rows, roles
 
 
-def _check_statement(sandbox: duckdb.DuckDBPyConnection, sql: str) -> None:
+def _run_in_child(sql: str, rows: pa.Table, roles: pa.Table, limits: QueryLimits) -> dict[str, Any]:
+    header = {
+        "sql": sql,
+        "max_rows": limits.max_rows,
+        "max_bytes": limits.max_bytes,
+        "timeout_s": limits.timeout_s,
+        "memory_bytes": limits.memory_bytes,
+        "address_space_bytes": limits.memory_bytes + _ADDRESS_SPACE_HEADROOM,
+        "wide_columns": MAX_WIDE_COLUMNS,
+    }
+    payload = json.dumps(header).encode() + b"\n" + _ipc(rows) + _ipc(roles)
+    # An empty working folder: nothing relative to the caller's folder is within reach of the child.
+    with tempfile.TemporaryDirectory(prefix="mmm-sql-") as empty:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "mmm_core.data.sql_worker"],
+                input=payload,
+                capture_output=True,
+                cwd=empty,
+                timeout=limits.timeout_s + _KILL_GRACE_S,
+                env={**os.environ, "PYTHONPATH": _import_path()},
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:  # the interrupt did not stop it: the process was killed
+            raise _time_limit(limits) from exc
+    if done.returncode != 0 or not done.stdout:
+        # No answer: the child died — in practice the address-space limit (a MemoryError or an abort in DuckDB).
+        raise _memory_limit(limits)
+    answer = json.loads(done.stdout)
+    if "ok" in answer:
+        return answer["ok"]
+    error = answer["error"]
+    if error["kind"] == "time":
+        raise _time_limit(limits)
+    if error["kind"] == "memory":
+        raise _memory_limit(limits)
+    raise _refusal_or_error(error["message"])
+
+
+def _ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _import_path() -> str:
+    """The folder that holds ``mmm_core`` first, so the child imports the same code as this process."""
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    rest = os.environ.get("PYTHONPATH", "")
+    return here + (os.pathsep + rest if rest else "")
+
+
+def _time_limit(limits: QueryLimits) -> QueryLimitError:
+    return QueryLimitError(
+        f"The query ran longer than the {limits.timeout_s:g} s limit and was stopped.",
+        "Aggregate more (GROUP BY) or filter to fewer rows.",
+    )
+
+
+def _memory_limit(limits: QueryLimits) -> QueryLimitError:
+    return QueryLimitError(
+        f"The query needed more than the {limits.memory_bytes / 1024**3:g} GB memory limit and was stopped.",
+        "Narrow it: filter rows (WHERE), aggregate (GROUP BY), or select fewer columns.",
+    )
+
+
+def _names_wide(sql: str) -> bool:
+    """Whether the SQL names the ``wide`` relation (by DuckDB's tokenizer, so a string 'wide' does not count)."""
+    return any(
+        re.match(r'"?wide"?(?!\w)', sql[start:], re.IGNORECASE) and kind != duckdb.token_type.string_const
+        for start, kind in duckdb.tokenize(sql)
+    )
+
+
+def _check_statement(sql: str) -> None:
     try:
-        statements = sandbox.extract_statements(sql)
+        with duckdb.connect(":memory:") as parser:
+            statements = parser.extract_statements(sql)
     except duckdb.Error as exc:
         raise QueryRefusedError(
             f"The SQL does not parse: {exc}", "Write one SELECT statement.", code="query_syntax"
@@ -116,8 +191,7 @@ def _check_statement(sandbox: duckdb.DuckDBPyConnection, sql: str) -> None:
         )
 
 
-def _refusal_or_error(exc: duckdb.Error) -> QueryRefusedError:
-    text = str(exc)
+def _refusal_or_error(text: str) -> QueryRefusedError:
     if "disabled" in text.lower() or "external access" in text.lower() or "lock_configuration" in text:
         return QueryRefusedError(
             f"Refused: the query tries to reach files, URLs or settings outside the dataset ({text.splitlines()[0]}).",
@@ -132,19 +206,3 @@ def _refusal_or_error(exc: duckdb.Error) -> QueryRefusedError:
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "AEIOU" else "a"
-
-
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _quote_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _cell(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
