@@ -1,5 +1,6 @@
 """The forking-paths ledger: locked specs, amendments, fit registration and the append-only event log."""
 
+from mmm_core.ledger.history import ledger_report
 from mmm_core.ledger.specs import (  # the public API of this package
     DEFAULT_STALE_AFTER_S,
     LockedSpec,
@@ -10,16 +11,15 @@ from mmm_core.ledger.specs import (  # the public API of this package
     disclosure,
     fail_fit,
     finish_fit,
-    format_diff,
     get_fit,
     get_spec,
-    ledger_report,
     lock,
     provenance,
     reap_stale_fits,
     record_refusal,
     update_fit_progress,
 )
+from mmm_core.spec.canonical import format_diff
 
 __all__ = [
     "DEFAULT_STALE_AFTER_S",

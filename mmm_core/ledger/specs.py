@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mmm_core.data.queries import describe
 from mmm_core.errors import LedgerError, NotFoundError, SpecValidationError
 from mmm_core.ledger.fits import (  # re-exported: the ledger is the one door to fits
     DEFAULT_STALE_AFTER_S,
@@ -30,7 +31,7 @@ from mmm_core.ledger.fits import (  # re-exported: the ledger is the one door to
     update_fit_progress,
 )
 from mmm_core.ledger.store import LockedSpec, append_event, dataset_fingerprint, get_spec, utcnow
-from mmm_core.spec.canonical import canonical_json, diff_specs, format_diff, sha256_text
+from mmm_core.spec.canonical import canonical_json, sha256_text
 from mmm_core.spec.draft import validate_against
 from mmm_core.spec.schema import ModelSpec
 from mmm_core.store import Store, new_id
@@ -45,8 +46,8 @@ __all__ = [
     "finish_fit",
     "get_fit",
     "get_spec",
-    "ledger_report",
     "lock",
+    "plural",
     "provenance",
     "reap_stale_fits",
     "record_refusal",
@@ -217,7 +218,7 @@ def disclosure(spec: LockedSpec, versions: list[LockedSpec], n_specs: int, n_fit
     """e.g. "Results come from locked spec v2 (sha256 3f9a1c2b…), amended once after results were seen
     (reason: "longer TV carry-over"); 2 specs and 3 fits have been tried on this dataset." """
     head = f"Results come from locked spec v{spec.version} (sha256 {spec.sha256[:8]}…), "
-    tail = f"; {_count(n_specs, 'spec')} and {_count(n_fits, 'fit')} have been tried on this dataset."
+    tail = f"; {plural(n_specs, 'spec')} and {plural(n_fits, 'fit')} have been tried on this dataset."
     amends = versions[1:]
     if not amends:
         body = (
@@ -241,30 +242,6 @@ def disclosure(spec: LockedSpec, versions: list[LockedSpec], n_specs: int, n_fit
     return head + f'amended {times} {when} ({label}: "{amends[-1].amendment_reason}")' + tail
 
 
-def ledger_report(store: Store, dataset: str) -> dict[str, Any]:
-    """Everything tried on a dataset, in order: spec versions with rationale/reason and post_hoc, fits with
-    status, the raw event log, and a disclosure sentence."""
-    from mmm_core.data.queries import resolve_dataset
-
-    reap_stale_fits(store)
-    ds = resolve_dataset(store, dataset)
-    specs = _dataset_specs(store, ds["id"])
-    fits = _dataset_fits(store, ds["id"])
-    events = _dataset_events(store, ds["id"])
-    by_id = {s.spec_id: s for s in specs}
-    for f in fits:
-        f["spec_version"] = by_id[f["spec_id"]].version if f["spec_id"] in by_id else None
-    return {
-        "dataset_id": ds["id"],
-        "name": ds["name"],
-        "fingerprint": ds["fingerprint"],
-        "specs": [_report_row(s, by_id.get(s.parent_id or "")) for s in specs],
-        "fits": fits,
-        "events": events,
-        "disclosure": _dataset_disclosure(specs, fits),
-    }
-
-
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
@@ -281,8 +258,6 @@ def _validated(store: Store, spec: Any) -> ModelSpec:
             "Load the YAML with mmm_core.spec.schema.load_spec(path) first.",
             code="not_a_spec",
         )
-    from mmm_core.data.queries import describe
-
     try:
         described = describe(store, spec.dataset_id)
     except NotFoundError as exc:
@@ -343,68 +318,6 @@ def _dataset_counts(store: Store, dataset_id: str) -> tuple[int, int]:
     return int(n_specs), int(n_fits)
 
 
-def _dataset_specs(store: Store, dataset_id: str) -> list[LockedSpec]:
-    with store.connect() as conn:
-        ids = [
-            r[0]
-            for r in conn.execute(
-                "SELECT id FROM specs WHERE dataset_id = ? ORDER BY locked_at, version", [dataset_id]
-            ).fetchall()
-        ]
-    return [get_spec(store, i) for i in ids]  # the tamper check runs on every spec shown
-
-
-def _report_row(spec: LockedSpec, parent: LockedSpec | None) -> dict[str, Any]:
-    row = spec.to_dict()
-    row["changes"] = format_diff(diff_specs(parent.spec, spec.spec)) if parent else []
-    return row
-
-
-def _dataset_fits(store: Store, dataset_id: str) -> list[dict[str, Any]]:
-    with store.connect() as conn:
-        cur = conn.execute(
-            "SELECT f.id AS fit_id, f.spec_id, f.engine, f.mode, f.status, f.progress, f.started_at, "
-            "f.finished_at, f.elapsed_s, f.error_json FROM fits f JOIN specs s ON s.id = f.spec_id "
-            "WHERE s.dataset_id = ? ORDER BY f.created_at",
-            [dataset_id],
-        )
-        columns = [d[0] for d in cur.description]
-        return [_plain_row(dict(zip(columns, r, strict=True))) for r in cur.fetchall()]
-
-
-def _dataset_events(store: Store, dataset_id: str) -> list[dict[str, Any]]:
-    import json
-
-    with store.connect() as conn:
-        cur = conn.execute(
-            "SELECT id, created_at, kind, spec_id, fit_id, detail_json FROM ledger_events "
-            "WHERE dataset_id = ? ORDER BY id",
-            [dataset_id],
-        )
-        columns = [d[0] for d in cur.description]
-        rows = [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
-    for r in rows:
-        r["detail"] = json.loads(r.pop("detail_json") or "{}")
-    return [_plain_row(r) for r in rows]
-
-
-def _plain_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
-
-
-def _dataset_disclosure(specs: list[LockedSpec], fits: list[dict[str, Any]]) -> str:
-    if not specs:
-        return "No spec has been locked on this dataset yet."
-    late = sum(s.post_hoc for s in specs)
-    by_status = {st: sum(f["status"] == st for f in fits) for st in ("succeeded", "failed", "running")}
-    fit_part = ", ".join(f"{n} {st}" for st, n in by_status.items() if n) or "none run yet"
-    latest = specs[-1]
-    return (
-        f"{_count(len(specs), 'spec')} locked on this dataset ({late} after results had been seen); "
-        f"{_count(len(fits), 'fit')} ({fit_part}); the latest is spec v{latest.version} "
-        f"{latest.spec_id} (sha256 {latest.sha256[:8]}…)."
-    )
-
-
-def _count(n: int, noun: str) -> str:
+def plural(n: int, noun: str) -> str:
+    """ "1 spec", "2 specs"."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
