@@ -1,0 +1,64 @@
+"""Files the product writes on request (``--out``): never over the store, never half-written.
+
+One rule for every command that takes an output path (report, spec drafts, synthetic data, plans): the path may
+not be the store file or anything inside the store's folder (artifacts, chat sessions, UI history live there),
+an existing file is kept unless the caller says ``force``, and the bytes land through a temporary file and a
+rename, so a crash leaves either the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from mmm_core.errors import MMMError
+
+
+class OutputRefusedError(MMMError):
+    code = "output_refused"
+
+
+def check_output_path(out: str | Path, store_path: str | Path, force: bool = False) -> Path:
+    """The resolved output path, or ``OutputRefusedError`` naming why it may not be written."""
+    target = Path(out).expanduser().resolve()
+    store_file = Path(store_path).expanduser().resolve()
+    store_dir = store_file.parent
+    if target == store_file:
+        raise OutputRefusedError(
+            f"Refused to write {out}: it is the store file ({store_file}); writing there would destroy every dataset,"
+            " spec and fit.",
+            "Choose another file name, e.g. --out report.html.",
+        )
+    if target.is_relative_to(store_dir):
+        raise OutputRefusedError(
+            f"Refused to write {out}: it is inside the store's folder ({store_dir}), where the store keeps its "
+            "artifacts, sessions and history.",
+            "Write outside that folder, e.g. --out ./report.html.",
+        )
+    if target.is_dir():
+        raise OutputRefusedError(f"Refused to write {out}: it is a folder.", "Name a file, e.g. --out report.html.")
+    if target.exists() and not force:
+        raise OutputRefusedError(
+            f"Refused to overwrite {out}: the file exists.",
+            "Choose a new name, or pass --force to replace it.",
+        )
+    return target
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
