@@ -102,7 +102,7 @@ def response_curve(
 
 def adstock_weight_draws(post: "Posterior", c: int) -> tuple[np.ndarray, str]:
     """[S, L] normalised carry-over weights of channel ``c`` as the model applies them, and the adstock type."""
-    from mmm_core.engine import transforms as tf
+    from mmm_core.engine import transforms as tf  # lazy: JAX (~1.5 s); reading stored effects never needs it
 
     cfg = post.config
     n_c = len(post.channels)

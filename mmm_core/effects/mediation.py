@@ -86,7 +86,7 @@ def _chunk(sub: "Posterior", spend: np.ndarray, feeds: np.ndarray) -> dict[str, 
 def compute_mediation(post: "Posterior", max_draws: int | None = None) -> MediationDraws:
     """Counterfactual direct / indirect / total effects of every channel for every draw of ``post``
     (vectorised over draws in chunks; Python loops over channels and mediators only)."""
-    from mmm_core.engine.mediation import feeds as feed_matrix
+    from mmm_core.engine.mediation import feeds as feed_matrix  # lazy: JAX (~1.5 s), as in effects.curves
 
     config = post.config
     if not getattr(config, "mediators", ()):

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 from mmm_core.errors import MMMError
 
 Adstock = Literal["geometric", "delayed"]
@@ -109,8 +111,6 @@ class ModelConfig:
 
     def lag_mask(self, n_channels: int):
         """[l_max, C] 1.0 where lag l is within the channel's maximum lag (all ones without channel_l_max)."""
-        import numpy as np
-
         lags = np.array(self.channel_l_max or (self.l_max,) * n_channels)
         return (np.arange(self.l_max)[:, None] < lags[None, :]).astype(np.float32)
 

@@ -47,7 +47,7 @@ def to_idata(
     extra_coords: dict | None = None,
 ):
     """Build an InferenceData from [chains, draws, ...] arrays; ``stats`` are NUTS statistics (or None)."""
-    import arviz as az
+    import arviz as az  # lazy: ~1 s; answering from a stored fit imports the engine but never needs it
 
     coords = {**coords_of(sd), **(extra_coords or {})}
     groups = {"posterior": samples}

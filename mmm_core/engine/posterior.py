@@ -8,12 +8,13 @@ the data in the user's units.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # the engine imports JAX; keep this module cheap to import
-    from mmm_core.engine import FitResult, ModelConfig, ModelData, ScaledData
+from mmm_core.engine.config import ModelConfig
+from mmm_core.engine.data import ModelData, ScaledData
+from mmm_core.engine.model import predict
+from mmm_core.engine.result import FitResult
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,9 +22,9 @@ class Posterior:
     """Draws (``params``: PARAM_KEYS → [S, ...]) of a fitted model over ``data`` (user units)."""
 
     params: dict[str, np.ndarray]
-    data: "ModelData"
-    scaled: "ScaledData"
-    config: "ModelConfig"
+    data: ModelData
+    scaled: ScaledData
+    config: ModelConfig
     approximate: bool = False
     label: str = "NUTS (full Bayesian posterior)"
 
@@ -41,8 +42,6 @@ class Posterior:
         """``mu`` [S,T,G], ``contributions`` [S,T,G,C], ``baseline`` [S,T,G] in KPI units for raw ``spend``
         [T,G,C] (default: the observed spend). With mediators, ``mediator_spend`` [M,T,G,C] is the spend each
         mediator equation sees (default: ``spend``), for direct / indirect counterfactuals."""
-        from mmm_core.engine import predict
-
         if mediator_spend is None:  # keep the plain call (and its compiled kernel) for models without mediators
             return predict(self.params, self.scaled, self.config, spend)
         return predict(self.params, self.scaled, self.config, spend, mediator_spend=mediator_spend)
@@ -62,5 +61,5 @@ class Posterior:
         )
 
     @classmethod
-    def from_fit(cls, result: "FitResult", data: "ModelData") -> "Posterior":
+    def from_fit(cls, result: "FitResult", data: ModelData) -> "Posterior":
         return cls(result.params(), data, result.data, result.config, result.approximate, result.label)

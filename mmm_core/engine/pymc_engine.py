@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from copy import deepcopy
 
 import numpy as np
 import pandas as pd
@@ -102,6 +103,7 @@ def build_mmm(data: ModelData, config: ModelConfig, shared_shapes: bool = False)
     default. ``shared_shapes=True`` keeps its default prior families but gives the curve *shapes* (adstock
     decay, saturation point and slope) one value per channel, as our engine does, leaving the effect size per
     geo and channel: a smaller model closer to ours, for a like-for-like speed comparison."""
+    # lazy: pymc-marketing is an optional extra (`pip install mmm-agent[pymc]`); this module imports without it
     from pymc_marketing.mmm import MMM, GeometricAdstock, HillSaturation, LogisticSaturation
 
     check_expressible(data, config)
@@ -127,8 +129,6 @@ def build_mmm(data: ModelData, config: ModelConfig, shared_shapes: bool = False)
 
 def _per_channel(priors: dict, names: tuple[str, ...]) -> dict:
     """Copies of the named default priors with dims ("channel",)."""
-    from copy import deepcopy
-
     out = {}
     for name in names:
         if name in priors:

@@ -14,6 +14,9 @@ from functools import lru_cache, partial
 import jax
 import jax.numpy as jnp
 import numpy as np
+from numpyro.infer import SVI, Predictive, Trace_ELBO, init_to_median
+from numpyro.infer.autoguide import AutoNormal
+from numpyro.optim import Adam
 
 from mmm_core.engine.config import EngineConfigError, ModelConfig
 from mmm_core.engine.data import ModelData, ScaledData, scale_data
@@ -110,10 +113,6 @@ def _laplace_draws(fns, args, config, seed: int, draws: int, steps: int) -> tupl
 
 
 def _advi_draws(sd: ScaledData, config: ModelConfig, seed: int, draws: int, steps: int) -> tuple[dict, dict]:
-    from numpyro.infer import SVI, Predictive, Trace_ELBO, init_to_median
-    from numpyro.infer.autoguide import AutoNormal
-    from numpyro.optim import Adam
-
     model = model_functions(config)["model"]
     guide = AutoNormal(model, init_loc_fn=init_to_median(num_samples=15))
     svi = SVI(model, guide, Adam(0.02), Trace_ELBO())

@@ -9,6 +9,7 @@ import numpy as np
 
 from mmm_core.engine.config import ModelConfig
 from mmm_core.engine.data import ScaledData
+from mmm_core.engine.model import MEDIATOR_KEYS, PARAM_KEYS, predict
 
 APPROXIMATE_LABEL = "approximate — uncertainty not calibrated"
 
@@ -77,21 +78,17 @@ class FitResult:
 
     def params(self) -> dict[str, np.ndarray]:
         """The natural-scale parameters `model.predict` expects, each [S, ...]."""
-        from mmm_core.engine.model import MEDIATOR_KEYS, PARAM_KEYS
-
         return {k: self.flat(k) for k in PARAM_KEYS + (MEDIATOR_KEYS if self.config.mediators else ())}
 
     def predict(self, spend_override=None) -> dict[str, np.ndarray]:
         """`model.predict` on this fit's draws (NumPyro engine only)."""
-        from mmm_core.engine.model import predict
-
         if self.data is None:
             raise ValueError("This fit carries no ScaledData (a pymc-marketing fit); use its samples.")
         return predict(self.params(), self.data, self.config, spend_override)
 
     def diagnostics(self, var_names: list[str] | None = None) -> dict[str, float]:
         """max R-hat, min bulk ESS, divergences, ESS per second of wall time (over ``var_names``)."""
-        import arviz as az
+        import arviz as az  # lazy: ~1 s; answering from a stored fit imports the engine but never needs it
 
         post = self.idata.posterior.to_dataset()
         # Constant sites (e.g. adstock_theta of geometric channels) have no ESS / R-hat: leave them out.
