@@ -25,9 +25,9 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.models import answers
 from mmm_core import ledger
+from mmm_core.ledger.shopping import REFUSAL_REASON, is_result_seeking
 from mmm_core.ledger.store import spec_exists
 from mmm_core.store import Store
-from tools.shopping import REFUSAL_REASON, is_result_seeking
 
 MAX_MODEL_CALLS_PER_TURN = 8
 MAX_TOOL_CALLS_PER_TURN = 6

@@ -8,7 +8,6 @@ from test_agent_fixtures import make_store
 
 from tools import build_tools
 from tools.base import MAX_CHARS, cap
-from tools.planning_tools import core_function
 
 
 def test_cap_truncates_with_a_note() -> None:
@@ -27,9 +26,8 @@ def test_tools_on_a_store(tmp_path) -> None:
     store, ds = make_store(tmp_path)
     tools = {t.name: t for t in build_tools(store)}
     assert {"describe_dataset", "run_sql", "spend_by", "draft_spec", "lock_spec", "fit_model", "roi"} <= set(tools)
-
-    for optional in ("mediation", "report"):
-        assert (optional in tools) == (core_function(optional) is not None)
+    # Every capability is built: the planning, mediation and report tools are always registered.
+    assert {"optimize_budget", "scenario", "mediation", "report", "response_curve"} <= set(tools)
     out = json.loads(tools["spend_by"].invoke({"by": "channel"}))
     assert out["dataset_id"] == ds and {r["channel"] for r in out["rows"]} == {"Email", "Local", "Search", "Social"}
     err = json.loads(tools["run_sql"].invoke({"sql": "DELETE FROM mff"}))

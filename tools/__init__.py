@@ -8,12 +8,11 @@ from __future__ import annotations
 from langchain_core.tools import BaseTool
 
 from mmm_core.store import Store
+from tools import data_tools, fit_tools, result_tools, spec_tools
 
 
 def build_tools(store: Store) -> list[BaseTool]:
-    """All tools available for ``store`` (tools whose core function does not exist yet are left out)."""
-    from tools import data_tools, fit_tools, result_tools, spec_tools
-
+    """All tools bound to ``store``."""
     return data_tools.build(store) + spec_tools.build(store) + fit_tools.build(store) + result_tools.build(store)
 
 

@@ -11,7 +11,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from mmm_core.errors import MMMError
+from mmm_core import ledger
+from mmm_core.data.queries import list_datasets, resolve_dataset
+from mmm_core.errors import MMMError, NotFoundError
+from mmm_core.fit.job import latest_fit
 from mmm_core.jsonable import to_jsonable as core_jsonable
 from mmm_core.store import Store
 
@@ -76,9 +79,6 @@ def state_of(runtime: Any) -> dict[str, Any]:
 
 def resolve_fit(store: Store, fit_id: str | None, runtime: Any = None) -> str:
     """Explicit id → the session's fit → the store's latest succeeded fit."""
-    from mmm_core.errors import NotFoundError
-    from mmm_core.fit.job import latest_fit
-
     fit = fit_id or state_of(runtime).get("fit_id") or latest_fit(store)
     if not fit:
         raise NotFoundError(
@@ -91,18 +91,13 @@ def resolve_fit(store: Store, fit_id: str | None, runtime: Any = None) -> str:
 
 def resolve_dataset_id(store: Store, dataset: str | None, runtime: Any = None) -> str:
     """Explicit id/name → the session's dataset → the dataset of the latest fit → the newest dataset."""
-    from mmm_core.data.queries import list_datasets, resolve_dataset
-    from mmm_core.errors import NotFoundError
-
     if dataset:
         return resolve_dataset(store, dataset)["id"]
     state = state_of(runtime)
     if state.get("dataset_id"):
         return state["dataset_id"]
-    for fit in (state.get("fit_id"), _latest_fit_or_none(store)):
+    for fit in (state.get("fit_id"), latest_fit(store)):
         if fit:
-            from mmm_core import ledger
-
             try:
                 return ledger.get_spec(store, ledger.get_fit(store, fit)["spec_id"]).dataset_id
             except NotFoundError:
@@ -113,11 +108,3 @@ def resolve_dataset_id(store: Store, dataset: str | None, runtime: Any = None) -
             "The store holds no dataset yet.", "Load one: `mmm-agent ingest FILE.csv` (MFF format).", code="no_dataset"
         )
     return known[-1]["id"]
-
-
-def _latest_fit_or_none(store: Store) -> str | None:
-    try:
-        from mmm_core.fit.job import latest_fit
-    except ImportError:
-        return None
-    return latest_fit(store)

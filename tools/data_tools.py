@@ -9,6 +9,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from mmm_core.data import queries, sql_sandbox
+from mmm_core.errors import MMMError
 from mmm_core.store import Store
 from tools.base import resolve_dataset_id, run_tool
 
@@ -164,8 +165,6 @@ def _rows(frame) -> list[dict]:
 
 
 def _default_kpi(store: Store, dataset_id: str) -> str:
-    from mmm_core.errors import MMMError
-
     d = queries.describe(store, dataset_id)
     kpis = [v["name"] for v in d["variables"] if v["role"] == "kpi"] or d["kpi_candidates"]
     if len(kpis) != 1:

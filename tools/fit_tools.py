@@ -13,6 +13,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from mmm_core.errors import FitRefusedError
+from mmm_core.fit.job import fit_summary, run_fit
 from mmm_core.store import Store
 from tools.base import resolve_fit, run_tool, state_of
 
@@ -37,8 +38,6 @@ def build(store: Store) -> list[BaseTool]:
 
     def fit_model(spec_id: str, quick: bool = False, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
-            from mmm_core.fit.job import run_fit
-
             if not FIT_LOCK.acquire(blocking=False):
                 raise FitRefusedError(
                     "Another fit is running in this session's process.",
@@ -59,8 +58,6 @@ def build(store: Store) -> list[BaseTool]:
 
     def fit_status(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
-            from mmm_core.fit.job import fit_summary
-
             out = fit_summary(store, resolve_fit(store, fit_id or state_of(runtime).get("fit_id"), runtime))
             return {
                 k: out.get(k)

@@ -1,43 +1,26 @@
-"""Optimizer, scenario, mediation and report tools — registered only when ``mmm_core`` provides the function.
-
-The core functions land in later issues; until they exist these tools are absent (and help does not advertise
-them), so no model can call a capability that is not there.
+"""Optimizer, scenario, mediation and report tools: typed arguments → the same ``mmm_core`` function the CLI
+calls → compact JSON. The plans are stored and logged by :mod:`mmm_core.answers.planning` (as for the CLI), and
+every rule (shares into bounds, moves into an allocation, the health check) lives there, not here.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from typing import Any
 
 from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
+from mmm_core.answers.mediation import mediation
+from mmm_core.report.build import build_report
 from mmm_core.store import Store
 from tools.base import resolve_fit, run_tool
-
-# Store-level functions ``f(store, fit_id, ...)`` (not the posterior-level ones in mmm_core.optimizer.plans).
-_HOMES = ("mmm_core.answers.results", "mmm_core.answers.mediation", "mmm_core.report.build")
-
-
-def core_function(name: str) -> Callable[..., Any] | None:
-    """``name`` from the first mmm_core module that defines it, else None."""
-    for module in _HOMES:
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
-        fn = getattr(mod, name, None)
-        if callable(fn):
-            return fn
-    return None
 
 
 class OptimizeArgs(BaseModel):
     budget: float = Field(gt=0, description="Total budget to allocate over the window, in spend units.")
     periods: int = Field(13, ge=1, description="Window length in periods (13 weeks = a quarter).")
-    bounds: dict[str, list[float]] = Field(
+    bounds: dict[str, list[float | None]] = Field(
         default_factory=dict, description="Per channel [min, max] spend over the window; null for no limit on a side."
     )
     max_share: dict[str, float] = Field(
@@ -67,42 +50,21 @@ class FitOnly(BaseModel):
     fit_id: str | None = Field(None, description="Fit id; omit for the session's current fit.")
 
 
-def _bounds(args: dict[str, Any]) -> dict[str, list[float | None]]:
-    """Shares of the stated budget become absolute bounds (the user's own numbers, re-expressed)."""
-    out = {k: list(v) for k, v in (args.get("bounds") or {}).items()}
-    for ch, share in (args.get("max_share") or {}).items():
-        out.setdefault(ch, [None, None])[1] = share * args["budget"]
-    for ch, share in (args.get("min_share") or {}).items():
-        out.setdefault(ch, [None, None])[0] = share * args["budget"]
-    return out
-
-
-def _posterior(store: Store, fit_id: str):
-    """The fit's posterior, refused when its health review failed (decisions need a healthy fit)."""
-    from mmm_core.answers import results
-    from mmm_core.errors import FitRefusedError
-
-    review = results.health(store, fit_id)
-    if review.get("overall") == "fail":
-        raise FitRefusedError(
-            f"Fit {fit_id} failed its health review; it is not fit for budget decisions.",
-            "Ask 'did the model converge?' for the failed checks, then re-fit.",
-            code="fit_unhealthy",
-        )
-    return results.load_posterior(store, fit_id), review["provenance"]
-
-
-def _moves_to_allocation(levels: dict[str, float], moves: list[dict[str, Any]]) -> dict[str, float]:
-    """The user's moves ("20% of TV to Search") applied to the current levels the optimizer reports."""
-    alloc = dict(levels)
-    for mv in moves:
-        if "from" in mv:
-            amount = alloc[mv["from"]] * float(mv.get("share", 1.0))
-            alloc[mv["from"]] -= amount
-            alloc[mv["to"]] += amount
-        else:
-            alloc[mv["channel"]] = max(0.0, alloc[mv["channel"]] * (1.0 + float(mv.get("change", 0.0))))
-    return alloc
+_PLAN_KEYS = (
+    "plan_id",
+    "incremental",
+    "allocation",
+    "expected_kpi",
+    "vs_current",
+    "binding",
+    "marginal_roi",
+    "optimality_verified",
+    "warnings",
+    "horizon_periods",
+    "budget",
+    "approximate",
+    "label",
+)
 
 
 def _est(e: dict | None) -> dict | None:
@@ -134,134 +96,98 @@ def _compact_mediation(out: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _compact_scenario(out: dict[str, Any], moves: list[dict[str, Any]]) -> dict[str, Any]:
+    sc = out["scenarios"][0]
+    return {
+        "plan_id": out["plan_id"],
+        "fit_id": out["fit_id"],
+        "moves": moves,
+        "horizon_periods": out["horizon_periods"],
+        "current_allocation": out["current"]["allocation"],
+        "allocation": sc["allocation"],
+        "expected_kpi": sc["expected_kpi"],
+        "current_expected_kpi": out["current"]["expected_kpi"],
+        "vs_current": sc.get("vs_current"),
+        "notes": out.get("notes"),
+        "approximate": out.get("approximate"),
+        "label": out.get("label"),
+        "provenance": out["provenance"],
+    }
+
+
 def build(store: Store) -> list[BaseTool]:
-    """Optimizer and scenario tools when ``mmm_core.optimizer.plans`` exists; mediation/report when they exist."""
-    tools: list[BaseTool] = []
-    try:
-        from mmm_core import optimizer
-    except ImportError:
-        optimizer = None
-    if optimizer is not None and hasattr(optimizer, "optimize"):
+    """The planning, mediation and report tools bound to one store."""
 
-        def optimize_budget(
-            budget: float,
-            periods: int = 13,
-            bounds: dict | None = None,
-            max_share: dict | None = None,
-            min_share: dict | None = None,
-            fixed: list | None = None,
-            incremental: bool = False,
-            fit_id: str | None = None,
-            runtime: ToolRuntime = None,
-        ) -> str:
-            def work() -> dict:
-                fit = resolve_fit(store, fit_id, runtime)
-                from mmm_core.answers.planning import optimize
+    def optimize_budget(
+        budget: float,
+        periods: int = 13,
+        bounds: dict | None = None,
+        max_share: dict | None = None,
+        min_share: dict | None = None,
+        fixed: list | None = None,
+        incremental: bool = False,
+        fit_id: str | None = None,
+        runtime: ToolRuntime = None,
+    ) -> str:
+        def work() -> dict:
+            # lazy: the optimizer imports JAX (~1.5 s); agent start-up must not pay it for non-planning turns
+            from mmm_core.answers.planning import optimize
+            from mmm_core.optimizer.request import held_at_current, share_bounds
 
-                args = {"budget": budget, "bounds": bounds, "max_share": max_share, "min_share": min_share}
-                # Stored beside the fit (for the report) and logged in the ledger by mmm_core.answers.planning.
-                out = optimize(
-                    store,
-                    fit,
-                    budget,
-                    periods=periods,
-                    bounds={k: tuple(v) for k, v in _bounds(args).items()} or None,
-                    bounds_pct={ch: (0.0, 0.0) for ch in (fixed or [])} or None,
-                    incremental=incremental,
-                )
-                prov = out["provenance"]
-                keep = (
-                    "plan_id",
-                    "incremental",
-                    "allocation",
-                    "expected_kpi",
-                    "vs_current",
-                    "binding",
-                    "marginal_roi",
-                    "optimality_verified",
-                    "warnings",
-                    "horizon_periods",
-                    "budget",
-                    "approximate",
-                    "label",
-                )
-                return {"fit_id": fit, **{k: out.get(k) for k in keep}, "provenance": prov}
-
-            return run_tool(work)
-
-        tools.append(
-            StructuredTool.from_function(
-                optimize_budget,
-                name="optimize_budget",
-                args_schema=OptimizeArgs,
-                description=("Best allocation of a budget over a future window under bounds; shows which bounds bind."),
+            fit = resolve_fit(store, fit_id, runtime)
+            out = optimize(
+                store,
+                fit,
+                budget,
+                periods=periods,
+                bounds=share_bounds(budget, bounds, max_share, min_share),
+                bounds_pct=held_at_current(fixed),
+                incremental=incremental,
             )
-        )
-    if optimizer is not None and hasattr(optimizer, "scenario"):
+            return {"fit_id": fit, **{k: out.get(k) for k in _PLAN_KEYS}, "provenance": out["provenance"]}
 
-        def run_scenario(moves: list, periods: int = 13, fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
-            def work() -> dict:
-                from mmm_core.optimizer.response import posterior_response
-                from mmm_core.optimizer.scenarios import current_level
+        return run_tool(work)
 
-                fit = resolve_fit(store, fit_id, runtime)
-                post, prov = _posterior(store, fit)
-                resp = posterior_response(post, periods, "recent", 1000)
-                levels = dict(zip(resp.channels, map(float, current_level(resp))))
-                alloc = _moves_to_allocation(levels, moves)
-                out = optimizer.scenario(post, [alloc], periods=periods, names=["scenario"])
-                sc = out["scenarios"][0]
-                return {
-                    "fit_id": fit,
-                    "moves": moves,
-                    "horizon_periods": out["horizon_periods"],
-                    "current_allocation": out["current"]["allocation"],
-                    "allocation": sc["allocation"],
-                    "expected_kpi": sc["expected_kpi"],
-                    "current_expected_kpi": out["current"]["expected_kpi"],
-                    "vs_current": sc.get("vs_current"),
-                    "notes": out.get("notes"),
-                    "approximate": out.get("approximate"),
-                    "label": out.get("label"),
-                    "provenance": prov,
-                }
+    def run_scenario(moves: list, periods: int = 13, fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
+        def work() -> dict:
+            from mmm_core.answers.planning import scenario  # lazy: JAX, as in optimize_budget
 
-            return run_tool(work)
+            fit = resolve_fit(store, fit_id, runtime)
+            out = scenario(store, fit, periods=periods, names=["scenario"], moves=moves)
+            return _compact_scenario(out, moves)
 
-        tools.append(
-            StructuredTool.from_function(
-                run_scenario,
-                name="scenario",
-                args_schema=ScenarioArgs,
-                description="What-if: expected KPI change of moving spend.",
-            )
-        )
-    mediation, report = core_function("mediation"), core_function("report")
-    if mediation:
+        return run_tool(work)
 
-        def run_mediation(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
-            return run_tool(lambda: _compact_mediation(mediation(store, resolve_fit(store, fit_id, runtime))))
+    def run_mediation(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
+        return run_tool(lambda: _compact_mediation(mediation(store, resolve_fit(store, fit_id, runtime))))
 
-        tools.append(
-            StructuredTool.from_function(
-                run_mediation,
-                name="mediation",
-                args_schema=FitOnly,
-                description="Direct, indirect and total effect per channel.",
-            )
-        )
-    if report:
+    def make_report(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
+        def work() -> dict:
+            fit = resolve_fit(store, fit_id, runtime)
+            return build_report(store, fit, store.artifacts_dir / f"report_{fit}.html")
 
-        def make_report(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
-            def work() -> dict:
-                fit = resolve_fit(store, fit_id, runtime)
-                return report(store, fit, store.artifacts_dir / f"report_{fit}.html")
+        return run_tool(work)
 
-            return run_tool(work)
-
-        tools.append(
-            StructuredTool.from_function(
-                make_report, name="report", args_schema=FitOnly, description="Write the narrative HTML report of a fit."
-            )
-        )
-    return tools
+    return [
+        StructuredTool.from_function(
+            optimize_budget,
+            name="optimize_budget",
+            args_schema=OptimizeArgs,
+            description="Best allocation of a budget over a future window under bounds; shows which bounds bind.",
+        ),
+        StructuredTool.from_function(
+            run_scenario,
+            name="scenario",
+            args_schema=ScenarioArgs,
+            description="What-if: expected KPI change of moving spend.",
+        ),
+        StructuredTool.from_function(
+            run_mediation,
+            name="mediation",
+            args_schema=FitOnly,
+            description="Direct, indirect and total effect per channel.",
+        ),
+        StructuredTool.from_function(
+            make_report, name="report", args_schema=FitOnly, description="Write the narrative HTML report of a fit."
+        ),
+    ]

@@ -1,6 +1,5 @@
-"""Tools that answer from a stored fit: ROI, comparisons, contributions, health, response curves — and, when
-``mmm_core`` provides them, optimizer, scenario, mediation and report. A tool whose core function does not exist
-is not registered at all (no fake tools).
+"""Tools that answer from a stored fit: ROI, comparisons, contributions, health, response curves — plus the
+planning, mediation and report tools of :mod:`tools.planning_tools`.
 """
 
 from __future__ import annotations
@@ -11,7 +10,10 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
+from mmm_core.answers import results
+from mmm_core.answers.results import resolve_channel
 from mmm_core.store import Store
+from tools import planning_tools
 from tools.base import resolve_fit, run_tool
 
 _STATS = ("mean", "lo", "hi")
@@ -47,8 +49,6 @@ def _brief(stats: Any) -> Any:
 
 
 def _roi_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
-    from mmm_core.answers.results import resolve_channel
-
     channels = out["channels"]
     if channel:
         name = resolve_channel(channel, list(channels))
@@ -71,8 +71,7 @@ def _contrib_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
 
 
 def build(store: Store) -> list[BaseTool]:
-    """The result tools bound to one store (only those whose core functions exist)."""
-    from mmm_core.answers import results
+    """The result tools bound to one store."""
 
     def roi(channel: str | None = None, fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
         return run_tool(lambda: _roi_body(results.roi(store, resolve_fit(store, fit_id, runtime)), channel))
@@ -145,19 +144,13 @@ def build(store: Store) -> list[BaseTool]:
                 "check with its verdict."
             ),
         ),
+        StructuredTool.from_function(
+            response_curve,
+            name="response_curve",
+            args_schema=CurveArgs,
+            description=(
+                "Contribution of one channel as its spend is scaled from 0× to 2× of observed (diminishing returns)."
+            ),
+        ),
     ]
-    if hasattr(results, "response_curve"):
-        tools.append(
-            StructuredTool.from_function(
-                response_curve,
-                name="response_curve",
-                args_schema=CurveArgs,
-                description=(
-                    "Contribution of one channel as its spend is scaled from 0× to 2× of observed (diminishing "
-                    "returns)."
-                ),
-            )
-        )
-    from tools import planning_tools
-
     return tools + planning_tools.build(store)

@@ -17,10 +17,11 @@ from pydantic import BaseModel, Field
 
 from mmm_core import ledger
 from mmm_core import spec as specs
-from mmm_core.errors import MMMError, NotFoundError, SpecLockedError
+from mmm_core.data.queries import describe
+from mmm_core.errors import NotFoundError, SpecLockedError
+from mmm_core.ledger.shopping import amend_checked
 from mmm_core.store import Store
 from tools.base import resolve_dataset_id, run_tool, state_of
-from tools.shopping import is_result_seeking
 
 
 class Changes(BaseModel):
@@ -136,8 +137,6 @@ def build(store: Store) -> list[BaseTool]:
         def work() -> dict:
             ds = resolve_dataset_id(store, dataset, runtime)
             spec, notes = specs.init_spec_with_notes(store, ds, kpi)
-            from mmm_core.data.queries import describe
-
             d = describe(store, ds)
             return {
                 "draft_id": _save(store, spec),
@@ -158,8 +157,6 @@ def build(store: Store) -> list[BaseTool]:
     def edit_spec(draft_id: str, runtime: ToolRuntime = None, **changes: Any) -> str:
         def work() -> dict:
             spec = apply_changes(load_draft(store, draft_id), Changes(**changes))
-            from mmm_core.data.queries import describe
-
             specs.validate_against(spec, describe(store, spec.dataset_id))
             return {
                 "draft_id": _save(store, spec, draft_id),
@@ -206,16 +203,9 @@ def build(store: Store) -> list[BaseTool]:
 
     def amend_spec(spec_id: str, reason: str, runtime: ToolRuntime = None, **changes: Any) -> str:
         def real() -> dict:
-            if is_result_seeking(reason):
-                raise MMMError(
-                    "An amendment whose reason names a desired result is refused.",
-                    "Give a substantive reason (new information about the data or the business), "
-                    "not the result you want.",
-                    code="shopping_refused",
-                )
             parent = ledger.get_spec(store, spec_id)
             new = apply_changes(parent.spec, Changes(**changes))
-            locked = ledger.amend(store, spec_id, new, reason)
+            locked = amend_checked(store, spec_id, new, reason)
             return {
                 "spec_id": locked.spec_id,
                 "parent_id": spec_id,

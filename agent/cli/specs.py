@@ -110,10 +110,10 @@ def _lock(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _amend(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.ledger import amend
+    from mmm_core.ledger.shopping import amend_checked
     from mmm_core.spec import load_spec
 
-    locked = amend(open_store(args), args.spec_id, load_spec(args.file), args.reason)
+    locked = amend_checked(open_store(args), args.spec_id, load_spec(args.file), args.reason)
     return {
         "spec_id": locked.spec_id,
         "parent_id": locked.parent_id,
@@ -253,7 +253,7 @@ def _render_ledger(r: dict[str, Any]) -> str:
                 ],
             ),
         ]
-    lines += ["", "Events:"] + [f"  #{e['id']} {_time(e['created_at'])} {_event_text(e)}" for e in r["events"]]
+    lines += ["", "Events:"] + [f"  #{e['event_id']} {_time(e['created_at'])} {_event_text(e)}" for e in r["events"]]
     lines += ["", r["disclosure"]]
     return "\n".join(lines)
 

@@ -113,9 +113,8 @@ def mediation(
     """Direct, indirect (per mediator) and total effect of every channel, with share mediated and ROI split.
 
     Refuses a fit that failed its health review unless ``allow_unhealthy`` (like every decision answer)."""
-    fit = results._fit_row(store, fit_id)
-    results._require_healthy(store, fit, allow_unhealthy)
-    described = _described_mediators(store, fit["spec_id"])
+    fit = results.decision_fit(store, fit_id, allow_unhealthy)
+    described = _described_mediators(store, fit.spec_id)
     frame = results._frame(store, fit, interval, method)
     body = mediation_table(mediation_draws(store, fit_id), frame["level"], frame["method"])
     body["mediators"] = described

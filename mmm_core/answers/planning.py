@@ -1,5 +1,9 @@
 """Store-level budget planning: optimise or score allocations from a stored fit, keep the result beside the fit
-(for the agent and the report) and log it in the ledger — every plan names the locked spec behind it."""
+(for the agent and the report) and log it in the ledger — every plan names the locked spec behind it.
+
+These are the only doors to a plan: the CLI (``optimize``/``scenario``) and the chat tools (``optimize_budget``/
+``scenario``) both call them, so both write the same plan file and the same ledger event.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from mmm_core import ledger
-from mmm_core.answers.results import _fit_row, _require_healthy, load_posterior
+from mmm_core.answers.results import decision_fit, load_posterior
 from mmm_core.fit import artifacts
+from mmm_core.ledger.fits import FitRecord
 from mmm_core.ledger.store import log_event
+from mmm_core.optimizer.plans import plan
+from mmm_core.optimizer.plans import scenario as score_allocations
+from mmm_core.optimizer.request import Bounds, PlanRequest
+from mmm_core.optimizer.scenarios import apply_moves, current_levels
 from mmm_core.store import Store, new_id
-
-Bounds = dict[str, tuple[float | None, float | None]]
 
 
 def optimize(
@@ -32,13 +39,9 @@ def optimize(
     """The best allocation of ``budget`` over the next ``periods`` periods; stored as ``optimizer_<id>.json``.
 
     ``incremental``: the budget comes on top of the current spend level (the next $1M), so every channel keeps
-    at least its current level and the plan says where the extra money goes."""
-    from mmm_core import optimizer
-
-    fit = _fit_row(store, fit_id)
-    _require_healthy(store, fit, allow_unhealthy)
-    post = load_posterior(store, fit_id)
-    request = {
+    at least its current level and the plan says where the extra money goes. ``options``: the other fields of
+    :class:`~mmm_core.optimizer.request.PlanRequest`."""
+    stated = {
         "budget": budget,
         "periods": periods,
         "bounds": bounds,
@@ -48,27 +51,29 @@ def optimize(
         "incremental": incremental,
         **options,
     }
+    request = PlanRequest(budget, periods, bounds, bounds_pct, fixed, objective=objective, **options)  # validates
+    fit = decision_fit(store, fit_id, allow_unhealthy)
+    post = load_posterior(store, fit_id)
     levels = current_levels(post, periods)
     if incremental:
-        bounds = _floors_at_current(bounds, levels)
-        budget = budget + sum(levels.values())
-    result = optimizer.optimize(
-        post, budget, periods=periods, bounds=bounds, bounds_pct=bounds_pct, fixed=fixed, objective=objective, **options
-    ).to_dict()
+        request = PlanRequest(
+            budget + sum(levels.values()),
+            periods,
+            _floors_at_current(bounds, levels),
+            bounds_pct,
+            fixed,
+            objective=objective,
+            **options,
+        )
+    result = plan(post, request).to_dict()
     if incremental:
         result["incremental"] = {
-            "added": request["budget"],
+            "added": budget,
             "current_total": sum(levels.values()),
             "current": levels,
             "increments": {ch: result["allocation"][ch] - levels[ch] for ch in levels},
         }
-    return _store_plan(store, fit, "optimize", request, result)
-
-
-def current_levels(post, periods: int) -> dict[str, float]:
-    """Spend per channel over the last ``periods`` observed periods: "keep doing what you do" for the horizon."""
-    recent = post.data.spend[-periods:].sum(axis=(0, 1))
-    return {ch: float(v) for ch, v in zip(post.channels, recent, strict=True)}
+    return _store_plan(store, fit, "optimize", stated, result)
 
 
 def _floors_at_current(bounds: Bounds | None, levels: dict[str, float]) -> Bounds:
@@ -83,36 +88,41 @@ def _floors_at_current(bounds: Bounds | None, levels: dict[str, float]) -> Bound
 def scenario(
     store: Store,
     fit_id: str,
-    allocations: list[dict[str, float]],
+    allocations: list[dict[str, float]] | None = None,
     periods: int = 13,
     names: list[str] | None = None,
     allow_unhealthy: bool = False,
+    moves: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Expected KPI of user allocations (totals over the horizon) against the current level, paired by draw."""
-    from mmm_core import optimizer
+    """Expected KPI of user allocations (totals over the horizon) against the current level, paired by draw.
 
-    fit = _fit_row(store, fit_id)
-    _require_healthy(store, fit, allow_unhealthy)
+    ``moves`` (e.g. ``[{"from": "TV", "to": "Search", "share": 0.2}]``, see
+    :func:`~mmm_core.optimizer.scenarios.apply_moves`) describe one more allocation relative to the current level;
+    it is scored after ``allocations``."""
+    fit = decision_fit(store, fit_id, allow_unhealthy)
     post = load_posterior(store, fit_id)
-    result = optimizer.scenario(post, allocations, periods=periods, names=names)
-    request = {"allocations": allocations, "periods": periods, "names": names}
+    allocations = list(allocations or [])
+    request: dict[str, Any] = {"allocations": allocations, "periods": periods, "names": names}
+    if moves is not None:
+        allocations.append(apply_moves(current_levels(post, periods), moves))
+        request["moves"] = moves
+    result = score_allocations(post, allocations, periods=periods, names=names)
     return _store_plan(store, fit, "scenario", request, result)
 
 
 def _store_plan(
-    store: Store, fit: dict[str, Any], kind: str, request: dict[str, Any], result: dict[str, Any]
+    store: Store, fit: FitRecord, kind: str, request: dict[str, Any], result: dict[str, Any]
 ) -> dict[str, Any]:
     plan_id = new_id("plan")
     out = {
         "plan_id": plan_id,
-        "fit_id": fit["id"],
+        "fit_id": fit.id,
         "kind": kind,
         "request": request,
         **result,
-        "provenance": ledger.provenance(store, fit["spec_id"]),
+        "provenance": ledger.provenance(store, fit.spec_id),
     }
-    folder = artifacts.fit_dir(store, fit["id"])
-    path = folder / f"{'optimizer' if kind == 'optimize' else 'scenario'}_{plan_id}.json"
+    path = artifacts.fit_dir(store, fit.id) / f"{_PREFIX[kind]}{plan_id}.json"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(out, default=str, indent=1))
     tmp.replace(path)
@@ -120,16 +130,18 @@ def _store_plan(
         store,
         kind,
         {"plan_id": plan_id, "path": str(path), "budget": request.get("budget")},
-        dataset_id=fit.get("dataset_id"),
-        spec_id=fit["spec_id"],
-        fit_id=fit["id"],
+        dataset_id=fit.dataset_id,
+        spec_id=fit.spec_id,
+        fit_id=fit.id,
     )
     return out
 
 
+_PREFIX = {"optimize": "optimizer_", "scenario": "scenario_"}
+
+
 def stored_plans(store: Store, fit_id: str, kind: str = "optimize") -> list[dict[str, Any]]:
     """Plans stored for a fit, oldest first."""
-    prefix = "optimizer_" if kind == "optimize" else "scenario_"
     folder: Path = artifacts.fit_dir(store, fit_id)
-    files = sorted(folder.glob(f"{prefix}plan_*.json"), key=lambda p: p.stat().st_mtime)
+    files = sorted(folder.glob(f"{_PREFIX[kind]}plan_*.json"), key=lambda p: p.stat().st_mtime)
     return [json.loads(p.read_text()) for p in files]

@@ -14,51 +14,56 @@ from typing import Any
 import numpy as np
 
 from mmm_core import ledger
+from mmm_core.effects.tables import compare as compare_draws
+from mmm_core.effects.tables import contribution_rows, load_effect_draws, roi_table, summarize
+from mmm_core.effects.tables import response_curve as curve
 from mmm_core.errors import FitRefusedError, MMMError, NotFoundError
 from mmm_core.fit import artifacts
+from mmm_core.fit.inputs import model_config, model_data
+from mmm_core.fit.pymc import PYMC_LIMITS
+from mmm_core.ledger.fits import FitRecord, fit_record
+from mmm_core.ledger.store import dataset_fingerprint
 from mmm_core.store import Store
 
 
-def _fit_row(store: Store, fit_id: str) -> dict[str, Any]:
-    fit = ledger.get_fit(store, fit_id)
-    if fit["status"] != "succeeded":
+def succeeded_fit(store: Store, fit_id: str) -> FitRecord:
+    """The fit's record, refused unless it succeeded: only a finished fit can answer questions."""
+    fit = fit_record(store, fit_id)
+    if fit.status != "succeeded":
         raise FitRefusedError(
-            f"Fit {fit_id} is {fit['status']}; only a succeeded fit can answer questions.",
+            f"Fit {fit_id} is {fit.status}; only a succeeded fit can answer questions.",
             "Check it with `mmm-agent health FIT_ID` or run the fit again.",
             code="fit_not_ready",
         )
     return fit
 
 
-def _meta(store: Store, fit_id: str) -> dict[str, Any]:
-    return artifacts.load_meta(artifacts.fit_dir(store, fit_id))
+def require_healthy(store: Store, fit: FitRecord, allow_unhealthy: bool) -> None:
+    """The one health rule before a decision: a fit whose review failed is refused (and the refusal logged in the
+    ledger) unless the caller explicitly allows it. Every decision answer — ROI, comparisons, contributions,
+    response curves, mediation, plans, scenarios, the report, and the chat tools over them — passes here."""
+    if not fit.unhealthy or allow_unhealthy:
+        return
+    failed = ", ".join(fit.failed_checks)
+    ledger.record_refusal(
+        store, fit.dataset_id, fit.spec_id, fit.id, "decision answer", f"health review failed: {failed}"
+    )
+    raise FitRefusedError(
+        f"Fit {fit.id} failed its health review ({failed}); its numbers are not fit for decisions.",
+        "Inspect `mmm-agent health FIT_ID`; re-fit with more draws, or pass --allow-unhealthy to see them anyway.",
+        code="fit_unhealthy",
+    )
 
 
-def _require_healthy(store: Store, fit: dict[str, Any], allow_unhealthy: bool) -> None:
-    import json
-
-    health = json.loads(fit["health_json"]) if fit.get("health_json") else {}
-    if health.get("overall") == "fail" and not allow_unhealthy:
-        failed = [c["name"] for c in health.get("checks", []) if c["status"] == "fail"]
-        ledger.record_refusal(
-            store,
-            fit.get("dataset_id"),
-            fit["spec_id"],
-            fit["id"],
-            "decision answer",
-            f"health review failed: {', '.join(failed)}",
-        )
-        raise FitRefusedError(
-            f"Fit {fit['id']} failed its health review ({', '.join(failed)}); its numbers are not fit for decisions.",
-            "Inspect `mmm-agent health FIT_ID`; re-fit with more draws, or pass --allow-unhealthy to see them anyway.",
-            code="fit_unhealthy",
-        )
+def decision_fit(store: Store, fit_id: str, allow_unhealthy: bool = False) -> FitRecord:
+    """A succeeded fit that may back a decision (see :func:`require_healthy`)."""
+    fit = succeeded_fit(store, fit_id)
+    require_healthy(store, fit, allow_unhealthy)
+    return fit
 
 
 @lru_cache(maxsize=8)
 def _effect_draws(folder: str):
-    from mmm_core.effects.tables import load_effect_draws
-
     return load_effect_draws(Path(folder) / artifacts.EFFECTS)
 
 
@@ -67,12 +72,12 @@ def effect_draws(store: Store, fit_id: str):
     return _effect_draws(str(artifacts.fit_dir(store, fit_id)))
 
 
-def _frame(store: Store, fit: dict[str, Any], interval: float | None, method: str | None) -> dict[str, Any]:
-    meta = _meta(store, fit["id"])
+def _frame(store: Store, fit: FitRecord, interval: float | None, method: str | None) -> dict[str, Any]:
+    meta = artifacts.load_meta(artifacts.fit_dir(store, fit.id))
     default = meta["settings"]["interval"]
     return {
-        "fit_id": fit["id"],
-        "spec_id": fit["spec_id"],
+        "fit_id": fit.id,
+        "spec_id": fit.spec_id,
         "approximate": bool(meta.get("approximate")),
         "label": meta.get("label"),
         "level": float(interval or default["level"]),
@@ -109,10 +114,7 @@ def roi(
     store: Store, fit_id: str, interval: float | None = None, method: str | None = None, allow_unhealthy: bool = False
 ) -> dict[str, Any]:
     """Per channel: spend, contribution, ROI and marginal ROI, each ``{mean, median, sd, lo, hi}``."""
-    from mmm_core.effects.tables import roi_table
-
-    fit = _fit_row(store, fit_id)
-    _require_healthy(store, fit, allow_unhealthy)
+    fit = decision_fit(store, fit_id, allow_unhealthy)
     frame = _frame(store, fit, interval, method)
     table = roi_table(effect_draws(store, fit_id), frame["level"], frame["method"])
     return _finish(store, frame, table)
@@ -120,10 +122,7 @@ def roi(
 
 def compare(store: Store, fit_id: str, a: str, b: str, allow_unhealthy: bool = False) -> dict[str, Any]:
     """P(ROI of A > ROI of B) over the posterior, with both ROIs."""
-    from mmm_core.effects.tables import compare as compare_draws
-
-    fit = _fit_row(store, fit_id)
-    _require_healthy(store, fit, allow_unhealthy)
+    fit = decision_fit(store, fit_id, allow_unhealthy)
     frame = _frame(store, fit, None, None)
     eff = effect_draws(store, fit_id)
     a, b = resolve_channel(a, list(eff.channels)), resolve_channel(b, list(eff.channels))
@@ -137,10 +136,7 @@ def contributions(
     store: Store, fit_id: str, by: str = "channel", interval: float | None = None, allow_unhealthy: bool = False
 ) -> dict[str, Any]:
     """Contribution rows with intervals by channel, period or geography."""
-    from mmm_core.effects.tables import contribution_rows
-
-    fit = _fit_row(store, fit_id)
-    _require_healthy(store, fit, allow_unhealthy)
+    fit = decision_fit(store, fit_id, allow_unhealthy)
     frame = _frame(store, fit, interval, None)
     rows = contribution_rows(effect_draws(store, fit_id), by, frame["level"], frame["method"])
     return _finish(
@@ -150,42 +146,34 @@ def contributions(
 
 def health(store: Store, fit_id: str) -> dict[str, Any]:
     """The gate and health review stored with the fit (available for failed fits too)."""
-    import json
-
-    fit = ledger.get_fit(store, fit_id)
-    review = json.loads(fit["health_json"]) if fit.get("health_json") else {}
-    error = json.loads(fit["error_json"]) if fit.get("error_json") else None
-    gate = json.loads(fit["gate_json"]) if fit.get("gate_json") else (error or {}).get("gate")
+    fit = fit_record(store, fit_id)
+    review = fit.health or {}
     return {
         "fit_id": fit_id,
-        "status": fit["status"],
-        "overall": review.get("overall", fit["status"]),
-        "summary": review.get("summary", (error or {}).get("message", "")),
+        "status": fit.status,
+        "overall": review.get("overall", fit.status),
+        "summary": review.get("summary", (fit.error or {}).get("message", "")),
         "checks": review.get("checks", []),
-        "gate": gate,
-        "diagnostics": json.loads(fit["diagnostics_json"]) if fit.get("diagnostics_json") else None,
-        "error": error,
-        "provenance": ledger.provenance(store, fit["spec_id"]),
+        "gate": fit.gate if fit.gate is not None else (fit.error or {}).get("gate"),
+        "diagnostics": fit.diagnostics,
+        "error": fit.error,
+        "provenance": ledger.provenance(store, fit.spec_id),
     }
 
 
 def load_posterior(store: Store, fit_id: str):
     """Rebuild a fit's `Posterior` from its stored draws, its locked spec and the stored data (reproducible)."""
-    from mmm_core.engine import scale_data
-    from mmm_core.engine.posterior import Posterior
-    from mmm_core.fit.inputs import model_config, model_data
-    from mmm_core.ledger.store import dataset_fingerprint
+    from mmm_core.engine import scale_data  # lazy: JAX (~1.5 s) only for answers that rebuild the posterior
+    from mmm_core.engine.posterior import Posterior  # lazy: JAX, as above
 
-    fit = _fit_row(store, fit_id)
-    if fit["engine"] == "pymc-marketing":
-        from mmm_core.fit.pymc import PYMC_LIMITS
-
+    fit = succeeded_fit(store, fit_id)
+    if fit.engine == "pymc-marketing":
         raise FitRefusedError(
             f"Fit {fit_id} was made with pymc-marketing. {PYMC_LIMITS}",
             "Fit the same spec with the default engine: `mmm-agent fit SPEC_ID`.",
             code="engine_cannot_predict",
         )
-    locked = ledger.get_spec(store, fit["spec_id"])
+    locked = ledger.get_spec(store, fit.spec_id)
     if dataset_fingerprint(store, locked.dataset_id) != locked.data_fingerprint:
         raise FitRefusedError(
             f"The data of fit {fit_id} changed since its spec was locked.",
@@ -194,7 +182,7 @@ def load_posterior(store: Store, fit_id: str):
         )
     data = model_data(store, locked.spec)
     config = model_config(locked.spec, data)
-    meta = _meta(store, fit_id)
+    meta = artifacts.load_meta(artifacts.fit_dir(store, fit_id))
     params = artifacts.load_samples(artifacts.fit_dir(store, fit_id))
     return Posterior(
         params, data, scale_data(data, config), config, bool(meta.get("approximate")), meta.get("label") or ""
@@ -203,10 +191,7 @@ def load_posterior(store: Store, fit_id: str):
 
 def response_curve(store: Store, fit_id: str, channel: str, allow_unhealthy: bool = False) -> dict[str, Any]:
     """Contribution of a channel as its observed spend pattern is scaled from 0× to 2×."""
-    from mmm_core.effects.tables import response_curve as curve
-
-    fit = _fit_row(store, fit_id)
-    _require_healthy(store, fit, allow_unhealthy)
+    fit = decision_fit(store, fit_id, allow_unhealthy)
     frame = _frame(store, fit, None, None)
     post = load_posterior(store, fit_id)
     channel = resolve_channel(channel, list(post.channels))
@@ -221,12 +206,10 @@ def compare_engines(store: Store, fit_a: str, fit_b: str) -> dict[str, Any]:
     in a similar order (Spearman ≥ 0.5 between posterior medians); otherwise the disagreeing channels are named —
     a reason to distrust both until the difference is understood.
     """
-    from scipy.stats import spearmanr
+    from scipy.stats import spearmanr  # lazy: scipy.stats adds ~1.3 s to every answer; only this one ranks
 
-    from mmm_core.effects.tables import summarize
-
-    rows = {f: _fit_row(store, f) for f in (fit_a, fit_b)}
-    specs = {f: ledger.get_spec(store, r["spec_id"]) for f, r in rows.items()}
+    rows = {f: succeeded_fit(store, f) for f in (fit_a, fit_b)}
+    specs = {f: ledger.get_spec(store, r.spec_id) for f, r in rows.items()}
     if specs[fit_a].data_fingerprint != specs[fit_b].data_fingerprint:
         raise MMMError(
             "The two fits were made on different data; their ROIs are not comparable.",
@@ -252,7 +235,7 @@ def compare_engines(store: Store, fit_a: str, fit_b: str) -> dict[str, Any]:
             disagree.append(ch)
     rank = float(spearmanr(medians_a, medians_b).statistic) if len(shared) > 2 else None
     agree = not disagree and (rank is None or rank >= 0.5)
-    engines = {f: rows[f]["engine"] for f in rows}
+    engines = {f: rows[f].engine for f in rows}
     return _finish(
         store,
         frame,

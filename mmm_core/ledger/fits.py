@@ -7,7 +7,10 @@ to the ledger before the error is raised, so shopping attempts leave a trace.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -241,8 +244,75 @@ def _not_running(store: Store, fit_id: str) -> NoReturn:
     )
 
 
+@dataclass(frozen=True)
+class FitRecord:
+    """A fits row decoded once: its JSON columns parsed, its times kept as datetimes.
+
+    ``diagnostics``/``health``/``gate``/``error`` are None when the fit has not written them (a running or a
+    failed fit); ``settings`` is what the fit was started with (``FitSettings.to_dict()``)."""
+
+    id: str
+    spec_id: str
+    dataset_id: str | None
+    engine: str
+    mode: str
+    status: str
+    progress: float | None
+    log: str
+    settings: dict[str, Any]
+    diagnostics: dict[str, Any] | None
+    health: dict[str, Any] | None
+    gate: dict[str, Any] | None
+    error: dict[str, Any] | None
+    artifact_path: str | None
+    elapsed_s: float | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> FitRecord:
+        def parsed(column: str) -> Any:
+            return json.loads(row[column]) if row.get(column) else None
+
+        return cls(
+            id=row["id"],
+            spec_id=row["spec_id"],
+            dataset_id=row.get("dataset_id"),
+            engine=row["engine"],
+            mode=row["mode"],
+            status=row["status"],
+            progress=row.get("progress"),
+            log=row.get("log") or "",
+            settings=parsed("settings_json") or {},
+            diagnostics=parsed("diagnostics_json"),
+            health=parsed("health_json"),
+            gate=parsed("gate_json"),
+            error=parsed("error_json"),
+            artifact_path=row.get("artifact_path"),
+            elapsed_s=row.get("elapsed_s"),
+            started_at=row.get("started_at"),
+            finished_at=row.get("finished_at"),
+        )
+
+    @property
+    def failed_checks(self) -> list[str]:
+        """Names of the health checks that failed (empty when the review passed or was never run)."""
+        return [c["name"] for c in (self.health or {}).get("checks", []) if c.get("status") == "fail"]
+
+    @property
+    def unhealthy(self) -> bool:
+        """The post-fit health review failed: the fit's numbers are not fit for decisions."""
+        return (self.health or {}).get("overall") == "fail"
+
+
+def fit_record(store: Store, fit_id: str) -> FitRecord:
+    """The fit as a typed record (see :class:`FitRecord`); raises ``NotFoundError`` for an unknown id."""
+    return FitRecord.from_row(get_fit(store, fit_id))
+
+
 def get_fit(store: Store, fit_id: str) -> dict[str, Any]:
-    """The fits row (plus its spec's dataset_id) as a dict."""
+    """The raw fits row (plus its spec's dataset_id) as stored, JSON columns still text: the ledger's own
+    bookkeeping reads it; answers use :func:`fit_record`."""
     with store.connect() as conn:
         cur = conn.execute(
             "SELECT f.*, s.dataset_id FROM fits f LEFT JOIN specs s ON s.id = f.spec_id WHERE f.id = ?", [fit_id]

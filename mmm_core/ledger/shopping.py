@@ -5,11 +5,19 @@ gives the answer you want (the garden of forking paths) makes every interval too
 effect suspect. So a request whose stated goal is a particular outcome is refused and logged, whatever the
 wording. The rule is deliberately about *purpose* phrases, so neutral requests ("add price as a control because
 the pricing team changed list prices") still pass.
+
+The rule lives in the ledger because it guards the ledger's door: the chat (``amend_spec`` tool and the shopping
+guard on user messages) and the CLI (``spec amend``) both amend through :func:`amend_checked`.
 """
 
 from __future__ import annotations
 
 import re
+
+from mmm_core.errors import MMMError
+from mmm_core.ledger.specs import LockedSpec, amend, get_spec, record_refusal
+from mmm_core.spec.schema import ModelSpec
+from mmm_core.store import Store
 
 _GOAL = r"(look|looks|looking|seem|seems|appear|appears|come out|comes out|show up|shows up)\s+(better|worse|good|bad|stronger|weaker|higher|lower|bigger|smaller|more|less|significant|positive|negative|best|worst)"  # noqa: E501 (one pattern per line reads better than a split regex)
 _PATTERNS = [
@@ -34,3 +42,16 @@ REFUSAL_REASON = (
 def is_result_seeking(text: str) -> bool:
     """True when ``text`` asks to change or pick a model *in order to* obtain a particular result."""
     return any(p.search(text or "") for p in _COMPILED)
+
+
+def amend_checked(store: Store, spec_id: str, new_spec: ModelSpec, reason: str) -> LockedSpec:
+    """:func:`~mmm_core.ledger.specs.amend`, refusing (and logging) a reason that names a desired result."""
+    if is_result_seeking(reason):
+        parent = get_spec(store, spec_id)
+        record_refusal(store, parent.dataset_id, spec_id, None, f"amend {spec_id}: {reason}", REFUSAL_REASON)
+        raise MMMError(
+            "An amendment whose reason names a desired result is refused.",
+            "Give a substantive reason (new information about the data or the business), not the result you want.",
+            code="shopping_refused",
+        )
+    return amend(store, spec_id, new_spec, reason)

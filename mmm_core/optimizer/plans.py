@@ -2,8 +2,9 @@
 
 Public API::
 
-    optimize(post, budget, periods=13, ...) -> OptimizationResult      # .to_dict() is JSON-able
-    optimize_response(response, budget, ...) -> OptimizationResult     # any Response (e.g. a synthetic truth)
+    plan(post, PlanRequest(budget, periods=13, ...)) -> OptimizationResult   # .to_dict() is JSON-able
+    optimize(post, budget, periods=13, ...) -> OptimizationResult            # the same, keyword form
+    plan_response(response, request) / optimize_response(response, budget, ...)  # any Response (e.g. a truth)
     evaluate_allocation(post, {"TV": 50_000, ...}, periods=13) -> dict
     scenario(post, [{...}, {...}], periods=13) -> dict
 
@@ -26,8 +27,9 @@ from typing import Any
 import jax
 import numpy as np
 
-from mmm_core.optimizer.core import OBJECTIVES, OptimizerError, Problem, Solution, solve
+from mmm_core.optimizer.core import OptimizerError, Problem, Solution, solve
 from mmm_core.optimizer.explain import explain
+from mmm_core.optimizer.request import Bounds, PlanRequest
 from mmm_core.optimizer.response import Response, posterior_response, precise
 from mmm_core.optimizer.scenarios import (
     compare,
@@ -38,9 +40,17 @@ from mmm_core.optimizer.scenarios import (
     to_amounts,
 )
 
-Bounds = dict[str, tuple[float | None, float | None]]
-
-__all__ = ["OptimizationResult", "OptimizerError", "evaluate_allocation", "optimize", "optimize_response", "scenario"]
+__all__ = [
+    "OptimizationResult",
+    "OptimizerError",
+    "PlanRequest",
+    "evaluate_allocation",
+    "optimize",
+    "optimize_response",
+    "plan",
+    "plan_response",
+    "scenario",
+]
 
 
 @dataclass
@@ -82,90 +92,54 @@ class OptimizationResult:
         return out | self.details
 
 
-def optimize(
-    post,
-    budget: float,
-    periods: int = 13,
-    bounds: Bounds | None = None,
-    bounds_pct: Bounds | None = None,
-    fixed: dict[str, float] | None = None,
-    min_total_change: float | None = None,
-    max_total_change: float | None = None,
-    objective: str = "mean",
-    risk_lambda: float = 1.0,
-    cvar_q: float = 0.1,
-    geo_split: str = "recent",
-    n_starts: int = 5,
-    max_draws: int = 1000,
-    seed: int = 0,
-    scenarios: list[dict[str, float]] | None = None,
-) -> OptimizationResult:
-    """Allocate ``budget`` (total over ``periods`` future periods) across the posterior's channels."""
-    _check_scalar_args(budget, periods, objective, geo_split, cvar_q)
-    response = posterior_response(post, periods, geo_split, max_draws)
-    return optimize_response(
-        response,
-        budget,
-        bounds,
-        bounds_pct,
-        fixed,
-        min_total_change,
-        max_total_change,
-        objective,
-        risk_lambda,
-        cvar_q,
-        n_starts,
-        seed,
-        scenarios,
-    )
+def optimize(post, budget: float, periods: int = 13, **options: Any) -> OptimizationResult:
+    """Allocate ``budget`` (total over ``periods`` future periods): the keyword form of :func:`plan`
+    (``options`` are the other fields of :class:`PlanRequest`)."""
+    return plan(post, PlanRequest(budget, periods, **options))
 
 
-def optimize_response(
-    response: Response,
-    budget: float,
-    bounds: Bounds | None = None,
-    bounds_pct: Bounds | None = None,
-    fixed: dict[str, float] | None = None,
-    min_total_change: float | None = None,
-    max_total_change: float | None = None,
-    objective: str = "mean",
-    risk_lambda: float = 1.0,
-    cvar_q: float = 0.1,
-    n_starts: int = 5,
-    seed: int = 0,
-    scenarios: list[dict[str, float]] | None = None,
-) -> OptimizationResult:
+def plan(post, request: PlanRequest) -> OptimizationResult:
+    """The optimizer over a fitted posterior's response."""
+    response = posterior_response(post, request.periods, request.geo_split, request.max_draws)
+    return plan_response(response, request)
+
+
+def optimize_response(response: Response, budget: float, **options: Any) -> OptimizationResult:
+    """The keyword form of :func:`plan_response`; the horizon is the response's."""
+    return plan_response(response, PlanRequest(budget, response.periods, **options))
+
+
+def plan_response(response: Response, request: PlanRequest) -> OptimizationResult:
     """The optimizer over any :class:`Response` (a posterior's, or a known truth's)."""
-    _check_scalar_args(budget, response.periods, objective, "recent", cvar_q)
-    lo, hi, is_fixed = resolve_bounds(response, float(budget), bounds, bounds_pct, fixed)
-    for name, v in (("min_total_change", min_total_change), ("max_total_change", max_total_change)):
-        if v is not None and not 0.0 <= v <= 1.0:
-            raise OptimizerError(
-                f"{name}={v} is not a share of the budget in [0, 1].",
-                "e.g. 0.2 = move at most 20% of the budget away from the current pattern.",
-                code="optimizer_bad_change",
-            )
+    if request.periods != response.periods:
+        raise OptimizerError(
+            f"The request plans {request.periods} periods but the response covers {response.periods}.",
+            "Build the response for the request's horizon.",
+            code="optimizer_bad_periods",
+        )
+    budget = float(request.budget)
+    lo, hi, is_fixed = resolve_bounds(response, budget, request.bounds, request.bounds_pct, request.fixed)
     problem = Problem(
         response,
-        float(budget),
+        budget,
         lo,
         hi,
         is_fixed,
-        current_pattern(response, float(budget)),
-        objective,
-        float(risk_lambda),
-        float(cvar_q),
-        min_total_change,
-        max_total_change,
+        current_pattern(response, budget),
+        request.objective,
+        float(request.risk_lambda),
+        float(request.cvar_q),
+        request.min_total_change,
+        request.max_total_change,
     )
-    search = solve(problem, n_starts=n_starts, seed=seed)  # float32: fast, finds the basin
+    search = solve(problem, n_starts=request.n_starts, seed=request.seed)  # float32: fast, finds the basin
     with jax.enable_x64(True):  # float64 polish and explanation: see optimizer_response.precise
         problem = replace(problem, response=precise(response))
         polished = solve(problem, initial=search.cells)
         polished.starts = search.starts + polished.starts
         polished.seconds += search.seconds
         best = polished if polished.objective_value >= search.objective_value else replace(polished, cells=search.cells)
-        return _result(problem, best, scenarios or [])
+        return _result(problem, best, request.scenarios)
 
 
 def _result(problem: Problem, sol: Solution, scenarios: list[dict[str, float]]) -> OptimizationResult:
@@ -307,23 +281,4 @@ def _check_bounds(r: Response, budget: float, lo: np.ndarray, hi: np.ndarray) ->
             f"{hi.sum():,.2f}, but the budget is {budget:,.2f}.",
             "Loosen the bounds or change the budget.",
             code="optimizer_infeasible",
-        )
-
-
-def _check_scalar_args(budget: float, periods: int, objective: str, geo_split: str, cvar_q: float) -> None:
-    if not np.isfinite(budget) or budget <= 0:
-        raise OptimizerError(
-            f"Budget {budget} must be a positive amount.", "Total spend over the horizon.", code="optimizer_bad_budget"
-        )
-    if int(periods) < 1:
-        raise OptimizerError("The horizon needs at least one period.", "e.g. periods=13.", code="optimizer_bad_periods")
-    if objective not in OBJECTIVES:
-        raise OptimizerError(
-            f"Unknown objective {objective!r}.", f"One of {', '.join(OBJECTIVES)}.", code="optimizer_bad_objective"
-        )
-    if geo_split not in ("recent", "optimize"):
-        raise OptimizerError(f"Unknown geo_split {geo_split!r}.", "recent or optimize.", code="optimizer_bad_geo_split")
-    if not 0.0 < cvar_q <= 1.0:
-        raise OptimizerError(
-            f"cvar_q={cvar_q} must be in (0, 1].", "e.g. 0.1 = the worst 10% of draws.", code="optimizer_bad_cvar_q"
         )

@@ -135,6 +135,13 @@ def cell_layout(
     return dict(cells=cells, cell_channel=cell_channel, cell_share=cell_share, embed=embed, cell_range=cell_range)
 
 
+def recent_level(spend: np.ndarray, periods: int) -> np.ndarray:
+    """Mean spend per period of each channel [C] over the last ``periods`` observed periods (summed over geos):
+    the one definition of "the current level" (``scenarios.current_level`` scales it to a horizon)."""
+    spend = np.asarray(spend, float)
+    return recent_window(spend, min(int(periods), spend.shape[0])).sum(axis=1).mean(axis=0)
+
+
 def recent_window(spend: np.ndarray, n: int) -> np.ndarray:
     """The last ``n`` periods of spend [T, G, C], zero-padded in front when the data are shorter."""
     tail = spend[-n:]
@@ -248,7 +255,7 @@ def posterior_response(post, periods: int = 13, geo_split: str = "recent", max_d
         layout["cells"],
         layout["cell_channel"],
         layout["cell_share"],
-        window.sum(axis=1).mean(axis=0),
+        recent_level(spend, periods),
         layout["cell_range"],
         int(periods),
         post.n_draws,

@@ -14,7 +14,7 @@ import numpy as np
 
 from mmm_core.optimizer.core import OptimizerError
 from mmm_core.optimizer.explain import extrapolation, summary, widen
-from mmm_core.optimizer.response import Response
+from mmm_core.optimizer.response import Response, recent_level
 
 
 @dataclass
@@ -89,6 +89,57 @@ def _pct(new: float, old: float) -> float | None:
 def current_level(r: Response) -> np.ndarray:
     """Recent mean spend per period × horizon periods, per channel: "keep doing what you do"."""
     return r.recent_level * r.periods
+
+
+def current_levels(post, periods: int) -> dict[str, float]:
+    """:func:`current_level` of a posterior by channel name, without building its :class:`Response` (same rule:
+    the mean spend per period over the last ``periods`` observed periods, times ``periods``)."""
+    level = recent_level(post.data.spend, periods) * int(periods)
+    return {ch: float(v) for ch, v in zip(post.channels, level, strict=True)}
+
+
+def apply_moves(levels: dict[str, float], moves: list[dict]) -> dict[str, float]:
+    """Spend moves applied to the current levels → an allocation (channel totals over the horizon).
+
+    A move is ``{"from": A, "to": B, "share": s}`` (move share ``s`` of A's current spend to B; ``s`` defaults to 1)
+    or ``{"channel": A, "change": c}`` (scale A by 1 + c; -1 pauses it, never below 0). Moves apply in order."""
+    alloc = dict(levels)
+    for mv in moves:
+        if "from" in mv:
+            src, dst = _known(mv["from"], alloc), _known(mv.get("to"), alloc)
+            share = float(mv.get("share", 1.0))
+            if not 0.0 <= share <= 1.0:
+                raise OptimizerError(
+                    f"Cannot move {share:.0%} of {src}: a share is between 0 and 1.",
+                    "e.g. share 0.2 moves 20% of the channel's current spend.",
+                    code="optimizer_bad_move",
+                )
+            amount = alloc[src] * share
+            alloc[src] -= amount
+            alloc[dst] += amount
+        elif "channel" in mv:
+            ch = _known(mv["channel"], alloc)
+            alloc[ch] = max(0.0, alloc[ch] * (1.0 + float(mv.get("change", 0.0))))
+        else:
+            raise OptimizerError(
+                f"Cannot read the move {mv!r}.",
+                "Use {'from': A, 'to': B, 'share': 0.2} or {'channel': A, 'change': -0.1}.",
+                code="optimizer_bad_move",
+            )
+    return alloc
+
+
+def _known(name: object, channels: dict[str, float]) -> str:
+    if isinstance(name, str) and name in channels:
+        return name
+    folded = {c.casefold(): c for c in channels}
+    if isinstance(name, str) and name.casefold() in folded:
+        return folded[name.casefold()]
+    raise OptimizerError(
+        f"Unknown channel {name!r} in a move.",
+        f"Channels are: {', '.join(channels)}.",
+        code="optimizer_unknown_channel",
+    )
 
 
 def current_pattern(r: Response, budget: float) -> np.ndarray:
