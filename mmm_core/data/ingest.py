@@ -28,18 +28,16 @@ import pandas as pd
 import pyarrow as pa
 from pydantic import BaseModel
 
+from mmm_core.data.file_scan import check_file, max_file_bytes
 from mmm_core.data.frame import RawFrame
-from mmm_core.data.read import check_file, max_file_bytes, read_csv_raw, read_parquet_raw
+from mmm_core.data.periods import PeriodGrid, detect_grid, parse_periods, refuse_gaps
+from mmm_core.data.read import read_csv_raw, read_parquet_raw
 from mmm_core.data.roles import VariableInfo, infer_roles, media_variables
 from mmm_core.data.validate import (
     KEY_COLUMNS,
-    PeriodGrid,
-    detect_grid,
-    parse_periods,
     parse_values,
     refuse_duplicates,
     refuse_empty_variable_names,
-    refuse_gaps,
     refuse_negative_media,
     refuse_no_kpi,
 )

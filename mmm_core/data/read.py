@@ -1,7 +1,8 @@
 """Reading an MFF file into a raw frame of strings, refusing files that are not what they claim to be.
 
-Everything here happens before a single value is interpreted: size limit, empty and binary files, UTF-8, the
-delimiter, a truncated last line, the header. The result is a :class:`RawFrame` — the eight MFF columns as
+Everything here happens before a single value is interpreted: after the byte-level checks of
+:mod:`mmm_core.data.file_scan` (size, empty and binary files, UTF-8), the delimiter, a truncated last line, the
+header. The result is a :class:`RawFrame` — the eight MFF columns as
 strings (or already-typed columns from Parquet) plus the file line of each row, so that every later complaint
 can name the exact line.
 
@@ -12,9 +13,6 @@ Parquet files, "row" is the 1-based record number.
 from __future__ import annotations
 
 import csv
-import os
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from mmm_core.data.file_scan import ByteScan, scan_bytes
 from mmm_core.data.frame import (
     DIMENSION_COLUMNS,
     FRAME_NAMES,
@@ -34,68 +33,12 @@ from mmm_core.data.frame import (
 from mmm_core.data.wide import wide_to_long
 from mmm_core.errors import MFFValidationError
 
-MAX_BYTES_ENV = "MMM_AGENT_MAX_FILE_BYTES"
-DEFAULT_MAX_BYTES = 2 * 1024**3
-
-_CHUNK = 8 * 1024 * 1024
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
-_BOM = b"\xef\xbb\xbf"
-# Magic numbers of files people often upload by mistake, with the fix to suggest.
-_MAGIC = {
-    b"PAR1": "It is a Parquet file: give it a .parquet extension.",
-    b"PK\x03\x04": "It looks like a ZIP archive or an Excel workbook: export the sheet as CSV (UTF-8).",
-    b"\x1f\x8b": "It is gzip-compressed: decompress it first.",
-    b"\xd0\xcf\x11\xe0": "It looks like an old Excel workbook: export the sheet as CSV (UTF-8).",
-}
-
-
-@dataclass
-class _ByteScan:
-    size: int
-    header_line: str
-    last_line: str
-    last_line_no: int
-    quotes_balanced: bool
-    blank_lines: list[int]
-    ends_with_newline: bool
-
-
-def max_file_bytes(max_bytes: int | None) -> int:
-    """The size limit: the argument, else ``$MMM_AGENT_MAX_FILE_BYTES``, else 2 GB."""
-    if max_bytes is not None:
-        return int(max_bytes)
-    env = os.environ.get(MAX_BYTES_ENV)
-    return int(env) if env else DEFAULT_MAX_BYTES
-
-
-def check_file(path: Path, limit: int) -> int:
-    """Refuse a missing, oversized or empty file before opening it. Returns its size in bytes."""
-    if not path.is_file():
-        raise MFFValidationError(
-            f"File {path} does not exist or is not a file.", "Check the path.", code="file_not_found", file=str(path)
-        )
-    size = path.stat().st_size
-    if size > limit:
-        raise MFFValidationError(
-            f"File {path.name} is {size:,} bytes, over the limit of {limit:,} bytes.",
-            f"Split the file, or raise the limit with max_bytes or ${MAX_BYTES_ENV}.",
-            code="file_too_large",
-            file=str(path),
-            value=size,
-        )
-    if size == 0:
-        raise MFFValidationError(
-            f"File {path.name} is empty (0 bytes).",
-            "Export the data again; the file has no header and no rows.",
-            code="empty_file",
-            file=str(path),
-        )
-    return size
 
 
 def read_csv_raw(path: Path, fmt: str) -> RawFrame:
     """Read a CSV file (MFF long or wide) into strings after the byte-level checks."""
-    scan = _scan_bytes(path)
+    scan = scan_bytes(path)
     delimiter = _sniff_delimiter(scan.header_line, path)
     header = _parse_line(scan.header_line, delimiter)
     _check_last_line(scan, header, delimiter, path)
@@ -206,98 +149,6 @@ def _map_mff_header(columns: list[str], file: str) -> dict[str, str]:
     return mapping
 
 
-def _scan_bytes(path: Path) -> _ByteScan:
-    """One streaming pass: binary content, UTF-8 validity, quote balance, blank lines, first and last line."""
-    size = path.stat().st_size
-    with path.open("rb") as handle:
-        head = handle.read(min(size, 65536))
-        _refuse_binary(head, path)
-        handle.seek(0)
-        lines_before, offset, pending, quotes, tail = 0, 0, b"", 0, b""
-        blank: list[int] = []
-        while chunk := handle.read(_CHUNK):
-            if b"\x00" in chunk:
-                at = offset + chunk.index(b"\x00")
-                line = lines_before + chunk.count(b"\n", 0, at - offset) + 1
-                raise _binary_error(path, f"a NUL byte at byte offset {at} (line {line})")
-            pending = _check_utf8(pending + chunk, offset - len(pending), lines_before, path, tail)
-            quotes += chunk.count(b'"')
-            blank.extend(
-                lines_before + chunk.count(b"\n", 0, m.start()) + 2 for m in re.finditer(rb"\n\r?(?=\n)", chunk)
-            )
-            if tail.endswith(b"\n") and chunk.startswith((b"\n", b"\r\n")):
-                blank.append(lines_before + 1)
-            lines_before += chunk.count(b"\n")
-            offset += len(chunk)
-            tail = (tail + chunk)[-65536:]
-    if pending:
-        raise _utf8_error(path, offset - len(pending), lines_before + 1, pending[:1])
-    text_head = head.removeprefix(_BOM).decode("utf-8", errors="replace")
-    header_line = text_head.splitlines()[0] if text_head.strip() else ""
-    if not text_head.strip():
-        raise MFFValidationError(
-            f"File {path.name} contains only blank space.", "Export the data again.", code="empty_file", file=str(path)
-        )
-    body = tail.rstrip(b"\r\n")
-    last_line_no = lines_before + 1 - tail[len(body) :].count(b"\n")
-    last_line = body.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace").rstrip("\r")
-    blank = [b for b in blank if b < last_line_no]  # trailing blank lines change nothing
-    return _ByteScan(size, header_line, last_line, last_line_no, quotes % 2 == 0, blank, tail.endswith(b"\n"))
-
-
-def _refuse_binary(head: bytes, path: Path) -> None:
-    for magic, hint in _MAGIC.items():
-        if head.startswith(magic):
-            raise MFFValidationError(
-                f"File {path.name} is binary, not CSV text.", hint, code="binary_file", file=str(path), row=1
-            )
-    control = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
-    found = control.findall(head)
-    if len(found) > max(8, len(head) // 100):  # a few stray control bytes are text with a typo, many are binary
-        first = control.search(head).start()
-        raise _binary_error(
-            path,
-            f"{len(found)} control bytes in the first {len(head)} bytes, the first at "
-            f"byte offset {first} (line {head.count(b'\n', 0, first) + 1})",
-        )
-
-
-def _binary_error(path: Path, what: str) -> MFFValidationError:
-    return MFFValidationError(
-        f"File {path.name} looks binary, not CSV text: {what}.",
-        "Export the data as a UTF-8 CSV text file (or Parquet with a .parquet name).",
-        code="binary_file",
-        file=str(path),
-    )
-
-
-def _check_utf8(data: bytes, base: int, lines_before: int, path: Path, prev_tail: bytes) -> bytes:
-    """Decode a chunk; returns an incomplete multi-byte sequence at its end to be prefixed to the next one."""
-    try:
-        data.decode("utf-8")
-        return b""
-    except UnicodeDecodeError as exc:
-        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
-            try:
-                data[: exc.start].decode("utf-8")
-                return data[exc.start :]
-            except UnicodeDecodeError as inner:
-                exc = inner
-        line = lines_before + data.count(b"\n", 0, exc.start) + 1
-        raise _utf8_error(path, base + exc.start, line, data[exc.start : exc.start + 1]) from None
-
-
-def _utf8_error(path: Path, offset: int, line: int, byte: bytes) -> MFFValidationError:
-    return MFFValidationError(
-        f"File {path.name} is not valid UTF-8: byte 0x{byte.hex()} at byte offset {offset} (line {line}).",
-        "Save the file as UTF-8 (e.g. Excel: 'CSV UTF-8'; iconv -f latin1 -t utf-8 in.csv > out.csv).",
-        code="not_utf8",
-        file=str(path),
-        row=line,
-        value=f"0x{byte.hex()}",
-    )
-
-
 def _sniff_delimiter(header_line: str, path: Path) -> str:
     """The delimiter is the most frequent of , ; TAB in the header; it decides how every line is split."""
     counts = {d: header_line.count(d) for d in (",", ";", "\t")}
@@ -319,7 +170,7 @@ def _parse_line(line: str, delimiter: str) -> list[str]:
     return [f.strip().lstrip("\ufeff") for f in fields]
 
 
-def _check_last_line(scan: _ByteScan, header: list[str], delimiter: str, path: Path) -> None:
+def _check_last_line(scan: ByteScan, header: list[str], delimiter: str, path: Path) -> None:
     """A file cut off mid-write: an unterminated quote, or a last line with fewer fields than the header."""
     if not scan.quotes_balanced:
         raise MFFValidationError(
@@ -346,7 +197,7 @@ def _check_last_line(scan: _ByteScan, header: list[str], delimiter: str, path: P
         )
 
 
-def _read_table(path: Path, header: list[str], delimiter: str, scan: _ByteScan) -> pa.Table:
+def _read_table(path: Path, header: list[str], delimiter: str, scan: ByteScan) -> pa.Table:
     """All columns as strings: interpretation (dates, numbers) happens later, with line numbers at hand."""
     read = pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=16 << 20)
     convert = pacsv.ConvertOptions(
@@ -365,7 +216,7 @@ def _read_table(path: Path, header: list[str], delimiter: str, scan: _ByteScan) 
         ) from exc
 
 
-def _field_count_error(path: Path, header: list[str], delimiter: str, scan: _ByteScan) -> MFFValidationError | None:
+def _field_count_error(path: Path, header: list[str], delimiter: str, scan: ByteScan) -> MFFValidationError | None:
     """Re-read single-threaded to learn the first bad line's number (only on the failure path)."""
     bad: list[pacsv.InvalidRow] = []
 
