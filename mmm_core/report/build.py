@@ -25,7 +25,9 @@ from typing import Any, Literal
 
 from mmm_core.errors import MMMError
 from mmm_core.grounding import extract_numbers, ungrounded
+from mmm_core.report.charts import all_charts, plotly_js
 from mmm_core.report.data import collect, dump, grounding_pool
+from mmm_core.report.render import render_html, render_markdown, render_prose
 from mmm_core.store import Store
 
 Rewriter = Callable[[str, str], str]
@@ -101,8 +103,6 @@ def _sections(res: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _template_prose(sections: list[dict[str, str]], res: dict[str, Any]) -> dict[str, str]:
-    from mmm_core.report.render import render_prose
-
     return {s["id"]: render_prose(s["id"], res) for s in sections}
 
 
@@ -134,10 +134,6 @@ def _apply_rewrite(prose: dict[str, str], res: dict[str, Any], llm: Rewriter) ->
 
 
 def _render(fmt: str, res: dict[str, Any], prose: dict[str, str], sections: list[dict[str, str]]) -> str:
-    from mmm_core.report.render import render_html, render_markdown
-
     if fmt == "md":
         return render_markdown(res, prose, sections)
-    from mmm_core.report.charts import all_charts, plotly_js
-
     return render_html(res, prose, sections, all_charts(res), plotly_js())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
 
 PALETTE = ("#1f5fa8", "#e07b24", "#2a9d6f", "#c0392b", "#7b4ea3", "#8c6d31", "#d16ba5", "#4d8fac", "#9aa83b", "#555555")
 BASELINE_COLOR = "#b8c2cc"
@@ -22,8 +23,6 @@ PLOT_CONFIG = {
 
 def plotly_js() -> str:
     """The plotly.js bundle shipped with the Python package (embedded once per report; no CDN)."""
-    from plotly.offline import get_plotlyjs
-
     return get_plotlyjs()
 
 

@@ -16,16 +16,19 @@ import numpy as np
 
 from mmm_core import effects, ledger
 from mmm_core.answers import results
+from mmm_core.answers.mediation import mediation
+from mmm_core.answers.planning import stored_plans
+from mmm_core.data.queries import describe, kpi_by
 from mmm_core.effects.draws import period_labels
 from mmm_core.effects.intervals import stats
 from mmm_core.fit import artifacts
+from mmm_core.fit.job import fit_summary
 from mmm_core.jsonable import to_jsonable
 from mmm_core.store import Store
 
 BREAKEVEN_ROI = 1.0  # one KPI unit per unit of spend: below it a channel does not pay back (KPI in money)
 PREDICTIVE_DRAWS = 400  # draws for the fitted-vs-observed band: enough for stable 90% bounds, cheap to predict
 CURVE_DRAWS = 300
-OPTIMIZER_GLOB = "optimizer*.json"
 SATURATION_RATIO = 0.5  # mROI below half the average ROI: the channel is clearly on the flat part of its curve
 
 
@@ -64,8 +67,6 @@ def collect(store: Store, fit_id: str, allow_unhealthy: bool = False) -> dict[st
 
 
 def _fit_block(store: Store, fit_id: str, roi: dict[str, Any]) -> dict[str, Any]:
-    from mmm_core.fit.job import fit_summary
-
     meta = artifacts.load_meta(artifacts.fit_dir(store, fit_id))
     summary = fit_summary(store, fit_id)
     settings = meta.get("settings", {})
@@ -156,8 +157,6 @@ def _ledger_block(store: Store, locked: ledger.LockedSpec) -> dict[str, Any]:
 
 
 def _data_block(store: Store, locked: ledger.LockedSpec, eff: effects.EffectDraws) -> dict[str, Any]:
-    from mmm_core.data.queries import describe, kpi_by
-
     d = describe(store, locked.dataset_id)
     kpi_total = float(kpi_by(store, locked.dataset_id, locked.spec.kpi, "period")["total"].sum())
     spend = {ch: float(v) for ch, v in zip(eff.channels, eff.spend_total)}
@@ -240,27 +239,15 @@ def _contribution_totals(eff: effects.EffectDraws, level: float, method: str) ->
 def _mediation(
     store: Store, fit_id: str, locked: ledger.LockedSpec, allow_unhealthy: bool = False
 ) -> dict[str, Any] | None:
-    """Mediation results when the spec has mediators and the core can compute them (issue 5); else None."""
+    """Mediation results when the spec has mediators, else None."""
     if not locked.spec.mediators:
-        return None
-    try:
-        from mmm_core.answers.mediation import mediation  # type: ignore[import-not-found]
-    except ImportError:
         return None
     return mediation(store, fit_id, allow_unhealthy=allow_unhealthy)
 
 
 def _optimizer(store: Store, fit_id: str) -> dict[str, Any] | None:
     """The newest optimizer recommendation stored beside the fit (``mmm_core.answers.planning``), if any was run."""
-    try:
-        from mmm_core.answers.planning import stored_plans
-    except ImportError:  # the planning module is optional: read its files directly
-        stored_plans = None
-    if stored_plans is not None:
-        plans = stored_plans(store, fit_id, "optimize")
-    else:
-        files = sorted(artifacts.fit_dir(store, fit_id).glob(OPTIMIZER_GLOB), key=lambda p: p.stat().st_mtime)
-        plans = [json.loads(p.read_text()) for p in files]
+    plans = stored_plans(store, fit_id, "optimize")
     if not plans:
         return None
     keep = (
