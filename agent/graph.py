@@ -13,7 +13,6 @@ with the first outermost:
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from langchain.agents import create_agent
@@ -25,13 +24,12 @@ from agent.grounding import GroundingMiddleware
 from agent.models import get_model
 from agent.models.offline import respond
 from agent.state import SessionState, SessionStateMiddleware
+from mmm_core.prompts_loader import prompt_text
 from mmm_core.store import Store
-
-PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
 
 
 def system_prompt() -> str:
-    return (PROMPTS / "system.md").read_text(encoding="utf-8")
+    return prompt_text("system.md")
 
 
 def template_fallback(tool_names: list[str]) -> Any:

@@ -10,17 +10,16 @@ method sections are never offered for rewriting.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import StrictUndefined
 
-PROMPTS = Path(__file__).resolve().parents[1] / "prompts" / "report"
+from mmm_core.prompts_loader import jinja_env
 
 
 def rewrite_prompt(section: str, prose: str) -> str:
     """The instruction sent to the model for one section (from ``prompts/report/rewrite.md.j2``)."""
-    env = Environment(loader=FileSystemLoader(str(PROMPTS)), undefined=StrictUndefined, keep_trailing_newline=True)
+    env = jinja_env("report", autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
     return env.get_template("rewrite.md.j2").render(section=section, prose=prose)
 
 

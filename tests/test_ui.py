@@ -329,7 +329,7 @@ def test_ui_environment_prepares_an_app_root_outside_the_repo(tmp_path: Path) ->
 def test_committed_config_is_offline() -> None:
     import tomllib
 
-    cfg = tomllib.loads((REPO / ".chainlit" / "config.toml").read_text())
+    cfg = tomllib.loads((REPO / "agent" / "ui" / "assets" / "config.toml").read_text())
     assert cfg["features"]["latex"] is False and cfg["features"]["spontaneous_file_upload"]["enabled"]
     assert cfg["UI"]["default_avatar_file_url"] == "" and cfg["UI"]["logo_file_url"] == ""
 

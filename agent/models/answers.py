@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
-PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+from mmm_core.prompts_loader import jinja_env
+
 TOOL_LABELS = {"lock_spec": "the lock", "amend_spec": "the amendment", "fit_model": "the fit"}
 
 
@@ -55,8 +55,7 @@ def _date(x: Any) -> str:
 
 @lru_cache(maxsize=1)
 def env() -> jinja2.Environment:
-    e = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(PROMPTS)),
+    e = jinja_env(
         autoescape=False,
         trim_blocks=False,
         lstrip_blocks=False,

@@ -2,8 +2,9 @@
 (SQLite through Chainlit's ``SQLAlchemyDataLayer``) and the auth secret.
 
 Chainlit writes translations and uploads (``.files/``) into its app root on every start, so the app root lives
-next to the store, not in the repository: the committed ``.chainlit/config.toml``, ``public/theme.json`` and
-``chainlit.md`` are copied there.
+next to the store, not in the repository: the committed config, theme and welcome page (``agent/ui/assets``,
+package data, so a wheel install has them too) are copied there as ``.chainlit/config.toml``,
+``public/theme.json`` and ``chainlit.md``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import sqlite3
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-APP_FILES = (".chainlit/config.toml", "public/theme.json", "chainlit.md")
+ASSETS = "agent.ui.assets"
+# Where each shipped asset goes in the app root (Chainlit's fixed names there).
+APP_FILES = {".chainlit/config.toml": "config.toml", "public/theme.json": "theme.json", "chainlit.md": "chainlit.md"}
 PASSWORD_ENV = "MMM_AGENT_PASSWORD"
 SECRET_ENV = "CHAINLIT_AUTH_SECRET"
 HISTORY_FILE = "ui_history.sqlite"
@@ -60,13 +63,18 @@ def history_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-def prepare_app_root(root: Path, repo: Path = REPO) -> Path:
-    """Copy the committed Chainlit config into ``root`` (kept when already there: a user may edit it)."""
-    for rel in APP_FILES:
-        src, dst = repo / rel, root / rel
-        if src.is_file() and not dst.exists():
+def app_asset(name: str) -> Traversable:
+    """One of the shipped Chainlit files (``config.toml``, ``theme.json``, ``chainlit.md``)."""
+    return files(ASSETS).joinpath(name)
+
+
+def prepare_app_root(root: Path) -> Path:
+    """Copy the shipped Chainlit config into ``root`` (kept when already there: a user may edit it)."""
+    for rel, name in APP_FILES.items():
+        dst = root / rel
+        if not dst.exists():
             dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dst)
+            dst.write_bytes(app_asset(name).read_bytes())
     return root
 
 

@@ -23,6 +23,10 @@ SAMPLES = "samples.npz"
 POSTERIOR_NC = "posterior.nc"
 EFFECTS = "effects.npz"
 META = "meta.json"
+# ArviZ 1.x InferenceData is an xarray DataTree (groups, int64 and bool statistics, string coords): NetCDF-4/HDF5
+# holds all of it, NetCDF-3 (scipy's engine) none of the groups. h5netcdf writes it through h5py, both runtime
+# dependencies; named explicitly so xarray never silently picks a different installed engine.
+NETCDF_ENGINE = "h5netcdf"
 
 
 def fit_dir(store: Store, fit_id: str) -> Path:
@@ -66,8 +70,22 @@ def save_idata(folder: Path, idata: Any) -> str | None:
     writer = getattr(idata, "to_netcdf", None)
     if writer is None:
         return None
-    writer(str(folder / POSTERIOR_NC))
+    writer(str(folder / POSTERIOR_NC), engine=NETCDF_ENGINE)
     return POSTERIOR_NC
+
+
+def load_idata(folder: Path) -> Any:
+    """The ArviZ posterior written by :func:`save_idata`, read fully into memory (an xarray DataTree)."""
+    import xarray as xr
+
+    path = folder / POSTERIOR_NC
+    if not path.exists():
+        raise NotFoundError(
+            f"The fit's ArviZ posterior is missing ({path}).",
+            "The artifact folder was moved or deleted; re-run the fit.",
+            code="artifact_missing",
+        )
+    return xr.load_datatree(path, engine=NETCDF_ENGINE)
 
 
 def save_meta(folder: Path, meta: dict[str, Any]) -> None:

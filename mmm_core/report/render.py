@@ -10,12 +10,13 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, StrictUndefined
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "prompts" / "report"
+from mmm_core.prompts_loader import jinja_env
+
+TEMPLATES = "report"  # below the prompts package
 
 
 # --- number formats --------------------------------------------------------------------------------------------
@@ -87,8 +88,8 @@ FORMATS = {"amount": amount, "ratio": ratio, "pct": pct, "prob": prob}
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
+    env = jinja_env(
+        TEMPLATES,
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,
