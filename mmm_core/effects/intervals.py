@@ -72,8 +72,12 @@ def summarize(draws: np.ndarray, level: float = DEFAULT_LEVEL, method: Method = 
     For draws of shape [S] every value is a float; for [S, ...] each is a nested list of shape [...].
     NaN (e.g. the ROI of a geo without spend) becomes None.
 
-    >>> summarize(np.arange(101.0), level=0.9)["lo"]
-    5.0
+    The bounds are floating-point quantiles ((1 - 0.9) / 2 is 0.04999..., so the 5th value comes out as
+    4.999999999999999): compare them with a tolerance, never exactly.
+
+    >>> est = summarize(np.arange(101.0), level=0.9)
+    >>> est["mean"], round(est["lo"], 9), round(est["hi"], 9)
+    (50.0, 5.0, 95.0)
     """
     return to_jsonable(stats(draws, level, method))
 
