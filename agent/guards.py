@@ -28,14 +28,13 @@ from mmm_core import ledger
 from mmm_core.ledger.shopping import REFUSAL_REASON, is_result_seeking
 from mmm_core.ledger.store import spec_exists
 from mmm_core.store import Store
+from tools.base import resolve_dataset_id
 
 MAX_MODEL_CALLS_PER_TURN = 8
 MAX_TOOL_CALLS_PER_TURN = 6
 
 
 def _dataset_for(store: Store, state: dict[str, Any]) -> str | None:
-    from tools.base import resolve_dataset_id
-
     try:
         return resolve_dataset_id(store, None, type("R", (), {"state": state})())
     except Exception:  # a refusal must be logged even when no dataset can be resolved

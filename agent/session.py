@@ -12,8 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
+from agent.graph import build_agent
 from agent.grounding import check, turn_sources
 from mmm_core.store import Store
 
@@ -23,8 +25,6 @@ Approver = bool | Callable[[dict[str, Any]], bool]
 
 def sqlite_saver(store: Store) -> Any:
     """A SqliteSaver on ``<store dir>/sessions.sqlite`` (sync; use AsyncSqliteSaver under Chainlit)."""
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
     conn = sqlite3.connect(str(store.path.parent / "sessions.sqlite"), check_same_thread=False)
     return SqliteSaver(conn)
 
@@ -40,8 +40,6 @@ class Session:
         model: Any = None,
         checkpointer: Any = None,
     ) -> None:
-        from agent.graph import build_agent
-
         self.store = store
         self.session_id = session_id or f"s_{uuid.uuid4().hex[:8]}"
         self.graph = graph or build_agent(

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import os
 
+from langchain.chat_models import init_chat_model
 from langchain_core.language_models import BaseChatModel
 
+from agent.models.offline import OfflineChatModel
 from mmm_core.errors import MMMError
 
 MODEL_ENV = "MMM_AGENT_MODEL"
@@ -35,8 +37,6 @@ def get_model(spec: str | None = None) -> BaseChatModel:
     """The chat model named by ``spec`` (or ``$MMM_AGENT_MODEL``); 'offline' or nothing → OfflineChatModel."""
     spec = (spec or os.environ.get(MODEL_ENV) or "offline").strip()
     if spec.casefold() in ("offline", "default", ""):
-        from agent.models.offline import OfflineChatModel
-
         return OfflineChatModel()
     provider = spec.split(":", 1)[0].casefold() if ":" in spec else ""
     if not provider:
@@ -45,8 +45,6 @@ def get_model(spec: str | None = None) -> BaseChatModel:
             "Use provider:model, e.g. openai:gpt-4o, anthropic:claude-sonnet-4-5, ollama:llama3 — or 'offline'.",
             code="model_spec_invalid",
         )
-    from langchain.chat_models import init_chat_model
-
     try:
         return init_chat_model(spec)
     except ImportError as exc:

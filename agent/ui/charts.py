@@ -12,6 +12,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from mmm_core.answers import results
+
 _CUT = "more items cut"
 Figure = go.Figure
 
@@ -175,8 +177,6 @@ def full_result(store: Any, tool: str, data: dict[str, Any]) -> dict[str, Any]:
     """The uncapped result behind a truncated tool output (contributions and response curves only)."""
     if not is_truncated(data) or not data.get("fit_id"):
         return data
-    from mmm_core.answers import results
-
     if tool == "contributions":
         level = (data.get("interval") or {}).get("level")
         full = results.contributions(store, data["fit_id"], by=data.get("by", "channel"), interval=level)

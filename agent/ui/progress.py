@@ -13,6 +13,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from mmm_core import ledger
+
 POLL_SECONDS = 1.0
 
 
@@ -49,8 +51,6 @@ def snapshot(store: Any, fit_id: str | None) -> tuple[float | None, str | None, 
     """(progress, log, status) of a fit, or Nones before the fit exists."""
     if not fit_id:
         return None, None, None
-    from mmm_core import ledger
-
     fit = ledger.get_fit(store, fit_id)
     return fit.get("progress"), fit.get("log"), fit.get("status")
 

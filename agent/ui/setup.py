@@ -9,7 +9,14 @@ the same guided-setup state machine (``agent/models/setup.py``) as typed answers
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from mmm_core import ledger
+from mmm_core.data import queries
+from mmm_core.data.frame import normalise_header
+from mmm_core.data.ingest import PARQUET_SUFFIXES
+from mmm_core.fit.job import latest_fit
 
 LOCK_REPLY = "lock it because each choice was confirmed in the guided questions before any result was seen"
 
@@ -22,10 +29,6 @@ class Button:
 
 def status(store: Any) -> dict[str, Any]:
     """The store's current dataset, spec and fit (None where there is none yet)."""
-    from mmm_core import ledger
-    from mmm_core.data import queries
-    from mmm_core.fit.job import latest_fit
-
     datasets = queries.list_datasets(store)
     fit_id = latest_fit(store)
     fit = ledger.get_fit(store, fit_id) if fit_id else None
@@ -167,11 +170,6 @@ def error_text(exc: Any, filename: str | None = None, doing: str | None = None) 
 
 def sniff_format(path: Any) -> str:
     """'mff' when a CSV header has VariableName and VariableValue (or the file is Parquet), else 'wide'."""
-    from pathlib import Path
-
-    from mmm_core.data.frame import normalise_header
-    from mmm_core.data.ingest import PARQUET_SUFFIXES
-
     p = Path(path)
     if p.suffix.lower() in PARQUET_SUFFIXES:
         return "mff"

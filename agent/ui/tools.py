@@ -13,13 +13,16 @@ from typing import Any
 from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
 
+from mmm_core.answers import results
+from tools import build_tools
+from tools.base import resolve_fit, run_tool
+from tools.result_tools import _contrib_body, _roi_body
+
 LEVELS = ("spec", "0.5", "0.8", "0.9", "0.95")
 
 
 def session_tools(store: Any, level: float | None = None) -> list[BaseTool]:
     """All tools for ``store``; with ``level`` the interval-bearing ones report at that level."""
-    from tools import build_tools
-
     tools = build_tools(store)
     if level is None:
         return tools
@@ -28,10 +31,6 @@ def session_tools(store: Any, level: float | None = None) -> list[BaseTool]:
 
 
 def _roi_tool(store: Any, level: float, original: BaseTool) -> BaseTool:
-    from mmm_core.answers import results
-    from tools.base import resolve_fit, run_tool
-    from tools.result_tools import _roi_body
-
     def roi(channel: str | None = None, fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
         return run_tool(
             lambda: _roi_body(results.roi(store, resolve_fit(store, fit_id, runtime), interval=level), channel)
@@ -43,10 +42,6 @@ def _roi_tool(store: Any, level: float, original: BaseTool) -> BaseTool:
 
 
 def _contributions_tool(store: Any, level: float, original: BaseTool) -> BaseTool:
-    from mmm_core.answers import results
-    from tools.base import resolve_fit, run_tool
-    from tools.result_tools import _contrib_body
-
     def contributions(
         by: str = "channel", channel: str | None = None, fit_id: str | None = None, runtime: ToolRuntime = None
     ) -> str:
