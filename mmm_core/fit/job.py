@@ -11,10 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from mmm_core import ledger
+from mmm_core.effects.tables import compute_effects, save_effect_draws, summary_rows
 from mmm_core.errors import GateError, MMMError, NotFoundError
 from mmm_core.fit import artifacts
+from mmm_core.fit.gate import run_gate
+from mmm_core.fit.gate_mediators import mediator_gate
+from mmm_core.fit.inputs import model_config, model_data
+from mmm_core.fit.prior_check import n_parameters, prior_predictive
+from mmm_core.fit.pymc import fit_with_pymc_marketing
+from mmm_core.fit.records import FitOutcome, FitSettings
+from mmm_core.fit.review import review_fit
+from mmm_core.ledger.fits import fit_record
 from mmm_core.spec.schema import canonical_json
 from mmm_core.store import Store
 
@@ -44,8 +54,10 @@ def run_fit(
         # A draft path or an unknown id: begin_fit owns the refusal (explains how to lock, logs it).
         ledger.begin_fit(store, spec_id, engine=engine, mode="quick" if quick else "nuts")
         raise
-    settings = _settings(spec, quick, engine, chains, warmup, draws, seed)
-    fit_id = ledger.begin_fit(store, spec_id, engine=engine, mode="quick" if quick else "nuts", settings=settings)
+    settings = FitSettings.resolve(
+        spec, quick=quick, engine=engine, chains=chains, warmup=warmup, draws=draws, seed=seed
+    )
+    fit_id = ledger.begin_fit(store, spec_id, engine=engine, mode=settings.mode, settings=settings.to_dict())
     report = _reporter(store, fit_id, progress)
     try:
         outcome = _fit(store, fit_id, spec, settings, report)
@@ -59,24 +71,6 @@ def run_fit(
     return fit_summary(store, fit_id)
 
 
-def _settings(spec, quick, engine, chains, warmup, draws, seed) -> dict[str, Any]:
-    s = spec.sampler
-    if engine not in ("numpyro", "pymc-marketing"):
-        raise MMMError(
-            f"Unknown engine {engine!r}.", "Use 'numpyro' (default) or 'pymc-marketing'.", code="unknown_engine"
-        )
-    return {
-        "engine": engine,
-        "quick": quick,
-        "chains": 1 if quick else (chains or s.chains),
-        "warmup": 0 if quick else (warmup or s.warmup),
-        "draws": draws or s.draws,
-        "seed": s.seed if seed is None else seed,
-        "target_accept": s.target_accept,
-        "interval": {"level": spec.interval.level, "method": spec.interval.method},
-    }
-
-
 def _reporter(store: Store, fit_id: str, progress: Progress | None) -> Progress:
     def report(fraction: float, message: str) -> None:
         ledger.update_fit_progress(store, fit_id, round(float(fraction), 4), message)
@@ -86,20 +80,16 @@ def _reporter(store: Store, fit_id: str, progress: Progress | None) -> Progress:
     return report
 
 
-def _fit(store: Store, fit_id: str, spec, settings: dict[str, Any], report: Progress) -> dict[str, Any]:
-    from mmm_core.fit.inputs import model_config, model_data
-
+def _fit(store: Store, fit_id: str, spec, settings: FitSettings, report: Progress) -> FitOutcome:
     report(0.0, "building model inputs")
     data = model_data(store, spec)
     config = model_config(spec, data)
-    if settings["engine"] == "pymc-marketing":
-        from mmm_core.fit.pymc import fit_with_pymc_marketing
-
+    if settings.engine == "pymc-marketing":
         return fit_with_pymc_marketing(data, config, settings, report)
-    from mmm_core.engine import scale_data
+    from mmm_core.engine import scale_data  # lazy: JAX (~1.5 s); fit_summary/latest_fit users must not pay it
 
     scaled = scale_data(data, config)
-    gate = _gate(data, scaled, config, settings["seed"])
+    gate = _gate(data, scaled, config, settings.seed)
     report(GATE_END, "pre-fit gate: " + gate.summary)
     if gate.blocking:
         raise GateError(
@@ -110,9 +100,6 @@ def _fit(store: Store, fit_id: str, spec, settings: dict[str, Any], report: Prog
 
 
 def _gate(data, scaled, config, seed: int):
-    from mmm_core.fit.gate import run_gate
-    from mmm_core.fit.prior_check import n_parameters, prior_predictive
-
     return run_gate(
         data.spend,
         data.kpi,
@@ -129,8 +116,7 @@ def _gate(data, scaled, config, seed: int):
 def _mediator_checks(data, config) -> list:
     if not config.mediators:
         return []
-    from mmm_core.engine.data import training_mask
-    from mmm_core.fit.gate_mediators import mediator_gate
+    from mmm_core.engine.data import training_mask  # lazy: JAX, as in _fit
 
     meds = config.mediators
     return mediator_gate(
@@ -150,29 +136,28 @@ def _gate_hint(gate) -> str:
     return " ".join(f"{c.name}: {c.reason}" for c in failed) or "See the gate checks."
 
 
-def _sample(scaled, config, settings: dict[str, Any], report: Progress):
-    from mmm_core.engine import sample_nuts, sample_quick
+def _sample(scaled, config, settings: FitSettings, report: Progress):
+    from mmm_core.engine import sample_nuts, sample_quick  # lazy: JAX, as in _fit
 
-    if settings["quick"]:
+    if settings.quick:
         report(GATE_END, "quick mode: MAP + Laplace approximation")
-        return sample_quick(scaled, config, seed=settings["seed"], draws=settings["draws"])
+        return sample_quick(scaled, config, seed=settings.seed, draws=settings.draws)
     span = SAMPLING_END - GATE_END
     return sample_nuts(
         scaled,
         config,
-        chains=settings["chains"],
-        warmup=settings["warmup"],
-        draws=settings["draws"],
-        seed=settings["seed"],
-        target_accept=settings["target_accept"],
+        chains=settings.chains,
+        warmup=settings.warmup,
+        draws=settings.draws,
+        seed=settings.seed,
+        target_accept=settings.target_accept,
         progress_callback=lambda f, msg: report(GATE_END + span * f, msg),
     )
 
 
-def _review(data, result, settings: dict[str, Any], gate: dict[str, Any], report: Progress) -> dict[str, Any]:
-    from mmm_core.effects.tables import compute_effects
-    from mmm_core.engine.posterior import Posterior
-    from mmm_core.fit.review import review_fit
+def _review(data, result, settings: FitSettings, gate: dict[str, Any], report: Progress) -> FitOutcome:
+    from mmm_core.engine.posterior import Posterior  # lazy: JAX, as in _fit
+    from mmm_core.fit.review_mediators import add_mediator_checks  # lazy: JAX (it imports the engine)
 
     report(SAMPLING_END, "computing contributions, ROI and the health review")
     post = Posterior.from_fit(result, data)
@@ -191,19 +176,9 @@ def _review(data, result, settings: dict[str, Any], gate: dict[str, Any], report
         approximate=result.approximate,
     )
     if result.config.mediators:  # weakly identified mediators (few observations, posterior ≈ prior) warn
-        from mmm_core.fit.review_mediators import add_mediator_checks
-
         health = add_mediator_checks(health, post)
     diagnostics = _diagnostics(result, pred["mu"], data, holdout)
-    return {
-        "result": result,
-        "samples": post.params,
-        "effects": effects,
-        "health": health.to_dict(),
-        "gate": gate,
-        "diagnostics": diagnostics,
-        "settings": settings,
-    }
+    return FitOutcome(result, post.params, effects, health.to_dict(), gate, diagnostics, settings)
 
 
 def _holdout_mask(n_periods: int, holdout: int) -> np.ndarray | None:
@@ -243,14 +218,10 @@ def _finite(d: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in d.items()}
 
 
-def _register(store: Store, fit_id: str, outcome: dict[str, Any], elapsed: float) -> None:
+def _register(store: Store, fit_id: str, outcome: FitOutcome, elapsed: float) -> None:
     """Write artifacts and summary rows, then mark the fit succeeded; undo both if registration fails."""
-    from mmm_core.effects.tables import save_effect_draws, summary_rows
-
-    result, effects, settings = outcome["result"], outcome["effects"], outcome["settings"]
-    level, method = settings["interval"]["level"], settings["interval"]["method"]
-    fit = ledger.get_fit(store, fit_id)
-    locked = ledger.get_spec(store, fit["spec_id"])
+    result, effects, settings = outcome.result, outcome.effects, outcome.settings
+    locked = ledger.get_spec(store, fit_record(store, fit_id).spec_id)
     # The artifact folder is self-describing: the exact spec (canonical JSON + hash) and data fingerprint.
     meta = {
         "fit_id": fit_id,
@@ -258,7 +229,7 @@ def _register(store: Store, fit_id: str, outcome: dict[str, Any], elapsed: float
         "method": result.method,
         "approximate": result.approximate,
         "label": result.label,
-        "settings": settings,
+        "settings": settings.to_dict(),
         "elapsed_s": elapsed,
         "pid": os.getpid(),
         "spec_id": locked.spec_id,
@@ -268,17 +239,17 @@ def _register(store: Store, fit_id: str, outcome: dict[str, Any], elapsed: float
         "spec": json.loads(canonical_json(locked.spec)),
     }
     with artifacts.staging(store, fit_id) as folder:
-        artifacts.save_samples(folder, outcome["samples"])
+        artifacts.save_samples(folder, outcome.samples)
         artifacts.save_idata(folder, result.idata)
         save_effect_draws(effects, folder / artifacts.EFFECTS)
         artifacts.save_meta(folder, meta)
-    rows = summary_rows(effects, level, method, fit_id=fit_id)
+    rows = summary_rows(effects, settings.interval_level, settings.interval_method, fit_id=fit_id)
     try:
         with store.transaction() as conn:
             _insert_summary(conn, rows)
-        diagnostics = dict(outcome["diagnostics"], elapsed_s=round(elapsed, 3))
+        diagnostics = dict(outcome.diagnostics, elapsed_s=round(elapsed, 3))
         ledger.finish_fit(
-            store, fit_id, diagnostics, outcome["health"], str(artifacts.fit_dir(store, fit_id)), gate=outcome["gate"]
+            store, fit_id, diagnostics, outcome.health, str(artifacts.fit_dir(store, fit_id)), gate=outcome.gate
         )
     except BaseException as exc:
         with store.transaction() as conn:
@@ -292,8 +263,6 @@ SUMMARY_COLUMNS = ("fit_id", "quantity", "channel", "geo", "period", "mean", "sd
 
 def _insert_summary(conn, rows: list[tuple]) -> None:
     """Bulk insert through a registered frame: row-by-row executemany costs ~0.5 s for a national fit."""
-    import pandas as pd
-
     frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     conn.register("_summary_rows", frame)
     try:
@@ -317,21 +286,28 @@ def _error_dict(exc: BaseException) -> dict[str, Any]:
 
 def fit_summary(store: Store, fit_id: str) -> dict[str, Any]:
     """Status, diagnostics, health and gate of a fit, with the provenance of its spec."""
-    fit = ledger.get_fit(store, fit_id)
+    fit = fit_record(store, fit_id)
     meta = _meta_or_empty(store, fit_id)
-    out: dict[str, Any] = {"fit_id": fit["id"], "dataset_id": fit.get("dataset_id")}
-    out.update({k: fit.get(k) for k in ("spec_id", "engine", "mode", "status", "progress", "log", "elapsed_s")})
-    out.update({k: (fit[k].isoformat() if fit.get(k) else None) for k in ("started_at", "finished_at")})
-    out.update(
-        {
-            k: json.loads(fit[f"{k}_json"]) if fit.get(f"{k}_json") else None
-            for k in ("diagnostics", "health", "gate", "error")
-        }
-    )
-    out["approximate"] = bool(meta.get("approximate", fit.get("mode") == "quick"))
-    out["label"] = meta.get("label")
-    out["provenance"] = ledger.provenance(store, fit["spec_id"])
-    return out
+    return {
+        "fit_id": fit.id,
+        "dataset_id": fit.dataset_id,
+        "spec_id": fit.spec_id,
+        "engine": fit.engine,
+        "mode": fit.mode,
+        "status": fit.status,
+        "progress": fit.progress,
+        "log": fit.log,
+        "elapsed_s": fit.elapsed_s,
+        "started_at": fit.started_at.isoformat() if fit.started_at else None,
+        "finished_at": fit.finished_at.isoformat() if fit.finished_at else None,
+        "diagnostics": fit.diagnostics,
+        "health": fit.health,
+        "gate": fit.gate,
+        "error": fit.error,
+        "approximate": bool(meta.get("approximate", fit.mode == "quick")),
+        "label": meta.get("label"),
+        "provenance": ledger.provenance(store, fit.spec_id),
+    }
 
 
 def _meta_or_empty(store: Store, fit_id: str) -> dict[str, Any]:

@@ -9,11 +9,15 @@ computed rather than guessed.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
+from mmm_core.effects.draws import EffectDraws, period_labels
 from mmm_core.errors import FitRefusedError
+from mmm_core.fit.records import FitOutcome, FitSettings
+from mmm_core.fit.review import Check, HealthReport, _mcmc_checks, check_roi, summarise, worst
 
 PYMC_LIMITS = (
     "pymc-marketing fits answer ROI, contributions and comparisons; response curves, scenarios and the "
@@ -21,11 +25,12 @@ PYMC_LIMITS = (
 )
 
 
-def fit_with_pymc_marketing(data, config, settings: dict[str, Any], report: Callable[[float, str], None]) -> dict:
+def fit_with_pymc_marketing(data, config, settings: FitSettings, report: Callable[[float, str], None]) -> FitOutcome:
+    # lazy: the engine imports JAX and pymc-marketing (seconds); only a pymc-marketing fit needs them
     from mmm_core.engine import EngineConfigError
     from mmm_core.engine.pymc_engine import check_expressible, fit_pymc_marketing
 
-    if settings["quick"]:
+    if settings.quick:
         raise FitRefusedError(
             "Quick mode is only available with the numpyro engine.",
             "Drop --quick, or use --engine numpyro.",
@@ -48,12 +53,12 @@ def fit_with_pymc_marketing(data, config, settings: dict[str, Any], report: Call
     result = fit_pymc_marketing(
         data,
         config,
-        chains=settings["chains"],
-        warmup=settings["warmup"],
-        draws=settings["draws"],
-        seed=settings["seed"],
+        chains=settings.chains,
+        warmup=settings.warmup,
+        draws=settings.draws,
+        seed=settings.seed,
         sampler="numpyro",
-        target_accept=settings["target_accept"],
+        target_accept=settings.target_accept,
     )
     report(0.9, "collecting contributions and the health review")
     effects = effect_draws_from_samples(result, data)
@@ -69,22 +74,12 @@ def fit_with_pymc_marketing(data, config, settings: dict[str, Any], report: Call
         {k: v for k, v in result.diagnostics().items() if k in ("max_rhat", "min_ess_bulk", "divergences", "ess_per_s")}
     )
     samples = {k: result.flat(k) for k in ("roi", "contribution_total")}
-    return {
-        "result": result,
-        "samples": samples,
-        "effects": effects,
-        "health": health.to_dict(),
-        "gate": None,
-        "diagnostics": diagnostics,
-        "settings": settings,
-    }
+    return FitOutcome(result, samples, effects, health.to_dict(), None, diagnostics, settings)
 
 
 def _triangulation_inputs(data, config):
     """Same structure, pymc-marketing's own priors: the spec's ROI priors and control signs have no counterpart
     there. The differences are returned so they are stated with the fit, never silently dropped."""
-    from dataclasses import replace
-
     differences = []
     if config.roi is not None or config.effect_share is not None:
         differences.append("ROI priors of the spec replaced by pymc-marketing's default media priors")
@@ -98,8 +93,6 @@ def _triangulation_inputs(data, config):
 
 def effect_draws_from_samples(result, data):
     """EffectDraws from pymc-marketing's channel contributions (training periods; mROI not available)."""
-    from mmm_core.effects.draws import EffectDraws, period_labels
-
     contrib = result.flat("channel_contribution").astype(np.float32)  # [S, T', G, C]
     keep = _kept_periods(data, contrib.shape[1])
     spend = data.spend[keep]
@@ -130,8 +123,6 @@ def _kept_periods(data, n_kept: int) -> np.ndarray:
 
 
 def _health(result, effects, data):
-    from mmm_core.fit.review import Check, HealthReport, _mcmc_checks, check_roi, summarise, worst
-
     checks = _mcmc_checks(result.idata, None)
     checks.append(
         Check(

@@ -258,7 +258,7 @@ class FitRecord:
     mode: str
     status: str
     progress: float | None
-    log: str
+    log: str | None
     settings: dict[str, Any]
     diagnostics: dict[str, Any] | None
     health: dict[str, Any] | None
@@ -282,7 +282,7 @@ class FitRecord:
             mode=row["mode"],
             status=row["status"],
             progress=row.get("progress"),
-            log=row.get("log") or "",
+            log=row.get("log"),
             settings=parsed("settings_json") or {},
             diagnostics=parsed("diagnostics_json"),
             health=parsed("health_json"),
