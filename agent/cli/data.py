@@ -96,10 +96,15 @@ def _render_ingest(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# The store's column names → the names `ingest --json` and `describe --json` use for the same fields.
+DATASET_FIELDS = {"id": "dataset_id", "n_rows": "rows"}
+
+
 def _datasets(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.data.queries import list_datasets
 
-    return {"datasets": list_datasets(open_store(args))}
+    rows = list_datasets(open_store(args))
+    return {"datasets": [{DATASET_FIELDS.get(k, k): v for k, v in d.items()} for d in rows]}
 
 
 def _render_datasets(r: dict[str, Any]) -> str:
@@ -107,7 +112,10 @@ def _render_datasets(r: dict[str, Any]) -> str:
         return "No datasets yet. Load one with `mmm-agent ingest FILE` or run `mmm-agent demo`."
     return table(
         ["id", "name", "rows", "frequency", "from", "to"],
-        [[d["id"], d["name"], d["n_rows"], d["frequency"], d["period_start"], d["period_end"]] for d in r["datasets"]],
+        [
+            [d["dataset_id"], d["name"], d["rows"], d["frequency"], d["period_start"], d["period_end"]]
+            for d in r["datasets"]
+        ],
     )
 
 

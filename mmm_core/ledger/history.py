@@ -71,7 +71,7 @@ def _dataset_fits(store: Store, dataset_id: str) -> list[dict[str, Any]]:
 def _dataset_events(store: Store, dataset_id: str) -> list[dict[str, Any]]:
     with store.connect() as conn:
         cur = conn.execute(
-            "SELECT id, created_at, kind, spec_id, fit_id, detail_json FROM ledger_events "
+            "SELECT id AS event_id, created_at, kind, spec_id, fit_id, detail_json FROM ledger_events "
             "WHERE dataset_id = ? ORDER BY id",
             [dataset_id],
         )
