@@ -7,11 +7,10 @@ knows what "the model" means without asking again.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NotRequired
 
 from langchain.agents.middleware import AgentMiddleware, AgentState
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
-from typing_extensions import NotRequired
 
 # Which output field of which tool sets which state key.
 _ID_FIELDS = {
