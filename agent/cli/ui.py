@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from agent.cli.main import add_command
-from agent.ui.data import SECRET_ENV, auth_secret, prepare_app_root
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -41,7 +40,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def ui_environment(store_arg: str | None, environ: dict[str, str]) -> dict[str, str]:
     """The environment the Chainlit process runs in: store, app root and (with a password) the auth secret."""
-    from mmm_core.store import resolve_store_path  # CLI convention (mmm_core/__init__.py): DuckDB/pandas ~0.5 s
+    # CLI convention (mmm_core/__init__.py): `--help` imports this module; these cost ~15 ms and ~0.5 s
+    from agent.ui.data import SECRET_ENV, auth_secret, prepare_app_root
+    from mmm_core.store import resolve_store_path
 
     env = dict(environ)
     store = resolve_store_path(store_arg or env.get("MMM_AGENT_STORE")).absolute()
