@@ -1,6 +1,19 @@
 """Deterministic core of mmm-agent: store, MFF ingest, specs and ledger, engine, effects, reports.
 
 This package never imports an LLM library; everything here is usable alone from Python.
+
+Import policy (written here once):
+
+- Inside mmm_core, imports sit at the top of their module, heavy libraries included (pandas, DuckDB, SciPy,
+  Plotly, and JAX/NumPyro inside the engine), so import order never changes behaviour and a module's
+  dependencies can be read from its head.
+- The CLI (``agent/cli``) imports mmm_core inside its command handlers, so ``mmm-agent --help`` loads no
+  mmm_core module and a light command such as ``datasets`` loads only what it uses (pandas and DuckDB, not
+  JAX). That is the CLI's convention and is not marked line by line.
+- Any other import inside a function carries ``# lazy: <reason>`` on its line (or the line above), for one of
+  two reasons: an optional dependency (pymc-marketing, the ``pymc`` extra, so ``engine/pymc_engine.py``
+  imports without it), or a library that takes a second or more to import (JAX, ArviZ, scipy.stats) which
+  the module needs on one path while commands answering from a stored fit import the module on another.
 """
 
 __version__ = "0.1.0"
