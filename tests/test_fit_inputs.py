@@ -142,3 +142,21 @@ def test_prior_half_life_means_the_weight_halves(demo, kind: str, power: float) 
     alpha = float(np.median(np.asarray(draws["adstock_alpha"])[:, 0]))
     assert alpha ** (2.0**power) == pytest.approx(0.5, rel=0.02)
     assert float(np.median(np.asarray(draws["half_life"])[:, 0])) == pytest.approx(2.0, rel=0.02)
+
+
+def test_every_engine_setting_a_spec_covers_comes_from_the_spec() -> None:
+    """model_config passes every ModelConfig field except the documented engine-only ones, so the engine's own
+    defaults (which differ from the spec's for saturation, half-life, pooling...) never reach a fit."""
+    import ast
+    import dataclasses
+    import inspect
+
+    from mmm_core.engine.config import ModelConfig
+    from mmm_core.fit import inputs
+
+    tree = ast.parse(inspect.getsource(inputs.model_config))
+    [call] = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "ModelConfig"]
+    passed = {kw.arg for kw in call.keywords}
+    fields = {f.name for f in dataclasses.fields(ModelConfig)}
+    assert passed | inputs.ENGINE_ONLY == fields
+    assert not passed & inputs.ENGINE_ONLY

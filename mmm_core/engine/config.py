@@ -10,6 +10,7 @@ from typing import Literal
 import numpy as np
 
 from mmm_core.errors import MMMError
+from mmm_core.holdout import HOLDOUT_HINT, holdout_problem
 
 Adstock = Literal["geometric", "delayed"]
 Saturation = Literal["hill", "logistic"]
@@ -69,6 +70,13 @@ class ModelConfig:
     - ``half_point`` (multiple of the channel's mean non-zero spend) and ``half_point_log_sd``: saturation
       half-point prior; keeping it near the observed spend range is what keeps saturation identifiable.
     - ``hill_slope`` and ``hill_slope_log_sd``: Hill shape prior.
+
+    Defaults are for direct engine use (tests, benchmarks). A fit sets every field the spec covers from the
+    locked spec (``mmm_core.fit.inputs.model_config``), so the spec's defaults govern fits; where the two differ
+    (saturation hill vs logistic, half-life 1.0/0.7 vs 1.5/0.8, half-point sd 0.5 vs 0.7, Hill slope 1.5/0.35 vs
+    1.0/0.5, effect sd 0.8 vs 1.0, pooling partial vs full) the engine's value never reaches a fit. Engine-only
+    priors with no spec field: ``media_share_total``, ``trend_sd``, ``seasonality_sd``, ``control_sd``,
+    ``geo_sd``, ``noise_sd``, ``student_t_df`` (``mmm_core.fit.inputs.ENGINE_ONLY``).
     """
 
     adstock: Adstock | tuple[Adstock, ...] = "geometric"
@@ -167,11 +175,9 @@ class ModelConfig:
             )
         if any(s not in (-1, 0, 1) for s in self.control_sign):
             raise EngineConfigError("control_sign values must be +1, -1 or 0.", hint="0 means unconstrained.")
-        if not 0 <= self.holdout < n_periods // 2:
-            raise EngineConfigError(
-                f"holdout={self.holdout} leaves too few periods to fit ({n_periods} in total).",
-                hint="Hold out at most a quarter of the periods.",
-            )
+        problem = holdout_problem(self.holdout, n_periods)
+        if problem:
+            raise EngineConfigError(problem[0].upper() + problem[1:] + ".", hint=HOLDOUT_HINT)
         if self.pooling not in ("none", "partial", "full"):
             raise EngineConfigError(f"Unknown pooling {self.pooling!r}.", hint="none, partial or full.")
         if self.likelihood not in ("additive", "multiplicative"):

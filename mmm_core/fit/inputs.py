@@ -20,6 +20,14 @@ if TYPE_CHECKING:
 
 SIGNS = {"positive": 1, "negative": -1, "none": 0}
 
+# ModelConfig fields with no spec counterpart: the engine's own priors (documented in mmm_core.engine.config),
+# the same for every fit, plus two derived by ModelConfig itself (channel_l_max from a per-channel l_max; the
+# effect-share prior, which model_config passes as the equivalent ROI). Every other field is set from the spec
+# below, so an engine default never silently overrides a spec default (tests/test_fit_inputs.py checks it).
+ENGINE_ONLY = frozenset(
+    {"trend_sd", "seasonality_sd", "control_sd", "geo_sd", "noise_sd", "student_t_df", "channel_l_max", "effect_share"}
+)
+
 
 def model_data(store: Store, spec: ModelSpec) -> "ModelData":
     """The spec's KPI, media spend and controls as dense arrays on the dataset's period × geography grid."""

@@ -24,6 +24,7 @@ from typing import Any
 
 from mmm_core.data import queries
 from mmm_core.errors import SpecValidationError
+from mmm_core.holdout import holdout_problem
 from mmm_core.spec.schema import (
     Adstock,
     Control,
@@ -235,11 +236,9 @@ def _structure_problems(spec: ModelSpec, d: dict[str, Any]) -> list[str]:
     if spec.geo.pooling == "partial" and n_geo <= 1:
         out.append("geo.pooling 'partial' needs more than one geography; allowed here: 'none', 'full'")
     count = d["periods"]["count"]
-    if spec.holdout.last_n and spec.holdout.last_n >= count // 2:
-        out.append(
-            f"holdout.last_n {spec.holdout.last_n} leaves too little data to fit; at most "
-            f"{count // 2 - 1} of {count} periods"
-        )
+    problem = holdout_problem(spec.holdout.last_n, count)
+    if problem:
+        out.append(f"holdout.last_n: {problem}")
     start, end = (_as_date(d["periods"].get(k)) for k in ("start", "end"))
     for cp in spec.trend.changepoints:
         if start and end and not start < cp < end:
