@@ -33,6 +33,9 @@ def main(rounds: int = 5) -> dict:
     from test_agent_fixtures import fitted_store
 
     from agent.session import Session
+    from mmm_core.engine.setup import setup
+
+    setup()  # before the fixture's fit starts JAX: devices and compilation cache as the CLI has them
 
     with tempfile.TemporaryDirectory() as tmp:
         fx = fitted_store(Path(tmp))  # a real quick fit of the demo data

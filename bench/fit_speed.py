@@ -13,7 +13,6 @@ quick-mode time. ``--cold`` turns JAX's persistent compilation cache off (first-
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import sys
 import time
@@ -87,8 +86,9 @@ def _row(name, fit, roi_draws, free_vars):
 
 def main() -> None:
     a = _args()
-    if a.cold:
-        os.environ["MMM_AGENT_JAX_CACHE"] = "off"
+    from mmm_core.engine.setup import CACHE_OFF, setup
+
+    setup(cache_dir=CACHE_OFF if a.cold else None)  # before JAX starts: parallel chains; --cold: no disk cache
     t_import = time.perf_counter()
     from _bench_data import load
 

@@ -19,6 +19,7 @@ import numpy as np
 from mmm_core.engine import ModelConfig, ModelData, scale_data
 from mmm_core.engine import transforms as tf
 from mmm_core.engine.posterior import Posterior
+from mmm_core.engine.setup import setup
 from mmm_core.optimizer import optimize
 from mmm_core.synth import generate
 from mmm_core.synth.dgp import kpi
@@ -72,6 +73,7 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=3)
     a = ap.parse_args()
+    setup()  # before JAX starts: the compilation cache, as the CLI has it
     post = synth_posterior(draws=a.draws)
     level = post.data.spend[-13:].sum(axis=1).mean(axis=0).sum() * 13
     out = {

@@ -1,12 +1,57 @@
-"""Shared fixtures: one quick fit of the bundled demo dataset per test session (a real fit, real store)."""
+"""Shared fixtures: one quick fit of the bundled demo dataset per test session (a real fit, real store), the
+engine set-up for the session, and a guard that fails any test leaving JAX's global state changed.
+
+Why the guard: a test that flips a process-wide JAX option (``jax_enable_x64``, ...) or XLA_FLAGS changes the
+numbers of every NumPyro fit after it, so statistical tests would pass or fail by test order. It restores
+the state (later tests stay unaffected) and reports the test that changed it.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from mmm_core.engine.setup import setup
+
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo_national.csv"
+# Before any test module is imported (JAX must not have started): host devices and cache from the environment.
+ENGINE = setup()
+_GUARDED_ENV = ("XLA_FLAGS",)
+
+
+def _jax_globals() -> dict:
+    jax = sys.modules.get("jax")
+    config = dict(jax.config.values) if jax is not None else {}
+    return {**{f"env:{k}": os.environ.get(k) for k in _GUARDED_ENV}, **config}
+
+
+def _restore(before: dict, changed: list[str]) -> None:
+    import jax
+
+    for key in changed:
+        if key.startswith("env:"):
+            name, value = key[4:], before[key]
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        elif key in before:
+            jax.config.update(key, before[key])
+
+
+@pytest.fixture(autouse=True)
+def jax_global_state_unchanged() -> Iterator[None]:
+    before = _jax_globals()
+    yield
+    after = _jax_globals()
+    changed = sorted(k for k in after.keys() & before.keys() if after[k] != before[k])
+    if changed:
+        _restore(before, changed)
+        pytest.fail(f"the test changed global JAX state (restored now): {', '.join(changed)}", pytrace=False)
 
 
 @pytest.fixture(scope="session")

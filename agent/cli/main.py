@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from mmm_core.engine.setup import setup as setup_engine  # light: sets the environment, imports no JAX
 from mmm_core.errors import MMMError
 
 COMMAND_MODULES = (
@@ -115,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USER_ERROR
     try:
+        setup_engine()  # before any command: JAX reads its device count once, when it starts
         payload = args.handler(args)
     except MMMError as exc:
         _emit_error(args, exc.code, exc.message, exc.hint)

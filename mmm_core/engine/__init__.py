@@ -1,75 +1,78 @@
 """The NumPyro/JAX MMM engine (primary) and the pymc-marketing engine (second opinion, benchmark baseline).
 
-Importing this package prepares JAX *before* it initialises, which is why it must happen early:
-
-- ``XLA_FLAGS=--xla_force_host_platform_device_count=N`` (N = max(2, CPU count), at most 8) so NUTS chains
-  run in parallel on CPU — only if JAX is not imported yet and the flag is not already set;
-- JAX's persistent compilation cache under ``$MMM_AGENT_JAX_CACHE`` (default ``~/.cache/mmm-agent/jax``;
-  ``off`` disables) so a second process fitting the same shape skips compilation.
+Importing this package changes nothing outside it: no environment variable, no JAX option, no folder. Entry
+points call ``mmm_core.engine.setup.setup()`` once, before the first JAX computation, for parallel chains (host
+devices) and the persistent compilation cache; without it the engine still works, with chains vectorised on
+one device and no disk cache.
 
 Public API::
 
     from mmm_core.engine import ModelData, ModelConfig, scale_data, sample_nuts, sample_quick, predict
+    from mmm_core.engine.setup import setup
+
+The names below resolve on first use (PEP 562), which is the one place JAX is imported lazily on purpose:
+every CLI command runs ``setup()`` from ``mmm_core.engine.setup`` before it starts, and importing that module
+runs this file; eager imports here would load JAX and NumPyro (~1 s) into commands that never compute. Once a
+name is used, its module is imported whole, at its top, as everywhere else in mmm_core.
 """
 
 from __future__ import annotations
 
-import os
-import sys
+import importlib
+from typing import TYPE_CHECKING, Any
 
+_EXPORTS = {
+    "ModelConfig": "mmm_core.engine.config",
+    "EngineConfigError": "mmm_core.engine.config",
+    "ModelData": "mmm_core.engine.data",
+    "ScaledData": "mmm_core.engine.data",
+    "scale_data": "mmm_core.engine.data",
+    "mmm_model": "mmm_core.engine.model",
+    "predict": "mmm_core.engine.model",
+    "PARAM_KEYS": "mmm_core.engine.model",
+    "sample_nuts": "mmm_core.engine.sampling",
+    "sample_quick": "mmm_core.engine.quick",
+    "FitResult": "mmm_core.engine.result",
+    "APPROXIMATE_LABEL": "mmm_core.engine.result",
+    # pymc_engine imports pymc-marketing (an optional extra) only inside the fit, so this import is light.
+    "fit_pymc_marketing": "mmm_core.engine.pymc_engine",
+}
 
-def _configure_devices() -> None:
-    flags = os.environ.get("XLA_FLAGS", "")
-    if "jax" in sys.modules or "xla_force_host_platform_device_count" in flags:
-        return
-    n = max(2, min(os.cpu_count() or 2, 8))
-    os.environ["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count={n}".strip()
-
-
-def enable_compilation_cache(path: str | None = None) -> str | None:
-    """Turn on JAX's persistent compilation cache at ``path`` (or the default); returns the path used."""
-    import jax
-
-    path = path or os.environ.get("MMM_AGENT_JAX_CACHE") or os.path.expanduser("~/.cache/mmm-agent/jax")
-    if path == "off":
-        return None
-    os.makedirs(path, exist_ok=True)
-    jax.config.update("jax_compilation_cache_dir", path)
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    return path
-
-
-_configure_devices()
-enable_compilation_cache()
-
-from mmm_core.engine.config import EngineConfigError, ModelConfig  # noqa: E402
-from mmm_core.engine.data import ModelData, ScaledData, scale_data  # noqa: E402
-from mmm_core.engine.model import PARAM_KEYS, mmm_model, predict  # noqa: E402
-from mmm_core.engine.quick import sample_quick  # noqa: E402
-from mmm_core.engine.result import APPROXIMATE_LABEL, FitResult  # noqa: E402
-from mmm_core.engine.sampling import sample_nuts  # noqa: E402
-
-__all__ = [
-    "ModelData",
-    "ScaledData",
-    "ModelConfig",
+__all__ = [  # spelled out (not sorted(_EXPORTS)) so linters see the re-exports; test_engine_setup checks both agree
+    "APPROXIMATE_LABEL",
     "EngineConfigError",
-    "scale_data",
+    "FitResult",
+    "ModelConfig",
+    "ModelData",
+    "PARAM_KEYS",
+    "ScaledData",
+    "fit_pymc_marketing",
     "mmm_model",
     "predict",
-    "PARAM_KEYS",
     "sample_nuts",
     "sample_quick",
-    "FitResult",
-    "APPROXIMATE_LABEL",
-    "enable_compilation_cache",
-    "fit_pymc_marketing",
+    "scale_data",
 ]
 
 
-def fit_pymc_marketing(*args, **kwargs):
-    """Lazy wrapper: `mmm_core.engine.pymc_engine.fit_pymc_marketing` (imports PyMC only when called)."""
-    from mmm_core.engine.pymc_engine import fit_pymc_marketing as _fit
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
 
-    return _fit(*args, **kwargs)
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # the same names for type checkers and editors
+    from mmm_core.engine.config import EngineConfigError, ModelConfig
+    from mmm_core.engine.data import ModelData, ScaledData, scale_data
+    from mmm_core.engine.model import PARAM_KEYS, mmm_model, predict
+    from mmm_core.engine.pymc_engine import fit_pymc_marketing
+    from mmm_core.engine.quick import sample_quick
+    from mmm_core.engine.result import APPROXIMATE_LABEL, FitResult
+    from mmm_core.engine.sampling import sample_nuts

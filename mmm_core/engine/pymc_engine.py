@@ -22,6 +22,7 @@ import pandas as pd
 from mmm_core.engine.config import EngineConfigError, ModelConfig
 from mmm_core.engine.data import ModelData, training_mask
 from mmm_core.engine.result import FitResult
+from mmm_core.engine.setup import foreign_jax_globals
 
 
 def check_expressible(data: ModelData, config: ModelConfig) -> None:
@@ -160,7 +161,10 @@ def fit_pymc_marketing(
     keep = training_mask(data, config).all(axis=1)
     mmm = build_mmm(data, config, shared_shapes)
     x, y = _frame(data, config, keep)
-    with warnings.catch_warnings():
+    from pytensor import config as pytensor_config  # lazy: pymc-marketing's dependency, present once built
+
+    # pymc's JAX sampler flips process-wide JAX state when first imported; keep it inside this call.
+    with warnings.catch_warnings(), foreign_jax_globals(x64=pytensor_config.floatX == "float64"):
         warnings.simplefilter("ignore")
         extra = {"cores": chains} if sampler == "pymc" else {}  # chains in parallel, as ours
         idata = mmm.fit(

@@ -3,7 +3,7 @@
 NUTS runs as one compiled kernel `step × chunk` (``lax.scan`` inside ``pmap`` over chains), called for
 warm-up and sampling alike: progress is reported between chunks without recompiling (NumPyro's
 ``MCMC.run`` rebuilds its pmapped function on every call). Kernels are cached per (config, data shape,
-sampler settings) in-process, and on disk by JAX's persistent compilation cache (see ``engine/__init__``).
+sampler settings) in-process, and on disk by JAX's persistent compilation cache (see ``engine.setup``).
 """
 
 from __future__ import annotations
@@ -44,6 +44,15 @@ def _chunk_size(warmup: int, draws: int, target_chunks: int = 8) -> int:
     return best
 
 
+def chain_method(chains: int) -> str:
+    """``parallel`` (pmap, a device per chain) when JAX has enough devices, else ``vectorized`` (vmap on one).
+
+    Devices come from ``engine.setup()``; without it JAX has one CPU device and chains are vectorised: slower,
+    never wrong. The two paths draw different numbers for the same seed (other floating-point order), so
+    the method is recorded with every fit."""
+    return "parallel" if chains <= jax.local_device_count() else "vectorized"
+
+
 def _runner(
     config: ModelConfig,
     data: ScaledData,
@@ -81,13 +90,13 @@ def _runner(
 
         return jax.lax.scan(step, state, None, length=chunk)
 
-    # pmap when there is a device per chain (XLA_FLAGS host devices), else vectorise chains on one.
+    method = chain_method(chains)
     mapped = (
         jax.pmap(run_chunk, in_axes=(0, None))
-        if chains <= jax.local_device_count()
+        if method == "parallel"
         else jax.jit(jax.vmap(run_chunk, in_axes=(0, None)))
     )
-    runner = dict(fns, init=jax.jit(jax.vmap(init_one, in_axes=(0, 0, None))), run=mapped)
+    runner = dict(fns, init=jax.jit(jax.vmap(init_one, in_axes=(0, 0, None))), run=mapped, chain_method=method)
     _RUNNERS[key] = runner
     return runner
 
@@ -155,6 +164,7 @@ def sample_nuts(
         compile_time=compile_time,
         extra={
             "target_accept": target_accept,
+            "chain_method": runner["chain_method"],
             "chunk": chunk,
             "dense_mass": dense,
             "mean_tree_steps": float(stat_dict["num_steps"].mean()),
