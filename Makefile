@@ -4,7 +4,6 @@ VENV := .venv
 # Python 3.12: $PYTHON if given, else pyenv's newest 3.12 (where these machines keep it), else python3.12 on PATH.
 PYTHON ?= $(shell { ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.12.*/bin/python3.12 2>/dev/null | sort -V | tail -1; command -v python3.12; } | head -1)
 PY := $(VENV)/bin/python
-export XLA_FLAGS ?= --xla_force_host_platform_device_count=2
 export PYTHONHASHSEED ?= 0
 
 .PHONY: help install dev demo test test-slow bench ui chat clean

@@ -36,9 +36,11 @@ from agent.ui.data import (
     install_offline_html,
 )
 from agent.ui.tools import LEVELS, parse_level, session_tools
+from mmm_core.engine.setup import setup as setup_engine
 from mmm_core.errors import MMMError
 from mmm_core.store import Store
 
+ENGINE = setup_engine()  # before the first fit in this server process: host devices and the compilation cache
 STORE = Store(os.environ.get("MMM_AGENT_STORE") or None)
 HISTORY = ensure_schema(STORE.path.parent / HISTORY_FILE)
 APPROVAL_TIMEOUT_S = 3600  # a person may read the spec before approving; the default 90 s is too short
