@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import importlib
 import os
 import shutil
 import tempfile
@@ -38,6 +37,7 @@ from agent.ui.data import (
 from agent.ui.tools import LEVELS, parse_level, session_tools
 from mmm_core.engine.setup import setup as setup_engine
 from mmm_core.errors import MMMError
+from mmm_core.report.build import build_report
 from mmm_core.store import Store
 
 ENGINE = setup_engine()  # before the first fit in this server process: host devices and the compilation cache
@@ -366,13 +366,6 @@ class _TurnView:
 
 async def _report() -> None:
     """Write the fit's report with ``mmm_core.report.build.build_report`` and offer it as a download."""
-    try:
-        build = getattr(importlib.import_module("mmm_core.report.build"), "build_report", None)
-    except ImportError:
-        build = None
-    if build is None:
-        await _say("The report is not available yet: this installation has no `mmm_core.report.build.build_report`.")
-        return
     state = (await cl.user_session.get("graph").aget_state(cl.user_session.get("config"))).values
     from mmm_core.fit.job import latest_fit
 
@@ -382,19 +375,15 @@ async def _report() -> None:
         return
     out = STORE.artifacts_dir / f"report_{fit_id}.html"
     try:
-        result = await asyncio.to_thread(build, STORE, fit_id, out, "html")
+        result = await asyncio.to_thread(build_report, STORE, fit_id, out, "html")
     except MMMError as exc:
         await _say(f"`{exc.code}`: {exc.message}\n\nHint: {exc.hint}")
         return
-    path = Path(result.get("path", out) if isinstance(result, dict) else (result or out))
+    path = Path(result["path"])
     grounded = (
-        ""
-        if not isinstance(result, dict)
-        else (
-            " Every number in it was checked against the results."
-            if result.get("grounded")
-            else " Warning: some numbers in it could not be matched to the results."
-        )
+        " Every number in it was checked against the results."
+        if result["grounded"]
+        else " Warning: some numbers in it could not be matched to the results."
     )
     await _say(
         f"Report for {fit_id} is ready: {path.name}.{grounded}",

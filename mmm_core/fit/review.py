@@ -127,7 +127,7 @@ def check_ess(names: Sequence[str], draws: np.ndarray, method: Literal["bulk", "
     90 % intervals we report are themselves noisy. Thresholds are absolute on purpose: a reported interval needs
     a number of effective draws whatever the number of raw draws, so a short run is told to run longer rather
     than being graded on a curve."""
-    import arviz as az
+    import arviz as az  # lazy: as above
 
     name = f"min_{method}_ess"
     thr = "pass ≥ 400, warn ≥ 100, fail below"
@@ -176,7 +176,7 @@ def check_bfmi(stats: Mapping[str, np.ndarray]) -> Check:
     """Energy Bayesian fraction of missing information per chain. Betancourt (2016) flags values below 0.3:
     the momentum resampling cannot move the sampler across the energy levels the posterior needs (heavy tails,
     funnels). It hurts efficiency more than correctness, hence warn only."""
-    import arviz as az
+    import arviz as az  # lazy: as above
 
     thr = "pass ≥ 0.3 (every chain), else warn"
     energy = stats.get("energy")

@@ -8,15 +8,12 @@ warning, not a failure: the total effect of a channel is still identified by the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
+from scipy.stats import truncnorm
 
 from mmm_core.engine.mediation import HALFNORMAL_MEDIAN
+from mmm_core.engine.posterior import Posterior
 from mmm_core.fit.checks import Check, HealthReport, summarise, worst
-
-if TYPE_CHECKING:
-    from mmm_core.engine.posterior import Posterior
 
 MIN_OBSERVATIONS = 12  # fewer observed cells than this: a mediator equation with C + 3 parameters is fragile
 HALFNORMAL_SD = 0.6028  # sd of HalfNormal(1)
@@ -27,16 +24,14 @@ def gamma_prior_sd(med) -> float:
     """Sd of the KPI-effect prior: Normal(kpi_mean, kpi_sd), truncated at 0 for a positive mediator."""
     if med.kpi_sign != "positive":
         return float(med.kpi_sd)
-    from scipy.stats import truncnorm
-
     return float(truncnorm.std(-med.kpi_mean / med.kpi_sd, np.inf, loc=med.kpi_mean, scale=med.kpi_sd))
 
 
-def _prior_ratio_gamma(post: "Posterior", m: int) -> float:
+def _prior_ratio_gamma(post: Posterior, m: int) -> float:
     return float(np.std(post.params["med_gamma"][:, m]) / gamma_prior_sd(post.config.mediators[m]))
 
 
-def _prior_ratio_b(post: "Posterior", m: int) -> dict[str, float]:
+def _prior_ratio_b(post: Posterior, m: int) -> dict[str, float]:
     """Per feeding channel: posterior sd / prior sd of b on its prior's scale (log scale for positive b)."""
     med = post.config.mediators[m]
     b = np.asarray(post.params["med_b"][:, m, :], np.float64)
@@ -52,7 +47,7 @@ def _prior_ratio_b(post: "Posterior", m: int) -> dict[str, float]:
     return out
 
 
-def mediator_checks(post: "Posterior") -> list[Check]:
+def mediator_checks(post: Posterior) -> list[Check]:
     """One check per mediator: ``mediator_identification`` (pass or warn, with the reasons in ``details``)."""
     checks = []
     mask = np.asarray(post.scaled.mediator_mask)
@@ -99,7 +94,7 @@ def mediator_checks(post: "Posterior") -> list[Check]:
     return checks
 
 
-def add_mediator_checks(health: HealthReport, post: "Posterior") -> HealthReport:
+def add_mediator_checks(health: HealthReport, post: Posterior) -> HealthReport:
     """``health`` with the mediator checks appended (overall status and summary recomputed)."""
     checks = list(health.checks) + mediator_checks(post)
     subject = "Health review (approximate fit)" if health.approximate else "Health review"

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+import yaml
+
 from mmm_core.errors import FitRefusedError, LedgerError, NotFoundError, TamperError
 from mmm_core.ledger.store import (
     append_event,
@@ -138,8 +140,6 @@ def _draft_dataset_id(path: str) -> str | None:
     """The dataset a draft file names, to file its refusal under that dataset (best effort: drafts may be
     invalid or missing, and the refusal must still be raised)."""
     try:
-        import yaml
-
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         return str(data["dataset_id"]) if isinstance(data, dict) and data.get("dataset_id") else None
     except (OSError, ValueError, yaml.YAMLError):

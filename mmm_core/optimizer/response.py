@@ -25,6 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mmm_core.engine import transforms as tf
+from mmm_core.engine.curves import channel_flags, saturation
 
 ResponseFn = Callable[[jnp.ndarray, Any, Any], tuple[jnp.ndarray, jnp.ndarray]]
 
@@ -163,8 +164,6 @@ def _posterior_fn(amounts, args, static):
     each horizon period (both precomputed by :func:`_adstock_parts`). Only saturation runs per evaluation,
     which keeps an objective + gradient at 1,000 draws × 64 cells in milliseconds.
     """
-    from mmm_core.engine.curves import channel_flags, saturation
-
     config, periods = static
     n_g, n_c = args["spend_scale"].shape
     plan = (args["embed"] @ amounts).reshape(n_g, n_c) / periods / args["spend_scale"]
@@ -190,8 +189,6 @@ def _posterior_fn(amounts, args, static):
 
 def adstock_weights(params: dict, config, n_c: int) -> jnp.ndarray:
     """Adstock weights [L, C] of one draw, exactly as ``engine.model.media_curves`` builds them."""
-    from mmm_core.engine.curves import channel_flags
-
     delayed = channel_flags(config, n_c)[0]
     w = tf.geometric_weights(params["adstock_alpha"], config.l_max)
     if delayed.any():
