@@ -7,8 +7,6 @@ ledger records and every later answer discloses.
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
 from typing import Any, Literal
 
 from langchain.tools import ToolRuntime
@@ -18,8 +16,10 @@ from pydantic import BaseModel, Field
 from mmm_core import ledger
 from mmm_core import spec as specs
 from mmm_core.data.queries import describe
-from mmm_core.errors import NotFoundError, SpecLockedError
+from mmm_core.errors import NotFoundError
 from mmm_core.ledger.shopping import amend_checked
+from mmm_core.spec.edits import edit_spec as apply_edits
+from mmm_core.spec.edits import load_store_draft, save_store_draft, spec_choices
 from mmm_core.store import Store
 from tools.base import resolve_dataset_id, run_tool, state_of
 
@@ -68,68 +68,6 @@ class LedgerArgs(BaseModel):
     dataset: str | None = Field(None, description="Dataset id or name; omit for the session's dataset.")
 
 
-def drafts_dir(store: Store) -> Path:
-    folder = store.path.parent / "drafts"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def load_draft(store: Store, draft_id: str) -> specs.ModelSpec:
-    if draft_id.startswith("spec_"):
-        raise SpecLockedError(
-            f"{draft_id} is a locked spec and cannot be edited.",
-            "Change a locked spec only with amend_spec and a reason; it will be disclosed.",
-        )
-    path = drafts_dir(store) / f"{Path(draft_id).name}.yaml"
-    if not path.is_file():
-        raise NotFoundError(f"No draft {draft_id!r}.", "Start one with draft_spec.", code="draft_not_found")
-    return specs.load_spec(path)
-
-
-def apply_changes(spec: specs.ModelSpec, ch: Changes) -> specs.ModelSpec:
-    """A new spec with the requested edits (validated by ModelSpec itself)."""
-    data = spec.model_dump(mode="json")
-    if ch.kpi:
-        data["kpi"] = ch.kpi
-    if ch.channels is not None:
-        wanted = {c.casefold() for c in ch.channels}
-        data["media"] = [m for m in data["media"] if m["name"].casefold() in wanted]
-        kept = {m["name"] for m in data["media"]}
-        for med in data["mediators"]:
-            med["channels"] = [c for c in med["channels"] if c in kept]
-        data["mediators"] = [m for m in data["mediators"] if m["channels"]]
-    if ch.controls is not None:
-        data["controls"] = [{"name": c} for c in ch.controls]
-    if ch.seasonality_order is not None:
-        data["seasonality"]["fourier_order"] = ch.seasonality_order
-    if ch.geo_pooling:
-        data["geo"]["pooling"] = ch.geo_pooling
-    if ch.holdout_periods is not None:
-        data["holdout"]["last_n"] = ch.holdout_periods
-    return specs.ModelSpec.parse(data)
-
-
-def summary(spec: specs.ModelSpec) -> dict[str, Any]:
-    return {
-        "dataset_id": spec.dataset_id,
-        "kpi": spec.kpi,
-        "channels": [m.name for m in spec.media],
-        "controls": [c.name for c in spec.controls],
-        "mediators": [m.name for m in spec.mediators],
-        "seasonality_order": spec.seasonality.fourier_order,
-        "geo_pooling": spec.geo.pooling,
-        "holdout_periods": spec.holdout.last_n,
-        "trend": spec.trend.type,
-        "likelihood": spec.likelihood,
-    }
-
-
-def _save(store: Store, spec: specs.ModelSpec, draft_id: str | None = None) -> str:
-    draft_id = draft_id or f"draft_{uuid.uuid4().hex[:8]}"
-    specs.save_draft(spec, drafts_dir(store) / f"{draft_id}.yaml")
-    return draft_id
-
-
 def build(store: Store) -> list[BaseTool]:
     """The spec and ledger tools bound to one store."""
 
@@ -139,9 +77,9 @@ def build(store: Store) -> list[BaseTool]:
             spec, notes = specs.init_spec_with_notes(store, ds, kpi)
             d = describe(store, ds)
             return {
-                "draft_id": _save(store, spec),
+                "draft_id": save_store_draft(store, spec),
                 "status": "draft",
-                **summary(spec),
+                **spec_choices(spec),
                 "notes": notes,
                 "available": {
                     "kpi_candidates": d["kpi_candidates"],
@@ -156,12 +94,12 @@ def build(store: Store) -> list[BaseTool]:
 
     def edit_spec(draft_id: str, runtime: ToolRuntime = None, **changes: Any) -> str:
         def work() -> dict:
-            spec = apply_changes(load_draft(store, draft_id), Changes(**changes))
+            spec = apply_edits(load_store_draft(store, draft_id), **Changes(**changes).model_dump())
             specs.validate_against(spec, describe(store, spec.dataset_id))
             return {
-                "draft_id": _save(store, spec, draft_id),
+                "draft_id": save_store_draft(store, spec, draft_id),
                 "status": "draft",
-                **summary(spec),
+                **spec_choices(spec),
                 "changed": sorted(k for k, v in changes.items() if v is not None),
             }
 
@@ -173,13 +111,13 @@ def build(store: Store) -> list[BaseTool]:
             if not ident:
                 raise NotFoundError("No spec in this session yet.", "Start one with draft_spec.", code="no_spec")
             if ident.startswith("draft_"):
-                return {"draft_id": ident, "status": "draft", **summary(load_draft(store, ident))}
+                return {"draft_id": ident, "status": "draft", **spec_choices(load_store_draft(store, ident))}
             locked = ledger.get_spec(store, ident)
             return {
                 "spec_id": ident,
                 "status": "locked",
                 "version": locked.version,
-                **summary(locked.spec),
+                **spec_choices(locked.spec),
                 "provenance": ledger.provenance(store, ident),
             }
 
@@ -187,7 +125,7 @@ def build(store: Store) -> list[BaseTool]:
 
     def lock_spec(draft_id: str, rationale: str, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
-            locked = ledger.lock(store, load_draft(store, draft_id), rationale)
+            locked = ledger.lock(store, load_store_draft(store, draft_id), rationale)
             return {
                 "spec_id": locked.spec_id,
                 "status": "locked",
@@ -204,7 +142,7 @@ def build(store: Store) -> list[BaseTool]:
     def amend_spec(spec_id: str, reason: str, runtime: ToolRuntime = None, **changes: Any) -> str:
         def real() -> dict:
             parent = ledger.get_spec(store, spec_id)
-            new = apply_changes(parent.spec, Changes(**changes))
+            new = apply_edits(parent.spec, **Changes(**changes).model_dump())
             locked = amend_checked(store, spec_id, new, reason)
             return {
                 "spec_id": locked.spec_id,
@@ -212,7 +150,7 @@ def build(store: Store) -> list[BaseTool]:
                 "status": "locked",
                 "version": locked.version,
                 "post_hoc": locked.post_hoc,
-                **summary(new),
+                **spec_choices(new),
                 "changes": specs.format_diff(specs.diff_specs(parent.spec, new)),
                 "provenance": ledger.provenance(store, locked.spec_id),
             }

@@ -1,0 +1,92 @@
+"""Guided edits of a draft spec, the headline choices of a spec, and where a store keeps its drafts.
+
+The chat's guided setup edits drafts one choice at a time; the rules of an edit (dropping a channel also drops it
+from the mediators it fed, and a mediator left with no channel goes) live here rather than in the chat tool, and
+a draft is a YAML file in ``<store dir>/drafts/<draft_id>.yaml`` that the CLI can lock like any other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from mmm_core.errors import NotFoundError, SpecLockedError
+from mmm_core.spec.schema import ModelSpec, load_spec, save_draft
+from mmm_core.store import Store
+
+
+def edit_spec(
+    spec: ModelSpec,
+    *,
+    kpi: str | None = None,
+    channels: list[str] | None = None,
+    controls: list[str] | None = None,
+    seasonality_order: int | None = None,
+    geo_pooling: str | None = None,
+    holdout_periods: int | None = None,
+) -> ModelSpec:
+    """A new spec with the given choices changed (None leaves a choice as it is; validated by ModelSpec).
+
+    ``channels`` keeps exactly these media channels (case-insensitive); ``controls`` replaces the controls."""
+    data = spec.model_dump(mode="json")
+    if kpi:
+        data["kpi"] = kpi
+    if channels is not None:
+        wanted = {c.casefold() for c in channels}
+        data["media"] = [m for m in data["media"] if m["name"].casefold() in wanted]
+        kept = {m["name"] for m in data["media"]}
+        for med in data["mediators"]:
+            med["channels"] = [c for c in med["channels"] if c in kept]
+        data["mediators"] = [m for m in data["mediators"] if m["channels"]]
+    if controls is not None:
+        data["controls"] = [{"name": c} for c in controls]
+    if seasonality_order is not None:
+        data["seasonality"]["fourier_order"] = seasonality_order
+    if geo_pooling:
+        data["geo"]["pooling"] = geo_pooling
+    if holdout_periods is not None:
+        data["holdout"]["last_n"] = holdout_periods
+    return ModelSpec.parse(data)
+
+
+def spec_choices(spec: ModelSpec) -> dict[str, Any]:
+    """The choices a person reviews before locking, in the names :func:`edit_spec` takes."""
+    return {
+        "dataset_id": spec.dataset_id,
+        "kpi": spec.kpi,
+        "channels": [m.name for m in spec.media],
+        "controls": [c.name for c in spec.controls],
+        "mediators": [m.name for m in spec.mediators],
+        "seasonality_order": spec.seasonality.fourier_order,
+        "geo_pooling": spec.geo.pooling,
+        "holdout_periods": spec.holdout.last_n,
+        "trend": spec.trend.type,
+        "likelihood": spec.likelihood,
+    }
+
+
+def drafts_dir(store: Store) -> Path:
+    folder = store.path.parent / "drafts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def load_store_draft(store: Store, draft_id: str) -> ModelSpec:
+    """The draft ``draft_id`` of this store; a locked spec id is refused (locked specs change only by amendment)."""
+    if draft_id.startswith("spec_"):
+        raise SpecLockedError(
+            f"{draft_id} is a locked spec and cannot be edited.",
+            "Change a locked spec only with amend_spec and a reason; it will be disclosed.",
+        )
+    path = drafts_dir(store) / f"{Path(draft_id).name}.yaml"
+    if not path.is_file():
+        raise NotFoundError(f"No draft {draft_id!r}.", "Start one with draft_spec.", code="draft_not_found")
+    return load_spec(path)
+
+
+def save_store_draft(store: Store, spec: ModelSpec, draft_id: str | None = None) -> str:
+    """Write ``spec`` as a draft of this store (a new ``draft_…`` id unless one is given); returns the id."""
+    draft_id = draft_id or f"draft_{uuid.uuid4().hex[:8]}"
+    save_draft(spec, drafts_dir(store) / f"{Path(draft_id).name}.yaml")
+    return draft_id
