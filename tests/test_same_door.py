@@ -39,6 +39,13 @@ def _shape(events: list[dict]) -> list[tuple]:
     return [(e["kind"], e["spec_id"], e["fit_id"], sorted(e["detail"])) for e in events]
 
 
+def _fail_health(store, fit_id: str) -> None:
+    """Mark a stored fit's health review failed (as a review with a failed check would have written it)."""
+    review = {"overall": "fail", "summary": "test", "checks": [{"name": "r_hat", "status": "fail"}]}
+    with store.transaction() as conn:
+        conn.execute("UPDATE fits SET health_json = ? WHERE id = ?", [json.dumps(review), fit_id])
+
+
 def _cli(store, *argv: str, capsys: pytest.CaptureFixture[str]) -> dict:
     code = main(["--store", str(store.path), *argv, "--json"])
     out = json.loads(capsys.readouterr().out)
@@ -131,6 +138,19 @@ def test_lock_fit_and_amend_through_chat_and_cli_write_the_same_events(tmp_path:
 
     chat, chat_events = _new_events(chat_store, chat_ds, chat_actions)
     cli, cli_events = _new_events(cli_store, cli_ds, cli_actions)
+    # A fit whose health review failed: both doors refuse a decision answer and log the refusal the same way.
+    for st, fit_id in ((chat_store, chat["fit"]["fit_id"]), (cli_store, cli["fit"]["fit_id"])):
+        _fail_health(st, fit_id)
+    chat_roi, chat_refusal = _new_events(
+        chat_store, chat_ds, lambda: json.loads(tools["roi"].invoke({"fit_id": chat["fit"]["fit_id"]}))
+    )
+    code, cli_refusal = _new_events(
+        cli_store, cli_ds, lambda: main(["--store", str(cli_store.path), "roi", cli["fit"]["fit_id"], "--json"])
+    )
+    cli_roi = json.loads(capsys.readouterr().out)
+    assert code != 0 and chat_roi["error"]["code"] == cli_roi["error"]["code"] == "fit_unhealthy"
+    assert [e["kind"] for e in chat_refusal] == [e["kind"] for e in cli_refusal] == ["refusal"]
+    assert chat_refusal[0]["detail"] == cli_refusal[0]["detail"]
     assert chat["shopping"]["error"]["code"] == cli["shopping"]["error"]["code"] == "shopping_refused"
     kinds = [e["kind"] for e in chat_events]
     assert kinds == [e["kind"] for e in cli_events] == ["lock", "fit_start", "fit_finish", "refusal"]

@@ -34,7 +34,9 @@ class Changes(BaseModel):
     controls: list[str] | None = Field(None, description="Use exactly these control variables ([] for none).")
     seasonality_order: int | None = Field(None, ge=0, le=10, description="Fourier order; 0 turns it off.")
     geo_pooling: Literal["none", "partial", "full"] | None = Field(None, description="Geo pooling.")
-    holdout_periods: int | None = Field(None, ge=0, description="Final periods held out for validation.")
+    holdout_periods: int | None = Field(
+        None, ge=0, description="Final periods held out for validation (fewer than half; a quarter is usual)."
+    )
 
 
 class DraftArgs(BaseModel):
