@@ -18,6 +18,17 @@ Status = Literal["pass", "warn", "fail"]
 _RANK: dict[str, int] = {"pass": 0, "warn": 1, "fail": 2}
 
 
+def passed(name: str, value: float | None, threshold: str, reason: str, **details: Any) -> Check:
+    """A passing check (the common case, written once)."""
+    return Check(name, "pass", value, threshold, reason, details)
+
+
+def magnitude(x: float) -> str:
+    """A magnitude as people write it: 9e4, 1e6, 3e-5."""
+    m, e = f"{x:.0e}".split("e")
+    return f"{m}e{int(e)}"
+
+
 # --------------------------------------------------------------------------------------------- result shape
 @dataclass(frozen=True)
 class Check:

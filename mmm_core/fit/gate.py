@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from mmm_core.fit.checks import Check, Status, summarise
+from mmm_core.fit.checks import Check, Status, magnitude, passed, summarise
+from mmm_core.fit.gate_prior import prior_checks, time_std, usable_channels
 
 
 @dataclass(frozen=True)
@@ -44,21 +45,6 @@ class GateReport:
             if c.name == name:
                 return c
         raise KeyError(name)
-
-
-def _mag(x: float) -> str:
-    """A magnitude as people write it: 9e4, 1e6, 3e-5."""
-    m, e = f"{x:.0e}".split("e")
-    return f"{m}e{int(e)}"
-
-
-def _ok(name: str, value: float | None, threshold: str, reason: str, **details: Any) -> Check:
-    return Check(name, "pass", value, threshold, reason, details)
-
-
-def _time_std(x: np.ndarray) -> np.ndarray:
-    """Std over time per geo (and per channel): ``x [T, G, ...]`` → ``[G, ...]``."""
-    return np.nanstd(x, axis=0)
 
 
 def _within_geo(spend: np.ndarray) -> np.ndarray:
@@ -82,7 +68,7 @@ def check_finite(spend: np.ndarray, kpi: np.ndarray, kpi_mask: np.ndarray, contr
         problems.append("observed KPI cells have missing values (mark them unobserved in the mask)")
     if problems:
         return Check("finite_inputs", "fail", float(len(problems)), thr, "; ".join(problems).capitalize() + ".")
-    return _ok("finite_inputs", 0.0, thr, "All inputs are finite and spend is non-negative.")
+    return passed("finite_inputs", 0.0, thr, "All inputs are finite and spend is non-negative.")
 
 
 def check_data_adequacy(kpi_mask: np.ndarray, n_parameters: int) -> Check:
@@ -112,7 +98,7 @@ def check_data_adequacy(kpi_mask: np.ndarray, n_parameters: int) -> Check:
             thr,
             f"Thin data: {msg}. Results will lean on the priors; state them clearly or simplify the model.",
         )
-    return _ok("data_adequacy", ratio, thr, f"Enough data: {msg}.")
+    return passed("data_adequacy", ratio, thr, f"Enough data: {msg}.")
 
 
 def check_kpi_observed(kpi_mask: np.ndarray) -> Check:
@@ -135,7 +121,7 @@ def check_kpi_observed(kpi_mask: np.ndarray) -> Check:
             thr,
             f"Only {share:.0%} of KPI cells are observed; geo and period effects will be weakly identified.",
         )
-    return _ok("kpi_missing", share, thr, f"{share:.0%} of KPI cells are observed.")
+    return passed("kpi_missing", share, thr, f"{share:.0%} of KPI cells are observed.")
 
 
 def check_kpi_variance(kpi: np.ndarray, kpi_mask: np.ndarray) -> Check:
@@ -152,7 +138,7 @@ def check_kpi_variance(kpi: np.ndarray, kpi_mask: np.ndarray) -> Check:
             thr,
             "The KPI never varies: there is nothing for media to explain. Check the KPI column and its mapping.",
         )
-    return _ok("kpi_variance", sd, thr, "The KPI varies.")
+    return passed("kpi_variance", sd, thr, "The KPI varies.")
 
 
 def check_channel_spend(spend: np.ndarray, channel_names: Sequence[str]) -> list[Check]:
@@ -160,7 +146,7 @@ def check_channel_spend(spend: np.ndarray, channel_names: Sequence[str]) -> list
     any geo (constant spend is indistinguishable from the intercept)."""
     total = np.abs(spend).sum(axis=(0, 1))
     zero = [channel_names[c] for c in range(spend.shape[2]) if total[c] == 0]
-    sd = _time_std(spend).max(axis=0)  # largest within-geo temporal std per channel
+    sd = time_std(spend).max(axis=0)  # largest within-geo temporal std per channel
     level = np.abs(spend).mean(axis=(0, 1))
     flat = [channel_names[c] for c in range(spend.shape[2]) if total[c] > 0 and sd[c] <= 1e-9 * level[c]]
     zthr, vthr = "fail when a channel's spend is zero everywhere", "fail when spend never changes over time"
@@ -175,7 +161,7 @@ def check_channel_spend(spend: np.ndarray, channel_names: Sequence[str]) -> list
             {"channels": zero},
         )
         if zero
-        else _ok("channel_all_zero", 0.0, zthr, "Every channel has some spend.")
+        else passed("channel_all_zero", 0.0, zthr, "Every channel has some spend.")
     )
     v = (
         Check(
@@ -189,23 +175,18 @@ def check_channel_spend(spend: np.ndarray, channel_names: Sequence[str]) -> list
             {"channels": flat},
         )
         if flat
-        else _ok("channel_zero_variance", 0.0, vthr, "Every channel's spend varies over time.")
+        else passed("channel_zero_variance", 0.0, vthr, "Every channel's spend varies over time.")
     )
     return [z, v]
-
-
-def _usable(spend: np.ndarray) -> np.ndarray:
-    """Channels that vary over time somewhere; degenerate ones are reported by ``check_channel_spend``."""
-    return _time_std(spend).max(axis=0) > 1e-9 * np.maximum(np.abs(spend).mean(axis=(0, 1)), 1e-300)
 
 
 def check_duplicate_channels(spend: np.ndarray, channel_names: Sequence[str], limit: float = 0.98) -> Check:
     """Two spend series correlated above 0.98 (within geo, over time) are, for the model, one channel: their
     split of credit is set by the priors, not the data (VIF of such a pair ≈ 25)."""
-    idx = np.flatnonzero(_usable(spend))
+    idx = np.flatnonzero(usable_channels(spend))
     thr = f"fail when within-geo correlation > {limit}"
     if idx.size < 2:
-        return _ok("duplicate_channels", None, thr, "Fewer than two varying channels; nothing to compare.")
+        return passed("duplicate_channels", None, thr, "Fewer than two varying channels; nothing to compare.")
     corr = np.corrcoef(_within_geo(spend[..., idx]), rowvar=False)
     pairs = [
         (channel_names[idx[i]], channel_names[idx[j]], float(corr[i, j]))
@@ -225,7 +206,7 @@ def check_duplicate_channels(spend: np.ndarray, channel_names: Sequence[str], li
             "tell them apart; merge each pair into one channel (or give one an experiment-based prior).",
             {"pairs": [[a, b, r] for a, b, r in pairs]},
         )
-    return _ok("duplicate_channels", top, thr, f"No near-duplicate channels (max correlation {top:.2f}).")
+    return passed("duplicate_channels", top, thr, f"No near-duplicate channels (max correlation {top:.2f}).")
 
 
 def variance_inflation(x: np.ndarray) -> np.ndarray:
@@ -242,10 +223,10 @@ def check_collinearity(spend: np.ndarray, channel_names: Sequence[str]) -> Check
     collinearity (Kutner et al.): the channel's interval is over 3× wider than if it were independent. Above 30
     (R² > 0.97 on the other channels; Belsley–Kuh–Welsch use 30 for the condition index) the data cannot allocate
     credit within the set and the ROI split will be the priors' choice."""
-    idx = np.flatnonzero(_usable(spend))
+    idx = np.flatnonzero(usable_channels(spend))
     thr = "warn VIF > 10, fail VIF > 30"
     if idx.size < 2:
-        return _ok("collinearity", None, thr, "Fewer than two varying channels; no collinearity to assess.")
+        return passed("collinearity", None, thr, "Fewer than two varying channels; no collinearity to assess.")
     vif = variance_inflation(_within_geo(spend[..., idx]))
     v = float(np.max(vif))
     high = [channel_names[idx[i]] for i in np.argsort(-vif) if vif[i] > 10]
@@ -271,15 +252,15 @@ def check_collinearity(spend: np.ndarray, channel_names: Sequence[str]) -> Check
             " their ROIs will have wide, correlated intervals; compare them with care.",
             details,
         )
-    return _ok("collinearity", v, thr, f"Channels are distinguishable (max VIF {v:.1f}).", **details)
+    return passed("collinearity", v, thr, f"Channels are distinguishable (max VIF {v:.1f}).", **details)
 
 
 def check_controls(controls: np.ndarray, control_names: Sequence[str]) -> Check:
     """A control that never varies over time is a second intercept: unidentified, it only slows sampling."""
     thr = "fail when a control never changes over time"
     if controls.size == 0 or controls.shape[-1] == 0:
-        return _ok("control_zero_variance", None, thr, "No controls.")
-    flat = [control_names[k] for k in range(controls.shape[2]) if _time_std(controls[..., k]).max() <= 1e-12]
+        return passed("control_zero_variance", None, thr, "No controls.")
+    flat = [control_names[k] for k in range(controls.shape[2]) if time_std(controls[..., k]).max() <= 1e-12]
     if flat:
         return Check(
             "control_zero_variance",
@@ -289,7 +270,7 @@ def check_controls(controls: np.ndarray, control_names: Sequence[str]) -> Check:
             f"Control(s) {', '.join(flat)} never change over time: they duplicate the intercept. Drop them.",
             {"controls": flat},
         )
-    return _ok("control_zero_variance", 0.0, thr, "Every control varies over time.")
+    return passed("control_zero_variance", 0.0, thr, "Every control varies over time.")
 
 
 def check_scale(spend: np.ndarray, kpi: np.ndarray, kpi_mask: np.ndarray) -> Check:
@@ -304,7 +285,7 @@ def check_scale(spend: np.ndarray, kpi: np.ndarray, kpi_mask: np.ndarray) -> Che
     y_med = float(np.median(y)) if y.size else math.nan
     thr = "warn when median non-zero spend or KPI is outside 1e-3 … 1e3"
     off = [
-        f"{lab} ~{_mag(v)}"
+        f"{lab} ~{magnitude(v)}"
         for lab, v in (("spend", s_med), ("KPI", y_med))
         if math.isfinite(v) and not 1e-3 <= v <= 1e3
     ]
@@ -320,164 +301,7 @@ def check_scale(spend: np.ndarray, kpi: np.ndarray, kpi_mask: np.ndarray) -> Che
             "KPI by their means (default), or set priors in raw units.",
             details,
         )
-    return _ok("scale", s_med, thr, "Spend and KPI are on a unit-like scale.", **details)
-
-
-# ------------------------------------------------------------------------------------ prior-predictive checks
-def _draw_means(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Per-draw mean of ``x [S, T, G]`` over observed cells → ``[S]``."""
-    m = mask[None].astype(float)
-    return (np.nan_to_num(x) * m).sum(axis=(1, 2)) / max(float(m.sum()), 1.0)
-
-
-def check_prior_kpi_range(pp_kpi: np.ndarray, kpi: np.ndarray, kpi_mask: np.ndarray) -> Check:
-    """The priors should put the KPI's level within an order of magnitude of what was observed: the central
-    90 % of prior-predictive mean KPI must overlap 0.1× … 10× the observed mean. A prior that misses by more
-    makes the sampler spend warm-up crossing orders of magnitude and shapes the answer with an impossible belief."""
-    thr = "warn when the central 90 % of prior mean KPI misses 0.1× … 10× the observed mean"
-    ref = float(np.mean(kpi[kpi_mask]))
-    if not ref > 0:
-        return _ok("prior_kpi_range", None, thr, "Not applicable: the observed KPI mean is not positive.")
-    lo, hi = np.quantile(_draw_means(pp_kpi, kpi_mask), [0.05, 0.95])
-    details = {"prior_mean_kpi_q05": float(lo), "prior_mean_kpi_q95": float(hi), "observed_mean_kpi": ref}
-    if hi < 0.1 * ref or lo > 10 * ref:
-        return Check(
-            "prior_kpi_range",
-            "warn",
-            float(np.median([lo, hi]) / ref),
-            thr,
-            f"The priors imply a mean "
-            f"KPI of {lo:.3g} … {hi:.3g} against an observed {ref:.3g}: off by orders of magnitude. Put "
-            "the intercept and effect priors on the KPI's scale (or let the engine scale the KPI).",
-            details,
-        )
-    return _ok("prior_kpi_range", float((lo + hi) / 2 / ref), thr, "The priors imply a plausible KPI level.", **details)
-
-
-def check_prior_negative_kpi(pp_kpi: np.ndarray, kpi: np.ndarray, kpi_mask: np.ndarray) -> Check:
-    """For a KPI that is never negative, some prior mass below zero is harmless (Gaussian noise near zero), but
-    more than 20 % means the priors believe in negative sales."""
-    thr = "warn when > 20 % of prior-predictive KPI is negative and the observed KPI never is"
-    share = float(np.mean(pp_kpi[:, kpi_mask] < 0))
-    if np.min(kpi[kpi_mask]) < 0 or share <= 0.2:
-        return _ok("prior_negative_kpi", share, thr, f"{share:.0%} of prior-predictive KPI is negative.")
-    return Check(
-        "prior_negative_kpi",
-        "warn",
-        share,
-        thr,
-        f"{share:.0%} of prior-predictive KPI values are "
-        "negative although the KPI never is: narrow the intercept, trend and control priors, or use a "
-        "multiplicative (log) likelihood.",
-    )
-
-
-def check_prior_media_share(pp_kpi: np.ndarray, contribution: np.ndarray, kpi_mask: np.ndarray) -> Check:
-    """Prior median of total media contribution / total KPI. Media typically drive a few to ~40 % of sales; a
-    prior centred above 90 % leaves no room for a baseline (negative baselines follow), one below 0.1 % says
-    media cannot matter, so the data would have to fight the prior to find any effect."""
-    thr = "warn when the prior median media share is > 90 % or < 0.1 %"
-    media = (np.nan_to_num(contribution).sum(axis=-1) * kpi_mask[None]).sum(axis=(1, 2))
-    total = (np.nan_to_num(pp_kpi) * kpi_mask[None]).sum(axis=(1, 2))
-    share = float(np.median(np.where(total > 0, media / np.where(total > 0, total, 1.0), np.nan)))
-    if not math.isfinite(share):
-        return Check(
-            "prior_media_share",
-            "warn",
-            None,
-            thr,
-            "The prior-predictive KPI total is never positive; media shares are undefined. Check the intercept prior.",
-        )
-    if share > 0.9 or share < 0.001:
-        side = "leaves no room for a baseline" if share > 0.9 else "says media cannot matter"
-        return Check(
-            "prior_media_share",
-            "warn",
-            share,
-            thr,
-            f"The priors put media's share of the KPI at {share:.2g}, "
-            f"which {side}. Re-centre the effect priors (e.g. an expected media share of 10–40 %).",
-        )
-    return _ok("prior_media_share", share, thr, f"The priors put media at about {share:.0%} of the KPI.")
-
-
-def _flat_fraction(features: np.ndarray, kpi_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per channel: the share of prior draws in which the transformed series is flat over time in every geo,
-    and the mean feature level ``[C]``. Flat = temporal std below 1e-3 × max(1, |feature|max): saturation
-    output lies in [0, 1], so that is 0.1 % of the whole response range — no coefficient prior can make a
-    variation that small explain a KPI that moves by percent."""
-    m = kpi_mask[None, :, :, None].astype(float)
-    n = np.maximum(m.sum(axis=1, keepdims=True), 1.0)
-    f = np.nan_to_num(features)
-    mean = (f * m).sum(axis=1, keepdims=True) / n
-    sd = np.sqrt((((f - mean) ** 2) * m).sum(axis=1) / n[:, 0])  # [S, G, C]
-    tol = 1e-3 * np.maximum(1.0, np.abs(f).max(axis=(1, 2)))  # [S, C]
-    flat = (sd.max(axis=1) < tol).mean(axis=0)
-    return flat, mean[:, 0].mean(axis=(0, 1))
-
-
-def check_media_flat(
-    features: np.ndarray, spend: np.ndarray, kpi_mask: np.ndarray, channel_names: Sequence[str]
-) -> Check:
-    """The seed-004 failure: transformed media that are constant over time under the prior (saturated at 1, or
-    stuck at 0) cannot explain any movement in the KPI, so the fit can only ever predict the intercept. Blocking
-    when a channel is flat in most (> 50 %) prior draws; a warning above 10 %."""
-    name, thr = "media_flat_under_prior", "fail when flat in > 50 % of prior draws; warn > 10 %"
-    usable = _usable(spend)
-    frac, level = _flat_fraction(features, kpi_mask)
-    frac = np.where(usable, frac, 0.0)
-    details = {"flat_fraction": dict(zip(channel_names, frac))}
-    flat = [c for c in range(len(channel_names)) if frac[c] > 0.5]
-    if not flat:
-        some = [channel_names[c] for c in range(len(channel_names)) if frac[c] > 0.1]
-        if some:
-            return Check(
-                name,
-                "warn",
-                float(frac.max()),
-                thr,
-                f"Under the prior, {', '.join(some)} are often flat "
-                "over time (saturated or stuck at zero); narrow the saturation half-point prior around "
-                "the observed spend range.",
-                details,
-            )
-        return _ok(name, float(frac.max()), thr, "Transformed media vary over time under the prior.", **details)
-    spend_med = float(np.median(spend[..., flat][spend[..., flat] > 0]))
-    saturated = [channel_names[c] for c in flat if level[c] > 0.5]
-    stuck = [channel_names[c] for c in flat if level[c] <= 0.5]
-    every = len(flat) == int(usable.sum())
-    who = (
-        "every channel is"
-        if every
-        else f"{', '.join(channel_names[c] for c in flat)} " + ("is" if len(flat) == 1 else "are")
-    )
-    if saturated:
-        how = (
-            f"{who} saturated from the first dollar"
-            if every or not stuck
-            else (f"{', '.join(saturated)} saturate from the first dollar and {', '.join(stuck)} stay at zero")
-        )
-        cause = f"with spend in raw units (~{_mag(spend_med)}) and a saturation prior on unit scale, {how}"
-    else:
-        cause = f"with spend at ~{_mag(spend_med)} and a saturation prior far above it, {who} stuck at zero"
-    outcome = (
-        "so the fit can only explain sales with the intercept (the 'seed-004' failure)"
-        if every
-        else f"so {'its effect' if len(flat) == 1 else 'their effects'} cannot be estimated and will be "
-        "confounded with the intercept"
-    )
-    reason = (
-        f"{cause[0].upper()}{cause[1:]}: the transformed series is flat, {outcome}. Fix: let the engine "
-        "scale spend by its mean (default) or set the saturation half-point prior in spend units."
-    )
-    return Check(
-        name,
-        "fail",
-        float(frac.max()),
-        thr,
-        reason,
-        {**details, "channels": [channel_names[c] for c in flat], "all_channels": every},
-    )
+    return passed("scale", s_med, thr, "Spend and KPI are on a unit-like scale.", **details)
 
 
 # ---------------------------------------------------------------------------------------------- public entry
@@ -511,25 +335,11 @@ def run_gate(
         check_scale(spend, kpi, mask),
     ]
     if prior_predictive is not None:
-        checks += _prior_checks(prior_predictive, spend, kpi, mask, names)
+        checks += prior_checks(prior_predictive, spend, kpi, mask, names)
     checks += list(extra_checks)
     blocking = any(c.status == "fail" for c in checks)
     head = "Gate: BLOCKED" if blocking else "Gate: clear to fit"
     return GateReport(checks, blocking, summarise(checks, head))
-
-
-def _prior_checks(
-    pp: Mapping[str, np.ndarray], spend: np.ndarray, kpi: np.ndarray, mask: np.ndarray, names: list[str]
-) -> list[Check]:
-    out: list[Check] = []
-    pp_kpi = np.asarray(pp["kpi"], float) if "kpi" in pp else None
-    if pp_kpi is not None and mask.any():
-        out += [check_prior_kpi_range(pp_kpi, kpi, mask), check_prior_negative_kpi(pp_kpi, kpi, mask)]
-        if "media_contribution" in pp:
-            out.append(check_prior_media_share(pp_kpi, np.asarray(pp["media_contribution"], float), mask))
-    if "media_features" in pp:
-        out.append(check_media_flat(np.asarray(pp["media_features"], float), spend, mask, names))
-    return out
 
 
 __all__ = ["GateReport", "run_gate", "Check", "Status"]
