@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mmm_core.engine.config import EngineConfigError, ModelConfig
-from mmm_core.holdout import HOLDOUT_HINT, holdout_problem, max_holdout
+from mmm_core.engine.config import HOLDOUT_HINT, EngineConfigError, ModelConfig, holdout_problem, max_holdout
 
 
 @pytest.mark.parametrize("n, most", [(104, 51), (105, 51), (52, 25), (3, 0), (1, 0)])

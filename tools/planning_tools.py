@@ -12,6 +12,8 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from mmm_core.answers.mediation import mediation
+from mmm_core.answers.planning import optimize, scenario
+from mmm_core.optimizer.request import held_at_current, share_bounds
 from mmm_core.report.build import build_report
 from mmm_core.store import Store
 from tools.base import resolve_fit, run_tool
@@ -130,10 +132,6 @@ def build(store: Store) -> list[BaseTool]:
         runtime: ToolRuntime = None,
     ) -> str:
         def work() -> dict:
-            # lazy: the optimizer imports JAX (~1.5 s); agent start-up must not pay it for non-planning turns
-            from mmm_core.answers.planning import optimize
-            from mmm_core.optimizer.request import held_at_current, share_bounds
-
             fit = resolve_fit(store, fit_id, runtime)
             out = optimize(
                 store,
@@ -150,8 +148,6 @@ def build(store: Store) -> list[BaseTool]:
 
     def run_scenario(moves: list, periods: int = 13, fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
-            from mmm_core.answers.planning import scenario  # lazy: JAX, as in optimize_budget
-
             fit = resolve_fit(store, fit_id, runtime)
             out = scenario(store, fit, periods=periods, names=["scenario"], moves=moves)
             return _compact_scenario(out, moves)

@@ -163,7 +163,7 @@ def health(store: Store, fit_id: str) -> dict[str, Any]:
 
 def load_posterior(store: Store, fit_id: str):
     """Rebuild a fit's `Posterior` from its stored draws, its locked spec and the stored data (reproducible)."""
-    from mmm_core.engine import scale_data  # lazy: JAX (~1.5 s) only for answers that rebuild the posterior
+    from mmm_core.engine import scale_data  # lazy: JAX (~0.7 s) only for answers that rebuild the posterior
     from mmm_core.engine.posterior import Posterior  # lazy: JAX, as above
 
     fit = succeeded_fit(store, fit_id)

@@ -10,10 +10,32 @@ from typing import Literal
 import numpy as np
 
 from mmm_core.errors import MMMError
-from mmm_core.holdout import HOLDOUT_HINT, holdout_problem
 
 Adstock = Literal["geometric", "delayed"]
 Saturation = Literal["hill", "logistic"]
+
+
+# The holdout limit, one rule for the spec check (mmm_core.spec.draft, when a draft is validated or locked) and
+# ModelConfig.validate below. Why fewer than half and not a quarter: the limit is what lets a model be fitted at
+# all (the majority of periods stay in the likelihood), not a recommendation. Tightening it would make locked
+# specs that passed it unfittable, and a locked spec changes only by a disclosed amendment. A quarter is a good
+# *choice*; the hint says so, the check enforces only the limit.
+def max_holdout(n_periods: int) -> int:
+    """The most final periods that may be held out of ``n_periods``: fewer than half."""
+    return max(int(n_periods) // 2 - 1, 0)
+
+
+def holdout_problem(last_n: int, n_periods: int) -> str | None:
+    """Why holding out ``last_n`` of ``n_periods`` periods is refused, or None when it is allowed."""
+    if 0 <= last_n <= max_holdout(n_periods):
+        return None
+    return (
+        f"holdout {last_n} leaves too little data to fit; at most {max_holdout(n_periods)} of {n_periods} periods "
+        "(fewer than half) may be held out"
+    )
+
+
+HOLDOUT_HINT = "Hold out fewer than half of the periods; about a quarter (e.g. 13 of 52 weeks) is usual."
 
 
 class EngineConfigError(MMMError):

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mmm_core.data.queries import panel
+from mmm_core.engine.config import MediatorConfig, ModelConfig
 from mmm_core.errors import FitRefusedError
 from mmm_core.spec.schema import MediatorPriors, ModelSpec
 from mmm_core.store import Store
 
 if TYPE_CHECKING:
-    from mmm_core.engine import ModelConfig, ModelData
+    from mmm_core.engine.data import ModelData
 
 SIGNS = {"positive": 1, "negative": -1, "none": 0}
 
@@ -31,7 +32,7 @@ ENGINE_ONLY = frozenset(
 
 def model_data(store: Store, spec: ModelSpec) -> "ModelData":
     """The spec's KPI, media spend and controls as dense arrays on the dataset's period × geography grid."""
-    from mmm_core.engine import ModelData  # lazy: importing the engine starts JAX (~1.5 s); answers that read
+    from mmm_core.engine import ModelData  # lazy: engine.data imports JAX (~0.7 s); answers that read
     # stored draws import this module without needing it
 
     media_vars = [m.variable for m in spec.media]
@@ -68,7 +69,6 @@ def _mediator_array(grid, spec: ModelSpec, shape: tuple[int, ...]) -> np.ndarray
 
 def _mediator_configs(spec: ModelSpec) -> tuple:
     """Spec mediators → engine `MediatorConfig`s (channels as indices; unset priors → MediatorPriors defaults)."""
-    from mmm_core.engine.config import MediatorConfig  # lazy: JAX, as in model_data
 
     names = [m.name for m in spec.media]
     out = []
@@ -113,9 +113,8 @@ def _refuse_missing_controls(controls: np.ndarray, names: list[str], periods) ->
     )
 
 
-def model_config(spec: ModelSpec, data: "ModelData") -> "ModelConfig":
+def model_config(spec: ModelSpec, data: "ModelData") -> ModelConfig:
     """Map the spec onto the engine's configuration; refuse what the engine cannot honour."""
-    from mmm_core.engine import ModelConfig  # lazy: JAX, as in model_data
 
     media = spec.media
     direct, widen = _direct_prior_adjustment(spec)

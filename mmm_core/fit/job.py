@@ -86,7 +86,7 @@ def _fit(store: Store, fit_id: str, spec, settings: FitSettings, report: Progres
     config = model_config(spec, data)
     if settings.engine == "pymc-marketing":
         return fit_with_pymc_marketing(data, config, settings, report)
-    from mmm_core.engine import scale_data  # lazy: JAX (~1.5 s); fit_summary/latest_fit users must not pay it
+    from mmm_core.engine import scale_data  # lazy: JAX (~0.7 s); fit_summary/latest_fit users must not pay it
 
     scaled = scale_data(data, config)
     gate = _gate(data, scaled, config, settings.seed)

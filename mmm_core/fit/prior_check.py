@@ -16,7 +16,7 @@ def prior_predictive(scaled: "ScaledData", config: "ModelConfig", n_draws: int =
     ``media_features`` is saturation(adstock(spend)) per draw: if it is flat over time the model can only explain
     the KPI with its intercept — the failure the gate blocks.
     """
-    # lazy: JAX/NumPyro (~1.5 s); fit.job is imported by light commands (fit status, latest fit)
+    # lazy: JAX/NumPyro (~0.8 s); fit.job is imported by light commands (fit status, latest fit)
     import jax
     import jax.numpy as jnp
     from numpyro.infer import Predictive

@@ -23,8 +23,8 @@ import math
 from typing import Any
 
 from mmm_core.data import queries
+from mmm_core.engine.config import holdout_problem
 from mmm_core.errors import SpecValidationError
-from mmm_core.holdout import holdout_problem
 from mmm_core.spec.schema import (
     Adstock,
     Control,
