@@ -43,7 +43,8 @@ demo: $(VENV)/.runtime
 	$(VENV)/bin/mmm-agent demo
 
 # Fresh every time: a non-editable install of this tree into a new venv with nothing but the runtime
-# dependencies, then the demo in an empty temp folder (no repo files, no network).
+# dependencies, then in an empty temp folder (no repo files) the demo and one chat turn without network, and the
+# chat UI started, fetched and stopped (.ci/ui_smoke.py; it needs the loopback network).
 demo-runtime:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: pass PYTHON=/path/to/python3.12"; exit 1; }
 	rm -rf $(RUNTIME_VENV) build  # setuptools leaves deleted modules in build/ and would ship them
@@ -52,7 +53,9 @@ demo-runtime:
 	$(RUNTIME_VENV)/bin/python -m pip install -q -c constraints.txt .
 	work=$$(mktemp -d) && cd $$work && $(OFFLINE) $(CURDIR)/$(RUNTIME_VENV)/bin/mmm-agent demo --workdir . $(DEMO_ARGS) \
 	  && $(OFFLINE) $(CURDIR)/$(RUNTIME_VENV)/bin/mmm-agent --store mmm_store/mmm.duckdb ask "What is the ROI of Search?" \
-	  && test -s report.html && rm -rf $$work
+	  && test -s report.html \
+	  && $(CURDIR)/$(RUNTIME_VENV)/bin/python $(CURDIR)/.ci/ui_smoke.py mmm_store/mmm.duckdb \
+	  && rm -rf $$work
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -22,7 +22,7 @@ FIRST_PARTY = {"mmm_core", "tools", "agent", "prompts"}
 NAMED_AT_RUN_TIME = {
     "h5netcdf": "the NetCDF engine fit/artifacts.py names for posterior.nc (xarray loads it by name)",
     "h5py": "h5netcdf's HDF5 backend (h5netcdf declares it only as an extra)",
-    "sqlalchemy": "Chainlit's SQLAlchemyDataLayer (agent/ui/app.py); chainlit does not require it",
+    "sqlalchemy": "Chainlit's SQLAlchemyDataLayer (agent/ui/app.py; [asyncio] brings greenlet); chainlit lacks it",
 }
 # Dev tools run as programs or pytest plugins, not imported.
 DEV_TOOLS = {"pytest-timeout", "pytest-randomly", "ruff"}

@@ -65,7 +65,7 @@ def _ui(args: argparse.Namespace) -> dict[str, Any]:
             + ("" if env.get("MMM_AGENT_PASSWORD") else " without a password (set MMM_AGENT_PASSWORD)"),
             file=sys.stderr,
         )
-    app = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
+    app = str(Path(__file__).resolve().parents[1] / "ui" / "entry" / "chainlit_app.py")  # why: its docstring
     print(f"mmm-agent UI on http://{args.host}:{args.port} (store {env['MMM_AGENT_STORE']})", file=sys.stderr)
     sys.stderr.flush()
     # exec: the server becomes this process, so Ctrl-C and `kill PID` reach it directly.
