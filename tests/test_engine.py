@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from recovery_support import Recovery, assert_recovered
 
 from mmm_core.engine import (
     APPROXIMATE_LABEL,
@@ -67,13 +68,16 @@ def national_fit(national):
 
 
 def test_nuts_recovers_true_roi(national, national_fit):
-    data, roi_true = national
-    roi = roi_draws(national_fit, data)
-    lo, hi = np.quantile(roi, [0.05, 0.95], axis=0)
-    inside = (lo <= roi_true) & (roi_true <= hi)
-    # Tolerance: with 4 channels and calibrated 90% intervals, P(2+ misses) ~ 5%; allow one miss so the test
-    # checks recovery (a biased engine misses most channels) without being flaky.
-    assert inside.sum() >= 3, (lo, hi, roi_true)
+    """Coverage and calibration pooled over three simulated datasets (12 channel ROIs), tolerances derived in
+    recovery_support (a calibrated posterior fails with probability below 1%). The extra datasets have the
+    same shape, so they reuse the compiled kernel: ~3 s each."""
+    channels = national[0].channels
+    parts = [Recovery.from_draws(channels, roi_draws(national_fit, national[0]), national[1], label="data#0")]
+    for data_seed in (1, 2):
+        data, roi_true = simulate(seed=data_seed)
+        fit = sample_nuts(data, ModelConfig(), seed=1, **FAST)
+        parts.append(Recovery.from_draws(channels, roi_draws(fit, data), roi_true, label=f"data#{data_seed}"))
+    assert_recovered(Recovery.pooled(parts))
     d = national_fit.diagnostics()
     assert d["max_rhat"] < 1.05 and d["min_ess_bulk"] > 100
 
