@@ -20,38 +20,43 @@ from mmm_core.engine.setup import setup
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo_national.csv"
 # Before any test module is imported (JAX must not have started): host devices and cache from the environment.
 ENGINE = setup()
-_GUARDED_ENV = ("XLA_FLAGS",)
+# Variables the engine or JAX read (MMM_AGENT_* also names the store): a test sets them with monkeypatch only.
+_GUARDED_ENV = ("XLA_FLAGS", "JAX_", "MMM_AGENT_")
 
 
 def _jax_globals() -> dict:
     jax = sys.modules.get("jax")
     config = dict(jax.config.values) if jax is not None else {}
-    return {**{f"env:{k}": os.environ.get(k) for k in _GUARDED_ENV}, **config}
+    env = {f"env:{k}": v for k, v in os.environ.items() if k.startswith(_GUARDED_ENV)}
+    return {**env, **config}
+
+
+def _changes(before: dict, after: dict) -> list[str]:
+    env = {k for k in before.keys() | after.keys() if k.startswith("env:")}  # set, changed or removed
+    config = (before.keys() & after.keys()) - env  # JAX options exist once JAX is imported
+    return sorted(k for k in env | config if before.get(k) != after.get(k))
 
 
 def _restore(before: dict, changed: list[str]) -> None:
-    import jax
-
     for key in changed:
         if key.startswith("env:"):
-            name, value = key[4:], before[key]
+            name, value = key[4:], before.get(key)
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        elif key in before:
-            jax.config.update(key, before[key])
+        else:
+            sys.modules["jax"].config.update(key, before[key])
 
 
 @pytest.fixture(autouse=True)
 def jax_global_state_unchanged() -> Iterator[None]:
     before = _jax_globals()
     yield
-    after = _jax_globals()
-    changed = sorted(k for k in after.keys() & before.keys() if after[k] != before[k])
+    changed = _changes(before, _jax_globals())
     if changed:
         _restore(before, changed)
-        pytest.fail(f"the test changed global JAX state (restored now): {', '.join(changed)}", pytrace=False)
+        pytest.fail(f"the test changed global JAX/engine state (restored now): {', '.join(changed)}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
