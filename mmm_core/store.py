@@ -8,6 +8,9 @@ never holds a connection.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import os
 import random
 import threading
@@ -16,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -25,9 +29,20 @@ DEFAULT_STORE = Path("mmm_store") / "mmm.duckdb"
 STORE_ENV = "MMM_AGENT_STORE"
 TIMEOUT_ENV = "MMM_AGENT_STORE_TIMEOUT"
 
-# Ordered schema migrations: version -> DDL statements. A version is applied once, inside one transaction, and
-# recorded in ``schema_version``. Append new versions; never edit an applied one.
-MIGRATIONS: dict[int, list[str]] = {
+# The hash a chain starts from (the "previous hash" of the first event).
+GENESIS_HASH = "0" * 64
+
+
+def _chain_existing_events(conn: duckdb.DuckDBPyConnection) -> None:
+    """Migration 2, second half: chain the events an older store already holds, once (see ``chain_from_here``)."""
+    chain_from_here(conn)
+
+
+# Ordered schema migrations: version -> DDL statements (or a function of the connection, for work SQL cannot do).
+# A version is applied once, inside one transaction, and recorded in ``schema_version``. Append new versions;
+# never edit an applied one.
+Migration = str | Callable[[duckdb.DuckDBPyConnection], None]
+MIGRATIONS: dict[int, list[Migration]] = {
     1: [
         """CREATE TABLE datasets (
             id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, source VARCHAR,
@@ -59,6 +74,16 @@ MIGRATIONS: dict[int, list[str]] = {
         """CREATE TABLE posterior_summary (
             fit_id VARCHAR NOT NULL, quantity VARCHAR NOT NULL, channel VARCHAR, geo VARCHAR, period DATE,
             mean DOUBLE, sd DOUBLE, lo DOUBLE, hi DOUBLE, interval DOUBLE, method VARCHAR)""",
+    ],
+    # The ledger becomes a hash chain: each event stores its predecessor's hash and its own; ``ledger_head`` holds
+    # the newest link and the event count. Every append updates that one row, so two concurrent appends conflict
+    # (one retries) instead of forking the chain.
+    2: [
+        "ALTER TABLE ledger_events ADD COLUMN prev_hash VARCHAR",
+        "ALTER TABLE ledger_events ADD COLUMN hash VARCHAR",
+        """CREATE TABLE ledger_head (
+            id INTEGER PRIMARY KEY, event_id BIGINT NOT NULL, hash VARCHAR NOT NULL, n_events BIGINT NOT NULL)""",
+        _chain_existing_events,
     ],
 }
 
@@ -145,10 +170,23 @@ class Store:
                 raise
             conn.execute("COMMIT")
 
-    def run(self, work: Callable[[duckdb.DuckDBPyConnection], object]) -> object:
-        """Run ``work(conn)`` in one transaction and return its result."""
-        with self.transaction() as conn:
-            return work(conn)
+    def run(self, work: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        """Run ``work(conn)`` in one transaction and return its result.
+
+        Two connections of this process that write the same row (two ledger appends both moving the chain head)
+        conflict: DuckDB aborts the later one. Its transaction rolled back entirely, so ``work`` runs again on a
+        fresh snapshot; ``work`` must therefore have no side effects outside the transaction."""
+        deadline = time.monotonic() + self.timeout
+        delay = 0.005
+        while True:
+            try:
+                with self.transaction() as conn:
+                    return work(conn)
+            except duckdb.TransactionException as exc:
+                if "conflict" not in str(exc).lower() or time.monotonic() >= deadline:
+                    raise
+                time.sleep(delay + random.uniform(0, delay))
+                delay = min(delay * 2, 0.2)
 
     def schema_version(self) -> int:
         with self.connect() as conn:
@@ -167,7 +205,7 @@ class Store:
                 conn.execute("BEGIN TRANSACTION")
                 try:
                     for statement in MIGRATIONS[version]:
-                        conn.execute(statement)
+                        statement(conn) if callable(statement) else conn.execute(statement)
                     conn.execute("INSERT INTO schema_version VALUES (?, now())", [version])
                 except BaseException:
                     conn.execute("ROLLBACK")
@@ -179,3 +217,71 @@ class Store:
 def _current_version(conn: duckdb.DuckDBPyConnection) -> int:
     row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
     return int(row[0]) if row else 0
+
+
+# --- the ledger's hash chain: the row format every append and every check shares ----------------------------------
+
+
+def chain_hash(
+    prev_hash: str | None,
+    event_id: int,
+    created_at: dt.datetime | None,
+    kind: str,
+    ids: tuple[str | None, str | None, str | None],
+    detail_json: str | None,
+) -> str:
+    """SHA-256 of one event and its predecessor's hash. The fields are encoded as one compact JSON array, so two
+    different events can never produce the same input (no ambiguity at field boundaries)."""
+    when = created_at.isoformat(timespec="microseconds") if created_at is not None else None
+    text = json.dumps([prev_hash, int(event_id), when, kind, list(ids), detail_json], separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def insert_chained_event(
+    conn: duckdb.DuckDBPyConnection,
+    kind: str,
+    detail_json: str,
+    ids: tuple[str | None, str | None, str | None] = (None, None, None),
+) -> tuple[int, str]:
+    """Append one event (ids = dataset, spec, fit) linked to the chain head, inside the caller's transaction, and
+    move the head; returns (event id, hash). A concurrent append on another connection makes the head UPDATE
+    conflict, so the chain cannot fork (``Store.run`` retries)."""
+    head = conn.execute("SELECT hash FROM ledger_head WHERE id = 1").fetchone()
+    prev = head[0] if head else GENESIS_HASH
+    event_id = int(conn.execute("SELECT nextval('ledger_event_seq')").fetchone()[0])
+    created = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # naive UTC, as every ledger time
+    digest = chain_hash(prev, event_id, created, kind, ids, detail_json)
+    conn.execute(
+        "INSERT INTO ledger_events (id, created_at, dataset_id, spec_id, fit_id, kind, detail_json, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [event_id, created, *ids, kind, detail_json, prev, digest],
+    )
+    conn.execute(
+        "INSERT INTO ledger_head VALUES (1, ?, ?, 1) ON CONFLICT (id) DO UPDATE "
+        "SET event_id = excluded.event_id, hash = excluded.hash, n_events = ledger_head.n_events + 1",
+        [event_id, digest],
+    )
+    return event_id, digest
+
+
+def chain_from_here(conn: duckdb.DuckDBPyConnection) -> None:
+    """Chain the events of a store written before the ledger was a hash chain, in id order, and say so in the
+    ledger (a ``chain_started`` event). Runs once, inside migration 2: those events are vouched for only from
+    the upgrade on, which the ``chain_started`` event records."""
+    rows = conn.execute(
+        "SELECT id, created_at, kind, dataset_id, spec_id, fit_id, detail_json FROM ledger_events ORDER BY id"
+    ).fetchall()
+    prev, links = GENESIS_HASH, []
+    for event_id, created, kind, dataset_id, spec_id, fit_id, detail in rows:
+        digest = chain_hash(prev, event_id, created, kind, (dataset_id, spec_id, fit_id), detail)
+        links.append((event_id, prev, digest))
+        prev = digest
+    if links:
+        conn.executemany(
+            "UPDATE ledger_events SET prev_hash = ?, hash = ? WHERE id = ?", [[p, h, i] for i, p, h in links]
+        )
+        conn.execute("INSERT INTO ledger_head VALUES (1, ?, ?, ?)", [links[-1][0], prev, len(links)])
+        detail = {"events_chained": len(links), "first_event": links[0][0], "last_event": links[-1][0]}
+        insert_chained_event(conn, "chain_started", json.dumps(detail, sort_keys=True))
+    else:
+        conn.execute("INSERT INTO ledger_head VALUES (1, 0, ?, 0)", [GENESIS_HASH])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from mmm_core.ledger.store import rows_fingerprint
 from mmm_core.spec import ModelSpec
 from mmm_core.store import Store
 
@@ -44,6 +45,10 @@ def make_dataset(
                 "'', 'Sales', 100.0 FROM range(?) t(i)",
                 [dataset_id, geo, weeks],
             )
+        # the real fingerprint of the rows, as ingest records it: a fit recomputes it and refuses altered rows
+        conn.execute(
+            "UPDATE datasets SET fingerprint = ? WHERE id = ?", [rows_fingerprint(conn, dataset_id), dataset_id]
+        )
     return dataset_id
 
 

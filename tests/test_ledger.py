@@ -45,7 +45,8 @@ def _amended(store, spec_id, l_max, reason="longer carry-over"):
 def test_lock_stores_identity_data_and_rationale(store, dataset):
     locked = ledger.lock(store, base_spec(), "  pre-registered plan  ")
     assert locked.version == 1 and locked.parent_id is None and not locked.post_hoc
-    assert locked.data_fingerprint == "fp_ds_test" and locked.rationale == "pre-registered plan"
+    assert locked.data_fingerprint == ledger_store.recompute_fingerprint(store, dataset)
+    assert locked.rationale == "pre-registered plan"
     assert locked.sha256 == ledger_store.sha256_text(ledger.canonical_json(base_spec()))
     assert ledger.get_spec(store, locked.spec_id).spec == base_spec()
     assert [e[0] for e in _events(store)] == ["lock"]

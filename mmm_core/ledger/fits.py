@@ -19,9 +19,12 @@ import yaml
 from mmm_core.errors import FitRefusedError, LedgerError, NotFoundError, TamperError
 from mmm_core.ledger.store import (
     append_event,
+    artifact_digests,
+    content_sha,
     dataset_fingerprint,
     get_spec,
     log_event,
+    recompute_fingerprint,
     spec_exists,
     to_json,
     utcnow,
@@ -45,8 +48,8 @@ def begin_fit(
     """Register a fit of a locked spec and return its id (status 'running', started now, by ``pid``).
 
     Refuses (``FitRefusedError``, logged): drafts (a ModelSpec object or a YAML path), unknown ids, unknown
-    modes, specs whose dataset is gone or whose data fingerprint changed. A tampered spec raises ``TamperError``
-    (also logged)."""
+    modes, specs whose dataset is gone or whose data fingerprint changed. A tampered spec, a broken ledger chain
+    or stored rows that no longer hash to the locked fingerprint raise ``TamperError`` (also logged)."""
     reap_stale_fits(store)
     spec_id = _require_spec_id(store, spec_id, mode)
     try:
@@ -80,22 +83,40 @@ def begin_fit(
             locked.dataset_id,
             spec_id,
         )
+    _refuse_altered_rows(store, locked.dataset_id, spec_id, locked.data_fingerprint)
     fit_id, now = new_id("fit"), utcnow()
-    with store.transaction() as conn:
+    detail = {"engine": engine, "mode": mode, "settings": settings or {}, "spec_sha256": locked.sha256}
+    detail["data_fingerprint"] = locked.data_fingerprint
+
+    def register(conn: Any) -> None:
         conn.execute(
             "INSERT INTO fits (id, spec_id, engine, mode, settings_json, status, progress, log, pid, created_at, "
             "started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, 'running', 0, '', ?, ?, ?, ?)",
             [fit_id, spec_id, engine, mode, to_json(settings or {}), pid or os.getpid(), now, now, now],
         )
-        append_event(
-            conn,
-            "fit_start",
-            {"engine": engine, "mode": mode, "settings": settings or {}, "spec_sha256": locked.sha256},
-            dataset_id=locked.dataset_id,
-            spec_id=spec_id,
-            fit_id=fit_id,
-        )
+        append_event(conn, "fit_start", detail, dataset_id=locked.dataset_id, spec_id=spec_id, fit_id=fit_id)
+
+    store.run(register)
     return fit_id
+
+
+def _refuse_altered_rows(store: Store, dataset_id: str, spec_id: str, locked_fingerprint: str) -> None:
+    """The rows a fit would read must hash to the fingerprint the spec was locked on: the ``datasets`` row alone
+    proves nothing, since whoever edits ``mff_rows`` can leave it as it was. Logged, then ``TamperError``."""
+    found = recompute_fingerprint(store, dataset_id)
+    if found == locked_fingerprint:
+        return
+    message = (
+        f"The stored rows of dataset {dataset_id} were altered outside mmm-agent: they hash to {found}, but spec "
+        f"{spec_id} was locked on data with fingerprint {locked_fingerprint}."
+    )
+    detail = {"code": "data_tampered", "reason": message, "expected": locked_fingerprint, "found": found}
+    log_event(store, "fit_refused", detail, dataset_id=dataset_id, spec_id=spec_id)
+    raise TamperError(
+        message,
+        "Do not fit on this store's copy: ingest the original file again and lock the spec on it.",
+        code="data_tampered",
+    )
 
 
 def _require_spec_id(store: Store, spec_id: Any, mode: str) -> str:
@@ -200,23 +221,22 @@ def finish_fit(
     except TamperError as exc:
         fail_fit(store, fit_id, exc.to_dict())
         raise
-    _close(
-        store,
-        fit,
-        "succeeded",
-        "fit_finish",
-        {"artifact_path": artifact_path},
-        diagnostics_json=to_json(diagnostics),
-        health_json=to_json(health),
-        gate_json=to_json(gate or {}),
-        artifact_path=str(artifact_path),
-        progress=1.0,
-    )
+    columns = {
+        "diagnostics_json": to_json(diagnostics),
+        "health_json": to_json(health),
+        "gate_json": to_json(gate or {}),
+        "artifact_path": str(artifact_path),
+    }
+    # The event commits to the outcome as stored: digests of the JSON columns and of the artifact files.
+    detail = {"artifact_path": artifact_path, "status": "succeeded", "artifacts": artifact_digests(artifact_path)}
+    detail.update({f"{k}_sha256": content_sha(v) for k, v in columns.items() if k.endswith("_json")})
+    _close(store, fit, "succeeded", "fit_finish", detail, **columns, progress=1.0)
 
 
 def fail_fit(store: Store, fit_id: str, error: dict[str, Any]) -> None:
     """Mark a running (or queued) fit failed with an error ``{code, message, hint}``; it may be re-run."""
-    _close(store, get_fit(store, fit_id), "failed", "fit_fail", {"error": error}, error_json=to_json(error))
+    detail = {"error": error, "status": "failed"}
+    _close(store, get_fit(store, fit_id), "failed", "fit_fail", detail, error_json=to_json(error))
 
 
 def _close(store: Store, fit: dict[str, Any], status: str, kind: str, detail: dict[str, Any], **columns: Any) -> None:
@@ -224,14 +244,17 @@ def _close(store: Store, fit: dict[str, Any], status: str, kind: str, detail: di
     started = fit["started_at"] or fit["created_at"]
     columns.update(status=status, finished_at=now, heartbeat_at=now, elapsed_s=(now - started).total_seconds())
     assignments = ", ".join(f"{k} = ?" for k in columns)
-    with store.transaction() as conn:
+
+    def close(conn: Any) -> int:
         n = conn.execute(
             f"UPDATE fits SET {assignments} WHERE id = ? AND status IN ('running', 'queued')",
             [*columns.values(), fit["id"]],
         ).fetchone()[0]
         if n:
             append_event(conn, kind, detail, dataset_id=fit["dataset_id"], spec_id=fit["spec_id"], fit_id=fit["id"])
-    if not n:
+        return n
+
+    if not store.run(close):
         _not_running(store, fit["id"])
 
 

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from mmm_core.data.queries import resolve_dataset
+from mmm_core.ledger.chain import ensure_intact
 from mmm_core.ledger.fits import reap_stale_fits
 from mmm_core.ledger.specs import plural
 from mmm_core.ledger.store import LockedSpec, get_spec
@@ -19,7 +20,9 @@ from mmm_core.store import Store
 
 def ledger_report(store: Store, dataset: str) -> dict[str, Any]:
     """Everything tried on a dataset, in order: spec versions with rationale/reason and post_hoc, fits with
-    status, the raw event log, and a disclosure sentence."""
+    status, the raw event log, a disclosure sentence and the ledger's anchor (chain head hash). A broken hash
+    chain raises ``TamperError`` naming the first broken link."""
+    ensure_intact(store)  # a dataset with no spec still shows events: the chain is checked first, always
     reap_stale_fits(store)
     ds = resolve_dataset(store, dataset)
     specs = _dataset_specs(store, ds["id"])
@@ -36,6 +39,7 @@ def ledger_report(store: Store, dataset: str) -> dict[str, Any]:
         "fits": fits,
         "events": events,
         "disclosure": _dataset_disclosure(specs, fits),
+        "anchor": ensure_intact(store),  # the chain head after this read (write it down: see `mmm-agent verify`)
     }
 
 

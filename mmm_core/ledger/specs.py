@@ -12,7 +12,9 @@ Rules enforced here (ARCHITECTURE §4):
   dataset: a fresh lock written after seeing another spec's results is no more pre-registered than an amendment.
 - Locking a spec identical (same sha256, same data) to one already locked returns the existing record (with its
   history and post_hoc flag) instead of writing a second one; re-locking cannot launder a post-hoc spec.
-- Every read of a spec runs the tamper check (``ledger_store.get_spec``).
+- Every read of a spec runs the tamper check (``ledger_store.get_spec``), which first checks the ledger's hash
+  chain (``ledger.chain``). Every write goes through ``store.run``: appends move the chain head, so two at once
+  conflict and one runs again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 from mmm_core.data.queries import describe
 from mmm_core.errors import LedgerError, NotFoundError, SpecValidationError
+from mmm_core.ledger.chain import ensure_intact
 from mmm_core.ledger.fits import (  # re-exported: the ledger is the one door to fits
     DEFAULT_STALE_AFTER_S,
     begin_fit,
@@ -30,7 +33,7 @@ from mmm_core.ledger.fits import (  # re-exported: the ledger is the one door to
     reap_stale_fits,
     update_fit_progress,
 )
-from mmm_core.ledger.store import LockedSpec, append_event, dataset_fingerprint, get_spec, utcnow
+from mmm_core.ledger.store import LockedSpec, append_event, dataset_fingerprint, get_spec, log_event, utcnow
 from mmm_core.spec.canonical import canonical_json, sha256_text
 from mmm_core.spec.draft import validate_against
 from mmm_core.spec.schema import ModelSpec
@@ -65,42 +68,38 @@ def lock(store: Store, spec: ModelSpec, rationale: str) -> LockedSpec:
     text = canonical_json(spec)
     sha = sha256_text(text)
     now = utcnow()
-    with store.transaction() as conn:
-        existing = conn.execute(
-            "SELECT id FROM specs WHERE dataset_id = ? AND sha256 = ? AND data_fingerprint = ? "
-            "ORDER BY locked_at LIMIT 1",
-            [spec.dataset_id, sha, fingerprint],
-        ).fetchone()
-        if existing:
-            append_event(
-                conn,
-                "lock_reused",
-                {"rationale": rationale, "sha256": sha},
-                dataset_id=spec.dataset_id,
-                spec_id=existing[0],
-            )
-        else:
-            spec_id = new_id("spec")
-            basis = _finished_fits(conn, spec.dataset_id, now)
-            _insert(conn, spec_id, spec.dataset_id, 1, None, text, sha, fingerprint, rationale, None, bool(basis), now)
-            append_event(
-                conn,
-                "lock",
-                {
-                    "sha256": sha,
-                    "data_fingerprint": fingerprint,
-                    "version": 1,
-                    "rationale": rationale,
-                    "post_hoc": bool(basis),
-                    "after_fits": basis,
-                },
-                dataset_id=spec.dataset_id,
-                spec_id=spec_id,
-            )
+    existing = store.run(lambda conn: _lock_in(conn, spec.dataset_id, text, sha, fingerprint, rationale, now))
+    found = get_spec(store, existing[0])
+    return LockedSpec(**{**found.__dict__, "reused": True}) if existing[1] else found
+
+
+def _lock_in(
+    conn: Any, dataset_id: str, text: str, sha: str, fingerprint: str, rationale: str, now: Any
+) -> tuple[str, bool]:
+    """One lock transaction; returns (spec id, reused). Runs again from the start if it conflicts."""
+    existing = conn.execute(
+        "SELECT id FROM specs WHERE dataset_id = ? AND sha256 = ? AND data_fingerprint = ? ORDER BY locked_at LIMIT 1",
+        [dataset_id, sha, fingerprint],
+    ).fetchone()
     if existing:
-        found = get_spec(store, existing[0])
-        return LockedSpec(**{**found.__dict__, "reused": True})
-    return get_spec(store, spec_id)
+        detail = {"rationale": rationale, "sha256": sha}
+        append_event(conn, "lock_reused", detail, dataset_id=dataset_id, spec_id=existing[0])
+        return existing[0], True
+    spec_id = new_id("spec")
+    basis = _finished_fits(conn, dataset_id, now)
+    _insert(conn, spec_id, dataset_id, 1, None, text, sha, fingerprint, rationale, None, bool(basis), now)
+    detail = {
+        "sha256": sha,
+        "data_fingerprint": fingerprint,
+        "version": 1,
+        "parent_id": None,
+        "rationale": rationale,
+        "post_hoc": bool(basis),
+        "after_fits": basis,
+        "locked_at": now.isoformat(),
+    }
+    append_event(conn, "lock", detail, dataset_id=dataset_id, spec_id=spec_id)
+    return spec_id, False
 
 
 def amend(store: Store, spec_id: str, new_spec: ModelSpec, reason: str) -> LockedSpec:
@@ -124,47 +123,38 @@ def amend(store: Store, spec_id: str, new_spec: ModelSpec, reason: str) -> Locke
         )
     fingerprint = _current_fingerprint(store, parent.dataset_id)
     now, new = utcnow(), new_id("spec")
-    with store.transaction() as conn:
-        child = conn.execute("SELECT id, version FROM specs WHERE parent_id = ?", [spec_id]).fetchone()
-        if child:
-            raise LedgerError(
-                f"Spec {spec_id} (v{parent.version}) was already amended by {child[0]} (v{child[1]}).",
-                f"Amend the latest version of the chain instead: {child[0]} "
-                "or its successors (see `mmm-agent ledger DATASET`).",
-                code="not_latest",
-            )
-        basis = _finished_fits(conn, parent.dataset_id, now)
-        version = parent.version + 1
-        _insert(
-            conn,
-            new,
-            parent.dataset_id,
-            version,
-            spec_id,
-            text,
-            sha,
-            fingerprint,
-            parent.rationale,
-            reason,
-            bool(basis),
-            now,
-        )
-        append_event(
-            conn,
-            "amend",
-            {
-                "sha256": sha,
-                "data_fingerprint": fingerprint,
-                "version": version,
-                "parent_id": spec_id,
-                "reason": reason,
-                "post_hoc": bool(basis),
-                "after_fits": basis,
-            },
-            dataset_id=parent.dataset_id,
-            spec_id=new,
-        )
+    store.run(lambda conn: _amend_in(conn, parent, new, text, sha, fingerprint, reason, now))
     return get_spec(store, new)
+
+
+def _amend_in(
+    conn: Any, parent: LockedSpec, new: str, text: str, sha: str, fingerprint: str, reason: str, now: Any
+) -> None:
+    """One amend transaction (runs again from the start if it conflicts)."""
+    child = conn.execute("SELECT id, version FROM specs WHERE parent_id = ?", [parent.spec_id]).fetchone()
+    if child:
+        raise LedgerError(
+            f"Spec {parent.spec_id} (v{parent.version}) was already amended by {child[0]} (v{child[1]}).",
+            f"Amend the latest version of the chain instead: {child[0]} "
+            "or its successors (see `mmm-agent ledger DATASET`).",
+            code="not_latest",
+        )
+    basis = _finished_fits(conn, parent.dataset_id, now)
+    version = parent.version + 1
+    row = (new, parent.dataset_id, version, parent.spec_id, text, sha, fingerprint, parent.rationale, reason)
+    _insert(conn, *row, bool(basis), now)
+    detail = {
+        "sha256": sha,
+        "data_fingerprint": fingerprint,
+        "version": version,
+        "parent_id": parent.spec_id,
+        "reason": reason,
+        "rationale": parent.rationale,
+        "post_hoc": bool(basis),
+        "after_fits": basis,
+        "locked_at": now.isoformat(),
+    }
+    append_event(conn, "amend", detail, dataset_id=parent.dataset_id, spec_id=new)
 
 
 def chain(store: Store, spec_id: str) -> list[LockedSpec]:
@@ -179,15 +169,8 @@ def record_refusal(
     store: Store, dataset_id: str | None, spec_id: str | None, fit_id: str | None, request: str, reason: str
 ) -> int:
     """Log a request that was refused (e.g. "make TV look better" in chat); returns the event id."""
-    with store.transaction() as conn:
-        return append_event(
-            conn,
-            "refusal",
-            {"request": request, "reason": reason},
-            dataset_id=dataset_id,
-            spec_id=spec_id,
-            fit_id=fit_id,
-        )
+    ids = {"dataset_id": dataset_id, "spec_id": spec_id, "fit_id": fit_id}
+    return log_event(store, "refusal", {"request": request, "reason": reason}, **ids)
 
 
 def provenance(store: Store, spec_id: str) -> dict[str, Any]:
@@ -211,6 +194,8 @@ def provenance(store: Store, spec_id: str) -> dict[str, Any]:
         "fits_on_dataset": n_fits,
         "amendments": amendments,
         "disclosure": disclosure(spec, versions, n_specs, n_fits),
+        # the chain head when this provenance was written: a copy kept outside the store reveals a later rewrite
+        "anchor": ensure_intact(store),
     }
 
 

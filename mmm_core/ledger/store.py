@@ -1,19 +1,24 @@
 """Low-level ledger pieces shared by ``ledger`` and ``ledger_fits``: the locked-spec record, the tamper check,
-and the append-only event log. Only INSERTs touch ``specs`` and ``ledger_events``; nothing here updates or
-deletes them."""
+and the append-only event log (a hash chain, see ``ledger.chain``). Only INSERTs touch ``specs`` and
+``ledger_events``; nothing here updates or deletes them."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from mmm_core.data.ingest import fingerprint_rows
 from mmm_core.errors import LedgerError, NotFoundError, TamperError
 from mmm_core.jsonable import to_jsonable
+from mmm_core.ledger.chain import ensure_intact
 from mmm_core.spec.canonical import sha256_text
 from mmm_core.spec.schema import ModelSpec
-from mmm_core.store import Store
+from mmm_core.store import Store, insert_chained_event
 
 SPEC_COLUMNS = (
     "id",
@@ -87,18 +92,16 @@ def append_event(
     spec_id: str | None = None,
     fit_id: str | None = None,
 ) -> int:
-    """Append one ledger event on an open connection (inside the caller's transaction) and return its id."""
-    row = conn.execute(
-        "INSERT INTO ledger_events (created_at, dataset_id, spec_id, fit_id, kind, detail_json) "
-        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        [utcnow(), dataset_id, spec_id, fit_id, kind, to_json(detail)],
-    ).fetchone()
-    return int(row[0])
+    """Append one ledger event on an open connection (inside the caller's transaction) and return its id.
+
+    The event is linked to the chain head; a concurrent append elsewhere in this process makes the caller's
+    transaction conflict, so callers write through ``store.run`` (which runs the transaction again)."""
+    event_id, _ = insert_chained_event(conn, kind, to_json(detail), (dataset_id, spec_id, fit_id))
+    return event_id
 
 
 def log_event(store: Store, kind: str, detail: dict[str, Any], **ids: str | None) -> int:
-    with store.transaction() as conn:
-        return append_event(conn, kind, detail, **ids)
+    return store.run(lambda conn: append_event(conn, kind, detail, **ids))
 
 
 def spec_exists(store: Store, spec_id: str) -> bool:
@@ -107,8 +110,11 @@ def spec_exists(store: Store, spec_id: str) -> bool:
 
 
 def get_spec(store: Store, spec_id: str) -> LockedSpec:
-    """A locked spec, after the tamper check: its canonical JSON must hash to the stored sha256, and both must
-    match what the lock/amend event recorded at the time. Any mismatch raises ``TamperError`` (and is logged)."""
+    """A locked spec, after the tamper checks: the ledger's hash chain is intact (else ``TamperError`` naming the
+    first broken link), the spec's canonical JSON hashes to its sha256, and its row matches what the lock/amend
+    event recorded (hash, data fingerprint, post_hoc, reason, rationale, parent, version). A spec mismatch raises
+    ``TamperError`` (and is logged)."""
+    ensure_intact(store)
     with store.connect() as conn:
         cur = conn.execute(f"SELECT {', '.join(SPEC_COLUMNS)} FROM specs WHERE id = ?", [spec_id])
         row = cur.fetchone()
@@ -142,7 +148,42 @@ def _tamper_problem(row: dict[str, Any], recorded: dict[str, Any] | None) -> str
         return "its sha256 or data fingerprint differs from the one recorded when it was locked"
     if row["status"] != "locked":
         return f"its status is {row['status']!r}, not 'locked'"
+    mismatches = spec_event_mismatches(row, recorded)
+    if mismatches:
+        field_name, expected, found = mismatches[0]
+        return f"its {field_name} is {found!r} but {expected!r} was recorded when it was locked"
     return None
+
+
+# Spec columns and the lock/amend event detail key that recorded them. Events written before the chain existed
+# lack some keys (an amendment's rationale, locked_at); a missing key is not compared.
+_RECORDED = (
+    ("sha256", "sha256"),
+    ("data_fingerprint", "data_fingerprint"),
+    ("post_hoc", "post_hoc"),
+    ("version", "version"),
+    ("parent_id", "parent_id"),
+    ("amendment_reason", "reason"),
+    ("rationale", "rationale"),
+    ("locked_at", "locked_at"),
+)
+
+
+def spec_event_mismatches(row: dict[str, Any], recorded: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(column, recorded, stored) for each spec column that differs from its lock/amend event."""
+    out = []
+    for column, key in _RECORDED:
+        if key not in recorded and key not in ("parent_id", "reason"):
+            continue
+        expected = recorded.get(key)
+        found = row[column]
+        if column == "locked_at" and found is not None:
+            found = found.isoformat()
+        if column == "post_hoc":
+            found = bool(found)
+        if expected != found:
+            out.append((column, expected, found))
+    return out
 
 
 def _locked_from_row(data: dict[str, Any]) -> LockedSpec:
@@ -175,7 +216,43 @@ def _locked_from_row(data: dict[str, Any]) -> LockedSpec:
 
 
 def dataset_fingerprint(store: Store, dataset_id: str) -> str | None:
-    """The dataset's current content fingerprint, or None when the dataset is gone."""
+    """The dataset's fingerprint as recorded at ingest (its ``datasets`` row), or None when the dataset is gone."""
     with store.connect() as conn:
         row = conn.execute("SELECT fingerprint FROM datasets WHERE id = ?", [dataset_id]).fetchone()
     return row[0] if row else None
+
+
+def recompute_fingerprint(store: Store, dataset_id: str) -> str:
+    """The fingerprint of the rows stored now for the dataset, computed as ingest computed it (from ``mff_rows``,
+    not from the ``datasets`` row, which an edit of the rows would leave unchanged)."""
+    with store.connect() as conn:
+        return rows_fingerprint(conn, dataset_id)
+
+
+def rows_fingerprint(conn: Any, dataset_id: str) -> str:
+    # fingerprint_rows reads a relation by name; the id is quoted as a SQL string (it comes from the store, which
+    # an attacker may have written, so it is escaped rather than trusted).
+    quoted = "'" + str(dataset_id).replace("'", "''") + "'"
+    return fingerprint_rows(conn, f"(SELECT * FROM mff_rows WHERE dataset_id = {quoted})")
+
+
+def artifact_digests(folder: str | os.PathLike[str]) -> dict[str, str]:
+    """SHA-256 of each file a fit wrote into its artifact folder (empty when there is no such folder). Files
+    added later (plans, reports) are not part of the fit and are not listed."""
+    path = Path(folder)
+    if not path.is_dir():
+        return {}
+    return {f.name: _file_sha(f) for f in sorted(path.iterdir()) if f.is_file()}
+
+
+def _file_sha(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def content_sha(text: str) -> str:
+    """SHA-256 of a text (a stored JSON column), as hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
