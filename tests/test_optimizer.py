@@ -15,6 +15,9 @@ from mmm_core.optimizer.truth import truth_response
 from mmm_core.synth import generate
 
 PERIODS = 13
+# The plain argmax on a known truth (S = 1): no trust region, no observed-range cap, no decision rule. These tests
+# check the solver against the global optimum; the decision-safe defaults are tested in test_optimizer_decision.py.
+OPEN = {"trust_region": None, "extrapolate": True, "decision_rule": False}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +46,7 @@ def _grid_best(resp, budget: float, step: float = 0.01) -> float:
 
 
 def test_matches_brute_force_on_truth(truth, budget):
-    res = optimize_response(truth, budget)
+    res = optimize_response(truth, budget, **OPEN)
     best = _grid_best(truth, budget)
     assert res.expected_kpi["mean"] >= best * (1 - 0.005)
     assert abs(res.expected_kpi["mean"] - best) / best < 0.005
@@ -54,7 +57,7 @@ def test_matches_brute_force_on_truth(truth, budget):
 
 def test_tiny_units_do_not_give_the_equal_split(truth, budget):
     """KPI ~1e-7 and a budget of 1e9: a naive objective would have gradients ~1e-16 and stop at the start."""
-    reference = optimize_response(truth, budget).allocation
+    reference = optimize_response(truth, budget, **OPEN).allocation
     tiny = replace(
         truth,
         args=truth.args | {"coef": truth.args["coef"] * 1e-12, "recent": truth.args["recent"] * (1e9 / budget)},
@@ -62,7 +65,7 @@ def test_tiny_units_do_not_give_the_equal_split(truth, budget):
     )
     # Saturation K in spend units must scale with spend for the same problem: rescale it too.
     tiny = replace(tiny, args=tiny.args | {"k": truth.args["k"] * (1e9 / budget)})
-    res = optimize_response(tiny, 1e9)
+    res = optimize_response(tiny, 1e9, **OPEN)
     assert res.expected_kpi["mean"] < 1e-5
     shares = np.array([res.allocation[c] / 1e9 for c in truth.channels])
     expected = np.array([reference[c] / budget for c in truth.channels])
@@ -74,7 +77,7 @@ def test_tiny_units_do_not_give_the_equal_split(truth, budget):
 def test_bounds_exact_and_shadow_price_signs(truth, budget):
     cap = 0.5 * budget * 0.55  # Search wants ~65% of the budget at the optimum: cap it
     floor = 0.2 * budget  # Local wants ~11% even with Search capped: force more
-    res = optimize_response(truth, budget, bounds={"Search": (None, cap), "Local": (floor, None)})
+    res = optimize_response(truth, budget, bounds={"Search": (None, cap), "Local": (floor, None)}, **OPEN)
     assert res.allocation["Search"] == cap  # exactly on the bound
     assert res.allocation["Local"] == floor
     assert sum(res.allocation.values()) == pytest.approx(budget, rel=1e-9)
@@ -85,14 +88,14 @@ def test_bounds_exact_and_shadow_price_signs(truth, budget):
     assert kinds[("budget", None)]["shadow_price"]["mean"] > 0
     assert res.optimality_verified
     # The budget's shadow price is the KPI of one more unit: check it by finite difference.
-    more = optimize_response(truth, budget * 1.01, bounds={"Search": (None, cap), "Local": (floor, None)})
+    more = optimize_response(truth, budget * 1.01, bounds={"Search": (None, cap), "Local": (floor, None)}, **OPEN)
     fd = (more.expected_kpi["mean"] - res.expected_kpi["mean"]) / (0.01 * budget)
     assert fd == pytest.approx(kinds[("budget", None)]["shadow_price"]["mean"], rel=0.05)
 
 
 def test_fixed_and_pct_bounds_and_total_change(truth, budget):
     res = optimize_response(
-        truth, budget, fixed={"Email": 5000.0}, bounds_pct={"Social": (-20, 20)}, max_total_change=0.1
+        truth, budget, fixed={"Email": 5000.0}, bounds_pct={"Social": (-20, 20)}, max_total_change=0.1, **OPEN
     )
     assert res.allocation["Email"] == 5000.0
     level = truth.recent_level[truth.channels.index("Social")] * PERIODS
@@ -108,7 +111,7 @@ def test_fixed_and_pct_bounds_and_total_change(truth, budget):
 
 
 def test_extrapolation_warning_and_widening(truth, budget):
-    res = optimize_response(truth, budget * 3)  # far above anything observed
+    res = optimize_response(truth, budget * 3, **OPEN)  # far above anything observed
     assert any(w.startswith("extrapolation:") for w in res.warnings)
     factors = [v["extrapolation_factor"] for v in res.details["current"]["level"]["per_channel"].values()]
     assert factors == [1.0] * 4  # the current level is inside the observed range
@@ -117,7 +120,7 @@ def test_extrapolation_warning_and_widening(truth, budget):
 
 
 def test_result_is_json_and_errors_are_typed(truth, budget):
-    d = optimize_response(truth, budget, scenarios=[{"Search": budget}]).to_dict()
+    d = optimize_response(truth, budget, scenarios=[{"Search": budget}], **OPEN).to_dict()
     text = json.dumps(d)
     for key in (
         "allocation",
@@ -137,10 +140,10 @@ def test_result_is_json_and_errors_are_typed(truth, budget):
         assert key in d, key
     assert "NaN" not in text
     with pytest.raises(OptimizerError) as e:
-        optimize_response(truth, budget, bounds={"Nope": (0, 1)})
+        optimize_response(truth, budget, bounds={"Nope": (0, 1)}, **OPEN)
     assert e.value.code == "optimizer_unknown_channel"
     with pytest.raises(OptimizerError) as e:
-        optimize_response(truth, budget, bounds={c: (0, budget / 10) for c in truth.channels})
+        optimize_response(truth, budget, bounds={c: (0, budget / 10) for c in truth.channels}, **OPEN)
     assert e.value.code == "optimizer_infeasible"
 
 

@@ -52,6 +52,7 @@ class Problem:
     cvar_q: float = 0.1
     min_total_change: float | None = None
     max_total_change: float | None = None
+    bound_source: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # per side: user/trust_region/...
 
     @property
     def cvar_count(self) -> int:

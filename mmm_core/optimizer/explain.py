@@ -96,6 +96,7 @@ def explain(problem: Problem, cells: np.ndarray) -> dict:
             {
                 "constraint": kind,
                 "channel": ch,
+                "source": _source(problem, c, kind),
                 "bound": float(problem.lo[c] if kind == "lower" else problem.hi[c]),
                 "shadow_price": summary(sign * (mroi[:, c] - lam_draws)) | {"objective": float(sign * (g[c] - lam))},
             }
@@ -122,6 +123,13 @@ def explain(problem: Problem, cells: np.ndarray) -> dict:
         },
         "binding": binding,
     }
+
+
+def _source(problem: Problem, c: int, kind: str) -> str:
+    """Who set a binding bound: the user, the trust region or the observed spend range."""
+    if kind == "fixed" or problem.bound_source is None:
+        return "user"
+    return problem.bound_source[0 if kind == "lower" else 1][c]
 
 
 def _channel_gradient(r: Response, cells: np.ndarray, g_cells: np.ndarray) -> np.ndarray:

@@ -27,8 +27,11 @@ from typing import Any
 import jax
 import numpy as np
 
+from mmm_core.optimizer.bounds import check_bounds, resolve_bounds, user_bounds
 from mmm_core.optimizer.core import OptimizerError, Problem, Solution, solve
-from mmm_core.optimizer.explain import explain
+from mmm_core.optimizer.decision import Rule, decide
+from mmm_core.optimizer.explain import explain, marginal_roi_draws
+from mmm_core.optimizer.money import plan_money
 from mmm_core.optimizer.request import Bounds, PlanRequest
 from mmm_core.optimizer.response import Response, posterior_response, precise
 from mmm_core.optimizer.scenarios import (
@@ -39,8 +42,10 @@ from mmm_core.optimizer.scenarios import (
     evaluate,
     to_amounts,
 )
+from mmm_core.optimizer.trust import Box, trust_box
 
 __all__ = [
+    "Bounds",
     "OptimizationResult",
     "OptimizerError",
     "PlanRequest",
@@ -49,6 +54,7 @@ __all__ = [
     "optimize_response",
     "plan",
     "plan_response",
+    "resolve_bounds",
     "scenario",
 ]
 
@@ -118,19 +124,25 @@ def plan_response(response: Response, request: PlanRequest) -> OptimizationResul
             code="optimizer_bad_periods",
         )
     budget = float(request.budget)
-    lo, hi, is_fixed = resolve_bounds(response, budget, request.bounds, request.bounds_pct, request.fixed)
+    lo, hi, is_fixed, user_lo, user_hi = user_bounds(
+        response, budget, request.bounds, request.bounds_pct, request.fixed
+    )
+    check_bounds(response, budget, lo, hi)  # the user's own bounds first: their error names their numbers
+    box = trust_box(response, budget, lo, hi, is_fixed, user_lo, user_hi, request.trust_region, request.extrapolate)
+    check_bounds(response, budget, box.lo, box.hi)
     problem = Problem(
         response,
         budget,
-        lo,
-        hi,
-        is_fixed,
+        box.lo,
+        box.hi,
+        is_fixed | (box.hi - box.lo <= 1e-12 * budget),
         current_pattern(response, budget),
         request.objective,
         float(request.risk_lambda),
         float(request.cvar_q),
         request.min_total_change,
         request.max_total_change,
+        (box.source_lo, box.source_hi),
     )
     search = solve(problem, n_starts=request.n_starts, seed=request.seed)  # float32: fast, finds the basin
     with jax.enable_x64(True):  # float64 polish and explanation: see optimizer_response.precise
@@ -139,17 +151,19 @@ def plan_response(response: Response, request: PlanRequest) -> OptimizationResul
         polished.starts = search.starts + polished.starts
         polished.seconds += search.seconds
         best = polished if polished.objective_value >= search.objective_value else replace(polished, cells=search.cells)
-        return _result(problem, best, request.scenarios)
+        return _result(problem, best, request, box)
 
 
-def _result(problem: Problem, sol: Solution, scenarios: list[dict[str, float]]) -> OptimizationResult:
+def _result(problem: Problem, sol: Solution, request: PlanRequest, box: Box) -> OptimizationResult:
     r = problem.response
-    amounts = r.to_channels(sol.cells)
-    best = evaluate(r, amounts, "optimum", cells=sol.cells)
     pattern = evaluate(r, problem.reference, "current_pattern_same_budget")
     level = evaluate(r, current_level(r), "current_level")
     why = explain(problem, sol.cells)
-    warnings = list(best.warnings)
+    rule = Rule(request.decision_rule, request.min_prob_better, request.min_gain)
+    decision = decide(r, rule, pattern, r.to_cells(problem.reference), sol.cells)
+    best, cells = decision.plan, decision.cells
+    money = plan_money(r, best, cells, pattern, level, _budget_mroi(r, cells), request.margin)
+    warnings = list(best.warnings) + list(box.notes) + money.pop("warnings")
     if r.approximate:
         warnings.append(f"posterior is {r.label}: intervals and prob_better are indicative only.")
     if not why["optimality_verified"]:
@@ -158,9 +172,16 @@ def _result(problem: Problem, sol: Solution, scenarios: list[dict[str, float]]) 
             f"{why['optimality']['max_relative_spread']:.1%} (tolerance "
             f"{why['optimality']['tolerance']:.0%}); treat the allocation as a direction, not a point."
         )
-    user = [evaluate(r, to_amounts(r, a)[0], f"scenario_{i + 1}").to_dict(r, pattern) for i, a in enumerate(scenarios)]
+    user = [
+        evaluate(r, to_amounts(r, a)[0], f"scenario_{i + 1}").to_dict(r, pattern)
+        for i, a in enumerate(request.scenarios)
+    ]
+    optimum = r.to_channels(sol.cells)
     details = {
-        "allocation_per_period": {ch: float(v / r.periods) for ch, v in zip(r.channels, amounts)},
+        "decision": decision.record | {"optimum_allocation": _named(r, optimum)},
+        "money": money,
+        "trust_region": box.to_dict(r),
+        "allocation_per_period": {ch: float(v / r.periods) for ch, v in zip(r.channels, best.amounts)},
         "vs_current_level": compare(best, level, r),
         "current": {"pattern_same_budget": pattern.to_dict(r), "level": level.to_dict(r)},
         "scenarios": user,
@@ -176,11 +197,11 @@ def _result(problem: Problem, sol: Solution, scenarios: list[dict[str, float]]) 
         "notes": _notes(r),
     }
     if r.n_cells > len(r.channels):
-        details["allocation_by_geo"] = {name: float(v) for name, v in zip(r.cells, sol.cells)}
+        details["allocation_by_geo"] = {name: float(v) for name, v in zip(r.cells, cells)}
     if r.baseline is not None:
         details["expected_total_kpi"] = best.to_dict(r)["expected_total_kpi"]
     return OptimizationResult(
-        allocation={ch: float(v) for ch, v in zip(r.channels, amounts)},
+        allocation=_named(r, best.amounts),
         expected_kpi=best.to_dict(r)["expected_kpi"],
         vs_current=compare(best, pattern, r),
         binding=why["binding"],
@@ -199,6 +220,16 @@ def _result(problem: Problem, sol: Solution, scenarios: list[dict[str, float]]) 
         label=r.label,
         details=details,
     )
+
+
+def _named(r: Response, values: np.ndarray) -> dict[str, float]:
+    return {ch: float(v) for ch, v in zip(r.channels, values)}
+
+
+def _budget_mroi(r: Response, cells: np.ndarray) -> np.ndarray:
+    """KPI per extra unit of budget spent in the plan's own mix (per draw): Σ_c mROI_c · share_c."""
+    amounts = r.to_channels(cells)
+    return marginal_roi_draws(r, cells) @ (amounts / max(amounts.sum(), 1e-300))
 
 
 def _notes(r: Response) -> list[str]:
@@ -232,53 +263,7 @@ def scenario(
     names: list[str] | None = None,
     geo_split: str = "recent",
     max_draws: int = 1000,
+    margin: float | None = None,
 ) -> dict[str, Any]:
-    """Compare user allocations (each vs the current level, paired by draw); names the best."""
-    return compare_allocations(posterior_response(post, periods, geo_split, max_draws), allocations, names)
-
-
-def resolve_bounds(
-    r: Response, budget: float, bounds: Bounds | None, bounds_pct: Bounds | None, fixed: dict[str, float] | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Channel-total bounds [C] (lo, hi) and the fixed mask; refuses unknown channels and infeasible sets."""
-    c = len(r.channels)
-    lo, hi, is_fixed = np.zeros(c), np.full(c, budget), np.zeros(c, bool)
-    level = current_level(r)
-    for source, spec in (("bounds", bounds or {}), ("bounds_pct", bounds_pct or {}), ("fixed", fixed or {})):
-        for ch, value in spec.items():
-            if ch not in r.channels:
-                raise OptimizerError(
-                    f"{source} names unknown channel {ch!r}.",
-                    f"Channels are: {', '.join(r.channels)}.",
-                    code="optimizer_unknown_channel",
-                )
-            i = r.channels.index(ch)
-            if source == "fixed":
-                lo[i] = hi[i] = float(value)
-                is_fixed[i] = True
-                continue
-            a, b = value
-            if source == "bounds_pct":
-                a = None if a is None else level[i] * (1.0 + a / 100.0)
-                b = None if b is None else level[i] * (1.0 + b / 100.0)
-            lo[i] = max(lo[i], 0.0 if a is None else float(a))
-            hi[i] = min(hi[i], budget if b is None else float(b))
-    _check_bounds(r, budget, lo, hi)
-    return lo, hi, is_fixed | (hi - lo <= 1e-12 * budget)
-
-
-def _check_bounds(r: Response, budget: float, lo: np.ndarray, hi: np.ndarray) -> None:
-    bad = [ch for ch, a, b in zip(r.channels, lo, hi) if a > b + 1e-12 * budget or a < 0]
-    if bad:
-        raise OptimizerError(
-            f"Bounds of {bad} are empty or negative (lower above upper).",
-            "Check the lower and upper amounts (totals over the horizon).",
-            code="optimizer_bad_bounds",
-        )
-    if lo.sum() > budget * (1 + 1e-12) or hi.sum() < budget * (1 - 1e-12):
-        raise OptimizerError(
-            f"No allocation fits: lower bounds sum to {lo.sum():,.2f} and upper bounds to "
-            f"{hi.sum():,.2f}, but the budget is {budget:,.2f}.",
-            "Loosen the bounds or change the budget.",
-            code="optimizer_infeasible",
-        )
+    """Compare user allocations (each vs the current level, paired by draw, with the money view); names the best."""
+    return compare_allocations(posterior_response(post, periods, geo_split, max_draws), allocations, names, margin)

@@ -23,7 +23,16 @@ class PlanRequest:
     (``fixed``); ``min/max_total_change`` limit the share of the budget moved away from the current pattern;
     ``objective`` is ``mean``, ``mean_sd`` (mean − ``risk_lambda``·sd) or ``cvar`` (worst ``cvar_q`` of draws);
     ``geo_split``, ``max_draws`` shape the posterior's response; ``n_starts``/``seed`` drive the solver;
-    ``scenarios`` are user allocations scored next to the optimum."""
+    ``scenarios`` are user allocations scored next to the optimum.
+
+    Decision safety (see :mod:`mmm_core.optimizer.decision` and :mod:`mmm_core.optimizer.trust`):
+    ``trust_region`` (0.3) keeps each channel within ±30% of its current level at this budget, a side the
+    user bounds explicitly excepted (None = off); ``extrapolate`` (False) keeps each channel inside its observed
+    per-period spend range unless asked; ``decision_rule`` (True) recommends a move only when
+    P(better than the current mix) ≥ ``min_prob_better`` (0.9) and the expected gain ≥ ``min_gain`` (0.005 =
+    0.5% of the current mix's media-driven KPI), else the largest partial move that meets both, else the
+    current mix; ``margin`` is the profit per unit of KPI (a revenue KPI's gross margin; None = 1, the KPI is
+    money at face value), used for the returns net of spend."""
 
     budget: float
     periods: int = 13
@@ -40,8 +49,15 @@ class PlanRequest:
     max_draws: int = 1000
     seed: int = 0
     scenarios: list[dict[str, float]] = field(default_factory=list)
+    trust_region: float | None = 0.3
+    extrapolate: bool = False
+    decision_rule: bool = True
+    min_prob_better: float = 0.9
+    min_gain: float = 0.005
+    margin: float | None = None
 
     def __post_init__(self) -> None:
+        self._check_safety()
         if not np.isfinite(self.budget) or self.budget <= 0:
             raise OptimizerError(
                 f"Budget {self.budget} must be a positive amount.",
@@ -76,6 +92,32 @@ class PlanRequest:
                     "e.g. 0.2 = move at most 20% of the budget away from the current pattern.",
                     code="optimizer_bad_change",
                 )
+
+    def _check_safety(self) -> None:
+        if self.trust_region is not None and not 0.0 < self.trust_region:
+            raise OptimizerError(
+                f"trust_region={self.trust_region} must be a positive share (or None for no trust region).",
+                "e.g. 0.3 = each channel within ±30% of its current level.",
+                code="optimizer_bad_trust_region",
+            )
+        if not 0.5 <= self.min_prob_better < 1.0:
+            raise OptimizerError(
+                f"min_prob_better={self.min_prob_better} must be in [0.5, 1).",
+                "e.g. 0.9 = recommend a move only when it beats the current mix with 90% probability.",
+                code="optimizer_bad_rule",
+            )
+        if not 0.0 <= self.min_gain < 1.0:
+            raise OptimizerError(
+                f"min_gain={self.min_gain} must be a share in [0, 1).",
+                "e.g. 0.005 = the gain must be at least 0.5% of the media-driven KPI.",
+                code="optimizer_bad_rule",
+            )
+        if self.margin is not None and not (np.isfinite(self.margin) and self.margin > 0):
+            raise OptimizerError(
+                f"margin={self.margin} must be a positive profit per unit of KPI.",
+                "e.g. 0.4 = 40% gross margin on a revenue KPI.",
+                code="optimizer_bad_margin",
+            )
 
 
 def share_bounds(

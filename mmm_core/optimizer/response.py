@@ -37,7 +37,8 @@ class Response:
     ``cell_channel`` [J]: channel index of each cell; ``cell_share`` [J]: the cell's share of its channel in
     the recent geo split (1.0 when cells are channels); ``recent_level`` [C]: mean spend per period of each
     channel over the recent window; ``cell_range`` [J, 2]: observed per-period spend range of each cell;
-    ``baseline`` [S] or None: projected non-media KPI over the horizon.
+    ``baseline`` [S] or None: projected non-media KPI over the horizon; ``spend_cv`` [C] or None: coefficient of
+    variation of each channel's per-period spend over the data (how much the data could pin its curve).
     """
 
     fn: ResponseFn
@@ -55,6 +56,7 @@ class Response:
     approximate: bool = False
     label: str = ""
     notes: tuple[str, ...] = field(default=())
+    spend_cv: np.ndarray | None = None
 
     @property
     def n_cells(self) -> int:
@@ -141,6 +143,13 @@ def recent_level(spend: np.ndarray, periods: int) -> np.ndarray:
     the one definition of "the current level" (``scenarios.current_level`` scales it to a horizon)."""
     spend = np.asarray(spend, float)
     return recent_window(spend, min(int(periods), spend.shape[0])).sum(axis=1).mean(axis=0)
+
+
+def spend_variation(spend: np.ndarray) -> np.ndarray:
+    """Coefficient of variation [C] of each channel's per-period spend (summed over geos) over all periods."""
+    per = np.asarray(spend, float).sum(axis=1)
+    mean = per.mean(axis=0)
+    return np.where(mean > 0, per.std(axis=0) / np.maximum(mean, 1e-300), 0.0)
 
 
 def recent_window(spend: np.ndarray, n: int) -> np.ndarray:
@@ -260,4 +269,5 @@ def posterior_response(post, periods: int = 13, geo_split: str = "recent", max_d
         post.approximate,
         post.label,
         notes,
+        spend_variation(spend),
     )

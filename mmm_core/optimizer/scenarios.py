@@ -3,7 +3,9 @@
 An allocation is ``{channel: total spend over the horizon}``; a channel left out keeps its current level
 (recent mean spend per period × periods) — said in the result's notes, never silent. Every comparison is
 paired by draw (the same parameter draw scores both plans), so ``prob_better`` is P(plan A's KPI > plan B's)
-over the posterior, after the extrapolation widening of ``optimizer_explain``.
+over the posterior, after the extrapolation widening of ``optimizer_explain``. :func:`net_change` adds the money:
+KPI, spend and profit change (``margin`` per unit of KPI) with P(profit up), so a cut that saves more spend than
+the KPI it loses is worth reads as a gain in profit, not as "P(better) = 0.00".
 """
 
 from __future__ import annotations
@@ -80,6 +82,42 @@ def compare(plan: Evaluation, reference: Evaluation, r: Response) -> dict:
             for c, ch in enumerate(r.channels)
         },
     }
+
+
+def net_change(plan: Evaluation, reference: Evaluation, margin: float | None) -> dict:
+    """Paired KPI, spend and profit change of ``plan`` vs ``reference``, with the return per unit of spend."""
+    m = 1.0 if margin is None else float(margin)
+    dk = plan.total - reference.total
+    ds = float(plan.amounts.sum() - reference.amounts.sum())
+    profit = m * dk - ds
+    out = {
+        "reference": reference.name,
+        "spend_change": ds,
+        "kpi_change": summary(dk),
+        "profit_change": summary(profit),
+        "prob_profit_up": float(np.mean(profit > 0)),
+        "margin": m,
+    }
+    if abs(ds) > 1e-9 * max(plan.amounts.sum(), 1.0):
+        # For a cut, KPI lost per unit saved (both negative: the ratio is positive); compare with 1/margin.
+        out["kpi_per_unit_spend_change"] = summary(dk / ds)
+        out["verdict"] = _verdict(ds, profit)
+    return out
+
+
+def _verdict(ds: float, profit: np.ndarray) -> str:
+    p = float(np.mean(profit > 0))
+    if ds < 0:
+        return (
+            f"the cut saves more spend than the KPI it loses is worth (P = {p:.2f})"
+            if p >= 0.5
+            else f"the cut loses more KPI value than the spend it saves (P(profit up) = {p:.2f})"
+        )
+    return (
+        f"the extra spend pays for itself (P(profit up) = {p:.2f})"
+        if p >= 0.5
+        else f"the extra spend loses money: it returns less KPI value than it costs (P(profit up) = {p:.2f})"
+    )
 
 
 def _pct(new: float, old: float) -> float | None:
@@ -172,15 +210,20 @@ def to_amounts(r: Response, allocation: dict[str, float]) -> tuple[np.ndarray, l
     return amounts, notes
 
 
-def compare_allocations(r: Response, allocations: list[dict[str, float]], names: list[str] | None = None) -> dict:
-    """Each allocation scored and compared (paired) with the current level; the best by expected KPI named."""
+def compare_allocations(
+    r: Response, allocations: list[dict[str, float]], names: list[str] | None = None, margin: float | None = None
+) -> dict:
+    """Each allocation scored and compared (paired) with the current level — KPI change with P(better), and the
+    money: spend change, profit change (``margin`` per unit of KPI, default 1) and P(profit up); the best by
+    expected KPI named."""
     current = evaluate(r, current_level(r), "current_level")
     out, notes = [], []
     for i, alloc in enumerate(allocations):
         amounts, note = to_amounts(r, alloc)
         notes += [f"scenario {i + 1}: {n}" for n in note]
         name = names[i] if names and i < len(names) else f"scenario_{i + 1}"
-        out.append(evaluate(r, amounts, name).to_dict(r, current))
+        plan = evaluate(r, amounts, name)
+        out.append(plan.to_dict(r, current) | {"money": net_change(plan, current, margin)})
     best = max(range(len(out)), key=lambda i: out[i]["expected_kpi"]["mean"]) if out else None
     return {
         "current": current.to_dict(r),

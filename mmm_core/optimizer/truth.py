@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mmm_core.engine import transforms as tf
-from mmm_core.optimizer.response import Response, cell_layout, flat_path, recent_window
+from mmm_core.optimizer.response import Response, cell_layout, flat_path, recent_window, spend_variation
 from mmm_core.synth.dgp import World
 
 
@@ -63,6 +63,8 @@ def truth_response(world: World, periods: int = 13, geo_split: str = "recent") -
         None,
         False,
         "ground truth (synthetic generator)",
+        (),
+        spend_variation(spend),
     )
 
 

@@ -1,0 +1,169 @@
+"""The decision rule: recommend a move only when the posterior supports it, else say so and why.
+
+An argmax over the posterior mean is not a decision: when the curves are uncertain it lands wherever the
+noise puts the mean, and the paired P(better) of that point is often 0.6–0.8 (issue 15: P = 0.78, −5.1% on the
+truth). The rule:
+
+1. the optimum (within the trust region) is scored against the current mix at this budget, paired by draw,
+   with extrapolation widening (``explain.widen``);
+2. along the straight path current → optimum (steps of ``1/STEPS``), a step qualifies when P(better) ≥
+   ``min_prob_better`` *and* the expected gain ≥ ``min_gain`` × the current mix's expected media KPI;
+3. the recommendation is the largest qualifying step (1 = the optimum, in between = a partial move), or the
+   current mix when none qualifies — with the reason: which channels' curves carry the uncertainty of the gain
+   (largest spread of their contribution change across draws) and what evidence would settle it.
+
+Why the path and not a new optimisation: the path keeps the optimizer's direction (equalising marginal
+returns), and a shorter step is both less exposed to curve error (the gain is first-order in the step, the
+error of the curve at the new level grows with it) and inside the trust region by convexity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mmm_core.optimizer.explain import summary
+from mmm_core.optimizer.response import Response
+from mmm_core.optimizer.scenarios import Evaluation, evaluate
+
+STEPS = 20  # path resolution: 5% of the move
+LOW_VARIATION = 0.25  # coefficient of variation of a channel's weekly spend below which its curve is unpinned
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``enabled`` False = the plain argmax (the previous behaviour, kept for contrast and for known truths)."""
+
+    enabled: bool = True
+    min_prob_better: float = 0.9
+    min_gain: float = 0.005
+
+
+@dataclass
+class Decision:
+    status: str  # "optimum" | "partial" | "keep"
+    step: float
+    cells: np.ndarray
+    plan: Evaluation
+    record: dict
+
+
+def decide(r: Response, rule: Rule, reference: Evaluation, ref_cells: np.ndarray, opt_cells: np.ndarray) -> Decision:
+    """Apply ``rule`` to the path from ``ref_cells`` (current mix at this budget) to ``opt_cells``."""
+    optimum = evaluate(r, r.to_channels(opt_cells), "optimum", cells=opt_cells)
+    base = float(np.mean(reference.total))
+    threshold = rule.min_gain * abs(base)
+    full = _score(optimum, reference, threshold, rule)
+    if not rule.enabled:
+        return Decision("optimum", 1.0, opt_cells, optimum, _record(rule, "optimum", 1.0, full, full, threshold, base))
+    chosen, step, status = reference, 0.0, "keep"
+    for k in range(STEPS, 0, -1):
+        t = k / STEPS
+        cells = ref_cells + t * (opt_cells - ref_cells)
+        cand = optimum if k == STEPS else evaluate(r, r.to_channels(cells), "recommended", cells=cells)
+        if _score(cand, reference, threshold, rule)["qualifies"]:
+            chosen, step, status = cand, t, "optimum" if k == STEPS else "partial"
+            break
+    cells = ref_cells + step * (opt_cells - ref_cells)
+    record = _record(rule, status, step, _score(chosen, reference, threshold, rule), full, threshold, base)
+    if status != "optimum":
+        record["why"] = why_not(r, optimum, reference, full, rule)
+    return Decision(status, step, cells, chosen, record)
+
+
+def _score(plan: Evaluation, reference: Evaluation, threshold: float, rule: Rule) -> dict:
+    delta = plan.total - reference.total
+    p, gain = float(np.mean(delta > 0)), float(np.mean(delta))
+    return {
+        "prob_better": p,
+        "gain": summary(delta),
+        "qualifies": bool(p >= rule.min_prob_better and gain >= threshold and gain > 0),
+    }
+
+
+def _record(rule: Rule, status: str, step: float, chosen: dict, full: dict, threshold: float, base: float) -> dict:
+    def share(g: dict) -> float | None:
+        return float(g["mean"] / base) if base else None
+
+    return {
+        "status": status,
+        "rule": {
+            "enabled": rule.enabled,
+            "min_prob_better": rule.min_prob_better,
+            "min_gain_share": rule.min_gain,
+            "min_gain": threshold,
+        },
+        "step": step,
+        "prob_better": chosen["prob_better"],
+        "gain": chosen["gain"],
+        "gain_share": share(chosen["gain"]),
+        "optimum": {"prob_better": full["prob_better"], "gain": full["gain"], "gain_share": share(full["gain"])},
+        "summary": _sentence(status, step, chosen, full, rule, threshold),
+    }
+
+
+def _sentence(status: str, step: float, chosen: dict, full: dict, rule: Rule, threshold: float) -> str:
+    if status == "optimum":
+        return (
+            f"Recommended: the optimum beats the current mix with probability {chosen['prob_better']:.2f} and an "
+            f"expected gain of {chosen['gain']['mean']:,.0f} (threshold {threshold:,.0f})."
+        )
+    if status == "partial":
+        return (
+            f"Recommended: {step:.0%} of the move towards the optimum — the largest step that beats the current "
+            f"mix with probability ≥ {rule.min_prob_better:.2f} and a gain ≥ {threshold:,.0f}; the full move "
+            f"has P(better) {full['prob_better']:.2f}."
+        )
+    return (
+        f"Keep the current mix: no move along the path to the optimum beats it with probability ≥ "
+        f"{rule.min_prob_better:.2f} and an expected gain ≥ {threshold:,.0f} (the optimum: P(better) "
+        f"{full['prob_better']:.2f}, expected gain {full['gain']['mean']:,.0f})."
+    )
+
+
+def why_not(r: Response, optimum: Evaluation, reference: Evaluation, full: dict, rule: Rule) -> dict:
+    """Which channels' curves make the optimum's gain uncertain, and what evidence would settle each."""
+    diff = optimum.per_channel - reference.per_channel  # [S, C] contribution change per channel
+    spread = diff.std(axis=0) * optimum.factor  # extrapolated channels count with their widened spread
+    moved = optimum.amounts - reference.amounts
+    order = [c for c in np.argsort(-spread) if abs(moved[c]) > 1e-3 * max(optimum.amounts.sum(), 1e-300)]
+    total = float(np.sum(spread[order] ** 2)) or 1.0
+    channels, acc = [], 0.0
+    for c in order:
+        channels.append(_channel_reason(r, c, moved[c], diff[:, c], optimum.factor[c], spread[c] ** 2 / total))
+        acc += spread[c] ** 2 / total
+        if acc >= 0.7:  # the channels that carry most of the gain's uncertainty
+            break
+    small = full["gain"]["mean"] < rule.min_gain * abs(float(np.mean(reference.total)))
+    return {
+        "gain_too_small": bool(small),
+        "uncertain_channels": channels,
+        "evidence": [c["evidence"] for c in channels],
+    }
+
+
+def _channel_reason(r: Response, c: int, moved: float, diff: np.ndarray, factor: float, share: float) -> dict:
+    ch = r.channels[c]
+    cv = None if r.spend_cv is None else float(r.spend_cv[c])
+    if factor > 1.0:
+        evidence = (
+            f"{ch}: the move takes it outside the spend levels observed; a test at that level (a few weeks or "
+            "a geo holdout) would show whether the curve holds there."
+        )
+    elif cv is not None and cv < LOW_VARIATION:
+        evidence = (
+            f"{ch}: its weekly spend barely varied (coefficient of variation {cv:.2f}), so its curve is not "
+            f"pinned by data; more variation in its spend (pulsed weeks) or a lift test on {ch} would settle it."
+        )
+    else:
+        evidence = f"{ch}: a lift test on {ch} (e.g. a geo holdout) would pin its return near the current level."
+    return {
+        "channel": ch,
+        "change": float(moved),
+        "contribution_change": summary(diff),
+        "prob_contribution_up": float(np.mean(diff > 0)),
+        "share_of_uncertainty": float(share),
+        "spend_cv": cv,
+        "evidence": evidence,
+    }
