@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "agent.cli.ui",
     "agent.cli.report",
     "agent.cli.mediation",
+    "agent.cli.verify",
 )
 
 EXIT_USER_ERROR = 2
@@ -138,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         render = args.render or _default_render
         print(render(payload))
-    return 0
+    return getattr(args, "exit_code", 0)  # a command that worked but found a problem (verify) says so here
 
 
 def _default_render(payload: dict[str, Any]) -> str:

@@ -95,10 +95,11 @@ def _init(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _lock(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.ledger import lock
+    from mmm_core.ledger import anchor, lock
     from mmm_core.spec import load_spec
 
-    locked = lock(open_store(args), load_spec(args.file), args.rationale)
+    store = open_store(args)
+    locked = lock(store, load_spec(args.file), args.rationale)
     return {
         "spec_id": locked.spec_id,
         "sha256": locked.sha256,
@@ -106,6 +107,8 @@ def _lock(args: argparse.Namespace) -> dict[str, Any]:
         "dataset_id": locked.dataset_id,
         "post_hoc": locked.post_hoc,
         "reused": locked.reused,
+        # the ledger's chain head now, covering this lock: kept outside the store, it exposes a later rewrite
+        "anchor": anchor(store),
     }
 
 
@@ -170,7 +173,10 @@ def _render_init(r: dict[str, Any]) -> str:
 def _render_lock(r: dict[str, Any]) -> str:
     head = "Already locked (identical spec on the same data)" if r["reused"] else "Locked"
     tail = "  — locked after results on this dataset had been seen (post hoc)" if r["post_hoc"] else ""
-    return f"{head}: spec {r['spec_id']} v{r['version']} on {r['dataset_id']}{tail}\n  sha256 {r['sha256']}"
+    return (
+        f"{head}: spec {r['spec_id']} v{r['version']} on {r['dataset_id']}{tail}\n  sha256 {r['sha256']}\n"
+        f"  anchor {r['anchor']}  (the ledger's chain head: keep it; `mmm-agent verify` prints the current one)"
+    )
 
 
 def _render_amend(r: dict[str, Any]) -> str:
@@ -254,7 +260,7 @@ def _render_ledger(r: dict[str, Any]) -> str:
             ),
         ]
     lines += ["", "Events:"] + [f"  #{e['event_id']} {_time(e['created_at'])} {_event_text(e)}" for e in r["events"]]
-    lines += ["", r["disclosure"]]
+    lines += ["", r["disclosure"], f"Ledger anchor (chain head): {r['anchor']}"]
     return "\n".join(lines)
 
 
@@ -273,6 +279,7 @@ def _event_text(e: dict[str, Any]) -> str:
         "fit_refused": lambda: f"fit REFUSED ({d.get('code')}): {d.get('reason')}",
         "refusal": lambda: f"request REFUSED: {d.get('request')!r} — {d.get('reason')}",
         "tamper_detected": lambda: f"TAMPERING detected on {e['spec_id']}: {d.get('problem')}",
+        "chain_started": lambda: f"hash chain started over the {d.get('events_chained')} earlier events",
     }
     return texts.get(e["kind"], lambda: f"{e['kind']} {d}")()
 

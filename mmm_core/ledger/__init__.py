@@ -1,5 +1,6 @@
 """The forking-paths ledger: locked specs, amendments, fit registration and the append-only event log."""
 
+from mmm_core.ledger.chain import anchor
 from mmm_core.ledger.history import ledger_report
 from mmm_core.ledger.specs import (  # the public API of this package
     DEFAULT_STALE_AFTER_S,
@@ -19,12 +20,15 @@ from mmm_core.ledger.specs import (  # the public API of this package
     record_refusal,
     update_fit_progress,
 )
+from mmm_core.ledger.verify import VerifyReport, verify_ledger
 from mmm_core.spec.canonical import format_diff
 
 __all__ = [
     "DEFAULT_STALE_AFTER_S",
     "LockedSpec",
+    "VerifyReport",
     "amend",
+    "anchor",
     "begin_fit",
     "canonical_json",
     "chain",
@@ -40,4 +44,5 @@ __all__ = [
     "reap_stale_fits",
     "record_refusal",
     "update_fit_progress",
+    "verify_ledger",
 ]

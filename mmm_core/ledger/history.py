@@ -22,7 +22,7 @@ def ledger_report(store: Store, dataset: str) -> dict[str, Any]:
     """Everything tried on a dataset, in order: spec versions with rationale/reason and post_hoc, fits with
     status, the raw event log, a disclosure sentence and the ledger's anchor (chain head hash). A broken hash
     chain raises ``TamperError`` naming the first broken link."""
-    ensure_intact(store)  # a dataset with no spec still shows events: the chain is checked first, always
+    anchor = ensure_intact(store)  # a dataset with no spec still shows events: the chain is checked first, always
     reap_stale_fits(store)
     ds = resolve_dataset(store, dataset)
     specs = _dataset_specs(store, ds["id"])
@@ -39,7 +39,7 @@ def ledger_report(store: Store, dataset: str) -> dict[str, Any]:
         "fits": fits,
         "events": events,
         "disclosure": _dataset_disclosure(specs, fits),
-        "anchor": ensure_intact(store),  # the chain head after this read (write it down: see `mmm-agent verify`)
+        "anchor": anchor,  # the chain head this report was checked against (write it down: see `mmm-agent verify`)
     }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from mmm_core.data.ingest import fingerprint_rows
 from mmm_core.errors import LedgerError, NotFoundError, TamperError
 from mmm_core.jsonable import to_jsonable
-from mmm_core.ledger.chain import ensure_intact
+from mmm_core.ledger.chain import check_intact
 from mmm_core.spec.canonical import sha256_text
 from mmm_core.spec.schema import ModelSpec
 from mmm_core.store import Store, insert_chained_event
@@ -114,8 +114,8 @@ def get_spec(store: Store, spec_id: str) -> LockedSpec:
     first broken link), the spec's canonical JSON hashes to its sha256, and its row matches what the lock/amend
     event recorded (hash, data fingerprint, post_hoc, reason, rationale, parent, version). A spec mismatch raises
     ``TamperError`` (and is logged)."""
-    ensure_intact(store)
-    with store.connect() as conn:
+    with store.transaction() as conn:
+        check_intact(conn, store.path)
         cur = conn.execute(f"SELECT {', '.join(SPEC_COLUMNS)} FROM specs WHERE id = ?", [spec_id])
         row = cur.fetchone()
         recorded = conn.execute(
