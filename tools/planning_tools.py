@@ -36,6 +36,20 @@ class OptimizeArgs(BaseModel):
         "$1M', 'an extra 500k'): every channel keeps its current level and the plan shows "
         "where the extra money goes.",
     )
+    margin: float | None = Field(
+        None, gt=0, description="Profit per unit of KPI when the user gives one (e.g. 0.4 = 40% gross margin)."
+    )
+    max_change: float | None = Field(
+        0.3,
+        gt=0,
+        description="Trust region: each channel stays within ±this share of its current level (default 0.3). "
+        "Only change it when the user explicitly asks for bigger moves; null lifts it.",
+    )
+    extrapolate: bool = Field(
+        False,
+        description="Allow spend levels outside each channel's observed weekly range (only when the user asks; "
+        "results are flagged and their uncertainty widened).",
+    )
     fit_id: str | None = Field(None, description="Fit id; omit for the session's current fit.")
 
 
@@ -45,6 +59,9 @@ class ScenarioArgs(BaseModel):
         "'share': 0.2}] or [{'channel': 'TV', 'change': -0.1}]."
     )
     periods: int = Field(13, ge=1, description="Window length in periods.")
+    margin: float | None = Field(
+        None, gt=0, description="Profit per unit of KPI when the user gives one (e.g. 0.4 = 40% gross margin)."
+    )
     fit_id: str | None = Field(None, description="Fit id; omit for the session's current fit.")
 
 
@@ -57,8 +74,6 @@ _PLAN_KEYS = (
     "incremental",
     "allocation",
     "expected_kpi",
-    "vs_current",
-    "binding",
     "marginal_roi",
     "optimality_verified",
     "warnings",
@@ -67,6 +82,80 @@ _PLAN_KEYS = (
     "approximate",
     "label",
 )
+_SUMMARY = ("mean", "lo", "hi")
+
+
+def _sig(value: Any) -> Any:
+    """Floats to 6 significant digits, recursively: the answer prints at most 2 decimals of them, and the tool
+    output must fit its cap with the decision, money and binding records."""
+    if isinstance(value, float):
+        return float(f"{value:.6g}")
+    if isinstance(value, dict):
+        return {k: _sig(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sig(v) for v in value]
+    return value
+
+
+def _iv(e: dict | None) -> dict | None:
+    return None if e is None else {k: e.get(k) for k in _SUMMARY}
+
+
+def _compact_plan(out: dict[str, Any]) -> dict[str, Any]:
+    """The plan as the agent needs it: the decision first (what to do and why), then the money, the binding
+    constraints with their source and shadow price, and the allocation against the current mix."""
+    dec, money = out["decision"], out["money"]
+    why = dec.get("why") or {}
+    current = out["current"]["pattern_same_budget"]["allocation"]
+    return _sig(
+        {k: out.get(k) for k in _PLAN_KEYS}
+        | {
+            "current_mix": current,
+            "decision": {
+                "status": dec["status"],
+                "summary": dec["summary"],
+                "step": dec["step"],
+                "prob_better": dec["prob_better"],
+                "gain": _iv(dec["gain"]),
+                "gain_share": dec["gain_share"],
+                "rule": dec["rule"],
+                "optimum": dec["optimum"] | {"allocation": dec["optimum_allocation"]},
+                "uncertain_channels": [
+                    {k: c[k] for k in ("channel", "change", "evidence")} for c in why.get("uncertain_channels", [])
+                ],
+                "gain_too_small": why.get("gain_too_small"),
+            },
+            "binding": [
+                {k: b.get(k) for k in ("constraint", "channel", "source")} | {"shadow_price": _iv(b["shadow_price"])}
+                for b in out["binding"]
+            ],
+            "money": _compact_money(money),
+            "trust_region": {k: out["trust_region"][k] for k in ("share", "within_observed_range", "notes")},
+        }
+    )
+
+
+def _compact_money(m: dict[str, Any]) -> dict[str, Any]:
+    level = m["vs_current_level"]
+    best = m["profit_max_budget"]
+    return {
+        "margin": m["margin"],
+        "break_even_roi": m["break_even_roi"],
+        "media_roi": _iv(m["media_roi"]),
+        "moved": m["moved"],
+        "kpi_per_unit_moved": _iv(m.get("kpi_per_unit_moved")),
+        "vs_current_level": {
+            "spend_change": level["spend_change"],
+            "kpi_change": _iv(level["kpi_change"]),
+            "profit_change": _iv(level["profit_change"]),
+            "prob_profit_up": level["prob_profit_up"],
+            "kpi_per_unit_spend_change": _iv(level.get("kpi_per_unit_spend_change")),
+        },
+        "budget_marginal_roi": _iv(m["budget_marginal_roi"]),
+        "below_break_even": m["below_break_even"],
+        "profit_max_budget": {k: best[k] for k in ("budget", "extrapolated")}
+        | {"expected_profit": _iv(best["expected_profit"])},
+    }
 
 
 def _est(e: dict | None) -> dict | None:
@@ -100,21 +189,28 @@ def _compact_mediation(out: dict[str, Any]) -> dict[str, Any]:
 
 def _compact_scenario(out: dict[str, Any], moves: list[dict[str, Any]]) -> dict[str, Any]:
     sc = out["scenarios"][0]
-    return {
-        "plan_id": out["plan_id"],
-        "fit_id": out["fit_id"],
-        "moves": moves,
-        "horizon_periods": out["horizon_periods"],
-        "current_allocation": out["current"]["allocation"],
-        "allocation": sc["allocation"],
-        "expected_kpi": sc["expected_kpi"],
-        "current_expected_kpi": out["current"]["expected_kpi"],
-        "vs_current": sc.get("vs_current"),
-        "notes": out.get("notes"),
-        "approximate": out.get("approximate"),
-        "label": out.get("label"),
-        "provenance": out["provenance"],
-    }
+    return _sig(
+        {
+            "plan_id": out["plan_id"],
+            "fit_id": out["fit_id"],
+            "moves": moves,
+            "horizon_periods": out["horizon_periods"],
+            "current_allocation": out["current"]["allocation"],
+            "allocation": sc["allocation"],
+            "expected_kpi": sc["expected_kpi"],
+            "current_expected_kpi": out["current"]["expected_kpi"],
+            "vs_current": {k: sc["vs_current"][k] for k in ("delta", "prob_better")},
+            "money": {k: v for k, v in sc["money"].items() if k != "reference"},
+            "extrapolation": {
+                ch: c["extrapolation_factor"] for ch, c in sc["per_channel"].items() if c["extrapolation_factor"] > 1.0
+            },
+            "warnings": sc.get("warnings"),
+            "notes": out.get("notes"),
+            "approximate": out.get("approximate"),
+            "label": out.get("label"),
+            "provenance": out["provenance"],
+        }
+    )
 
 
 def build(store: Store) -> list[BaseTool]:
@@ -128,6 +224,9 @@ def build(store: Store) -> list[BaseTool]:
         min_share: dict | None = None,
         fixed: list | None = None,
         incremental: bool = False,
+        margin: float | None = None,
+        max_change: float | None = 0.3,
+        extrapolate: bool = False,
         fit_id: str | None = None,
         runtime: ToolRuntime = None,
     ) -> str:
@@ -141,15 +240,24 @@ def build(store: Store) -> list[BaseTool]:
                 bounds=share_bounds(budget, bounds, max_share, min_share),
                 bounds_pct=held_at_current(fixed),
                 incremental=incremental,
+                margin=margin,
+                trust_region=max_change,
+                extrapolate=extrapolate,
             )
-            return {"fit_id": fit, **{k: out.get(k) for k in _PLAN_KEYS}, "provenance": out["provenance"]}
+            return {"fit_id": fit, **_compact_plan(out), "provenance": out["provenance"]}
 
         return run_tool(work)
 
-    def run_scenario(moves: list, periods: int = 13, fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
+    def run_scenario(
+        moves: list,
+        periods: int = 13,
+        margin: float | None = None,
+        fit_id: str | None = None,
+        runtime: ToolRuntime = None,
+    ) -> str:
         def work() -> dict:
             fit = resolve_fit(store, fit_id, runtime)
-            out = scenario(store, fit, periods=periods, names=["scenario"], moves=moves)
+            out = scenario(store, fit, periods=periods, names=["scenario"], moves=moves, margin=margin)
             return _compact_scenario(out, moves)
 
         return run_tool(work)
@@ -169,13 +277,16 @@ def build(store: Store) -> list[BaseTool]:
             optimize_budget,
             name="optimize_budget",
             args_schema=OptimizeArgs,
-            description="Best allocation of a budget over a future window under bounds; shows which bounds bind.",
+            description="Budget recommendation over a future window: moves only when the posterior supports it "
+            "(else keeps the current mix and says why), within ±30% of current levels by default; shows which "
+            "bounds bind and the money returned net of spend.",
         ),
         StructuredTool.from_function(
             run_scenario,
             name="scenario",
             args_schema=ScenarioArgs,
-            description="What-if: expected KPI change of moving spend.",
+            description="What-if: expected KPI change of moving or cutting spend, P(better), and the profit "
+            "change net of the spend saved or added.",
         ),
         StructuredTool.from_function(
             run_mediation,

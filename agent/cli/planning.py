@@ -56,7 +56,20 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--bound", action="append", metavar="CH=LO:HI", help="channel total over the horizon")
     p.add_argument("--bound-pct", action="append", metavar="CH=LO:HI", help="%% change from the recent level")
     p.add_argument("--fixed", action="append", metavar="CH=AMOUNT", help="channel total fixed at AMOUNT")
-    p.add_argument("--objective", choices=["mean", "mean_sd", "cvar"], default="mean")
+    p.add_argument("--objective", choices=["mean", "mean_sd", "cvar"], default=None, help="default: the library's")
+    p.add_argument("--margin", type=float, help="profit per unit of KPI (e.g. 0.4 = 40%% gross margin); default 1")
+    p.add_argument(
+        "--max-change",
+        default="0.3",
+        help="trust region: each channel within ± this share of its current level (default 0.3; 'none' lifts it)",
+    )
+    p.add_argument("--extrapolate", action="store_true", help="allow spend outside each channel's observed range")
+    p.add_argument("--min-prob", type=float, default=0.9, help="decision rule: minimum P(better) (default 0.9)")
+    p.add_argument(
+        "--min-gain", type=float, default=0.005, help="decision rule: minimum gain, share of media KPI (0.005)"
+    )
+    p.add_argument("--no-rule", action="store_true", help="return the plain optimum (no decision rule)")
+    p.add_argument("--incremental", action="store_true", help="the budget comes on top of current spend")
     p.add_argument("--allow-unhealthy", action="store_true")
 
     p = add_command(
@@ -77,6 +90,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="total over the horizon per channel (channels left out keep their current level)",
     )
     p.add_argument("--periods", type=int, default=13)
+    p.add_argument("--margin", type=float, help="profit per unit of KPI (e.g. 0.4 = 40%% gross margin); default 1")
     p.add_argument("--allow-unhealthy", action="store_true")
 
 
@@ -86,6 +100,7 @@ def _optimize(args: argparse.Namespace) -> dict[str, Any]:
     bounds = {ch: _range(v, amount) for ch, v in _pairs(args.bound, "bound").items()} or None
     pct = {ch: _range(v, float) for ch, v in _pairs(args.bound_pct, "bound").items()} or None
     fixed = {ch: amount(v) for ch, v in _pairs(args.fixed, "fixed amount").items()} or None
+    objective = {"objective": args.objective} if args.objective else {}
     return optimize(
         open_store(args),
         args.fit_id,
@@ -94,14 +109,33 @@ def _optimize(args: argparse.Namespace) -> dict[str, Any]:
         bounds=bounds,
         bounds_pct=pct,
         fixed=fixed,
-        objective=args.objective,
         allow_unhealthy=args.allow_unhealthy,
+        incremental=args.incremental,
+        margin=args.margin,
+        trust_region=_share_or_none(args.max_change),
+        extrapolate=args.extrapolate,
+        decision_rule=not args.no_rule,
+        min_prob_better=args.min_prob,
+        min_gain=args.min_gain,
+        **objective,
     )
+
+
+def _share_or_none(text: str) -> float | None:
+    if text.strip().lower() in ("none", "off", "no"):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise MMMError(
+            f"Cannot read --max-change {text!r}.", "A share such as 0.3, or 'none'.", code="bad_argument"
+        ) from None
 
 
 def _render_optimize(r: dict[str, Any]) -> str:
     vs = r.get("vs_current") or {}
     per = vs.get("per_channel") or {}
+    dec = r.get("decision") or {}
     rows = [
         [ch, amt, per.get(ch, {}).get("amount"), interval(r["marginal_roi"].get(ch))]
         for ch, amt in r["allocation"].items()
@@ -109,19 +143,23 @@ def _render_optimize(r: dict[str, Any]) -> str:
     lines = [
         f"Plan {r['plan_id']}: budget {fmt_cell(r['budget'])} over {r['horizon_periods']} periods "
         f"(objective {_objective(r['objective'])})",
-        table(["channel", "allocation", "change vs current", "marginal ROI at optimum"], rows),
+        f"Decision: {dec.get('summary', 'n/a')}",
+        *_why(dec),
+        table(["channel", "recommended", "change vs current mix", "marginal ROI at optimum"], rows),
         f"Expected media KPI: {interval(r['expected_kpi'], 0)}",
     ]
     if vs.get("prob_better") is not None:
-        lines.append(f"P(plan beats the current pattern) = {vs['prob_better']:.2f}")
+        lines.append(f"Gain vs the current mix: {interval(vs['delta'], 0)}; P(better) = {vs['prob_better']:.2f}")
+    lines += _money_lines(r.get("money") or {})
     lines.append(
         "Optimality verified (equal marginal ROI across unconstrained channels)."
         if r.get("optimality_verified")
         else "Optimality NOT verified — see optimality details (--json)."
     )
     for b in r.get("binding", []):
+        source = f" [{b['source']}]" if b.get("source") not in (None, "none") else ""
         lines.append(
-            f"Binding: {b['constraint']} {b.get('channel') or ''} — shadow price "
+            f"Binding: {b['constraint']} {b.get('channel') or ''}{source} — shadow price "
             f"{interval(b.get('shadow_price'))} KPI per extra unit"
         )
     lines += [f"Warning: {w}" for w in r.get("warnings", [])]
@@ -129,6 +167,34 @@ def _render_optimize(r: dict[str, Any]) -> str:
         lines.append(f"Note: {r['label']}.")
     lines.append(r["provenance"]["disclosure"])
     return "\n".join(lines)
+
+
+def _why(dec: dict[str, Any]) -> list[str]:
+    why = dec.get("why") or {}
+    return [f"  evidence: {e}" for e in why.get("evidence", [])]
+
+
+def _money_lines(m: dict[str, Any]) -> list[str]:
+    if not m:
+        return []
+    lines = [
+        f"Money (margin {m['margin']:.2f}, break-even ROI {m['break_even_roi']:.2f}): media ROI "
+        f"{interval(m['media_roi'])}; marginal ROI of the budget {interval(m['budget_marginal_roi'])}"
+    ]
+    if m.get("kpi_per_unit_moved"):
+        lines.append(f"  {fmt_cell(m['moved'])} moved returns {interval(m['kpi_per_unit_moved'])} KPI per unit moved")
+    level = m.get("vs_current_level") or {}
+    if level.get("kpi_per_unit_spend_change"):
+        lines.append(
+            f"  vs today's spend ({fmt_cell(level['spend_change'])}): profit change "
+            f"{interval(level['profit_change'], 0)}, P(profit up) = {level['prob_profit_up']:.2f}"
+        )
+    if m.get("below_break_even"):
+        lines.append(
+            f"  the last units lose money; expected profit peaks at a budget of about "
+            f"{fmt_cell(m['profit_max_budget']['budget'])} at this mix"
+        )
+    return lines
 
 
 def _objective(obj: Any) -> str:
@@ -147,6 +213,7 @@ def _scenario(args: argparse.Namespace) -> dict[str, Any]:
         periods=args.periods,
         names=["scenario"],
         allow_unhealthy=args.allow_unhealthy,
+        margin=args.margin,
     )
 
 
@@ -160,7 +227,14 @@ def _render_scenario(r: dict[str, Any]) -> str:
         f"{interval(r['current']['expected_kpi'], 0)})",
     ]
     if vs.get("delta"):
-        lines.append(f"Change vs current: {interval(vs['delta'], 0)}; P(better) = {vs.get('prob_better', 0):.2f}")
+        lines.append(f"Change vs current: {interval(vs['delta'], 0)}; P(more KPI) = {vs.get('prob_better', 0):.2f}")
+    money = sc.get("money") or {}
+    if money.get("verdict"):
+        lines.append(
+            f"Money: spend change {fmt_cell(money['spend_change'])}, profit change net of spend "
+            f"{interval(money['profit_change'], 0)}, P(profit up) = {money['prob_profit_up']:.2f}: {money['verdict']}"
+        )
+    lines += [f"Warning: {w}" for w in sc.get("warnings", [])]
     lines += [f"Note: {n}" for n in r.get("notes", [])]
     lines.append(r["provenance"]["disclosure"])
     return "\n".join(lines)

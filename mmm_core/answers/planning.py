@@ -40,7 +40,9 @@ def optimize(
 
     ``incremental``: the budget comes on top of the current spend level (the next $1M), so every channel keeps
     at least its current level and the plan says where the extra money goes. ``options``: the other fields of
-    :class:`~mmm_core.optimizer.request.PlanRequest`."""
+    :class:`~mmm_core.optimizer.request.PlanRequest` — by default the decision rule and the trust region apply
+    (``decision_rule``, ``min_prob_better``, ``min_gain``, ``trust_region``, ``extrapolate``) and ``margin``
+    (profit per unit of KPI) sets the break-even of the money view."""
     stated = {
         "budget": budget,
         "periods": periods,
@@ -93,8 +95,10 @@ def scenario(
     names: list[str] | None = None,
     allow_unhealthy: bool = False,
     moves: list[dict[str, Any]] | None = None,
+    margin: float | None = None,
 ) -> dict[str, Any]:
-    """Expected KPI of user allocations (totals over the horizon) against the current level, paired by draw.
+    """Expected KPI of user allocations (totals over the horizon) against the current level, paired by draw, with
+    the money view (spend change, profit change at ``margin`` per unit of KPI, P(profit up)).
 
     ``moves`` (e.g. ``[{"from": "TV", "to": "Search", "share": 0.2}]``, see
     :func:`~mmm_core.optimizer.scenarios.apply_moves`) describe one more allocation relative to the current level;
@@ -102,11 +106,11 @@ def scenario(
     fit = decision_fit(store, fit_id, allow_unhealthy)
     post = load_posterior(store, fit_id)
     allocations = list(allocations or [])
-    request: dict[str, Any] = {"allocations": allocations, "periods": periods, "names": names}
+    request: dict[str, Any] = {"allocations": allocations, "periods": periods, "names": names, "margin": margin}
     if moves is not None:
         allocations.append(apply_moves(current_levels(post, periods), moves))
         request["moves"] = moves
-    result = score_allocations(post, allocations, periods=periods, names=names)
+    result = score_allocations(post, allocations, periods=periods, names=names, margin=margin)
     return _store_plan(store, fit, "scenario", request, result)
 
 

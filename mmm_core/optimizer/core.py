@@ -145,6 +145,18 @@ def project(v: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float = 1.0) -
     return np.clip(y, lo, hi)
 
 
+def allowed(problem: Problem, cells: np.ndarray, tol: float = 1e-6) -> bool:
+    """Whether cell amounts meet the channel bounds and the total-change limits (``tol``: share of the budget)."""
+    totals = problem.response.to_channels(cells)
+    slack = tol * problem.budget
+    if np.any(totals < problem.lo - slack) or np.any(totals > problem.hi + slack):
+        return False
+    moved = 0.5 * float(np.abs(totals - problem.reference).sum()) / problem.budget
+    if problem.max_total_change is not None and moved > problem.max_total_change + tol:
+        return False
+    return not (problem.min_total_change is not None and moved < problem.min_total_change - tol)
+
+
 def _starts(
     problem: Problem, free: np.ndarray, lo: np.ndarray, hi: np.ndarray, n_starts: int, seed: int
 ) -> list[tuple[str, np.ndarray]]:

@@ -19,6 +19,7 @@ error of the curve at the new level grows with it) and inside the trust region b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,27 +50,47 @@ class Decision:
     record: dict
 
 
-def decide(r: Response, rule: Rule, reference: Evaluation, ref_cells: np.ndarray, opt_cells: np.ndarray) -> Decision:
-    """Apply ``rule`` to the path from ``ref_cells`` (current mix at this budget) to ``opt_cells``."""
+def decide(
+    r: Response,
+    rule: Rule,
+    reference: Evaluation,
+    start_cells: np.ndarray,
+    opt_cells: np.ndarray,
+    allowed: Callable[[np.ndarray], bool] = lambda cells: True,
+) -> Decision:
+    """Apply ``rule`` on the path from ``start_cells`` to ``opt_cells``; ``reference`` is the current mix.
+
+    ``start_cells`` is the current mix itself, or, when the user's bounds exclude it, the nearest allocation they
+    allow; ``allowed`` says whether a point of the path meets every constraint (a minimum total change can rule
+    out the short steps). "Keep" is then the smallest allowed step."""
     optimum = evaluate(r, r.to_channels(opt_cells), "optimum", cells=opt_cells)
     base = float(np.mean(reference.total))
     threshold = rule.min_gain * abs(base)
     full = _score(optimum, reference, threshold, rule)
+    start_is_current = bool(np.allclose(r.to_channels(start_cells), reference.amounts, rtol=1e-9, atol=1e-9))
     if not rule.enabled:
-        return Decision("optimum", 1.0, opt_cells, optimum, _record(rule, "optimum", 1.0, full, full, threshold, base))
-    chosen, step, status = reference, 0.0, "keep"
-    for k in range(STEPS, 0, -1):
-        t = k / STEPS
-        cells = ref_cells + t * (opt_cells - ref_cells)
-        cand = optimum if k == STEPS else evaluate(r, r.to_channels(cells), "recommended", cells=cells)
-        if _score(cand, reference, threshold, rule)["qualifies"]:
-            chosen, step, status = cand, t, "optimum" if k == STEPS else "partial"
+        record = _record(rule, "optimum", 1.0, full, full, threshold, base, start_is_current)
+        return Decision("optimum", 1.0, opt_cells, optimum, record)
+    steps = [k / STEPS for k in range(STEPS, -1, -1)]
+    path = [(t, start_cells + t * (opt_cells - start_cells)) for t in steps]
+    path = [(t, cells) for t, cells in path if t == 1.0 or allowed(cells)]
+    chosen = None
+    for t, cells in path:
+        cand = optimum if t == 1.0 else evaluate(r, r.to_channels(cells), "recommended", cells=cells)
+        if t > 0 and _score(cand, reference, threshold, rule)["qualifies"]:
+            chosen = (t, cells, cand, "optimum" if t == 1.0 else "partial")
             break
-    cells = ref_cells + step * (opt_cells - ref_cells)
-    record = _record(rule, status, step, _score(chosen, reference, threshold, rule), full, threshold, base)
+    if chosen is None:  # keep: the current mix, or the allowed point nearest to it
+        t, cells = path[-1]
+        cand = evaluate(
+            r, r.to_channels(cells), "current_mix" if start_is_current and t == 0 else "recommended", cells=cells
+        )
+        chosen = (t, cells, cand, "keep")
+    t, cells, plan, status = chosen
+    record = _record(rule, status, t, _score(plan, reference, threshold, rule), full, threshold, base, start_is_current)
     if status != "optimum":
         record["why"] = why_not(r, optimum, reference, full, rule)
-    return Decision(status, step, cells, chosen, record)
+    return Decision(status, t, cells, plan, record)
 
 
 def _score(plan: Evaluation, reference: Evaluation, threshold: float, rule: Rule) -> dict:
@@ -82,7 +103,16 @@ def _score(plan: Evaluation, reference: Evaluation, threshold: float, rule: Rule
     }
 
 
-def _record(rule: Rule, status: str, step: float, chosen: dict, full: dict, threshold: float, base: float) -> dict:
+def _record(
+    rule: Rule,
+    status: str,
+    step: float,
+    chosen: dict,
+    full: dict,
+    threshold: float,
+    base: float,
+    start_is_current: bool,
+) -> dict:
     def share(g: dict) -> float | None:
         return float(g["mean"] / base) if base else None
 
@@ -95,11 +125,17 @@ def _record(rule: Rule, status: str, step: float, chosen: dict, full: dict, thre
             "min_gain": threshold,
         },
         "step": step,
+        "start_is_current": start_is_current,
         "prob_better": chosen["prob_better"],
         "gain": chosen["gain"],
         "gain_share": share(chosen["gain"]),
         "optimum": {"prob_better": full["prob_better"], "gain": full["gain"], "gain_share": share(full["gain"])},
-        "summary": _sentence(status, step, chosen, full, rule, threshold),
+        "summary": _sentence(status, step, chosen, full, rule, threshold)
+        + (
+            ""
+            if start_is_current
+            else " (The current mix is outside your bounds: the path starts at the nearest allocation they allow.)"
+        ),
     }
 
 

@@ -22,13 +22,14 @@ apply to channel totals).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import jax
 import numpy as np
 
 from mmm_core.optimizer.bounds import check_bounds, resolve_bounds, user_bounds
-from mmm_core.optimizer.core import OptimizerError, Problem, Solution, solve
+from mmm_core.optimizer.core import OptimizerError, Problem, Solution, allowed, project, solve
 from mmm_core.optimizer.decision import Rule, decide
 from mmm_core.optimizer.explain import explain, marginal_roi_draws
 from mmm_core.optimizer.money import plan_money
@@ -160,7 +161,8 @@ def _result(problem: Problem, sol: Solution, request: PlanRequest, box: Box) -> 
     level = evaluate(r, current_level(r), "current_level")
     why = explain(problem, sol.cells)
     rule = Rule(request.decision_rule, request.min_prob_better, request.min_gain)
-    decision = decide(r, rule, pattern, r.to_cells(problem.reference), sol.cells)
+    start = project(problem.reference, problem.lo, problem.hi, problem.budget)  # = the current mix when allowed
+    decision = decide(r, rule, pattern, r.to_cells(start), sol.cells, partial(allowed, problem))
     best, cells = decision.plan, decision.cells
     money = plan_money(r, best, cells, pattern, level, _budget_mroi(r, cells), request.margin)
     warnings = list(best.warnings) + list(box.notes) + money.pop("warnings")
