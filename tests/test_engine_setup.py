@@ -162,7 +162,12 @@ def test_setup_after_jax_started_says_so(tmp_path: Path) -> None:
 
 
 def test_sampling_without_setup_vectorises_chains(tmp_path: Path) -> None:
-    """A library user who never calls setup(): two chains run vectorised on JAX's one device, correctly."""
+    """A library user who never calls setup(): two chains run vectorised on JAX's one device, correctly.
+
+    The subprocess gets the session's compilation cache through JAX's own variable (not through setup(), which
+    would also set the device count), so only a cold cache pays the ~15 s compile."""
+    folder = cache_dir_setting()  # the folder conftest's setup() chose
+    cache = {"JAX_COMPILATION_CACHE_DIR": folder, "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0.2"} if folder else {}
     out = run_py(
         f"""
         import json, sys
@@ -178,7 +183,7 @@ def test_sampling_without_setup_vectorises_chains(tmp_path: Path) -> None:
                           "chains_differ": bool(np.any(fit.samples["beta"][0] != fit.samples["beta"][1])),
                           "one_chain": chain_method(1)}}))
         """,
-        clean_env(tmp_path),
+        clean_env(tmp_path, **cache),
     )
     assert out == {
         "method": "vectorized",
