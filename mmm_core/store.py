@@ -87,7 +87,15 @@ MIGRATIONS: dict[int, list[Migration]] = {
     ],
 }
 
-_LOCK_MARKERS = ("could not set lock", "conflicting lock", "lock on file", "database is locked")
+# The last two: a thread of this process opening the file while another thread attaches it (DuckDB instance cache).
+_LOCK_MARKERS = (
+    "could not set lock",
+    "conflicting lock",
+    "lock on file",
+    "database is locked",
+    "unique file handle conflict",
+    "is already attached",
+)
 
 
 def resolve_store_path(path: str | os.PathLike[str] | None = None) -> Path:

@@ -1,6 +1,6 @@
 """The forking-paths ledger: locked specs, amendments, fit registration and the append-only event log."""
 
-from mmm_core.ledger.chain import anchor
+from mmm_core.ledger.hashchain import anchor
 from mmm_core.ledger.history import ledger_report
 from mmm_core.ledger.specs import (  # the public API of this package
     DEFAULT_STALE_AFTER_S,

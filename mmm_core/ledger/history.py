@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from mmm_core.data.queries import resolve_dataset
-from mmm_core.ledger.chain import ensure_intact
 from mmm_core.ledger.fits import reap_stale_fits
+from mmm_core.ledger.hashchain import ensure_intact
 from mmm_core.ledger.specs import plural
 from mmm_core.ledger.store import LockedSpec, get_spec
 from mmm_core.spec.canonical import diff_specs, format_diff

@@ -13,7 +13,7 @@ Rules enforced here (ARCHITECTURE §4):
 - Locking a spec identical (same sha256, same data) to one already locked returns the existing record (with its
   history and post_hoc flag) instead of writing a second one; re-locking cannot launder a post-hoc spec.
 - Every read of a spec runs the tamper check (``ledger_store.get_spec``), which first checks the ledger's hash
-  chain (``ledger.chain``). Every write goes through ``store.run``: appends move the chain head, so two at once
+  chain (``ledger.hashchain``). Every write goes through ``store.run``: appends move the chain head, so two at once
   conflict and one runs again.
 """
 
@@ -23,7 +23,6 @@ from typing import Any
 
 from mmm_core.data.queries import describe
 from mmm_core.errors import LedgerError, NotFoundError, SpecValidationError
-from mmm_core.ledger.chain import ensure_intact
 from mmm_core.ledger.fits import (  # re-exported: the ledger is the one door to fits
     DEFAULT_STALE_AFTER_S,
     begin_fit,
@@ -33,6 +32,7 @@ from mmm_core.ledger.fits import (  # re-exported: the ledger is the one door to
     reap_stale_fits,
     update_fit_progress,
 )
+from mmm_core.ledger.hashchain import ensure_intact
 from mmm_core.ledger.store import LockedSpec, append_event, dataset_fingerprint, get_spec, log_event, utcnow
 from mmm_core.spec.canonical import canonical_json, sha256_text
 from mmm_core.spec.draft import validate_against

@@ -1,5 +1,5 @@
 """Low-level ledger pieces shared by ``ledger`` and ``ledger_fits``: the locked-spec record, the tamper check,
-and the append-only event log (a hash chain, see ``ledger.chain``). Only INSERTs touch ``specs`` and
+and the append-only event log (a hash chain, see ``ledger.hashchain``). Only INSERTs touch ``specs`` and
 ``ledger_events``; nothing here updates or deletes them."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from mmm_core.data.ingest import fingerprint_rows
 from mmm_core.errors import LedgerError, NotFoundError, TamperError
 from mmm_core.jsonable import to_jsonable
-from mmm_core.ledger.chain import check_intact
+from mmm_core.ledger.hashchain import check_intact
 from mmm_core.spec.canonical import sha256_text
 from mmm_core.spec.schema import ModelSpec
 from mmm_core.store import Store, insert_chained_event

@@ -1,6 +1,6 @@
 """``mmm-agent verify``: the whole ledger checked against itself and against the data.
 
-1. The hash chain, event by event, and its head row (``ledger.chain``).
+1. The hash chain, event by event, and its head row (``ledger.hashchain``).
 2. Every spec row against its one lock/amend event: sha256 of the canonical JSON, data fingerprint, post_hoc,
    reason, rationale, parent, version; and every lock/amend event has its spec row.
 3. Every fit row against its events: one ``fit_start`` (spec, engine, mode, settings), and for a finished fit one
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mmm_core.data.queries import resolve_dataset
-from mmm_core.ledger.chain import Problem, check_chain
+from mmm_core.ledger.hashchain import Problem, check_chain
 from mmm_core.ledger.store import (
     SPEC_COLUMNS,
     artifact_digests,
