@@ -16,7 +16,8 @@ widening or narrowing on purpose and always wins):
 When the two cannot both hold (the current mix at this budget is already outside the observed range) the
 channel keeps the trust region alone; when the budget cannot be spent within the observed ranges at all, the
 observed caps are dropped (extrapolation is then unavoidable and flagged with widened uncertainty); when the
-user's own bounds leave no room, the trust region is dropped. Each fallback is said in ``notes``.
+user's own bounds force a bigger move than the other channels' ±30% absorbs, their blocking side (floors or
+caps) is dropped, and the whole trust region only when that is not enough. Each fallback is said in ``notes``.
 """
 
 from __future__ import annotations
@@ -94,6 +95,17 @@ def trust_box(
             )
             wider = trust_box(r, budget, lo, hi, fixed, user_lo, user_hi, share, True)
             return replace(wider, notes=notes + wider.notes)
+        # The user's bounds force a bigger move than ±share absorbs: give up the side that blocks it only.
+        side = "lower" if new_lo.sum() > budget else "upper"
+        keep_lo, keep_hi = (lo, new_hi) if side == "lower" else (new_lo, hi)
+        if _feasible(keep_lo, keep_hi, budget):
+            notes.append(
+                f"Your bounds need a bigger move than ±{100 * (share or 0):.0f}% of the other channels' levels: "
+                f"their trust-region {side} limits are dropped."
+            )
+            src_lo = np.where(open_lo, np.where(keep_lo > lo, s_lo, NONE), USER)
+            src_hi = np.where(open_hi, np.where(keep_hi < hi, s_hi, NONE), USER)
+            return Box(keep_lo, keep_hi, tuple(src_lo), tuple(src_hi), share, extrapolate, notes)
         notes.append(f"Your bounds leave no room for the ±{100 * (share or 0):.0f}% trust region; it is not applied.")
         return _box(lo, hi, user_lo | fixed, user_hi | fixed, np.full(len(lo), NONE), None, extrapolate, notes)
     src_lo = np.where(open_lo, np.where(new_lo > lo, s_lo, NONE), USER)

@@ -1,0 +1,194 @@
+"""Decision quality: do budget recommendations ever make things worse? Scored against the TRUE response curves.
+
+Many synthetic truths (``_dq_worlds``: two synth presets and five processes that are not our model — Hill and
+logistic truths, always-on spend collinear with seasonality, flighted and bursty channels, 2–4 years, national
+and geo, noise 2–10%) × seeds, each fitted through the user's path with the default spec (full NUTS,
+``--chains`` × (``--warmup`` + ``--draws``)), then planned at the current budget and at +20% over 13 weeks by
+each policy of ``_dq_score.POLICIES`` (the previous optimizer, the trust region alone, the decision rule with
+each objective), every plan scored on the truth. Reports per generating process and policy: the share of
+plans worse than the current mix (target 0%), the mean share of the true achievable uplift captured (target
+≥ 50%; also of what the ±30% trust region allows), the calibration of P(better) (of moves with P ≥ 0.9, the
+share that truly beat current; target ≥ 90%), the keep rate. Writes JSON, a Markdown table and two figures.
+
+    .venv/bin/python bench/decision_quality.py                       # 7 processes × 10 seeds, 2 × (500 + 500)
+    .venv/bin/python bench/decision_quality.py --seeds 3 --mode quick  # a smoke run (not the benchmark)
+
+Fits are cached per (process, seed, mode) in ``--cache`` so re-scoring never refits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+OUT = Path(__file__).resolve().parent / "results"
+
+
+def _args(argv: list[str] | None = None) -> argparse.Namespace:
+    from _dq_worlds import DGPS
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--dgps", nargs="*", default=list(DGPS), choices=DGPS)
+    p.add_argument("--seeds", type=int, default=10)
+    p.add_argument("--first-seed", type=int, default=0)
+    p.add_argument("--mode", choices=["nuts", "quick"], default="nuts")
+    p.add_argument("--chains", type=int, default=2)
+    p.add_argument("--warmup", type=int, default=500)
+    p.add_argument("--draws", type=int, default=500)
+    p.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "mmm_dq_cache")
+    p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--no-figures", action="store_true")
+    return p.parse_args(argv)
+
+
+def run(
+    dgps: list[str],
+    seeds: list[int],
+    mode: str = "nuts",
+    cache: Path | None = None,
+    chains: int = 2,
+    warmup: int = 500,
+    draws: int = 500,
+    policies: dict[str, dict[str, Any]] | None = None,
+    log=print,
+) -> dict[str, Any]:
+    """Fit (or load) every world, score every policy; returns rows, per-process and overall aggregates."""
+    from _dq_fit import fit_one
+    from _dq_score import POLICIES, aggregate, score_world
+    from _dq_worlds import world
+
+    cache = cache or Path(tempfile.gettempdir()) / "mmm_dq_cache"
+    rows, fits = [], []
+    for seed in seeds:
+        for dgp in dgps:
+            rec = fit_one(dgp, seed, cache, mode, chains, warmup, draws)
+            fits.append(_fit_summary(rec))
+            if rec["post"] is None:
+                log(f"{dgp} seed {seed}: fit failed ({rec.get('error')}), skipped")
+                continue
+            t0 = time.perf_counter()
+            got = score_world(world(dgp, seed), rec["post"], policies or POLICIES)
+            rows += [r | {"dgp": dgp, "seed": seed} for r in got]
+            log(f"{dgp} seed {seed}: fit {rec['seconds']:.0f} s, scored in {time.perf_counter() - t0:.0f} s")
+    by_dgp = {d: aggregate([r for r in rows if r["dgp"] == d]) for d in dgps if any(r["dgp"] == d for r in rows)}
+    return {
+        "settings": {"mode": mode, "chains": chains, "warmup": warmup, "draws": draws, "seeds": seeds, "dgps": dgps},
+        "overall": aggregate(rows),
+        "by_dgp": by_dgp,
+        "fits": fits,
+        "rows": rows,
+    }
+
+
+def _fit_summary(rec: dict[str, Any]) -> dict[str, Any]:
+    diag = rec.get("diagnostics") or {}
+    return {
+        "dgp": rec["dgp"],
+        "seed": rec["seed"],
+        "seconds": rec.get("seconds"),
+        "error": rec.get("error"),
+        "max_rhat": diag.get("max_rhat"),
+        "divergences": diag.get("divergences"),
+        "health": (rec.get("health") or {}).get("overall"),
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The benchmark table: one block per generating process (and overall), one row per policy."""
+    head = (
+        "| process | policy | n | harmful | captured (of all) | captured (of ±30%) | P≥0.9 moves truly better "
+        "| keep | mean true gain | worst |\n|---|---|---|---|---|---|---|---|---|---|"
+    )
+    lines = [head]
+    blocks = list(result["by_dgp"].items()) + [("ALL", result["overall"])]
+    for dgp, agg in blocks:
+        for policy, a in agg.items():
+            lines.append(
+                f"| {dgp} | {policy} | {a['n']} | {a['harmful_share']:.0%} | {_pct(a['captured_uplift'])} "
+                f"| {_pct(a['captured_in_trust_region'])} | {_pct(a['calibration_p90'])} ({a['n_p90_moves']}) "
+                f"| {a['keep_share']:.0%} | {a['mean_true_gain']:+.2%} | {a['worst_true_gain']:+.2%} |"
+            )
+    return "\n".join(lines)
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.0%}"
+
+
+def figures(result: dict[str, Any], out: Path) -> list[Path]:
+    """Harmful share and captured uplift per process (previous vs new default), and P(better) calibration."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    policies = list(result["overall"])
+    dgps = list(result["by_dgp"])
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+    width = 0.8 / len(policies)
+    for i, pol in enumerate(policies):
+        x = np.arange(len(dgps)) + i * width
+        axes[0].bar(x, [result["by_dgp"][d][pol]["harmful_share"] for d in dgps], width, label=pol)
+        axes[1].bar(x, [result["by_dgp"][d][pol]["captured_uplift"] or 0.0 for d in dgps], width, label=pol)
+    for ax, title in zip(axes, ("share of plans worse than the current mix", "share of true achievable uplift")):
+        ax.set_xticks(np.arange(len(dgps)) + 0.4 - width / 2, dgps, rotation=30, ha="right", fontsize=8)
+        ax.set_title(title)
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    paths = [out / "decision_quality.png"]
+    fig.savefig(paths[0], dpi=110)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    bins = np.linspace(0, 1, 11)
+    for pol in policies:
+        rs = [r for r in result["rows"] if r["policy"] == pol and r["moved"] > 1e-6]
+        p = np.array([r["prob_better"] for r in rs])
+        hit = np.array([r["true_gain"] > 0 for r in rs])
+        idx = np.clip(np.digitize(p, bins) - 1, 0, 9)
+        xs = [(bins[k] + bins[k + 1]) / 2 for k in range(10) if (idx == k).any()]
+        ys = [hit[idx == k].mean() for k in range(10) if (idx == k).any()]
+        ax.plot(xs, ys, "o-", label=pol)
+    ax.plot([0, 1], [0, 1], "k--", lw=0.8)
+    ax.set_xlabel("claimed P(better than current mix)")
+    ax.set_ylabel("share truly better")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    paths.append(out / "decision_quality_calibration.png")
+    fig.savefig(paths[1], dpi=110)
+    plt.close(fig)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
+    from mmm_core.engine.setup import setup
+
+    setup()
+    t0 = time.perf_counter()
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    result = run(args.dgps, seeds, args.mode, args.cache, args.chains, args.warmup, args.draws, log=log)
+    result["settings"]["wall_seconds"] = time.perf_counter() - t0
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = "decision_quality" if args.mode == "nuts" else "decision_quality_quick"
+    (args.out / f"{stem}.json").write_text(json.dumps(result, indent=1, default=float))
+    table = markdown(result)
+    (args.out / f"{stem}.md").write_text(table + "\n")
+    if not args.no_figures and args.mode == "nuts":
+        figures(result, args.out)
+    print(table)
+    print(json.dumps({"overall": result["overall"], "wall_seconds": result["settings"]["wall_seconds"]}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
