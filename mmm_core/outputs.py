@@ -1,9 +1,12 @@
 """Files the product writes on request (``--out``): never over the store, never half-written.
 
 One rule for every command that takes an output path (report, spec drafts, synthetic data, plans): the path may
-not be the store file or anything inside the store's folder (artifacts, chat sessions, UI history live there),
-an existing file is kept unless the caller says ``force``, and the bytes land through a temporary file and a
-rename, so a crash leaves either the old file or the new one.
+not be the store file, its DuckDB side files, or anything the store keeps in its folder (artifacts, drafts, chat
+sessions, UI history and UI files live there), an existing file is kept unless the caller says ``force``, and the
+bytes land through a temporary file and a rename, so a crash leaves either the old file or the new one.
+
+Other files in the store's folder are allowed on purpose: ``--store ./project.duckdb`` puts the store in the
+project folder, and refusing every report written there would push users to ``--force`` habits instead.
 """
 
 from __future__ import annotations
@@ -19,6 +22,20 @@ class OutputRefusedError(MMMError):
     code = "output_refused"
 
 
+# What the store keeps beside its file (mmm_core.store, spec.edits, agent.session, agent.ui): never an output.
+STATE_ENTRIES = ("artifacts", "drafts", "ui", "sessions.sqlite", "ui_history.sqlite", ".files", ".chainlit")
+
+
+def _is_state(target: Path, store_file: Path) -> bool:
+    """Whether ``target`` is a store side file (``mmm.duckdb.wal``) or lies in one of the store's state entries."""
+    try:
+        first = target.relative_to(store_file.parent).parts[0]
+    except (ValueError, IndexError):
+        return False
+    names = (store_file.name, *STATE_ENTRIES)
+    return any(first == n or first.startswith((n + ".", n + "-")) for n in names)
+
+
 def check_output_path(out: str | Path, store_path: str | Path, force: bool = False) -> Path:
     """The resolved output path, or ``OutputRefusedError`` naming why it may not be written."""
     target = Path(out).expanduser().resolve()
@@ -30,10 +47,10 @@ def check_output_path(out: str | Path, store_path: str | Path, force: bool = Fal
             " spec and fit.",
             "Choose another file name, e.g. --out report.html.",
         )
-    if target.is_relative_to(store_dir):
+    if _is_state(target, store_file):
         raise OutputRefusedError(
-            f"Refused to write {out}: it is inside the store's folder ({store_dir}), where the store keeps its "
-            "artifacts, sessions and history.",
+            f"Refused to write {out}: it belongs to the store's folder ({store_dir}), where the store keeps its "
+            "artifacts, drafts, sessions and history.",
             "Write outside that folder, e.g. --out ./report.html.",
         )
     if target.is_dir():
@@ -57,6 +74,8 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
             handle.write(raw)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); a report is a document to share: keep the old mode, else 0644
+        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

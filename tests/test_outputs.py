@@ -70,3 +70,22 @@ def test_a_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
         write_atomic(out, 12345)  # type: ignore[arg-type]  # not str/bytes: fails before the rename
     assert out.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_side_files_and_state_entries_of_a_bare_store_are_refused_other_files_allowed(tmp_path: Path) -> None:
+    store = tmp_path / "project.duckdb"  # `--store ./project.duckdb`: the store shares the project folder
+    store.write_bytes(b"DUCK")
+    for state in ("project.duckdb.wal", "drafts/d.yaml", "ui/public/x.css", "sessions.sqlite-wal", "artifacts"):
+        with pytest.raises(OutputRefusedError, match="store's folder"):
+            check_output_path(tmp_path / state, store, force=True)
+    assert check_output_path(tmp_path / "report.html", store) == (tmp_path / "report.html").resolve()
+
+
+def test_atomic_write_gives_a_new_file_a_shareable_mode_and_keeps_an_old_files_mode(tmp_path: Path) -> None:
+    new = write_atomic(tmp_path / "new.html", "x")
+    assert new.stat().st_mode & 0o777 == 0o644
+    old = tmp_path / "old.html"
+    old.write_text("x")
+    old.chmod(0o600)
+    write_atomic(old, "y")
+    assert old.stat().st_mode & 0o777 == 0o600

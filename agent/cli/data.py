@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from agent.cli.main import add_command, open_store
+from agent.cli.main import add_command, add_force_option, checked_output, open_store
 from agent.cli.render import table
 
 
@@ -73,6 +73,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="output CSV (or .parquet)")
     p.add_argument("--truth", help="ground-truth JSON path")
+    add_force_option(p)
 
 
 def _ingest(args: argparse.Namespace) -> dict[str, Any]:
@@ -162,9 +163,15 @@ def _render_query(r: dict[str, Any]) -> str:
 
 
 def _synth(args: argparse.Namespace) -> dict[str, Any]:
+    from mmm_core.outputs import OutputRefusedError
     from mmm_core.synth import write
 
-    path, truth_path = write(args.preset, args.seed, Path(args.out), Path(args.truth) if args.truth else None)
+    out, truth = checked_output(args, args.out), checked_output(args, args.truth)
+    if truth is not None and truth == out:
+        raise OutputRefusedError(
+            f"Refused: --out and --truth name the same file ({out}).", "Give the ground truth its own file."
+        )
+    path, truth_path = write(args.preset, args.seed, out, truth)
     return {
         "path": str(path),
         "truth_path": str(truth_path) if truth_path else None,

@@ -36,6 +36,7 @@ def _demo(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.data.ingest import ingest
     from mmm_core.data.queries import describe
     from mmm_core.fit.job import run_fit
+    from mmm_core.outputs import check_output_path
     from mmm_core.report import build_report
     from mmm_core.spec import init_spec, save_draft
     from mmm_core.store import Store
@@ -44,7 +45,12 @@ def _demo(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     store = Store(getattr(args, "store", None) or work / "mmm_store" / "mmm.duckdb")
-    csv, truth_path = write("national_small", 0, work / "demo_national.csv", work / "demo_national_truth.json")
+    # the demo rewrites its own workdir files on every run (force), but never the store or anything beside it
+    files = {
+        name: check_output_path(work / name, store.path, force=True)
+        for name in ("demo_national.csv", "demo_national_truth.json", "spec_draft.yaml", "report.html")
+    }
+    csv, truth_path = write("national_small", 0, files["demo_national.csv"], files["demo_national_truth.json"])
     _say(f"synth: wrote {csv} (104 weeks, 4 channels) and its ground truth")
     loaded = ingest(store, csv, name="demo_national")
     _say(
@@ -54,14 +60,14 @@ def _demo(args: argparse.Namespace) -> dict[str, Any]:
     described = describe(store, loaded.dataset_id)
     _say("describe: " + ", ".join(f"{v['name']}={v['role']}" for v in described["variables"]))
     spec = init_spec(store, loaded.dataset_id)
-    draft = save_draft(spec, work / "spec_draft.yaml")
+    draft = save_draft(spec, files["spec_draft.yaml"])
     locked = ledger.lock(store, spec, "Demo: the default spec drafted from the data, locked before any fit.")
     _say(f"spec: drafted {draft}, locked as {locked.spec_id} v{locked.version} (sha256 {locked.sha256[:12]}…)")
     _say("fit: " + ("quick approximation" if args.quick else "NUTS, 2 chains × 1000 warm-up + 1000 draws"))
     fit = run_fit(store, locked.spec_id, quick=args.quick, progress=_progress_line)
     table_ = roi(store, fit["fit_id"], allow_unhealthy=True)
     truth = json.loads(Path(truth_path).read_text())
-    report = build_report(store, fit["fit_id"], work / "report.html", allow_unhealthy=True)
+    report = build_report(store, fit["fit_id"], files["report.html"], allow_unhealthy=True)
     _say(f"report: {report['path']} (self-contained HTML; prose grounded: {report['grounded']})")
     return {
         "dataset_id": loaded.dataset_id,

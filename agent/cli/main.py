@@ -13,7 +13,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from mmm_core.engine.setup import setup as setup_engine  # light: sets the environment, imports no JAX
 from mmm_core.errors import MMMError
@@ -35,6 +35,22 @@ EXIT_USER_ERROR = 2
 EXIT_INTERNAL = 1
 
 
+class UsageError(Exception):
+    """A command line argparse cannot parse; ``main`` reports it in the ``--json`` contract (exit 2)."""
+
+    def __init__(self, prog: str, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.prog, self.message, self.usage = prog, message, usage
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse prints usage and exits on a bad command line; here it raises instead, so that a script asking for
+    ``--json`` still gets exactly one JSON error object (sub-command parsers inherit this class)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(self.prog, message, self.format_usage())
+
+
 def _common_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -48,7 +64,7 @@ def _common_parser() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common_parser()
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mmm-agent",
         description="A conversational analyst for Bayesian Marketing Mix Modeling.",
         epilog="Example: mmm-agent demo   |   mmm-agent --store s.duckdb ingest data/demo_national.csv --json",
@@ -96,6 +112,25 @@ def add_command(
     return parser
 
 
+def add_force_option(parser: argparse.ArgumentParser) -> None:
+    """``--force`` for commands that write files: replace an existing output (never the store or its folder)."""
+    parser.add_argument(
+        "--force", action="store_true", help="replace an existing output file (the store and its folder never)"
+    )
+
+
+def checked_output(args: argparse.Namespace, path: str | None) -> Any:
+    """``path`` resolved after :func:`mmm_core.outputs.check_output_path` against this command's store (None stays
+    None): refused when it is the store, inside the store's folder, or an existing file without ``--force``."""
+    from mmm_core.outputs import check_output_path
+    from mmm_core.store import resolve_store_path
+
+    if path is None:
+        return None
+    store_path = resolve_store_path(getattr(args, "store", None)).expanduser().absolute()
+    return check_output_path(path, store_path, force=getattr(args, "force", False))
+
+
 def open_store(args: argparse.Namespace):  # -> mmm_core.store.Store, imported lazily
     from mmm_core.store import Store
 
@@ -112,7 +147,18 @@ def _emit_error(args: argparse.Namespace, code: str, message: str, hint: str) ->
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(exc.usage.rstrip(), file=sys.stderr)
+        _emit_error(
+            argparse.Namespace(json="--json" in argv),
+            "usage",
+            f"{exc.prog}: {exc.message}",
+            f"See `{exc.prog} --help` for the options it takes.",
+        )
+        return EXIT_USER_ERROR
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USER_ERROR

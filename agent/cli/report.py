@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from agent.cli.main import add_command, open_store
+from agent.cli.main import add_command, add_force_option, checked_output, open_store
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -21,6 +21,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("fit_id", help="id of a succeeded fit (see `mmm-agent ledger DATASET`)")
     p.add_argument("--out", required=True, help="output file (.html or .md)")
+    add_force_option(p)
     p.add_argument(
         "--format",
         dest="fmt",
@@ -48,7 +49,10 @@ def _format(args: argparse.Namespace) -> str:
 
 def _report(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.report import build_report
+    from mmm_core.report.build import results_file
 
+    out = checked_output(args, args.out)
+    checked_output(args, str(results_file(out)))  # the results JSON written beside it obeys the same rule
     rewriter = None
     if args.rewrite:
         from agent.report_prose import llm_rewriter
@@ -57,7 +61,7 @@ def _report(args: argparse.Namespace) -> dict[str, Any]:
     return build_report(
         open_store(args),
         args.fit_id,
-        Path(args.out),
+        out,
         fmt=_format(args),
         llm=rewriter,
         allow_unhealthy=args.allow_unhealthy,

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from agent.cli.main import add_command, open_store
+from agent.cli.main import add_command, add_force_option, checked_output, open_store
 from agent.cli.render import table
 
 
@@ -33,6 +33,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("dataset", help="dataset id or name")
     p.add_argument("--kpi", help="the KPI variable (needed when the dataset has several candidates)")
     p.add_argument("--out", help="write the draft to this YAML file")
+    add_force_option(p)
 
     p = add_command(
         spec_sub,
@@ -89,8 +90,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def _init(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.spec import init_spec_with_notes, save_draft
 
+    out = checked_output(args, args.out)  # before any work: a refused path costs nothing
     spec, notes = init_spec_with_notes(open_store(args), args.dataset, args.kpi)
-    path = str(save_draft(spec, args.out)) if args.out else None
+    path = str(save_draft(spec, out)) if out else None
     return {"spec": spec.model_dump(mode="json"), "path": path, "notes": notes}
 
 

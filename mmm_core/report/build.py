@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from mmm_core.errors import MMMError
 from mmm_core.grounding import extract_numbers, ungrounded
+from mmm_core.outputs import write_atomic
 from mmm_core.report.charts import all_charts, plotly_js
 from mmm_core.report.data import collect, dump, grounding_pool
 from mmm_core.report.render import render_html, render_markdown, render_prose
@@ -71,9 +72,8 @@ def build_report(
     rewrite = _apply_rewrite(prose, res, llm) if llm is not None else {"used": False}
     numbers, bad = check_prose(prose, res)
     text = _render(fmt, res, prose, sections)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    results_path = dump(res, out.with_name(out.stem + ".results.json"))
+    write_atomic(out, text)  # a crash leaves the old report or the new one, never half of it
+    results_path = dump(res, results_file(out))
     return {
         "path": str(out),
         "format": fmt,
@@ -90,6 +90,12 @@ def build_report(
         "label": res["fit"]["label"],
         "provenance": res["provenance"],
     }
+
+
+def results_file(out: Path | str) -> Path:
+    """Where the results JSON of the report ``out`` is written: ``<name>.results.json`` beside it."""
+    out = Path(out)
+    return out.with_name(out.stem + ".results.json")
 
 
 def report(store: Store, fit_id: str, out: Path | str, fmt: Literal["html", "md"] = "html") -> dict[str, Any]:

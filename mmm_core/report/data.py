@@ -24,6 +24,7 @@ from mmm_core.effects.intervals import stats
 from mmm_core.fit import artifacts
 from mmm_core.fit.job import fit_summary
 from mmm_core.jsonable import to_jsonable
+from mmm_core.outputs import write_atomic
 from mmm_core.store import Store
 
 BREAKEVEN_ROI = 1.0  # one KPI unit per unit of spend: below it a channel does not pay back (KPI in money)
@@ -355,5 +356,4 @@ def grounding_pool(res: dict[str, Any]) -> dict[str, Any]:
 
 
 def dump(res: dict[str, Any], path: Path) -> Path:
-    path.write_text(json.dumps(res, indent=1, default=str))
-    return path
+    return write_atomic(path, json.dumps(res, indent=1, default=str))

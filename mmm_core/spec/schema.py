@@ -24,6 +24,7 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from mmm_core.errors import SpecValidationError
+from mmm_core.outputs import write_atomic
 from mmm_core.spec.canonical import (  # re-exported: the schema is where callers look for a spec's identity
     canonical_json,
     diff_specs,
@@ -297,8 +298,7 @@ def save_draft(spec: ModelSpec, path: str | Path) -> Path:
         f'#   mmm-agent spec lock {path.name} --rationale "why this model"\n'
         "# Durations are in periods of the dataset (weeks for weekly data).\n"
     )
-    path.write_text(header + spec.to_yaml(), encoding="utf-8")
-    return path
+    return write_atomic(path, header + spec.to_yaml())
 
 
 def load_spec(path: str | Path) -> ModelSpec:

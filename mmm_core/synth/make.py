@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_core.errors import MMMError
+from mmm_core.outputs import write_atomic
 from mmm_core.synth.dgp import World, kpi, mediator_latent, simulate
 from mmm_core.synth.presets import FIXED, PRESETS, build
 from mmm_core.synth.truth import build_truth
@@ -148,13 +149,10 @@ def write(preset: str, seed: int, out: Path, truth_path: Path | None = None) -> 
     ``truth_path`` when given. Returns both paths."""
     data = generate(preset, seed)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".parquet":
-        data.frame.to_parquet(out, index=False)
+        write_atomic(out, data.frame.to_parquet(None, index=False))
     else:
-        data.frame.to_csv(out, index=False, lineterminator="\n")
+        write_atomic(out, data.frame.to_csv(index=False, lineterminator="\n"))
     if truth_path is not None:
-        truth_path = Path(truth_path)
-        truth_path.parent.mkdir(parents=True, exist_ok=True)
-        truth_path.write_text(json.dumps(data.truth, indent=1) + "\n", encoding="utf-8")
+        truth_path = write_atomic(Path(truth_path), json.dumps(data.truth, indent=1) + "\n")
     return out, truth_path
