@@ -254,9 +254,10 @@ def insert_chained_event(
     """Append one event (ids = dataset, spec, fit) linked to the chain head, inside the caller's transaction, and
     move the head; returns (event id, hash). A concurrent append on another connection makes the head UPDATE
     conflict, so the chain cannot fork (``Store.run`` retries)."""
-    head = conn.execute("SELECT hash FROM ledger_head WHERE id = 1").fetchone()
-    prev = head[0] if head else GENESIS_HASH
-    event_id = int(conn.execute("SELECT nextval('ledger_event_seq')").fetchone()[0])
+    head, event_id = conn.execute(
+        "SELECT (SELECT hash FROM ledger_head WHERE id = 1), nextval('ledger_event_seq')"
+    ).fetchone()
+    prev = head or GENESIS_HASH  # no head row: a new store (or one whose head was deleted: the link shows it)
     created = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # naive UTC, as every ledger time
     digest = chain_hash(prev, event_id, created, kind, ids, detail_json)
     conn.execute(
@@ -264,11 +265,11 @@ def insert_chained_event(
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [event_id, created, *ids, kind, detail_json, prev, digest],
     )
-    conn.execute(
-        "INSERT INTO ledger_head VALUES (1, ?, ?, 1) ON CONFLICT (id) DO UPDATE "
-        "SET event_id = excluded.event_id, hash = excluded.hash, n_events = ledger_head.n_events + 1",
-        [event_id, digest],
-    )
+    moved = conn.execute(
+        "UPDATE ledger_head SET event_id = ?, hash = ?, n_events = n_events + 1 WHERE id = 1", [event_id, digest]
+    ).fetchone()[0]
+    if not moved:
+        conn.execute("INSERT INTO ledger_head VALUES (1, ?, ?, 1)", [event_id, digest])
     return event_id, digest
 
 
