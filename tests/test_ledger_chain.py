@@ -94,6 +94,7 @@ def test_every_event_is_linked_and_commits_to_what_must_not_change(store, datase
         assert stored_prev == prev and stored == chain_hash(prev, event_id, created, kind, (ds, spec, fit), detail)
         prev = stored
     assert head == (rows[-1][0], prev, len(rows)) and ledger.anchor(store) == prev
+    assert ledger.provenance(store, h["v2"])["anchor"] == ledger.ledger_report(store, "demo")["anchor"] == prev
     details = {(r[2], r[4] or r[5]): json.loads(r[6]) for r in rows}
     amend = details[("amend", h["v2"])]
     assert amend["reason"] == "longer carry-over" and amend["post_hoc"] is True and amend["parent_id"] == h["v1"]
@@ -375,6 +376,8 @@ def test_verify_and_lock_on_the_command_line(store, dataset, tmp_path, capsys):
     assert main(["--store", str(store.path), "verify", "demo", "--json"]) == 0
     clean = json.loads(capsys.readouterr().out)
     assert clean["ok"] and clean["anchor"] == locked["anchor"] and clean["datasets"][0]["dataset_id"] == dataset
+    assert main(["--store", str(store.path), "ledger", "demo"]) == 0
+    assert f"Ledger anchor (chain head): {locked['anchor']}" in capsys.readouterr().out
     log_event(store, "refusal", {"request": "x"}, dataset_id=dataset)
     log_event(store, "refusal", {"request": "y"}, dataset_id=dataset)
     _attack(store, ("DELETE FROM ledger_events WHERE id = ?", [_event_id(store, "refusal")]))
