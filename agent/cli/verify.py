@@ -46,7 +46,8 @@ def _render(r: dict[str, Any]) -> str:
         )
     if r["problems"]:
         first = r["problems"][0]
-        lines += ["", f"First broken link: {first['message']}", f"  expected: {first['expected']}"]
+        label = "First broken link" if "event_id" in first else "First problem"  # chain links carry an event id
+        lines += ["", f"{label}: {first['message']}", f"  expected: {first['expected']}"]
         lines.append(f"  found:    {first['found']}")
         if len(r["problems"]) > 1:
             lines += ["", f"All {len(r['problems'])} problems:"] + [f"  - {p['message']}" for p in r["problems"]]

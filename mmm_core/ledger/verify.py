@@ -251,11 +251,10 @@ def _rows(conn: Any, sql: str, only: str | None, column: str) -> list[dict[str, 
 
 def _datasets(conn: Any, only: str | None, specs: list[dict], fits: list[dict]) -> list[DatasetCheck]:
     rows = _rows(conn, "SELECT id, name, fingerprint FROM datasets", only, "id")
-    fit_specs = {f["spec_id"] for f in fits}
     out = []
     for r in rows:
         spec_ids = {s["id"] for s in specs if s["dataset_id"] == r["id"]}
-        n_fits = sum(f["spec_id"] in spec_ids for f in fits) if fit_specs else 0
+        n_fits = sum(f["spec_id"] in spec_ids for f in fits)
         recomputed = rows_fingerprint(conn, r["id"])
         out.append(DatasetCheck(r["id"], r["name"], r["fingerprint"], recomputed, len(spec_ids), n_fits))
     return out
