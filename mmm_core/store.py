@@ -286,11 +286,23 @@ def chain_from_here(conn: duckdb.DuckDBPyConnection) -> None:
         links.append((event_id, prev, digest))
         prev = digest
     if links:
-        conn.executemany(
-            "UPDATE ledger_events SET prev_hash = ?, hash = ? WHERE id = ?", [[p, h, i] for i, p, h in links]
-        )
+        _write_links(conn, links)
         conn.execute("INSERT INTO ledger_head VALUES (1, ?, ?, ?)", [links[-1][0], prev, len(links)])
         detail = {"events_chained": len(links), "first_event": links[0][0], "last_event": links[-1][0]}
         insert_chained_event(conn, "chain_started", json.dumps(detail, sort_keys=True))
     else:
         conn.execute("INSERT INTO ledger_head VALUES (1, 0, ?, 0)", [GENESIS_HASH])
+
+
+def _write_links(conn: duckdb.DuckDBPyConnection, links: list[tuple[int, str, str]]) -> None:
+    """One UPDATE joined to a registered frame: row-by-row UPDATEs take ~0.7 ms each (7 s for 10,000 events)."""
+    import pandas as pd  # lazy: only an upgrade of an older store needs it
+
+    conn.register("_chain_links", pd.DataFrame(links, columns=["id", "prev_hash", "hash"]))
+    try:
+        conn.execute(
+            "UPDATE ledger_events SET prev_hash = l.prev_hash, hash = l.hash FROM _chain_links l "
+            "WHERE ledger_events.id = l.id"
+        )
+    finally:
+        conn.unregister("_chain_links")
