@@ -19,6 +19,8 @@ from mmm_core.prompts_loader import jinja_env
 
 def rewrite_prompt(section: str, prose: str) -> str:
     """The instruction sent to the model for one section (from ``prompts/report/rewrite.md.j2``)."""
+    # a prompt for a model, not a page: HTML-escaping would garble it. What the model writes back is made safe
+    # where it lands (``prose_html`` for the HTML report, ``md_safe`` for the Markdown one).
     env = jinja_env("report", autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
     return env.get_template("rewrite.md.j2").render(section=section, prose=prose)
 

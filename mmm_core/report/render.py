@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup
 
 from mmm_core.prompts_loader import jinja_env
 
@@ -86,29 +87,32 @@ def join(names: list[str]) -> str:
 FORMATS = {"amount": amount, "ratio": ratio, "pct": pct, "prob": prob}
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
+FILTERS = {
+    "amount": amount,
+    "ratio": ratio,
+    "pct": pct,
+    "prob": prob,
+    "interval": interval,
+    "number": number,
+    "short_hash": short_hash,
+    "join": join,
+    "capfirst": capfirst,
+}
+
+
+@lru_cache(maxsize=2)
+def environment(html_page: bool = False) -> Environment:
+    """The HTML page escapes every value it inserts (a channel or dataset name is data, never markup); prose and
+    Markdown are text, made safe for their page by ``prose_html`` and ``md_safe`` instead."""
     env = jinja_env(
         TEMPLATES,
         undefined=StrictUndefined,
-        autoescape=False,
+        autoescape=html_page,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(
-        amount=amount,
-        ratio=ratio,
-        pct=pct,
-        prob=prob,
-        interval=interval,
-        number=number,
-        short_hash=short_hash,
-        join=join,
-        capfirst=capfirst,
-        prose_html=prose_html,
-        md_cell=md_cell,
-    )
+    env.filters.update(FILTERS, prose_html=prose_html, md_cell=md_cell)
     return env
 
 
@@ -131,7 +135,7 @@ def _inline(text: str) -> str:
     return _CODE.sub(r"<code>\1</code>", out)
 
 
-def prose_html(text: str) -> str:
+def prose_html(text: str) -> Markup:
     """The small Markdown subset the prose templates use (paragraphs, ``- `` lists, **bold**, `code`) as HTML;
     everything else is escaped, so prose (including an LLM rewrite) cannot inject markup."""
     blocks = []
@@ -142,11 +146,46 @@ def prose_html(text: str) -> str:
             blocks.append(f"<ul>{items}</ul>")
         elif lines:
             blocks.append(f"<p>{_inline(' '.join(ln.strip() for ln in lines))}</p>")
-    return "\n".join(blocks)
+    return Markup("\n".join(blocks))  # noqa: S704 - every piece went through html.escape in _inline
 
 
 def md_cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    """A table cell: line breaks flattened, pipes escaped unless ``md_escape`` already did."""
+    return re.sub(r"(?<!\\)\|", r"\\|", str(value)).replace("\n", " ")
+
+
+# Characters that make Markdown (or the HTML a Markdown viewer lets through) out of text: links and images need
+# brackets, raw HTML and autolinks need angle brackets, code spans and emphasis need backticks and asterisks.
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|!])")
+
+
+def md_escape(text: str) -> str:
+    """A name from the data as Markdown text: each special character backslash-escaped (it renders as itself),
+    line breaks flattened, so a channel called ``[x](http://evil)`` or ``<img ...>`` stays a name."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
+def md_data(value: Any) -> Any:
+    """``value`` with every string in it (dict keys too) passed through :func:`md_escape`, for the Markdown
+    report: keys and values change alike, so lookups by name inside the templates still match."""
+    if isinstance(value, str):
+        return md_escape(value)
+    if isinstance(value, dict):
+        return {md_data(k): md_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [md_data(v) for v in value]
+    return value
+
+
+_CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+_MD_LINKISH = re.compile(r"([\[\]<>])")
+
+
+def md_safe(text: str) -> str:
+    """Free prose (an accepted LLM rewrite) for the Markdown page: bold, lists and code spans stay, but brackets
+    and angle brackets outside code spans are escaped, so it cannot carry a link, an image or raw HTML."""
+    parts = _CODE_SPAN.split(text)
+    return "".join(p if i % 2 else _MD_LINKISH.sub(r"\\\1", p) for i, p in enumerate(parts))
 
 
 # --- pages -----------------------------------------------------------------------------------------------------
@@ -155,12 +194,21 @@ def md_cell(value: Any) -> str:
 def render_html(
     res: dict[str, Any], prose: dict[str, str], sections: list[dict[str, str]], charts: dict[str, str], plotly_js: str
 ) -> str:
+    # plotly.js is our bundled library and the chart divs come from Plotly, whose JSON escapes "<", ">" and "/"
+    # (no </script> breakout); everything else on the page is escaped by the environment
+    trusted = {k: Markup(v) for k, v in charts.items()}  # noqa: S704
     return (
-        environment()
+        environment(html_page=True)
         .get_template("report.html.j2")
-        .render(r=res, prose=prose, sections=sections, charts=charts, plotly_js=plotly_js)
+        .render(r=res, prose=prose, sections=sections, charts=trusted, plotly_js=Markup(plotly_js))  # noqa: S704
     )
 
 
 def render_markdown(res: dict[str, Any], prose: dict[str, str], sections: list[dict[str, str]]) -> str:
-    return environment().get_template("report.md.j2").render(r=res, prose=prose, sections=sections)
+    """The Markdown page from escaped data: template prose is rendered again from the escaped results (it reads
+    the same), prose that is not the template's (an accepted rewrite) goes through :func:`md_safe`."""
+    safe = md_data(res)
+    md_prose = {
+        sid: render_prose(sid, safe) if text == render_prose(sid, res) else md_safe(text) for sid, text in prose.items()
+    }
+    return environment().get_template("report.md.j2").render(r=safe, prose=md_prose, sections=sections)
