@@ -110,16 +110,18 @@ def _compact_plan(out: dict[str, Any]) -> dict[str, Any]:
     return _sig(
         {k: out.get(k) for k in _PLAN_KEYS}
         | {
+            "marginal_roi": {ch: v["mean"] for ch, v in out["marginal_roi"].items()},  # at the optimum
             "current_mix": current,
             "decision": {
                 "status": dec["status"],
-                "summary": dec["summary"],
                 "step": dec["step"],
+                "start_is_current": dec["start_is_current"],
                 "prob_better": dec["prob_better"],
                 "gain": _iv(dec["gain"]),
                 "gain_share": dec["gain_share"],
                 "rule": dec["rule"],
-                "optimum": dec["optimum"] | {"allocation": dec["optimum_allocation"]},
+                "optimum": {k: dec["optimum"][k] for k in ("prob_better", "gain_share")}
+                | {"gain": _iv(dec["optimum"]["gain"])},
                 "uncertain_channels": [
                     {k: c[k] for k in ("channel", "change", "evidence")} for c in why.get("uncertain_channels", [])
                 ],
@@ -154,7 +156,7 @@ def _compact_money(m: dict[str, Any]) -> dict[str, Any]:
         "budget_marginal_roi": _iv(m["budget_marginal_roi"]),
         "below_break_even": m["below_break_even"],
         "profit_max_budget": {k: best[k] for k in ("budget", "extrapolated")}
-        | {"expected_profit": _iv(best["expected_profit"])},
+        | {"expected_profit": best["expected_profit"]["mean"]},
     }
 
 

@@ -148,7 +148,7 @@ def _render_optimize(r: dict[str, Any]) -> str:
         table(["channel", "recommended", "change vs current mix", "marginal ROI at optimum"], rows),
         f"Expected media KPI: {interval(r['expected_kpi'], 0)}",
     ]
-    if vs.get("prob_better") is not None:
+    if vs.get("prob_better") is not None and dec.get("status") != "keep":
         lines.append(f"Gain vs the current mix: {interval(vs['delta'], 0)}; P(better) = {vs['prob_better']:.2f}")
     lines += _money_lines(r.get("money") or {})
     lines.append(

@@ -62,7 +62,9 @@ def profit_max_budget(r: Response, plan: Evaluation, plan_cells: np.ndarray, mar
     rows = []
     for s in SCAN:
         e = evaluate(r, plan.amounts * s, "scaled", cells=plan_cells * s)
-        rows.append((float(np.mean(margin * e.total)) - s * budget, s, e))
+        # Ranked by the unwidened mean: the extrapolation widening (log scale, right-skewed) raises the mean of
+        # widened draws, which would reward going beyond the data; the reported interval is the widened one.
+        rows.append((float(np.mean(margin * e.per_channel.sum(axis=1))) - s * budget, s, e))
     best = max(rows, key=lambda row: row[0])
     _, s, e = best
     return {
