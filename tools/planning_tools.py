@@ -111,7 +111,7 @@ def _compact_plan(out: dict[str, Any]) -> dict[str, Any]:
         {k: out.get(k) for k in _PLAN_KEYS}
         | {
             "marginal_roi": {ch: v["mean"] for ch, v in out["marginal_roi"].items()},  # at the optimum
-            "current_mix": current,
+            "current_allocation": current,
             "decision": {
                 "status": dec["status"],
                 "step": dec["step"],

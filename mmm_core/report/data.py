@@ -264,6 +264,7 @@ def _optimizer(store: Store, fit_id: str) -> dict[str, Any] | None:
         "approximate",
         "label",
         "current",
+        "decision",
     )
     return {k: plans[-1].get(k) for k in keep} | {"n_plans": len(plans)}
 
