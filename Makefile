@@ -92,6 +92,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/fit_speed.py --preset geo_medium --warmup 250 --draws 250 --skip-pymc-default --pymc-shared-shapes
 	$(PY) bench/fit_speed.py --preset enterprise --quick-only
 	$(PY) bench/optimizer.py
+	$(PY) bench/decision_quality.py
 	$(PY) bench/ask_latency.py
 
 ui: $(VENV)/.runtime
