@@ -32,7 +32,16 @@ def fitted(tmp_path_factory: pytest.TempPathFactory) -> dict:
     spec = init_spec(store, ds.dataset_id)
     locked = ledger.lock(store, spec, "test: default spec")
     fit = run_fit(store, locked.spec_id, quick=True, seed=1)
-    return {"store": store, "dataset_id": ds.dataset_id, "spec": spec, "spec_id": locked.spec_id, "fit": fit}
+    # Read now: other tests of this module add fits to the same store, in any order (pytest-randomly).
+    latest = {"any": latest_fit(store), "demo": latest_fit(store, "demo")}
+    return {
+        "store": store,
+        "dataset_id": ds.dataset_id,
+        "spec": spec,
+        "spec_id": locked.spec_id,
+        "fit": fit,
+        "latest": latest,
+    }
 
 
 def test_quick_fit_succeeds_and_is_labelled(fitted: dict) -> None:
@@ -42,8 +51,7 @@ def test_quick_fit_succeeds_and_is_labelled(fitted: dict) -> None:
     assert fit["provenance"]["spec_id"] == fitted["spec_id"]
     assert fit["gate"]["blocking"] is False
     assert {"r2", "mape"} <= set(fit["diagnostics"])
-    assert latest_fit(fitted["store"]) == fit["fit_id"]
-    assert latest_fit(fitted["store"], "demo") == fit["fit_id"]
+    assert fitted["latest"] == {"any": fit["fit_id"], "demo": fit["fit_id"]}  # right after the fit
 
 
 def test_roi_answer_carries_intervals_and_provenance(fitted: dict) -> None:

@@ -179,6 +179,7 @@ def fit_pymc_marketing(
             target_accept=target_accept,
             **extra,
         )
+        idata = _as_numpy(idata)  # its JAX arrays are float64 only inside this block
     wall = time.perf_counter() - t0
     samples = _samples(idata, mmm, data, keep)
     return FitResult(
@@ -196,6 +197,12 @@ def fit_pymc_marketing(
         method=f"nuts-{sampler}",
         extra={"sampler": sampler, "target_accept": target_accept, "periods_fitted": int(keep.sum())},
     )
+
+
+def _as_numpy(idata):
+    """pymc's JAX sampler leaves JAX arrays in the posterior; later reads (R-hat, ESS, effects) happen outside
+    ``foreign_jax_globals``, where JAX would silently compute them in float32. NumPy copies keep float64."""
+    return idata.map_over_datasets(lambda ds: ds.map(lambda da: da.copy(data=np.asarray(da.data)), keep_attrs=True))
 
 
 def _samples(idata, mmm, data: ModelData, keep: np.ndarray) -> dict[str, np.ndarray]:
