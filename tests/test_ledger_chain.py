@@ -388,3 +388,11 @@ def test_verify_and_lock_on_the_command_line(store, dataset, tmp_path, capsys):
     assert "First broken link: event #" in capsys.readouterr().out
     assert main(["--store", str(store.path), "ledger", "demo", "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["error"]["code"] == "ledger_broken"
+
+
+def test_a_report_carries_the_anchor_in_its_provenance(demo_fit, tmp_path):
+    from mmm_core.report import build_report
+
+    out = build_report(demo_fit["store"], demo_fit["fit_id"], tmp_path / "report.md", fmt="md", allow_unhealthy=True)
+    anchor = out["provenance"]["anchor"]
+    assert len(anchor) == 64 and f"**Ledger anchor:** `{anchor}`" in (tmp_path / "report.md").read_text()
