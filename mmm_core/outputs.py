@@ -11,6 +11,7 @@ project folder, and refusing every report written there would push users to ``--
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -20,6 +21,43 @@ from mmm_core.errors import MMMError
 
 class OutputRefusedError(MMMError):
     code = "output_refused"
+
+
+class DiskFullError(MMMError):
+    code = "disk_full"
+
+
+# DuckDB reports a full disk in its own exceptions (IOException, or TransactionException at COMMIT) with the
+# operating system's text; Python's OSError carries the errno.
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+_FULL_TEXT = ("no space left on device", "disk quota exceeded", "disk full")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an exception it was raised from) says the disk or quota is full."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # the cause chain; bounded, a cycle must not hang error handling
+        if seen is None:
+            return False
+        if isinstance(seen, OSError) and seen.errno in _FULL_ERRNOS:
+            return True
+        if any(text in str(seen).lower() for text in _FULL_TEXT):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def disk_full_error(exc: BaseException, doing: str, where: str | Path, kept: str) -> DiskFullError | None:
+    """A clean ``disk_full`` error for a failure that is one (None otherwise): what was being done, where, and
+    what state was kept, so the user frees space instead of reporting a bug."""
+    if not is_disk_full(exc):
+        return None
+    folder = Path(where).expanduser().absolute()
+    folder = folder if folder.is_dir() else folder.parent
+    return DiskFullError(
+        f"The disk is full: {doing} failed ({exc}). {kept}",
+        f"Free space on the disk holding {folder} (see `df -h {folder}`), then run the command again.",
+    )
 
 
 # What the store keeps beside its file (mmm_core.store, spec.edits, agent.session, agent.ui): never an output.

@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from mmm_core.errors import MFFValidationError
 
@@ -18,6 +19,7 @@ MAX_BYTES_ENV = "MMM_AGENT_MAX_FILE_BYTES"
 DEFAULT_MAX_BYTES = 2 * 1024**3
 
 _CHUNK = 8 * 1024 * 1024
+MAX_LINE_BYTES = 16 * 1024 * 1024  # the CSV reader's block size: a longer line cannot be parsed anyway
 _BOM = b"\xef\xbb\xbf"
 
 # Magic numbers of files people often upload by mistake, with the fix to suggest.
@@ -33,7 +35,7 @@ _MAGIC = {
 class ByteScan:
     size: int
     header_line: str
-    last_line: str
+    last_line: str | None  # None: longer than MAX_LINE_BYTES, not checked
     last_line_no: int
     quotes_balanced: bool
     blank_lines: list[int]
@@ -97,19 +99,52 @@ def scan_bytes(path: Path) -> ByteScan:
             lines_before += chunk.count(b"\n")
             offset += len(chunk)
             tail = (tail + chunk)[-65536:]
-    if pending:
-        raise _utf8_error(path, offset - len(pending), lines_before + 1, pending[:1])
-    text_head = head.removeprefix(_BOM).decode("utf-8", errors="replace")
-    header_line = text_head.splitlines()[0] if text_head.strip() else ""
-    if not text_head.strip():
-        raise MFFValidationError(
-            f"File {path.name} contains only blank space.", "Export the data again.", code="empty_file", file=str(path)
-        )
-    body = tail.rstrip(b"\r\n")
-    last_line_no = lines_before + 1 - tail[len(body) :].count(b"\n")
-    last_line = body.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace").rstrip("\r")
+        if pending:
+            raise _utf8_error(path, offset - len(pending), lines_before + 1, pending[:1])
+        if not head.removeprefix(_BOM).strip():
+            raise MFFValidationError(
+                f"File {path.name} contains only blank space.",
+                "Export the data again.",
+                code="empty_file",
+                file=str(path),
+            )
+        header_line = _first_line(handle, path)
+        last, trailing_newlines = _last_line(handle, size)
+    last_line_no = lines_before + 1 - trailing_newlines
     blank = [b for b in blank if b < last_line_no]  # trailing blank lines change nothing
-    return ByteScan(size, header_line, last_line, last_line_no, quotes % 2 == 0, blank, tail.endswith(b"\n"))
+    return ByteScan(size, header_line, last, last_line_no, quotes % 2 == 0, blank, tail.endswith(b"\n"))
+
+
+def _first_line(handle: BinaryIO, path: Path) -> str:
+    """Line 1 however long (a wide header of 8,000 variables passes 64 KiB), up to ``MAX_LINE_BYTES``."""
+    handle.seek(0)
+    line = handle.readline(MAX_LINE_BYTES + 1)
+    if len(line) > MAX_LINE_BYTES:
+        raise MFFValidationError(
+            f"File {path.name}: line 1 is longer than {MAX_LINE_BYTES >> 20} MiB; it cannot be a header.",
+            "Export the data as CSV with one record per line.",
+            code="line_too_long",
+            file=str(path),
+            row=1,
+        )
+    return line.removeprefix(_BOM).decode("utf-8", errors="replace").splitlines()[0] if line.strip() else ""
+
+
+def _last_line(handle: BinaryIO, size: int) -> tuple[str | None, int]:
+    """The last non-empty line (None when longer than ``MAX_LINE_BYTES``: not checked rather than misjudged as
+    cut off) and how many line breaks follow it, read backwards from the end in blocks."""
+    end, data = size, b""
+    while end > 0 and len(data) <= MAX_LINE_BYTES + 4:
+        start = max(0, end - 65536)
+        handle.seek(start)
+        data = handle.read(end - start) + data
+        end = start
+        body = data.rstrip(b"\r\n")
+        if body and (b"\n" in body or end == 0):
+            trailing = data[len(body) :].count(b"\n")
+            line = body.rsplit(b"\n", 1)[-1]
+            return line.removeprefix(_BOM).decode("utf-8", errors="replace").rstrip("\r"), trailing
+    return None, data[len(data.rstrip(b"\r\n")) :].count(b"\n")
 
 
 def _refuse_binary(head: bytes, path: Path) -> None:

@@ -42,6 +42,7 @@ from mmm_core.data.validate import (
     refuse_no_kpi,
 )
 from mmm_core.errors import MFFValidationError
+from mmm_core.outputs import disk_full_error
 from mmm_core.store import Store, new_id
 
 STORED_COLUMNS = [*KEY_COLUMNS, "value"]
@@ -102,7 +103,13 @@ def ingest(
         scratch.register("incoming", data.frame)
         refuse_duplicates(scratch, "incoming", data.raw)
         fingerprint = fingerprint_rows(scratch, "incoming")
-    return _store_dataset(store, data, name or path.stem, fingerprint)
+    try:
+        return _store_dataset(store, data, name or path.stem, fingerprint)
+    except (OSError, duckdb.Error) as exc:  # one transaction: whatever failed, nothing of the dataset is stored
+        full = disk_full_error(exc, f"storing {path.name}", store.path, "Nothing was stored; the store is as before.")
+        if full is None:
+            raise
+        raise full from exc
 
 
 def read_raw(path: Path, fmt: str) -> RawFrame:

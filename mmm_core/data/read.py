@@ -41,6 +41,8 @@ def read_csv_raw(path: Path, fmt: str) -> RawFrame:
     scan = scan_bytes(path)
     delimiter = _sniff_delimiter(scan.header_line, path)
     header = _parse_line(scan.header_line, delimiter)
+    if fmt == "mff":  # the format sniff: nothing of a file that is not an MFF is ever quoted back
+        _map_mff_header(header, str(path))
     _check_last_line(scan, header, delimiter, path)
     table = _read_table(path, header, delimiter, scan)
     if table.num_rows == 0:
@@ -72,6 +74,7 @@ def read_parquet_raw(path: Path, fmt: str) -> RawFrame:
             code="binary_file",
             file=str(path),
         ) from exc
+    _refuse_nested_columns(table, path)
     if table.num_rows == 0:
         raise MFFValidationError(
             f"File {path.name} has columns but no rows.", "Write the data rows too.", code="header_only", file=str(path)
@@ -82,6 +85,22 @@ def read_parquet_raw(path: Path, fmt: str) -> RawFrame:
     if fmt == "wide":
         return wide_to_long(frame.astype(str).where(frame.notna(), ""), lines, str(path), False, [])
     return _long_raw(frame, lines, str(path), decimal_comma=False, warnings=[])
+
+
+def _refuse_nested_columns(table: pa.Table, path: Path) -> None:
+    """A list, struct, map or binary column would turn into text like "['Sales']" or "b'TV'": refuse it."""
+    for field in table.schema:
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if pa.types.is_nested(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+            raise MFFValidationError(
+                f"File {path.name}: column '{_short(field.name)}' holds {kind} values; MFF cells are plain text, "
+                "numbers or dates.",
+                "Write the column as strings (e.g. df[col] = df[col].str[0] for one-element lists) and save again.",
+                code="nested_column",
+                file=str(path),
+                row=1,
+                column=field.name,
+            )
 
 
 def _long_raw(
@@ -112,7 +131,7 @@ def _map_mff_header(columns: list[str], file: str) -> dict[str, str]:
     for position, header in enumerate(columns, start=1):
         canonical = known.get(normalise_header(header))
         if canonical is None:
-            unknown.append(f"'{header}' (column {position})")
+            unknown.append(f"'{_short(header)}' (column {position})")
         elif canonical in mapping:
             raise MFFValidationError(
                 f"{_name(file)}: columns '{mapping[canonical]}' and '{header}' both mean {canonical}.",
@@ -124,7 +143,21 @@ def _map_mff_header(columns: list[str], file: str) -> dict[str, str]:
             )
         else:
             mapping[canonical] = header
-    if unknown:
+    missing = [c for c in REQUIRED_COLUMNS if c not in mapping]
+    if missing:  # the format sniff failed: name our columns, quote nothing of the file's (it may be any file)
+        found = f"recognised: {', '.join(mapping)}" if mapping else "none of them is an MFF column"
+        raise MFFValidationError(
+            f"{_name(file)}: line 1 is not an MFF header: required column(s) {', '.join(missing)} missing "
+            f"({len(columns)} field(s), {found}).",
+            "Add the missing column(s); Period, VariableName and VariableValue are required, the dimension "
+            "columns Geography, Product, Campaign, Outlet, Creative are optional (use --format wide for one "
+            "column per variable).",
+            code="missing_column" if mapping else "not_mff",
+            file=file,
+            row=1,
+            column=missing[0],
+        )
+    if unknown:  # an MFF header with extra columns: quoting their (shortened) names is what the user needs
         raise MFFValidationError(
             f"{_name(file)}: unknown column(s) {', '.join(unknown)} in the header on line 1.",
             f"An MFF file has only the columns {', '.join(MFF_COLUMNS)}; remove or rename the others "
@@ -134,18 +167,6 @@ def _map_mff_header(columns: list[str], file: str) -> dict[str, str]:
             row=1,
             column=unknown[0].split("'")[1],
         )
-    missing = [c for c in REQUIRED_COLUMNS if c not in mapping]
-    if missing:
-        raise MFFValidationError(
-            f"{_name(file)}: required column(s) {', '.join(missing)} missing from the header on line 1 "
-            f"(found: {', '.join(columns)}).",
-            "Add the missing column(s); Period, VariableName and VariableValue are required, the dimension "
-            "columns Geography, Product, Campaign, Outlet, Creative are optional.",
-            code="missing_column",
-            file=file,
-            row=1,
-            column=missing[0],
-        )
     return mapping
 
 
@@ -153,14 +174,14 @@ def _sniff_delimiter(header_line: str, path: Path) -> str:
     """The delimiter is the most frequent of , ; TAB in the header; it decides how every line is split."""
     counts = {d: header_line.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d])
-    if counts[delimiter] == 0:
+    if counts[delimiter] == 0:  # not a CSV header: say so without quoting the file (it may be anything)
         raise MFFValidationError(
-            f"{path.name}: cannot find a delimiter in the header on line 1 ({header_line[:80]!r}).",
+            f"{path.name}: line 1 ({len(header_line)} characters) has no comma, semicolon or tab; it is not a CSV "
+            "header.",
             "Use a comma-separated header such as Period,Geography,...,VariableName,VariableValue.",
             code="missing_column",
             file=str(path),
             row=1,
-            value=header_line[:80],
         )
     return delimiter
 
@@ -175,14 +196,14 @@ def _check_last_line(scan: ByteScan, header: list[str], delimiter: str, path: Pa
     if not scan.quotes_balanced:
         raise MFFValidationError(
             f"{path.name}: a quoted field is never closed; the file looks truncated (last line "
-            f"{scan.last_line_no}: {scan.last_line[:80]!r}).",
+            f"{scan.last_line_no}: {(scan.last_line or '')[:80]!r}).",
             "Export the file again completely, or close the quote.",
             code="truncated_last_line",
             file=str(path),
             row=scan.last_line_no,
-            value=scan.last_line[:80],
+            value=(scan.last_line or "")[:80],
         )
-    if scan.last_line_no <= 1:
+    if scan.last_line_no <= 1 or scan.last_line is None:  # None: too long to judge here; the reader checks it
         return
     fields = _parse_line(scan.last_line, delimiter)
     if len(fields) < len(header):
@@ -257,3 +278,8 @@ def _line_numbers(n_rows: int, blank_lines: list[int]) -> np.ndarray:
 
 def _name(file: str) -> str:
     return Path(file).name
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A header as quoted in a message: enough to find it, never a whole line of the file."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

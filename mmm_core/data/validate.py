@@ -165,13 +165,29 @@ def _refuse_thousands_dots(raw: RawFrame, text: pd.Series) -> None:
         )
 
 
+# No spend, KPI or control reaches a quintillion per period (in any currency), so a value beyond it is an export
+# error; the limit also keeps every sum over a dataset finite and the engine's 32-bit scales (max 3.4e38) exact
+# enough, where 1.7e308 used to overflow to inf inside the fit.
+MAX_ABS_VALUE = 1e18
+
+
 def _refuse_non_finite(raw: RawFrame, values: pd.Series, text: pd.Series) -> None:
+    numbers = values.to_numpy()
     refuse_at(
         raw,
-        ~np.isfinite(values.to_numpy()),
+        ~np.isfinite(numbers),
         "non_finite",
         "is not a finite number",
         "Replace NaN/inf with the real value, or delete the row if it was not observed.",
+        values_text=text,
+    )
+    refuse_at(
+        raw,
+        np.abs(numbers) > MAX_ABS_VALUE,
+        "value_out_of_range",
+        f"is beyond ±{MAX_ABS_VALUE:.0e}, larger than any real spend or KPI (sums of it overflow)",
+        "Check the export: a misplaced exponent or a wrong column. Rescale the variable (e.g. thousands) if the "
+        "magnitude is real.",
         values_text=text,
     )
 

@@ -33,20 +33,50 @@ def fit_dir(store: Store, fit_id: str) -> Path:
     return store.artifacts_dir / "fits" / fit_id
 
 
+STAGING_PREFIX = ".tmp-"
+
+
 @contextmanager
 def staging(store: Store, fit_id: str) -> Iterator[Path]:
-    """A temporary folder that becomes ``fit_dir`` on success and disappears on failure."""
+    """A temporary folder that becomes ``fit_dir`` on success and disappears on failure.
+
+    A process killed mid-write cannot clean up after itself, so each new staging first removes the staging
+    folders of processes that no longer exist (the owner's pid is in the name)."""
     final = fit_dir(store, fit_id)
-    tmp = final.parent / f".tmp-{fit_id}-{os.getpid()}"
+    final.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(final.parent)
+    tmp = final.parent / f"{STAGING_PREFIX}{fit_id}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    tmp.mkdir()
     try:
         yield tmp
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    shutil.rmtree(final, ignore_errors=True)
-    os.replace(tmp, final)
+
+
+def remove_stale_staging(folder: Path) -> list[str]:
+    """Delete ``.tmp-<fit>-<pid>`` folders whose process is gone; returns their names. A live pid's folder is a
+    fit being written right now (another process, or another thread of this one) and stays."""
+    removed = []
+    for path in folder.glob(f"{STAGING_PREFIX}*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: existence check only
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def save_samples(folder: Path, params: dict[str, np.ndarray]) -> None:
@@ -89,7 +119,7 @@ def load_idata(folder: Path) -> Any:
 
 
 def save_meta(folder: Path, meta: dict[str, Any]) -> None:
-    (folder / META).write_text(json.dumps(meta, indent=2, sort_keys=True, default=str))
+    (folder / META).write_text(json.dumps(meta, indent=2, sort_keys=True, default=str), encoding="utf-8")
 
 
 def load_meta(folder: Path) -> dict[str, Any]:

@@ -4,6 +4,7 @@ artifacts → registration. Any failure marks the job failed (re-runnable) and l
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -25,6 +26,7 @@ from mmm_core.fit.pymc import fit_with_pymc_marketing
 from mmm_core.fit.records import FitOutcome, FitSettings
 from mmm_core.fit.review import review_fit
 from mmm_core.ledger.fits import fit_record
+from mmm_core.outputs import disk_full_error
 from mmm_core.spec.schema import canonical_json
 from mmm_core.store import Store
 
@@ -238,13 +240,13 @@ def _register(store: Store, fit_id: str, outcome: FitOutcome, elapsed: float) ->
         "dataset_id": locked.dataset_id,
         "spec": json.loads(canonical_json(locked.spec)),
     }
-    with artifacts.staging(store, fit_id) as folder:
-        artifacts.save_samples(folder, outcome.samples)
-        artifacts.save_idata(folder, result.idata)
-        save_effect_draws(effects, folder / artifacts.EFFECTS)
-        artifacts.save_meta(folder, meta)
-    rows = summary_rows(effects, settings.interval_level, settings.interval_method, fit_id=fit_id)
-    try:
+    try:  # artifacts included: a fit that cannot write them (disk full) is failed now, not left running
+        with artifacts.staging(store, fit_id) as folder:
+            artifacts.save_samples(folder, outcome.samples)
+            artifacts.save_idata(folder, result.idata)
+            save_effect_draws(effects, folder / artifacts.EFFECTS)
+            artifacts.save_meta(folder, meta)
+        rows = summary_rows(effects, settings.interval_level, settings.interval_method, fit_id=fit_id)
         with store.transaction() as conn:
             _insert_summary(conn, rows)
         diagnostics = dict(outcome.diagnostics, elapsed_s=round(elapsed, 3))
@@ -252,9 +254,13 @@ def _register(store: Store, fit_id: str, outcome: FitOutcome, elapsed: float) ->
             store, fit_id, diagnostics, outcome.health, str(artifacts.fit_dir(store, fit_id)), gate=outcome.gate
         )
     except BaseException as exc:
-        with store.transaction() as conn:
-            conn.execute("DELETE FROM posterior_summary WHERE fit_id = ?", [fit_id])
-        ledger.fail_fit(store, fit_id, _error_dict(exc))
+        with contextlib.suppress(Exception):  # best effort: this clean-up failing too must not hide the cause
+            with store.transaction() as conn:
+                conn.execute("DELETE FROM posterior_summary WHERE fit_id = ?", [fit_id])
+        full = disk_full_error(exc, f"writing fit {fit_id}", store.path, f"Fit {fit_id} is recorded as failed.")
+        ledger.fail_fit(store, fit_id, _error_dict(full or exc))
+        if full is not None:
+            raise full from exc
         raise
 
 
