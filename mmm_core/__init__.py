@@ -10,10 +10,11 @@ Import policy (written here once):
 - The CLI (``agent/cli``) imports mmm_core inside its command handlers, so ``mmm-agent --help`` loads no
   mmm_core module and a light command such as ``datasets`` loads only what it uses (pandas and DuckDB, not
   JAX). That is the CLI's convention and is not marked line by line.
-- Any other import inside a function carries ``# lazy: <reason>`` on its line (or the line above), for one of
-  two reasons: an optional dependency (pymc-marketing, the ``pymc`` extra, so ``engine/pymc_engine.py``
-  imports without it), or a library that takes a second or more to import (JAX, ArviZ, scipy.stats) which
-  the module needs on one path while commands answering from a stored fit import the module on another.
+- Any other import inside a function carries ``# lazy: <reason>`` on its line (or in a comment just above a
+  group of them). The reasons are of two kinds: an optional dependency (pymc-marketing, the ``pymc`` extra, so
+  ``engine/pymc_engine.py`` imports without it), or a library slow to import (JAX, ArviZ, scipy.stats; about
+  1 s each) that a module needs on one path while commands answering from a stored fit import the module for
+  another.
 """
 
 __version__ = "0.1.0"
