@@ -13,7 +13,9 @@ from spec_support import base_spec, make_dataset
 from mmm_core import ledger
 from mmm_core.errors import FitRefusedError, LedgerError, NotFoundError, SpecValidationError, TamperError
 from mmm_core.ledger import fits as ledger_fits
+from mmm_core.ledger import hashchain as ledger_hashchain
 from mmm_core.ledger import store as ledger_store
+from mmm_core.ledger import verify as ledger_verify
 
 
 def _events(store, kind=None):
@@ -149,7 +151,7 @@ def test_amend_refusals(store, dataset):
 
 
 def test_no_public_update_or_delete_path():
-    modules = (ledger, ledger_fits, ledger_store)
+    modules = (ledger, ledger_fits, ledger_store, ledger_hashchain, ledger_verify)
     for module in modules:
         public = [n for n, _ in inspect.getmembers(module, inspect.isfunction) if not n.startswith("_")]
         assert not [n for n in public if n.startswith(("update_spec", "delete", "remove", "edit", "set_", "alter"))]

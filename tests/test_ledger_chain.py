@@ -240,6 +240,14 @@ def test_consistent_rehash_of_spec_and_lock_event_breaks_the_chain(store, datase
     assert ledger.verify_ledger(store).to_dict()["problems"][0]["event_id"] == lock_event
 
 
+def test_a_dropped_chain_table_is_a_clean_refusal(store, dataset, tmp_path):
+    h = _history(store, dataset, tmp_path)
+    _attack(store, ("DROP TABLE ledger_head",))
+    err = _every_read_refuses(store, h, "ledger_broken")
+    assert "tables were altered" in err.message
+    assert _kinds(ledger.verify_ledger(store)) == {"schema_altered"}
+
+
 @pytest.mark.parametrize(
     ("sql", "kind"),
     [

@@ -7,6 +7,7 @@ to the ledger before the error is raised, so shopping attempts leave a trace.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+import duckdb
 import yaml
 
 from mmm_core.errors import FitRefusedError, LedgerError, NotFoundError, TamperError
@@ -55,13 +57,10 @@ def begin_fit(
     try:
         locked = get_spec(store, spec_id)
     except TamperError as exc:
-        log_event(
-            store,
-            "fit_refused",
-            {"code": exc.code, "reason": exc.message},
-            dataset_id=_raw_dataset_id(store, spec_id),
-            spec_id=spec_id,
-        )
+        # Logged if the ledger can still be written; tables an attacker dropped must not hide the refusal itself.
+        with contextlib.suppress(duckdb.Error):
+            detail = {"code": exc.code, "reason": exc.message}
+            log_event(store, "fit_refused", detail, dataset_id=_raw_dataset_id(store, spec_id), spec_id=spec_id)
         raise
     current = dataset_fingerprint(store, locked.dataset_id)
     if current is None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from mmm_core.errors import TamperError
 from mmm_core.store import GENESIS_HASH, Store, chain_hash
 
@@ -169,7 +171,10 @@ def ensure_intact(store: Store) -> str:
 def check_intact(conn: Any, path: Path) -> str:
     """``ensure_intact`` on a connection the caller holds inside a transaction (one snapshot for the chain and
     whatever the caller reads next; it also spares opening the file again)."""
-    check, digest = _incremental(conn, _verified.get(path))
+    try:
+        check, digest = _incremental(conn, _verified.get(path))
+    except duckdb.Error as exc:  # a dropped table or column: the ledger cannot even be read
+        raise schema_error(exc) from exc
     if check.problems:
         with _verified_lock:
             _verified.pop(path, None)
@@ -200,6 +205,15 @@ def _incremental(conn: Any, cached: tuple[Link, int] | None) -> tuple[ChainCheck
         problems = head_problems(head, last, known.n_events + len(rows))
     digest = cached[1] ^ _digest(conn, known.event_id, last.event_id)
     return ChainCheck(problems, last, len(rows), head[1] if head else GENESIS_HASH), digest
+
+
+def schema_error(exc: Exception) -> TamperError:
+    """The refusal when the ledger's tables themselves were altered (dropped, renamed, a column removed)."""
+    return TamperError(
+        f"The ledger's tables were altered outside mmm-agent and cannot be read: {exc}",
+        BROKEN_HINT,
+        code="ledger_broken",
+    )
 
 
 def anchor(store: Store) -> str:

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from mmm_core.data.queries import resolve_dataset
-from mmm_core.ledger.hashchain import Problem, check_chain
+from mmm_core.ledger.hashchain import Problem, check_chain, schema_error
 from mmm_core.ledger.store import (
     SPEC_COLUMNS,
     artifact_digests,
@@ -94,6 +96,16 @@ class VerifyReport:
 def verify_ledger(store: Store, dataset: str | None = None) -> VerifyReport:
     """Check the whole chain, and the specs, fits and data of ``dataset`` (id or name; all when None)."""
     only = resolve_dataset(store, dataset)["id"] if dataset else None
+    try:
+        return _verify(store, only)
+    except duckdb.Error as exc:  # a dropped table or column: report it as what it is, not as a crash
+        problem = Problem(
+            "schema_altered", "event_id", None, "the ledger's tables", str(exc), schema_error(exc).message
+        )
+        return VerifyReport(0, "", [], [problem])
+
+
+def _verify(store: Store, only: str | None) -> VerifyReport:
     with store.transaction() as conn:  # one snapshot: a concurrent append cannot look like a broken link
         chain = check_chain(conn, limit=MAX_CHAIN_PROBLEMS)
         events = _events(conn, only)
