@@ -22,6 +22,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.types import Command
 
 from agent.ui import charts as ui_charts
+from agent.ui import login_limit
 from agent.ui import progress as ui_progress
 from agent.ui import setup as ui_setup
 from agent.ui import turn as ui_turn
@@ -34,6 +35,7 @@ from agent.ui.data import (
     history_url,
     install_offline_html,
 )
+from agent.ui.safe_text import md_name, neutralise
 from agent.ui.tools import LEVELS, parse_level, session_tools
 from mmm_core.engine.setup import setup as setup_engine
 from mmm_core.errors import MMMError
@@ -56,6 +58,9 @@ def _data_layer() -> Any:
 
 if os.environ.get(PASSWORD_ENV):
     os.environ.setdefault(SECRET_ENV, auth_secret() or "")
+    from chainlit.server import app as _server
+
+    login_limit.install(_server)  # 5 failed logins a minute per address and per user name, then 429
 
     @cl.password_auth_callback
     def _login(username: str, password: str) -> cl.User | None:
@@ -152,7 +157,7 @@ def _actions(buttons: list[ui_setup.Button]) -> list[cl.Action]:
 
 
 async def _say(text: str, buttons: list[ui_setup.Button] | None = None, elements: list | None = None) -> None:
-    msg = cl.Message(content=text, actions=_actions(buttons or []), elements=elements or [])
+    msg = cl.Message(content=neutralise(text), actions=_actions(buttons or []), elements=elements or [])
     await msg.send()
     if buttons:
         cl.user_session.set("buttons_msg", msg)
@@ -232,7 +237,7 @@ async def _upload(element: Any) -> None:
     verb = "Already stored" if result.already_present else f"Loaded ({fmt} format)"
     notes = "".join(f"\n- warning: {w}" for w in result.warnings)
     await _say(
-        f"{verb}: {name}\n\n{ui_setup.describe_table(described)}{notes}",
+        f"{verb}: {md_name(name)}\n\n{ui_setup.describe_table(described)}{notes}",
         [ui_setup.Button("Set up a model", "set up a model")],
     )
 
@@ -265,7 +270,7 @@ async def _approve(requests: list[dict[str, Any]]) -> dict[str, Any]:
     approved = []
     for req in requests:
         res = await cl.AskActionMessage(
-            content=f"**Approval needed** — {req.get('description') or req['name']}",
+            content=neutralise(f"**Approval needed** — {req.get('description') or req['name']}"),
             actions=[
                 cl.Action(name="approve", payload={"ok": True}, label="Approve"),
                 cl.Action(name="reject", payload={"ok": False}, label="Reject"),
@@ -312,7 +317,7 @@ class _TurnView:
 
     async def _end(self, ev: ui_turn.ToolEnd) -> None:
         step = self.steps.get(ev.call_id) or cl.Step(name=ev.name, type="tool")
-        step.output = ev.content if len(ev.content) < 6000 else ev.content[:6000] + "…"
+        step.output = neutralise(ev.content if len(ev.content) < 6000 else ev.content[:6000] + "…")
         step.is_error, step.end = ev.error, utc_now()
         await step.update()
         if ev.name == "fit_model":

@@ -7,6 +7,7 @@ Every figure shows intervals where the result has them, and says "approximate" w
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,12 @@ from mmm_core.answers import results
 
 _CUT = "more items cut"
 Figure = go.Figure
+
+
+def plain(name: Any) -> str:
+    """A name as Plotly text: Plotly reads a small HTML subset in labels (``<a href>``, ``<b>``), so the name's
+    ``& < >`` are written as entities, which Plotly shows as the characters themselves."""
+    return html.escape(str(name), quote=False)
 
 
 def _level(data: dict[str, Any]) -> str:
@@ -61,7 +68,7 @@ def roi_figure(data: dict[str, Any]) -> Figure:
     stats = [c["roi"] for _, c in channels]
     fig = go.Figure(
         go.Bar(
-            x=[n for n, _ in channels],
+            x=[plain(n) for n, _ in channels],
             y=[s["mean"] for s in stats],
             error_y=_error_bars(stats),
             marker_color="#3b6ea8",
@@ -80,7 +87,7 @@ def contributions_figure(data: dict[str, Any]) -> Figure:
         key = "geography" if by == "geo" and rows and "geography" in rows[0] else "channel"
         fig = go.Figure(
             go.Bar(
-                x=[r.get(key) for r in rows],
+                x=[plain(r.get(key)) for r in rows],
                 y=[r["mean"] for r in rows],
                 error_y=_error_bars(rows),
                 marker_color="#5a9e6f",
@@ -100,10 +107,10 @@ def contributions_figure(data: dict[str, Any]) -> Figure:
                 opacity=0.2,
                 showlegend=False,
                 hoverinfo="skip",
-                name=f"{name} interval",
+                name=plain(f"{name} interval"),
             )
         )
-        fig.add_trace(go.Scatter(x=x, y=[r["mean"] for r in own], mode="lines", name=str(name)))
+        fig.add_trace(go.Scatter(x=x, y=[r["mean"] for r in own], mode="lines", name=plain(name)))
     return _layout(fig, _title(f"Contribution over time ({_level(data)})", data), "period", "contribution")
 
 
@@ -131,7 +138,7 @@ def response_curve_figure(data: dict[str, Any]) -> Figure:
     observed = [s for s, m in zip(data["spend"], data.get("multipliers", []), strict=False) if m == 1.0]
     if observed:
         fig.add_vline(x=observed[0], line_dash="dot", annotation_text="observed spend")
-    return _layout(fig, _title(f"Response curve: {data.get('channel', '')}", data), "spend", "contribution")
+    return _layout(fig, _title(f"Response curve: {plain(data.get('channel', ''))}", data), "spend", "contribution")
 
 
 def allocation_figure(data: dict[str, Any]) -> Figure:
@@ -142,10 +149,11 @@ def allocation_figure(data: dict[str, Any]) -> Figure:
         for ch in after
     }
     names = list(after)
+    labels = [plain(n) for n in names]
     fig = go.Figure(
         [
-            go.Bar(x=names, y=[before.get(n, 0.0) for n in names], name="current", marker_color="#aaa"),
-            go.Bar(x=names, y=[after[n] for n in names], name="proposed", marker_color="#3b6ea8"),
+            go.Bar(x=labels, y=[before.get(n, 0.0) for n in names], name="current", marker_color="#aaa"),
+            go.Bar(x=labels, y=[after[n] for n in names], name="proposed", marker_color="#3b6ea8"),
         ]
     )
     fig.update_layout(barmode="group")
@@ -158,7 +166,7 @@ def mediation_figure(data: dict[str, Any]) -> Figure:
     fig = go.Figure()
     for part, color in (("direct", "#3b6ea8"), ("indirect", "#e3a33b")):
         stats = [data["channels"][n][part] for n in names]
-        fig.add_trace(go.Bar(x=names, y=[s["mean"] for s in stats], name=part, marker_color=color))
+        fig.add_trace(go.Bar(x=[plain(n) for n in names], y=[s["mean"] for s in stats], name=part, marker_color=color))
     fig.update_layout(barmode="stack")
     return _layout(fig, _title("Mediation: direct vs indirect effect", data), "channel", "effect")
 

@@ -68,13 +68,22 @@ def app_asset(name: str) -> Traversable:
     return files(ASSETS).joinpath(name)
 
 
+ANY_ORIGIN = re.compile(r'^allow_origins\s*=\s*\[\s*"\*"\s*\]\s*$', re.MULTILINE)
+
+
 def prepare_app_root(root: Path) -> Path:
-    """Copy the shipped Chainlit config into ``root`` (kept when already there: a user may edit it)."""
+    """Copy the shipped Chainlit config into ``root`` (kept when already there: a user may edit it), except that
+    an older copy's ``allow_origins = ["*"]`` is replaced: any origin with credentials is never safe."""
     for rel, name in APP_FILES.items():
         dst = root / rel
         if not dst.exists():
             dst.parent.mkdir(parents=True, exist_ok=True)
             dst.write_bytes(app_asset(name).read_bytes())
+    config = root / ".chainlit" / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    if ANY_ORIGIN.search(text):
+        safe = next(ln for ln in app_asset("config.toml").read_text().splitlines() if ln.startswith("allow_origins"))
+        config.write_text(ANY_ORIGIN.sub(safe, text), encoding="utf-8")
     return root
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agent.ui.safe_text import md_name
 from mmm_core import ledger
 from mmm_core.data import queries
 from mmm_core.data.frame import normalise_header
@@ -45,7 +46,7 @@ def status(store: Any) -> dict[str, Any]:
 def greeting(st: dict[str, Any]) -> str:
     ds, fit = st.get("dataset"), st.get("fit_id")
     lines = ["**mmm-agent** — a Bayesian marketing-mix analyst. Every number I state comes from a tool."]
-    lines.append(f"- Dataset: {ds['name']} ({ds['id']})" if ds else "- Dataset: none yet")
+    lines.append(f"- Dataset: {md_name(ds['name'])} ({ds['id']})" if ds else "- Dataset: none yet")
     lines.append(f"- Spec: {st['spec_id']}" if st.get("spec_id") else "- Spec: none locked and fitted yet")
     mode = " (quick, approximate)" if st.get("fit_mode") == "quick" else ""
     lines.append(f"- Fit: {fit}{mode}" if fit else "- Fit: none yet")
@@ -109,10 +110,10 @@ def after_tool_buttons(tool: str, data: dict[str, Any], channels: list[str] | No
 def spec_preview(draft: dict[str, Any]) -> str:
     """The draft's choices as a markdown table."""
     rows = [
-        ("KPI", draft.get("kpi")),
-        ("Channels", ", ".join(draft.get("channels") or []) or "none"),
-        ("Controls", ", ".join(draft.get("controls") or []) or "none"),
-        ("Mediators", ", ".join(draft.get("mediators") or []) or "none"),
+        ("KPI", md_name(draft["kpi"]) if draft.get("kpi") is not None else None),
+        ("Channels", ", ".join(map(md_name, draft.get("channels") or [])) or "none"),
+        ("Controls", ", ".join(map(md_name, draft.get("controls") or [])) or "none"),
+        ("Mediators", ", ".join(map(md_name, draft.get("mediators") or [])) or "none"),
         ("Seasonality (Fourier order)", draft.get("seasonality_order")),
         ("Geo pooling", draft.get("geo_pooling")),
         ("Holdout periods", draft.get("holdout_periods")),
@@ -127,14 +128,14 @@ def spec_preview(draft: dict[str, Any]) -> str:
 def describe_table(d: dict[str, Any]) -> str:
     """A dataset description (``queries.describe``) as markdown: header facts and one row per variable."""
     periods = d.get("periods") or {}
-    geos = [g for g in d.get("geographies") or [] if g] or ["national"]
+    geos = [md_name(g) for g in d.get("geographies") or [] if g] or ["national"]
     head = (
-        f"**{d['name']}** ({d['dataset_id']}): {d.get('rows')} rows, {periods.get('count')} periods "
+        f"**{md_name(d['name'])}** ({d['dataset_id']}): {d.get('rows')} rows, {periods.get('count')} periods "
         f"({periods.get('start')} to {periods.get('end')}, frequency {d.get('frequency')}), "
         f"geographies: {', '.join(geos)}"
     )
     rows = "\n".join(
-        f"| {v['name']} | {v['role']} | {v.get('channel') or ''} | {_pct(v.get('coverage'))} |"
+        f"| {md_name(v['name'])} | {v['role']} | {md_name(v.get('channel') or '')} | {_pct(v.get('coverage'))} |"
         for v in d.get("variables", [])
     )
     return f"{head}\n\n| variable | inferred role | channel | coverage |\n|---|---|---|---|\n{rows}"
@@ -147,7 +148,7 @@ def _pct(x: Any) -> str:
 def error_text(exc: Any, filename: str | None = None, doing: str | None = None) -> str:
     """A typed error in full: code, message, where (file, line, column, value) and the hint."""
     lines = [
-        f"**{doing or 'Could not load ' + (filename or 'the file')}** — `{getattr(exc, 'code', 'error')}`",
+        f"**{doing or 'Could not load ' + md_name(filename or 'the file')}** — `{getattr(exc, 'code', 'error')}`",
         "",
         str(getattr(exc, "message", exc)),
     ]
