@@ -81,7 +81,8 @@ def backend_started() -> bool:
     """Has JAX started its backend (after which the device count is fixed for the process)?"""
     if "jax" not in sys.modules:
         return False
-    from jax._src import xla_bridge  # no public equivalent; NumPyro relies on the same module
+    # lazy: JAX is already imported here (checked above); private module, no public equivalent exists
+    from jax._src import xla_bridge
 
     return xla_bridge.backends_are_initialized()
 
@@ -111,7 +112,7 @@ def setup(host_devices: int | None = None, cache_dir: str | os.PathLike | None =
 
 
 def _device_count() -> int:
-    import jax  # only reached when JAX is already imported and started
+    import jax  # lazy: only reached when JAX is already imported and started
 
     return jax.local_device_count()
 
@@ -125,7 +126,7 @@ def _set_device_flag(n: int) -> None:
 def _configure_cache(folder: str | None) -> None:
     settings = {"jax_compilation_cache_dir": folder, **_CACHE_CONFIG} if folder else {"jax_compilation_cache_dir": None}
     if "jax" in sys.modules:
-        import jax
+        import jax  # lazy: already imported; setup() itself never loads JAX (the CLI runs it for every command)
 
         for name, value in settings.items():
             jax.config.update(name, value)
@@ -145,7 +146,7 @@ def foreign_jax_globals(x64: bool) -> Iterator[None]:
     ``pymc.sampling.jax`` rewrites XLA_FLAGS to 100 devices; left in place, every later NumPyro fit in the
     process would run in float64 (other numbers for the same seed) and kernels compiled before would be
     called with the wrong dtypes. The flag and the variable are restored on exit."""
-    import jax
+    import jax  # lazy: only pymc-marketing fits use this; the module itself must not load JAX
 
     x64_before = jax.config.jax_enable_x64
     flags_before = os.environ.get("XLA_FLAGS")
