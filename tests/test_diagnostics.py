@@ -31,7 +31,12 @@ def healthy_fit(seed: int = 0, s: int = 200):
     return y, pred, np.ones((T, G), bool)
 
 
-def review(post=None, y=None, pred=None, mask=None, holdout=None, baseline=None, roi=None, approximate=False):
+SPEND = np.full(2, 10.0 * T * G)  # 10 per cell against a KPI of ~100: ROI 1 on both is a 20 % media share
+
+
+def review(
+    post=None, y=None, pred=None, mask=None, holdout=None, baseline=None, roi=None, approximate=False, prior=None
+):
     y0, p0, m0 = healthy_fit()
     return review_fit(
         healthy_posterior() if post is None else post,
@@ -43,6 +48,8 @@ def review(post=None, y=None, pred=None, mask=None, holdout=None, baseline=None,
         roi,
         NAMES,
         approximate=approximate,
+        spend_total=SPEND,
+        roi_prior=prior,
     )
 
 
@@ -180,13 +187,37 @@ def test_negative_baseline():
 
 
 def test_implausible_roi_names_the_channel():
+    """Judged against the data, not a fixed number: search's ROI 35 on a spend of 10 per cell of a KPI of ~100
+    would be 3.5× the whole KPI (fail, naming search); tv's ROI ~5 against a prior of median 0.5, log-sd 0.5 is a
+    prior–data conflict (warn, naming tv)."""
     rng = np.random.default_rng(8)
     roi = np.column_stack([rng.lognormal(0, 0.3, 400), rng.lognormal(np.log(35), 0.2, 400)])
     c = review(roi=roi).check("implausible_roi")
-    assert c.status == "fail" and "search" in c.reason and "tv" not in c.reason.split("for ")[1].split("(")[0]
-    wide = np.column_stack([rng.lognormal(np.log(5), 1.8, 400), rng.lognormal(0, 0.3, 400)])
-    w = review(roi=wide).check("implausible_roi")
-    assert w.status == "warn" and "tv" in w.reason
+    assert c.status == "fail" and "search" in c.reason and "tv" not in c.reason.split("(")[1].split(")")[0]
+    assert c.value > 1 and "more than all of it" in c.reason
+    wide = np.column_stack([rng.lognormal(np.log(5), 0.3, 400), rng.lognormal(0, 0.3, 400)])
+    prior = [{"median": 0.5, "log_sd": 0.5}, {"median": 1.0, "log_sd": 1.0}]
+    w = review(roi=wide, prior=prior).check("implausible_roi")
+    assert w.status == "warn" and "tv" in w.reason and "search" not in w.reason
+
+
+def test_large_roi_in_kpi_units_passes():
+    """The small_business false alarm: a large ROI (35) on a small spend is plausible when the share of the KPI it
+    implies is modest (35 × 0.1 per cell / ~100 = 3.5 %) and the prior allowed it."""
+    rng = np.random.default_rng(9)
+    roi = np.column_stack([rng.lognormal(0, 0.3, 400), rng.lognormal(np.log(35), 0.2, 400)])
+    y0, p0, m0 = healthy_fit()
+    c = review_fit(
+        healthy_posterior(), y0, p0, m0, None, None, roi, NAMES, spend_total=np.array([10.0, 0.1]) * T * G
+    ).check("implausible_roi")
+    assert c.status == "pass" and c.value < 0.3, c.reason
+
+
+def test_roi_check_without_units_does_not_pass_blind():
+    rng = np.random.default_rng(10)
+    y0, p0, m0 = healthy_fit()
+    c = review_fit(healthy_posterior(), y0, p0, m0, None, None, rng.lognormal(0, 0.3, (200, 2)), NAMES)
+    assert c.check("implausible_roi").status == "warn" and "not judged" in c.check("implausible_roi").reason
 
 
 def test_approximate_fit_labels_mcmc_checks():

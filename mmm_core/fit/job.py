@@ -17,9 +17,10 @@ import pandas as pd
 from mmm_core import ledger
 from mmm_core.effects.tables import compute_effects, save_effect_draws, summary_rows
 from mmm_core.errors import GateError, MMMError, NotFoundError
-from mmm_core.fit import artifacts
+from mmm_core.fit import artifacts, identifiability
 from mmm_core.fit.gate import run_gate
 from mmm_core.fit.gate_mediators import mediator_gate
+from mmm_core.fit.identifiability import prior_roi_draws
 from mmm_core.fit.inputs import model_config, model_data
 from mmm_core.fit.prior_check import n_parameters, prior_predictive
 from mmm_core.fit.pymc import fit_with_pymc_marketing
@@ -91,17 +92,18 @@ def _fit(store: Store, fit_id: str, spec, settings: FitSettings, report: Progres
     from mmm_core.engine import scale_data  # lazy: JAX (~0.7 s); fit_summary/latest_fit users must not pay it
 
     scaled = scale_data(data, config)
-    gate = _gate(data, scaled, config, settings.seed)
+    prior = prior_predictive(scaled, config, seed=settings.seed)  # shared: the gate and identifiability use it
+    gate = _gate(data, scaled, config, prior)
     report(GATE_END, "pre-fit gate: " + gate.summary)
     if gate.blocking:
         raise GateError(
             f"The pre-fit gate stopped the fit: {gate.summary}", _gate_hint(gate), code="gate_blocked"
         ).with_detail({"gate": gate.to_dict()})
     result = _sample(scaled, config, settings, report)
-    return _review(data, result, settings, gate.to_dict(), report)
+    return _review(data, result, settings, gate.to_dict(), report, prior_roi_draws(prior, data.spend))
 
 
-def _gate(data, scaled, config, seed: int):
+def _gate(data, scaled, config, prior: dict):
     return run_gate(
         data.spend,
         data.kpi,
@@ -110,7 +112,7 @@ def _gate(data, scaled, config, seed: int):
         data.channels,
         data.control_names,
         n_parameters(scaled, config),
-        prior_predictive(scaled, config, seed=seed),
+        prior,
         extra_checks=_mediator_checks(data, config),
     )
 
@@ -157,7 +159,9 @@ def _sample(scaled, config, settings: FitSettings, report: Progress):
     )
 
 
-def _review(data, result, settings: FitSettings, gate: dict[str, Any], report: Progress) -> FitOutcome:
+def _review(
+    data, result, settings: FitSettings, gate: dict[str, Any], report: Progress, prior_roi: np.ndarray
+) -> FitOutcome:
     from mmm_core.engine.posterior import Posterior  # lazy: JAX, as in _fit
     from mmm_core.fit.review_mediators import add_mediator_checks  # lazy: JAX (it imports the engine)
 
@@ -166,6 +170,7 @@ def _review(data, result, settings: FitSettings, gate: dict[str, Any], report: P
     effects = compute_effects(post)
     pred = post.predict()
     holdout = _holdout_mask(len(data.periods), result.config.holdout)
+    ident = identifiability.for_fit(data, result.config, effects.roi, prior_roi)
     health = review_fit(
         result.idata,
         data.kpi,
@@ -176,11 +181,15 @@ def _review(data, result, settings: FitSettings, gate: dict[str, Any], report: P
         effects.roi,
         list(data.channels),
         approximate=result.approximate,
+        spend_total=effects.spend_total,
+        roi_prior=[ident[c]["prior"] for c in data.channels],
     )
     if result.config.mediators:  # weakly identified mediators (few observations, posterior ≈ prior) warn
         health = add_mediator_checks(health, post)
     diagnostics = _diagnostics(result, pred["mu"], data, holdout)
-    return FitOutcome(result, post.params, effects, health.to_dict(), gate, diagnostics, settings)
+    # Stored beside the checks (additive JSON): a label per channel, not a pass/fail of the fit.
+    health_dict = {**health.to_dict(), "identifiability": ident}
+    return FitOutcome(result, post.params, effects, health_dict, gate, diagnostics, settings)
 
 
 def _holdout_mask(n_periods: int, holdout: int) -> np.ndarray | None:

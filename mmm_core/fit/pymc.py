@@ -134,6 +134,7 @@ def _health(result, effects, data):
             "slow posterior predictive); compare with a numpyro fit of the same spec.",
         )
     )
-    checks.append(check_roi(effects.roi, list(data.channels)))
+    kpi_total = float(np.sum(np.where(data.kpi_mask, data.kpi, 0.0)))  # its fitted_total is not computed
+    checks.append(check_roi(effects.roi, list(data.channels), spend_total=effects.spend_total, kpi_total=kpi_total))
     overall = worst([c.status for c in checks])
     return HealthReport(checks, overall, summarise(checks, "Health review (pymc-marketing)"), False)

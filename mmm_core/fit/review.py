@@ -15,7 +15,8 @@ Thresholds (each justified where it is used):
   Durbin–Watson in [1.5, 2.5] pass, else warn
   holdout MAPE ≤ max(1.5 × in-sample, 15 %) pass, ≤ max(3 × in-sample, 30 %) warn, else fail
   P(mean baseline < 0) ≤ 5 % and ≤ 10 % of periods negative pass; P > 50 % fail; otherwise warn
-  ROI: posterior median > 20 fail; 95th percentile > 50 warn
+  ROI: relative to the data, not a fixed number (``mmm_core.fit.plausibility``): fail when media would explain more
+  than the whole KPI; warn when a channel's ROI is beyond its prior's central 99.9 %
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from mmm_core.fit.checks import (  # noqa: F401  (re-exported for callers of dia
     summarise,
     worst,
 )
+from mmm_core.fit.plausibility import check_roi  # noqa: F401  (re-exported: fit.pymc imports it from here)
 
 APPROXIMATE_REASON = "approximate fit — uncertainty not calibrated; MCMC diagnostics not available"
 
@@ -329,36 +331,6 @@ def check_negative_baseline(baseline_draws: np.ndarray, cells: np.ndarray) -> Ch
     return Check("negative_baseline", status, p, thr, reasons[status], {"share_periods_negative": share})
 
 
-def check_roi(
-    roi_draws: np.ndarray, channel_names: Sequence[str], median_max: float = 20.0, upper_max: float = 50.0
-) -> Check:
-    """Paid-media ROI (revenue per unit spend) is rarely above a few; a posterior median above 20 is implausible
-    and usually means spend is mis-scaled or a channel absorbs a missing driver (fail). A 95th percentile above
-    50 means the data cannot rule out absurd values: the channel is weakly identified (warn). Only meaningful
-    when the KPI is revenue in the spend's currency."""
-    thr = f"fail median > {median_max:g}; warn 95th percentile > {upper_max:g}"
-    r = np.asarray(roi_draws, dtype=float)
-    med, hi = np.median(r, axis=0), np.quantile(r, 0.95, axis=0)
-    bad = [channel_names[c] for c in range(r.shape[1]) if med[c] > median_max]
-    wide = [channel_names[c] for c in range(r.shape[1]) if hi[c] > upper_max and med[c] <= median_max]
-    status: Status = "fail" if bad else ("warn" if wide else "pass")
-    details = {"median": dict(zip(channel_names, med)), "p95": dict(zip(channel_names, hi))}
-    if status == "pass":
-        reason = "All channel ROIs are in a plausible range."
-    elif bad:
-        reason = (
-            f"Implausible ROI for {', '.join(bad)} (median above {median_max:g}): check spend units and "
-            "scaling, and whether the channel is standing in for a missing driver (promotions, "
-            "seasonality); consider an ROI-scale prior."
-        )
-    else:
-        reason = (
-            f"ROI of {', '.join(wide)} could be above {upper_max:g}: the data barely identify it; add "
-            "spend variation, an experiment, or an informative ROI prior."
-        )
-    return Check("implausible_roi", status, float(np.max(med)), thr, reason, details)
-
-
 # ------------------------------------------------------------------------------------------ public entry
 def review_fit(
     idata_or_posterior: Any,
@@ -372,6 +344,8 @@ def review_fit(
     approximate: bool = False,
     *,
     var_names: Sequence[str] | None = None,
+    spend_total: np.ndarray | None = None,
+    roi_prior: Sequence[dict[str, float] | None] | None = None,
 ) -> HealthReport:
     """Review a fit and return every check with its status.
 
@@ -379,8 +353,9 @@ def review_fit(
     units; ``holdout_mask`` ``[T]`` (True = held out of the fit); ``roi_draws`` ``[S, C]``. ``idata_or_posterior``:
     ArviZ DataTree / InferenceData or a dict of posterior arrays ``[chain, draw, ...]`` (optionally
     ``{"posterior": ..., "sample_stats": ...}``); ``var_names`` limits the MCMC checks to those variables
-    (default: all). ``overall`` is the worst status; decision tools refuse a ``fail`` unless the user
-    overrides."""
+    (default: all). ``spend_total`` [C] and ``roi_prior`` (per channel ``{median, log_sd}``) let the ROI check
+    judge each ROI against the KPI it implies and the prior it was given. ``overall`` is the worst status;
+    decision tools refuse a ``fail`` unless the user overrides."""
     checks = approximate_checks() if approximate else _mcmc_checks(idata_or_posterior, var_names)
     y = np.asarray(y_obs, dtype=float)
     yhat = np.asarray(y_pred_draws, dtype=float).mean(axis=0)
@@ -392,7 +367,10 @@ def review_fit(
     if baseline_draws is not None:
         checks.append(check_negative_baseline(baseline_draws, fit_cells))
     if roi_draws is not None:
-        checks.append(check_roi(roi_draws, list(channel_names)))
+        kpi_total = np.asarray(y_pred_draws, dtype=float).sum(axis=(1, 2))  # same cells as the ROI: the whole grid
+        checks.append(
+            check_roi(roi_draws, list(channel_names), spend_total=spend_total, kpi_total=kpi_total, prior=roi_prior)
+        )
     overall = worst([c.status for c in checks])
     subject = "Health review (approximate fit)" if approximate else "Health review"
     return HealthReport(checks, overall, summarise(checks, subject), approximate)
