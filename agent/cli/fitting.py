@@ -50,6 +50,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         _render_roi,
     )
     p.add_argument("fit_id")
+    p.add_argument("--show-prior", action="store_true", help="also show each channel's ROI prior (same interval)")
     add_answer_options(p)
 
     p = add_command(
@@ -167,18 +168,35 @@ def _roi(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.answers.results import roi
 
     return roi(
-        open_store(args), args.fit_id, interval=args.interval, method=args.method, allow_unhealthy=args.allow_unhealthy
+        open_store(args),
+        args.fit_id,
+        interval=args.interval,
+        method=args.method,
+        allow_unhealthy=args.allow_unhealthy,
+        show_prior=args.show_prior,
     )
 
 
 def _render_roi(r: dict[str, Any]) -> str:
     iv = r["interval"]
     head = f"ROI by channel (fit {r['fit_id']}; mean [{iv['level']:.0%} {iv['method'].replace('_', '-')} interval])"
-    rows = [
-        [name, c["spend"], interval(c["contribution"], 0), interval(c["roi"]), interval(c["mroi"])]
+    show_prior = any("prior" in c for c in r["channels"].values())
+    rows = []
+    for name, c in r["channels"].items():
+        row = [name, c["spend"], interval(c["contribution"], 0), interval(c["roi"]), interval(c["mroi"])]
+        if show_prior:
+            p = c.get("prior")
+            row.append(f"{p['median']:.3g} [{p['lo']:.3g}, {p['hi']:.3g}]" if p else "n/a")
+        rows.append(row + [(c.get("identifiability") or {}).get("label", "not assessed")])
+    cols = ["channel", "spend", "contribution", "ROI", "marginal ROI"]
+    out = [head, table(cols + (["prior ROI (median)"] if show_prior else []) + ["identifiability"], rows)]
+    fixes = [
+        f"{name}: {c['identifiability']['fix']}"
         for name, c in r["channels"].items()
+        if (c.get("identifiability") or {}).get("fix")
     ]
-    out = [head, table(["channel", "spend", "contribution", "ROI", "marginal ROI"], rows)]
+    if fixes:
+        out.append("To identify: " + "; ".join(fixes) + ".")
     if r.get("approximate"):
         out.append(f"Note: {r['label']}.")
     out.append(r["provenance"]["disclosure"])

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from mmm_core import ledger
+from mmm_core.answers.identifiability import add_identifiability, channel_labels
 from mmm_core.effects.tables import compare as compare_draws
 from mmm_core.effects.tables import contribution_rows, load_effect_draws, roi_table, summarize
 from mmm_core.effects.tables import response_curve as curve
@@ -111,12 +112,19 @@ def resolve_channel(name: str, channels: list[str]) -> str:
 
 
 def roi(
-    store: Store, fit_id: str, interval: float | None = None, method: str | None = None, allow_unhealthy: bool = False
+    store: Store,
+    fit_id: str,
+    interval: float | None = None,
+    method: str | None = None,
+    allow_unhealthy: bool = False,
+    show_prior: bool = False,
 ) -> dict[str, Any]:
-    """Per channel: spend, contribution, ROI and marginal ROI, each ``{mean, median, sd, lo, hi}``."""
+    """Per channel: spend, contribution, ROI and marginal ROI, each ``{mean, median, sd, lo, hi}``, and the
+    channel's ``identifiability`` label (with ``show_prior``, also its ``prior`` ROI at the same interval)."""
     fit = decision_fit(store, fit_id, allow_unhealthy)
     frame = _frame(store, fit, interval, method)
     table = roi_table(effect_draws(store, fit_id), frame["level"], frame["method"])
+    add_identifiability(table["channels"], fit.health, frame["level"] if show_prior else None)
     return _finish(store, frame, table)
 
 
@@ -154,6 +162,7 @@ def health(store: Store, fit_id: str) -> dict[str, Any]:
         "overall": review.get("overall", fit.status),
         "summary": review.get("summary", (fit.error or {}).get("message", "")),
         "checks": review.get("checks", []),
+        "identifiability": channel_labels(review),
         "gate": fit.gate if fit.gate is not None else (fit.error or {}).get("gate"),
         "diagnostics": fit.diagnostics,
         "error": fit.error,

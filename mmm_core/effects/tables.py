@@ -122,9 +122,18 @@ def compare(
     }
 
 
-def best_worst(eff: EffectDraws, level: float = DEFAULT_LEVEL, method: Method = DEFAULT_METHOD) -> dict[str, Any]:
+def best_worst(
+    eff: EffectDraws,
+    level: float = DEFAULT_LEVEL,
+    method: Method = DEFAULT_METHOD,
+    labels: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Channels with the highest and lowest median ROI, and each channel's probability of being best / worst
-    (share of draws in which its ROI is the highest / lowest) — a ranking with its uncertainty."""
+    (share of draws in which its ROI is the highest / lowest) — a ranking with its uncertainty.
+
+    ``labels``: the fit's identifiability labels by channel; a best or worst channel that is not ``identified``
+    then carries its ``identifiability`` and a ``caveat`` to print beside the claim (a prior-dominated channel is
+    never called best or worst bare)."""
     roi = eff.roi
     median = np.median(roi, axis=0)
     n_c = roi.shape[1]
@@ -133,7 +142,11 @@ def best_worst(eff: EffectDraws, level: float = DEFAULT_LEVEL, method: Method = 
     best, worst = int(np.argmax(median)), int(np.argmin(median))
 
     def entry(i: int, p: np.ndarray) -> dict[str, Any]:
-        return {"channel": eff.channels[i], "prob": float(p[i]), "roi": summarize(roi[:, i], level, method)}
+        out = {"channel": eff.channels[i], "prob": float(p[i]), "roi": summarize(roi[:, i], level, method)}
+        if labels is not None:
+            lab = labels.get(eff.channels[i])
+            out.update(identifiability=lab, caveat=ranking_caveat(lab))
+        return out
 
     return {
         "best": entry(best, p_best),
@@ -142,6 +155,18 @@ def best_worst(eff: EffectDraws, level: float = DEFAULT_LEVEL, method: Method = 
         "p_worst": dict(zip(eff.channels, map(float, p_worst))),
         **_header(eff, level, method),
     }
+
+
+def ranking_caveat(label: dict[str, Any] | None) -> str | None:
+    """Words to put beside a channel called best or worst when its ROI is not identified (None when it is)."""
+    status = (label or {}).get("status")
+    if status == "identified":
+        return None
+    if status == "prior":
+        return "its ROI is prior-dominated (the data barely moved it), so this ranking is largely the prior's"
+    if status == "weak":
+        return f"its ROI is {label['label']}, so this ranking is uncertain for that reason"
+    return "its identifiability was not assessed for this fit"
 
 
 def _rows(draws: np.ndarray, labels: list[dict[str, Any]], level: float, method: Method) -> list[dict[str, Any]]:
