@@ -28,7 +28,7 @@ CHROMIUM = "/usr/bin/chromium"
 HOSTILE_OUTLETS = {
     "Email_Spend": "<script>window.__pwned=1</script>",
     "Local_Spend": '<img src=x onerror="window.__pwned=2">',
-    "Search_Spend": "[click](javascript:window.__pwned=3)",
+    "Search_Spend": '[click](javascript:window.__pwned=3) <a href="http://127.0.0.1:9/x">link</a>',
     "Social_Spend": "</script><script>window.__pwned=4</script>",
 }
 DATASET = "<script>window.__pwned=5</script>"
@@ -92,13 +92,18 @@ def _chromium_visit(page_path: Path) -> dict:
             page.goto(page_path.as_uri())
             page.wait_for_timeout(1500)  # let image errors fire and Plotly draw
             found = page.evaluate(
-                """() => ({
-                    pwned: window.__pwned === undefined ? null : window.__pwned,
-                    imgs: document.querySelectorAll('img').length,
-                    jsLinks: [...document.querySelectorAll('a')].filter(a => a.href.startsWith('javascript')).length,
-                    hostileScripts: [...document.scripts].filter(s => s.text.trim().startsWith('window.')).length,
-                    text: document.body.innerText,
-                })"""
+                """() => {
+                    const injected = 'window.__pwned';
+                    const links = [...document.querySelectorAll('a')];
+                    return {
+                        pwned: window.__pwned === undefined ? null : window.__pwned,
+                        imgs: document.querySelectorAll('img').length,
+                        jsLinks: links.filter(a => a.href.startsWith('javascript')).length,
+                        extLinks: links.filter(a => a.href.startsWith('http')).length,
+                        hostileScripts: [...document.scripts].filter(s => s.text.trim().startsWith(injected)).length,
+                        text: document.body.innerText,
+                    };
+                }"""
             )
             found["dialogs"] = dialogs
             return found
@@ -112,6 +117,7 @@ def test_no_script_runs_when_the_html_report_is_opened(hostile: dict) -> None:
     found = _chromium_visit(hostile["html"])
     assert found["pwned"] is None and not found["dialogs"], found["pwned"]
     assert found["imgs"] == 0 and found["jsLinks"] == 0 and found["hostileScripts"] == 0
+    assert found["extLinks"] == 0, "a name made a link (Plotly reads <a href> in chart labels)"
     for name in (*HOSTILE_OUTLETS.values(), DATASET, RATIONALE.split(" ")[0]):
         assert name in found["text"], f"{name!r} should read as written"
 

@@ -28,7 +28,7 @@ from mmm_core.grounding import extract_numbers, ungrounded
 from mmm_core.outputs import write_atomic
 from mmm_core.report.charts import all_charts, plotly_js
 from mmm_core.report.data import collect, dump, grounding_pool
-from mmm_core.report.render import render_html, render_markdown, render_prose
+from mmm_core.report.render import plotly_data, render_html, render_markdown, render_prose
 from mmm_core.store import Store
 
 Rewriter = Callable[[str, str], str]
@@ -142,4 +142,4 @@ def _apply_rewrite(prose: dict[str, str], res: dict[str, Any], llm: Rewriter) ->
 def _render(fmt: str, res: dict[str, Any], prose: dict[str, str], sections: list[dict[str, str]]) -> str:
     if fmt == "md":
         return render_markdown(res, prose, sections)
-    return render_html(res, prose, sections, all_charts(res), plotly_js())
+    return render_html(res, prose, sections, all_charts(plotly_data(res)), plotly_js())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -165,16 +166,26 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
-def md_data(value: Any) -> Any:
-    """``value`` with every string in it (dict keys too) passed through :func:`md_escape`, for the Markdown
-    report: keys and values change alike, so lookups by name inside the templates still match."""
+def map_strings(value: Any, fn: Callable[[str], str]) -> Any:
+    """``value`` with ``fn`` applied to every string in it, dict keys too, so lookups by name still match."""
     if isinstance(value, str):
-        return md_escape(value)
+        return fn(value)
     if isinstance(value, dict):
-        return {md_data(k): md_data(v) for k, v in value.items()}
+        return {map_strings(k, fn): map_strings(v, fn) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [md_data(v) for v in value]
+        return [map_strings(v, fn) for v in value]
     return value
+
+
+def md_data(value: Any) -> Any:
+    """The results with every string Markdown-escaped (:func:`md_escape`), for the Markdown report."""
+    return map_strings(value, md_escape)
+
+
+def plotly_data(value: Any) -> Any:
+    """The results with ``& < >`` of every string written as entities, for chart labels: Plotly reads a small
+    HTML subset in text (``<a href>``, ``<b>``) and shows entities as the characters, so a name stays a name."""
+    return map_strings(value, lambda text: html.escape(text, quote=False))
 
 
 _CODE_SPAN = re.compile(r"(`[^`\n]*`)")
