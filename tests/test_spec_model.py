@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from spec_support import VARIABLES, base_spec, make_dataset
 
@@ -105,8 +107,13 @@ def test_init_spec_drafts_from_the_dataset(store, dataset):
     assert spec.mediators[0].name == "Awareness" and spec.mediators[0].type == "sparse"
     assert spec.mediators[0].channels == ["Search", "TV"]
     assert spec.seasonality.fourier_order == 2 and spec.geo.pooling == "full"
-    # ROI prior median: 20% of KPI over total spend = 0.2 * 1e6 / 1e5
-    assert spec.media[0].effect_prior.type == "roi" and spec.media[0].effect_prior.median == 2.0
+    # ROI prior medians (issue 16 item 3): media drive 20% of the KPI (1e6) on average, split by √spend
+    # (Search 40k, TV 60k): Search 0.2·1e6·200/444.95/4e4 = 2.248, TV 1.835; median = mean·e^(−½) → 1.36, 1.11.
+    # (The former rule gave both 0.2 · 1e6 / 1e5 = 2.0.)
+    assert spec.media[0].effect_prior.type == "roi" and spec.media[0].effect_prior.median == 1.36
+    assert spec.media[1].effect_prior.median == 1.11  # the larger channel gets the lower ROI prior
+    mean_share = sum(m.effect_prior.median * math.exp(0.5) * x for m, x in zip(spec.media, (4e4, 6e4))) / 1e6
+    assert mean_share == pytest.approx(0.2, rel=0.01)
     assert any("ROI priors" in n for n in notes)
     validate_against(spec, describe(store, dataset))
 

@@ -12,8 +12,24 @@ Choices made by ``draft_spec`` (each one is a documented default the user may ed
   less than once cannot be told apart from trend and media).
 - Geo pooling: 'partial' with more than one geography, else 'full'.
 - Durations are weekly defaults (l_max 8 weeks, half-life median 1.5 weeks) converted to the data's periods.
-- Effect priors: ROI, lognormal median 0.2 × total KPI / total spend, sigma 1 — equivalently each channel's prior
-  effect share is 20% of the KPI times its spend share. Without totals the median is 1.
+- Effect priors: ROI, lognormal with sigma 1 and a median per channel derived from one stated assumption — paid
+  media drive on average 20% of the KPI (``MEDIA_SHARE_OF_KPI``) — and one rule for splitting it across
+  channels: in proportion to the square root of each channel's spend (``_roi_medians``). Without totals the
+  median is 1. Why:
+  * *A share, not an ROI.* The share of the KPI media drive is unit-free; an ROI is not (KPI units per unit of
+    spend). Meridian does the same when the KPI is not revenue (its "total paid media contribution prior",
+    mean 40%, sd 20%). We assume 20%, lower than Meridian's 40%: over-crediting media is the more damaging error
+    for a default — it inflates the ROI of exactly the channels the data cannot pin down (issue 16: the old
+    common median 1.38 sat above most true ROIs). This is an assumption, not a measured fact; set
+    ``effect_prior`` from a lift test whenever one exists.
+  * *The mean, not the median.* With sigma 1 a log-normal's mean is e^0.5 ≈ 1.65 × its median, so medians at
+    20% would give a prior *mean* total share of 33%. The medians are scaled by e^(−sigma²/2) so the prior mean of
+    the total media share is the stated 20% (as Meridian's own recipe does).
+  * *Square-root split, not spend-proportional.* A split in proportion to spend gives every channel the same ROI
+    prior, so every weakly identified channel is pulled to one number. A concave response means a channel's
+    contribution grows less than proportionally with its budget; the square-root split (a response with spend
+    elasticity 0.5, between "proportional" (1) and "equal shares" (0)) gives small channels a higher average-ROI
+    prior and large ones a lower, as diminishing returns imply, without claiming to know which channel works.
 """
 
 from __future__ import annotations
@@ -38,7 +54,9 @@ from mmm_core.spec.schema import (
 )
 
 WEEKS_PER_YEAR = 52.18
-MEDIA_SHARE_OF_KPI = 0.2  # prior belief: media drive about a fifth of the KPI
+MEDIA_SHARE_OF_KPI = 0.2  # prior mean of the share of the KPI paid media drive (see the module docstring)
+SPLIT_ELASTICITY = 0.5  # channel effect shares ∝ spend ** this (1 = one common ROI, 0 = equal shares)
+DEFAULT_ROI_SIGMA = 1.0
 SPARSE_BELOW = 0.6
 _PERIODS_PER_YEAR = {"d": 365.25, "w": WEEKS_PER_YEAR, "m": 12.0, "q": 4.0, "y": 1.0, "a": 1.0}
 
@@ -128,9 +146,9 @@ def _draft_media(describe: dict[str, Any], variables: dict[str, Any], weeks: flo
     channel_counts: dict[str, int] = {}
     for v in media_vars:
         channel_counts[v.get("channel") or v["name"]] = channel_counts.get(v.get("channel") or v["name"], 0) + 1
-    median = _roi_median(variables[kpi].get("total"), media_vars)
+    medians = _roi_medians(variables[kpi].get("total"), media_vars)
     out = []
-    for v in media_vars:
+    for v, median in zip(media_vars, medians, strict=True):
         channel = v.get("channel") or v["name"]
         out.append(
             MediaChannel(
@@ -139,24 +157,38 @@ def _draft_media(describe: dict[str, Any], variables: dict[str, Any], weeks: flo
                 adstock=Adstock(
                     l_max=max(2, round(8 / weeks)), half_life=LogNormalPrior(median=_round_sig(1.5 / weeks), sigma=0.8)
                 ),
-                effect_prior=EffectPrior(type="roi", median=median, sigma=1.0),
+                effect_prior=EffectPrior(type="roi", median=median, sigma=DEFAULT_ROI_SIGMA),
             )
         )
     return out
 
 
-def _roi_median(kpi_total: float | None, media_vars: list[dict[str, Any]]) -> float:
-    spend = sum(v.get("total") or 0 for v in media_vars)
-    if not kpi_total or kpi_total <= 0 or spend <= 0:
-        return 1.0
-    return _round_sig(MEDIA_SHARE_OF_KPI * kpi_total / spend)
+def _roi_medians(kpi_total: float | None, media_vars: list[dict[str, Any]]) -> list[float]:
+    """Per channel: the ROI prior median for which media drive ``MEDIA_SHARE_OF_KPI`` of the KPI *on average*
+    (the log-normal mean, hence the e^(−sigma²/2)), shared out in proportion to spend ** ``SPLIT_ELASTICITY``.
+
+    ``share_c = m · w_c / Σ w``, ``w_c = spend_c^e``; ``ROI_c = share_c · KPI / spend_c``. A channel without spend
+    gets the common ROI ``m · KPI / total spend`` (it has no share to give)."""
+    spend = [max(float(v.get("total") or 0.0), 0.0) for v in media_vars]
+    total = sum(spend)
+    if not kpi_total or kpi_total <= 0 or total <= 0:
+        return [1.0] * len(media_vars)
+    mean_to_median = math.exp(-(DEFAULT_ROI_SIGMA**2) / 2)
+    weights = [x**SPLIT_ELASTICITY for x in spend]
+    w_sum = sum(weights)
+    out = []
+    for x, w in zip(spend, weights, strict=True):
+        roi = MEDIA_SHARE_OF_KPI * kpi_total * (w / w_sum) / x if x > 0 else MEDIA_SHARE_OF_KPI * kpi_total / total
+        out.append(_round_sig(roi * mean_to_median))
+    return out
 
 
 def _roi_note(spec: ModelSpec) -> str:
-    median = spec.media[0].effect_prior.median
+    medians = ", ".join(f"{m.name} {m.effect_prior.median:g}" for m in spec.media)
     return (
-        f"ROI priors: lognormal median {median:g} for every channel (media assumed to drive ~20% of "
-        f"{spec.kpi}, split by spend share), sigma 1."
+        f"ROI priors (lognormal, sigma {DEFAULT_ROI_SIGMA:g}): medians {medians} — media assumed to drive "
+        f"{MEDIA_SHARE_OF_KPI:.0%} of {spec.kpi} on average, split by the square root of spend (smaller channels "
+        "get a higher ROI prior, as diminishing returns imply). Replace with lift-test results where you have them."
     )
 
 

@@ -120,8 +120,9 @@ class EffectPrior(StrictModel):
     median: float = Field(
         1.0,
         gt=0,
-        description="Prior median. Default 1.0; init_spec scales it to the data "
-        "(0.2 × total KPI / total spend, i.e. media drive ~20% of KPI in proportion to spend).",
+        description="Prior median. Default 1.0; init_spec sets it per channel from the data: media drive "
+        "20% of the KPI on average, split across channels by the square root of spend (so smaller "
+        "channels get a higher ROI prior), median = mean × e^(-sigma²/2).",
     )
     sigma: float = Field(1.0, gt=0, description="Sd of log(ROI or share). Default 1.0 (90% range ×/÷ 5.2).")
 
@@ -146,5 +147,5 @@ class MediaChannel(StrictModel):
     effect_prior: EffectPrior = Field(
         default_factory=EffectPrior,
         description="Prior on ROI or effect share; "
-        "default ROI lognormal median 1, sigma 1 (init_spec scales the median).",
+        "default ROI lognormal median 1, sigma 1 (init_spec sets the median per channel from the data).",
     )
