@@ -155,3 +155,13 @@ def test_a_real_system_file_through_a_symlink_is_not_echoed(capsys, tmp_path: Pa
     code, payload, err = _cli(capsys, tmp_path / "s" / "mmm.duckdb", "ingest", str(link))
     first = system.read_text().splitlines()[0]
     assert code == 2 and first not in json.dumps(payload) + err and first[:12] not in json.dumps(payload) + err
+
+
+def test_any_command_meeting_a_full_disk_says_so_instead_of_reporting_a_bug(capsys, tmp_path, monkeypatch) -> None:
+    def full(*_args, **_kwargs):
+        raise duckdb.TransactionException('Failed to commit: Could not write file "s.wal": No space left on device')
+
+    monkeypatch.setattr("mmm_core.data.queries.list_datasets", full)
+    code, payload, err = _cli(capsys, tmp_path / "s" / "mmm.duckdb", "datasets")
+    assert code == 2 and payload["error"]["code"] == "disk_full" and "df -h" in payload["error"]["hint"]
+    assert "Traceback" not in err

@@ -172,6 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _emit_error(args, "interrupted", "Interrupted by the user.", "Run the command again.")
         return 130
     except Exception as exc:  # an unexpected failure is still reported in the contract's shape
+        full = _disk_full(args, exc)
+        if full is not None:  # any command can meet a full disk: the user's to fix, not a bug to report
+            _emit_error(args, full.code, full.message, full.hint)
+            return EXIT_USER_ERROR
         traceback.print_exc(file=sys.stderr)
         _emit_error(
             args,
@@ -186,6 +190,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         render = args.render or _default_render
         print(render(payload))
     return getattr(args, "exit_code", 0)  # a command that worked but found a problem (verify) says so here
+
+
+def _disk_full(args: argparse.Namespace, exc: BaseException) -> MMMError | None:
+    from mmm_core.outputs import disk_full_error
+    from mmm_core.store import resolve_store_path
+
+    where = resolve_store_path(getattr(args, "store", None)).expanduser().absolute()
+    return disk_full_error(exc, f"`mmm-agent {args.command}`", where, "Transactions in the store were rolled back.")
 
 
 def _default_render(payload: dict[str, Any]) -> str:
