@@ -187,7 +187,7 @@ def _render_roi(r: dict[str, Any]) -> str:
         if show_prior:
             p = c.get("prior")
             row.append(f"{p['median']:.3g} [{p['lo']:.3g}, {p['hi']:.3g}]" if p else "n/a")
-        rows.append(row + [(c.get("identifiability") or {}).get("label", "not assessed")])
+        rows.append(row + [_label_text(c.get("identifiability"))])
     cols = ["channel", "spend", "contribution", "ROI", "marginal ROI"]
     out = [head, table(cols + (["prior ROI (median)"] if show_prior else []) + ["identifiability"], rows)]
     fixes = [
@@ -201,6 +201,14 @@ def _render_roi(r: dict[str, Any]) -> str:
         out.append(f"Note: {r['label']}.")
     out.append(r["provenance"]["disclosure"])
     return "\n".join(out)
+
+
+def _label_text(idf: dict[str, Any] | None) -> str:
+    """The label, with the data cause of a prior-dominated channel (the label alone does not name it)."""
+    if not idf:
+        return "not assessed"
+    causes = idf.get("causes") or []
+    return f"{idf['label']} ({', '.join(causes)})" if idf.get("status") == "prior" and causes else idf["label"]
 
 
 def _compare(args: argparse.Namespace) -> dict[str, Any]:

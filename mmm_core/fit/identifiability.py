@@ -239,15 +239,18 @@ def prior_summary(prior_roi: np.ndarray) -> dict[str, float] | None:
 def label(data: ChannelData, contraction_value: float | None) -> tuple[str, str, str | None]:
     """``(label, status, fix)`` from the data causes and the contraction (see the module docstring)."""
     k = contraction_value if contraction_value is not None and np.isfinite(contraction_value) else None
-    if k is not None and k < PRIOR_DOMINATED:
-        return PRIOR_LABEL, "prior", FIXES[PRIOR_LABEL]
+    cause_fix = _cause_fix(data.causes[0]) if data.causes else None
+    if k is not None and k < PRIOR_DOMINATED:  # the data cause, when there is one, says what would help
+        return PRIOR_LABEL, "prior", cause_fix or FIXES[PRIOR_LABEL]
     if data.causes:
-        cause = data.causes[0]
-        fix = FIXES["channel"] if cause.startswith("collinear") else FIXES[cause]
-        return f"weakly identified: {', '.join(data.causes)}", "weak", fix
+        return f"weakly identified: {', '.join(data.causes)}", "weak", cause_fix
     if k is not None and k < IDENTIFIED:
         return "weakly identified: wide posterior", "weak", FIXES["wide posterior"]
     return IDENTIFIED_LABEL, "identified", None
+
+
+def _cause_fix(cause: str) -> str:
+    return FIXES["channel"] if cause.startswith("collinear") else FIXES[cause]
 
 
 def assess(
