@@ -61,8 +61,10 @@ def test_labels_combine_data_and_posterior():
     assert "vary its spend" in out["Search"].fix or "lift test" in out["Search"].fix
     assert out["Display"].label == IDENTIFIED_LABEL and out["Display"].fix is None
     assert out["Display"].contraction > 0.8
-    # A posterior about as wide as its prior is the prior's answer, whatever the data look like.
-    assert out["Radio"].label == PRIOR_LABEL and "lift test" in out["Radio"].fix
+    # A posterior about as wide as its prior is the prior's answer, whatever the data look like; the data cause
+    # (steady spend) still says what would help.
+    assert out["Radio"].label == PRIOR_LABEL and "vary its spend" in out["Radio"].fix
+    assert out["Radio"].causes == ["little spend variation"]
     d = out["Search"].to_dict()
     assert d["data"]["seasonality_r2"] >= 0.75 and d["prior"]["median"] > 0
 
