@@ -92,3 +92,21 @@ def test_a_failure_inside_staging_leaves_neither_folder(tmp_path: Path) -> None:
         (folder / "samples.npz").write_bytes(b"x")
         _full_disk()
     assert list(artifacts.fit_dir(store, "x").parent.iterdir()) == []
+
+
+def test_a_new_fit_removes_staging_left_by_a_killed_fit_even_before_it_writes(locked, monkeypatch) -> None:
+    store = locked["store"]
+    fits = artifacts.fit_dir(store, "x").parent
+    fits.mkdir(parents=True, exist_ok=True)
+    stale = fits / f".tmp-fit_killed-{_dead_pid()}"
+    stale.mkdir()
+
+    def gate_fails(*_args, **_kwargs):
+        raise RuntimeError("stop before sampling")
+
+    monkeypatch.setattr("mmm_core.fit.job._fit", gate_fails)
+    from mmm_core.fit.job import run_fit
+
+    with pytest.raises(RuntimeError):
+        run_fit(store, locked["spec_id"], quick=True)
+    assert not stale.exists()

@@ -60,7 +60,9 @@ def staging(store: Store, fit_id: str) -> Iterator[Path]:
 def remove_stale_staging(folder: Path) -> list[str]:
     """Delete ``.tmp-<fit>-<pid>`` folders whose process is gone; returns their names. A live pid's folder is a
     fit being written right now (another process, or another thread of this one) and stays."""
-    removed = []
+    removed: list[str] = []
+    if not folder.is_dir():
+        return removed
     for path in folder.glob(f"{STAGING_PREFIX}*"):
         pid = path.name.rsplit("-", 1)[-1]
         if path.is_dir() and pid.isdigit() and not _alive(int(pid)):

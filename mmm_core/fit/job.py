@@ -61,6 +61,7 @@ def run_fit(
         spec, quick=quick, engine=engine, chains=chains, warmup=warmup, draws=draws, seed=seed
     )
     fit_id = ledger.begin_fit(store, spec_id, engine=engine, mode=settings.mode, settings=settings.to_dict())
+    artifacts.remove_stale_staging(artifacts.fit_dir(store, fit_id).parent)  # left by fits killed mid-write
     report = _reporter(store, fit_id, progress)
     try:
         outcome = _fit(store, fit_id, spec, settings, report)
