@@ -89,7 +89,7 @@ def _reason(status: Status, total: float, ch_share: np.ndarray, names: list[str]
         return (
             f"Implausible ROI: media would explain {total:.0%} of the KPI — more than all of it ({parts}). Check "
             f"the spend units and scaling of {', '.join(big)}, and whether a channel stands in for a missing "
-            "driver (promotions, seasonality); tighten its ROI prior."
+            "driver (promotions, seasonality); and check its ROI prior — a prior set too high forces this."
         )
     if status == "warn":
         return (
