@@ -1,0 +1,138 @@
+"""Calibration of the product's intervals on truths it has never seen (issue 16 item 1).
+
+Each dataset is drawn from a generating process that is not the default spec (``_calib_worlds``), written as MFF,
+ingested, given the default spec, locked and fitted through the product path, exactly as a user would. For every
+channel we record whether the 50 / 80 / 90 % equal-tailed intervals of ROI and contribution cover the truth, the
+absolute relative error of the posterior median, the relative width of the 90 % interval, and the channel's
+identifiability label. Printed per generating process and overall; target: 90 % intervals cover 87–95 %.
+
+    python bench/calibration.py                       # 10 datasets per process (50), 2 x (500 + 500) NUTS
+    python bench/calibration.py --per-family 2 --quick   # a smoke run (MAP + Laplace; not calibrated by design)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+from _calib_worlds import FAMILIES, draw_preset  # noqa: E402
+
+LEVELS = (0.5, 0.8, 0.9)
+TARGET = (0.87, 0.95)
+
+
+def fit_world(family, seed: int, folder: Path, args: argparse.Namespace) -> list[dict]:
+    """One dataset through the product path; one row per channel."""
+    from mmm_core import ledger
+    from mmm_core.answers.results import roi
+    from mmm_core.data.ingest import ingest
+    from mmm_core.fit.job import run_fit
+    from mmm_core.spec import init_spec
+    from mmm_core.store import Store
+    from mmm_core.synth.dgp import simulate
+    from mmm_core.synth.make import to_frame
+    from mmm_core.synth.truth import build_truth
+
+    preset = draw_preset(family, seed)
+    world = simulate(preset, seed, np.random.default_rng(seed))
+    truth = build_truth(world)["channels"]
+    csv = folder / f"{preset.name}.csv"
+    to_frame(world).to_csv(csv, index=False, lineterminator="\n")
+    store = Store(folder / f"{preset.name}.duckdb")
+    ds = ingest(store, csv)
+    locked = ledger.lock(store, init_spec(store, ds.dataset_id), "calibration harness: default spec")
+    fit = run_fit(
+        store, locked.spec_id, quick=args.quick, chains=args.chains, warmup=args.warmup, draws=args.draws, seed=0
+    )
+    tables = {lv: roi(store, fit["fit_id"], interval=lv, allow_unhealthy=True)["channels"] for lv in LEVELS}
+    rows = []
+    for name, t in truth.items():
+        row = {"family": family.name, "seed": seed, "channel": name, "pattern": t["pattern"]}
+        row["label"] = tables[0.9][name]["identifiability"]["status"]
+        row["health"] = fit["health"]["overall"]
+        for q in ("roi", "contribution"):
+            est = tables[0.9][name][q]
+            row[f"{q}_true"], row[f"{q}_median"] = t[q], est["median"]
+            row[f"{q}_width90"] = (est["hi"] - est["lo"]) / abs(t[q])
+            for lv in LEVELS:
+                e = tables[lv][name][q]
+                row[f"{q}_cover{int(lv * 100)}"] = bool(e["lo"] <= t[q] <= e["hi"])
+        rows.append(row)
+    return rows
+
+
+def summarise(rows: list[dict]) -> dict[str, dict]:
+    """Per process and overall: n, coverage at each level, median abs relative error, median 90 % width."""
+    groups: dict[str, list[dict]] = {"overall": rows}
+    for key in ("family", "label"):  # processes first, then the identifiability labels
+        for r in rows:
+            groups.setdefault(r[key] if key == "family" else f"label:{r[key]}", []).append(r)
+    out = {}
+    for key, rs in groups.items():
+        s: dict[str, float] = {"n": len(rs)}
+        for q in ("roi", "contribution"):
+            for lv in LEVELS:
+                s[f"{q}_cover{int(lv * 100)}"] = float(np.mean([r[f"{q}_cover{int(lv * 100)}"] for r in rs]))
+            err = [abs(r[f"{q}_median"] - r[f"{q}_true"]) / abs(r[f"{q}_true"]) for r in rs]
+            s[f"{q}_mape"] = float(np.median(err))
+            s[f"{q}_width90"] = float(np.median([r[f"{q}_width90"] for r in rs]))
+        out[key] = s
+    return out
+
+
+def table(summary: dict[str, dict]) -> str:
+    head = "| process | n | ROI cover 50/80/90 | contrib. cover 50/80/90 | median abs ROI error | median 90% width |"
+    lines = [head, "|---|---|---|---|---|---|"]
+    for key, s in summary.items():
+        cov = "/".join(f"{s[f'roi_cover{int(lv * 100)}']:.0%}" for lv in LEVELS)
+        cc = "/".join(f"{s[f'contribution_cover{int(lv * 100)}']:.0%}" for lv in LEVELS)
+        lines.append(f"| {key} | {s['n']} | {cov} | {cc} | {s['roi_mape']:.0%} | {s['roi_width90']:.2f}× |")
+    return "\n".join(lines)
+
+
+def _args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--per-family", type=int, default=10, help="datasets per generating process (5 processes)")
+    p.add_argument("--first-seed", type=int, default=1000, help="held-out seeds: away from the tests' 0-2")
+    p.add_argument("--chains", type=int, default=2)
+    p.add_argument("--warmup", type=int, default=500)
+    p.add_argument("--draws", type=int, default=500)
+    p.add_argument("--quick", action="store_true", help="MAP + Laplace instead of NUTS (smoke runs only)")
+    p.add_argument("--families", default=",".join(f.name for f in FAMILIES))
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "calibration.json")
+    return p.parse_args()
+
+
+def main() -> None:
+    args = _args()
+    wanted = set(args.families.split(","))
+    rows: list[dict] = []
+    t0 = time.time()
+    with tempfile.TemporaryDirectory() as tmp:
+        for family in [f for f in FAMILIES if f.name in wanted]:
+            for seed in range(args.first_seed, args.first_seed + args.per_family):
+                rows += fit_world(family, seed, Path(tmp), args)
+                print(f"{family.name} seed {seed}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+    summary = summarise(rows)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    settings = {k: v for k, v in vars(args).items() if k != "out"}
+    args.out.write_text(json.dumps({"settings": settings, "summary": summary, "rows": rows}, indent=1) + "\n")
+    print(table(summary))
+    lo, hi = TARGET
+    ok = lo <= summary["overall"]["roi_cover90"] <= hi
+    print(
+        f"\n90% ROI coverage overall {summary['overall']['roi_cover90']:.0%}: {'within' if ok else 'outside'} the "
+        f"{lo:.0%}–{hi:.0%} target ({len(rows)} channels, {time.time() - t0:.0f} s)."
+    )
+
+
+if __name__ == "__main__":
+    main()
