@@ -44,11 +44,15 @@ def fit_world(family, seed: int, folder: Path, args: argparse.Namespace) -> list
     preset = draw_preset(family, seed)
     world = simulate(preset, seed, np.random.default_rng(seed))
     truth = build_truth(world)["channels"]
+    frame = to_frame(world)
     csv = folder / f"{preset.name}.csv"
-    to_frame(world).to_csv(csv, index=False, lineterminator="\n")
+    frame.to_csv(csv, index=False, lineterminator="\n")
     store = Store(folder / f"{preset.name}.duckdb")
     ds = ingest(store, csv)
-    locked = ledger.lock(store, init_spec(store, ds.dataset_id), "calibration harness: default spec")
+    spec = init_spec(store, ds.dataset_id)
+    if getattr(args, "prior_rule", "default") == "common":
+        _common_roi_prior(spec, frame)
+    locked = ledger.lock(store, spec, "calibration harness: default spec")
     fit = run_fit(
         store, locked.spec_id, quick=args.quick, chains=args.chains, warmup=args.warmup, draws=args.draws, seed=0
     )
@@ -67,6 +71,16 @@ def fit_world(family, seed: int, folder: Path, args: argparse.Namespace) -> list
                 row[f"{q}_cover{int(lv * 100)}"] = bool(e["lo"] <= t[q] <= e["hi"])
         rows.append(row)
     return rows
+
+
+def _common_roi_prior(spec, frame) -> None:
+    """The former default (before issue 16): one ROI prior median for every channel, 0.2 × KPI / total spend."""
+    from mmm_core.spec.schema import EffectPrior
+
+    kpi = float(frame.loc[frame["VariableName"] == "Sales", "VariableValue"].sum())
+    spend = float(frame.loc[frame["VariableName"].str.endswith("_Spend"), "VariableValue"].sum())
+    for m in spec.media:
+        m.effect_prior = EffectPrior(type="roi", median=float(f"{0.2 * kpi / spend:.3g}"), sigma=1.0)
 
 
 def summarise(rows: list[dict]) -> dict[str, dict]:
@@ -106,6 +120,12 @@ def _args() -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=500)
     p.add_argument("--draws", type=int, default=500)
     p.add_argument("--quick", action="store_true", help="MAP + Laplace instead of NUTS (smoke runs only)")
+    p.add_argument(
+        "--prior-rule",
+        choices=["default", "common"],
+        default="default",
+        help="'common': the former default ROI prior (one median for all channels), for before/after figures",
+    )
     p.add_argument("--families", default=",".join(f.name for f in FAMILIES))
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "calibration.json")
     return p.parse_args()
