@@ -25,10 +25,13 @@ OPEN = {"trust_region": None, "extrapolate": True, "decision_rule": False}
 POLICIES: dict[str, dict[str, Any]] = {
     "previous (argmax, no limits)": OPEN,
     "trust region only": {"decision_rule": False},
-    "rule + observed range (no ±30%)": {"trust_region": None},
-    "new: rule + trust region, mean": {},
-    "new: rule + trust region, mean-sd": {"objective": "mean_sd", "risk_lambda": 1.0},
-    "new: rule + trust region, CVaR10": {"objective": "cvar", "cvar_q": 0.1},
+    "rule (no ±30%), mean": {"trust_region": None},
+    "rule, mean": {},
+    "rule, mean, P>=0.95": {"min_prob_better": 0.95},
+    "rule, mean, spread 1.5": {"spread_factor": 1.5},
+    "rule, mean, spread 2": {"spread_factor": 2.0},
+    "rule, mean-sd, spread 1.5": {"objective": "mean_sd", "risk_lambda": 1.0, "spread_factor": 1.5},
+    "rule, CVaR10, spread 1.5": {"objective": "cvar", "cvar_q": 0.1, "spread_factor": 1.5},
 }
 BUDGETS = {"current": 1.0, "+20%": 1.2}
 

@@ -31,8 +31,9 @@ class PlanRequest:
     per-period spend range unless asked; ``decision_rule`` (True) recommends a move only when
     P(better than the current mix) ≥ ``min_prob_better`` (0.9) and the expected gain ≥ ``min_gain`` (0.005 =
     0.5% of the current mix's media-driven KPI), else the largest partial move that meets both, else the
-    current mix; ``margin`` is the profit per unit of KPI (a revenue KPI's gross margin; None = 1, the KPI is
-    money at face value), used for the returns net of spend."""
+    current mix; ``spread_factor`` (None = automatic, see ``decision``) widens the paired differences the rule
+    judges around their median; ``margin`` is the profit per unit of KPI (a revenue KPI's gross margin; None = 1,
+    the KPI is money at face value), used for the returns net of spend."""
 
     budget: float
     periods: int = 13
@@ -55,6 +56,7 @@ class PlanRequest:
     min_prob_better: float = 0.9
     min_gain: float = 0.005
     margin: float | None = None
+    spread_factor: float | None = None
 
     def __post_init__(self) -> None:
         self._check_safety()
@@ -110,6 +112,12 @@ class PlanRequest:
             raise OptimizerError(
                 f"min_gain={self.min_gain} must be a share in [0, 1).",
                 "e.g. 0.005 = the gain must be at least 0.5% of the media-driven KPI.",
+                code="optimizer_bad_rule",
+            )
+        if self.spread_factor is not None and not (np.isfinite(self.spread_factor) and self.spread_factor >= 1.0):
+            raise OptimizerError(
+                f"spread_factor={self.spread_factor} must be at least 1.",
+                "e.g. 1.5 = the rule judges the posterior's differences as 1.5 times more spread out.",
                 code="optimizer_bad_rule",
             )
         if self.margin is not None and not (np.isfinite(self.margin) and self.margin > 0):

@@ -11,10 +11,11 @@ widening or narrowing on purpose and always wins):
 - **trust region**: within ±``share`` (default 30%) of the channel's *current level at this budget* (its recent
   spend rate rescaled to the budget: the current mix; for a budget equal to recent spend, its recent level);
 - **observed range** (unless ``extrapolate``): the flat per-period level within the channel's observed
-  per-period spend range (a channel never above its highest week, never below its lowest).
+  per-period spend range (a channel never above its highest week, never below its lowest), widened to include
+  its current level at this budget (the current mix is always allowed: at a larger budget an always-on
+  channel may already be above its highest week, and staying there is not a move).
 
-When the two cannot both hold (the current mix at this budget is already outside the observed range) the
-channel keeps the trust region alone; when the budget cannot be spent within the observed ranges at all, the
+When the budget cannot be spent within the observed ranges at all, the
 observed caps are dropped (extrapolation is then unavoidable and flagged with widened uncertainty); when the
 user's own bounds force a bigger move than the other channels' ±30% absorbs, their blocking side (floors or
 caps) is dropped, and the whole trust region only when that is not enough. Each fallback is said in ``notes``.
@@ -81,7 +82,7 @@ def trust_box(
     if share is None and extrapolate:
         return _box(lo, hi, user_lo | fixed, user_hi | fixed, np.full(len(lo), NONE), share, extrapolate, notes)
     centre = current_pattern(r, budget)
-    t_lo, t_hi, s_lo, s_hi = _limits(r, centre, budget, share, extrapolate, notes)
+    t_lo, t_hi, s_lo, s_hi = _limits(r, centre, budget, share, extrapolate)
     new_lo = np.where(open_lo, np.maximum(lo, t_lo), lo)
     new_hi = np.where(open_hi, np.minimum(hi, t_hi), hi)
     clash = new_lo > new_hi  # a user bound on the other side leaves no room: the user's side wins
@@ -113,7 +114,7 @@ def trust_box(
     return Box(new_lo, new_hi, tuple(src_lo), tuple(src_hi), share, extrapolate, notes)
 
 
-def _limits(r: Response, centre: np.ndarray, budget: float, share, extrapolate: bool, notes: list[str]):
+def _limits(r: Response, centre: np.ndarray, budget: float, share, extrapolate: bool):
     n = len(centre)
     t_lo, t_hi = np.zeros(n), np.full(n, float(budget))
     s_lo, s_hi = np.full(n, NONE, object), np.full(n, NONE, object)
@@ -122,18 +123,13 @@ def _limits(r: Response, centre: np.ndarray, budget: float, share, extrapolate: 
         s_lo[:], s_hi[:] = TRUST, TRUST
     if extrapolate:
         return t_lo, t_hi, s_lo, s_hi
+    # The observed range never forbids the status quo: a channel whose current level at this budget is already
+    # beyond it may stay there (the current mix is always allowed), just not go further.
     obs = channel_range(r) * r.periods
-    lo2, hi2 = np.maximum(t_lo, obs[:, 0]), np.minimum(t_hi, obs[:, 1])
-    outside = lo2 > hi2
-    for c in np.flatnonzero(outside):
-        notes.append(
-            f"{r.channels[c]}: its current level at this budget ({centre[c] / r.periods:,.2f} per period) is "
-            f"outside its observed range ({obs[c, 0] / r.periods:,.2f}–{obs[c, 1] / r.periods:,.2f}); it keeps "
-            "the trust region only."
-        )
-    s_lo = np.where(~outside & (obs[:, 0] > t_lo), OBSERVED, s_lo)
-    s_hi = np.where(~outside & (obs[:, 1] < t_hi), OBSERVED, s_hi)
-    return np.where(outside, t_lo, lo2), np.where(outside, t_hi, hi2), s_lo, s_hi
+    obs = np.stack([np.minimum(obs[:, 0], centre), np.maximum(obs[:, 1], centre)], axis=1)
+    s_lo = np.where(obs[:, 0] > t_lo, OBSERVED, s_lo)
+    s_hi = np.where(obs[:, 1] < t_hi, OBSERVED, s_hi)
+    return np.maximum(t_lo, obs[:, 0]), np.minimum(t_hi, obs[:, 1]), s_lo, s_hi
 
 
 def _feasible(lo: np.ndarray, hi: np.ndarray, budget: float) -> bool:
