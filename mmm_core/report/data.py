@@ -35,7 +35,8 @@ SATURATION_RATIO = 0.5  # mROI below half the average ROI: the channel is clearl
 
 def collect(store: Store, fit_id: str, allow_unhealthy: bool = False) -> dict[str, Any]:
     """Everything the report states about ``fit_id``, as plain JSON-able data."""
-    roi = results.roi(store, fit_id, allow_unhealthy=allow_unhealthy)  # refuses an unhealthy fit unless allowed
+    # refuses an unhealthy fit unless allowed; each channel carries its identifiability label and its ROI prior
+    roi = results.roi(store, fit_id, allow_unhealthy=allow_unhealthy, show_prior=True)
     eff = results.effect_draws(store, fit_id)
     level, method = roi["interval"]["level"], roi["interval"]["method"]
     locked = ledger.get_spec(store, roi["provenance"]["spec_id"])
@@ -48,7 +49,7 @@ def collect(store: Store, fit_id: str, allow_unhealthy: bool = False) -> dict[st
         "data": _data_block(store, locked, eff),
         "health": _health_block(store, fit_id),
         "roi": {k: roi[k] for k in ("channels", "media_share", "interval", "n_draws")},
-        "ranking": _ranking(eff, level, method),
+        "ranking": _ranking(eff, level, method, {ch: c["identifiability"] for ch, c in roi["channels"].items()}),
         "contributions": _contribution_totals(eff, level, method),
         "mediation": _mediation(store, fit_id, locked, allow_unhealthy),
         "optimizer": _optimizer(store, fit_id),
@@ -214,9 +215,9 @@ def _health_block(store: Store, fit_id: str) -> dict[str, Any]:
     }
 
 
-def _ranking(eff: effects.EffectDraws, level: float, method: str) -> dict[str, Any]:
-    """Best/worst channel with P(best)/P(worst) and the pairwise P(ROI_row > ROI_col) matrix."""
-    bw = effects.best_worst(eff, level, method)
+def _ranking(eff: effects.EffectDraws, level: float, method: str, labels: dict[str, Any]) -> dict[str, Any]:
+    """Best/worst channel (with a caveat when not identified), P(best)/P(worst) and the pairwise matrix."""
+    bw = effects.best_worst(eff, level, method, labels=labels)
     pairwise = {
         a: {b: (None if a == b else effects.compare(eff, a, b, level, method)["prob"]) for b in eff.channels}
         for a in eff.channels
