@@ -120,7 +120,10 @@ def build(store: Store) -> list[BaseTool]:
             args_schema=RoiArgs,
             description=(
                 "ROI (KPI per unit spend), marginal ROI, contribution and spend per channel with credible "
-                "intervals and provenance. Use it for 'ROI of X' and for ranking channels (best/worst)."
+                "intervals and provenance. Use it for 'ROI of X' and for ranking channels (best/worst). Each "
+                "channel carries its identifiability label (identified, weakly identified: <cause>, "
+                "prior-dominated) and the fix: say it beside that channel's ROI, and never call a channel "
+                "that is not identified best or worst without saying so."
             ),
         ),
         StructuredTool.from_function(
