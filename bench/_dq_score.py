@@ -30,6 +30,7 @@ POLICIES: dict[str, dict[str, Any]] = {
     "rule, mean, P>=0.95": {"min_prob_better": 0.95},
     "rule, mean, spread 1.5": {"spread_factor": 1.5},
     "rule, mean, spread 2": {"spread_factor": 2.0},
+    "rule, mean, spread 3": {"spread_factor": 3.0},
     "rule, mean-sd, spread 1.5": {"objective": "mean_sd", "risk_lambda": 1.0, "spread_factor": 1.5},
     "rule, CVaR10, spread 1.5": {"objective": "cvar", "cvar_q": 0.1, "spread_factor": 1.5},
 }

@@ -46,6 +46,7 @@ def _args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "mmm_dq_cache")
     p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--no-figures", action="store_true")
+    p.add_argument("--policy", action="append", help="score only these policies (names in _dq_score.POLICIES)")
     return p.parse_args(argv)
 
 
@@ -176,7 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
-    result = run(args.dgps, seeds, args.mode, args.cache, args.chains, args.warmup, args.draws, log=log)
+    from _dq_score import POLICIES
+
+    policies = {k: v for k, v in POLICIES.items() if not args.policy or k in args.policy}
+    result = run(args.dgps, seeds, args.mode, args.cache, args.chains, args.warmup, args.draws, policies, log)
     result["settings"]["wall_seconds"] = time.perf_counter() - t0
     args.out.mkdir(parents=True, exist_ok=True)
     stem = "decision_quality" if args.mode == "nuts" else "decision_quality_quick"

@@ -30,7 +30,7 @@ import numpy as np
 
 from mmm_core.optimizer.bounds import check_bounds, resolve_bounds, user_bounds
 from mmm_core.optimizer.core import OptimizerError, Problem, Solution, allowed, project, solve
-from mmm_core.optimizer.decision import APPROXIMATE_SPREAD, Rule, decide
+from mmm_core.optimizer.decision import APPROXIMATE_SPREAD, SPREAD, Rule, decide
 from mmm_core.optimizer.explain import explain, marginal_roi_draws
 from mmm_core.optimizer.money import plan_money
 from mmm_core.optimizer.request import Bounds, PlanRequest
@@ -160,7 +160,7 @@ def _result(problem: Problem, sol: Solution, request: PlanRequest, box: Box) -> 
     pattern = evaluate(r, problem.reference, "current_pattern_same_budget")
     level = evaluate(r, current_level(r), "current_level")
     why = explain(problem, sol.cells)
-    spread = request.spread_factor or (APPROXIMATE_SPREAD if r.approximate else 1.0)
+    spread = request.spread_factor or (APPROXIMATE_SPREAD if r.approximate else SPREAD)
     rule = Rule(request.decision_rule, request.min_prob_better, request.min_gain, spread)
     start = project(problem.reference, problem.lo, problem.hi, problem.budget)  # = the current mix when allowed
     decision = decide(r, rule, pattern, r.to_cells(start), sol.cells, partial(allowed, problem))
