@@ -22,17 +22,17 @@ from mmm_core.optimizer.truth import truth_response
 PERIODS = 13
 HARM_TOL = 1e-4  # relative: below this a difference is evaluation noise, not harm
 OPEN = {"trust_region": None, "extrapolate": True, "decision_rule": False}
+# The default (spread 2, ±30%, objective mean) against the previous optimizer and one change at a time.
 POLICIES: dict[str, dict[str, Any]] = {
     "previous (argmax, no limits)": OPEN,
-    "trust region only": {"decision_rule": False},
-    "rule (no ±30%), mean": {"trust_region": None},
-    "rule, mean": {},
-    "rule, mean, P>=0.95": {"min_prob_better": 0.95},
-    "rule, mean, spread 1.5": {"spread_factor": 1.5},
-    "rule, mean, spread 2": {"spread_factor": 2.0},
-    "rule, mean, spread 3": {"spread_factor": 3.0},
-    "rule, mean-sd, spread 1.5": {"objective": "mean_sd", "risk_lambda": 1.0, "spread_factor": 1.5},
-    "rule, CVaR10, spread 1.5": {"objective": "cvar", "cvar_q": 0.1, "spread_factor": 1.5},
+    "trust region only (no rule)": {"decision_rule": False},
+    "rule, raw posterior (spread 1)": {"spread_factor": 1.0},
+    "rule, spread 1.5": {"spread_factor": 1.5},
+    "DEFAULT: rule spread 2, ±30%, mean": {},
+    "rule spread 3": {"spread_factor": 3.0},
+    "rule spread 2, no ±30%": {"trust_region": None},
+    "rule spread 2, mean-sd": {"objective": "mean_sd", "risk_lambda": 1.0},
+    "rule spread 2, CVaR10": {"objective": "cvar", "cvar_q": 0.1},
 }
 BUDGETS = {"current": 1.0, "+20%": 1.2}
 

@@ -30,6 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 OUT = Path(__file__).resolve().parent / "results"
+FIGURE_POLICIES = (
+    "previous (argmax, no limits)",
+    "trust region only (no rule)",
+    "rule, raw posterior (spread 1)",
+    "DEFAULT: rule spread 2, ±30%, mean",
+)
 
 
 def _args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -132,7 +138,8 @@ def figures(result: dict[str, Any], out: Path) -> list[Path]:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    policies = list(result["overall"])
+    shown = [p for p in FIGURE_POLICIES if p in result["overall"]]
+    policies = shown or list(result["overall"])
     dgps = list(result["by_dgp"])
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
     width = 0.8 / len(policies)
@@ -184,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     result["settings"]["wall_seconds"] = time.perf_counter() - t0
     args.out.mkdir(parents=True, exist_ok=True)
     stem = "decision_quality" if args.mode == "nuts" else "decision_quality_quick"
-    (args.out / f"{stem}.json").write_text(json.dumps(result, indent=1, default=float))
+    (args.out / f"{stem}.json").write_text(json.dumps(result, default=float))
     table = markdown(result)
     (args.out / f"{stem}.md").write_text(table + "\n")
     if not args.no_figures and args.mode == "nuts":
