@@ -3,8 +3,13 @@
 Pre-registration only protects inference if specs are not chosen by their results: trying variations until one
 gives the answer you want (the garden of forking paths) makes every interval too narrow and every "significant"
 effect suspect. So a request whose stated goal is a particular outcome is refused and logged, whatever the
-wording. The rule is deliberately about *purpose* phrases, so neutral requests ("add price as a control because
-the pricing team changed list prices") still pass.
+wording. The rule is deliberately about *purpose*, so neutral requests ("add price as a control because the pricing
+team changed list prices") still pass.
+
+Two parts decide (:func:`judge`): a classifier over a phrase corpus (``mmm_core.ledger.purpose``; recognises the
+purpose across wordings it has never seen), gated on the text naming a result at all, and the older pattern list
+below, kept as a precise backstop for explicit phrasings ("p-hack", "cherry-pick"). Every refusal logs the
+classifier's score, so a wrong call can be traced and the corpus extended.
 
 The rule lives in the ledger because it guards the ledger's door: the chat (``amend_spec`` tool and the shopping
 guard on user messages) and the CLI (``spec amend``) both amend through :func:`amend_checked`.
@@ -13,8 +18,10 @@ guard on user messages) and the CLI (``spec amend``) both amend through :func:`a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from mmm_core.errors import MMMError
+from mmm_core.ledger.purpose import THRESHOLD, names_a_result, seeking_score
 from mmm_core.ledger.specs import LockedSpec, amend, get_spec, record_refusal
 from mmm_core.spec.schema import ModelSpec
 from mmm_core.store import Store
@@ -39,16 +46,43 @@ REFUSAL_REASON = (
 )
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a text seeks a result, the classifier's probability, and which part decided."""
+
+    seeking: bool
+    score: float
+    by: str  # "classifier", "pattern" or "" (not seeking)
+
+    def reason(self) -> str:
+        """The ledger's refusal reason, with the score that led to it."""
+        return f"{REFUSAL_REASON} (classifier score {self.score:.2f}; threshold {THRESHOLD:.2f}; by {self.by})"
+
+
+def judge(text: str) -> Verdict:
+    """The verdict on ``text``: seeking when the classifier says so (and the text names a result), or a pattern
+    of the backstop list matches."""
+    text = text or ""
+    score = seeking_score(text)
+    if score >= THRESHOLD and names_a_result(text):
+        return Verdict(True, score, "classifier")
+    if any(p.search(text) for p in _COMPILED):
+        return Verdict(True, score, "pattern")
+    return Verdict(False, score, "")
+
+
 def is_result_seeking(text: str) -> bool:
     """True when ``text`` asks to change or pick a model *in order to* obtain a particular result."""
-    return any(p.search(text or "") for p in _COMPILED)
+    return judge(text).seeking
 
 
 def amend_checked(store: Store, spec_id: str, new_spec: ModelSpec, reason: str) -> LockedSpec:
-    """:func:`~mmm_core.ledger.specs.amend`, refusing (and logging) a reason that names a desired result."""
-    if is_result_seeking(reason):
+    """:func:`~mmm_core.ledger.specs.amend`, refusing (and logging, with the score) a reason that names a desired
+    result."""
+    verdict = judge(reason)
+    if verdict.seeking:
         parent = get_spec(store, spec_id)
-        record_refusal(store, parent.dataset_id, spec_id, None, f"amend {spec_id}: {reason}", REFUSAL_REASON)
+        record_refusal(store, parent.dataset_id, spec_id, None, f"amend {spec_id}: {reason}", verdict.reason())
         raise MMMError(
             "An amendment whose reason names a desired result is refused.",
             "Give a substantive reason (new information about the data or the business), not the result you want.",
