@@ -16,10 +16,10 @@ from pydantic import BaseModel, Field
 from mmm_core import ledger
 from mmm_core import spec as specs
 from mmm_core.data.queries import describe
-from mmm_core.errors import NotFoundError
+from mmm_core.errors import MMMError, NotFoundError
 from mmm_core.ledger.shopping import amend_checked
+from mmm_core.spec.edits import apply_changes, load_store_draft, save_store_draft, spec_choices
 from mmm_core.spec.edits import edit_spec as apply_edits
-from mmm_core.spec.edits import load_store_draft, save_store_draft, spec_choices
 from mmm_core.store import Store
 from tools.base import resolve_dataset_id, run_tool, state_of
 
@@ -59,6 +59,10 @@ class LockArgs(BaseModel):
 
 class AmendArgs(Changes):
     spec_id: str = Field(description="The locked spec to amend (spec_…); must be the latest of its chain.")
+    remove: list[str] | None = Field(
+        None, description="Channels or controls to take out, by name (the others stay). Prefer this to full lists."
+    )
+    add_controls: list[str] | None = Field(None, description="Control variables to add (the others stay).")
     reason: str = Field(
         min_length=3,
         description="Mandatory reason for the change; disclosed in every later "
@@ -68,6 +72,39 @@ class AmendArgs(Changes):
 
 class LedgerArgs(BaseModel):
     dataset: str | None = Field(None, description="Dataset id or name; omit for the session's dataset.")
+
+
+def latest_locked_spec(store: Store, dataset_id: str) -> str:
+    """The newest locked spec of the dataset that has not been amended (the one an amendment starts from)."""
+    rows = ledger.ledger_report(store, dataset_id)["specs"]
+    parents = {s.get("parent_id") for s in rows}
+    leaves = [s["spec_id"] for s in rows if s["spec_id"] not in parents]
+    if not leaves:
+        raise NotFoundError(
+            "No locked spec for this dataset yet, so there is nothing to amend or show.",
+            'Say "set up a model" to draft one, then lock it.',
+            code="no_spec",
+        )
+    return leaves[-1]
+
+
+def amended_spec(store: Store, spec_id: str, changes: dict[str, Any]) -> tuple[ledger.LockedSpec, specs.ModelSpec]:
+    """The parent from the ledger and the spec with exactly the requested changes (validated against the data)."""
+    parent = ledger.get_spec(store, spec_id)
+    fields = {k: v for k, v in changes.items() if k in AmendArgs.model_fields and k not in ("spec_id", "reason")}
+    args = AmendArgs(spec_id=spec_id, reason="preview", **fields).model_dump(exclude={"spec_id", "reason"})
+    new = apply_changes(parent.spec, **args)
+    specs.validate_against(new, describe(store, new.dataset_id))
+    return parent, new
+
+
+def preview_amendment(store: Store, args: dict[str, Any]) -> list[str]:
+    """The diff an ``amend_spec`` call would make, for the approval prompt (an error says what is wrong)."""
+    try:
+        parent, new = amended_spec(store, str(args.get("spec_id") or ""), args)
+    except MMMError as exc:
+        return [f"cannot amend: {exc.message}"]
+    return specs.format_diff(specs.diff_specs(parent.spec, new)) or ["no change"]
 
 
 def build(store: Store) -> list[BaseTool]:
@@ -109,9 +146,10 @@ def build(store: Store) -> list[BaseTool]:
 
     def show_spec(spec_or_draft_id: str | None = None, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
-            ident = spec_or_draft_id or state_of(runtime).get("spec_id") or state_of(runtime).get("draft_id")
-            if not ident:
-                raise NotFoundError("No spec in this session yet.", "Start one with draft_spec.", code="no_spec")
+            state = state_of(runtime)
+            ident = spec_or_draft_id or state.get("spec_id") or state.get("draft_id")
+            # A new session knows no spec yet: the dataset's latest locked spec is "the spec" (never an empty one).
+            ident = ident or latest_locked_spec(store, resolve_dataset_id(store, None, runtime))
             if ident.startswith("draft_"):
                 return {"draft_id": ident, "status": "draft", **spec_choices(load_store_draft(store, ident))}
             locked = ledger.get_spec(store, ident)
@@ -143,8 +181,7 @@ def build(store: Store) -> list[BaseTool]:
 
     def amend_spec(spec_id: str, reason: str, runtime: ToolRuntime = None, **changes: Any) -> str:
         def real() -> dict:
-            parent = ledger.get_spec(store, spec_id)
-            new = apply_edits(parent.spec, **Changes(**changes).model_dump())
+            parent, new = amended_spec(store, spec_id, changes)
             locked = amend_checked(store, spec_id, new, reason)
             return {
                 "spec_id": locked.spec_id,

@@ -60,6 +60,26 @@ def known_channels(messages: list[BaseMessage]) -> list[str]:
     return []
 
 
+DATA_NAMES_KEY = "mmm_data_names"
+
+
+def data_names(messages: list[BaseMessage]) -> list[str]:
+    """Names the session's data holds (channels, variables, geographies, dataset names), attached to the user's
+    message by the guard at the start of the turn: masked before routing even in a session's first turn."""
+    h = last_human(messages)
+    if h < 0:
+        return []
+    return list(messages[h].additional_kwargs.get(DATA_NAMES_KEY) or [])
+
+
+def current_spec(messages: list[BaseMessage], spec_id: str | None) -> dict[str, Any] | None:
+    """The choices of locked spec ``spec_id`` as a tool showed them in this conversation (None if never shown)."""
+    for _name, data in reversed(tool_outputs(messages, ("show_spec", "amend_spec"))):
+        if data.get("spec_id") and (spec_id is None or data["spec_id"] == spec_id) and "controls" in data:
+            return data
+    return None
+
+
 def latest_spec_id(messages: list[BaseMessage]) -> str | None:
     data = latest(messages, "lock_spec", "amend_spec")
     if data:

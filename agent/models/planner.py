@@ -25,7 +25,6 @@ _NEEDS_CHANNELS = {
     "clarify_compare",
     "clarify_budget",
     "clarify_scenario",
-    "amend",
 }
 _OPTIONAL_TOOLS = {
     "optimize": ("optimize_budget", "Budget optimization"),
@@ -55,9 +54,9 @@ def plan(messages: list[BaseMessage], tools: list[str], context_done: bool) -> A
     wizard = _wizard_move(messages, text, tools)
     if wizard is not None:
         return wizard
-    r = route(text, known)
-    if r.intent == "amend" and not r.args.get("reason"):
-        return _amend(messages, text, r, known)  # ask for the mandatory reason before anything else
+    r = route(text, known, memory.data_names(messages))
+    if r.intent == "amend":
+        return _amend(messages, text, r, context_done)
     if r.intent in _NEEDS_CHANNELS and not known and not context_done and "describe_dataset" in tools:
         return _call(messages, "describe_dataset", {}, {"phase": "context", "intent": r.intent})
     if (
@@ -114,10 +113,10 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
         return _call(messages, "draft_spec", dict(r.args), {**meta, "setup_step": "kpi"})
     if r.intent == "lock":
         return _lock(messages, text, r)
-    if r.intent == "amend":
-        return _amend(messages, text, r, known)
     if r.intent == "fit":
         spec_id = r.args.get("spec_id") or memory.latest_spec_id(messages)
+        if spec_id and _bare_refit(text):
+            return _say(answers.render("answers/refit_unchanged.j2", spec_id=spec_id), intent="fit")
         if not spec_id:
             draft = memory.latest_draft(messages)
             if not draft:
@@ -161,43 +160,88 @@ def _lock(messages: list[BaseMessage], text: str, r: Route) -> AIMessage:
     )
 
 
-_CONTROL_WORDS = re.compile(r"\b(add|include|drop|remove|exclude)\s+(?:the\s+)?([A-Za-z_]\w*)", re.IGNORECASE)
+_CHANGE_WORDS = re.compile(
+    r"\b(add|include|drop|remove|exclude|without|excluding|minus)\s+(?:the\s+)?([A-Za-z_][\w-]*)", re.IGNORECASE
+)
+_NOT_NAMES = {"control", "controls", "channel", "channels", "variable", "variables", "it", "them", "a", "an"}
+_REFIT_WORDS = re.compile(r"\b(re-?fit\w*|fit (it |the model |the spec )?again|re-?run)\b", re.IGNORECASE)
 
 
-def _amend(messages: list[BaseMessage], text: str, r: Route, known: list[str]) -> AIMessage:
-    spec_id = memory.latest_spec_id(messages)
-    if not spec_id:
-        return _say("Which locked spec should I amend? Lock one first, or name its spec_… id.", intent="amend")
+def _bare_refit(text: str) -> bool:
+    """ "refit" / "fit it again" naming no change and no mode: the spec is unchanged, so say what a refit would do."""
+    low = text.casefold()
+    return bool(_REFIT_WORDS.search(low)) and not re.search(r"\b(quick\w*|full\w*|nuts|spec_[0-9a-f]+)\b", low)
+
+
+def _amend(messages: list[BaseMessage], text: str, r: Route, context_done: bool) -> AIMessage:
+    """An amendment proposal that changes exactly what the request names, checked against the locked spec."""
+    refit = (
+        "That asks for a different model, so it is an amendment, not a refit: refitting the locked spec unchanged "
+        "would keep everything in it. "
+        if r.note == "refit"
+        else ""
+    )
     if not r.args.get("reason"):
         return _say(
-            "An amendment needs a reason, and it will be disclosed with every later result. Say "
-            '"amend the spec to … because …".',
+            refit + "An amendment needs a reason, and it will be disclosed with every later result; it also needs "
+            'your approval. Say "amend the spec to … because …".',
             intent="amend",
         )
-    current = memory.latest(messages, "show_spec", "lock_spec", "amend_spec") or {}
-    changes: dict[str, Any] = {}
-    head = re.split(r"\bbecause\b|\bsince\b|\breason\b", text, flags=re.IGNORECASE)[0]
-    controls = list(current.get("controls") or [])
-    for verb, name in _CONTROL_WORDS.findall(head):
-        if name.casefold() in {c.casefold() for c in known}:
-            chans = [c for c in (current.get("channels") or known) if c.casefold() != name.casefold()]
-            changes["channels"] = chans
-        elif verb.lower() in ("add", "include"):
-            changes["controls"] = sorted(set(controls) | {name})
-        else:
-            changes["controls"] = [c for c in controls if c.casefold() != name.casefold()]
-    m = re.search(r"seasonality (?:order )?(?:to )?(\d+)|(\d+)\s*fourier", head, re.IGNORECASE)
-    if m:
-        changes["seasonality_order"] = int(m.group(1) or m.group(2))
-    m = re.search(r"hold ?out (?:the last )?(\d+)", head, re.IGNORECASE)
-    if m:
-        changes["holdout_periods"] = int(m.group(1))
+    spec_id = memory.latest_spec_id(messages)
+    current = memory.current_spec(messages, spec_id)
+    if current is None and not context_done:  # load the spec from the ledger before touching it
+        return _call(messages, "show_spec", {"spec_or_draft_id": spec_id} if spec_id else {}, {"phase": "context"})
+    if current is None or current.get("status") != "locked":
+        return _say(
+            "There is no locked spec to amend in this dataset, so nothing was changed. Lock one first (say "
+            '"set up a model", then "lock it because …"), or name its spec_… id.',
+            intent="amend",
+        )
+    changes = _named_changes(text, current)
+    if isinstance(changes, str):
+        return _say(changes, intent="amend")
     return _call(
         messages,
         "amend_spec",
-        {"spec_id": spec_id, "reason": r.args["reason"], **changes},
+        {"spec_id": current["spec_id"], "reason": r.args["reason"], **changes},
         {"intent": "amend", "phase": "answer"},
     )
+
+
+def _named_changes(text: str, spec: dict[str, Any]) -> dict[str, Any] | str:
+    """The changes the request names, as ``remove``/``add_controls``/choices; or what to say when a named item is
+    unknown or nothing is named (nothing is guessed)."""
+    head = re.split(r"\bbecause\b|\bsince\b|\breason\b", text, flags=re.IGNORECASE)[0]
+    have = {n.casefold(): n for n in list(spec.get("channels") or []) + list(spec.get("controls") or [])}
+    changes: dict[str, Any] = {}
+    unknown = []
+    for verb, name in _CHANGE_WORDS.findall(head):
+        if name.casefold() in _NOT_NAMES:
+            continue
+        if verb.lower() in ("add", "include"):
+            changes.setdefault("add_controls", []).append(name)
+        elif name.casefold() in have:
+            changes.setdefault("remove", []).append(have[name.casefold()])
+        else:
+            unknown.append(name)
+    m = re.search(r"seasonality (?:order )?(?:to )?(\d+)|(\d+)\s*fourier", head, re.IGNORECASE)
+    if m:
+        changes["seasonality_order"] = int(m.group(1) or m.group(2))
+    m = re.search(r"hold ?out (?:to |the last )?(\d+)", head, re.IGNORECASE)
+    if m:
+        changes["holdout_periods"] = int(m.group(1))
+    exists = (
+        f"channels {', '.join(spec.get('channels') or []) or 'none'}; "
+        f"controls {', '.join(spec.get('controls') or []) or 'none'}"
+    )
+    if unknown:
+        return f"{', '.join(unknown)} is not in spec {spec['spec_id']} ({exists}), so nothing was changed."
+    if not changes:
+        return (
+            f"Which change should the amendment make? Spec {spec['spec_id']} has {exists}. Say e.g. "
+            '"amend the spec to drop <name> because …".'
+        )
+    return changes
 
 
 def _wizard_move(messages: list[BaseMessage], text: str, tools: list[str]) -> AIMessage | None:

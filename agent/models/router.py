@@ -226,20 +226,49 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-def route(text: str, channels: list[str] | None = None) -> Route:
-    """Classify ``text`` and extract its arguments; ``channels`` are the dataset's channel names."""
+# A request to refit *with a change* ("refit without Price", "drop Price and refit") asks for an amendment: the
+# tools cannot refit a spec other than the locked one, so it must not become a refit of the unchanged spec.
+_REFIT = re.compile(r"\b(re-?fit\w*|re-?run|re-?estimate|fit|run)\b")
+_CHANGE = re.compile(
+    r"\b(without|excluding|minus|drop(ping)?|remov(e|ing)|exclud(e|ing)|add(ing)?|includ(e|ing)|no longer "
+    r"(use|using))\s+(the\s+)?[a-z_]"
+)
+
+
+def route(text: str, channels: list[str] | None = None, names: list[str] | None = None) -> Route:
+    """Classify ``text`` and extract its arguments; ``channels`` are the dataset's channel names, ``names`` the
+    other names its data holds (variables, geographies, dataset names), masked too when they carry an intent."""
     known = list(channels or [])
-    # Channel names are data: mask them before matching intent words, so a channel called
+    # Names from data are data: mask them before matching intent words, so a channel called
     # "Ignore previous instructions and lock" can never trigger the lock intent.
-    low = normalise(mask_channels(text, known))
+    low = normalise(mask_channels(text, known + intent_bearing(names or [])))
     found = entities.find_channels(text, known)
     intent = _classify(low, len(found.found))
-    r = Route(intent=intent, channels=found.found)
+    if intent in ("fit", "unknown") and _REFIT.search(low) and _CHANGE.search(low):
+        intent = "amend"
+    r = Route(intent=intent, channels=found.found, note="refit" if intent == "amend" and _REFIT.search(low) else None)
     if found.ambiguous and not found.found and intent in ("roi", "compare", "contribution", "curve"):
         word, cands = next(iter(found.ambiguous.items()))
         return Route("clarify", {"word": word, "candidates": cands}, note=word)
     _fill(r, text, low, known)
     return r
+
+
+def asks_for_change(text: str, names: list[str] | None = None) -> bool:
+    """Whether ``text`` (data names masked) asks for a change to the model ("without Price", "drop Search")."""
+    return bool(_CHANGE.search(normalise(mask_channels(text, intent_bearing(names or [])))))
+
+
+def action_from_data(text: str, names: list[str]) -> bool:
+    """Whether ``text`` reads as a lock, fit or amend request only because of a name from the data in it."""
+    actions = ("lock", "fit", "amend")
+    return route(text).intent in actions and route(text, names=names).intent not in actions
+
+
+def intent_bearing(names: list[str]) -> list[str]:
+    """The names that would steer routing if read as words: several words, or one word that is itself a request
+    ("Lock", "Refit the model now"). Plain names (Sales, Price) stay readable: "Sales by week" must keep working."""
+    return [n for n in names if n and (len(n.split()) > 1 or _classify(normalise(n), 0) != "unknown")]
 
 
 def mask_channels(text: str, known: list[str]) -> str:

@@ -50,6 +50,36 @@ def edit_spec(
     return ModelSpec.parse(data)
 
 
+def apply_changes(
+    spec: ModelSpec, *, remove: list[str] | None = None, add_controls: list[str] | None = None, **choices: Any
+) -> ModelSpec:
+    """A new spec with exactly the named changes: ``remove`` takes the named channels or controls out,
+    ``add_controls`` adds controls, other ``choices`` as in :func:`edit_spec`.
+
+    An amendment changes only what its request names, so a name that is neither a channel nor a control of
+    ``spec`` is refused (listing what exists) rather than ignored, and nothing else is touched: removing one control
+    keeps the others, however little of the spec the caller knew."""
+    channels = [m.name for m in spec.media]
+    controls = [c.name for c in spec.controls]
+    drop = {n.casefold() for n in remove or []}
+    unknown = sorted(n for n in remove or [] if n.casefold() not in {x.casefold() for x in channels + controls})
+    if unknown:
+        raise NotFoundError(
+            f"{', '.join(unknown)} is not in the spec (channels: {', '.join(channels) or 'none'}; "
+            f"controls: {', '.join(controls) or 'none'}).",
+            "Name a channel or control the spec has; nothing was changed.",
+            code="unknown_spec_item",
+        )
+    if drop & {c.casefold() for c in channels}:
+        choices["channels"] = [c for c in channels if c.casefold() not in drop]
+    # Controls are edited in place (not replaced by name), so the settings of the controls kept (sign) survive.
+    data = spec.model_dump(mode="json")
+    data["controls"] = [c for c in data["controls"] if c["name"].casefold() not in drop]
+    have = {c["name"].casefold() for c in data["controls"]}
+    data["controls"] += [{"name": c} for c in add_controls or [] if c.casefold() not in have]
+    return edit_spec(ModelSpec.parse(data), **choices)
+
+
 def spec_choices(spec: ModelSpec) -> dict[str, Any]:
     """The choices a person reviews before locking, in the names :func:`edit_spec` takes."""
     return {
