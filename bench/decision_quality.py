@@ -13,7 +13,11 @@ share that truly beat current; target ≥ 90%), the keep rate. Writes JSON, a Ma
     .venv/bin/python bench/decision_quality.py                       # 7 processes × 10 seeds, 2 × (500 + 500)
     .venv/bin/python bench/decision_quality.py --seeds 3 --mode quick  # a smoke run (not the benchmark)
 
-Fits are cached per (process, seed, mode) in ``--cache`` so re-scoring never refits.
+Fits are cached per (process, seed, mode) in ``--cache`` so re-scoring never refits. Measured on the 2-core
+development machine shared with other jobs: 70 NUTS fits 2 × (500 + 500) took 1,565 s in all (5–130 s each, the
+4-geo world the slowest), scoring 9 policies × 2 budgets × 70 worlds 350 s: about 32 minutes from a cold cache.
+Outputs go to ``bench/results/`` (git-ignored): ``decision_quality.{json,md}``, ``decision_quality.png`` (harmful
+share and captured uplift per process) and ``decision_quality_calibration.png`` (claimed P(better) vs truth).
 """
 
 from __future__ import annotations
