@@ -126,13 +126,26 @@ def _args() -> argparse.Namespace:
         default="default",
         help="'common': the former default ROI prior (one median for all channels), for before/after figures",
     )
+    p.add_argument("--media-share", type=float, help="override the default prior's mean media share of the KPI")
+    p.add_argument("--split-elasticity", type=float, help="override the default prior's split (1 = one common ROI)")
     p.add_argument("--families", default=",".join(f.name for f in FAMILIES))
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "calibration.json")
     return p.parse_args()
 
 
+def _override_default_prior(args: argparse.Namespace) -> None:
+    """For prior comparisons only: the default rule's two constants, read by ``draft._roi_medians`` at call time."""
+    from mmm_core.spec import draft
+
+    if args.media_share is not None:
+        draft.MEDIA_SHARE_OF_KPI = args.media_share
+    if args.split_elasticity is not None:
+        draft.SPLIT_ELASTICITY = args.split_elasticity
+
+
 def main() -> None:
     args = _args()
+    _override_default_prior(args)
     wanted = set(args.families.split(","))
     rows: list[dict] = []
     t0 = time.time()
