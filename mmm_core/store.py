@@ -85,6 +85,13 @@ MIGRATIONS: dict[int, list[Migration]] = {
             id INTEGER PRIMARY KEY, event_id BIGINT NOT NULL, hash VARCHAR NOT NULL, n_events BIGINT NOT NULL)""",
         _chain_existing_events,
     ],
+    # Media split by Outlet (issue 18): a model variable is the rows of VariableName ``source`` limited to Outlet
+    # ``outlet`` (NULL = all its rows); ``metric`` is 'spend' or 'exposure'. Older rows: source NULL = name.
+    3: [
+        "ALTER TABLE variables ADD COLUMN source VARCHAR",
+        "ALTER TABLE variables ADD COLUMN outlet VARCHAR",
+        "ALTER TABLE variables ADD COLUMN metric VARCHAR",
+    ],
 }
 
 # The last two: a thread of this process opening the file while another thread attaches it (DuckDB instance cache).

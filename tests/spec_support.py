@@ -36,7 +36,8 @@ def make_dataset(
         )
         for v in variables:
             conn.execute(
-                "INSERT INTO variables VALUES (?, ?, ?, ?, ?, ?, 1.0, false, ?)",
+                "INSERT INTO variables (dataset_id, name, role, channel, coverage, n_obs, geo_coverage, ragged, total)"
+                " VALUES (?, ?, ?, ?, ?, ?, 1.0, false, ?)",
                 [dataset_id, v[0], v[1], v[2], v[3], int(v[3] * weeks), v[4]],
             )
         for geo in geos:

@@ -31,7 +31,8 @@ def store(tmp_path: Path) -> Store:
                 "INSERT INTO mff_rows VALUES ('ds_1', ?, ?, '', '', ?, '', ?, ?)", [period, geo, outlet, name, value]
             )
         conn.execute(
-            "INSERT INTO variables VALUES ('ds_1', 'TV_Spend', 'media', 'TV', 1, 2, 1, false, 22), "
+            "INSERT INTO variables (dataset_id, name, role, channel, coverage, n_obs, geo_coverage, ragged, total) "
+            "VALUES ('ds_1', 'TV_Spend', 'media', 'TV', 1, 2, 1, false, 22), "
             "('ds_1', 'Sales', 'kpi', NULL, 1, 2, 1, false, 220)"
         )
     return store

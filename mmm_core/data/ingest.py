@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 from pydantic import BaseModel
 
+from mmm_core.data.channels import build_series, rollup_notes, series_column
 from mmm_core.data.file_scan import check_file, max_file_bytes
 from mmm_core.data.frame import RawFrame
 from mmm_core.data.periods import PeriodGrid, detect_grid, parse_periods, refuse_gaps
@@ -49,6 +50,14 @@ STORED_COLUMNS = [*KEY_COLUMNS, "value"]
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 
 
+class ChannelSummary(BaseModel):
+    """A media channel found in the data: its spend and exposure variables (model variable names)."""
+
+    channel: str
+    spend: list[str] = []
+    exposure: list[str] = []
+
+
 class IngestResult(BaseModel):
     """What an ingest stored (or found already stored).
 
@@ -68,6 +77,8 @@ class IngestResult(BaseModel):
     fingerprint: str
     already_present: bool = False
     ragged: list[str] = []
+    channels: list[ChannelSummary] = []
+    rollups: list[str] = []  # every sum the model takes (split by Outlet, campaign/creative/product roll-ups)
     warnings: list[str] = []
 
 
@@ -80,6 +91,7 @@ class ValidData:
     roles: list[VariableInfo]
     raw: RawFrame  # for messages that name the user's own headers
     warnings: list[str] = field(default_factory=list)
+    rollups: list[str] = field(default_factory=list)
 
 
 def ingest(
@@ -133,7 +145,9 @@ def validate(raw: RawFrame) -> ValidData:
     roles = infer_roles(typed, n_periods=len(grid.periods))
     refuse_no_kpi([v.name for v in roles], media, raw)
     raw.frame = typed  # later messages (duplicates) read lines and names from the typed frame
-    return ValidData(typed, grid, roles, raw, [*raw.warnings, *_role_warnings(roles, grid)])
+    series = build_series(typed)
+    rollups = rollup_notes(typed.assign(series=series_column(typed, series)), series)
+    return ValidData(typed, grid, roles, raw, [*raw.warnings, *_role_warnings(roles, grid), *rollups], rollups)
 
 
 def fingerprint_rows(conn: duckdb.DuckDBPyConnection, table: str) -> str:
@@ -211,10 +225,13 @@ def _insert_rows(conn: duckdb.DuckDBPyConnection, dataset_id: str, frame: pd.Dat
 
 def _insert_variables(conn: duckdb.DuckDBPyConnection, dataset_id: str, roles: list[VariableInfo]) -> None:
     conn.executemany(
-        "INSERT INTO variables (dataset_id, name, role, channel, coverage, n_obs, geo_coverage, ragged, total)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO variables (dataset_id, name, role, channel, coverage, n_obs, geo_coverage, ragged, total,"
+        " source, outlet, metric) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            [dataset_id, v.name, v.role, v.channel, v.coverage, v.n_obs, v.geo_coverage, v.ragged, v.total]
+            [
+                *(dataset_id, v.name, v.role, v.channel, v.coverage, v.n_obs, v.geo_coverage, v.ragged, v.total),
+                *(v.source or v.name, v.outlet, v.metric),
+            ]
             for v in roles
         ],
     )
@@ -238,8 +255,21 @@ def _result(data: ValidData, dataset_id: str, name: str, fingerprint: str, *, al
         fingerprint=fingerprint,
         already_present=already_present,
         ragged=[v.name for v in data.roles if v.ragged],
+        channels=channel_summary(data.roles),
+        rollups=data.rollups,
         warnings=warnings,
     )
+
+
+def channel_summary(roles: list[VariableInfo]) -> list[ChannelSummary]:
+    """Media channels with their spend and exposure variables, by channel name."""
+    found: dict[str, ChannelSummary] = {}
+    for v in roles:
+        if v.channel is None or v.role not in ("media", "exposure"):
+            continue
+        entry = found.setdefault(v.channel, ChannelSummary(channel=v.channel))
+        (entry.exposure if v.metric == "exposure" else entry.spend).append(v.name)
+    return sorted(found.values(), key=lambda c: c.channel)
 
 
 def _role_warnings(roles: list[VariableInfo], grid: PeriodGrid) -> list[str]:
@@ -255,9 +285,12 @@ def _role_warnings(roles: list[VariableInfo], grid: PeriodGrid) -> list[str]:
         notes.append(
             f"Present in only some geographies: {', '.join(ragged[:10])}{', ...' if len(ragged) > 10 else ''}."
         )
-    multi = [v.name for v in roles if len(v.outlets) > 1]
-    if multi:
-        notes.append(f"Media variable(s) spanning several outlets: {', '.join(multi)}.")
+    if not any(v.role == "media" for v in roles):
+        notes.append(
+            "No media variable found. Media are rows with an Outlet, or variables named '<channel> Spend' / "
+            "'<channel>_Cost' (any case, separator ' ', '_' or '-'); or declare them with "
+            "`spec init DATASET --media A,B`."
+        )
     if not grid.frequency:
         notes.append("Only one period: too short to model.")
     return notes

@@ -16,6 +16,12 @@ from mmm_core.jsonable import to_jsonable
 from mmm_core.store import Store
 
 MEDIA_ROLES = ("media",)
+# The mff_rows of a model variable: its VariableName (``source``; NULL in stores from before migration 3 = name),
+# limited to its Outlet when it was split by Outlet (``outlet`` NULL = every row).
+ROWS_OF_VARIABLE = (
+    "v.dataset_id = r.dataset_id AND coalesce(v.source, v.name) = r.variable_name "
+    "AND (v.outlet IS NULL OR v.outlet = r.outlet)"
+)
 KPI_ROLES = ("kpi", "kpi_candidate")
 
 
@@ -70,9 +76,10 @@ def describe(store: Store, dataset: str) -> dict[str, Any]:
             ).fetchall()
         ]
         cur = conn.execute(
-            "SELECT name, role, channel, coverage, n_obs, geo_coverage, ragged, total FROM variables "
-            "WHERE dataset_id = ? ORDER BY CASE role WHEN 'kpi' THEN 0 WHEN 'kpi_candidate' THEN 1 "
-            "WHEN 'media' THEN 2 WHEN 'mediator' THEN 3 ELSE 4 END, name",
+            "SELECT name, role, channel, metric, coalesce(source, name) AS source, outlet, coverage, n_obs, "
+            "geo_coverage, ragged, total FROM variables WHERE dataset_id = ? ORDER BY CASE role WHEN 'kpi' THEN 0 "
+            "WHEN 'kpi_candidate' THEN 1 WHEN 'media' THEN 2 WHEN 'exposure' THEN 3 WHEN 'mediator' THEN 4 "
+            "ELSE 5 END, name",
             [ds_id],
         )
         columns = [d[0] for d in cur.description]
@@ -89,6 +96,7 @@ def describe(store: Store, dataset: str) -> dict[str, Any]:
         "variables": variables,
         "channels": sorted({v["channel"] for v in variables if v["role"] in MEDIA_ROLES and v["channel"]}),
         "kpi_candidates": [v["name"] for v in variables if v["role"] in KPI_ROLES],
+        "exposures": [v["name"] for v in variables if v["role"] == "exposure"],
         "mediators": [v["name"] for v in variables if v["role"] == "mediator"],
         "controls": [v["name"] for v in variables if v["role"] == "control"],
     }
@@ -141,8 +149,8 @@ def _sum_by(store: Store, dataset: str, role: str | None, by: str, names: list[s
         params += list(names) + list(names)
     group_sql = ", ".join(str(i + 1) for i in range(len(group)))
     sql = (
-        f"SELECT {select}, sum(r.value) AS total FROM mff_rows r JOIN variables v "
-        f"ON v.dataset_id = r.dataset_id AND v.name = r.variable_name WHERE {' AND '.join(where)} "
+        f"SELECT {select}, sum(r.value) AS total FROM mff_rows r JOIN variables v ON {ROWS_OF_VARIABLE} "
+        f"WHERE {' AND '.join(where)} "
         f"GROUP BY {group_sql} ORDER BY {group_sql}"
     )
     with store.connect() as conn:
@@ -170,7 +178,11 @@ class Panel:
 
 
 def panel(store: Store, dataset: str, variables: list[str]) -> Panel:
-    """Dense [period, geo, variable] array, summing over product/campaign/outlet/creative rows of a variable."""
+    """Dense [period, geo, variable] array of model variables (``variables.name``).
+
+    A variable's rows are its VariableName's, limited to its Outlet when the name was split by Outlet; they are
+    summed over product/campaign/creative (the roll-up the ingest report lists), never across channels.
+    """
     ds_id = resolve_dataset(store, dataset)["id"]
     with store.connect() as conn:
         grid = conn.execute("SELECT DISTINCT period FROM mff_rows WHERE dataset_id = ? ORDER BY 1", [ds_id]).fetchall()
@@ -181,8 +193,9 @@ def panel(store: Store, dataset: str, variables: list[str]) -> Panel:
             ).fetchall()
         ]
         long = conn.execute(
-            f"SELECT period, geography, variable_name, sum(value) AS value FROM mff_rows "
-            f"WHERE dataset_id = ? AND variable_name IN ({', '.join('?' * len(variables))}) GROUP BY 1, 2, 3",
+            f"SELECT r.period, r.geography, v.name AS variable_name, sum(r.value) AS value FROM mff_rows r "
+            f"JOIN variables v ON {ROWS_OF_VARIABLE} "
+            f"WHERE r.dataset_id = ? AND v.name IN ({', '.join('?' * len(variables))}) GROUP BY 1, 2, 3",
             [ds_id, *variables],
         ).df()
     missing = sorted(set(variables) - set(long["variable_name"]))

@@ -1,10 +1,12 @@
-"""Inferring each variable's role in a marketing mix model (ARCHITECTURE §2).
+"""Inferring each variable's role in a marketing mix model (ARCHITECTURE §2, issue 18).
 
-Roles, decided in this order:
+Media channels and their metrics come from :mod:`mmm_core.data.channels`: a channel is its Outlet, else the name
+without its metric suffix; one VariableName spanning several Outlets becomes one series per Outlet. Roles:
 
-- ``media``: the variable has rows with a non-empty Outlet, or its name ends in ``_Spend``/``_Cost``
-  (case-insensitive). Its channel is the Outlet value when there is exactly one, else the name without the
-  suffix (``TV_Spend`` on Outlet ``TV`` -> ``TV``; ``Search_Spend`` without outlet -> ``Search``).
+- ``media``: a channel's spend series (spend/cost-like name, or a name that names no metric). A channel with no
+  spend series has its exposure series as ``media`` (the only driver we have; no ROI on spend is possible).
+- ``exposure``: an impressions/GRPs/clicks/reach series of a channel that also has spend; the spec may model
+  response on it while ROI stays on spend (``media[].exposure``).
 - ``kpi``: the only non-media variable named like an outcome (Sales, Revenue, Conversions, KPI, Orders, Units,
   Bookings, Leads, Sign-ups, Installs, Transactions, Subscriptions, Purchases, GMV). When several are named so,
   each gets ``kpi_candidate`` and the user is asked to choose (``spec init --kpi``); we never guess between them.
@@ -22,21 +24,31 @@ import re
 import pandas as pd
 from pydantic import BaseModel
 
+from mmm_core.data.channels import Series, build_series, channel_name, series_column
+
+__all__ = ["MEDIATOR_COVERAGE", "ROLES", "VariableInfo", "channel_name", "infer_roles", "is_kpi_name"]
+
 MEDIATOR_COVERAGE = 0.6
-MEDIA_SUFFIX = re.compile(r"_(?:spend|cost)$", re.IGNORECASE)
 KPI_NAME = re.compile(
     r"(?<![a-z])(sales?|revenues?|conversions?|kpis?|orders?|units?|bookings?|leads?|sign_?ups?|installs?|"
     r"transactions?|subscriptions?|purchases?|gmv)(?![a-z])"
 )
-ROLES = ("media", "kpi", "kpi_candidate", "mediator", "control")
+ROLES = ("media", "exposure", "kpi", "kpi_candidate", "mediator", "control")
 
 
 class VariableInfo(BaseModel):
-    """One variable of a dataset, as stored in the ``variables`` table."""
+    """One model variable of a dataset, as stored in the ``variables`` table.
+
+    ``source``/``outlet`` say which rows of ``mff_rows`` make it: VariableName ``source``, limited to Outlet
+    ``outlet`` unless that is None (a VariableName split by Outlet gives one variable per Outlet).
+    """
 
     name: str
     role: str
-    channel: str | None = None  # media only
+    channel: str | None = None  # media and exposure only
+    metric: str | None = None  # 'spend' | 'exposure' for media and exposure variables
+    source: str = ""  # VariableName in mff_rows ('' = same as name)
+    outlet: str | None = None
     outlets: list[str] = []  # the non-empty Outlet values the variable appears on
     coverage: float  # share of the dataset's periods with an observation
     n_obs: int  # rows
@@ -51,45 +63,34 @@ def is_kpi_name(name: str) -> bool:
     return KPI_NAME.search(words) is not None
 
 
-def channel_name(name: str, outlets: list[str]) -> str:
-    """The channel a media variable measures: its single Outlet, else the name without _Spend/_Cost."""
-    if len(outlets) == 1:
-        return outlets[0]
-    return MEDIA_SUFFIX.sub("", name) or name
-
-
 def media_variables(frame: pd.DataFrame) -> set[str]:
-    """Names of media variables: any row with a non-empty Outlet, or a _Spend/_Cost suffix."""
-    names = pd.Series(frame["variable_name"].unique())
-    by_suffix = set(names[names.str.contains(MEDIA_SUFFIX)])
-    with_outlet = set(frame.loc[frame["outlet"] != "", "variable_name"].unique())
-    return by_suffix | with_outlet
+    """VariableNames with media rows: any row with a non-empty Outlet, a spend-like name, or a channel's exposure."""
+    return {s.source for s in build_series(frame) if s.channel is not None}
 
 
 def infer_roles(frame: pd.DataFrame, n_periods: int | None = None) -> list[VariableInfo]:
-    """Roles, coverage and totals of every variable in an MFF frame.
+    """Roles, coverage and totals of every model variable in an MFF frame.
 
     ``frame`` has the store's column names: period, geography, outlet, variable_name, value (others ignored).
     ``n_periods`` is the length of the period grid; by default the number of distinct periods in the frame.
     """
-    stats = _variable_stats(frame, n_periods)
-    media = media_variables(frame)
-    kpi_like = [n for n in stats.index if n not in media and is_kpi_name(n)]
+    series = build_series(frame)
+    stats = _variable_stats(frame.assign(series=series_column(frame, series)), n_periods)
+    with_spend = {s.channel for s in series if s.channel is not None and s.metric != "exposure"}
+    kpi_like = [s.name for s in series if s.channel is None and is_kpi_name(s.name)]
     kpi_role = "kpi" if len(kpi_like) == 1 else "kpi_candidate"
     infos = []
-    for name, row in stats.iterrows():
-        outlets = sorted(row["outlets"])
-        if name in media:
-            role, channel = "media", channel_name(name, outlets)
-        else:
-            role = kpi_role if name in kpi_like else "mediator" if row["coverage"] < MEDIATOR_COVERAGE else "control"
-            channel = None
+    for s in series:
+        row = stats.loc[s.name]
         infos.append(
             VariableInfo(
-                name=name,
-                role=role,
-                channel=channel,
-                outlets=outlets,
+                name=s.name,
+                role=_role(s, with_spend, kpi_like, kpi_role, float(row["coverage"])),
+                channel=s.channel,
+                metric=(s.metric or "spend") if s.channel is not None else None,
+                source=s.source,
+                outlet=s.outlet,
+                outlets=sorted(row["outlets"]),
                 coverage=float(row["coverage"]),
                 n_obs=int(row["n_obs"]),
                 geo_coverage=float(row["geo_coverage"]),
@@ -100,11 +101,19 @@ def infer_roles(frame: pd.DataFrame, n_periods: int | None = None) -> list[Varia
     return infos
 
 
+def _role(s: Series, with_spend: set[str], kpi_like: list[str], kpi_role: str, coverage: float) -> str:
+    if s.channel is not None:
+        return "exposure" if s.metric == "exposure" and s.channel in with_spend else "media"
+    if s.name in kpi_like:
+        return kpi_role
+    return "mediator" if coverage < MEDIATOR_COVERAGE else "control"
+
+
 def _variable_stats(frame: pd.DataFrame, n_periods: int | None) -> pd.DataFrame:
-    """Per variable: rows, share of periods and geographies observed, ragged flag, total, outlets."""
+    """Per series: rows, share of periods and geographies observed, ragged flag, total, outlets."""
     n_periods = n_periods or frame["period"].nunique()
     n_geos = frame["geography"].nunique()
-    grouped = frame.groupby("variable_name", sort=True)
+    grouped = frame.groupby("series", sort=True)
     stats = pd.DataFrame(
         {
             "n_obs": grouped.size(),
@@ -115,7 +124,7 @@ def _variable_stats(frame: pd.DataFrame, n_periods: int | None) -> pd.DataFrame:
     )
     stats["geo_coverage"] = stats["geos"] / n_geos
     stats["ragged"] = stats["geos"] < n_geos
-    with_outlet = frame.loc[frame["outlet"] != "", ["variable_name", "outlet"]].drop_duplicates()
-    outlets = with_outlet.groupby("variable_name")["outlet"].agg(list)
+    with_outlet = frame.loc[frame["outlet"] != "", ["series", "outlet"]].drop_duplicates()
+    outlets = with_outlet.groupby("series")["outlet"].agg(list)
     stats["outlets"] = [outlets.get(name, []) for name in stats.index]
     return stats
