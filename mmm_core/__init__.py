@@ -8,7 +8,7 @@ Import policy (written here once):
   Plotly, and JAX/NumPyro inside the engine), so import order never changes behaviour and a module's
   dependencies can be read from its head.
 - The CLI (``agent/cli``) imports mmm_core inside its command handlers, so ``mmm-agent --help`` loads no
-  mmm_core module and a light command such as ``datasets`` loads only what it uses (pandas and DuckDB, not
+  numerical library and a light command such as ``datasets`` loads only what it uses (pandas and DuckDB, not
   JAX). That is the CLI's convention and is not marked line by line.
 - Any other import inside a function carries ``# lazy: <reason>`` on its line (or in a comment just above a
   group of them). The reasons are of two kinds: an optional dependency (pymc-marketing, the ``pymc`` extra, so
