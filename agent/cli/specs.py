@@ -26,12 +26,20 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         common,
         "init",
         "Draft a spec from a dataset (a YAML file you may edit).",
-        "mmm-agent spec init demo --kpi Sales --out spec.yaml",
+        "mmm-agent spec init demo --kpi Sales --media TV,Radio --controls Price --out spec.yaml",
         _init,
         _render_init,
     )
     p.add_argument("dataset", help="dataset id or name")
     p.add_argument("--kpi", help="the KPI variable (needed when the dataset has several candidates)")
+    p.add_argument(
+        "--media",
+        type=_names,
+        help="comma-separated media variables: declares them media and drafts exactly these channels",
+    )
+    p.add_argument(
+        "--controls", type=_names, help="comma-separated control variables: declares them and uses exactly these"
+    )
     p.add_argument("--out", help="write the draft to this YAML file")
     add_force_option(p)
 
@@ -87,11 +95,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 # --- handlers ----------------------------------------------------------------------------------------------------
 
 
+def _names(text: str) -> list[str]:
+    """'TV Spend, Radio' -> ['TV Spend', 'Radio'] (names may contain spaces; commas separate)."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give at least one variable name, e.g. --media 'TV Spend,Radio Spend'")
+    return names
+
+
 def _init(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.spec import init_spec_with_notes, save_draft
 
     out = checked_output(args, args.out)  # before any work: a refused path costs nothing
-    spec, notes = init_spec_with_notes(open_store(args), args.dataset, args.kpi)
+    spec, notes = init_spec_with_notes(open_store(args), args.dataset, args.kpi, args.media, args.controls)
     path = str(save_draft(spec, out)) if out else None
     return {"spec": spec.model_dump(mode="json"), "path": path, "notes": notes}
 

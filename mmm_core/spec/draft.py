@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from mmm_core.data import queries
+from mmm_core.data.declare import declare_roles
 from mmm_core.engine.config import holdout_problem
 from mmm_core.errors import SpecValidationError
 from mmm_core.spec.schema import (
@@ -70,21 +72,33 @@ def periods_per_year(frequency: str | None) -> tuple[float, bool]:
     return WEEKS_PER_YEAR, False
 
 
-def draft_spec(describe: dict[str, Any], kpi: str | None = None) -> tuple[ModelSpec, list[str]]:
-    """A draft spec for the described dataset and notes explaining the data-dependent choices."""
+def draft_spec(
+    describe: dict[str, Any],
+    kpi: str | None = None,
+    media: Sequence[str] | None = None,
+    controls: Sequence[str] | None = None,
+) -> tuple[ModelSpec, list[str]]:
+    """A draft spec for the described dataset and notes explaining the data-dependent choices.
+
+    ``media``/``controls`` given: exactly those variables (declared roles, see ``data.declare``), the others of
+    that role are left out and named in the notes; else every variable of the role.
+    """
     notes: list[str] = []
     variables = {v["name"]: v for v in describe["variables"]}
     chosen_kpi = _choose_kpi(describe, variables, kpi)
+    inferred_controls = [n for n, v in variables.items() if v["role"] == "control" and n != chosen_kpi]
+    control_names = list(controls) if controls is not None else inferred_controls
+    notes += _left_out(variables, media, controls, inferred_controls)
     per_year, known = periods_per_year(describe.get("frequency"))
     if not known:
         notes.append(f"Frequency {describe.get('frequency')!r} not recognised; durations assume weekly data.")
     weeks = WEEKS_PER_YEAR / per_year  # weeks per period
-    media = _draft_media(describe, variables, weeks, chosen_kpi)
+    media = _draft_media(describe, variables, weeks, chosen_kpi, media)
     spec = ModelSpec(
         dataset_id=describe["dataset_id"],
         kpi=chosen_kpi,
         media=media,
-        controls=[Control(name=n) for n, v in variables.items() if v["role"] == "control" and n != chosen_kpi],
+        controls=[Control(name=n) for n in control_names],
         mediators=[
             Mediator(
                 name=n,
@@ -104,15 +118,48 @@ def draft_spec(describe: dict[str, Any], kpi: str | None = None) -> tuple[ModelS
     return spec, notes
 
 
-def init_spec(store: Any, dataset: str, kpi: str | None = None) -> ModelSpec:
+def init_spec(
+    store: Any,
+    dataset: str,
+    kpi: str | None = None,
+    media: Sequence[str] | None = None,
+    controls: Sequence[str] | None = None,
+) -> ModelSpec:
     """Draft a spec for ``dataset`` (id or name) from ``queries.describe`` (see ``draft_spec`` for the choices
     made). Raises ``SpecValidationError`` when the KPI is ambiguous (listing the candidates)."""
-    return init_spec_with_notes(store, dataset, kpi)[0]
+    return init_spec_with_notes(store, dataset, kpi, media, controls)[0]
 
 
-def init_spec_with_notes(store: Any, dataset: str, kpi: str | None = None) -> tuple[ModelSpec, list[str]]:
-    """``init_spec`` plus plain-language notes on the data-dependent choices (for the CLI and chat)."""
-    return draft_spec(queries.describe(store, dataset), kpi)
+def init_spec_with_notes(
+    store: Any,
+    dataset: str,
+    kpi: str | None = None,
+    media: Sequence[str] | None = None,
+    controls: Sequence[str] | None = None,
+) -> tuple[ModelSpec, list[str]]:
+    """``init_spec`` plus plain-language notes on the data-dependent choices (for the CLI and chat).
+
+    ``media``/``controls`` declare roles first (written to the dataset's variables, so lock and fit agree).
+    """
+    declared = declare_roles(store, dataset, media or (), controls or (), kpi) if media or controls else []
+    spec, notes = draft_spec(queries.describe(store, dataset), kpi, media or None, controls or None)
+    return spec, [*declared, *notes]
+
+
+def _left_out(
+    variables: dict[str, Any], media: Sequence[str] | None, controls: Sequence[str] | None, inferred: list[str]
+) -> list[str]:
+    """Variables of a role the user's explicit list leaves out: named, never dropped silently."""
+    notes = []
+    if media is not None:
+        extra = sorted(n for n, v in variables.items() if v["role"] == "media" and n not in media)
+        if extra:
+            notes.append(f"Media left out of the model (not in --media): {', '.join(extra)}.")
+    if controls is not None:
+        extra = sorted(n for n in inferred if n not in controls)
+        if extra:
+            notes.append(f"Controls left out of the model (not in --controls): {', '.join(extra)}.")
+    return notes
 
 
 def _choose_kpi(describe: dict[str, Any], variables: dict[str, Any], kpi: str | None) -> str:
@@ -135,12 +182,15 @@ def _choose_kpi(describe: dict[str, Any], variables: dict[str, Any], kpi: str | 
     )
 
 
-def _draft_media(describe: dict[str, Any], variables: dict[str, Any], weeks: float, kpi: str) -> list[MediaChannel]:
-    media_vars = [v for v in variables.values() if v["role"] == "media"]
+def _draft_media(
+    describe: dict[str, Any], variables: dict[str, Any], weeks: float, kpi: str, chosen: Sequence[str] | None
+) -> list[MediaChannel]:
+    media_vars = [v for v in variables.values() if v["role"] == "media" and (chosen is None or v["name"] in chosen)]
     if not media_vars:
         raise SpecValidationError(
             f"Dataset {describe['name']!r} has no media variables.",
-            "Media are rows with an Outlet or variables named *_Spend/*_Cost.",
+            "Media are rows with an Outlet or variables named like 'TV Spend'/'TV_Cost' (any case or separator); "
+            "or declare them: `mmm-agent spec init DATASET --media A,B`.",
             code="no_media",
         )
     channel_counts: dict[str, int] = {}
