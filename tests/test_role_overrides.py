@@ -73,3 +73,16 @@ def test_bad_declarations_are_refused(store_path: str, capsys, argv: tuple[str, 
     refused = run(capsys, store_path, "spec", "init", "bare", *argv, ok=False)
     assert words in refused["err"] + refused["out"]
     assert queries.describe(Store(store_path), "bare")["channels"] == []  # nothing declared on refusal
+
+
+def test_chat_setup_tool_takes_the_same_declarations(store_path: str) -> None:
+    from tools import build_tools
+
+    tools = {t.name: t for t in build_tools(Store(store_path))}
+    args = {"dataset": "bare", "kpi": "Sales", "media": ["TV", "Radio"], "controls": ["Price"]}
+    draft = json.loads(tools["draft_spec"].invoke(args))
+    assert "error" not in draft, draft
+    assert sorted(draft["available"]["channels"]) == ["Radio", "TV"]
+    assert any("Radio: declared media" in n for n in draft["notes"])
+    refused = json.loads(tools["draft_spec"].invoke({"dataset": "bare", "kpi": "Sales", "media": ["Nope"]}))
+    assert refused["error"]["code"] == "variable_not_found"

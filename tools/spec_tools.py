@@ -42,6 +42,12 @@ class Changes(BaseModel):
 class DraftArgs(BaseModel):
     dataset: str | None = Field(None, description="Dataset id or name; omit for the session's dataset.")
     kpi: str | None = Field(None, description="KPI variable; omit to let the draft pick the single candidate.")
+    media: list[str] | None = Field(
+        None, description="Media variables the user names (declares them media; the draft uses exactly these)."
+    )
+    controls: list[str] | None = Field(
+        None, description="Control variables the user names (declares them controls; the draft uses exactly these)."
+    )
 
 
 class EditArgs(Changes):
@@ -110,10 +116,16 @@ def preview_amendment(store: Store, args: dict[str, Any]) -> list[str]:
 def build(store: Store) -> list[BaseTool]:
     """The spec and ledger tools bound to one store."""
 
-    def draft_spec(dataset: str | None = None, kpi: str | None = None, runtime: ToolRuntime = None) -> str:
+    def draft_spec(
+        dataset: str | None = None,
+        kpi: str | None = None,
+        media: list[str] | None = None,
+        controls: list[str] | None = None,
+        runtime: ToolRuntime = None,
+    ) -> str:
         def work() -> dict:
             ds = resolve_dataset_id(store, dataset, runtime)
-            spec, notes = specs.init_spec_with_notes(store, ds, kpi)
+            spec, notes = specs.init_spec_with_notes(store, ds, kpi, media, controls)
             d = describe(store, ds)
             return {
                 "draft_id": save_store_draft(store, spec),
