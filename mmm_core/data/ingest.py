@@ -31,6 +31,7 @@ from pydantic import BaseModel
 from mmm_core.data.channels import build_series, rollup_notes, series_column
 from mmm_core.data.file_scan import check_file, max_file_bytes
 from mmm_core.data.frame import RawFrame
+from mmm_core.data.national import national_geography
 from mmm_core.data.periods import PeriodGrid, detect_grid, parse_periods, refuse_gaps
 from mmm_core.data.read import read_csv_raw, read_parquet_raw
 from mmm_core.data.roles import VariableInfo, infer_roles, media_variables
@@ -78,6 +79,7 @@ class IngestResult(BaseModel):
     already_present: bool = False
     ragged: list[str] = []
     channels: list[ChannelSummary] = []
+    national_geography: str | None = None  # a 'National'/'Total'/'' geography beside real geos
     rollups: list[str] = []  # every sum the model takes (split by Outlet, campaign/creative/product roll-ups)
     warnings: list[str] = []
 
@@ -147,6 +149,7 @@ def validate(raw: RawFrame) -> ValidData:
     raw.frame = typed  # later messages (duplicates) read lines and names from the typed frame
     series = build_series(typed)
     rollups = rollup_notes(typed.assign(series=series_column(typed, series)), series)
+    rollups += _national_notes(typed.assign(series=series_column(typed, series)), roles)
     return ValidData(typed, grid, roles, raw, [*raw.warnings, *_role_warnings(roles, grid), *rollups], rollups)
 
 
@@ -256,6 +259,7 @@ def _result(data: ValidData, dataset_id: str, name: str, fingerprint: str, *, al
         already_present=already_present,
         ragged=[v.name for v in data.roles if v.ragged],
         channels=channel_summary(data.roles),
+        national_geography=national_geography(geographies),
         rollups=data.rollups,
         warnings=warnings,
     )
@@ -270,6 +274,30 @@ def channel_summary(roles: list[VariableInfo]) -> list[ChannelSummary]:
         entry = found.setdefault(v.channel, ChannelSummary(channel=v.channel))
         (entry.exposure if v.metric == "exposure" else entry.spend).append(v.name)
     return sorted(found.values(), key=lambda c: c.channel)
+
+
+def _national_notes(frame: pd.DataFrame, roles: list[VariableInfo]) -> list[str]:
+    """How rows on a national Geography beside real geos will enter a geo model (the default, stated)."""
+    nat = national_geography(sorted(frame["geography"].unique().tolist()))
+    if nat is None:
+        return []
+    on_nat = set(frame.loc[frame["geography"] == nat, "series"])
+    on_geo = set(frame.loc[frame["geography"] != nat, "series"])
+    media = sorted(v.name for v in roles if v.role == "media" and v.name in on_nat)
+    notes = []
+    if media:
+        notes.append(
+            f"Media rows on Geography {nat!r} beside {frame['geography'].nunique() - 1} geographies "
+            f"({', '.join(media)}): a geo model splits them across the geos by KPI share (default; spec "
+            "geo.national_media: kpi_share | equal | a variable such as Population) — never dropped or double counted."
+        )
+    both = sorted(v.name for v in roles if v.role != "media" and v.name in on_nat and v.name in on_geo)
+    if both:
+        notes.append(
+            f"{', '.join(both)}: rows on {nat!r} and on the geos (a national total beside regional values?); "
+            "a geo model refuses them — remove one of the two."
+        )
+    return notes
 
 
 def _role_warnings(roles: list[VariableInfo], grid: PeriodGrid) -> list[str]:

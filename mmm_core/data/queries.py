@@ -16,6 +16,7 @@ from mmm_core.jsonable import to_jsonable
 from mmm_core.store import Store
 
 MEDIA_ROLES = ("media",)
+NATIONAL_LABELS = frozenset({"", "national", "total", "all", "nat", "country", "national total", "total market"})
 # The mff_rows of a model variable: its VariableName (``source``; NULL in stores from before migration 3 = name),
 # limited to its Outlet when it was split by Outlet (``outlet`` NULL = every row).
 ROWS_OF_VARIABLE = (
@@ -92,6 +93,7 @@ def describe(store: Store, dataset: str) -> dict[str, Any]:
         "frequency": meta["frequency"],
         "periods": {"start": str(periods[0]), "end": str(periods[1]), "count": int(periods[2])},
         "geographies": geos,
+        "national_geography": national_label(geos),
         "products": products,
         "variables": variables,
         "channels": sorted({v["channel"] for v in variables if v["role"] in MEDIA_ROLES and v["channel"]}),
@@ -100,6 +102,12 @@ def describe(store: Store, dataset: str) -> dict[str, Any]:
         "mediators": [v["name"] for v in variables if v["role"] == "mediator"],
         "controls": [v["name"] for v in variables if v["role"] == "control"],
     }
+
+
+def national_label(geos: list[str]) -> str | None:
+    """The national label among ``geos`` ('National', 'Total', '' ...) when real geographies sit beside it."""
+    labels = [g for g in geos if g.strip().casefold() in NATIONAL_LABELS]
+    return labels[0] if labels and len(geos) > len(labels) else None
 
 
 By = Literal["channel", "period", "geo", "channel_period", "channel_geo", "period_geo", "all"]

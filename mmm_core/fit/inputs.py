@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mmm_core.data.national import NATIONAL_KEYS, allocation_key, fold_national, national_geography
 from mmm_core.data.queries import panel
 from mmm_core.engine.config import MediatorConfig, ModelConfig
 from mmm_core.errors import FitRefusedError
@@ -38,7 +39,12 @@ def model_data(store: Store, spec: ModelSpec) -> "ModelData":
     media_vars = [m.variable for m in spec.media]
     control_vars = [c.name for c in spec.controls]
     med_vars = [m.name for m in spec.mediators if m.type != "latent"]  # a latent mediator has no data
-    grid = panel(store, spec.dataset_id, list(dict.fromkeys([spec.kpi, *media_vars, *control_vars, *med_vars])))
+    key = spec.geo.national_media
+    extra = [] if key in NATIONAL_KEYS else [key]  # a variable giving the split (e.g. Population)
+    names = list(dict.fromkeys([spec.kpi, *media_vars, *control_vars, *med_vars, *extra]))
+    grid = panel(store, spec.dataset_id, names)
+    if national_geography(grid.geos) is not None:
+        grid, _ = fold_national(grid, media_vars, allocation_key(grid, key, spec.kpi))
     kpi = grid.get(spec.kpi)
     spend = np.stack([np.nan_to_num(grid.get(v), nan=0.0) for v in media_vars], axis=-1)
     controls = np.stack([grid.get(v) for v in control_vars], axis=-1) if control_vars else None

@@ -109,8 +109,15 @@ def draft_spec(
             if v["role"] == "mediator"
         ],
         seasonality=_draft_seasonality(describe["periods"]["count"], per_year, notes),
-        geo=Geo(pooling="partial" if len(describe.get("geographies") or []) > 1 else "full"),
+        geo=Geo(pooling="partial" if _real_geos(describe) > 1 else "full"),
     )
+    nat = describe.get("national_geography")
+    if nat is not None:
+        notes.append(
+            f"Media on Geography {nat!r} are split across the {_real_geos(describe)} geos by KPI share "
+            "(geo.national_media: kpi_share; or 'equal', or a variable such as Population) — never dropped or "
+            "double counted."
+        )
     notes.append(_roi_note(spec))
     others = [n for n in describe.get("kpi_candidates", []) if n != chosen_kpi]
     if others:
@@ -144,6 +151,12 @@ def init_spec_with_notes(
     declared = declare_roles(store, dataset, media or (), controls or (), kpi) if media or controls else []
     spec, notes = draft_spec(queries.describe(store, dataset), kpi, media or None, controls or None)
     return spec, [*declared, *notes]
+
+
+def _real_geos(describe: dict[str, Any]) -> int:
+    """Geographies a geo model has: a national label beside real geos is folded into them, not one more geo."""
+    geos = describe.get("geographies") or []
+    return len(geos) - (describe.get("national_geography") is not None)
 
 
 def _left_out(
@@ -288,6 +301,11 @@ def _problems(spec: ModelSpec, d: dict[str, Any]) -> list[str]:
             out.append(
                 f"media[{m.name}].adstock.l_max {m.adstock.l_max} exceeds the {d['periods']['count']} periods of data"
             )
+    key = spec.geo.national_media
+    if key not in ("kpi_share", "equal") and roles.get(key) in (None, "media"):
+        out.append(
+            f"geo.national_media {key!r} must be 'kpi_share', 'equal' or a non-media variable; allowed: {non_media}"
+        )
     for c in spec.controls:
         if roles.get(c.name) in (None, "media"):
             out.append(f"controls[{c.name}] must be a non-media variable; allowed: {non_media}")

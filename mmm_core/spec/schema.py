@@ -169,6 +169,14 @@ class Geo(StrictModel):
         "'partial' (hierarchical, needs > 1 geography) or 'full' (one set for all). Default 'full'; "
         "init_spec picks 'partial' for > 1 geography.",
     )
+    national_media: str = Field(
+        "kpi_share",
+        min_length=1,
+        description="How media rows on a national Geography ('National', 'Total', 'All' or empty) beside geo rows "
+        "enter a geo model: 'kpi_share' (default: each period's national spend split across geos by each geo's "
+        "share of the KPI over the whole window), 'equal', or the name of a variable (e.g. 'Population') whose "
+        "per-geo totals give the split. Never dropped or double counted; unused without national rows.",
+    )
 
 
 class Holdout(StrictModel):
