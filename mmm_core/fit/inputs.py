@@ -41,12 +41,13 @@ def model_data(store: Store, spec: ModelSpec) -> "ModelData":
     med_vars = [m.name for m in spec.mediators if m.type != "latent"]  # a latent mediator has no data
     key = spec.geo.national_media
     extra = [] if key in NATIONAL_KEYS else [key]  # a variable giving the split (e.g. Population)
-    names = list(dict.fromkeys([spec.kpi, *media_vars, *control_vars, *med_vars, *extra]))
+    exposure_vars = [m.exposure for m in spec.media if m.response_on == "exposure" and m.exposure]
+    names = list(dict.fromkeys([spec.kpi, *media_vars, *exposure_vars, *control_vars, *med_vars, *extra]))
     grid = panel(store, spec.dataset_id, names)
     if national_geography(grid.geos) is not None:
-        grid, _ = fold_national(grid, media_vars, allocation_key(grid, key, spec.kpi))
+        grid, _ = fold_national(grid, [*media_vars, *exposure_vars], allocation_key(grid, key, spec.kpi))
     kpi = grid.get(spec.kpi)
-    spend = np.stack([np.nan_to_num(grid.get(v), nan=0.0) for v in media_vars], axis=-1)
+    spend = np.stack([_driver(grid, m) for m in spec.media], axis=-1)
     controls = np.stack([grid.get(v) for v in control_vars], axis=-1) if control_vars else None
     if controls is not None and np.isnan(controls).any():
         _refuse_missing_controls(controls, control_vars, grid.periods)
@@ -63,6 +64,26 @@ def model_data(store: Store, spec: ModelSpec) -> "ModelData":
         mediators=_mediator_array(grid, spec, kpi.shape) if spec.mediators else None,
         mediator_names=tuple(m.name for m in spec.mediators),
     )
+
+
+def _driver(grid, channel) -> np.ndarray:
+    """[T,G] what the channel's response curve reads, in spend units.
+
+    ``response_on: exposure``: the exposure series times the channel's average cost per exposure unit over the
+    window (total spend / total exposure). The curve follows exposure week by week while the totals equal spend,
+    so contribution / spend is the ROI on spend (Meridian's convention; a plan assumes that average cost holds).
+    """
+    spend = np.nan_to_num(grid.get(channel.variable), nan=0.0)
+    if channel.response_on != "exposure":
+        return spend
+    exposure = np.nan_to_num(grid.get(channel.exposure), nan=0.0)
+    if exposure.sum() <= 0 or np.any(exposure < 0):
+        raise FitRefusedError(
+            f"Channel {channel.name!r}: exposure {channel.exposure!r} has no positive total (or negative values).",
+            f"Set media[{channel.name}].response_on: spend, or name a valid exposure variable.",
+            code="invalid_exposure",
+        )
+    return exposure * (spend.sum() / exposure.sum())
 
 
 def _mediator_array(grid, spec: ModelSpec, shape: tuple[int, ...]) -> np.ndarray:

@@ -119,6 +119,7 @@ def draft_spec(
             "double counted."
         )
     notes.append(_roi_note(spec))
+    notes += _exposure_note(spec)
     others = [n for n in describe.get("kpi_candidates", []) if n != chosen_kpi]
     if others:
         notes.append(f"Other KPI candidates left out of the model: {', '.join(others)}.")
@@ -221,9 +222,26 @@ def _draft_media(
                     l_max=max(2, round(8 / weeks)), half_life=LogNormalPrior(median=_round_sig(1.5 / weeks), sigma=0.8)
                 ),
                 effect_prior=EffectPrior(type="roi", median=median, sigma=DEFAULT_ROI_SIGMA),
+                exposure=_exposure_of(variables, channel),
             )
         )
     return out
+
+
+def _exposure_of(variables: dict[str, Any], channel: str) -> str | None:
+    """The channel's first exposure variable (impressions, GRPs, ...), recorded for ``response_on: exposure``."""
+    found = sorted(n for n, v in variables.items() if v["role"] == "exposure" and v.get("channel") == channel)
+    return found[0] if found else None
+
+
+def _exposure_note(spec: ModelSpec) -> list[str]:
+    with_exposure = [f"{m.name} ({m.exposure})" for m in spec.media if m.exposure]
+    if not with_exposure:
+        return []
+    return [
+        f"Exposure metrics found for {', '.join(with_exposure)}: response is modelled on spend (default); set "
+        "media[NAME].response_on: exposure to model it on exposure — ROI stays contribution / spend either way."
+    ]
 
 
 def _roi_medians(kpi_total: float | None, media_vars: list[dict[str, Any]]) -> list[float]:
@@ -294,9 +312,12 @@ def _problems(spec: ModelSpec, d: dict[str, Any]) -> list[str]:
         out.append(f"dataset_id {spec.dataset_id!r} is not this dataset ({d['dataset_id']!r})")
     if roles.get(spec.kpi) in (None, "media"):
         out.append(f"kpi {spec.kpi!r} must be a non-media variable; candidates: {d.get('kpi_candidates')}")
+    exposures = sorted(n for n, r in roles.items() if r == "exposure")
     for m in spec.media:
         if roles.get(m.variable) != "media":
             out.append(f"media[{m.name}].variable {m.variable!r} must be a media variable; allowed: {media_vars}")
+        if m.exposure is not None and roles.get(m.exposure) != "exposure":
+            out.append(f"media[{m.name}].exposure {m.exposure!r} must be an exposure variable; allowed: {exposures}")
         if m.adstock.l_max > d["periods"]["count"]:
             out.append(
                 f"media[{m.name}].adstock.l_max {m.adstock.l_max} exceeds the {d['periods']['count']} periods of data"

@@ -134,7 +134,7 @@ class EffectPrior(StrictModel):
 
 
 class MediaChannel(StrictModel):
-    """One paid-media channel: its spend variable, carry-over, saturation and effect prior."""
+    """One paid-media channel: its spend (and optional exposure) variable, carry-over, saturation, effect prior."""
 
     name: str = Field(min_length=1, description="Channel name used in results (e.g. 'TV'). Required, unique.")
     variable: str = Field(
@@ -149,3 +149,20 @@ class MediaChannel(StrictModel):
         description="Prior on ROI or effect share; "
         "default ROI lognormal median 1, sigma 1 (init_spec sets the median per channel from the data).",
     )
+    exposure: str | None = Field(
+        None,
+        description="The channel's exposure variable (impressions, GRPs, clicks, reach; role 'exposure'), "
+        "e.g. 'TV_GRPs'. Optional; init_spec fills it when the data has one. Used only with response_on: exposure.",
+    )
+    response_on: Literal["spend", "exposure"] = Field(
+        "spend",
+        description="What the adstock and saturation curve read: 'spend' (default) or 'exposure' (the exposure "
+        "variable, in spend units at the channel's average cost per exposure unit over the window). ROI is "
+        "always contribution / spend (the Meridian / pymc-marketing convention).",
+    )
+
+    @model_validator(mode="after")
+    def _exposure_named(self) -> MediaChannel:
+        if self.response_on == "exposure" and not self.exposure:
+            raise ValueError("response_on 'exposure' needs the channel's exposure variable (exposure: NAME)")
+        return self
