@@ -304,6 +304,15 @@ def check_scale(spend: np.ndarray, kpi: np.ndarray, kpi_mask: np.ndarray) -> Che
     return passed("scale", s_med, thr, "Spend and KPI are on a unit-like scale.", **details)
 
 
+def _scale_check(
+    spend: np.ndarray, kpi: np.ndarray, mask: np.ndarray, model_inputs: tuple[np.ndarray, np.ndarray] | None
+) -> Check:
+    if model_inputs is None:
+        return check_scale(spend, kpi, mask)
+    seen_spend, seen_kpi = (np.asarray(a, float) for a in model_inputs)
+    return check_scale(seen_spend, seen_kpi, mask & np.isfinite(seen_kpi))
+
+
 # ---------------------------------------------------------------------------------------------- public entry
 def run_gate(
     spend: np.ndarray,
@@ -315,11 +324,14 @@ def run_gate(
     n_parameters: int,
     prior_predictive: Mapping[str, np.ndarray] | None = None,
     extra_checks: Sequence[Check] = (),
+    model_inputs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> GateReport:
     """Run every pre-fit check. ``prior_predictive`` (optional) holds prior draws: ``kpi [S, T, G]`` in the
     same units as ``kpi``, ``media_contribution [S, T, G, C]`` and ``media_features [S, T, G, C]`` (the
     saturated, adstocked media); missing keys skip their checks. ``extra_checks`` (e.g. the mediator checks of
-    ``gate_mediators``) join the report. ``blocking`` is True when any check fails."""
+    ``gate_mediators``) join the report. ``model_inputs`` = (spend, KPI) as the model sees them (after the
+    engine's scaling): the scale check reads those, so it warns only when scaling is actually off (issue 18);
+    without them it reads the raw arrays. ``blocking`` is True when any check fails."""
     spend, kpi = np.asarray(spend, float), np.asarray(kpi, float)
     mask = np.asarray(kpi_mask, bool) & np.isfinite(kpi)
     controls = np.asarray(controls, float).reshape(spend.shape[0], spend.shape[1], -1)
@@ -332,7 +344,7 @@ def run_gate(
         check_duplicate_channels(spend, names),
         check_collinearity(spend, names),
         check_controls(np.nan_to_num(controls), cnames),
-        check_scale(spend, kpi, mask),
+        _scale_check(spend, kpi, mask, model_inputs),
     ]
     if prior_predictive is not None:
         checks += prior_checks(prior_predictive, spend, kpi, mask, names)

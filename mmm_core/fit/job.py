@@ -115,6 +115,7 @@ def _gate(data, scaled, config, prior: dict):
         n_parameters(scaled, config),
         prior,
         extra_checks=_mediator_checks(data, config),
+        model_inputs=(scaled.spend, scaled.kpi),  # the scale check reads what the model sees
     )
 
 
