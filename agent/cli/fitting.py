@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import time
 from typing import Any
 
@@ -93,13 +94,27 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("fit_b")
 
 
+PROGRESS_WIDTH = 60  # the progress line is rewritten in place (\r), so it must stay on one terminal line
+REASON_WIDTH = 100
+
+
+def clip_words(text: str, width: int) -> str:
+    """``text`` if it fits, else cut at the last word boundary with '…' — never mid-word."""
+    if len(text) <= width:
+        return text
+    return textwrap.shorten(text, width=width, placeholder=" …") if " " in text[:width] else text[: width - 1] + "…"
+
+
 def _progress(args: argparse.Namespace):
     start = time.monotonic()
 
     def show(fraction: float, message: str) -> None:
         elapsed = time.monotonic() - start
         eta = f", ~{elapsed / fraction * (1 - fraction):.0f} s left" if 0.05 < fraction < 1 else ""
-        print(f"\r[{fraction:6.1%}] {elapsed:5.1f} s{eta}  {message[:60]:<60}", end="", file=sys.stderr, flush=True)
+        line = clip_words(" ".join(message.split()), PROGRESS_WIDTH)
+        print(
+            f"\r[{fraction:6.1%}] {elapsed:5.1f} s{eta}  {line:<{PROGRESS_WIDTH}}", end="", file=sys.stderr, flush=True
+        )
         if fraction >= 1:
             print(file=sys.stderr)
 
@@ -154,14 +169,15 @@ def _render_health(r: dict[str, Any]) -> str:
         ("post-fit review", r.get("checks", [])),
     ):
         out.append(f"\n{title}:")
-        out.append(
-            table(
-                ["check", "status", "value", "reason"],
-                [[c["name"], c["status"], c.get("value"), c["reason"][:90]] for c in checks],
-            )
-        )
+        out.append(table(["check", "status", "value"], [[c["name"], c["status"], c.get("value")] for c in checks]))
+        out += [_reason_lines(c) for c in checks]  # in full, wrapped at word boundaries
     out.append("\n" + r["provenance"]["disclosure"])
     return "\n".join(out)
+
+
+def _reason_lines(check: dict[str, Any]) -> str:
+    head = f"  {check['name']} ({check['status']}): "
+    return textwrap.fill(check["reason"], width=REASON_WIDTH, initial_indent=head, subsequent_indent=" " * 4)
 
 
 def _roi(args: argparse.Namespace) -> dict[str, Any]:
