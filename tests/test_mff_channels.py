@@ -167,3 +167,12 @@ def test_rows_without_outlet_beside_split_outlets_are_their_own_series(store: St
     assert names == sorted([*(f"{o} Spend" for o in OUTLETS), "Spend"])
     panel = queries.panel(store, "mixed", ["Spend", "TV Spend"])
     assert np.all(panel.get("Spend") == 1.0) and panel.get("TV Spend")[0, 0] == spend("TV", "North", 0)
+
+
+def test_split_names_never_collide_with_a_variable_of_the_file(store: Store, tmp_path: Path) -> None:
+    lines = outlet_layout() + [f"{p},{g},,,,,TV Spend,5" for g in GEOS for p in weeks(8)]
+    result = ingest(store, write_lines(tmp_path / "clash.csv", lines))
+    tv = next(c for c in result.channels if c.channel == "TV")
+    assert tv.spend == ["Spend [TV]", "TV Spend"]  # the file's own 'TV Spend' (outlet-less) kept apart
+    panel = queries.panel(store, "clash", ["Spend [TV]", "TV Spend"])
+    assert panel.get("Spend [TV]")[0, 0] == spend("TV", "North", 0) and np.all(panel.get("TV Spend") == 5.0)

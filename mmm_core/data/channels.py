@@ -111,7 +111,9 @@ def build_series(frame: pd.DataFrame) -> list[Series]:
 def _split_by_outlet(frame: pd.DataFrame, name: str, outlets: list[str]) -> list[Series]:
     """One series per Outlet; rows of the variable without an Outlet stay a series of their own."""
     kind = metric_kind(name)
-    out = [Series(f"{o} {name}", name, o, o, kind) for o in outlets]
+    taken = set(frame["variable_name"].unique())
+    # '<Outlet> <VariableName>' unless the file already has a variable of that name (then '<name> [<Outlet>]')
+    out = [Series(f"{o} {name}" if f"{o} {name}" not in taken else f"{name} [{o}]", name, o, o, kind) for o in outlets]
     if ((frame["variable_name"] == name) & (frame["outlet"] == "")).any():
         out.append(Series(name, name, "", channel_name(name, []), kind))
     return out
@@ -129,12 +131,14 @@ def _exposure_of(s: Series, spend_channels: set[str]) -> Series:
 
 def series_column(frame: pd.DataFrame, series: list[Series]) -> pd.Series:
     """The series name of every row of ``frame`` (rows of split variables go to their Outlet's series)."""
-    plain = {s.source: s.name for s in series if s.outlet is None}
-    split = {(s.source, s.outlet): s.name for s in series if s.outlet is not None}
-    names = frame["variable_name"].map(plain)
-    if split:
-        keys = pd.Series(list(zip(frame["variable_name"], frame["outlet"], strict=True)), index=frame.index)
-        names = names.fillna(keys.map(split))
+    names = frame["variable_name"].map({s.source: s.name for s in series if s.outlet is None})
+    split = pd.DataFrame(
+        [(s.source, s.outlet, s.name) for s in series if s.outlet is not None],
+        columns=["variable_name", "outlet", "series"],
+    )
+    if len(split):  # a vectorised join on (VariableName, Outlet): no per-row Python on large files
+        joined = frame[["variable_name", "outlet"]].merge(split, how="left", on=["variable_name", "outlet"])
+        names = names.fillna(pd.Series(joined["series"].to_numpy(), index=frame.index))
     return names
 
 

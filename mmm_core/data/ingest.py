@@ -34,7 +34,7 @@ from mmm_core.data.frame import RawFrame
 from mmm_core.data.national import national_geography
 from mmm_core.data.periods import PeriodGrid, detect_grid, parse_periods, refuse_gaps
 from mmm_core.data.read import read_csv_raw, read_parquet_raw
-from mmm_core.data.roles import VariableInfo, infer_roles, media_variables
+from mmm_core.data.roles import VariableInfo, infer_roles
 from mmm_core.data.validate import (
     KEY_COLUMNS,
     parse_values,
@@ -142,14 +142,14 @@ def validate(raw: RawFrame) -> ValidData:
     grid = detect_grid(periods, raw)
     refuse_gaps(grid, periods, raw)
     typed = frame.assign(period=periods, value=values)[[*STORED_COLUMNS, "line"]]
-    media = media_variables(typed)
+    series = build_series(typed)
+    media = {s.source for s in series if s.channel is not None}
     refuse_negative_media(typed, media, raw)
-    roles = infer_roles(typed, n_periods=len(grid.periods))
+    roles = infer_roles(typed, n_periods=len(grid.periods), series=series)
     refuse_no_kpi([v.name for v in roles], media, raw)
     raw.frame = typed  # later messages (duplicates) read lines and names from the typed frame
-    series = build_series(typed)
-    rollups = rollup_notes(typed.assign(series=series_column(typed, series)), series)
-    rollups += _national_notes(typed.assign(series=series_column(typed, series)), roles)
+    with_series = typed.assign(series=series_column(typed, series))
+    rollups = [*rollup_notes(with_series, series), *_national_notes(with_series, roles)]
     return ValidData(typed, grid, roles, raw, [*raw.warnings, *_role_warnings(roles, grid), *rollups], rollups)
 
 

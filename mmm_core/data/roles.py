@@ -68,13 +68,15 @@ def media_variables(frame: pd.DataFrame) -> set[str]:
     return {s.source for s in build_series(frame) if s.channel is not None}
 
 
-def infer_roles(frame: pd.DataFrame, n_periods: int | None = None) -> list[VariableInfo]:
+def infer_roles(
+    frame: pd.DataFrame, n_periods: int | None = None, series: list[Series] | None = None
+) -> list[VariableInfo]:
     """Roles, coverage and totals of every model variable in an MFF frame.
 
     ``frame`` has the store's column names: period, geography, outlet, variable_name, value (others ignored).
     ``n_periods`` is the length of the period grid; by default the number of distinct periods in the frame.
     """
-    series = build_series(frame)
+    series = build_series(frame) if series is None else series
     stats = _variable_stats(frame.assign(series=series_column(frame, series)), n_periods)
     with_spend = {s.channel for s in series if s.channel is not None and s.metric != "exposure"}
     kpi_like = [s.name for s in series if s.channel is None and is_kpi_name(s.name)]
