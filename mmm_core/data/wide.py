@@ -2,9 +2,10 @@
 
 Layout: a date column (named like date/period/week/month, else the first column if its values parse as dates),
 an optional geography column (geo/geography/region/market/dma/state), and one numeric column per variable.
-Product, Campaign, Outlet and Creative are empty in the converted rows, so media are recognised by the
-``_Spend``/``_Cost`` name suffix. An empty cell means "not observed" and produces no row (a monthly survey in
-weekly data leaves most of its cells empty).
+Product, Campaign, Outlet and Creative are empty in the converted rows, so media are recognised by a spend/cost
+suffix in any case and with any separator (``TV Spend``, ``tv-spend``, ``TV_COST``; :mod:`mmm_core.data.channels`),
+and ``TV_GRPs``/``TV Impressions`` beside ``TV Spend`` become TV's exposure metric. An empty cell means "not
+observed" and produces no row (a monthly survey in weekly data leaves most of its cells empty).
 """
 
 from __future__ import annotations
