@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -170,3 +171,21 @@ def test_a_very_wide_dataset_gets_no_wide_view(store: Store, monkeypatch) -> Non
     assert "mff" in err.value.hint
     # The long rows stay queryable, and a string that merely says 'wide' is not a reference to the view.
     assert query(store, "demo", "SELECT count(*) AS n, 'wide' AS label FROM mff")["rows"] == [[4, "wide"]]
+
+
+def test_wide_keeps_one_column_per_outlet_when_the_variable_name_is_shared(tmp_path: Path) -> None:
+    from mmm_core.data.ingest import ingest
+
+    lines = ["Period,Geography,Product,Campaign,Outlet,Creative,VariableName,VariableValue"]
+    for week in range(12):
+        day = (dt.date(2024, 1, 1) + dt.timedelta(weeks=week)).isoformat()
+        lines += [f"{day},,,,TV,,Spend,{100 + week}", f"{day},,,,Search,,Spend,{10 + week}", f"{day},,,,,,Sales,1000"]
+    path = tmp_path / "outlets.csv"
+    path.write_text("\n".join(lines) + "\n")
+    store = Store(tmp_path / "mmm.duckdb")
+    dataset = ingest(store, path, name="outlets").dataset_id
+    names = [r[0] for r in query(store, dataset, "SELECT name FROM variables WHERE role = 'media' ORDER BY 1")["rows"]]
+    assert len(names) == 2
+    columns = ", ".join(f'"{n}"' for n in names)
+    out = query(store, dataset, f"SELECT {columns} FROM wide ORDER BY period LIMIT 1")
+    assert sorted(out["rows"][0]) == [10.0, 100.0]  # one column per outlet, never the 110 of a summed `Spend`

@@ -89,7 +89,8 @@ def _dataset_tables(store: Store, dataset: str) -> tuple[pa.Table, pa.Table]:
             params=[ds_id],
         ).to_arrow_table()
         roles = conn.sql(
-            "SELECT name, role, channel, coverage, n_obs, ragged, total FROM variables WHERE dataset_id = ?",
+            "SELECT name, role, channel, coverage, n_obs, ragged, total, coalesce(source, name) AS source, outlet, "
+            "metric FROM variables WHERE dataset_id = ?",
             params=[ds_id],
         ).to_arrow_table()
     return rows, roles

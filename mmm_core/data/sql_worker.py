@@ -70,13 +70,17 @@ def _load(con: duckdb.DuckDBPyConnection, rows: pa.Table, roles: pa.Table, wide_
     con.execute("CREATE TABLE variables AS SELECT * FROM _roles")
     con.unregister("_rows")
     con.unregister("_roles")
-    names = [r[0] for r in con.execute("SELECT DISTINCT variable_name FROM mff ORDER BY 1").fetchall()]
-    if not names or len(names) > wide_columns:
+    # One column per model variable: a VariableName limited to its Outlet when the ingest split it by Outlet
+    # (`Spend` on TV and on Search are the variables `TV Spend` and `Search Spend`, never one summed column).
+    variables = con.execute("SELECT name, source, outlet FROM variables ORDER BY name").fetchall()
+    if not variables or len(variables) > wide_columns:
         # A very wide dataset gets no `wide` view: thousands of pivot columns exhaust memory on any query. The
         # parent refuses queries that name `wide` for such datasets with a hint before this process starts.
         con.execute("CREATE VIEW wide AS SELECT DISTINCT period, geography FROM mff")
         return
-    pivot = ", ".join(f"sum(value) FILTER (WHERE variable_name = {_literal(n)}) AS {_ident(n)}" for n in names)
+    pivot = ", ".join(
+        f"sum(value) FILTER (WHERE {_rows_of(source, outlet)}) AS {_ident(name)}" for name, source, outlet in variables
+    )
     con.execute(
         f"CREATE VIEW wide AS SELECT period, geography, {pivot} FROM mff GROUP BY ALL ORDER BY period, geography"
     )
@@ -120,6 +124,11 @@ def _limit_address_space(limit: int) -> None:
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _rows_of(source: str, outlet: str | None) -> str:
+    condition = f"variable_name = {_literal(source)}"
+    return condition if outlet is None else f"{condition} AND outlet = {_literal(outlet)}"
 
 
 def _ident(name: str) -> str:
