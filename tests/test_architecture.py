@@ -181,3 +181,69 @@ def test_layers_point_down(package: str, forbidden: tuple[str, ...]) -> None:
             if target.split(".")[0] in forbidden:
                 wrong.append(f"{path.relative_to(ROOT)}:{line} imports {target}")
     assert wrong == []
+
+
+# --- imports at the top (the policy is in mmm_core/__init__.py) ---
+LAZY_MARK = "# lazy:"
+
+
+def _import_runs(func: ast.AST) -> list[list[ast.stmt]]:
+    """Runs of consecutive import statements in every statement list inside ``func``."""
+    runs: list[list[ast.stmt]] = []
+    for node in ast.walk(func):
+        for field in ("body", "orelse", "finalbody"):
+            run: list[ast.stmt] = []
+            stmts = getattr(node, field, None)
+            for stmt in stmts if isinstance(stmts, list) else []:
+                if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                    run.append(stmt)
+                    continue
+                if run:
+                    runs.append(run)
+                run = []
+            if run:
+                runs.append(run)
+    return runs
+
+
+def _unmarked_function_imports(source: str) -> list[tuple[int, str]]:
+    lines = source.splitlines()
+    found = set()
+    for func in ast.walk(ast.parse(source)):
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for run in _import_runs(func):
+            if not _run_marked(lines, run[0].lineno, run[-1].end_lineno or run[-1].lineno):
+                found.update((node.lineno, lines[node.lineno - 1].strip()) for node in run)
+    return sorted(found)
+
+
+def _run_marked(lines: list[str], first: int, last: int) -> bool:
+    above = first - 1
+    while above >= 1 and lines[above - 1].strip().startswith("#"):
+        above -= 1
+    return any(LAZY_MARK in line for line in lines[above:last])
+
+
+def test_core_imports_sit_at_the_top_unless_marked_lazy() -> None:
+    unmarked = [
+        f"{path.relative_to(ROOT)}:{line}: {text}"
+        for name, path in sorted(MODULES.items())
+        if name.split(".")[0] == "mmm_core"
+        for line, text in _unmarked_function_imports(path.read_text())
+    ]
+    assert unmarked == [], "move these to the top of the file, or mark them '# lazy: <reason>' (mmm_core/__init__.py)"
+
+
+def test_lazy_import_check_finds_an_unmarked_one() -> None:
+    source = (
+        "import os\n\n\ndef f():\n    import json\n    x = 1\n    # lazy: JAX is slow; one reason for the group\n"
+        "    import jax\n\n    from numpyro.infer import Predictive\n    y = 2\n    import yaml  # lazy: optional\n"
+        "    from pathlib import Path\n    z = 3\n    import numpy\n\n    async def g():\n        if x:\n"
+        "            from pathlib import Path\n"
+    )
+    assert _unmarked_function_imports(source) == [
+        (5, "import json"),
+        (15, "import numpy"),
+        (19, "from pathlib import Path"),
+    ]

@@ -108,7 +108,7 @@ def save_idata(folder: Path, idata: Any) -> str | None:
 
 def load_idata(folder: Path) -> Any:
     """The ArviZ posterior written by :func:`save_idata`, read fully into memory (an xarray DataTree)."""
-    import xarray as xr
+    import xarray as xr  # lazy: ~0.5 s, only to reload the NetCDF; answers read the npz draws
 
     path = folder / POSTERIOR_NC
     if not path.exists():
