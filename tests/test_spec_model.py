@@ -107,13 +107,12 @@ def test_init_spec_drafts_from_the_dataset(store, dataset):
     assert spec.mediators[0].name == "Awareness" and spec.mediators[0].type == "sparse"
     assert spec.mediators[0].channels == ["Search", "TV"]
     assert spec.seasonality.fourier_order == 2 and spec.geo.pooling == "full"
-    # ROI prior medians (issue 16 item 3): media drive 20% of the KPI (1e6) on average, split by √spend
-    # (Search 40k, TV 60k): Search 0.2·1e6·200/444.95/4e4 = 2.248, TV 1.835; median = mean·e^(−½) → 1.36, 1.11.
-    # (The former rule gave both 0.2 · 1e6 / 1e5 = 2.0.)
-    assert spec.media[0].effect_prior.type == "roi" and spec.media[0].effect_prior.median == 1.36
-    assert spec.media[1].effect_prior.median == 1.11  # the larger channel gets the lower ROI prior
+    # ROI prior medians (issue 16 item 3): media drive 30% of the KPI (1e6) on average over total spend (1e5);
+    # median = mean · e^(−½) = 3 · 0.6065 → 1.82 for both. (The former rule gave 0.2 · 1e6 / 1e5 = 2.0.)
+    assert spec.media[0].effect_prior.type == "roi" and spec.media[0].effect_prior.median == 1.82
+    assert spec.media[1].effect_prior.median == 1.82
     mean_share = sum(m.effect_prior.median * math.exp(0.5) * x for m, x in zip(spec.media, (4e4, 6e4))) / 1e6
-    assert mean_share == pytest.approx(0.2, rel=0.01)
+    assert mean_share == pytest.approx(0.3, rel=0.01)
     assert any("ROI priors" in n for n in notes)
     validate_against(spec, describe(store, dataset))
 

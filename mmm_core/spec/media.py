@@ -120,9 +120,8 @@ class EffectPrior(StrictModel):
     median: float = Field(
         1.0,
         gt=0,
-        description="Prior median. Default 1.0; init_spec sets it per channel from the data: media drive "
-        "20% of the KPI on average, split across channels by the square root of spend (so smaller "
-        "channels get a higher ROI prior), median = mean × e^(-sigma²/2).",
+        description="Prior median. Default 1.0; init_spec sets it from the data: media drive 30% of the "
+        "KPI on average (median = 0.3 × total KPI / total spend × e^(-sigma²/2)).",
     )
     sigma: float = Field(1.0, gt=0, description="Sd of log(ROI or share). Default 1.0 (90% range ×/÷ 5.2).")
 
