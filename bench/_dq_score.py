@@ -22,17 +22,17 @@ from mmm_core.optimizer.truth import truth_response
 PERIODS = 13
 HARM_TOL = 1e-4  # relative: below this a difference is evaluation noise, not harm
 OPEN = {"trust_region": None, "extrapolate": True, "decision_rule": False}
-# The default (spread 2, ±30%, objective mean) against the previous optimizer and one change at a time.
+# The default (spread 3, ±30%, objective mean) against the previous optimizer and one change at a time.
 POLICIES: dict[str, dict[str, Any]] = {
     "previous (argmax, no limits)": OPEN,
     "trust region only (no rule)": {"decision_rule": False},
     "rule, raw posterior (spread 1)": {"spread_factor": 1.0},
     "rule, spread 1.5": {"spread_factor": 1.5},
-    "DEFAULT: rule spread 2, ±30%, mean": {},
-    "rule spread 3": {"spread_factor": 3.0},
-    "rule spread 2, no ±30%": {"trust_region": None},
-    "rule spread 2, mean-sd": {"objective": "mean_sd", "risk_lambda": 1.0},
-    "rule spread 2, CVaR10": {"objective": "cvar", "cvar_q": 0.1},
+    "rule, spread 2": {"spread_factor": 2.0},
+    "DEFAULT: rule spread 3, ±30%, mean": {},
+    "rule spread 3, no ±30%": {"trust_region": None},
+    "rule spread 3, mean-sd": {"objective": "mean_sd", "risk_lambda": 1.0},
+    "rule spread 3, CVaR10": {"objective": "cvar", "cvar_q": 0.1},
 }
 BUDGETS = {"current": 1.0, "+20%": 1.2}
 

@@ -38,7 +38,7 @@ FIGURE_POLICIES = (
     "previous (argmax, no limits)",
     "trust region only (no rule)",
     "rule, raw posterior (spread 1)",
-    "DEFAULT: rule spread 2, ±30%, mean",
+    "DEFAULT: rule spread 3, ±30%, mean",
 )
 
 

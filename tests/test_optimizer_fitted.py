@@ -42,7 +42,7 @@ def test_recommendation_beats_current_in_truth(fitted):
     post, truth = fitted
     budget = float(truth.recent_level.sum() * PERIODS)
     # The argmax within the trust region (rule off): on this quick fit the decision rule keeps the mix (it judges
-    # an approximate posterior with a doubled spread), which test_decision_quality covers; here the solver's own
+    # the posterior with a widened spread), which test_decision_quality covers; here the solver's own
     # recommendation must beat the current mix on the truth.
     res = optimize(post, budget, PERIODS, bounds=_bounds(budget), decision_rule=False)
     alloc = np.array([res.allocation[c] for c in truth.channels])

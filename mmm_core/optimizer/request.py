@@ -31,7 +31,7 @@ class PlanRequest:
     per-period spend range unless asked; ``decision_rule`` (True) recommends a move only when
     P(better than the current mix) ≥ ``min_prob_better`` (0.9) and the expected gain ≥ ``min_gain`` (0.005 =
     0.5% of the current mix's media-driven KPI), else the largest partial move that meets both, else the
-    current mix; ``spread_factor`` (None = automatic: 2, sized by the decision-quality benchmark, see
+    current mix; ``spread_factor`` (None = automatic: 3, sized by the decision-quality benchmark, see
     ``decision.SPREAD``; 1 = trust the posterior as it is) widens the paired differences the rule judges;
     ``margin`` is the profit per unit of KPI (a revenue KPI's gross margin; None = 1, the KPI is money at face
     value), used for the returns net of spend."""
