@@ -11,6 +11,7 @@ import ast
 import importlib.metadata as md
 import re
 import sys
+import sysconfig
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -60,11 +61,19 @@ def imports(folders: tuple[str, ...]) -> set[str]:
     return {n for n in found if n.split(".")[0] in top - set(sys.stdlib_module_names) - FIRST_PARTY - local}
 
 
+def installed_distributions() -> list[md.Distribution]:
+    """The distributions installed in this environment's site-packages. Not ``md.distributions()`` over sys.path:
+    once something imports setuptools, its ``_vendor`` folder (with e.g. tomli 2.4.0) joins sys.path, and the
+    verdict would depend on which test ran first."""
+    folders = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    return list(md.distributions(path=sorted(folders)))
+
+
 @lru_cache(maxsize=1)
 def module_owners() -> dict[str, str]:
     """Installed module path (``a/b/c``) → the distribution whose RECORD lists it."""
     owners = {}
-    for dist in md.distributions():
+    for dist in installed_distributions():
         for file in dist.files or ():
             parts = file.parts
             if file.suffix == ".py" and parts[0] not in ("..", "bin"):
@@ -128,7 +137,7 @@ def test_constraints_pin_the_whole_tree_at_the_pyproject_versions() -> None:
     for name, version in {**RUNTIME, **EXTRAS["dev"], **EXTRAS["pymc"]}.items():
         assert pins.get(name) == version, f"{name}: pyproject {version}, constraints.txt {pins.get(name)}"
     # Every package of the tree is pinned at the version installed here (the dev venv is built from the pins).
-    installed = {norm(d.metadata["Name"]): d.version for d in md.distributions()}
+    installed = {norm(d.metadata["Name"]): d.version for d in installed_distributions()}
     tree = dependency_tree()
     assert len(tree) > 100
     assert {name: installed[name] for name in tree if pins.get(name) != installed[name]} == {}
