@@ -8,20 +8,14 @@ Skipped (with the reason) where Debian's Chromium is not installed; `.ci/run` in
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from ui_server import ui_server
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -47,62 +41,9 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"mmm-agent ui exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer within {timeout} s")
-
-
-@contextlib.contextmanager
-def _ui_server(tmp: Path, **extra_env: str) -> Iterator[dict]:
-    """`mmm-agent ui` on a free port with a store and app root under ``tmp``; stopped on exit."""
-    env = {
-        **os.environ,
-        "MMM_AGENT_STORE": str(tmp / "store" / "mmm.duckdb"),
-        "CHAINLIT_APP_ROOT": str(tmp / "app"),
-        "MMM_AGENT_MODEL": "offline",
-    }
-    for key in ("MMM_AGENT_PASSWORD", "CHAINLIT_AUTH_SECRET"):
-        env.pop(key, None)
-    env.update(extra_env)
-    port = _free_port()
-    log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "mmm-agent"), "ui", "--port", str(port)],
-        cwd=tmp,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(url, proc)
-        yield {"url": url, "store": tmp / "store"}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    with _ui_server(tmp_path_factory.mktemp("ui")) as srv:
+    with ui_server(tmp_path_factory.mktemp("ui")) as srv:
         yield srv
 
 
@@ -224,7 +165,7 @@ def test_password_login_when_a_password_is_set(tmp_path: Path) -> None:
     import urllib.error
     from urllib.parse import urlencode
 
-    with _ui_server(tmp_path, MMM_AGENT_PASSWORD="s3cret") as srv:
+    with ui_server(tmp_path, MMM_AGENT_PASSWORD="s3cret") as srv:
         with urllib.request.urlopen(srv["url"] + "/auth/config", timeout=5) as resp:
             cfg = json.load(resp)
         assert cfg["requireLogin"] and cfg["passwordAuth"]

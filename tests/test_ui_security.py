@@ -6,13 +6,8 @@ pieces also one by one: the limiter on a fake clock, the shipped and migrated co
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import socket
-import subprocess
-import sys
-import time
 import tomllib
 import urllib.error
 import urllib.parse
@@ -22,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from ui_server import ui_server
 
 from agent.ui import setup as ui_setup
 from agent.ui.charts import plain
@@ -109,53 +105,6 @@ def test_chart_labels_cannot_carry_plotly_markup() -> None:
 # --- a started UI -------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _ui(tmp: Path) -> Iterator[str]:
-    import os
-
-    env = {
-        **os.environ,
-        "MMM_AGENT_STORE": str(tmp / "store" / "mmm.duckdb"),
-        "CHAINLIT_APP_ROOT": str(tmp / "app"),
-        "MMM_AGENT_MODEL": "offline",
-        "MMM_AGENT_PASSWORD": PASSWORD,
-    }
-    env.pop("CHAINLIT_AUTH_SECRET", None)
-    port = _free_port()
-    log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "mmm-agent"), "ui", "--port", str(port)],
-        cwd=tmp,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the UI did not start: {(tmp / 'server.log').read_text()[-2000:]}")
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(url, timeout=2).close()
-                break
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
 def _request(url: str, method: str = "GET", data: bytes | None = None, headers: dict | None = None):
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
@@ -172,8 +121,8 @@ def _login(url: str, user: str, password: str):
 
 @pytest.fixture(scope="module")
 def ui_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with _ui(tmp_path_factory.mktemp("ui_security")) as url:
-        yield url
+    with ui_server(tmp_path_factory.mktemp("ui_security"), timeout=90.0, MMM_AGENT_PASSWORD=PASSWORD) as srv:
+        yield srv["url"]
 
 
 def test_cors_does_not_grant_a_foreign_origin_credentials(ui_url: str) -> None:
