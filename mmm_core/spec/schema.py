@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_serializer, model_validator
 
 from mmm_core.errors import SpecValidationError
 from mmm_core.outputs import write_atomic
@@ -32,6 +32,7 @@ from mmm_core.spec.canonical import (  # re-exported: the schema is where caller
     spec_sha256,
     validation_message,
 )
+from mmm_core.spec.comparison import Comparison, ComparisonMember
 from mmm_core.spec.media import (  # re-exported: part of the schema
     Adstock,
     EffectPrior,
@@ -232,6 +233,20 @@ class ModelSpec(StrictModel):
     interval: Interval = Field(
         default_factory=Interval, description="Interval level and method. Default 90% equal-tailed."
     )
+    comparison: Comparison | None = Field(
+        None,
+        description="Alternative curve families fitted beside this model and the rule combining them "
+        "(pre-registered with the spec). Optional; absent = one model.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_comparison(self, handler):
+        # Absent means absent: specs without a comparison keep the canonical JSON (and hash) they had before
+        # the field existed, so every spec locked earlier still verifies.
+        data = handler(self)
+        if self.comparison is None and isinstance(data, dict):
+            data.pop("comparison", None)
+        return data
 
     @model_validator(mode="after")
     def _names_unique_and_linked(self) -> ModelSpec:
@@ -323,6 +338,8 @@ def load_spec(path: str | Path) -> ModelSpec:
 
 __all__ = [
     "Adstock",
+    "Comparison",
+    "ComparisonMember",
     "Control",
     "EffectPrior",
     "Geo",
