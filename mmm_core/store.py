@@ -92,6 +92,13 @@ MIGRATIONS: dict[int, list[Migration]] = {
         "ALTER TABLE variables ADD COLUMN outlet VARCHAR",
         "ALTER TABLE variables ADD COLUMN metric VARCHAR",
     ],
+    # SQL over the posterior (issue 17): thinned per-channel draws of each fit (≤ 1,000 per channel, with the
+    # sampler's chain and draw ids), written with the fit's posterior_summary rows (mmm_core.fit.posterior_tables).
+    4: [
+        """CREATE TABLE posterior_draws (
+            fit_id VARCHAR NOT NULL, channel VARCHAR NOT NULL, chain INTEGER NOT NULL, draw INTEGER NOT NULL,
+            roi DOUBLE, mroi DOUBLE, contribution DOUBLE)""",
+    ],
 }
 
 # The last two: a thread of this process opening the file while another thread attaches it (DuckDB instance cache).

@@ -262,10 +262,11 @@ def test_contribution_rows(eff):
     by_channel = contribution_rows(eff, "channel")
     assert [r["channel"] for r in by_channel] == [*eff.channels, "baseline"]
     by_period = contribution_rows(eff, "period")
-    assert len(by_period) == 2 * n_t and by_period[0]["period"] == "2021-01-04"
-    assert {r["channel"] for r in by_period} == {"all_media", "baseline"}
+    # Per period: every channel's series (issue 17), then total media and baseline as before.
+    assert len(by_period) == (n_c + 2) * n_t and by_period[0]["period"] == "2021-01-04"
+    assert {r["channel"] for r in by_period} == {*eff.channels, "all_media", "baseline"}
     assert len(contribution_rows(eff, "channel_period")) == n_t * n_c
-    assert len(contribution_rows(eff, "channel_geo")) == n_c and len(contribution_rows(eff, "geo")) == 2
+    assert len(contribution_rows(eff, "channel_geo")) == n_c and len(contribution_rows(eff, "geo")) == n_c + 2
     total = sum(r["mean"] for r in contribution_rows(eff, "channel_period") if r["channel"] == eff.channels[0])
     assert total == pytest.approx(by_channel[0]["mean"], rel=1e-4)
     json.dumps(by_period)

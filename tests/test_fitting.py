@@ -74,7 +74,8 @@ def test_compare_and_contributions(fitted: dict) -> None:
     ab, ba = compare(store, fit_id, "email", "LOCAL"), compare(store, fit_id, "Local", "Email")
     assert ab["channel_a"] == "Email" and ab["prob"] + ba["prob"] == pytest.approx(1.0)
     by_period = contributions(store, fit_id, by="period")
-    assert {r["channel"] for r in by_period["rows"]} == {"all_media", "baseline"}
+    channels = {"Search", "Social", "Local", "Email"}  # per-channel series, then total media and baseline
+    assert {r["channel"] for r in by_period["rows"]} == channels | {"all_media", "baseline"}
     with pytest.raises(Exception, match="Known channels"):
         compare(store, fit_id, "Radio", "Email")
 

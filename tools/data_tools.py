@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 
 from mmm_core.data import queries, sql_sandbox
 from mmm_core.errors import MMMError
+from mmm_core.fit.posterior_tables import posterior_fit
 from mmm_core.store import Store
-from tools.base import resolve_dataset_id, run_tool
+from tools.base import resolve_dataset_id, run_tool, state_of
 
 
 class NoArgs(BaseModel):
@@ -28,7 +29,12 @@ class SqlArgs(DatasetArgs):
     sql: str = Field(
         description="One read-only SELECT over the views `mff` (long rows: period, geography, "
         "product, campaign, outlet, creative, variable_name, value), `variables` (name, role, "
-        "channel) and `wide` (one column per variable by period and geography)."
+        "channel) and `wide` (one column per variable by period and geography); over a fit's posterior: "
+        "`roi_draws` (channel, chain, draw, roi, mroi), `contribution_draws` (channel, chain, draw, contribution) "
+        "and `posterior_summary` (quantity, channel, geo, period, mean, sd, lo, hi)."
+    )
+    fit_id: str | None = Field(
+        None, description="Fit whose posterior the posterior views show. Omit for the session's or default fit."
     )
 
 
@@ -80,11 +86,13 @@ def build(store: Store) -> list[BaseTool]:
 
         return run_tool(work)
 
-    def run_sql(sql: str, dataset: str | None = None, runtime: ToolRuntime = None) -> str:
+    def run_sql(sql: str, dataset: str | None = None, fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
             ds = resolve_dataset_id(store, dataset, runtime)
-            out = sql_sandbox.query(store, ds, sql, max_rows=200)
-            return {"dataset_id": ds, "sql": sql, **out}
+            fit = fit_id or state_of(runtime).get("fit_id")
+            choice = posterior_fit(store, ds, fit) if sql_sandbox.names_posterior(sql) else None
+            out = sql_sandbox.query(store, ds, sql, max_rows=200, fit_id=choice.fit_id if choice else None)
+            return {"dataset_id": ds, "sql": sql, **out, **({"fit": choice.to_dict()} if choice else {})}
 
         return run_tool(work)
 

@@ -21,7 +21,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("text", help="the question or request")
     p.add_argument("--session", default=None, help="session id (a new one is created when omitted)")
-    p.add_argument("--fit", default=None, help="fit id to answer from (default: latest succeeded fit)")
+    p.add_argument(
+        "--fit", default=None, help="fit id to answer from (default: the newest pre-registered full fit; see README)"
+    )
     p.add_argument(
         "--approve", action="store_true", help="approve lock/amend/fit requested in this turn (declined otherwise)"
     )
@@ -45,34 +47,59 @@ def _session(args: argparse.Namespace):
     return Session(open_store(args), session_id=args.session, model=args.model)
 
 
-def _fit_for(args: argparse.Namespace, store: Any) -> str | None:
-    if args.fit:
-        return args.fit
-    from mmm_core.fit.job import latest_fit
+def _fit_for(args: argparse.Namespace, store: Any, session_fit: str | None = None):  # -> FitChoice | None
+    """The fit that answers: ``--fit``, else the session's own fit, else the store's default fit (the rule in
+    ``mmm_core.ledger.default_fit``: the newest pre-registered full fit, or a stated fallback)."""
+    from mmm_core.errors import NotFoundError
+    from mmm_core.ledger.default_fit import default_fit, named_fit
 
-    return latest_fit(store)
+    if args.fit:
+        return named_fit(store, args.fit)
+    if session_fit:
+        try:
+            return named_fit(store, session_fit, source="session")
+        except NotFoundError:  # a session continued on another store: its fit is not here
+            pass
+    return default_fit(store)
 
 
 def _ask(args: argparse.Namespace) -> dict[str, Any]:
     session = _session(args)
-    fit = args.fit or (None if session.state().get("fit_id") else _fit_for(args, session.store))
-    record = session.ask(args.text, approve=args.approve, fit_id=fit)
+    session_fit = session.state().get("fit_id")
+    choice = _fit_for(args, session.store, session_fit)
+    # A new session (or --fit) is told its fit; a continuing session keeps the one it has.
+    record = session.ask(args.text, approve=args.approve, fit_id=args.fit or (None if session_fit else _id(choice)))
     if record.get("pending_approval") and not args.approve:
         record["hint"] = f"Re-run with --approve --session {session.session_id} to allow it."
+    after = session.state().get("fit_id")
+    if after and (choice is None or after != choice.fit_id):  # this turn fitted or switched: that fit answered
+        choice = _fit_for(argparse.Namespace(fit=None), session.store, after)
+    if choice is not None:
+        record["fit"] = choice.to_dict()
     return record
+
+
+def _id(choice: Any) -> str | None:
+    return choice.fit_id if choice is not None else None
 
 
 def _render(record: dict[str, Any]) -> str:
     lines = [record["answer"]]
     if record.get("hint"):
         lines.append(f"({record['hint']})")
+    fit = record.get("fit")
+    if fit:
+        lines.append(f"[answered from {fit['description']}]" + (f" {fit['reason']}" if fit.get("reason") else ""))
     lines.append(f"[session {record['session']}{'' if record['grounded'] else ' · NOT grounded'}]")
     return "\n".join(lines)
 
 
 def _chat(args: argparse.Namespace) -> dict[str, Any]:
     session = _session(args)
-    fit = _fit_for(args, session.store)
+    choice = _fit_for(args, session.store, session.state().get("fit_id"))
+    fit = _id(choice)
+    if choice is not None:
+        print(f"Answering from {choice.describe()}." + (f" {choice.reason}" if choice.reason else ""), file=sys.stderr)
     print(f"mmm-agent chat — session {session.session_id}. Type 'help', or 'quit' to leave.", file=sys.stderr)
 
     def approve(action: dict[str, Any]) -> bool:

@@ -50,13 +50,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         sub,
         common,
         "query",
-        "Read-only SQL over a dataset's views: mff, variables, wide.",
-        'mmm-agent query demo "SELECT variable_name, sum(value) FROM mff GROUP BY 1"',
+        "Read-only SQL over a dataset's views (mff, variables, wide) and a fit's posterior "
+        "(roi_draws, contribution_draws, posterior_summary).",
+        "mmm-agent query demo \"SELECT avg((roi > 1)::INT) FROM roi_draws WHERE channel = 'Search'\"",
         _query,
         _render_query,
     )
     p.add_argument("dataset", help="dataset id or name")
     p.add_argument("sql", help="one SELECT statement")
+    p.add_argument(
+        "--fit",
+        default=None,
+        help="fit whose posterior the posterior views show (default: the dataset's newest pre-registered full fit)",
+    )
     p.add_argument("--max-rows", type=int, default=1000, help="row limit (default 1000)")
     p.add_argument("--timeout", type=float, default=10.0, help="time limit in seconds (default 10)")
 
@@ -150,15 +156,32 @@ def _render_describe(d: dict[str, Any]) -> str:
 
 
 def _query(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.data.sql_sandbox import query
+    from mmm_core.data.sql_sandbox import names_posterior, query
 
-    return query(open_store(args), args.dataset, args.sql, max_rows=args.max_rows, timeout_s=args.timeout)
+    store = open_store(args)
+    choice = None
+    if names_posterior(args.sql):  # only then is a fit chosen (and its draws back-filled if it predates them)
+        from mmm_core.fit.posterior_tables import posterior_fit
+
+        choice = posterior_fit(store, args.dataset, args.fit)
+    out = query(
+        store,
+        args.dataset,
+        args.sql,
+        max_rows=args.max_rows,
+        timeout_s=args.timeout,
+        fit_id=choice.fit_id if choice else None,
+    )
+    return {**out, "fit": choice.to_dict()} if choice else out
 
 
 def _render_query(r: dict[str, Any]) -> str:
     out = table(r["columns"], r["rows"])
     if r["truncated"]:
         out += f"\n(first {r['row_limit']} rows shown; raise --max-rows for more)"
+    fit = r.get("fit")
+    if fit:
+        out += f"\n(posterior of {fit['description']}" + (f"; {fit['reason']}" if fit.get("reason") else "") + ")"
     return out
 
 

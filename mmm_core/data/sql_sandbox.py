@@ -6,6 +6,11 @@ process (``data.sql_worker``) that holds only three relations — ``mff`` (the l
 URL-reading functions, ATTACH, COPY, INSTALL/LOAD and SET fail inside DuckDB. DuckDB's own parser classifies each
 statement and only a single SELECT is let through (checked here, before any process starts).
 
+The posterior of one fit (``fit_id``, chosen by the caller: this layer knows no fits' rules) joins them when the
+SQL names one of :data:`POSTERIOR_VIEWS` — ``roi_draws`` (fit_id, channel, chain, draw, roi, mroi),
+``contribution_draws`` (fit_id, channel, chain, draw, contribution), thinned draws from the store's
+``posterior_draws`` table, and ``posterior_summary`` (that fit's rows) — copied into the same walled-off child.
+
 Limits, each stated in the error that enforces it: a time limit (DuckDB's interrupt inside the child, and a kill
 from here when that does not stop it), a memory limit (DuckDB's buffer limit plus an address-space limit on the
 child, which no allocation can pass), one thread, no spilling to disk, and a cap on the rows and bytes returned.
@@ -39,6 +44,12 @@ MAX_WIDE_COLUMNS = 2000
 _ADDRESS_SPACE_HEADROOM = 1536 * 1024**2
 _KILL_GRACE_S = 2.0
 VIEWS = ("mff", "variables", "wide")
+POSTERIOR_VIEWS = ("roi_draws", "contribution_draws", "posterior_summary")
+_DRAWS_SQL = "SELECT fit_id, channel, chain, draw, roi, mroi, contribution FROM posterior_draws WHERE fit_id = ?"
+_SUMMARY_SQL = (
+    "SELECT fit_id, quantity, channel, geo, period, mean, sd, lo, hi, interval, method FROM posterior_summary "
+    "WHERE fit_id = ? ORDER BY quantity, channel, geo, period"
+)
 
 
 @dataclass(frozen=True)
@@ -59,11 +70,17 @@ def query(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    fit_id: str | None = None,
 ) -> dict[str, Any]:
-    """Run one read-only SELECT over the dataset's views; returns ``{columns, rows, truncated, row_limit}``."""
+    """Run one read-only SELECT over the dataset's views; returns ``{columns, rows, truncated, row_limit}``.
+
+    ``fit_id``: the fit whose posterior the views of :data:`POSTERIOR_VIEWS` show (read only when the SQL names
+    one of them; it must be a fit of ``dataset``)."""
     limits = QueryLimits(max_rows, timeout_s, memory_bytes, max_bytes)
     _check_statement(sql)
-    rows, roles = _dataset_tables(store, dataset)
+    ds_id = resolve_dataset(store, dataset)["id"]
+    posterior = _posterior_tables(store, ds_id, fit_id) if names_posterior(sql) else None
+    rows, roles = _dataset_tables(store, ds_id)
     n_variables = len(set(rows.column("variable_name").to_pylist())) if rows.num_rows else 0
     if n_variables > MAX_WIDE_COLUMNS and _names_wide(sql):
         raise QueryRefusedError(
@@ -72,7 +89,7 @@ def query(
             "Query `mff` instead, e.g. SELECT period, value FROM mff WHERE variable_name = 'Sales'.",
             code="query_too_wide",
         )
-    out = _run_in_child(sql, rows, roles, limits)
+    out = _run_in_child(sql, [rows, roles, *(posterior or ())], limits)
     cut_by = out.pop("cut_by")
     result = {**out, "row_limit": max_rows}
     if cut_by == "bytes":
@@ -80,8 +97,44 @@ def query(
     return result
 
 
-def _dataset_tables(store: Store, dataset: str) -> tuple[pa.Table, pa.Table]:
-    ds_id = resolve_dataset(store, dataset)["id"]
+def names_posterior(sql: str) -> bool:
+    """Whether the SQL reads the posterior (names one of :data:`POSTERIOR_VIEWS`): callers pick a fit only then."""
+    return _names(sql, POSTERIOR_VIEWS)
+
+
+def _posterior_tables(store: Store, ds_id: str, fit_id: str | None) -> tuple[pa.Table, pa.Table]:
+    """The thinned draws and the summary rows of ``fit_id``, a fit of dataset ``ds_id``."""
+    views = ", ".join(POSTERIOR_VIEWS)
+    if not fit_id:
+        raise QueryRefusedError(
+            f"The posterior views ({views}) need a fit, and no fit of this dataset has succeeded.",
+            "Fit a locked spec of this dataset first (`mmm-agent fit SPEC_ID`), or name one with --fit FIT_ID.",
+            code="query_no_fit",
+        )
+    with store.connect() as conn:
+        found = conn.execute(
+            "SELECT s.dataset_id FROM fits f JOIN specs s ON s.id = f.spec_id WHERE f.id = ?", [fit_id]
+        ).fetchall()
+        owner = found[0] if found else None
+        if owner is None or owner[0] != ds_id:
+            raise QueryRefusedError(
+                f"Fit {fit_id!r} is not a fit of dataset {ds_id}"
+                + (f" (it belongs to {owner[0]})." if owner else " (no such fit)."),
+                "Name a fit of this dataset with --fit (`mmm-agent ledger DATASET` lists them).",
+                code="query_fit_mismatch",
+            )
+        draws = conn.sql(_DRAWS_SQL, params=[fit_id]).to_arrow_table()
+        summary = conn.sql(_SUMMARY_SQL, params=[fit_id]).to_arrow_table()
+    if draws.num_rows == 0:
+        raise QueryRefusedError(
+            f"Fit {fit_id} has no stored posterior draws (it has not succeeded, or its artifacts are gone).",
+            "Query a succeeded fit with --fit FIT_ID, or fit the spec again.",
+            code="query_no_draws",
+        )
+    return draws, summary
+
+
+def _dataset_tables(store: Store, ds_id: str) -> tuple[pa.Table, pa.Table]:
     with store.connect() as conn:
         rows = conn.sql(
             "SELECT period, geography, product, campaign, outlet, creative, variable_name, value "
@@ -96,7 +149,8 @@ def _dataset_tables(store: Store, dataset: str) -> tuple[pa.Table, pa.Table]:
     return rows, roles
 
 
-def _run_in_child(sql: str, rows: pa.Table, roles: pa.Table, limits: QueryLimits) -> dict[str, Any]:
+def _run_in_child(sql: str, tables: list[pa.Table], limits: QueryLimits) -> dict[str, Any]:
+    """``tables``: the dataset's rows and variables, then (when the SQL reads the posterior) draws and summary."""
     header = {
         "sql": sql,
         "max_rows": limits.max_rows,
@@ -105,8 +159,9 @@ def _run_in_child(sql: str, rows: pa.Table, roles: pa.Table, limits: QueryLimits
         "memory_bytes": limits.memory_bytes,
         "address_space_bytes": limits.memory_bytes + _ADDRESS_SPACE_HEADROOM,
         "wide_columns": MAX_WIDE_COLUMNS,
+        "posterior": len(tables) > 2,
     }
-    payload = json.dumps(header).encode() + b"\n" + _ipc(rows) + _ipc(roles)
+    payload = json.dumps(header).encode() + b"\n" + b"".join(_ipc(t) for t in tables)
     # An empty working folder: nothing relative to the caller's folder is within reach of the child.
     with tempfile.TemporaryDirectory(prefix="mmm-sql-") as empty:
         try:
@@ -164,10 +219,14 @@ def _memory_limit(limits: QueryLimits) -> QueryLimitError:
 
 
 def _names_wide(sql: str) -> bool:
-    """Whether the SQL names the ``wide`` relation (by DuckDB's tokenizer, so a string 'wide' does not count)."""
+    return _names(sql, ("wide",))
+
+
+def _names(sql: str, relations: tuple[str, ...]) -> bool:
+    """Whether the SQL names one of ``relations`` (by DuckDB's tokenizer, so a string 'wide' does not count)."""
+    pattern = re.compile(r'"?(?:' + "|".join(map(re.escape, relations)) + r')"?(?!\w)', re.IGNORECASE)
     return any(
-        re.match(r'"?wide"?(?!\w)', sql[start:], re.IGNORECASE) and kind != duckdb.token_type.string_const
-        for start, kind in duckdb.tokenize(sql)
+        pattern.match(sql, start) and kind != duckdb.token_type.string_const for start, kind in duckdb.tokenize(sql)
     )
 
 
@@ -188,7 +247,7 @@ def _check_statement(sql: str) -> None:
     if kind != duckdb.StatementType.SELECT:
         raise QueryRefusedError(
             f"Only read-only SELECT queries are allowed; this is {_article(kind.name)} {kind.name} statement.",
-            f"Query the views {', '.join(VIEWS)} with SELECT. Data changes go through `mmm-agent ingest`.",
+            f"Query the views {_all_views()} with SELECT. Data changes go through `mmm-agent ingest`.",
         )
 
 
@@ -196,13 +255,17 @@ def _refusal_or_error(text: str) -> QueryRefusedError:
     if "disabled" in text.lower() or "external access" in text.lower() or "lock_configuration" in text:
         return QueryRefusedError(
             f"Refused: the query tries to reach files, URLs or settings outside the dataset ({text.splitlines()[0]}).",
-            f"Only the views {', '.join(VIEWS)} can be read.",
+            f"Only the views {_all_views()} can be read.",
         )
     return QueryRefusedError(
         f"The query failed: {text.splitlines()[0]}",
-        f"Check table and column names; the views are {', '.join(VIEWS)}.",
+        f"Check table and column names; the views are {_all_views()}.",
         code="query_error",
     )
+
+
+def _all_views() -> str:
+    return f"{', '.join(VIEWS)} and, over a fit's posterior, {', '.join(POSTERIOR_VIEWS)}"
 
 
 def _article(word: str) -> str:

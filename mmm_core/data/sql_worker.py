@@ -5,7 +5,8 @@ len(range(3000000000))`` grows past any limit and ignores ``interrupt()``. A chi
 limit (``RLIMIT_AS``) that no query can pass, and the parent can kill it when the time limit is reached.
 
 Protocol: the parent writes a JSON header line (sql, limits) and then two Arrow IPC streams (the dataset's rows,
-then its variables) to stdin; the child writes one JSON object to stdout: ``{"ok": {...}}`` or ``{"error":
+then its variables) — and, when ``header["posterior"]``, two more (a fit's thinned draws, then its summary rows) — to
+stdin; the child writes one JSON object to stdout: ``{"ok": {...}}`` or ``{"error":
 {"kind", "message", "hint"}}``.
 """
 
@@ -28,8 +29,9 @@ def main() -> None:
     _limit_address_space(header["address_space_bytes"])
     rows = _read_table(sys.stdin.buffer)
     roles = _read_table(sys.stdin.buffer)
+    posterior = (_read_table(sys.stdin.buffer), _read_table(sys.stdin.buffer)) if header.get("posterior") else None
     try:
-        result = {"ok": run(rows, roles, header)}
+        result = {"ok": run(rows, roles, header, posterior)}
     except duckdb.InterruptException:
         result = {"error": {"kind": "time", "message": "", "hint": ""}}
     except (duckdb.OutOfMemoryException, MemoryError):
@@ -40,8 +42,10 @@ def main() -> None:
     sys.stdout.flush()
 
 
-def run(rows: pa.Table, roles: pa.Table, header: dict[str, Any]) -> dict[str, Any]:
-    """Build the three relations, wall the connection off, run the one SELECT and cap the result."""
+def run(
+    rows: pa.Table, roles: pa.Table, header: dict[str, Any], posterior: tuple[pa.Table, pa.Table] | None = None
+) -> dict[str, Any]:
+    """Build the relations, wall the connection off, run the one SELECT and cap the result."""
     con = duckdb.connect(":memory:")
     # Walls: one thread, a buffer limit, no spilling (the temp directory was the one folder DuckDB still let a
     # locked connection read), then no external access and a locked configuration.
@@ -49,6 +53,8 @@ def run(rows: pa.Table, roles: pa.Table, header: dict[str, Any]) -> dict[str, An
     con.execute("SET threads = 1")
     con.execute("SET temp_directory = ''")
     _load(con, rows, roles, header["wide_columns"])
+    if posterior is not None:
+        _load_posterior(con, *posterior)
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     timer = threading.Timer(header["timeout_s"], con.interrupt)
@@ -84,6 +90,18 @@ def _load(con: duckdb.DuckDBPyConnection, rows: pa.Table, roles: pa.Table, wide_
     con.execute(
         f"CREATE VIEW wide AS SELECT period, geography, {pivot} FROM mff GROUP BY ALL ORDER BY period, geography"
     )
+
+
+def _load_posterior(con: duckdb.DuckDBPyConnection, draws: pa.Table, summary: pa.Table) -> None:
+    """One fit's posterior: ROI and contribution draws as two relations (one measure each, same draw ids, so a
+    joint question joins them on channel, chain and draw), and its summary rows."""
+    con.register("_draws", draws)
+    con.register("_summary", summary)
+    con.execute("CREATE TABLE roi_draws AS SELECT fit_id, channel, chain, draw, roi, mroi FROM _draws")
+    con.execute("CREATE TABLE contribution_draws AS SELECT fit_id, channel, chain, draw, contribution FROM _draws")
+    con.execute("CREATE TABLE posterior_summary AS SELECT * FROM _summary")
+    con.unregister("_draws")
+    con.unregister("_summary")
 
 
 def _capped(cur: duckdb.DuckDBPyConnection, max_rows: int, max_bytes: int) -> tuple[dict[str, Any], bool]:

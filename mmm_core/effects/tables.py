@@ -185,20 +185,10 @@ def _decomposition(eff: EffectDraws, by: str) -> tuple[np.ndarray, list[dict[str
             np.concatenate([eff.contribution_total, base], axis=1),
             [{"channel": c} for c in ch] + [{"channel": BASELINE}],
         )
-    if by == "period":
-        media = eff.contribution_period.sum(axis=2, dtype=np.float64)
-        base = eff.baseline.sum(axis=2, dtype=np.float64)
-        return (
-            np.concatenate([media, base], axis=1),
-            [{"period": p, "channel": MEDIA} for p in periods] + [{"period": p, "channel": BASELINE} for p in periods],
-        )
-    if by == "geo":
-        media = eff.contribution_geo.sum(axis=2, dtype=np.float64)
-        base = eff.baseline.sum(axis=1, dtype=np.float64)
-        return (
-            np.concatenate([media, base], axis=1),
-            [{"geo": g, "channel": MEDIA} for g in geos] + [{"geo": g, "channel": BASELINE} for g in geos],
-        )
+    if by == "period":  # each channel's series, then total media and baseline, per period (summed over geos)
+        return _series(eff.contribution_period, eff.baseline.sum(axis=2, dtype=np.float64), "period", periods, ch)
+    if by == "geo":  # each channel, then total media and baseline, per geo (summed over periods)
+        return _series(eff.contribution_geo, eff.baseline.sum(axis=1, dtype=np.float64), "geo", geos, ch)
     if by == "channel_period":  # row-major [T, C]: all channels of one period together
         return eff.contribution_period.reshape(s, -1), [{"period": p, "channel": c} for p in periods for c in ch]
     if by == "channel_geo":
@@ -206,14 +196,28 @@ def _decomposition(eff: EffectDraws, by: str) -> tuple[np.ndarray, list[dict[str
     raise EffectsError(f"Unknown decomposition {by!r}.", hint=f"Use one of {', '.join(CONTRIBUTION_BY)}.")
 
 
+def _series(
+    per_channel: np.ndarray, base: np.ndarray, key: str, cells: tuple[str, ...], channels: tuple[str, ...]
+) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """Draws and labels of a per-``key`` decomposition: channel × cell rows ([S, N, C], cell-major), then the
+    cell's total media (the sum of the channels' contributions, per draw) and its baseline."""
+    s = per_channel.shape[0]
+    media = per_channel.sum(axis=2, dtype=np.float64)
+    draws = np.concatenate([per_channel.reshape(s, -1).astype(np.float64), media, base], axis=1)
+    labels = [{key: x, "channel": c} for x in cells for c in channels]
+    labels += [{key: x, "channel": MEDIA} for x in cells] + [{key: x, "channel": BASELINE} for x in cells]
+    return draws, labels
+
+
 def contribution_rows(
     eff: EffectDraws, by: str = "channel", level: float = DEFAULT_LEVEL, method: Method = DEFAULT_METHOD
 ) -> list[dict[str, Any]]:
     """Contributions (KPI units) with intervals, one row per ``by`` cell.
 
-    ``channel``: each channel's total + a ``baseline`` row; ``period`` / ``geo``: total media (channel
-    ``all_media``) and ``baseline`` per period / geo; ``channel_period`` / ``channel_geo``: each channel per
-    period / geo. Rows: ``{channel, period?, geo?, mean, median, sd, lo, hi}``.
+    ``channel``: each channel's total + a ``baseline`` row; ``period`` / ``geo``: each channel per period / geo
+    (periods summed over geos, geos summed over periods), then total media (channel ``all_media``) and
+    ``baseline`` per period / geo; ``channel_period`` / ``channel_geo``: each channel per period / geo only.
+    Rows: ``{channel, period?, geo?, mean, median, sd, lo, hi}``.
     """
     draws, labels = _decomposition(eff, by)
     return _rows(draws, labels, level, method)

@@ -17,7 +17,7 @@ import pandas as pd
 from mmm_core import ledger
 from mmm_core.effects.tables import compute_effects, save_effect_draws, summary_rows
 from mmm_core.errors import GateError, MMMError, NotFoundError
-from mmm_core.fit import artifacts, identifiability
+from mmm_core.fit import artifacts, identifiability, posterior_tables
 from mmm_core.fit.gate import run_gate
 from mmm_core.fit.gate_mediators import mediator_gate
 from mmm_core.fit.identifiability import prior_roi_draws
@@ -26,6 +26,7 @@ from mmm_core.fit.prior_check import n_parameters, prior_predictive
 from mmm_core.fit.pymc import fit_with_pymc_marketing
 from mmm_core.fit.records import FitOutcome, FitSettings
 from mmm_core.fit.review import review_fit
+from mmm_core.ledger.default_fit import default_fit
 from mmm_core.ledger.fits import fit_record
 from mmm_core.outputs import disk_full_error
 from mmm_core.spec.schema import canonical_json
@@ -258,7 +259,9 @@ def _register(store: Store, fit_id: str, outcome: FitOutcome, elapsed: float) ->
             save_effect_draws(effects, folder / artifacts.EFFECTS)
             artifacts.save_meta(folder, meta)
         rows = summary_rows(effects, settings.interval_level, settings.interval_method, fit_id=fit_id)
-        with store.transaction() as conn:
+        draws = posterior_tables.draw_frame(effects, fit_id, settings.chains)
+        with store.transaction() as conn:  # both or neither: SQL reads the summary and the draws of one fit
+            posterior_tables.insert_draws(conn, draws)
             _insert_summary(conn, rows)
         diagnostics = dict(outcome.diagnostics, elapsed_s=round(elapsed, 3))
         ledger.finish_fit(
@@ -268,6 +271,7 @@ def _register(store: Store, fit_id: str, outcome: FitOutcome, elapsed: float) ->
         with contextlib.suppress(Exception):  # best effort: this clean-up failing too must not hide the cause
             with store.transaction() as conn:
                 conn.execute("DELETE FROM posterior_summary WHERE fit_id = ?", [fit_id])
+                conn.execute("DELETE FROM posterior_draws WHERE fit_id = ?", [fit_id])
         full = disk_full_error(exc, f"writing fit {fit_id}", store.path, f"Fit {fit_id} is recorded as failed.")
         ledger.fail_fit(store, fit_id, _error_dict(full or exc))
         if full is not None:
@@ -335,13 +339,7 @@ def _meta_or_empty(store: Store, fit_id: str) -> dict[str, Any]:
 
 
 def latest_fit(store: Store, dataset: str | None = None) -> str | None:
-    """The newest succeeded fit (of ``dataset`` when given), preferring the primary (numpyro) engine."""
-    sql = (
-        "SELECT f.id FROM fits f JOIN specs s ON s.id = f.spec_id WHERE f.status = 'succeeded'"
-        + (" AND (s.dataset_id = ? OR s.dataset_id IN (SELECT id FROM datasets WHERE name = ?))" if dataset else "")
-        # The primary engine's fits answer everything; pymc-marketing fits are for triangulation.
-        + " ORDER BY (f.engine = 'numpyro') DESC, f.finished_at DESC LIMIT 1"
-    )
-    with store.connect() as conn:
-        row = conn.execute(sql, [dataset, dataset] if dataset else []).fetchone()
-    return row[0] if row else None
+    """The id of the fit that answers when none is named (of ``dataset`` when given): the default-fit rule of
+    :func:`mmm_core.ledger.default_fit.default_fit` — the newest pre-registered full fit, else the best fallback."""
+    choice = default_fit(store, dataset)
+    return choice.fit_id if choice else None
