@@ -139,22 +139,20 @@ def current_levels(post, periods: int) -> dict[str, float]:
 def apply_moves(levels: dict[str, float], moves: list[dict]) -> dict[str, float]:
     """Spend moves applied to the current levels → an allocation (channel totals over the horizon).
 
-    A move is ``{"from": A, "to": B, "share": s}`` (move share ``s`` of A's current spend to B; ``s`` defaults to 1)
-    or ``{"channel": A, "change": c}`` (scale A by 1 + c; -1 pauses it, never below 0). Moves apply in order."""
+    A move is ``{"from": A, "to": B, "share": s}`` (move share ``s`` of A's current spend to B; ``s`` defaults to 1),
+    ``{"from": A, "to": B, "amount": x}`` (move ``x`` in money, at most A's spend over the horizon),
+    ``{"channel": A, "change": c}`` (scale A by 1 + c; -1 pauses it, never below 0) or ``{"channel": A, "amount":
+    x}`` (add ``x``, negative to cut; never below 0). Moves apply in order."""
     alloc = dict(levels)
     for mv in moves:
         if "from" in mv:
             src, dst = _known(mv["from"], alloc), _known(mv.get("to"), alloc)
-            share = float(mv.get("share", 1.0))
-            if not 0.0 <= share <= 1.0:
-                raise OptimizerError(
-                    f"Cannot move {share:.0%} of {src}: a share is between 0 and 1.",
-                    "e.g. share 0.2 moves 20% of the channel's current spend.",
-                    code="optimizer_bad_move",
-                )
-            amount = alloc[src] * share
+            amount = _move_amount(mv, src, alloc[src])
             alloc[src] -= amount
             alloc[dst] += amount
+        elif "channel" in mv and "amount" in mv:  # "cut TV by 200k": an amount of money, not a share
+            ch = _known(mv["channel"], alloc)
+            alloc[ch] = max(0.0, alloc[ch] + float(mv["amount"]))
         elif "channel" in mv:
             ch = _known(mv["channel"], alloc)
             alloc[ch] = max(0.0, alloc[ch] * (1.0 + float(mv.get("change", 0.0))))
@@ -165,6 +163,27 @@ def apply_moves(levels: dict[str, float], moves: list[dict]) -> dict[str, float]
                 code="optimizer_bad_move",
             )
     return alloc
+
+
+def _move_amount(mv: dict, src: str, level: float) -> float:
+    """The money a from→to move takes from ``src`` (current spend ``level`` over the horizon)."""
+    if "amount" in mv:
+        amount = float(mv["amount"])
+        if not 0.0 <= amount <= level:
+            raise OptimizerError(
+                f"Cannot move {amount:,.0f} from {src}: its spend over the horizon is {level:,.0f}.",
+                "Move at most the channel's current spend, or give a share (e.g. 0.2 for 20%).",
+                code="optimizer_bad_move",
+            )
+        return amount
+    share = float(mv.get("share", 1.0))
+    if not 0.0 <= share <= 1.0:
+        raise OptimizerError(
+            f"Cannot move {share:.0%} of {src}: a share is between 0 and 1.",
+            "e.g. share 0.2 moves 20% of the channel's current spend.",
+            code="optimizer_bad_move",
+        )
+    return level * share
 
 
 def _known(name: object, channels: dict[str, float]) -> str:
