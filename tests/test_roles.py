@@ -87,7 +87,9 @@ def test_outlet_makes_media_and_names_the_channel() -> None:
             )
         )
     }
-    assert (infos["GRPs"].role, infos["GRPs"].channel, infos["GRPs"].ragged) == ("media", "Radio", True)
+    # a bare metric name on an Outlet is named after it ('Radio GRPs'), as the wide column of the same data is
+    grps = infos["Radio GRPs"]
+    assert (grps.role, grps.channel, grps.ragged, grps.source) == ("media", "Radio", True, "GRPs")
     assert (infos["Display_Cost"].channel, infos["Display_Cost"].geo_coverage) == ("Display", 0.5)
     assert infos["Orders"].role == "kpi" and not infos["Orders"].ragged
 

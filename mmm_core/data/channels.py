@@ -8,7 +8,8 @@ Each media variable becomes one or more *series*, the unit the model reads:
 
 - a VariableName on one Outlet (or none) is one series named as the variable (``TV_Spend`` on Outlet ``TV``);
 - a VariableName spanning several Outlets (``Spend`` on TV, Search, Meta Ads, ...) is one series per Outlet,
-  named ``"<Outlet> <VariableName>"`` (``TV Spend``) — never summed across outlets.
+  named ``"<Outlet> <VariableName>"`` (``TV Spend``) — never summed across outlets; a bare metric name (``Spend``,
+  ``GRPs``) is named so even on one Outlet.
 
 Campaign, Creative and Product rows of a series are summed into it (the roll-up); :func:`rollup_notes` lists
 every such sum so nothing is merged silently, and the rows keep their dimensions in the store.
@@ -56,15 +57,26 @@ class Series:
     metric: str | None  # 'spend' | 'exposure' | None (a media variable whose name names no metric)
 
 
+def _metric_key(name: str) -> str:
+    """'TV Spend' / 'tvSpend' / 'TV-SPEND' -> 'tv_spend': separators and camel case folded to '_'."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name.strip())
+    return re.sub(_SEP, "_", words).strip("_").lower()
+
+
 def metric_kind(name: str) -> str | None:
     """'spend' for spend/cost-like names, 'exposure' for impressions/GRPs/clicks/reach, else None."""
-    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name.strip())
-    key = re.sub(_SEP, "_", words).strip("_").lower()
+    key = _metric_key(name)
     if key in SPEND_WORDS or _SPEND_SUFFIX.match(name.strip()):
         return "spend"
     if key in EXPOSURE_WORDS or _EXPOSURE_SUFFIX.match(name.strip()):
         return "exposure"
     return None
+
+
+def _metric_word(name: str) -> bool:
+    """The name is a metric and nothing else ('Spend', 'GRPs'): on an Outlet it says nothing of the channel, so it
+    is named '<Outlet> <name>' even on a single Outlet (as the wide column 'TV Spend' of the same data is)."""
+    return _metric_key(name) in (*SPEND_WORDS, *EXPOSURE_WORDS)
 
 
 def spend_channel(name: str) -> str | None:
@@ -98,7 +110,7 @@ def build_series(frame: pd.DataFrame) -> list[Series]:
     series: list[Series] = []
     for name in names:
         on = list(by_name.get(name, []))
-        if len(on) > 1:
+        if len(on) > 1 or (on and _metric_word(name)):
             series += _split_by_outlet(frame, name, on)
         elif on or spend_channel(name):
             series.append(Series(name, name, None, channel_name(name, on), metric_kind(name)))
@@ -151,6 +163,9 @@ def rollup_notes(frame: pd.DataFrame, series: list[Series]) -> list[str]:
     multi = sorted({s.source for s in series if s.outlet not in (None,)})
     for source in multi:
         parts = [s for s in series if s.source == source]
+        if len(parts) == 1:
+            notes.append(f"{source!r} on Outlet {parts[0].outlet!r} is the model variable {parts[0].name!r}.")
+            continue
         notes.append(
             f"{source!r} is split by Outlet into {len(parts)} series: {', '.join(repr(s.name) for s in parts)}"
             " (one per channel; never summed across outlets)."

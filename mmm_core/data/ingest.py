@@ -9,27 +9,26 @@ Period, VariableName and VariableValue are required; the five dimension columns 
 data is not broken down by that dimension (stored as ''), and their cells may be empty. Any other column is
 refused. Wide CSV (``fmt="wide"``) is described in :mod:`mmm_core.data.wide`.
 
-The order of work guarantees the store never holds half a dataset: read -> validate everything -> fingerprint ->
+The order of work guarantees the store never holds half a dataset: read -> validate everything -> fingerprint
+(:mod:`mmm_core.data.fingerprint`) ->
 one transaction that writes ``datasets``, ``mff_rows`` and ``variables`` (or, when identical content is already
 stored, writes nothing and returns that dataset).
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
 import duckdb
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 from pydantic import BaseModel
 
 from mmm_core.data.channels import build_series, rollup_notes, series_column
 from mmm_core.data.file_scan import check_file, max_file_bytes
+from mmm_core.data.fingerprint import fingerprint_rows, layout_fingerprint
 from mmm_core.data.frame import RawFrame
 from mmm_core.data.national import national_geography
 from mmm_core.data.periods import PeriodGrid, detect_grid, parse_periods, refuse_gaps
@@ -117,8 +116,9 @@ def ingest(
         scratch.register("incoming", data.frame)
         refuse_duplicates(scratch, "incoming", data.raw)
         fingerprint = fingerprint_rows(scratch, "incoming")
+        known = [fingerprint, *_legacy_match(store, scratch, len(data.frame))]
     try:
-        return _store_dataset(store, data, name or path.stem, fingerprint)
+        return _store_dataset(store, data, name or path.stem, known)
     except (OSError, duckdb.Error) as exc:  # one transaction: whatever failed, nothing of the dataset is stored
         full = disk_full_error(exc, f"storing {path.name}", store.path, "Nothing was stored; the store is as before.")
         if full is None:
@@ -153,39 +153,29 @@ def validate(raw: RawFrame) -> ValidData:
     return ValidData(typed, grid, roles, raw, [*raw.warnings, *_role_warnings(roles, grid), *rollups], rollups)
 
 
-def fingerprint_rows(conn: duckdb.DuckDBPyConnection, table: str) -> str:
-    """SHA-256 over the canonical rows, independent of row order, header spelling and file format.
+def _legacy_match(store: Store, scratch: duckdb.DuckDBPyConnection, n_rows: int) -> list[str]:
+    """The incoming rows' layout fingerprint when a dataset ingested before the canonical scheme could hold them
+    (same row count), so re-ingesting its file is still recognised; otherwise nothing (one hash saved)."""
+    with store.connect() as conn:
+        candidates = conn.execute("SELECT count(*) FROM datasets WHERE n_rows = ?", [n_rows]).fetchone()[0]
+    return [layout_fingerprint(scratch, "incoming")] if candidates else []
 
-    Each row is ``period(YYYY-MM-DD) US geography US product US campaign US outlet US creative US variable US
-    value LF`` (US = 0x1F); the value is DuckDB's shortest round-trip text of the float with -0.0 made 0.0.
-    Rows are sorted bytewise before hashing.
+
+def _store_dataset(store: Store, data: ValidData, name: str, known: list[str]) -> IngestResult:
+    """One transaction: find identical content, else write dataset, rows and variables together.
+
+    ``known`` is the canonical fingerprint, then the layout one when a pre-canonical dataset may match; an existing
+    dataset keeps the fingerprint it was recorded with (specs locked on it recorded that value).
     """
-    cells = " || chr(31) || ".join(["strftime(period, '%Y-%m-%d')", *KEY_COLUMNS[1:], "CAST(value + 0.0 AS VARCHAR)"])
-    lines = conn.sql(f"SELECT {cells} || chr(10) AS line FROM {table} ORDER BY line").to_arrow_table()
-    digest = hashlib.sha256()
-    for chunk in lines.column("line").chunks:
-        _hash_string_array(digest, chunk)
-    return digest.hexdigest()
-
-
-def _hash_string_array(digest: "hashlib._Hash", chunk: pa.Array) -> None:
-    """Feed the array's contiguous character buffer to the hash without building Python strings."""
-    if len(chunk) == 0:
-        return
-    chunk = chunk.cast(pa.large_string())
-    _, offsets, chars = chunk.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
-    digest.update(memoryview(chars)[int(bounds[0]) : int(bounds[-1])])
-
-
-def _store_dataset(store: Store, data: ValidData, name: str, fingerprint: str) -> IngestResult:
-    """One transaction: find identical content, else write dataset, rows and variables together."""
+    fingerprint = known[0]
     with store.transaction() as conn:
         existing = conn.execute(
-            "SELECT id, name FROM datasets WHERE fingerprint = ? ORDER BY created_at LIMIT 1", [fingerprint]
+            f"SELECT id, name, fingerprint FROM datasets WHERE fingerprint IN ({', '.join('?' * len(known))})"
+            " ORDER BY created_at LIMIT 1",
+            known,
         ).fetchone()
         if existing:
-            return _result(data, existing[0], existing[1], fingerprint, already_present=True)
+            return _result(data, existing[0], existing[1], existing[2], already_present=True)
         dataset_id = new_id("ds")
         _insert_dataset(conn, dataset_id, name, fingerprint, data)
         _insert_rows(conn, dataset_id, data.frame)

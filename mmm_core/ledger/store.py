@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mmm_core.data.ingest import fingerprint_rows
+from mmm_core.data.fingerprint import dataset_rows_fingerprint
 from mmm_core.errors import LedgerError, NotFoundError, TamperError
 from mmm_core.jsonable import to_jsonable
 from mmm_core.ledger.hashchain import check_intact
@@ -230,10 +230,9 @@ def recompute_fingerprint(store: Store, dataset_id: str) -> str:
 
 
 def rows_fingerprint(conn: Any, dataset_id: str) -> str:
-    # fingerprint_rows reads a relation by name; the id is quoted as a SQL string (it comes from the store, which
-    # an attacker may have written, so it is escaped rather than trusted).
-    quoted = "'" + str(dataset_id).replace("'", "''") + "'"
-    return fingerprint_rows(conn, f"(SELECT * FROM mff_rows WHERE dataset_id = {quoted})")
+    # In the scheme the dataset was recorded with (canonical, or layout for stores from before it): see
+    # mmm_core.data.fingerprint.
+    return dataset_rows_fingerprint(conn, dataset_id)
 
 
 def artifact_digests(folder: str | os.PathLike[str]) -> dict[str, str]:
