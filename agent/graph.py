@@ -8,7 +8,9 @@ with the first outermost:
 3. step budget — model/tool call limits per turn, at most one lock and one fit.
 4. ``HumanInTheLoopMiddleware`` — approval before lock, amend and fit (of a locked spec).
 5. ``LockedSpecGuard`` — a fit of anything but a locked spec is refused and logged.
-6. ``GroundingMiddleware`` — every number in a final answer must come from this turn's tools or the user.
+6. ``QuestionCheckMiddleware`` — the final answer names the question's entities and periods (or refuses);
+   it wraps grounding, so it judges the grounded answer and its one retry is grounded too.
+7. ``GroundingMiddleware`` — every number in a final answer must come from this turn's tools or the user.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from agent import guards
 from agent.grounding import GroundingMiddleware
 from agent.models import get_model
 from agent.models.offline import respond
+from agent.question_check import QuestionCheckMiddleware
 from agent.state import SessionState, SessionStateMiddleware
 from mmm_core.prompts_loader import prompt_text
 from mmm_core.store import Store
@@ -67,6 +70,7 @@ def build_agent(
     middleware += [
         guards.approval_middleware(store),
         guards.LockedSpecGuard(store),
+        QuestionCheckMiddleware(),
         GroundingMiddleware(template_fallback(names)),
     ]
     return create_agent(

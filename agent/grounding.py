@@ -14,6 +14,7 @@ from typing import Any
 from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from agent.models import memory
 from mmm_core.grounding import TextNumber, check, extract_numbers, matches, source_numbers, ungrounded
 
 __all__ = [
@@ -36,9 +37,13 @@ RETRY_NOTE = (
 
 
 def turn_sources(messages: list[BaseMessage]) -> list[Any]:
-    """This turn's tool outputs and the user's message (the only legitimate sources of numbers)."""
-    start = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
+    """This turn's tool outputs, the user's message and the data's description attached to it (its period range
+    and names, read from the store by the guard) — the only legitimate sources of numbers. A check's request to
+    rewrite is not the user's message."""
+    start = max((i for i, m in enumerate(messages) if memory.is_user_turn(m)), default=-1)
     sources: list[Any] = [str(messages[start].content)] if start >= 0 else []
+    if start >= 0 and messages[start].additional_kwargs.get(memory.CATALOG_KEY):
+        sources.append(messages[start].additional_kwargs[memory.CATALOG_KEY])
     sources += [m.content for m in messages[start + 1 :] if isinstance(m, ToolMessage)]
     return sources
 
@@ -75,7 +80,9 @@ class _Verdict:
         ok, bad = check(str(msg.content), sources)
         retry = None
         if not ok and not (msg.additional_kwargs.get("mmm") or {}).get("template"):
-            note = HumanMessage(content=RETRY_NOTE.format(bad=", ".join(bad)))
+            note = HumanMessage(
+                content=RETRY_NOTE.format(bad=", ".join(bad)), additional_kwargs={memory.CHECK_NOTE_KEY: True}
+            )
             retry = request.override(messages=[*request.messages, msg, note])
         return cls(response, msg, sources, ok, bad, retry)
 

@@ -29,6 +29,7 @@ from langchain.agents.middleware import (
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.models import answers, memory
+from agent.models.entities import Catalog
 from agent.models.router import action_from_data, asks_for_change, intent_bearing, mask_channels
 from mmm_core import ledger
 from mmm_core import spec as specs
@@ -51,6 +52,11 @@ def _dataset_for(store: Store, state: dict[str, Any]) -> str | None:
         return None
 
 
+def dataset_catalog(store: Store, dataset_id: str | None) -> dict[str, Any] | None:
+    """The dataset's entities by kind and its period range (``entities.Catalog`` as a dict), or None."""
+    return Catalog.from_describe(describe(store, dataset_id)).to_dict() if dataset_id else None
+
+
 def dataset_names(store: Store, dataset_id: str | None) -> list[str]:
     """Every name the data brings into a conversation: the dataset's channels, variables, geographies and
     products, and the names of all datasets in the store."""
@@ -68,6 +74,7 @@ class ShoppingGuard(AgentMiddleware):
         super().__init__()
         self.store = store
         self._names: dict[str | None, list[str]] = {}
+        self._catalogs: dict[str | None, dict[str, Any] | None] = {}
 
     def names(self, state: dict[str, Any]) -> list[str]:
         ds = _dataset_for(self.store, state)
@@ -77,6 +84,16 @@ class ShoppingGuard(AgentMiddleware):
             except MMMError:
                 return []  # an empty store has no names to mask; the tools say so themselves
         return self._names[ds]
+
+    def catalog(self, state: dict[str, Any]) -> dict[str, Any] | None:
+        """What the session's data holds by kind, and its periods: the router resolves names and time with it."""
+        ds = _dataset_for(self.store, state)
+        if ds not in self._catalogs:
+            try:
+                self._catalogs[ds] = dataset_catalog(self.store, ds)
+            except MMMError:
+                return None
+        return self._catalogs[ds]
 
     @hook_config(can_jump_to=["end"])
     def before_model(self, state: dict[str, Any], runtime: Any) -> dict[str, Any] | None:
@@ -88,8 +105,13 @@ class ShoppingGuard(AgentMiddleware):
         names = human.additional_kwargs.get(memory.DATA_NAMES_KEY)
         if names is None:
             names = self.names(state)
+            extra = {memory.DATA_NAMES_KEY: names, memory.CATALOG_KEY: self.catalog(state)}
+            human = human.model_copy(update={"additional_kwargs": {**human.additional_kwargs, **extra}})
+            # The question as asked in context ("and YouTube?" → the previous question for YouTube), fixed once
+            # for the turn: the router and the question check read the same words.
+            resolved = memory.question([*messages[:-1], human])
             human = human.model_copy(
-                update={"additional_kwargs": {**human.additional_kwargs, memory.DATA_NAMES_KEY: names}}
+                update={"additional_kwargs": {**human.additional_kwargs, memory.QUESTION_KEY: resolved}}
             )
             update.append(human)  # same id: replaces the message in the state
         text = str(human.content)

@@ -38,14 +38,32 @@ class SqlArgs(DatasetArgs):
     )
 
 
-class SpendArgs(DatasetArgs):
+class Window(BaseModel):
+    start: str = Field(description="First day of the window, YYYY-MM-DD.")
+    end: str = Field(description="Last day of the window, YYYY-MM-DD.")
+    label: str | None = Field(None, description="How the user named it ('2023', 'Q3 2023', 'the last 8 weeks').")
+
+
+class WindowArgs(DatasetArgs):
+    windows: list[Window] | None = Field(
+        None,
+        description="Only these calendar windows (one = a filter, two or more = a comparison, e.g. 2023 vs 2024). "
+        "Omit for the whole data. A window outside the data is refused with the data's range.",
+    )
+    grain: Literal["period", "week", "month", "quarter", "year"] = Field(
+        "period", description="Roll a period breakdown up to months, quarters or years ('spend by month')."
+    )
+    geos: list[str] | None = Field(None, description="Only these geographies (exact names). Omit for all.")
+
+
+class SpendArgs(WindowArgs):
     by: Literal["channel", "period", "geo", "channel_period", "channel_geo"] = Field(
         "channel", description="Breakdown of media spend: 'channel', 'period', 'geo', or a pair."
     )
     channels: list[str] | None = Field(None, description="Only these channels (exact names). Omit for all.")
 
 
-class KpiArgs(DatasetArgs):
+class KpiArgs(WindowArgs):
     kpi: str | None = Field(None, description="KPI variable name. Omit to use the dataset's KPI.")
     by: Literal["period", "geo"] = Field("period", description="Breakdown: 'period' or 'geo'.")
 
@@ -97,37 +115,37 @@ def build(store: Store) -> list[BaseTool]:
         return run_tool(work)
 
     def spend_by(
-        by: str = "channel", channels: list[str] | None = None, dataset: str | None = None, runtime: ToolRuntime = None
+        by: str = "channel",
+        channels: list[str] | None = None,
+        windows: list | None = None,
+        grain: str = "period",
+        geos: list[str] | None = None,
+        dataset: str | None = None,
+        runtime: ToolRuntime = None,
     ) -> str:
         def work() -> dict:
             ds = resolve_dataset_id(store, dataset, runtime)
-            frame = queries.spend_by(store, ds, by, channels)
-            return {
-                "dataset_id": ds,
-                "by": by,
-                "measure": "spend",
-                "n_rows": len(frame),
-                "total": float(frame["total"].sum()),
-                "rows": _rows(frame),
-            }
+            wins = queries.resolve_windows(queries.dataset_periods(store, ds), _plain(windows))
+            frame = queries.spend_by(store, ds, by, channels, wins, grain, geos)
+            return _breakdown(ds, by, "spend", frame, wins, grain, geos)
 
         return run_tool(work)
 
     def kpi_by(
-        kpi: str | None = None, by: str = "period", dataset: str | None = None, runtime: ToolRuntime = None
+        kpi: str | None = None,
+        by: str = "period",
+        windows: list | None = None,
+        grain: str = "period",
+        geos: list[str] | None = None,
+        dataset: str | None = None,
+        runtime: ToolRuntime = None,
     ) -> str:
         def work() -> dict:
             ds = resolve_dataset_id(store, dataset, runtime)
             name = kpi or _default_kpi(store, ds)
-            frame = queries.kpi_by(store, ds, name, by)
-            return {
-                "dataset_id": ds,
-                "by": by,
-                "measure": name,
-                "n_rows": len(frame),
-                "total": float(frame["total"].sum()),
-                "rows": _rows(frame),
-            }
+            wins = queries.resolve_windows(queries.dataset_periods(store, ds), _plain(windows))
+            frame = queries.kpi_by(store, ds, name, by, wins, grain, geos)
+            return _breakdown(ds, by, name, frame, wins, grain, geos)
 
         return run_tool(work)
 
@@ -170,6 +188,23 @@ def build(store: Store) -> list[BaseTool]:
 
 def _rows(frame) -> list[dict]:
     return frame.to_dict(orient="records")
+
+
+def _plain(windows: list | None) -> list[dict] | None:
+    """Window models (or dicts from a direct call) as plain dicts."""
+    return [w.model_dump() if isinstance(w, BaseModel) else dict(w) for w in windows] if windows else None
+
+
+def _breakdown(ds: str, by: str, measure: str, frame, wins: list, grain: str, geos: list[str] | None) -> dict:
+    out = {"dataset_id": ds, "by": by, "measure": measure, "grain": grain, "n_rows": len(frame)}
+    out["total"] = float(frame["total"].sum())
+    if wins:
+        out["windows"] = [w.as_dict() for w in wins]
+    if len(wins) > 1:  # a comparison: each window's total
+        out["window_totals"] = {str(k): float(v) for k, v in frame.groupby("window", sort=False)["total"].sum().items()}
+    if geos:
+        out["geos"] = list(geos)
+    return {**out, "rows": _rows(frame)}
 
 
 def _default_kpi(store: Store, dataset_id: str) -> str:

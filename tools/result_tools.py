@@ -23,18 +23,38 @@ class FitArg(BaseModel):
     fit_id: str | None = Field(None, description="Fit id (fit_…); omit for the session's current fit.")
 
 
+class Window(BaseModel):
+    start: str = Field(description="First day of the window, YYYY-MM-DD.")
+    end: str = Field(description="Last day of the window, YYYY-MM-DD.")
+    label: str | None = Field(None, description="How the user named it ('2023', 'Q3 2023', 'the last 8 weeks').")
+
+
+_WINDOWS = (
+    "Only these calendar windows (one = that period, two or more = a comparison such as 2023 vs 2024), computed "
+    "from the posterior over those periods, with intervals. Omit for the whole data."
+)
+
+
 class RoiArgs(FitArg):
     channel: str | None = Field(None, description="One channel (exact name); omit for every channel.")
+    windows: list[Window] | None = Field(None, description=_WINDOWS)
+    geos: list[str] | None = Field(
+        None, description="Per geography (exact names, e.g. ['North', 'South']); all periods. Omit for national."
+    )
 
 
 class CompareArgs(FitArg):
     a: str = Field(description="First channel (exact name).")
     b: str = Field(description="Second channel (exact name).")
+    windows: list[Window] | None = Field(
+        None, description="One calendar window: compare the two channels' ROI over its periods only."
+    )
 
 
 class ContribArgs(FitArg):
     by: Literal["channel", "period", "geo"] = Field("channel", description="Breakdown of the contributions.")
     channel: str | None = Field(None, description="Only this channel's rows (exact name); omit for all.")
+    windows: list[Window] | None = Field(None, description=_WINDOWS + " Rows are per channel and baseline.")
 
 
 class CurveArgs(FitArg):
@@ -48,19 +68,30 @@ def _brief(stats: Any) -> Any:
     return stats
 
 
-def _roi_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
-    channels = out["channels"]
+def _plain(windows: list | None) -> list[dict] | None:
+    return [w.model_dump() if isinstance(w, BaseModel) else dict(w) for w in windows] if windows else None
+
+
+def _only(channels: dict[str, Any], channel: str | None) -> dict[str, Any]:
     if channel:
         name = resolve_channel(channel, list(channels))
         channels = {name: channels[name]}
-    return {
-        "fit_id": out["fit_id"],
-        "interval": out.get("interval"),
-        "channels": {n: {k: _brief(v) for k, v in c.items()} for n, c in channels.items()},
-        "approximate": out.get("approximate"),
-        "label": out.get("label"),
-        "provenance": out["provenance"],
-    }
+    return {n: {k: _brief(v) for k, v in c.items()} for n, c in channels.items()}
+
+
+def _roi_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"fit_id": out["fit_id"], "interval": out.get("interval")}
+    for key in ("by_window", "by_geo"):
+        if key in out:
+            body[key] = {label: _only(table, channel) for label, table in out[key].items()}
+    if "channels" in out:
+        body["channels"] = _only(out["channels"], channel)
+    for key in ("by_window", "by_geo"):  # one window or geography: its table is *the* table
+        if len(body.get(key) or {}) == 1:
+            body["channels"] = next(iter(body[key].values()))
+    if "windows" in out:
+        body["windows"] = out["windows"]
+    return {**body, "approximate": out.get("approximate"), "label": out.get("label"), "provenance": out["provenance"]}
 
 
 def _contrib_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
@@ -73,22 +104,40 @@ def _contrib_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
 def build(store: Store) -> list[BaseTool]:
     """The result tools bound to one store."""
 
-    def roi(channel: str | None = None, fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
-        return run_tool(lambda: _roi_body(results.roi(store, resolve_fit(store, fit_id, runtime)), channel))
-
-    def compare_channels(a: str, b: str, fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
+    def roi(
+        channel: str | None = None,
+        windows: list | None = None,
+        geos: list[str] | None = None,
+        fit_id: str | None = None,
+        runtime: ToolRuntime = None,
+    ) -> str:
         def work() -> dict:
-            out = results.compare(store, resolve_fit(store, fit_id, runtime), a, b)
+            fit = resolve_fit(store, fit_id, runtime)
+            return _roi_body(results.roi(store, fit, windows=_plain(windows), geos=geos), channel)
+
+        return run_tool(work)
+
+    def compare_channels(
+        a: str, b: str, windows: list | None = None, fit_id: str | None = None, runtime: ToolRuntime = None
+    ) -> str:
+        def work() -> dict:
+            out = results.compare(store, resolve_fit(store, fit_id, runtime), a, b, windows=_plain(windows))
             return {k: (_brief(v) if k in ("roi_a", "roi_b") else v) for k, v in out.items()}
 
         return run_tool(work)
 
     def contributions(
-        by: str = "channel", channel: str | None = None, fit_id: str | None = None, runtime: ToolRuntime = None
+        by: str = "channel",
+        channel: str | None = None,
+        windows: list | None = None,
+        fit_id: str | None = None,
+        runtime: ToolRuntime = None,
     ) -> str:
-        return run_tool(
-            lambda: _contrib_body(results.contributions(store, resolve_fit(store, fit_id, runtime), by=by), channel)
-        )
+        def work() -> dict:
+            fit = resolve_fit(store, fit_id, runtime)
+            return _contrib_body(results.contributions(store, fit, by=by, windows=_plain(windows)), channel)
+
+        return run_tool(work)
 
     def model_health(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
         def work() -> dict:

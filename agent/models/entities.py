@@ -1,117 +1,142 @@
-"""Entities in a user's sentence: channel names, money amounts, time windows, budget constraints, shifts.
+"""Names in a user's sentence, resolved against the dataset — or refused, never guessed.
 
-Channel names always come from the dataset (``known``): matched case-insensitively, through synonyms
-("paid search" → Search when a Search channel exists) and, for typos, by difflib similarity. Nothing here
-invents a channel; an unmatched mention is reported so the answer can list the known ones.
+A mention resolves to a dataset entity (channel, control, geography, product, metric) only when the evidence is
+strong, in this order (each pass claims its words, so a later pass never re-reads them):
+
+1. **exact**: the same letters and digits, ignoring case, spaces and separators ("paid_search" = "Paid Search");
+2. **synonym**: a declared *category* word for a channel family present in the data ("television" → TV,
+   "paid search" → Search). Brand names are never synonyms: TikTok is not Social, YouTube is not Video;
+3. **partial**: a distinctive word of exactly one entity name ("YouTube" → "YouTube Ads"); several → ambiguous;
+4. **brand**: a platform brand (TikTok, Facebook, Google...) that names no entity is *unknown* — except as the
+   qualifier of a category word right after it ("Google Search" → Search);
+5. **spelling**: a word within a small edit distance of exactly one name ("raido" → Radio). The cutoff is the
+   optimal-string-alignment distance (insert, delete, substitute, swap two adjacent letters): 1 edit for words
+   of 4–7 letters, 2 for longer ones. Damerau (1964) found ~80% of misspellings are one such edit; two edits in a
+   short word leave under 3/4 of it intact, which is where real words start to collide (ratio/radio, loyal/local
+   are stop words for that reason). Two names at the same distance → ambiguous (one clarifying question).
+
+Words in a slot where a name is expected ("ROI of X", "X vs Y", "from X to Y") that resolve to nothing are
+reported as *unknown*, so the answer says the name is not in the data and lists what is.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-# Synonym → canonical channel family; used only if a channel of that family exists in the dataset.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "search": ("paid search", "sem", "ppc", "adwords", "google ads", "search ads", "sea"),
-    "social": ("facebook", "meta", "instagram", "fb", "ig", "tiktok", "paid social", "social media"),
-    "tv": ("television", "telly", "linear tv", "ctv", "connected tv", "tv ads"),
-    "radio": ("audio", "podcast", "podcasts"),
-    "email": ("e-mail", "newsletter", "crm", "mailings"),
-    "display": ("banner", "banners", "programmatic"),
-    "video": ("youtube", "online video", "olv"),
-    "ooh": ("outdoor", "billboard", "billboards", "out of home", "out-of-home"),
-    "print": ("newspaper", "magazine", "press"),
-    "local": ("local media", "regional"),
-}
-# Words that look like channel typos to difflib but are ordinary English in these questions.
-_STOP = {
-    "roi",
-    "roas",
-    "the",
-    "and",
-    "spend",
-    "sales",
-    "best",
-    "worst",
-    "model",
-    "much",
-    "what",
-    "which",
-    "than",
-    "with",
-    "that",
-    "this",
-    "from",
-    "more",
-    "less",
-    "most",
-    "does",
-    "did",
-    "how",
-    "per",
-    "all",
-    "each",
-    "every",
-    "total",
-    "media",
-    "week",
-    "weeks",
-    "month",
-    "months",
-    "year",
-    "channel",
-    "channels",
-    "compare",
-    "versus",
-    "budget",
-    "social?",
-    "keep",
-    "flat",
-    "least",
-    "next",
-    "quarter",
-    "show",
-    "give",
-    "tell",
-    "over",
-    "into",
-    "move",
-    "shift",
-    "fit",
-    "lock",
-    "spec",
-    "report",
-    "help",
-    "data",
-    "dataset",
-    "health",
-    "trust",
-    "search?",
-    "better",
-    "worse",
-    "work",
-    "works",
-    "working",
-    "performing",
-    "return",
-    "returns",
-    "on",
-    "of",
-    "in",
-    "to",
-    "is",
-    "me",
-    "my",
-    "a",
-    "an",
-    "vs",
-    "or",
-    "by",
-    "for",
-    "at",
-    "it",
-}
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from agent.models.amounts import (  # re-exported: the amount parsers' public home was this module
+    MONEY,
+    BudgetRequest,
+    amounts,
+    parse_amount,
+    parse_budget,
+    parse_moves,
+    window_periods,
+)
+from agent.models.vocab import BRANDS, COMMON, GENERIC_TOKENS, SYNONYMS, TIME_WORDS
+
+__all__ = [
+    "Catalog",
+    "Mention",
+    "Resolution",
+    "ChannelMatch",
+    "resolve",
+    "tokens",
+    "find_channels",
+    "unknown_channel_words",
+    "MONEY",
+    "BudgetRequest",
+    "amounts",
+    "parse_amount",
+    "parse_budget",
+    "parse_moves",
+    "window_periods",
+]
+
+KINDS = ("channel", "control", "geography", "product", "metric")
+_LISTS = ("channels", "controls", "geographies", "products", "metrics")
+_NATIONAL = {"", "national", "total", "all", "nat", "country", "national total", "total market", "none", "nan"}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What a dataset holds, by kind, and the span of its periods (ISO dates; ``frequency`` e.g. 'W')."""
+
+    channels: tuple[str, ...] = ()
+    controls: tuple[str, ...] = ()
+    geographies: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
+    start: str | None = None
+    end: str | None = None
+    frequency: str | None = None
+
+    @classmethod
+    def from_describe(cls, d: dict[str, Any]) -> Catalog:
+        """From ``mmm_core.data.queries.describe`` or the ``describe_dataset`` tool's output."""
+        periods = d.get("periods") or {}
+        return cls(
+            channels=tuple(d.get("channels") or ()),
+            controls=tuple(d.get("controls") or ()),
+            geographies=tuple(g for g in d.get("geographies") or () if str(g).strip().casefold() not in _NATIONAL),
+            products=tuple(p for p in d.get("products") or () if str(p).strip().casefold() not in _NATIONAL),
+            metrics=tuple(dict.fromkeys([*(d.get("kpi_candidates") or ()), *(d.get("mediators") or ())])),
+            start=str(periods["start"])[:10] if periods.get("start") else None,
+            end=str(periods["end"])[:10] if periods.get("end") else None,
+            frequency=d.get("frequency"),
+        )
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> Catalog:
+        d = d or {}
+        lists = {k: tuple(d.get(k) or ()) for k in _LISTS}
+        return cls(**lists, start=d.get("start"), end=d.get("end"), frequency=d.get("frequency"))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: list(self.of_kind(k.rstrip("s") if k != "geographies" else "geography")) for k in _LISTS}
+        return {**out, "start": self.start, "end": self.end, "frequency": self.frequency}
+
+    def of_kind(self, kind: str) -> tuple[str, ...]:
+        return {"channel": self.channels, "control": self.controls, "geography": self.geographies,
+                "product": self.products, "metric": self.metrics}[kind]  # fmt: skip
+
+    def entries(self) -> list[tuple[str, str]]:
+        return [(kind, name) for kind in KINDS for name in self.of_kind(kind)]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One resolved (or ambiguous) mention: ``names`` has one entry when resolved, several when ambiguous."""
+
+    words: str  # as written in the question
+    position: int  # token index (order of mention)
+    kind: str
+    names: tuple[str, ...]
+    how: str  # exact | synonym | partial | qualified | spelling
+
+
+@dataclass
+class Resolution:
+    mentions: list[Mention] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # words in entity slots that name nothing in the data
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)  # words → candidate names
+
+    def of_kind(self, kind: str) -> list[str]:
+        """Resolved names of one kind, in order of mention, without repeats."""
+        out: list[str] = []
+        for m in sorted(self.mentions, key=lambda m: m.position):
+            if m.kind == kind and len(m.names) == 1 and m.names[0] not in out:
+                out.append(m.names[0])
+        return out
+
+    @property
+    def channels(self) -> list[str]:
+        return self.of_kind("channel")
 
 
 @dataclass
@@ -121,271 +146,164 @@ class ChannelMatch:
     ambiguous: dict[str, list[str]] = field(default_factory=dict)  # word → candidate channels
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9+ ]+", " ", text.casefold()).strip()
+def _tokens(text: str) -> list[str]:
+    text = re.sub(r"['’]s\b", "", text.casefold())
+    return re.findall(r"[a-z0-9+&]+", text)
 
 
-def _family_targets(known: list[str]) -> dict[str, list[str]]:
-    """Synonym phrase → known channels of that family (a family may map to several, e.g. two search channels)."""
-    out: dict[str, list[str]] = {}
-    for family, words in SYNONYMS.items():
-        members = [k for k in known if family in _norm(k).split() or _norm(k).startswith(family)]
-        if not members:
-            continue
-        for word in (family, *words):
-            out[word] = members
+tokens = _tokens  # public: the same word split for callers that compare mentions with text
+
+
+def _key(name: str) -> str:
+    return "".join(_tokens(name))
+
+
+def _display(text: str, word: str) -> str:
+    """``word`` as the user wrote it (their capitalisation)."""
+    m = re.search(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", text, re.IGNORECASE)
+    return m.group(0) if m else word
+
+
+class _Matcher:
+    """One pass-by-pass resolution of a sentence's tokens against a catalog."""
+
+    def __init__(self, text: str, catalog: Catalog, skip: Iterable[str]) -> None:
+        self.text, self.catalog = text, catalog
+        self.toks = _tokens(text)
+        skipped = {t for s in skip for t in _tokens(s)}
+        self.claimed = [t in skipped for t in self.toks]
+        self.res = Resolution()
+        self.keys: dict[str, list[tuple[str, str]]] = {}
+        for kind, name in catalog.entries():
+            self.keys.setdefault(_key(name), []).append((kind, name))
+
+    def claim(self, i: int, n: int, found: list[tuple[str, str]], how: str) -> None:
+        for j in range(i, i + n):
+            self.claimed[j] = True
+        words = " ".join(self.toks[i : i + n])
+        names = tuple(dict.fromkeys(name for _, name in found))
+        if len(names) > 1:
+            self.res.ambiguous[_display(self.text, words)] = list(names)
+        self.res.mentions.append(Mention(_display(self.text, words), i, found[0][0], names, how))
+
+    def spans(self, max_n: int):
+        for n in range(min(max_n, len(self.toks)), 0, -1):
+            for i in range(len(self.toks) - n + 1):
+                if not any(self.claimed[i : i + n]):
+                    yield i, n, self.toks[i : i + n]
+
+    def exact(self) -> None:
+        longest = max((len(_tokens(name)) for _, name in self.catalog.entries()), default=1)
+        for i, n, toks in self.spans(max(longest, 2) + 1):
+            if not any(self.claimed[i : i + n]) and "".join(toks) in self.keys:
+                self.claim(i, n, self.keys["".join(toks)], "exact")
+
+    def synonyms(self) -> None:
+        for i, n, toks in self.spans(4):
+            family = SYNONYMS.get(" ".join(toks))
+            if family and not any(self.claimed[i : i + n]):
+                members = [c for c in self.catalog.channels if family in _tokens(c) or _key(c).startswith(family)]
+                if members:
+                    self.claim(i, n, [("channel", c) for c in members], "synonym")
+
+    def partial(self) -> None:
+        for i, _, (tok,) in self.spans(1):
+            if tok in GENERIC_TOKENS or tok in COMMON or self.claimed[i]:
+                continue
+            found = [
+                (kind, name) for kind, name in self.catalog.entries() if len(_tokens(name)) > 1 and tok in _tokens(name)
+            ]
+            if found:
+                self.claim(i, 1, found, "partial")
+
+    def brands(self) -> None:
+        for i, _, (tok,) in self.spans(1):
+            if tok not in BRANDS or self.claimed[i]:
+                continue
+            after = next((m for m in self.res.mentions if m.position == i + 1 and m.kind == "channel"), None)
+            if after is not None:  # "Google Search": the brand qualifies a category word the data has
+                self.res.mentions.remove(after)
+                self.claim(i, 1 + len(_tokens(after.words)), [("channel", n) for n in after.names], "qualified")
+                continue
+            self.claimed[i] = True
+            self.res.unknown.append(_display(self.text, tok))
+
+    def spelling(self) -> None:
+        choices: dict[str, list[tuple[str, str]]] = {k: v for k, v in self.keys.items() if len(k) >= 4}
+        for word, family in SYNONYMS.items():
+            if " " not in word and len(word) >= 4:
+                members = [("channel", c) for c in self.catalog.channels if family in _tokens(c)]
+                if members:
+                    choices.setdefault(word, members)
+        if not choices:
+            return
+        for i, n, toks in self.spans(2):
+            word = "".join(toks)
+            if any(self.claimed[i : i + n]) or len(word) < 4 or (n == 1 and word in COMMON | TIME_WORDS | BRANDS):
+                continue
+            if n == 2 and (toks[0] in COMMON or toks[1] in COMMON):
+                continue
+            limit = 1 if len(word) <= 7 else 2
+            hits = process.extract(word, list(choices), scorer=OSA.distance, score_cutoff=limit, limit=None)
+            if not hits:
+                continue
+            best = min(h[1] for h in hits)
+            found = [e for key, dist, _ in hits if dist == best for e in choices[key]]
+            self.claim(i, n, found, "spelling")
+
+
+# Slots where a name is expected; the captured word is reported when it resolves to nothing.
+_W = r"([A-Za-z][\w&+-]*)"
+_SLOTS = [
+    re.compile(
+        r"\b(?:roi|roas|return|returns|contribution|contributions|spend|spent|spending|effect|impact|curve|"
+        r"saturation|mroi)\s+(?:of|on|for|from|in|to|through)\s+(?:the\s+|our\s+)?" + _W,
+        re.IGNORECASE,
+    ),
+    re.compile(_W + r"(?:['’]s)?\s+(?:roi|roas|returns?|contribution|spend|curve|mroi)\b", re.IGNORECASE),
+    re.compile(r"\b(?:compare|between)\s+" + _W + r"\s+(?:and|with|to|vs\.?|versus)\s+" + _W, re.IGNORECASE),
+    re.compile(_W + r"\s+(?:vs\.?|versus)\s+" + _W, re.IGNORECASE),
+    re.compile(r"\bfrom\s+" + _W + r"\s+(?:to|into)\s+(?:the\s+)?" + _W, re.IGNORECASE),
+    re.compile(r"\b(?:better|worse|stronger|weaker)\s+than\s+(?:the\s+)?" + _W, re.IGNORECASE),
+    re.compile(r"^\s*(?:and|what about|how about|and what about)\s+(?:the\s+)?" + _W + r"\s*\??\s*$", re.IGNORECASE),
+]
+
+
+def _slot_words(text: str) -> list[str]:
+    out: list[str] = []
+    for rx in _SLOTS:
+        for m in rx.finditer(text):
+            out += [g for g in m.groups() if g]
     return out
 
 
-def find_channels(text: str, known: list[str]) -> ChannelMatch:
-    """Channels mentioned in ``text``, in order of mention (exact/case-insensitive, synonyms, then fuzzy)."""
-    match = ChannelMatch()
-    low = " " + _norm(text) + " "
-    hits: list[tuple[int, str]] = []
-    taken = [False] * len(low)
-
-    def claim(start: int, end: int, names: list[str], word: str) -> None:
-        if any(taken[start:end]):
-            return
-        for i in range(start, end):
-            taken[i] = True
-        if len(names) == 1:
-            hits.append((start, names[0]))
-        else:
-            match.ambiguous[word] = names
-
-    # 1) exact names (longest first so "Paid Search" wins over "Search")
-    for name in sorted(known, key=len, reverse=True):
-        for m in re.finditer(rf"(?<=[ ]){re.escape(_norm(name))}(?=[ ])", low):
-            claim(m.start(), m.end(), [name], name)
-    # 2) synonyms of channel families present in the data
-    for word, names in sorted(_family_targets(known).items(), key=lambda kv: -len(kv[0])):
-        for m in re.finditer(rf"(?<=[ ]){re.escape(word)}(?=[ ])", low):
-            claim(m.start(), m.end(), names, word)
-    # 3) fuzzy: single words close to a channel name (typos such as "serach", "socail")
-    lowered = {_norm(k): k for k in known}
-    for m in re.finditer(r"[a-z][a-z0-9+]{2,}", low):
-        word = m.group()
-        if any(taken[m.start() : m.end()]) or word in _STOP:
+def resolve(text: str, catalog: Catalog, skip: Iterable[str] = ()) -> Resolution:
+    """Every entity named in ``text``: resolved mentions, ambiguous words and unknown names (see module doc).
+    ``skip``: phrases already read as something else (e.g. a period such as "March 2023")."""
+    m = _Matcher(text, catalog, skip)
+    m.exact()
+    m.synonyms()
+    m.partial()
+    m.brands()
+    m.spelling()
+    taken = {t for i, t in enumerate(m.toks) if m.claimed[i]}
+    for word in _slot_words(text):
+        tok = _tokens(word)
+        if not tok or tok[0] in taken or tok[0] in COMMON | TIME_WORDS | GENERIC_TOKENS or tok[0].isdigit():
             continue
-        close = difflib.get_close_matches(word, list(lowered), n=2, cutoff=0.75)
-        if close:
-            claim(m.start(), m.end(), [lowered[c] for c in close], word)
-    seen: set[str] = set()
-    match.found = [n for _, n in sorted(hits) if not (n in seen or seen.add(n))]
-    return match
+        if _display(text, word) not in m.res.unknown:
+            m.res.unknown.append(_display(text, word))
+    m.res.mentions.sort(key=lambda x: x.position)
+    return m.res
 
 
-# Words that may stand before "ROI" without naming a channel ("overall ROI", "marginal ROI").
-_NOT_CHANNEL = {
-    "overall",
-    "marginal",
-    "average",
-    "mean",
-    "median",
-    "total",
-    "our",
-    "my",
-    "their",
-    "its",
-    "his",
-    "her",
-    "your",
-    "each",
-    "every",
-    "media",
-    "channel",
-    "channels",
-    "the",
-    "a",
-    "an",
-    "high",
-    "low",
-    "higher",
-    "lower",
-    "good",
-    "bad",
-    "expected",
-    "incremental",
-    "true",
-    "real",
-    "actual",
-    "what",
-    "is",
-    "was",
-    "of",
-    "and",
-    "or",
-    "best",
-    "worst",
-    "estimated",
-    "current",
-    "per",
-    "paid",
-    "blended",
-}
+def find_channels(text: str, known: list[str]) -> ChannelMatch:
+    """Channels mentioned in ``text`` among ``known`` (compatibility view of :func:`resolve`)."""
+    res = resolve(text, Catalog(channels=tuple(known)))
+    ambiguous = {w: c for w, c in res.ambiguous.items()}
+    return ChannelMatch(found=res.channels, unknown=list(res.unknown), ambiguous=ambiguous)
 
 
 def unknown_channel_words(text: str, known: list[str]) -> list[str]:
-    """Words used where a channel is expected ("ROI of radio", "TV's ROI") that match no known channel."""
-    m = re.search(
-        r"\b(?:roi|roas|return|contribution|spend|effect|impact)\s+(?:of|on|for|from)\s+(?:the\s+)?"
-        r"([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)",
-        text,
-        re.IGNORECASE,
-    )
-    if not m:
-        m = re.search(r"\b([A-Za-z][\w-]*)(?:'s|’s)?\s+(?:roi|roas|returns?|contribution)\b", text, re.IGNORECASE)
-        if not m or m.group(1).casefold() in _NOT_CHANNEL:
-            return []
-    if not m:
-        return []
-    words = m.group(1).split()
-    if find_channels(m.group(1), known).found or words[0].casefold() in _STOP | {"media", "our", "each"}:
-        return []
-    return [words[0]]
-
-
-# --- money, windows, constraints ---------------------------------------------------------------------------
-
-_SCALE = {
-    "k": 1e3,
-    "thousand": 1e3,
-    "grand": 1e3,
-    "m": 1e6,
-    "mm": 1e6,
-    "mn": 1e6,
-    "million": 1e6,
-    "b": 1e9,
-    "bn": 1e9,
-    "billion": 1e9,
-}
-MONEY = re.compile(
-    r"(?<![\w.])[$€£]?\s?(\d+(?:,\d{3})*(?:\.\d+)?)\s?(k|m|mm|mn|b|bn|thousand|grand|million|"
-    r"billion)?\b(?!\s?%)(?!\s*(?:weeks?|months?|days?|years?|quarters?|periods?|x\b))",
-    re.IGNORECASE,
-)
-
-
-def parse_amount(token: str) -> float | None:
-    """'$2M' → 2e6, '2 million' → 2e6, '1.5m' → 1.5e6, '500k' → 5e5, '1,250,000' → 1.25e6."""
-    m = MONEY.search(token)
-    if not m:
-        return None
-    value = float(m.group(1).replace(",", ""))
-    return value * _SCALE.get((m.group(2) or "").casefold(), 1.0)
-
-
-def amounts(text: str) -> list[float]:
-    return [
-        float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").casefold(), 1.0)
-        for m in MONEY.finditer(text)
-    ]
-
-
-_WORD_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "nine": 9, "twelve": 12, "a": 1, "an": 1}
-
-
-def window_periods(text: str, per_year: float = 52.0) -> int | None:
-    """'next quarter' → 13, 'next 6 months' → 26, '8 weeks' → 8, 'next year' → 52 (weekly data)."""
-    low = text.casefold()
-    weeks_per_month = per_year / 12
-    if re.search(r"\b(next|coming|following|upcoming|a|one|the)\s+quarter\b|\bq[1-4]\b|\bquarterly\b", low):
-        return round(per_year / 4)
-    m = re.search(r"\b(\d+|" + "|".join(_WORD_NUM) + r")\s*(weeks?|wks?|months?|quarters?|years?)\b", low)
-    if m:
-        n = int(m.group(1)) if m.group(1).isdigit() else _WORD_NUM[m.group(1)]
-        unit = m.group(2)
-        if unit.startswith("w"):
-            return n
-        if unit.startswith("m"):
-            return round(n * weeks_per_month)
-        if unit.startswith("q"):
-            return round(n * per_year / 4)
-        return round(n * per_year)
-    if re.search(r"\b(next|coming|following)\s+(year|12 months)\b|\bannual\b", low):
-        return round(per_year)
-    if re.search(r"\b(next|coming|following)\s+month\b", low):
-        return round(weeks_per_month)
-    return None
-
-
-@dataclass
-class BudgetRequest:
-    budget: float | None = None
-    periods: int | None = None
-    bounds: dict[str, list[float | None]] = field(default_factory=dict)
-    max_share: dict[str, float] = field(default_factory=dict)
-    min_share: dict[str, float] = field(default_factory=dict)
-    fixed: list[str] = field(default_factory=list)
-    incremental: bool = False
-
-    def as_args(self) -> dict:
-        out = {"budget": self.budget, "periods": self.periods or 13}
-        if self.incremental:
-            out["incremental"] = True
-        for key in ("bounds", "max_share", "min_share", "fixed"):
-            if getattr(self, key):
-                out[key] = getattr(self, key)
-        return out
-
-
-_CLAUSE = re.compile(r",(?!\d{3})|;|\band\b|\bbut\b|\bwhile\b|\bwith\b", re.IGNORECASE)
-
-
-def parse_budget(text: str, known: list[str], per_year: float = 52.0) -> BudgetRequest:
-    """Budget, window and per-channel constraints from plain words."""
-    req = BudgetRequest(periods=window_periods(text, per_year))
-    # "the next $1M", "an extra 500k", "another 2 million": money on top of what is spent now.
-    req.incremental = bool(
-        re.search(r"\b(next|extra|additional|incremental|another|more)\s+[$€£]?\s?\d", text, re.IGNORECASE)
-    )
-    for clause in _CLAUSE.split(text):
-        chans = find_channels(clause, known).found
-        low = clause.casefold()
-        amount = amounts(re.sub(r"\d+\s*%", " ", clause))
-        pct = re.search(r"(\d+(?:\.\d+)?)\s*(%|percent)", low)
-        if not chans:
-            if amount and req.budget is None and not pct:
-                req.budget = max(amount)
-            continue
-        ch = chans[0]
-        if re.search(r"\b(flat|unchanged|as is|same|constant|fixed|steady|don'?t touch|leave)\b", low):
-            req.fixed.append(ch)
-        elif pct and re.search(r"\b(no more than|at most|max(imum)?|up to|cap|not more than|under|below)\b", low):
-            req.max_share[ch] = float(pct.group(1)) / 100
-        elif pct and re.search(r"\b(at least|min(imum)?|no less than|not less than)\b", low):
-            req.min_share[ch] = float(pct.group(1)) / 100
-        elif amount and re.search(r"\b(at least|min(imum)?|no less than|not less than|floor)\b", low):
-            req.bounds.setdefault(ch, [None, None])[0] = amount[0]
-        elif amount and re.search(r"\b(no more than|at most|max(imum)?|up to|cap|not more than|under)\b", low):
-            req.bounds.setdefault(ch, [None, None])[1] = amount[0]
-        elif amount and req.budget is None:
-            req.budget = max(amount)
-    return req
-
-
-def parse_moves(text: str, known: list[str]) -> list[dict]:
-    """'move 20% of TV to Search' → [{'from': 'TV', 'to': 'Search', 'share': 0.2}];
-    'cut Social by 10%' → [{'channel': 'Social', 'change': -0.1}]; 'double Email' → change +1.0."""
-    chans = find_channels(text, known).found
-    low = text.casefold()
-    pct = re.search(r"(\d+(?:\.\d+)?)\s*(%|percent)", low)
-    share = float(pct.group(1)) / 100 if pct else None
-    if share is None:
-        word = re.search(r"\b(a|one)\s+(tenth|fifth|quarter|third)\b|\bhalf\b", low)
-        if word:
-            share = {"tenth": 0.1, "fifth": 0.2, "quarter": 0.25, "third": 1 / 3}.get(word.group(2) or "", 0.5)
-    if len(chans) >= 2 and re.search(r"\b(move|shift|reallocate|transfer|put|switch|take)\b", low):
-        return [{"from": chans[0], "to": chans[1], "share": share if share is not None else 1.0}]
-    if chans:
-        if re.search(r"\bdouble\b", low):
-            return [{"channel": chans[0], "change": 1.0}]
-        if re.search(r"\bhalve|\bhalf\b", low):
-            return [{"channel": chans[0], "change": -0.5}]
-        if re.search(r"\b(stop|cut out|turn off|drop|pause|zero)\b", low) and share is None:
-            return [{"channel": chans[0], "change": -1.0}]
-        if share is not None:
-            sign = -1.0 if re.search(r"\b(cut|reduce|decrease|lower|less|drop|down)\b", low) else 1.0
-            return [{"channel": chans[0], "change": sign * share}]
-    return []
+    """Words used where a channel is expected ("ROI of radio", "TikTok's ROI") that name no known channel."""
+    return resolve(text, Catalog(channels=tuple(known))).unknown

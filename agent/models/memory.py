@@ -10,6 +10,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from agent.models import followups
+from agent.models.entities import Catalog
+
 
 def parse(content: Any) -> dict[str, Any]:
     if isinstance(content, dict):
@@ -21,9 +24,17 @@ def parse(content: Any) -> dict[str, Any]:
         return {"text": str(content)}
 
 
+CHECK_NOTE_KEY = "mmm_check_note"
+
+
+def is_user_turn(message: BaseMessage) -> bool:
+    """A message the user wrote (not a check's request to rewrite, which travels as a HumanMessage too)."""
+    return isinstance(message, HumanMessage) and not message.additional_kwargs.get(CHECK_NOTE_KEY)
+
+
 def last_human(messages: list[BaseMessage]) -> int:
     for i in range(len(messages) - 1, -1, -1):
-        if isinstance(messages[i], HumanMessage):
+        if is_user_turn(messages[i]):
             return i
     return -1
 
@@ -113,3 +124,45 @@ def meta(message: BaseMessage | None) -> dict[str, Any]:
     if message is None:
         return {}
     return dict(message.additional_kwargs.get("mmm") or {})
+
+
+CATALOG_KEY = "mmm_catalog"
+
+
+def catalog(messages: list[BaseMessage]) -> Catalog | None:
+    """The data's entities and period range, attached to the user's message by the guard at the start of the
+    turn (see ``guards.ShoppingGuard``); else from a ``describe_dataset`` output in the conversation."""
+    h = last_human(messages)
+    if h >= 0 and messages[h].additional_kwargs.get(CATALOG_KEY):
+        return Catalog.from_dict(messages[h].additional_kwargs[CATALOG_KEY])
+    described = latest(messages, "describe_dataset")
+    return Catalog.from_describe(described) if described else None
+
+
+def previous_question(messages: list[BaseMessage]) -> tuple[str, dict[str, Any]] | None:
+    """The user's previous question (as it was resolved) and the intent it was routed to, or None."""
+    h = last_human(messages)
+    humans = [i for i, m in enumerate(messages[:h]) if is_user_turn(m)]
+    if not humans:
+        return None
+    p = humans[-1]
+    routed = next((meta(m) for m in messages[p + 1 : h] if isinstance(m, AIMessage) and meta(m).get("intent")), {})
+    resolved = messages[p].additional_kwargs.get(QUESTION_KEY) or text_of(messages[p])
+    return str(resolved), routed
+
+
+QUESTION_KEY = "mmm_question"
+
+
+def question(messages: list[BaseMessage]) -> str:
+    """The current question with a follow-up resolved against the previous turn ("and YouTube?" after "what is
+    the ROI of TV?" → "what is the ROI of YouTube?"); the user's own words when it is not a follow-up."""
+    h = last_human(messages)
+    if h < 0:
+        return ""
+    human = messages[h]
+    if human.additional_kwargs.get(QUESTION_KEY):
+        return str(human.additional_kwargs[QUESTION_KEY])
+    prev = previous_question(messages)
+    text = text_of(human)
+    return followups.resolve(text, prev[0], catalog(messages)) if prev else text

@@ -15,9 +15,11 @@ import numpy as np
 
 from mmm_core import ledger
 from mmm_core.answers.identifiability import add_identifiability, channel_labels
+from mmm_core.data.queries import panel, resolve_windows, window_mask
 from mmm_core.effects.tables import compare as compare_draws
 from mmm_core.effects.tables import contribution_rows, load_effect_draws, roi_table, summarize
 from mmm_core.effects.tables import response_curve as curve
+from mmm_core.effects.windows import geo_roi_table, window_contribution_rows, window_roi_table, windowed
 from mmm_core.errors import FitRefusedError, MMMError, NotFoundError
 from mmm_core.fit import artifacts
 from mmm_core.fit.inputs import model_config, model_data
@@ -118,38 +120,124 @@ def roi(
     method: str | None = None,
     allow_unhealthy: bool = False,
     show_prior: bool = False,
+    windows: list[dict[str, Any]] | None = None,
+    geos: list[str] | None = None,
 ) -> dict[str, Any]:
     """Per channel: spend, contribution, ROI and marginal ROI, each ``{mean, median, sd, lo, hi}``, and the
-    channel's ``identifiability`` label (with ``show_prior``, also its ``prior`` ROI at the same interval)."""
+    channel's ``identifiability`` label (with ``show_prior``, also its ``prior`` ROI at the same interval).
+
+    ``windows`` (``[{start, end, label}]``): ROI and contribution over those periods only, from the same draws
+    (``by_window``, one table per window, each with the data's first/last period inside it). ``geos``: per
+    geography (``by_geo``). Marginal ROI is left out of those tables (it is defined at the whole data's spend)."""
     fit = decision_fit(store, fit_id, allow_unhealthy)
     frame = _frame(store, fit, interval, method)
-    table = roi_table(effect_draws(store, fit_id), frame["level"], frame["method"])
+    eff = effect_draws(store, fit_id)
+    if windows or geos:
+        return _finish(store, frame, _sliced_roi(store, fit, eff, frame, windows, geos))
+    table = roi_table(eff, frame["level"], frame["method"])
     add_identifiability(table["channels"], fit.health, frame["level"] if show_prior else None)
     return _finish(store, frame, table)
 
 
-def compare(store: Store, fit_id: str, a: str, b: str, allow_unhealthy: bool = False) -> dict[str, Any]:
-    """P(ROI of A > ROI of B) over the posterior, with both ROIs."""
+def _sliced_roi(store: Store, fit: FitRecord, eff, frame: dict[str, Any], windows, geos) -> dict[str, Any]:
+    """ROI tables per window or per geography (the rule for both is in ``mmm_core.effects.windows``)."""
+    level, method = frame["level"], frame["method"]
+    if windows and geos:
+        raise MMMError(
+            "ROI for a period *and* a geography at once is not stored for this fit (per-geography effects are "
+            "summed over all periods).",
+            "Ask for the period (national) or for the geographies (all periods).",
+            code="window_geo_unsupported",
+        )
+    if geos:
+        tables = {g: geo_roi_table(eff, g, level, method) for g in geos}
+        by_geo = {name: tables[name]["channels"] for name in tables}
+        return {"by_geo": by_geo, "interval": {"level": level, "method": method}}
+    wins = resolve_windows(list(eff.periods), windows)
+    spend = _period_spend(store, fit, eff)
+    by_window = {}
+    for w in wins:
+        mask = window_mask(list(eff.periods), w.first, w.last)
+        by_window[w.label] = window_roi_table(eff, mask, spend[mask].sum(axis=0), level, method)["channels"]
+    return {
+        "windows": [w.as_dict() for w in wins],
+        "by_window": by_window,
+        "interval": {"level": level, "method": method},
+    }
+
+
+def _period_spend(store: Store, fit: FitRecord, eff) -> np.ndarray:
+    """[T, C] each channel's spend per period (summed over geographies), in the fit's channel order."""
+    locked = ledger.get_spec(store, fit.spec_id)
+    media = {m.name: m.variable for m in locked.spec.media}
+    grid = panel(store, locked.dataset_id, [media[c] for c in eff.channels])
+    spend = np.nan_to_num(grid.values, nan=0.0).sum(axis=1)
+    if spend.shape[0] != len(eff.periods):
+        raise MMMError(
+            f"The data of fit {fit.id} no longer matches its stored effects.",
+            "Re-fit the spec.",
+            code="data_changed",
+        )
+    return spend
+
+
+def compare(
+    store: Store,
+    fit_id: str,
+    a: str,
+    b: str,
+    allow_unhealthy: bool = False,
+    windows: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """P(ROI of A > ROI of B) over the posterior, with both ROIs; ``windows`` (one): over its periods only."""
     fit = decision_fit(store, fit_id, allow_unhealthy)
     frame = _frame(store, fit, None, None)
     eff = effect_draws(store, fit_id)
     a, b = resolve_channel(a, list(eff.channels)), resolve_channel(b, list(eff.channels))
     if a == b:
         raise MMMError(f"Both channels are {a}.", "Name two different channels.", code="same_channel")
+    extra: dict[str, Any] = {}
+    if windows:
+        if len(windows) > 1:
+            raise MMMError(
+                "A comparison of two channels takes one period.",
+                "Ask for each period separately, or for the ROI table of both periods.",
+                code="bad_window",
+            )
+        (w,) = resolve_windows(list(eff.periods), windows)
+        mask = window_mask(list(eff.periods), w.first, w.last)
+        eff = windowed(eff, mask, _period_spend(store, fit, eff)[mask].sum(axis=0))
+        extra["windows"] = [w.as_dict()]
     body = compare_draws(eff, a, b, level=frame["level"], method=frame["method"])
-    return _finish(store, frame, {"channel_a": a, "channel_b": b, **body})
+    return _finish(store, frame, {"channel_a": a, "channel_b": b, **body, **extra})
 
 
 def contributions(
-    store: Store, fit_id: str, by: str = "channel", interval: float | None = None, allow_unhealthy: bool = False
+    store: Store,
+    fit_id: str,
+    by: str = "channel",
+    interval: float | None = None,
+    allow_unhealthy: bool = False,
+    windows: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Contribution rows with intervals by channel, period or geography."""
+    """Contribution rows with intervals by channel, period or geography. ``windows``: per channel (and
+    baseline) over each window's periods, from the same draws; rows carry the window's label."""
     fit = decision_fit(store, fit_id, allow_unhealthy)
     frame = _frame(store, fit, interval, None)
-    rows = contribution_rows(effect_draws(store, fit_id), by, frame["level"], frame["method"])
-    return _finish(
-        store, frame, {"by": by, "rows": rows, "interval": {"level": frame["level"], "method": frame["method"]}}
-    )
+    eff = effect_draws(store, fit_id)
+    info = {"interval": {"level": frame["level"], "method": frame["method"]}}
+    if windows:
+        wins = resolve_windows(list(eff.periods), windows)
+        rows = [
+            {"window": w.label, **row}
+            for w in wins
+            for row in window_contribution_rows(
+                eff, window_mask(list(eff.periods), w.first, w.last), frame["level"], frame["method"]
+            )
+        ]
+        return _finish(store, frame, {"by": "channel", "windows": [w.as_dict() for w in wins], "rows": rows, **info})
+    rows = contribution_rows(eff, by, frame["level"], frame["method"])
+    return _finish(store, frame, {"by": by, "rows": rows, **info})
 
 
 def health(store: Store, fit_id: str) -> dict[str, Any]:

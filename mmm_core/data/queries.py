@@ -6,6 +6,7 @@ Read-only user SQL lives in ``mmm_core.data.sql_sandbox``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 import numpy as np
@@ -120,14 +121,107 @@ _GROUPS: dict[str, list[str]] = {
     "period_geo": ["period", "geography"],
     "all": ["channel", "period", "geography"],
 }
+# Calendar grains a period breakdown can be rolled up to ("spend by month" sums the weeks that start in a month).
+GRAINS = ("period", "week", "month", "quarter", "year")
+_GRAIN_SQL = {
+    "month": "strftime(r.period, '%Y-%m')",
+    "quarter": "CAST(year(r.period) AS VARCHAR) || '-Q' || CAST(quarter(r.period) AS VARCHAR)",
+    "year": "CAST(year(r.period) AS VARCHAR)",
+}
 
 
-def spend_by(store: Store, dataset: str, by: By = "channel", channels: list[str] | None = None) -> pd.DataFrame:
-    """Media spend summed by channel, period and/or geography (channel = inferred media channel)."""
-    return _sum_by(store, dataset, "media", by, channels)
+@dataclass(frozen=True)
+class PeriodWindow:
+    """A calendar window as asked (``start``/``end``, ISO) and the data's periods inside it: the first and last
+    period and how many. A period belongs to a window when its date (the period's start) lies in it; a window
+    shorter than one period (a single day) takes the period that contains it."""
+
+    label: str
+    start: str
+    end: str
+    first: str
+    last: str
+    n_periods: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
 
 
-def kpi_by(store: Store, dataset: str, kpi: str, by: By = "period") -> pd.DataFrame:
+def window_mask(periods: list[str], start: str, end: str) -> np.ndarray:
+    """Which of ``periods`` (ISO dates, sorted) fall in [start, end] — the one rule for data, effects and answers."""
+    p = np.asarray([str(x)[:10] for x in periods])
+    mask = (p >= start) & (p <= end)
+    if not mask.any() and len(p) and p[0] <= start <= p[-1]:  # a day inside one period: that period
+        mask[np.searchsorted(p, start, side="right") - 1] = True
+    return mask
+
+
+def _check_window(w: dict[str, Any]) -> tuple[str, str, str]:
+    try:
+        start, end = (date.fromisoformat(str(w[k])[:10]).isoformat() for k in ("start", "end"))
+    except (KeyError, TypeError, ValueError):
+        raise MMMError(
+            f"Cannot read the window {w!r}.",
+            "Give each window as {'start': 'YYYY-MM-DD', 'end': 'YYYY-MM-DD', 'label': '2023'}.",
+            code="bad_window",
+        ) from None
+    if start > end:
+        raise MMMError(f"The window {start} to {end} ends before it starts.", "Swap start and end.", code="bad_window")
+    return start, end, str(w.get("label") or (start if start == end else f"{start} to {end}"))
+
+
+def resolve_windows(periods: list[str], windows: list[dict[str, Any]] | None) -> list[PeriodWindow]:
+    """Each asked window with the data's periods inside it; a window holding none is refused with the data's
+    range (never silently widened to all of the data)."""
+    out = []
+    ps = [str(p)[:10] for p in periods]
+    for w in windows or []:
+        start, end, label = _check_window(w)
+        mask = window_mask(ps, start, end)
+        if not mask.any():
+            raise NotFoundError(
+                f"The data has no period in {label} ({start} to {end}).",
+                f"The data covers {ps[0]} to {ps[-1]}; ask about a period inside it." if ps else "The data is empty.",
+                code="period_out_of_range",
+            )
+        inside = [p for p, m in zip(ps, mask, strict=True) if m]
+        out.append(PeriodWindow(label, start, end, inside[0], inside[-1], len(inside)))
+    return out
+
+
+def dataset_periods(store: Store, dataset: str) -> list[str]:
+    """The dataset's distinct periods as ISO dates, oldest first."""
+    ds_id = resolve_dataset(store, dataset)["id"]
+    with store.connect() as conn:
+        rows = conn.execute("SELECT DISTINCT period FROM mff_rows WHERE dataset_id = ? ORDER BY 1", [ds_id]).fetchall()
+    return [str(r[0])[:10] for r in rows]
+
+
+def spend_by(
+    store: Store,
+    dataset: str,
+    by: By = "channel",
+    channels: list[str] | None = None,
+    windows: list[PeriodWindow] | None = None,
+    grain: str = "period",
+    geos: list[str] | None = None,
+) -> pd.DataFrame:
+    """Media spend summed by channel, period and/or geography (channel = inferred media channel).
+
+    ``windows`` (from :func:`resolve_windows`): only their periods; with two or more, rows carry a ``window``
+    label (a comparison). ``grain``: roll periods up to month, quarter or year. ``geos``: only these geographies."""
+    return _sum_by(store, dataset, "media", by, channels, windows, grain, geos)
+
+
+def kpi_by(
+    store: Store,
+    dataset: str,
+    kpi: str,
+    by: By = "period",
+    windows: list[PeriodWindow] | None = None,
+    grain: str = "period",
+    geos: list[str] | None = None,
+) -> pd.DataFrame:
     """A KPI (or any non-media variable) summed by period and/or geography (``all`` = period × geography)."""
     by = "period_geo" if by == "all" else by
     if "channel" in _GROUPS.get(by, []):
@@ -136,28 +230,65 @@ def kpi_by(store: Store, dataset: str, kpi: str, by: By = "period") -> pd.DataFr
             "Use by='period', 'geo' or 'all'.",
             code="invalid_breakdown",
         )
-    return _sum_by(store, dataset, None, by, [kpi])
+    return _sum_by(store, dataset, None, by, [kpi], windows, grain, geos)
 
 
-def _sum_by(store: Store, dataset: str, role: str | None, by: str, names: list[str] | None) -> pd.DataFrame:
+def _window_sql(windows: list[PeriodWindow]) -> tuple[str | None, str | None, list[Any]]:
+    """(label expression, filter, params) selecting the periods of ``windows``."""
+    if not windows:
+        return None, None, []
+    cases = " ".join("WHEN r.period BETWEEN CAST(? AS DATE) AND CAST(? AS DATE) THEN ?" for _ in windows)
+    params: list[Any] = [x for w in windows for x in (w.first, w.last, w.label)]
+    return (
+        f"CASE {cases} END",
+        "(" + " OR ".join("r.period BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)" for _ in windows) + ")",
+        params,
+    )
+
+
+def _sum_by(
+    store: Store,
+    dataset: str,
+    role: str | None,
+    by: str,
+    names: list[str] | None,
+    windows: list[PeriodWindow] | None = None,
+    grain: str = "period",
+    geos: list[str] | None = None,
+) -> pd.DataFrame:
     if by not in _GROUPS:
         raise MMMError(f"Unknown breakdown {by!r}.", f"Use one of: {', '.join(_GROUPS)}.", code="invalid_breakdown")
+    if grain not in GRAINS:
+        raise MMMError(f"Unknown grain {grain!r}.", f"Use one of: {', '.join(GRAINS)}.", code="invalid_breakdown")
     ds_id = resolve_dataset(store, dataset)["id"]
     group = _GROUPS[by]
     # Non-media variables are keyed by their own name; media by their channel.
     key = "coalesce(v.channel, v.name)" if role == "media" else "v.name"
-    select = ", ".join(f"{key} AS channel" if g == "channel" else f"r.{g}" for g in group)
+    period = _GRAIN_SQL.get(grain, "r.period")
+    cols = {"channel": f"{key} AS channel", "period": f"{period} AS period", "geography": "r.geography"}
+    label, where_window, wparams = _window_sql(list(windows or []))
+    select = [cols[g] for g in group]
+    params: list[Any] = []
+    if label and len(windows or []) > 1:  # a comparison: one block of rows per window
+        select.insert(0, f"{label} AS window")
+        params += wparams[:]
     where = ["r.dataset_id = ?"]
-    params: list[Any] = [ds_id]
+    params.append(ds_id)
     if role:
         where.append("v.role = ?")
         params.append(role)
     if names:
         where.append(f"({key} IN ({', '.join('?' * len(names))}) OR v.name IN ({', '.join('?' * len(names))}))")
         params += list(names) + list(names)
-    group_sql = ", ".join(str(i + 1) for i in range(len(group)))
+    if where_window:
+        where.append(where_window)
+        params += [x for i, x in enumerate(wparams) if i % 3 != 2]
+    if geos:
+        where.append(f"r.geography IN ({', '.join('?' * len(geos))})")
+        params += list(geos)
+    group_sql = ", ".join(str(i + 1) for i in range(len(select)))
     sql = (
-        f"SELECT {select}, sum(r.value) AS total FROM mff_rows r JOIN variables v ON {ROWS_OF_VARIABLE} "
+        f"SELECT {', '.join(select)}, sum(r.value) AS total FROM mff_rows r JOIN variables v ON {ROWS_OF_VARIABLE} "
         f"WHERE {' AND '.join(where)} "
         f"GROUP BY {group_sql} ORDER BY {group_sql}"
     )

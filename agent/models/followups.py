@@ -1,0 +1,82 @@
+"""Follow-ups resolved against the previous question, so a short reply is routed as the question it continues.
+
+- An elliptical reply ("and YouTube?", "what about 2023?", "same for North") names only entities and/or periods:
+  it is the previous question with those put in place of the previous ones of the same kind (or added).
+- A pronoun in a comparison ("is it better than Meta Ads?") stands for the previous question's channel: "is
+  YouTube better than Meta Ads?" — a comparison of the two, not a question about Meta Ads alone.
+
+Anything else is a new question and is left as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.models.entities import Catalog, tokens
+
+_ELLIPSIS = re.compile(
+    r"^\s*(?:ok(?:ay)?[,\s]+)?(?:and|what about|how about|and what about|same for|same thing for|now|also|and for|"
+    r"then)\b[\s,]*(?P<rest>.*?)[\s?.!]*$",
+    re.IGNORECASE,
+)
+_PRONOUN = re.compile(r"\b(?:it|that one|this one|that channel|this channel|that|this)\b", re.IGNORECASE)
+_COMPARING = re.compile(r"\b(better|worse|compare\w*|than|vs\.?|versus|beat\w*|outperform\w*)\b", re.IGNORECASE)
+_FILLER = frozenset(
+    "in the for on of at during over channel channels please then instead too also about one geo region market "
+    "period a an".split()
+)
+
+
+def resolve(text: str, previous: str, catalog: Catalog | None) -> str:
+    """``text`` as a full question, given the ``previous`` question (see module doc)."""
+    from agent.models.scope import parse_question  # lazy: scope imports the router's helpers' modules
+
+    cat = catalog or Catalog()
+    cur, prev = parse_question(text, cat), parse_question(previous, cat)
+    m = _ELLIPSIS.match(text)
+    if m and _is_fragment(m.group("rest"), cur):
+        return _substitute(previous, prev, cur, m.group("rest"))
+    before = prev.names("channel") or prev.unknown
+    if len(before) == 1 and _COMPARING.search(text) and _PRONOUN.search(text) and not cur.names("channel")[1:]:
+        return _PRONOUN.sub(before[0], text, count=1)
+    return text
+
+
+def _is_fragment(rest: str, q) -> bool:
+    """Only names, periods and filler words: nothing that asks a question of its own."""
+    if not rest.strip() or not (q.resolution.mentions or q.unknown or q.when.windows or q.when.outside):
+        return False
+    named = {t for mention in q.resolution.mentions for t in tokens(mention.words)}
+    named |= {t for w in q.unknown for t in tokens(w)} | {t for p in q.when.phrases for t in tokens(p)}
+    return all(t in named or t in _FILLER for t in tokens(rest))
+
+
+def _replace(text: str, old: str, new: str) -> str:
+    return re.sub(rf"(?<![A-Za-z0-9]){re.escape(old)}(?![A-Za-z0-9])", new, text, count=1, flags=re.IGNORECASE)
+
+
+def _substitute(previous: str, prev, cur, rest: str) -> str:
+    out = previous.rstrip(" ?.!")
+    kinds = {m.kind for m in cur.resolution.mentions if len(m.names) == 1}
+    for kind in sorted(kinds):
+        new = " and ".join(cur.names(kind))
+        old = [m for m in prev.resolution.mentions if m.kind == kind]
+        out = _swap(out, [m.words for m in old], new)
+    if cur.unknown:  # an unknown name takes the place of the previous channel (and is refused as unknown)
+        old = [m.words for m in prev.resolution.mentions if m.kind == "channel"] + prev.unknown
+        out = _swap(out, old, " and ".join(cur.unknown))
+    if cur.when.phrases:
+        new = " and ".join(cur.when.phrases)
+        joiner = " " if re.match(r"(in|during|for|over|since|from|between|the|last)\b", new) else " in "
+        out = _swap(out, list(prev.when.phrases), new, joiner=joiner)
+    return out + "?"
+
+
+def _swap(text: str, old: list[str], new: str, joiner: str = " for ") -> str:
+    """Put ``new`` in place of the first of ``old`` (dropping the others), or add it when there is none."""
+    if not old:
+        return f"{text}{joiner}{new}"
+    text = _replace(text, old[0], new)
+    for extra in old[1:]:
+        text = _replace(text, extra, "")
+    return " ".join(text.split())

@@ -1,0 +1,110 @@
+"""The scope of a routed question: which entities and which periods it is about — applied to the route's
+arguments, or turned into a refusal when the question names something the data does not have.
+
+One home for the rule "answer the question asked or say why not": a name that is not in the data, or a period
+outside it, becomes intent ``not_in_data`` (the answer lists what the data has / its range) instead of an answer
+about something else. Windows go to the tools that filter by time; geographies to the tools that slice by geo;
+"by month" rolls a period breakdown up to months. :func:`parse_question` is the same reading for the question
+check (``agent.question_check``), so the router and the check can never disagree about what was asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from agent.models.entities import Catalog, Resolution, resolve
+from agent.models.vocab import BRANDS
+from agent.models.when import When, parse_when
+
+# Intents whose tools filter by time window.
+WINDOWED = {"spend_by", "kpi_by", "roi", "rank", "contribution", "compare"}
+# Intents about named entities: an unknown name is refused rather than answered about something else.
+NAMED = WINDOWED | {
+    "curve",
+    "scenario",
+    "optimize",
+    "clarify_compare",
+    "clarify_scenario",
+    "unknown",
+    "unknown_channel",
+}
+_KIND_WORDS = {
+    "channel": "channels",
+    "control": "controls",
+    "geography": "geographies",
+    "product": "products",
+    "metric": "metrics",
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a question is about: resolved names by kind, unknown names, ambiguous words, and its time."""
+
+    resolution: Resolution
+    when: When
+    catalog: Catalog
+
+    def names(self, kind: str) -> list[str]:
+        return self.resolution.of_kind(kind)
+
+    @property
+    def unknown(self) -> list[str]:
+        return list(self.resolution.unknown)
+
+
+def parse_question(text: str, catalog: Catalog | None, known: list[str] | None = None) -> Question:
+    """Entities and periods of ``text`` against the data's ``catalog`` (``known`` channels fill a catalog
+    without them, e.g. before the data was described)."""
+    cat = catalog or Catalog()
+    if known and not cat.channels:
+        cat = replace(cat, channels=tuple(known))
+    when = parse_when(text, cat.start, cat.end)
+    return Question(resolve(text, cat, skip=when.phrases), when, cat)
+
+
+def refusal_args(q: Question, words: list[str], kind: str) -> dict[str, Any]:
+    """Arguments of ``answers/not_in_data.j2``: what was asked that the data lacks, and what it has."""
+    have = {_KIND_WORDS[k]: list(q.catalog.of_kind(k)) for k in _KIND_WORDS if q.catalog.of_kind(k)}
+    return {
+        "kind": kind,
+        "names": words,
+        "have": have,
+        # "ROI in North" on national data: say there are no geographies (a brand is plainly not a place).
+        "national": not q.catalog.geographies and any(w.casefold() not in BRANDS for w in words),
+        "data_start": q.catalog.start,
+        "data_end": q.catalog.end,
+    }
+
+
+def apply_scope(r: Any, text: str, known: list[str], catalog: Catalog | None) -> Question:
+    """Set ``r``'s windows/geos/grain from the question, or turn ``r`` into ``not_in_data`` (see module doc)."""
+    q = parse_question(text, catalog, known)
+    if r.intent in WINDOWED and q.when.outside:
+        r.intent, r.args = "not_in_data", refusal_args(q, [w.label for w in q.when.outside], "period")
+        return q
+    if r.intent in NAMED and q.unknown:
+        r.intent, r.args = "not_in_data", refusal_args(q, q.unknown, "name")
+        return q
+    geos = q.names("geography")
+    if geos and r.intent in ("compare", "clarify_compare") and len(r.channels) < 2:
+        r.intent, r.args = "roi", {}  # "ROI North vs South": one table per geography
+    if r.intent in WINDOWED and q.when.windows:
+        r.args["windows"] = q.when.args
+    if r.intent in ("spend_by", "kpi_by") and q.when.grain in ("month", "quarter", "year"):
+        r.args["grain"], r.args["by"] = q.when.grain, "period"
+    if geos:
+        _apply_geos(r, geos)
+    return q
+
+
+def _apply_geos(r: Any, geos: list[str]) -> None:
+    if r.intent in ("roi", "rank"):
+        r.args["geos"] = geos
+    elif r.intent in ("spend_by", "kpi_by"):
+        r.args["geos"] = geos
+        if len(geos) > 1:
+            r.args["by"] = {"channel": "channel_geo", "period": "geo"}.get(r.args.get("by", "channel"), "geo")
+    elif r.intent == "contribution":
+        r.args["by"] = "geo"

@@ -1,0 +1,282 @@
+"""Time in a user's sentence → calendar windows over the data, read with dateparser.
+
+dateparser reads the dates themselves ("March 2023", "2023", "15 Mar 2023", "sept 22") and says how precise they
+are (day, month or year), which sets the window ("March 2023" → Mar 1–31). Small regexes only give structure
+around it: quarters ("Q3 2023"), halves ("H1 2023"), fiscal years ("FY2024", with a start-month hint such as
+"fiscal year starts in April"), ranges ("since March", "from Jan to Jun 2023"), "the last 8 weeks" and
+"last quarter". Relative words are relative to the **data's last period**, not to today: on data ending in
+December 2024, "last quarter" is Q4 2024. Two windows ("2023 vs 2024") are a comparison.
+
+A window that holds no period of the data is reported in ``outside`` so the answer can refuse it with the data's
+range. Nothing here reads the store: the caller passes the data's first and last period.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_YEAR = r"(?:19|20)\d{2}"
+_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "ten": 10, "twelve": 12}
+_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_GRAIN = [
+    ("month", r"\b(?:by|per|each|every|a)\s+month\b|\bmonthly\b|\bmonth by month\b"),
+    ("quarter", r"\b(?:by|per|each|every|a)\s+quarter\b|\bquarterly\b"),
+    ("year", r"\b(?:by|per|each|every|a)\s+year\b|\byearly\b|\bannual(?:ly)?\b|\byear (?:by|over) year\b"),
+    ("week", r"\b(?:by|per|each|every|a)\s+week\b|\bweekly\b"),
+]
+
+
+@dataclass(frozen=True)
+class Window:
+    """A calendar window [start, end] (inclusive) and how to name it in an answer."""
+
+    start: date
+    end: date
+    label: str
+
+    def as_arg(self) -> dict[str, str]:
+        """The tools' ``windows`` item."""
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "label": self.label}
+
+
+@dataclass(frozen=True)
+class When:
+    """What a sentence says about time: windows (1 = a filter, 2+ = a comparison), the ones outside the data,
+    the aggregation grain asked for ("by month"), and the phrases read as time (not names)."""
+
+    windows: tuple[Window, ...] = ()
+    outside: tuple[Window, ...] = ()
+    grain: str | None = None
+    phrases: tuple[str, ...] = ()
+    data_start: date | None = None
+    data_end: date | None = None
+
+    @property
+    def args(self) -> list[dict[str, str]]:
+        return [w.as_arg() for w in self.windows]
+
+    def data_range(self) -> str:
+        if self.data_start and self.data_end:
+            return f"{self.data_start.isoformat()} to {self.data_end.isoformat()}"
+        return "unknown"
+
+
+def _as_date(x: Any) -> date | None:
+    if x is None or x == "":
+        return None
+    return x if isinstance(x, date) and not isinstance(x, datetime) else date.fromisoformat(str(x)[:10])
+
+
+@lru_cache(maxsize=1)
+def _parser_module():
+    import dateparser  # lazy: ~60 ms, only when a sentence mentions time
+
+    return dateparser
+
+
+@lru_cache(maxsize=4)
+def _date_parser(base: date):
+    """One dateparser reader per data end (building one costs more than parsing a phrase)."""
+    settings = {
+        "RELATIVE_BASE": datetime(base.year, base.month, base.day),
+        "PREFER_DATES_FROM": "past",
+        "PREFER_DAY_OF_MONTH": "first",
+        "RETURN_TIME_AS_PERIOD": False,
+    }
+    return _parser_module().date.DateDataParser(languages=["en"], settings=settings)
+
+
+def _parse(phrase: str, base: date) -> tuple[date, str] | None:
+    """(date, precision 'day'|'month'|'year') of a date phrase, dateparser's reading; None if not a date."""
+    data = _date_parser(base).get_date_data(phrase)
+    if data.date_obj is None:
+        return None
+    return data.date_obj.date(), data.period or "day"
+
+
+def _month_end(y: int, m: int) -> date:
+    return (date(y + (m == 12), m % 12 + 1, 1)) - timedelta(days=1)
+
+
+def _span(d: date, precision: str) -> tuple[date, date]:
+    if precision == "year":
+        return date(d.year, 1, 1), date(d.year, 12, 31)
+    if precision == "month":
+        return date(d.year, d.month, 1), _month_end(d.year, d.month)
+    return d, d
+
+
+def _year(text: str | None) -> int | None:
+    if not text:
+        return None
+    y = int(text)
+    return y + 2000 if y < 100 else y
+
+
+def _latest_year(first_month: int, base: date) -> int:
+    """The latest year whose period starting in ``first_month`` starts on or before ``base``."""
+    return base.year if date(base.year, first_month, 1) <= base else base.year - 1
+
+
+class _Reader:
+    def __init__(self, text: str, base: date, fiscal_month: int) -> None:
+        self.low = " " + " ".join(text.casefold().replace("’", "'").split()) + " "
+        self.base, self.fiscal_month = base, fiscal_month
+        self.found: list[tuple[int, Window]] = []
+        self.phrases: list[str] = []
+
+    def take(self, m: re.Match, window: Window) -> None:
+        self.found.append((m.start(), window))
+        self.phrases.append(m.group(0).strip())
+        self.low = self.low[: m.start()] + " " * (m.end() - m.start()) + self.low[m.end() :]
+
+    def date_window(self, phrase: str) -> Window | None:
+        got = _parse(phrase, self.base)
+        if got is None:
+            return None
+        start, end = _span(*got)
+        label = {"year": f"{start.year}", "month": start.strftime("%B %Y")}.get(got[1], start.isoformat())
+        return Window(start, end, label)
+
+    def quarters(self) -> None:
+        rx = rf"\b(?:q([1-4])|({'|'.join(_ORD)})\s+quarter)\s*(?:of\s+|')?\s*(?:fy\s*)?({_YEAR}|\d{{2}})?\b"
+        for m in list(re.finditer(rx, self.low)):
+            q = int(m.group(1) or _ORD[m.group(2)])
+            y = _year(m.group(3)) or _latest_year(3 * q - 2, self.base)
+            self.take(m, Window(date(y, 3 * q - 2, 1), _month_end(y, 3 * q), f"Q{q} {y}"))
+
+    def halves(self) -> None:
+        rx = rf"\b(?:h([12])|(first|second|1st|2nd)\s+half)\s*(?:of\s+|')?\s*({_YEAR}|\d{{2}})?\b"
+        for m in list(re.finditer(rx, self.low)):
+            h = int(m.group(1) or _ORD[m.group(2)])
+            y = _year(m.group(3)) or _latest_year(6 * h - 5, self.base)
+            self.take(m, Window(date(y, 6 * h - 5, 1), _month_end(y, 6 * h), f"H{h} {y}"))
+
+    def fiscal(self) -> None:
+        for m in list(re.finditer(rf"\b(?:fy|fiscal(?:\s+year)?)\s*'?({_YEAR}|\d{{2}})\b", self.low)):
+            y, f = _year(m.group(1)) or self.base.year, self.fiscal_month
+            start = date(y - (f > 1), f, 1)  # FY2024 ends in 2024 (April 2023–March 2024 when it starts in April)
+            end = _month_end(y, f - 1) if f > 1 else date(y, 12, 31)
+            self.take(m, Window(start, end, f"FY{y} ({start.strftime('%b %Y')}–{end.strftime('%b %Y')})"))
+
+    def last_n(self) -> None:
+        rx = (
+            rf"\b(?:the\s+)?(?:last|past|previous|final|latest|most recent)\s+(\d+|{'|'.join(_NUM)})\s+"
+            r"(week|month|quarter|year)s?\b"
+        )
+        for m in list(re.finditer(rx, self.low)):
+            n, unit, end = int(_NUM.get(m.group(1), m.group(1))), m.group(2), self.base
+            if unit == "week":
+                start = end - timedelta(weeks=n - 1)
+            elif unit == "month":
+                k = end.year * 12 + end.month - n
+                start = date(k // 12, k % 12 + 1, 1)
+            elif unit == "quarter":
+                k = end.year * 4 + (end.month - 1) // 3 - (n - 1)
+                start = date(k // 4, 3 * (k % 4) + 1, 1)
+            else:
+                start = date(end.year - n + 1, 1, 1)
+            self.take(m, Window(start, end, f"the last {n} {unit}s"))
+
+    def last_unit(self) -> None:
+        rx = r"\b(?:the\s+)?(last|latest|most recent|previous|past|this|current)\s+(week|month|quarter|half|year)\b"
+        for m in list(re.finditer(rx, self.low)):
+            end, word, unit = self.base, m.group(1), m.group(2)
+            if unit == "week":
+                start, what = end, end.isoformat()
+            elif unit == "month":
+                start, what = date(end.year, end.month, 1), end.strftime("%B %Y")
+            elif unit == "quarter":
+                q = (end.month - 1) // 3 + 1
+                start, what = date(end.year, 3 * q - 2, 1), f"Q{q} {end.year}"
+            elif unit == "half":
+                h = (end.month - 1) // 6 + 1
+                start, what = date(end.year, 6 * h - 5, 1), f"H{h} {end.year}"
+            else:
+                start, what = date(end.year, 1, 1), str(end.year)
+            # The unit holding the data's last period: on data ending 2024-12-30, "last quarter" is Q4 2024.
+            self.take(m, Window(start, end, f"{word} {unit} ({what})"))
+
+    def ranges(self) -> None:
+        point = (
+            rf"(?:\d{{1,2}}\s+)?(?:{_MONTHS})\.?(?:\s+\d{{1,2}})?(?:,?\s+'?(?:{_YEAR}|\d{{2}}))?"
+            rf"|{_YEAR}(?:-\d{{2}}-\d{{2}})?"
+        )
+        rx = rf"\b(?:from|between)\s+({point})\s+(?:to|and|until|till|through|-|–)\s+({point})\b"
+        for m in list(re.finditer(rx, self.low)):
+            a, b = self.date_window(m.group(1)), self.date_window(m.group(2))
+            if a and b and a.start <= b.end:
+                self.take(m, Window(a.start, b.end, f"{a.label} to {b.label}"))
+        for m in list(re.finditer(rf"\b(?:since|after|from)\s+({point})\b", self.low)):
+            a = self.date_window(m.group(1))
+            if a:
+                self.take(m, Window(a.start, self.base, f"since {a.label}"))
+
+    def dates(self) -> None:
+        # A month name needs a year or a preposition before it ("in May"), so the verb "may" is not a month.
+        rx = (
+            rf"\b(?:(?:in|during|for|of|over|through|until|and|vs|versus|to)\s+)?((?:\d{{1,2}}\s+)?(?:{_MONTHS})\.?"
+            rf"(?:\s+\d{{1,2}})?,?\s+'?(?:{_YEAR}|\d{{2}})\b)"
+            rf"|\b(?:in|during|for|of|over)\s+((?:{_MONTHS}))\b|\b({_YEAR}-\d{{2}}-\d{{2}})\b|\b({_YEAR})\b"
+        )
+        for m in list(re.finditer(rx, self.low)):
+            phrase = next(g for g in m.groups() if g)
+            w = self.date_window(phrase)
+            if w:
+                self.take(m, w)
+
+
+def parse_when(text: str, data_start: Any = None, data_end: Any = None, fiscal_start_month: int | None = None) -> When:
+    """The time windows ``text`` names, relative to the data's last period ``data_end`` (ISO date or date)."""
+    start, end = _as_date(data_start), _as_date(data_end)
+    base = end or date.today()
+    r = _Reader(text, base, fiscal_start_month or 1)
+    hint = _fiscal_hint(r, base)
+    if hint and not fiscal_start_month:
+        r.fiscal_month = hint
+    for step in (r.fiscal, r.quarters, r.halves, r.last_n, r.last_unit, r.ranges, r.dates):
+        step()
+    grain = next((g for g, rx in _GRAIN if re.search(rx, text.casefold())), None)
+    windows = [w for _, w in sorted(r.found, key=lambda p: p[0])]
+    inside = tuple(w for w in windows if not _outside(w, start, end))
+    outside = tuple(w for w in windows if _outside(w, start, end))
+    return When(inside, outside, grain, tuple(r.phrases), start, end)
+
+
+def _outside(w: Window, start: date | None, end: date | None) -> bool:
+    return bool((start and w.end < start) or (end and w.start > end))
+
+
+def _fiscal_hint(r: _Reader, base: date) -> int | None:
+    """'fiscal year starts in April' / 'our FY begins in July' → 4 / 7 (the phrase is consumed: not a window)."""
+    m = re.search(
+        rf"\b(?:fiscal(?:\s+year)?|fy)\s+(?:starts?|starting|begins?|beginning|runs? from)\s+(?:in\s+|on\s+)?"
+        rf"({_MONTHS})\b",
+        r.low,
+    )
+    got = _parse(m.group(1), base) if m else None
+    if m:
+        r.low = r.low[: m.start()] + " " * (m.end() - m.start()) + r.low[m.end() :]
+        r.phrases.append(m.group(0).strip())
+    return got[0].month if got else None
+
+
+__all__ = ["Window", "When", "parse_when"]
+
+
+def describe_windows(when: When) -> dict[str, Any]:
+    """The parsed time of a question as plain data (for records and the question check)."""
+    return {
+        "windows": when.args,
+        "outside": [w.as_arg() for w in when.outside],
+        "grain": when.grain,
+        "data_range": when.data_range(),
+    }

@@ -1,0 +1,173 @@
+"""The question check: the final answer must be about the entities and periods the question asked about.
+
+Grounding proves that an answer's numbers were computed; it cannot tell that they answer a *different* question
+(Social's ROI for "the ROI of TikTok", all years for "TV spend in 2023"). Before an answer is sent, the question
+is read again — the same reading the router uses (``agent.models.scope.parse_question``, on the question as
+resolved in context) — and the answer must
+
+- name every resolved channel, control, geography and product the question names;
+- name every period the question asks about (its label, e.g. "2023" / "Q3 2023", or its first day);
+- name every name the data does not have (saying it is not there) and every period outside the data;
+
+unless the answer is a refusal or a clarifying question. A mismatch is handled like an ungrounded number: a
+model-written answer is asked once to rewrite (with what it missed); a template answer, or a second miss, is
+replaced by a short statement that no answer to exactly that question could be produced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from langchain.agents.middleware import AgentMiddleware
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+from agent.models import answers, memory
+from agent.models.entities import Catalog
+from agent.models.scope import Question, parse_question
+
+RETRY_NOTE = (
+    "[question check] Your answer does not match the question: {problems}. Answer exactly the question asked — "
+    "the same names and the same period — or say plainly that a name or period is not in the data (and list what "
+    "is). Do not answer about a different name or period."
+)
+# Intents whose answers are refusals or questions back (nothing to match).
+_NOT_ANSWERS = {"not_in_data", "refusal", "clarify", "unknown", "help", "unknown_channel", "setup"}
+_REFUSAL_TEXT = re.compile(
+    r"\bnot in the data\b|\bno data for\b|\bis not in\b|\bare not in\b|\bno (channel|geography|period) called\b|"
+    r"\bcannot answer\b|\bwhich .{1,40}\b(do you mean|should i)\b|\?\s*$",
+    re.IGNORECASE,
+)
+_KINDS = ("channel", "control", "geography", "product")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    problems: tuple[str, ...]
+
+
+def _mentions(text: str, word: str) -> bool:
+    return bool(re.search(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", text, re.IGNORECASE))
+
+
+def _period_named(answer: str, label: str, start: str, phrases: tuple[str, ...]) -> bool:
+    inner = re.findall(r"\(([^)]*)\)", label)
+    options = [label, re.sub(r"\s*\(.*\)", "", label), *inner, start, *phrases]
+    return any(o.strip() and _mentions(answer, o.strip()) for o in options)
+
+
+def check_answer(q: Question, answer: str, meta: dict[str, Any] | None = None) -> Verdict:
+    """Whether ``answer`` is about what ``q`` asks (see the module doc); refusals and questions back pass."""
+    meta = meta or {}
+    if meta.get("intent") in _NOT_ANSWERS or meta.get("refused") or meta.get("setup_step"):
+        return Verdict(True, ())
+    refusal = bool(_REFUSAL_TEXT.search(answer))
+    problems: list[str] = []
+    for word in q.unknown:
+        if not _mentions(answer, word):
+            problems.append(f"the question names {word}, which is not in the data, and the answer does not say so")
+    for w in q.when.outside:
+        if not _period_named(answer, w.label, w.start.isoformat(), ()):
+            problems.append(f"the question asks about {w.label}, outside the data, and the answer does not say so")
+    if refusal:
+        return Verdict(not problems, tuple(problems))
+    for kind in _KINDS:
+        for name in q.names(kind):
+            if not _mentions(answer, name):
+                problems.append(f"the question asks about {name}, which the answer does not name")
+    for w in q.when.windows:
+        if not _period_named(answer, w.label, w.start.isoformat(), q.when.phrases):
+            problems.append(f"the question asks about {w.label}, which the answer does not name")
+    return Verdict(not problems, tuple(problems))
+
+
+def question_of(messages: list[BaseMessage]) -> Question | None:
+    """The current question as the router read it (resolved in context, against the data's catalog)."""
+    h = memory.last_human(messages)
+    if h < 0:
+        return None
+    cat = memory.catalog(messages) or Catalog()
+    return parse_question(memory.question(messages), cat, memory.known_channels(messages))
+
+
+def _final(response: Any) -> AIMessage | None:
+    msgs = [m for m in getattr(response, "result", []) if isinstance(m, AIMessage)]
+    return msgs[-1] if msgs and not msgs[-1].tool_calls else None
+
+
+def _mark(msg: AIMessage, **info: Any) -> AIMessage:
+    return msg.model_copy(update={"additional_kwargs": {**msg.additional_kwargs, "question_check": info}})
+
+
+def _swap(response: Any, old: AIMessage, new: AIMessage) -> Any:
+    response.result = [new if m is old else m for m in response.result]
+    return response
+
+
+class QuestionCheckMiddleware(AgentMiddleware):
+    """Checks that each final answer is about the question's entities and periods (see module doc)."""
+
+    def wrap_model_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
+        response = handler(request)
+        first = self._judge(request, response)
+        if first is None or first[1].ok:
+            return self._settle(request, response, first, None, None)
+        retry_req = self._retry_request(request, first)
+        retry = handler(retry_req) if retry_req is not None else None
+        return self._settle(request, response, first, retry, self._judge(request, retry) if retry else None)
+
+    async def awrap_model_call(self, request: Any, handler: Callable[[Any], Awaitable[Any]]) -> Any:
+        response = await handler(request)
+        first = self._judge(request, response)
+        if first is None or first[1].ok:
+            return self._settle(request, response, first, None, None)
+        retry_req = self._retry_request(request, first)
+        retry = await handler(retry_req) if retry_req is not None else None
+        return self._settle(request, response, first, retry, self._judge(request, retry) if retry else None)
+
+    @staticmethod
+    def _judge(request: Any, response: Any) -> tuple[AIMessage, Verdict] | None:
+        msg = _final(response)
+        q = question_of(list(request.messages))
+        if msg is None or q is None:
+            return None
+        return msg, check_answer(q, str(msg.content), memory.meta(msg))
+
+    @staticmethod
+    def _retry_request(request: Any, first: tuple[AIMessage, Verdict]) -> Any:
+        msg, verdict = first
+        if memory.meta(msg).get("template"):
+            return None  # a template cannot be told to rewrite
+        note = HumanMessage(
+            content=RETRY_NOTE.format(problems="; ".join(verdict.problems)),
+            additional_kwargs={memory.CHECK_NOTE_KEY: True},
+        )
+        return request.override(messages=[*request.messages, msg, note])
+
+    @staticmethod
+    def _settle(request: Any, response: Any, first, retry: Any, second) -> Any:
+        if first is None:
+            return response
+        msg, verdict = first
+        if verdict.ok:
+            return _swap(response, msg, _mark(msg, ok=True, attempts=1))
+        if second is not None and second[1].ok:
+            retry.result = [m if m is not second[0] else _mark(m, ok=True, attempts=2, rejected=list(verdict.problems))
+                            for m in retry.result]  # fmt: skip
+            return retry
+        text = answers.render("answers/question_mismatch.j2", problems=list(verdict.problems))
+        replaced = AIMessage(
+            content=text,
+            additional_kwargs={
+                "mmm": {"intent": "question_mismatch", "template": True},
+                "question_check": {"ok": False, "replaced": True, "rejected": list(verdict.problems)},
+                **{k: v for k, v in msg.additional_kwargs.items() if k == "grounding"},
+            },
+        )
+        return _swap(response, msg, replaced)
+
+
+__all__ = ["QuestionCheckMiddleware", "Verdict", "check_answer", "question_of", "RETRY_NOTE"]
