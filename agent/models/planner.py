@@ -54,7 +54,7 @@ def plan(messages: list[BaseMessage], tools: list[str], context_done: bool) -> A
     wizard = _wizard_move(messages, text, tools)
     if wizard is not None:
         return wizard
-    r = route(text, known, memory.data_names(messages))
+    r = route(memory.question(messages), known, memory.data_names(messages), catalog=memory.catalog(messages))
     if r.intent == "amend":
         return _amend(messages, text, r, context_done)
     if r.intent in _NEEDS_CHANNELS and not known and not context_done and "describe_dataset" in tools:
@@ -129,6 +129,8 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
 
 
 def _clarify(r: Route, known: list[str]) -> AIMessage:
+    if r.intent == "not_in_data":  # a name or period the data does not have (agent.models.scope)
+        return _say(answers.render("answers/not_in_data.j2", **r.args), intent=r.intent, refused_scope=True)
     if r.intent == "unknown_channel":
         return _say(answers.render("answers/unknown_channel.j2", word=r.note, known=known), intent=r.intent)
     questions = {
