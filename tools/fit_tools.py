@@ -1,4 +1,5 @@
-"""Tools that fit a locked spec and report on a fit's progress.
+"""Tools that fit a locked spec, report on a fit's progress, and explain a fit's structure (carry-over, the
+media share of the KPI) from its stored draws.
 
 Only one fit runs at a time in a process (``FIT_LOCK``): the tool node runs parallel tool calls in threads, and
 two samplers at once would fight over the same cores and the same artifact folder.
@@ -12,6 +13,7 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
+from mmm_core.answers import explain
 from mmm_core.errors import FitRefusedError
 from mmm_core.fit.job import fit_summary, run_fit
 from mmm_core.store import Store
@@ -31,6 +33,10 @@ class FitArgs(BaseModel):
 
 class FitIdArgs(BaseModel):
     fit_id: str | None = Field(None, description="A fit id (fit_…); omit for the session's current fit.")
+
+
+class CarryoverArgs(FitIdArgs):
+    channel: str | None = Field(None, description="One channel (exact name); omit for every channel.")
 
 
 def build(store: Store) -> list[BaseTool]:
@@ -78,7 +84,29 @@ def build(store: Store) -> list[BaseTool]:
 
         return run_tool(work)
 
+    def carryover(channel: str | None = None, fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
+        return run_tool(lambda: explain.carryover(store, resolve_fit(store, fit_id, runtime), channel))
+
+    def media_share(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
+        return run_tool(lambda: explain.media_share(store, resolve_fit(store, fit_id, runtime)))
+
     return [
+        StructuredTool.from_function(
+            carryover,
+            name="carryover",
+            args_schema=CarryoverArgs,
+            description=(
+                "Adstock (carry-over) per channel: the spec's shape and maximum lag, the prior half-life and this "
+                "fit's posterior half-life with its interval. Use it for 'what is adstock' and 'how long do effects "
+                "last'."
+            ),
+        ),
+        StructuredTool.from_function(
+            media_share,
+            name="media_share",
+            args_schema=FitIdArgs,
+            description="Share of the modelled KPI explained by media (and by the baseline), with intervals.",
+        ),
         StructuredTool.from_function(
             fit_model,
             name="fit_model",

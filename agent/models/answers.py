@@ -99,7 +99,12 @@ def compose(tool: str, result: dict[str, Any], meta: dict[str, Any], known: list
     common = {"r": result, "kpi_word": kpi_word, "args": meta.get("args", {}), "channel": meta.get("channel")}
     if tool == "roi":
         channels = list((result.get("channels") or {}).items())
-        if meta.get("intent") == "rank":
+        intent = meta.get("intent")
+        if intent == "payback" and channels:
+            return render("answers/payback.j2", channels=channels, **common)
+        if intent == "uncertainty" and len(channels) == 1:
+            return render("answers/uncertainty.j2", channels=channels, **common)
+        if intent == "rank":
             order = meta.get("args", {}).get("order", "best")
             channels.sort(key=lambda kv: kv[1]["roi"]["mean"], reverse=(order != "worst"))
             top, second = channels[0][1]["roi"], channels[1][1]["roi"] if len(channels) > 1 else None
@@ -116,7 +121,15 @@ def compose(tool: str, result: dict[str, Any], meta: dict[str, Any], known: list
     if tool in ("spend_by", "kpi_by"):
         rows = [x for x in result.get("rows", []) if isinstance(x, dict)]  # skip truncation notes
         return render(f"answers/{tool}.j2", shown=rows[:12], **common)
+    if tool == "ledger" and meta.get("intent") == "disclosure":
+        return render("answers/disclosure.j2", **common)
+    if tool == "optimize_budget":
+        # A truncated tool output ends its long lists with a note string; the template reads records only.
+        result = {**result, "binding": [b for b in result.get("binding") or [] if isinstance(b, dict)]}
+        return render("answers/optimize.j2", **{**common, "r": result})
     simple = {
+        "carryover": "carryover",
+        "media_share": "media_share",
         "describe_dataset": "describe",
         "list_datasets": "list_datasets",
         "run_sql": "sql",

@@ -1,0 +1,1 @@
+"""The question corpus: generated user questions with their expected behaviour (see ``generate.py``)."""
