@@ -25,6 +25,9 @@ _NEEDS_CHANNELS = {
     "clarify_compare",
     "clarify_budget",
     "clarify_scenario",
+    "adstock",
+    "uncertainty",
+    "payback",
 }
 _OPTIONAL_TOOLS = {
     "optimize": ("optimize_budget", "Budget optimization"),
@@ -102,6 +105,8 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
         return _call(messages, name, args, meta)
     if r.intent == "rank":
         return _call(messages, "roi", {}, meta)
+    if r.intent in _EXPLAIN:
+        return _explain(messages, tools, r, meta)
     if r.intent in simple:
         args = dict(r.args)
         if r.intent == "contribution":
@@ -128,6 +133,25 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
     return _clarify(r, known)
 
 
+# Questions about the analysis answered by one tool each: intent → (tool, whether it takes the channel named).
+_EXPLAIN = {
+    "disclosure": ("ledger", False),
+    "adstock": ("carryover", True),
+    "uncertainty": ("roi", True),
+    "payback": ("roi", False),
+    "media_share": ("media_share", False),
+}
+
+
+def _explain(messages: list[BaseMessage], tools: list[str], r: Route, meta: dict[str, Any]) -> AIMessage:
+    """Explanations and disclosure read from the ledger and the fit (the template is chosen by the intent)."""
+    name, per_channel = _EXPLAIN[r.intent]
+    if name not in tools:
+        return _say(answers.render("answers/not_available.j2", what=name, hint=""), intent=r.intent)
+    args = {"channel": r.channels[0]} if per_channel and r.channels else {}
+    return _call(messages, name, args, meta | {"channel": args.get("channel")})
+
+
 def _clarify(r: Route, known: list[str]) -> AIMessage:
     if r.intent == "not_in_data":  # a name or period the data does not have (agent.models.scope)
         return _say(answers.render("answers/not_in_data.j2", **r.args), intent=r.intent, refused_scope=True)
@@ -137,7 +161,7 @@ def _clarify(r: Route, known: list[str]) -> AIMessage:
         "clarify": f'Which channel do you mean by "{r.args.get("word")}": {" or ".join(r.args.get("candidates", []))}?',
         "clarify_compare": "Which two channels should I compare? Known channels: " + ", ".join(known) + ".",
         "clarify_budget": 'What total budget should I allocate (e.g. "$2M over the next quarter")?',
-        "clarify_scenario": 'Which change should I simulate (e.g. "move 20% of '
+        "clarify_scenario": 'Which change should I simulate (e.g. "move a fifth of '
         + (known[0] if known else "TV")
         + " to "
         + (known[-1] if known else "Search")

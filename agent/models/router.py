@@ -36,6 +36,10 @@ _TYPOS = {
     r"\bretrun\b": "return",
     r"\btrustworth\w*|\btrustwor\w*": "trustworthy",
     r"\bdescibe\b|\bdescrbe\b": "describe",
+    r"\breut?rn\b|\bretun\b|\breturm\b": "return",
+    r"\brevneue\b|\breveune\b|\brevenu\b": "revenue",
+    r"\brpeort\b|\breoprt\b": "report",
+    r"\bdoubl(ed|ing)\b|\bduobl\w*": "double",
 }
 
 
@@ -73,6 +77,59 @@ def _by(low: str) -> str:
 _R = re.compile  # short alias for the rule table
 
 RULES: list[tuple[str, re.Pattern[str]]] = [
+    # Questions about the analysis itself (the ledger, carry-over, uncertainty) come first: they mention words
+    # ("model", "spend", "ROI") that the action and data rules below would otherwise claim.
+    (
+        "disclosure",
+        _R(
+            r"\b(chang\w*|tweak\w*|modif\w*|amend\w*|adjust\w*|edit\w*|touch\w*)\b.{0,50}\b(after|since|once|"
+            r"following)\b.{0,30}\b(results?|numbers|saw|seeing|seen|came in|came out|estimates)\b|"
+            r"\bpost[- ]?hoc\b|\b(were|was|has|have|any|been)\b.{0,30}\bamendments?\b|\bamendments?\b.{0,20}\b(made|so "
+            r"far|were|have been)\b|\bdisclos\w*\b|\bp-?hack\w*\b"
+        ),
+    ),
+    (
+        "ledger",
+        _R(
+            r"\b(specs?|specifications?|models?|versions?|variants?)\b.{0,30}\b(tried|run|ran|fitted|locked|"
+            r"tested|estimated)\b|\bwhat (specs?|models?|specifications?)\b.{0,20}\b(have|did|do) we\b"
+        ),
+    ),
+    (
+        "adstock",
+        _R(
+            r"\bad-?stock\w*\b|\bcarr(y|ies|ied)[- ]?over\b|\bhalf[- ]?li(fe|ves)\b|\bdecay\w*\b|\blag(ged)? "
+            r"effects?\b|\bhow long\b.{0,40}\b(effects?|impact|ads?|advertising|last|lasts|linger\w*|carry)\b|"
+            r"\bkeeps? (on )?working after\b|\b(effect|impact)s? (wear|fade|die)s? (off|out|away)\b"
+        ),
+    ),
+    (
+        "uncertainty",
+        _R(
+            r"\bwhy\b.{0,50}\b(uncertain\w*|wide|unsure|so (big|large|broad)|noisy|imprecise|vague|unclear|"
+            r"range)\b|\bhow (sure|certain|confident) (are|is|can) (we|you|the model)\b|\b(can'?t|cannot|couldn'?t|"
+            r"unable to)\b.{0,25}\bpin (it |that |this )?down\b|\bidentif(y|ied|iable|iability)\b"
+        ),
+    ),
+    (
+        "payback",
+        _R(
+            r"\b(don'?t|do not|doesn'?t|does not|isn'?t|is not|aren'?t|are not|not|never|fail\w* to)\b.{0,20}\b(pay"
+            r"(ing)? (back|off|for (it|them)sel\w*)|worth\w*|profitable|break(ing)?[- ]?even)\b|\blos(e|es|ing) "
+            r"money\b|\b(below|under|beneath) break[- ]?even\b|\bunprofitable\b|\bunder ?water\b|"
+            r"\broi (below|under|less than) (1|one)\b|\bwast(e|ed|ing)\b.{0,20}\b(money|budget|spend)\b"
+        ),
+    ),
+    (
+        "media_share",
+        _R(
+            r"\b(share|percent\w*|%|proportion|fraction|part|portion|how much|what amount)\b.{0,40}\b(from|due to|"
+            r"driven by|comes? from|caused by|attributabl\w*|explained by|thanks to)\b.{0,12}\b(media|advertising|"
+            r"marketing|ads|paid media)\b|\bmedia\b.{0,30}\b(vs\.?|versus|compared (to|with)|against)\b.{0,10}"
+            r"\bbase-?line\b|\bbase-?line\b.{0,30}\b(vs\.?|versus|compared (to|with)|against)\b.{0,10}\bmedia\b|"
+            r"\b(media|marketing|advertising) share\b|\bincremental share\b"
+        ),
+    ),
     (
         "setup",
         _R(
@@ -117,7 +174,15 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"survey)\b|\bdirect (and|or|vs\.?|versus) indirect\b|\bhow does .{1,30} work\b"
         ),
     ),
-    ("amend", _R(r"\bamend\w*\b")),
+    (
+        "amend",
+        _R(
+            r"\bamend\w*\b|\b(change|modify|update|adjust|edit|alter|tweak)\b.{0,25}\b(model|spec|specification)"
+            r"\b.{0,25}\b(drop|remove|exclude|add|include|without|take out)\b|\b(take|drop|remove|exclude|leave|"
+            r"pull|kick)\b.{1,30}\b(out of|from|off) (the |our |this )?(model|spec|specification)\b|\b(add|include|"
+            r"put)\b.{1,30}\b(to|into|in) (the |our |this )?(model|spec|specification)\b"
+        ),
+    ),
     (
         "lock",
         _R(
@@ -138,7 +203,10 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bconverge\b|\btrust\w*\b|\breliab\w*\b|\bdiagnostics\b|\br-?hat\b|\bdivergen\w*\b|"
             r"\bhealth\w*\b|\bhow good is (the|this|our) (model|fit)\b|\bfit quality\b|\bess\b|"
             r"\bcan (i|we) (rely|believe|use)\b|\bis (the|this) (model|fit) (ok|okay|good|sound|valid|"
-            r"credible|any good|decent|broken)\b|\bsanity\b|\bmodel (quality|check)\b|\br2\b|\bmape\b"
+            r"credible|any good|decent|broken)\b|\bsanity\b|\bmodel (quality|check)\b|\br2\b|\bmape\b|"
+            r"\b(believe|accept|act on)\b.{0,20}\b(results|numbers|model|these|estimates|output)\b|"
+            r"\bhow well (does|did) (the|this|our) model (fit|do|predict)\b|\b(fit|match)(es)? the data\b|"
+            r"\bout[- ]of[- ]sample\b|\bhold-?out (accuracy|error|check)\b|\bforecast (accuracy|error)\b"
         ),
     ),
     (
@@ -183,7 +251,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         _R(
             r"\bcontribution\b|\bdriv(e|es|en|ing)\b|\bincremental\b|\bdecompos\w*\b|\bbaseline\b|"
             r"\b(sales|revenue|kpi|conversions) (came|come|comes|coming) from\b|\bshare of (sales|"
-            r"revenue|kpi)\b|\bhow much (sales|revenue) (did|does|do)\b|\blift\b|\bimpact\b"
+            r"revenue|kpi)\b|\bhow much (sales|revenue) (did|does|do)\b|\blift\b|\bimpact\b|\bbr(ing|ings|ought) "
+            r"in\b|\badd(s|ed)? to (sales|revenue|the kpi)\b|\bresponsible for\b|\bhow many (sales|orders|"
+            r"conversions)\b|\b(sales|revenue) (driven|generated|caused) by\b"
         ),
     ),
     (
@@ -199,13 +269,15 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         "roi",
         _R(
             r"\broi\b|\brois\b|\broas\b|\breturn\w*\b|\befficien\w*\b|\bpayback\b|\bworth it\b|\bpay(s)? off\b|"
-            r"\bper (dollar|euro|pound)\b|\bpaying off\b|\bprofitab\w*\b"
+            r"\bper (dollar|euro|pound)\b|\bpaying off\b|\bprofitab\w*\b|\bworth\b|\bpay(s|ing)? for itself\b|"
+            r"\bmake us money\b|\bearn(ing|s)? on\b|\bget back\b"
         ),
     ),
     (
         "spend_by",
         _R(
-            r"\bspend\b|\bspent\b|\bspends\b|\binvest(ed|ment)\b.{0,20}\b(by|per|each)\b|\bcost\b|"
+            r"\bspend\b|\bspent\b|\bspends\b|\binvest(ed|ment)\b.{0,20}\b(by|per|each)\b|\bcost\b|\b(put|went|"
+            r"gone|go|poured|sunk) into\b|\binvested in\b|"
             r"\bbudget by\b"
         ),
     ),
@@ -287,14 +359,42 @@ def mask_channels(text: str, known: list[str]) -> str:
 
 def _classify(low: str, n_channels: int) -> str:
     """First matching rule; 'compare' needs two channels unless the user literally says compare/probability,
-    so "baseline vs media" falls through to contribution."""
+    so "baseline vs media" falls through to contribution. Two channels set against each other ("should I trust
+    A more than B?") are a comparison whatever other word the question uses; a question about the KPI itself
+    with no channel ("what were our sales in 2023?") is the observed KPI, not a contribution."""
+    if n_channels == 0 and _KPI_ITSELF.search(low):
+        return "kpi_by"
+    name = _first_rule(low, n_channels)
+    if name in _ABOUT_CHANNELS and n_channels >= 2 and _HEAD_TO_HEAD.search(low):
+        return "compare"
+    return name
+
+
+# Intents about channels' results that a head-to-head wording of two channels turns into a comparison.
+_ABOUT_CHANNELS = {"health", "roi", "rank", "contribution", "unknown"}
+
+
+def _first_rule(low: str, n_channels: int) -> str:
     for name, rx in RULES:
         if not rx.search(low):
             continue
+        if name == "compare" and n_channels == 0 and re.search(r"\b(roi|return)", low):
+            return "roi"  # "how do the channels compare on return" names no pair: the ROI table answers it
         if name == "compare" and n_channels < 2 and not re.search(r"\b(compare|probability|how likely)\b", low):
             continue
         return name
     return "unknown"
+
+
+_HEAD_TO_HEAD = re.compile(
+    r"\bmore than\b|\bvs\.?\b|\bversus\b|\bbetter than\b|\bworse than\b|\bbeat\w*\b|\boutperform\w*\b|"
+    r"\bcompare\b|\bwhich (one |of them |of the two )?(is|has|returns|works|does|gives)\b"
+)
+_KPI_ITSELF = re.compile(
+    r"\b(sales|revenue|kpi|conversions|orders)\b (did|do) we (make|generate|have|get|book)\b|\bwhat (were|was|are|"
+    r"is) (our |the )?(total |weekly |monthly )?(sales|revenue|kpi|conversions|orders)\b(?!.{0,20}\b(from|driven|"
+    r"due|by (media|channel)))|^\s*(total )?(sales|revenue)\s+(in|during|for|over)\b"
+)
 
 
 def _fill(r: Route, text: str, low: str, known: list[str], catalog: entities.Catalog | None = None) -> None:
