@@ -12,9 +12,6 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from mmm_core.answers.mediation import mediation
-from mmm_core.answers.planning import optimize, scenario
-from mmm_core.optimizer.request import held_at_current, share_bounds
-from mmm_core.report.build import build_report
 from mmm_core.store import Store
 from tools.base import resolve_fit, run_tool
 
@@ -235,6 +232,10 @@ def build(store: Store) -> list[BaseTool]:
         runtime: ToolRuntime = None,
     ) -> str:
         def work() -> dict:
+            # Imported on use: the optimizer loads JAX (~0.4 s) and every `ask` process would pay it at start.
+            from mmm_core.answers.planning import optimize
+            from mmm_core.optimizer.request import held_at_current, share_bounds
+
             fit = resolve_fit(store, fit_id, runtime)
             out = optimize(
                 store,
@@ -260,6 +261,8 @@ def build(store: Store) -> list[BaseTool]:
         runtime: ToolRuntime = None,
     ) -> str:
         def work() -> dict:
+            from mmm_core.answers.planning import scenario  # on use: JAX, as in optimize_budget
+
             fit = resolve_fit(store, fit_id, runtime)
             out = scenario(store, fit, periods=periods, names=["scenario"], moves=moves, margin=margin)
             return _compact_scenario(out, moves)
@@ -271,6 +274,8 @@ def build(store: Store) -> list[BaseTool]:
 
     def make_report(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
+            from mmm_core.report.build import build_report  # on use: the report loads Plotly and the optimizer
+
             fit = resolve_fit(store, fit_id, runtime)
             return build_report(store, fit, store.artifacts_dir / f"report_{fit}.html")
 

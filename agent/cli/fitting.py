@@ -213,10 +213,22 @@ def _render_roi(r: dict[str, Any]) -> str:
     ]
     if fixes:
         out.append("To identify: " + "; ".join(fixes) + ".")
+    out += _basis_lines(r.get("roi_basis") or [])
     if r.get("approximate"):
         out.append(f"Note: {r['label']}.")
     out.append(r["provenance"]["disclosure"])
     return "\n".join(out)
+
+
+def _basis_lines(basis: list[dict[str, Any]]) -> list[str]:
+    """How ROI is read where it is not a channel's own spend per geo: response on exposure, national regressors."""
+    out = []
+    for b in basis:
+        on = f"; response modelled on {b['response_on']}" if b["response_on"] != b["spend"] else ""
+        national = "; one national series in every geo, one coefficient for all geos" if b["national"] else ""
+        scope = "total national " if b["national"] else ""
+        out.append(f"{b['channel']}: ROI on {scope}spend ({b['spend']}){on}{national}.")
+    return out
 
 
 def _label_text(idf: dict[str, Any] | None) -> str:
