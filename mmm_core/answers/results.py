@@ -22,7 +22,7 @@ from mmm_core.effects.tables import response_curve as curve
 from mmm_core.effects.windows import geo_roi_table, window_contribution_rows, window_roi_table, windowed
 from mmm_core.errors import FitRefusedError, MMMError, NotFoundError
 from mmm_core.fit import artifacts
-from mmm_core.fit.inputs import model_config, model_data
+from mmm_core.fit.inputs import model_config, model_data, roi_basis
 from mmm_core.fit.pymc import PYMC_LIMITS
 from mmm_core.ledger.fits import FitRecord, fit_record
 from mmm_core.ledger.store import dataset_fingerprint
@@ -132,11 +132,12 @@ def roi(
     fit = decision_fit(store, fit_id, allow_unhealthy)
     frame = _frame(store, fit, interval, method)
     eff = effect_draws(store, fit_id)
+    basis = {"roi_basis": roi_basis(store, ledger.get_spec(store, fit.spec_id).spec)}  # exposure / national channels
     if windows or geos:
-        return _finish(store, frame, _sliced_roi(store, fit, eff, frame, windows, geos))
+        return _finish(store, frame, _sliced_roi(store, fit, eff, frame, windows, geos) | basis)
     table = roi_table(eff, frame["level"], frame["method"])
     add_identifiability(table["channels"], fit.health, frame["level"] if show_prior else None)
-    return _finish(store, frame, table)
+    return _finish(store, frame, table | basis)
 
 
 def _sliced_roi(store: Store, fit: FitRecord, eff, frame: dict[str, Any], windows, geos) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from mmm_core.data.channels import channel_name, metric_kind
 from mmm_core.data.queries import describe
+from mmm_core.data.roles import inferred_roles
 from mmm_core.errors import MMMError, NotFoundError
 from mmm_core.store import Store
 
@@ -68,3 +69,19 @@ def _refuse_bad_names(
             "Drop it from --media/--controls.",
             code="role_conflict",
         )
+
+
+def role_origins(store: Store, dataset_id: str) -> dict[str, tuple[str, str]]:
+    """Per model variable: (its role now, the role ingest inferred). They differ where the user declared a role.
+
+    The inferred role is recomputed by ingest's rules from the distinct (VariableName, Outlet) pairs and the stored
+    coverage (a declaration changes neither), so nothing beyond the declaration itself needs storing.
+    """
+    with store.connect() as conn:
+        pairs = conn.execute(
+            "SELECT DISTINCT variable_name, outlet FROM mff_rows WHERE dataset_id = ?", [dataset_id]
+        ).df()
+        sql = "SELECT name, role, coverage FROM variables WHERE dataset_id = ?"
+        stored = conn.execute(sql, [dataset_id]).fetchall()
+    inferred = inferred_roles(pairs, {name: 1.0 if c is None else float(c) for name, _, c in stored})
+    return {name: (role, inferred.get(name, role)) for name, role, _ in stored}

@@ -279,7 +279,8 @@ def _national_notes(frame: pd.DataFrame, roles: list[VariableInfo]) -> list[str]
         notes.append(
             f"Media rows on Geography {nat!r} beside {frame['geography'].nunique() - 1} geographies "
             f"({', '.join(media)}): a geo model splits them across the geos by KPI share (default; spec "
-            "geo.national_media: kpi_share | equal | a variable such as Population) — never dropped or double counted."
+            "geo.national_media: kpi_share | equal | a variable such as Population | regressor, one national series "
+            "with one coefficient for all geos) — never dropped or double counted."
         )
     both = sorted(v.name for v in roles if v.role != "media" and v.name in on_nat and v.name in on_geo)
     if both:

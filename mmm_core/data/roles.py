@@ -26,7 +26,15 @@ from pydantic import BaseModel
 
 from mmm_core.data.channels import Series, build_series, channel_name, series_column
 
-__all__ = ["MEDIATOR_COVERAGE", "ROLES", "VariableInfo", "channel_name", "infer_roles", "is_kpi_name"]
+__all__ = [
+    "MEDIATOR_COVERAGE",
+    "ROLES",
+    "VariableInfo",
+    "channel_name",
+    "infer_roles",
+    "inferred_roles",
+    "is_kpi_name",
+]
 
 MEDIATOR_COVERAGE = 0.6
 KPI_NAME = re.compile(
@@ -78,16 +86,14 @@ def infer_roles(
     """
     series = build_series(frame) if series is None else series
     stats = _variable_stats(frame.assign(series=series_column(frame, series)), n_periods)
-    with_spend = {s.channel for s in series if s.channel is not None and s.metric != "exposure"}
-    kpi_like = [s.name for s in series if s.channel is None and is_kpi_name(s.name)]
-    kpi_role = "kpi" if len(kpi_like) == 1 else "kpi_candidate"
+    roles = _roles(series, {name: float(c) for name, c in stats["coverage"].items()})
     infos = []
     for s in series:
         row = stats.loc[s.name]
         infos.append(
             VariableInfo(
                 name=s.name,
-                role=_role(s, with_spend, kpi_like, kpi_role, float(row["coverage"])),
+                role=roles[s.name],
                 channel=s.channel,
                 metric=(s.metric or "spend") if s.channel is not None else None,
                 source=s.source,
@@ -103,12 +109,25 @@ def infer_roles(
     return infos
 
 
-def _role(s: Series, with_spend: set[str], kpi_like: list[str], kpi_role: str, coverage: float) -> str:
-    if s.channel is not None:
-        return "exposure" if s.metric == "exposure" and s.channel in with_spend else "media"
-    if s.name in kpi_like:
-        return kpi_role
-    return "mediator" if coverage < MEDIATOR_COVERAGE else "control"
+def inferred_roles(pairs: pd.DataFrame, coverage: dict[str, float]) -> dict[str, str]:
+    """The role ingest infers for each model variable, from the distinct (variable_name, outlet) ``pairs`` of the
+    rows and each variable's period ``coverage`` — what a declared role (``spec init --media``) overrides."""
+    return _roles(build_series(pairs), coverage)
+
+
+def _roles(series: list[Series], coverage: dict[str, float]) -> dict[str, str]:
+    with_spend = {s.channel for s in series if s.channel is not None and s.metric != "exposure"}
+    kpi_like = [s.name for s in series if s.channel is None and is_kpi_name(s.name)]
+    kpi_role = "kpi" if len(kpi_like) == 1 else "kpi_candidate"
+    out = {}
+    for s in series:
+        if s.channel is not None:
+            out[s.name] = "exposure" if s.metric == "exposure" and s.channel in with_spend else "media"
+        elif s.name in kpi_like:
+            out[s.name] = kpi_role
+        else:
+            out[s.name] = "mediator" if coverage.get(s.name, 1.0) < MEDIATOR_COVERAGE else "control"
+    return out
 
 
 def _variable_stats(frame: pd.DataFrame, n_periods: int | None) -> pd.DataFrame:

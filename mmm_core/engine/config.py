@@ -92,6 +92,7 @@ class ModelConfig:
     - ``half_point`` (multiple of the channel's mean non-zero spend) and ``half_point_log_sd``: saturation
       half-point prior; keeping it near the observed spend range is what keeps saturation identifiable.
     - ``hill_slope`` and ``hill_slope_log_sd``: Hill shape prior.
+    - ``national``: channels entering as national regressors (one national series, one coefficient for all geos).
 
     Defaults are for direct engine use (tests, benchmarks). A fit sets every field the spec covers from the
     locked spec (``mmm_core.fit.inputs.model_config``), so the spec's defaults govern fits; where the two differ
@@ -133,6 +134,10 @@ class ModelConfig:
     noise_sd: float = 0.2  # half-normal prior scale of residual sd, share of mean KPI
     holdout: int = 0  # last N periods excluded from the likelihood
     mediators: tuple[MediatorConfig, ...] = ()  # empty: the plain MMM, numerically unchanged
+    # Per channel: a national regressor — its curve reads the national total (the sum of its spend over geos; the
+    # per-geo split is bookkeeping) and one coefficient is shared by every geo (no geo deviation, whatever the
+    # pooling). False: the channel's own series and coefficient per geo.
+    national: bool | tuple[bool, ...] = False
 
     def __post_init__(self) -> None:
         if isinstance(self.l_max, tuple):  # per-channel lags: one lag tensor of the longest, masked weights
@@ -174,6 +179,7 @@ class ModelConfig:
             "half_point_log_sd",
             "hill_slope",
             "hill_slope_log_sd",
+            "national",
         ):
             if getattr(self, name) is not None:
                 self.per_channel(name, n_channels)

@@ -41,6 +41,9 @@ class ModelData:
     holdout_mask: np.ndarray | None = None
     mediators: np.ndarray | None = None  # [T,G,M] NaN where not observed (all NaN for a latent mediator)
     mediator_names: tuple[str, ...] = ()
+    # Channels observed only nationally that enter as national regressors; their ``spend`` is the national series
+    # split across geos by a fixed key (bookkeeping: totals over geos are the national spend, counted once).
+    national_channels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         t, g, c = len(self.periods), len(self.geos), len(self.channels)
@@ -73,6 +76,10 @@ class ModelData:
         )
         object.__setattr__(self, "mediators", med)
         object.__setattr__(self, "mediator_names", tuple(self.mediator_names))
+        object.__setattr__(self, "national_channels", tuple(self.national_channels))
+        unknown = set(self.national_channels) - set(self.channels)
+        if unknown:
+            raise EngineConfigError(f"National channels {sorted(unknown)} are not among {self.channels}.")
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -153,6 +160,22 @@ def spend_scale(spend: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(per_geo), per_channel[None, :], per_geo)
 
 
+def scaled_spend(spend, scale: np.ndarray, national: np.ndarray) -> np.ndarray:
+    """Raw spend [..., T, G, C] in the model's units: divided by ``scale`` [G, C]; a national channel (``national``
+    [C] bool) reads its national total — the sum over geos divided by the sum of its geo scales — in every geo.
+
+    Why the sums: a national series split by a fixed key w_g has per-geo scale w_g * S, so the total over geos over
+    the summed scale is the national series over S whatever the split, and a plan that moves the channel's spend
+    between geos cannot change what a national channel's curve reads.
+    """
+    spend = np.asarray(spend, float)
+    out = spend / scale
+    if national.any():
+        total = spend[..., national].sum(axis=-2, keepdims=True) / scale[:, national].sum(axis=0)
+        out[..., national] = np.broadcast_to(total, out[..., national].shape)
+    return out
+
+
 def fourier_features(n_periods: int, order: int, period: float) -> np.ndarray:
     """[T, 2*order] sin/cos of the period index: yearly seasonality as a smooth Fourier series."""
     idx = np.arange(n_periods)[:, None] * 2 * math.pi * np.arange(1, order + 1)[None, :] / period
@@ -214,6 +237,10 @@ def _beta_loc(data: ModelData, spend_s, kpi_scale, sp_scale, config: ModelConfig
         spend_total = data.spend[rows].sum(axis=0)  # [G,C]
         sat_total = np.maximum(sat[rows].sum(axis=0), 1e-3)
         beta = roi[None] * spend_total / (kpi_scale[:, None] * sat_total)
+        national = np.array(config.per_channel("national", c), bool)
+        if national.any():  # one coefficient for all geos: the national ROI over the national curve and KPI
+            pooled = roi * spend_total.sum(axis=0) / (kpi_scale[:, None] * sat_total).sum(axis=0)
+            beta = np.where(national[None], pooled[None], beta)
     else:
         share = (
             np.array(config.per_channel("effect_share", c), float)
@@ -269,7 +296,7 @@ def scale_data(data: ModelData, config: ModelConfig) -> ScaledData:
     if np.any(~np.isfinite(kpi_scale)) or np.any(kpi_scale <= 0):
         raise EngineConfigError("KPI mean is not positive in some geo.", hint="Scaling divides by the KPI mean.")
     sp_scale = spend_scale(data.spend)
-    spend_s = data.spend / sp_scale[None]
+    spend_s = scaled_spend(data.spend, sp_scale, np.array(config.per_channel("national", c), bool))
     ctrl = data.controls
     ctrl_mean = ctrl.mean(axis=0)
     ctrl_sd = ctrl.std(axis=0)

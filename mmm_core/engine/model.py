@@ -5,6 +5,9 @@ Scaled-KPI mean (additive; multiplicative uses it as the log of the mean):
     mu[t,g] = intercept[g] + trend[t,g] + fourier[t] @ gamma_fourier + controls[t,g] @ gamma_control
               + sum_c beta[g,c] * sat_c(adstock_c(spend[t,g,c]))
 
+A national regressor (``config.national``) reads the national series in every geo (``spend[t,g,c]`` is then the
+same for all g) and has one ``beta[c]`` for all geos.
+
 Speed comes from geometry: every hierarchy is non-centred, media coefficients are log-normal around a prior
 median placed by the data scaling (``ScaledData.beta_loc``), saturation half-points live in units of mean
 spend with a prior near the observed range. Above all, the sampled media coefficient is the *effect at the
@@ -27,7 +30,7 @@ import numpyro.distributions as dist
 from mmm_core.engine import transforms as tf
 from mmm_core.engine.config import ModelConfig
 from mmm_core.engine.curves import channel_flags, saturated_curves, saturation
-from mmm_core.engine.data import ScaledData
+from mmm_core.engine.data import ScaledData, scaled_spend
 from mmm_core.engine.mediation import mediated_terms, mediator_model
 
 # Keys of the natural-scale parameters `predict` reads (each with a leading draw axis there).
@@ -72,13 +75,15 @@ def _media_params(data: ScaledData, config: ModelConfig) -> dict:
     z_c = numpyro.sample("beta_z", dist.Normal(0.0, 1.0).expand([n_c]).to_event(1))
     beta_sd = _channel_array(config, "beta_log_sd", n_c)
     log_beta = data.beta_loc + beta_sd * z_c[None, :]
+    # A national regressor has one coefficient for every geo: it keeps the shared log_beta under any pooling.
+    geo_level = ~np.array(config.per_channel("national", n_c), bool)[None, :]
     if n_g > 1 and config.pooling == "partial":
         tau = numpyro.sample("beta_tau", dist.HalfNormal(config.geo_sd))
         z_gc = numpyro.sample("beta_geo_z", dist.Normal(0.0, 1.0).expand([n_g, n_c]).to_event(2))
-        log_beta = log_beta + tau * z_gc
+        log_beta = log_beta + tau * z_gc * geo_level
     elif n_g > 1 and config.pooling == "none":
         z_gc = numpyro.sample("beta_geo_z", dist.Normal(0.0, 1.0).expand([n_g, n_c]).to_event(2))
-        log_beta = data.beta_loc + beta_sd * z_gc
+        log_beta = jnp.where(geo_level, data.beta_loc + beta_sd * z_gc, log_beta)
     effect = jnp.exp(log_beta)  # media effect at typical spend (x = 1), share of mean KPI
     # Decay rate on the logit scale, centred on the half-life prior median: logit(alpha) is linear in log alpha
     # near 0, where a log-half-life parameter would be exponential (sharp curvature → divergences).
@@ -234,9 +239,10 @@ def _predict_batch(params: dict, data: ScaledData, config: ModelConfig, spend_la
     return jax.vmap(lambda p: _predict_one(p, data, config, spend_lagged, med_lagged))(params)
 
 
-def _lagged(spend, data: ScaledData):
+def _lagged(spend, data: ScaledData, config: ModelConfig):
     """Raw spend [...,T,G,C] → lag tensor in the model's units ([L,T,G,C], or [M,L,T,G,C] per mediator)."""
-    scaled = np.asarray(spend, np.float32) / np.asarray(data.spend_scale)[None]
+    national = np.array(config.per_channel("national", data.spend.shape[-1]), bool)
+    scaled = scaled_spend(spend, np.asarray(data.spend_scale, float), national).astype(np.float32)
     if scaled.ndim == 4:
         return jnp.stack([tf.lag_tensor(jnp.asarray(x), data.spend_lagged.shape[0]) for x in scaled])
     return tf.lag_tensor(jnp.asarray(scaled), data.spend_lagged.shape[0])
@@ -259,11 +265,11 @@ def predict(
     """
     keys = PARAM_KEYS + (MEDIATOR_KEYS if config.mediators else ())
     p = {k: jnp.asarray(params[k]) for k in keys}
-    lagged = jnp.asarray(data.spend_lagged) if spend_override is None else _lagged(spend_override, data)
+    lagged = jnp.asarray(data.spend_lagged) if spend_override is None else _lagged(spend_override, data, config)
     med_lagged = None
     if config.mediators:
         med_lagged = (
-            _lagged(mediator_spend, data)
+            _lagged(mediator_spend, data, config)
             if mediator_spend is not None
             else jnp.broadcast_to(lagged, (len(config.mediators),) + lagged.shape)
         )

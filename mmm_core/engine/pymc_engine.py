@@ -63,6 +63,11 @@ def check_expressible(data: ModelData, config: ModelConfig) -> None:
             "ROI / effect-share priors",
             "The second engine uses pymc-marketing's default priors.",
         ),
+        (
+            any(config.per_channel("national", c)),
+            "a national regressor (one national series and coefficient for all geos)",
+            "Use geo.national_media: kpi_share for the second engine.",
+        ),
     ]
     for bad, what, hint in refusals:
         if bad:

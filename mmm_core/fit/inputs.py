@@ -6,11 +6,18 @@ mediator settings and ignored them — we do not).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mmm_core.data.national import NATIONAL_KEYS, allocation_key, fold_national, national_geography
+from mmm_core.data.national import (
+    NATIONAL_KEYS,
+    NATIONAL_REGRESSOR,
+    allocation_key,
+    fold_national,
+    national_geography,
+    national_regressors,
+)
 from mmm_core.data.queries import panel
 from mmm_core.engine.config import MediatorConfig, ModelConfig
 from mmm_core.errors import FitRefusedError
@@ -36,16 +43,16 @@ def model_data(store: Store, spec: ModelSpec) -> "ModelData":
     from mmm_core.engine import ModelData  # lazy: engine.data imports JAX (~0.7 s); answers that read
     # stored draws import this module without needing it
 
-    media_vars = [m.variable for m in spec.media]
     control_vars = [c.name for c in spec.controls]
     med_vars = [m.name for m in spec.mediators if m.type != "latent"]  # a latent mediator has no data
     key = spec.geo.national_media
     extra = [] if key in NATIONAL_KEYS else [key]  # a variable giving the split (e.g. Population)
-    exposure_vars = [m.exposure for m in spec.media if m.response_on == "exposure" and m.exposure]
-    names = list(dict.fromkeys([spec.kpi, *media_vars, *exposure_vars, *control_vars, *med_vars, *extra]))
+    drivers = _driver_variables(spec)
+    names = list(dict.fromkeys([spec.kpi, *drivers, *control_vars, *med_vars, *extra]))
     grid = panel(store, spec.dataset_id, names)
+    national = _national_channels(spec, grid)
     if national_geography(grid.geos) is not None:
-        grid, _ = fold_national(grid, [*media_vars, *exposure_vars], allocation_key(grid, key, spec.kpi))
+        grid, _ = fold_national(grid, drivers, allocation_key(grid, key, spec.kpi))
     kpi = grid.get(spec.kpi)
     spend = np.stack([_driver(grid, m) for m in spec.media], axis=-1)
     controls = np.stack([grid.get(v) for v in control_vars], axis=-1) if control_vars else None
@@ -63,7 +70,58 @@ def model_data(store: Store, spec: ModelSpec) -> "ModelData":
         control_sign=tuple(SIGNS[c.sign] for c in spec.controls),
         mediators=_mediator_array(grid, spec, kpi.shape) if spec.mediators else None,
         mediator_names=tuple(m.name for m in spec.mediators),
+        national_channels=national,
     )
+
+
+def roi_basis(store: Store, spec: ModelSpec) -> list[dict[str, Any]]:
+    """Per channel whose ROI is not simply "its own spend's response over its spend, per geo": the spend variable
+    ROI divides by, the variable its response is modelled on, and whether it is a national regressor (ROI on
+    total national spend). Empty for a spec with neither exposure-driven nor national channels."""
+    needs_data = spec.geo.national_media == NATIONAL_REGRESSOR
+    national = _national_channels(spec, panel(store, spec.dataset_id, _driver_variables(spec))) if needs_data else ()
+    out = []
+    for m in spec.media:
+        on_exposure = m.response_on == "exposure" and m.exposure is not None
+        if on_exposure or m.name in national:
+            out.append(
+                {
+                    "channel": m.name,
+                    "spend": m.variable,
+                    "response_on": m.exposure if on_exposure else m.variable,
+                    "national": m.name in national,
+                }
+            )
+    return out
+
+
+def _driver_variables(spec: ModelSpec) -> list[str]:
+    """The media data a spec's curves read: each channel's spend, and its exposure when modelled on it."""
+    exposure = [m.exposure for m in spec.media if m.response_on == "exposure" and m.exposure]
+    return list(dict.fromkeys([*(m.variable for m in spec.media), *exposure]))
+
+
+def _national_channels(spec: ModelSpec, grid) -> tuple[str, ...]:
+    """Channels whose curve reads a national series (``geo.national_media: regressor``): spend observed only
+    nationally, and so is the exposure series when the response is modelled on it."""
+    if spec.geo.national_media != NATIONAL_REGRESSOR or national_geography(grid.geos) is None:
+        return ()
+    national = national_regressors(grid, _driver_variables(spec))
+    out = []
+    for m in spec.media:
+        drivers = [m.variable, *([m.exposure] if m.response_on == "exposure" and m.exposure else [])]
+        inside = [d in national for d in drivers]
+        if all(inside):
+            out.append(m.name)
+        elif any(inside):
+            raise FitRefusedError(
+                f"Channel {m.name!r}: {', '.join(d for d, n in zip(drivers, inside, strict=True) if n)} is national "
+                f"only, {', '.join(d for d, n in zip(drivers, inside, strict=True) if not n)} is not; one national "
+                "regressor needs both on the national geography.",
+                f"Set media[{m.name}].response_on: spend, or geo.national_media: kpi_share.",
+                code="national_and_geo_rows",
+            )
+    return tuple(out)
 
 
 def _driver(grid, channel) -> np.ndarray:
@@ -170,6 +228,7 @@ def model_config(spec: ModelSpec, data: "ModelData") -> ModelConfig:
         noise=spec.noise,
         holdout=spec.holdout.last_n,
         mediators=_mediator_configs(spec),
+        national=tuple(name in data.national_channels for name in data.channels),
     )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mmm_core.data.declare import role_origins
 from mmm_core.data.queries import describe
 from mmm_core.errors import LedgerError, NotFoundError, SpecValidationError
 from mmm_core.ledger.fits import (  # re-exported: the ledger is the one door to fits
@@ -68,13 +69,14 @@ def lock(store: Store, spec: ModelSpec, rationale: str) -> LockedSpec:
     text = canonical_json(spec)
     sha = sha256_text(text)
     now = utcnow()
-    existing = store.run(lambda conn: _lock_in(conn, spec.dataset_id, text, sha, fingerprint, rationale, now))
+    roles = roles_detail(store, spec)
+    existing = store.run(lambda conn: _lock_in(conn, spec.dataset_id, text, sha, fingerprint, rationale, now, roles))
     found = get_spec(store, existing[0])
     return LockedSpec(**{**found.__dict__, "reused": True}) if existing[1] else found
 
 
 def _lock_in(
-    conn: Any, dataset_id: str, text: str, sha: str, fingerprint: str, rationale: str, now: Any
+    conn: Any, dataset_id: str, text: str, sha: str, fingerprint: str, rationale: str, now: Any, roles: dict
 ) -> tuple[str, bool]:
     """One lock transaction; returns (spec id, reused). Runs again from the start if it conflicts."""
     existing = conn.execute(
@@ -97,6 +99,7 @@ def _lock_in(
         "post_hoc": bool(basis),
         "after_fits": basis,
         "locked_at": now.isoformat(),
+        "roles": roles,
     }
     append_event(conn, "lock", detail, dataset_id=dataset_id, spec_id=spec_id)
     return spec_id, False
@@ -123,12 +126,13 @@ def amend(store: Store, spec_id: str, new_spec: ModelSpec, reason: str) -> Locke
         )
     fingerprint = _current_fingerprint(store, parent.dataset_id)
     now, new = utcnow(), new_id("spec")
-    store.run(lambda conn: _amend_in(conn, parent, new, text, sha, fingerprint, reason, now))
+    roles = roles_detail(store, new_spec)
+    store.run(lambda conn: _amend_in(conn, parent, new, text, sha, fingerprint, reason, now, roles))
     return get_spec(store, new)
 
 
 def _amend_in(
-    conn: Any, parent: LockedSpec, new: str, text: str, sha: str, fingerprint: str, reason: str, now: Any
+    conn: Any, parent: LockedSpec, new: str, text: str, sha: str, fingerprint: str, reason: str, now: Any, roles: dict
 ) -> None:
     """One amend transaction (runs again from the start if it conflicts)."""
     child = conn.execute("SELECT id, version FROM specs WHERE parent_id = ?", [parent.spec_id]).fetchone()
@@ -153,8 +157,29 @@ def _amend_in(
         "post_hoc": bool(basis),
         "after_fits": basis,
         "locked_at": now.isoformat(),
+        "roles": roles,
     }
     append_event(conn, "amend", detail, dataset_id=parent.dataset_id, spec_id=new)
+
+
+def roles_detail(store: Store, spec: ModelSpec) -> dict[str, dict[str, str]]:
+    """The roles the spec gives its variables, split into those the user ``declared`` (``spec init --media/
+    --controls``, a KPI chosen among candidates, a variable used in another role than ingest inferred) and those
+    ``inferred`` from the data as ingest read it. Written into the lock/amend event, so the ledger says which
+    modelling choices were the user's."""
+    used = {spec.kpi: "kpi"}
+    for m in spec.media:
+        used[m.variable] = "media"
+        if m.exposure:
+            used[m.exposure] = "exposure"
+    used |= {c.name: "control" for c in spec.controls}
+    used |= {m.name: "mediator" for m in spec.mediators if m.type != "latent"}
+    origins = role_origins(store, spec.dataset_id)
+    out: dict[str, dict[str, str]] = {"declared": {}, "inferred": {}}
+    for name, role in sorted(used.items()):
+        inferred = origins.get(name, (role, role))[1]
+        out["inferred" if inferred == role else "declared"][name] = role
+    return out
 
 
 def chain(store: Store, spec_id: str) -> list[LockedSpec]:

@@ -40,6 +40,7 @@ from typing import Any
 
 from mmm_core.data import queries
 from mmm_core.data.declare import declare_roles
+from mmm_core.data.national import NATIONAL_KEYS
 from mmm_core.engine.config import holdout_problem
 from mmm_core.errors import SpecValidationError
 from mmm_core.spec.schema import (
@@ -114,8 +115,8 @@ def draft_spec(
     if nat is not None:
         notes.append(
             f"Media on Geography {nat!r} are split across the {_real_geos(describe)} geos by KPI share "
-            "(geo.national_media: kpi_share; or 'equal', or a variable such as Population) — never dropped or "
-            "double counted."
+            "(geo.national_media: kpi_share; or 'equal', a variable such as Population, or 'regressor': one national "
+            "series with one coefficient for all geos) — never dropped or double counted."
         )
     notes.append(_roi_note(spec))
     notes += _exposure_note(spec)
@@ -323,9 +324,10 @@ def _problems(spec: ModelSpec, d: dict[str, Any]) -> list[str]:
                 f"media[{m.name}].adstock.l_max {m.adstock.l_max} exceeds the {d['periods']['count']} periods of data"
             )
     key = spec.geo.national_media
-    if key not in ("kpi_share", "equal") and roles.get(key) in (None, "media"):
+    if key not in NATIONAL_KEYS and roles.get(key) in (None, "media"):
         out.append(
-            f"geo.national_media {key!r} must be 'kpi_share', 'equal' or a non-media variable; allowed: {non_media}"
+            f"geo.national_media {key!r} must be {', '.join(repr(k) for k in NATIONAL_KEYS)} or a non-media "
+            f"variable; allowed: {non_media}"
         )
     for c in spec.controls:
         if roles.get(c.name) in (None, "media"):

@@ -175,8 +175,10 @@ class Geo(StrictModel):
         min_length=1,
         description="How media rows on a national Geography ('National', 'Total', 'All' or empty) beside geo rows "
         "enter a geo model: 'kpi_share' (default: each period's national spend split across geos by each geo's "
-        "share of the KPI over the whole window), 'equal', or the name of a variable (e.g. 'Population') whose "
-        "per-geo totals give the split. Never dropped or double counted; unused without national rows.",
+        "share of the KPI over the whole window), 'equal', the name of a variable (e.g. 'Population') whose "
+        "per-geo totals give the split, or 'regressor' (a channel observed only nationally enters every geo as one "
+        "national series with one coefficient shared by all geos; ROI on total national spend). Never dropped or "
+        "double counted; unused without national rows.",
     )
 
 
