@@ -92,3 +92,22 @@ def test_a_fit_on_exposure_reports_roi_on_spend(store: Store) -> None:
     tv = answer["channels"]["TV"]
     assert tv["spend"] == pytest.approx(sum(tv_spend(i) for i in range(N)))  # spend, not GRPs
     assert tv["roi"]["mean"] == pytest.approx(tv["contribution"]["mean"] / tv["spend"], rel=0.05)
+    assert answer["roi_basis"] == [{"channel": "TV", "spend": "TV_Spend", "response_on": "TV_GRPs", "national": False}]
+
+
+def test_roi_answers_state_the_basis_on_the_cli_and_in_chat(store: Store, capsys) -> None:
+    """'ROI on spend; response modelled on GRPs' in `mmm-agent roi` and in the chat's ROI answer."""
+    from agent.cli.main import main
+    from agent.models.answers import compose
+    from mmm_core import ledger
+    from mmm_core.answers.results import roi
+    from mmm_core.fit.job import run_fit
+
+    spec, _ = init_spec_with_notes(store, "tv")
+    media = [m.model_copy(update={"response_on": "exposure"}) if m.exposure else m for m in spec.media]
+    fit = run_fit(store, ledger.lock(store, spec.model_copy(update={"media": media}), "GRPs").spec_id, quick=True)
+    sentence = "TV: ROI on spend (TV_Spend); response modelled on TV_GRPs."
+    assert main(["--store", str(store.path), "roi", fit["fit_id"], "--allow-unhealthy"]) == 0
+    assert sentence in capsys.readouterr().out
+    answer = compose("roi", roi(store, fit["fit_id"], allow_unhealthy=True), {"kpi": "Sales"}, [])
+    assert sentence in answer and "Search: ROI on" not in answer  # only channels whose basis is not plain spend

@@ -9,6 +9,7 @@ import pytest
 from test_mff_support import weeks, write_lines
 
 from agent.cli.main import main
+from mmm_core import ledger
 from mmm_core.data import queries
 from mmm_core.data.ingest import ingest
 from mmm_core.store import Store
@@ -52,6 +53,13 @@ def test_declared_media_and_controls_make_the_spec_and_lock(store_path: str, tmp
     assert d["channels"] == ["Search", "TV"] and d["controls"] == ["Price", "Radio"]
     locked = run(capsys, store_path, "spec", "lock", str(draft), "--rationale", "declared roles")
     assert locked["spec_id"]
+    events = ledger.ledger_report(Store(store_path), "bare")["events"]
+    lock = next(e for e in events if e["kind"] == "lock" and e["spec_id"] == locked["spec_id"])
+    # the ledger names the user's declarations apart from what the data said
+    assert lock["detail"]["roles"] == {
+        "declared": {"Search": "media", "TV": "media"},
+        "inferred": {"Price": "control", "Sales": "kpi"},
+    }
 
 
 def test_a_media_variable_can_be_declared_a_control(store_path: str, tmp_path: Path, capsys) -> None:
