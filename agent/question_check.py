@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain.agents.middleware import AgentMiddleware
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from agent.models import answers, memory
 from agent.models.entities import Catalog
@@ -54,15 +54,17 @@ def _mentions(text: str, word: str) -> bool:
 
 
 def _period_named(answer: str, label: str, start: str, phrases: tuple[str, ...]) -> bool:
-    inner = re.findall(r"\(([^)]*)\)", label)
-    options = [label, re.sub(r"\s*\(.*\)", "", label), *inner, start, *phrases]
+    """The answer names the period: its label or a part of it ("last quarter, Q4 2024"), its first day, or the
+    user's own words for it."""
+    options = [label, *label.split(", "), start, *phrases]
     return any(o.strip() and _mentions(answer, o.strip()) for o in options)
 
 
-def check_answer(q: Question, answer: str, meta: dict[str, Any] | None = None) -> Verdict:
-    """Whether ``answer`` is about what ``q`` asks (see the module doc); refusals and questions back pass."""
+def check_answer(q: Question, answer: str, meta: dict[str, Any] | None = None, tools_failed: bool = False) -> Verdict:
+    """Whether ``answer`` is about what ``q`` asks (see the module doc); refusals, questions back and the
+    explanation of a tool's error (``tools_failed``: every tool of the turn returned an error) pass."""
     meta = meta or {}
-    if meta.get("intent") in _NOT_ANSWERS or meta.get("refused") or meta.get("setup_step"):
+    if meta.get("intent") in _NOT_ANSWERS or meta.get("refused") or meta.get("setup_step") or tools_failed:
         return Verdict(True, ())
     refusal = bool(_REFUSAL_TEXT.search(answer))
     problems: list[str] = []
@@ -91,6 +93,13 @@ def question_of(messages: list[BaseMessage]) -> Question | None:
         return None
     cat = memory.catalog(messages) or Catalog()
     return parse_question(memory.question(messages), cat, memory.known_channels(messages))
+
+
+def _tools_failed(messages: list[BaseMessage]) -> bool:
+    """Every tool result of this turn is an error (the answer then explains the error, not the question)."""
+    h = memory.last_human(messages)
+    results = [m for m in messages[h + 1 :] if isinstance(m, ToolMessage)]
+    return bool(results) and all(m.status == "error" or "error" in memory.parse(m.content) for m in results)
 
 
 def _final(response: Any) -> AIMessage | None:
@@ -134,7 +143,7 @@ class QuestionCheckMiddleware(AgentMiddleware):
         q = question_of(list(request.messages))
         if msg is None or q is None:
             return None
-        return msg, check_answer(q, str(msg.content), memory.meta(msg))
+        return msg, check_answer(q, str(msg.content), memory.meta(msg), _tools_failed(list(request.messages)))
 
     @staticmethod
     def _retry_request(request: Any, first: tuple[AIMessage, Verdict]) -> Any:

@@ -127,7 +127,7 @@ def build(store: Store) -> list[BaseTool]:
             ds = resolve_dataset_id(store, dataset, runtime)
             wins = queries.resolve_windows(queries.dataset_periods(store, ds), _plain(windows))
             frame = queries.spend_by(store, ds, by, channels, wins, grain, geos)
-            return _breakdown(ds, by, "spend", frame, wins, grain, geos)
+            return _breakdown(ds, by, "spend", frame, wins, grain, geos, channels)
 
         return run_tool(work)
 
@@ -195,7 +195,9 @@ def _plain(windows: list | None) -> list[dict] | None:
     return [w.model_dump() if isinstance(w, BaseModel) else dict(w) for w in windows] if windows else None
 
 
-def _breakdown(ds: str, by: str, measure: str, frame, wins: list, grain: str, geos: list[str] | None) -> dict:
+def _breakdown(
+    ds: str, by: str, measure: str, frame, wins: list, grain: str, geos: list[str] | None, channels: list | None = None
+) -> dict:
     out = {"dataset_id": ds, "by": by, "measure": measure, "grain": grain, "n_rows": len(frame)}
     out["total"] = float(frame["total"].sum())
     if wins:
@@ -204,6 +206,8 @@ def _breakdown(ds: str, by: str, measure: str, frame, wins: list, grain: str, ge
         out["window_totals"] = {str(k): float(v) for k, v in frame.groupby("window", sort=False)["total"].sum().items()}
     if geos:
         out["geos"] = list(geos)
+    if channels:
+        out["channels"] = list(channels)
     return {**out, "rows": _rows(frame)}
 
 

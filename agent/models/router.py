@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.models import entities
-from agent.models.scope import apply_scope
+from agent.models.scope import apply_scope, parse_question
 
 # Frequent misspellings of intent words → canonical word (channel typos are handled by fuzzy matching).
 _TYPOS = {
@@ -400,14 +400,16 @@ _KPI_ITSELF = re.compile(
 def _fill(r: Route, text: str, low: str, known: list[str], catalog: entities.Catalog | None = None) -> None:
     """Intent-specific arguments, then the question's scope (windows, geographies, grain — or a refusal when it
     names something the data does not have, see ``agent.models.scope``)."""
-    _fill_intent(r, text, low, known)
-    apply_scope(r, text, known, catalog)
+    q = parse_question(text, catalog, known)
+    _fill_intent(r, text, low, known, q.unknown)
+    apply_scope(r, q)
 
 
-def _fill_intent(r: Route, text: str, low: str, known: list[str]) -> None:
-    """Intent-specific arguments (and the downgrade of impossible requests to a clarification)."""
-    if r.intent == "contribution" and not r.channels and known and entities.unknown_channel_words(text, known):
-        r.intent, r.note = "unknown_channel", entities.unknown_channel_words(text, known)[0]
+def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[str]) -> None:
+    """Intent-specific arguments (and the downgrade of impossible requests to a clarification); ``unknown``: names
+    in the question that the data does not have (any kind, see ``agent.models.scope``)."""
+    if r.intent == "contribution" and not r.channels and known and unknown:
+        r.intent, r.note = "unknown_channel", unknown[0]
         return
     if r.intent == "sql":
         m = re.search(r"((?:select|with)\s.+)$", text, re.IGNORECASE | re.DOTALL)
@@ -417,8 +419,8 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str]) -> None:
     elif r.intent in ("roi", "curve"):
         if r.channels:
             r.args = {"channel": r.channels[0]}
-        elif known and (r.intent == "curve" or entities.unknown_channel_words(text, known)):
-            r.intent, r.note = "unknown_channel", (entities.unknown_channel_words(text, known) or [None])[0]
+        elif known and (r.intent == "curve" or unknown):
+            r.intent, r.note = "unknown_channel", (unknown or [None])[0]
     elif r.intent == "compare":
         if len(r.channels) >= 2:
             r.args = {"a": r.channels[0], "b": r.channels[1]}

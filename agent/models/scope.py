@@ -78,9 +78,9 @@ def refusal_args(q: Question, words: list[str], kind: str) -> dict[str, Any]:
     }
 
 
-def apply_scope(r: Any, text: str, known: list[str], catalog: Catalog | None) -> Question:
-    """Set ``r``'s windows/geos/grain from the question, or turn ``r`` into ``not_in_data`` (see module doc)."""
-    q = parse_question(text, catalog, known)
+def apply_scope(r: Any, q: Question) -> Question:
+    """Set ``r``'s windows/geos/grain from the question ``q`` (:func:`parse_question`), or turn ``r`` into
+    ``not_in_data`` (see module doc)."""
     if r.intent in WINDOWED and q.when.outside:
         r.intent, r.args = "not_in_data", refusal_args(q, [w.label for w in q.when.outside], "period")
         return q

@@ -165,7 +165,7 @@ class _Reader:
             y, f = _year(m.group(1)) or self.base.year, self.fiscal_month
             start = date(y - (f > 1), f, 1)  # FY2024 ends in 2024 (April 2023–March 2024 when it starts in April)
             end = _month_end(y, f - 1) if f > 1 else date(y, 12, 31)
-            self.take(m, Window(start, end, f"FY{y} ({start.strftime('%b %Y')}–{end.strftime('%b %Y')})"))
+            self.take(m, Window(start, end, f"FY{y}, {start.strftime('%b %Y')}–{end.strftime('%b %Y')}"))
 
     def last_n(self) -> None:
         rx = (
@@ -203,7 +203,7 @@ class _Reader:
             else:
                 start, what = date(end.year, 1, 1), str(end.year)
             # The unit holding the data's last period: on data ending 2024-12-30, "last quarter" is Q4 2024.
-            self.take(m, Window(start, end, f"{word} {unit} ({what})"))
+            self.take(m, Window(start, end, f"{word} {unit}, {what}"))
 
     def ranges(self) -> None:
         point = (
