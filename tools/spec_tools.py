@@ -37,6 +37,11 @@ class Changes(BaseModel):
     holdout_periods: int | None = Field(
         None, ge=0, description="Final periods held out for validation (fewer than half; a quarter is usual)."
     )
+    carryover: dict[str, dict[str, float]] | None = Field(
+        None,
+        description="Per channel adstock settings, e.g. {'TV': {'max_lag': 12}} (how many periods the effect is "
+        "counted) or {'TV': {'half_life': 3}} (the prior's median half-life in periods).",
+    )
 
 
 class DraftArgs(BaseModel):

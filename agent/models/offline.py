@@ -83,7 +83,13 @@ def answer(
             draft = memory.latest_draft(messages) or data
             step = meta["setup_step"]
             parts.append(
-                answers.render("answers/setup_question.j2", step=step, r=draft, changed=tm.name == "edit_spec")
+                answers.render(
+                    "answers/setup_question.j2",
+                    step=step,
+                    r=draft,
+                    changed=tm.name == "edit_spec",
+                    args=meta.get("args") or {},
+                )
             )
             extra = {"setup_step": step, "draft_id": draft.get("draft_id")}
             continue

@@ -57,10 +57,15 @@ def plan(messages: list[BaseMessage], tools: list[str], context_done: bool) -> A
     wizard = _wizard_move(messages, text, tools)
     if wizard is not None:
         return wizard
-    r = route(memory.question(messages), known, memory.data_names(messages), catalog=memory.catalog(messages))
+    catalog = memory.catalog(messages)
+    # The guard's catalog names the channels from the first turn on, so a question that sets two channels against
+    # each other routes as a comparison even before describe_dataset has run in this conversation.
+    names = known or list(catalog.channels if catalog else [])
+    r = route(memory.question(messages), names, memory.data_names(messages), catalog=catalog)
     if r.intent == "amend":
         return _amend(messages, text, r, context_done)
-    if r.intent in _NEEDS_CHANNELS and not known and not context_done and "describe_dataset" in tools:
+    asks_back = r.intent.startswith("clarify") and bool(names)  # the catalog's channels suffice to ask back
+    if r.intent in _NEEDS_CHANNELS and not known and not asks_back and not context_done and "describe_dataset" in tools:
         return _call(messages, "describe_dataset", {}, {"phase": "context", "intent": r.intent})
     if (
         r.intent == "fit"
@@ -71,7 +76,7 @@ def plan(messages: list[BaseMessage], tools: list[str], context_done: bool) -> A
         and "ledger" in tools
     ):
         return _call(messages, "ledger", {}, {"phase": "context", "intent": "fit"})
-    return _act(messages, tools, r, text, known)
+    return _act(messages, tools, r, text, known or names)
 
 
 def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, known: list[str]) -> AIMessage:
@@ -189,6 +194,7 @@ def _lock(messages: list[BaseMessage], text: str, r: Route) -> AIMessage:
 _CHANGE_WORDS = re.compile(
     r"\b(add|include|drop|remove|exclude|without|excluding|minus)\s+(?:the\s+)?([A-Za-z_][\w-]*)", re.IGNORECASE
 )
+_OUT_WORDS = re.compile(r"\b(?:take|leave|kick|pull)\s+(?:the\s+)?([A-Za-z_][\w-]*)\s+out\b", re.IGNORECASE)
 _NOT_NAMES = {"control", "controls", "channel", "channels", "variable", "variables", "it", "them", "a", "an"}
 _REFIT_WORDS = re.compile(r"\b(re-?fit\w*|fit (it |the model |the spec )?again|re-?run)\b", re.IGNORECASE)
 
@@ -200,19 +206,10 @@ def _bare_refit(text: str) -> bool:
 
 
 def _amend(messages: list[BaseMessage], text: str, r: Route, context_done: bool) -> AIMessage:
-    """An amendment proposal that changes exactly what the request names, checked against the locked spec."""
-    refit = (
-        "That asks for a different model, so it is an amendment, not a refit: refitting the locked spec unchanged "
-        "would keep everything in it. "
-        if r.note == "refit"
-        else ""
-    )
+    """An amendment that changes exactly what the request names, checked against the locked spec. Without a
+    reason it stays a proposal: what would change (names checked against the data), and how to approve it."""
     if not r.args.get("reason"):
-        return _say(
-            refit + "An amendment needs a reason, and it will be disclosed with every later result; it also needs "
-            'your approval. Say "amend the spec to … because …".',
-            intent="amend",
-        )
+        return _propose(messages, text, r)
     spec_id = memory.latest_spec_id(messages)
     current = memory.current_spec(messages, spec_id)
     if current is None and not context_done:  # load the spec from the ledger before touching it
@@ -234,6 +231,27 @@ def _amend(messages: list[BaseMessage], text: str, r: Route, context_done: bool)
     )
 
 
+def _propose(messages: list[BaseMessage], text: str, r: Route) -> AIMessage:
+    """The amendment a reason-less request describes ("change the model to drop Price"), as a proposal."""
+    spec_id = memory.latest_spec_id(messages)
+    current = memory.current_spec(messages, spec_id)
+    catalog = memory.catalog(messages)
+    have = current or (
+        {"spec_id": spec_id, "channels": list(catalog.channels), "controls": list(catalog.controls)}
+        if catalog
+        else None
+    )
+    changes = _named_changes(text, have) if have else {}
+    if isinstance(changes, str):  # a named variable the data or spec does not have: nothing is proposed
+        return _say(changes, intent="amend")
+    return _say(
+        answers.render(
+            "answers/amend_proposal.j2", refit=r.note == "refit", changes=setup.describe_changes(changes), text=text
+        ),
+        intent="amend",
+    )
+
+
 def _named_changes(text: str, spec: dict[str, Any]) -> dict[str, Any] | str:
     """The changes the request names, as ``remove``/``add_controls``/choices; or what to say when a named item is
     unknown or nothing is named (nothing is guessed)."""
@@ -241,7 +259,8 @@ def _named_changes(text: str, spec: dict[str, Any]) -> dict[str, Any] | str:
     have = {n.casefold(): n for n in list(spec.get("channels") or []) + list(spec.get("controls") or [])}
     changes: dict[str, Any] = {}
     unknown = []
-    for verb, name in _CHANGE_WORDS.findall(head):
+    pairs = _CHANGE_WORDS.findall(head) + [("remove", n) for n in _OUT_WORDS.findall(head)]
+    for verb, name in pairs:
         if name.casefold() in _NOT_NAMES:
             continue
         if verb.lower() in ("add", "include"):
@@ -261,7 +280,8 @@ def _named_changes(text: str, spec: dict[str, Any]) -> dict[str, Any] | str:
         f"controls {', '.join(spec.get('controls') or []) or 'none'}"
     )
     if unknown:
-        return f"{', '.join(unknown)} is not in spec {spec['spec_id']} ({exists}), so nothing was changed."
+        where = f"spec {spec['spec_id']}" if str(spec.get("spec_id", "")).startswith("spec_") else "the model's data"
+        return f"{', '.join(unknown)} is not in {where} ({exists}), so nothing was changed."
     if not changes:
         return (
             f"Which change should the amendment make? Spec {spec['spec_id']} has {exists}. Say e.g. "
@@ -277,6 +297,9 @@ def _wizard_move(messages: list[BaseMessage], text: str, tools: list[str]) -> AI
     draft = memory.latest_draft(messages)
     if not step or not draft:
         return None
+    carry = _carryover_move(messages, text, step, draft)
+    if carry is not None:
+        return carry
     if step == "confirm":
         if setup.confirm_is_lock(text):
             return _lock(messages, text, route(text, []))
@@ -297,6 +320,26 @@ def _wizard_move(messages: list[BaseMessage], text: str, tools: list[str]) -> AI
         "edit_spec",
         {"draft_id": draft["draft_id"], **changes},
         {"intent": "setup", "phase": "answer", "setup_step": nxt},
+    )
+
+
+def _carryover_move(messages: list[BaseMessage], text: str, step: str, draft: dict[str, Any]) -> AIMessage | None:
+    """A free-text carry-over setting at any setup step ("TV can carry over 12 weeks"): set it on the draft,
+    confirm what was set and ask the pending question again; or say plainly which part was not understood."""
+    carry = setup.parse_carryover(text, draft)
+    if isinstance(carry, str):
+        return _say(
+            answers.render("answers/setup_retry.j2", step=step, hint=carry, plain=True),
+            setup_step=step,
+            draft_id=draft["draft_id"],
+        )
+    if not carry:
+        return None
+    return _call(
+        messages,
+        "edit_spec",
+        {"draft_id": draft["draft_id"], "carryover": carry},
+        {"intent": "setup", "phase": "answer", "setup_step": step, "args": {"carryover": carry}},
     )
 
 

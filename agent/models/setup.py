@@ -97,5 +97,69 @@ def parse_reply(step: str, text: str, draft: dict[str, Any]) -> dict[str, Any] |
     return None
 
 
+_CARRY = re.compile(
+    r"\bcarr(y|ies|ied)[- ]?over\b|\bcarryover\b|\bad-?stock\b|\blag\b|\blasts?\b|\blinger\w*\b|"
+    r"\bkeeps? working\b|\bhalf[- ]?li(fe|ves)\b|\bdecay\w*\b|\bwears? off\b",
+    re.IGNORECASE,
+)
+_SPAN = re.compile(r"\b(\d+(?:\.\d+)?)\s*(weeks?|wks?|w|periods?|days?|months?|years?)\b", re.IGNORECASE)
+_HALF = re.compile(r"\bhalf[- ]?li(fe|ves)\b|\bhalves\b|\bhalf of (it|the effect)\b", re.IGNORECASE)
+_QUESTION = re.compile(r"\?\s*$|^\s*(what|how|why|which|who|when|is|are|does|do|can you|could you|explain)\b", re.I)
+_EVERY = re.compile(r"\b(all|every|each)\b( of the)? (channels?|media)\b", re.IGNORECASE)
+
+
+def parse_carryover(text: str, draft: dict[str, Any]) -> dict[str, dict[str, float]] | str | None:
+    """A free-text carry-over statement ("TV can carry over 12 weeks", "Radio's half-life is 2 weeks") as the
+    draft's ``carryover`` edit; a sentence saying what could not be understood; or None (not about carry-over).
+    Spans are in periods (weeks for weekly data): other units are not converted by guesswork."""
+    if not _CARRY.search(text):
+        return None
+    span = _SPAN.search(text)
+    if not span and _QUESTION.search(text):
+        return None  # "what is adstock?" asks about carry-over; it sets nothing
+    channels = list(draft.get("channels") or [])
+    named = entities.find_channels(text, channels).found or (channels if _EVERY.search(text) else [])
+    if not named:
+        return (
+            "I read that as a carry-over setting but not which channel it is for. Name one "
+            f'({", ".join(channels)}) or say "all channels", e.g. "{channels[0] if channels else "TV"} can carry '
+            'over N weeks".'
+        )
+    if not span:
+        return (
+            f"I read that as a carry-over setting for {', '.join(named)}, but not how long: give a number of weeks "
+            '(the periods of this data), e.g. "carries over N weeks" or "half-life N weeks".'
+        )
+    if span.group(2).casefold().startswith(("d", "m", "y")):
+        return (
+            f"I read that as a carry-over setting for {', '.join(named)}, but carry-over is set in weeks (the periods "
+            f'of this data) and I do not convert "{span.group(0)}" by guesswork: say it in weeks.'
+        )
+    value = float(span.group(1))
+    key = "half_life" if _HALF.search(text) else "max_lag"
+    if key == "max_lag" and not value.is_integer():
+        return f"The maximum lag is a whole number of weeks; {span.group(0)} is not."
+    return {ch: {key: int(value) if key == "max_lag" else value} for ch in named}
+
+
 def confirm_is_lock(text: str) -> bool:
     return bool(_AFFIRM.match(text)) or bool(re.search(r"\block\b", text, re.IGNORECASE))
+
+
+def describe_changes(changes: dict[str, Any]) -> list[str]:
+    """Spec changes as short phrases for a proposal ("remove Price", "seasonality order 2")."""
+    words = {
+        "remove": "remove {}",
+        "add_controls": "add the control {}",
+        "channels": "keep only the channels {}",
+        "controls": "use only the controls {}",
+        "kpi": "explain {}",
+        "seasonality_order": "seasonality order {}",
+        "holdout_periods": "hold out the last {} periods",
+        "geo_pooling": "geo pooling {}",
+    }
+    out = []
+    for key, value in changes.items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        out.append(words.get(key, key + " {}").format(shown))
+    return out

@@ -141,13 +141,24 @@ def response_curve_figure(data: dict[str, Any]) -> Figure:
     return _layout(fig, _title(f"Response curve: {plain(data.get('channel', ''))}", data), "spend", "contribution")
 
 
-def allocation_figure(data: dict[str, Any]) -> Figure:
-    """Spend per channel before and after (optimizer or scenario output)."""
+def current_spend(data: dict[str, Any]) -> dict[str, float]:
+    """The "current" the answer text compares with: for money on top of today's spend ("the next $1M") the
+    current spend per channel (the plan adds to it); otherwise the tool's current allocation (a scenario's current
+    level, an optimizer's current mix at the same budget), as the text's "now" figures."""
     after = data["allocation"]
-    before = data.get("current_allocation") or {
+    incremental = data.get("incremental")
+    if isinstance(incremental, dict) and isinstance(incremental.get("current"), dict):
+        return dict(incremental["current"])
+    return data.get("current_allocation") or {
         ch: after[ch] - ((data.get("vs_current") or {}).get("per_channel", {}).get(ch, {}).get("amount") or 0.0)
         for ch in after
     }
+
+
+def allocation_figure(data: dict[str, Any]) -> Figure:
+    """Spend per channel before and after (optimizer or scenario output)."""
+    after = data["allocation"]
+    before = current_spend(data)
     names = list(after)
     labels = [plain(n) for n in names]
     fig = go.Figure(

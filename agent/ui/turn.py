@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +58,21 @@ def parse_json(content: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {"value": data}
 
 
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+def end_lists(text: str) -> str:
+    """The answer as Markdown whose lists end where the answers end them: a plain line right after a list item
+    is, to Markdown, a continuation of that item (it runs into the last bullet), so a blank line goes between."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i and _ITEM.match(lines[i - 1]) and line.strip() and not _ITEM.match(line) and not line.startswith(" "):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
 def events(update: dict[str, Any], seen: set[str]) -> list[Event]:
     """The UI events in one ``stream_mode="updates"`` chunk. ``seen`` holds the tool-call ids already shown:
     after a resume the approval node re-emits the interrupted AI message, and its calls must not appear twice."""
@@ -77,7 +93,7 @@ def _message_events(msg: Any, seen: set[str]) -> list[Event]:
         seen.update(c["id"] for c in new)
         return [ToolStart(c["id"], c["name"], dict(c["args"])) for c in new]
     if isinstance(msg, AIMessage):
-        return [Answer(str(msg.content), dict(msg.additional_kwargs.get("mmm") or {}))]
+        return [Answer(end_lists(str(msg.content)), dict(msg.additional_kwargs.get("mmm") or {}))]
     if isinstance(msg, ToolMessage):
         key = f"end:{msg.tool_call_id}"
         if key in seen:

@@ -25,11 +25,16 @@ def edit_spec(
     seasonality_order: int | None = None,
     geo_pooling: str | None = None,
     holdout_periods: int | None = None,
+    carryover: dict[str, dict[str, float]] | None = None,
 ) -> ModelSpec:
     """A new spec with the given choices changed (None leaves a choice as it is; validated by ModelSpec).
 
-    ``channels`` keeps exactly these media channels (case-insensitive); ``controls`` replaces the controls."""
+    ``channels`` keeps exactly these media channels (case-insensitive); ``controls`` replaces the controls;
+    ``carryover`` maps a channel to ``{"max_lag": periods}`` and/or ``{"half_life": periods}`` (the adstock's
+    maximum lag and its half-life prior median)."""
     data = spec.model_dump(mode="json")
+    if carryover:
+        _set_carryover(data, carryover)
     if kpi:
         data["kpi"] = kpi
     if channels is not None:
@@ -48,6 +53,23 @@ def edit_spec(
     if holdout_periods is not None:
         data["holdout"]["last_n"] = holdout_periods
     return ModelSpec.parse(data)
+
+
+def _set_carryover(data: dict[str, Any], carryover: dict[str, dict[str, float]]) -> None:
+    by_name = {m["name"].casefold(): m for m in data["media"]}
+    unknown = sorted(ch for ch in carryover if ch.casefold() not in by_name)
+    if unknown:
+        raise NotFoundError(
+            f"{', '.join(unknown)} is not a media channel of the spec ({', '.join(m['name'] for m in data['media'])}).",
+            "Name a channel the spec has; nothing was changed.",
+            code="unknown_spec_item",
+        )
+    for ch, setting in carryover.items():
+        adstock = by_name[ch.casefold()]["adstock"]
+        if setting.get("max_lag") is not None:
+            adstock["l_max"] = int(setting["max_lag"])
+        if setting.get("half_life") is not None:
+            adstock["half_life"]["median"] = float(setting["half_life"])
 
 
 def apply_changes(
@@ -91,6 +113,9 @@ def spec_choices(spec: ModelSpec) -> dict[str, Any]:
         "seasonality_order": spec.seasonality.fourier_order,
         "geo_pooling": spec.geo.pooling,
         "holdout_periods": spec.holdout.last_n,
+        "carryover": {
+            m.name: {"max_lag": m.adstock.l_max, "half_life": m.adstock.half_life.median} for m in spec.media
+        },
         "trend": spec.trend.type,
         "likelihood": spec.likelihood,
     }
