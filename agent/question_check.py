@@ -68,11 +68,13 @@ def check_answer(q: Question, answer: str, meta: dict[str, Any] | None = None, t
         return Verdict(True, ())
     refusal = bool(_REFUSAL_TEXT.search(answer))
     problems: list[str] = []
+    # A name or period the data lacks can only be answered by saying so (naming it is not enough: "TikTok-style
+    # spend should go to Meta Ads" names TikTok and answers about Meta Ads).
     for word in q.unknown:
-        if not _mentions(answer, word):
+        if not (refusal and _mentions(answer, word)):
             problems.append(f"the question names {word}, which is not in the data, and the answer does not say so")
     for w in q.when.outside:
-        if not _period_named(answer, w.label, w.start.isoformat(), ()):
+        if not (refusal and _period_named(answer, w.label, w.start.isoformat(), ())):
             problems.append(f"the question asks about {w.label}, outside the data, and the answer does not say so")
     if refusal:
         return Verdict(not problems, tuple(problems))
