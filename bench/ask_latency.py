@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -73,20 +74,32 @@ def _percentiles(times: list[float]) -> dict[str, float]:
 
 
 def cold(store_path: Path, fit_id: str, rounds: int) -> dict:
-    """One new process per question; checks each answer came from the expected fit."""
-    times, wrong_fit, failed = [], 0, 0
+    """One new process per question; checks each answer came from the expected fit. ``cpu_p50_s``: the median
+    CPU time (user + system) of one process, which a loaded machine stretches far less than the wall time."""
+    times, cpu, wrong_fit, failed = [], [], 0, 0
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for _ in range(rounds):
         for q in QUESTIONS:
             argv = [sys.executable, "-m", "agent.cli.main", "--store", str(store_path), "ask", q, "--json"]
-            t0 = time.perf_counter()
+            before, t0 = _children_cpu(), time.perf_counter()
             done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
             times.append(time.perf_counter() - t0)
+            cpu.append(_children_cpu() - before)
             if done.returncode != 0:
                 failed += 1
                 continue
             wrong_fit += json.loads(done.stdout).get("fit", {}).get("fit_id") != fit_id
-    return {**_percentiles(times), "failed": failed, "answered_from_other_fit": wrong_fit}
+    return {
+        **_percentiles(times),
+        "cpu_p50_s": round(statistics.median(cpu), 3),
+        "failed": failed,
+        "answered_from_other_fit": wrong_fit,
+    }
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def warm(store_path: Path, fit_id: str, rounds: int) -> dict:
@@ -96,14 +109,19 @@ def warm(store_path: Path, fit_id: str, rounds: int) -> dict:
 
     session = Session(Store(store_path))  # SQLite checkpointer beside the store, as the CLI uses
     session.ask("help", fit_id=fit_id)
-    times, grounded = [], 0
+    times, cpu, grounded = [], [], 0
     for _ in range(rounds):
         for q in QUESTIONS:
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             rec = session.ask(q)
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             grounded += rec["grounded"]
-    return {**_percentiles(times), "grounded_share": round(grounded / len(times), 3)}
+    return {
+        **_percentiles(times),
+        "cpu_p50_s": round(statistics.median(cpu), 3),
+        "grounded_share": round(grounded / len(times), 3),
+    }
 
 
 def import_time(repeats: int = 3) -> dict:
