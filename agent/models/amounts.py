@@ -1,12 +1,14 @@
 """Money, horizons, budget constraints and spend moves in a user's sentence.
 
-Channel names inside these phrases are resolved by :mod:`agent.models.entities` (never guessed here).
+Channel names inside these phrases are resolved by :mod:`agent.models.names` (never guessed here).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from agent.models.names import find_channels
 
 _SCALE = {
     "k": 1e3,
@@ -99,8 +101,6 @@ _CLAUSE = re.compile(r",(?!\d{3})|;|\band\b|\bbut\b|\bwhile\b|\bwith\b", re.IGNO
 
 def parse_budget(text: str, known: list[str], per_year: float = 52.0) -> BudgetRequest:
     """Budget, window and per-channel constraints from plain words."""
-    from agent.models.entities import find_channels  # lazy: entities re-exports this module (cycle)
-
     req = BudgetRequest(periods=window_periods(text, per_year))
     # "the next $1M", "an extra 500k", "another 2 million": money on top of what is spent now.
     req.incremental = bool(
@@ -146,8 +146,6 @@ def parse_moves(text: str, known: list[str]) -> list[dict]:
     'move 200k from TV to Search' → [{'from': 'TV', 'to': 'Search', 'amount': 200000.0}] (an amount stays an
     amount: it is never read as "all of TV"); 'move TV to Search' (no size) → share 1.0;
     'cut Social by 10%' → [{'channel': 'Social', 'change': -0.1}]; 'double Email' → change +1.0."""
-    from agent.models.entities import find_channels  # lazy: entities re-exports this module (cycle)
-
     chans = find_channels(text, known).found
     low = text.casefold()
     share = _share_words(low)

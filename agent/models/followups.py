@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from agent.models.entities import Catalog, tokens
+from agent.models.scope import parse_question
 
 _ELLIPSIS = re.compile(
     r"^\s*(?:ok(?:ay)?[,\s]+)?(?:and|what about|how about|and what about|same for|same thing for|now|also|and for|"
@@ -29,8 +30,6 @@ _FILLER = frozenset(
 
 def resolve(text: str, previous: str, catalog: Catalog | None) -> str:
     """``text`` as a full question, given the ``previous`` question (see module doc)."""
-    from agent.models.scope import parse_question  # lazy: scope imports the router's helpers' modules
-
     cat = catalog or Catalog()
     cur, prev = parse_question(text, cat), parse_question(previous, cat)
     m = _ELLIPSIS.match(text)
