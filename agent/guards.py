@@ -54,17 +54,24 @@ def _dataset_for(store: Store, state: dict[str, Any]) -> str | None:
 
 def dataset_catalog(store: Store, dataset_id: str | None) -> dict[str, Any] | None:
     """The dataset's entities by kind and its period range (``entities.Catalog`` as a dict), or None."""
-    return Catalog.from_describe(describe(store, dataset_id)).to_dict() if dataset_id else None
+    return _data_view(store, dataset_id)[1]
 
 
 def dataset_names(store: Store, dataset_id: str | None) -> list[str]:
     """Every name the data brings into a conversation: the dataset's channels, variables, geographies and
     products, and the names of all datasets in the store."""
+    return _data_view(store, dataset_id)[0]
+
+
+def _data_view(store: Store, dataset_id: str | None) -> tuple[list[str], dict[str, Any] | None]:
+    """(names, catalog) from one ``describe``."""
     names = [d["name"] for d in list_datasets(store)]
+    catalog = None
     if dataset_id:
         d = describe(store, dataset_id)
         names += d["channels"] + [v["name"] for v in d["variables"]] + d["geographies"] + d["products"]
-    return sorted({str(n) for n in names if n})
+        catalog = Catalog.from_describe(d).to_dict()
+    return sorted({str(n) for n in names if n}), catalog
 
 
 class ShoppingGuard(AgentMiddleware):
@@ -73,27 +80,20 @@ class ShoppingGuard(AgentMiddleware):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self._names: dict[str | None, list[str]] = {}
-        self._catalogs: dict[str | None, dict[str, Any] | None] = {}
+        self._views: dict[str | None, tuple[list[str], dict[str, Any] | None]] = {}
+
+    def view(self, state: dict[str, Any]) -> tuple[list[str], dict[str, Any] | None]:
+        """The names to mask and the catalog (entities by kind, periods) of the session's data, read once."""
+        ds = _dataset_for(self.store, state)
+        if ds not in self._views:
+            try:
+                self._views[ds] = _data_view(self.store, ds)
+            except MMMError:
+                return [], None  # an empty store has no names to mask; the tools say so themselves
+        return self._views[ds]
 
     def names(self, state: dict[str, Any]) -> list[str]:
-        ds = _dataset_for(self.store, state)
-        if ds not in self._names:
-            try:
-                self._names[ds] = dataset_names(self.store, ds)
-            except MMMError:
-                return []  # an empty store has no names to mask; the tools say so themselves
-        return self._names[ds]
-
-    def catalog(self, state: dict[str, Any]) -> dict[str, Any] | None:
-        """What the session's data holds by kind, and its periods: the router resolves names and time with it."""
-        ds = _dataset_for(self.store, state)
-        if ds not in self._catalogs:
-            try:
-                self._catalogs[ds] = dataset_catalog(self.store, ds)
-            except MMMError:
-                return None
-        return self._catalogs[ds]
+        return self.view(state)[0]
 
     @hook_config(can_jump_to=["end"])
     def before_model(self, state: dict[str, Any], runtime: Any) -> dict[str, Any] | None:
@@ -104,8 +104,8 @@ class ShoppingGuard(AgentMiddleware):
         update: list[Any] = []
         names = human.additional_kwargs.get(memory.DATA_NAMES_KEY)
         if names is None:
-            names = self.names(state)
-            extra = {memory.DATA_NAMES_KEY: names, memory.CATALOG_KEY: self.catalog(state)}
+            names, catalog = self.view(state)
+            extra = {memory.DATA_NAMES_KEY: names, memory.CATALOG_KEY: catalog}
             human = human.model_copy(update={"additional_kwargs": {**human.additional_kwargs, **extra}})
             # The question as asked in context ("and YouTube?" → the previous question for YouTube), fixed once
             # for the turn: the router and the question check read the same words.

@@ -25,6 +25,7 @@ CAT = Catalog(channels=("TV", "YouTube", "Meta Ads", "Search"), geographies=("No
         ("what is the ROI of TV?", "and in 2022?", "what is the ROI of TV in 2022?"),
         ("ROI in North", "same for South", "ROI in South?"),
         ("what is the ROI of TV?", "and TikTok?", "what is the ROI of TikTok?"),  # refused downstream as unknown
+        ("What is the ROI of TikTok?", "and Search?", "What is the ROI of Search?"),
         ("what is the ROI of TV?", "and how much did we spend on Search?", "and how much did we spend on Search?"),
         ("what is the ROI of TV?", "help", "help"),
     ],

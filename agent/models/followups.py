@@ -59,8 +59,10 @@ def _substitute(previous: str, prev, cur, rest: str) -> str:
     kinds = {m.kind for m in cur.resolution.mentions if len(m.names) == 1}
     for kind in sorted(kinds):
         new = " and ".join(cur.names(kind))
-        old = [m for m in prev.resolution.mentions if m.kind == kind]
-        out = _swap(out, [m.words for m in old], new)
+        old = [m.words for m in prev.resolution.mentions if m.kind == kind]
+        if kind == "channel":  # a name the data lacked took the channel's place ("and Social?" after TikTok)
+            old += prev.unknown
+        out = _swap(out, old, new)
     if cur.unknown:  # an unknown name takes the place of the previous channel (and is refused as unknown)
         old = [m.words for m in prev.resolution.mentions if m.kind == "channel"] + prev.unknown
         out = _swap(out, old, " and ".join(cur.unknown))
