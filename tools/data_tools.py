@@ -125,7 +125,7 @@ def build(store: Store) -> list[BaseTool]:
     ) -> str:
         def work() -> dict:
             ds = resolve_dataset_id(store, dataset, runtime)
-            wins = queries.resolve_windows(queries.dataset_periods(store, ds), _plain(windows))
+            wins = _windows(store, ds, windows)
             frame = queries.spend_by(store, ds, by, channels, wins, grain, geos)
             return _breakdown(ds, by, "spend", frame, wins, grain, geos, channels)
 
@@ -143,7 +143,7 @@ def build(store: Store) -> list[BaseTool]:
         def work() -> dict:
             ds = resolve_dataset_id(store, dataset, runtime)
             name = kpi or _default_kpi(store, ds)
-            wins = queries.resolve_windows(queries.dataset_periods(store, ds), _plain(windows))
+            wins = _windows(store, ds, windows)
             frame = queries.kpi_by(store, ds, name, by, wins, grain, geos)
             return _breakdown(ds, by, name, frame, wins, grain, geos)
 
@@ -188,6 +188,11 @@ def build(store: Store) -> list[BaseTool]:
 
 def _rows(frame) -> list[dict]:
     return frame.to_dict(orient="records")
+
+
+def _windows(store: Store, ds: str, windows: list | None) -> list:
+    """The asked windows resolved on the dataset's periods (none asked: no query)."""
+    return queries.resolve_windows(queries.dataset_periods(store, ds), _plain(windows)) if windows else []
 
 
 def _plain(windows: list | None) -> list[dict] | None:

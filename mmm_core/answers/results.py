@@ -167,8 +167,21 @@ def _sliced_roi(store: Store, fit: FitRecord, eff, frame: dict[str, Any], window
     }
 
 
+_SPEND_CACHE: dict[tuple[str, str], np.ndarray] = {}  # (store, fit) → [T, C]: a fit's data never changes
+
+
 def _period_spend(store: Store, fit: FitRecord, eff) -> np.ndarray:
-    """[T, C] each channel's spend per period (summed over geographies), in the fit's channel order."""
+    """[T, C] each channel's spend per period (summed over geographies), in the fit's channel order (cached per
+    process like the effect draws: answering must be fast)."""
+    key = (str(store.path), fit.id)
+    if key not in _SPEND_CACHE:
+        if len(_SPEND_CACHE) >= 8:
+            _SPEND_CACHE.pop(next(iter(_SPEND_CACHE)))
+        _SPEND_CACHE[key] = _read_period_spend(store, fit, eff)
+    return _SPEND_CACHE[key]
+
+
+def _read_period_spend(store: Store, fit: FitRecord, eff) -> np.ndarray:
     locked = ledger.get_spec(store, fit.spec_id)
     media = {m.name: m.variable for m in locked.spec.media}
     grid = panel(store, locked.dataset_id, [media[c] for c in eff.channels])
