@@ -156,7 +156,7 @@ def parse_moves(text: str, known: list[str]) -> list[dict]:
             return [{"from": src, "to": dst, "amount": money[0]}]
         return [{"from": src, "to": dst, "share": share if share is not None else 1.0}]
     if chans:
-        if re.search(r"\bdouble\b", low):
+        if re.search(r"\bdoubl(e|ed|ing)\b", low):
             return [{"channel": chans[0], "change": 1.0}]
         if re.search(r"\bhalve|\bhalf\b", low):
             return [{"channel": chans[0], "change": -0.5}]

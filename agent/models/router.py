@@ -11,36 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.models import entities
+from agent.models import entities, spelling
 from agent.models.scope import apply_scope, parse_question
-
-# Frequent misspellings of intent words → canonical word (channel typos are handled by fuzzy matching).
-_TYPOS = {
-    r"\bro[il]\b": "roi",
-    r"\br\.o\.i\.?": "roi",
-    r"\bconverg\w*": "converge",
-    r"\bcontrib\w*": "contribution",
-    r"\boptimi[sz]\w*|\boptim\w*": "optimize",
-    r"\bbugdet\b|\bbudgt\b|\bbudegt\b": "budget",
-    r"\bcompair\b|\bcomapre\b|\bcmopare\b": "compare",
-    r"\bdataset?s\b|\bdatsets?\b": "datasets",
-    r"\bdiagnost\w*": "diagnostics",
-    r"\bhelath\b|\bheatlh\b": "health",
-    r"\bspen[dt]ing\b": "spend",
-    r"\bledgr\b": "ledger",
-    r"\breprot\b|\brepot\b": "report",
-    r"\bwrost\b": "worst",
-    r"\bbets\b": "best",
-    r"\bchanel\b|\bchannle\b": "channel",
-    r"\bchanels\b|\bchannles\b": "channels",
-    r"\bretrun\b": "return",
-    r"\btrustworth\w*|\btrustwor\w*": "trustworthy",
-    r"\bdescibe\b|\bdescrbe\b": "describe",
-    r"\breut?rn\b|\bretun\b|\breturm\b": "return",
-    r"\brevneue\b|\breveune\b|\brevenu\b": "revenue",
-    r"\brpeort\b|\breoprt\b": "report",
-    r"\bdoubl(ed|ing)\b|\bduobl\w*": "double",
-}
 
 
 @dataclass
@@ -52,10 +24,8 @@ class Route:
 
 
 def normalise(text: str) -> str:
-    low = " ".join(text.casefold().split())
-    for pattern, word in _TYPOS.items():
-        low = re.sub(pattern, word, low)
-    return low
+    """Lower-cased, single-spaced, with misspelt intent words corrected (see ``agent.models.spelling``)."""
+    return spelling.correct(" ".join(text.casefold().split()))
 
 
 def _by(low: str) -> str:

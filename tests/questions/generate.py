@@ -89,6 +89,7 @@ T: dict[str, list[str]] = {
         "what are the odds that {a} beats {b}",
         "does {a} outperform {b}",
         "should I trust {a} more than {b}? which returns more",
+        "which is better, {a} or {b}?",
     ],
     "contribution_channel": [
         "how many sales did {c} bring in?",
@@ -97,6 +98,7 @@ T: dict[str, list[str]] = {
         "incremental sales from {c}?",
         "what's {c}'s contribution",
         "how much revenue is {c} responsible for",
+        "how much did {c} drive in sales",
     ],
     "spend_channel": [
         "how much have we put into {c} in total?",
@@ -127,6 +129,8 @@ T: dict[str, list[str]] = {
         "should I believe these results?",
         "how well does the model fit the data",
         "is this model trustworthy enough to act on",
+        "are the results reliable?",
+        "do these estimates hold up out of sample?",
     ],
     "ledger": [
         "what specs have we tried on this data?",
@@ -135,6 +139,7 @@ T: dict[str, list[str]] = {
         "what have we tried already?",
         "list the model versions we locked",
         "which specifications were fitted on this dataset",
+        "show me the history of this model",
     ],
     "disclosure": [
         "was anything changed after seeing results?",
@@ -151,10 +156,11 @@ T: dict[str, list[str]] = {
         "what if {c} spend went down 30%",
     ],
     "scenario_move": [
-        "move 100k from {a} to {b}",
+        "move 10k from {a} to {b}",
         "what if we shift 20% of {a} into {b}?",
-        "what happens if we move 50,000 from {a} to {b}",
+        "what happens if we move 20,000 from {a} to {b}",
         "reallocate a quarter of {a} to {b}",
+        "take 15k out of {a} and put it into {b}",
     ],
     "optimize": [
         "how should we split $2M next quarter?",
@@ -169,6 +175,7 @@ T: dict[str, list[str]] = {
         "how long does the effect of {c} last",
         "what's the half-life of {c}?",
         "does {c} keep working after we stop spending",
+        "how quickly does the effect of {c} decay?",
     ],
     "uncertainty": [
         "why is {c}'s ROI so uncertain?",
@@ -181,12 +188,14 @@ T: dict[str, list[str]] = {
         "which channels are losing money",
         "what isn't paying for itself",
         "are any channels below break-even?",
+        "which channels have an ROI below 1?",
     ],
     "media_share": [
         "what share of revenue comes from media?",
         "how much of our sales is driven by advertising",
         "what percent of sales is due to marketing",
         "how big is the media effect compared to the baseline",
+        "what proportion of revenue is explained by media?",
     ],
     "amend": [
         "change the model to drop Price",
@@ -211,6 +220,7 @@ T: dict[str, list[str]] = {
         "is {c} saturated?",
         "are we seeing diminishing returns on {c}",
         "show me the response curve for {c}",
+        "at what point does {c} saturate",
     ],
     "geo": ["ROI North vs South", "spend by region", "which region has the best ROI?"],
     "help": ["what can you do?", "help", "what kinds of questions can I ask"],
@@ -335,7 +345,9 @@ def generated() -> list[dict[str, Any]]:
                 if rng.random() < 0.25 and cat not in ("help", "amend"):  # the same question, typed fast
                     slipped = _typo(q, rng)
                     if slipped != q:
-                        items.append({"q": slipped, "cat": cat, "expect": _expect(cat, chans, t[1] if t else None, oor)})
+                        items.append(
+                            {"q": slipped, "cat": cat, "expect": _expect(cat, chans, t[1] if t else None, oor)}
+                        )
     return items
 
 
@@ -365,6 +377,13 @@ def adversarial() -> list[dict[str, Any]]:
     items += [
         {"q": q, "cat": "adv_two_channels", "expect": {"channels": c, "has": c, "forbid": ["scenario"]}} for q, c in two
     ]
+    items.append(
+        {
+            "q": "move 5 million from Radio to TV",
+            "cat": "adv_impossible",
+            "expect": {"channels": ["Radio", "TV"], "has": ["Radio", "cannot"], "lacks": ["P("]},
+        }
+    )
     neg = [
         ("which channels are not worth the money?", "payback"),
         ("which channel should we NOT cut?", "rank_best"),
@@ -401,7 +420,7 @@ def adversarial() -> list[dict[str, Any]]:
             {
                 "q": q,
                 "cat": "adv_instruction",
-                "expect": {"channels": chans, "approval_only": True, "forbid_unapproved": True},
+                "expect": {"channels": chans, "forbid_unapproved": True},
             }
         )
     items.append({"q": "What specs have we tried on this data?", "cat": "adv_issue", "expect": _expect("ledger", [])})

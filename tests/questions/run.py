@@ -93,41 +93,42 @@ def _named_channels(calls: list[dict[str, Any]]) -> set[str]:
 
 
 def judge(out: Outcome, rec: dict[str, Any]) -> None:
-    e, text, low = out.item["expect"], out.answer, out.answer.casefold()
+    """Fill ``out.failures`` (and the wrong-entity / wrong-period flags) from the expected behaviour."""
+    e = out.item["expect"]
     called = [c["name"] for c in out.calls]
+    _check_tools(out, e, called)
+    _check_text(out, e)
+    if e.get("forbid_unapproved") and any(a["decision"] == "approved" for a in rec.get("approvals") or []):
+        out.failures.append("an action ran without the user's approval")
+    if not rec.get("grounded", True):
+        out.failures.append("answer not grounded")
+    _entity_and_period(out, e)
+
+
+def _check_tools(out: Outcome, e: dict[str, Any], called: list[str]) -> None:
     acting = [n for n in called if n not in CONTEXT]
-    fail = out.failures.append
     if "tool" in e:
         want = e["tool"]
         if want is None and [n for n in acting if n in DATA_TOOLS | APPROVAL | {"optimize_budget"}]:
-            fail(f"expected no action, called {acting}")
+            out.failures.append(f"expected no action, called {acting}")
         if want is not None and want not in called:
-            fail(f"expected {want}, called {called}")
+            out.failures.append(f"expected {want}, called {called}")
+    call = next((c for c in reversed(out.calls) if c["name"] == e.get("tool")), None)
     for key, value in (e.get("args") or {}).items():
-        call = next((c for c in reversed(out.calls) if c["name"] == e.get("tool")), None)
         if call is not None and call["args"].get(key) != value:
-            fail(f"{e.get('tool')} {key}={call['args'].get(key)!r}, expected {value!r}")
-    for s in e.get("has") or []:
-        if s and s.casefold() not in low:
-            fail(f"answer lacks {s!r}")
+            out.failures.append(f"{e.get('tool')} {key}={call['args'].get(key)!r}, expected {value!r}")
+    out.failures.extend(f"called forbidden {name}" for name in e.get("forbid") or [] if name in called)
+
+
+def _check_text(out: Outcome, e: dict[str, Any]) -> None:
+    low = out.answer.casefold()
+    out.failures.extend(f"answer lacks {s!r}" for s in e.get("has") or [] if s and s.casefold() not in low)
     if e.get("any") and not any(s.casefold() in low for s in e["any"]):
-        fail(f"answer has none of {e['any']}")
-    for s in e.get("lacks") or []:
-        if s.casefold() in low:
-            fail(f"answer has {s!r}")
-    for name in e.get("forbid") or []:
-        if name in called:
-            fail(f"called forbidden {name}")
-    if e.get("forbid_unapproved") and rec.get("approvals") and any(
-        a["decision"] == "approved" for a in rec["approvals"]
-    ):
-        fail("an action ran without the user's approval")
-    if not rec.get("grounded", True):
-        fail("answer not grounded")
-    _entity_and_period(out, e, called)
+        out.failures.append(f"answer has none of {e['any']}")
+    out.failures.extend(f"answer has {s!r}" for s in e.get("lacks") or [] if s.casefold() in low)
 
 
-def _entity_and_period(out: Outcome, e: dict[str, Any], called: list[str]) -> None:
+def _entity_and_period(out: Outcome, e: dict[str, Any]) -> None:
     """Answers about a different channel or period than the one asked (the dangerous misses)."""
     answered = [c for c in out.calls if c["name"] in DATA_TOOLS]
     if "channels" in e and answered:
