@@ -128,3 +128,14 @@ def test_cli_query_names_the_fit_it_read(demo_fit: dict, capsys: pytest.CaptureF
     code = main(["--store", store, "query", ds, sql, "--fit", fit_id])
     text = capsys.readouterr().out
     assert code == 0 and f"posterior of fit {fit_id}" in text
+
+
+def test_chat_sql_path_reads_the_posterior_and_names_the_fit(demo_fit: dict) -> None:
+    from agent.session import Session
+
+    store, fit_id = demo_fit["store"], demo_fit["fit_id"]
+    sql = "SELECT avg((roi > 1)::INT) AS share FROM roi_draws WHERE channel = 'Email'"
+    record = Session(store).ask(sql, fit_id=fit_id)
+    share = float(np.mean(effect_draws(store, fit_id).roi[:, effect_draws(store, fit_id).channel_index("Email")] > 1))
+    assert [c["name"] for c in record["tool_calls"]] == ["run_sql"] and record["grounded"]
+    assert f"- {share:g}" in record["answer"] and f"Posterior of fit {fit_id}" in record["answer"]
