@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import chainlit as cl
-from chainlit.input_widget import Select
+from chainlit.input_widget import MultiSelect, Select
 from chainlit.utils import utc_now
 from langchain_core.messages import HumanMessage
 from langgraph.types import Command
@@ -37,6 +37,7 @@ from agent.ui.data import (
 )
 from agent.ui.safe_text import md_name, neutralise
 from agent.ui.tools import LEVELS, parse_level, session_tools
+from mmm_core.data.queries import describe
 from mmm_core.engine.setup import setup as setup_engine
 from mmm_core.errors import MMMError
 from mmm_core.report.build import build_report
@@ -104,6 +105,8 @@ async def _start_session(thread_id: str) -> dict[str, Any]:
     st = await asyncio.to_thread(ui_setup.status, STORE)
     # Like `ask` in the CLI: a new conversation answers from the store's latest fit until it makes its own.
     cl.user_session.set("pending", {"fit_id": st["fit_id"]} if st["fit_id"] else {})
+    if st["dataset"]:  # the role fields list the current dataset's variables
+        cl.user_session.set("described", await asyncio.to_thread(describe, STORE, st["dataset"]["id"]))
     await _send_settings()
     return st
 
@@ -120,6 +123,10 @@ async def _send_settings() -> None:
                 values=list(LEVELS),
                 initial_index=0,
                 description="'spec' uses the level declared in the locked spec",
+            ),
+            *(
+                MultiSelect(id=f.id, label=f.label, values=f.values, initial=f.initial, description=f.description)
+                for f in ui_setup.role_fields(cl.user_session.get("described"))
             ),
         ]
     ).send()
@@ -138,6 +145,17 @@ async def on_chat_resume(thread: dict[str, Any]) -> None:
 
 @cl.on_settings_update
 async def on_settings_update(settings: dict[str, Any]) -> None:
+    try:  # role fields first: a declaration is the same core call as `spec init --media/--controls`
+        described = cl.user_session.get("described")
+        declared = await asyncio.to_thread(ui_setup.apply_role_fields, STORE, described, settings)
+    except MMMError as exc:
+        await _say(ui_setup.error_text(exc, doing="Could not declare those roles"))
+        return
+    if declared:
+        cl.user_session.set("described", declared[1])
+        cl.user_session.set("channels", declared[1].get("channels") or [])
+        await _send_settings()
+        await _say(declared[0], [ui_setup.Button("Set up a model", "set up a model")])
     model, level = settings.get("model"), parse_level(settings.get("interval"))
     try:
         cl.user_session.set("graph", await _new_graph(model, level))
@@ -234,8 +252,10 @@ async def _upload(element: Any) -> None:
     # The next turn works on this dataset; an older fit or spec of the session no longer applies.
     cl.user_session.set("pending", {"dataset_id": result.dataset_id, "fit_id": None, "spec_id": None, "draft_id": None})
     cl.user_session.set("channels", described.get("channels") or [])
+    cl.user_session.set("described", described)
+    await _send_settings()  # the role fields now list this dataset's variables
     verb = "Already stored" if result.already_present else f"Loaded ({fmt} format)"
-    notes = "".join(f"\n- warning: {w}" for w in result.warnings)
+    notes = "".join(f"\n- warning: {w}" for w in result.warnings) + ui_setup.role_hint(described)
     await _say(
         f"{verb}: {md_name(name)}\n\n{ui_setup.describe_table(described)}{notes}",
         [ui_setup.Button("Set up a model", "set up a model")],

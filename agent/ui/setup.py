@@ -1,5 +1,6 @@
 """What the UI says and offers around the agent: the greeting, suggested questions, guided-setup buttons, the
-spec preview and the dataset description tables, and validation errors in full.
+role-override fields (media / controls, as ``spec init --media/--controls``), the spec preview and the dataset
+description tables, and validation errors in full.
 
 Pure functions over plain data (no Chainlit import), so they are tested without a browser. A button is a
 ``Button(label, reply)``: clicking it sends ``reply`` to the agent as if the user had typed it — the buttons drive
@@ -15,6 +16,7 @@ from typing import Any
 from agent.ui.safe_text import md_name
 from mmm_core import ledger
 from mmm_core.data import queries
+from mmm_core.data.declare import declare_roles
 from mmm_core.data.frame import normalise_header
 from mmm_core.data.ingest import PARQUET_SUFFIXES
 from mmm_core.fit.job import latest_fit
@@ -26,6 +28,21 @@ LOCK_REPLY = "lock it because each choice was confirmed in the guided questions 
 class Button:
     label: str
     reply: str
+
+
+@dataclass(frozen=True)
+class RoleField:
+    """A multi-select field of the settings panel: ``values`` to choose from, ``initial`` selected."""
+
+    id: str
+    label: str
+    values: list[str]
+    initial: list[str]
+    description: str
+
+
+# Field id -> the role a variable selected there is declared to have.
+ROLE_FIELDS = {"declare_media": "media", "declare_controls": "control"}
 
 
 def status(store: Any) -> dict[str, Any]:
@@ -94,6 +111,63 @@ def setup_buttons(step: str, draft: dict[str, Any]) -> list[Button]:
     if step == "confirm":
         return [Button("Lock this spec", LOCK_REPLY)]
     return []
+
+
+def role_fields(described: dict[str, Any] | None) -> list[RoleField]:
+    """The guided setup's role overrides (``spec init --media A,B --controls C,D``) as two fields listing every
+    variable but the KPI, with the current media and controls selected. Nothing without a dataset."""
+    if not described:
+        return []
+    variables = [v for v in described.get("variables", []) if v["role"] != "kpi"]
+    names = [v["name"] for v in variables]
+    where = "the data's roles, so the next guided setup uses them"
+    return [
+        RoleField(
+            field,
+            "Media (declare)" if role == "media" else "Controls (declare)",
+            names,
+            [v["name"] for v in variables if v["role"] == role],
+            f"Variables that are {'media channels' if role == 'media' else 'controls'}; applied to {where}.",
+        )
+        for field, role in ROLE_FIELDS.items()
+    ]
+
+
+def role_declaration(described: dict[str, Any] | None, settings: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(media, controls) the role fields newly ask for: selected names whose role differs; ([], []) when none."""
+    if not described:
+        return [], []
+    role = {v["name"]: v["role"] for v in described.get("variables", [])}
+    picked = {field: [n for n in settings.get(field) or [] if n in role] for field in ROLE_FIELDS}
+    media, controls = (
+        [n for n in picked[field] if role[n] != ROLE_FIELDS[field]] for field in ("declare_media", "declare_controls")
+    )
+    return media, controls
+
+
+def apply_role_fields(
+    store: Any, described: dict[str, Any] | None, settings: dict[str, Any]
+) -> tuple[str, dict[str, Any]] | None:
+    """Declare what the role fields ask (the same core call as ``spec init --media/--controls``); returns the
+    message (notes and the new description) and the new description, or None when nothing changes."""
+    media, controls = role_declaration(described, settings)
+    if not media and not controls:
+        return None
+    notes = declare_roles(store, described["dataset_id"], media, controls)
+    after = queries.describe(store, described["dataset_id"])
+    lines = "\n".join(f"- {n}" for n in notes)
+    head = "**Roles declared** (used by the next setup and recorded at lock):"
+    return f"{head}\n{lines}\n\n{describe_table(after)}", after
+
+
+def role_hint(described: dict[str, Any]) -> str:
+    """Where to declare media when the data has none the names reveal ('' otherwise)."""
+    if described.get("channels"):
+        return ""
+    return (
+        "\n\nNo media variable found: choose them in the settings panel (the Media and Controls fields), then set "
+        "up a model."
+    )
 
 
 def after_tool_buttons(tool: str, data: dict[str, Any], channels: list[str] | None = None) -> list[Button]:
