@@ -88,6 +88,15 @@ def test_two_close_candidates_ask_one_question() -> None:
     assert resolve("roi of pint", Catalog(channels=("Print", "Pinto"))).ambiguous == {"pint": ["Print", "Pinto"]}
 
 
+def test_category_phrases_are_read_whole() -> None:
+    assert resolve("what's the roi of linear tv", CAT).channels == ["TV"] and resolve("linear tv", CAT).unknown == []
+    # A category phrase whose family the data lacks is unknown (not "Social" via "social", not a guess).
+    assert resolve("What is the ROI of paid social?", Catalog(channels=("Search", "TV"))).unknown == ["paid social"]
+    # A capitalised name after "in" is a place or segment the question restricts to.
+    assert resolve("ROI of TV in Texas", CAT).unknown == ["Texas"]
+    assert resolve("ROI of TV in North", CAT).of_kind("geography") == ["North"]
+
+
 def test_a_brand_resolves_when_the_data_has_that_channel() -> None:
     cat = Catalog(channels=("YouTube", "Meta Ads", "TV"))
     assert resolve("ROI of YouTube", cat).channels == ["YouTube"]

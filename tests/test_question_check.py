@@ -126,3 +126,13 @@ def test_a_second_miss_is_replaced_not_sent(fitted) -> None:
     assert "2023" in rec["answer"] and rec["grounded"]
     check = _final(s).additional_kwargs["question_check"]
     assert check["replaced"] and not check["ok"]
+
+
+def test_geographies_on_national_data_are_refused_not_answered_nationally(demo_fit) -> None:
+    s = Session(demo_fit["store"], graph=build_agent(demo_fit["store"], checkpointer=InMemorySaver()))
+    rec = s.ask("ROI North vs South")
+    assert rec["answer"].startswith("North and South are not in the data")
+    assert "The data is national: it has no geographies." in rec["answer"]
+    assert not any(c["name"] == "roi" for c in rec["tool_calls"])
+    rec = s.ask("What is the ROI of TV in Texas?")
+    assert rec["answer"].startswith("TV and Texas are not in the data") and rec["grounded"]

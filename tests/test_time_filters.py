@@ -34,6 +34,7 @@ def _w(text: str) -> list[tuple[str, str, str]]:
         ("spend in Q3 2023", [("2023-07-01", "2023-09-30", "Q3 2023")]),
         ("spend in the third quarter of 2023", [("2023-07-01", "2023-09-30", "Q3 2023")]),
         ("spend in H1 2023", [("2023-01-01", "2023-06-30", "H1 2023")]),
+        ("how did search do in the last quarter of 2022", [("2022-10-01", "2022-12-31", "Q4 2022")]),
         ("sales in March 2023", [("2023-03-01", "2023-03-31", "March 2023")]),
         # Relative to the DATA's last period (2024-12-30), not to today:
         ("TV spend last quarter", [("2024-10-01", "2024-12-30", "last quarter, Q4 2024")]),

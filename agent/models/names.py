@@ -177,19 +177,24 @@ class _Matcher:
                 if not any(self.claimed[i : i + n]):
                     yield i, n, self.toks[i : i + n]
 
-    def exact(self) -> None:
+    def exact_or_synonym(self) -> None:
+        """Longest span first, exact names before synonyms of the same length: "linear tv" is TV as one phrase,
+        "Paid Search" is that channel when the data has it. A category phrase of several words whose family the
+        data lacks ("paid social" on data without social) is an unknown name, not a near-miss to guess from."""
         longest = max((len(_tokens(name)) for _, name in self.catalog.entries()), default=1)
-        for i, n, toks in self.spans(max(longest, 2) + 1):
-            if not any(self.claimed[i : i + n]) and "".join(toks) in self.keys:
+        for i, n, toks in self.spans(max(longest, 4)):
+            if any(self.claimed[i : i + n]):
+                continue
+            if "".join(toks) in self.keys:
                 self.claim(i, n, self.keys["".join(toks)], "exact")
-
-    def synonyms(self) -> None:
-        for i, n, toks in self.spans(4):
-            family = SYNONYMS.get(" ".join(toks))
-            if family and not any(self.claimed[i : i + n]):
+            elif (family := SYNONYMS.get(" ".join(toks))) is not None:
                 members = [c for c in self.catalog.channels if family in _tokens(c) or _key(c).startswith(family)]
                 if members:
                     self.claim(i, n, [("channel", c) for c in members], "synonym")
+                elif n > 1:
+                    for j in range(i, i + n):
+                        self.claimed[j] = True
+                    self.res.unknown.append(_display(self.text, " ".join(toks)))
 
     def partial(self) -> None:
         for i, _, (tok,) in self.spans(1):
@@ -251,6 +256,8 @@ _SLOTS = [
     re.compile(r"\bfrom\s+" + _W + r"\s+(?:to|into)\s+(?:the\s+)?" + _W, re.IGNORECASE),
     re.compile(r"\b(?:better|worse|stronger|weaker)\s+than\s+(?:the\s+)?" + _W, re.IGNORECASE),
     re.compile(r"^\s*(?:and|what about|how about|and what about)\s+(?:the\s+)?" + _W + r"\s*\??\s*$", re.IGNORECASE),
+    # "ROI of TV in Texas": a capitalised word after "in"/"for" mid-sentence names a place or segment.
+    re.compile(r"(?<=\w)[\s,]+(?:in|for|across)\s+(?:the\s+)?([A-Z][\w&+-]*)"),
 ]
 
 
@@ -266,8 +273,7 @@ def resolve(text: str, catalog: Catalog, skip: Iterable[str] = ()) -> Resolution
     """Every entity named in ``text``: resolved mentions, ambiguous words and unknown names (see module doc).
     ``skip``: phrases already read as something else (e.g. a period such as "March 2023")."""
     m = _Matcher(text, catalog, skip)
-    m.exact()
-    m.synonyms()
+    m.exact_or_synonym()
     m.partial()
     m.brands()
     m.spelling()

@@ -147,9 +147,11 @@ class _Reader:
         return Window(start, end, label)
 
     def quarters(self) -> None:
-        rx = rf"\b(?:q([1-4])|({'|'.join(_ORD)})\s+quarter)\s*(?:of\s+|')?\s*(?:fy\s*)?({_YEAR}|\d{{2}})?\b"
+        rx = rf"\b(?:q([1-4])|({'|'.join(_ORD)}|last)\s+quarter)\s*(?:of\s+|')?\s*(?:fy\s*)?({_YEAR}|\d{{2}})?\b"
         for m in list(re.finditer(rx, self.low)):
-            q = int(m.group(1) or _ORD[m.group(2)])
+            if m.group(2) == "last" and not m.group(3):
+                continue  # "last quarter" alone is relative to the data's end (last_unit)
+            q = int(m.group(1) or _ORD.get(m.group(2), 4))
             y = _year(m.group(3)) or _latest_year(3 * q - 2, self.base)
             self.take(m, Window(date(y, 3 * q - 2, 1), _month_end(y, 3 * q), f"Q{q} {y}"))
 
