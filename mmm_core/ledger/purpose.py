@@ -16,14 +16,15 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import minimize
 
+from mmm_core.ledger import purpose_cache
 from mmm_core.prompts_loader import prompt_text
 
 CORPUS = "shopping/corpus.json"
@@ -127,6 +128,8 @@ def fit(texts: list[str], labels: list[int], penalty: float = _PENALTY) -> Purpo
         g = cw * (p - y)
         return nll, np.concatenate([x.T @ g + penalty * w, [g.sum()]])
 
+    from scipy.optimize import minimize  # lazy: 0.16 s of import, needed only when no cached fit exists
+
     start = np.zeros(len(vocab) + 1)
     res = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 500})
     return PurposeModel(vocab, idf, res.x[:-1], float(res.x[-1]))
@@ -139,9 +142,18 @@ def corpus() -> dict[str, list[dict[str, str]]]:
 
 @lru_cache(maxsize=1)
 def model() -> PurposeModel:
-    """The model fitted on the training half of the corpus (once per process)."""
-    rows = corpus()["train"]
-    return fit([r["text"] for r in rows], [int(r["label"] == "seeking") for r in rows])
+    """The model fitted on the training half of the corpus: once per process, and read from the on-disk cache
+    (keyed by the corpus and this module's code) when an earlier process already fitted the same thing."""
+    text = prompt_text(CORPUS)
+    key = purpose_cache.cache_key(text, sys.modules[__name__], _PENALTY)
+    cached = purpose_cache.load(key)
+    if cached is not None:
+        vocab, idf, weights, bias = cached
+        return PurposeModel({g: j for j, g in enumerate(vocab)}, idf, weights, bias)
+    rows = json.loads(text)["train"]
+    fitted = fit([r["text"] for r in rows], [int(r["label"] == "seeking") for r in rows])
+    purpose_cache.save(key, sorted(fitted.vocab, key=fitted.vocab.__getitem__), fitted.idf, fitted.weights, fitted.bias)
+    return fitted
 
 
 def names_a_result(text: str) -> bool:
