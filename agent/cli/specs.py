@@ -167,9 +167,13 @@ def _show(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _ledger(args: argparse.Namespace) -> dict[str, Any]:
+    from mmm_core.answers.comparison import declared_comparisons
     from mmm_core.ledger import ledger_report
 
-    return ledger_report(open_store(args), args.dataset)
+    store = open_store(args)
+    out = ledger_report(store, args.dataset)
+    out["comparisons"] = declared_comparisons(store, out)
+    return out
 
 
 # --- human rendering -----------------------------------------------------------------------------------------
@@ -257,6 +261,8 @@ def _render_ledger(r: dict[str, Any]) -> str:
             f"     {'reason' if s['amendment_reason'] else 'rationale'}: {s['amendment_reason'] or s['rationale']}"
         )
         lines += [f"     changed: {c}" for c in s["changes"]]
+        if s["spec_id"] in r.get("comparisons", {}):
+            lines.append(f"     {r['comparisons'][s['spec_id']]}")
     if r["fits"]:
         lines += [
             "",

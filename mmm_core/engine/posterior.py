@@ -60,6 +60,45 @@ class Posterior:
             self.label,
         )
 
+    def kpi_log_likelihood(self) -> np.ndarray:
+        """Pointwise log density of the observed KPI [S, N] over the cells in the likelihood (``scaled.obs_mask``,
+        i.e. observed and not held out), on the scaled KPI. Models of the same data share the scaling, so
+        differences between them (PSIS-LOO, stacking) are unaffected by it."""
+        mask = np.asarray(self.scaled.obs_mask, bool)
+        y = np.asarray(self.scaled.kpi, np.float64)[mask]
+        loc, sigma = self._scaled_location()
+        return log_density(self.config, y, loc[:, mask], sigma[:, mask])
+
+    def predictive_draws(self, seed: int = 0) -> np.ndarray:
+        """Posterior predictive KPI draws [S, T, G] in KPI units (the mean plus one noise draw each): what a
+        future period would look like, for scores such as CRPS and interval coverage."""
+        loc, sigma = self._scaled_location()
+        rng = np.random.default_rng(seed)
+        t_noise = self.config.noise == "student_t" and self.config.likelihood != "multiplicative"
+        z = rng.standard_t(self.config.student_t_df, loc.shape) if t_noise else rng.standard_normal(loc.shape)
+        draw = np.exp(loc + sigma * z) if self.config.likelihood == "multiplicative" else loc + sigma * z
+        return draw * np.asarray(self.scaled.kpi_scale, np.float64)[None, None, :]
+
+    def _scaled_location(self) -> tuple[np.ndarray, np.ndarray]:
+        """Location (log scale when multiplicative) and scale of the KPI's noise distribution, each [S, T, G]."""
+        mu = np.asarray(self.predict()["mu"], np.float64) / np.asarray(self.scaled.kpi_scale, np.float64)[None, None]
+        loc = np.log(np.maximum(mu, 1e-300)) if self.config.likelihood == "multiplicative" else mu
+        sigma = np.broadcast_to(np.asarray(self.params["sigma"], np.float64)[:, None, :], loc.shape)
+        return loc, sigma
+
     @classmethod
     def from_fit(cls, result: "FitResult", data: ModelData) -> "Posterior":
         return cls(result.params(), data, result.data, result.config, result.approximate, result.label)
+
+
+def log_density(config: ModelConfig, y: np.ndarray, loc: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """Log density of scaled KPI values ``y`` [N] under the model's noise family, per draw ([S, N] arrays):
+    the same family ``engine.model.mmm_model`` observes the KPI with."""
+    from scipy import stats  # lazy: only comparison and out-of-sample scoring need it
+
+    if config.likelihood == "multiplicative":
+        log_y = np.log(y)[None]
+        return stats.norm.logpdf(log_y, loc, sigma) - log_y
+    if config.noise == "student_t":
+        return stats.t.logpdf(y[None], config.student_t_df, loc, sigma)
+    return stats.norm.logpdf(y[None], loc, sigma)

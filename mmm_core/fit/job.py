@@ -102,7 +102,12 @@ def _fit(store: Store, fit_id: str, spec, settings: FitSettings, report: Progres
             f"The pre-fit gate stopped the fit: {gate.summary}", _gate_hint(gate), code="gate_blocked"
         ).with_detail({"gate": gate.to_dict()})
     result = _sample(scaled, config, settings, report)
-    return _review(data, result, settings, gate.to_dict(), report, prior_roi_draws(prior, data.spend))
+    outcome = _review(data, result, settings, gate.to_dict(), report, prior_roi_draws(prior, data.spend))
+    if spec.comparison is None:
+        return outcome
+    from mmm_core.fit.comparison import attach_comparison  # lazy: only specs declaring a comparison need it
+
+    return attach_comparison(store, fit_id, spec, settings, outcome, data, report)
 
 
 def _gate(data, scaled, config, prior: dict):

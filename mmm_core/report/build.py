@@ -41,12 +41,14 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("health", "Model health"),
     ("contributions", "Contributions"),
     ("roi", "ROI and marginal ROI"),
+    ("comparison", "Model comparison"),
     ("curves", "Response curves"),
     ("mediation", "Mediation"),
     ("optimizer", "Budget optimisation"),
     ("method", "Caveats and method"),
 )
 FIXED_PROSE = frozenset({"disclosure", "method"})
+OPTIONAL = frozenset({"mediation", "comparison"})  # sections shown only when the fit has them
 
 
 def build_report(
@@ -104,8 +106,9 @@ def report(store: Store, fit_id: str, out: Path | str, fmt: Literal["html", "md"
 
 
 def _sections(res: dict[str, Any]) -> list[dict[str, str]]:
-    """The sections this fit has: mediation only when the spec has mediators and results exist."""
-    return [{"id": sid, "title": title} for sid, title in SECTIONS if sid != "mediation" or res.get("mediation")]
+    """The sections this fit has: mediation only when the spec has mediators and results exist, comparison only
+    when the spec declared one."""
+    return [{"id": sid, "title": title} for sid, title in SECTIONS if sid not in OPTIONAL or res.get(sid)]
 
 
 def _template_prose(sections: list[dict[str, str]], res: dict[str, Any]) -> dict[str, str]:
