@@ -40,6 +40,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         _render_health,
     )
     p.add_argument("fit_id")
+    p.add_argument(
+        "--oos",
+        action="store_true",
+        help="also validate out of sample: refit without the last periods and score the forecast (CRPS, interval "
+        "coverage); one more full fit per origin, stored and reused",
+    )
+    p.add_argument("--origins", type=int, default=1, help="rolling origins for --oos (1-3, default 1)")
 
     p = add_command(
         sub,
@@ -96,6 +103,23 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 PROGRESS_WIDTH = 60  # the progress line is rewritten in place (\r), so it must stay on one terminal line
 REASON_WIDTH = 100
+
+
+def comparison_lines(c: dict[str, Any]) -> list[str]:
+    """The pre-registered comparison under the ROI table: combined ROI, each member's, the weights."""
+    if c.get("status") != "done":
+        return ["", c["declared"], f"Comparison not run: {c['reason']}."]
+    names = [m["name"] for m in c["members"]]
+    rows = [
+        [ch, interval(est)] + [interval(m["roi"][ch]) for m in c["members"]] for ch, est in c["combined"]["roi"].items()
+    ]
+    weights = [f"{n} (w {m['weight']:.2f})" for n, m in zip(names, c["members"], strict=True)]
+    return [
+        "",
+        "ROI under the declared model comparison:",
+        table(["channel", "combined"] + weights, rows),
+        c["disclosure"],
+    ]
 
 
 def clip_words(text: str, width: int) -> str:
@@ -158,8 +182,19 @@ def _render_fit(r: dict[str, Any]) -> str:
 
 def _health(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.answers.results import health
+    from mmm_core.fit.oos import stored_out_of_sample
+    from mmm_core.ledger.fits import fit_record
 
-    return health(open_store(args), args.fit_id)
+    store = open_store(args)
+    out = health(store, args.fit_id)
+    comparison = (fit_record(store, args.fit_id).health or {}).get("comparison")
+    out = out if comparison is None else {**out, "comparison": comparison}
+    if getattr(args, "oos", False):
+        from mmm_core.fit.oos import out_of_sample  # lazy: refits with JAX
+
+        return {**out, "out_of_sample": out_of_sample(store, args.fit_id, origins=args.origins)}
+    stored = stored_out_of_sample(store, args.fit_id)
+    return out if stored is None else {**out, "out_of_sample": stored}
 
 
 def _render_health(r: dict[str, Any]) -> str:
@@ -171,8 +206,30 @@ def _render_health(r: dict[str, Any]) -> str:
         out.append(f"\n{title}:")
         out.append(table(["check", "status", "value"], [[c["name"], c["status"], c.get("value")] for c in checks]))
         out += [_reason_lines(c) for c in checks]  # in full, wrapped at word boundaries
+    if r.get("out_of_sample"):
+        out += oos_lines(r["out_of_sample"])
+    if (r.get("comparison") or {}).get("status") == "done":
+        weights = ", ".join(f"{m['name']} {m['weight']:.2f}" for m in r["comparison"]["members"])
+        out.append(f"\nDeclared model comparison ({r['comparison']['rule']}): weights {weights}.")
     out.append("\n" + r["provenance"]["disclosure"])
     return "\n".join(out)
+
+
+def oos_lines(o: dict[str, Any]) -> list[str]:
+    """The rolling-origin validation under the health review: one row per origin and the verdict."""
+    rows = [
+        [
+            x["first_forecast"],
+            x["horizon"],
+            f"{x['crps']:.4g}",
+            f"{x['crps_relative']:.1%}",
+            f"{x['coverage_50']:.0%}",
+            f"{x['coverage_90']:.0%}",
+        ]
+        for x in o["origins"]
+    ]
+    head = ["forecast from", "periods", "CRPS", "CRPS / mean KPI", "in 50% interval", "in 90% interval"]
+    return ["\nout-of-sample (rolling origin):", table(head, rows), f"  out_of_sample ({o['status']}): {o['reason']}"]
 
 
 def _reason_lines(check: dict[str, Any]) -> str:
@@ -181,16 +238,19 @@ def _reason_lines(check: dict[str, Any]) -> str:
 
 
 def _roi(args: argparse.Namespace) -> dict[str, Any]:
+    from mmm_core.answers.comparison import add_comparison
     from mmm_core.answers.results import roi
 
-    return roi(
-        open_store(args),
+    store = open_store(args)
+    out = roi(
+        store,
         args.fit_id,
         interval=args.interval,
         method=args.method,
         allow_unhealthy=args.allow_unhealthy,
         show_prior=args.show_prior,
     )
+    return add_comparison(store, out)
 
 
 def _render_roi(r: dict[str, Any]) -> str:
@@ -216,6 +276,8 @@ def _render_roi(r: dict[str, Any]) -> str:
     out += _basis_lines(r.get("roi_basis") or [])
     if r.get("approximate"):
         out.append(f"Note: {r['label']}.")
+    if r.get("comparison"):
+        out += comparison_lines(r["comparison"])
     out.append(r["provenance"]["disclosure"])
     return "\n".join(out)
 
