@@ -66,6 +66,7 @@ def test_contract_of_the_mediation_answer(quick: dict) -> None:
         for key in ("direct", "indirect", "total", "share_mediated"):
             assert set(ch[key]) == EST
         assert set(ch["roi"]) == {"direct", "indirect", "total"} and ch["spend"] > 0
+        assert ch["split"]["label"] in {"identified", "weakly identified", "not identified by the data"}
         assert set(ch["indirect_by_mediator"]) == {"Awareness"} and ch["feeds"] == ["Awareness"]
         assert ch["total"]["mean"] == pytest.approx(ch["direct"]["mean"] + ch["indirect"]["mean"], rel=1e-4)
     assert out["interval"]["level"] == 0.9 and out["approximate"] is True and "approximate" in out["label"]
@@ -112,7 +113,8 @@ def test_cli_prints_one_json_object_and_refuses_models_without_mediators(
     out = json.loads(capsys.readouterr().out)
     assert out["fit_id"] == quick["fit_id"] and "share_mediated" in out["channels"]["TV"]
     assert main(["--store", store, "mediation", quick["fit_id"], "--allow-unhealthy"]) == 0
-    assert "share mediated" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "share mediated" in text and "split" in text
     code = main(
         ["--store", str(demo_fit["store"].path), "mediation", demo_fit["fit_id"], "--allow-unhealthy", "--json"]
     )

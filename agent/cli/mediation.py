@@ -46,13 +46,16 @@ def _render(r: dict[str, Any]) -> str:
             interval(c["share_mediated"]),
             interval(c["roi"]["direct"]),
             interval(c["roi"]["indirect"]),
+            (c.get("split") or {}).get("label", ""),
         ]
         for name, c in r["channels"].items()
     ]
-    out = [
-        head,
-        table(["channel", "direct", "indirect", "total", "share mediated", "ROI direct", "ROI indirect"], rows),
-    ]
+    cols = ["channel", "direct", "indirect", "total", "share mediated", "ROI direct", "ROI indirect", "split"]
+    out = [head, table(cols, rows)]
+    unclear = [name for name, c in r["channels"].items() if (c.get("split") or {}).get("fix")]
+    if unclear:
+        fix = r["channels"][unclear[0]]["split"]["fix"]
+        out.append(f"Split not pinned down by the data for {', '.join(unclear)}: read their shares as ranges; {fix}.")
     out.append(
         "Mediators: "
         + "; ".join(f"{m['name']} ({m['type']}, fed by {', '.join(m['channels'])})" for m in r["mediators"])

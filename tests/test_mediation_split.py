@@ -1,0 +1,80 @@
+"""Whether the data separate a channel's direct and indirect effects, said with the split (issue 16 item 6).
+
+On synth `mediated` (monthly survey: 36 points, awareness deviations of ~1.2 points, 6% KPI noise) the data
+barely identify the KPI effect of awareness: a least-squares oracle that knows every curve estimates it with a
+relative standard error of 33-61% on seeds 0-5 (the survey periods are the only ones where the mediator's own
+movement shows, and there it is small against the KPI noise). So the honest answer is a wide share-mediated
+interval that covers the truth and is labelled as not pinned down — not a narrow one around a prior.
+
+Fast: the labelling rule. Slow (NUTS, 2 x 300 draws, Hill curves as in test_mediation): on seeds 0-2 TV's 90%
+interval of the share mediated covers the true 0.8 and its split is not labelled identified; a world whose
+awareness moves three times as much for its own reasons, with 3% KPI noise, keeps the truth covered too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mmm_core import ledger
+from mmm_core.answers.mediation import SPLIT_IDENTIFIED, SPLIT_WEAK, mediation, split_identification
+from mmm_core.data.ingest import ingest
+from mmm_core.fit.job import run_fit
+from mmm_core.spec import Saturation, init_spec
+from mmm_core.store import Store
+from mmm_core.synth.dgp import simulate
+from mmm_core.synth.make import to_frame
+from mmm_core.synth.presets import MEDIATED, MediatorSpec
+from mmm_core.synth.truth import build_truth
+
+NUTS = dict(chains=2, warmup=300, draws=300, seed=0)
+STRONG_SIGNAL = replace(MEDIATED, name="mediated_strong", noise_frac=0.03, mediator=MediatorSpec(ar_sd=3.0))
+
+
+def test_the_split_label_follows_the_width_of_the_share_interval() -> None:
+    narrow = split_identification(np.random.default_rng(0).normal(0.7, 0.05, 2000), True)
+    assert narrow["label"] == "identified" and narrow["width_90"] <= SPLIT_IDENTIFIED and narrow["fix"] is None
+    middle = split_identification(np.random.default_rng(0).normal(0.6, 0.12, 2000), True)
+    assert middle["label"] == "weakly identified" and SPLIT_IDENTIFIED < middle["width_90"] <= SPLIT_WEAK
+    wide = split_identification(np.random.default_rng(0).uniform(0.02, 0.98, 2000), True)
+    assert wide["label"] == "not identified by the data" and "survey" in wide["fix"] and "priors" in wide["reason"]
+    assert split_identification(np.zeros(10), False)["label"] == "direct only"
+    with_nan = np.r_[np.random.default_rng(0).normal(0.7, 0.05, 2000), [np.nan] * 5]  # a zero total gives NaN
+    assert split_identification(with_nan, True)["label"] == "identified"
+
+
+def _fit(tmp: Path, preset, seed: int) -> tuple[dict, dict]:
+    world = simulate(preset, seed, np.random.default_rng(seed))
+    to_frame(world).to_csv(tmp / "data.csv", index=False)
+    store = Store(tmp / "mmm.duckdb")
+    ds = ingest(store, tmp / "data.csv", name=preset.name)
+    spec = init_spec(store, ds.dataset_id)
+    spec = spec.model_copy(
+        update={"media": [m.model_copy(update={"saturation": Saturation(type="hill")}) for m in spec.media]}
+    )
+    fit = run_fit(store, ledger.lock(store, spec, "test: mediation split").spec_id, **NUTS)
+    return mediation(store, fit["fit_id"], allow_unhealthy=True)["channels"], build_truth(world)["channels"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_monthly_survey_leaves_the_split_wide_and_says_so(tmp_path: Path, seed: int) -> None:
+    """Seeds 0-2: TV 0.69 [0.25, 0.95], 0.57 [0.12, 0.94], 0.79 [0.44, 0.96] against 0.8."""
+    out, truth = _fit(tmp_path, MEDIATED, seed)
+    tv = out["TV"]
+    assert tv["share_mediated"]["lo"] <= truth["TV"]["share_mediated"] <= tv["share_mediated"]["hi"]
+    assert tv["split"]["label"] != "identified" and tv["split"]["fix"]
+    assert out["Radio"]["split"]["label"] != "identified"  # truly unmediated, fed by default: not claimed either
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_mediator_with_its_own_movement_keeps_the_truth_covered(tmp_path: Path, seed: int) -> None:
+    """Awareness deviations of ~3.75 points and 3% KPI noise (oracle relative s.e. of the KPI effect 6-13%):
+    seeds 0-2 TV 0.61 [0.34, 0.87], 0.57 [0.27, 0.88], 0.67 [0.40, 0.92] against 0.8."""
+    out, truth = _fit(tmp_path, STRONG_SIGNAL, seed)
+    tv = out["TV"]["share_mediated"]
+    assert tv["lo"] <= truth["TV"]["share_mediated"] <= tv["hi"]
