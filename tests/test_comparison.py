@@ -176,7 +176,7 @@ STEEP_HILL = replace(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_on_hill_data_the_hill_member_takes_the_larger_weight(tmp_path: Path, seed: int) -> None:
+def test_on_hill_data_the_hill_member_takes_the_larger_weight(tmp_path: Path, seed: int, record_property) -> None:
     store, dataset_id, _ = _store(tmp_path, STEEP_HILL, seed)
     spec = _with_comparison(init_spec(store, dataset_id), HILL_MEMBER)
     assert {m.saturation.type for m in spec.media} == {"logistic"}  # the drafted default is the other family
@@ -184,4 +184,5 @@ def test_on_hill_data_the_hill_member_takes_the_larger_weight(tmp_path: Path, se
     record = run_fit(store, locked.spec_id, chains=1, warmup=300, draws=300, seed=0)["health"]["comparison"]
     weight = {m["name"]: m["weight"] for m in record["members"]}
     elpd = {m["name"]: m["elpd_loo"] for m in record["members"]}
+    record_property("comparison", {"weight": weight, "elpd": elpd})  # the figures, in the JUnit report
     assert weight["hill"] > 0.5 and elpd["hill"] > elpd["spec"], (weight, elpd)

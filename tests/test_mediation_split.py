@@ -61,10 +61,11 @@ def _fit(tmp: Path, preset, seed: int) -> tuple[dict, dict]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_a_monthly_survey_leaves_the_split_wide_and_says_so(tmp_path: Path, seed: int) -> None:
+def test_a_monthly_survey_leaves_the_split_wide_and_says_so(tmp_path: Path, seed: int, record_property) -> None:
     """Seeds 0-2: TV 0.69 [0.25, 0.95], 0.57 [0.12, 0.94], 0.79 [0.44, 0.96] against 0.8."""
     out, truth = _fit(tmp_path, MEDIATED, seed)
     tv = out["TV"]
+    record_property("split", {ch: (c["share_mediated"], c["split"]["label"]) for ch, c in out.items()})
     assert tv["share_mediated"]["lo"] <= truth["TV"]["share_mediated"] <= tv["share_mediated"]["hi"]
     assert tv["split"]["label"] != "identified" and tv["split"]["fix"]
     assert out["Radio"]["split"]["label"] != "identified"  # truly unmediated, fed by default: not claimed either
@@ -72,9 +73,10 @@ def test_a_monthly_survey_leaves_the_split_wide_and_says_so(tmp_path: Path, seed
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_a_mediator_with_its_own_movement_keeps_the_truth_covered(tmp_path: Path, seed: int) -> None:
+def test_a_mediator_with_its_own_movement_keeps_the_truth_covered(tmp_path: Path, seed: int, record_property) -> None:
     """Awareness deviations of ~3.75 points and 3% KPI noise (oracle relative s.e. of the KPI effect 6-13%):
     seeds 0-2 TV 0.61 [0.34, 0.87], 0.57 [0.27, 0.88], 0.67 [0.40, 0.92] against 0.8."""
     out, truth = _fit(tmp_path, STRONG_SIGNAL, seed)
     tv = out["TV"]["share_mediated"]
+    record_property("split", {ch: (c["share_mediated"], c["split"]["label"]) for ch, c in out.items()})
     assert tv["lo"] <= truth["TV"]["share_mediated"] <= tv["hi"]

@@ -91,8 +91,9 @@ def test_health_oos_scores_future_periods_and_stores_them(tmp_path: Path, capsys
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_a_correct_model_covers_most_future_weeks(tmp_path: Path, seed: int) -> None:
+def test_a_correct_model_covers_most_future_weeks(tmp_path: Path, seed: int, record_property) -> None:
     store, fit_id = _nuts_fit(tmp_path, seed, 2, 500)
     oos = out_of_sample(store, fit_id, origins=2)
+    record_property("oos", oos)
     assert oos["coverage_90"] >= 0.7 and oos["status"] == "pass", oos
     assert oos["crps_relative"] < 0.1, oos  # national_small's noise is 6% of the KPI

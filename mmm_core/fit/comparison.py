@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -35,6 +36,18 @@ PARETO_K_MAX = 0.7  # above it a point's PSIS estimate is unreliable (Vehtari et
 def pareto_k_limit(n_draws: int) -> float:
     """The sample-size-dependent reliability threshold min(1 - 1/log10(S), 0.7) of Vehtari et al. (2024)."""
     return min(1.0 - 1.0 / np.log10(max(n_draws, 11)), PARETO_K_MAX)
+
+
+@dataclass(frozen=True)
+class FitSteps:
+    """The fit job's own stages, handed in by ``fit.job`` (which calls this module; importing it back would be a
+    cycle): sample, review, register, the error record of a failure, and the progress fraction to report at."""
+
+    sample: Callable[..., Any]
+    review: Callable[..., FitOutcome]
+    register: Callable[..., None]
+    error_dict: Callable[[BaseException], dict[str, Any]]
+    progress_at: float
 
 
 @dataclass(frozen=True)
@@ -184,7 +197,14 @@ def comparison_record(
 
 
 def attach_comparison(
-    store: Store, parent_id: str, spec: ModelSpec, settings: FitSettings, parent: FitOutcome, data, report
+    store: Store,
+    parent_id: str,
+    spec: ModelSpec,
+    settings: FitSettings,
+    parent: FitOutcome,
+    data,
+    report,
+    steps: FitSteps,
 ) -> FitOutcome:
     """The parent's outcome with ``health["comparison"]``: the full comparison for a NUTS fit; for a quick fit
     a record saying it was not run and why (a Laplace approximation has no trustworthy LOO)."""
@@ -195,30 +215,35 @@ def attach_comparison(
             "reason": "quick mode: the comparison needs full NUTS fits of every member (fit without --quick)",
         }
     else:
-        record = {"status": "done", **run_comparison(store, parent_id, spec, settings, parent, data, report)}
+        record = {"status": "done", **run_comparison(store, parent_id, spec, settings, parent, data, report, steps)}
     return replace(parent, health={**parent.health, "comparison": record})
 
 
 def run_comparison(
-    store: Store, parent_id: str, spec: ModelSpec, settings: FitSettings, parent: FitOutcome, data, report
+    store: Store,
+    parent_id: str,
+    spec: ModelSpec,
+    settings: FitSettings,
+    parent: FitOutcome,
+    data,
+    report,
+    steps: FitSteps,
 ) -> dict[str, Any]:
     """Fit every declared member (each registered as a fit linked to ``parent_id``), weigh them by the rule and
     return the comparison record for the parent's health."""
-    from mmm_core.fit import job  # lazy: job calls this module at the end of a fit
-
     members = [member_result(BASE_MEMBER, parent_id, {}, parent, data)]
     declared = spec.comparison.members
     for i, member in enumerate(declared):
-        report(job.SAMPLING_END, f"comparison member {i + 1}/{len(declared)}: {member.name}")
-        members.append(_fit_member(store, parent_id, spec, member, settings, data, parent.gate, job))
-    report(job.SAMPLING_END, "comparison: PSIS-LOO stacking weights")
+        report(steps.progress_at, f"comparison member {i + 1}/{len(declared)}: {member.name}")
+        members.append(_fit_member(store, parent_id, spec, member, settings, data, parent.gate, steps))
+    report(steps.progress_at, "comparison: PSIS-LOO stacking weights")
     scores = stacking_weights(members)
     return comparison_record(
         members, scores, list(data.channels), spec.comparison.rule, settings.interval_level, settings.interval_method
     )
 
 
-def _fit_member(store, parent_id, spec, member, settings, data, gate, job) -> MemberResult:
+def _fit_member(store, parent_id, spec, member, settings, data, gate, steps: FitSteps) -> MemberResult:
     """One member: begin a fit of the same locked spec (its settings say which member and whose), sample,
     review, register. Its own failure fails the parent too (the comparison was declared: all or nothing)."""
     from mmm_core.engine import scale_data  # lazy: JAX, as in fit.job
@@ -237,16 +262,17 @@ def _fit_member(store, parent_id, spec, member, settings, data, gate, job) -> Me
         scaled = scale_data(data, config)
         prior = prior_predictive(scaled, config, seed=settings.seed)
         quiet = lambda f, msg: None  # noqa: E731 - members report through the parent's progress line
-        result = job._sample(scaled, config, settings, quiet)
-        outcome = job._review(data, result, settings, gate, quiet, prior_roi_draws(prior, data.spend))
+        result = steps.sample(scaled, config, settings, quiet)
+        outcome = steps.review(data, result, settings, gate, quiet, prior_roi_draws(prior, data.spend))
     except BaseException as exc:
-        ledger.fail_fit(store, fit_id, job._error_dict(exc))
+        ledger.fail_fit(store, fit_id, steps.error_dict(exc))
         raise
-    job._register(store, fit_id, outcome, time.perf_counter() - t0)
+    steps.register(store, fit_id, outcome, time.perf_counter() - t0)
     return member_result(member.name, fit_id, overrides_of(member), outcome, data)
 
 
 __all__ = [
+    "FitSteps",
     "MemberResult",
     "attach_comparison",
     "member_spec",

@@ -105,9 +105,10 @@ def _fit(store: Store, fit_id: str, spec, settings: FitSettings, report: Progres
     outcome = _review(data, result, settings, gate.to_dict(), report, prior_roi_draws(prior, data.spend))
     if spec.comparison is None:
         return outcome
-    from mmm_core.fit.comparison import attach_comparison  # lazy: only specs declaring a comparison need it
+    from mmm_core.fit.comparison import FitSteps, attach_comparison  # lazy: only specs declaring a comparison
 
-    return attach_comparison(store, fit_id, spec, settings, outcome, data, report)
+    steps = FitSteps(_sample, _review, _register, _error_dict, SAMPLING_END)
+    return attach_comparison(store, fit_id, spec, settings, outcome, data, report, steps)
 
 
 def _gate(data, scaled, config, prior: dict):
