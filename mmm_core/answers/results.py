@@ -22,6 +22,7 @@ from mmm_core.effects.tables import response_curve as curve
 from mmm_core.effects.windows import geo_roi_table, window_contribution_rows, window_roi_table, windowed
 from mmm_core.errors import FitRefusedError, MMMError, NotFoundError
 from mmm_core.fit import artifacts
+from mmm_core.fit.comparison import spec_of_fit
 from mmm_core.fit.inputs import model_config, model_data, roi_basis
 from mmm_core.fit.pymc import PYMC_LIMITS
 from mmm_core.ledger.fits import FitRecord, fit_record
@@ -291,8 +292,9 @@ def load_posterior(store: Store, fit_id: str):
             "Re-ingest the original file, or lock a new spec on the new data.",
             code="data_changed",
         )
-    data = model_data(store, locked.spec)
-    config = model_config(locked.spec, data)
+    spec = spec_of_fit(locked.spec, fit.settings)  # a comparison member is its own curve family, not the spec's
+    data = model_data(store, spec)
+    config = model_config(spec, data)
     meta = artifacts.load_meta(artifacts.fit_dir(store, fit_id))
     params = artifacts.load_samples(artifacts.fit_dir(store, fit_id))
     return Posterior(
