@@ -49,6 +49,8 @@ def test_ingest_reports_national_media_and_the_default(store: Store, tmp_path: P
     assert result.national_geography == label
     note = next(r for r in result.rollups if r.startswith("Media rows on Geography"))
     assert "TV_Spend" in note and "by KPI share (default" in note and "never dropped or double counted" in note
+    # national rows are not a geography of their own: nothing is "present in only some geographies"
+    assert result.ragged == [] and not any("only some geographies" in w for w in result.warnings)
     spec, notes = init_spec_with_notes(store, "nat", kpi="Sales", controls=["Population"])
     assert spec.geo.national_media == "kpi_share" and spec.geo.pooling == "partial"
     assert any("split across the 2 geos by KPI share" in n for n in notes)

@@ -91,15 +91,23 @@ def _ingest(args: argparse.Namespace) -> dict[str, Any]:
 
 def _render_ingest(r: dict[str, Any]) -> str:
     head = "Already in the store (identical content)" if r.get("already_present") else "Ingested"
+    nat = r.get("national_geography")
+    geos = len(r["geographies"]) - (nat is not None)
     lines = [
         f"{head}: dataset {r['name']} ({r['dataset_id']})",
         f"  {r['rows']} rows, {r['periods']} periods ({r.get('period_start')} … {r.get('period_end')}, "
-        f"{r.get('frequency')}), {len(r['geographies'])} geographies, {r['variables']} variables",
+        f"{r.get('frequency')}), {geos} geographies{f' + national rows ({nat!r})' if nat is not None else ''}, "
+        f"{r['variables']} variables",
         f"  fingerprint {r['fingerprint']}",
     ]
+    for c in r.get("channels", []):  # what the model will see as channels, with their metrics
+        exposure = f"; exposure {', '.join(c['exposure'])}" if c["exposure"] else ""
+        lines.append(f"  channel {c['channel']}: spend {', '.join(c['spend']) or 'none'}{exposure}")
     if r.get("ragged"):
         lines.append(f"  ragged (present in some geographies only): {', '.join(r['ragged'])}")
-    lines += [f"  warning: {w}" for w in r.get("warnings", [])]
+    rollups = r.get("rollups", [])
+    lines += [f"  roll-up: {w}" for w in rollups]
+    lines += [f"  warning: {w}" for w in r.get("warnings", []) if w not in rollups]
     return "\n".join(lines)
 
 

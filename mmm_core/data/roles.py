@@ -25,6 +25,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from mmm_core.data.channels import Series, build_series, channel_name, series_column
+from mmm_core.data.queries import national_label
 
 __all__ = [
     "MEDIATOR_COVERAGE",
@@ -133,17 +134,23 @@ def _roles(series: list[Series], coverage: dict[str, float]) -> dict[str, str]:
 def _variable_stats(frame: pd.DataFrame, n_periods: int | None) -> pd.DataFrame:
     """Per series: rows, share of periods and geographies observed, ragged flag, total, outlets."""
     n_periods = n_periods or frame["period"].nunique()
-    n_geos = frame["geography"].nunique()
+    # A 'National' geography beside real geos is not a geography of its own (its rows are split across or apply to
+    # the geos; mmm_core.data.national): geographic coverage counts the real geos, and a variable observed only
+    # nationally covers them all, so neither it nor the geo-level KPI is "ragged".
+    nat = national_label(sorted(frame["geography"].unique().tolist()))
+    real = frame["geography"] != nat if nat is not None else pd.Series(True, index=frame.index)
+    n_geos = frame.loc[real, "geography"].nunique()
     grouped = frame.groupby("series", sort=True)
+    on_geos = frame[real].groupby("series")["geography"].nunique().reindex(grouped.size().index, fill_value=0)
     stats = pd.DataFrame(
         {
             "n_obs": grouped.size(),
             "coverage": grouped["period"].nunique() / n_periods,
-            "geos": grouped["geography"].nunique(),
+            "geos": on_geos.where(on_geos > 0, n_geos),  # national only: every geo
             "total": grouped["value"].sum(),
         }
     )
-    stats["geo_coverage"] = stats["geos"] / n_geos
+    stats["geo_coverage"] = stats["geos"] / max(n_geos, 1)
     stats["ragged"] = stats["geos"] < n_geos
     with_outlet = frame.loc[frame["outlet"] != "", ["series", "outlet"]].drop_duplicates()
     outlets = with_outlet.groupby("series")["outlet"].agg(list)
