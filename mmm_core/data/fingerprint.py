@@ -14,6 +14,8 @@ Declared roles (``spec init --media``) are not part of it: they change how rows 
 Datasets ingested before this scheme recorded the *layout* fingerprint (the stored columns as they are, outlet
 included; :func:`layout_fingerprint`). They are never re-fingerprinted — specs locked on them recorded that value —
 so :func:`dataset_rows_fingerprint` recomputes a stored dataset in the scheme its recorded fingerprint is in.
+The canonical lines depend on the channel rules (``build_series``): a change to those rules is a new scheme, and the
+old one must stay here beside ``layout_fingerprint`` for the datasets recorded with it.
 """
 
 from __future__ import annotations
