@@ -98,9 +98,12 @@ def question_of(messages: list[BaseMessage]) -> Question | None:
 
 
 def _tools_failed(messages: list[BaseMessage]) -> bool:
-    """Every tool result of this turn is an error (the answer then explains the error, not the question)."""
+    """Every result of the turn's last tool step is an error (the answer then explains the error, not the
+    question; a context call such as describe_dataset before it does not count)."""
     h = memory.last_human(messages)
-    results = [m for m in messages[h + 1 :] if isinstance(m, ToolMessage)]
+    caller = next((m for m in reversed(messages[h + 1 :]) if isinstance(m, AIMessage) and m.tool_calls), None)
+    ids = {c["id"] for c in caller.tool_calls} if caller else set()
+    results = [m for m in messages[h + 1 :] if isinstance(m, ToolMessage) and m.tool_call_id in ids]
     return bool(results) and all(m.status == "error" or "error" in memory.parse(m.content) for m in results)
 
 

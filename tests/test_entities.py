@@ -123,3 +123,25 @@ def test_router_refuses_unknown_names(text: str, intent: str, args: dict) -> Non
     assert r.intent == intent and all(r.args.get(k) == v for k, v in args.items()), (r.intent, r.args)
     if intent == "not_in_data":
         assert r.args["have"]["channels"] == list(CAT.channels)
+
+
+def test_typos_of_ordinary_words_and_adjectives_are_not_names() -> None:
+    for text in ("TV ads vs paid search — which has the higehr ROI?", "are we seeing diminishing returns on tv",
+                 "show me the respnose curve for Search"):  # fmt: skip
+        assert resolve(text, CAT).unknown == [], text
+    assert resolve("What is the Podcast ROI?", CAT).unknown == ["Podcast"]
+
+
+def test_region_breakdowns() -> None:
+    r = route("which region has the best ROI?", list(CAT.channels), catalog=CAT)
+    assert r.intent == "roi" and r.args == {"geos": ["North", "South", "New York"]}
+    national = Catalog(channels=CAT.channels)
+    r = route("which region has the best ROI?", list(CAT.channels), catalog=national)
+    assert r.intent == "not_in_data" and r.args["kind"] == "geography"
+    many = Catalog(channels=CAT.channels, geographies=tuple(f"G{i:02d}" for i in range(12)))
+    assert route("ROI by region", list(CAT.channels), catalog=many).args["kind"] == "choose_geos"
+
+
+def test_two_channels_get_the_table_that_names_both() -> None:
+    assert route("what's the return on print and social?", ["Print", "Social", "TV"]).args == {}
+    assert route("how much did search and TV contribute", ["Search", "TV", "Social"]).args == {"by": "channel"}

@@ -250,7 +250,10 @@ _SLOTS = [
         r"saturation|mroi)\s+(?:of|on|for|from|in|to|through)\s+(?:the\s+|our\s+)?" + _W,
         re.IGNORECASE,
     ),
-    re.compile(_W + r"(?:['’]s)?\s+(?:roi|roas|returns?|contribution|spend|curve|mroi)\b", re.IGNORECASE),
+    # "TikTok's ROI", "Podcast ROI": a name before the measure is possessive or capitalised ("higher ROI",
+    # "diminishing returns" are adjectives, not names).
+    re.compile(r"([A-Za-z][\w&+-]*)['’]s\s+(?:roi|roas|returns?|contribution|spend|curve|mroi)\b", re.IGNORECASE),
+    re.compile(r"([A-Z][\w&+-]*)\s+(?i:roi|roas|returns?|contribution|spend|curve|mroi)\b"),
     re.compile(r"\b(?:compare|between)\s+" + _W + r"\s+(?:and|with|to|vs\.?|versus)\s+" + _W, re.IGNORECASE),
     re.compile(_W + r"\s+(?:vs\.?|versus)\s+" + _W, re.IGNORECASE),
     re.compile(r"\bfrom\s+" + _W + r"\s+(?:to|into)\s+(?:the\s+)?" + _W, re.IGNORECASE),
@@ -261,12 +264,27 @@ _SLOTS = [
 ]
 
 
+# "how is the radio contribution": a lowercase word before the measure counts only when it is a channel
+# category or a brand (the data may lack it); other lowercase words there are adjectives ("higher ROI").
+_CATEGORY_SLOT = re.compile(r"([a-z][\w&+-]*)\s+(?i:roi|roas|returns?|contribution|spend|curve|mroi)\b")
+
+
 def _slot_words(text: str) -> list[str]:
     out: list[str] = []
     for rx in _SLOTS:
         for m in rx.finditer(text):
             out += [g for g in m.groups() if g]
+    out += [w for w in _CATEGORY_SLOT.findall(text) if w in SYNONYMS or w in BRANDS]
     return out
+
+
+_ORDINARY = sorted(w for w in COMMON if len(w) >= 4)
+
+
+def _ordinary_typo(word: str) -> bool:
+    """Whether ``word`` is within the spelling cutoff of an ordinary word of these questions."""
+    limit = 1 if len(word) <= 7 else 2
+    return len(word) >= 4 and process.extractOne(word, _ORDINARY, scorer=OSA.distance, score_cutoff=limit) is not None
 
 
 def resolve(text: str, catalog: Catalog, skip: Iterable[str] = ()) -> Resolution:
@@ -282,6 +300,8 @@ def resolve(text: str, catalog: Catalog, skip: Iterable[str] = ()) -> Resolution
         tok = _tokens(word)
         if not tok or tok[0] in taken or tok[0] in COMMON | TIME_WORDS | GENERIC_TOKENS or tok[0].isdigit():
             continue
+        if word.islower() and tok[0] not in SYNONYMS and tok[0] not in BRANDS and _ordinary_typo(tok[0]):
+            continue  # "higehr", "respnose": a misspelt ordinary word, not a name
         if _display(text, word) not in m.res.unknown:
             m.res.unknown.append(_display(text, word))
     m.res.mentions.sort(key=lambda x: x.position)

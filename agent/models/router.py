@@ -372,7 +372,7 @@ def _fill(r: Route, text: str, low: str, known: list[str], catalog: entities.Cat
     names something the data does not have, see ``agent.models.scope``)."""
     q = parse_question(text, catalog, known)
     _fill_intent(r, text, low, known, q.unknown)
-    apply_scope(r, q)
+    apply_scope(r, q, text)
 
 
 def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[str]) -> None:
@@ -387,7 +387,9 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[
         if not m:
             r.intent = "clarify_sql"
     elif r.intent in ("roi", "curve"):
-        if r.channels:
+        if r.channels[1:] and r.intent == "roi":
+            r.args = {}  # "the return on print and social": the table names both (one channel would drop one)
+        elif r.channels:
             r.args = {"channel": r.channels[0]}
         elif known and (r.intent == "curve" or unknown):
             r.intent, r.note = "unknown_channel", (unknown or [None])[0]
@@ -402,7 +404,7 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[
         r.args = {"order": "worst" if worst else "best"}
     elif r.intent == "contribution":
         r.args = {"by": _by(low)}
-        if r.channels:
+        if len(r.channels) == 1:  # two or more: the table by channel names them all
             r.args["channel"] = r.channels[0]
     elif r.intent == "spend_by":
         r.args = {"by": _by(low)}

@@ -10,6 +10,7 @@ check (``agent.question_check``), so the router and the check can never disagree
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -78,9 +79,16 @@ def refusal_args(q: Question, words: list[str], kind: str) -> dict[str, Any]:
     }
 
 
-def apply_scope(r: Any, q: Question) -> Question:
+MAX_GEO_TABLES = 8  # per-geography ROI tables in one answer
+_BY_GEO = re.compile(
+    r"\b(geo|geos|geograph\w*|regions?|regional|markets?|states?|dmas?|countr(y|ies)|cit(y|ies)|areas?)\b",
+    re.IGNORECASE,
+)
+
+
+def apply_scope(r: Any, q: Question, text: str = "") -> Question:
     """Set ``r``'s windows/geos/grain from the question ``q`` (:func:`parse_question`), or turn ``r`` into
-    ``not_in_data`` (see module doc)."""
+    ``not_in_data`` (see module doc). ``text``: the question, for breakdown words ("by region")."""
     if r.intent in WINDOWED and q.when.outside:
         r.intent, r.args = "not_in_data", refusal_args(q, [w.label for w in q.when.outside], "period")
         return q
@@ -88,6 +96,14 @@ def apply_scope(r: Any, q: Question) -> Question:
         r.intent, r.args = "not_in_data", refusal_args(q, q.unknown, "name")
         return q
     geos = q.names("geography")
+    if r.intent in ("roi", "rank") and not geos and _BY_GEO.search(text):  # "which region has the best ROI?"
+        if not q.catalog.geographies:
+            r.intent, r.args = "not_in_data", refusal_args(q, [], "geography")
+            return q
+        if len(q.catalog.geographies) > MAX_GEO_TABLES:  # one table per geography would not fit an answer
+            r.intent, r.args = "not_in_data", refusal_args(q, [], "choose_geos")
+            return q
+        r.intent, r.args, geos = "roi", {}, list(q.catalog.geographies)
     if geos and r.intent in ("compare", "clarify_compare") and len(r.channels) < 2:
         r.intent, r.args = "roi", {}  # "ROI North vs South": one table per geography
     if r.intent in WINDOWED and q.when.windows:
