@@ -168,12 +168,14 @@ def test_a_quick_fit_says_the_comparison_was_not_run(compared: dict) -> None:
     assert record["status"] == "not_run" and "NUTS" in record["reason"]
 
 
-# Steep S-shaped Hill curves (slope 3) that a logistic curve (concave from zero) cannot follow, low noise and
-# three years: the data carry a clear signal about the curve family, which is what the test is about.
+# Steep S-shaped Hill curves (slope 3) that a logistic curve (concave from zero) cannot follow, 1% noise and
+# three years: the data carry a clear signal about the curve family, which is what the test is about. (At 2%
+# noise seed 2 did not discriminate: ELPD 370.7 vs 369.9, weights 0.73 / 0.27 — stacking then rightly keeps
+# both; at 1% the Hill member's ELPD leads by 19-35 on seeds 0-4 and takes weight 0.98-1.0.)
 STEEP_HILL = replace(
     NATIONAL_SMALL,
     name="steep_hill",
-    noise_frac=0.02,
+    noise_frac=0.01,
     n_weeks=156,
     channels=tuple(replace(c, slope=3.0, k_ratio=1.0) for c in NATIONAL_SMALL.channels),
 )
