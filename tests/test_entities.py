@@ -34,6 +34,9 @@ def _names(text: str, kind: str = "channel") -> list[str]:
         ("roi of raido", "channel", ["Radio"]),  # one swap
         ("what's the roi of serach", "channel", ["Search"]),
         ("socail vs emial", "channel", ["Social", "Email"]),
+        ("is sarech worth the money", "channel", ["Search"]),  # same letters, out of order
+        ("does soacil keep working", "channel", ["Social"]),
+        ("a special offer", "channel", []),  # two edits from Social but different letters: a word
         ("effect of price on sales", "control", ["Price"]),
         ("sales in new york", "geography", ["New York"]),
         ("ROI North vs South", "geography", ["North", "South"]),
@@ -133,8 +136,9 @@ def test_typos_of_ordinary_words_and_adjectives_are_not_names() -> None:
 
 
 def test_region_breakdowns() -> None:
-    r = route("which region has the best ROI?", list(CAT.channels), catalog=CAT)
-    assert r.intent == "roi" and r.args == {"geos": ["North", "South", "New York"]}
+    for text in ("which region has the best ROI?", "which reigon has the best ROI?"):
+        r = route(text, list(CAT.channels), catalog=CAT)
+        assert r.intent == "roi" and r.args == {"geos": ["North", "South", "New York"]}, text
     national = Catalog(channels=CAT.channels)
     r = route("which region has the best ROI?", list(CAT.channels), catalog=national)
     assert r.intent == "not_in_data" and r.args["kind"] == "geography"

@@ -12,9 +12,11 @@ strong, in this order (each pass claims its words, so a later pass never re-read
    qualifier of a category word right after it ("Google Search" → Search);
 5. **spelling**: a word within a small edit distance of exactly one name ("raido" → Radio). The cutoff is the
    optimal-string-alignment distance (insert, delete, substitute, swap two adjacent letters): 1 edit for words
-   of 4–7 letters, 2 for longer ones. Damerau (1964) found ~80% of misspellings are one such edit; two edits in a
-   short word leave under 3/4 of it intact, which is where real words start to collide (ratio/radio, loyal/local
-   are stop words for that reason). Two names at the same distance → ambiguous (one clarifying question).
+   of 4–7 letters, 2 for longer ones — and 2 for a word of 5+ letters with exactly the name's letters and first
+   letter ("sarech" → Search: letters typed out of order). Damerau (1964) found ~80% of misspellings are one
+   such edit; two edits in a short word leave under 3/4 of it intact, which is where real words start to collide
+   (ratio/radio, loyal/local are stop words for that reason). Two names at the same distance → ambiguous (one
+   clarifying question).
 
 Words in a slot where a name is expected ("ROI of X", "X vs Y", "from X to Y") that resolve to nothing are
 reported as *unknown*, so the answer says the name is not in the data and lists what is.
@@ -235,11 +237,23 @@ class _Matcher:
                 continue
             limit = 1 if len(word) <= 7 else 2
             hits = process.extract(word, list(choices), scorer=OSA.distance, score_cutoff=limit, limit=None)
+            if not hits and len(word) >= 5:
+                hits = _scrambled(word, choices)
             if not hits:
                 continue
             best = min(h[1] for h in hits)
             found = [e for key, dist, _ in hits if dist == best for e in choices[key]]
             self.claim(i, n, found, "spelling")
+
+
+def _scrambled(word: str, choices: dict[str, list[tuple[str, str]]]) -> list[tuple[str, int, int]]:
+    """Names with exactly ``word``'s letters and first letter, two edits away ("sarech" → search, "soacil" →
+    social): letters typed out of order, not a different word (special/social differ in letters)."""
+    return [
+        (key, 2, 0)
+        for key in choices
+        if key[0] == word[0] and sorted(key) == sorted(word) and OSA.distance(word, key) <= 2
+    ]
 
 
 # Slots where a name is expected; the captured word is reported when it resolves to nothing.

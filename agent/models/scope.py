@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from agent.models.entities import Catalog, Resolution, resolve
 from agent.models.vocab import BRANDS
 from agent.models.when import When, parse_when
@@ -86,6 +89,17 @@ _BY_GEO = re.compile(
 )
 
 
+_GEO_WORDS = ("region", "regions", "geography", "geographies", "market", "markets")
+
+
+def _asks_by_geo(text: str) -> bool:
+    """Whether the question asks for a breakdown by geography ("which reigon…" too: one edit from a geo word)."""
+    if _BY_GEO.search(text):
+        return True
+    words = [w for w in re.findall(r"[a-z]+", text.casefold()) if len(w) >= 6]
+    return any(process.extractOne(w, _GEO_WORDS, scorer=OSA.distance, score_cutoff=1) for w in words)
+
+
 def apply_scope(r: Any, q: Question, text: str = "") -> Question:
     """Set ``r``'s windows/geos/grain from the question ``q`` (:func:`parse_question`), or turn ``r`` into
     ``not_in_data`` (see module doc). ``text``: the question, for breakdown words ("by region")."""
@@ -96,7 +110,7 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
         r.intent, r.args = "not_in_data", refusal_args(q, q.unknown, "name")
         return q
     geos = q.names("geography")
-    if r.intent in ("roi", "rank") and not geos and _BY_GEO.search(text):  # "which region has the best ROI?"
+    if r.intent in ("roi", "rank") and not geos and _asks_by_geo(text):  # "which region has the best ROI?"
         if not q.catalog.geographies:
             r.intent, r.args = "not_in_data", refusal_args(q, [], "geography")
             return q
