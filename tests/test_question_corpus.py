@@ -80,3 +80,32 @@ def test_the_issue_questions(runner: run.Runner) -> None:
     assert tv.ok and not tv.wrong_period, tv.failures
     specs = runner.ask(by_q["What specs have we tried on this data?"])
     assert specs.ok and [c["name"] for c in specs.calls][-1] == "ledger", specs.failures
+
+
+def _session(runner: run.Runner, name: str):
+    from agent.session import Session
+
+    return Session(runner.fx["store"], session_id=name, graph=runner.graph)
+
+
+def test_guided_setup_reads_free_text_carryover_or_says_what_it_missed(runner: run.Runner) -> None:
+    s = _session(runner, "setup-free-text")
+    s.ask("set up a new model")
+    rec = s.ask("TV can carry over 12 weeks")
+    assert rec["tool_calls"][-1]["name"] == "edit_spec"
+    assert rec["tool_calls"][-1]["args"]["carryover"] == {"TV": {"max_lag": 12}}
+    assert "TV's carry-over is counted for up to 12 periods" in rec["answer"] and "Noted" not in rec["answer"]
+    assert rec["grounded"] and "Question — KPI" in rec["answer"]  # the pending question is asked again
+    rec = s.ask("radio lingers for a while")
+    assert rec["tool_calls"] == [] and "not how long" in rec["answer"] and rec["grounded"]
+    rec = s.ask("Search lasts 2 months")
+    assert rec["tool_calls"] == [] and "in weeks" in rec["answer"]
+    assert "channels" in s.ask("ok")["answer"]  # the wizard goes on
+
+
+def test_changing_the_model_is_an_amendment_proposal(runner: run.Runner) -> None:
+    rec = _session(runner, "amend-proposal").ask("change the model to drop Price")
+    assert rec["tool_calls"] == [] and "Proposed amendment" in rec["answer"] and "remove Price" in rec["answer"]
+    assert "needs a reason" in rec["answer"]
+    rec = _session(runner, "amend-unknown").ask("drop TikTok from the model")
+    assert rec["tool_calls"] == [] and "TikTok is not in" in rec["answer"] and "nothing was changed" in rec["answer"]

@@ -95,6 +95,13 @@ def compose(tool: str, result: dict[str, Any], meta: dict[str, Any], known: list
     """The answer for one tool result, given the routed intent in ``meta``."""
     if "error" in result:
         return render("answers/error.j2", e=result["error"])
+    text = _compose(tool, result, meta)
+    if meta.get("national_only"):
+        return render("answers/national_only.j2") + "\n" + text
+    return text
+
+
+def _compose(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str:
     kpi_word = meta.get("kpi") or "the KPI"
     common = {"r": result, "kpi_word": kpi_word, "args": meta.get("args", {}), "channel": meta.get("channel")}
     if tool == "roi":

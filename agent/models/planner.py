@@ -79,8 +79,19 @@ def plan(messages: list[BaseMessage], tools: list[str], context_done: bool) -> A
     return _act(messages, tools, r, text, known or names)
 
 
+# A question whose subject is the geographies ("which region has the best ROI?", "ROI by market").
+_GEO_SUBJECT = re.compile(
+    r"\b(which|what|each|every|by|per|across|between|the best|the worst|top)\s+(regions?|geos?|geograph\w*|markets?|"
+    r"states?|countries|country|cities|city|areas?|dmas?|territor\w*)\b",
+    re.IGNORECASE,
+)
+
+
 def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, known: list[str]) -> AIMessage:
     meta = {"intent": r.intent, "args": r.args, "phase": "answer"}
+    catalog = memory.catalog(messages)
+    if catalog is not None and not catalog.geographies and _GEO_SUBJECT.search(text):
+        meta["national_only"] = True  # the answer says there are no geographies before giving the national one
     simple = {
         "roi": "roi",
         "rank": "roi",
