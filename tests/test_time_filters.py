@@ -194,3 +194,19 @@ def test_roi_per_geography_and_refusals(fitted) -> None:
         results.roi(fitted.store, fitted.fit_id, geos=["Texas"])
     with pytest.raises(NotFoundError, match="2021-01-04 to 2023-12-25"):
         results.roi(fitted.store, fitted.fit_id, windows=[{"start": "2019-01-01", "end": "2019-12-31"}])
+
+
+def test_windowed_breakdowns_stay_inside_the_window(fitted) -> None:
+    window = [{"start": "2023-10-01", "end": "2023-12-31", "label": "Q4 2023"}]
+    out = results.contributions(fitted.store, fitted.fit_id, by="period", windows=window)
+    periods = {r["period"] for r in out["rows"]}
+    assert min(periods) == "2023-10-02" and max(periods) == "2023-12-25" and len(periods) == 13
+    with pytest.raises(Exception, match="not stored"):
+        results.contributions(fitted.store, fitted.fit_id, by="geo", windows=window)
+
+
+def test_rankings_over_two_periods_or_geographies_are_tables(data) -> None:
+    *_, cat = data
+    for text in ("best channel in 2022 vs 2023", "which channel is best in North vs South"):
+        r = _routed(text, cat)
+        assert r.intent == "roi" and (len(r.args.get("windows", [])) == 2 or r.args.get("geos") == ["North", "South"])

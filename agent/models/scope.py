@@ -122,6 +122,8 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
         r.intent, r.args = "roi", {}  # "ROI North vs South": one table per geography
     if r.intent in WINDOWED and q.when.windows:
         r.args["windows"] = q.when.args
+        if r.intent == "rank" and len(q.when.windows) > 1:  # "best channel in 2022 vs 2023": a table per year
+            r.intent, r.args = "roi", {"windows": q.when.args}
     if r.intent in ("spend_by", "kpi_by") and q.when.grain in ("month", "quarter", "year"):
         r.args["grain"], r.args["by"] = q.when.grain, "period"
     if geos:
@@ -131,6 +133,8 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
 
 def _apply_geos(r: Any, geos: list[str]) -> None:
     if r.intent in ("roi", "rank"):
+        if r.intent == "rank" and len(geos) > 1:  # a ranking per geography is the per-geography table
+            r.intent, r.args = "roi", {}
         r.args["geos"] = geos
     elif r.intent in ("spend_by", "kpi_by"):
         r.args["geos"] = geos

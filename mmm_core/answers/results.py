@@ -243,16 +243,36 @@ def contributions(
     info = {"interval": {"level": frame["level"], "method": frame["method"]}}
     if windows:
         wins = resolve_windows(list(eff.periods), windows)
+        return _finish(store, frame, {**_windowed_contributions(eff, wins, by, frame), **info})
+    rows = contribution_rows(eff, by, frame["level"], frame["method"])
+    return _finish(store, frame, {"by": by, "rows": rows, **info})
+
+
+def _windowed_contributions(eff, wins, by: str, frame: dict[str, Any]) -> dict[str, Any]:
+    """Rows per channel (and baseline) summed over each window, or — ``by='period'`` — the period rows inside
+    the windows. Per geography the stored draws are summed over all periods, so a window is refused there."""
+    if by == "geo":
+        raise MMMError(
+            "Contributions by geography over a period are not stored for this fit (per-geography effects are "
+            "summed over all periods).",
+            "Ask for the period (by channel or over time) or for the geographies (all periods).",
+            code="window_geo_unsupported",
+        )
+    periods = list(eff.periods)
+    if by == "period":
+        keep = set()
+        for w in wins:
+            keep |= {p for p, m in zip(periods, window_mask(periods, w.first, w.last), strict=True) if m}
+        rows = [r for r in contribution_rows(eff, "period", frame["level"], frame["method"]) if r["period"] in keep]
+    else:
         rows = [
             {"window": w.label, **row}
             for w in wins
             for row in window_contribution_rows(
-                eff, window_mask(list(eff.periods), w.first, w.last), frame["level"], frame["method"]
+                eff, window_mask(periods, w.first, w.last), frame["level"], frame["method"]
             )
         ]
-        return _finish(store, frame, {"by": "channel", "windows": [w.as_dict() for w in wins], "rows": rows, **info})
-    rows = contribution_rows(eff, by, frame["level"], frame["method"])
-    return _finish(store, frame, {"by": by, "rows": rows, **info})
+    return {"by": "period" if by == "period" else "channel", "windows": [w.as_dict() for w in wins], "rows": rows}
 
 
 def health(store: Store, fit_id: str) -> dict[str, Any]:
