@@ -8,6 +8,8 @@ resolved in context) — and the answer must
 - name every resolved channel, control, geography and product the question names;
 - name every period the question asks about (its label, e.g. "2023" / "Q3 2023", or its first day);
 - name every name the data does not have (saying it is not there) and every period outside the data;
+- and this turn's data-tool calls must have computed what was asked: no channel the question does not name,
+  and every period it names applied as a window (an answer can quote "2023" over an all-years total);
 
 unless the answer is a refusal or a clarifying question. A mismatch is handled like an ungrounded number: a
 model-written answer is asked once to rewrite (with what it missed); a template answer, or a second miss, is
@@ -19,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from langchain.agents.middleware import AgentMiddleware
@@ -88,6 +91,61 @@ def check_answer(q: Question, answer: str, meta: dict[str, Any] | None = None, t
     return Verdict(not problems, tuple(problems))
 
 
+# Data tools whose arguments name channels and periods (what the numbers in the answer are about).
+_WINDOWED_TOOLS = {"spend_by", "kpi_by", "roi", "contributions", "compare_channels"}
+_NAMING_TOOLS = _WINDOWED_TOOLS | {"scenario", "response_curve"}
+_SLACK_DAYS = 7  # a window may be given by its first/last period instead of calendar bounds
+
+
+def _call_channels(args: dict[str, Any]) -> set[str]:
+    names = {str(args[k]) for k in ("channel", "a", "b") if isinstance(args.get(k), str)}
+    names |= {str(x) for x in args.get("channels") or [] if isinstance(x, str)}
+    for mv in args.get("moves") or []:
+        names |= {str(mv[k]) for k in ("from", "to", "channel") if isinstance(mv, dict) and isinstance(mv.get(k), str)}
+    return names
+
+
+def _covers(call_windows: list[Any], starts: set[date], ends: set[date]) -> bool:
+    """Some call window starts and ends where the asked one does (as asked, or clipped to the data)."""
+    for w in call_windows or []:
+        try:
+            cs, ce = (date.fromisoformat(str(w[k])[:10]) for k in ("start", "end"))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if any(abs((cs - s).days) <= _SLACK_DAYS for s in starts) and any(
+            abs((ce - e).days) <= _SLACK_DAYS for e in ends
+        ):
+            return True
+    return False
+
+
+def check_calls(q: Question, calls: list[dict[str, Any]]) -> list[str]:
+    """What the turn's data-tool calls got wrong about the question: a channel it did not ask about (when it
+    names channels, or names one the data lacks), or a period it asked about that the call did not apply. The
+    answer can quote a period correctly over numbers computed for all periods; this looks at what was computed."""
+    problems: list[str] = []
+    asked = set(q.names("channel"))
+    for call in calls:
+        args = call.get("args") or {}
+        if call.get("name") in _NAMING_TOOLS and (asked or q.unknown):
+            other = sorted(_call_channels(args) - asked)
+            if other:
+                problems.append(f"{call['name']} computed {', '.join(other)}, which the question does not ask about")
+        if call.get("name") in _WINDOWED_TOOLS:
+            for w in q.when.windows:
+                starts = {w.start, max(w.start, q.when.data_start or w.start)}
+                ends = {w.end, min(w.end, q.when.data_end or w.end)}
+                if not _covers(args.get("windows"), starts, ends):
+                    problems.append(f"{call['name']} was not computed over {w.label}")
+    return problems
+
+
+def turn_calls(messages: list[BaseMessage]) -> list[dict[str, Any]]:
+    """The tool calls the model made this turn."""
+    h = memory.last_human(messages)
+    return [c for m in messages[h + 1 :] if isinstance(m, AIMessage) for c in m.tool_calls]
+
+
 def question_of(messages: list[BaseMessage]) -> Question | None:
     """The current question as the router read it (resolved in context, against the data's catalog)."""
     h = memory.last_human(messages)
@@ -148,7 +206,12 @@ class QuestionCheckMiddleware(AgentMiddleware):
         q = question_of(list(request.messages))
         if msg is None or q is None:
             return None
-        return msg, check_answer(q, str(msg.content), memory.meta(msg), _tools_failed(list(request.messages)))
+        messages = list(request.messages)
+        verdict = check_answer(q, str(msg.content), memory.meta(msg), _tools_failed(messages))
+        wrong = [] if _tools_failed(messages) else check_calls(q, turn_calls(messages))
+        if wrong:
+            verdict = Verdict(False, (*verdict.problems, *wrong))
+        return msg, verdict
 
     @staticmethod
     def _retry_request(request: Any, first: tuple[AIMessage, Verdict]) -> Any:
@@ -184,4 +247,12 @@ class QuestionCheckMiddleware(AgentMiddleware):
         return _swap(response, msg, replaced)
 
 
-__all__ = ["QuestionCheckMiddleware", "Verdict", "check_answer", "question_of", "RETRY_NOTE"]
+__all__ = [
+    "QuestionCheckMiddleware",
+    "Verdict",
+    "check_answer",
+    "check_calls",
+    "question_of",
+    "turn_calls",
+    "RETRY_NOTE",
+]

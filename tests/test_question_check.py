@@ -136,3 +136,35 @@ def test_geographies_on_national_data_are_refused_not_answered_nationally(demo_f
     assert not any(c["name"] == "roi" for c in rec["tool_calls"])
     rec = s.ask("What is the ROI of TV in Texas?")
     assert rec["answer"].startswith("TV and Texas are not in the data") and rec["grounded"]
+
+
+def test_calls_must_compute_what_was_asked() -> None:
+    from agent.question_check import check_calls
+
+    q = parse_question("How much did we spend on TV in 2023?", CAT)
+    window = {"start": "2023-01-01", "end": "2023-12-31", "label": "2023"}
+    assert check_calls(q, [{"name": "spend_by", "args": {"channels": ["TV"], "windows": [window]}}]) == []
+    # "In 2023, TV spend was …" over an all-years total: the answer names the year, the call never applied it.
+    assert check_calls(q, [{"name": "spend_by", "args": {"channels": ["TV"]}}]) == [
+        "spend_by was not computed over 2023"
+    ]
+    wide = {"start": "2022-01-01", "end": "2024-12-31"}
+    assert check_calls(q, [{"name": "spend_by", "args": {"channels": ["TV"], "windows": [wide]}}])
+    q = parse_question("What is the ROI of TikTok?", CAT)
+    assert check_calls(q, [{"name": "roi", "args": {"channel": "Social"}}]) == [
+        "roi computed Social, which the question does not ask about"
+    ]
+    assert check_calls(q, [{"name": "roi", "args": {}}]) == []  # the table, then the answer must refuse TikTok
+
+
+def test_a_model_that_quotes_the_year_over_all_years_is_caught(fitted) -> None:
+    script = [
+        _call("spend_by", {"by": "channel", "channels": ["TV"]}),
+        AIMessage(content="In 2023, TV spend is the figure in the table."),
+        AIMessage(content="In 2023, TV spend is the figure in the table."),
+    ]
+    s = _scripted(fitted, script)
+    rec = s.ask("How much did we spend on TV in 2023?")
+    check = _final(s).additional_kwargs["question_check"]
+    assert check["replaced"] and "spend_by was not computed over 2023" in check["rejected"]
+    assert rec["answer"].startswith("I could not produce an answer to exactly what you asked")
