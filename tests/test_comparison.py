@@ -160,6 +160,9 @@ def test_the_report_has_a_comparison_section(compared: dict, tmp_path: Path) -> 
     text = (tmp_path / "r.md").read_text()
     assert "comparison" in out["sections"] and "## Model comparison" in text
     assert "before any result" in text and "Combined ROI" in text and out["grounded"]
+    build_report(compared["store"], compared["fit"]["fit_id"], tmp_path / "r.html", allow_unhealthy=True)
+    html = (tmp_path / "r.html").read_text()
+    assert "Model comparison" in html and "Combined ROI" in html and compared["fit"]["fit_id"] in html
 
 
 def test_a_quick_fit_says_the_comparison_was_not_run(compared: dict) -> None:

@@ -162,8 +162,9 @@ def test_recovery_on_the_mediated_preset(nuts_full: dict) -> None:
     total ROI too. Search has no mediated effect: its b is constrained >= 0, so its share cannot be exactly 0
     in any draw, and the data barely constrain it (a wide, prior-shaped posterior). What must hold is that the
     truth, 0, is consistent with it — its 90% interval reaches down to ~0 (lo < 0.05) — and that it sits well below
-    TV's (median under half of TV's). Seed 0, 2 x 300 draws, 30%-media-share priors: Search 0.21 [0.014, 0.81],
-    TV 0.69 [0.25, 0.95]. (A fixed "median < 0.2" bound was one seed's luck: 0.19 under the former priors.)"""
+    TV's (median under half of TV's). Seed 0, 2 x 300 draws, 30%-media-share priors, balanced mediator prior:
+    Search 0.26 [0.024, 0.82], TV 0.74 [0.26, 0.95] (before the balanced prior 0.21 [0.014, 0.81] and 0.69
+    [0.25, 0.95]). (A fixed "median < 0.2" bound was one seed's luck: 0.19 under the former priors.)"""
     out, truth = nuts_full["out"], nuts_full["truth"]["channels"]
     for ch in ("TV", "Social"):
         assert _covers(out["channels"][ch]["share_mediated"], truth[ch]["share_mediated"]), ch
@@ -190,13 +191,15 @@ def test_sparse_survey_widens_intervals_and_warns(nuts_full: dict, nuts_sparse: 
     """Keeping 1 of 4 survey points (9 left): more uncertainty about TV's indirect effect, and the health review
     warns that the mediator is weakly identified. The indirect ROI is bounded at 0 (b ≥ 0, gamma ≥ 0), so with
     less data its interval slides towards 0 and the bound clips it: its posterior sd and its width relative to
-    the median grow (seed 0: sd 0.40 vs 0.37; width 1.18 on a median of 0.40 vs 1.25 on 1.02), and the share
-    mediated's interval widens outright."""
+    the median grow, and the share mediated's interval widens outright. Seed 0, balanced mediator prior: sd 0.55
+    vs 0.47, width 1.61 vs 1.23 times the median (1.13 vs 1.29). (Under the former one-size b prior the sparse
+    fit's indirect ROI collapsed towards 0 — median 0.40 vs 1.02, relative width 2.95 vs 1.23 — and this test
+    asked for twice the relative width; the balanced prior keeps it near the truth, 1.44: the ratio is 1.3 now.)"""
     sparse, full = nuts_sparse["out"]["channels"]["TV"], nuts_full["out"]["channels"]["TV"]
     width = lambda e: e["hi"] - e["lo"]  # noqa: E731
     assert sparse["roi"]["indirect"]["sd"] > full["roi"]["indirect"]["sd"]
     relative = lambda e: width(e) / e["median"]  # noqa: E731
-    assert relative(sparse["roi"]["indirect"]) > 2 * relative(full["roi"]["indirect"])
+    assert relative(sparse["roi"]["indirect"]) > relative(full["roi"]["indirect"])
     assert width(sparse["share_mediated"]) > width(full["share_mediated"])
     warn = [c for c in nuts_sparse["fit"]["health"]["checks"] if c["name"] == "mediator_identification:Awareness"]
     assert warn and warn[0]["status"] == "warn" and "observed period" in warn[0]["reason"]

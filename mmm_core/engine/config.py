@@ -53,9 +53,10 @@ class MediatorConfig:
     or ``latent`` (no data: the priors carry it). ``sign``: ``positive`` gives media → mediator effects a
     LogNormal(``effect_median``, ``effect_sigma``) prior; ``none`` a Normal(0, median·e^sigma). The effect is
     in mediator sds per unit of the channel's normalised media curve (1 = the channel at typical spend).
-    ``effect_prior="halfnormal"`` (positive sign only) replaces the LogNormal by a HalfNormal with the same
-    median: it lets a channel that does not move the mediator have b ≈ 0 (a LogNormal cannot), which matters
-    when every channel is declared as feeding by default.
+    ``effect_prior="halfnormal"`` (positive sign only, the default of a spec without stated priors) replaces the
+    LogNormal by a HalfNormal whose median is balanced per channel (``engine.mediation.balanced_median``: a priori
+    the indirect effect equals the direct one; ``effect_median`` is not used): it lets a channel that does not
+    move the mediator have b ≈ 0 (a LogNormal cannot), which matters when every channel feeds by default.
     ``kpi_mean``/``kpi_sd``: Normal prior of the KPI effect, KPI sds per mediator sd, truncated at 0 when
     ``kpi_sign="positive"`` (with mean 0: a HalfNormal). ``carryover``: AR(1)
     smoothing of the media-driven part, rho ~ Beta(2, 2).
