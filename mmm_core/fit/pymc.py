@@ -25,11 +25,26 @@ PYMC_LIMITS = (
 )
 
 
+def _require_installed() -> None:
+    """pymc-marketing is an optional extra: without it the fit is refused with the install command, not reported
+    as a bug in mmm-agent (the import error is kept in the message, so the fit row names the real cause)."""
+    try:
+        import pymc_marketing  # noqa: F401  # lazy: seconds of import, and only this engine needs it
+    except ImportError as exc:
+        raise FitRefusedError(
+            f"The pymc-marketing engine is not installed ({type(exc).__name__}: {exc}).",
+            "Install the optional engine with `pip install 'mmm-agent[pymc]'` (`make dev` installs it), "
+            "or fit with the default engine: --engine numpyro.",
+            code="engine_not_installed",
+        ) from exc
+
+
 def fit_with_pymc_marketing(data, config, settings: FitSettings, report: Callable[[float, str], None]) -> FitOutcome:
     # lazy: the engine imports JAX and pymc-marketing (seconds); only a pymc-marketing fit needs them
     from mmm_core.engine import EngineConfigError
     from mmm_core.engine.pymc_engine import check_expressible, fit_pymc_marketing
 
+    _require_installed()
     if settings.quick:
         raise FitRefusedError(
             "Quick mode is only available with the numpyro engine.",
