@@ -16,6 +16,7 @@ from mmm_core.engine.data import scaled_spend
 from mmm_core.errors import MMMError
 from mmm_core.fit.inputs import model_config, model_data
 from mmm_core.fit.job import run_fit
+from mmm_core.optimizer.response import posterior_response
 from mmm_core.spec.draft import init_spec
 from mmm_core.store import Store
 
@@ -113,6 +114,11 @@ def test_quick_fit_shares_one_coefficient_and_totals_add_up(national_store) -> N
     # recovery: the true ROI on national spend within the (approximate) 90% interval, widened by 10%
     truth = tv_truth / tv_spend
     assert 0.9 * tv_row["roi"]["lo"] <= truth <= 1.1 * tv_row["roi"]["hi"], (truth, tv_row["roi"])
+    # planning: a national series has no per-geo levers, so splitting it by geo is refused, not made up
+    assert posterior_response(post, geo_split="recent", max_draws=50).channels == post.channels
+    with pytest.raises(MMMError) as err:
+        posterior_response(post, geo_split="optimize", max_draws=50)
+    assert err.value.code == "optimizer_national_geo_split" and "TV" in err.value.message
 
 
 def test_national_and_geo_rows_of_one_channel_are_refused_as_a_regressor(tmp_path: Path) -> None:

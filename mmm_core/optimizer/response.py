@@ -26,6 +26,7 @@ import numpy as np
 
 from mmm_core.engine import transforms as tf
 from mmm_core.engine.curves import channel_flags, saturation
+from mmm_core.errors import MMMError
 
 ResponseFn = Callable[[jnp.ndarray, Any, Any], tuple[jnp.ndarray, jnp.ndarray]]
 
@@ -232,6 +233,15 @@ def posterior_response(post, periods: int = 13, geo_split: str = "recent", max_d
     """
     post = post.thin(max_draws)
     data, scaled, config = post.data, post.scaled, post.config
+    if geo_split == "optimize" and data.national_channels:
+        # A national regressor is one series in every geo: its per-geo "cells" are bookkeeping, not levers.
+        raise MMMError(
+            f"geo_split='optimize' cannot split national-regressor channels across geos: "
+            f"{', '.join(data.national_channels)} enter every geo as one national series.",
+            "Plan with geo_split='recent' (the default), or allocate the national rows to geos in the spec "
+            "(geo.national_media) and refit.",
+            code="optimizer_national_geo_split",
+        )
     spend = np.asarray(data.spend, float)
     window = recent_window(spend, min(periods, spend.shape[0]))
     layout = cell_layout(window, spend, data.channels, data.geos, geo_split == "optimize")
