@@ -260,6 +260,7 @@ ANALYSIS_CASES = [
     ("at what point does Radio saturtae", "curve", ["Radio"]),
     ("what would happen if we pause Search", "scenario", ["Search"]),
     ("chance Radio beats TV", "compare", ["Radio", "TV"]),
+    ("what if we duobled TV?", "scenario", ["TV"]),
 ]
 
 
@@ -277,3 +278,9 @@ def test_misspelt_request_words_are_read_and_names_are_not() -> None:
         correct("what's the chance that the reason is the season") == "what's the chance that the reason is the season"
     )
     assert correct("tiktok pinterest snapchat") == "tiktok pinterest snapchat"
+
+
+def test_argument_parsers_read_corrected_words_but_verbatim_text_stays_verbatim() -> None:
+    assert route("what if we duobled TV?", KNOWN).args["moves"] == [{"channel": "TV", "change": 1.0}]
+    r = route("amend the spec to drop Promo because the promo calenadr was unreliable", KNOWN)
+    assert r.args["reason"] == "the promo calenadr was unreliable"  # a stored reason is the user's own words

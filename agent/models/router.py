@@ -76,8 +76,14 @@ def route(
     if found.ambiguous and not found.found and intent in ("roi", "compare", "contribution", "curve"):
         word, cands = next(iter(found.ambiguous.items()))
         return Route("clarify", {"word": word, "candidates": cands}, note=word)
-    _fill(r, text, low, known, catalog)
+    # The argument parsers read the words as typed, with misspelt request words corrected (never names, and
+    # never text stored verbatim: reasons, SQL, setup answers).
+    typed = text if intent in _VERBATIM else spelling.fix_text(text, known + list(names or []))
+    _fill(r, typed, low, known, catalog)
     return r
+
+
+_VERBATIM = {"lock", "amend", "sql", "setup", "fit"}
 
 
 def asks_for_change(text: str, names: list[str] | None = None) -> bool:

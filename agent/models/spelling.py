@@ -72,3 +72,19 @@ def _nearest(m: re.Match[str]) -> str:
     limit = 2 if len(word) >= 9 else 1
     best = min(VOCABULARY, key=lambda v: (OSA.distance(word, v), v))
     return best if OSA.distance(word, best) <= limit else word
+
+
+def fix_text(text: str, keep: list[str]) -> str:
+    """``text`` with misspelt request words corrected in place and everything else as typed (case, names): for
+    the argument parsers ("what if we duobled TV" → "what if we double TV"). Words of ``keep`` (data names)
+    are never touched."""
+    kept = {w.casefold() for name in keep for w in re.findall(r"[A-Za-z]+", name)}
+
+    def one(m: re.Match[str]) -> str:
+        word = m.group()
+        if word.casefold() in kept:
+            return word
+        fixed = correct(word.casefold())
+        return word if fixed == word.casefold() else fixed
+
+    return re.sub(r"[A-Za-z]+", one, text)
