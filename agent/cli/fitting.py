@@ -238,19 +238,16 @@ def _reason_lines(check: dict[str, Any]) -> str:
 
 
 def _roi(args: argparse.Namespace) -> dict[str, Any]:
-    from mmm_core.answers.comparison import add_comparison
     from mmm_core.answers.results import roi
 
-    store = open_store(args)
-    out = roi(
-        store,
+    return roi(  # with a declared comparison, its combined and member ROI come along (``comparison``)
+        open_store(args),
         args.fit_id,
         interval=args.interval,
         method=args.method,
         allow_unhealthy=args.allow_unhealthy,
         show_prior=args.show_prior,
     )
-    return add_comparison(store, out)
 
 
 def _render_roi(r: dict[str, Any]) -> str:

@@ -23,7 +23,7 @@ from mmm_core.effects.intervals import interval_info, summarize
 from mmm_core.effects.tables import load_effect_draws
 from mmm_core.fit import artifacts
 from mmm_core.fit.comparison import mix
-from mmm_core.ledger.fits import FitRecord, fit_record
+from mmm_core.ledger.fits import FitRecord
 from mmm_core.spec.comparison import BASE_MEMBER, Comparison
 from mmm_core.store import Store
 
@@ -93,13 +93,6 @@ def comparison_block(store: Store, fit: FitRecord, level: float, method: str) ->
     }
 
 
-def add_comparison(store: Store, answer: dict[str, Any]) -> dict[str, Any]:
-    """A ROI answer with its fit's ``comparison`` block added at the answer's interval (unchanged without one)."""
-    iv = answer["interval"]
-    block = comparison_block(store, fit_record(store, answer["fit_id"]), iv["level"], iv["method"])
-    return answer if block is None else {**answer, "comparison": block}
-
-
 def _iso(value: Any) -> str | None:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -117,4 +110,4 @@ def declared_comparisons(store: Store, report: dict[str, Any]) -> dict[str, str]
     return out
 
 
-__all__ = ["add_comparison", "comparison_block", "declaration_text", "declared_comparisons"]
+__all__ = ["comparison_block", "declaration_text", "declared_comparisons"]

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from mmm_core import ledger
+from mmm_core.answers.comparison import comparison_block
 from mmm_core.answers.identifiability import add_identifiability, channel_labels
 from mmm_core.data.queries import panel, resolve_windows, window_mask
 from mmm_core.effects.tables import compare as compare_draws
@@ -138,7 +139,8 @@ def roi(
         return _finish(store, frame, _sliced_roi(store, fit, eff, frame, windows, geos) | basis)
     table = roi_table(eff, frame["level"], frame["method"])
     add_identifiability(table["channels"], fit.health, frame["level"] if show_prior else None)
-    return _finish(store, frame, table | basis)
+    comparison = comparison_block(store, fit, frame["level"], frame["method"])  # a declared comparison, if any
+    return _finish(store, frame, table | basis | ({"comparison": comparison} if comparison else {}))
 
 
 def _sliced_roi(store: Store, fit: FitRecord, eff, frame: dict[str, Any], windows, geos) -> dict[str, Any]:

@@ -16,7 +16,6 @@ import numpy as np
 
 from mmm_core import effects, ledger
 from mmm_core.answers import results
-from mmm_core.answers.comparison import add_comparison
 from mmm_core.answers.mediation import mediation
 from mmm_core.answers.planning import stored_plans
 from mmm_core.data.queries import describe, kpi_by
@@ -53,7 +52,7 @@ def collect(store: Store, fit_id: str, allow_unhealthy: bool = False) -> dict[st
         "ranking": _ranking(eff, level, method, {ch: c["identifiability"] for ch, c in roi["channels"].items()}),
         "contributions": _contribution_totals(eff, level, method),
         "mediation": _mediation(store, fit_id, locked, allow_unhealthy),
-        "comparison": add_comparison(store, roi).get("comparison"),
+        "comparison": roi.get("comparison"),  # the declared model comparison, when the spec has one
         "optimizer": _optimizer(store, fit_id),
         "thresholds": {"roi_breakeven": BREAKEVEN_ROI},
         "charts": {
