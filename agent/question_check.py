@@ -38,6 +38,11 @@ RETRY_NOTE = (
 )
 # Intents whose answers are refusals or questions back (nothing to match).
 _NOT_ANSWERS = {"not_in_data", "refusal", "clarify", "unknown", "help", "unknown_channel", "setup"}
+# Offline intents whose answers report data about named channels/periods; others (lock, fit, amend, ledger, the
+# report...) may mention a channel in their reason without being about it.
+_DATA_INTENTS = {"roi", "rank", "compare", "contribution", "spend_by", "kpi_by", "curve", "scenario", "optimize"}
+# Tools of actions and bookkeeping: a provider turn that only called these is not a data answer.
+_ACTION_TOOLS = {"lock_spec", "amend_spec", "fit_model", "draft_spec", "edit_spec", "show_spec", "ledger", "report"}
 _REFUSAL_TEXT = re.compile(
     r"\bnot in the data\b|\bno data for\b|\bis not in\b|\bare not in\b|\bno (channel|geography|period) called\b|"
     r"\bcannot answer\b|\bwhich .{1,40}\b(do you mean|should i)\b|\?\s*$",
@@ -68,6 +73,8 @@ def check_answer(q: Question, answer: str, meta: dict[str, Any] | None = None, t
     explanation of a tool's error (``tools_failed``: every tool of the turn returned an error) pass."""
     meta = meta or {}
     if meta.get("intent") in _NOT_ANSWERS or meta.get("refused") or meta.get("setup_step") or tools_failed:
+        return Verdict(True, ())
+    if meta.get("intent") and meta["intent"] not in _DATA_INTENTS:
         return Verdict(True, ())
     refusal = bool(_REFUSAL_TEXT.search(answer))
     problems: list[str] = []
@@ -207,6 +214,9 @@ class QuestionCheckMiddleware(AgentMiddleware):
         if msg is None or q is None:
             return None
         messages = list(request.messages)
+        names = {c["name"] for c in turn_calls(messages)}
+        if names and names <= _ACTION_TOOLS | {"describe_dataset"} and names & _ACTION_TOOLS:
+            return msg, Verdict(True, ())  # an action's report (lock, fit, amendment...), not a data answer
         verdict = check_answer(q, str(msg.content), memory.meta(msg), _tools_failed(messages))
         wrong = [] if _tools_failed(messages) else check_calls(q, turn_calls(messages))
         if wrong:

@@ -168,3 +168,9 @@ def test_a_model_that_quotes_the_year_over_all_years_is_caught(fitted) -> None:
     check = _final(s).additional_kwargs["question_check"]
     assert check["replaced"] and "spend_by was not computed over 2023" in check["rejected"]
     assert rec["answer"].startswith("I could not produce an answer to exactly what you asked")
+
+
+def test_action_answers_are_not_data_answers() -> None:
+    # "lock it because TV and Search were agreed": the lock's report need not be about TV.
+    assert _ok("lock it because TV and Search were agreed", "Locked spec v2.", intent="lock")
+    assert not _ok("What is TV's ROI?", "Search returned 2.10.", intent="roi")

@@ -104,8 +104,8 @@ def _contrib_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
     return {**{k: v for k, v in out.items() if k != "rows"}, "rows": rows}
 
 
-def build(store: Store) -> list[BaseTool]:
-    """The result tools bound to one store."""
+def roi_tool(store: Store, level: float | None = None) -> BaseTool:
+    """The ``roi`` tool; ``level``: report intervals at this level instead of the spec's (the UI's setting)."""
 
     def roi(
         channel: str | None = None,
@@ -116,18 +116,26 @@ def build(store: Store) -> list[BaseTool]:
     ) -> str:
         def work() -> dict:
             fit = resolve_fit(store, fit_id, runtime)
-            return _roi_body(results.roi(store, fit, windows=_plain(windows), geos=geos), channel)
+            return _roi_body(results.roi(store, fit, interval=level, windows=_plain(windows), geos=geos), channel)
 
         return run_tool(work)
 
-    def compare_channels(
-        a: str, b: str, windows: list | None = None, fit_id: str | None = None, runtime: ToolRuntime = None
-    ) -> str:
-        def work() -> dict:
-            out = results.compare(store, resolve_fit(store, fit_id, runtime), a, b, windows=_plain(windows))
-            return {k: (_brief(v) if k in ("roi_a", "roi_b") else v) for k, v in out.items()}
+    return StructuredTool.from_function(
+        roi,
+        name="roi",
+        args_schema=RoiArgs,
+        description=(
+            "ROI (KPI per unit spend), marginal ROI, contribution and spend per channel with credible "
+            "intervals and provenance. Use it for 'ROI of X' and for ranking channels (best/worst). Each "
+            "channel carries its identifiability label (identified, weakly identified: <cause>, "
+            "prior-dominated) and the fix: say it beside that channel's ROI, and never call a channel "
+            "that is not identified best or worst without saying so."
+        ),
+    )
 
-        return run_tool(work)
+
+def contributions_tool(store: Store, level: float | None = None) -> BaseTool:
+    """The ``contributions`` tool; ``level`` as in :func:`roi_tool`."""
 
     def contributions(
         by: str = "channel",
@@ -138,7 +146,28 @@ def build(store: Store) -> list[BaseTool]:
     ) -> str:
         def work() -> dict:
             fit = resolve_fit(store, fit_id, runtime)
-            return _contrib_body(results.contributions(store, fit, by=by, windows=_plain(windows)), channel)
+            out = results.contributions(store, fit, by=by, interval=level, windows=_plain(windows))
+            return _contrib_body(out, channel)
+
+        return run_tool(work)
+
+    return StructuredTool.from_function(
+        contributions,
+        name="contributions",
+        args_schema=ContribArgs,
+        description=("Modelled contribution to the KPI by channel, period or geography, with intervals."),
+    )
+
+
+def build(store: Store) -> list[BaseTool]:
+    """The result tools bound to one store."""
+
+    def compare_channels(
+        a: str, b: str, windows: list | None = None, fit_id: str | None = None, runtime: ToolRuntime = None
+    ) -> str:
+        def work() -> dict:
+            out = results.compare(store, resolve_fit(store, fit_id, runtime), a, b, windows=_plain(windows))
+            return {k: (_brief(v) if k in ("roi_a", "roi_b") else v) for k, v in out.items()}
 
         return run_tool(work)
 
@@ -166,30 +195,14 @@ def build(store: Store) -> list[BaseTool]:
         return run_tool(lambda: results.response_curve(store, resolve_fit(store, fit_id, runtime), channel))
 
     tools: list[BaseTool] = [
-        StructuredTool.from_function(
-            roi,
-            name="roi",
-            args_schema=RoiArgs,
-            description=(
-                "ROI (KPI per unit spend), marginal ROI, contribution and spend per channel with credible "
-                "intervals and provenance. Use it for 'ROI of X' and for ranking channels (best/worst). Each "
-                "channel carries its identifiability label (identified, weakly identified: <cause>, "
-                "prior-dominated) and the fix: say it beside that channel's ROI, and never call a channel "
-                "that is not identified best or worst without saying so."
-            ),
-        ),
+        roi_tool(store),
         StructuredTool.from_function(
             compare_channels,
             name="compare_channels",
             args_schema=CompareArgs,
             description=("Probability that channel a's ROI exceeds channel b's, with both ROIs and intervals."),
         ),
-        StructuredTool.from_function(
-            contributions,
-            name="contributions",
-            args_schema=ContribArgs,
-            description=("Modelled contribution to the KPI by channel, period or geography, with intervals."),
-        ),
+        contributions_tool(store),
         StructuredTool.from_function(
             model_health,
             name="model_health",
