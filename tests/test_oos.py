@@ -74,7 +74,7 @@ def _nuts_fit(tmp: Path, seed: int, chains: int, n: int) -> tuple[Store, str]:
 def test_health_oos_scores_future_periods_and_stores_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from agent.cli.main import main
 
-    store, fit_id = _nuts_fit(tmp_path, 0, 1, 100)
+    store, fit_id = _nuts_fit(tmp_path, 0, 2, 100)  # 2 chains: the report needs R-hat
     argv = ["--store", str(store.path), "health", fit_id]
     assert main(argv + ["--oos", "--json"]) == 0
     oos = json.loads(capsys.readouterr().out)["out_of_sample"]
@@ -87,6 +87,11 @@ def test_health_oos_scores_future_periods_and_stores_them(tmp_path: Path, capsys
     text = capsys.readouterr().out
     assert "out-of-sample (rolling origin)" in text and "in 90% interval" in text
     assert path.stat().st_mtime_ns == stamp
+    from mmm_core.report.build import build_report
+
+    out = build_report(store, fit_id, tmp_path / "r.md", fmt="md", allow_unhealthy=True)
+    text = (tmp_path / "r.md").read_text()
+    assert "Out of sample (rolling-origin holdout)" in text and "predictive intervals" in text and out["grounded"]
 
 
 @pytest.mark.slow

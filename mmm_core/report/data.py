@@ -23,6 +23,7 @@ from mmm_core.effects.draws import period_labels
 from mmm_core.effects.intervals import stats
 from mmm_core.fit import artifacts
 from mmm_core.fit.job import fit_summary
+from mmm_core.fit.oos import stored_out_of_sample
 from mmm_core.jsonable import to_jsonable
 from mmm_core.outputs import write_atomic
 from mmm_core.store import Store
@@ -203,6 +204,7 @@ def _health_block(store: Store, fit_id: str) -> dict[str, Any]:
             "checks": [{k: c.get(k) for k in ("name", "status", "value", "reason")} for c in gate.get("checks", [])],
         },
         "diagnostics": h.get("diagnostics") or {},
+        "out_of_sample": stored_out_of_sample(store, fit_id),  # rolling-origin validation, when it was run
         "holdout": (
             {
                 "mape": holdout["value"],
