@@ -126,6 +126,9 @@ def test_every_member_is_a_registered_fit_linked_to_the_parent(compared: dict) -
     assert sum(weights) == pytest.approx(1.0, abs=1e-9) and all(0.0 <= w <= 1.0 for w in weights)
     assert all(np.isfinite(m["elpd_loo"]) and m["n_points"] == 104 for m in record["members"])
     assert latest_fit(store) == fit["fit_id"]  # the parent finishes last: answers default to it
+    from agent.cli.fitting import _render_fit
+
+    assert f"hill {weights[1]:.2f} ({member.id})" in _render_fit(fit)
     from mmm_core.answers.results import load_posterior
 
     # Rebuilt from the stored draws, each fit is read through its own curves (the member's are Hill).

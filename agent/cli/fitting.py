@@ -105,6 +105,16 @@ PROGRESS_WIDTH = 60  # the progress line is rewritten in place (\r), so it must 
 REASON_WIDTH = 100
 
 
+def comparison_summary(c: dict[str, Any] | None) -> list[str]:
+    """One line after a fit whose spec declared a comparison: the members' fits and weights, or why not run."""
+    if not c:
+        return []
+    if c.get("status") != "done":
+        return [f"  declared comparison not run: {c['reason']}"]
+    parts = ", ".join(f"{m['name']} {m['weight']:.2f} ({m['fit_id']})" for m in c["members"])
+    return [f"  declared comparison ({c['rule']}), weights: {parts}; `mmm-agent roi` shows the combined ROI"]
+
+
 def comparison_lines(c: dict[str, Any]) -> list[str]:
     """The pre-registered comparison under the ROI table: combined ROI, each member's, the weights."""
     if c.get("status") != "done":
@@ -176,6 +186,7 @@ def _render_fit(r: dict[str, Any]) -> str:
     )
     if r.get("health"):
         lines.append(f"  health: {r['health']['overall']} — {r['health']['summary']}")
+        lines += comparison_summary(r["health"].get("comparison"))
     lines.append(f"  {r['provenance']['disclosure']}")
     return "\n".join(lines)
 
