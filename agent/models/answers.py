@@ -123,8 +123,9 @@ def _compose(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str:
     if tool == "contributions":
         rows = [x for x in result.get("rows", []) if isinstance(x, dict)]
         return render("answers/contributions.j2", rows=rows, shown=rows[:12], **common)
-    if tool == "model_health":
-        return render("answers/health.j2", d=result.get("diagnostics") or {}, **common)
+    if tool == "model_health":  # trust needs both: the fit's health and how it forecasts unseen periods
+        health = render("answers/health.j2", d=result.get("diagnostics") or {}, **common)
+        return health + "\n" + render("answers/out_of_sample.j2", **common)
     if tool in ("spend_by", "kpi_by"):
         rows = [x for x in result.get("rows", []) if isinstance(x, dict)]  # skip truncation notes
         return render(f"answers/{tool}.j2", shown=rows[:12], **common)
