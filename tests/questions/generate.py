@@ -224,6 +224,12 @@ T: dict[str, list[str]] = {
     ],
     "geo": ["ROI North vs South", "spend by region", "which region has the best ROI?"],
     "help": ["what can you do?", "help", "what kinds of questions can I ask"],
+    "time_compare": [
+        "{c} spend in 2022 vs 2023",
+        "was {c}'s ROI better in 2023 than in 2022?",
+        "how did {c}'s contribution change from 2022 to 2023",
+        "how did sales in 2022 compare with 2023?",
+    ],
 }
 AMEND_NAMES = {"Price", "Promo", "Holiday"}
 
@@ -246,7 +252,9 @@ def _typo(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def _expect(cat: str, channels: list[str], period: str | None = None, oor: bool = False) -> dict[str, Any]:
+def _expect(
+    cat: str, channels: list[str], period: str | None = None, oor: bool = False, template: str = ""
+) -> dict[str, Any]:
     one = channels[0] if channels else None
     e: dict[str, Any] = {"channels": channels}
     if cat == "roi_channel":
@@ -265,6 +273,10 @@ def _expect(cat: str, channels: list[str], period: str | None = None, oor: bool 
         tool = {"roi_period": "roi", "contribution_period": "contributions", "kpi_period": "kpi_by"}[cat]
         e |= {"tool": None, "refuse": True} if oor else {"tool": tool, "has": [period] + ([one] if one else [])}
         e["period"], e["out_of_range"] = period, oor
+    elif cat == "time_compare":
+        tool = "spend_by" if "spend" in template else "roi" if "ROI" in template else "contributions"
+        tool = "kpi_by" if "sales in" in template else tool
+        e |= {"tool": tool, "has": ["2022", "2023"] + ([one] if one else []), "period": "2023"}
     elif cat == "spend_period":
         e |= {"tool": None, "refuse": True} if oor else {"tool": "spend_by", "has": [period]}
         e["has"] = e.get("has", []) + ([one] if one and not oor else [])
@@ -341,12 +353,16 @@ def generated() -> list[dict[str, Any]]:
         for template in templates:
             for q, chans, t in _fill(template, cat, rng):
                 oor = bool(t and len(t) == 3)
-                items.append({"q": q, "cat": cat, "expect": _expect(cat, chans, t[1] if t else None, oor)})
+                items.append({"q": q, "cat": cat, "expect": _expect(cat, chans, t[1] if t else None, oor, template)})
                 if rng.random() < 0.25 and cat not in ("help", "amend"):  # the same question, typed fast
                     slipped = _typo(q, rng)
                     if slipped != q:
                         items.append(
-                            {"q": slipped, "cat": cat, "expect": _expect(cat, chans, t[1] if t else None, oor)}
+                            {
+                                "q": slipped,
+                                "cat": cat,
+                                "expect": _expect(cat, chans, t[1] if t else None, oor, template),
+                            }
                         )
     return items
 
