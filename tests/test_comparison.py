@@ -17,9 +17,10 @@ import numpy as np
 import pytest
 
 from mmm_core import ledger
+from mmm_core.answers.comparison import tie_note
 from mmm_core.data.ingest import ingest
 from mmm_core.errors import SpecValidationError
-from mmm_core.fit.comparison import member_spec, mix, mixture_indices
+from mmm_core.fit.comparison import MemberResult, member_spec, mix, mixture_indices, stacking_weights
 from mmm_core.fit.job import latest_fit, run_fit
 from mmm_core.ledger.fits import fit_record
 from mmm_core.spec import init_spec
@@ -92,6 +93,26 @@ def test_the_mixture_takes_draws_in_proportion_to_the_weights() -> None:
     a, b = np.zeros((400, 2)), np.ones((400, 2))
     assert mix([a, b], [0.25, 0.75]).mean() == pytest.approx(0.75)
     assert mix([a, b], [1.0, 0.0]).max() == 0.0
+
+
+def _member(name: str, log_lik: np.ndarray) -> MemberResult:
+    return MemberResult(name, f"fit_{name}", {}, log_lik, np.ones((400, 1)), np.ones((400, 1)), True)
+
+
+def test_members_that_predict_alike_are_said_to_be_tied_and_pseudo_bma_shares_the_weight() -> None:
+    rng = np.random.default_rng(0)
+    base = rng.normal(-1.0, 0.3, (2, 200, 80))
+    alike = [_member(n, base + 0.01 * rng.normal(size=base.shape)) for n in ("spec", "hill", "delayed")]
+    for rule in ("stacking_loo", "pseudo_bma_loo"):
+        scores = stacking_weights(alike, rule)
+        assert sum(v["weight"] for v in scores.values()) == pytest.approx(1.0)
+    shared = stacking_weights(alike, "pseudo_bma_loo")
+    assert all(abs(v["weight"] - 1 / 3) < 0.05 for v in shared.values())
+    note = tie_note([{"name": n, **v} for n, v in shared.items()])
+    assert "do not tell" in note and "reflect the rule, not evidence" in note
+    worse = [alike[0], _member("hill", base - 0.5)]  # every point predicted worse: a clear loser, no tie
+    scores = stacking_weights(worse)
+    assert scores["spec"]["weight"] > 0.99 and tie_note([{"name": n, **v} for n, v in scores.items()]) == ""
 
 
 def test_the_declared_set_is_locked_before_any_fit_and_the_ledger_says_so(

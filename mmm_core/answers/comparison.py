@@ -27,7 +27,11 @@ from mmm_core.ledger.fits import FitRecord
 from mmm_core.spec.comparison import BASE_MEMBER, Comparison
 from mmm_core.store import Store
 
-RULE_TEXT = {"stacking_loo": "stacking weights from PSIS-LOO of the KPI"}
+RULE_TEXT = {
+    "stacking_loo": "stacking weights from PSIS-LOO of the KPI",
+    "pseudo_bma_loo": "pseudo-BMA weights from PSIS-LOO of the KPI",
+}
+TIE_SE = 2.0  # an ELPD difference within two of its standard errors: the data do not tell the members apart
 
 
 def _roi_draws(store: Store, fit_id: str) -> tuple[tuple[str, ...], np.ndarray]:
@@ -76,21 +80,35 @@ def comparison_block(store: Store, fit: FitRecord, level: float, method: str) ->
     def per_channel(x: np.ndarray) -> dict[str, Any]:
         return {ch: summarize(x[:, c], level, method) for c, ch in enumerate(channels)}
 
-    shares = ", ".join(f"{m['name']} {m['weight']:.2f}" for m in members)
+    shares = ", ".join(f"{m['name']} {m['weight']:.2f}" for m in members) + "." + tie_note(members)
     return {
         "declared": declared,
         "rule": record["rule"],
         "status": "done",
         "members": [
-            {k: m[k] for k in ("name", "fit_id", "overrides", "weight", "elpd_loo", "se", "pareto_k_high", "healthy")}
+            {k: m.get(k) for k in ("name", "fit_id", "overrides", "weight", "elpd_loo", "se", "elpd_diff", "dse")}
+            | {k: m[k] for k in ("pareto_k_high", "healthy")}
             | {"roi": per_channel(d)}
             for m, (_, d) in zip(members, draws, strict=True)
         ],
         "combined": {"roi": per_channel(combined)},
-        "disclosure": f"{declared} Weights: {shares}. The combined ROI mixes the members' posteriors by weight, "
+        "disclosure": f"{declared} Weights: {shares} The combined ROI mixes the members' posteriors by weight, "
         "so it carries the uncertainty about the curve family that any one member's interval leaves out.",
         "interval": interval_info(level, method),
     }
+
+
+def tie_note(members: list[dict[str, Any]]) -> str:
+    """A sentence when some members predict as well as the best (ELPD difference within TIE_SE of its s.e.): the
+    weights then reflect the rule, not evidence, and the members' own ROI show how much the choice matters."""
+    best = max(members, key=lambda m: m["elpd_loo"])
+    tied = [m["name"] for m in members if m is not best and -m.get("elpd_diff", -np.inf) <= TIE_SE * m.get("dse", 0)]
+    if not tied:
+        return ""
+    return (
+        f" The data do not tell {', '.join(tied)} apart from {best['name']} (ELPD difference within two standard "
+        "errors): the weights between them reflect the rule, not evidence — compare the members' ROI."
+    )
 
 
 def _iso(value: Any) -> str | None:
@@ -110,4 +128,4 @@ def declared_comparisons(store: Store, report: dict[str, Any]) -> dict[str, str]
     return out
 
 
-__all__ = ["comparison_block", "declaration_text", "declared_comparisons"]
+__all__ = ["comparison_block", "declaration_text", "declared_comparisons", "tie_note"]

@@ -115,9 +115,13 @@ def member_result(name: str, fit_id: str, overrides: dict, outcome: FitOutcome, 
     )
 
 
-def stacking_weights(members: list[MemberResult]) -> dict[str, dict[str, float]]:
-    """Per member: stacking ``weight`` (sum 1), ``elpd_loo`` with its ``se``, ``p_loo`` and the number of
-    points whose Pareto k exceeds :func:`pareto_k_limit` (LOO is unreliable there; stated, not hidden)."""
+ARVIZ_METHOD = {"stacking_loo": "stacking", "pseudo_bma_loo": "pseudo-BMA"}  # deterministic (no bootstrap)
+
+
+def stacking_weights(members: list[MemberResult], rule: str = "stacking_loo") -> dict[str, dict[str, float]]:
+    """Per member: the rule's ``weight`` (sum 1), ``elpd_loo`` with its ``se``, the difference to the best member
+    ``elpd_diff`` with its ``dse``, ``p_loo`` and the number of points whose Pareto k exceeds
+    :func:`pareto_k_limit` (LOO is unreliable there; stated, not hidden)."""
     import arviz as az  # lazy: ~1 s, only comparison fits need it
 
     datas = {}
@@ -128,7 +132,7 @@ def stacking_weights(members: list[MemberResult]) -> dict[str, dict[str, float]]
         )
     with warnings.catch_warnings():  # ArviZ warns about high Pareto k; the count is recorded per member instead
         warnings.simplefilter("ignore", UserWarning)
-        table = az.compare(datas, method="stacking", round_to="none")  # "auto" rounds elpd to 2 digits
+        table = az.compare(datas, method=ARVIZ_METHOD[rule], round_to="none")  # "auto" rounds elpd to 2 digits
         loos = {m.name: az.loo(datas[m.name], pointwise=True) for m in members}
     out = {}
     for m in members:
@@ -138,6 +142,8 @@ def stacking_weights(members: list[MemberResult]) -> dict[str, dict[str, float]]
             "weight": float(table.loc[m.name, "weight"]),
             "elpd_loo": float(table.loc[m.name, "elpd"]),
             "se": float(table.loc[m.name, "se"]),
+            "elpd_diff": float(table.loc[m.name, "elpd_diff"]),
+            "dse": float(table.loc[m.name, "dse"]),
             "p_loo": float(table.loc[m.name, "p"]),
             "pareto_k_high": int(np.sum(k > limit)),
             "pareto_k_limit": round(float(limit), 3),
@@ -236,8 +242,8 @@ def run_comparison(
     for i, member in enumerate(declared):
         report(steps.progress_at, f"comparison member {i + 1}/{len(declared)}: {member.name}")
         members.append(_fit_member(store, parent_id, spec, member, settings, data, parent.gate, steps))
-    report(steps.progress_at, "comparison: PSIS-LOO stacking weights")
-    scores = stacking_weights(members)
+    report(steps.progress_at, f"comparison: PSIS-LOO weights ({spec.comparison.rule})")
+    scores = stacking_weights(members, spec.comparison.rule)
     return comparison_record(
         members, scores, list(data.channels), spec.comparison.rule, settings.interval_level, settings.interval_method
     )

@@ -54,10 +54,12 @@ class ComparisonMember(StrictModel):
 class Comparison(StrictModel):
     """Models fitted side by side and combined by a rule fixed in advance."""
 
-    rule: Literal["stacking_loo"] = Field(
+    rule: Literal["stacking_loo", "pseudo_bma_loo"] = Field(
         "stacking_loo",
         description="How members are combined: 'stacking_loo' (stacking weights from PSIS-LOO of the KPI, "
-        "Yao et al. 2018, via ArviZ). Default 'stacking_loo'.",
+        "Yao et al. 2018, via ArviZ: the best predictive mixture; between members that predict alike it may put "
+        "all weight on one) or 'pseudo_bma_loo' (weights proportional to exp(ELPD-LOO): members that predict alike "
+        "share the weight). Default 'stacking_loo'.",
     )
     members: list[ComparisonMember] = Field(
         min_length=1,
