@@ -50,6 +50,13 @@ def test_the_horizon_keeps_every_origin_inside_the_holdout_limit(n: int, origins
     assert origins * h < n / 2
 
 
+def test_the_specs_own_holdout_counts_against_the_room_for_origins() -> None:
+    assert horizon_for(104, 1, held_out=13) == 13 and horizon_for(104, 3, held_out=13) == 12
+    with pytest.raises(MMMError) as e:
+        horizon_for(20, 2, held_out=8)
+    assert e.value.code == "oos_no_room"
+
+
 def test_quick_fits_are_refused_and_origins_are_bounded(demo_fit: dict) -> None:
     with pytest.raises(MMMError) as e:
         out_of_sample(demo_fit["store"], demo_fit["fit_id"])

@@ -45,12 +45,20 @@ def crps(draws: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.mean(np.abs(x - y[None]), axis=0) - 0.5 * spread
 
 
-def horizon_for(n_periods: int, origins: int) -> int:
+def horizon_for(n_periods: int, origins: int, held_out: int = 0) -> int:
     """Periods per origin: a quarter of a year of weekly data (13), fewer when the series is short, so that all
-    origins together stay within the holdout limit (fewer than half the periods)."""
+    origins together, with the spec's own holdout (``held_out``), stay within the holdout limit (fewer than half
+    the periods)."""
     from mmm_core.engine.config import max_holdout  # lazy: the engine package is light here, but keeps JAX out
 
-    return max(1, min(13, max_holdout(n_periods) // origins))
+    room = max_holdout(n_periods) - held_out
+    if room < origins:
+        raise MMMError(
+            f"{n_periods} periods with {held_out} already held out leave no room for {origins} forecast origin(s).",
+            "Use fewer origins, or a spec with a shorter holdout.",
+            code="oos_no_room",
+        )
+    return min(13, room // origins)
 
 
 def score_origin(draws: np.ndarray, y: np.ndarray, cells: np.ndarray) -> dict[str, float]:
@@ -105,7 +113,7 @@ def _run(store: Store, fit_id: str, origins: int) -> dict[str, Any]:
     data = model_data(store, spec)
     base = model_config(spec, data)
     n_t = len(data.periods)
-    h = horizon_for(n_t, origins)
+    h = horizon_for(n_t, origins, base.holdout)
     s = fit.settings
     out = []
     for j in range(1, origins + 1):
