@@ -12,6 +12,7 @@ from test_mff_support import HEADER, weeks, write_lines
 from mmm_core import ledger
 from mmm_core.answers.results import contributions, load_posterior, roi
 from mmm_core.data.ingest import ingest
+from mmm_core.effects.draws import compute_effects
 from mmm_core.engine.data import scaled_spend
 from mmm_core.errors import MMMError
 from mmm_core.fit.inputs import model_config, model_data
@@ -114,6 +115,12 @@ def test_quick_fit_shares_one_coefficient_and_totals_add_up(national_store) -> N
     # recovery: the true ROI on national spend within the (approximate) 90% interval, widened by 10%
     truth = tv_truth / tv_spend
     assert 0.9 * tv_row["roi"]["lo"] <= truth <= 1.1 * tv_row["roi"]["hi"], (truth, tv_row["roi"])
+    # the separable shortcut (2 predictions) gives the full counterfactual's numbers with a national regressor
+    few = post.thin(40)
+    quick_path, full_path = compute_effects(few, counterfactual="auto"), compute_effects(few, counterfactual="always")
+    assert quick_path.computation != full_path.computation
+    for name in ("contribution_total", "contribution_geo", "mroi"):
+        np.testing.assert_allclose(getattr(quick_path, name), getattr(full_path, name), rtol=2e-3, atol=1e-3)
     # planning: a national series has no per-geo levers, so splitting it by geo is refused, not made up
     assert posterior_response(post, geo_split="recent", max_draws=50).channels == post.channels
     with pytest.raises(MMMError) as err:

@@ -213,6 +213,9 @@ _REVIEWED_CONFIG_FIELDS = frozenset(
         "noise_sd",
         "holdout",
         "mediators",
+        # A national regressor is one more additive channel term (its curve reads the national total in every geo):
+        # the model stays KPI = baseline + sum_c f_c, so the shortcut holds (tests/test_mff_national_regressor.py).
+        "national",
     }
 )
 
