@@ -220,3 +220,22 @@ def test_on_hill_data_the_hill_member_takes_the_larger_weight(tmp_path: Path, se
     elpd = {m["name"]: m["elpd_loo"] for m in record["members"]}
     record_property("comparison", {"weight": weight, "elpd": elpd})  # the figures, in the JUnit report
     assert weight["hill"] > 0.5 and elpd["hill"] > elpd["spec"], (weight, elpd)
+
+
+def test_the_analysts_roi_answer_carries_the_declared_comparison(compared: dict) -> None:
+    """The chat's ROI tool and template (what the analyst says): the disclosure, the combined ROI beside each
+    member's, cut to the asked channel, and every number in the answer grounded in the tool's output. Called below
+    the health gate (the 100-draw fixture fit fails it by ESS), as `roi --allow-unhealthy` would."""
+    from agent.models.answers import compose
+    from mmm_core.answers.results import roi
+    from mmm_core.grounding import check
+    from tools.result_tools import _roi_body
+
+    store, fit_id = compared["store"], compared["fit"]["fit_id"]
+    body = _roi_body(roi(store, fit_id, allow_unhealthy=True), "Search")
+    assert set(body["comparison"]["combined"]) == {"Search"}
+    assert [m["name"] for m in body["comparison"]["members"]] == ["spec", "hill"]
+    text = compose("roi", json.loads(json.dumps(body, default=str)), {"intent": "roi", "kpi": "sales"}, ["Search"])
+    assert "before any result" in text and "Search, combined:" in text and "hill" in text, text
+    ok, bad = check(text, [body])
+    assert ok, (bad, text)

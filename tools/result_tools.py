@@ -94,7 +94,21 @@ def _roi_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
     basis = [b for b in out.get("roi_basis") or [] if channel is None or b["channel"] in body.get("channels", {})]
     if basis:  # the answer says how ROI is read for exposure-driven and national channels
         body["roi_basis"] = basis
+    if out.get("comparison"):
+        body["comparison"] = _comparison_body(out["comparison"], channel)
     return {**body, "approximate": out.get("approximate"), "label": out.get("label"), "provenance": out["provenance"]}
+
+
+def _comparison_body(comp: dict[str, Any], channel: str | None) -> dict[str, Any]:
+    """The declared comparison, cut to the asked channel: the disclosure, combined ROI and each member's ROI."""
+    if comp.get("status") != "done":
+        return {k: comp.get(k) for k in ("declared", "status", "reason")}
+    return {
+        "status": "done",
+        "disclosure": comp["disclosure"],
+        "combined": _only(comp["combined"]["roi"], channel),
+        "members": [{"name": m["name"], "weight": m["weight"], "roi": _only(m["roi"], channel)} for m in comp["members"]],
+    }
 
 
 def _contrib_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
