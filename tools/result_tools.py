@@ -107,7 +107,9 @@ def _comparison_body(comp: dict[str, Any], channel: str | None) -> dict[str, Any
         "status": "done",
         "disclosure": comp["disclosure"],
         "combined": _only(comp["combined"]["roi"], channel),
-        "members": [{"name": m["name"], "weight": m["weight"], "roi": _only(m["roi"], channel)} for m in comp["members"]],
+        "members": [
+            {"name": m["name"], "weight": m["weight"], "roi": _only(m["roi"], channel)} for m in comp["members"]
+        ],
     }
 
 
