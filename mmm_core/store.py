@@ -99,6 +99,15 @@ MIGRATIONS: dict[int, list[Migration]] = {
             fit_id VARCHAR NOT NULL, channel VARCHAR NOT NULL, chain INTEGER NOT NULL, draw INTEGER NOT NULL,
             roi DOUBLE, mroi DOUBLE, contribution DOUBLE)""",
     ],
+    # Experiments as evidence (issue 19): validated lift tests per dataset (mmm_core.data.experiments). ``id`` is
+    # the content hash of the test, ``record_json`` its validated fields, ``file_fingerprint`` the SHA-256 of the
+    # file it came from. A spec copies the tests it uses, so a locked spec never depends on this table changing.
+    5: [
+        """CREATE TABLE experiments (
+            id VARCHAR NOT NULL, dataset_id VARCHAR NOT NULL, record_json VARCHAR NOT NULL,
+            file_fingerprint VARCHAR NOT NULL, source_file VARCHAR, added_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (dataset_id, id))""",
+    ],
 }
 
 # The last two: a thread of this process opening the file while another thread attaches it (DuckDB instance cache).

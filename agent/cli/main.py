@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "agent.cli.report",
     "agent.cli.mediation",
     "agent.cli.verify",
+    "agent.cli.experiments",
 )
 
 EXIT_USER_ERROR = 2

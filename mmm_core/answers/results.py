@@ -28,6 +28,7 @@ from mmm_core.fit.inputs import model_config, model_data, roi_basis
 from mmm_core.fit.pymc import PYMC_LIMITS
 from mmm_core.ledger.fits import FitRecord, fit_record
 from mmm_core.ledger.store import dataset_fingerprint
+from mmm_core.spec.experiments import experiments_used
 from mmm_core.store import Store
 
 
@@ -96,9 +97,14 @@ def _finish(store: Store, frame: dict[str, Any], body: dict[str, Any]) -> dict[s
         **body,
         "approximate": frame["approximate"],
         "label": frame["label"],
-        "provenance": ledger.provenance(store, frame["spec_id"]),
+        "provenance": provenance(store, frame["spec_id"]),
     }
     return out
+
+
+def provenance(store: Store, spec_id: str) -> dict[str, Any]:
+    """The ledger's provenance, plus ``experiments`` (the lift tests the locked spec used) on a calibrated fit."""
+    return {**ledger.provenance(store, spec_id), **experiments_used(ledger.chain(store, spec_id)[-1].spec)}
 
 
 def resolve_channel(name: str, channels: list[str]) -> str:
@@ -291,7 +297,7 @@ def health(store: Store, fit_id: str) -> dict[str, Any]:
         "gate": fit.gate if fit.gate is not None else (fit.error or {}).get("gate"),
         "diagnostics": fit.diagnostics,
         "error": fit.error,
-        "provenance": ledger.provenance(store, fit.spec_id),
+        "provenance": provenance(store, fit.spec_id),
     }
 
 

@@ -76,6 +76,29 @@ class MediatorConfig:
 
 
 @dataclass(frozen=True)
+class ExperimentConfig:
+    """One lift test in the likelihood (``engine.model.experiment_lifts``), in the data's indices.
+
+    ``channel``: channel index. ``start``/``end``: first and last period index (inclusive) of the spend change.
+    ``spend``: per geo [G] the extra spend of the cell over the window (0 outside the cell); the engine spreads
+    it evenly over the window's periods. ``until``: last period index counted in the predicted lift (-1 = every
+    period the change reaches, carry-over included). ``lift``/``lift_se``: the measurement, in KPI units.
+    """
+
+    name: str
+    channel: int
+    start: int
+    end: int
+    spend: tuple[float, ...]
+    lift: float
+    lift_se: float
+    until: int = -1
+    # False: the lift is predicted (``experiment_lift``) but not in the likelihood — what the data alone say about
+    # the test, for the consistency check (``mmm_core.fit.experiment_check``).
+    observed: bool = True
+
+
+@dataclass(frozen=True)
 class ModelConfig:
     """What to fit. Per-channel fields accept one value for all channels or a tuple, one per channel.
 
@@ -139,6 +162,8 @@ class ModelConfig:
     # per-geo split is bookkeeping) and one coefficient is shared by every geo (no geo deviation, whatever the
     # pooling). False: the channel's own series and coefficient per geo.
     national: bool | tuple[bool, ...] = False
+    # Lift tests calibrating the model: each adds Normal(lift | the model's own counterfactual lift, lift_se).
+    experiments: tuple[ExperimentConfig, ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.l_max, tuple):  # per-channel lags: one lag tensor of the longest, masked weights
@@ -230,9 +255,23 @@ class ModelConfig:
             if m.effect_median <= 0 or m.effect_sigma <= 0 or m.kpi_sd <= 0:
                 raise EngineConfigError(f"Mediator {m.name!r}: prior scales must be positive.")
 
+        self._validate_experiments(n_channels, n_periods)
+
+    def _validate_experiments(self, n_channels: int, n_periods: int) -> None:
+        for e in self.experiments:
+            if not 0 <= e.channel < n_channels or not 0 <= e.start <= e.end < n_periods:
+                raise EngineConfigError(
+                    f"Experiment {e.name!r}: channel {e.channel} or window {e.start}…{e.end} is outside the data.",
+                    hint="Channel and period indices of the data.",
+                )
+            if e.lift_se <= 0 or not np.isfinite([e.lift, e.lift_se, *e.spend]).all():
+                raise EngineConfigError(f"Experiment {e.name!r}: lift, its se (> 0) and spend must be finite.")
+            if e.until != -1 and e.until < e.end:
+                raise EngineConfigError(f"Experiment {e.name!r}: the measured window ends before the test.")
+
     def n_fourier(self) -> int:
         return 2 * self.seasonality_order
 
 
 DEFAULT_CONFIG = ModelConfig()
-__all__ = ["ModelConfig", "MediatorConfig", "EngineConfigError", "DEFAULT_CONFIG"]
+__all__ = ["ExperimentConfig", "ModelConfig", "MediatorConfig", "EngineConfigError", "DEFAULT_CONFIG"]

@@ -114,7 +114,9 @@ class ScaledData:
     (mean non-zero spend), as a share of mean KPI. Mediators (M = 0 without any): ``mediator`` [T,G,M]
     standardised by ``mediator_mean``/``mediator_sd`` [M] over observed training cells (0 elsewhere),
     ``mediator_mask`` [T,G,M] cells in the mediator likelihood; ``kpi_sd`` [G] sd of the scaled KPI over
-    training cells (turns a KPI effect in "KPI sds" into scaled-KPI units).
+    training cells (turns a KPI effect in "KPI sds" into scaled-KPI units). Lift tests (E = 0 without any):
+    ``experiment_spend`` [E,T,G] the tested channel's scaled spend with the test's spend change added,
+    ``experiment_window`` [E,T] 1.0 for the periods its predicted lift counts.
     """
 
     spend: np.ndarray
@@ -135,6 +137,8 @@ class ScaledData:
     mediator_mean: np.ndarray
     mediator_sd: np.ndarray
     kpi_sd: np.ndarray
+    experiment_spend: np.ndarray
+    experiment_window: np.ndarray
     channels: tuple[str, ...] = field(default=(), metadata=dict(static=True))
     geos: tuple[str, ...] = field(default=(), metadata=dict(static=True))
     control_names: tuple[str, ...] = field(default=(), metadata=dict(static=True))
@@ -270,6 +274,37 @@ def _scale_mediators(data: ModelData, mask: np.ndarray) -> dict[str, np.ndarray]
     )
 
 
+def _experiment_arrays(data: ModelData, config: ModelConfig, sp_scale: np.ndarray) -> dict[str, np.ndarray]:
+    """Each test's counterfactual spend of its channel, scaled like the fitted spend, and the periods it counts.
+
+    A test report gives a total, not a weekly plan. An increase is spread evenly over the window's periods; a
+    decrease (go-dark, holdout) in proportion to what the cell spent in each period — it withholds the spend that
+    was planned, so a full go-dark removes all of it rather than overdrawing quiet weeks. A decrease larger than
+    the cell's spend in the window is refused, not clipped."""
+    t, g, c = data.shape
+    national = np.array(config.per_channel("national", c), bool)
+    spend, window = np.zeros((len(config.experiments), t, g)), np.zeros((len(config.experiments), t))
+    for i, e in enumerate(config.experiments):
+        test = data.spend.copy()
+        test[e.start : e.end + 1, :, e.channel] += _spread(np.asarray(e.spend), test[e.start : e.end + 1, :, e.channel])
+        if np.any(test[..., e.channel] < -1e-9):
+            raise EngineConfigError(
+                f"Experiment {e.name!r} withholds more spend than {data.channels[e.channel]!r} had in its window.",
+                hint="Check SpendChange: a go-dark's change is at most minus the cell's spend over the window.",
+            )
+        spend[i] = scaled_spend(np.maximum(test, 0.0), sp_scale, national)[..., e.channel]
+        window[i, e.start : (t if e.until < 0 else e.until + 1)] = 1.0
+    return dict(experiment_spend=spend.astype(np.float32), experiment_window=window.astype(np.float32))
+
+
+def _spread(total: np.ndarray, planned: np.ndarray) -> np.ndarray:
+    """[W,G] per-period change from the per-geo ``total`` [G] over a window whose planned spend is ``planned``."""
+    even = np.broadcast_to(total[None, :] / planned.shape[0], planned.shape)
+    own = planned.sum(axis=0)
+    share = np.divide(planned, own[None, :], out=np.zeros_like(planned), where=own[None, :] > 0)
+    return np.where((total[None, :] < 0) & (own[None, :] > 0), total[None, :] * share, even)
+
+
 def scale_data(data: ModelData, config: ModelConfig) -> ScaledData:
     """Put ``data`` on the engine's unit scale for ``config`` (validates the config against the data)."""
     t, g, c = data.shape
@@ -322,6 +357,7 @@ def scale_data(data: ModelData, config: ModelConfig) -> ScaledData:
             [np.std(kpi[mask[:, j], j] / kpi_scale[j]) if mask[:, j].sum() > 1 else 1.0 for j in range(g)]
         ).astype(f32),
         **_scale_mediators(data, mask),
+        **_experiment_arrays(data, config, sp_scale),
         channels=data.channels,
         geos=data.geos,
         control_names=data.control_names,

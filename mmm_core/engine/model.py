@@ -31,6 +31,7 @@ from mmm_core.engine import transforms as tf
 from mmm_core.engine.config import ModelConfig
 from mmm_core.engine.curves import channel_flags, saturated_curves, saturation
 from mmm_core.engine.data import ScaledData, scaled_spend
+from mmm_core.engine.experiments import experiment_likelihood
 from mmm_core.engine.mediation import mediated_terms, mediator_model
 
 # Keys of the natural-scale parameters `predict` reads (each with a leading draw axis there).
@@ -186,7 +187,8 @@ def mmm_model(data: ScaledData, config: ModelConfig, kpi_obs=None) -> None:
     Cells outside ``data.obs_mask`` (unobserved in a ragged panel, or held out) do not enter the likelihood.
     """
     params = sample_params(data, config)
-    media = media_curves(params, data.spend_lagged, config).sum(-1)  # [T,G]
+    curves = media_curves(params, data.spend_lagged, config)  # [T,G,C]
+    media = curves.sum(-1)  # [T,G]
     if config.mediators:  # media → mediator → KPI: sites, mediator likelihood, and the KPI's mediator term
         media = media + mediator_model(params, data, config)
     # Sample the level (mean of the linear predictor) and derive the intercept by subtracting the mean media
@@ -206,6 +208,8 @@ def mmm_model(data: ScaledData, config: ModelConfig, kpi_obs=None) -> None:
     # Batch shape [T,G] (no to_event) so the mask zeroes the log-density cell by cell.
     with numpyro.handlers.mask(mask=data.obs_mask):
         numpyro.sample("kpi", noise, obs=kpi_obs)
+    # Lift tests: the model's own counterfactual of each test against its measurement (engine.experiments).
+    experiment_likelihood(params, data, config, curves, eta, observed=kpi_obs is not None)
 
 
 @lru_cache(maxsize=64)

@@ -19,7 +19,7 @@ from mmm_core.data.national import (
     national_regressors,
 )
 from mmm_core.data.queries import panel
-from mmm_core.engine.config import MediatorConfig, ModelConfig
+from mmm_core.engine.config import ExperimentConfig, MediatorConfig, ModelConfig
 from mmm_core.errors import FitRefusedError
 from mmm_core.spec.schema import MediatorPriors, ModelSpec
 from mmm_core.store import Store
@@ -229,6 +229,7 @@ def model_config(spec: ModelSpec, data: "ModelData") -> ModelConfig:
         holdout=spec.holdout.last_n,
         mediators=_mediator_configs(spec),
         national=tuple(name in data.national_channels for name in data.channels),
+        experiments=experiment_configs(spec, data),
     )
 
 
@@ -281,3 +282,53 @@ def _changepoint_fractions(spec: ModelSpec, data: "ModelData") -> tuple[float, .
             )
         out.append(frac)
     return tuple(out)
+
+
+def experiment_configs(spec: ModelSpec, data: "ModelData") -> tuple[ExperimentConfig, ...]:
+    """The spec's lift tests in the data's indices. A multi-geography cell's spend change is split over its
+    geographies in proportion to each one's own spend on the channel in the window (equal when it spent none):
+    a national test moves spend where the channel runs."""
+    channels, fed = list(data.channels), {c for med in spec.mediators for c in med.channels}
+    periods = [str(p)[:10] for p in np.asarray(data.periods, dtype="datetime64[D]")]
+    out = []
+    for e in spec.experiments:
+        if e.channel in fed:
+            raise FitRefusedError(
+                f"Experiment {e.experiment_id} tests {e.channel!r}, which feeds a mediator; its lift would need the mediated "
+                "path replayed too, which this engine does not do yet.",
+                "Remove the experiment from the spec, or the channel from the mediator, with a reason.",
+                code="experiment_on_mediated_channel",
+            )
+        c = channels.index(e.channel)
+        start, end = (_period_index(periods, d, e.experiment_id) for d in (e.start, e.end))
+        until = -1 if e.measured_until is None else _period_index(periods, e.measured_until, e.experiment_id)
+        cell = _cell_geos(e, data.geos)
+        own = data.spend[start : end + 1, :, c].sum(axis=0) * cell
+        weights = own / own.sum() if own.sum() > 0 else cell / cell.sum()
+        spend = tuple(float(x) for x in e.spend_change * weights)
+        out.append(ExperimentConfig(e.experiment_id, c, start, end, spend, float(e.lift), float(e.lift_se), until))
+    return tuple(out)
+
+
+def _period_index(periods: list[str], day, exp_id: str) -> int:
+    iso = str(day)[:10]
+    if iso not in periods:
+        raise FitRefusedError(
+            f"Experiment {exp_id}: period {iso} is not a period of the data ({periods[0]} … {periods[-1]}).",
+            "Amend the spec's experiments: dates must be period starts of the dataset.",
+            code="experiment_outside_data",
+        )
+    return periods.index(iso)
+
+
+def _cell_geos(e, geos: tuple[str, ...]) -> np.ndarray:
+    if e.geography.casefold() == "all":
+        return np.ones(len(geos))
+    cell = np.array([g.casefold() == e.geography.casefold() for g in geos], float)
+    if not cell.any():
+        raise FitRefusedError(
+            f"Experiment {e.experiment_id}: geography {e.geography!r} is not among the model's {list(geos)}.",
+            "Amend the spec: name a geography of the dataset, or 'all'.",
+            code="experiment_geography_unknown",
+        )
+    return cell

@@ -172,6 +172,7 @@ def _review(
     data, result, settings: FitSettings, gate: dict[str, Any], report: Progress, prior_roi: np.ndarray
 ) -> FitOutcome:
     from mmm_core.engine.posterior import Posterior  # lazy: JAX, as in _fit
+    from mmm_core.fit.experiment_check import data_alone_lifts  # lazy: JAX, as above
     from mmm_core.fit.review_mediators import add_mediator_checks  # lazy: JAX (it imports the engine)
 
     report(SAMPLING_END, "computing contributions, ROI and the health review")
@@ -192,6 +193,8 @@ def _review(
         approximate=result.approximate,
         spend_total=effects.spend_total,
         roi_prior=[ident[c]["prior"] for c in data.channels],
+        experiments=result.config.experiments,
+        data_alone_lifts=data_alone_lifts(data, result.config) if result.config.experiments else None,
     )
     if result.config.mediators:  # weakly identified mediators (few observations, posterior ≈ prior) warn
         health = add_mediator_checks(health, post)

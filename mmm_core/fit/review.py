@@ -36,6 +36,7 @@ from mmm_core.fit.checks import (  # noqa: F401  (re-exported for callers of dia
     summarise,
     worst,
 )
+from mmm_core.fit.experiment_check import check_experiments
 from mmm_core.fit.plausibility import check_roi  # noqa: F401  (re-exported: fit.pymc imports it from here)
 
 APPROXIMATE_REASON = "approximate fit — uncertainty not calibrated; MCMC diagnostics not available"
@@ -346,6 +347,8 @@ def review_fit(
     var_names: Sequence[str] | None = None,
     spend_total: np.ndarray | None = None,
     roi_prior: Sequence[dict[str, float] | None] | None = None,
+    experiments: Sequence[Any] = (),
+    data_alone_lifts: np.ndarray | None = None,
 ) -> HealthReport:
     """Review a fit and return every check with its status.
 
@@ -354,7 +357,9 @@ def review_fit(
     ArviZ DataTree / InferenceData or a dict of posterior arrays ``[chain, draw, ...]`` (optionally
     ``{"posterior": ..., "sample_stats": ...}``); ``var_names`` limits the MCMC checks to those variables
     (default: all). ``spend_total`` [C] and ``roi_prior`` (per channel ``{median, log_sd}``) let the ROI check
-    judge each ROI against the KPI it implies and the prior it was given. ``overall`` is the worst status;
+    judge each ROI against the KPI it implies and the prior it was given; ``experiments`` (the engine's
+    ``ExperimentConfig``s) adds the lift-test consistency check, against ``data_alone_lifts`` [S, E] when given
+    (``fit.experiment_check.data_alone_lifts``). ``overall`` is the worst status;
     decision tools refuse a ``fail`` unless the user overrides."""
     checks = approximate_checks() if approximate else _mcmc_checks(idata_or_posterior, var_names)
     y = np.asarray(y_obs, dtype=float)
@@ -371,6 +376,9 @@ def review_fit(
         checks.append(
             check_roi(roi_draws, list(channel_names), spend_total=spend_total, kpi_total=kpi_total, prior=roi_prior)
         )
+    if experiments:  # lift tests in the likelihood: does the fit reproduce each? (mmm_core.fit.experiment_check)
+        lifts = posterior_arrays(idata_or_posterior)[0]["experiment_lift"]
+        checks.append(check_experiments(lifts, experiments, list(channel_names), data_alone_lifts))
     overall = worst([c.status for c in checks])
     subject = "Health review (approximate fit)" if approximate else "Health review"
     return HealthReport(checks, overall, summarise(checks, subject), approximate)

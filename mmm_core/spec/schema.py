@@ -33,6 +33,7 @@ from mmm_core.spec.canonical import (  # re-exported: the schema is where caller
     validation_message,
 )
 from mmm_core.spec.comparison import Comparison, ComparisonMember
+from mmm_core.spec.experiments import SpecExperiment, experiments_problems
 from mmm_core.spec.media import (  # re-exported: part of the schema
     Adstock,
     EffectPrior,
@@ -240,6 +241,11 @@ class ModelSpec(StrictModel):
         description="Alternative curve families fitted beside this model and the rule combining them "
         "(pre-registered with the spec). Optional; absent = one model.",
     )
+    experiments: list[SpecExperiment] = Field(
+        default_factory=list,
+        description="Lift tests the model is calibrated on (each enters the likelihood as the model's own "
+        "counterfactual of the test). Default none; `spec init` lists every test stored for the dataset.",
+    )
 
     @model_serializer(mode="wrap")
     def _omit_absent_comparison(self, handler):
@@ -248,6 +254,8 @@ class ModelSpec(StrictModel):
         data = handler(self)
         if self.comparison is None and isinstance(data, dict):
             data.pop("comparison", None)
+        if not self.experiments and isinstance(data, dict):  # likewise: no experiments = the field's absence
+            data.pop("experiments", None)
         return data
 
     @model_validator(mode="after")
@@ -270,6 +278,10 @@ class ModelSpec(StrictModel):
                 raise ValueError(
                     f"mediator {med.name!r} is fed by unknown channel(s) {unknown}; allowed: {sorted(channels)}"
                 )
+        problems = experiments_problems(self.experiments, channels)
+        if problems:
+            raise ValueError("; ".join(problems))
+        object.__setattr__(self, "experiments", sorted(self.experiments, key=lambda e: e.experiment_id))
         # Sorted lists make the spec's identity independent of the order someone typed them in.
         object.__setattr__(self, "media", sorted(self.media, key=lambda m: m.name))
         object.__setattr__(self, "controls", sorted(self.controls, key=lambda c: c.name))

@@ -1,0 +1,89 @@
+"""`experiments add DATASET FILE` / `experiments list DATASET`: lift tests stored per dataset (issue 19)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from agent.cli.main import add_command, open_store
+from agent.cli.render import table
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = add_command(
+        sub,
+        common,
+        "experiments",
+        "Lift tests (experiments) stored per dataset: add a validated CSV, or list them.",
+        "mmm-agent experiments add demo tests.csv --json   |   mmm-agent experiments list demo",
+        _list,
+        _render_list,
+    )
+    actions = p.add_subparsers(dest="experiments_action", metavar="ACTION")
+    add = actions.add_parser(
+        "add",
+        parents=[common],
+        help="validate a CSV of lift tests (Channel, Geography, Start, End, SpendChange, Lift, LiftSE) and store it",
+        description="Columns: Channel, Geography (empty = all), Start, End (inclusive periods of the spend change), "
+        "SpendChange (total extra spend in the cell, negative for a go-dark), Lift (measured incremental KPI), "
+        "LiftSE; optional MeasuredUntil, Type (lift | geo holdout | go-dark | heavy-up), Source.",
+    )
+    add.add_argument("dataset", help="dataset id or name")
+    add.add_argument("file", help="CSV of lift tests, one row per test")
+    add.set_defaults(handler=_add, render=_render_add)
+    listing = actions.add_parser("list", parents=[common], help="the lift tests stored for a dataset")
+    listing.add_argument("dataset", help="dataset id or name")
+    listing.set_defaults(handler=_list, render=_render_list)
+
+
+def _add(args: argparse.Namespace) -> dict[str, Any]:
+    from mmm_core.data.experiments import add_experiments
+
+    return add_experiments(open_store(args), args.dataset, args.file)
+
+
+def _list(args: argparse.Namespace) -> dict[str, Any]:
+    from mmm_core.data.experiments import list_experiments
+    from mmm_core.data.queries import resolve_dataset
+
+    dataset = getattr(args, "dataset", None)
+    if dataset is None:
+        from mmm_core.errors import MMMError
+
+        raise MMMError(
+            "No action given for `experiments`.",
+            "Use `mmm-agent experiments add DATASET FILE` or `mmm-agent experiments list DATASET`.",
+            code="usage",
+        )
+    store = open_store(args)
+    return {"dataset_id": resolve_dataset(store, dataset)["id"], "experiments": list_experiments(store, dataset)}
+
+
+def _rows(experiments: list[dict[str, Any]]) -> str:
+    rows = [
+        [
+            e["experiment_id"],
+            e["channel"],
+            e["geography"],
+            f"{e['start']} … {e['end']}",
+            f"{e['spend_change']:,.0f}",
+            f"{e['lift']:,.0f} ± {e['lift_se']:,.0f}",
+            e["type"],
+        ]
+        for e in experiments
+    ]
+    return table(["experiment", "channel", "geography", "window", "spend change", "lift ± se", "type"], rows)
+
+
+def _render_add(r: dict[str, Any]) -> str:
+    head = f"Added {len(r['added'])} experiment(s) to {r['dataset_id']} from {r['file']}"
+    if r["already_present"]:
+        head += f" ({len(r['already_present'])} already stored)"
+    note = "`mmm-agent spec init` puts every stored experiment into the draft's experiments: list."
+    return "\n".join([head, _rows(r["experiments"]), note])
+
+
+def _render_list(r: dict[str, Any]) -> str:
+    if not r["experiments"]:
+        return f"No experiments stored for {r['dataset_id']}. Add some: `mmm-agent experiments add DATASET FILE`."
+    return "\n".join([f"Experiments of {r['dataset_id']}:", _rows(r["experiments"])])

@@ -1,0 +1,75 @@
+"""Experiments a spec uses: copies of stored lift tests (``mmm_core.data.experiments``), locked with the spec.
+
+The spec holds each test in full, not a reference, so a locked spec means the same thing whatever is later added
+to the store; the ``id`` ties it back to the stored test (its content hash). Adding or removing one after results
+is an amendment of the spec like any other, disclosed (post hoc) by the ledger.
+
+Example (YAML)::
+
+    experiments:
+      - {experiment_id: exp_3f9a1c2b0d, channel: TV, geography: North, start: '2024-03-04', end: '2024-03-25',
+         spend_change: 50000, lift: 120000, lift_se: 30000}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from mmm_core.spec.media import StrictModel
+
+
+class SpecExperiment(StrictModel):
+    """One lift test the model is calibrated on (its measured lift enters the likelihood)."""
+
+    experiment_id: str = Field(
+        min_length=1, description="Id of the stored experiment (`mmm-agent experiments list`). Required."
+    )
+    channel: str = Field(min_length=1, description="Media channel tested (a media[].name of this spec). Required.")
+    geography: str = Field("all", min_length=1, description="Geography of the test cell, or 'all'. Default 'all'.")
+    start: dt.date = Field(description="First period whose spend changed. Required.")
+    end: dt.date = Field(description="Last period whose spend changed (inclusive). Required.")
+    spend_change: float = Field(description="Total extra spend in the cell over the window (negative: go-dark).")
+    lift: float = Field(description="Measured incremental KPI. Required.")
+    lift_se: float = Field(gt=0, description="Standard error of the measured lift (> 0). Required.")
+    measured_until: dt.date | None = Field(
+        None,
+        description="Last period the lift was measured over; absent = the lift includes all carry-over (the model "
+        "counts every period the spend change reaches).",
+    )
+    type: Literal["lift", "geo holdout", "go-dark", "heavy-up"] = Field("lift", description="Kind of test.")
+    source: str = Field("", description="Free-text source note (agency, study id).")
+
+    @model_validator(mode="after")
+    def _window(self) -> SpecExperiment:
+        if self.end < self.start:
+            raise ValueError(f"experiment {self.experiment_id}: end {self.end} is before start {self.start}")
+        if self.measured_until is not None and self.measured_until < self.end:
+            raise ValueError(
+                f"experiment {self.experiment_id}: measured_until {self.measured_until} is before end {self.end}"
+            )
+        if self.spend_change == 0:
+            raise ValueError(f"experiment {self.experiment_id}: spend_change is 0; a test changes spend")
+        return self
+
+
+def experiments_problems(experiments: list[SpecExperiment], channels: set[str]) -> list[str]:
+    """Cross-field problems the schema can state: a test on a channel the spec does not model."""
+    return [
+        f"experiment {e.experiment_id} tests channel {e.channel!r}, which is not among media {sorted(channels)}"
+        for e in experiments
+        if e.channel not in channels
+    ]
+
+
+def experiments_used(spec) -> dict[str, list[dict[str, object]]]:
+    """``{"experiments": [...]}`` naming the tests a spec is calibrated on; ``{}`` for an uncalibrated spec (so
+    answers without experiments keep their exact shape)."""
+    keys = ("experiment_id", "channel", "geography", "lift", "lift_se")
+    tests = [{k: v for k, v in e.model_dump(mode="json").items() if k in keys} for e in spec.experiments]
+    return {"experiments": tests} if tests else {}
+
+
+__all__ = ["SpecExperiment", "experiments_problems", "experiments_used"]
