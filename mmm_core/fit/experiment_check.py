@@ -63,11 +63,9 @@ def experiment_consistency(
 def data_alone_lifts(data: Any, config: Any, seed: int = 0, draws: int = 400) -> np.ndarray:
     """[S, E] lift draws of a quick fit with every test predicted but none in the likelihood."""
     from mmm_core.engine import sample_quick  # lazy: JAX, only for fits calibrated on experiments
-    from mmm_core.fit.review import posterior_arrays  # lazy: review imports this module
-
     tests = tuple(dataclasses.replace(e, observed=False) for e in config.experiments)
     result = sample_quick(data, dataclasses.replace(config, experiments=tests), seed=seed, draws=draws)
-    return posterior_arrays(result.idata)[0]["experiment_lift"]
+    return result.flat("experiment_lift")
 
 
 def check_experiments(
