@@ -26,7 +26,8 @@ def experiment_lifts(params: dict, data: ScaledData, config: ModelConfig, media,
     """Predicted lift [E] in KPI units. ``media`` [T,G,C] the fitted per-channel terms, ``eta`` [T,G] the mean."""
     out = []
     for i, e in enumerate(config.experiments):
-        lagged = data.spend_lagged.at[..., e.channel].set(tf.lag_tensor(data.experiment_spend[i], config.l_max))
+        test_lags = tf.lag_tensor(jnp.asarray(data.experiment_spend[i]), config.l_max)
+        lagged = jnp.asarray(data.spend_lagged).at[..., e.channel].set(test_lags)
         test = params["beta"][None, :, e.channel] * saturated_curves(params, lagged, config)[..., e.channel]
         delta = test - media[..., e.channel]
         if config.likelihood == "multiplicative":
