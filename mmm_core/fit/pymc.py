@@ -57,6 +57,12 @@ def fit_with_pymc_marketing(data, config, settings: FitSettings, report: Callabl
             "Fit this spec with the default engine: --engine numpyro.",
             code="not_expressible",
         )
+    if config.experiments:  # likewise: a lift test must enter the likelihood or the fit must say it cannot
+        raise FitRefusedError(
+            "This pymc-marketing bridge does not pass lift tests (the spec's experiments) into its likelihood.",
+            "Fit this spec with the default engine: --engine numpyro.",
+            code="not_expressible",
+        )
     data, config, differences = _triangulation_inputs(data, config)
     try:
         check_expressible(data, config)
