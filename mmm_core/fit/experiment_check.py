@@ -63,6 +63,7 @@ def experiment_consistency(
 def data_alone_lifts(data: Any, config: Any, seed: int = 0, draws: int = 400) -> np.ndarray:
     """[S, E] lift draws of a quick fit with every test predicted but none in the likelihood."""
     from mmm_core.engine import sample_quick  # lazy: JAX, only for fits calibrated on experiments
+
     tests = tuple(dataclasses.replace(e, observed=False) for e in config.experiments)
     result = sample_quick(data, dataclasses.replace(config, experiments=tests), seed=seed, draws=draws)
     return result.flat("experiment_lift")

@@ -43,6 +43,7 @@ from mmm_core.data.declare import declare_roles
 from mmm_core.data.national import NATIONAL_KEYS
 from mmm_core.engine.config import holdout_problem
 from mmm_core.errors import SpecValidationError
+from mmm_core.spec.experiments import stored_for_draft
 from mmm_core.spec.schema import (
     Adstock,
     Control,
@@ -53,7 +54,6 @@ from mmm_core.spec.schema import (
     Mediator,
     ModelSpec,
     Seasonality,
-    SpecExperiment,
 )
 
 WEEKS_PER_YEAR = 52.18
@@ -157,27 +157,13 @@ def init_spec_with_notes(
 
 
 def _with_stored_experiments(store: Any, spec: ModelSpec) -> tuple[ModelSpec, list[str]]:
-    """Every lift test stored for the dataset at draft time goes into the draft's ``experiments`` (the user may
-    remove any before locking); a test on a channel the draft does not model is left out and named."""
-    from mmm_core.data.experiments import list_experiments  # lazy: only drafting reads the experiments table
-
-    channels = {m.name for m in spec.media}
-    stored = list_experiments(store, spec.dataset_id)
-    fields = set(SpecExperiment.model_fields)
-    used = [SpecExperiment(**{k: v for k, v in e.items() if k in fields}) for e in stored if e["channel"] in channels]
-    notes = [
-        f"Experiment {e['experiment_id']} ({e['channel']}) is left out: its channel is not among the draft's media."
-        for e in stored
-        if e["channel"] not in channels
-    ]
-    if used:
-        notes.append(
-            f"{len(used)} stored lift test(s) calibrate this model (experiments:); remove any you do not want "
-            "before locking — after results, a change is a disclosed amendment."
-        )
-    data = spec.model_dump(mode="json")
-    data["experiments"] = [e.model_dump(mode="json") for e in used]
-    return (ModelSpec.parse(data) if used else spec), notes
+    """The draft with every lift test stored for its dataset (``spec.experiments.stored_for_draft``)."""
+    used, notes = stored_for_draft(store, spec.dataset_id, {m.name for m in spec.media})
+    if not used:
+        return spec, notes
+    return ModelSpec.parse(
+        {**spec.model_dump(mode="json"), "experiments": [e.model_dump(mode="json") for e in used]}
+    ), notes
 
 
 def _real_geos(describe: dict[str, Any]) -> int:

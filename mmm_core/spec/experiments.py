@@ -72,4 +72,25 @@ def experiments_used(spec) -> dict[str, list[dict[str, object]]]:
     return {"experiments": tests} if tests else {}
 
 
-__all__ = ["SpecExperiment", "experiments_problems", "experiments_used"]
+def stored_for_draft(store, dataset_id: str, channels: set[str]) -> tuple[list[SpecExperiment], list[str]]:
+    """Every lift test stored for the dataset at draft time, for the draft's ``experiments`` (the user may remove
+    any before locking), and notes: a test on a channel the draft does not model is left out and named."""
+    from mmm_core.data.experiments import list_experiments  # lazy: only drafting reads the experiments table
+
+    stored = list_experiments(store, dataset_id)
+    fields = set(SpecExperiment.model_fields)
+    used = [SpecExperiment(**{k: v for k, v in e.items() if k in fields}) for e in stored if e["channel"] in channels]
+    notes = [
+        f"Experiment {e['experiment_id']} ({e['channel']}) is left out: its channel is not among the draft's media."
+        for e in stored
+        if e["channel"] not in channels
+    ]
+    if used:
+        notes.append(
+            f"{len(used)} stored lift test(s) calibrate this model (experiments:); remove any you do not want "
+            "before locking — after results, a change is a disclosed amendment."
+        )
+    return used, notes
+
+
+__all__ = ["SpecExperiment", "experiments_problems", "experiments_used", "stored_for_draft"]
