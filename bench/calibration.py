@@ -130,7 +130,14 @@ def _args() -> argparse.Namespace:
     p.add_argument("--split-elasticity", type=float, help="override the default prior's split (1 = one common ROI)")
     p.add_argument("--families", default=",".join(f.name for f in FAMILIES))
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "calibration.json")
+    p.add_argument("--resume", action="store_true", help="keep the datasets already in OUT.partial.jsonl")
     return p.parse_args()
+
+
+def _read_partial(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def _override_default_prior(args: argparse.Namespace) -> None:
@@ -147,12 +154,24 @@ def main() -> None:
     args = _args()
     _override_default_prior(args)
     wanted = set(args.families.split(","))
-    rows: list[dict] = []
+    # Each dataset's rows are appended to a side file as soon as it is fitted, so a run killed part-way (a long run
+    # on a shared machine can meet an out-of-memory compile) resumes with --resume instead of starting again.
+    partial = args.out.with_suffix(".partial.jsonl")
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    rows: list[dict] = _read_partial(partial) if args.resume else []
+    done = {(r["family"], r["seed"]) for r in rows}
+    if not args.resume:
+        partial.write_text("")
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:
         for family in [f for f in FAMILIES if f.name in wanted]:
             for seed in range(args.first_seed, args.first_seed + args.per_family):
-                rows += fit_world(family, seed, Path(tmp), args)
+                if (family.name, seed) in done:
+                    continue
+                new = fit_world(family, seed, Path(tmp), args)
+                rows += new
+                with partial.open("a") as fh:
+                    fh.writelines(json.dumps(r) + "\n" for r in new)
                 print(f"{family.name} seed {seed}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
     summary = summarise(rows)
     args.out.parent.mkdir(parents=True, exist_ok=True)
