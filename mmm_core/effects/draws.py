@@ -216,6 +216,8 @@ _REVIEWED_CONFIG_FIELDS = frozenset(
         # A national regressor is one more additive channel term (its curve reads the national total in every geo):
         # the model stays KPI = baseline + sum_c f_c, so the shortcut holds (tests/test_mff_national_regressor.py).
         "national",
+        # Lift tests add likelihood terms only; the KPI's mean stays additive in channels.
+        "experiments",
     }
 )
 
