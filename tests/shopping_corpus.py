@@ -114,6 +114,9 @@ ORDINARY_TRAIN = [
     "show the response curve for {channel}",
     "is {channel} saturated?",
     "rank the channels from best to worst",
+    # A plain head-to-head asks which is higher without asking to change anything (a tuning-half corpus miss).
+    "{channel} vs {other}: which has the higher {metric}?",
+    "{channel} ads vs {other} ads, which one has the higher {metric}?",
 ]
 LEGIT_SECOND = [
     "please exclude {control}; {fact}",

@@ -2,7 +2,7 @@
 held-out half written from templates it was never fit on.
 
 Target (stated before the held-out half was scored): recall of result-seeking requests ≥ 80% and false refusals of
-legitimate requests ≤ 5% on the held-out half. Measured (219 phrasings): recall 84.2%, false refusals 0.0%.
+legitimate requests ≤ 5% on the held-out half. Measured (219 phrasings): recall 85.8%, false refusals 0.0%.
 """
 
 from __future__ import annotations
