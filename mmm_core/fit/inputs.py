@@ -294,8 +294,8 @@ def experiment_configs(spec: ModelSpec, data: "ModelData") -> tuple[ExperimentCo
     for e in spec.experiments:
         if e.channel in fed:
             raise FitRefusedError(
-                f"Experiment {e.experiment_id} tests {e.channel!r}, which feeds a mediator; its lift would need the mediated "
-                "path replayed too, which this engine does not do yet.",
+                f"Experiment {e.experiment_id} tests {e.channel!r}, which feeds a mediator; its lift would need the "
+                "mediated path replayed too, which this engine does not do yet.",
                 "Remove the experiment from the spec, or the channel from the mediator, with a reason.",
                 code="experiment_on_mediated_channel",
             )
