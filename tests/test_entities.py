@@ -139,6 +139,9 @@ def test_region_breakdowns() -> None:
     for text in ("which region has the best ROI?", "which reigon has the best ROI?"):
         r = route(text, list(CAT.channels), catalog=CAT)
         assert r.intent == "roi" and r.args == {"geos": ["North", "South", "New York"]}, text
+    for text in ("which region has the best ROI for TV?", "which geo has the highest ROI for TV?"):
+        r = route(text, list(CAT.channels), catalog=CAT)  # kept to the channel asked about
+        assert r.intent == "roi" and r.args == {"channel": "TV", "geos": ["North", "South", "New York"]}, text
     national = Catalog(channels=CAT.channels)
     r = route("which region has the best ROI?", list(CAT.channels), catalog=national)
     assert r.intent == "not_in_data" and r.args["kind"] == "geography"
