@@ -94,3 +94,24 @@ def test_chat_setup_tool_takes_the_same_declarations(store_path: str) -> None:
     assert any("Radio: declared media" in n for n in draft["notes"])
     refused = json.loads(tools["draft_spec"].invoke({"dataset": "bare", "kpi": "Sales", "media": ["Nope"]}))
     assert refused["error"]["code"] == "variable_not_found"
+
+
+def test_guided_chat_setup_reads_declared_roles_from_the_request(store_path: str) -> None:
+    """The offline analyst: "set up a model with media TV, Search ..." drafts exactly those roles (the same tool
+    and rule as `spec init --media/--controls`); a listed name the data lacks is refused with the variables."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from agent.graph import build_agent
+    from agent.models.setup import parse_roles
+    from agent.session import Session
+
+    assert parse_roles("set up a model, channels are fine", ["TV", "Search"]) == {}  # no variable named: nothing
+    store = Store(store_path)
+    session = Session(store, graph=build_agent(store, checkpointer=InMemorySaver()))
+    turn = session.ask("set up a model with kpi Sales, media tv, Search and radio and controls Price")
+    call = next(c for c in turn["tool_calls"] if c["name"] == "draft_spec")
+    assert call["args"]["media"] == ["TV", "Search", "Radio"] and call["args"]["controls"] == ["Price"], call
+    assert sorted(queries.describe(store, "bare")["channels"]) == ["Radio", "Search", "TV"]
+    other = Session(store, graph=build_agent(store, checkpointer=InMemorySaver()))
+    refused = other.ask("set up a model with media TV and Podcasts")
+    assert "Podcasts" in refused["answer"] and "not" in refused["answer"].casefold(), refused["answer"]

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.models import entities, spelling
+from agent.models import entities, setup, spelling
 from agent.models.rules import HEAD_TO_HEAD, KPI_ITSELF, RULES
 from agent.models.scope import apply_scope, parse_question
 
@@ -80,6 +80,9 @@ def route(
     # never text stored verbatim: reasons, SQL, setup answers).
     typed = text if intent in _VERBATIM else spelling.fix_text(text, known + list(names or []))
     _fill(r, typed, low, known, catalog)
+    if r.intent == "setup":  # "set up a model with media TV, Search and controls Price": declared roles
+        options = known + list(catalog.controls if catalog else ()) + list(names or [])
+        r.args |= setup.parse_roles(text, list(dict.fromkeys(options)))
     return r
 
 

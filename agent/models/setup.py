@@ -163,3 +163,28 @@ def describe_changes(changes: dict[str, Any]) -> list[str]:
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         out.append(words.get(key, key + " {}").format(shown))
     return out
+
+
+# "set up a model with media TV, Search and controls Price": roles declared in the setup request itself, as
+# `spec init --media/--controls` takes them. A list runs to the next role word, a sentence end or "kpi".
+_ROLE_LIST = re.compile(
+    r"\b(media|channels?|controls?)\s*(?:are|is|=|:)?\s+(.+?)(?=\s*(?:\b(?:and\s+|with\s+)?(?:media|channels?|"
+    r"controls?|kpi|target)\b|[.;!?]|$))",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(r"\s*(?:,|\band\b|&|\+)\s*", re.IGNORECASE)
+
+
+def parse_roles(text: str, options: list[str]) -> dict[str, list[str]]:
+    """``{"media": [...], "controls": [...]}`` declared in ``text``. A list counts as a declaration only when it
+    names at least one of the data's variables (``options``, any case), so "channels are fine" declares nothing;
+    its other words are passed on as typed, and the draft_spec tool refuses them with the list of variables (one
+    home for that rule)."""
+    out: dict[str, list[str]] = {}
+    by_fold = {o.casefold(): o for o in options}
+    for m in _ROLE_LIST.finditer(text):
+        role = "controls" if m.group(1).casefold().startswith("control") else "media"
+        words = [w.strip(" '\"") for w in _SPLIT.split(m.group(2)) if w.strip(" '\"")]
+        if any(w.casefold() in by_fold for w in words):
+            out.setdefault(role, []).extend(by_fold.get(w.casefold(), w) for w in words)
+    return out
