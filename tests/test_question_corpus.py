@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from questions import generate, run
 
-# Reached on the held-out half (bench/questions.py: 218/230 = 94.8%; the misses include the time comparisons a
-# channel filter loses, an entity-layer defect reported to its owners); a drop fails the test.
-HELDOUT_TARGET = 0.94
+# Reached on the held-out half (bench/questions.py: 223/230 = 96.96%, after fixing the tuning half's time
+# comparisons; the issue's target is 97%, one question more); a drop fails the test.
+HELDOUT_TARGET = 0.965
 ISSUE_QUESTIONS = (
     "What is the ROI of TikTok?",
     "How much did we spend on TV in 2023?",
