@@ -110,7 +110,7 @@ def test_upload_setup_lock_fit_and_ask(server: dict, browser) -> None:
         page.screenshot(path=str(SHOTS / "fit_progress.png"))
         page.wait_for_selector("text=/Fit succeeded/", timeout=90_000)
         _ask(page, "What is the ROI of TV?")
-        page.wait_for_selector('text=There is no channel called "TV"', timeout=30_000)
+        page.wait_for_selector("text=/TV is not in the data/", timeout=30_000)
         assert page.get_by_text("Known channels: Email, Local, Search, Social").count() >= 1
         _ask(page, "What is the ROI of Search?")
         page.wait_for_selector("text=/Search returned/", timeout=30_000)
