@@ -94,6 +94,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/optimizer.py
 	$(PY) bench/decision_quality.py
 	$(PY) bench/ask_latency.py
+	$(PY) bench/questions.py
 	$(PY) bench/calibration.py
 
 ui: $(VENV)/.runtime
