@@ -44,6 +44,9 @@ def test_unreadable_or_disabled_cache_falls_back_to_fitting(cache_folder, monkey
         f.write_bytes(b"not an npz")
     purpose.model.cache_clear()
     assert 0.0 <= purpose.seeking_score(PHRASES[0]) <= 1.0  # corrupt file: refit, not a crash
+    for f in cache_folder.glob("*.npz"):
+        f.write_bytes(b"PK\x03\x04 cut short")  # a zip header with nothing behind it (a damaged copy)
+    assert purpose_cache.load(f.stem) is None
     monkeypatch.setenv(purpose_cache.CACHE_ENV, "off")
     assert purpose_cache.cache_dir() is None
     assert purpose_cache.load("anything") is None

@@ -12,6 +12,7 @@ import hashlib
 import inspect
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,7 @@ def load(key: str) -> tuple[list[str], np.ndarray, np.ndarray, float] | None:
     try:
         with np.load(folder / f"{key}.npz", allow_pickle=False) as z:
             return [str(g) for g in z["vocab"]], z["idf"], z["weights"], float(z["bias"])
-    except (OSError, KeyError, ValueError):
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):  # absent, foreign or damaged: refit
         return None
 
 
