@@ -118,8 +118,7 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
             r.intent, r.args = "not_in_data", refusal_args(q, [], "choose_geos")
             return q
         # "which region has the best ROI for TV?": the per-geography tables, kept to the channel asked about
-        keep = {"channel": r.channels[0]} if len(r.channels) == 1 else {}
-        r.intent, r.args, geos = "roi", keep, list(q.catalog.geographies)
+        r.intent, r.args, geos = "roi", _one_channel(r), list(q.catalog.geographies)
     if geos and r.intent in ("compare", "clarify_compare") and len(r.channels) < 2:
         r.intent, r.args = "roi", {}  # "ROI North vs South": one table per geography
     if r.intent in WINDOWED and q.when.windows:
@@ -133,10 +132,15 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
     return q
 
 
+def _one_channel(r: Any) -> dict[str, str]:
+    """The roi tool's channel argument when the question names exactly one channel (else every channel)."""
+    return {"channel": r.channels[0]} if len(r.channels) == 1 else {}
+
+
 def _apply_geos(r: Any, geos: list[str]) -> None:
     if r.intent in ("roi", "rank"):
         if r.intent == "rank" and len(geos) > 1:  # a ranking per geography is the per-geography table
-            r.intent, r.args = "roi", ({"channel": r.channels[0]} if len(r.channels) == 1 else {})
+            r.intent, r.args = "roi", _one_channel(r)
         r.args["geos"] = geos
     elif r.intent in ("spend_by", "kpi_by"):
         r.args["geos"] = geos
