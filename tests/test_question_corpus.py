@@ -1,21 +1,23 @@
 """The question corpus (tests/questions): generated user phrasings and hand-written adversarial questions, each
 run through the real agent graph on a fitted dataset and judged by its tool calls and answer text.
 
-The held-out half is the measure (the router was never tuned on its failures); the tuning half runs with the slow
-tests. Per-category figures for both halves: ``python bench/questions.py``.
+The held-out split is the fresh set (``templates_fresh.py``), written after the first set's held-out failures had
+been read and without reading the router: it is the measure. The first set is all tuning data and runs with the
+slow tests. Per-category figures for both: ``python bench/questions.py``.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from questions import generate, run
 
-# Reached on the held-out half (bench/questions.py: 223/230 = 96.96%, after fixing the tuning half's time
-# comparisons; the issue's target is 97%, one question more); a drop fails the test.
-HELDOUT_TARGET = 0.965
+# The issue's target on the fresh held-out set (bench/questions.py; measured once, never tuned on).
+HELDOUT_TARGET = 0.97
 ISSUE_QUESTIONS = (
     "What is the ROI of TikTok?",
     "How much did we spend on TV in 2023?",
@@ -39,15 +41,61 @@ def test_the_corpus_covers_users_not_authors() -> None:
     assert len(generated) >= 400 and len(items) == len({i["q"] for i in items})
     assert {"adv_unknown_entity", "adv_two_channels", "adv_negation", "adv_period", "adv_instruction"} <= hand
     assert set(ISSUE_QUESTIONS) <= {i["q"] for i in items}
-    assert all(i["split"] == generate.split_of(i["q"]) for i in items)
-    assert 0.4 < sum(i["split"] == "heldout" for i in items) / len(items) < 0.6
-    # Independent of the router: the generator reads none of the agent's rule lists or vocabularies.
+    assert all(i["split"] == generate.split_of(i["source"]) for i in items)
+    # Independent of the router: the generators read none of the agent's rule lists or vocabularies.
     modules = []
-    for name in ("generate.py", "templates.py"):
+    for name in ("generate.py", "templates.py", "generate_fresh.py", "templates_fresh.py"):
         tree = ast.parse((Path(generate.__file__).parent / name).read_text())
         modules += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         modules += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
     assert not [m for m in modules if m.startswith(("agent", "tools", "mmm_core"))]
+
+
+def test_the_held_out_set_is_fresh_and_covers_every_category() -> None:
+    items = generate.load()
+    fresh = [i for i in items if i["split"] == "heldout"]
+    tune = [i for i in items if i["split"] == "tune"]
+    assert {i["source"] for i in fresh} == {"fresh", "fresh-adv"} and {i["source"] for i in tune} == {"gen", "hand"}
+    assert len(fresh) >= 240 and not {i["q"] for i in fresh} & {i["q"] for i in tune}
+    per_cat = Counter(i["cat"] for i in fresh)
+    assert set(per_cat) == {i["cat"] for i in tune}, "the per-category report must line up"
+    assert min(per_cat.values()) >= 6, per_cat
+    assert {i["cat"] for i in fresh if i["source"] == "fresh-adv"} >= {
+        "adv_unknown_entity",
+        "adv_two_channels",
+        "adv_negation",
+        "adv_period",
+        "adv_instruction",
+        "adv_impossible",
+        "adv_issue",
+    }
+    assert sum(bool(i["expect"].get("out_of_range")) for i in fresh) >= 20
+    assert sum(bool(i["expect"].get("refuse")) for i in fresh) >= 12
+
+
+def test_fresh_expectations_name_real_tools_arguments_channels_and_periods(store) -> None:
+    """Checked against the tools and the data only: the expectations were never fitted to the router's answers."""
+    from tools import build_tools
+
+    fields = {t.name: set(t.args_schema.model_fields) for t in build_tools(store)}
+    channels = {"TV", "Radio", "Print", "Search", "Social"}  # data/demo_mediated.csv
+    bad = []
+    for i in (i for i in generate.load() if i["split"] == "heldout"):
+        e, q = i["expect"], i["q"]
+        named = [e.get("tool"), *(e.get("forbid") or [])]
+        bad += [f"{q!r}: no tool {t}" for t in named if t is not None and t not in fields]
+        bad += [f"{q!r}: {e['tool']} has no argument {k}" for k in e.get("args") or {} if k not in fields[e["tool"]]]
+        bad += [
+            f"{q!r}: channel {c}" for c in e["channels"] + [e.get("args", {}).get("channel")] if c and c not in channels
+        ]
+        period = e.get("period")
+        if period and not (
+            re.fullmatch(r"20\d\d", period) and ("2021" <= period <= "2023") != bool(e.get("out_of_range"))
+        ):
+            bad.append(f"{q!r}: period {period} (out_of_range={e.get('out_of_range')})")
+        if e.get("args", {}).get("grain") and e["args"]["grain"] not in ("week", "month", "quarter", "year"):
+            bad.append(f"{q!r}: grain {e['args']['grain']}")
+    assert not bad, "\n".join(bad)
 
 
 def _run_half(runner: run.Runner, split: str) -> tuple[dict, list[run.Outcome]]:
@@ -59,7 +107,7 @@ def _report(outcomes: list[run.Outcome]) -> str:
     return "\n".join(f"[{o.item['cat']}] {o.item['q']!r}: {o.failures}" for o in outcomes if not o.ok)
 
 
-def test_heldout_half_accuracy_and_no_answer_about_another_entity_or_period(runner: run.Runner) -> None:
+def test_heldout_fresh_set_accuracy_and_no_answer_about_another_entity_or_period(runner: run.Runner) -> None:
     summary, outcomes = _run_half(runner, "heldout")
     accuracy = summary["accuracy"]["heldout"]["ALL"][0]
     wrong = [o for o in outcomes if o.wrong_entity or o.wrong_period]

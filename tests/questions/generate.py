@@ -1,10 +1,14 @@
 """Generate the question corpus: templates × synonyms × entity slots × time expressions × typos, plus hand-written
 adversarial questions, each with its expected behaviour.
 
-The phrasings are written the way marketers ask (from support tickets and workshop notes), independently of the
-router's rule lists: the corpus measures users, not the router's authors. It is generated deterministically
-(fixed seed) and written to ``corpus.jsonl``; ``python tests/questions/generate.py`` rewrites it, and the test
-checks the file is current. The vocabulary and templates are in ``templates.py``.
+Two sets, two splits. The first set (``templates.py``; sources ``gen`` and ``hand``) is all **tuning** data: its
+held-out half's failures were read while the router was tuned, so it no longer measures anything held out. The
+**held-out** split is the fresh set (``templates_fresh.py`` and ``generate_fresh.py``; sources ``fresh`` and
+``fresh-adv``), written afterwards without reading the router or the first set's templates; its failures are
+reported as a figure and never read to tune the router. The phrasings are written the way marketers ask,
+independently of the router's rule lists: the corpus measures users, not the router's authors. It is generated
+deterministically (fixed seeds) and written to ``corpus.jsonl``; ``python tests/questions/generate.py`` rewrites
+it, and the test checks the file is current.
 
 Expected behaviour (``expect``) keys, all optional:
     tool      the data/action tool the answer must come from (None: no such tool, a direct answer or question)
@@ -14,30 +18,35 @@ Expected behaviour (``expect``) keys, all optional:
     forbid    tools that must not be called
     channels  the channels the question is about ([] = none of the data's; used to count wrong-entity answers)
     period    the period asked ("2023"); ``out_of_range`` marks periods outside the data
+    refuse    the question names an entity the data does not have (answering with the data's numbers is wrong)
+    forbid_unapproved  no action may run without the user's approval
 The corpus runs against the bundled ``data/demo_mediated.csv`` (TV, Radio, Print, Search, Social; weekly
 2021-01-04 to 2023-12-25; controls Holiday, Price, Promo; mediator Awareness; one national series).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from pathlib import Path
 from typing import Any
 
 try:
+    from questions.generate_fresh import fresh
     from questions.templates import CHANNELS, IN_RANGE, OUT_OF_RANGE, SAY, UNKNOWN, T
 except ImportError:  # run as a script: this folder is on sys.path
+    from generate_fresh import fresh
     from templates import CHANNELS, IN_RANGE, OUT_OF_RANGE, SAY, UNKNOWN, T
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus.jsonl"
+# The split follows the set, not a hash: the first set's failures have all been read, the fresh set's never are.
+SPLIT = {"gen": "tune", "hand": "tune", "fresh": "heldout", "fresh-adv": "heldout"}
 
 
-def split_of(question: str) -> str:
-    """Deterministic half: 'tune' (the router may be improved on its failures) or 'heldout' (never looked at)."""
-    return "tune" if int(hashlib.sha256(question.encode()).hexdigest(), 16) % 2 == 0 else "heldout"
+def split_of(source: str) -> str:
+    """'tune' (the router may be improved on its failures) or 'heldout' (the fresh set, never looked at)."""
+    return SPLIT[source]
 
 
 def _typo(text: str, rng: random.Random) -> str:
@@ -255,8 +264,13 @@ def build() -> list[dict[str, Any]]:
         if item["q"] in seen:
             continue
         seen.add(item["q"])
-        out.append({**item, "split": split_of(item["q"]), "source": item["cat"].startswith("adv_") and "hand" or "gen"})
-    return out
+        source = "hand" if item["cat"].startswith("adv_") else "gen"
+        out.append({**item, "split": split_of(source), "source": source})
+    held_out = fresh()
+    clash = [i["q"] for i in held_out if i["q"] in seen]
+    if clash:  # a held-out question the router was tuned on would not be held out
+        raise ValueError(f"fresh questions already in the tuning set: {clash}; rephrase them in templates_fresh.py")
+    return out + [{**i, "split": split_of(i["source"])} for i in held_out]
 
 
 def render(items: list[dict[str, Any]]) -> str:
@@ -270,4 +284,4 @@ def load() -> list[dict[str, Any]]:
 if __name__ == "__main__":
     CORPUS.write_text(render(build()))
     items = load()
-    print(f"{len(items)} questions, {sum(i['split'] == 'heldout' for i in items)} held out → {CORPUS}")
+    print(f"{len(items)} questions, {sum(i['split'] == 'heldout' for i in items)} held out (fresh) → {CORPUS}")
