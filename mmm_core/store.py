@@ -108,6 +108,18 @@ MIGRATIONS: dict[int, list[Migration]] = {
             file_fingerprint VARCHAR NOT NULL, source_file VARCHAR, added_at TIMESTAMP NOT NULL,
             PRIMARY KEY (dataset_id, id))""",
     ],
+    # The durable fit queue (issue 23, mmm_core.jobs): a job is recorded 'queued' before anything runs; a worker
+    # claims it in one short transaction (state guard in the UPDATE), heartbeats while it fits and closes it
+    # succeeded | failed | cancelled. ``payload_json`` is the fit request, ``fit_id`` the fit it ran, ``host``/
+    # ``pid`` let a worker on this machine tell a dead claimant from a slow one, ``rerun_of`` links a re-run.
+    6: [
+        """CREATE TABLE jobs (
+            id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, state VARCHAR NOT NULL, payload_json VARCHAR NOT NULL,
+            spec_id VARCHAR, worker_id VARCHAR, host VARCHAR, pid INTEGER, attempts INTEGER NOT NULL DEFAULT 0,
+            progress DOUBLE NOT NULL DEFAULT 0, log VARCHAR NOT NULL DEFAULT '', fit_id VARCHAR,
+            error_json VARCHAR, cancel_requested BOOLEAN NOT NULL DEFAULT false, rerun_of VARCHAR,
+            created_at TIMESTAMP NOT NULL, claimed_at TIMESTAMP, heartbeat_at TIMESTAMP, finished_at TIMESTAMP)""",
+    ],
 }
 
 # The last two: a thread of this process opening the file while another thread attaches it (DuckDB instance cache).

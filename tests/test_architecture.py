@@ -23,7 +23,7 @@ CORE_LAYERS: list[set[str]] = [
     {"ledger"},
     {"effects"},
     {"fit"},
-    {"optimizer"},
+    {"optimizer", "jobs"},
     {"answers"},
     {"report"},
 ]

@@ -29,6 +29,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--draws", type=int)
     p.add_argument("--tune", "--warmup", dest="warmup", type=int, help="warm-up iterations per chain")
     p.add_argument("--seed", type=int)
+    p.add_argument(
+        "--submit", action="store_true", help="queue the fit and print its job id (`mmm-agent worker` runs it)"
+    )
 
     p = add_command(
         sub,
@@ -156,6 +159,10 @@ def _progress(args: argparse.Namespace):
 
 
 def _fit(args: argparse.Namespace) -> dict[str, Any]:
+    if args.submit:
+        from agent.cli.jobs import submit_fit
+
+        return submit_fit(args)
     from mmm_core.fit.job import run_fit
 
     return run_fit(
@@ -172,6 +179,10 @@ def _fit(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _render_fit(r: dict[str, Any]) -> str:
+    if "job_id" in r:  # --submit: the queued job, not a fit
+        from agent.cli.jobs import render_job
+
+        return render_job(r)
     d = r.get("diagnostics") or {}
     lines = [f"Fit {r['fit_id']} {r['status']} in {r.get('elapsed_s') or 0:.1f} s (spec {r['spec_id']})"]
     if r.get("approximate"):

@@ -30,6 +30,9 @@ COMMAND_MODULES = (
     "agent.cli.mediation",
     "agent.cli.verify",
     "agent.cli.experiments",
+    "agent.cli.jobs",
+    "agent.cli.serve",
+    "agent.cli.fleet",
 )
 
 EXIT_USER_ERROR = 2

@@ -1,0 +1,35 @@
+"""The durable fit queue (jobs in the store, claimed by worker processes) and the batch of many fits."""
+
+from mmm_core.jobs.queue import (
+    Worker,
+    cancel,
+    claim,
+    fail,
+    finish,
+    get_job,
+    heartbeat,
+    list_jobs,
+    reap_lost,
+    rerun,
+    submit,
+)
+from mmm_core.jobs.records import JOB_STATES, TERMINAL_STATES, FitRequest, Job, JobList
+
+__all__ = [
+    "JOB_STATES",
+    "TERMINAL_STATES",
+    "FitRequest",
+    "Job",
+    "JobList",
+    "Worker",
+    "cancel",
+    "claim",
+    "fail",
+    "finish",
+    "get_job",
+    "heartbeat",
+    "list_jobs",
+    "reap_lost",
+    "rerun",
+    "submit",
+]
