@@ -52,6 +52,8 @@ def fit_world(family, seed: int, folder: Path, args: argparse.Namespace) -> list
     spec = init_spec(store, ds.dataset_id)
     if getattr(args, "prior_rule", "default") == "common":
         _common_roi_prior(spec, frame)
+    if getattr(args, "comparison", None):
+        spec = _declare_comparison(spec, args.comparison)
     locked = ledger.lock(store, spec, "calibration harness: default spec")
     fit = run_fit(
         store, locked.spec_id, quick=args.quick, chains=args.chains, warmup=args.warmup, draws=args.draws, seed=0
@@ -81,6 +83,18 @@ def _common_roi_prior(spec, frame) -> None:
     spend = float(frame.loc[frame["VariableName"].str.endswith("_Spend"), "VariableValue"].sum())
     for m in spec.media:
         m.effect_prior = EffectPrior(type="roi", median=float(f"{0.2 * kpi / spend:.3g}"), sigma=1.0)
+
+
+def _declare_comparison(spec, members: str):
+    """The remedy for curve-family overconfidence: a pre-registered comparison (e.g. ``hill`` or ``hill,delayed``)
+    whose stacked ROI carries the families' disagreement into the interval."""
+    from mmm_core.spec.comparison import Comparison, ComparisonMember
+
+    made = []
+    for name in members.split(","):
+        kind = "saturation" if name in ("hill", "logistic") else "adstock"
+        made.append(ComparisonMember(name=name, **{kind: name}))
+    return spec.model_copy(update={"comparison": Comparison(members=made)})
 
 
 def summarise(rows: list[dict]) -> dict[str, dict]:
@@ -128,6 +142,10 @@ def _args() -> argparse.Namespace:
     )
     p.add_argument("--media-share", type=float, help="override the default prior's mean media share of the KPI")
     p.add_argument("--split-elasticity", type=float, help="override the default prior's split (1 = one common ROI)")
+    p.add_argument(
+        "--comparison",
+        help="declare a comparison set in every spec before locking (members by family: hill, delayed, 'hill,delayed')",
+    )
     p.add_argument("--families", default=",".join(f.name for f in FAMILIES))
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "calibration.json")
     p.add_argument("--resume", action="store_true", help="keep the datasets already in OUT.partial.jsonl")

@@ -6,16 +6,16 @@ barely identify the KPI effect of awareness: a least-squares oracle that knows e
 relative standard error of 33-61% on seeds 0-5 (the survey periods are the only ones where the mediator's own
 movement shows, and there it is small against the KPI noise). The honest answer there is a wide share-mediated
 interval that covers the truth and is labelled as not pinned down. Where awareness moves three times as much for
-its own reasons and the KPI noise is 3% (oracle relative s.e. 6-13%), the split is identified and TV's share
-mediated must land within 0.15 of the truth — which needs the balanced prior of `engine.mediation` (before it,
-0.61 / 0.57 / 0.67 against 0.8 on seeds 0-2; with it 0.68 / 0.71 / 0.77, and 0.74 / 0.75 on seeds 3-4).
+its own reasons and the KPI noise is 3% (preset `mediated_survey`; oracle relative s.e. 6-13%), the split is
+identified and TV's share mediated must land within 0.15 of the truth — which needs the balanced prior of
+`engine.mediation` (before it, 0.61 / 0.57 / 0.67 against 0.8 on seeds 0-2; with it 0.68 / 0.71 / 0.77, and
+0.74 / 0.75 on seeds 3-4).
 
 Fast: the labelling rule. Slow (NUTS, 2 x 300 draws, Hill curves as in test_mediation): both worlds, seeds 0-2.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +29,10 @@ from mmm_core.spec import Saturation, init_spec
 from mmm_core.store import Store
 from mmm_core.synth.dgp import simulate
 from mmm_core.synth.make import to_frame
-from mmm_core.synth.presets import MEDIATED, MediatorSpec
+from mmm_core.synth.presets import MEDIATED, MEDIATED_SURVEY
 from mmm_core.synth.truth import build_truth
 
 NUTS = dict(chains=2, warmup=300, draws=300, seed=0)
-STRONG_SIGNAL = replace(MEDIATED, name="mediated_strong", noise_frac=0.03, mediator=MediatorSpec(ar_sd=3.0))
 
 
 def test_the_split_label_follows_the_width_of_the_share_interval() -> None:
@@ -76,9 +75,9 @@ def test_a_monthly_survey_leaves_the_split_wide_and_says_so(tmp_path: Path, seed
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_where_the_data_identify_the_split_it_recovers_the_truth(tmp_path: Path, seed: int, record_property) -> None:
-    """Awareness deviations of ~3.75 points and 3% KPI noise (oracle relative s.e. of the KPI effect 6-13%):
-    seeds 0-2 TV 0.68 [0.44, 0.90], 0.71 [0.40, 0.93], 0.77 [0.52, 0.96] against 0.8."""
-    out, truth = _fit(tmp_path, STRONG_SIGNAL, seed)
+    """Preset mediated_survey (awareness deviations of ~3.75 points, 3% KPI noise; oracle relative s.e. of the
+    KPI effect 6-13%): seeds 0-2 TV 0.68 [0.44, 0.90], 0.71 [0.40, 0.93], 0.77 [0.52, 0.96] against 0.8."""
+    out, truth = _fit(tmp_path, MEDIATED_SURVEY, seed)
     tv = out["TV"]["share_mediated"]
     record_property("split", {ch: (c["share_mediated"], c["split"]["label"]) for ch, c in out.items()})
     assert tv["lo"] <= truth["TV"]["share_mediated"] <= tv["hi"]

@@ -143,6 +143,18 @@ MEDIATED_SINGLE = replace(
     channels=tuple(c if c.name == "TV" else replace(c, share_mediated=0.0) for c in MEDIATED.channels),
 )
 
+# The mediated world where a monthly survey does pin the split (issue 16 item 6): awareness moves three times as
+# much for its own reasons (innovation sd 3 points) and the KPI noise is 3%, so the survey months show the
+# mediator's own movement against the KPI (an oracle that knows every curve estimates awareness's KPI effect with a
+# relative s.e. of 6-13%, against 33-61% in `mediated`, where the honest answer is a wide, labelled split).
+MEDIATED_SURVEY = replace(
+    MEDIATED,
+    name="mediated_survey",
+    description="mediated, with a survey that identifies the split: Awareness moves for its own reasons, 3% noise",
+    noise_frac=0.03,
+    mediator=MediatorSpec(ar_sd=3.0),
+)
+
 ENTERPRISE_CONTROLS = (
     ControlSpec("Price", "price", -0.05),
     ControlSpec("Promo", "event", 0.08),
@@ -197,13 +209,14 @@ def enterprise(rng: np.random.Generator) -> Preset:
     )
 
 
-FIXED = {p.name: p for p in (NATIONAL_SMALL, NATIONAL_LOGISTIC, GEO_MEDIUM, MEDIATED, MEDIATED_SINGLE)}
+FIXED = {p.name: p for p in (NATIONAL_SMALL, NATIONAL_LOGISTIC, GEO_MEDIUM, MEDIATED, MEDIATED_SINGLE, MEDIATED_SURVEY)}
 PRESETS: tuple[str, ...] = (
     "national_small",
     "national_logistic",
     "geo_medium",
     "mediated",
     "mediated_single",
+    "mediated_survey",
     "enterprise",
 )
 
