@@ -75,7 +75,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         _synth,
         None,
     )
-    p.add_argument("preset", help="national_small | geo_medium | mediated | mediated_single | enterprise")
+    p.add_argument(
+        "preset",
+        help="national_small | national_logistic | geo_medium | mediated | mediated_single | mediated_survey"
+        " | enterprise",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="output CSV (or .parquet)")
     p.add_argument("--truth", help="ground-truth JSON path")

@@ -24,7 +24,7 @@ channel's curvature does not depend on the geo's size): Hill ``x^s / (x^s + K^s)
 Geo presets: geo_scale[g] (population share, sums to 1) multiplies spend, intercept, control coefficients and
 ``beta[g,c] = beta_national[c] × LogNormal(0, 0.2)[g,c] × geo_scale[g]`` (partial pooling of effects).
 
-Mediator (``mediated``, ``mediated_single``; "Awareness", % points)::
+Mediator (``mediated``, ``mediated_single``, ``mediated_survey``; "Awareness", % points)::
 
     M[g,t] = base + Σ_c b[c] * sat_c(adstock_c(spend))[t] + u[g,t],   u AR(1): u_t = rho u_{t-1} + N(0, ar_sd²)
 

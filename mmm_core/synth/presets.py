@@ -1,8 +1,8 @@
 """The synthetic presets: which channels, spend shapes, true transforms, ROIs and controls each one has.
 
-Fixed presets (``national_small``, ``national_logistic``, ``geo_medium``, ``mediated``, ``mediated_single``)
-have hand-set truths so tests and docs can name them; ``enterprise`` draws its 30 channels' parameters from the
-seed (after PyMC Labs' large_business: alpha ~ U(0, 0.5), Hill slope ~ U(0.5, 2)).
+Fixed presets (``national_small``, ``national_logistic``, ``geo_medium``, ``mediated``, ``mediated_single``,
+``mediated_survey``) have hand-set truths so tests and docs can name them; ``enterprise`` draws its 30 channels'
+parameters from the seed (after PyMC Labs' large_business: alpha ~ U(0, 0.5), Hill slope ~ U(0.5, 2)).
 
 ``roi`` is the *target* true ROI: the generator calibrates each channel's coefficient so that the realised
 total contribution / total spend equals it exactly (see ``synth_dgp.calibrate``).
