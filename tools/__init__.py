@@ -8,12 +8,18 @@ from __future__ import annotations
 from langchain_core.tools import BaseTool
 
 from mmm_core.store import Store
-from tools import data_tools, fit_tools, result_tools, spec_tools
+from tools import data_tools, experiment_tools, fit_tools, result_tools, spec_tools
 
 
 def build_tools(store: Store) -> list[BaseTool]:
     """All tools bound to ``store``."""
-    return data_tools.build(store) + spec_tools.build(store) + fit_tools.build(store) + result_tools.build(store)
+    return (
+        data_tools.build(store)
+        + spec_tools.build(store)
+        + fit_tools.build(store)
+        + result_tools.build(store)
+        + experiment_tools.build(store)
+    )
 
 
 APPROVAL_TOOLS = ("lock_spec", "amend_spec", "fit_model")

@@ -1,4 +1,5 @@
-"""`experiments add DATASET FILE` / `experiments list DATASET`: lift tests stored per dataset (issue 19)."""
+"""`experiments add DATASET FILE` / `experiments list DATASET`: lift tests stored per dataset; `experiments suggest
+FIT_ID`: which test to run next (issue 19)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         common,
         "experiments",
         "Lift tests (experiments) stored per dataset: add a validated CSV, or list them.",
-        "mmm-agent experiments add demo tests.csv --json   |   mmm-agent experiments list demo",
+        "mmm-agent experiments add demo tests.csv --json   |   mmm-agent experiments list demo   |   "
+        "mmm-agent experiments suggest FIT_ID --weeks 6",
         _list,
         _render_list,
     )
@@ -34,12 +36,30 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     listing = actions.add_parser("list", parents=[common], help="the lift tests stored for a dataset")
     listing.add_argument("dataset", help="dataset id or name")
     listing.set_defaults(handler=_list, render=_render_list)
+    suggest = actions.add_parser(
+        "suggest",
+        parents=[common],
+        help="rank the channels by how much a lift test would narrow their ROI interval, with a design for each",
+        description="For each channel: a test design (go-dark, geo holdout or heavy-up; spend change in money, "
+        "periods, geographies), its expected standard error from the fit's KPI noise, and the ROI interval now and "
+        "expected after the test (a preposterior on the fit's draws; no refit).",
+    )
+    suggest.add_argument("fit_id", help="fit id (`mmm-agent fits`)")
+    suggest.add_argument("--weeks", type=int, default=6, help="test length in periods (default 6)")
+    suggest.add_argument("--allow-unhealthy", action="store_true", help="answer even if the health review failed")
+    suggest.set_defaults(handler=_suggest, render=_render_suggest)
 
 
 def _add(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.data.experiments import add_experiments
 
     return add_experiments(open_store(args), args.dataset, args.file)
+
+
+def _suggest(args: argparse.Namespace) -> dict[str, Any]:
+    from mmm_core.answers.test_next import suggest_experiments
+
+    return suggest_experiments(open_store(args), args.fit_id, args.weeks, allow_unhealthy=args.allow_unhealthy)
 
 
 def _list(args: argparse.Namespace) -> dict[str, Any]:
@@ -87,3 +107,28 @@ def _render_list(r: dict[str, Any]) -> str:
     if not r["experiments"]:
         return f"No experiments stored for {r['dataset_id']}. Add some: `mmm-agent experiments add DATASET FILE`."
     return "\n".join([f"Experiments of {r['dataset_id']}:", _rows(r["experiments"])])
+
+
+def _render_suggest(r: dict[str, Any]) -> str:
+    rows = []
+    for s in r["suggestions"]:
+        d, p = s["design"], s["precision"]
+        lo, hi = p["roi_interval_before"]
+        rows.append(
+            [
+                str(s["rank"]),
+                s["channel"],
+                f"{d['type']} {d['spend_change']:+,.0f} × {d['periods']} periods, {', '.join(d['geographies'])}",
+                f"± {p['lift_se']:,.0f}",
+                f"{lo:.2f} … {hi:.2f} (width {p['roi_width_before']:.2f}) → {p['roi_expected_width_after']:.2f}",
+                f"{p['expected_narrowing']:.0%}",
+            ]
+        )
+    head = (
+        f"Which lift test next (fit {r['fit_id']}; {r['label']}):"
+        if r["approximate"]
+        else (f"Which lift test next (fit {r['fit_id']}):")
+    )
+    reasons = [f"{s['rank']}. {s['channel']}: {s['reason']}" for s in r["suggestions"]]
+    table_ = table(["#", "channel", "design", "lift SE", "90% ROI interval → expected width", "narrowing"], rows)
+    return "\n".join([head, table_, *reasons, r["method"]])

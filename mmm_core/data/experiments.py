@@ -89,7 +89,15 @@ def read_experiments(path: Path, context: dict[str, Any]) -> list[Experiment]:
         _refuse(path, None, None, None, f"missing column(s) {', '.join(missing)}", f"The header needs {REQUIRED}.")
     if raw.empty:
         _refuse(path, None, None, None, "no experiment rows", "Add one row per test below the header.")
-    out = [_row(path, i + 2, rec, columns, context) for i, rec in enumerate(raw.to_dict("records"))]
+    return _validate(path, raw, columns, context)
+
+
+def _validate(
+    path: Path, raw: pd.DataFrame, columns: dict[str, str | None], context: dict[str, Any], numbered: bool = True
+) -> list[Experiment]:
+    """Every row validated; ``numbered``: refusals name the file row (header = row 1), else no row (one record)."""
+    rows = raw.to_dict("records")
+    out = [_row(path, i + 2 if numbered else None, rec, columns, context) for i, rec in enumerate(rows)]
     seen: dict[str, int] = {}
     for i, exp in enumerate(out):
         if exp.key() in seen:
@@ -98,7 +106,9 @@ def read_experiments(path: Path, context: dict[str, Any]) -> list[Experiment]:
     return out
 
 
-def _row(path: Path, row: int, rec: dict[str, str], cols: dict[str, str | None], ctx: dict[str, Any]) -> Experiment:
+def _row(
+    path: Path, row: int | None, rec: dict[str, str], cols: dict[str, str | None], ctx: dict[str, Any]
+) -> Experiment:
     def cell(name: str) -> str:
         col = cols[name]
         return rec[col].strip() if col is not None else ""
@@ -157,7 +167,7 @@ def _match(text: str, names: list[str]) -> str | None:
     return next((n for n in names if normalise_header(n) == normalise_header(text)), None) if text else None
 
 
-def _period(path: Path, row: int, column: str | None, text: str, ctx: dict[str, Any]) -> str:
+def _period(path: Path, row: int | None, column: str | None, text: str, ctx: dict[str, Any]) -> str:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
@@ -171,7 +181,7 @@ def _period(path: Path, row: int, column: str | None, text: str, ctx: dict[str, 
     return iso
 
 
-def _number(path: Path, row: int, column: str | None, text: str) -> float:
+def _number(path: Path, row: int | None, column: str | None, text: str) -> float:
     try:
         value = float(text.replace(",", "")) if text else math.nan
     except ValueError:
@@ -199,7 +209,34 @@ def add_experiments(store: Store, dataset: str, path: str | Path) -> dict[str, A
     path = Path(path)
     ctx = experiment_context(store, dataset)
     experiments = read_experiments(path, ctx)
-    fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _store(store, ctx, experiments, hashlib.sha256(path.read_bytes()).hexdigest(), str(path))
+
+
+def add_experiment_record(store: Store, dataset: str, record: dict[str, Any], source: str) -> dict[str, Any]:
+    """One test given as values (the chat's "we ran a lift test on …"), validated exactly like a file row: keys are
+    the file's column names (``Channel``, ``Geography``, ``Start``, ``End``, ``SpendChange``, ``Lift``, ``LiftSE``,
+    optional ``MeasuredUntil``, ``Type``, ``Source``); ``source`` names where it came from in refusals and in the
+    stored ``file`` field. A calendar window is read as the periods starting inside it. Its fingerprint is that of
+    the row's canonical JSON."""
+    ctx = experiment_context(store, dataset)
+    row = {name: "" if record.get(name) is None else str(record[name]) for name in (*REQUIRED, *OPTIONAL)}
+    row["Start"], row["End"] = _periods_within(row["Start"], row["End"], ctx["periods"])
+    raw = pd.DataFrame([row], dtype=str)
+    (experiment,) = _validate(Path(source), raw, {name: name for name in row}, ctx, numbered=False)
+    text = json.dumps(row, sort_keys=True, separators=(",", ":"))
+    return _store(store, ctx, [experiment], hashlib.sha256(text.encode()).hexdigest(), source)
+
+
+def _periods_within(start: str, end: str, periods: list[str]) -> tuple[str, str]:
+    """A calendar window said in words ("in March 2023": 2023-03-01 … 2023-03-31) as the first and last period
+    starting inside it; dates that are already periods, or windows holding none, are left for validation."""
+    inside = [p for p in periods if start <= p <= end]
+    if not inside:
+        return start, end
+    return (start if start in periods else inside[0]), (end if end in periods else inside[-1])
+
+
+def _store(store: Store, ctx: dict[str, Any], experiments: list[Experiment], fingerprint: str, origin: str):
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
     def work(conn) -> list[str]:
@@ -212,7 +249,7 @@ def add_experiments(store: Store, dataset: str, path: str | Path) -> dict[str, A
                 continue
             conn.execute(
                 "INSERT INTO experiments VALUES (?, ?, ?, ?, ?, ?)",
-                [exp.key(), ctx["dataset_id"], json.dumps(asdict(exp), sort_keys=True), fingerprint, str(path), now],
+                [exp.key(), ctx["dataset_id"], json.dumps(asdict(exp), sort_keys=True), fingerprint, origin, now],
             )
             added.append(exp.key())
         return added
@@ -220,7 +257,7 @@ def add_experiments(store: Store, dataset: str, path: str | Path) -> dict[str, A
     added = store.run(work)
     return {
         "dataset_id": ctx["dataset_id"],
-        "file": str(path),
+        "file": origin,
         "file_fingerprint": fingerprint,
         "added": added,
         "already_present": [e.key() for e in experiments if e.key() not in added],
@@ -243,4 +280,12 @@ def list_experiments(store: Store, dataset: str) -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["ALL_GEOS", "Experiment", "add_experiments", "experiment_context", "list_experiments", "read_experiments"]
+__all__ = [
+    "ALL_GEOS",
+    "Experiment",
+    "add_experiment_record",
+    "add_experiments",
+    "experiment_context",
+    "list_experiments",
+    "read_experiments",
+]
