@@ -53,6 +53,9 @@ class Problem:
     min_total_change: float | None = None
     max_total_change: float | None = None
     bound_source: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # per side: user/trust_region/...
+    # Per-draw KPI of the current mix [S]: when set, the objective is the risk measure of the *paired gain*
+    # (total − offset, draw by draw), whose spread is the disagreement of the draws about the move itself.
+    offset: np.ndarray | None = None
 
     @property
     def cvar_count(self) -> int:
@@ -96,11 +99,11 @@ def _total_and_jacobian_impl(fn, static, amounts, args):
 total_and_jacobian = jax.jit(_total_and_jacobian_impl, static_argnums=(0, 1))
 
 
-def _scaled_impl(fn, static, kind, m, z, base, embed, b_free, ref, lam, args):
+def _scaled_impl(fn, static, kind, m, z, base, embed, b_free, ref, lam, offset, args):
     # Reverse mode: one backward pass whatever the number of cells (the response's spend floor keeps every
     # derivative finite; the guard below is a backstop, the explanation re-derives per draw by forward mode).
     def f(z):
-        return -risk(fn(base + embed @ (z * b_free), args, static)[0], kind, lam, m) / ref
+        return -risk(fn(base + embed @ (z * b_free), args, static)[0] - offset, kind, lam, m) / ref
 
     v, g = jax.value_and_grad(f)(z)
     return v, jnp.where(jnp.isfinite(g), g, 0.0)
@@ -124,9 +127,15 @@ def objective_gradient(problem: Problem, cells: np.ndarray) -> tuple[float, np.n
         1.0,
         -1.0,
         problem.risk_lambda,
+        _offset(problem),
         r.args,
     )
     return float(v), np.asarray(g, float)
+
+
+def _offset(problem: Problem) -> jnp.ndarray:
+    r = problem.response
+    return jnp.zeros(r.n_draws, r.dtype) if problem.offset is None else jnp.asarray(problem.offset, r.dtype)
 
 
 def project(v: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float = 1.0) -> np.ndarray:
@@ -234,8 +243,11 @@ def solve(
     embed = np.zeros((r.n_cells, free_cells.size))
     embed[free_cells, np.arange(free_cells.size)] = 1.0
     cons = _constraints(problem, free_cells, base, b_free)
-    ref_value, _ = objective_gradient(problem, r.to_cells(problem.reference))
-    scale = abs(ref_value) if abs(ref_value) > 0 else abs(objective_gradient(problem, r.to_cells(problem.hi))[0])
+    if problem.offset is not None:  # a paired gain is 0 at the current mix: scale by the current mix's KPI
+        scale = abs(float(np.mean(problem.offset)))
+    else:
+        ref_value, _ = objective_gradient(problem, r.to_cells(problem.reference))
+        scale = abs(ref_value) if abs(ref_value) > 0 else abs(objective_gradient(problem, r.to_cells(problem.hi))[0])
     if not scale > 0:
         raise OptimizerError(
             "The model attributes no KPI to media at any allocation, so there is nothing to optimise.",
@@ -243,6 +255,7 @@ def solve(
             code="optimizer_flat_response",
         )
     args = tuple(jnp.asarray(a, r.dtype) for a in (base, embed)) + (float(b_free), float(scale))
+    offset = _offset(problem)
 
     def fun(z):
         v, g = _scaled_value_and_grad(
@@ -253,6 +266,7 @@ def solve(
             jnp.asarray(z, r.dtype),
             *args,
             problem.risk_lambda,
+            offset,
             r.args,
         )
         return float(v), np.asarray(g, float)

@@ -32,6 +32,7 @@ from mmm_core.optimizer.bounds import check_bounds, resolve_bounds, user_bounds
 from mmm_core.optimizer.core import OptimizerError, Problem, Solution, allowed, project, solve
 from mmm_core.optimizer.decision import APPROXIMATE_SPREAD, SPREAD, Rule, decide
 from mmm_core.optimizer.explain import explain, marginal_roi_draws
+from mmm_core.optimizer.frontier import Candidate, risk_aware_candidates
 from mmm_core.optimizer.money import plan_money
 from mmm_core.optimizer.request import Bounds, PlanRequest
 from mmm_core.optimizer.response import Response, posterior_response, precise
@@ -146,24 +147,38 @@ def plan_response(response: Response, request: PlanRequest) -> OptimizationResul
         (box.source_lo, box.source_hi),
     )
     search = solve(problem, n_starts=request.n_starts, seed=request.seed)  # float32: fast, finds the basin
+    extra = _risk_aware(problem, request)  # float32 too: candidates for the rule, each re-scored in float64
     with jax.enable_x64(True):  # float64 polish and explanation: see optimizer_response.precise
         problem = replace(problem, response=precise(response))
         polished = solve(problem, initial=search.cells)
         polished.starts = search.starts + polished.starts
         polished.seconds += search.seconds
         best = polished if polished.objective_value >= search.objective_value else replace(polished, cells=search.cells)
-        return _result(problem, best, request, box)
+        return _result(problem, best, request, box, extra)
 
 
-def _result(problem: Problem, sol: Solution, request: PlanRequest, box: Box) -> OptimizationResult:
+def _risk_aware(problem: Problem, request: PlanRequest) -> list[Candidate]:
+    """The risk-aware candidates of :mod:`~mmm_core.optimizer.frontier` (none without the rule, or with one draw:
+    a known truth has no disagreement between draws, so they coincide with the optimum)."""
+    r = problem.response
+    if not (request.decision_rule and request.risk_aware) or r.n_draws < 2:
+        return []
+    start = r.to_cells(project(problem.reference, problem.lo, problem.hi, problem.budget))
+    offset = r.evaluate(r.to_cells(problem.reference))[0]
+    return risk_aware_candidates(problem, start, offset, seed=request.seed)
+
+
+def _result(
+    problem: Problem, sol: Solution, request: PlanRequest, box: Box, extra: list[Candidate]
+) -> OptimizationResult:
     r = problem.response
     pattern = evaluate(r, problem.reference, "current_pattern_same_budget")
     level = evaluate(r, current_level(r), "current_level")
     why = explain(problem, sol.cells)
     spread = request.spread_factor or (APPROXIMATE_SPREAD if r.approximate else SPREAD)
-    rule = Rule(request.decision_rule, request.min_prob_better, request.min_gain, spread)
+    rule = Rule(request.decision_rule, request.min_prob_better, request.min_gain, spread, request.risk_aware)
     start = project(problem.reference, problem.lo, problem.hi, problem.budget)  # = the current mix when allowed
-    decision = decide(r, rule, pattern, r.to_cells(start), sol.cells, partial(allowed, problem))
+    decision = decide(r, rule, pattern, r.to_cells(start), sol.cells, partial(allowed, problem), extra)
     best, cells = decision.plan, decision.cells
     money = plan_money(r, best, cells, pattern, level, _budget_mroi(r, cells), request.margin)
     warnings = list(best.warnings) + list(box.notes) + money.pop("warnings")

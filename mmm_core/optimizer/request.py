@@ -31,8 +31,10 @@ class PlanRequest:
     per-period spend range unless asked; ``decision_rule`` (True) recommends a move only when
     P(better than the current mix) ≥ ``min_prob_better`` (0.9) and the expected gain ≥ ``min_gain`` (0.005 =
     0.5% of the current mix's media-driven KPI), else the largest partial move that meets both, else the
-    current mix; ``spread_factor`` (None = automatic: 3, sized by the decision-quality benchmark, see
-    ``decision.SPREAD``; 1 = trust the posterior as it is) widens the paired differences the rule judges;
+    current mix; ``spread_factor`` (None = automatic: 2, or 3 for a quick fit, sized by the decision-quality
+    benchmark, see ``decision.SPREAD``; 1 = trust the posterior as it is) widens the paired differences the rule judges;
+    ``risk_aware`` (True) adds to the rule's candidates the moves that maximise mean − λ·sd of the gain over the
+    current mix, paired by draw (:mod:`mmm_core.optimizer.frontier`; False = only the path to the optimum);
     ``margin`` is the profit per unit of KPI (a revenue KPI's gross margin; None = 1, the KPI is money at face
     value), used for the returns net of spend."""
 
@@ -58,6 +60,7 @@ class PlanRequest:
     min_gain: float = 0.005
     margin: float | None = None
     spread_factor: float | None = None
+    risk_aware: bool = True
 
     def __post_init__(self) -> None:
         self._check_safety()

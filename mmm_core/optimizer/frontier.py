@@ -1,0 +1,66 @@
+"""Risk-aware candidate plans: the moves the posterior agrees on, found by optimising the *paired* gain.
+
+Why not only shorten the path to the posterior-mean optimum: P(better) is (to first order) the same at every
+step of one straight path — the gain of a step ``t`` is ``t·g`` per draw, so its sign, and the share of draws
+that agree, does not depend on ``t``. When the optimum's direction relies on uncertain curves, every step of it
+fails the rule (the default before this module kept the current mix in 88% of the benchmark's plans). A
+different *direction* can pass: typically more money into the clearly starved, well-identified channel and
+nothing moved between channels the draws disagree about.
+
+So for each risk aversion ``λ`` in ``LAMBDAS`` we maximise, inside the same bounds and trust region,
+
+    E[gain] − λ · sd(gain),   gain_s = KPI_s(plan) − KPI_s(current mix)   (paired by posterior draw s),
+
+whose value at the current mix is 0 in every draw, so "keep" is always feasible and a solution moves only as
+far as the draws agree. These points (and ``FRACTIONS`` of the way to each) are candidates; the decision rule
+(``decision.decide``) recommends the one with the largest expected gain among those that pass it.
+
+Measured on the decision-quality benchmark's tuning seeds (0–4; 7 generating processes × 2 budgets, full NUTS):
+with the rule at spread 2, adding these candidates to the path raised the captured share of the true uplift
+reachable within the trust region from 20% to 39% with no plan worse than the current mix (see the README).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from mmm_core.optimizer.core import OptimizerError, Problem, solve
+
+LAMBDAS = (0.5, 1.0, 1.5, 2.0, 3.0)  # the selected points on the benchmark used λ 0.5–2; 3 keeps the cautious end
+FRACTIONS = (0.25, 0.5, 0.75, 1.0)  # partial moves towards each point (a shorter move bends less on the curves)
+STARTS = 3  # current mix, equal split, one random start: the paired objective is smooth except at the current mix
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A plan to score: ``cells`` amounts; ``risk_aversion`` λ (None = the path to the mean optimum); ``step``."""
+
+    cells: np.ndarray
+    risk_aversion: float | None
+    step: float
+
+
+def risk_aware_candidates(
+    problem: Problem, start_cells: np.ndarray, offset: np.ndarray, seed: int = 0
+) -> list[Candidate]:
+    """Maximisers of mean − λ·sd of the paired gain over ``problem``'s constraints, for each λ of ``LAMBDAS``,
+    and the points ``FRACTIONS`` of the way to each from ``start_cells``. ``offset`` [S] is the current mix's
+    KPI per draw (the pairing). Duplicates (several λ landing on the same plan) are dropped."""
+    out: list[Candidate] = []
+    seen: list[np.ndarray] = []
+    tol = 1e-6 * problem.budget
+    if not abs(float(np.mean(offset))) > 0:  # no media KPI at the current mix: nothing to scale the gain by
+        return out
+    for lam in LAMBDAS:
+        paired = replace(problem, objective="mean_sd", risk_lambda=float(lam), offset=np.asarray(offset, float))
+        try:
+            cells = solve(paired, n_starts=STARTS, seed=seed).cells
+        except OptimizerError:  # no start met the constraints: the path candidates remain
+            continue
+        if any(np.abs(cells - s).max() <= tol for s in seen):
+            continue
+        seen.append(cells)
+        out += [Candidate(start_cells + t * (cells - start_cells), float(lam), t) for t in FRACTIONS]
+    return out
