@@ -35,7 +35,8 @@ class SuggestArgs(BaseModel):
 
 def _compact_suggestion(row: dict[str, Any]) -> dict[str, Any]:
     p = row["precision"]
-    keep = ("lift_predicted", "lift_se", "roi_median", "roi_interval_before", "roi_expected_width_after")
+    keep = ("lift_predicted", "lift_se", "roi_median", "roi_interval_before", "roi_width_before")
+    keep += ("roi_expected_width_after",)
     return {
         "rank": row["rank"],
         "channel": row["channel"],

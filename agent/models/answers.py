@@ -151,6 +151,8 @@ def _compose(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str:
         "report": "report",
         "mediation": "mediation",
         "response_curve": "curve",
+        "record_lift_test": "lift_test_recorded",
+        "suggest_experiment": "suggest_experiment",
     }
     if tool in simple:
         return render(f"answers/{simple[tool]}.j2", **common)

@@ -7,7 +7,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from agent.models import answers, memory, setup
+from agent.models import answers, experiments, memory, setup
 from agent.models.router import Route, route
 
 # Intents whose answer depends on the dataset's channel names (fetched once per session if unknown).
@@ -28,6 +28,7 @@ _NEEDS_CHANNELS = {
     "adstock",
     "uncertainty",
     "payback",
+    "record_lift_test",
 }
 _OPTIONAL_TOOLS = {
     "optimize": ("optimize_budget", "Budget optimization"),
@@ -106,6 +107,8 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
         "sql": "run_sql",
         "fit_status": "fit_status",
         "curve": "response_curve",
+        "record_lift_test": "record_lift_test",
+        "suggest_test": "suggest_experiment",
     }
     if r.intent in _OPTIONAL_TOOLS:
         name, label = _OPTIONAL_TOOLS[r.intent]
@@ -183,6 +186,7 @@ def _clarify(r: Route, known: list[str]) -> AIMessage:
         + (known[-1] if known else "Search")
         + '")?',
         "clarify_sql": "Please write the query as one SELECT over the views mff, variables or wide.",
+        "clarify_lift_test": experiments.clarify_question(r.args),
     }
     if r.intent in questions:
         return _say(answers.render("answers/clarify.j2", question=questions[r.intent]), intent=r.intent)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.models import entities, setup, spelling
+from agent.models import entities, experiments, setup, spelling
 from agent.models.rules import HEAD_TO_HEAD, KPI_ITSELF, RULES
 from agent.models.scope import apply_scope, parse_question
 
@@ -144,6 +144,9 @@ def _first_rule(low: str, n_channels: int) -> str:
 def _fill(r: Route, text: str, low: str, known: list[str], catalog: entities.Catalog | None = None) -> None:
     """Intent-specific arguments, then the question's scope (windows, geographies, grain — or a refusal when it
     names something the data does not have, see ``agent.models.scope``)."""
+    if r.intent in experiments.INTENTS:  # their own reader: a test's window and cell are not a question's scope
+        experiments.fill(r, text, known, catalog)
+        return
     q = parse_question(text, catalog, known)
     _fill_intent(r, text, low, known, q.unknown)
     apply_scope(r, q, text)

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import re
 
+from agent.models.experiments import LIFT_TEST_REPORT, TEST_NEXT
+
 _R = re.compile  # short alias for the rule table
 
 RULES: list[tuple[str, re.Pattern[str]]] = [
+    # Experiments (agent.models.experiments): a reported lift test carries amounts and channel names that the
+    # budget and ROI rules would otherwise claim; "what should we test next" is not a question about results.
+    ("suggest_test", TEST_NEXT),
+    ("record_lift_test", LIFT_TEST_REPORT),
     # Questions about the analysis itself (the ledger, carry-over, uncertainty) come first: they mention words
     # ("model", "spend", "ROI") that the action and data rules below would otherwise claim.
     (
