@@ -22,6 +22,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.types import Command
 
 from agent.ui import charts as ui_charts
+from agent.ui import experiments as ui_experiments
 from agent.ui import login_limit
 from agent.ui import progress as ui_progress
 from agent.ui import setup as ui_setup
@@ -240,6 +241,12 @@ async def _upload(element: Any) -> None:
     name = Path(element.name or "upload.csv").name
     local = Path(tempfile.mkdtemp(prefix="mmm_upload_")) / name  # keep the suffix: it selects the reader
     shutil.copyfile(element.path, local)
+    if ui_experiments.is_experiment_file(local):  # lift tests for the session's dataset, not data to ingest
+        dataset = ui_experiments.upload_dataset(STORE, cl.user_session.get("described"))
+        text = await asyncio.to_thread(ui_experiments.upload_text, STORE, dataset, local, name)
+        shutil.rmtree(local.parent, ignore_errors=True)
+        await _say(text)
+        return
     try:
         fmt = ui_setup.sniff_format(local)
         result = await asyncio.to_thread(ingest, STORE, local, Path(name).stem, fmt)
