@@ -149,39 +149,3 @@ def test_consistency_check_passes_a_reproduced_test_and_warns_with_both_numbers(
     wrong = check_experiments(draws, [_Exp(5000.0, 250.0)], ["TV"], alone)  # far from what the data alone allow
     assert wrong.status == "warn" and "measured 5,000 ± 250" in wrong.reason and "the data alone 90" in wrong.reason
     assert wrong.details["experiments"][0]["data_alone"]["z"] > 3
-
-
-def test_post_hoc_experiment_is_disclosed_and_the_calibrated_fit_says_so(tmp_path: Path) -> None:
-    """A test added after a fit and amended into the spec is a post-hoc amendment; the calibrated fit's ROI answer
-    keeps its contract and lists the test in ``provenance``; its health review carries the consistency check."""
-    from mmm_core import ledger
-    from mmm_core.answers.results import health, roi
-    from mmm_core.data.ingest import ingest
-    from mmm_core.fit.job import run_fit
-    from mmm_core.store import Store
-
-    store = Store(tmp_path / "mmm.duckdb")
-    ds = ingest(store, Path(__file__).resolve().parents[1] / "data" / "demo_national.csv", name="demo").dataset_id
-    first = ledger.lock(store, init_spec(store, ds), "before any test")
-    plain = run_fit(store, first.spec_id, quick=True, seed=0)
-    before = roi(store, plain["fit_id"], allow_unhealthy=True)
-    assert "experiments" not in before["provenance"]
-    path = write(tmp_path, "Search,,2022-02-28,2022-03-21,20000,30000,6000,lift,,\n")
-    add_experiments(store, ds, path)
-    calibrated_spec = init_spec(store, ds)
-    assert [e.channel for e in calibrated_spec.experiments] == ["Search"]
-    amended = ledger.amend(store, first.spec_id, calibrated_spec, "calibrate Search on the lift test")
-    assert amended.post_hoc  # a fit of the parent existed: the ledger discloses it
-    assert ledger.chain(store, amended.spec_id)[-1].spec.experiments == calibrated_spec.experiments
-    fit = run_fit(store, amended.spec_id, quick=True, seed=0)
-    after = roi(store, fit["fit_id"], allow_unhealthy=True)
-    assert set(after) == set(before) and set(after["channels"]) == set(before["channels"])
-    (used,) = after["provenance"]["experiments"]
-    assert (used["experiment_id"], used["channel"], used["lift"]) == (
-        calibrated_spec.experiments[0].experiment_id,
-        "Search",
-        30000,
-    )
-    checks = {c["name"]: c for c in health(store, fit["fit_id"])["checks"]}
-    row = checks["experiment_consistency"]["details"]["experiments"][0]
-    assert row["measured_lift"] == 30000 and row["calibrated"]["predicted"] > 0 and row["data_alone"] is not None

@@ -69,6 +69,25 @@ def data_alone_lifts(data: Any, config: Any, seed: int = 0, draws: int = 400) ->
     return result.flat("experiment_lift")
 
 
+def data_alone_roi(data: Any, config: Any, seed: int = 0, draws: int = 400) -> np.ndarray:
+    """[S, C] ROI draws of the same quick fit without the tests in the likelihood: the "before calibration" figure
+    when no uncalibrated fit of the spec exists (approximate, like every quick fit)."""
+    from mmm_core.effects.draws import compute_effects  # lazy: JAX, as in data_alone_lifts
+    from mmm_core.engine import sample_quick  # lazy: as above
+    from mmm_core.engine.posterior import Posterior  # lazy: as above
+
+    tests = tuple(dataclasses.replace(e, observed=False) for e in config.experiments)
+    result = sample_quick(data, dataclasses.replace(config, experiments=tests), seed=seed, draws=draws)
+    return compute_effects(Posterior.from_fit(result, data)).roi
+
+
+def conflicts(row: dict[str, Any]) -> bool:
+    """Whether one test's consistency row (``experiment_consistency``) is flagged: |z| > 2 in-sample or > 3
+    against the data alone."""
+    alone = _z_alone(row)
+    return abs(row["calibrated"]["z"]) > Z_IN_SAMPLE or (alone is not None and abs(alone) > Z_DATA_ALONE)
+
+
 def check_experiments(
     lift_draws: np.ndarray,
     experiments: Sequence[Any],
@@ -79,7 +98,7 @@ def check_experiments(
     rows = experiment_consistency(lift_draws, experiments, data_alone_draws)
     for row, exp in zip(rows, experiments, strict=True):
         row["channel"] = channels[exp.channel]
-    bad = [r for r in rows if _conflict(r)]
+    bad = [r for r in rows if conflicts(r)]
     worst_z = max((abs(_z_alone(r) or r["calibrated"]["z"]) for r in rows), default=0.0)
     threshold = f"|z| ≤ {Z_IN_SAMPLE:g} calibrated (in-sample), |z| ≤ {Z_DATA_ALONE:g} against the data alone"
     if not bad:
@@ -103,11 +122,6 @@ def _z_alone(row: dict[str, Any]) -> float | None:
     return row["data_alone"]["z"] if row["data_alone"] is not None else None
 
 
-def _conflict(row: dict[str, Any]) -> bool:
-    alone = _z_alone(row)
-    return abs(row["calibrated"]["z"]) > Z_IN_SAMPLE or (alone is not None and abs(alone) > Z_DATA_ALONE)
-
-
 def _describe(r: dict[str, Any]) -> str:
     text = (
         f"{r['experiment']} ({r['channel']}): measured {r['measured_lift']:,.0f} ± {r['lift_se']:,.0f}; the "
@@ -122,4 +136,4 @@ def _describe(r: dict[str, Any]) -> str:
     return text
 
 
-__all__ = ["check_experiments", "data_alone_lifts", "experiment_consistency"]
+__all__ = ["check_experiments", "conflicts", "data_alone_lifts", "data_alone_roi", "experiment_consistency"]

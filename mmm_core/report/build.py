@@ -42,13 +42,14 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("contributions", "Contributions"),
     ("roi", "ROI and marginal ROI"),
     ("comparison", "Model comparison"),
+    ("experiments", "Lift tests: ROI before and after calibration"),
     ("curves", "Response curves"),
     ("mediation", "Mediation"),
     ("optimizer", "Budget optimisation"),
     ("method", "Caveats and method"),
 )
 FIXED_PROSE = frozenset({"disclosure", "method"})
-OPTIONAL = frozenset({"mediation", "comparison"})  # sections shown only when the fit has them
+OPTIONAL = frozenset({"mediation", "comparison", "experiments"})  # sections shown only when the fit has them
 
 
 def build_report(

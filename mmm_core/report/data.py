@@ -26,6 +26,7 @@ from mmm_core.fit.job import fit_summary
 from mmm_core.fit.oos import stored_out_of_sample
 from mmm_core.jsonable import to_jsonable
 from mmm_core.outputs import write_atomic
+from mmm_core.report.experiments import experiments_block
 from mmm_core.store import Store
 
 BREAKEVEN_ROI = 1.0  # one KPI unit per unit of spend: below it a channel does not pay back (KPI in money)
@@ -54,6 +55,7 @@ def collect(store: Store, fit_id: str, allow_unhealthy: bool = False) -> dict[st
         "contributions": _contribution_totals(eff, level, method),
         "mediation": _mediation(store, fit_id, locked, allow_unhealthy),
         "comparison": roi.get("comparison"),  # the declared model comparison, when the spec has one
+        "experiments": experiments_block(store, fit_id, locked, roi, level, method),  # lift tests, when used
         "optimizer": _optimizer(store, fit_id),
         "thresholds": {"roi_breakeven": BREAKEVEN_ROI},
         "charts": {
