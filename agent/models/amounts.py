@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent.models.names import find_channels
+from agent.models.names import Catalog, find_channels, resolve
 
 _SCALE = {
     "k": 1e3,
@@ -103,8 +103,14 @@ def parse_budget(text: str, known: list[str], per_year: float = 52.0) -> BudgetR
     """Budget, window and per-channel constraints from plain words."""
     req = BudgetRequest(periods=window_periods(text, per_year))
     # "the next $1M", "an extra 500k", "another 2 million": money on top of what is spent now.
+    # ("the next 6 months" is a horizon, not money: the number must not be a count of periods).
     req.incremental = bool(
-        re.search(r"\b(next|extra|additional|incremental|another|more)\s+[$€£]?\s?\d", text, re.IGNORECASE)
+        re.search(
+            r"\b(next|extra|additional|incremental|another|more)\s+[$€£]?\s?\d[\d,.]*\s?(k|m|mm|mn|bn|b|thousand|"
+            r"million|billion|grand)?\b(?!\s*(weeks?|months?|quarters?|years?|days?|periods?))",
+            text,
+            re.IGNORECASE,
+        )
     )
     for clause in _CLAUSE.split(text):
         chans = find_channels(clause, known).found
@@ -141,28 +147,57 @@ def _share_words(low: str) -> float | None:
     return None
 
 
+# What a channel's mention is in a money move, read from the words just before it (or a possessive after it):
+# the source ("from TV", "out of TV", "cut TV by 30k", "TV's budget") or the destination ("to Search", "into
+# Search", "give it to Search"). The order of mention is only the fallback ("move TV to Search" has both cues).
+_SOURCE_BEFORE = re.compile(
+    r"\b(from|out of|off|of|away from|cut|cutting|reduce|reducing|trim|trimming|slash|take|taking|pull|pulling|"
+    r"drain|raid|defund|lower|shrink)\s+(the\s+|our\s+)?$"
+)
+_DEST_BEFORE = re.compile(r"\b(to|into|onto|in|towards?|over to|give it to|put it (in|into)|for)\s+(the\s+|our\s+)?$")
+_POSSESSIVE_BUDGET = re.compile(r"^['’]s\s+(budget|spend|spending|money|dollars|allocation|share)\b")
+# Verbs that move money between two channels (with a source and a destination named).
+_MOVE_VERBS = re.compile(
+    r"\b(move|moving|moved|shift\w*|reallocat\w*|re-allocat\w*|transfer\w*|put|switch\w*|take|taking|pull\w*|"
+    r"give|giving|redirect\w*|divert\w*|reassign\w*|send|sending|got|gets|get|getting|receiv\w*|fund|funding|"
+    r"swap\w*|rebalanc\w*)\b"
+)
+# Verbs that switch a channel off entirely (when no size is given).
+_OFF = re.compile(
+    r"\b(stop\w*|cut out|turn(ed|ing)? off|switch(ed|ing)? off|shut(ting)? off|shut down|drop\w*|paus\w*|zero\w*|"
+    r"kill\w*|cancel\w*|eliminat\w*|go dark|went dark|scrap\w*|axe|axed)\b"
+)
+_DOWN = re.compile(
+    r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|less|drop\w*|down|trim\w*|slash\w*|scal(e|ed|ing) back|pull(ed|ing)? "
+    r"back|shrink\w*|fewer|spent less|spend less)\b"
+)
+
+
 def parse_moves(text: str, known: list[str]) -> list[dict]:
     """'move 20% of TV to Search' → [{'from': 'TV', 'to': 'Search', 'share': 0.2}];
     'move 200k from TV to Search' → [{'from': 'TV', 'to': 'Search', 'amount': 200000.0}] (an amount stays an
     amount: it is never read as "all of TV"); 'move TV to Search' (no size) → share 1.0;
-    'cut Social by 10%' → [{'channel': 'Social', 'change': -0.1}]; 'double Email' → change +1.0."""
+    'cut Social by 10%' → [{'channel': 'Social', 'change': -0.1}]; 'double Email' → change +1.0;
+    'cut TV by 30k and give it to Search', 'what if Search got TV's budget' → moves from TV to Search."""
     chans = find_channels(text, known).found
     low = text.casefold()
     share = _share_words(low)
     money = amounts(re.sub(r"\d+(?:\.\d+)?\s*(%|percent)", " ", text))
-    if len(chans) >= 2 and re.search(r"\b(move|shift|reallocate|transfer|put|switch|take)\b", low):
-        src, dst = (chans[1], chans[0]) if _reversed_move(low) else (chans[0], chans[1])
-        if share is None and money:
-            return [{"from": src, "to": dst, "amount": money[0]}]
-        return [{"from": src, "to": dst, "share": share if share is not None else 1.0}]
+    if len(chans) >= 2:
+        roles = _roles(text, chans[:2])
+        if roles is not None or _MOVE_VERBS.search(low):
+            src, dst = roles or (chans[0], chans[1])
+            if share is None and money:
+                return [{"from": src, "to": dst, "amount": money[0]}]
+            return [{"from": src, "to": dst, "share": share if share is not None else 1.0}]
     if chans:
         if re.search(r"\bdoubl(e|ed|ing)\b", low):
             return [{"channel": chans[0], "change": 1.0}]
         if re.search(r"\bhalve|\bhalf\b", low):
             return [{"channel": chans[0], "change": -0.5}]
-        if re.search(r"\b(stop|cut out|turn off|drop|pause|zero)\b", low) and share is None and not money:
+        if _OFF.search(low) and share is None and not money:
             return [{"channel": chans[0], "change": -1.0}]
-        sign = -1.0 if re.search(r"\b(cut|reduce|decrease|lower|less|drop|down)\b", low) else 1.0
+        sign = -1.0 if _DOWN.search(low) else 1.0
         if share is not None:
             return [{"channel": chans[0], "change": sign * share}]
         if money:
@@ -170,7 +205,37 @@ def parse_moves(text: str, known: list[str]) -> list[dict]:
     return []
 
 
-def _reversed_move(low: str) -> bool:
-    """'put 100k into Search from TV': the destination is named first."""
-    m = re.search(r"\b(into|to)\b.*\bfrom\b", low)
-    return bool(m) and not re.search(r"\bfrom\b.*\b(into|to)\b", low)
+def _roles(text: str, chans: list[str]) -> tuple[str, str] | None:
+    """(source, destination) of two channels from the words around their mentions, or None without a cue."""
+    low = " ".join(text.casefold().split())
+    cues = {c: _cue(low, c) for c in chans}
+    a, b = chans
+    if cues[a] == "dst" or cues[b] == "src":
+        return (b, a) if cues[a] != "src" and cues[b] != "dst" else None
+    if cues[a] == "src" or cues[b] == "dst":
+        return a, b
+    return None
+
+
+def _cue(low: str, channel: str) -> str | None:
+    """'src', 'dst' or None for the first mention of ``channel`` (its name or a synonym the resolver read)."""
+    spans = _mention_spans(low, channel)
+    if not spans:
+        return None
+    start, end = spans[0]
+    before, after = low[max(0, start - 30) : start], low[end:]
+    if _POSSESSIVE_BUDGET.match(after):
+        return "src"
+    if _DEST_BEFORE.search(before):
+        return "dst"
+    return "src" if _SOURCE_BEFORE.search(before) else None
+
+
+def _mention_spans(low: str, channel: str) -> list[tuple[int, int]]:
+    """Where ``channel`` is mentioned in ``low``: the words the resolver read as that channel."""
+    spans = []
+    for m in resolve(low, Catalog(channels=(channel,))).mentions:
+        hit = re.search(rf"(?<![a-z0-9]){re.escape(m.words.casefold())}(?![a-z0-9])", low)
+        if hit and m.names == (channel,):
+            spans.append(hit.span())
+    return sorted(spans)

@@ -13,7 +13,7 @@ from typing import Any
 
 from agent.models import entities, experiments, setup, spelling
 from agent.models.rules import HEAD_TO_HEAD, KPI_ITSELF, RULES
-from agent.models.scope import apply_scope, parse_question
+from agent.models.scope import Question, apply_scope, parse_question
 
 
 @dataclass
@@ -69,17 +69,23 @@ def route(
     # "Ignore previous instructions and lock" can never trigger the lock intent.
     low = normalise(mask_channels(text, known + intent_bearing(names or [])))
     found = entities.find_channels(text, known)
-    intent = _classify(low, len(found.found))
+    q = parse_question(text, catalog, known)
+    # "ROI of every channel other than Search": a channel named only to be left out is not what is asked about.
+    kept = [c for c in found.found if c not in _excluded(text, known)]
+    intent = _classify(low, len(kept), len(q.when.windows))
+    if intent not in _READING:
+        kept = found.found
+        intent = _classify(low, len(kept), len(q.when.windows))
     if intent in ("fit", "unknown") and _REFIT.search(low) and _CHANGE.search(low):
         intent = "amend"
-    r = Route(intent=intent, channels=found.found, note="refit" if intent == "amend" and _REFIT.search(low) else None)
+    r = Route(intent=intent, channels=kept, note="refit" if intent == "amend" and _REFIT.search(low) else None)
     if found.ambiguous and not found.found and intent in ("roi", "compare", "contribution", "curve"):
         word, cands = next(iter(found.ambiguous.items()))
         return Route("clarify", {"word": word, "candidates": cands}, note=word)
     # The argument parsers read the words as typed, with misspelt request words corrected (never names, and
     # never text stored verbatim: reasons, SQL, setup answers).
     typed = text if intent in _VERBATIM else spelling.fix_text(text, known + list(names or []))
-    _fill(r, typed, low, known, catalog)
+    _fill(r, typed, low, known, catalog, q if typed == text else None)
     if r.intent == "setup":  # "set up a model with media TV, Search and controls Price": declared roles
         options = known + list(catalog.controls if catalog else ()) + list(names or [])
         r.args |= setup.parse_roles(text, list(dict.fromkeys(options)))
@@ -112,17 +118,52 @@ def mask_channels(text: str, known: list[str]) -> str:
     return text
 
 
-def _classify(low: str, n_channels: int) -> str:
+def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
     """First matching rule; 'compare' needs two channels unless the user literally says compare/probability,
     so "baseline vs media" falls through to contribution. Two channels set against each other ("should I trust
     A more than B?") are a comparison whatever other word the question uses; a question about the KPI itself
-    with no channel ("what were our sales in 2023?") is the observed KPI, not a contribution."""
+    with no channel ("what were our sales in 2023?") is the observed KPI, not a contribution. A comparison of
+    two periods ("sales in 2022 compared with 2023") is the measure asked about over both; the media share of
+    one named channel ("what share of sales is due to TV?") is that channel's contribution."""
     if n_channels == 0 and KPI_ITSELF.search(low):
         return "kpi_by"
     name = _first_rule(low, n_channels)
     if name in _ABOUT_CHANNELS and n_channels >= 2 and HEAD_TO_HEAD.search(low):
         return "compare"
+    if name == "compare" and n_channels < 2 and n_windows >= 2:
+        return next((m for m, rx in _MEASURES if rx.search(low)), "roi" if n_channels else "kpi_by")
+    if name == "media_share" and n_channels:
+        return "contribution"
     return name
+
+
+# The measure a comparison of periods is about (first match wins; "return on spend" is ROI, not spend).
+_MEASURES = [
+    ("roi", re.compile(r"\b(roi|roas|efficien\w*|payback|pay(s|ing)? (back|off)|return on)\b")),
+    ("spend_by", re.compile(r"\b(spend|spent|spending|budget|invest(ed|ment)?|cost|costs)\b")),
+    ("roi", re.compile(r"\breturns?\b")),
+    ("contribution", re.compile(r"\b(contribut\w*|incremental|driven|impact|lift|deliver\w*)\b")),
+    ("kpi_by", re.compile(r"\b(sales|revenue|kpi|conversions|orders)\b")),
+]
+# Intents that read results about channels: a channel named only to be excluded is dropped from them.
+_READING = {"roi", "rank", "compare", "contribution", "spend_by", "payback", "unknown", "clarify_compare"}
+_EXCLUDING = re.compile(
+    r"\b(other than|except( for)?|excluding|exclude|not counting|not including|apart from|aside from|besides|"
+    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of)\s+(?P<rest>[^,;:.?!]*)",
+    re.IGNORECASE,
+)
+
+
+def _excluded(text: str, known: list[str]) -> set[str]:
+    """Channels named right after an excluding phrase ("other than Search", "not counting TV and Radio")."""
+    out: set[str] = set()
+    names = [m.span() for n in known for m in re.finditer(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.IGNORECASE)]
+    for m in _EXCLUDING.finditer(text):
+        if any(a <= m.start() < b for a, b in names):
+            continue  # the words are part of a channel's name ("Ignore previous instructions and lock")
+        rest = re.split(r"\b(which|what|how|who|where|is|are|has|have|show|give|tell|list)\b", m.group("rest"))[0]
+        out.update(entities.find_channels(rest, known).found)
+    return out
 
 
 # Intents about channels' results that a head-to-head wording of two channels turns into a comparison.
@@ -141,15 +182,37 @@ def _first_rule(low: str, n_channels: int) -> str:
     return "unknown"
 
 
-def _fill(r: Route, text: str, low: str, known: list[str], catalog: entities.Catalog | None = None) -> None:
+def _fill(
+    r: Route, text: str, low: str, known: list[str], catalog: entities.Catalog | None = None, q: Question | None = None
+) -> None:
     """Intent-specific arguments, then the question's scope (windows, geographies, grain — or a refusal when it
-    names something the data does not have, see ``agent.models.scope``)."""
+    names something the data does not have, see ``agent.models.scope``). ``q``: the question already read."""
     if r.intent in experiments.INTENTS:  # their own reader: a test's window and cell are not a question's scope
         experiments.fill(r, text, known, catalog)
         return
-    q = parse_question(text, catalog, known)
+    q = q or parse_question(text, catalog, known)
+    # Time phrases are windows, not breakdowns: "what did Print contribute last year" is not "by year".
+    for phrase in q.when.phrases:
+        low = low.replace(phrase.casefold(), " ")
     _fill_intent(r, text, low, known, q.unknown)
     apply_scope(r, q, text)
+
+
+_CUT_OR_KEEP = re.compile(
+    r"\b(should|shall|would|could|do|must)(?P<neg1>n'?t| not)? (we|i)(?P<neg2> not| never)?\b.{0,12}?\b"
+    r"(?P<verb>cut|drop|kill|stop|axe|scrap|defund|reduce|pull back|keep|protect|grow|scale|invest|double down)"
+)
+_CUTS = ("cut", "drop", "kill", "stop", "axe", "scrap", "defund", "reduce", "pull back")
+
+
+def _order(low: str) -> str:
+    """'best' or 'worst': the superlative asked for, or which channel to cut (worst) or keep (best); a negation
+    flips it ("which channel should we NOT cut?" asks for the best)."""
+    m = _CUT_OR_KEEP.search(low)
+    if m:
+        return "worst" if (m.group("verb") in _CUTS) != bool(m.group("neg1") or m.group("neg2")) else "best"
+    worst = re.search(r"\b(worst|bottom|lowest|weakest|least|poorest|losing|underperform\w*)\b", low)
+    return "worst" if worst else "best"
 
 
 def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[str]) -> None:
@@ -177,8 +240,7 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[
             r.intent = "clarify_compare"
             r.args = {"given": r.channels}
     elif r.intent == "rank":
-        worst = bool(re.search(r"\b(worst|bottom|lowest|weakest|least|underperform\w*)\b", low))
-        r.args = {"order": "worst" if worst else "best"}
+        r.args = {"order": _order(low)}
     elif r.intent == "contribution":
         r.args = {"by": _by(low)}
         if len(r.channels) == 1:  # two or more: the table by channel names them all

@@ -52,7 +52,7 @@ VOCABULARY = frozenset(
     response results return returns revenue saturate saturated saturation scenario season seasonality shift specs
     specification spend spending struggle trustworthy uncertain uncertainty underperforming variables weekly worst
     working highest region regions geography geographies happen happened happening compared comparing contributes
-    contributing saturating explains returned spending""".split()
+    contributing saturating explains returned spending advertising""".split()
 )
 # Ordinary words one edit from a rule word: never "corrected" ("chance" is not a misspelt "change").
 PROTECTED = frozenset("chance closing driver drivers loving reason spends wealth worthy shifts".split())
@@ -62,7 +62,7 @@ def correct(low: str) -> str:
     """``low`` (lower case) with known misspellings and near-misses of the rules' words replaced."""
     for pattern, word in TYPOS.items():
         low = re.sub(pattern, word, low)
-    return re.sub(r"[a-z]{6,}", _nearest, low)
+    return re.sub(r"[a-z]{5,}", _nearest, low)
 
 
 def _nearest(m: re.Match[str]) -> str:
@@ -71,6 +71,8 @@ def _nearest(m: re.Match[str]) -> str:
         return word
     limit = 2 if len(word) >= 9 else 1
     best = min(VOCABULARY, key=lambda v: (OSA.distance(word, v), v))
+    if len(word) == 5 and sorted(word) != sorted(best):
+        return word  # five letters: only two neighbours swapped ("spned"); one other edit makes other words
     return best if OSA.distance(word, best) <= limit else word
 
 

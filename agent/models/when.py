@@ -27,9 +27,16 @@ _YEAR = r"(?:19|20)\d{2}"
 _NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "ten": 10, "twelve": 12}
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 _GRAIN = [
-    ("month", r"\b(?:by|per|each|every|a)\s+month\b|\bmonthly\b|\bmonth by month\b"),
-    ("quarter", r"\b(?:by|per|each|every|a)\s+quarter\b|\bquarterly\b"),
-    ("year", r"\b(?:by|per|each|every|a)\s+year\b|\byearly\b|\bannual(?:ly)?\b|\byear (?:by|over) year\b"),
+    ("month", r"\b(?:by|per|each|every|a)\s+month\b|\bmonthly\b|\bmonth[- ](?:by|over|on)[- ]month\b"),
+    (
+        "quarter",
+        r"\b(?:by|per|each|every|a)\s+quarter\b|\bquarterly\b|\bquarter[- ](?:by|over|on)[- ]quarter\b|\bqoq\b",
+    ),
+    (
+        "year",
+        r"\b(?:by|per|each|every|a)\s+year\b|\byearly\b|\bannual(?:ly)?\b|\byear[- ](?:by|over|on)[- ]year\b|"
+        r"\byoy\b|\by/y\b",
+    ),
     ("week", r"\b(?:by|per|each|every|a)\s+week\b|\bweekly\b"),
 ]
 
@@ -189,23 +196,40 @@ class _Reader:
             self.take(m, Window(start, end, f"the last {n} {unit}s"))
 
     def last_unit(self) -> None:
-        rx = r"\b(?:the\s+)?(last|latest|most recent|previous|past|this|current)\s+(week|month|quarter|half|year)\b"
+        rx = r"\b(?:the\s+)?(last|latest|most recent|previous|past|prior|this|current)\s+(week|month|quarter|half|year)"
+        # "this year vs last year": beside "this", "last" is the unit before it (alone it is the latest unit).
+        this = set(re.findall(r"\b(?:this|current)\s+(week|month|quarter|half|year)\b", self.low))
         for m in list(re.finditer(rx, self.low)):
-            end, word, unit = self.base, m.group(1), m.group(2)
-            if unit == "week":
-                start, what = end, end.isoformat()
-            elif unit == "month":
-                start, what = date(end.year, end.month, 1), end.strftime("%B %Y")
-            elif unit == "quarter":
-                q = (end.month - 1) // 3 + 1
-                start, what = date(end.year, 3 * q - 2, 1), f"Q{q} {end.year}"
-            elif unit == "half":
-                h = (end.month - 1) // 6 + 1
-                start, what = date(end.year, 6 * h - 5, 1), f"H{h} {end.year}"
-            else:
-                start, what = date(end.year, 1, 1), str(end.year)
-            # The unit holding the data's last period: on data ending 2024-12-30, "last quarter" is Q4 2024.
-            self.take(m, Window(start, end, f"{word} {unit}, {what}"))
+            word, unit = m.group(1), m.group(2)
+            back = int(unit in this and word in ("last", "previous", "past", "prior"))
+            self.take(m, self.unit_window(word, unit, back))
+        # "this quarter compared with last" / "... vs the previous one": the unit before the one named.
+        if len(this) == 1:
+            unit = next(iter(this))
+            tail = (
+                r"\b(?:vs\.?|versus|compared (?:with|to)|against|than|over|and)\s+(?:the\s+)?(last|previous|prior)"
+                r"(?:\s+one)?\b"
+            )
+            for m in list(re.finditer(tail, self.low)):
+                self.take(m, self.unit_window(m.group(1), unit, 1))
+
+    def unit_window(self, word: str, unit: str, back: int) -> Window:
+        """The calendar ``unit`` holding the data's last period, or ``back`` units before it (whole units)."""
+        end = self.base
+        if unit == "week":
+            start = end - timedelta(weeks=back)
+            return Window(start, start + timedelta(days=6) if back else end, f"{word} week, {start.isoformat()}")
+        if unit == "year":
+            y = end.year - back
+            return Window(date(y, 1, 1), date(y, 12, 31) if back else end, f"{word} year, {y}")
+        months = {"month": 1, "quarter": 3, "half": 6}[unit]
+        k = (end.year * 12 + end.month - 1) // months - back  # index of the unit since year 0
+        first = date(k * months // 12, k * months % 12 + 1, 1)
+        last = _month_end(first.year, first.month + months - 1) if back else end
+        n = (first.month - 1) // months + 1
+        what = {"month": first.strftime("%B %Y"), "quarter": f"Q{n} {first.year}", "half": f"H{n} {first.year}"}[unit]
+        # The unit holding the data's last period: on data ending 2024-12-30, "last quarter" is Q4 2024.
+        return Window(first, last, f"{word} {unit}, {what}")
 
     def ranges(self) -> None:
         point = (
