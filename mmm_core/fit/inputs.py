@@ -21,6 +21,7 @@ from mmm_core.data.national import (
 from mmm_core.data.queries import panel
 from mmm_core.engine.config import ExperimentConfig, MediatorConfig, ModelConfig
 from mmm_core.errors import FitRefusedError
+from mmm_core.spec.experiments import roi_priors
 from mmm_core.spec.schema import MediatorPriors, ModelSpec
 from mmm_core.store import Store
 
@@ -203,13 +204,19 @@ def model_config(spec: ModelSpec, data: "ModelData") -> ModelConfig:
 
     media = spec.media
     direct, widen = _direct_prior_adjustment(spec)
+    tested = roi_priors(spec.experiments)  # lift tests taken as the channel's ROI prior (use: roi_prior)
     return ModelConfig(
         adstock=tuple(m.adstock.type for m in media),
         l_max=tuple(m.adstock.l_max for m in media),
         saturation=tuple(m.saturation.type for m in media),
         media_share_total=_implied_media_share(spec, data),
-        roi=tuple(_roi_median(m, data, i) * direct[i] for i, m in enumerate(media)),
-        beta_log_sd=tuple(float(np.hypot(m.effect_prior.sigma, widen[i])) for i, m in enumerate(media)),
+        roi=tuple(
+            tested[m.name][0] if m.name in tested else _roi_median(m, data, i) * direct[i] for i, m in enumerate(media)
+        ),
+        beta_log_sd=tuple(
+            tested[m.name][1] if m.name in tested else float(np.hypot(m.effect_prior.sigma, widen[i]))
+            for i, m in enumerate(media)
+        ),
         half_life=tuple(m.adstock.half_life.median for m in media),
         half_life_log_sd=tuple(m.adstock.half_life.sigma for m in media),
         delay=tuple(m.adstock.peak_delay.mean if m.adstock.peak_delay else 0.0 for m in media),
@@ -299,6 +306,8 @@ def experiment_configs(spec: ModelSpec, data: "ModelData") -> tuple[ExperimentCo
                 "Remove the experiment from the spec, or the channel from the mediator, with a reason.",
                 code="experiment_on_mediated_channel",
             )
+        if e.use == "roi_prior":  # the test is the channel's prior (model_config), not a likelihood term
+            continue
         c = channels.index(e.channel)
         start, end = (_period_index(periods, d, e.experiment_id) for d in (e.start, e.end))
         until = -1 if e.measured_until is None else _period_index(periods, e.measured_until, e.experiment_id)

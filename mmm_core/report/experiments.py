@@ -11,7 +11,8 @@
 
 **After** is this fit's ROI. Each test carries the health review's consistency row (measured lift, the calibrated
 and the data-alone predictions with z) and its verdict (``consistent`` / ``flagged``, the rule of
-``fit.experiment_check.conflicts``; ``not checked`` for a fit reviewed before the check existed).
+``fit.experiment_check.conflicts``; ``not checked`` for a fit reviewed before the check existed; a test used as
+the channel's ROI prior says so — it is the prior, so there is nothing independent to check it against).
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ def _tests(store: Store, fit_id: str, tests: list[Any]) -> list[dict[str, Any]]:
     for e in tests:
         row = rows.get(e.experiment_id)
         verdict = "not checked" if row is None else ("flagged" if conflicts(row) else "consistent")
+        if e.use == "roi_prior":  # the test is the prior: nothing independent to check it against
+            verdict = "used as the ROI prior (not checked)"
         out.append(
             {
                 **e.model_dump(mode="json"),

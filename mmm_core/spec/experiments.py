@@ -4,6 +4,12 @@ The spec holds each test in full, not a reference, so a locked spec means the sa
 to the store; the ``id`` ties it back to the stored test (its content hash). Adding or removing one after results
 is an amendment of the spec like any other, disclosed (post hoc) by the ledger.
 
+Two routes (``use``): ``likelihood`` (default) puts the test in the likelihood as the model's own counterfactual of
+it (window, carry-over, cell, saturation at the test's spend); ``roi_prior`` (the Meridian-style route) turns it into
+the channel's ROI prior instead — log-normal with median the test's ROI (lift / spend change) and log-sd its
+relative standard error (lift SE / |lift|, the delta method); several such tests of one channel are combined by
+precision on the log scale. The ROI-prior route has no consistency check: the test *is* the prior.
+
 Example (YAML)::
 
     experiments:
@@ -14,9 +20,10 @@ Example (YAML)::
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, model_serializer, model_validator
 
 from mmm_core.spec.media import StrictModel
 
@@ -41,6 +48,19 @@ class SpecExperiment(StrictModel):
     )
     type: Literal["lift", "geo holdout", "go-dark", "heavy-up"] = Field("lift", description="Kind of test.")
     source: str = Field("", description="Free-text source note (agency, study id).")
+    use: Literal["likelihood", "roi_prior"] = Field(
+        "likelihood",
+        description="How the test calibrates the model: 'likelihood' (default; the model's own counterfactual of "
+        "the test) or 'roi_prior' (the channel's ROI prior becomes log-normal at the test's ROI with its SE).",
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_default_use(self, handler):
+        # The default route is the field's absence: specs locked before ``use`` existed keep their hash.
+        data = handler(self)
+        if self.use == "likelihood" and isinstance(data, dict):
+            data.pop("use", None)
+        return data
 
     @model_validator(mode="after")
     def _window(self) -> SpecExperiment:
@@ -52,7 +72,16 @@ class SpecExperiment(StrictModel):
             )
         if self.spend_change == 0:
             raise ValueError(f"experiment {self.experiment_id}: spend_change is 0; a test changes spend")
+        if self.use == "roi_prior" and self.lift / self.spend_change <= 0:
+            raise ValueError(
+                f"experiment {self.experiment_id}: use roi_prior needs a positive ROI (lift / spend_change = "
+                f"{self.lift / self.spend_change:.3g}); a log-normal prior cannot centre on it — use likelihood"
+            )
         return self
+
+    def roi_prior(self) -> tuple[float, float]:
+        """``(median, log_sd)`` of the log-normal ROI prior this test gives (``use: roi_prior``)."""
+        return self.lift / self.spend_change, self.lift_se / abs(self.lift)
 
 
 def experiments_problems(experiments: list[SpecExperiment], channels: set[str]) -> list[str]:
@@ -64,10 +93,22 @@ def experiments_problems(experiments: list[SpecExperiment], channels: set[str]) 
     ]
 
 
+def roi_priors(experiments: list[SpecExperiment]) -> dict[str, tuple[float, float]]:
+    """Channel → ``(median, log_sd)`` of the ROI prior its ``use: roi_prior`` tests give, several combined by
+    precision on the log scale (independent measurements of one log ROI)."""
+    out = {}
+    for channel in sorted({e.channel for e in experiments if e.use == "roi_prior"}):
+        priors = [e.roi_prior() for e in experiments if e.use == "roi_prior" and e.channel == channel]
+        precision = sum(1.0 / sd**2 for _, sd in priors)
+        log_median = sum(math.log(m) / sd**2 for m, sd in priors) / precision
+        out[channel] = (math.exp(log_median), 1.0 / math.sqrt(precision))
+    return out
+
+
 def experiments_used(spec) -> dict[str, list[dict[str, object]]]:
-    """``{"experiments": [...]}`` naming the tests a spec is calibrated on; ``{}`` for an uncalibrated spec (so
-    answers without experiments keep their exact shape)."""
-    keys = ("experiment_id", "channel", "geography", "lift", "lift_se")
+    """``{"experiments": [...]}`` naming the tests a spec is calibrated on (``use`` shown for the ROI-prior route);
+    ``{}`` for an uncalibrated spec (so answers without experiments keep their exact shape)."""
+    keys = ("experiment_id", "channel", "geography", "lift", "lift_se", "use")
     tests = [{k: v for k, v in e.model_dump(mode="json").items() if k in keys} for e in spec.experiments]
     return {"experiments": tests} if tests else {}
 
@@ -93,4 +134,4 @@ def stored_for_draft(store, dataset_id: str, channels: set[str]) -> tuple[list[S
     return used, notes
 
 
-__all__ = ["SpecExperiment", "experiments_problems", "experiments_used", "stored_for_draft"]
+__all__ = ["SpecExperiment", "experiments_problems", "experiments_used", "roi_priors", "stored_for_draft"]
