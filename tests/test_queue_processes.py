@@ -3,6 +3,7 @@ batch of 20 queued quick fits drained by two workers."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from collections import Counter
@@ -69,11 +70,15 @@ def _race(tiny: dict, n_jobs: int, timeout: float) -> list[dict]:
     store = tiny["store"]
     ids = _submit(tiny, n_jobs)
     workers = [cli(store.path, "worker", "--drain") for _ in range(2)]
-    runs = [finished(w, timeout=timeout) for w in workers]
+    outputs = [w.communicate(timeout=timeout) for w in workers]
+    failed = [(jobs.get_job(store, i).state, jobs.get_job(store, i).error) for i in ids]
+    assert [w.returncode for w in workers] == [0, 0], (failed, [err[-2000:] for _, err in outputs])
+    runs = [json.loads(out) for out, _ in outputs]
     ran = [j["job_id"] for r in runs for j in r["jobs"]]
     assert Counter(ran) == Counter(ids)  # every job run, none by both workers
     closed = [jobs.get_job(store, i) for i in ids]
-    assert all(j.state == "succeeded" and j.attempts == 1 for j in closed), [(j.state, j.error) for j in closed]
+    odd = [(j.job_id, j.state, j.attempts, j.error) for j in closed if j.state != "succeeded" or j.attempts != 1]
+    assert odd == []
     fit_ids = [j.fit_id for j in closed]
     assert len(set(fit_ids)) == n_jobs
     assert _rows(store, "SELECT count(*) FROM fits WHERE status = 'succeeded'") == [(n_jobs,)]

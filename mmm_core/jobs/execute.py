@@ -1,9 +1,8 @@
-"""Run one claimed fit job: the synchronous fit (``run_fit``) with its progress written to the job row, a
-heartbeat while it runs, and a cancel honoured at the next progress report. The job closes exactly once."""
+"""Run one claimed fit job: the synchronous fit (``run_fit``) with its progress written to the job row (each
+report is the claim's heartbeat), and a cancel honoured at the next progress report. The job closes once."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from mmm_core.errors import MMMError
@@ -12,64 +11,43 @@ from mmm_core.jobs import queue
 from mmm_core.jobs.records import Job
 from mmm_core.store import Store
 
-HEARTBEAT_S = 2.0
-
 
 class JobCancelled(MMMError):
     code = "cancelled"
 
 
 class _Claim:
-    """The job held by this process: its heartbeat thread and what the fit has reported so far."""
+    """The job held by this process and what its fit has reported so far.
 
-    def __init__(self, store: Store, job: Job, worker: queue.Worker, every_s: float) -> None:
-        self.store, self.job, self.worker, self.every_s = store, job, worker, every_s
+    The heartbeat rides on the fit's progress reports, in the fitting thread. An earlier version beat from a
+    second thread; with it, a fit's bulk insert failed once in 20 ("pandas_scan does not exist": DuckDB's
+    per-process state raced by the other thread's open/close), and in another run two workers each took one job
+    as theirs. So a worker process touches the store from one thread only. On this host a claim's liveness is
+    its pid, not its heartbeat."""
+
+    def __init__(self, store: Store, job: Job, worker: queue.Worker) -> None:
+        self.store, self.job, self.worker = store, job, worker
         self.fit_id: str | None = None
-        self.cancel = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job.job_id}", daemon=True)
-
-    def __enter__(self) -> _Claim:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _beat(self) -> None:
-        # The fit reports progress only between phases (a JAX compile can take a minute): beat meanwhile.
-        while not self._stop.wait(self.every_s):
-            try:
-                self.report(None, None)
-            except MMMError:
-                return  # reaped or closed: the fit's next progress report raises and stops it
-
-    def report(self, fraction: float | None, message: str | None) -> None:
-        self.fit_id = self.fit_id or _fit_of(self.store, self.job, self.worker)
-        asked = queue.heartbeat(
-            self.store, self.job.job_id, self.worker.worker_id, fraction, message, fit_id=self.fit_id
-        )
-        if asked:
-            self.cancel.set()
 
     def progress(self, fraction: float, message: str) -> None:
-        self.report(round(float(fraction), 4), message)
-        if self.cancel.is_set() and fraction < 1:  # at 1 the fit is registered: too late to cancel it
+        self.fit_id = self.fit_id or _fit_of(self.store, self.job, self.worker)
+        fraction = round(float(fraction), 4)
+        asked = queue.heartbeat(self.store, self.job.job_id, self.worker.worker_id, fraction, message, self.fit_id)
+        if asked and fraction < 1:  # at 1 the fit is registered: too late to cancel it
             raise JobCancelled(
                 f"Job {self.job.job_id} was cancelled while fitting.", "`mmm-agent jobs rerun` queues it again."
             )
 
 
-def run_job(store: Store, job: Job, worker: queue.Worker, heartbeat_s: float = HEARTBEAT_S) -> Job:
+def run_job(store: Store, job: Job, worker: queue.Worker) -> Job:
     """Fit the job's request and close the job: succeeded with its fit id, cancelled, or failed with the error."""
-    with _Claim(store, job, worker, heartbeat_s) as claim:
-        try:
-            summary = run_fit(store, job.request.spec_id, **job.request.run_fit_kwargs(), progress=claim.progress)
-        except JobCancelled as exc:
-            return _close_failed(store, job, worker, claim, exc, cancelled=True)
-        except Exception as exc:  # every failure closes the job; the fit row already says failed
-            return _close_failed(store, job, worker, claim, exc, cancelled=False)
+    claim = _Claim(store, job, worker)
+    try:
+        summary = run_fit(store, job.request.spec_id, **job.request.run_fit_kwargs(), progress=claim.progress)
+    except JobCancelled as exc:
+        return _close_failed(store, job, worker, claim, exc, cancelled=True)
+    except Exception as exc:  # every failure closes the job; the fit row already says failed
+        return _close_failed(store, job, worker, claim, exc, cancelled=False)
     return queue.finish(store, job.job_id, worker.worker_id, summary["fit_id"])
 
 

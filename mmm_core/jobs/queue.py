@@ -25,9 +25,10 @@ from mmm_core.ledger.store import spec_exists, utcnow
 from mmm_core.store import Store, new_id
 
 STALE_ENV = "MMM_AGENT_JOB_STALE_S"
-# A worker heartbeats every few seconds; a claimant on another host silent this long is taken for dead. On this
-# host the pid decides (a live pid is never reaped: a slow fit must not be run twice).
-DEFAULT_STALE_S = 120.0
+# A worker heartbeats at each progress report of its fit (phases; NUTS reports while it samples); a claimant on
+# another host silent this long is taken for dead. On this host the pid decides (a live pid is never reaped: a
+# slow fit must not be run twice).
+DEFAULT_STALE_S = 900.0
 _LOG_KEEP_CHARS = 20_000
 _COLUMNS = (
     "id, kind, state, payload_json, spec_id, worker_id, host, pid, attempts, progress, log, fit_id, error_json, "
@@ -69,17 +70,18 @@ def submit(store: Store, request: FitRequest, rerun_of: str | None = None) -> Jo
     return get_job(store, job_id)
 
 
-def claim(store: Store, worker: Worker) -> Job | None:
-    """Take the oldest queued job for ``worker`` (state 'running'), or None when the queue is empty."""
+def claim(store: Store, worker: Worker, job_id: str | None = None) -> Job | None:
+    """Take the oldest queued job (or the job ``job_id``, if still queued) for ``worker`` (state 'running');
+    None when there is none to take."""
     reap_lost(store)
     now = utcnow()
+    which = "?" if job_id else "(SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, id LIMIT 1)"
 
     def take(conn: Any) -> str | None:
         row = conn.execute(
             "UPDATE jobs SET state = 'running', worker_id = ?, host = ?, pid = ?, attempts = attempts + 1, "
-            "claimed_at = ?, heartbeat_at = ? WHERE state = 'queued' AND id = (SELECT id FROM jobs "
-            "WHERE state = 'queued' ORDER BY created_at, id LIMIT 1) RETURNING id",
-            [worker.worker_id, worker.host, worker.pid, now, now],
+            f"claimed_at = ?, heartbeat_at = ? WHERE state = 'queued' AND id = {which} RETURNING id",
+            [worker.worker_id, worker.host, worker.pid, now, now] + ([job_id] if job_id else []),
         ).fetchone()
         return row[0] if row else None
 

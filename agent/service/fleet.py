@@ -1,0 +1,166 @@
+"""Many fits at once (`mmm-agent fit-many`): a batch of fit requests run on Ray, or on the local worker pool.
+
+Every fit of the batch is first recorded in the queue (``jobs``, state 'queued'), so a batch that dies part-way
+leaves each fit queued, failed or done — never lost. Then:
+
+- **Ray** (``ray.init()`` on this machine, or the cluster at ``--ray-address`` / ``$RAY_ADDRESS``): one task per
+  job, scheduled by Ray, each in a Ray worker process (not the driver) with its own JAX runtime. A task claims
+  *its* job and fits it through the queue's protocol (``run_job``), so every write to the store is a short
+  transaction under DuckDB's one-writer lock, and returns the closed job to the driver. The store file must be
+  reachable from the nodes (a local runtime; a cluster sharing the store's filesystem).
+- **Local pool** (Ray not importable, or ``--backend local``): ``--workers`` queue worker processes drain the
+  queue; the result says so.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from mmm_core import jobs
+from mmm_core.errors import MMMError
+from mmm_core.store import Store
+
+RAY_ADDRESS_ENV = "RAY_ADDRESS"
+POLL_S = 0.5
+
+
+def ray_available() -> bool:
+    return importlib.util.find_spec("ray") is not None
+
+
+def batch_requests(
+    store: Store,
+    spec_ids: Sequence[str],
+    datasets: Sequence[str],
+    rationale: str | None,
+    **settings: Any,
+) -> list[jobs.FitRequest]:
+    """The batch: the locked specs named, plus each dataset's default spec (locked with ``rationale``; locking the
+    same spec again reuses it), each fitted with ``settings`` (quick, draws, seed, ...)."""
+    specs = list(spec_ids)
+    if datasets:
+        if not (rationale or "").strip():
+            raise MMMError(
+                "Fitting the default spec of a dataset locks it, and a lock needs a rationale.",
+                'Add --rationale "why these models", or lock the specs yourself and pass their ids.',
+                code="rationale_required",
+            )
+        from mmm_core import ledger  # lazy: the spec layer only when specs are drafted here
+        from mmm_core.spec import init_spec
+
+        specs += [ledger.lock(store, init_spec(store, ds), rationale).spec_id for ds in datasets]
+    if not specs:
+        raise MMMError("No fits to run.", "Name locked spec ids and/or --dataset DATASET.", code="empty_batch")
+    return [jobs.FitRequest(spec_id=s, **settings) for s in specs]
+
+
+def run_batch(
+    store: Store,
+    requests: Sequence[jobs.FitRequest],
+    *,
+    backend: str = "auto",
+    ray_address: str | None = None,
+    workers: int = 2,
+    cpus_per_fit: float = 1.0,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Queue ``requests`` and run them on ``backend`` ('auto': Ray when importable, else the local pool)."""
+    say = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    if backend not in ("auto", "ray", "local"):
+        raise MMMError(f"Unknown backend {backend!r}.", "Use auto, ray or local.", code="bad_argument")
+    if backend == "ray" and not ray_available():
+        raise MMMError("Ray is not installed.", "pip install ray, or use --backend local.", code="ray_missing")
+    use_ray = backend == "ray" or (backend == "auto" and ray_available())
+    note = None if use_ray or backend == "local" else "Ray is not installed: the batch ran on the local worker pool."
+    ids = [jobs.submit(store, r).job_id for r in requests]  # recorded before anything runs
+    say(f"queued {len(ids)} fit(s); running on {'Ray' if use_ray else f'{workers} local worker(s)'}")
+    started = time.perf_counter()
+    if use_ray:
+        address, tasks = _on_ray(store, ids, ray_address or os.environ.get(RAY_ADDRESS_ENV), cpus_per_fit)
+    else:
+        address, tasks = None, _on_local_pool(store, workers)
+    closed = _wait_closed(store, ids)
+    wall = time.perf_counter() - started
+    if note:
+        say(note)
+    return _summary(closed, tasks, wall, "ray" if use_ray else "local", address, note)
+
+
+def fit_job_task(store_path: str, job_id: str) -> dict[str, Any]:
+    """One Ray task: claim the job (if no other worker took it) and fit it in this process."""
+    from mmm_core.engine.setup import setup  # lazy: runs in the Ray worker, before JAX starts there
+    from mmm_core.jobs.execute import run_job
+
+    setup()
+    store, worker = Store(store_path), jobs.Worker.here()
+    started = time.perf_counter()
+    job = jobs.claim(store, worker, job_id=job_id)
+    if job is None:  # another worker took it: the driver waits for it like any other
+        return {"job_id": job_id, "ran_here": False, "host": worker.host, "pid": worker.pid}
+    done = run_job(store, job, worker)
+    seconds = round(time.perf_counter() - started, 3)
+    return {"job_id": job_id, "ran_here": True, "state": done.state, "fit_id": done.fit_id, "seconds": seconds}
+
+
+def _on_ray(store: Store, ids: list[str], address: str | None, cpus_per_fit: float) -> tuple[str, list[dict]]:
+    import ray  # lazy: optional dependency, only for a Ray batch
+
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        task = ray.remote(num_cpus=cpus_per_fit)(fit_job_task)
+        results = ray.get([task.remote(str(store.path), job_id) for job_id in ids])
+        where = address or f"local Ray runtime on {socket.gethostname()}"
+    finally:
+        if started_here:
+            ray.shutdown()
+    return where, results
+
+
+def _on_local_pool(store: Store, workers: int) -> list[dict]:
+    if workers < 1:
+        raise MMMError(f"--workers {workers}: the local pool needs at least one.", "Use --workers 2.", "bad_argument")
+    argv = [sys.executable, "-m", "agent.cli.main", "--store", str(store.path), "worker", "--drain"]
+    procs = [subprocess.Popen(argv, stdout=subprocess.DEVNULL) for _ in range(workers)]
+    for proc in procs:
+        proc.wait()
+    return [{"pid": p.pid, "exit_code": p.returncode} for p in procs]
+
+
+def _wait_closed(store: Store, ids: list[str]) -> list[jobs.Job]:
+    """Every job of the batch once closed (a job another worker took is waited for, not run again)."""
+    while True:
+        closed = [jobs.get_job(store, i) for i in ids]
+        if all(j.terminal for j in closed):
+            return closed
+        jobs.reap_lost(store)
+        time.sleep(POLL_S)
+
+
+def _summary(
+    closed: list[jobs.Job], tasks: list[dict], wall: float, backend: str, address: str | None, note: str | None
+) -> dict[str, Any]:
+    states = [j.state for j in closed]
+    return {
+        "backend": backend,
+        "ray_address": address,
+        "note": note,
+        "n": len(closed),
+        "succeeded": states.count("succeeded"),
+        "failed": states.count("failed") + states.count("cancelled"),
+        "wall_s": round(wall, 3),
+        "fits_per_min": round(60 * len(closed) / wall, 2) if wall > 0 else None,
+        "jobs": [
+            {"job_id": j.job_id, "spec_id": j.spec_id, "state": j.state, "fit_id": j.fit_id, "error": j.error}
+            for j in closed
+        ],
+        "tasks": tasks,
+    }
