@@ -118,6 +118,23 @@ def test_without_a_test_the_confounded_channel_is_labelled_weakly_identified() -
     assert labels["TV"]["status"] == "weak" and "seasonality" in labels["TV"]["label"]
 
 
+def test_a_calibrated_channels_label_says_so() -> None:
+    """TV (season-confounded) with a go-dark in the likelihood: a posterior contracted like an identified channel's
+    reads "identified (calibrated by lift test go_dark)"; one still as wide as the prior keeps the data's label and
+    says the test left it wide (here: as wide as the prior). Search (no test) keeps its own label."""
+    data, _, true_lift = confounded_world(0)
+    test = go_dark(data, true_lift)
+    rng = np.random.default_rng(0)
+    prior = np.exp(rng.normal(0.0, 1.0, (2000, 2)))
+    narrow = np.exp(rng.normal(0.5, 0.1, (2000, 2)))
+    labels = identifiability.for_fit(data, config(test), narrow, prior)
+    assert labels["TV"]["label"] == "identified (calibrated by lift test go_dark)"
+    assert labels["TV"]["status"] == "identified" and labels["TV"]["calibrated_by"] == ["go_dark"]
+    assert "seasonality" in labels["TV"]["causes"] and "calibrated_by" not in labels["Search"]
+    wide = identifiability.for_fit(data, config(test), prior[::-1], prior)
+    assert wide["TV"]["label"] == "prior-dominated (calibrated by lift test go_dark, still wide)"
+
+
 # --- slow: recovery on the confounded world -----------------------------------------------------------------------
 
 

@@ -55,6 +55,10 @@ def test_post_hoc_experiment_is_disclosed_and_the_calibrated_fit_says_so(calibra
     assert ledger.chain(store, amended.spec_id)[-1].spec.experiments == spec.experiments
     after = roi(store, calibrated["fit"]["fit_id"], allow_unhealthy=True)
     assert set(after) == set(before) and set(after["channels"]) == set(before["channels"])
+    assert (
+        f"calibrated by lift test {spec.experiments[0].experiment_id}"
+        in (after["channels"]["Search"]["identifiability"]["label"])
+    )  # the label says the channel is calibrated wherever it shows (ROI answers, report, suggestions)
     (used,) = after["provenance"]["experiments"]
     assert (used["experiment_id"], used["channel"], used["lift"]) == (
         spec.experiments[0].experiment_id,

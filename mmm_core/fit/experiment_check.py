@@ -88,6 +88,29 @@ def conflicts(row: dict[str, Any]) -> bool:
     return abs(row["calibrated"]["z"]) > Z_IN_SAMPLE or (alone is not None and abs(alone) > Z_DATA_ALONE)
 
 
+def calibrated_labels(
+    labels: dict[str, dict[str, Any]], experiments: Sequence[Any], channels: Sequence[str], identified: float
+) -> dict[str, dict[str, Any]]:
+    """Identifiability labels (``fit.identifiability``) of channels calibrated by lift tests in the likelihood,
+    saying so: ``identified (calibrated by lift test exp_…)`` when the posterior contracted at least ``identified``
+    (that module's threshold for an identified channel; the data-side causes such as seasonality stay recorded —
+    the test, not the data, resolved them), else the data's label with ``(calibrated by lift test exp_…, still
+    wide)``. Each such label gets ``calibrated_by``."""
+    out = dict(labels)
+    for c, name in enumerate(channels):
+        tests = [e.name for e in experiments if e.channel == c and e.observed]
+        if not tests or name not in out:
+            continue
+        entry, by = dict(out[name]), ", ".join(tests)
+        k = entry.get("contraction")
+        if k is not None and k >= identified:
+            entry |= {"label": f"identified (calibrated by lift test {by})", "status": "identified", "fix": None}
+        else:
+            entry["label"] = f"{entry['label']} (calibrated by lift test {by}, still wide)"
+        out[name] = entry | {"calibrated_by": tests}
+    return out
+
+
 def check_experiments(
     lift_draws: np.ndarray,
     experiments: Sequence[Any],
@@ -136,4 +159,11 @@ def _describe(r: dict[str, Any]) -> str:
     return text
 
 
-__all__ = ["check_experiments", "conflicts", "data_alone_lifts", "data_alone_roi", "experiment_consistency"]
+__all__ = [
+    "calibrated_labels",
+    "check_experiments",
+    "conflicts",
+    "data_alone_lifts",
+    "data_alone_roi",
+    "experiment_consistency",
+]

@@ -38,6 +38,8 @@ from typing import Any
 
 import numpy as np
 
+from mmm_core.fit.experiment_check import calibrated_labels
+
 CONFOUND_R2 = 0.75
 CHANNEL_ABS_R = 0.85
 MIN_CV = 0.2
@@ -292,4 +294,5 @@ def for_fit(data: Any, config: Any, posterior_roi: np.ndarray, prior_roi: np.nda
         seasonality=season,
         trend=config.trend != "none",
     )
-    return {name: v.to_dict() for name, v in assess(evidence, posterior_roi, prior_roi).items()}
+    labels = {name: v.to_dict() for name, v in assess(evidence, posterior_roi, prior_roi).items()}
+    return calibrated_labels(labels, config.experiments, list(data.channels), IDENTIFIED)  # lift tests say so
