@@ -56,8 +56,10 @@ def window_periods(text: str, per_year: float = 52.0) -> int | None:
     """A *future* horizon: 'next quarter' → 13, 'next 6 months' → 26, '8 weeks' → 8, 'next year' → 52."""
     low = text.casefold()
     weeks_per_month = per_year / 12
-    if re.search(r"\b(next|coming|following|upcoming|a|one|the)\s+quarter\b|\bq[1-4]\b|\bquarterly\b", low):
+    if re.search(r"\b(next|coming|following|upcoming|a|one|the)\s+quarter\b(?! of)|\bq[1-4]\b|\bquarterly\b", low):
         return round(per_year / 4)
+    if re.search(r"\bhalf[- ](a[- ])?year\b|\bsix months\b", low):
+        return round(per_year / 2)
     m = re.search(r"\b(\d+|" + "|".join(_WORD_NUM) + r")\s*(weeks?|wks?|months?|quarters?|years?)\b", low)
     if m:
         n = int(m.group(1)) if m.group(1).isdigit() else _WORD_NUM[m.group(1)]
@@ -141,7 +143,13 @@ def _share_words(low: str) -> float | None:
     pct = re.search(r"(\d+(?:\.\d+)?)\s*(%|percent)", low)
     if pct:
         return float(pct.group(1)) / 100
-    word = re.search(r"\b(a|one)\s+(tenth|fifth|quarter|third)\b|\bhalf\b", low)
+    # "for a quarter", "over the next half year" are durations, not shares.
+    word = re.search(
+        r"(?<!\bfor )(?<!\bover )(?<!\bin )(?<!\bper )(?<!\bnext )(?<!\bwithin )"
+        r"\b(a|one)\s+(tenth|fifth|quarter|third)\b|"
+        r"(?<!\bfor )(?<!\bfor a )(?<!\bnext )(?<!\bover a )\bhalf\b(?! (a |the )?year)",
+        low,
+    )
     if word:
         return {"tenth": 0.1, "fifth": 0.2, "quarter": 0.25, "third": 1 / 3}.get(word.group(2) or "", 0.5)
     return None
@@ -171,6 +179,15 @@ _DOWN = re.compile(
     r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|less|drop\w*|down|trim\w*|slash\w*|scal(e|ed|ing) back|pull(ed|ing)? "
     r"back|shrink\w*|fewer|spent less|spend less)\b"
 )
+
+
+_UP = re.compile(r"\b(doubl\w*|halv\w*|increas\w*|rais\w*|boost\w*|add|adding|more|extra|top up|ramp\w* up)\b")
+
+
+def changes_spend(text: str) -> bool:
+    """Whether ``text`` uses a verb that changes spend (switch off, cut, raise, move…), for a what-if."""
+    low = text.casefold()
+    return any(rx.search(low) for rx in (_OFF, _DOWN, _UP, _MOVE_VERBS))
 
 
 def parse_moves(text: str, known: list[str]) -> list[dict]:

@@ -149,7 +149,8 @@ _MEASURES = [
 _READING = {"roi", "rank", "compare", "contribution", "spend_by", "payback", "unknown", "clarify_compare"}
 _EXCLUDING = re.compile(
     r"\b(other than|except( for)?|excluding|exclude|not counting|not including|apart from|aside from|besides|"
-    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of)\s+(?P<rest>[^,;:.?!]*)",
+    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of|(all|every|each)\b[^,;:.?!]{0,25}?\bbut)"
+    r"\s+(?P<rest>[^,;:.?!]*)",
     re.IGNORECASE,
 )
 
@@ -211,8 +212,13 @@ def _order(low: str) -> str:
     m = _CUT_OR_KEEP.search(low)
     if m:
         return "worst" if (m.group("verb") in _CUTS) != bool(m.group("neg1") or m.group("neg2")) else "best"
-    worst = re.search(r"\b(worst|bottom|lowest|weakest|least|poorest|losing|underperform\w*)\b", low)
-    return "worst" if worst else "best"
+    # The first superlative sets the order: "from best to worst" is a ranking from the best.
+    first = re.search(
+        r"\b(best|top|highest|strongest|most|(worst|bottom|lowest|weakest|least|poorest|losing|"
+        r"underperform\w*))\b",
+        low,
+    )
+    return "worst" if first and first.group(2) else "best"
 
 
 def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[str]) -> None:
@@ -274,5 +280,10 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[
         m = re.search(r"\b(?:kpi|explain|predict|target)\s+(?:is\s+|=\s*)?([A-Za-z_]\w*)", text, re.IGNORECASE)
         r.args = {"kpi": m.group(1)} if m and m.group(1).casefold() not in ("the", "a", "our") else {}
     elif r.intent == "unknown" and r.channels:
-        # A bare channel name ("and Social?") most often asks for its ROI.
-        r.intent, r.args = "roi", {"channel": r.channels[0]}
+        # A change to a channel's spend that no rule claimed ("pause Social for a quarter") is a what-if; a bare
+        # channel name ("and Social?") most often asks for its ROI.
+        moves = entities.parse_moves(text, known) if entities.changes_spend(text) else []
+        if moves:
+            r.intent, r.args = "scenario", {"moves": moves, "periods": entities.window_periods(text) or 13}
+        else:
+            r.intent, r.args = "roi", {"channel": r.channels[0]}

@@ -59,7 +59,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         _R(
             r"\b(don'?t|do not|doesn'?t|does not|isn'?t|is not|aren'?t|are not|not|never|fail\w* to)\b.{0,20}\b(pay"
             r"(ing)? (back|off|for (it|them)sel\w*)|worth\w*|profitable|break(ing)?[- ]?even|mak\w* (us )?(any )?money|"
-            r"earn\w* (its|their) keep|cover\w* (its|their|the) costs?|recoup\w*)\b|\blos(e|es|ing) "
+            r"earn\w* (its|their) keep|cover\w* (its|their|the) costs?|recoup\w*)\b|\blos(e|es|ing) (us )?"
             r"money\b|\b(below|under|beneath) break[- ]?even\b|\bunprofitable\b|\bunder ?water\b|"
             r"\broi (below|under|less than) (1|one)\b|\bwast(e|ed|ing)\b.{0,20}\b(money|budget|spend)\b"
         ),
@@ -174,7 +174,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"divert)\b.{0,30}\b(to|into|from)\b|\b(double|halve|cut|increase|raise|reduce|decrease|boost|"
             r"pause|stop|drop|trim|slash|lower|shrink|scale back|pull back)\b.{0,25}\b(spend|budget|by [$€£]?\d+)|"
             r"\b(take|pull|grab|move|shift)\b.{0,40}\b(and|then)\s+(put|give|add|move|spend|shift|invest|send)\b|"
-            r"\b(take|pull|grab)\b.{0,30}\b(out of|from|off)\b.{0,30}\b(to|into|onto)\b|"
+            r"\b(take|pull|grab|swap|switch)\b.{0,30}\b(out of|from|off)\b.{0,30}\b(to|into|onto)\b|"
             r"\bscenario\b|\bsimulat\w*\b"
         ),
     ),
@@ -230,14 +230,15 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         _R(
             r"\broi\b|\brois\b|\broas\b|\breturn\w*\b|\befficien\w*\b|\bpayback\b|\bworth it\b|\bpay(s)? off\b|"
             r"\bper (dollar|euro|pound)\b|\bpaying off\b|\bprofitab\w*\b|\bworth\b|\bpay(s|ing)? for itself\b|"
-            r"\bmake us money\b|\bearn(ing|s)? on\b|\bget back\b"
+            r"\bmake us money\b|\bearn(ing|s)? on\b|\bget back\b|\bhow (hard|well) (is|are)\b.{0,30}\b(working|doing|"
+            r"performing)\b"
         ),
     ),
     (
         "spend_by",
         _R(
             r"\bspend\b|\bspent\b|\bspends\b|\binvest(ed|ment)\b.{0,20}\b(by|per|each)\b|\bcost\b|\b(put|went|"
-            r"gone|go|poured|sunk) into\b|\binvested in\b|"
+            r"gone|go|poured|sunk) into\b|\binvested in\b|\b(did|have|had|do) we (invest|put|pay|pour|sink)\b|"
             r"\bbudget by\b"
         ),
     ),
@@ -263,7 +264,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
 HEAD_TO_HEAD = re.compile(
     r"\bmore than\b|\bvs\.?\b|\bversus\b|\bbetter than\b|\bworse than\b|\bbeat\w*\b|\boutperform\w*\b|"
     r"\bcompare\b|\bwhich (one |of them |of the two )?(is|has|returns|works|does|gives)\b|\bstacks? up\b|\bagainst\b|"
-    r"\bhead[- ]to[- ]head\b|\bwhich (one |of them |of the two )?(\w+ )?(wins?|more|better|higher|stronger)\b"
+    r"\bhead[- ]to[- ]head\b|\bwhich (one |of them |of the two )?(\w+ )?(wins?|more|better|higher|stronger)\b|"
+    r"\bcompared? (to|with)\b|\bin comparison (to|with)\b|\brelative to\b"
 )
 KPI_ITSELF = re.compile(
     r"\b(sales|revenue|kpi|conversions|orders)\b (did|do) we (make|generate|have|get|book)\b|\bwhat (were|was|are|"

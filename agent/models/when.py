@@ -238,7 +238,10 @@ class _Reader:
         )
         rx = rf"\b(?:from|between)\s+({point})\s+(?:to|and|until|till|through|-|–)\s+({point})\b"
         for m in list(re.finditer(rx, self.low)):
-            a, b = self.date_window(m.group(1)), self.date_window(m.group(2))
+            first, year = m.group(1), re.search(rf"{_YEAR}|'?\d{{2}}$", m.group(2))
+            if year and not re.search(rf"{_YEAR}|\d{{2}}$", first) and not re.search(r"\d{4}-", first):
+                first = f"{first} {year.group(0)}"  # "between Jan and Jun 2022": the year of both ends
+            a, b = self.date_window(first), self.date_window(m.group(2))
             if a and b and a.start <= b.end:
                 self.take(m, Window(a.start, b.end, f"{a.label} to {b.label}"))
         for m in list(re.finditer(rf"\b(?:since|after|from)\s+({point})\b", self.low)):
