@@ -20,6 +20,7 @@ import mmm_core.engine as engine
 from mmm_core.engine.setup import (
     CACHE_ENV,
     HOST_DEVICES_ENV,
+    MIN_CACHED_COMPILE_SECS,
     EngineSetupError,
     cache_dir_setting,
     requested_host_devices,
@@ -40,6 +41,7 @@ ENGINE_MODULES = (
     "result",
     "sampling",
     "setup",
+    "timing",
     "transforms",
 )
 
@@ -120,7 +122,7 @@ def test_setup_sets_devices_and_cache_once(tmp_path: Path) -> None:
     assert out["same"] and out["devices"] == 3 and out["record"] == [3, 3, False]
     # The count is replaced, never appended; the caller's other flags survive.
     assert out["flags"].split() == ["--xla_force_host_platform_device_count=3", "--xla_cpu_enable_fast_math=false"]
-    assert out["cache"] == str(cache) and out["min_secs"] == 0.2
+    assert out["cache"] == str(cache) and out["min_secs"] == MIN_CACHED_COMPILE_SECS
 
 
 def test_environment_variables_are_the_defaults(tmp_path: Path) -> None:
@@ -167,7 +169,7 @@ def test_sampling_without_setup_vectorises_chains(tmp_path: Path) -> None:
     The subprocess gets the session's compilation cache through JAX's own variable (not through setup(), which
     would also set the device count), so only a cold cache pays the ~15 s compile."""
     folder = cache_dir_setting()  # the folder conftest's setup() chose
-    cache = {"JAX_COMPILATION_CACHE_DIR": folder, "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0.2"} if folder else {}
+    cache = {"JAX_COMPILATION_CACHE_DIR": folder, "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0"} if folder else {}
     out = run_py(
         f"""
         import json, sys

@@ -47,7 +47,9 @@ def to_idata(
     extra_coords: dict | None = None,
 ):
     """Build an InferenceData from [chains, draws, ...] arrays; ``stats`` are NUTS statistics (or None)."""
-    import arviz as az  # lazy: ~1 s; answering from a stored fit imports the engine but never needs it
+    # lazy: ~1 s; answering from a stored fit imports the engine but never needs it. arviz_base is the package
+    # ``arviz`` re-exports from_dict from; ``import arviz`` would also load arviz_plots and matplotlib (~1 s more).
+    import arviz_base as az
 
     coords = {**coords_of(sd), **(extra_coords or {})}
     groups = {"posterior": samples}

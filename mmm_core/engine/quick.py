@@ -9,6 +9,7 @@ column in small batches, so memory stays bounded at enterprise scale. ``advi``: 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from functools import lru_cache, partial
 
 import jax
@@ -35,7 +36,7 @@ def _laplace_fn(config: ModelConfig, unravel_key: tuple, hess_batch: int):
     shapes = dict(unravel_key)
 
     def potential_flat(x, args):
-        return fns["potential_gen"](*args)(_unravel(x, shapes))
+        return fns["potential_gen"](*args)(unravel(x, shapes))
 
     @partial(jax.jit, static_argnames=("steps",))
     def fit_map(x0, args, steps: int):
@@ -69,7 +70,7 @@ def _centre(fns, args) -> dict[str, tuple[int, ...]]:
     return dict(sorted(latent_sites(fns["model"], args).items()))
 
 
-def _unravel(x, shapes: dict[str, tuple[int, ...]]) -> dict:
+def unravel(x, shapes: dict[str, tuple[int, ...]]) -> dict:
     """Flat vector(s) [..., n] → {site: [..., *shape]}, sites in sorted order. Works on JAX values inside the
     jitted function and on NumPy draws outside it (an eager ``vmap(unravel)`` would compile a kernel per site
     on a cold start)."""
@@ -81,7 +82,22 @@ def _unravel(x, shapes: dict[str, tuple[int, ...]]) -> dict:
     return out
 
 
-def _laplace_draws(fns, args, config, seed: int, draws: int, steps: int) -> tuple[dict, dict]:
+@dataclass(frozen=True)
+class Laplace:
+    """The Gaussian approximation at the mode in unconstrained space: flat sites in sorted order (``shapes``),
+    the mode ``x_map``, its potential ``fun``, the optimiser's ``losses``, and ``cov_root`` with
+    ``cov = cov_root @ cov_root.T`` the inverse Hessian (non-positive curvature floored: ``n_clipped``)."""
+
+    shapes: dict[str, tuple[int, ...]]
+    x_map: np.ndarray
+    fun: float
+    losses: np.ndarray
+    cov_root: np.ndarray
+    n_clipped: int
+
+
+def laplace(fns, args, config, seed: int, steps: int = 1500) -> Laplace:
+    """MAP by Adam from the centre (a checked random start if the centre is not valid), then the Hessian there."""
     shapes = _centre(fns, args)
     n = sum(int(np.prod(s, dtype=int)) for s in shapes.values())
     x0 = np.zeros(n, np.float32)
@@ -93,21 +109,26 @@ def _laplace_draws(fns, args, config, seed: int, draws: int, steps: int) -> tupl
         z0 = initial_z(fns, args, 1, jax.random.PRNGKey(seed), radius=0.5)
         x0 = np.concatenate([np.asarray(z0[k][0]).ravel() for k in shapes]).astype(np.float32)
         x_map, fun, losses, h = fit_map(x0, args, steps=steps)
-    losses = np.asarray(losses)
     h = np.asarray(h, dtype=np.float64)
     h = 0.5 * (h + h.T)
     w, v = np.linalg.eigh(h)
     floor = 1e-6 * max(1.0, float(np.abs(w).max()))
     n_clipped = int((w < floor).sum())  # non-positive curvature: a flat or saddle direction, widened by flooring
     cov_root = v / np.sqrt(np.maximum(w, floor))[None, :]
+    return Laplace(shapes, np.asarray(x_map), float(fun), np.asarray(losses), cov_root, n_clipped)
+
+
+def _laplace_draws(fns, args, config, seed: int, draws: int, steps: int) -> tuple[dict, dict]:
+    lp = laplace(fns, args, config, seed, steps)
+    n = lp.x_map.shape[0]
     eps = np.random.default_rng(seed).standard_normal((draws, n))
-    xs = (np.asarray(x_map)[None, :] + eps @ cov_root.T).astype(np.asarray(x_map).dtype)
-    z = _unravel(xs, shapes)
+    xs = (lp.x_map[None, :] + eps @ lp.cov_root.T).astype(lp.x_map.dtype)
+    z = unravel(xs, lp.shapes)
     info = {
-        "map_potential": float(fun),
+        "map_potential": lp.fun,
         "steps": steps,
-        "hessian_floored_directions": n_clipped,
-        "potential_change_last_10pct": float(losses[-max(1, steps // 10)] - losses[-1]),
+        "hessian_floored_directions": lp.n_clipped,
+        "potential_change_last_10pct": float(lp.losses[-max(1, steps // 10)] - lp.losses[-1]),
     }
     return {k: np.asarray(val)[None] for k, val in z.items()}, info
 

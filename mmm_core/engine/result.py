@@ -88,7 +88,9 @@ class FitResult:
 
     def diagnostics(self, var_names: list[str] | None = None) -> dict[str, float]:
         """max R-hat, min bulk ESS, divergences, ESS per second of wall time (over ``var_names``)."""
-        import arviz as az  # lazy: ~1 s; answering from a stored fit imports the engine but never needs it
+        # lazy: ~1 s; answering from a stored fit imports the engine but never needs it. ``arviz.ess``/``rhat``
+        # are arviz_stats' functions; ``import arviz`` would also load its plotting stack (matplotlib).
+        import arviz_stats as az
 
         post = self.idata.posterior.to_dataset()
         # Constant sites (e.g. adstock_theta of geometric channels) have no ESS / R-hat: leave them out.

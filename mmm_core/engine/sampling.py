@@ -21,12 +21,17 @@ from mmm_core.engine.config import ModelConfig
 from mmm_core.engine.data import ModelData, ScaledData, scale_data
 from mmm_core.engine.idata import to_idata
 from mmm_core.engine.kernels import constrain, initial_z, model_args, model_functions, n_latent
+from mmm_core.engine.quick import laplace, unravel
 from mmm_core.engine.result import FitResult
+from mmm_core.engine.timing import PhaseTimer
 
 ProgressCallback = Callable[[float, str], None]
 _STAT_FIELDS = ("diverging", "energy", "num_steps", "accept_prob", "potential_energy")
 _RUNNERS: dict = {}
 DENSE_MASS_MAX = 100  # above this, diagonal: a dense estimate from a short warm-up is too noisy
+# Cap on the Laplace start's variances (unconstrained space, where the priors are about unit scale): a nearly
+# flat direction at the mode must not hand the first warm-up window an absurd mass matrix.
+LAPLACE_MAX_VARIANCE = 10.0
 
 
 def _as_scaled(data: ModelData | ScaledData, config: ModelConfig) -> ScaledData:
@@ -72,10 +77,11 @@ def _runner(
     # NumPyro's functional HMC API: the potential takes the data as traced arguments.
     init_kernel, sample_kernel = hmc(potential_fn_gen=fns["potential_gen"], algo="NUTS")
 
-    def init_one(z, rng_key, args):
+    def init_one(z, rng_key, args, inverse_mass=None):
         return init_kernel(
             z,
             warmup,
+            inverse_mass_matrix=inverse_mass,
             target_accept_prob=target_accept,
             max_tree_depth=max_tree_depth,
             dense_mass=dense,
@@ -96,7 +102,7 @@ def _runner(
         if method == "parallel"
         else jax.jit(jax.vmap(run_chunk, in_axes=(0, None)))
     )
-    runner = dict(fns, init=jax.jit(jax.vmap(init_one, in_axes=(0, 0, None))), run=mapped, chain_method=method)
+    runner = dict(fns, init=jax.jit(jax.vmap(init_one, in_axes=(0, 0, None, None))), run=mapped, chain_method=method)
     _RUNNERS[key] = runner
     return runner
 
@@ -112,42 +118,53 @@ def sample_nuts(
     max_tree_depth: int = 10,
     progress_callback: ProgressCallback | None = None,
     dense_mass: bool | None = None,
+    laplace_start: bool | None = None,
 ) -> FitResult:
     """Sample the posterior with NUTS, ``chains`` in parallel. Same data + config + seed → same draws.
 
     ``progress_callback(fraction, message)`` is called between chunks of iterations (~8 per fit).
     ``dense_mass``: adapt a full mass matrix (default when there are at most DENSE_MASS_MAX latent
     dimensions: it absorbs the beta / half-point / intercept correlations, so fewer leapfrog steps per draw).
+    ``laplace_start`` (default: with a dense mass matrix): start the chains at draws from the Laplace
+    approximation at the mode (quick mode's) and use its covariance as the first inverse mass matrix; see
+    :func:`_laplace_start`. Falls back to NumPyro's uniform start when the mode has a flat direction.
     """
     t0 = time.perf_counter()
-    sd = _as_scaled(data, config)
-    args = model_args(sd)
-    chunk = _chunk_size(warmup, draws)
-    dense = n_latent(config, args) <= DENSE_MASS_MAX if dense_mass is None else dense_mass
-    fresh = _runner_key_missing(config, sd, chains, warmup, chunk, target_accept, max_tree_depth, dense)
-    runner = _runner(config, sd, chains, warmup, chunk, target_accept, max_tree_depth, dense)
-    run = runner["run"]
-    key_init, key_run = jax.random.split(jax.random.PRNGKey(seed))
-    z0 = initial_z(runner, args, chains, key_init)
-    state = runner["init"](z0, jax.random.split(key_run, chains), args)
-    n_chunks = (warmup + draws) // chunk
+    timer = PhaseTimer()
+    with timer.phase("prepare"):  # scaling, tracing the model, the initial point and the sampler's state
+        sd = _as_scaled(data, config)
+        args = model_args(sd)
+        chunk = _chunk_size(warmup, draws)
+        dense = n_latent(config, args) <= DENSE_MASS_MAX if dense_mass is None else dense_mass
+        fresh = _runner_key_missing(config, sd, chains, warmup, chunk, target_accept, max_tree_depth, dense)
+        runner = _runner(config, sd, chains, warmup, chunk, target_accept, max_tree_depth, dense)
+        run = runner["run"]
+        key_init, key_run = jax.random.split(jax.random.PRNGKey(seed))
+        use_laplace = dense if laplace_start is None else laplace_start
+        start = _laplace_start(runner, args, config, chains, seed, dense) if use_laplace else None
+        z0, inverse_mass = start or (initial_z(runner, args, chains, key_init), None)
+        state = runner["init"](z0, jax.random.split(key_run, chains), args, inverse_mass)
+        n_chunks = (warmup + draws) // chunk
     compile_time = 0.0
     if fresh:  # compile ahead of time so the compile share of the wall time is measured, not guessed
         tc = time.perf_counter()
-        runner["run"] = run = run.lower(state, args).compile()
+        with timer.phase("compile"):
+            runner["run"] = run = run.lower(state, args).compile()
         compile_time = time.perf_counter() - tc
     collected = []
     for i in range(n_chunks):
-        state, out = run(state, args)
-        jax.block_until_ready(state.z)
-        if (i + 1) * chunk > warmup:
-            collected.append(jax.device_get(out))
+        phase = "warm-up" if (i + 1) * chunk <= warmup else "sampling"
+        with timer.phase(phase.replace("-", "")):
+            state, out = run(state, args)
+            jax.block_until_ready(state.z)
+            if (i + 1) * chunk > warmup:
+                collected.append(jax.device_get(out))
         if progress_callback is not None:
-            phase = "warm-up" if (i + 1) * chunk <= warmup else "sampling"
             progress_callback((i + 1) / n_chunks, f"{phase}: {(i + 1) * chunk}/{warmup + draws} iterations")
-    z = _merge_z([c[0] for c in collected])
-    stat_dict = {name: np.concatenate([c[j + 1] for c in collected], axis=1) for j, name in enumerate(_STAT_FIELDS)}
-    samples = constrain(runner, args, z)
+    with timer.phase("constrain"):
+        z = _merge_z([c[0] for c in collected])
+        stat_dict = {n: np.concatenate([c[j + 1] for c in collected], axis=1) for j, n in enumerate(_STAT_FIELDS)}
+        samples = constrain(runner, args, z)
     wall = time.perf_counter() - t0
     idata = partial(to_idata, samples, stat_dict, sd)
     return FitResult(
@@ -167,9 +184,33 @@ def sample_nuts(
             "chain_method": runner["chain_method"],
             "chunk": chunk,
             "dense_mass": dense,
+            "laplace_start": start is not None,
             "mean_tree_steps": float(stat_dict["num_steps"].mean()),
+            "phases": timer.to_dict(),
         },
     )
+
+
+def _laplace_start(fns: dict, args, config: ModelConfig, chains: int, seed: int, dense: bool):
+    """Chain starts drawn from the Laplace approximation at the mode, and its covariance as the initial inverse
+    mass matrix; None when the mode has a flat or saddle direction (or a draw has no finite density).
+
+    Why: from NumPyro's default start (uniform in [-2, 2], identity mass matrix) the first warm-up window runs
+    until the first mass-matrix update (iteration 100) on parameters whose posterior scales differ by orders of
+    magnitude, at ~550 leapfrog steps per iteration against ~20 afterwards: over half of a national fit's
+    sampling time. The mode and its Hessian cost 1,500 gradient steps. Warm-up still adapts step size and mass
+    matrix as before, so the posterior is the same; the draws differ only by Monte-Carlo noise."""
+    lp = laplace(fns, args, config, seed)
+    if not np.isfinite(lp.fun) or lp.n_clipped:
+        return None
+    w, v = np.linalg.eigh(lp.cov_root @ lp.cov_root.T)
+    w = np.clip(w, 0.0, LAPLACE_MAX_VARIANCE)
+    cov, root = (v * w) @ v.T, v * np.sqrt(w)
+    eps = np.random.default_rng(seed).standard_normal((chains, lp.x_map.shape[0]))
+    z = unravel((lp.x_map[None, :] + eps @ root.T).astype(np.float32), lp.shapes)
+    if not np.isfinite(np.asarray(fns["potential"](z, args))).all():
+        return None
+    return z, (cov if dense else np.diag(cov)).astype(np.float32)
 
 
 def _runner_key_missing(config, sd, chains, warmup, chunk, ta, depth, dense) -> bool:

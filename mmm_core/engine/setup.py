@@ -36,8 +36,14 @@ DEFAULT_HOST_DEVICES = 4  # covers the default 2 chains and the common 4; more c
 DEFAULT_CACHE_DIR = "~/.cache/mmm-agent/jax"
 CACHE_OFF = "off"
 _DEVICE_FLAG = re.compile(r"--xla_force_host_platform_device_count=\S*")
-# Only compilations slower than this are written: the small eager ops would flood the cache for no gain.
-_CACHE_CONFIG = {"jax_persistent_cache_min_compile_time_secs": 0.2, "jax_persistent_cache_min_entry_size_bytes": 0}
+# Every compilation is written, the small eager ops included: a fit runs ~190 of them (slicing, the prior
+# predictive, the effects), ~50 ms each to compile but ~1 ms to load, so a 0.2 s floor cost a warm national fit
+# ~3 s of CPU recompiling them in every process (measured; the whole cache of a national fit is ~2 MB).
+MIN_CACHED_COMPILE_SECS = 0.0
+_CACHE_CONFIG = {
+    "jax_persistent_cache_min_compile_time_secs": MIN_CACHED_COMPILE_SECS,
+    "jax_persistent_cache_min_entry_size_bytes": 0,
+}
 
 
 class EngineSetupError(MMMError):

@@ -16,6 +16,7 @@ import pandas as pd
 
 from mmm_core import ledger
 from mmm_core.effects.tables import compute_effects, save_effect_draws, summary_rows
+from mmm_core.engine.timing import PhaseTimer
 from mmm_core.errors import GateError, MMMError, NotFoundError
 from mmm_core.fit import artifacts, identifiability, posterior_tables
 from mmm_core.fit.gate import run_gate
@@ -64,13 +65,14 @@ def run_fit(
     fit_id = ledger.begin_fit(store, spec_id, engine=engine, mode=settings.mode, settings=settings.to_dict())
     artifacts.remove_stale_staging(artifacts.fit_dir(store, fit_id).parent)  # left by fits killed mid-write
     report = _reporter(store, fit_id, progress)
+    timer = PhaseTimer()
     try:
-        outcome = _fit(store, fit_id, spec, settings, report)
+        outcome = _fit(store, fit_id, spec, settings, report, timer)
     except BaseException as exc:
         ledger.fail_fit(store, fit_id, _error_dict(exc))
         raise
     elapsed = time.perf_counter() - t0
-    _register(store, fit_id, outcome, elapsed)
+    _register(store, fit_id, outcome, elapsed, timer)
     if progress is not None:  # the ledger row is closed now; only the caller hears the end
         progress(1.0, f"done in {elapsed:.1f} s")
     return fit_summary(store, fit_id)
@@ -85,24 +87,30 @@ def _reporter(store: Store, fit_id: str, progress: Progress | None) -> Progress:
     return report
 
 
-def _fit(store: Store, fit_id: str, spec, settings: FitSettings, report: Progress) -> FitOutcome:
+def _fit(store: Store, fit_id: str, spec, settings: FitSettings, report: Progress, timer: PhaseTimer) -> FitOutcome:
     report(0.0, "building model inputs")
-    data = model_data(store, spec)
-    config = model_config(spec, data)
+    with timer.phase("inputs"):
+        data = model_data(store, spec)
+        config = model_config(spec, data)
     if settings.engine == "pymc-marketing":
         return fit_with_pymc_marketing(data, config, settings, report)
-    from mmm_core.engine import scale_data  # lazy: JAX (~0.7 s); fit_summary/latest_fit users must not pay it
+    with timer.phase("engine_import"):
+        from mmm_core.engine import scale_data  # lazy: JAX (~0.7 s); fit_summary/latest_fit users must not pay it
 
-    scaled = scale_data(data, config)
-    prior = prior_predictive(scaled, config, seed=settings.seed)  # shared: the gate and identifiability use it
-    gate = _gate(data, scaled, config, prior)
+        scaled = scale_data(data, config)
+    timer.count_compiles()
+    with timer.phase("prior_predictive"):
+        prior = prior_predictive(scaled, config, seed=settings.seed)  # shared: the gate and identifiability use it
+    with timer.phase("gate"):
+        gate = _gate(data, scaled, config, prior)
     report(GATE_END, "pre-fit gate: " + gate.summary)
     if gate.blocking:
         raise GateError(
             f"The pre-fit gate stopped the fit: {gate.summary}", _gate_hint(gate), code="gate_blocked"
         ).with_detail({"gate": gate.to_dict()})
     result = _sample(scaled, config, settings, report)
-    outcome = _review(data, result, settings, gate.to_dict(), report, prior_roi_draws(prior, data.spend))
+    timer.merge(result.extra.get("phases", {}), prefix="nuts_")
+    outcome = _review(data, result, settings, gate.to_dict(), report, prior_roi_draws(prior, data.spend), timer)
     if spec.comparison is None:
         return outcome
     from mmm_core.fit.comparison import FitSteps, attach_comparison  # lazy: only specs declaring a comparison
@@ -169,18 +177,37 @@ def _sample(scaled, config, settings: FitSettings, report: Progress):
 
 
 def _review(
-    data, result, settings: FitSettings, gate: dict[str, Any], report: Progress, prior_roi: np.ndarray
+    data,
+    result,
+    settings: FitSettings,
+    gate: dict[str, Any],
+    report: Progress,
+    prior_roi: np.ndarray,
+    timer: PhaseTimer | None = None,
 ) -> FitOutcome:
     from mmm_core.engine.posterior import Posterior  # lazy: JAX, as in _fit
-    from mmm_core.fit.experiment_check import data_alone_lifts  # lazy: JAX, as above
+
+    timer = timer or PhaseTimer()
+    report(SAMPLING_END, "computing contributions, ROI and the health review")
+    with timer.phase("effects"):
+        post = Posterior.from_fit(result, data)
+        effects = compute_effects(post)
+        pred = post.predict()
+    holdout = _holdout_mask(len(data.periods), result.config.holdout)
+    with timer.phase("identifiability"):
+        ident = identifiability.for_fit(data, result.config, effects.roi, prior_roi)
+    with timer.phase("review"):
+        health, diagnostics = _health(data, result, post, pred, effects, ident, holdout)
+    # Stored beside the checks (additive JSON): a label per channel, not a pass/fail of the fit.
+    health_dict = {**health.to_dict(), "identifiability": ident}
+    return FitOutcome(result, post.params, effects, health_dict, gate, diagnostics, settings)
+
+
+def _health(data, result, post, pred: dict, effects, ident: dict, holdout: np.ndarray | None):
+    """The post-fit health review and the headline diagnostics."""
+    from mmm_core.fit.experiment_check import data_alone_lifts  # lazy: JAX, as in _fit
     from mmm_core.fit.review_mediators import add_mediator_checks  # lazy: JAX (it imports the engine)
 
-    report(SAMPLING_END, "computing contributions, ROI and the health review")
-    post = Posterior.from_fit(result, data)
-    effects = compute_effects(post)
-    pred = post.predict()
-    holdout = _holdout_mask(len(data.periods), result.config.holdout)
-    ident = identifiability.for_fit(data, result.config, effects.roi, prior_roi)
     health = review_fit(
         result.idata,
         data.kpi,
@@ -198,10 +225,7 @@ def _review(
     )
     if result.config.mediators:  # weakly identified mediators (few observations, posterior ≈ prior) warn
         health = add_mediator_checks(health, post)
-    diagnostics = _diagnostics(result, pred["mu"], data, holdout)
-    # Stored beside the checks (additive JSON): a label per channel, not a pass/fail of the fit.
-    health_dict = {**health.to_dict(), "identifiability": ident}
-    return FitOutcome(result, post.params, effects, health_dict, gate, diagnostics, settings)
+    return health, _diagnostics(result, pred["mu"], data, holdout)
 
 
 def _holdout_mask(n_periods: int, holdout: int) -> np.ndarray | None:
@@ -241,8 +265,12 @@ def _finite(d: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in d.items()}
 
 
-def _register(store: Store, fit_id: str, outcome: FitOutcome, elapsed: float) -> None:
-    """Write artifacts and summary rows, then mark the fit succeeded; undo both if registration fails."""
+def _register(store: Store, fit_id: str, outcome: FitOutcome, elapsed: float, timer: PhaseTimer | None = None) -> None:
+    """Write artifacts and summary rows, then mark the fit succeeded; undo both if registration fails.
+
+    ``timer``'s phases (with this function's own) are stored in the diagnostics as ``phases``: wall and CPU
+    seconds per phase, so where a fit's time went stays on record."""
+    timer = timer or PhaseTimer()
     result, effects, settings = outcome.result, outcome.effects, outcome.settings
     locked = ledger.get_spec(store, fit_record(store, fit_id).spec_id)
     # The artifact folder is self-describing: the exact spec (canonical JSON + hash) and data fingerprint.
@@ -262,17 +290,20 @@ def _register(store: Store, fit_id: str, outcome: FitOutcome, elapsed: float) ->
         "spec": json.loads(canonical_json(locked.spec)),
     }
     try:  # artifacts included: a fit that cannot write them (disk full) is failed now, not left running
-        with artifacts.staging(store, fit_id) as folder:
+        with timer.phase("artifacts"), artifacts.staging(store, fit_id) as folder:
             artifacts.save_samples(folder, outcome.samples)
             artifacts.save_idata(folder, result.idata)
             save_effect_draws(effects, folder / artifacts.EFFECTS)
             artifacts.save_meta(folder, meta)
-        rows = summary_rows(effects, settings.interval_level, settings.interval_method, fit_id=fit_id)
-        draws = posterior_tables.draw_frame(effects, fit_id, settings.chains)
-        with store.transaction() as conn:  # both or neither: SQL reads the summary and the draws of one fit
-            posterior_tables.insert_draws(conn, draws)
-            _insert_summary(conn, rows)
-        diagnostics = dict(outcome.diagnostics, elapsed_s=round(elapsed, 3))
+        with timer.phase("tables"):
+            rows = summary_rows(effects, settings.interval_level, settings.interval_method, fit_id=fit_id)
+            draws = posterior_tables.draw_frame(effects, fit_id, settings.chains)
+            with store.transaction() as conn:  # both or neither: SQL reads the summary and the draws of one fit
+                posterior_tables.insert_draws(conn, draws)
+                _insert_summary(conn, rows)
+        diagnostics = dict(outcome.diagnostics, elapsed_s=round(elapsed, 3), phases=timer.to_dict())
+        if timer.compiles() is not None:  # what JAX compiled and what its persistent cache served
+            diagnostics["jax_compiles"] = timer.compiles()
         ledger.finish_fit(
             store, fit_id, diagnostics, outcome.health, str(artifacts.fit_dir(store, fit_id)), gate=outcome.gate
         )

@@ -98,7 +98,9 @@ def check_rhat(names: Sequence[str], draws: np.ndarray) -> Check:
     """Rank-normalised split R-hat over ``draws [chain, draw, N]``. ≤ 1.01 is Vehtari et al. (2021)'s bar for
     reliable summaries; up to 1.05 (the older Gelman–Rubin-era bound) the chains roughly agree; above it they
     describe different posteriors and nothing computed from the fit can be trusted."""
-    import arviz as az  # lazy: arviz is slow to import and only the review needs it
+    # lazy: slow to import and only the review needs it. arviz_stats is what ``arviz`` re-exports ess/rhat/bfmi
+    # from; ``import arviz`` would also load arviz_plots and matplotlib for nothing.
+    import arviz_stats as az
 
     thr = "pass ≤ 1.01, warn ≤ 1.05, fail above"
     if not names:
@@ -130,7 +132,7 @@ def check_ess(names: Sequence[str], draws: np.ndarray, method: Literal["bulk", "
     90 % intervals we report are themselves noisy. Thresholds are absolute on purpose: a reported interval needs
     a number of effective draws whatever the number of raw draws, so a short run is told to run longer rather
     than being graded on a curve."""
-    import arviz as az  # lazy: as above
+    import arviz_stats as az  # lazy: as above
 
     name = f"min_{method}_ess"
     thr = "pass ≥ 400, warn ≥ 100, fail below"
@@ -179,7 +181,7 @@ def check_bfmi(stats: Mapping[str, np.ndarray]) -> Check:
     """Energy Bayesian fraction of missing information per chain. Betancourt (2016) flags values below 0.3:
     the momentum resampling cannot move the sampler across the energy levels the posterior needs (heavy tails,
     funnels). It hurts efficiency more than correctness, hence warn only."""
-    import arviz as az  # lazy: as above
+    import arviz_stats as az  # lazy: as above
 
     thr = "pass ≥ 0.3 (every chain), else warn"
     energy = stats.get("energy")
