@@ -93,7 +93,7 @@ def distribution_of(module: str) -> str:
 
 def test_every_runtime_import_is_a_declared_dependency() -> None:
     needed = {m: distribution_of(m) for m in imports(("mmm_core", "tools", "agent"))}
-    optional = set(EXTRAS["pymc"])  # the second engine, imported lazily where it is used
+    optional = set(EXTRAS["pymc"]) | set(EXTRAS["fleet"])  # second engine, Ray: imported lazily where used
     assert {m: d for m, d in needed.items() if d not in RUNTIME and d not in optional} == {}
 
 
