@@ -7,7 +7,7 @@ fails the rule (the default before this module kept the current mix in 88% of th
 different *direction* can pass: typically more money into the clearly starved, well-identified channel and
 nothing moved between channels the draws disagree about.
 
-So for each risk aversion ``λ`` in ``LAMBDAS`` we maximise, inside the same bounds and trust region,
+So for a few risk aversions ``λ`` we maximise, inside the same bounds and trust region,
 
     E[gain] − λ · sd(gain),   gain_s = KPI_s(plan) − KPI_s(current mix)   (paired by posterior draw s),
 
@@ -15,20 +15,25 @@ whose value at the current mix is 0 in every draw, so "keep" is always feasible 
 far as the draws agree. These points (and ``FRACTIONS`` of the way to each) are candidates; the decision rule
 (``decision.decide``) recommends the one with the largest expected gain among those that pass it.
 
-Measured on the decision-quality benchmark's tuning seeds (0–4; 7 generating processes × 2 budgets, full NUTS):
-with the rule at spread 2, adding these candidates to the path raised the captured share of the true uplift
-reachable within the trust region from 20% to 39% with no plan worse than the current mix (see the README).
+Which λ: the rule asks P(better) ≥ p with the differences spread ``k`` times wider, which a normally
+distributed gain meets when mean ≥ z_p · k · sd; so λ* = z_p · k (2.6 at the defaults) is the risk aversion at
+which a move just passes, and ``LAMBDA_SHARES`` of it are tried (a less averse point can still pass when the
+posterior is skewed; a more averse one when it is heavy-tailed). Measured on the decision-quality benchmark's
+tuning seeds (0–4; 7 generating processes × 2 budgets, full NUTS) at spread 2: adding these candidates to the
+path raised the captured share of the true uplift reachable within the trust region from 22% to 38–39% (λ in
+{0.5, 1, 1.5, 2, 3} or {1, 2, 3}: the same; λ = 2 alone: 34%) with no plan worse than the current mix.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from statistics import NormalDist
 
 import numpy as np
 
 from mmm_core.optimizer.core import OptimizerError, Problem, solve
 
-LAMBDAS = (0.5, 1.0, 1.5, 2.0, 3.0)  # the selected points on the benchmark used λ 0.5–2; 3 keeps the cautious end
+LAMBDA_SHARES = (0.4, 0.8, 1.2)  # of λ* = z_p · spread: 1.0, 2.0, 3.1 at the defaults
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)  # partial moves towards each point (a shorter move bends less on the curves)
 STARTS = 3  # current mix, equal split, one random start: the paired objective is smooth except at the current mix
 
@@ -42,10 +47,16 @@ class Candidate:
     step: float
 
 
+def risk_aversions(min_prob_better: float, spread: float) -> tuple[float, ...]:
+    """The λ tried: ``LAMBDA_SHARES`` of the risk aversion at which a normal gain just passes the rule."""
+    z = float(NormalDist().inv_cdf(min_prob_better))
+    return tuple(share * z * spread for share in LAMBDA_SHARES)
+
+
 def risk_aware_candidates(
-    problem: Problem, start_cells: np.ndarray, offset: np.ndarray, seed: int = 0
+    problem: Problem, start_cells: np.ndarray, offset: np.ndarray, lambdas: tuple[float, ...], seed: int = 0
 ) -> list[Candidate]:
-    """Maximisers of mean − λ·sd of the paired gain over ``problem``'s constraints, for each λ of ``LAMBDAS``,
+    """Maximisers of mean − λ·sd of the paired gain over ``problem``'s constraints, for each λ of ``lambdas``,
     and the points ``FRACTIONS`` of the way to each from ``start_cells``. ``offset`` [S] is the current mix's
     KPI per draw (the pairing). Duplicates (several λ landing on the same plan) are dropped."""
     out: list[Candidate] = []
@@ -53,7 +64,7 @@ def risk_aware_candidates(
     tol = 1e-6 * problem.budget
     if not abs(float(np.mean(offset))) > 0:  # no media KPI at the current mix: nothing to scale the gain by
         return out
-    for lam in LAMBDAS:
+    for lam in lambdas:
         paired = replace(problem, objective="mean_sd", risk_lambda=float(lam), offset=np.asarray(offset, float))
         try:
             cells = solve(paired, n_starts=STARTS, seed=seed).cells

@@ -32,7 +32,7 @@ from mmm_core.optimizer.bounds import check_bounds, resolve_bounds, user_bounds
 from mmm_core.optimizer.core import OptimizerError, Problem, Solution, allowed, project, solve
 from mmm_core.optimizer.decision import APPROXIMATE_SPREAD, SPREAD, Rule, decide
 from mmm_core.optimizer.explain import explain, marginal_roi_draws
-from mmm_core.optimizer.frontier import Candidate, risk_aware_candidates
+from mmm_core.optimizer.frontier import Candidate, risk_aversions, risk_aware_candidates
 from mmm_core.optimizer.money import plan_money
 from mmm_core.optimizer.request import Bounds, PlanRequest
 from mmm_core.optimizer.response import Response, posterior_response, precise
@@ -165,7 +165,13 @@ def _risk_aware(problem: Problem, request: PlanRequest) -> list[Candidate]:
         return []
     start = r.to_cells(project(problem.reference, problem.lo, problem.hi, problem.budget))
     offset = r.evaluate(r.to_cells(problem.reference))[0]
-    return risk_aware_candidates(problem, start, offset, seed=request.seed)
+    lambdas = risk_aversions(request.min_prob_better, _rule(request, r).spread)
+    return risk_aware_candidates(problem, start, offset, lambdas, request.seed)
+
+
+def _rule(request: PlanRequest, r: Response) -> Rule:
+    spread = request.spread_factor or (APPROXIMATE_SPREAD if r.approximate else SPREAD)
+    return Rule(request.decision_rule, request.min_prob_better, request.min_gain, spread, request.risk_aware)
 
 
 def _result(
@@ -175,8 +181,7 @@ def _result(
     pattern = evaluate(r, problem.reference, "current_pattern_same_budget")
     level = evaluate(r, current_level(r), "current_level")
     why = explain(problem, sol.cells)
-    spread = request.spread_factor or (APPROXIMATE_SPREAD if r.approximate else SPREAD)
-    rule = Rule(request.decision_rule, request.min_prob_better, request.min_gain, spread, request.risk_aware)
+    rule = _rule(request, r)
     start = project(problem.reference, problem.lo, problem.hi, problem.budget)  # = the current mix when allowed
     decision = decide(r, rule, pattern, r.to_cells(start), sol.cells, partial(allowed, problem), extra)
     best, cells = decision.plan, decision.cells
