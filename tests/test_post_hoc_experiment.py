@@ -71,8 +71,10 @@ def test_post_hoc_experiment_is_disclosed_and_the_calibrated_fit_says_so(calibra
 
 
 def test_report_shows_roi_before_and_after_calibration_and_each_tests_verdict(calibrated, tmp_path) -> None:
+    import json
+
     from mmm_core.report.build import build_report
-    from mmm_core.report.data import collect
+    from mmm_core.report.experiments import experiments_block
 
     store, fit_id = calibrated["store"], calibrated["fit"]["fit_id"]
     out = build_report(store, fit_id, tmp_path / "report.md", fmt="md", allow_unhealthy=True)
@@ -81,7 +83,7 @@ def test_report_shows_roi_before_and_after_calibration_and_each_tests_verdict(ca
     exp_id = calibrated["spec"].experiments[0].experiment_id
     assert "ROI before and after calibration" in text and exp_id in text
     assert calibrated["plain"]["fit_id"] in text and "differs from this spec only by the tests" in text
-    block = collect(store, fit_id, allow_unhealthy=True)["experiments"]
+    block = json.loads(Path(out["results_path"]).read_text())["experiments"]
     assert block["before_source"] == {
         "kind": "linked_fit",
         "fit_id": calibrated["plain"]["fit_id"],
@@ -95,8 +97,7 @@ def test_report_shows_roi_before_and_after_calibration_and_each_tests_verdict(ca
     assert test["verdict"] in ("consistent", "flagged") and test["data_alone"] is not None
     html = build_report(store, fit_id, tmp_path / "report.html", allow_unhealthy=True)
     assert html["grounded"] and exp_id in (tmp_path / "report.html").read_text()
-    plain = collect(store, calibrated["plain"]["fit_id"], allow_unhealthy=True)
-    assert plain["experiments"] is None  # an uncalibrated fit has no such section
+    assert experiments_block(store, "unused", calibrated["first"], {}, 0.9, "equal_tailed") is None  # no tests
 
 
 def test_without_an_uncalibrated_fit_before_is_a_quick_fit_without_the_tests(calibrated, monkeypatch) -> None:
