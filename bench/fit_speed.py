@@ -5,9 +5,15 @@ Prints wall time (including compilation and model building), min bulk ESS over e
 parameters and over the per-channel ROI (the quantity both engines estimate), ESS/s, and the ratios; plus
 quick-mode time. ``--cold`` turns JAX's persistent compilation cache off (first-ever-run figures).
 
+First, ``mmm-agent fit`` as a whole process (``_fit_process``): a national case (156 weeks, 5 channels) fitted
+by the real command in a child process, cold (fresh JAX cache) and warm (second run), with the fit's phase table
+(wall and CPU per phase); with the default preset only. ``--whole-process-only`` stops there;
+``--skip-whole-process`` skips it.
+
     python bench/fit_speed.py                          # national_small, 2 x (1000 + 1000)
     python bench/fit_speed.py --preset geo_medium --warmup 500 --draws 500
     python bench/fit_speed.py --preset enterprise --quick-only      # quick mode time and peak memory
+    python bench/fit_speed.py --whole-process-only                  # `mmm-agent fit` cold and warm, by phase
 """
 
 from __future__ import annotations
@@ -50,6 +56,8 @@ def _args() -> argparse.Namespace:
     )
     p.add_argument("--quick-only", action="store_true")
     p.add_argument("--cold", action="store_true", help="disable JAX's persistent compilation cache")
+    p.add_argument("--whole-process-only", action="store_true", help="only time `mmm-agent fit` cold and warm")
+    p.add_argument("--skip-whole-process", action="store_true", help="skip the `mmm-agent fit` process timing")
     return p.parse_args()
 
 
@@ -86,6 +94,14 @@ def _row(name, fit, roi_draws, free_vars):
 
 def main() -> None:
     a = _args()
+    # The whole-process case is national: it runs with the default preset (or alone with --whole-process-only),
+    # first, so the child processes share nothing with this one.
+    if a.whole_process_only or (a.preset == "national_small" and not a.skip_whole_process):
+        from _fit_process import print_whole_process, whole_process
+
+        print_whole_process(whole_process())
+        if a.whole_process_only:
+            return
     from mmm_core.engine.setup import CACHE_OFF, setup
 
     setup(cache_dir=CACHE_OFF if a.cold else None)  # before JAX starts: parallel chains; --cold: no disk cache

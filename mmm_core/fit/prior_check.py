@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,39 +17,58 @@ def prior_predictive(scaled: "ScaledData", config: "ModelConfig", n_draws: int =
     ``media_features`` is saturation(adstock(spend)) per draw: if it is flat over time the model can only explain
     the KPI with its intercept — the failure the gate blocks.
     """
-    # lazy: JAX/NumPyro (~0.8 s); fit.job is imported by light commands (fit status, latest fit)
-    import jax
+    import jax  # lazy: JAX/NumPyro (~0.8 s); fit.job is imported by light commands (fit status, latest fit)
+
+    kpi_scaled, media, features = (np.asarray(x) for x in _draws(config, n_draws)(jax.random.PRNGKey(seed), scaled))
+    scale = np.asarray(scaled.kpi_scale)[None, None, :]
+    kpi = kpi_scaled * scale
+    if config.likelihood == "multiplicative":
+        contribution = kpi[..., None] * (1.0 - np.exp(-media))
+    else:
+        contribution = media * scale[..., None]
+    return {"kpi": kpi, "media_contribution": contribution, "media_features": features}
+
+
+@lru_cache(maxsize=16)
+def _draws(config: "ModelConfig", n_draws: int):
+    """One compiled function (key, data) → scaled KPI, media terms and media features per prior draw.
+
+    Run op by op, the same computation dispatched ~100 small kernels, each traced, lowered and compiled (or
+    loaded from the persistent cache) in every process; compiled whole it is one cached executable."""
+    import jax  # lazy: as in prior_predictive
     import jax.numpy as jnp
     from numpyro.infer import Predictive
 
     from mmm_core.engine.model import PARAM_KEYS, bound_model, media_curves
 
-    draws = Predictive(bound_model(config), num_samples=n_draws)(jax.random.PRNGKey(seed), scaled, None)
-    params = {k: jnp.asarray(draws[k]) for k in PARAM_KEYS}
-    lagged = jnp.asarray(scaled.spend_lagged)
-    media = jax.vmap(lambda p: media_curves(p, lagged, config))(params)  # [S,T,G,C], beta * sat(adstock)
-    beta = params["beta"][:, None, :, :]
-    features = np.asarray(media / jnp.where(beta > 0, beta, 1.0))
-    scale = np.asarray(scaled.kpi_scale)[None, None, :]
-    kpi = np.asarray(draws["kpi"]) * scale
-    if config.likelihood == "multiplicative":
-        contribution = np.asarray(kpi)[..., None] * (1.0 - np.exp(-np.asarray(media)))
-    else:
-        contribution = np.asarray(media) * scale[..., None]
-    return {"kpi": kpi, "media_contribution": contribution, "media_features": features}
+    def run(key, scaled):
+        draws = Predictive(bound_model(config), num_samples=n_draws)(key, scaled, None)
+        params = {k: draws[k] for k in PARAM_KEYS}
+        media = jax.vmap(lambda p: media_curves(p, scaled.spend_lagged, config))(params)  # [S,T,G,C]
+        beta = params["beta"][:, None, :, :]
+        return draws["kpi"], media, media / jnp.where(beta > 0, beta, 1.0)
+
+    return jax.jit(run)
 
 
 def n_parameters(scaled: "ScaledData", config: "ModelConfig") -> int:
-    """Number of free (sampled, unobserved) parameters — what the data must identify."""
-    from numpyro import handlers  # lazy: NumPyro, as in prior_predictive
+    """Number of free (sampled, unobserved) parameters — what the data must identify.
+
+    Traced abstractly (``jax.eval_shape``): only the sites' shapes are needed, and an eager trace would run (and
+    compile) every op of the model."""
+    import jax  # lazy: as in prior_predictive
+    from numpyro import handlers
 
     from mmm_core.engine.model import bound_model
 
-    trace = handlers.trace(handlers.seed(bound_model(config), 0)).get_trace(scaled, None)
-    return int(
-        sum(
-            np.size(site["value"])
-            for name, site in trace.items()
-            if site["type"] == "sample" and not site.get("is_observed") and name != "kpi"
-        )
-    )
+    sizes: dict[str, int] = {}
+
+    def collect(data):
+        trace = handlers.trace(handlers.seed(bound_model(config), 0)).get_trace(data, None)
+        for name, site in trace.items():
+            if site["type"] == "sample" and not site.get("is_observed") and name != "kpi":
+                sizes[name] = int(np.prod(np.shape(site["value"]), dtype=int))
+        return 0
+
+    jax.eval_shape(collect, scaled)
+    return int(sum(sizes.values()))

@@ -1,0 +1,102 @@
+"""Whole-process timing of ``mmm-agent fit``: what a user waits for, not just the sampler.
+
+The case (``_fit_case``: national, 156 weeks, 5 channels, default spec, 2 chains x 1000 warm-up + 1000 draws) is
+fitted by the real command in a child process, twice on one fresh JAX compilation cache: ``cold`` (an empty
+cache, as after installing) and ``warm`` (the cache the first run filled, as for every later fit). Wall time is
+measured around the child; CPU time (user + system, all threads) from the OS, which depends much less on how
+loaded the machine is. The fit's own phase table (``diagnostics.phases``, wall and CPU per phase) and JAX's
+compile counters (``diagnostics.jax_compiles``) come back in its ``--json`` output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# The order phases run in (the stored diagnostics have their keys sorted).
+PHASE_ORDER = (
+    "inputs",
+    "engine_import",
+    "prior_predictive",
+    "gate",
+    "nuts_prepare",
+    "nuts_compile",
+    "nuts_warmup",
+    "nuts_sampling",
+    "nuts_constrain",
+    "effects",
+    "identifiability",
+    "review",
+    "artifacts",
+    "tables",
+)
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).with_name("mmm-agent")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "agent.cli"]
+
+
+def run_fit_process(store: Path, spec_id: str, cache: Path) -> dict:
+    """One ``mmm-agent fit`` in a child process: wall, CPU, and the fit's JSON."""
+    env = {**os.environ, "MMM_AGENT_JAX_CACHE": str(cache)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [*_command(), "--store", str(store), "fit", spec_id, "--json"], env=env, capture_output=True, text=True
+    )
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"mmm-agent fit failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr[-2000:]}")
+    out = json.loads(proc.stdout)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "load": os.getloadavg()[0], "fit": out}
+
+
+def whole_process(folder: Path | None = None) -> dict[str, dict]:
+    """Cold then warm fit of the case; returns ``{"cold": run, "warm": run}``."""
+    from _fit_case import prepare
+
+    work = Path(folder or tempfile.mkdtemp(prefix="fit_speed_"))
+    store, spec_id = prepare(work / "case")
+    cache = work / "jax_cache"  # fresh: the cold run fills it
+    runs = {}
+    for label in ("cold", "warm"):
+        runs[label] = run_fit_process(store, spec_id, cache)
+        r = runs[label]
+        print(f"  {label}: {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU (load {r['load']:.1f})", flush=True)
+    return runs
+
+
+def print_whole_process(runs: dict[str, dict]) -> None:
+    labels = list(runs)
+    head = f"{'phase':18s}" + "".join(f" {lb + ' wall':>10s} {lb + ' CPU':>9s}" for lb in labels)
+    print("\nmmm-agent fit as a whole process (national 156 weeks x 5 channels, 2 x (1000 + 1000)):")
+    print(head + "\n" + "-" * len(head))
+    phases = [r["fit"]["diagnostics"].get("phases", {}) for r in runs.values()]
+    names = [p for p in PHASE_ORDER if any(p in ph for ph in phases)]
+    names += sorted({p for ph in phases for p in ph} - set(names))
+    for name in names:
+        cells = "".join(
+            f" {ph.get(name, {}).get('wall_s', 0):10.2f} {ph.get(name, {}).get('cpu_s', 0):9.2f}" for ph in phases
+        )
+        print(f"{name:18s}{cells}")
+    rest = [r["wall"] - sum(v["wall_s"] for v in ph.values()) for r, ph in zip(runs.values(), phases, strict=True)]
+    print(f"{'start, ledger, exit':18s}" + "".join(f" {w:10.2f} {'':9s}" for w in rest))
+    print(f"{'whole process':18s}" + "".join(f" {r['wall']:10.2f} {r['cpu']:9.2f}" for r in runs.values()))
+    for label, r in runs.items():
+        d = r["fit"]["diagnostics"]
+        ess = d.get("min_ess_bulk") or float("nan")
+        print(
+            f"{label}: min bulk ESS {ess:.0f}, max R-hat {d.get('max_rhat', float('nan')):.3f}, divergences "
+            f"{d.get('divergences')}; whole-process ESS/s {ess / r['wall']:.1f} (wall), {ess / r['cpu']:.1f} (CPU); "
+            f"JAX {d.get('jax_compiles')}"
+        )
+    print("Loaded machine? Compare CPU columns: wall time there measures the load as much as the code.")
