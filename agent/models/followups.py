@@ -24,7 +24,7 @@ _PRONOUN = re.compile(r"\b(?:it|that one|this one|that channel|this channel|that
 _COMPARING = re.compile(r"\b(better|worse|compare\w*|than|vs\.?|versus|beat\w*|outperform\w*)\b", re.IGNORECASE)
 _FILLER = frozenset(
     "in the for on of at during over channel channels please then instead too also about one geo region market "
-    "period a an".split()
+    "period a an and or vs versus".split()
 )
 
 
@@ -58,11 +58,17 @@ def _substitute(previous: str, prev, cur, rest: str) -> str:
     out = previous.rstrip(" ?.!")
     kinds = {m.kind for m in cur.resolution.mentions if len(m.names) == 1}
     for kind in sorted(kinds):
-        new = " and ".join(cur.names(kind))
+        names = cur.names(kind)
         old = [m.words for m in prev.resolution.mentions if m.kind == kind]
         if kind == "channel":  # a name the data lacked took the channel's place ("and Social?" after TikTok)
             old += prev.unknown
-        out = _swap(out, old, new)
+        if 1 < len(old) and len(names) <= len(old):
+            # "compare TV and Radio" → "what about Print and Social?": name for name; after "is TV better than
+            # Radio?", "and Search?" replaces the one TV is set against.
+            for was, name in zip(old[len(old) - len(names) :], names, strict=True):
+                out = _replace(out, was, name)
+            continue
+        out = _swap(out, old, " and ".join(names))
     if cur.unknown:  # an unknown name takes the place of the previous channel (and is refused as unknown)
         old = [m.words for m in prev.resolution.mentions if m.kind == "channel"] + prev.unknown
         out = _swap(out, old, " and ".join(cur.unknown))

@@ -174,7 +174,10 @@ class _Reader:
             y, f = _year(m.group(1)) or self.base.year, self.fiscal_month
             start = date(y - (f > 1), f, 1)  # FY2024 ends in 2024 (April 2023–March 2024 when it starts in April)
             end = _month_end(y, f - 1) if f > 1 else date(y, 12, 31)
-            self.take(m, Window(start, end, f"FY{y}, {start.strftime('%b %Y')}–{end.strftime('%b %Y')}"))
+            # A fiscal year that starts in January is the calendar year: its months need no spelling out (and
+            # "Jan 2019" would be a number the user never wrote when the period is refused).
+            span = f", {start.strftime('%b %Y')}–{end.strftime('%b %Y')}" if f > 1 else ""
+            self.take(m, Window(start, end, f"FY{y}{span}"))
 
     def last_n(self) -> None:
         rx = (
