@@ -164,3 +164,23 @@ def test_chat_tools_record_a_reported_test_and_suggest_the_next(demo_fit, tmp_pa
         assert suggested["error"]["code"] == "fit_unhealthy"
     else:
         assert suggested["suggestions"][0]["rank"] == 1 and suggested["suggestions"][0]["design"]["periods"] == 4
+
+
+def test_plan_value_reruns_the_optimizer_on_reweighted_draws(demo_fit) -> None:
+    """The resampled response is the same response on the chosen draws; the plan value of a test is a share of
+    simulated outcomes and a finite expected KPI gain, beside the plan recommended now."""
+    from mmm_core.answers.plan_value import _resampled, plan_value
+    from mmm_core.answers.results import load_posterior
+    from mmm_core.optimizer.response import posterior_response
+    from mmm_core.optimizer.scenarios import current_level
+
+    post = load_posterior(demo_fit["store"], demo_fit["fit_id"]).thin(200)
+    r = posterior_response(post, 13, max_draws=200)
+    cells = r.to_cells(current_level(r))
+    total = r.evaluate(cells)[0]
+    idx = np.array([3] * 100 + [7] * 100)
+    np.testing.assert_allclose(_resampled(r, idx).evaluate(cells)[0], total[idx], rtol=1e-5)
+    design = design_for(post, 0, 6)
+    (value,), plan = plan_value(post, [design], [lift_se(post, design)], sims=2)
+    assert 0 <= value["p_change"] <= 1 and value["sims"] == 2 and np.isfinite(value["evsi"])
+    assert plan["budget"] == pytest.approx(sum(plan["allocation"].values())) and plan["status"]

@@ -47,6 +47,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     suggest.add_argument("fit_id", help="fit id (`mmm-agent fits`)")
     suggest.add_argument("--weeks", type=int, default=6, help="test length in periods (default 6)")
     suggest.add_argument("--allow-unhealthy", action="store_true", help="answer even if the health review failed")
+    suggest.add_argument(
+        "--plan-value",
+        action="store_true",
+        help="also: how often each test would change the optimizer's recommended plan, and the KPI it would add "
+        "(about a minute of optimizer runs)",
+    )
     suggest.set_defaults(handler=_suggest, render=_render_suggest)
 
 
@@ -59,7 +65,9 @@ def _add(args: argparse.Namespace) -> dict[str, Any]:
 def _suggest(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.answers.test_next import suggest_experiments
 
-    return suggest_experiments(open_store(args), args.fit_id, args.weeks, allow_unhealthy=args.allow_unhealthy)
+    return suggest_experiments(
+        open_store(args), args.fit_id, args.weeks, allow_unhealthy=args.allow_unhealthy, plan_value=args.plan_value
+    )
 
 
 def _list(args: argparse.Namespace) -> dict[str, Any]:
@@ -129,6 +137,16 @@ def _render_suggest(r: dict[str, Any]) -> str:
         if r["approximate"]
         else (f"Which lift test next (fit {r['fit_id']}):")
     )
-    reasons = [f"{s['rank']}. {s['channel']}: {s['reason']}" for s in r["suggestions"]]
+    reasons = [f"{s['rank']}. {s['channel']}: {s['reason']}" + _plan_text(s) for s in r["suggestions"]]
     table_ = table(["#", "channel", "design", "lift SE", "90% ROI interval → expected width", "narrowing"], rows)
     return "\n".join([head, table_, *reasons, r["method"]])
+
+
+def _plan_text(s: dict[str, Any]) -> str:
+    v = s.get("plan_value")
+    if v is None:
+        return ""
+    return (
+        f" The test would change the recommended plan in {v['p_change']:.0%} of {v['sims']} simulated outcomes; "
+        f"expected KPI gain from the better plan {v['evsi']:,.0f}."
+    )

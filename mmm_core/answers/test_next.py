@@ -7,8 +7,10 @@ the 90 % ROI interval the test removes: scale-free, so a channel with a large RO
 and a channel the data already identify gains little by construction. Each suggestion carries the channel's
 identifiability label as the reason (why the data cannot pin it down) and the lift tests already calibrating it.
 
-Not (yet) the value of information on the optimizer's plan: the ranking is on the ROI interval, the uncertainty
-every budget answer rests on; the answer says so.
+On request (``plan_value``) each suggestion also carries the value of its information for the budget decision
+(``answers.plan_value``): how often the test's result would change the optimizer's recommended plan, and the KPI
+the changed plan is expected to add. The ranking stays on the ROI interval (the uncertainty every budget answer
+rests on, and cheap to compute); the plan value says which of the narrowings would matter for this budget.
 """
 
 from __future__ import annotations
@@ -28,15 +30,17 @@ DEFAULT_PERIODS = 6
 METHOD_NOTE = (
     "Preposterior on the fit's draws: each test simulated from a posterior draw with the design's standard error "
     "(√2 × the KPI noise the fit estimated over the measured periods and cell geographies), the draws reweighted by "
-    "its likelihood; ranked by the expected share of the 90% ROI interval removed. Not the value of information on "
-    "the optimizer's plan."
+    "its likelihood; ranked by the expected share of the 90% ROI interval removed. With --plan-value, also how often "
+    "the test would change the optimizer's recommended plan and the KPI that change is expected to add."
 )
 
 
 def suggest_experiments(
-    store: Store, fit_id: str, periods: int = DEFAULT_PERIODS, allow_unhealthy: bool = False
+    store: Store, fit_id: str, periods: int = DEFAULT_PERIODS, allow_unhealthy: bool = False, plan_value: bool = False
 ) -> dict[str, Any]:
-    """Every channel of the fit, best test first (module docstring). ``periods``: the test's length."""
+    """Every channel of the fit, best test first (module docstring). ``periods``: the test's length.
+    ``plan_value``: also how often each test would change the optimizer's recommended plan and the KPI it is
+    expected to add (``answers.plan_value``; a minute or so of optimizer runs)."""
     if periods < 1:
         raise MMMError(f"A test of {periods} periods is not a test.", "Give --weeks N with N ≥ 1.", code="usage")
     fit = decision_fit(store, fit_id, allow_unhealthy)
@@ -52,7 +56,7 @@ def suggest_experiments(
     labels = channel_labels(fit.health)
     tests = ledger.chain(store, fit.spec_id)[-1].spec.experiments
     labels_periods = period_labels(post.data.periods)
-    rows, skipped = [], []
+    rows, skipped, designs = [], [], []
     for c, channel in enumerate(post.data.channels):
         if eff.spend_total[c] <= 0:  # no spend, no ROI: nothing a test of the model could narrow
             skipped.append(channel)
@@ -62,6 +66,14 @@ def suggest_experiments(
         used = [e.experiment_id for e in tests if e.channel == channel]
         label = labels.get(channel, dict(NOT_ASSESSED))
         rows.append(_row(design, prepost, label, used, labels_periods))
+        designs.append((design, prepost.lift_se))
+    plan = None
+    if plan_value:
+        from mmm_core.answers.plan_value import plan_value as value_of  # lazy: the optimizer (JAX), opt-in only
+
+        values, plan = value_of(post, [d for d, _ in designs], [se for _, se in designs])
+        for row, value in zip(rows, values, strict=True):
+            row["plan_value"] = value
     rows.sort(key=lambda r: -r["precision"]["expected_narrowing"])
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
@@ -71,6 +83,7 @@ def suggest_experiments(
         **body,
         "suggestions": rows,
         "without_spend": skipped,
+        **({"plan": plan} if plan is not None else {}),
         "approximate": bool(meta.get("approximate")),
         "label": meta.get("label"),
         "provenance": provenance(store, fit.spec_id),
