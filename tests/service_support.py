@@ -46,7 +46,7 @@ def locked_tiny_spec(store, folder: Path, name: str = "tiny", seed: int = 0) -> 
 def cli(store_path: Path, *args: str) -> subprocess.Popen:
     """``mmm-agent --store STORE ARGS --json`` as a child process (stdout: its one JSON object)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "agent.cli.main", "--store", str(store_path), *args, "--json"],
+        [sys.executable, "-m", "agent.cli", "--store", str(store_path), *args, "--json"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

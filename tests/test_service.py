@@ -116,6 +116,15 @@ def test_fits_are_queued_cancelled_rerun_and_streamed(api) -> None:
     again = client.post(f"/jobs/{job_id}/rerun")
     assert again.status_code == 202 and again.json()["rerun_of"] == job_id
     client.post(f"/jobs/{again.json()['job_id']}/cancel")
+    batch = [{"spec_id": api["spec_id"], "quick": True, "seed": i} for i in range(3)]
+    waiting = len(client.get("/jobs", params={"state": "queued"}).json()["jobs"])
+    _error(client.post("/fits/batch", json={"fits": batch + [{"spec_id": "spec_nope"}]}), 404, "unknown_spec")
+    assert len(client.get("/jobs", params={"state": "queued"}).json()["jobs"]) == waiting  # all or nothing
+    queued = client.post("/fits/batch", json={"fits": batch})
+    assert queued.status_code == 202 and [j["request"]["seed"] for j in queued.json()] == [0, 1, 2]
+    for job in queued.json():
+        client.post(f"/jobs/{job['job_id']}/cancel")
+    _error(client.post("/fits/batch", json={"fits": []}), 422, "bad_request")
     for path in ("/jobs/job_nope", "/jobs/job_nope/events"):
         _error(client.get(path), 404, "unknown_job")
     _error(client.post("/jobs/job_nope/rerun"), 404)

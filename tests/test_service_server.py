@@ -26,7 +26,7 @@ def _free_port() -> int:
 def server(tmp_path):
     port = _free_port()
     env = {**os.environ, "MMM_AGENT_API_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
-    argv = [sys.executable, "-m", "agent.cli.main", "--store", str(tmp_path / "mmm.duckdb"), "serve", "--port"]
+    argv = [sys.executable, "-m", "agent.cli", "--store", str(tmp_path / "mmm.duckdb"), "serve", "--port"]
     proc = subprocess.Popen(argv + [str(port)], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
 
@@ -66,6 +66,6 @@ def test_the_whole_path_over_http(server) -> None:
 
 def test_serve_refuses_to_start_without_a_token(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "MMM_AGENT_API_TOKEN"}
-    argv = [sys.executable, "-m", "agent.cli.main", "--store", str(tmp_path / "s.duckdb"), "serve", "--json"]
+    argv = [sys.executable, "-m", "agent.cli", "--store", str(tmp_path / "s.duckdb"), "serve", "--json"]
     out = subprocess.run(argv, cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
     assert out.returncode == 2 and '"no_api_token"' in out.stdout

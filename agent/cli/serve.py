@@ -71,7 +71,7 @@ def _serve(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _start_worker(store_path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "agent.cli.main", "--store", str(store_path), "worker"])
+    return subprocess.Popen([sys.executable, "-m", "agent.cli", "--store", str(store_path), "worker"])
 
 
 def _stop(worker: subprocess.Popen) -> None:

@@ -128,7 +128,7 @@ def _on_ray(store: Store, ids: list[str], address: str | None, cpus_per_fit: flo
 def _on_local_pool(store: Store, workers: int) -> list[dict]:
     if workers < 1:
         raise MMMError(f"--workers {workers}: the local pool needs at least one.", "Use --workers 2.", "bad_argument")
-    argv = [sys.executable, "-m", "agent.cli.main", "--store", str(store.path), "worker", "--drain"]
+    argv = [sys.executable, "-m", "agent.cli", "--store", str(store.path), "worker", "--drain"]
     procs = [subprocess.Popen(argv, stdout=subprocess.DEVNULL) for _ in range(workers)]
     for proc in procs:
         proc.wait()

@@ -9,11 +9,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mmm_core.jobs import FitRequest
 from mmm_core.spec import ModelSpec
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class BatchRequest(_Body):
+    fits: list[FitRequest] = Field(min_length=1, max_length=1000, description="the fits of the batch")
 
 
 class QueryRequest(_Body):

@@ -15,9 +15,11 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from agent.service.bridge import options, run_command
-from agent.service.models import AskRequest, OptimizeRequest, ReportRequest, ScenarioRequest, pairs
+from agent.service.models import AskRequest, BatchRequest, OptimizeRequest, ReportRequest, ScenarioRequest, pairs
 from agent.service.routes_data import store_path
 from mmm_core import jobs
+from mmm_core.errors import NotFoundError
+from mmm_core.ledger.store import spec_exists
 from mmm_core.store import Store
 
 router = APIRouter()
@@ -33,6 +35,21 @@ def submit_fit(request: Request, body: jobs.FitRequest) -> jobs.Job:
     """`mmm-agent fit SPEC_ID --submit`: the fit is recorded as a queued job before anything runs; a worker
     (`serve` starts one) claims it. Poll ``/jobs/{job_id}`` or stream ``/jobs/{job_id}/events``."""
     return jobs.submit(_store(request), body)
+
+
+@router.post("/fits/batch", response_model=list[jobs.Job], status_code=202, tags=["fits"])
+def submit_batch(request: Request, body: BatchRequest) -> list[jobs.Job]:
+    """A batch of fits (`mmm-agent fit-many` without Ray): all queued, or none when a spec id is unknown; the
+    server's workers run them (start more with `mmm-agent worker`, or run the batch on Ray with `fit-many`)."""
+    store = _store(request)
+    unknown = sorted({f.spec_id for f in body.fits if not spec_exists(store, f.spec_id)})
+    if unknown:
+        raise NotFoundError(
+            f"No locked spec with id {', '.join(map(repr, unknown))}; nothing was queued.",
+            "`mmm-agent ledger DATASET` lists the locked specs.",
+            code="unknown_spec",
+        )
+    return [jobs.submit(store, f) for f in body.fits]
 
 
 @router.get("/jobs", response_model=jobs.JobList, tags=["fits"])
