@@ -31,9 +31,40 @@ MONEY = re.compile(
 _YEAR = re.compile(r"^(19|20)\d{2}$")
 
 
+_UNITS = dict(
+    zip(
+        "a an one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen".split(),
+        [1, 1, *range(1, 20)],
+        strict=True,
+    )
+)
+_TENS = dict(zip("twenty thirty forty fifty sixty seventy eighty ninety".split(), range(20, 100, 10), strict=True))
+_NUMBER_WORD = "|".join([*_UNITS, *_TENS, "hundred"])
+_SPELLED = re.compile(
+    rf"\b(half an?|(?:(?:{_NUMBER_WORD})(?:[\s-]+(?:and[\s-]+)?|$))+?)\s*(thousand|grand|million|billion)\b", re.I
+)
+
+
+def _spelled(m: re.Match[str]) -> str:
+    words = re.findall(r"[a-z]+", m.group(1).casefold())
+    value, current = 0.5 if words[0] == "half" else 0.0, 0
+    for w in words:
+        if w in _UNITS or w in _TENS:
+            current += _UNITS.get(w) or _TENS[w]
+        elif w == "hundred":
+            current = max(current, 1) * 100
+    return f"{value or current:g} {m.group(2)}"
+
+
+def digits(text: str) -> str:
+    """Money written in words as digits: 'fifty thousand' → '50 thousand', 'half a million' → '0.5 million'."""
+    return _SPELLED.sub(_spelled, text)
+
+
 def parse_amount(token: str) -> float | None:
-    """'$2M' → 2e6, '2 million' → 2e6, '1.5m' → 1.5e6, '500k' → 5e5, '1,250,000' → 1.25e6."""
-    m = MONEY.search(token)
+    """'$2M' → 2e6, '2 million' → 2e6, '1.5m' → 1.5e6, '500k' → 5e5, '1,250,000' → 1.25e6, 'fifty grand' → 5e4."""
+    m = MONEY.search(digits(token))
     if not m:
         return None
     value = float(m.group(1).replace(",", ""))
@@ -42,6 +73,7 @@ def parse_amount(token: str) -> float | None:
 
 def amounts(text: str) -> list[float]:
     """Every money amount in ``text`` (bare years such as 2023 are periods, not amounts)."""
+    text = digits(text)
     return [
         float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").casefold(), 1.0)
         for m in MONEY.finditer(text)

@@ -114,9 +114,15 @@ def _compose(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str:
         if intent == "rank":
             order = meta.get("args", {}).get("order", "best")
             channels.sort(key=lambda kv: kv[1]["roi"]["mean"], reverse=(order != "worst"))
+            # "not counting TV, which is best?": the ranking is of the others; TV is listed apart, as asked.
+            left_out = set(meta.get("args", {}).get("exclude") or [])
+            excluded = [kv for kv in channels if kv[0] in left_out]
+            channels = [kv for kv in channels if kv[0] not in left_out] or channels
             top, second = channels[0][1]["roi"], channels[1][1]["roi"] if len(channels) > 1 else None
             overlap = bool(second) and (top["lo"] <= second["hi"] and second["lo"] <= top["hi"])
-            return render("answers/rank.j2", channels=channels, order=order, overlap=overlap, **common)
+            return render(
+                "answers/rank.j2", channels=channels, order=order, overlap=overlap, excluded=excluded, **common
+            )
         return render("answers/roi.j2", channels=channels, **common)
     if tool == "compare_channels":
         return render("answers/compare.j2", **common)

@@ -32,7 +32,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from agent.models.vocab import BRANDS, COMMON, GENERIC_TOKENS, SYNONYMS, TIME_WORDS
+from agent.models.vocab import BRANDS, COMMON, DISTINCT_CATEGORIES, GENERIC_TOKENS, SYNONYMS, TIME_WORDS
 
 __all__ = [
     "Catalog",
@@ -193,7 +193,7 @@ class _Matcher:
                 members = [c for c in self.catalog.channels if family in _tokens(c) or _key(c).startswith(family)]
                 if members:
                     self.claim(i, n, [("channel", c) for c in members], "synonym")
-                elif n > 1:
+                elif n > 1 or " ".join(toks) in DISTINCT_CATEGORIES:
                     for j in range(i, i + n):
                         self.claimed[j] = True
                     self.res.unknown.append(_display(self.text, " ".join(toks)))

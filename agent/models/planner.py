@@ -122,8 +122,8 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
             )
         args = dict(r.args) if r.intent not in ("report", "mediation") else {}
         return _call(messages, name, args, meta)
-    if r.intent == "rank":
-        return _call(messages, "roi", {}, meta)
+    if r.intent == "rank":  # the roi table, over the period and geographies asked (the order is the answer's)
+        return _call(messages, "roi", {k: v for k, v in r.args.items() if k in ("windows", "geos")}, meta)
     if r.intent in _EXPLAIN:
         return _explain(messages, tools, r, meta)
     if r.intent in simple:

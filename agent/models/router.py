@@ -76,6 +76,8 @@ def route(
     if intent not in _READING:
         kept = found.found
         intent = _classify(low, len(kept), len(q.when.windows))
+    if intent == "roi" and len(kept) == 1 and _AGAINST_REST.search(low) and HEAD_TO_HEAD.search(low):
+        kept = []  # one channel against the rest: every channel's ROI, so the one asked about is seen among them
     if intent in ("fit", "unknown") and _REFIT.search(low) and _CHANGE.search(low):
         intent = "amend"
     r = Route(intent=intent, channels=kept, note="refit" if intent == "amend" and _REFIT.search(low) else None)
@@ -86,6 +88,9 @@ def route(
     # never text stored verbatim: reasons, SQL, setup answers).
     typed = text if intent in _VERBATIM else spelling.fix_text(text, known + list(names or []))
     _fill(r, typed, low, known, catalog, q if typed == text else None)
+    left_out = [c for c in found.found if c not in kept]
+    if r.intent == "rank" and left_out:  # the answer ranks the others and lists these apart
+        r.args["exclude"] = left_out
     if r.intent == "setup":  # "set up a model with media TV, Search and controls Price": declared roles
         options = known + list(catalog.controls if catalog else ()) + list(names or [])
         r.args |= setup.parse_roles(text, list(dict.fromkeys(options)))
@@ -130,6 +135,12 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
     name = _first_rule(low, n_channels)
     if name in _ABOUT_CHANNELS and n_channels >= 2 and HEAD_TO_HEAD.search(low):
         return "compare"
+    if (
+        n_channels < 2
+        and _AGAINST_REST.search(low)
+        and (name == "compare" or name == "unknown" and HEAD_TO_HEAD.search(low))
+    ):
+        return "roi"  # "how does Search compare to the other channels?": the table of every channel
     if name == "compare" and n_channels < 2 and n_windows >= 2:
         return next((m for m, rx in _MEASURES if rx.search(low)), "roi" if n_channels else "kpi_by")
     if name == "media_share" and n_channels:
@@ -145,6 +156,11 @@ _MEASURES = [
     ("contribution", re.compile(r"\b(contribut\w*|incremental|driven|impact|lift|deliver\w*)\b")),
     ("kpi_by", re.compile(r"\b(sales|revenue|kpi|conversions|orders)\b")),
 ]
+# One channel set against all the others.
+_AGAINST_REST = re.compile(
+    r"\b(other|rest of( the)?|all( the)?( other)?|every( other)?|each)\s+(channels?|media)\b|\bthe rest\b|"
+    r"\beverything else\b"
+)
 # Intents that read results about channels: a channel named only to be excluded is dropped from them.
 _READING = {"roi", "rank", "compare", "contribution", "spend_by", "payback", "unknown", "clarify_compare"}
 _EXCLUDING = re.compile(
@@ -200,10 +216,11 @@ def _fill(
 
 
 _CUT_OR_KEEP = re.compile(
-    r"\b(should|shall|would|could|do|must)(?P<neg1>n'?t| not)? (we|i)(?P<neg2> not| never)?\b.{0,12}?\b"
-    r"(?P<verb>cut|drop|kill|stop|axe|scrap|defund|reduce|pull back|keep|protect|grow|scale|invest|double down)"
+    r"\b(should|shall|would|could|do|must|deserves?|needs?|merits?|gets?)(?P<neg1>n'?t| not)?( (we|i))?(?P<neg2> not|"
+    r" never)?\b.{0,12}?\b(?P<verb>cut|cuts|drop|kill|stop|axe|scrap|defund|reduce|pull back|less|keep|protect|grow|"
+    r"scale|invest|double down|more|extra)\b"
 )
-_CUTS = ("cut", "drop", "kill", "stop", "axe", "scrap", "defund", "reduce", "pull back")
+_CUTS = ("cut", "cuts", "drop", "kill", "stop", "axe", "scrap", "defund", "reduce", "pull back", "less")
 
 
 def _order(low: str) -> str:

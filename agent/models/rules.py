@@ -25,6 +25,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         _R(
             r"\b(chang\w*|tweak\w*|modif\w*|amend\w*|adjust\w*|edit\w*|touch\w*)\b.{0,50}\b(after|since|once|"
             r"following)\b.{0,30}\b(results?|numbers|saw|seeing|seen|came in|came out|estimates)\b|"
+            r"\b(what|which|any) (changes|edits|amendments|modifications|tweaks)\b.{0,30}\b(specs?|models?|"
+            r"specifications?)\b|"
             r"\b(has|have|was|were)\b (the |our |this |any )?(specs?|models?|specifications?|analysis)\b (been )?"
             r"(amended|changed|modified|edited|tweaked|altered|revised)\b|"
             r"\bpost[- ]?hoc\b|\b(were|was|has|have|any|been)\b.{0,30}\bamendments?\b|\bamendments?\b.{0,20}\b(made|so "
@@ -35,7 +37,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         "ledger",
         _R(
             r"\b(specs?|specifications?|models?|versions?|variants?)\b.{0,30}\b(tried|run|ran|fitted|locked|"
-            r"tested|estimated)\b|\bwhat (specs?|models?|specifications?)\b.{0,20}\b(have|did|do) we\b"
+            r"tested|estimated)\b|\bwhat (specs?|models?|specifications?)\b.{0,20}\b(have|did|do) we\b|"
+            r"\b(specs?|specifications?|models?|versions?|variants?)\b.{0,20}\b(have|did|do) we (try|test|run|fit|"
+            r"lock|estimate)\b"
         ),
     ),
     (
@@ -51,7 +55,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         _R(
             r"\bwhy\b.{0,50}\b(uncertain\w*|wide|unsure|so (big|large|broad)|noisy|imprecise|vague|unclear|"
             r"range)\b|\bhow (sure|certain|confident) (are|is|can) (we|you|the model)\b|\b(can'?t|cannot|couldn'?t|"
-            r"unable to)\b.{0,25}\bpin (it |that |this )?down\b|\bidentif(y|ied|iable|iability)\b"
+            r"unable to)\b.{0,25}\bpin (it |that |this )?down\b|\bidentif(y|ied|iable|iability)\b|\b(hard|difficult|"
+            r"tricky|impossible) to (estimate|pin down|measure|identify|separate|tell apart)\b"
         ),
     ),
     (
@@ -113,7 +118,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         "report",
         _R(
             r"\breport\b|\bwrite[- ]?up\b|\bexport (the )?(results|findings)\b|\bsummary document\b|"
-            r"\bdeck\b|\bone[- ]pager\b"
+            r"\bdeck\b|\bone[- ]pager\b|\b(pdf|html|written) (summary|version|document)\b|\bexecutive summary\b|"
+            r"\bsummar(y|ise|ize) (of )?(the |our )?(results|findings|analysis)\b"
         ),
     ),
     (
@@ -170,7 +176,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "scenario",
         _R(
-            r"\bwhat if\b|\bwhat happens if\b|\bwhat would happen\b|\b(move|shift|reallocate|transfer|redirect|"
+            r"\bwhat if\b|\bwhat (happens|would happen|will happen)\b.{0,30}\bif\b|\bwhat would happen\b|"
+            r"\b(move|shift|reallocate|transfer|redirect|"
             r"divert)\b.{0,30}\b(to|into|from)\b|\b(double|halve|cut|increase|raise|reduce|decrease|boost|"
             r"pause|stop|drop|trim|slash|lower|shrink|scale back|pull back)\b.{0,25}\b(spend|budget|by [$€£]?\d+)|"
             r"\b(take|pull|grab|move|shift)\b.{0,40}\b(and|then)\s+(put|give|add|move|spend|shift|invest|send)\b|"
@@ -181,7 +188,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "optimize",
         _R(
-            r"\boptimize\b|\ballocat\w*\b|\bbest (split|mix|plan)\b|\bhow should (i|we) (spend|split|"
+            r"\boptimize\b|\ballocat\w*\b|\bbudget (recommendation|advice|proposal)\b|\brecommend\w*\b.{0,20}\b(budget|"
+            r"split|mix)\b|\bbest (split|mix|plan)\b|\bhow should (i|we) (spend|split|"
             r"divide|invest)\b|\bdistribut\w* (the |a |our )?budget\b|\bbudget (of|for|plan|split)\b|"
             r"\b(spend|invest|split|divide|plan)\b.{0,25}[$€£]?\d[\d,.]*\s?(k|m|mm|million|thousand|bn)?"
             r"\b.{0,30}\b(across|between|over|on|next|budget|channels)\b|\bmaximi[sz]e (sales|revenue|"
@@ -222,7 +230,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bsort\w* (channels|by roi)\b|\bleague table\b|\bbest\b|\bworst\b|\b(star|standout|stand-out|poorest|"
             r"winning|losing)\b.{0,20}\b(channel|performer|media)|\bwhich (channel|media|one)s?\b.{0,25}\b(should|"
             r"shall|would|could|do|must) (we|i)\b.{0,12}\b(cut|drop|kill|stop|axe|scrap|keep|protect|grow|scale|"
-            r"pull back|invest|double down|defund|reduce)"
+            r"pull back|invest|double down|defund|reduce)|\bwhich (channel|media|one)s?\b.{0,10}\b(deserves?|needs?|"
+            r"merits?|should get|gets?|earns?)\b.{0,12}\b(more|less|extra|the axe|cut|cuts|money|budget|investment)\b"
         ),
     ),
     (

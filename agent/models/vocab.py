@@ -23,6 +23,13 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
     "local": ("local", "local media"),
 }
 SYNONYMS: dict[str, str] = {phrase: family for family, words in _FAMILIES.items() for phrase in words}
+# One-word category names that are never ordinary words of a question ("search", "display", "print", "local",
+# "video" are verbs or adjectives too): when the data has no channel of that family, the word is an unknown name
+# ("how is OOH performing?" on data without OOH), not nothing.
+DISTINCT_CATEGORIES = frozenset(
+    "ooh ctv billboard billboards newspaper newspapers magazine magazines influencer influencers affiliate "
+    "affiliates tv television telly radio sem ppc olv newsletter newsletters banner banners podcast podcasts".split()
+)
 
 # Platform brands: a brand names a channel only when the data has a channel of that name. "TikTok" on data
 # without TikTok is unknown — never Social.
