@@ -3,6 +3,8 @@ a dead worker's claim, and a claimed job fitted by ``run_job`` (succeeded, and c
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from service_support import locked_tiny_spec
 
@@ -120,3 +122,29 @@ def test_a_cancel_asked_before_sampling_stops_the_fit(tiny) -> None:
     assert done.state == "cancelled" and done.error["code"] == "cancelled"
     fit = fit_record(store, done.fit_id)
     assert fit.status == "failed" and fit.error["code"] == "cancelled"
+
+
+def test_the_cli_submits_lists_shows_cancels_and_reruns(tiny, capsys) -> None:
+    from agent.cli.main import main
+
+    store = str(tiny["store"].path)
+
+    def run(*argv: str) -> tuple[int, dict]:
+        code = main(["--store", store, *argv, "--json"])
+        return code, json.loads(capsys.readouterr().out)
+
+    code, job = run("fit", tiny["spec_id"], "--quick", "--draws", "50", "--submit")
+    assert code == 0 and job["state"] == "queued" and job["request"]["draws"] == 50
+    code, listed = run("jobs", "list", "--state", "queued")
+    assert job["job_id"] in [j["job_id"] for j in listed["jobs"]] and listed["counts"]["queued"] >= 1
+    assert run("jobs", "show", job["job_id"])[1]["spec_id"] == tiny["spec_id"]
+    assert run("jobs", "cancel", job["job_id"])[1]["state"] == "cancelled"
+    code, refused = run("jobs", "cancel", job["job_id"])
+    assert code == 2 and refused["error"]["code"] == "job_finished"
+    code, again = run("jobs", "rerun", job["job_id"])
+    assert code == 0 and again["rerun_of"] == job["job_id"]
+    run("jobs", "cancel", again["job_id"])
+    code, missing = run("fit", "spec_nope", "--submit")
+    assert code == 2 and missing["error"]["code"] == "unknown_spec"
+    code, empty = run("worker", "--once", "--drain")
+    assert code == 2 and empty["error"]["code"] == "usage"  # one mode at a time
