@@ -70,17 +70,21 @@ def test_near_optimal_mix_is_kept_or_moved_within_noise(fitted, scale) -> None:
 def test_underfunded_channel_gets_the_money(fitted, scale) -> None:
     for seed in SEEDS:
         res, current, true_gain = _plans(*fitted["underfunded", seed], scale)
-        assert res.details["decision"]["status"] in ("optimum", "partial"), (seed, res.details["decision"])
+        dec = res.details["decision"]
+        assert dec["status"] in ("optimum", "partial", "risk_aware"), (seed, dec)
         assert res.allocation["Search"] >= 1.2 * current["Search"], (seed, res.allocation, current)
         assert true_gain > 0, (seed, true_gain)
 
 
 def test_reduced_benchmark_no_harmful_plan(fitted) -> None:
-    """The benchmark's scoring on these fits: the default never harms; the old argmax is scored for contrast."""
+    """The benchmark's scoring on these fits: the default never harms; the old argmax and the former default
+    (path only, spread 3) are scored for contrast. A quick fit gets the same spread under both rules, so the
+    default's candidates include the former's: it moves whenever the former does."""
     from _dq_score import OPEN, aggregate, score_world
 
-    policies = {"previous": OPEN, "default": {}}
+    policies = {"previous": OPEN, "former": {"risk_aware": False, "spread_factor": 3.0}, "default": {}}
     rows = [r for (w, post) in fitted.values() for r in score_world(w, post, policies)]
     agg = aggregate(rows)
     assert agg["default"]["harmful_share"] == 0.0, [r for r in rows if r["policy"] == "default" and r["harmful"]]
     assert agg["default"]["n"] == agg["previous"]["n"] == 2 * len(fitted)
+    assert agg["default"]["keep_share"] <= agg["former"]["keep_share"], agg

@@ -104,3 +104,22 @@ def test_risk_aware_moves_respect_fixed_channels_and_total_change_limits(starved
     alloc, dec = _plan(starved, max_total_change=0.05)
     moved = 0.5 * sum(abs(a - CURRENT) for a in alloc.values()) / (4 * CURRENT)
     assert moved <= 0.05 + 1e-6 and alloc["A"] > CURRENT, alloc
+
+
+def test_a_risk_aware_recommendation_is_answered_in_words_grounded_in_the_tool(demo_fit: dict) -> None:
+    """The chat template names a risk-aware move as such, with numbers from the tool output only."""
+    import json
+
+    from agent.models.answers import compose
+    from mmm_core.answers.planning import optimize
+    from mmm_core.grounding import check
+    from tools.planning_tools import _compact_plan
+
+    out = optimize(demo_fit["store"], demo_fit["fit_id"], 150_000, periods=13)
+    tool = {"fit_id": demo_fit["fit_id"], **_compact_plan(out), "provenance": out["provenance"]}
+    tool = json.loads(json.dumps(tool))
+    tool["decision"]["status"] = "risk_aware"  # whatever this fit decided: the wording of that branch
+    text = compose("optimize_budget", tool, {"kpi": "sales"}, [])
+    ok, bad = check(text, [json.dumps(tool)])
+    assert ok, (bad, text)
+    assert "Recommendation: a cautious move the posterior agrees on" in text, text
