@@ -286,7 +286,10 @@ _ARRAYS = (
 
 
 def save_effect_draws(eff: EffectDraws, path: str | Path) -> Path:
-    """Write ``eff`` to a compressed ``.npz`` (draws float32, labels as unicode arrays; no pickle)."""
+    """Write ``eff`` to an ``.npz`` (draws float32, labels as unicode arrays; no pickle).
+
+    Uncompressed: posterior draws are noise to zlib (a national fit's 7.6 MB shrank by 10 %), while compressing
+    cost 0.26 s of the fit and decompressing 0.05 s of every answer that reads them."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {k: np.asarray(getattr(eff, k)) for k in _ARRAYS}
@@ -300,7 +303,7 @@ def save_effect_draws(eff: EffectDraws, path: str | Path) -> Path:
         format_version=np.array(FORMAT_VERSION),
     )
     with open(path, "wb") as fh:  # a file handle keeps numpy from appending ".npz" to the caller's path
-        np.savez_compressed(fh, **arrays)
+        np.savez(fh, **arrays)
     return path
 
 
