@@ -62,7 +62,12 @@ def test_a_batch_on_a_local_ray_runtime_lands_every_fit_in_the_store(two_markets
     reqs = fleet.batch_requests(store, two_markets["specs"] * 2, [], None, quick=True, draws=100)
     out = fleet.run_batch(store, reqs, backend="ray")
     assert out["backend"] == "ray" and "local Ray runtime" in out["ray_address"] and out["note"] is None
-    assert sum(t["ran_here"] for t in out["tasks"]) == 4  # each job fitted by its Ray task, not elsewhere
+    assert [t["ran_on"] for t in out["tasks"]] == ["ray"] * 4  # each job fitted by a Ray task, not elsewhere
+    for job in out["jobs"]:  # the driver registered each fit: the only writer of the store
+        fit = fit_record(store, job["fit_id"])
+        assert (
+            fit.settings["draws"] == 100 and "registered by the batch driver" in jobs.get_job(store, job["job_id"]).log
+        )
     _every_result_in_the_store(store, out, 4)
 
 

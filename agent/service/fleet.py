@@ -3,11 +3,11 @@
 Every fit of the batch is first recorded in the queue (``jobs``, state 'queued'), so a batch that dies part-way
 leaves each fit queued, failed or done — never lost. Then:
 
-- **Ray** (``ray.init()`` on this machine, or the cluster at ``--ray-address`` / ``$RAY_ADDRESS``): one task per
-  job, scheduled by Ray, each in a Ray worker process (not the driver) with its own JAX runtime. A task claims
-  *its* job and fits it through the queue's protocol (``run_job``), so every write to the store is a short
-  transaction under DuckDB's one-writer lock, and returns the closed job to the driver. The store file must be
-  reachable from the nodes (a local runtime; a cluster sharing the store's filesystem).
+- **Ray** (``ray.init()`` on this machine, or the cluster at ``--ray-address`` / ``$RAY_ADDRESS``): the driver
+  (this process) claims the batch's jobs, starts each fit in the ledger and ships its model inputs to a Ray task
+  (mmm_core/jobs/remote.py); the task gates, samples and reviews in its own process, on any node, without the
+  store; the driver registers each result as it returns. The store has one writer, and the nodes need no access
+  to it. A spec declaring a model comparison (its members are fitted against the store) runs in the driver.
 - **Local pool** (Ray not importable, or ``--backend local``): ``--workers`` queue worker processes drain the
   queue; the result says so.
 """
@@ -93,36 +93,76 @@ def run_batch(
     return _summary(closed, tasks, wall, "ray" if use_ray else "local", address, note)
 
 
-def fit_job_task(store_path: str, job_id: str) -> dict[str, Any]:
-    """One Ray task: claim the job (if no other worker took it) and fit it in this process."""
+def fit_task(shipped):  # -> mmm_core.jobs.remote.Computed
+    """One Ray task: gate, sample and review shipped model inputs in this process (no store needed)."""
     from mmm_core.engine.setup import setup  # lazy: runs in the Ray worker, before JAX starts there
-    from mmm_core.jobs.execute import run_job
+    from mmm_core.jobs.remote import compute
 
     setup()
-    store, worker = Store(store_path), jobs.Worker.here()
-    started = time.perf_counter()
-    job = jobs.claim(store, worker, job_id=job_id)
-    if job is None:  # another worker took it: the driver waits for it like any other
-        return {"job_id": job_id, "ran_here": False, "host": worker.host, "pid": worker.pid}
-    done = run_job(store, job, worker)
-    seconds = round(time.perf_counter() - started, 3)
-    return {"job_id": job_id, "ran_here": True, "state": done.state, "fit_id": done.fit_id, "seconds": seconds}
+    return compute(shipped)
 
 
 def _on_ray(store: Store, ids: list[str], address: str | None, cpus_per_fit: float) -> tuple[str, list[dict]]:
     import ray  # lazy: optional dependency, only for a Ray batch
 
+    from mmm_core.jobs import remote  # lazy: the fit layer, only for a Ray batch
+
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
-        task = ray.remote(num_cpus=cpus_per_fit)(fit_job_task)
-        results = ray.get([task.remote(str(store.path), job_id) for job_id in ids])
+        task = ray.remote(num_cpus=cpus_per_fit)(fit_task)
+        driver = jobs.Worker.here()  # the batch's jobs are claimed by the driver: the one writer of their results
+        pending, tasks, local = {}, [], []
+        for job_id in ids:
+            job = jobs.claim(store, driver, job_id=job_id)
+            if job is None:  # another worker took it: waited for like any other
+                tasks.append({"job_id": job_id, "ran_on": "another worker"})
+            elif remote.needs_store(store, job.request.spec_id):
+                local.append(job)
+            else:
+                _ship(store, job, driver, task, pending, tasks)
+        _settle_all(store, driver, pending, ray)
+        tasks += [_run_here(store, job, driver) for job in local]
         where = address or f"local Ray runtime on {socket.gethostname()}"
     finally:
         if started_here:
             ray.shutdown()
-    return where, results
+    return where, tasks
+
+
+def _ship(store: Store, job: jobs.Job, driver: jobs.Worker, task, pending: dict, tasks: list[dict]) -> None:
+    from mmm_core.jobs import remote  # lazy: as in _on_ray
+
+    try:
+        shipped = remote.prepare(store, job, driver)
+    except Exception:  # refused (ledger) or unreadable inputs: the job is closed failed with the reason
+        tasks.append({"job_id": job.job_id, "ran_on": "nowhere: refused by the driver"})
+        return
+    pending[task.remote(shipped)] = (job, shipped)
+    tasks.append({"job_id": job.job_id, "ran_on": "ray"})
+
+
+def _settle_all(store: Store, driver: jobs.Worker, pending: dict, ray) -> None:
+    """Register each result as it arrives (the driver writes; tasks never touch the store)."""
+    from mmm_core.jobs import remote  # lazy: as in _on_ray
+
+    while pending:
+        [ready], _ = ray.wait(list(pending), num_returns=1)
+        job, shipped = pending.pop(ready)
+        try:
+            computed = ray.get(ready)
+        except Exception as exc:  # the task's process died (out of memory, node lost)
+            computed = remote.Computed(None, None, {"code": "task_lost", "message": str(exc)[:500], "hint": "Re-run."})
+        remote.settle(store, job, driver, shipped, computed)
+
+
+def _run_here(store: Store, job: jobs.Job, driver: jobs.Worker) -> dict[str, Any]:
+    """A spec declaring a model comparison fits its members against the store: the driver runs it itself."""
+    from mmm_core.jobs.execute import run_job  # lazy: as in _on_ray
+
+    run_job(store, job, driver)
+    return {"job_id": job.job_id, "ran_on": "the driver (declared comparison)"}
 
 
 def _on_local_pool(store: Store, workers: int) -> list[dict]:

@@ -53,17 +53,9 @@ def run_fit(
     """Fit a locked spec; returns ``{fit_id, status, approximate, label, diagnostics, health, gate, elapsed_s,
     provenance}``. Raises ``FitRefusedError``/``GateError``/``TamperError`` with the fit recorded as failed."""
     t0 = time.perf_counter()
-    try:
-        spec = ledger.get_spec(store, spec_id).spec  # tamper check before anything else
-    except NotFoundError:
-        # A draft path or an unknown id: begin_fit owns the refusal (explains how to lock, logs it).
-        ledger.begin_fit(store, spec_id, engine=engine, mode="quick" if quick else "nuts")
-        raise
-    settings = FitSettings.resolve(
-        spec, quick=quick, engine=engine, chains=chains, warmup=warmup, draws=draws, seed=seed
+    fit_id, spec, settings = start_fit(
+        store, spec_id, quick=quick, engine=engine, chains=chains, warmup=warmup, draws=draws, seed=seed
     )
-    fit_id = ledger.begin_fit(store, spec_id, engine=engine, mode=settings.mode, settings=settings.to_dict())
-    artifacts.remove_stale_staging(artifacts.fit_dir(store, fit_id).parent)  # left by fits killed mid-write
     report = _reporter(store, fit_id, progress)
     timer = PhaseTimer()
     try:
@@ -75,6 +67,26 @@ def run_fit(
     _register(store, fit_id, outcome, elapsed, timer)
     if progress is not None:  # the ledger row is closed now; only the caller hears the end
         progress(1.0, f"done in {elapsed:.1f} s")
+    return fit_summary(store, fit_id)
+
+
+def start_fit(store: Store, spec_id: str, *, quick: bool = False, engine: str = "numpyro", **overrides: Any):
+    """Ledger checks, then the fit recorded 'running': ``(fit_id, spec, settings)``; overrides: chains, warmup..."""
+    try:
+        spec = ledger.get_spec(store, spec_id).spec  # tamper check before anything else
+    except NotFoundError:
+        # A draft path or an unknown id: begin_fit owns the refusal (explains how to lock, logs it).
+        ledger.begin_fit(store, spec_id, engine=engine, mode="quick" if quick else "nuts")
+        raise
+    settings = FitSettings.resolve(spec, quick=quick, engine=engine, **overrides)
+    fit_id = ledger.begin_fit(store, spec_id, engine=engine, mode=settings.mode, settings=settings.to_dict())
+    artifacts.remove_stale_staging(artifacts.fit_dir(store, fit_id).parent)  # left by fits killed mid-write
+    return fit_id, spec, settings
+
+
+def register_outcome(store: Store, fit_id: str, outcome: FitOutcome, elapsed: float, timer=None) -> dict[str, Any]:
+    """Register an outcome computed in another process (a Ray task of `fit-many`); returns the fit's summary."""
+    _register(store, fit_id, outcome, elapsed, timer)
     return fit_summary(store, fit_id)
 
 
@@ -92,6 +104,17 @@ def _fit(store: Store, fit_id: str, spec, settings: FitSettings, report: Progres
     with timer.phase("inputs"):
         data = model_data(store, spec)
         config = model_config(spec, data)
+    outcome = sample_and_review(data, config, settings, report, timer)
+    if settings.engine == "pymc-marketing" or spec.comparison is None:
+        return outcome
+    from mmm_core.fit.comparison import FitSteps, attach_comparison  # lazy: only specs declaring a comparison
+
+    steps = FitSteps(_sample, _review, _register, _error_dict, SAMPLING_END)
+    return attach_comparison(store, fit_id, spec, settings, outcome, data, report, steps)
+
+
+def sample_and_review(data, config, settings: FitSettings, report: Progress, timer: PhaseTimer) -> FitOutcome:
+    """Gate, sampling and health review of model inputs: needs no store (a Ray task runs it on a shipped copy)."""
     if settings.engine == "pymc-marketing":
         return fit_with_pymc_marketing(data, config, settings, report)
     with timer.phase("engine_import"):
@@ -110,13 +133,7 @@ def _fit(store: Store, fit_id: str, spec, settings: FitSettings, report: Progres
         ).with_detail({"gate": gate.to_dict()})
     result = _sample(scaled, config, settings, report)
     timer.merge(result.extra.get("phases", {}), prefix="nuts_")
-    outcome = _review(data, result, settings, gate.to_dict(), report, prior_roi_draws(prior, data.spend), timer)
-    if spec.comparison is None:
-        return outcome
-    from mmm_core.fit.comparison import FitSteps, attach_comparison  # lazy: only specs declaring a comparison
-
-    steps = FitSteps(_sample, _review, _register, _error_dict, SAMPLING_END)
-    return attach_comparison(store, fit_id, spec, settings, outcome, data, report, steps)
+    return _review(data, result, settings, gate.to_dict(), report, prior_roi_draws(prior, data.spend), timer)
 
 
 def _gate(data, scaled, config, prior: dict):
