@@ -58,10 +58,11 @@ def fit_world(family, seed: int, folder: Path, args: argparse.Namespace) -> list
     fit = run_fit(
         store, locked.spec_id, quick=args.quick, chains=args.chains, warmup=args.warmup, draws=args.draws, seed=0
     )
-    tables = {lv: roi(store, fit["fit_id"], interval=lv, allow_unhealthy=True)["channels"] for lv in LEVELS}
+    tables = {lv: _roi_table(roi(store, fit["fit_id"], interval=lv, allow_unhealthy=True)) for lv in LEVELS}
     rows = []
     for name, t in truth.items():
         row = {"family": family.name, "seed": seed, "channel": name, "pattern": t["pattern"]}
+        row["combined"] = "weights" in tables[0.9]
         row["label"] = tables[0.9][name]["identifiability"]["status"]
         row["health"] = fit["health"]["overall"]
         for q in ("roi", "contribution"):
@@ -73,6 +74,21 @@ def fit_world(family, seed: int, folder: Path, args: argparse.Namespace) -> list
                 row[f"{q}_cover{int(lv * 100)}"] = bool(e["lo"] <= t[q] <= e["hi"])
         rows.append(row)
     return rows
+
+
+def _roi_table(answer: dict) -> dict:
+    """Per channel: the spec's own ROI, or — when a declared comparison ran — the members' mixture, which is what
+    the product answers with. Spend is fixed, so the mixture's contribution is its ROI times the spend."""
+    table = answer["channels"]
+    block = answer.get("comparison") or {}
+    if block.get("status") != "done":
+        return table
+    out: dict = {"weights": {m["name"]: m["weight"] for m in block["members"]}}
+    for ch, est in block["combined"]["roi"].items():
+        spend = table[ch]["contribution"]["median"] / table[ch]["roi"]["median"]
+        contribution = {k: est[k] * spend for k in ("median", "lo", "hi")}
+        out[ch] = table[ch] | {"roi": est, "contribution": contribution}
+    return out
 
 
 def _common_roi_prior(spec, frame) -> None:
