@@ -205,7 +205,7 @@ _MOVE_VERBS = re.compile(
 # Verbs that switch a channel off entirely (when no size is given).
 _OFF = re.compile(
     r"\b(stop\w*|cut out|turn(ed|ing)? off|switch(ed|ing)? off|shut(ting)? off|shut down|drop\w*|paus\w*|zero\w*|"
-    r"kill\w*|cancel\w*|eliminat\w*|go dark|went dark|scrap\w*|axe|axed)\b"
+    r"kill\w*|cancel\w*|eliminat\w*|go dark|went dark|scrap\w*|axe|axed|nothing|no (spend|money|budget))\b"
 )
 _DOWN = re.compile(
     r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|less|drop\w*|down|trim\w*|slash\w*|scal(e|ed|ing) back|pull(ed|ing)? "

@@ -156,6 +156,10 @@ _MEASURES = [
     ("contribution", re.compile(r"\b(contribut\w*|incremental|driven|impact|lift|deliver\w*)\b")),
     ("kpi_by", re.compile(r"\b(sales|revenue|kpi|conversions|orders)\b")),
 ]
+# One channel's ROI set against break-even, not against another channel.
+_AGAINST_ONE = re.compile(
+    r"\b(above|over|greater than|more than|exceeds?|exceeding|below|under|less than)\s+(1|one|break)"
+)
 # One channel set against all the others.
 _AGAINST_REST = re.compile(
     r"\b(other|rest of( the)?|all( the)?( other)?|every( other)?|each)\s+(channels?|media)\b|\bthe rest\b|"
@@ -195,6 +199,8 @@ def _first_rule(low: str, n_channels: int) -> str:
             return "roi"  # "how do the channels compare on return" names no pair: the ROI table answers it
         if name == "compare" and n_channels < 2 and not re.search(r"\b(compare|probability|how likely)\b", low):
             continue
+        if name == "compare" and n_channels == 1 and _AGAINST_ONE.search(low):
+            return "roi"  # "the probability that TV's ROI is above 1": its interval against break-even
         return name
     return "unknown"
 
