@@ -1,8 +1,12 @@
 """Intent routing for the offline model: one English request → one intent with structured arguments.
 
 Rules are ordered regular expressions (most specific first) — deterministic, inspectable, and tested on more
-than a hundred phrasings in ``tests/test_router.py``. Typos are tolerated by normalising common misspellings
-before matching and by fuzzy channel matching in ``entities``.
+than a hundred phrasings in ``tests/test_router.py``, the question corpus (``tests/questions``) and paraphrase
+probes written apart from both (``tests/test_router_paraphrases.py``). Rules name phrasing families, not
+sentences: who gives and who gets in a money move is read from the words around each channel (``amounts``),
+two periods set against each other are the measure asked about over both, and a channel named only to be left
+out ("other than Search") is not what the question is about. Typos are tolerated by normalising common
+misspellings before matching and by fuzzy channel matching in ``entities``.
 """
 
 from __future__ import annotations
