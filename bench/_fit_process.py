@@ -88,8 +88,11 @@ def print_whole_process(runs: dict[str, dict]) -> None:
             f" {ph.get(name, {}).get('wall_s', 0):10.2f} {ph.get(name, {}).get('cpu_s', 0):9.2f}" for ph in phases
         )
         print(f"{name:18s}{cells}")
-    rest = [r["wall"] - sum(v["wall_s"] for v in ph.values()) for r, ph in zip(runs.values(), phases, strict=True)]
-    print(f"{'start, ledger, exit':18s}" + "".join(f" {w:10.2f} {'':9s}" for w in rest))
+    rest = [
+        (r["wall"] - sum(v["wall_s"] for v in ph.values()), r["cpu"] - sum(v["cpu_s"] for v in ph.values()))
+        for r, ph in zip(runs.values(), phases, strict=True)
+    ]
+    print(f"{'start, ledger, exit':18s}" + "".join(f" {w:10.2f} {c:9.2f}" for w, c in rest))
     print(f"{'whole process':18s}" + "".join(f" {r['wall']:10.2f} {r['cpu']:9.2f}" for r in runs.values()))
     for label, r in runs.items():
         d = r["fit"]["diagnostics"]
