@@ -18,8 +18,8 @@ default's parameters were chosen), the held-out seeds and all. Writes JSON, a Ma
 
 Fits are cached per (process, seed, mode) in ``--cache`` so re-scoring never refits. Measured on the 2-core
 development machine shared with other jobs: 70 NUTS fits 2 × (500 + 500) took 1,565 s in all (5–130 s each, the
-4-geo world the slowest); scoring the 6 policies × 2 budgets × 70 worlds takes about 15 minutes (the risk-aware
-policies solve five extra problems per plan). Posteriors cached before a model field existed are upgraded in
+4-geo world the slowest); scoring 8 policies × 2 budgets × 70 worlds took 14 minutes (the risk-aware
+policies solve three extra problems per plan). Posteriors cached before a model field existed are upgraded in
 place (``_dq_fit.upgrade``).
 Outputs go to ``bench/results/`` (git-ignored): ``decision_quality.{json,md}``, ``decision_quality.png`` (harmful
 share and captured uplift per process) and ``decision_quality_calibration.png`` (claimed P(better) vs truth).

@@ -7,7 +7,9 @@ same thing for a KPI in units of 1e-6 as for one in millions. Several starts (cu
 Dirichlet draws) guard against local optima from S-shaped curves; the best feasible end point wins.
 
 Objectives over the per-draw horizon KPI ``k_s``: ``mean`` E[k]; ``mean_sd`` E[k] - lambda * sd(k);
-``cvar`` the mean of the worst ``q`` share of draws (expected KPI in the bad cases).
+``cvar`` the mean of the worst ``q`` share of draws (expected KPI in the bad cases). With ``Problem.offset`` (the
+current mix's KPI per draw) they apply to the paired gain ``k_s - offset_s`` instead: its spread is the draws'
+disagreement about the move, not the uncertainty of the KPI level (used by ``frontier``).
 """
 
 from __future__ import annotations
