@@ -268,29 +268,6 @@ def test_progress_text() -> None:
     assert "remaining" not in ui_progress.progress_text(1.0, 20.0)
 
 
-def test_progress_watcher_reports_a_running_fit(demo_fit: dict) -> None:
-    from mmm_core import ledger
-
-    store = demo_fit["store"]
-    fit_id = ledger.begin_fit(store, demo_fit["spec_id"], mode="quick")
-    ledger.update_fit_progress(store, fit_id, 0.4, "sampling")
-    shown: list[str] = []
-
-    async def show(text: str) -> None:
-        shown.append(text)
-
-    async def run() -> None:
-        task = asyncio.create_task(ui_progress.watch(store, demo_fit["spec_id"], show, poll=0.05))
-        await asyncio.sleep(0.5)
-        task.cancel()
-
-    try:
-        asyncio.run(run())
-    finally:
-        ledger.fail_fit(store, fit_id, {"code": "test", "message": "test fit", "hint": ""})
-    assert any("40%" in s and "sampling" in s for s in shown)
-
-
 # --- offline page, auth, app root ------------------------------------------------------------------------------
 
 

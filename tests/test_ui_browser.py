@@ -1,7 +1,8 @@
 """The chat UI driven end to end in headless Chromium: `mmm-agent ui` runs as a subprocess on a free port with a
 temporary store and app root; the test uploads the bundled demo file, clicks through the guided setup, approves
-the lock and a quick fit, asks about ROI, and checks the answer, a Plotly chart, live progress, that no request
-leaves localhost, and that a second browser context gets its own thread.
+the lock and a quick fit (a queued job a worker process fits, while the chat answers), asks about ROI, and checks
+the answer, a Plotly chart, live progress, that no request leaves localhost, and that a second browser context
+gets its own thread.
 
 Skipped (with the reason) where Debian's Chromium is not installed; `.ci/run` installs it.
 """
@@ -105,13 +106,18 @@ def test_upload_setup_lock_fit_and_ask(server: dict, browser) -> None:
         page.wait_for_selector("text=Quick fit (approximate, ~20 s)", timeout=30_000)
         _click(page, "Quick fit (approximate, ~20 s)")
         _click(page, "Approve")
-        page.wait_for_selector("text=/Fitting… \\d+%/", timeout=30_000)  # live progress while it runs
-        page.wait_for_selector("text=/elapsed 0:0[2-9]/", timeout=30_000)  # ... and it updates
-        page.screenshot(path=str(SHOTS / "fit_progress.png"))
-        page.wait_for_selector("text=/Fit succeeded/", timeout=90_000)
+        page.wait_for_selector("text=/queued as job job_\\w+/", timeout=30_000)  # the turn ends at once
+        page.wait_for_selector("text=/Fitting… \\d+%/", timeout=60_000)  # live progress from the job row
+        # The chat answers while the worker process fits (the turn that queued the fit has ended).
         _ask(page, "What is the ROI of TV?")
         page.wait_for_selector("text=/TV is not in the data/", timeout=30_000)
         assert page.get_by_text("Known channels: Email, Local, Search, Social").count() >= 1
+        answered_during_fit = page.get_by_text("Fit succeeded").count() == 0
+        page.wait_for_selector("text=/elapsed 0:0[2-9]/", timeout=30_000)  # ... and it updates
+        page.screenshot(path=str(SHOTS / "fit_progress.png"))
+        page.wait_for_selector("text=/Fit succeeded/", timeout=90_000)
+        page.wait_for_selector("text=/Fit fit_\\w+ finished in/", timeout=30_000)  # the fit summary follows
+        assert answered_during_fit
         _ask(page, "What is the ROI of Search?")
         page.wait_for_selector("text=/Search returned/", timeout=30_000)
         page.wait_for_selector(".js-plotly-plot", timeout=30_000)
@@ -130,8 +136,22 @@ def test_upload_setup_lock_fit_and_ask(server: dict, browser) -> None:
         tools_used = {r[0] for r in conn.execute("SELECT name FROM steps WHERE type = 'tool'")}
         assert conn.execute("SELECT count(*) FROM threads").fetchone()[0] >= 1
     assert {"lock_spec", "fit_model", "roi"} <= tools_used
+    _assert_fit_ran_as_a_queued_job(server)
     foreign = sorted({urlparse(u).hostname for u in requests} - {"127.0.0.1", "localhost"})
     assert foreign == [], f"requests left localhost: {foreign}"
+
+
+def _assert_fit_ran_as_a_queued_job(server: dict) -> None:
+    """The UI's fit was a job (queued → running → succeeded) that a worker process, not the UI server, fitted."""
+    from mmm_core import jobs
+    from mmm_core.ledger.fits import fit_record
+    from mmm_core.store import Store
+
+    store = Store(server["store"] / "mmm.duckdb")
+    [job] = jobs.list_jobs(store).jobs
+    assert job.state == "succeeded" and job.attempts == 1 and job.request.quick
+    assert job.pid != server["pid"] and job.created_at <= job.claimed_at <= job.finished_at
+    assert fit_record(store, job.fit_id).status == "succeeded"
 
 
 def test_second_context_gets_its_own_thread(server: dict, browser) -> None:

@@ -57,7 +57,7 @@ def ui_server(tmp: Path, timeout: float = 60.0, **extra_env: str) -> Iterator[di
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(url, proc, timeout)
-        yield {"url": url, "store": tmp / "store"}
+        yield {"url": url, "store": tmp / "store", "pid": proc.pid}  # `mmm-agent ui` execs chainlit: same pid
     finally:
         proc.terminate()
         try:

@@ -54,11 +54,7 @@ def build(store: Store) -> list[BaseTool]:
                 out = run_fit(store, spec_id, quick=quick)
             finally:
                 FIT_LOCK.release()
-            return {k: out.get(k) for k in ("fit_id", "status", "approximate", "label", "diagnostics", "elapsed_s")} | {
-                "health": _health_brief(out.get("health")),
-                "spec_id": spec_id,
-                "provenance": out.get("provenance"),
-            }
+            return fit_result(out, spec_id)
 
         return run_tool(work)
 
@@ -123,6 +119,15 @@ def build(store: Store) -> list[BaseTool]:
             description=("Status and progress of a fit (running, succeeded, failed) with its diagnostics."),
         ),
     ]
+
+
+def fit_result(out: dict, spec_id: str) -> dict:
+    """What ``fit_model`` returns for a finished fit (``fit_summary``); the UI shows the same for a queued fit."""
+    return {k: out.get(k) for k in ("fit_id", "status", "approximate", "label", "diagnostics", "elapsed_s")} | {
+        "health": _health_brief(out.get("health")),
+        "spec_id": spec_id,
+        "provenance": out.get("provenance"),
+    }
 
 
 def _health_brief(health: dict | None) -> dict | None:

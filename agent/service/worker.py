@@ -9,6 +9,7 @@ keep using the store. SIGTERM or Ctrl-C stops the worker: a job it was fitting i
 from __future__ import annotations
 
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -75,6 +76,12 @@ def run_worker(
         say(f"{done.job_id} {done.state}" + (f" -> {done.fit_id}" if done.fit_id else ""))
         if once:
             return run
+
+
+def start_worker_process(store_path: Any, **popen: Any) -> subprocess.Popen:
+    """A `mmm-agent worker` process on the store (how `serve` and the chat UI start theirs); ``popen``: extra
+    ``subprocess.Popen`` arguments."""
+    return subprocess.Popen([sys.executable, "-m", "agent.cli", "--store", str(store_path), "worker"], **popen)
 
 
 def _stop_on_sigterm() -> None:

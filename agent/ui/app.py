@@ -1,5 +1,5 @@
-"""The Chainlit chat UI (started by `mmm-agent ui`): upload, guided setup, approvals, live fit progress, charts,
-report download, chat settings, optional password auth and SQLite chat history.
+"""The Chainlit chat UI (started by `mmm-agent ui`): upload, guided setup, approvals, queued fits with live
+progress (``agent.ui.jobs``), charts, report download, chat settings, optional password auth and SQLite chat history.
 
 The agent graph is the same one the CLI uses (``agent.graph.build_agent``); the LangGraph thread id is the Chainlit
 thread id, so a resumed chat continues the same conversation state. Pieces live in ``agent/ui_*.py``.
@@ -23,8 +23,8 @@ from langgraph.types import Command
 
 from agent.ui import charts as ui_charts
 from agent.ui import experiments as ui_experiments
+from agent.ui import jobs as ui_jobs
 from agent.ui import login_limit
-from agent.ui import progress as ui_progress
 from agent.ui import setup as ui_setup
 from agent.ui import turn as ui_turn
 from agent.ui.data import (
@@ -287,9 +287,9 @@ async def _turn(text: str, parent_id: str | None) -> None:
             payload = Command(resume=await _approve(approval.requests)) if approval else None
     except MMMError as exc:
         await _say(f"`{exc.code}`: {exc.message}\n\nHint: {exc.hint}")
-    finally:
-        turn.stop_progress()
     await turn.finish()
+    if turn.job_id:  # the fit runs in a worker process; its progress and summary follow this turn
+        ui_jobs.follow(STORE, turn.job_id, _say)
 
 
 async def _approve(requests: list[dict[str, Any]]) -> dict[str, Any]:
@@ -309,7 +309,7 @@ async def _approve(requests: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 class _TurnView:
-    """Renders one turn's events: a step per tool call, live fit progress, charts and the final answer."""
+    """Renders one turn's events: a step per tool call, charts and the final answer (and notes a queued fit)."""
 
     def __init__(self, parent_id: str | None) -> None:
         self.parent_id = parent_id  # tool steps hang under the user's message, as Chainlit shows its own steps
@@ -317,8 +317,7 @@ class _TurnView:
         self.elements: list[Any] = []
         self.buttons: list[ui_setup.Button] = []
         self.answer: ui_turn.Answer | None = None
-        self.progress: asyncio.Task | None = None
-        self.progress_msg: cl.Message | None = None
+        self.job_id: str | None = None
 
     async def handle(self, event: ui_turn.Event) -> None:
         if isinstance(event, ui_turn.ToolStart):
@@ -333,36 +332,20 @@ class _TurnView:
         step.input, step.start = ev.args, utc_now()
         await step.send()
         self.steps[ev.call_id] = step
-        if ev.name == "fit_model" and str(ev.args.get("spec_id", "")).startswith("spec_"):
-            self.progress_msg = cl.Message(content="Fitting… starting")
-            await self.progress_msg.send()
-            self.progress = asyncio.create_task(ui_progress.watch(STORE, ev.args["spec_id"], self._show))
-
-    async def _show(self, text: str) -> None:
-        self.progress_msg.content = text
-        await self.progress_msg.update()
 
     async def _end(self, ev: ui_turn.ToolEnd) -> None:
         step = self.steps.get(ev.call_id) or cl.Step(name=ev.name, type="tool")
         step.output = neutralise(ev.content if len(ev.content) < 6000 else ev.content[:6000] + "…")
         step.is_error, step.end = ev.error, utc_now()
         await step.update()
-        if ev.name == "fit_model":
-            await self._fit_done(ev)
+        if ev.name == "fit_model" and not ev.error:
+            self.job_id = ev.data.get("job_id")
         self._remember(ev)
         figures = await asyncio.to_thread(ui_charts.figures_for, ev.name, ev.data, STORE)
         self.elements += [cl.Plotly(name=n, figure=f, display="inline") for n, f in figures]
         if ev.name == "report" and not ev.error and ev.data.get("path"):
             self.elements.append(cl.File(name=Path(ev.data["path"]).name, path=ev.data["path"], display="inline"))
         self.buttons += ui_setup.after_tool_buttons(ev.name, ev.data, cl.user_session.get("channels"))
-
-    async def _fit_done(self, ev: ui_turn.ToolEnd) -> None:
-        self.stop_progress()
-        if self.progress_msg is not None:
-            status = ev.data.get("status") or ("failed" if ev.error else "finished")
-            secs = ev.data.get("elapsed_s")
-            self.progress_msg.content = f"Fit {status} — 100%" + (f" in {secs:.1f} s" if secs else "")
-            await self.progress_msg.update()
 
     def _remember(self, ev: ui_turn.ToolEnd) -> None:
         if ev.error:
@@ -374,11 +357,6 @@ class _TurnView:
             cl.user_session.set("draft", {**ev.data, "available": old.get("available", {})})
         if ev.data.get("channels") and ev.name in ("describe_dataset", "draft_spec"):
             cl.user_session.set("channels", list(ev.data["channels"]))
-
-    def stop_progress(self) -> None:
-        if self.progress is not None:
-            self.progress.cancel()
-            self.progress = None
 
     async def finish(self) -> None:
         if self.answer is None and not self.elements:

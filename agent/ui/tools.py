@@ -1,4 +1,5 @@
-"""The tool list for one UI session: ``build_tools(store)`` with the chat setting "interval level" applied.
+"""The tool list for one UI session: ``build_tools(store)`` with fits queued (``agent.ui.jobs``) and the chat
+setting "interval level" applied.
 
 The ``roi`` and ``contributions`` tools read the interval level from the fit's spec; ``mmm_core.answers.results``
 takes an ``interval`` argument, so for a session whose user picked another level those two tools are built again
@@ -13,6 +14,7 @@ from typing import Any
 
 from langchain_core.tools import BaseTool
 
+from agent.ui.jobs import queued_fit_tool
 from tools import build_tools
 from tools.result_tools import contributions_tool, roi_tool
 
@@ -20,12 +22,12 @@ LEVELS = ("spec", "0.5", "0.8", "0.9", "0.95")
 
 
 def session_tools(store: Any, level: float | None = None) -> list[BaseTool]:
-    """All tools for ``store``; with ``level`` the interval-bearing ones report at that level."""
-    tools = build_tools(store)
-    if level is None:
-        return tools
-    twins = {"roi": roi_tool, "contributions": contributions_tool}
-    return [twins[t.name](store, level) if t.name in twins else t for t in tools]
+    """All tools for ``store``, with ``fit_model`` queueing the fit (``agent.ui.jobs``); with ``level`` the
+    interval-bearing ones report at that level."""
+    twins = {"fit_model": queued_fit_tool}
+    if level is not None:
+        twins |= {"roi": lambda s: roi_tool(s, level), "contributions": lambda s: contributions_tool(s, level)}
+    return [twins[t.name](store) if t.name in twins else t for t in build_tools(store)]
 
 
 def parse_level(value: Any) -> float | None:
