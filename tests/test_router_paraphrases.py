@@ -69,7 +69,11 @@ PROBES += [
     ("roi", "Hi! Could you tell me what the ROI on radio is, please?", roi("Radio")),
     ("roi", "radio: worth it or not?", roi("Radio")),
     ("roi", "For print, what was the return in 2021?", roi("Print") | {"period": "2021"}),
-    ("spend", "in 2023, how much did we spend on search and social?", spend("Search", "2023") | {"has": ["Social"]}),
+    (
+        "spend",
+        "in 2023, how much did we spend on search and social?",
+        spend("Search", "2023") | {"has": ["2023", "Search", "Social"], "channels": ["Search", "Social"]},
+    ),
     ("spend", "where did most of our budget go?", spend(None)),
     ("media_share", "what percentage of revenue is baseline?", SHARE),
     ("whatif", "how much would sales drop if we stopped tv?", move({"channel": "TV", "change": -1.0})),
