@@ -71,7 +71,9 @@ def _serve(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _start_worker(store_path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "agent.cli", "--store", str(store_path), "worker"])
+    from agent.service.worker import start_worker_process  # lazy: as above
+
+    return start_worker_process(store_path)
 
 
 def _stop(worker: subprocess.Popen) -> None:
