@@ -108,6 +108,7 @@ def test_upload_setup_lock_fit_and_ask(server: dict, browser) -> None:
         _click(page, "Approve")
         page.wait_for_selector("text=/queued as job job_\\w+/", timeout=30_000)  # the turn ends at once
         page.wait_for_selector("text=/Fitting… \\d+%/", timeout=60_000)  # live progress from the job row
+        page.get_by_role("button", name="Cancel fit", exact=True).wait_for(state="visible", timeout=10_000)
         # The chat answers while the worker process fits (the turn that queued the fit has ended).
         _ask(page, "What is the ROI of TV?")
         page.wait_for_selector("text=/TV is not in the data/", timeout=30_000)
@@ -117,6 +118,7 @@ def test_upload_setup_lock_fit_and_ask(server: dict, browser) -> None:
         page.screenshot(path=str(SHOTS / "fit_progress.png"))
         page.wait_for_selector("text=/Fit succeeded/", timeout=90_000)
         page.wait_for_selector("text=/Fit fit_\\w+ finished in/", timeout=30_000)  # the fit summary follows
+        assert page.get_by_role("button", name="Cancel fit", exact=True).count() == 0  # gone once the job ended
         assert answered_during_fit
         _ask(page, "What is the ROI of Search?")
         page.wait_for_selector("text=/Search returned/", timeout=30_000)

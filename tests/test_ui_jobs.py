@@ -58,13 +58,14 @@ def test_the_ui_fit_tool_queues_a_job_that_the_apps_worker_process_completes(tin
     assert done.text.startswith(f"Fit {job.fit_id} finished in") and "Health review" in done.text
 
 
-def test_a_queued_fit_is_answered_as_queued_and_a_cancelled_job_with_its_error(tiny, monkeypatch) -> None:
+def test_a_queued_fit_is_answered_as_queued_and_cancelled_from_the_chat_with_its_error(tiny, monkeypatch) -> None:
     monkeypatch.setattr(ui_jobs, "ensure_worker", lambda store: 0)  # no worker: the job stays queued
     store = tiny["store"]
     out = json.loads({t.name: t for t in session_tools(store)}["fit_model"].invoke({"spec_id": tiny["spec_id"]}))
     text = compose("fit_model", out, {}, [])
     assert text.startswith(f"Fit of {tiny['spec_id']} queued as job {out['job_id']}") and "None" not in text
-    jobs.cancel(store, out["job_id"])
+    assert ui_jobs.cancel_text(store, out["job_id"]) == f"Job {out['job_id']} cancelled before a worker started it."
+    assert ui_jobs.cancel_text(store, out["job_id"]).startswith("`job_finished`: Job")  # twice: a clear refusal
     job, shown = _watch(store, out["job_id"], poll=0.05)
     assert job.state == "cancelled" and shown == [f"Fit cancelled after {shown[0].split('after ')[1]}"]
     done = ui_jobs.outcome(store, job)
@@ -78,13 +79,15 @@ def test_an_unknown_spec_is_refused_by_the_ui_fit_tool_and_nothing_is_queued(tin
     assert jobs.list_jobs(tiny["store"]).jobs == []
 
 
-def test_the_watcher_shows_a_running_jobs_percentage_and_phase(tiny, monkeypatch) -> None:
+def test_the_watcher_shows_a_running_jobs_percentage_and_phase_and_its_failure(tiny, monkeypatch) -> None:
     monkeypatch.setattr(ui_jobs, "ensure_worker", lambda store: 0)
     store = tiny["store"]
     job = jobs.submit(store, jobs.FitRequest(spec_id=tiny["spec_id"], quick=True))
     holder = jobs.Worker("w_test", jobs.Worker.here().host, os.getpid())  # a live pid: never reaped
     jobs.claim(store, holder, job.job_id)
     jobs.heartbeat(store, job.job_id, holder.worker_id, 0.4, "sampling")
+    assert ui_jobs.cancel_text(store, job.job_id).startswith(f"Cancel asked for job {job.job_id}")
+    assert jobs.get_job(store, job.job_id).cancel_requested  # the worker stops at its next report
     shown: list[str] = []
 
     async def show(text: str) -> None:

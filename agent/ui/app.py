@@ -204,6 +204,11 @@ async def on_reply(action: cl.Action) -> None:
         await cl.context.emitter.task_end()
 
 
+@cl.action_callback(ui_jobs.CANCEL_ACTION)
+async def on_cancel_fit(action: cl.Action) -> None:
+    await _say(await asyncio.to_thread(ui_jobs.cancel_text, STORE, str(action.payload.get("job_id", ""))))
+
+
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
     files = [e for e in message.elements or [] if getattr(e, "path", None)]

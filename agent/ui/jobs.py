@@ -30,13 +30,15 @@ from agent.ui import charts as ui_charts
 from agent.ui import setup as ui_setup
 from agent.ui.progress import clock, progress_text
 from agent.ui.safe_text import neutralise
-from mmm_core.jobs import FitRequest, Job, get_job, submit
+from mmm_core.errors import MMMError
+from mmm_core.jobs import FitRequest, Job, cancel, get_job, submit
 from mmm_core.store import Store
 from tools.base import run_tool
 from tools.fit_tools import FitArgs, fit_result
 
 POLL_SECONDS = 1.0
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+CANCEL_ACTION = "cancel_fit"
 _WORKER: dict[str, subprocess.Popen] = {}  # store path -> this app's worker process
 _FOLLOWING: set[asyncio.Task] = set()  # keeps the background watchers referenced until they end
 
@@ -172,8 +174,20 @@ def follow(store: Store, job_id: str, say: Say) -> asyncio.Task:
     return task
 
 
+def cancel_text(store: Store, job_id: str) -> str:
+    """Cancel a job from the chat (the fit message's button); the watcher reports how it ended."""
+    try:
+        job = cancel(store, job_id)
+    except MMMError as exc:
+        return f"`{exc.code}`: {exc.message}" + (f"\n\nHint: {exc.hint}" if exc.hint else "")
+    if job.state == "cancelled":
+        return f"Job {job_id} cancelled before a worker started it."
+    return f"Cancel asked for job {job_id}: its worker stops the fit at its next progress report."
+
+
 async def _follow(store: Store, job_id: str, say: Say) -> None:
-    msg = cl.Message(content=f"Fit queued as job {job_id}")
+    stop = cl.Action(name=CANCEL_ACTION, payload={"job_id": job_id}, label="Cancel fit")
+    msg = cl.Message(content=f"Fit queued as job {job_id}", actions=[stop])
     await msg.send()
 
     async def show(text: str) -> None:
@@ -181,6 +195,7 @@ async def _follow(store: Store, job_id: str, say: Say) -> None:
         await msg.update()
 
     job = await watch_job(store, job_id, show)
+    await msg.remove_actions()
     done = await asyncio.to_thread(outcome, store, job)
     if job.state == "succeeded":
         # Later turns answer from this fit, as they did after a synchronous fit in the turn.
