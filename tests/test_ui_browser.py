@@ -78,31 +78,36 @@ def _ask(page, text: str) -> None:
     page.locator("#chat-submit").click()
 
 
+def _upload_set_up_and_lock(page) -> None:
+    """Upload the demo file, answer the guided setup with its buttons, lock the spec and approve the lock."""
+    page.locator("#upload-button-input").set_input_files(str(DEMO))
+    page.wait_for_timeout(500)
+    _ask(page, "load this file")
+    page.wait_for_selector("text=inferred role", timeout=30_000)
+    assert page.get_by_text("Search_Spend").count() >= 1  # the description table with roles
+    _click(page, "Set up a model")
+    page.wait_for_selector("text=Question — KPI", timeout=30_000)
+    assert page.get_by_text("Spec preview").count() >= 1
+    for label, question in (
+        ("Keep", "Question — channels"),
+        ("Keep all channels", "Question — controls"),
+        ("Keep controls", "Question — seasonality"),
+        ("Keep", "Question — holdout"),
+        ("No holdout", "is complete"),
+    ):
+        _click(page, label)
+        page.wait_for_selector(f"text={question}", timeout=30_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "setup_confirm.png"))
+    _click(page, "Lock this spec")
+    _click(page, "Approve")
+
+
 def test_upload_setup_lock_fit_and_ask(server: dict, browser) -> None:
     requests: list[str] = []
     context, page = _open(browser, server["url"], requests)
     try:
-        page.locator("#upload-button-input").set_input_files(str(DEMO))
-        page.wait_for_timeout(500)
-        _ask(page, "load this file")
-        page.wait_for_selector("text=inferred role", timeout=30_000)
-        assert page.get_by_text("Search_Spend").count() >= 1  # the description table with roles
-        _click(page, "Set up a model")
-        page.wait_for_selector("text=Question — KPI", timeout=30_000)
-        assert page.get_by_text("Spec preview").count() >= 1
-        for label, question in (
-            ("Keep", "Question — channels"),
-            ("Keep all channels", "Question — controls"),
-            ("Keep controls", "Question — seasonality"),
-            ("Keep", "Question — holdout"),
-            ("No holdout", "is complete"),
-        ):
-            _click(page, label)
-            page.wait_for_selector(f"text={question}", timeout=30_000)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / "setup_confirm.png"))
-        _click(page, "Lock this spec")
-        _click(page, "Approve")
+        _upload_set_up_and_lock(page)
         page.wait_for_selector("text=Quick fit (approximate, ~20 s)", timeout=30_000)
         _click(page, "Quick fit (approximate, ~20 s)")
         _click(page, "Approve")
@@ -154,6 +159,32 @@ def _assert_fit_ran_as_a_queued_job(server: dict) -> None:
     assert job.state == "succeeded" and job.attempts == 1 and job.request.quick
     assert job.pid != server["pid"] and job.created_at <= job.claimed_at <= job.finished_at
     assert fit_record(store, job.fit_id).status == "succeeded"
+
+
+def test_a_full_fit_cancelled_from_the_chat_is_reported_with_its_error(browser, tmp_path: Path) -> None:
+    """Its own server: the module's server holds exactly the one job of the upload test."""
+    from mmm_core import jobs
+    from mmm_core.ledger.fits import fit_record
+    from mmm_core.store import Store
+
+    with ui_server(tmp_path) as srv:
+        context, page = _open(browser, srv["url"], [])
+        try:
+            _upload_set_up_and_lock(page)
+            _click(page, "Full fit (NUTS)")
+            _click(page, "Approve")
+            page.wait_for_selector("text=/Fitting… \\d+%/", timeout=60_000)
+            _click(page, "Cancel fit")
+            page.wait_for_selector("text=/Cancel asked for job job_\\w+/", timeout=30_000)
+            ended = "text=/Fit job job_\\w+ cancelled: cancelled: Job \\w+ was cancelled while/"  # code: no backticks
+            page.wait_for_selector(ended, timeout=60_000)
+            page.wait_for_selector("text=/Fit cancelled after/", timeout=10_000)
+        finally:
+            context.close()
+        store = Store(srv["store"] / "mmm.duckdb")
+        [job] = jobs.list_jobs(store).jobs
+        assert job.state == "cancelled" and job.cancel_requested and not job.request.quick
+        assert job.pid != srv["pid"] and fit_record(store, job.fit_id).status == "failed"
 
 
 def test_second_context_gets_its_own_thread(server: dict, browser) -> None:
