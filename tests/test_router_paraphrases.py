@@ -18,6 +18,7 @@ from router_probes import (
     DISCLOSURE,
     HEALTH,
     LEDGER,
+    PAYBACK,
     PROBES,
     REPORT,
     SHARE,
@@ -45,7 +46,6 @@ PROBES += [
     ("roi_all", "how does search compare to the other channels?", table()),
     ("roi_all", "is tv better than the rest?", table()),
     ("contribution", "what share of sales did search drive in 2022?", contrib("Search", "2022")),
-    ("media_share", "how much of 2023 revenue came from ads?", SHARE),
     (
         "whatif",
         "reallocate fifty thousand from social to radio",
@@ -94,6 +94,14 @@ PROBES += [
     ("unknown", "ROI in France", refused("France")),
     ("typo", "whcih channel is teh most effcient", BEST),
     ("typo", "contribtuion of radio", contrib("Radio")),
+]
+
+# A fifth batch: explanations over a period (answered over that period, or refused outside the data).
+PROBES += [
+    ("media_share", "how much of 2023 revenue came from ads?", contrib(None, "2023")),
+    ("negation", "which channels didn't pay back in 2022?", PAYBACK | {"period": "2022", "has": ["2022"]}),
+    ("out_of_range", "which channels didn't pay back in 2019?", refused("2019", period="2019")),
+    ("negation", "which channels weren't profitable", PAYBACK),
 ]
 
 # Two turns: the second is read against the first.

@@ -168,6 +168,8 @@ def _explain(messages: list[BaseMessage], tools: list[str], r: Route, meta: dict
     if name not in tools:
         return _say(answers.render("answers/not_available.j2", what=name, hint=""), intent=r.intent)
     args = {"channel": r.channels[0]} if per_channel and r.channels else {}
+    if name == "roi" and r.args.get("windows"):  # "which channels didn't pay back in 2022?": over 2022
+        args["windows"] = r.args["windows"]
     return _call(messages, name, args, meta | {"channel": args.get("channel")})
 
 

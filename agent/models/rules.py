@@ -64,7 +64,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "payback",
         _R(
-            r"\b(don'?t|do not|doesn'?t|does not|isn'?t|is not|aren'?t|are not|not|never|fail\w* to)\b.{0,20}\b(pay"
+            r"\b(don'?t|do not|doesn'?t|does not|didn'?t|did not|isn'?t|is not|aren'?t|are not|wasn'?t|weren'?t|"
+            r"haven'?t|hasn'?t|won'?t|not|never|fail\w* to)\b.{0,20}\b(pay"
             r"(ing)? (back|off|for (it|them)sel\w*)|worth\w*|profitable|break(ing)?[- ]?even|mak\w* (us )?(any )?money|"
             r"earn\w* (its|their) keep|cover\w* (its|their|the) costs?|recoup\w*)\b|\blos(e|es|ing) (us )?"
             r"money\b|\b(below|under|beneath) break[- ]?even\b|\bunprofitable\b|\bunder ?water\b|"

@@ -21,8 +21,8 @@ from agent.models.entities import Catalog, Resolution, resolve
 from agent.models.vocab import BRANDS
 from agent.models.when import When, parse_when
 
-# Intents whose tools filter by time window.
-WINDOWED = {"spend_by", "kpi_by", "roi", "rank", "contribution", "compare"}
+# Intents whose tools filter by time window (payback and uncertainty are answered from the roi tool).
+WINDOWED = {"spend_by", "kpi_by", "roi", "rank", "contribution", "compare", "payback", "uncertainty"}
 # Intents about named entities: an unknown name is refused rather than answered about something else.
 NAMED = WINDOWED | {
     "curve",
@@ -103,6 +103,10 @@ def _asks_by_geo(text: str) -> bool:
 def apply_scope(r: Any, q: Question, text: str = "") -> Question:
     """Set ``r``'s windows/geos/grain from the question ``q`` (:func:`parse_question`), or turn ``r`` into
     ``not_in_data`` (see module doc). ``text``: the question, for breakdown words ("by region")."""
+    if r.intent == "media_share" and (q.when.windows or q.when.outside):
+        # The media share tool covers the whole fit; over a period it is read from the contributions over that
+        # window (media rows and the baseline), so "how much of 2023 revenue came from ads" is about 2023.
+        r.intent, r.args = "contribution", {"by": "channel"}
     if r.intent in WINDOWED and q.when.outside:
         r.intent, r.args = "not_in_data", refusal_args(q, [w.label for w in q.when.outside], "period")
         return q
