@@ -147,7 +147,7 @@ def plan_response(response: Response, request: PlanRequest) -> OptimizationResul
         (box.source_lo, box.source_hi),
     )
     search = solve(problem, n_starts=request.n_starts, seed=request.seed)  # float32: fast, finds the basin
-    extra = _risk_aware(problem, request)  # float32 too: candidates for the rule, each re-scored in float64
+    extra = _risk_aware(problem, request, search.cells)  # float32 too: candidates, each re-scored in float64
     with jax.enable_x64(True):  # float64 polish and explanation: see optimizer_response.precise
         problem = replace(problem, response=precise(response))
         polished = solve(problem, initial=search.cells)
@@ -157,16 +157,18 @@ def plan_response(response: Response, request: PlanRequest) -> OptimizationResul
         return _result(problem, best, request, box, extra)
 
 
-def _risk_aware(problem: Problem, request: PlanRequest) -> list[Candidate]:
-    """The risk-aware candidates of :mod:`~mmm_core.optimizer.frontier` (none without the rule, or with one draw:
-    a known truth has no disagreement between draws, so they coincide with the optimum)."""
+def _risk_aware(problem: Problem, request: PlanRequest, optimum: np.ndarray) -> list[Candidate]:
+    """The risk-aware candidates of :mod:`~mmm_core.optimizer.frontier` (none without the rule; none with one
+    draw: a known truth has no disagreement between draws, so they coincide with the optimum; none when geos are
+    optimised: the paired objective over geo × channel cells took minutes instead of seconds, 262 s warm at 64
+    cells, so that case keeps the path candidates only)."""
     r = problem.response
-    if not (request.decision_rule and request.risk_aware) or r.n_draws < 2:
+    if not (request.decision_rule and request.risk_aware) or r.n_draws < 2 or r.n_cells > len(r.channels):
         return []
     start = r.to_cells(project(problem.reference, problem.lo, problem.hi, problem.budget))
     offset = r.evaluate(r.to_cells(problem.reference))[0]
     lambdas = risk_aversions(request.min_prob_better, _rule(request, r).spread)
-    return risk_aware_candidates(problem, start, offset, lambdas, request.seed)
+    return risk_aware_candidates(problem, start, offset, lambdas, optimum)
 
 
 def _rule(request: PlanRequest, r: Response) -> Rule:
