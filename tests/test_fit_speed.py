@@ -35,7 +35,10 @@ def test_a_fit_records_its_phases_and_what_jax_compiled(demo_fit: dict) -> None:
     assert all(row["wall_s"] >= 0 and row["cpu_s"] >= 0 for row in d["phases"].values())
     jax = d["jax_compiles"]
     assert {"backend_compiles", "cache_hits", "cache_writes", "trace_s", "lower_s"} <= set(jax)
-    assert jax["backend_compiles"] > 0  # a fit compiles (or loads) its kernels: zero means the counters are dead
+    # Counts only: in a test session earlier tests may already hold every kernel in memory (0 new compiles), so
+    # whether the counters are live is checked in a fresh process below, not here (the verdict must not depend on
+    # test order).
+    assert all(isinstance(v, (int, float)) and v >= 0 for v in jax.values())
 
 
 _COMPILE_TWICE = """

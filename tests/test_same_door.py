@@ -90,6 +90,7 @@ def test_optimize_through_chat_and_cli_writes_the_same_plan_and_event(demo_fit: 
         ),
     )
     assert "error" not in chat, chat
+    assert "truncated" not in chat, chat["truncated"]  # the decision and the allocation arrive whole
     cli, cli_events = _new_events(
         store,
         ds,

@@ -22,6 +22,21 @@ def test_cap_truncates_with_a_note() -> None:
     assert len(text) <= MAX_CHARS and "truncated" in data and data["provenance"]["spec_id"] == "spec_1"
 
 
+def test_cap_leaves_out_the_bulkiest_field_first_and_says_which() -> None:
+    """A plan whose long warnings push it over the cap keeps its allocation (the last resort once dropped every
+    nested field at once)."""
+    payload = {
+        "plan_id": "plan_1",
+        "allocation": {"TV": 1.0, "Search": 2.0},
+        "warnings": ["x" * 900] * 3 + ["y" * 2000],
+        "decision": {"status": "keep", "detail": "z" * 1500},
+        "provenance": {"spec_id": "spec_1"},
+    }
+    data = json.loads(cap(payload))
+    assert data["allocation"] == {"TV": 1.0, "Search": 2.0} and data["provenance"]["spec_id"] == "spec_1"
+    assert "warnings" not in data and "warnings" in data["truncated"] and data["decision"]["status"] == "keep"
+
+
 def test_tools_on_a_store(tmp_path) -> None:
     store, ds = make_store(tmp_path)
     tools = {t.name: t for t in build_tools(store)}

@@ -19,6 +19,9 @@ from mmm_core.jsonable import to_jsonable as core_jsonable
 from mmm_core.store import Store
 
 MAX_CHARS = 4000
+# A budget plan is one answer that must arrive whole (decision, money, binding bounds, warnings, allocation): with
+# several extrapolation warnings it passes 4,000 characters, and a cut there would drop the decision itself.
+PLAN_MAX_CHARS = 6000
 _LIST_KEEP = (20, 10, 5, 3)  # successively harsher truncation of long lists until the result fits
 
 
@@ -53,22 +56,38 @@ def cap(payload: dict[str, Any], limit: int = MAX_CHARS) -> str:
         text = json.dumps(cut, separators=(",", ":"), ensure_ascii=False)
         if len(text) <= limit:
             return text
-    # Last resort: keep ids, provenance and scalar fields; everything nested is referred to by id.
-    keep_keys = {k: v for k, v in data.items() if not isinstance(v, (list, dict)) or k == "provenance"}
-    keep_keys["truncated"] = "Result too large to show; only ids and headline fields are kept."
-    return json.dumps(keep_keys, separators=(",", ":"), ensure_ascii=False)[:limit]
+    # Last resort: leave out the bulkiest nested fields, largest first, until it fits — dropping every nested field
+    # at once lost a plan's allocation when only its warnings made it too long. Ids, provenance and scalars stay.
+    return _drop_bulkiest(_truncate_lists(data, _LIST_KEEP[-1]), limit)
+
+
+def _drop_bulkiest(data: dict[str, Any], limit: int) -> str:
+    def size(key: str) -> int:
+        return len(json.dumps(data[key], separators=(",", ":"), ensure_ascii=False))
+
+    nested = [k for k, v in data.items() if isinstance(v, (list, dict)) and k != "provenance"]
+    dropped: list[str] = []
+    text = ""
+    for key in sorted(nested, key=size, reverse=True):
+        del data[key]
+        dropped.append(key)
+        data["truncated"] = f"Result too large to show in full; left out: {', '.join(dropped)}."
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        if len(text) <= limit:
+            return text
+    return text[:limit]
 
 
 def error_payload(exc: MMMError) -> dict[str, Any]:
     return {"error": {"code": exc.code, "message": exc.message, "hint": exc.hint}}
 
 
-def run_tool(work: Callable[[], dict[str, Any]]) -> str:
+def run_tool(work: Callable[[], dict[str, Any]], limit: int = MAX_CHARS) -> str:
     """Run a tool body; typed errors become ``{"error": {...}}`` data the model can explain to the user."""
     try:
-        return cap(work())
+        return cap(work(), limit)
     except MMMError as exc:
-        return cap(error_payload(exc))
+        return cap(error_payload(exc), limit)
 
 
 def state_of(runtime: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from mmm_core.answers.mediation import mediation
 from mmm_core.store import Store
-from tools.base import resolve_fit, run_tool
+from tools.base import PLAN_MAX_CHARS, resolve_fit, run_tool
 
 
 class OptimizeArgs(BaseModel):
@@ -251,7 +251,7 @@ def build(store: Store) -> list[BaseTool]:
             )
             return {"fit_id": fit, **_compact_plan(out), "provenance": out["provenance"]}
 
-        return run_tool(work)
+        return run_tool(work, PLAN_MAX_CHARS)
 
     def run_scenario(
         moves: list,
@@ -267,7 +267,7 @@ def build(store: Store) -> list[BaseTool]:
             out = scenario(store, fit, periods=periods, names=["scenario"], moves=moves, margin=margin)
             return _compact_scenario(out, moves)
 
-        return run_tool(work)
+        return run_tool(work, PLAN_MAX_CHARS)
 
     def run_mediation(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
         return run_tool(lambda: _compact_mediation(mediation(store, resolve_fit(store, fit_id, runtime))))
