@@ -27,7 +27,7 @@ SYNONYMS: dict[str, str] = {phrase: family for family, words in _FAMILIES.items(
 # "video" are verbs or adjectives too): when the data has no channel of that family, the word is an unknown name
 # ("how is OOH performing?" on data without OOH), not nothing.
 DISTINCT_CATEGORIES = frozenset(
-    "ooh ctv billboard billboards newspaper newspapers magazine magazines influencer influencers affiliate "
+    "ooh outdoor ctv billboard billboards newspaper newspapers magazine magazines influencer influencers affiliate "
     "affiliates tv television telly radio sem ppc olv newsletter newsletters banner banners podcast podcasts".split()
 )
 
