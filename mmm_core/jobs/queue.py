@@ -20,7 +20,7 @@ from typing import Any
 
 from mmm_core.errors import LedgerError, NotFoundError
 from mmm_core.jobs.records import JOB_STATES, FitRequest, Job, JobList
-from mmm_core.ledger.fits import fail_fit
+from mmm_core.ledger.fits import fail_fit, pid_alive
 from mmm_core.ledger.store import spec_exists, utcnow
 from mmm_core.store import Store, new_id
 
@@ -211,7 +211,7 @@ def reap_lost(
 
     Gone: on this host, its pid is not alive; on another host, no heartbeat for ``stale_after_s``."""
     limit = float(os.environ.get(STALE_ENV, DEFAULT_STALE_S)) if stale_after_s is None else stale_after_s
-    alive = alive or _pid_alive
+    alive = alive or pid_alive
     here, now = socket.gethostname(), utcnow()
     with store.connect() as conn:
         rows = conn.execute(
@@ -252,15 +252,3 @@ def _not_held(store: Store, job_id: str, worker_id: str):
         "It was reaped as lost or cancelled; `mmm-agent jobs show` has its state.",
         code="job_not_held",
     )
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -361,11 +361,11 @@ def reap_stale_fits(store: Store, stale_after_s: float = DEFAULT_STALE_AFTER_S) 
     reaped = []
     for fit_id, pid, beat in rows:
         silent = (now - beat).total_seconds()
-        if pid is not None and _pid_alive(int(pid)) and silent <= stale_after_s:
+        if pid is not None and pid_alive(int(pid)) and silent <= stale_after_s:
             continue
         why = (
             f"process {pid} is no longer running"
-            if pid is None or not _pid_alive(int(pid))
+            if pid is None or not pid_alive(int(pid))
             else f"no heartbeat for {silent:.0f} s"
         )
         try:
@@ -380,7 +380,8 @@ def reap_stale_fits(store: Store, stale_after_s: float = DEFAULT_STALE_AFTER_S) 
     return reaped
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this host (the fit reaper and the job queue's one rule)."""
     if pid <= 0:
         return False
     try:
