@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 from spec_support import base_spec
+from test_experiments import _experiment
 
 from mmm_core.errors import SpecValidationError
 from mmm_core.fit.inputs import experiment_configs, model_config
@@ -16,31 +17,18 @@ from mmm_core.spec.experiments import roi_priors
 from mmm_core.spec.schema import ModelSpec, spec_sha256
 
 
-def _test(**changes) -> dict:
-    exp = {
-        "experiment_id": "exp_1",
-        "channel": "TV",
-        "start": "2023-03-06",
-        "end": "2023-03-27",
-        "spend_change": 5e4,
-        "lift": 1.2e5,
-        "lift_se": 3e4,
-    }
-    return {**exp, **changes}
-
-
 def _spec(dataset: str, *tests: dict) -> ModelSpec:
     return ModelSpec.parse({**base_spec(dataset).model_dump(mode="json"), "experiments": list(tests)})
 
 
 def test_the_route_is_locked_with_the_spec_and_the_default_keeps_the_hash(dataset) -> None:
-    plain = _spec(dataset, _test())
-    assert spec_sha256(_spec(dataset, _test(use="likelihood"))) == spec_sha256(plain)
-    prior = _spec(dataset, _test(use="roi_prior"))
+    plain = _spec(dataset, _experiment())
+    assert spec_sha256(_spec(dataset, _experiment(use="likelihood"))) == spec_sha256(plain)
+    prior = _spec(dataset, _experiment(use="roi_prior"))
     assert spec_sha256(prior) != spec_sha256(plain) and ModelSpec.from_yaml(prior.to_yaml()) == prior
     assert "use: roi_prior" in prior.to_yaml() and "use:" not in plain.to_yaml()
     with pytest.raises(SpecValidationError, match="positive ROI"):
-        _spec(dataset, _test(use="roi_prior", lift=-1e4))
+        _spec(dataset, _experiment(use="roi_prior", lift=-1e4))
 
 
 def _data(spec: ModelSpec):
@@ -52,7 +40,11 @@ def _data(spec: ModelSpec):
 
 
 def test_an_roi_prior_test_sets_the_channels_prior_and_leaves_the_likelihood(dataset) -> None:
-    spec = _spec(dataset, _test(use="roi_prior"), _test(experiment_id="exp_2", channel="Search", lift=3e4, lift_se=6e3))
+    spec = _spec(
+        dataset,
+        _experiment(use="roi_prior"),
+        _experiment(experiment_id="exp_2", channel="Search", lift=3e4, lift_se=6e3),
+    )
     data = _data(spec)
     config = model_config(spec, data)
     tv = list(data.channels).index("TV")
@@ -64,7 +56,11 @@ def test_an_roi_prior_test_sets_the_channels_prior_and_leaves_the_likelihood(dat
 
 
 def test_two_roi_prior_tests_of_a_channel_combine_by_precision(dataset) -> None:
-    spec = _spec(dataset, _test(use="roi_prior"), _test(experiment_id="exp_2", lift=2e5, lift_se=2e4, use="roi_prior"))
+    spec = _spec(
+        dataset,
+        _experiment(use="roi_prior"),
+        _experiment(experiment_id="exp_2", lift=2e5, lift_se=2e4, use="roi_prior"),
+    )
     median, sd = roi_priors(spec.experiments)["TV"]
     w1, w2 = 1 / 0.25**2, 1 / 0.1**2
     assert sd == pytest.approx(1 / math.sqrt(w1 + w2))
