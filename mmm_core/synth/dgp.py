@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mmm_core.synth import patterns as pat
+from mmm_core.synth.controls import confound_spend
 from mmm_core.synth.presets import Preset
 from mmm_core.synth.transforms import L_MAX, adstock, delayed_weights, geometric_weights, hill, logistic
 
@@ -112,6 +113,7 @@ def simulate(preset: Preset, seed: int, rng: np.random.Generator) -> World:
     scale = np.ones(1) if g_n == 1 else _geo_scale(g_n, rng)
     spend = _spend(preset, scale, rng)
     controls, center = _controls(preset, periods, rng)
+    spend = confound_spend(preset, spend, controls)  # unchanged unless a control drives spend (synth.controls)
     weights = channel_weights(preset)
     mean_x = adstocked(spend, weights).mean(axis=1)  # [G, C]
     k = np.array([c.k_ratio for c in preset.channels])[None, :] * mean_x

@@ -210,6 +210,8 @@ def enterprise(rng: np.random.Generator) -> Preset:
 
 
 FIXED = {p.name: p for p in (NATIONAL_SMALL, NATIONAL_LOGISTIC, GEO_MEDIUM, MEDIATED, MEDIATED_SINGLE, MEDIATED_SURVEY)}
+# Control-selection worlds (issue 22), defined in mmm_core.synth.controls.
+CONTROL_SELECTION_PRESETS = ("sparse_controls", "confounded_control")
 PRESETS: tuple[str, ...] = (
     "national_small",
     "national_logistic",
@@ -218,9 +220,14 @@ PRESETS: tuple[str, ...] = (
     "mediated_single",
     "mediated_survey",
     "enterprise",
+    *CONTROL_SELECTION_PRESETS,
 )
 
 
 def build(name: str, rng: np.random.Generator) -> Preset:
     """The preset ``name`` (caller has checked it is one of ``PRESETS``)."""
+    if name in CONTROL_SELECTION_PRESETS:
+        from mmm_core.synth.controls import CONTROL_PRESETS  # lazy: that module builds on this one's records
+
+        return CONTROL_PRESETS[name]
     return enterprise(rng) if name == "enterprise" else FIXED[name]

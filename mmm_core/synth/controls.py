@@ -1,0 +1,91 @@
+"""Synthetic worlds for control selection (issue 22): many candidate controls of which few matter, and a
+confounder that drives both media spend and the KPI.
+
+``sparse_controls``: 156 weeks, national, the four ``national_small`` channels and 20 candidate *precision*
+controls (they move the KPI, never spend): 3 matter (``SPARSE_TRUE``), 17 have no effect at all. A selection
+prior must keep the 3, shrink the 17, and leave the media ROIs where they were.
+
+``confounded_control``: the same channels with ``Distribution`` as a confounder: every channel's spend rises with
+distribution (spend × exp(``CONFOUNDER_ELASTICITY`` × its standardised value), as a brand spends more where it is
+stocked) and distribution lifts sales. Dropping it from the model hands its effect to media — the reason the spec
+refuses to put a confounder under selection. Two nuisance precision controls sit beside it.
+
+The confounder acts through :func:`confound_spend`, called by ``synth.dgp.simulate`` before calibration, so the
+true ROIs still hold exactly for the confounded spend.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mmm_core.synth.presets import NATIONAL_SMALL, ControlSpec, Preset
+
+# The three controls that matter in ``sparse_controls`` (effect per typical unit, share of the intercept): t ≈ 6-10
+# at 6% noise over 156 weeks, so a working selection keeps them; a sign flip or a miss is the prior's fault.
+SPARSE_TRUE = (
+    ControlSpec("Consumer_Confidence", "index", 0.05),
+    ControlSpec("Sports_Final", "event", 0.15),
+    ControlSpec("Gas_Price", "index", -0.04),
+)
+# Seventeen candidates with no effect: mean-reverting indices and 0/1 events, the shapes real candidate lists have.
+_NULL_INDEX = (
+    "Rainfall",
+    "Pollen",
+    "Wind",
+    "Humidity",
+    "Sunshine",
+    "Fuel_Index",
+    "Unemployment_Claims",
+    "Stock_Index",
+    "Traffic_Index",
+    "Flu_Index",
+    "Footfall_Index",
+    "Mobility_Index",
+)
+_NULL_EVENT = ("School_Break", "Local_Election", "Festival", "Road_Works", "Concert")
+SPARSE_NULL = tuple(ControlSpec(n, "index", 0.0) for n in _NULL_INDEX) + tuple(
+    ControlSpec(n, "event", 0.0) for n in _NULL_EVENT
+)
+
+SPARSE_CONTROLS = Preset(
+    "sparse_controls",
+    "156 weeks, national, 4 channels, 20 candidate precision controls of which 3 matter (selection check)",
+    156,
+    1,
+    NATIONAL_SMALL.channels,
+    SPARSE_TRUE + SPARSE_NULL,
+)
+
+CONFOUNDER = "Distribution"
+CONFOUNDER_ELASTICITY = 0.3  # log spend per standard deviation of the confounder: ±30% swings, as seen in CPG data
+
+CONFOUNDED_CONTROL = Preset(
+    "confounded_control",
+    "156 weeks, national, 4 channels; Distribution drives both spend and sales (a confounder), 2 null controls",
+    156,
+    1,
+    NATIONAL_SMALL.channels,
+    (
+        ControlSpec(CONFOUNDER, "index", 0.08),
+        ControlSpec("Rainfall", "index", 0.0),
+        ControlSpec("Festival", "event", 0.0),
+    ),
+    extra={"confounder": CONFOUNDER, "elasticity": CONFOUNDER_ELASTICITY},
+)
+
+CONTROL_PRESETS = {p.name: p for p in (SPARSE_CONTROLS, CONFOUNDED_CONTROL)}
+
+
+def confound_spend(preset: Preset, spend: np.ndarray, controls: np.ndarray) -> np.ndarray:
+    """Spend ``[G, T, C]`` scaled by the preset's confounder (unchanged for a preset without one): every channel's
+    spend × exp(elasticity × standardised confounder), rounded to cents like every spend the generator writes."""
+    name = preset.extra.get("confounder")
+    if name is None:
+        return spend
+    k = [c.name for c in preset.controls].index(name)
+    x = controls[:, :, k]
+    z = (x - x.mean()) / x.std()
+    return np.round(spend * np.exp(float(preset.extra["elasticity"]) * z)[:, :, None], 2)
+
+
+__all__ = ["CONFOUNDER", "CONTROL_PRESETS", "SPARSE_NULL", "SPARSE_TRUE", "confound_spend"]
