@@ -142,7 +142,7 @@ class ModelConfig:
     hill_slope: float | tuple[float, ...] = 1.5
     hill_slope_log_sd: float | tuple[float, ...] = 0.35
     channel_l_max: tuple[int, ...] = ()  # per-channel maximum lag (weights beyond it are zero); empty = l_max
-    trend: Literal["none", "linear", "piecewise"] = "linear"
+    trend: Literal["none", "linear", "piecewise", "local_level"] = "linear"  # local_level: engine.trend
     changepoints: tuple[float, ...] = ()  # positions in the [0, 1] time index; piecewise only
     trend_sd: float = 0.3  # change of the KPI over the whole span, as a share of mean KPI
     seasonality_order: int = 2

@@ -18,6 +18,7 @@ import numpy as np
 
 from mmm_core.engine import transforms as tf
 from mmm_core.engine.config import EngineConfigError, ModelConfig
+from mmm_core.engine.trend import trend_basis
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,7 +110,7 @@ class ScaledData:
     Arrays: ``spend`` [T,G,C] and ``spend_lagged`` [L,T,G,C] in units of mean non-zero spend; ``kpi`` [T,G]
     divided by ``kpi_scale`` [G] (1.0 in unobserved cells); ``obs_mask`` [T,G] cells in the likelihood
     (observed and not held out); ``controls`` [T,G,K] standardised (``control_mean``/``control_sd`` [G,K]);
-    ``t`` [T] in [0,1]; ``fourier`` [T,F]; ``changepoint_basis`` [T,J] = max(t - s_j, 0);
+    ``t`` [T] in [0,1]; ``fourier`` [T,F]; ``changepoint_basis`` [T,J] (``engine.trend``);
     ``spend_scale`` [G,C]; ``beta_loc`` [G,C] log prior median of each channel's effect at typical spend
     (mean non-zero spend), as a share of mean KPI. Mediators (M = 0 without any): ``mediator`` [T,G,M]
     standardised by ``mediator_mean``/``mediator_sd`` [M] over observed training cells (0 elsewhere),
@@ -337,7 +338,6 @@ def scale_data(data: ModelData, config: ModelConfig) -> ScaledData:
     ctrl_sd = ctrl.std(axis=0)
     ctrl_sd = np.where(ctrl_sd > 1e-12, ctrl_sd, 1.0)  # a constant control stays 0 instead of dividing by 0
     tt = np.linspace(0.0, 1.0, t)
-    cps = np.asarray(config.changepoints, float)
     f32 = np.float32
     return ScaledData(
         spend=spend_s.astype(f32),
@@ -347,7 +347,7 @@ def scale_data(data: ModelData, config: ModelConfig) -> ScaledData:
         controls=((ctrl - ctrl_mean[None]) / ctrl_sd[None]).astype(f32),
         t=tt.astype(f32),
         fourier=fourier_features(t, config.seasonality_order, config.seasonality_period).astype(f32),
-        changepoint_basis=np.maximum(tt[:, None] - cps[None, :], 0.0).astype(f32),
+        changepoint_basis=trend_basis(tt, config).astype(f32),  # kinks or a local level (engine.trend)
         kpi_scale=kpi_scale.astype(f32),
         spend_scale=sp_scale.astype(f32),
         control_mean=ctrl_mean.astype(f32),

@@ -33,6 +33,7 @@ from mmm_core.engine.curves import channel_flags, saturated_curves, saturation
 from mmm_core.engine.data import ScaledData, scaled_spend
 from mmm_core.engine.experiments import experiment_likelihood
 from mmm_core.engine.mediation import mediated_terms, mediator_model
+from mmm_core.engine.trend import trend_increments
 
 # Keys of the natural-scale parameters `predict` reads (each with a leading draw axis there).
 PARAM_KEYS = (
@@ -143,12 +144,7 @@ def sample_params(data: ScaledData, config: ModelConfig) -> dict:
     if config.trend != "none":
         slope = _geo_effect("trend", 0.0, config.trend_sd, n_g)
     slope = numpyro.deterministic("trend_slope", slope)
-    n_cp = data.changepoint_basis.shape[1]
-    delta = (
-        numpyro.sample("trend_delta", dist.Normal(0.0, config.trend_sd).expand([n_cp]).to_event(1))
-        if n_cp
-        else numpyro.deterministic("trend_delta", jnp.zeros(0))
-    )
+    delta = trend_increments(data.changepoint_basis.shape[1], config)  # kinks or a local level (engine.trend)
     n_f = data.fourier.shape[1]
     gamma_f = (
         numpyro.sample("gamma_fourier", dist.Normal(0.0, config.seasonality_sd).expand([n_f]).to_event(1))

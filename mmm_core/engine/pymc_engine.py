@@ -47,6 +47,7 @@ def check_expressible(data: ModelData, config: ModelConfig) -> None:
         ),
         (config.likelihood != "additive", "a multiplicative likelihood", "Its log link is experimental."),
         (config.trend == "piecewise", "a piecewise trend", "Use trend='linear' or 'none'."),
+        (config.trend == "local_level", "a local-level trend", "Use trend='linear' or 'none'."),
         (config.noise != "normal", "Student-t noise", "Use noise='normal'."),
         (
             bool(np.any(~data.kpi_mask)),

@@ -116,10 +116,11 @@ class Mediator(StrictModel):
 
 
 class Trend(StrictModel):
-    type: Literal["none", "linear", "piecewise"] = Field(
+    type: Literal["none", "linear", "piecewise", "local_level"] = Field(
         "linear",
-        description="Baseline trend: 'none', 'linear' or 'piecewise' (linear with slope changes at "
-        "changepoints). Default 'linear'.",
+        description="Baseline trend: 'none', 'linear', 'piecewise' (linear with slope changes at "
+        "changepoints) or 'local_level' (a line plus a random-walk level, so base sales can wander; "
+        "the long-term model's step 1). Default 'linear'.",
     )
     changepoints: list[dt.date] = Field(
         default_factory=list,

@@ -53,9 +53,10 @@ import pandas as pd
 
 from mmm_core.errors import MMMError
 from mmm_core.outputs import write_atomic
+from mmm_core.synth import brand
 from mmm_core.synth.dgp import World, kpi, mediator_latent, simulate
 from mmm_core.synth.presets import FIXED, PRESETS, build
-from mmm_core.synth.truth import build_truth
+from mmm_core.synth.truth import build_brand_truth, build_truth
 
 MFF_COLUMNS = ["Period", "Geography", "Product", "Campaign", "Outlet", "Creative", "VariableName", "VariableValue"]
 
@@ -86,7 +87,11 @@ def generate(preset: str, seed: int = 0) -> SynthData:
             f"Unknown synthetic preset {preset!r}.", f"Choose one of: {', '.join(PRESETS)}.", code="unknown_preset"
         )
     rng = np.random.Generator(np.random.PCG64(seed))
-    world = simulate(build(preset, rng), int(seed), rng)
+    chosen = build(preset, rng)
+    if chosen.brand is not None:  # a long-term preset: the brand system sits on top of a short-term world
+        bw = brand.simulate_brand(chosen, int(seed), rng)
+        return SynthData(brand.to_frame(bw, to_frame(bw.base)), build_brand_truth(bw), bw)
+    world = simulate(chosen, int(seed), rng)
     return SynthData(to_frame(world), build_truth(world), world)
 
 

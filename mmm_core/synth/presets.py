@@ -4,6 +4,10 @@ Fixed presets (``national_small``, ``national_logistic``, ``geo_medium``, ``medi
 ``mediated_survey``) have hand-set truths so tests and docs can name them; ``enterprise`` draws its 30 channels'
 parameters from the seed (after PyMC Labs' large_business: alpha ~ U(0, 0.5), Hill slope ~ U(0.5, 2)).
 
+The brand presets (``brand``, ``brand_survey``, ``brand_none``; issue 21) add a long-term system on top of the
+short-term model: see :class:`BrandSpec` and ``mmm_core.synth.brand``. There ``ChannelSpec.roi`` is the short-term
+ROI only and ``BrandSpec.long_roi`` the long-term one.
+
 ``roi`` is the *target* true ROI: the generator calibrates each channel's coefficient so that the realised
 total contribution / total spend equals it exactly (see ``synth_dgp.calibrate``).
 """
@@ -57,6 +61,30 @@ class MediatorSpec:
 
 
 @dataclass(frozen=True)
+class BrandSpec:
+    """The long-term (brand) system of a brand preset (formulas in ``mmm_core.synth.brand``).
+
+    Brand metrics follow a VAR(1) in deviations from their base levels, driven by each channel's adstocked spend;
+    base sales move with the metrics' deviations. ``long_roi`` is the target long-term ROI per channel (sales per
+    unit of spend, cumulated over ``horizon`` weeks after the spend): the generator scales each channel's loading
+    so the truth's impulse response meets it exactly. ``to_consideration`` is the share of a channel's brand input
+    that lands on Consideration rather than Awareness.
+    """
+
+    long_roi: dict[str, float]
+    to_consideration: dict[str, float] = field(default_factory=dict)
+    metrics: tuple[str, str] = ("Awareness", "Consideration")
+    base_levels: tuple[float, float] = (30.0, 15.0)  # % points with no media
+    rho: tuple[float, float] = (0.85, 0.75)  # own persistence of each metric
+    awareness_to_consideration: float = 0.15  # next week's consideration points per awareness point
+    sales_per_point: tuple[float, float] = (0.01, 0.02)  # base sales per metric point, share of mean KPI
+    ar_sd: tuple[float, float] = (1.2, 0.8)  # innovation sd of each metric's own movement, % points
+    obs_sd: tuple[float, float] = (0.3, 0.3)  # measurement error of the observed metrics, % points
+    horizon: int = 24  # weeks over which the long-term ROI is cumulated (the spec's default horizon)
+    survey: bool = False  # True: metrics observed on the first week of each month only
+
+
+@dataclass(frozen=True)
 class Preset:
     name: str
     description: str
@@ -71,6 +99,7 @@ class Preset:
     noise_frac: float = 0.06  # Gaussian noise sd as a share of mean KPI (per geo)
     geo_beta_sd: float = 0.2  # sd of log geo multipliers of beta (partial pooling)
     mediator: MediatorSpec | None = None
+    brand: BrandSpec | None = None  # a long-term brand system (synth.brand); None for the short-term presets
     extra: dict = field(default_factory=dict)
 
 
@@ -155,6 +184,47 @@ MEDIATED_SURVEY = replace(
     mediator=MediatorSpec(ar_sd=3.0),
 )
 
+# The long-term truth (issue 21). TV builds the brand (two thirds of its effect is long-term), Search sells now and
+# builds nothing, Social and Radio sit in between. `media_share` is the short-term media share of the KPI without
+# the brand system; the brand sales come on top. Weekly brand metrics make the VAR identifiable from the data.
+BRAND = Preset(
+    "brand",
+    "156 weeks, national, 4 channels; media build weekly Awareness and Consideration, which lift base sales "
+    "for weeks (known short- and long-term ROI)",
+    156,
+    1,
+    (
+        ChannelSpec("TV", "onoff", 15000.0, 0.8, 0.5, 1.0, 1.0),
+        ChannelSpec("Search", "trend", 6000.0, 2.5, 0.1, 1.0, 1.0),
+        ChannelSpec("Social", "seasonal", 5000.0, 1.0, 0.3, 1.5, 0.8),
+        ChannelSpec("Radio", "onoff", 3000.0, 0.5, 0.4, 1.0, 1.2),
+    ),
+    SMALL_CONTROLS,
+    media_share=0.25,
+    noise_frac=0.04,
+    brand=BrandSpec(
+        long_roi={"TV": 1.6, "Search": 0.0, "Social": 0.5, "Radio": 0.25},
+        to_consideration={"TV": 0.2, "Social": 0.5, "Radio": 0.0},
+    ),
+)
+
+BRAND_SURVEY = replace(
+    BRAND,
+    name="brand_survey",
+    description="brand, with Awareness and Consideration from a monthly survey (first week of each month only)",
+    brand=replace(BRAND.brand, survey=True),
+)
+
+# The null world: the metrics move for their own reasons (and move sales), but no channel moves them, so every
+# long-term ROI is zero and a model that finds one has found noise.
+BRAND_NONE = replace(
+    BRAND,
+    name="brand_none",
+    description="brand metrics that move (and move sales) for their own reasons; no media -> brand path, so "
+    "every long-term ROI is 0",
+    brand=replace(BRAND.brand, long_roi={c.name: 0.0 for c in BRAND.channels}, ar_sd=(2.0, 1.2)),
+)
+
 ENTERPRISE_CONTROLS = (
     ControlSpec("Price", "price", -0.05),
     ControlSpec("Promo", "event", 0.08),
@@ -209,7 +279,20 @@ def enterprise(rng: np.random.Generator) -> Preset:
     )
 
 
-FIXED = {p.name: p for p in (NATIONAL_SMALL, NATIONAL_LOGISTIC, GEO_MEDIUM, MEDIATED, MEDIATED_SINGLE, MEDIATED_SURVEY)}
+FIXED = {
+    p.name: p
+    for p in (
+        NATIONAL_SMALL,
+        NATIONAL_LOGISTIC,
+        GEO_MEDIUM,
+        MEDIATED,
+        MEDIATED_SINGLE,
+        MEDIATED_SURVEY,
+        BRAND,
+        BRAND_SURVEY,
+        BRAND_NONE,
+    )
+}
 # Control-selection worlds (issue 22), defined in mmm_core.synth.controls.
 CONTROL_SELECTION_PRESETS = ("sparse_controls", "confounded_control")
 PRESETS: tuple[str, ...] = (
@@ -220,6 +303,9 @@ PRESETS: tuple[str, ...] = (
     "mediated_single",
     "mediated_survey",
     "enterprise",
+    "brand",
+    "brand_survey",
+    "brand_none",
     *CONTROL_SELECTION_PRESETS,
 )
 

@@ -184,3 +184,62 @@ def _per_geo(world: World, values: np.ndarray) -> float | dict[str, float]:
 def _f(x: float) -> float:
     """A float rounded to 10 significant digits: exact enough for tests, stable text across platforms."""
     return float(f"{float(x):.10g}")
+
+
+# --- the brand presets (issue 21): short-term truth plus the long-term system -----------------------------------
+
+BRAND_FORMULAS = {
+    "kpi": "Sales[t] = short-term KPI[t] (formula 'kpi' with no mediator) + brand_sales[t]",
+    "brand_state": "y[t] = Phi @ y[t-1] + L @ x[t] + e[t], y = (Awareness, Consideration) deviations from base,"
+    " x[t,c] = adstock_c(spend[:,c])[t] (linear, no saturation), e ~ N(0, diag(ar_sd^2))",
+    "brand_sales": "brand_sales[t] = lam @ y[t]",
+    "observed_metrics": "base_level + y[t] + N(0, obs_sd^2), every week or on the first week of each month (survey)",
+    "short_roi": "sum_t beta_c*sat_c(adstock_c(spend_c))[t] / total spend_c (counterfactual over the data)",
+    "long_roi": "sum_{h=0}^{H-1} irf_sales_c[h]: base sales per $1 of spend, cumulated over the horizon H weeks"
+    " (impulse response; equals the counterfactual per dollar when the response has died out)",
+    "total_roi": "short_roi + long_roi",
+    "long_share": "long_roi / total_roi",
+}
+
+
+def build_brand_truth(world: Any) -> dict[str, Any]:
+    """The truth of a brand world (``synth.brand.BrandWorld``): the short-term truth of its base world with
+    ``roi`` read as the short-term ROI, plus per channel ``short_roi``, ``long_roi``, ``total_roi``,
+    ``long_share``, the IRFs per $1, and a ``long_term`` block with the system's parameters."""
+    from mmm_core.synth import brand  # lazy: brand imports this package's dgp; truth stays importable on its own
+
+    spec = world.spec
+    truth = build_truth(world.base)
+    truth["formulas"] = truth["formulas"] | BRAND_FORMULAS
+    for c, name in enumerate(world.channel_names):
+        response = brand.irf(world, c, spec.horizon)
+        short, long = truth["channels"][name]["roi"], float(response["sales"].sum())
+        truth["channels"][name] |= {
+            "roi_basis": "short_term",
+            "short_roi": short,
+            "long_roi": _f(long),
+            "total_roi": _f(short + long),
+            "long_share": _f(long / (short + long)) if short + long else 0.0,
+            "long_contribution_in_data": _f(brand.long_term_counterfactual(world, [name], extend=0)),
+            "irf_per_dollar": {k: [_f(v) for v in series] for k, series in response.items()},
+            "brand_loading": dict(zip(spec.metrics, map(_f, world.load[:, c]))),
+        }
+    total_sales = brand.sales(world)
+    truth["totals"]["kpi"] = _f(total_sales.sum())
+    truth["totals"]["brand_sales"] = _f(brand.brand_sales(world).sum())
+    truth["totals"]["media_share"] = _f(truth["totals"]["media_contribution"] / total_sales.sum())  # short-term
+    truth["long_term"] = {
+        "method": "impulse response of base sales to $1 of spend, cumulated over the horizon",
+        "horizon": spec.horizon,
+        "metrics": list(spec.metrics),
+        "observed": "first week of each month" if spec.survey else "weekly",
+        "observed_periods": int(world.observed.sum()),
+        "base_levels": dict(zip(spec.metrics, spec.base_levels)),
+        "phi": [[_f(v) for v in row] for row in world.phi],
+        "eigenvalues": sorted(_f(abs(v)) for v in np.linalg.eigvals(world.phi)),
+        "sales_per_point": dict(zip(spec.metrics, map(_f, world.lam))),
+        "ar_sd": dict(zip(spec.metrics, spec.ar_sd)),
+        "obs_sd": dict(zip(spec.metrics, spec.obs_sd)),
+        "latent_series": {m: [round(float(v), 4) for v in s] for m, s in zip(spec.metrics, brand.metrics(world).T)},
+    }
+    return truth
