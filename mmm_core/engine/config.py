@@ -99,6 +99,27 @@ class ExperimentConfig:
 
 
 @dataclass(frozen=True)
+class ControlSelectionConfig:
+    """Bayesian selection over some controls (``selected``: indices in the data's control order), on the effect of
+    one control sd as a share of mean KPI (the unit of ``gamma_control``). Priors in ``mmm_core.engine.controls``.
+
+    ``horseshoe``: regularized horseshoe; ``expected_nonzero`` (p0) sets the global scale tau0 = p0 / (D - p0) /
+    sqrt(n) times the noise sd (Piironen & Vehtari 2017), ``slab_scale``/``slab_df`` the slab that bounds kept
+    effects. ``spike_slab``: continuous mixture p·N(0, slab²) + (1 - p)·N(0, spike²) with ``prior_inclusion`` p.
+    ``lasso``: Laplace(0, b), b ~ HalfNormal(``slab_scale``). ``negligible``: the effect size below which a control
+    counts as "not included" (the lasso's inclusion measure; also the spike's scale).
+    """
+
+    method: Literal["horseshoe", "spike_slab", "lasso"]
+    selected: tuple[int, ...]
+    expected_nonzero: float = 3.0
+    slab_scale: float = 0.3
+    slab_df: float = 4.0
+    prior_inclusion: float = 0.3
+    negligible: float = 0.01
+
+
+@dataclass(frozen=True)
 class ModelConfig:
     """What to fit. Per-channel fields accept one value for all channels or a tuple, one per channel.
 
@@ -164,6 +185,8 @@ class ModelConfig:
     national: bool | tuple[bool, ...] = False
     # Lift tests calibrating the model: each adds Normal(lift | the model's own counterfactual lift, lift_se).
     experiments: tuple[ExperimentConfig, ...] = ()
+    # Bayesian selection over (precision) controls; None: every control gets the plain prior (engine.controls).
+    control_selection: ControlSelectionConfig | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.l_max, tuple):  # per-channel lags: one lag tensor of the longest, masked weights
@@ -256,6 +279,7 @@ class ModelConfig:
                 raise EngineConfigError(f"Mediator {m.name!r}: prior scales must be positive.")
 
         self._validate_experiments(n_channels, n_periods)
+        self._validate_control_selection(n_controls)
 
     def _validate_experiments(self, n_channels: int, n_periods: int) -> None:
         for e in self.experiments:
@@ -269,9 +293,43 @@ class ModelConfig:
             if e.until != -1 and e.until < e.end:
                 raise EngineConfigError(f"Experiment {e.name!r}: the measured window ends before the test.")
 
+    def _validate_control_selection(self, n_controls: int) -> None:
+        sel = self.control_selection
+        if sel is None:
+            return
+        if sel.method not in ("horseshoe", "spike_slab", "lasso"):
+            raise EngineConfigError(f"Unknown control selection {sel.method!r}.", hint="horseshoe, spike_slab, lasso.")
+        if (
+            not sel.selected
+            or any(not 0 <= k < n_controls for k in sel.selected)
+            or len(set(sel.selected)) < len(sel.selected)
+        ):
+            raise EngineConfigError(
+                f"Control selection needs distinct control indices among the {n_controls} controls.",
+                hint="Indices in the data's control order.",
+            )
+        if not 0 < sel.expected_nonzero < len(sel.selected) and sel.method == "horseshoe":
+            raise EngineConfigError(
+                f"expected_nonzero {sel.expected_nonzero} must lie strictly between 0 and the {len(sel.selected)} "
+                "selected controls.",
+                hint="The number of controls you expect to matter, e.g. 3 of 20.",
+            )
+        if min(sel.slab_scale, sel.slab_df, sel.negligible) <= 0 or not 0 < sel.prior_inclusion < 1:
+            raise EngineConfigError(
+                "Control selection scales must be positive and the prior inclusion inside (0, 1).",
+                hint="Defaults: slab_scale 0.3, slab_df 4, negligible 0.01, prior_inclusion 0.3.",
+            )
+
     def n_fourier(self) -> int:
         return 2 * self.seasonality_order
 
 
 DEFAULT_CONFIG = ModelConfig()
-__all__ = ["ExperimentConfig", "ModelConfig", "MediatorConfig", "EngineConfigError", "DEFAULT_CONFIG"]
+__all__ = [
+    "ControlSelectionConfig",
+    "ExperimentConfig",
+    "ModelConfig",
+    "MediatorConfig",
+    "EngineConfigError",
+    "DEFAULT_CONFIG",
+]

@@ -29,6 +29,7 @@ import numpyro.distributions as dist
 
 from mmm_core.engine import transforms as tf
 from mmm_core.engine.config import ModelConfig
+from mmm_core.engine.controls import control_params
 from mmm_core.engine.curves import channel_flags, saturated_curves, saturation
 from mmm_core.engine.data import ScaledData, scaled_spend
 from mmm_core.engine.experiments import experiment_likelihood
@@ -120,20 +121,6 @@ def _media_params(data: ScaledData, config: ModelConfig) -> dict:
     return dict(beta=beta, adstock_alpha=alpha, adstock_theta=theta, sat_half=sat_half, hill_slope=slope)
 
 
-def _control_params(data: ScaledData, config: ModelConfig) -> jnp.ndarray:
-    """gamma_control [K]: free Normal, or half-normal times the sign where the sign is constrained."""
-    signs = np.array(data.control_sign or (0,) * data.controls.shape[2], int)
-    gamma = jnp.zeros(len(signs))
-    free, signed = np.flatnonzero(signs == 0), np.flatnonzero(signs != 0)
-    if free.size:
-        g = numpyro.sample("gamma_control_free", dist.Normal(0.0, config.control_sd).expand([free.size]).to_event(1))
-        gamma = gamma.at[free].set(g)
-    if signed.size:
-        g = numpyro.sample("gamma_control_pos", dist.HalfNormal(config.control_sd).expand([signed.size]).to_event(1))
-        gamma = gamma.at[signed].set(g * signs[signed])
-    return numpyro.deterministic("gamma_control", gamma)
-
-
 def sample_params(data: ScaledData, config: ModelConfig) -> dict:
     """All sample sites of the model; returns the natural-scale parameters (PARAM_KEYS except ``intercept``,
     which `mmm_model` derives from ``level``) plus ``level``: the mean scaled KPI (or log KPI) per geo."""
@@ -157,7 +144,7 @@ def sample_params(data: ScaledData, config: ModelConfig) -> dict:
         trend_slope=slope,
         trend_delta=delta,
         gamma_fourier=gamma_f,
-        gamma_control=_control_params(data, config),
+        gamma_control=control_params(data, config, sigma),  # plain or selection priors: engine.controls
         sigma=sigma,
         **_media_params(data, config),
     )

@@ -21,6 +21,7 @@ from mmm_core.data.national import (
 from mmm_core.data.queries import panel
 from mmm_core.engine.config import ExperimentConfig, MediatorConfig, ModelConfig
 from mmm_core.errors import FitRefusedError
+from mmm_core.spec.controls import selection_config
 from mmm_core.spec.experiments import roi_priors
 from mmm_core.spec.schema import MediatorPriors, ModelSpec
 from mmm_core.store import Store
@@ -237,6 +238,7 @@ def model_config(spec: ModelSpec, data: "ModelData") -> ModelConfig:
         mediators=_mediator_configs(spec),
         national=tuple(name in data.national_channels for name in data.channels),
         experiments=experiment_configs(spec, data),
+        control_selection=selection_config(spec),
     )
 
 

@@ -155,11 +155,20 @@ def _allowed_fields(loc: list[Any], root: type[BaseModel]) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        field = _field_named(model, part)
         if field is None:
             return []
         model = _model_of(field.annotation)
-    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]  # as written in YAML (`class`, not class_)
+
+
+def _field_named(model: Any, part: str) -> Any:
+    """The field a path part names: by its name, or by its alias (the key written in YAML)."""
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    return next((f for name, f in model.model_fields.items() if part in (name, f.alias)), None)
 
 
 def _model_of(annotation: Any) -> Any:

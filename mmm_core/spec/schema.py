@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError, model_serializer, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_serializer, model_validator
 
 from mmm_core.errors import SpecValidationError
 from mmm_core.outputs import write_atomic
@@ -33,6 +33,7 @@ from mmm_core.spec.canonical import (  # re-exported: the schema is where caller
     validation_message,
 )
 from mmm_core.spec.comparison import Comparison, ComparisonMember
+from mmm_core.spec.controls import ControlClass, ControlSelection, selection_problems
 from mmm_core.spec.experiments import SpecExperiment, experiments_problems
 from mmm_core.spec.media import (  # re-exported: part of the schema
     Adstock,
@@ -50,12 +51,30 @@ SPEC_FORMAT = 1
 class Control(StrictModel):
     """A non-media driver of the KPI (price, distribution, holidays...)."""
 
+    model_config = ConfigDict(**StrictModel.model_config, populate_by_name=True)  # `class` in YAML, class_ in Python
+
     name: str = Field(min_length=1, description="The dataset variable. Required, unique.")
     sign: Literal["positive", "negative", "none"] = Field(
         "none",
         description="Constraint on the coefficient's sign: 'positive', 'negative' or 'none' "
         "(unconstrained). Default 'none'.",
     )
+    class_: ControlClass | None = Field(
+        None,
+        alias="class",
+        description="Causal role: 'precision' (moves the KPI, not media spend: may be selected), 'confounder' "
+        "(drives spend and the KPI: always in), 'core' (baseline structure: always in) or 'mediator' (on the "
+        "media → KPI path: always in). Default none: always in, never selected (mmm_core.spec.controls).",
+    )
+
+    @model_serializer(mode="wrap")
+    def _class_as_written(self, handler):
+        # `class` is the key users write; absent stays absent so specs locked before classes keep their hash.
+        data = handler(self)
+        cls = data.pop("class_", None) if isinstance(data, dict) else None
+        if cls is not None:
+            data["class"] = cls
+        return data
 
 
 class MediatorPriors(StrictModel):
@@ -248,6 +267,12 @@ class ModelSpec(StrictModel):
         "counterfactual of the test). Default none; `spec init` lists every test stored for the dataset.",
     )
 
+    control_selection: ControlSelection | None = Field(
+        None,
+        description="Bayesian selection over precision controls (horseshoe, spike_slab or lasso). Optional; "
+        "absent = every control in with the plain prior. Confounders, core and mediator controls are never selected.",
+    )
+
     @model_serializer(mode="wrap")
     def _omit_absent_comparison(self, handler):
         # Absent means absent: specs without a comparison keep the canonical JSON (and hash) they had before
@@ -257,6 +282,8 @@ class ModelSpec(StrictModel):
             data.pop("comparison", None)
         if not self.experiments and isinstance(data, dict):  # likewise: no experiments = the field's absence
             data.pop("experiments", None)
+        if self.control_selection is None and isinstance(data, dict):  # likewise
+            data.pop("control_selection", None)
         return data
 
     @model_validator(mode="after")
@@ -279,7 +306,9 @@ class ModelSpec(StrictModel):
                 raise ValueError(
                     f"mediator {med.name!r} is fed by unknown channel(s) {unknown}; allowed: {sorted(channels)}"
                 )
-        problems = experiments_problems(self.experiments, channels)
+        problems = experiments_problems(self.experiments, channels) + selection_problems(
+            self.controls, self.control_selection
+        )
         if problems:
             raise ValueError("; ".join(problems))
         object.__setattr__(self, "experiments", sorted(self.experiments, key=lambda e: e.experiment_id))
@@ -356,6 +385,7 @@ __all__ = [
     "Comparison",
     "ComparisonMember",
     "Control",
+    "ControlSelection",
     "EffectPrior",
     "Geo",
     "Holdout",

@@ -11,21 +11,20 @@ stocked) and distribution lifts sales. Dropping it from the model hands its effe
 refuses to put a confounder under selection. Two nuisance precision controls sit beside it.
 
 The confounder acts through :func:`confound_spend`, called by ``synth.dgp.simulate`` before calibration, so the
-true ROIs still hold exactly for the confounded spend.
+true ROIs still hold exactly for the confounded spend. The controls are (name, kind, effect) rows of
+``synth.presets.ControlSpec``; ``synth.presets`` builds the two presets from them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from mmm_core.synth.presets import NATIONAL_SMALL, ControlSpec, Preset
-
 # The three controls that matter in ``sparse_controls`` (effect per typical unit, share of the intercept): t ≈ 6-10
 # at 6% noise over 156 weeks, so a working selection keeps them; a sign flip or a miss is the prior's fault.
 SPARSE_TRUE = (
-    ControlSpec("Consumer_Confidence", "index", 0.05),
-    ControlSpec("Sports_Final", "event", 0.15),
-    ControlSpec("Gas_Price", "index", -0.04),
+    ("Consumer_Confidence", "index", 0.05),
+    ("Sports_Final", "event", 0.15),
+    ("Gas_Price", "index", -0.04),
 )
 # Seventeen candidates with no effect: mean-reverting indices and 0/1 events, the shapes real candidate lists have.
 _NULL_INDEX = (
@@ -43,42 +42,22 @@ _NULL_INDEX = (
     "Mobility_Index",
 )
 _NULL_EVENT = ("School_Break", "Local_Election", "Festival", "Road_Works", "Concert")
-SPARSE_NULL = tuple(ControlSpec(n, "index", 0.0) for n in _NULL_INDEX) + tuple(
-    ControlSpec(n, "event", 0.0) for n in _NULL_EVENT
-)
+SPARSE_NULL = tuple((n, "index", 0.0) for n in _NULL_INDEX) + tuple((n, "event", 0.0) for n in _NULL_EVENT)
 
-SPARSE_CONTROLS = Preset(
-    "sparse_controls",
-    "156 weeks, national, 4 channels, 20 candidate precision controls of which 3 matter (selection check)",
-    156,
-    1,
-    NATIONAL_SMALL.channels,
-    SPARSE_TRUE + SPARSE_NULL,
-)
+SPARSE_DESCRIPTION = "156 weeks, national, 4 channels, 20 candidate precision controls of which 3 matter"
 
 CONFOUNDER = "Distribution"
 CONFOUNDER_ELASTICITY = 0.3  # log spend per standard deviation of the confounder: ±30% swings, as seen in CPG data
 
-CONFOUNDED_CONTROL = Preset(
-    "confounded_control",
-    "156 weeks, national, 4 channels; Distribution drives both spend and sales (a confounder), 2 null controls",
-    156,
-    1,
-    NATIONAL_SMALL.channels,
-    (
-        ControlSpec(CONFOUNDER, "index", 0.08),
-        ControlSpec("Rainfall", "index", 0.0),
-        ControlSpec("Festival", "event", 0.0),
-    ),
-    extra={"confounder": CONFOUNDER, "elasticity": CONFOUNDER_ELASTICITY},
-)
-
-CONTROL_PRESETS = {p.name: p for p in (SPARSE_CONTROLS, CONFOUNDED_CONTROL)}
+CONFOUNDED = ((CONFOUNDER, "index", 0.08), ("Rainfall", "index", 0.0), ("Festival", "event", 0.0))
+CONFOUNDED_DESCRIPTION = "156 weeks, national, 4 channels; Distribution drives both spend and sales, 2 null controls"
+CONFOUNDED_EXTRA = {"confounder": CONFOUNDER, "elasticity": CONFOUNDER_ELASTICITY}
 
 
-def confound_spend(preset: Preset, spend: np.ndarray, controls: np.ndarray) -> np.ndarray:
+def confound_spend(preset, spend: np.ndarray, controls: np.ndarray) -> np.ndarray:
     """Spend ``[G, T, C]`` scaled by the preset's confounder (unchanged for a preset without one): every channel's
-    spend × exp(elasticity × standardised confounder), rounded to cents like every spend the generator writes."""
+    spend × exp(elasticity × standardised confounder), rounded to cents like every spend the generator writes.
+    ``preset``: a ``synth.presets.Preset`` (this module is a leaf below it, so it is not imported here)."""
     name = preset.extra.get("confounder")
     if name is None:
         return spend
@@ -88,4 +67,4 @@ def confound_spend(preset: Preset, spend: np.ndarray, controls: np.ndarray) -> n
     return np.round(spend * np.exp(float(preset.extra["elasticity"]) * z)[:, :, None], 2)
 
 
-__all__ = ["CONFOUNDER", "CONTROL_PRESETS", "SPARSE_NULL", "SPARSE_TRUE", "confound_spend"]
+__all__ = ["CONFOUNDED", "CONFOUNDER", "SPARSE_NULL", "SPARSE_TRUE", "confound_spend"]

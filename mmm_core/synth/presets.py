@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from mmm_core.synth import controls as ctl
+
 
 @dataclass(frozen=True)
 class ChannelSpec:
@@ -101,6 +103,10 @@ class Preset:
     mediator: MediatorSpec | None = None
     brand: BrandSpec | None = None  # a long-term brand system (synth.brand); None for the short-term presets
     extra: dict = field(default_factory=dict)
+
+
+def _controls(rows: tuple[tuple[str, str, float], ...]) -> tuple[ControlSpec, ...]:
+    return tuple(ControlSpec(*row) for row in rows)
 
 
 SMALL_CONTROLS = (
@@ -293,8 +299,26 @@ FIXED = {
         BRAND_NONE,
     )
 }
-# Control-selection worlds (issue 22), defined in mmm_core.synth.controls.
-CONTROL_SELECTION_PRESETS = ("sparse_controls", "confounded_control")
+# Control-selection worlds (issue 22): the candidate controls and the confounder are in mmm_core.synth.controls.
+SPARSE_CONTROLS = Preset(
+    "sparse_controls",
+    ctl.SPARSE_DESCRIPTION,
+    156,
+    1,
+    NATIONAL_SMALL.channels,
+    _controls(ctl.SPARSE_TRUE + ctl.SPARSE_NULL),
+)
+CONFOUNDED_CONTROL = Preset(
+    "confounded_control",
+    ctl.CONFOUNDED_DESCRIPTION,
+    156,
+    1,
+    NATIONAL_SMALL.channels,
+    _controls(ctl.CONFOUNDED),
+    extra=ctl.CONFOUNDED_EXTRA,
+)
+CONTROL_SELECTION_PRESETS = (SPARSE_CONTROLS.name, CONFOUNDED_CONTROL.name)
+FIXED.update({p.name: p for p in (SPARSE_CONTROLS, CONFOUNDED_CONTROL)})
 PRESETS: tuple[str, ...] = (
     "national_small",
     "national_logistic",
@@ -312,8 +336,4 @@ PRESETS: tuple[str, ...] = (
 
 def build(name: str, rng: np.random.Generator) -> Preset:
     """The preset ``name`` (caller has checked it is one of ``PRESETS``)."""
-    if name in CONTROL_SELECTION_PRESETS:
-        from mmm_core.synth.controls import CONTROL_PRESETS  # lazy: that module builds on this one's records
-
-        return CONTROL_PRESETS[name]
     return enterprise(rng) if name == "enterprise" else FIXED[name]
