@@ -28,6 +28,7 @@ from agent.service import fleet  # noqa: E402
 from mmm_core import ledger  # noqa: E402
 from mmm_core.data.ingest import ingest  # noqa: E402
 from mmm_core.engine.setup import setup  # noqa: E402
+from mmm_core.jobs.batch import BatchRequest  # noqa: E402
 from mmm_core.spec import init_spec  # noqa: E402
 from mmm_core.store import Store  # noqa: E402
 from mmm_core.synth import write  # noqa: E402
@@ -45,8 +46,8 @@ def _specs(store: Store, folder: Path, n: int, first_seed: int) -> list[str]:
 
 
 def _run(store: Store, specs: list[str], backend: str, workers: int) -> dict:
-    requests = [fleet.jobs.FitRequest(spec_id=s, quick=True, seed=0) for s in specs]
-    out = fleet.run_batch(store, requests, backend=backend, workers=workers, log=lambda line: None)
+    batch = BatchRequest(specs=specs, quick=True, seed=0, backend=backend, workers=workers)
+    out = fleet.run_batch(store, batch, log=lambda line: None)
     fit_s = _fit_seconds(store, [j["fit_id"] for j in out["jobs"]])
     return {
         "backend": backend,

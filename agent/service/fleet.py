@@ -10,6 +10,10 @@ leaves each fit queued, failed or done — never lost. Then:
   to it. A spec declaring a model comparison (its members are fitted against the store) runs in the driver.
 - **Local pool** (Ray not importable, or ``--backend local``): ``--workers`` queue worker processes drain the
   queue; the result says so.
+
+The batch itself is one typed record (:class:`mmm_core.jobs.batch.BatchRequest`: fits, specs × datasets,
+comparison members, out-of-sample folds), the same for `fit-many` and ``POST /fits/batch``; the API queues it and
+runs it in a process of its own (:func:`start_batch_process`), read back per member with ``GET /fits/batch/ID``.
 """
 
 from __future__ import annotations
@@ -20,11 +24,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from mmm_core import jobs
 from mmm_core.errors import MMMError
+from mmm_core.jobs import batch as jobs_batch
+from mmm_core.jobs import variants
+from mmm_core.jobs.batch import BatchRecord, BatchRequest
 from mmm_core.store import Store
 
 RAY_ADDRESS_ENV = "RAY_ADDRESS"
@@ -35,62 +42,67 @@ def ray_available() -> bool:
     return importlib.util.find_spec("ray") is not None
 
 
-def batch_requests(
-    store: Store,
-    spec_ids: Sequence[str],
-    datasets: Sequence[str],
-    rationale: str | None,
-    **settings: Any,
-) -> list[jobs.FitRequest]:
-    """The batch: the locked specs named, plus each dataset's default spec (locked with ``rationale``; locking the
-    same spec again reuses it), each fitted with ``settings`` (quick, draws, seed, ...)."""
-    specs = list(spec_ids)
-    if datasets:
-        if not (rationale or "").strip():
-            raise MMMError(
-                "Fitting the default spec of a dataset locks it, and a lock needs a rationale.",
-                'Add --rationale "why these models", or lock the specs yourself and pass their ids.',
-                code="rationale_required",
-            )
-        from mmm_core import ledger  # lazy: the spec layer only when specs are drafted here
-        from mmm_core.spec import init_spec
-
-        specs += [ledger.lock(store, init_spec(store, ds), rationale).spec_id for ds in datasets]
-    if not specs:
-        raise MMMError("No fits to run.", "Name locked spec ids and/or --dataset DATASET.", code="empty_batch")
-    return [jobs.FitRequest(spec_id=s, **settings) for s in specs]
+def queue_batch(store: Store, batch: BatchRequest) -> BatchRecord:
+    """Choose the backend, expand the batch (refusing before anything is queued) and queue every fit."""
+    use_ray, note = _backend(batch.backend)
+    return jobs_batch.queue_batch(store, jobs_batch.expand(store, batch), "ray" if use_ray else "local", note, batch)
 
 
 def run_batch(
     store: Store,
-    requests: Sequence[jobs.FitRequest],
+    batch: BatchRequest,
     *,
-    backend: str = "auto",
     ray_address: str | None = None,
-    workers: int = 2,
     cpus_per_fit: float = 1.0,
     log: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Queue ``requests`` and run them on ``backend`` ('auto': Ray when importable, else the local pool)."""
+    """Queue the batch and run it on its backend ('auto': Ray when importable, else the local pool)."""
+    return run_record(store, queue_batch(store, batch), ray_address=ray_address, cpus_per_fit=cpus_per_fit, log=log)
+
+
+def run_record(
+    store: Store,
+    record: BatchRecord,
+    *,
+    ray_address: str | None = None,
+    cpus_per_fit: float = 1.0,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Run a queued batch to the end: every job closed, the folds' validations put together."""
     say = log or (lambda line: print(line, file=sys.stderr, flush=True))
-    if backend not in ("auto", "ray", "local"):
-        raise MMMError(f"Unknown backend {backend!r}.", "Use auto, ray or local.", code="bad_argument")
-    if backend == "ray" and not ray_available():
-        raise MMMError("Ray is not installed.", "pip install ray, or use --backend local.", code="ray_missing")
-    use_ray = backend == "ray" or (backend == "auto" and ray_available())
-    note = None if use_ray or backend == "local" else "Ray is not installed: the batch ran on the local worker pool."
-    ids = [jobs.submit(store, r).job_id for r in requests]  # recorded before anything runs
-    say(f"queued {len(ids)} fit(s); running on {'Ray' if use_ray else f'{workers} local worker(s)'}")
+    ids, workers = record.job_ids, record.request.workers
+    where = "Ray" if record.backend == "ray" else f"{workers} local worker(s)"
+    say(f"batch {record.batch_id}: {len(ids)} fit(s) on {where}")
     started = time.perf_counter()
-    if use_ray:
+    if record.backend == "ray":
         address, tasks = _on_ray(store, ids, ray_address or os.environ.get(RAY_ADDRESS_ENV), cpus_per_fit)
     else:
         address, tasks = None, _on_local_pool(store, workers)
     closed = _wait_closed(store, ids)
     wall = time.perf_counter() - started
-    if note:
-        say(note)
-    return _summary(closed, tasks, wall, "ray" if use_ray else "local", address, note)
+    if record.note:
+        say(record.note)
+    out = _summary(closed, tasks, wall, record.backend, address, record.note)
+    return {"batch_id": record.batch_id, **out, "oos": variants.assemble_folds(store, closed)}
+
+
+def start_batch_process(store_path: Any, batch_id: str) -> subprocess.Popen:
+    """Run a queued batch in a process of its own (how ``POST /fits/batch`` runs one: the request returns at
+    once); its log goes beside the batch record."""
+    log = jobs_batch.batch_path(Store(store_path), batch_id).with_suffix(".log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "agent.cli", "--store", str(store_path), "fit-many", "--batch", batch_id]
+    with log.open("ab") as err:
+        return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+
+
+def _backend(backend: str) -> tuple[bool, str | None]:
+    """(run on Ray?, the note saying why not when Ray was wanted but is missing)."""
+    if backend == "ray" and not ray_available():
+        raise MMMError("Ray is not installed.", "pip install ray, or use --backend local.", code="ray_missing")
+    use_ray = backend == "ray" or (backend == "auto" and ray_available())
+    note = None if use_ray or backend == "local" else "Ray is not installed: the batch ran on the local worker pool."
+    return use_ray, note
 
 
 def fit_task(shipped):  # -> mmm_core.jobs.remote.Computed
@@ -118,7 +130,7 @@ def _on_ray(store: Store, ids: list[str], address: str | None, cpus_per_fit: flo
             job = jobs.claim(store, driver, job_id=job_id)
             if job is None:  # another worker took it: waited for like any other
                 tasks.append({"job_id": job_id, "ran_on": "another worker"})
-            elif remote.needs_store(store, job.request.spec_id):
+            elif remote.needs_store(store, job.request):
                 local.append(job)
             else:
                 _ship(store, job, driver, task, pending, tasks)

@@ -82,9 +82,8 @@ def out_of_sample(store: Store, fit_id: str, origins: int = 1, recompute: bool =
     stored = None if recompute else stored_out_of_sample(store, fit_id)
     if stored is not None and len(stored["origins"]) == origins:
         return stored
-    path = artifacts.fit_dir(store, fit_id) / ARTIFACT
     result = _run(store, fit_id, origins)
-    write_atomic(path, json.dumps(result, indent=1))
+    save_out_of_sample(store, result)
     return result
 
 
@@ -95,10 +94,7 @@ def stored_out_of_sample(store: Store, fit_id: str) -> dict[str, Any] | None:
 
 
 def _run(store: Store, fit_id: str, origins: int) -> dict[str, Any]:
-    from dataclasses import replace  # lazy: with the engine imports below
-
     from mmm_core.engine import sample_nuts, scale_data  # lazy: JAX (~0.7 s), only when validating
-    from mmm_core.engine.posterior import Posterior  # lazy: JAX, as above
     from mmm_core.fit.comparison import spec_of_fit  # lazy: comparison imports the fit job
     from mmm_core.fit.inputs import model_config, model_data  # lazy: JAX, as above
 
@@ -112,13 +108,12 @@ def _run(store: Store, fit_id: str, origins: int) -> dict[str, Any]:
     spec = spec_of_fit(ledger.get_spec(store, fit.spec_id).spec, fit.settings)
     data = model_data(store, spec)
     base = model_config(spec, data)
-    n_t = len(data.periods)
-    h = horizon_for(n_t, origins, base.holdout)
+    h = horizon_for(len(data.periods), origins, base.holdout)
     s = fit.settings
     out = []
     for j in range(1, origins + 1):
         t0 = time.perf_counter()
-        config = replace(base, holdout=base.holdout + j * h)  # the spec's own holdout stays out as well
+        config = fold_config(base, j, h)
         res = sample_nuts(
             scale_data(data, config),
             config,
@@ -128,24 +123,37 @@ def _run(store: Store, fit_id: str, origins: int) -> dict[str, Any]:
             seed=s["seed"],
             target_accept=s["target_accept"],
         )
-        draws = Posterior.from_fit(res, data).predictive_draws(seed=s["seed"])
-        start = n_t - base.holdout - j * h
-        window = np.zeros(data.kpi_mask.shape, bool)
-        window[start : start + h] = True
-        scores = score_origin(draws, np.nan_to_num(data.kpi), window & data.kpi_mask)
-        out.append(
-            {
-                "train_periods": start,
-                "first_forecast": str(data.periods[start])[:10],
-                "horizon": h,
-                **scores,
-                "wall_time_s": round(time.perf_counter() - t0, 1),
-            }
-        )
-    return {"fit_id": fit_id, "method": "rolling-origin holdout", "origins": out, **_summary(out)}
+        scores = score_fold(res, data, base.holdout, j, h, s["seed"])
+        out.append({**scores, "wall_time_s": round(time.perf_counter() - t0, 1)})
+    return {"fit_id": fit_id, "method": "rolling-origin holdout", "origins": out, **summarize_origins(out)}
 
 
-def _summary(origins: list[dict[str, Any]]) -> dict[str, Any]:
+def fold_config(base, origin: int, horizon: int):
+    """The model config of origin ``origin`` (1 = the last horizon cut): the spec's own holdout stays out too."""
+    from dataclasses import replace  # lazy: with the engine config it copies
+
+    return replace(base, holdout=base.holdout + origin * horizon)
+
+
+def score_fold(result, data, base_holdout: int, origin: int, horizon: int, seed: int | None) -> dict[str, Any]:
+    """Scores of one origin's refit ``result`` on the ``horizon`` periods after its cut (a `fit-many` fold task
+    calls this where it sampled, so only the scores travel)."""
+    from mmm_core.engine.posterior import Posterior  # lazy: JAX, only when validating
+
+    draws = Posterior.from_fit(result, data).predictive_draws(seed=seed)
+    start = len(data.periods) - base_holdout - origin * horizon
+    window = np.zeros(data.kpi_mask.shape, bool)
+    window[start : start + horizon] = True
+    scores = score_origin(draws, np.nan_to_num(data.kpi), window & data.kpi_mask)
+    return {"train_periods": start, "first_forecast": str(data.periods[start])[:10], "horizon": horizon, **scores}
+
+
+def save_out_of_sample(store: Store, result: dict[str, Any]) -> None:
+    """Store a validation beside its fit (where :func:`stored_out_of_sample` and ``health`` find it)."""
+    write_atomic(artifacts.fit_dir(store, result["fit_id"]) / ARTIFACT, json.dumps(result, indent=1))
+
+
+def summarize_origins(origins: list[dict[str, Any]]) -> dict[str, Any]:
     weights = np.array([o["n_cells"] for o in origins], float)
     mean = {
         k: float(np.average([o[k] for o in origins], weights=weights))
@@ -162,4 +170,15 @@ def _summary(origins: list[dict[str, Any]]) -> dict[str, Any]:
     return {**mean, "status": status, "reason": reason}
 
 
-__all__ = ["ARTIFACT", "crps", "horizon_for", "out_of_sample", "score_origin", "stored_out_of_sample"]
+__all__ = [
+    "ARTIFACT",
+    "crps",
+    "fold_config",
+    "horizon_for",
+    "out_of_sample",
+    "save_out_of_sample",
+    "score_fold",
+    "score_origin",
+    "stored_out_of_sample",
+    "summarize_origins",
+]

@@ -3,6 +3,7 @@
 from mmm_core.jobs.queue import (
     Worker,
     cancel,
+    check,
     claim,
     fail,
     finish,
@@ -13,16 +14,18 @@ from mmm_core.jobs.queue import (
     rerun,
     submit,
 )
-from mmm_core.jobs.records import JOB_STATES, TERMINAL_STATES, FitRequest, Job, JobList
+from mmm_core.jobs.records import JOB_STATES, TERMINAL_STATES, FitRequest, Fold, Job, JobList
 
 __all__ = [
     "JOB_STATES",
     "TERMINAL_STATES",
     "FitRequest",
+    "Fold",
     "Job",
     "JobList",
     "Worker",
     "cancel",
+    "check",
     "claim",
     "fail",
     "finish",

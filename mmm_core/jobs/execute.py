@@ -42,6 +42,10 @@ class _Claim:
 def run_job(store: Store, job: Job, worker: queue.Worker) -> Job:
     """Fit the job's request and close the job: succeeded with its fit id, cancelled, or failed with the error."""
     claim = _Claim(store, job, worker)
+    if not job.request.plain:  # a comparison member or an out-of-sample fold: no run_fit for it
+        from mmm_core.jobs.remote import run_split  # lazy: remote builds on this module (JobCancelled, error_dict)
+
+        return run_split(store, job, worker, claim.progress)
     try:
         summary = run_fit(store, job.request.spec_id, **job.request.run_fit_kwargs(), progress=claim.progress)
     except JobCancelled as exc:

@@ -51,14 +51,8 @@ class Worker:
 
 
 def submit(store: Store, request: FitRequest, rerun_of: str | None = None) -> Job:
-    """Record a fit job 'queued' and return it. Refuses an id that names no locked spec (nothing is queued)."""
-    if not spec_exists(store, request.spec_id):
-        raise NotFoundError(
-            f"No locked spec with id {request.spec_id!r}.",
-            "Lock a spec first (`mmm-agent spec lock FILE.yaml --rationale ...`); `mmm-agent ledger DATASET` lists "
-            "the locked ones.",
-            code="unknown_spec",
-        )
+    """Record a fit job 'queued' and return it. Refuses what :func:`check` refuses (nothing is queued)."""
+    check(store, request)
     job_id = new_id("job")
     store.run(
         lambda conn: conn.execute(
@@ -68,6 +62,22 @@ def submit(store: Store, request: FitRequest, rerun_of: str | None = None) -> Jo
         )
     )
     return get_job(store, job_id)
+
+
+def check(store: Store, request: FitRequest) -> None:
+    """Refuse a request that cannot run: an id naming no locked spec; a member the spec does not declare, a fold
+    of a fit that is not a succeeded fit of the spec."""
+    if not spec_exists(store, request.spec_id):
+        raise NotFoundError(
+            f"No locked spec with id {request.spec_id!r}.",
+            "Lock a spec first (`mmm-agent spec lock FILE.yaml --rationale ...`); `mmm-agent ledger DATASET` lists "
+            "the locked ones.",
+            code="unknown_spec",
+        )
+    if not request.plain:
+        from mmm_core.jobs import variants  # lazy: the fit layer, only for a batch's member or fold
+
+        variants.check(store, request)
 
 
 def claim(store: Store, worker: Worker, job_id: str | None = None) -> Job | None:

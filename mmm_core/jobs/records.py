@@ -7,15 +7,33 @@ import datetime as dt
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 TERMINAL_STATES = ("succeeded", "failed", "cancelled")
 JobState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
 
+class Fold(BaseModel):
+    """One rolling origin of a fit's out-of-sample validation (``health --oos``) as a fit of its own: the fit's
+    model refitted without the last ``origin`` x horizon periods, scored on the horizon after the cut."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fit_id: str = Field(min_length=1, description="the succeeded fit being validated")
+    origin: int = Field(ge=1, le=3, description="which origin: 1 cuts one horizon, 2 two, ...")
+    origins: int = Field(ge=1, le=3, description="origins of the whole validation (they share the horizon)")
+
+    @model_validator(mode="after")
+    def _origin_in_range(self) -> Fold:
+        if self.origin > self.origins:
+            raise ValueError(f"origin {self.origin} of {self.origins}: an origin is 1 to origins")
+        return self
+
+
 class FitRequest(BaseModel):
-    """One fit to run: the arguments of ``mmm-agent fit`` (``run_fit``) as data."""
+    """One fit to run: the arguments of ``mmm-agent fit`` (``run_fit``) as data — or, for a batch, one member of
+    a spec's declared comparison fitted alone (``member``), or one out-of-sample fold of a fit (``fold``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -26,10 +44,25 @@ class FitRequest(BaseModel):
     warmup: int | None = Field(None, ge=1, le=100_000)
     draws: int | None = Field(None, ge=1, le=100_000)
     seed: int | None = None
+    member: str | None = Field(
+        None, description="fit only this member of the spec's declared comparison ('spec': the spec as written)"
+    )
+    fold: Fold | None = Field(None, description="fit one out-of-sample fold of a fit (its spec, its settings)")
+
+    @model_validator(mode="after")
+    def _one_variant(self) -> FitRequest:
+        if self.member is not None and self.fold is not None:
+            raise ValueError("a request is a comparison member or an out-of-sample fold, not both")
+        return self
+
+    @property
+    def plain(self) -> bool:
+        """A fit of the spec as locked (``run_fit``), not a member or a fold."""
+        return self.member is None and self.fold is None
 
     def run_fit_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of ``mmm_core.fit.job.run_fit`` after the store and the spec id."""
-        return self.model_dump(exclude={"spec_id"})
+        return self.model_dump(exclude={"spec_id", "member", "fold"})
 
 
 class Job(BaseModel):

@@ -5,6 +5,9 @@ to the store — samples and reviews them, and the driver registers what comes b
     shipped = prepare(store, job)           # driver: ledger checks, fit 'running', inputs read
     outcome = compute(shipped)              # anywhere: gate, sampling, review (no store)
     settle(store, job, worker, shipped, outcome)   # driver: artifacts, tables, fit 'succeeded', job closed
+
+A comparison member or an out-of-sample fold (mmm_core/jobs/variants.py) always takes this split, on Ray or in
+a queue worker (:func:`run_split`): only a plain fit has ``run_fit`` to take it whole.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from mmm_core.errors import LedgerError
 from mmm_core.fit.inputs import model_config, model_data
 from mmm_core.fit.job import register_outcome, sample_and_review, start_fit
 from mmm_core.fit.records import FitOutcome, FitSettings
-from mmm_core.jobs import queue
-from mmm_core.jobs.execute import error_dict
-from mmm_core.jobs.records import Job
+from mmm_core.jobs import queue, variants
+from mmm_core.jobs.execute import JobCancelled, error_dict
+from mmm_core.jobs.records import FitRequest, Job
 from mmm_core.ledger.fits import fail_fit
 from mmm_core.ledger.store import get_spec
 from mmm_core.store import Store
@@ -35,6 +38,7 @@ class ShippedFit:
     config: Any
     settings: FitSettings
     started: float  # wall clock (time.time) when the driver started the fit
+    fold: variants.FoldPlan | None = None  # an out-of-sample fold: scored where it is sampled
 
 
 @dataclass(frozen=True)
@@ -46,34 +50,45 @@ class Computed:
     error: dict[str, Any] | None
 
 
-def needs_store(store: Store, spec_id: str) -> bool:
-    """A spec declaring a model comparison fits its members against the store: it cannot be shipped."""
-    return get_spec(store, spec_id).spec.comparison is not None
+def needs_store(store: Store, request: FitRequest) -> bool:
+    """A plain fit of a spec declaring a model comparison fits its members against the store: not shippable."""
+    return request.plain and get_spec(store, request.spec_id).spec.comparison is not None
 
 
-def prepare(store: Store, job: Job, worker: queue.Worker) -> ShippedFit:
+def prepare(store: Store, job: Job, worker: queue.Worker, note: str = "inputs shipped to a task") -> ShippedFit:
     """Start the claimed job's fit (refusals close the job failed and re-raise) and read its inputs."""
     request = job.request
     try:
-        fit_id, spec, settings = start_fit(store, request.spec_id, **request.run_fit_kwargs())
+        if request.plain:
+            fit_id, spec, settings = start_fit(store, request.spec_id, **request.run_fit_kwargs())
+        else:
+            fit_id, spec, settings = variants.start(store, request)
     except Exception as exc:
         queue.fail(store, job.job_id, worker.worker_id, error_dict(exc))
         raise
     try:
         data = model_data(store, spec)
-        shipped = ShippedFit(fit_id, data, model_config(spec, data), settings, time.time())
-        queue.heartbeat(store, job.job_id, worker.worker_id, 0.05, "inputs shipped to a task", fit_id=fit_id)
+        config = model_config(spec, data)
+        fold = variants.fold_plan(request, data, config)
+        config = fold.config(config) if fold else config
+        shipped = ShippedFit(fit_id, data, config, settings, time.time(), fold)
+        queue.heartbeat(store, job.job_id, worker.worker_id, 0.05, note, fit_id=fit_id)
     except Exception as exc:
         _fail(store, job, worker, fit_id, error_dict(exc))
         raise
     return shipped
 
 
-def compute(shipped: ShippedFit) -> Computed:
-    """Gate, sampling and review of shipped inputs; an error is returned, not raised (the driver records it)."""
+def compute(shipped: ShippedFit, report=None) -> Computed:
+    """Gate, sampling and review of shipped inputs (a fold is scored too); an error is returned, not raised (the
+    driver records it) — except a cancel asked through ``report``, which its caller handles."""
     timer = PhaseTimer()
     try:
-        outcome = sample_and_review(shipped.data, shipped.config, shipped.settings, lambda f, m: None, timer)
+        outcome = sample_and_review(shipped.data, shipped.config, shipped.settings, report or _quiet, timer)
+        if shipped.fold is not None:
+            outcome = variants.with_fold_scores(outcome, shipped.data, shipped.fold, shipped.settings.seed)
+    except JobCancelled:
+        raise
     except Exception as exc:
         return Computed(None, None, error_dict(exc))
     # The phases travel; JAX's compile counters are this process's, meaningless in the driver: left out.
@@ -90,6 +105,25 @@ def settle(store: Store, job: Job, worker: queue.Worker, shipped: ShippedFit, co
         return queue.fail(store, job.job_id, worker.worker_id, error_dict(exc))
     queue.heartbeat(store, job.job_id, worker.worker_id, 1.0, "registered by the batch driver")
     return queue.finish(store, job.job_id, worker.worker_id, shipped.fit_id)
+
+
+def run_split(store: Store, job: Job, worker: queue.Worker, report) -> Job:
+    """A member or fold job in this process (a queue worker): prepare, compute with progress, settle. A cancel
+    asked while it samples closes the job cancelled and its fit failed."""
+    try:
+        shipped = prepare(store, job, worker, note="inputs read")
+    except Exception:  # refused or unreadable: prepare closed the job failed with the reason
+        return queue.get_job(store, job.job_id)
+    try:
+        computed = compute(shipped, report)
+    except JobCancelled as exc:
+        fail_fit(store, shipped.fit_id, error_dict(exc))
+        return queue.fail(store, job.job_id, worker.worker_id, error_dict(exc), cancelled=True)
+    return settle(store, job, worker, shipped, computed)
+
+
+def _quiet(fraction: float, message: str) -> None:
+    """A Ray task reports to nobody: the driver records the job's progress at dispatch and at registration."""
 
 
 def _fail(store: Store, job: Job, worker: queue.Worker, fit_id: str, error: dict[str, Any]) -> Job:

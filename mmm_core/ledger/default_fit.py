@@ -11,6 +11,8 @@ The rule, among the succeeded fits (of one dataset when given):
 3. a **full** posterior (NUTS) before a quick (MAP + Laplace, approximate) one;
 4. the newest (``finished_at``) first.
 
+A fit that is part of another — a comparison member, an out-of-sample fold — is never the default.
+
 When the chosen fit is not a pre-registered full NUTS fit, :attr:`FitChoice.reason` says why it was taken anyway.
 """
 
@@ -23,6 +25,10 @@ from mmm_core.errors import NotFoundError
 from mmm_core.store import Store
 
 _COLUMNS = "f.id, f.spec_id, s.dataset_id, f.engine, f.mode, coalesce(s.post_hoc, false)"
+NOT_A_PART = (
+    "json_extract_string(f.settings_json, '$.member') IS NULL"
+    " AND json_extract_string(f.settings_json, '$.fold_of') IS NULL"
+)
 _ORDER = (
     " ORDER BY (f.engine = 'numpyro') DESC, coalesce(s.post_hoc, false) ASC, (f.mode = 'nuts') DESC,"
     " f.finished_at DESC NULLS LAST, f.id"
@@ -77,7 +83,8 @@ def default_fit(store: Store, dataset: str | None = None) -> FitChoice | None:
     """The fit that answers when none is named (the rule in the module docstring); None when no fit succeeded.
 
     ``dataset``: a dataset id or name to choose among its fits only."""
-    where = " WHERE f.status = 'succeeded'"
+    # A comparison member or an out-of-sample fold (mmm_core/jobs/variants.py) answers only when named.
+    where = f" WHERE f.status = 'succeeded' AND {NOT_A_PART}"
     params: list[Any] = []
     if dataset:
         where += " AND (s.dataset_id = ? OR s.dataset_id IN (SELECT id FROM datasets WHERE name = ?))"
