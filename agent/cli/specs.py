@@ -40,6 +40,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--controls", type=_names, help="comma-separated control variables: declares them and uses exactly these"
     )
+    p.add_argument(
+        "--brand-metrics",
+        type=_names,
+        help="comma-separated brand-metric variables (e.g. Awareness,Consideration): drafts a long_term block",
+    )
     p.add_argument("--out", help="write the draft to this YAML file")
     add_force_option(p)
 
@@ -107,7 +112,9 @@ def _init(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.spec import init_spec_with_notes, save_draft
 
     out = checked_output(args, args.out)  # before any work: a refused path costs nothing
-    spec, notes = init_spec_with_notes(open_store(args), args.dataset, args.kpi, args.media, args.controls)
+    spec, notes = init_spec_with_notes(
+        open_store(args), args.dataset, args.kpi, args.media, args.controls, args.brand_metrics
+    )
     path = str(save_draft(spec, out)) if out else None
     return {"spec": spec.model_dump(mode="json"), "path": path, "notes": notes}
 

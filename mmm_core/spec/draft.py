@@ -11,6 +11,9 @@ Choices made by ``draft_spec`` (each one is a documented default the user may ed
 - Seasonality: order 2 with ≥ 2 full years of data, order 1 with 1–2 years, off below one year (a cycle seen
   less than once cannot be told apart from trend and media).
 - Geo pooling: 'partial' with more than one geography, else 'full'.
+- Long-term block: only when brand metrics are named (``--brand-metrics``); they leave the controls and mediators
+  (a brand metric on the right-hand side of step 1 would absorb the media effect it carries) and enter the VAR
+  with the documented defaults of ``mmm_core.spec.long_term`` (sparse below 60% coverage).
 - Durations are weekly defaults (l_max 8 weeks, half-life median 1.5 weeks) converted to the data's periods.
 - Effect priors: ROI, lognormal with sigma 1, median derived from one stated assumption — paid media drive on
   average 30% of the KPI (``MEDIA_SHARE_OF_KPI``, the prior *mean* of the total media share) — split across
@@ -44,6 +47,7 @@ from mmm_core.data.national import NATIONAL_KEYS
 from mmm_core.engine.config import holdout_problem
 from mmm_core.errors import SpecValidationError
 from mmm_core.spec.experiments import stored_for_draft
+from mmm_core.spec.long_term import check_brand_metrics, draft_long_term, long_term_note, long_term_problems
 from mmm_core.spec.schema import (
     Adstock,
     Control,
@@ -78,16 +82,21 @@ def draft_spec(
     kpi: str | None = None,
     media: Sequence[str] | None = None,
     controls: Sequence[str] | None = None,
+    brand_metrics: Sequence[str] | None = None,
 ) -> tuple[ModelSpec, list[str]]:
     """A draft spec for the described dataset and notes explaining the data-dependent choices.
 
     ``media``/``controls`` given: exactly those variables (declared roles, see ``data.declare``), the others of
-    that role are left out and named in the notes; else every variable of the role.
+    that role are left out and named in the notes; else every variable of the role. ``brand_metrics`` given: a
+    ``long_term`` block over them (they are then neither controls nor mediators).
     """
     notes: list[str] = []
     variables = {v["name"]: v for v in describe["variables"]}
     chosen_kpi = _choose_kpi(describe, variables, kpi)
-    inferred_controls = [n for n, v in variables.items() if v["role"] == "control" and n != chosen_kpi]
+    brand = check_brand_metrics(variables, brand_metrics or [], chosen_kpi)
+    inferred_controls = [
+        n for n, v in variables.items() if v["role"] == "control" and n != chosen_kpi and n not in brand
+    ]
     control_names = list(controls) if controls is not None else inferred_controls
     notes += _left_out(variables, media, controls, inferred_controls)
     per_year, known = periods_per_year(describe.get("frequency"))
@@ -107,11 +116,14 @@ def draft_spec(
                 channels=[m.name for m in media],
             )
             for n, v in variables.items()
-            if v["role"] == "mediator"
+            if v["role"] == "mediator" and n not in brand
         ],
         seasonality=_draft_seasonality(describe["periods"]["count"], per_year, notes),
         geo=Geo(pooling="partial" if _real_geos(describe) > 1 else "full"),
+        long_term=draft_long_term(describe, brand) if brand else None,
     )
+    if spec.long_term:
+        notes.append(long_term_note(spec.long_term))
     nat = describe.get("national_geography")
     if nat is not None:
         notes.append(
@@ -133,10 +145,11 @@ def init_spec(
     kpi: str | None = None,
     media: Sequence[str] | None = None,
     controls: Sequence[str] | None = None,
+    brand_metrics: Sequence[str] | None = None,
 ) -> ModelSpec:
     """Draft a spec for ``dataset`` (id or name) from ``queries.describe`` (see ``draft_spec`` for the choices
     made). Raises ``SpecValidationError`` when the KPI is ambiguous (listing the candidates)."""
-    return init_spec_with_notes(store, dataset, kpi, media, controls)[0]
+    return init_spec_with_notes(store, dataset, kpi, media, controls, brand_metrics)[0]
 
 
 def init_spec_with_notes(
@@ -145,13 +158,14 @@ def init_spec_with_notes(
     kpi: str | None = None,
     media: Sequence[str] | None = None,
     controls: Sequence[str] | None = None,
+    brand_metrics: Sequence[str] | None = None,
 ) -> tuple[ModelSpec, list[str]]:
     """``init_spec`` plus plain-language notes on the data-dependent choices (for the CLI and chat).
 
     ``media``/``controls`` declare roles first (written to the dataset's variables, so lock and fit agree).
     """
     declared = declare_roles(store, dataset, media or (), controls or (), kpi) if media or controls else []
-    spec, notes = draft_spec(queries.describe(store, dataset), kpi, media or None, controls or None)
+    spec, notes = draft_spec(queries.describe(store, dataset), kpi, media or None, controls or None, brand_metrics)
     spec, exp_notes = _with_stored_experiments(store, spec)
     return spec, [*declared, *notes, *exp_notes]
 
@@ -347,6 +361,7 @@ def _problems(spec: ModelSpec, d: dict[str, Any]) -> list[str]:
     for med in spec.mediators:
         out.extend(_mediator_problems(med, roles, coverage, non_media))
     out.extend(_structure_problems(spec, d))
+    out.extend(long_term_problems(spec.long_term, d, len(spec.media)))
     return out
 
 

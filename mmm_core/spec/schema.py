@@ -35,6 +35,7 @@ from mmm_core.spec.canonical import (  # re-exported: the schema is where caller
 from mmm_core.spec.comparison import Comparison, ComparisonMember
 from mmm_core.spec.controls import ControlClass, ControlSelection, selection_problems
 from mmm_core.spec.experiments import SpecExperiment, experiments_problems
+from mmm_core.spec.long_term import BrandMetric, LongTerm, MinnesotaPrior
 from mmm_core.spec.media import (  # re-exported: part of the schema
     Adstock,
     EffectPrior,
@@ -273,6 +274,13 @@ class ModelSpec(StrictModel):
         "absent = every control in with the plain prior. Confounders, core and mediator controls are never selected.",
     )
 
+    long_term: LongTerm | None = Field(
+        None,
+        description="Long-term effects: a Bayesian VAR over base sales and brand metrics with media as exogenous "
+        "inputs, its impulse responses giving long-term ROI (mmm_core.spec.long_term). Optional; absent = "
+        "short-term effects only.",
+    )
+
     @model_serializer(mode="wrap")
     def _omit_absent_comparison(self, handler):
         # Absent means absent: specs without a comparison keep the canonical JSON (and hash) they had before
@@ -282,6 +290,8 @@ class ModelSpec(StrictModel):
             data.pop("comparison", None)
         if not self.experiments and isinstance(data, dict):  # likewise: no experiments = the field's absence
             data.pop("experiments", None)
+        if self.long_term is None and isinstance(data, dict):  # likewise: specs without it keep their hash
+            data.pop("long_term", None)
         if self.control_selection is None and isinstance(data, dict):  # likewise
             data.pop("control_selection", None)
         return data
@@ -297,8 +307,9 @@ class ModelSpec(StrictModel):
             + [m.variable for m in self.media]
             + [c.name for c in self.controls]
             + [m.name for m in self.mediators]
+            + (self.long_term.metric_names if self.long_term else [])
         )
-        _refuse_duplicates("variable (each may play one role: kpi, media, control or mediator)", used)
+        _refuse_duplicates("variable (each may play one role: kpi, media, control, mediator or brand metric)", used)
         channels = {m.name for m in self.media}
         for med in self.mediators:
             unknown = sorted(set(med.channels) - channels)
@@ -382,6 +393,7 @@ def load_spec(path: str | Path) -> ModelSpec:
 
 __all__ = [
     "Adstock",
+    "BrandMetric",
     "Comparison",
     "ComparisonMember",
     "Control",
@@ -391,9 +403,11 @@ __all__ = [
     "Holdout",
     "Interval",
     "LogNormalPrior",
+    "LongTerm",
     "MediaChannel",
     "Mediator",
     "MediatorPriors",
+    "MinnesotaPrior",
     "ModelSpec",
     "NormalPrior",
     "Sampler",
