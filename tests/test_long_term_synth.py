@@ -95,3 +95,18 @@ def test_irf_decays_and_tv_builds_awareness_first(worlds):
     assert len(tv["sales"]) == 24
     assert tv["sales"][-1] < 0.2 * max(tv["sales"])
     assert int(np.argmax(tv["consideration"])) > int(np.argmax(tv["awareness"]))  # awareness feeds consideration
+
+
+def test_bundled_brand_demo_is_current(tmp_path):
+    """data/demo_brand.csv and its truth are exactly what the generator writes for seed 0 (regenerate with
+    `mmm-agent synth brand --seed 0 --out data/demo_brand.csv --truth data/demo_brand_truth.json`)."""
+    import json
+    from pathlib import Path
+
+    from mmm_core.synth import write
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    csv, truth = write("brand", 0, tmp_path / "demo_brand.csv", tmp_path / "demo_brand_truth.json")
+    assert (data / "demo_brand.csv").read_bytes() == csv.read_bytes()
+    assert json.loads((data / "demo_brand_truth.json").read_text()) == json.loads(truth.read_text())
+    assert csv.stat().st_size < 200_000 and truth.stat().st_size < 100_000  # small: it ships with the package
