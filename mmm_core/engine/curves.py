@@ -28,16 +28,22 @@ def saturation(x, hill_slope, sat_half, hill: np.ndarray):
     return jnp.where(hill, tf.hill_saturation(x, hill_slope, sat_half), tf.logistic_saturation(x, tf.LN3 / sat_half))
 
 
-def saturated_curves(params: dict, spend_lagged, config: ModelConfig) -> jnp.ndarray:
-    """sat(adstock(spend)) per channel [T,G,C] (no coefficient): shared by the KPI and mediator equations."""
-    n_c = spend_lagged.shape[-1]
-    delayed, hill = channel_flags(config, n_c)
+def adstock_weights(params: dict, config: ModelConfig, n_channels: int) -> jnp.ndarray:
+    """Adstock weights [L,C] of one draw (sum 1 per channel): also the long-term model's media input."""
+    delayed, _ = channel_flags(config, n_channels)
     alpha = params["adstock_alpha"]
     w = tf.geometric_weights(alpha, config.l_max)
     if delayed.any():  # static branch: mixed types pay for both weight kinds only when asked for
         w = jnp.where(delayed[None], tf.delayed_weights(alpha, params["adstock_theta"], config.l_max), w)
     if config.channel_l_max:  # per-channel maximum lags: cut the weights and renormalise
-        w = w * config.lag_mask(n_c)
+        w = w * config.lag_mask(n_channels)
         w = w / jnp.sum(w, axis=0, keepdims=True)
-    x = tf.adstock_from_lags(spend_lagged, w)
+    return w
+
+
+def saturated_curves(params: dict, spend_lagged, config: ModelConfig) -> jnp.ndarray:
+    """sat(adstock(spend)) per channel [T,G,C] (no coefficient): shared by the KPI and mediator equations."""
+    n_c = spend_lagged.shape[-1]
+    _, hill = channel_flags(config, n_c)
+    x = tf.adstock_from_lags(spend_lagged, adstock_weights(params, config, n_c))
     return saturation(x, params["hill_slope"], params["sat_half"], hill)

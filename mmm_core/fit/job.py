@@ -105,6 +105,10 @@ def _fit(store: Store, fit_id: str, spec, settings: FitSettings, report: Progres
         data = model_data(store, spec)
         config = model_config(spec, data)
     outcome = sample_and_review(data, config, settings, report, timer)
+    if getattr(spec, "long_term", None) is not None and settings.engine == "numpyro":
+        from mmm_core.fit.long_term import attach_long_term  # lazy: JAX; only specs with a long_term block
+
+        outcome = attach_long_term(store, spec, data, outcome, report, timer)
     if settings.engine == "pymc-marketing" or spec.comparison is None:
         return outcome
     from mmm_core.fit.comparison import FitSteps, attach_comparison  # lazy: only specs declaring a comparison
@@ -311,6 +315,8 @@ def _register(store: Store, fit_id: str, outcome: FitOutcome, elapsed: float, ti
             artifacts.save_samples(folder, outcome.samples)
             artifacts.save_idata(folder, result.idata)
             save_effect_draws(effects, folder / artifacts.EFFECTS)
+            for name, arrays in outcome.extra_artifacts.items():  # e.g. long_term.npz (fit.long_term)
+                np.savez_compressed(folder / name, **arrays)
             artifacts.save_meta(folder, meta)
         with timer.phase("tables"):
             rows = summary_rows(effects, settings.interval_level, settings.interval_method, fit_id=fit_id)

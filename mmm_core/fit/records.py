@@ -3,7 +3,7 @@ review, handed to registration. Typed so a stage cannot silently drop or misspel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -91,3 +91,5 @@ class FitOutcome:
     gate: dict[str, Any] | None
     diagnostics: dict[str, Any]
     settings: FitSettings
+    # More ``.npz`` files for the fit's folder (name → arrays), e.g. the long-term model's draws (fit.long_term).
+    extra_artifacts: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
