@@ -7,7 +7,7 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from service_support import locked_tiny_spec, tiny_mff
+from service_support import locked_tiny_spec, tiny_mff, wait_for
 
 from agent.service.app import create_app
 from mmm_core.fit.job import run_fit
@@ -120,14 +120,30 @@ def test_fits_are_queued_cancelled_rerun_and_streamed(api) -> None:
     waiting = len(client.get("/jobs", params={"state": "queued"}).json()["jobs"])
     _error(client.post("/fits/batch", json={"fits": batch + [{"spec_id": "spec_nope"}]}), 404, "unknown_spec")
     assert len(client.get("/jobs", params={"state": "queued"}).json()["jobs"]) == waiting  # all or nothing
-    queued = client.post("/fits/batch", json={"fits": batch})
-    assert queued.status_code == 202 and [j["request"]["seed"] for j in queued.json()] == [0, 1, 2]
-    for job in queued.json():
-        client.post(f"/jobs/{job['job_id']}/cancel")
-    _error(client.post("/fits/batch", json={"fits": []}), 422, "bad_request")
+    _error(client.post("/fits/batch", json={"fits": []}), 400, "empty_batch")  # was 422: a batch has many sources
+    _error(client.post("/fits/batch", json={"specs": [api["spec_id"]], "origins": 9}), 422, "bad_request")
+    _error(client.post("/fits/batch", json={"comparisons": [api["spec_id"]]}), 400, "no_comparison")
     for path in ("/jobs/job_nope", "/jobs/job_nope/events"):
         _error(client.get(path), 404, "unknown_job")
     _error(client.post("/jobs/job_nope/rerun"), 404)
+
+
+def test_a_batch_runs_in_a_process_of_its_own_and_reports_each_member(api) -> None:
+    client = api["client"]
+    body = {"specs": [api["spec_id"]], "folds": [api["fit_id"]], "quick": True, "draws": 100}
+    started = client.post("/fits/batch", json={**body, "backend": "local", "workers": 1})
+    assert started.status_code == 202, started.text
+    batch = started.json()
+    assert batch["backend"] == "local" and batch["note"] is None and not batch["done"]
+    assert [m["what"] for m in batch["members"]] == ["fit", f"fold 1/1 of {api['fit_id']}"]
+    assert all(m["state"] in ("queued", "running") for m in batch["members"])
+    path = f"/fits/batch/{batch['batch_id']}"
+    done = wait_for(lambda: (b := client.get(path).json())["done"] and b, timeout=600, what="the batch to end")
+    assert done["counts"]["succeeded"] == 2, done["members"]
+    for member in done["members"]:
+        assert member["state"] == "succeeded" and member["fit_id"] and member["error"] is None
+        assert client.get(f"/jobs/{member['job_id']}").json()["fit_id"] == member["fit_id"]
+    _error(client.get("/fits/batch/batch_nope"), 404, "unknown_batch")
 
 
 def test_answers_of_a_fit(api) -> None:

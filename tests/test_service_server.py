@@ -3,6 +3,7 @@ draft → lock → submit a quick fit → follow its progress → ROI, over HTTP
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ import pytest
 from service_support import ROOT, tiny_mff, wait_for
 
 TOKEN = "server-test-token"
+HAS_RAY = importlib.util.find_spec("ray") is not None
 
 
 def _free_port() -> int:
@@ -62,6 +64,14 @@ def test_the_whole_path_over_http(server) -> None:
     assert done["state"] == "succeeded", done
     roi = client.get(f"/fits/{done['fit_id']}/roi").json()
     assert set(roi["channels"]) == {"TV", "Search"} and roi["provenance"]["spec_id"] == spec_id
+
+    batch = client.post("/fits/batch", json={"specs": [spec_id] * 2, "quick": True, "draws": 100}).json()
+    assert batch["backend"] == ("ray" if HAS_RAY else "local"), batch  # auto: Ray when installed, and it says so
+    assert (batch["note"] is None) == HAS_RAY
+    path = f"/fits/batch/{batch['batch_id']}"
+    ended = wait_for(lambda: (b := client.get(path).json())["done"] and b, timeout=600, what="the batch to end")
+    assert [m["state"] for m in ended["members"]] == ["succeeded", "succeeded"], ended["members"]
+    assert len({m["fit_id"] for m in ended["members"]}) == 2
 
 
 def test_serve_refuses_to_start_without_a_token(tmp_path) -> None:

@@ -36,6 +36,7 @@ from mmm_core.store import Store
 
 RAY_ADDRESS_ENV = "RAY_ADDRESS"
 POLL_S = 0.5
+_RUNNERS: list[subprocess.Popen] = []  # batch runners started by this process (the API)
 
 
 def ray_available() -> bool:
@@ -89,11 +90,15 @@ def run_record(
 def start_batch_process(store_path: Any, batch_id: str) -> subprocess.Popen:
     """Run a queued batch in a process of its own (how ``POST /fits/batch`` runs one: the request returns at
     once); its log goes beside the batch record."""
+    _RUNNERS[:] = [p for p in _RUNNERS if p.poll() is None]  # reap the runners that ended (no zombies)
     log = jobs_batch.batch_path(Store(store_path), batch_id).with_suffix(".log")
     log.parent.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "agent.cli", "--store", str(store_path), "fit-many", "--batch", batch_id]
     with log.open("ab") as err:
-        return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+        # A session of its own: stopping the server (Ctrl-C to its process group) leaves a batch running to its end.
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+    _RUNNERS.append(proc)
+    return proc
 
 
 def _backend(backend: str) -> tuple[bool, str | None]:

@@ -1,7 +1,7 @@
 """Request bodies of the REST API. Each field is the option of the CLI command the route stands for (same name,
 same default), so a request and a command line say the same thing. Responses are the commands' JSON objects;
-where the core already has a pydantic model (``IngestResult``, ``ModelSpec``, ``FitRequest``, ``Job``), the API
-uses that one definition."""
+where the core already has a pydantic model (``IngestResult``, ``ModelSpec``, ``FitRequest``, ``BatchRequest``,
+``Job``), the API uses that one definition."""
 
 from __future__ import annotations
 
@@ -9,16 +9,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mmm_core.jobs import FitRequest
 from mmm_core.spec import ModelSpec
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class BatchRequest(_Body):
-    fits: list[FitRequest] = Field(min_length=1, max_length=1000, description="the fits of the batch")
 
 
 class QueryRequest(_Body):

@@ -15,11 +15,10 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from agent.service.bridge import options, run_command
-from agent.service.models import AskRequest, BatchRequest, OptimizeRequest, ReportRequest, ScenarioRequest, pairs
+from agent.service.models import AskRequest, OptimizeRequest, ReportRequest, ScenarioRequest, pairs
 from agent.service.routes_data import store_path
 from mmm_core import jobs
-from mmm_core.errors import NotFoundError
-from mmm_core.ledger.store import spec_exists
+from mmm_core.jobs.batch import BatchRequest
 from mmm_core.store import Store
 
 router = APIRouter()
@@ -37,19 +36,27 @@ def submit_fit(request: Request, body: jobs.FitRequest) -> jobs.Job:
     return jobs.submit(_store(request), body)
 
 
-@router.post("/fits/batch", response_model=list[jobs.Job], status_code=202, tags=["fits"])
-def submit_batch(request: Request, body: BatchRequest) -> list[jobs.Job]:
-    """A batch of fits (`mmm-agent fit-many` without Ray): all queued, or none when a spec id is unknown; the
-    server's workers run them (start more with `mmm-agent worker`, or run the batch on Ray with `fit-many`)."""
+@router.post("/fits/batch", status_code=202, tags=["fits"])
+def submit_batch(request: Request, body: BatchRequest) -> dict[str, Any]:
+    """`mmm-agent fit-many`: the batch (fits, specs × datasets, comparison members, out-of-sample folds) is
+    queued whole — or nothing, when any of it cannot run — and run in a process of its own: on Ray when installed
+    (a local runtime, or ``$RAY_ADDRESS``), else on the local worker pool (``note`` says so). Follow it with
+    ``GET /fits/batch/{batch_id}`` (status per member) or each member's ``/jobs/{job_id}/events``."""
+    from agent.service import fleet  # lazy: the fit layer, only when a batch is asked for
+
     store = _store(request)
-    unknown = sorted({f.spec_id for f in body.fits if not spec_exists(store, f.spec_id)})
-    if unknown:
-        raise NotFoundError(
-            f"No locked spec with id {', '.join(map(repr, unknown))}; nothing was queued.",
-            "`mmm-agent ledger DATASET` lists the locked specs.",
-            code="unknown_spec",
-        )
-    return [jobs.submit(store, f) for f in body.fits]
+    record = fleet.queue_batch(store, body)
+    fleet.start_batch_process(store.path, record.batch_id)
+    return record.status(store)
+
+
+@router.get("/fits/batch/{batch_id}", tags=["fits"])
+def batch_status(request: Request, batch_id: str) -> dict[str, Any]:
+    """A batch now: where it runs, each member's job (state, progress, fit, error) and the count of each state."""
+    from mmm_core.jobs.batch import load_batch  # lazy: as in submit_batch
+
+    store = _store(request)
+    return load_batch(store, batch_id).status(store)
 
 
 @router.get("/jobs", response_model=jobs.JobList, tags=["fits"])
