@@ -16,6 +16,7 @@ from mmm_core.answers.results import decision_fit, load_posterior
 from mmm_core.fit import artifacts
 from mmm_core.ledger.fits import FitRecord
 from mmm_core.ledger.store import log_event
+from mmm_core.optimizer.long_term import stored_long_term_roi
 from mmm_core.optimizer.plans import plan
 from mmm_core.optimizer.plans import scenario as score_allocations
 from mmm_core.optimizer.request import Bounds, PlanRequest
@@ -67,7 +68,7 @@ def optimize(
             objective=objective,
             **options,
         )
-    result = plan(post, request).to_dict()
+    result = plan(post, request, stored_long_term_roi(store, fit_id) if request.total_roi else None).to_dict()
     if incremental:
         result["incremental"] = {
             "added": budget,

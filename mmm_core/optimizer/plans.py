@@ -33,6 +33,8 @@ from mmm_core.optimizer.core import OptimizerError, Problem, Solution, allowed, 
 from mmm_core.optimizer.decision import APPROXIMATE_SPREAD, SPREAD, Rule, decide
 from mmm_core.optimizer.explain import explain, marginal_roi_draws
 from mmm_core.optimizer.frontier import Candidate, risk_aversions, risk_aware_candidates
+from mmm_core.optimizer.long_term import BASIS as LONG_TERM_BASIS
+from mmm_core.optimizer.long_term import LongTermROI, with_long_term
 from mmm_core.optimizer.money import plan_money
 from mmm_core.optimizer.request import Bounds, PlanRequest
 from mmm_core.optimizer.response import Response, posterior_response, precise
@@ -106,10 +108,21 @@ def optimize(post, budget: float, periods: int = 13, **options: Any) -> Optimiza
     return plan(post, PlanRequest(budget, periods, **options))
 
 
-def plan(post, request: PlanRequest) -> OptimizationResult:
-    """The optimizer over a fitted posterior's response."""
+def plan(post, request: PlanRequest, long_term: LongTermROI | None = None) -> OptimizationResult:
+    """The optimizer over a fitted posterior's response; with ``request.total_roi``, over the response plus the
+    fit's long-term ROI (``long_term``, see :mod:`mmm_core.optimizer.long_term`)."""
+    if request.total_roi and long_term is None:  # before the posterior work: a bad request costs nothing
+        raise OptimizerError(
+            "Optimising on total ROI needs the fit's long-term ROI draws.",
+            "Pass long_term=stored_long_term_roi(store, fit_id), or plan on the short-term response.",
+            code="optimizer_no_long_term",
+        )
     response = posterior_response(post, request.periods, request.geo_split, request.max_draws)
-    return plan_response(response, request)
+    if not request.total_roi:
+        return plan_response(response, request)
+    result = plan_response(with_long_term(response, long_term, request.seed), request)
+    result.objective["basis"] = LONG_TERM_BASIS
+    return result
 
 
 def optimize_response(response: Response, budget: float, **options: Any) -> OptimizationResult:

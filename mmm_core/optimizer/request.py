@@ -36,7 +36,11 @@ class PlanRequest:
     ``risk_aware`` (True) adds to the rule's candidates the moves that maximise mean − λ·sd of the gain over the
     current mix, paired by draw (:mod:`mmm_core.optimizer.frontier`; False = only the path to the optimum);
     ``margin`` is the profit per unit of KPI (a revenue KPI's gross margin; None = 1, the KPI is money at face
-    value), used for the returns net of spend."""
+    value), used for the returns net of spend.
+
+    ``total_roi`` (False) optimises on total ROI: the short-term response plus each dollar's long-term effect from
+    the fit's long-term model (:mod:`mmm_core.optimizer.long_term`); the plan's notes and ``objective.basis`` say
+    so."""
 
     budget: float
     periods: int = 13
@@ -61,6 +65,7 @@ class PlanRequest:
     margin: float | None = None
     spread_factor: float | None = None
     risk_aware: bool = True
+    total_roi: bool = False
 
     def __post_init__(self) -> None:
         self._check_safety()
