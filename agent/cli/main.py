@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "agent.cli.ui",
     "agent.cli.report",
     "agent.cli.mediation",
+    "agent.cli.controls",
     "agent.cli.long_term",
     "agent.cli.verify",
     "agent.cli.experiments",

@@ -34,6 +34,10 @@ from mmm_core.engine.config import ControlSelectionConfig, ModelConfig
 from mmm_core.engine.data import ScaledData
 
 INCLUSION_SITE = "control_inclusion"
+# Scales and scale-mixture auxiliaries of a selection prior: hyperparameters, not coefficients the data must
+# identify, so the pre-fit gate's parameter count (``fit.prior_check.n_parameters``) leaves them out — a
+# horseshoe over 20 controls adds 20 coefficients, not 63 parameters.
+HYPER = {"hyperparameter": True}
 
 
 def control_params(data: ScaledData, config: ModelConfig, sigma) -> jnp.ndarray:
@@ -74,8 +78,8 @@ def _unit(name: str, signs: np.ndarray):
 
 def _half_cauchy(name: str, shape: tuple[int, ...]):
     """HalfCauchy(1) as a · sqrt(b), a ~ HalfNormal(1), b ~ InvGamma(1/2, 1/2) (same law, no Cauchy funnel)."""
-    a = numpyro.sample(name + "_a", dist.HalfNormal(1.0).expand(shape).to_event(len(shape)))
-    b = numpyro.sample(name + "_b", dist.InverseGamma(0.5, 0.5).expand(shape).to_event(len(shape)))
+    a = numpyro.sample(name + "_a", dist.HalfNormal(1.0).expand(shape).to_event(len(shape)), infer=HYPER)
+    b = numpyro.sample(name + "_b", dist.InverseGamma(0.5, 0.5).expand(shape).to_event(len(shape)), infer=HYPER)
     return a * jnp.sqrt(b)
 
 
@@ -84,7 +88,9 @@ def _horseshoe(sel: ControlSelectionConfig, signs: np.ndarray, sigma, n_obs):
     tau0 = sel.expected_nonzero / (d - sel.expected_nonzero) / jnp.sqrt(n_obs)
     tau = numpyro.deterministic("control_tau", tau0 * sigma * _half_cauchy("control_tau", ()))
     lam = _half_cauchy("control_lambda", (d,))
-    c2 = sel.slab_scale**2 * numpyro.sample("control_slab", dist.InverseGamma(sel.slab_df / 2, sel.slab_df / 2))
+    c2 = sel.slab_scale**2 * numpyro.sample(
+        "control_slab", dist.InverseGamma(sel.slab_df / 2, sel.slab_df / 2), infer=HYPER
+    )
     lam_t2 = c2 * lam**2 / (c2 + tau**2 * lam**2)
     gamma = _unit("control_z", signs) * tau * jnp.sqrt(lam_t2)
     kappa = 1.0 / (1.0 + n_obs * tau**2 * lam_t2 / sigma**2)
@@ -111,8 +117,8 @@ def _spike_slab(sel: ControlSelectionConfig, signs: np.ndarray, sigma, n_obs):
 
 
 def _lasso(sel: ControlSelectionConfig, signs: np.ndarray, sigma, n_obs):
-    b = numpyro.sample("control_lasso_scale", dist.HalfNormal(sel.slab_scale))
-    e = numpyro.sample("control_lasso_mix", dist.Exponential(1.0).expand([signs.size]).to_event(1))
+    b = numpyro.sample("control_lasso_scale", dist.HalfNormal(sel.slab_scale), infer=HYPER)
+    e = numpyro.sample("control_lasso_mix", dist.Exponential(1.0).expand([signs.size]).to_event(1), infer=HYPER)
     gamma = b * jnp.sqrt(2.0 * e) * _unit("control_z", signs)
     return gamma, (jnp.abs(gamma) > sel.negligible).astype(jnp.float32)
 

@@ -66,7 +66,9 @@ def n_parameters(scaled: "ScaledData", config: "ModelConfig") -> int:
     def collect(data):
         trace = handlers.trace(handlers.seed(bound_model(config), 0)).get_trace(data, None)
         for name, site in trace.items():
-            if site["type"] == "sample" and not site.get("is_observed") and name != "kpi":
+            # a selection prior's scales are not coefficients to identify (engine.controls marks them)
+            hyper = site.get("infer", {}).get("hyperparameter", False)
+            if site["type"] == "sample" and not site.get("is_observed") and name != "kpi" and not hyper:
                 sizes[name] = int(np.prod(np.shape(site["value"]), dtype=int))
         return 0
 

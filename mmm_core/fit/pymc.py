@@ -63,6 +63,12 @@ def fit_with_pymc_marketing(data, config, settings: FitSettings, report: Callabl
             "Fit this spec with the default engine: --engine numpyro.",
             code="not_expressible",
         )
+    if config.control_selection:  # likewise: a selection prior it cannot express must not become a plain prior
+        raise FitRefusedError(
+            "This pymc-marketing bridge does not express control selection (horseshoe / spike-and-slab / lasso).",
+            "Fit this spec with the default engine: --engine numpyro.",
+            code="not_expressible",
+        )
     data, config, differences = _triangulation_inputs(data, config)
     try:
         check_expressible(data, config)

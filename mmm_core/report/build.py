@@ -45,11 +45,13 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("experiments", "Lift tests: ROI before and after calibration"),
     ("curves", "Response curves"),
     ("mediation", "Mediation"),
+    ("controls", "Control variables"),
     ("optimizer", "Budget optimisation"),
     ("method", "Caveats and method"),
 )
 FIXED_PROSE = frozenset({"disclosure", "method"})
-OPTIONAL = frozenset({"mediation", "comparison", "experiments"})  # sections shown only when the fit has them
+# sections shown only when the fit has them
+OPTIONAL = frozenset({"mediation", "comparison", "experiments", "controls"})
 
 
 def build_report(

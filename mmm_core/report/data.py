@@ -26,6 +26,7 @@ from mmm_core.fit.job import fit_summary
 from mmm_core.fit.oos import stored_out_of_sample
 from mmm_core.jsonable import to_jsonable
 from mmm_core.outputs import write_atomic
+from mmm_core.report.controls import controls_block
 from mmm_core.report.experiments import experiments_block
 from mmm_core.store import Store
 
@@ -56,6 +57,7 @@ def collect(store: Store, fit_id: str, allow_unhealthy: bool = False) -> dict[st
         "mediation": _mediation(store, fit_id, locked, allow_unhealthy),
         "comparison": roi.get("comparison"),  # the declared model comparison, when the spec has one
         "experiments": experiments_block(store, fit_id, locked, roi, level, method),  # lift tests, when used
+        "controls": controls_block(store, fit_id, locked, allow_unhealthy),  # classes and selection, when declared
         "optimizer": _optimizer(store, fit_id),
         "thresholds": {"roi_breakeven": BREAKEVEN_ROI},
         "charts": {
