@@ -1,4 +1,5 @@
-"""Tools that fit a locked spec, report on a fit's progress, and explain a fit's structure (carry-over, the
+"""Tools that fit a locked spec, report on a fit's progress (its queue job's state first: queued, running with
+progress, failed with the reason, cancelled), and explain a fit's structure (carry-over, the
 media share of the KPI) from its stored draws.
 
 Only one fit runs at a time in a process (``FIT_LOCK``): the tool node runs parallel tool calls in threads, and
@@ -13,9 +14,11 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
+from mmm_core import jobs
 from mmm_core.answers import explain
 from mmm_core.errors import FitRefusedError
-from mmm_core.fit.job import fit_summary, run_fit
+from mmm_core.fit.job import fit_summary, latest_fit, run_fit
+from mmm_core.ledger.fits import fit_record
 from mmm_core.store import Store
 from tools.base import resolve_fit, run_tool, state_of
 
@@ -33,6 +36,10 @@ class FitArgs(BaseModel):
 
 class FitIdArgs(BaseModel):
     fit_id: str | None = Field(None, description="A fit id (fit_…); omit for the session's current fit.")
+
+
+class FitStatusArgs(FitIdArgs):
+    job_id: str | None = Field(None, description="A queued fit's job id (job_…); omit for the newest fit or job.")
 
 
 class CarryoverArgs(FitIdArgs):
@@ -58,25 +65,14 @@ def build(store: Store) -> list[BaseTool]:
 
         return run_tool(work)
 
-    def fit_status(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
+    def fit_status(fit_id: str | None = None, job_id: str | None = None, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
-            out = fit_summary(store, resolve_fit(store, fit_id or state_of(runtime).get("fit_id"), runtime))
-            return {
-                k: out.get(k)
-                for k in (
-                    "fit_id",
-                    "spec_id",
-                    "status",
-                    "progress",
-                    "log",
-                    "mode",
-                    "approximate",
-                    "label",
-                    "elapsed_s",
-                    "diagnostics",
-                    "provenance",
-                )
-            }
+            fit = fit_id or state_of(runtime).get("fit_id") or latest_fit(store)
+            job = jobs.get_job(store, job_id) if job_id else None if fit_id else _newer_job(store, fit)
+            if job is not None and (job.state != "succeeded" or not job.fit_id):
+                return job_status(job)
+            out = fit_summary(store, resolve_fit(store, job.fit_id if job else fit, runtime))
+            return {k: out.get(k) for k in _STATUS_KEYS} | ({"job_id": job.job_id} if job else {})
 
         return run_tool(work)
 
@@ -115,10 +111,54 @@ def build(store: Store) -> list[BaseTool]:
         StructuredTool.from_function(
             fit_status,
             name="fit_status",
-            args_schema=FitIdArgs,
-            description=("Status and progress of a fit (running, succeeded, failed) with its diagnostics."),
+            args_schema=FitStatusArgs,
+            description=(
+                "Is the fit done? The queued fit's job (queued, running with progress, failed with the reason, "
+                "cancelled) or the finished fit's status with its diagnostics."
+            ),
         ),
     ]
+
+
+_STATUS_KEYS = (
+    "fit_id",
+    "spec_id",
+    "status",
+    "progress",
+    "log",
+    "mode",
+    "approximate",
+    "label",
+    "elapsed_s",
+    "diagnostics",
+    "provenance",
+)
+
+
+def job_status(job: jobs.Job) -> dict:
+    """A fit's job that has not produced a succeeded fit: its state, progress, last log line, error."""
+    lines = job.log.strip().splitlines()
+    return {
+        "job_id": job.job_id,
+        "spec_id": job.spec_id,
+        "status": job.state,
+        "mode": "quick" if job.request.quick else "nuts",
+        "progress": job.progress,
+        "log": lines[-1] if lines else "",
+        "fit_id": job.fit_id,
+        "job_error": job.error,  # not "error": that key marks the tool itself failing
+        "cancel_requested": job.cancel_requested,
+    }
+
+
+def _newer_job(store: Store, fit_id: str | None) -> jobs.Job | None:
+    """The newest fit job, when it was queued after ``fit_id`` started (or there is no fit): that is the fit a
+    user waiting on the queue asks about."""
+    newest = jobs.list_jobs(store, limit=1).jobs
+    if not newest:
+        return None
+    started = fit_record(store, fit_id).started_at if fit_id else None
+    return newest[0] if started is None or newest[0].created_at >= started else None
 
 
 def fit_result(out: dict, spec_id: str) -> dict:
