@@ -67,7 +67,8 @@ def stability_check(d: LongTermDraws) -> Check:
     reason = (
         "Every VAR draw is stable (shocks die out)."
         if status == "pass"
-        else f"{share:.0%} of the VAR draws are explosive and excluded from every long-term summary."
+        else f"{int((~d.stable).sum())} of {d.stable.size} VAR draws ({share:.1%}) are explosive and excluded from "
+        "every long-term summary."
         + (
             " That is most of them: no long-term ROI is reported. Use fewer lags, 'detrend' or 'difference' "
             "stationarity, or tighter priors (long_term.prior)."
