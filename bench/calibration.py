@@ -8,6 +8,7 @@ identifiability label. Printed per generating process and overall; target: 90 % 
 
     python bench/calibration.py                       # 10 datasets per process (50), 2 x (500 + 500) NUTS
     python bench/calibration.py --per-family 2 --quick   # a smoke run (MAP + Laplace; not calibrated by design)
+    python bench/calibration.py --ray                    # the 50 fits spread over Ray (local runtime or --ray-address)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import _ray_map  # noqa: E402
 import numpy as np  # noqa: E402
 from _calib_worlds import FAMILIES, draw_preset  # noqa: E402
 
@@ -165,6 +167,7 @@ def _args() -> argparse.Namespace:
     p.add_argument("--families", default=",".join(f.name for f in FAMILIES))
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "calibration.json")
     p.add_argument("--resume", action="store_true", help="keep the datasets already in OUT.partial.jsonl")
+    _ray_map.add_options(p)
     return p.parse_args()
 
 
@@ -184,6 +187,14 @@ def _override_default_prior(args: argparse.Namespace) -> None:
         draft.SPLIT_ELASTICITY = args.split_elasticity
 
 
+def _world_task(family, seed: int, args: argparse.Namespace) -> list[dict]:
+    """One dataset in a folder of its own (a Ray task has no other; the prior overrides are applied where it
+    runs)."""
+    _override_default_prior(args)
+    with tempfile.TemporaryDirectory() as tmp:
+        return fit_world(family, seed, Path(tmp), args)
+
+
 def main() -> None:
     args = _args()
     _override_default_prior(args)
@@ -197,16 +208,17 @@ def main() -> None:
     if not args.resume:
         partial.write_text("")
     t0 = time.time()
-    with tempfile.TemporaryDirectory() as tmp:
-        for family in [f for f in FAMILIES if f.name in wanted]:
-            for seed in range(args.first_seed, args.first_seed + args.per_family):
-                if (family.name, seed) in done:
-                    continue
-                new = fit_world(family, seed, Path(tmp), args)
-                rows += new
-                with partial.open("a") as fh:
-                    fh.writelines(json.dumps(r) + "\n" for r in new)
-                print(f"{family.name} seed {seed}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+    todo = [
+        (family, seed, args)
+        for family in [f for f in FAMILIES if f.name in wanted]
+        for seed in range(args.first_seed, args.first_seed + args.per_family)
+        if (family.name, seed) not in done
+    ]
+    for (family, seed, _), new in _ray_map.fan_out(_world_task, todo, args):
+        rows += new
+        with partial.open("a") as fh:
+            fh.writelines(json.dumps(r) + "\n" for r in new)
+        print(f"{family.name} seed {seed}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
     summary = summarise(rows)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     settings = {k: v for k, v in vars(args).items() if k != "out"}

@@ -15,6 +15,7 @@ default's parameters were chosen), the held-out seeds and all. Writes JSON, a Ma
     .venv/bin/python bench/decision_quality.py                       # 7 processes × 10 seeds, 2 × (500 + 500)
     .venv/bin/python bench/decision_quality.py --first-seed 5 --seeds 5 --policy "DEFAULT: risk-aware, spread 2"
     .venv/bin/python bench/decision_quality.py --seeds 3 --mode quick  # a smoke run (not the benchmark)
+    .venv/bin/python bench/decision_quality.py --ray   # the fits spread over Ray first (local runtime or --ray-address)
 
 Fits are cached per (process, seed, mode) in ``--cache`` so re-scoring never refits. Measured on the 2-core
 development machine shared with other jobs: 70 NUTS fits 2 × (500 + 500) took 1,565 s in all (5–130 s each, the
@@ -37,6 +38,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import _ray_map  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results"
 FIGURE_POLICIES = (
@@ -64,6 +67,7 @@ def _args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--no-figures", action="store_true")
     p.add_argument("--policy", action="append", help="score only these policies (names in _dq_score.POLICIES)")
     p.add_argument("--holdout-from", type=int, default=HOLDOUT_FROM, help="first held-out seed (tuning below)")
+    _ray_map.add_options(p)
     return p.parse_args(argv)
 
 
@@ -78,8 +82,10 @@ def run(
     policies: dict[str, dict[str, Any]] | None = None,
     log=print,
     holdout_from: int = HOLDOUT_FROM,
+    fitted: dict[tuple[str, int], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Fit (or load) every world, score every policy; returns rows, per-process and overall aggregates."""
+    """Fit (or load) every world, score every policy; returns rows, per-process and overall aggregates.
+    ``fitted``: records already fitted (``fit_all`` on Ray), by (process, seed)."""
     from _dq_fit import fit_one
     from _dq_score import POLICIES, aggregate, score_world
     from _dq_worlds import world
@@ -88,7 +94,7 @@ def run(
     rows, fits = [], []
     for seed in seeds:
         for dgp in dgps:
-            rec = fit_one(dgp, seed, cache, mode, chains, warmup, draws)
+            rec = (fitted or {}).get((dgp, seed)) or fit_one(dgp, seed, cache, mode, chains, warmup, draws)
             fits.append(_fit_summary(rec))
             if rec["post"] is None:
                 log(f"{dgp} seed {seed}: fit failed ({rec.get('error')}), skipped")
@@ -110,6 +116,20 @@ def run(
         "fits": fits,
         "rows": rows,
     }
+
+
+def fit_all(args: argparse.Namespace, seeds: list[int], log=print) -> dict[tuple[str, int], dict[str, Any]]:
+    """Every world's fit on Ray (``--ray``), as each task finishes; the tasks fill their cache as ``fit_one``
+    does, and the records come back to be scored here."""
+    from _dq_fit import fit_one
+
+    cache = args.cache
+    calls = [(d, s, cache, args.mode, args.chains, args.warmup, args.draws) for s in seeds for d in args.dgps]
+    out = {}
+    for call, rec in _ray_map.fan_out(fit_one, calls, args):
+        out[call[:2]] = rec
+        log(f"{call[0]} seed {call[1]}: fitted on Ray in {rec['seconds']:.0f} s")
+    return out
 
 
 def _by_dgp(rows: list[dict[str, Any]], dgps: list[str]) -> dict[str, Any]:
@@ -220,8 +240,19 @@ def main(argv: list[str] | None = None) -> int:
     from _dq_score import POLICIES
 
     policies = {k: v for k, v in POLICIES.items() if not args.policy or k in args.policy}
+    fitted = fit_all(args, seeds, log) if args.ray or args.ray_address else None
     result = run(
-        args.dgps, seeds, args.mode, args.cache, args.chains, args.warmup, args.draws, policies, log, args.holdout_from
+        args.dgps,
+        seeds,
+        args.mode,
+        args.cache,
+        args.chains,
+        args.warmup,
+        args.draws,
+        policies,
+        log,
+        args.holdout_from,
+        fitted,
     )
     result["settings"]["wall_seconds"] = time.perf_counter() - t0
     args.out.mkdir(parents=True, exist_ok=True)
