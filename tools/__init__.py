@@ -8,7 +8,7 @@ from __future__ import annotations
 from langchain_core.tools import BaseTool
 
 from mmm_core.store import Store
-from tools import control_tools, data_tools, experiment_tools, fit_tools, result_tools, spec_tools
+from tools import control_tools, data_tools, experiment_tools, fit_tools, long_term_tools, result_tools, spec_tools
 
 
 def build_tools(store: Store) -> list[BaseTool]:
@@ -19,6 +19,7 @@ def build_tools(store: Store) -> list[BaseTool]:
         + fit_tools.build(store)
         + result_tools.build(store)
         + experiment_tools.build(store)
+        + long_term_tools.build(store)
         + control_tools.build(store)
     )
 

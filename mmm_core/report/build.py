@@ -28,6 +28,7 @@ from mmm_core.grounding import extract_numbers, ungrounded
 from mmm_core.outputs import write_atomic
 from mmm_core.report.charts import all_charts, plotly_js
 from mmm_core.report.data import collect, dump, grounding_pool
+from mmm_core.report.long_term import long_term_charts
 from mmm_core.report.render import plotly_data, render_html, render_markdown, render_prose
 from mmm_core.store import Store
 
@@ -45,13 +46,14 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("experiments", "Lift tests: ROI before and after calibration"),
     ("curves", "Response curves"),
     ("mediation", "Mediation"),
+    ("long_term", "Long-term (brand) effects"),
     ("controls", "Control variables"),
     ("optimizer", "Budget optimisation"),
     ("method", "Caveats and method"),
 )
 FIXED_PROSE = frozenset({"disclosure", "method"})
 # sections shown only when the fit has them
-OPTIONAL = frozenset({"mediation", "comparison", "experiments", "controls"})
+OPTIONAL = frozenset({"mediation", "comparison", "experiments", "controls", "long_term"})
 
 
 def build_report(
@@ -148,4 +150,5 @@ def _apply_rewrite(prose: dict[str, str], res: dict[str, Any], llm: Rewriter) ->
 def _render(fmt: str, res: dict[str, Any], prose: dict[str, str], sections: list[dict[str, str]]) -> str:
     if fmt == "md":
         return render_markdown(res, prose, sections)
-    return render_html(res, prose, sections, all_charts(plotly_data(res)), plotly_js())
+    charts = all_charts(plotly_data(res)) | long_term_charts(plotly_data(res))
+    return render_html(res, prose, sections, charts, plotly_js())

@@ -28,6 +28,7 @@ from mmm_core.jsonable import to_jsonable
 from mmm_core.outputs import write_atomic
 from mmm_core.report.controls import controls_block
 from mmm_core.report.experiments import experiments_block
+from mmm_core.report.long_term import long_term_block, long_term_irf
 from mmm_core.store import Store
 
 BREAKEVEN_ROI = 1.0  # one KPI unit per unit of spend: below it a channel does not pay back (KPI in money)
@@ -58,6 +59,7 @@ def collect(store: Store, fit_id: str, allow_unhealthy: bool = False) -> dict[st
         "comparison": roi.get("comparison"),  # the declared model comparison, when the spec has one
         "experiments": experiments_block(store, fit_id, locked, roi, level, method),  # lift tests, when used
         "controls": controls_block(store, fit_id, locked, allow_unhealthy),  # classes and selection, when declared
+        "long_term": long_term_block(store, fit_id, locked, allow_unhealthy),  # brand VAR, when the spec has one
         "optimizer": _optimizer(store, fit_id),
         "thresholds": {"roi_breakeven": BREAKEVEN_ROI},
         "charts": {
@@ -65,6 +67,7 @@ def collect(store: Store, fit_id: str, allow_unhealthy: bool = False) -> dict[st
             "contributions": _contribution_series(eff),
             "spend": _spend_series(post),
             "curves": _curves(post, level, method),
+            "long_term_irf": long_term_irf(store, fit_id, locked, level, method),
         },
     }
     out["findings"] = _findings(out)
