@@ -69,3 +69,14 @@ def test_channels_must_match(brand):
     _, short, _ = brand
     with pytest.raises(OptimizerError, match="no ROI for"):
         with_long_term(short, LongTermROI(("TV",), np.ones((3, 1)), 24))
+
+
+def test_cli_flag_reaches_the_request_and_the_header_says_total_roi(tmp_path, capsys):
+    from agent.cli.main import main
+    from agent.cli.planning import _objective
+
+    assert "TOTAL ROI" in _objective({"kind": "mean", "basis": "total_roi"})
+    assert "TOTAL ROI" not in _objective({"kind": "mean"})
+    code = main(["--store", str(tmp_path / "s.duckdb"), "optimize", "fit_x", "--budget", "1k", "--total-roi", "--json"])
+    out = capsys.readouterr()
+    assert code != 0 and "unrecognized arguments" not in out.err  # parsed; refused because the fit does not exist

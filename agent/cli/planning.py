@@ -70,6 +70,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-rule", action="store_true", help="return the plain optimum (no decision rule)")
     p.add_argument("--incremental", action="store_true", help="the budget comes on top of current spend")
+    p.add_argument(
+        "--total-roi",
+        action="store_true",
+        help="optimise on total ROI: short-term plus the long-term (brand) effect of the fit's long_term model",
+    )
     p.add_argument("--allow-unhealthy", action="store_true")
 
     p = add_command(
@@ -117,6 +122,7 @@ def _optimize(args: argparse.Namespace) -> dict[str, Any]:
         decision_rule=not args.no_rule,
         min_prob_better=args.min_prob,
         min_gain=args.min_gain,
+        total_roi=args.total_roi,
         **objective,
     )
 
@@ -199,7 +205,10 @@ def _money_lines(m: dict[str, Any]) -> list[str]:
 
 def _objective(obj: Any) -> str:
     kind = obj.get("kind") if isinstance(obj, dict) else obj
-    return {"mean": "expected KPI", "mean_sd": "mean − λ·sd", "cvar": "CVaR"}.get(kind, str(kind))
+    text = {"mean": "expected KPI", "mean_sd": "mean − λ·sd", "cvar": "CVaR"}.get(kind, str(kind))
+    if isinstance(obj, dict) and obj.get("basis") == "total_roi":  # issue 21: never read as a short-term plan
+        text += " on TOTAL ROI: short-term + long-term (brand) effect"
+    return text
 
 
 def _scenario(args: argparse.Namespace) -> dict[str, Any]:
