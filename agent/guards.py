@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -116,7 +117,7 @@ class ShoppingGuard(AgentMiddleware):
             update.append(human)  # same id: replaces the message in the state
         text = str(human.content)
         verdict = judge(mask_channels(text, intent_bearing(names)))
-        if not verdict.seeking:
+        if not verdict.seeking or (verdict.by == "classifier" and reads_results_only(text, names)):
             return {"messages": update} if update else None
         ledger.record_refusal(
             self.store,
@@ -132,6 +133,29 @@ class ShoppingGuard(AgentMiddleware):
             content=reply, additional_kwargs={"mmm": {"intent": "refusal", "template": True, "refused": True}}
         )
         return {"messages": [*update, msg], "jump_to": "end"}
+
+
+# What specification shopping acts on: the model, its settings, or a fit. A question naming none of them and
+# asking for no change ("top performing media?", "radio against tv: who wins on ROI?") reads results; it cannot
+# choose a spec by its results, so the classifier's score alone does not refuse it (the explicit patterns still do).
+_MODEL_WORDS = re.compile(
+    r"\b(specs?|specifications?|models?|modell?ing|priors?|lags?|adstock|carry-?over|saturation|controls?|variables?|"
+    r"covariates?|seasonality|holdouts?|fits?|refit\w*|re-?run\w*|re-?estimat\w*|setup|configuration|settings?|"
+    r"tweak\w*|tun(e|ed|ing)|adjust\w*|chang\w*|drop\w*|remov\w*|add\w*|exclud\w*|includ\w*|until|so that|make|"
+    # a wish about how results should come out: "Search should rank first", "unless it wins", "the board wants"
+    r"amend\w*|reasons?|rationale|should|unless|accept\w*|wants?|wanted|wish\w*|need\w*|must|has to|have to|ought|"
+    r"deck|presentation|slides?|board|client|boss|cmo|leadership|agency|stakeholders?|"
+    # pushing an estimate somewhere: "shrink the TV effect so Radio edges out TV"
+    r"so|shrink\w*|inflat\w*|boost\w*|push\w*|pump\w*|lower\w*|rais\w*|increas\w*|decreas\w*|reduc\w*|forc\w*|"
+    r"constrain\w*|cap|set|effects?|coefficients?|significan\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def reads_results_only(text: str, names: list[str]) -> bool:
+    """Whether ``text`` only asks to read results: no word about the model or its settings, no change asked."""
+    masked = mask_channels(text, names)
+    return not _MODEL_WORDS.search(masked) and not asks_for_change(text, names)
 
 
 class LockedSpecGuard(AgentMiddleware):

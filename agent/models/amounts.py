@@ -158,13 +158,15 @@ def parse_budget(text: str, known: list[str], per_year: float = 52.0) -> BudgetR
         ch = chans[0]
         if re.search(r"\b(flat|unchanged|as is|same|constant|fixed|steady|don'?t touch|leave)\b", low):
             req.fixed.append(ch)
-        elif pct and re.search(r"\b(no more than|at most|max(imum)?|up to|cap|not more than|under|below)\b", low):
+        elif pct and re.search(
+            r"\b(no more than|at most|max(imum)?|up to|cap|capped|not more than|under|below)\b", low
+        ):
             req.max_share[ch] = float(pct.group(1)) / 100
         elif pct and re.search(r"\b(at least|min(imum)?|no less than|not less than)\b", low):
             req.min_share[ch] = float(pct.group(1)) / 100
         elif amount and re.search(r"\b(at least|min(imum)?|no less than|not less than|floor)\b", low):
             req.bounds.setdefault(ch, [None, None])[0] = amount[0]
-        elif amount and re.search(r"\b(no more than|at most|max(imum)?|up to|cap|not more than|under)\b", low):
+        elif amount and re.search(r"\b(no more than|at most|max(imum)?|up to|cap|capped|not more than|under)\b", low):
             req.bounds.setdefault(ch, [None, None])[1] = amount[0]
         elif amount and req.budget is None:
             req.budget = max(amount)
@@ -246,12 +248,34 @@ def parse_moves(text: str, known: list[str]) -> list[dict]:
             return [{"channel": chans[0], "change": -0.5}]
         if _OFF.search(low) and share is None and not money:
             return [{"channel": chans[0], "change": -1.0}]
-        sign = -1.0 if _DOWN.search(low) else 1.0
+        # "take 500k from Print" names only a source: the money leaves it.
+        sign = -1.0 if _DOWN.search(low) or _cue(low, chans[0]) == "src" else 1.0
         if share is not None:
             return [{"channel": chans[0], "change": sign * share}]
         if money:
             return [{"channel": chans[0], "amount": sign * money[0]}]
     return []
+
+
+def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | None:
+    """Why the what-if asked cannot be simulated as stated (None when it can): money moved from a channel to
+    itself, a cut of more than all of a channel's spend, a negative amount of spend. The scenario tool checks the
+    rest against the data (moving more than a channel's spend)."""
+    low = " ".join(text.casefold().split())
+    for ch in find_channels(text, known).found:
+        cues = {_cue_at(low, span) for span in _mention_spans(low, ch)}
+        if {"src", "dst"} <= cues:
+            return f"money cannot move from {ch} to {ch} itself: name two different channels"
+    for mv in moves:
+        change = mv.get("change")
+        if change is not None and change < -1:
+            return (
+                f"a cut of {abs(change):.0%} cannot be applied to {mv['channel']}: a cut removes at most all (100%) of "
+                "a channel's spend"
+            )
+    if re.search(r"\bspend(ing)?\s+(-|minus |negative )\s?[$€£]?\d", low):
+        return 'spend cannot be negative: say how much to cut instead (e.g. "cut Print by 10k")'
+    return None
 
 
 def _roles(text: str, chans: list[str]) -> tuple[str, str] | None:
@@ -271,7 +295,12 @@ def _cue(low: str, channel: str) -> str | None:
     spans = _mention_spans(low, channel)
     if not spans:
         return None
-    start, end = spans[0]
+    return _cue_at(low, spans[0])
+
+
+def _cue_at(low: str, span: tuple[int, int]) -> str | None:
+    """'src', 'dst' or None for the channel mention at ``span`` of ``low``."""
+    start, end = span
     before, after = low[max(0, start - 30) : start], low[end:]
     if _POSSESSIVE_BUDGET.match(after):
         return "src"
@@ -282,9 +311,10 @@ def _cue(low: str, channel: str) -> str | None:
 
 def _mention_spans(low: str, channel: str) -> list[tuple[int, int]]:
     """Where ``channel`` is mentioned in ``low``: the words the resolver read as that channel."""
-    spans = []
+    spans = set()
     for m in resolve(low, Catalog(channels=(channel,))).mentions:
-        hit = re.search(rf"(?<![a-z0-9]){re.escape(m.words.casefold())}(?![a-z0-9])", low)
-        if hit and m.names == (channel,):
-            spans.append(hit.span())
+        if m.names == (channel,):
+            spans.update(
+                h.span() for h in re.finditer(rf"(?<![a-z0-9]){re.escape(m.words.casefold())}(?![a-z0-9])", low)
+            )
     return sorted(spans)

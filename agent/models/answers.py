@@ -109,6 +109,9 @@ def _compose(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str:
         intent = meta.get("intent")
         if intent == "payback" and channels:
             return render("answers/payback.j2", channels=channels, **common)
+        if intent == "headroom" and channels and all(c.get("mroi") for _, c in channels):
+            channels.sort(key=lambda kv: kv[1]["mroi"]["mean"], reverse=True)
+            return render("answers/headroom.j2", channels=channels, **common)
         if intent == "uncertainty" and len(channels) == 1:
             return render("answers/uncertainty.j2", channels=channels, **common)
         if intent == "rank":
@@ -123,18 +126,29 @@ def _compose(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str:
             return render(
                 "answers/rank.j2", channels=channels, order=order, overlap=overlap, excluded=excluded, **common
             )
-        return render("answers/roi.j2", channels=channels, **common)
+        left_out = _left_out(meta, [name for name, _ in channels])
+        channels = [kv for kv in channels if kv[0] not in left_out] or channels
+        return _with_left_out(left_out, render("answers/roi.j2", channels=channels, **common))
     if tool == "compare_channels":
         return render("answers/compare.j2", **common)
     if tool == "contributions":
         rows = [x for x in result.get("rows", []) if isinstance(x, dict)]
-        return render("answers/contributions.j2", rows=rows, shown=rows[:12], **common)
+        left_out = _left_out(meta, [x.get("channel") for x in rows])
+        rows = [x for x in rows if x.get("channel") not in left_out]
+        text = render("answers/contributions.j2", rows=rows, shown=rows[:12], **common)
+        return _with_left_out(left_out, text)
     if tool == "model_health":  # trust needs both: the fit's health and how it forecasts unseen periods
         health = render("answers/health.j2", d=result.get("diagnostics") or {}, **common)
         return health + "\n" + render("answers/out_of_sample.j2", **common)
     if tool in ("spend_by", "kpi_by"):
         rows = [x for x in result.get("rows", []) if isinstance(x, dict)]  # skip truncation notes
-        return render(f"answers/{tool}.j2", shown=rows[:12], **common)
+        left_out = _left_out(meta, [x.get("channel") for x in rows])
+        rows = [x for x in rows if x.get("channel") not in left_out]
+        if left_out:  # the total of every channel would count the ones left out
+            common["r"] = {**result, "total": None, "n_rows": None}
+        return _with_left_out(left_out, render(f"answers/{tool}.j2", shown=rows[:12], **common))
+    if tool == "run_sql" and meta.get("intent") == "roi_probability" and result.get("rows"):
+        return render("answers/roi_probability.j2", row=result["rows"][0], **common)
     if tool == "ledger" and meta.get("intent") == "disclosure":
         return render("answers/disclosure.j2", **common)
     if tool == "optimize_budget":
@@ -163,6 +177,18 @@ def _compose(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str:
     if tool in simple:
         return render(f"answers/{simple[tool]}.j2", **common)
     return render("answers/error.j2", e={"message": f"no answer template for {tool}", "hint": ""})
+
+
+def _left_out(meta: dict[str, Any], present: list[Any]) -> set[str]:
+    """Channels the question excluded ("ROI of everything except TV") that the tool's table holds."""
+    return set(meta.get("args", {}).get("exclude") or []) & {p for p in present if p}
+
+
+def _with_left_out(left_out: set[str], text: str) -> str:
+    """The table without the excluded channels, saying so first (their rows are not shown)."""
+    if not left_out:
+        return text
+    return render("answers/left_out.j2", names=sorted(left_out)) + "\n" + text
 
 
 def declined(tool: str) -> str:

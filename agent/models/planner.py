@@ -28,6 +28,7 @@ _NEEDS_CHANNELS = {
     "adstock",
     "uncertainty",
     "payback",
+    "headroom",
     "record_lift_test",
 }
 _OPTIONAL_TOOLS = {
@@ -105,6 +106,7 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
         "list_datasets": "list_datasets",
         "describe": "describe_dataset",
         "sql": "run_sql",
+        "roi_probability": "run_sql",
         "fit_status": "fit_status",
         "curve": "response_curve",
         "record_lift_test": "record_lift_test",
@@ -127,7 +129,9 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
     if r.intent in _EXPLAIN:
         return _explain(messages, tools, r, meta)
     if r.intent in simple:
-        args = dict(r.args)
+        args = {k: v for k, v in r.args.items() if k != "exclude"}  # the answer leaves those out (answers.py)
+        if r.intent == "roi_probability":  # the SQL is the call; channel and threshold are for the answer
+            args = {"sql": r.args["sql"]}
         if r.intent == "contribution":
             meta["channel"] = args.get("channel")
         return _call(messages, simple[r.intent], args, meta)
@@ -158,6 +162,7 @@ _EXPLAIN = {
     "adstock": ("carryover", True),
     "uncertainty": ("roi", True),
     "payback": ("roi", False),
+    "headroom": ("roi", False),
     "media_share": ("media_share", False),
 }
 
@@ -176,6 +181,8 @@ def _explain(messages: list[BaseMessage], tools: list[str], r: Route, meta: dict
 def _clarify(r: Route, known: list[str]) -> AIMessage:
     if r.intent == "not_in_data":  # a name or period the data does not have (agent.models.scope)
         return _say(answers.render("answers/not_in_data.j2", **r.args), intent=r.intent, refused_scope=True)
+    if r.intent == "impossible":  # a what-if that cannot be simulated as stated (agent.models.amounts)
+        return _say(answers.render("answers/impossible.j2", **r.args), intent=r.intent)
     if r.intent == "unknown_channel":
         return _say(answers.render("answers/unknown_channel.j2", word=r.note, known=known), intent=r.intent)
     questions = {

@@ -41,7 +41,7 @@ def _by(low: str) -> str:
     ):
         return "geo"
     if re.search(
-        r"\b(period|periods|week|weeks|weekly|month|months|monthly|time|over time|date|dates|trend|"
+        r"\b(period|periods|week|weeks|weekly|month|months|monthly|(?<!all )time|over time|(?<!to )date|dates|trend|"
         r"year|years|daily|day)\b",
         low,
     ):
@@ -95,6 +95,9 @@ def route(
     left_out = [c for c in found.found if c not in kept]
     if r.intent == "rank" and left_out:  # the answer ranks the others and lists these apart
         r.args["exclude"] = left_out
+    elif r.intent in ("roi", "contribution", "spend_by") and left_out and not kept:
+        # "ROI of everything except TV": the table of the others, saying what was left out
+        r.args["exclude"] = left_out
     if r.intent == "setup":  # "set up a model with media TV, Search and controls Price": declared roles
         options = known + list(catalog.controls if catalog else ()) + list(names or [])
         r.args |= setup.parse_roles(text, list(dict.fromkeys(options)))
@@ -118,7 +121,8 @@ def action_from_data(text: str, names: list[str]) -> bool:
 def intent_bearing(names: list[str]) -> list[str]:
     """The names that would steer routing if read as words: several words, or one word that is itself a request
     ("Lock", "Refit the model now"). Plain names (Sales, Price) stay readable: "Sales by week" must keep working."""
-    return [n for n in names if n and (len(n.split()) > 1 or _classify(normalise(n), 0) != "unknown")]
+    # A bare KPI name ("Sales") is read as a question about the KPI only by the no-rule fallback: not a request.
+    return [n for n in names if n and (len(n.split()) > 1 or _classify(normalise(n), 0) not in ("unknown", "kpi_by"))]
 
 
 def mask_channels(text: str, known: list[str]) -> str:
@@ -149,7 +153,16 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return next((m for m, rx in _MEASURES if rx.search(low)), "roi" if n_channels else "kpi_by")
     if name == "media_share" and n_channels:
         return "contribution"
+    if name == "headroom" and n_channels:  # "is TV saturated yet?": that channel's curve (its marginal ROI)
+        return "curve" if n_channels == 1 else "roi"
+    if name == "unknown" and _KPI_WORD.search(low):
+        # "how much did we sell in 2022?": the observed KPI; "what has Radio done for sales?": its contribution
+        return "contribution" if n_channels else "kpi_by"
     return name
+
+
+# The KPI itself, named in a question no other rule claimed.
+_KPI_WORD = re.compile(r"\b(sales|revenue|revenues|turnover|kpi|conversions|orders|sell|sold|income|bookings)\b")
 
 
 # The measure a comparison of periods is about (first match wins; "return on spend" is ROI, not spend).
@@ -203,7 +216,7 @@ def _first_rule(low: str, n_channels: int) -> str:
             return "roi"  # "how do the channels compare on return" names no pair: the ROI table answers it
         if name == "compare" and n_channels < 2 and not re.search(r"\b(compare|probability|how likely)\b", low):
             continue
-        if name == "compare" and n_channels == 1 and _AGAINST_ONE.search(low):
+        if name == "compare" and n_channels == 1 and (_AGAINST_ONE.search(low) or _roi_odds(low)):
             return "roi"  # "the probability that TV's ROI is above 1": its interval against break-even
         return name
     return "unknown"
@@ -223,6 +236,26 @@ def _fill(
         low = low.replace(phrase.casefold(), " ")
     _fill_intent(r, text, low, known, q.unknown)
     apply_scope(r, q, text)
+
+
+_ODDS = re.compile(r"\b(probability|probable|chances?|how likely|likelihood|odds|how sure|share of (the )?draws)\b")
+_THRESHOLD = re.compile(
+    r"\b(?P<dir>above|over|greater than|more than|exceeds?|exceeding|at least|higher than|below|under|less than|"
+    r"lower than)\s+(?P<x>\d+(\.\d+)?|one|two|three)\b"
+)
+
+
+def _roi_odds(low: str) -> tuple[bool, float] | None:
+    """(above?, threshold) when the question asks how likely one channel's ROI is past a value, or pays back."""
+    if not _ODDS.search(low):
+        return None
+    m = _THRESHOLD.search(low)
+    if m:
+        x = {"one": 1.0, "two": 2.0, "three": 3.0}.get(m.group("x")) or float(m.group("x"))
+        return m.group("dir") not in ("below", "under", "less than", "lower than"), x
+    if re.search(r"\b(pays?|paying|paid) (back|off|for itself)\b|\bbreak(s|ing)? ?even\b|\bprofitable\b", low):
+        return True, 1.0
+    return None
 
 
 _CUT_OR_KEEP = re.compile(
@@ -259,6 +292,15 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[
         r.args = {"sql": m.group(1).strip().rstrip(";")} if m else {}
         if not m:
             r.intent = "clarify_sql"
+    elif r.intent == "roi" and len(r.channels) == 1 and (odds := _roi_odds(low)):
+        # "what is the probability TV's ROI is above 1?": the share of posterior draws past the threshold
+        above, threshold = odds
+        r.intent = "roi_probability"
+        r.args = {"channel": r.channels[0], "threshold": threshold, "above": above}
+        r.args["sql"] = (
+            f"SELECT channel, avg(CASE WHEN roi {'>' if above else '<'} {threshold:g} THEN 1.0 ELSE 0.0 END) AS "
+            f"share_of_draws, count(*) AS draws FROM roi_draws WHERE channel = '{r.channels[0]}' GROUP BY channel"
+        )
     elif r.intent in ("roi", "curve"):
         if r.channels[1:] and r.intent == "roi":
             r.args = {}  # "the return on print and social": the table names both (one channel would drop one)
@@ -293,7 +335,10 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[
     elif r.intent == "scenario":
         moves = entities.parse_moves(text, known)
         r.args = {"moves": moves, "periods": entities.window_periods(text) or 13}
-        if not moves:
+        reason = entities.impossible_move(text, moves, known)
+        if reason:  # refused before any number is computed, with what would make it possible
+            r.intent, r.args = "impossible", {"reason": reason}
+        elif not moves:
             r.intent = "clarify_scenario"
     elif r.intent == "fit":
         r.args = {"quick": bool(re.search(r"\b(quick\w*|fast|rough|approx\w*|map|laplace|draft fit)\b", low))}

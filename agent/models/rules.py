@@ -12,6 +12,13 @@ import re
 from agent.models.experiments import LIFT_TEST_REPORT, TEST_NEXT
 
 _R = re.compile  # short alias for the rule table
+# Media as a whole (not one channel).
+_ALL_MEDIA = r"(media|advertising|marketing|ads|paid media|adverts)"
+# An amount of money (with a currency sign, a scale word or thousands separators: never a bare year).
+_MONEY = (
+    r"([$€£]\s?\d|\b\d[\d,.]*\s?(k|m|mm|mn|bn|million|thousand|grand)\b|\b\d{1,3}(,\d{3})+\b|"
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|a|half a) (million|thousand|grand)\b)"
+)
 
 RULES: list[tuple[str, re.Pattern[str]]] = [
     # Experiments (agent.models.experiments): a reported lift test carries amounts and channel names that the
@@ -31,7 +38,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(has|have|was|were)\b (the |our |this |any )?(specs?|models?|specifications?|analysis)\b (been )?"
             r"(amended|changed|modified|edited|tweaked|altered|revised)\b|"
             r"\bpost[- ]?hoc\b|\b(were|was|has|have|any|been)\b.{0,30}\bamendments?\b|\bamendments?\b.{0,20}\b(made|so "
-            r"far|were|have been)\b|\bdisclos\w*\b|\bp-?hack\w*\b"
+            r"far|were|have been)\b|\bdisclos\w*\b|\bp-?hack\w*\b|"
+            r"\b(chang\w*|differ\w*)\b.{0,20}\bbetween\b.{0,20}\b(specs|versions|fits|models|specifications)\b"
         ),
     ),
     (
@@ -40,7 +48,18 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(specs?|specifications?|models?|versions?|variants?)\b.{0,30}\b(tried|run|ran|fitted|locked|"
             r"tested|estimated)\b|\bwhat (specs?|models?|specifications?)\b.{0,20}\b(have|did|do) we\b|"
             r"\b(specs?|specifications?|models?|versions?|variants?)\b.{0,20}\b(have|did|do) we (try|test|run|fit|"
-            r"lock|estimate)\b"
+            r"lock|estimate)\b|"
+            # The collection itself: "list the specs", "which fits do we have", "show me previous fits".
+            r"\b(list|show|display|see|which|what|how many|all|every|previous|past|earlier|prior|other|alternative|"
+            r"existing)( (me|us))?( (the|our|all|of the|all the|every))?( (model|previous|past|earlier|prior|other|"
+            r"alternative|existing|locked|fitted|registered))?\s+(specs|specifications?|fits|versions|variants|runs|"
+            r"models|model runs|model versions)\b|\b(every|each|which) (spec|fit|version|variant|run)\b|"
+            r"\blist of\b.{0,20}\b(specs|specifications?|fits|models|versions|runs)\b|"
+            r"\b(spec|model|fit|run|registration)s? (log|record|register|registry|list)\b|\bon record\b|"
+            r"\bwhat('s| has| have)? (been|we) (done|registered|locked|fitted|pre-?registered)\b|"
+            r"\b(what|which)\b.{0,20}\b(did|have) (we|you|i|they) (lock|locked|register\w*|fit|fitted|build|built)\b|"
+            r"\b(specs?|models?|specifications?) (are|were|is|was|got) (locked|registered|fitted)\b|"
+            r"\b(done|tried|happened) (so far|already|on this data\w*)\b|\blog of (everything|what|all)\b"
         ),
     ),
     (
@@ -61,6 +80,18 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"tricky|impossible) to (estimate|pin down|measure|identify|separate|tell apart)\b"
         ),
     ),
+    # Where the next unit of spend earns most (marginal ROI, saturation headroom), not the average ROI.
+    (
+        "headroom",
+        _R(
+            r"\broom to grow\b|\bhead-?room\b|\b(most|more|biggest|greatest|the) (growth )?potential\b|"
+            r"\b(not|isn'?t|aren'?t|least|un)[- ]?(yet )?saturat\w*\b|\bscal(e|ed|ing) up\b|\bgrow further\b|"
+            r"\b(can|could|should) (take|absorb|handle|use) (more|extra|additional)\b|"
+            r"\bnext (dollar|euro|pound|unit)\b|"
+            r"\bmarginal (roi|return)s?\b.{0,30}\b(highest|best|most|rank\w*|which|each|all|every)\b|"
+            r"\b(highest|best|most|rank\w*|which|each|all|every)\b.{0,30}\bmarginal (roi|return)s?\b|\bmroi\b"
+        ),
+    ),
     (
         "payback",
         _R(
@@ -69,7 +100,17 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"(ing)? (back|off|for (it|them)sel\w*)|worth\w*|profitable|break(ing)?[- ]?even|mak\w* (us )?(any )?money|"
             r"earn\w* (its|their) keep|cover\w* (its|their|the) costs?|recoup\w*)\b|\blos(e|es|ing) (us )?"
             r"money\b|\b(below|under|beneath) break[- ]?even\b|\bunprofitable\b|\bunder ?water\b|"
-            r"\broi (below|under|less than) (1|one)\b|\bwast(e|ed|ing)\b.{0,20}\b(money|budget|spend)\b"
+            r"\broi (below|under|less than) (1|one)\b|\bwast(e|ed|ing)\b.{0,20}\b(money|budget|spend)\b|"
+            # Return set against cost: "return less than they cost", "cost more than they bring in", "an ROI
+            # lower than 1", "less than a dollar per dollar", "don't make back their spend".
+            r"\b(return|returns|returned|earn\w*|bring\w*|brought|generat\w*|mak\w*|deliver\w*|roi|roas)\b.{0,25}\b(less|"
+            r"lower|smaller|fewer)( \w+)? than\b.{0,20}\b(cost\w*|spen[dt]\w*|invest\w*|put in|(1|one)\b|a dollar|"
+            r"a euro|a pound|break[- ]?even)|"
+            r"\bcost\w* (us )?more than\b.{0,25}\b(bring|return|earn|make|generat|deliver)|"
+            r"\b(make|made|makes|earn|earns|earned|win|won|get|gets|got) back\b.{0,5}\b(less|(their|its|the) (spend|"
+            r"cost|money|budget|investment))|\b(lose|loses|losing|lost) (us )?(money|cash)\b|\bmoney[- ]?(losers?|"
+            r"losing|pits?|sinks?)\b|\bin the red\b|\bnegative (payback|roi|return)\b|\b(all|every|each|any) "
+            r"(of (our|the) )?(channels?|media)\b.{0,15}\b(pay(ing)? (back|off|for)|break(ing)?[- ]?even|profitable)\b"
         ),
     ),
     (
@@ -85,7 +126,17 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(media|advertising|marketing|paid media)\b.{0,30}\b(drive|drives|generate|generates|deliver|delivers|"
             r"account for|accounts for|explain|explains|contribute|contributes|make up|makes up)\b.{0,20}\b(share|"
             r"percent\w*|%|proportion|fraction|part|portion|how much)\b|\b(share|percent\w*|%|proportion|fraction|"
-            r"portion)\b.{0,30}\b(sales|revenue|kpi|conversions)\b.{0,30}\b(media|advertising|marketing)\b"
+            r"portion)\b.{0,30}\b(sales|revenue|kpi|conversions)\b.{0,30}\b(media|advertising|marketing)\b|"
+            # Media as a whole against what sales would be without it: "the split between baseline and media",
+            # "what would sales be with zero marketing?", "is most of our revenue organic or paid?".
+            # (never a question about spend: "total media spend", "the ad spend split").
+            rf"^(?!.*\b(spend|spent|spending|budget|budgets|cost|costs|invest\w*)\b)(.*\b{_ALL_MEDIA}\b.{{0,25}}\b("
+            r"contribut\w*|share|split|percent\w*|proportion|fraction|portion|together|combined|importance)\b|"
+            rf".*\b(total|overall|combined|all|how important is|how much (do|does|did))\b.{{0,12}}\b{_ALL_MEDIA}\b)|"
+            rf"\b(without|with no|with zero|zero|no|minus)\b (any |all |our |the )?{_ALL_MEDIA}\b|"
+            r"\b(base|baseline|organic|non-?media|underlying)\b.{0,30}\b(vs\.?|versus|or|and|against|compared|"
+            r"incremental|paid|media|level)\b|\b(split|share|how big|size)\b.{0,20}\b(base|baseline|organic)\b|"
+            r"\bbase(line)? (sales|revenue|level)\b"
         ),
     ),
     (
@@ -190,6 +241,15 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bscenario\b|\bsimulat\w*\b"
         ),
     ),
+    # Money already given to a channel (past tense) is observed spend, not a plan: "how much was allocated to
+    # Social?", "what did we budget for TV in 2022?".
+    (
+        "spend_by",
+        _R(
+            r"\b(was|were|been|had we|we've)\b.{0,12}\b(allocat\w*|budgeted|earmarked|assigned)\b|"
+            r"\bdid we (allocate|budget|earmark|assign)\b"
+        ),
+    ),
     (
         "optimize",
         _R(
@@ -201,7 +261,12 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"kpi|conversions)\b|\bmedia plan\b|\b[$€£]\d.*\bbudget\b|"
             r"\bwhere (should|would|do|can|to)\b.{0,40}\b(go|put|spend|invest|allocate)\b|"
             r"\b(put|place|deploy|invest|spend)\b.{0,15}\b(next|extra|additional|incremental|another)\b"
-            r".{0,5}[$€£]?\d"
+            r".{0,5}[$€£]?\d|"
+            # An amount of money to be planned, in any order: "the best media mix for $1.5M", "we have 800k for
+            # Q1, how should it be split?", "get the most sales out of 1 million" (a year is not money).
+            rf"^(?=.*{_MONEY})(?=.*\b(mix|split|divide|distribut\w*|allocat\w*|plan|deploy|use of|get the most|"
+            r"maximi[sz]\w*|where\b.{0,30}\b(go|put|spend|invest)|how (should|would|do|can|to) (we|i|you)\b.{0,25}\b("
+            r"spend|invest|use|deploy)|to (spend|invest)\b))"
         ),
     ),
     (
@@ -223,7 +288,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"in\b|\badd(s|ed)? to (sales|revenue|the kpi)\b|\bresponsible for\b|\bhow many (sales|orders|"
             r"conversions)\b|\b(sales|revenue) (driven|generated|caused) by\b|\bbreak(ing|s)?[- ]?down (of )?"
             r"(our |the )?(sales|revenue|kpi|conversions)\b|\b(sales|revenue|kpi) break[- ]?down\b|"
-            r"\b(deliver|generat|produc|creat)\w*\b.{0,20}\b(sales|revenue|conversions|orders)\b"
+            r"\b(deliver|generat|produc|creat)\w*\b.{0,20}\b(sales|revenue|conversions|orders)\b|"
+            r"\battribut\w*\b|\b(up)?lift\b|\beffects? (on|of)\b|\bbr(ing|ings|ought) to the table\b|"
+            r"\b(lose|lost|loss|miss)\b.{0,30}\b(without|didn'?t have|did not have|dropped|got rid of)\b"
         ),
     ),
     (
@@ -254,7 +321,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bspend\b|\bspent\b|\bspends\b|\binvest(ed|ment)\b.{0,20}\b(by|per|each)\b|\bcost\b|\b(put|went|"
             r"gone|go|poured|sunk) into\b|\b(budget|money|spend)\b.{0,15}\b(go|went|gone)\b|\binvested in\b|"
             r"\b(did|have|had|do) we (invest|put|pay|pour|sink)\b|"
-            r"\bbudget by\b"
+            r"\bbudget by\b|\b(budgets?|investment|outlay|expenditure|media cost)\b"
         ),
     ),
     (

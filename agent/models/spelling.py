@@ -55,7 +55,9 @@ VOCABULARY = frozenset(
     contributing saturating explains returned spending advertising""".split()
 )
 # Ordinary words one edit from a rule word: never "corrected" ("chance" is not a misspelt "change").
-PROTECTED = frozenset("chance closing driver drivers loving reason spends wealth worthy shifts".split())
+# A prefix that turns a rule word into its opposite: the longer word is never read as the rule word.
+_NEGATING_PREFIXES = ("un", "non", "non-", "in", "dis", "im", "ir")
+PROTECTED = frozenset("chance chances closing driver drivers loving reason spends wealth worthy shifts".split())
 
 
 def correct(low: str) -> str:
@@ -73,6 +75,8 @@ def _nearest(m: re.Match[str]) -> str:
     best = min(VOCABULARY, key=lambda v: (OSA.distance(word, v), v))
     if len(word) == 5 and sorted(word) != sorted(best):
         return word  # five letters: only two neighbours swapped ("spned"); one other edit makes other words
+    if word.endswith(best) and word[: -len(best)] in _NEGATING_PREFIXES:
+        return word  # "unprofitable" is the opposite of "profitable", not a misspelling of it
     return best if OSA.distance(word, best) <= limit else word
 
 

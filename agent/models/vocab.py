@@ -7,11 +7,21 @@ from __future__ import annotations
 # Category phrase → channel family word. Only generic *category* words: a phrase here maps onto any channel of
 # that family the data has ("television" → TV). Platform brands are deliberately absent (see BRANDS).
 _FAMILIES: dict[str, tuple[str, ...]] = {
-    "search": ("search", "paid search", "sem", "ppc", "search ads", "search engine marketing", "search engine"),
-    "social": ("social", "paid social", "social media", "social ads"),
-    "tv": ("tv", "television", "telly", "linear tv", "tv ads", "broadcast tv"),
+    "search": (
+        "search",
+        "paid search",
+        "sem",
+        "ppc",
+        "search ads",
+        "search engine marketing",
+        "search engine",
+        "sponsored search",
+        "search advertising",
+    ),
+    "social": ("social", "paid social", "social media", "social ads", "social advertising"),
+    "tv": ("tv", "television", "telly", "linear tv", "tv ads", "broadcast tv", "broadcast", "commercials", "tv spots"),
     "ctv": ("ctv", "connected tv", "streaming tv"),
-    "radio": ("radio", "radio ads"),
+    "radio": ("radio", "radio ads", "radio spots", "radio advertising"),
     "email": ("email", "newsletter", "newsletters", "mailing", "mailings"),
     "display": ("display", "banner", "banners", "display ads"),
     "video": ("video", "online video", "olv", "video ads"),
@@ -21,6 +31,15 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
     "influencer": ("influencer", "influencers", "influencer marketing", "creators"),
     "affiliate": ("affiliate", "affiliates", "affiliate marketing"),
     "local": ("local", "local media"),
+    "podcast": ("podcast", "podcasts", "podcast ads", "podcast advertising"),
+    "cinema": ("cinema", "cinema ads", "cinema advertising", "movie theater", "movie theatre"),
+    "sponsorship": ("sponsorship", "sponsorships", "sports sponsorship"),
+    "programmatic": ("programmatic", "programmatic display", "programmatic video"),
+    "direct mail": ("direct mail", "mailers", "door drops", "leaflets", "flyers"),
+    "audio": ("digital audio", "streaming audio"),
+    "dooh": ("dooh", "digital out of home", "digital billboards"),
+    "retail media": ("retail media",),
+    "events": ("trade shows", "experiential"),
 }
 SYNONYMS: dict[str, str] = {phrase: family for family, words in _FAMILIES.items() for phrase in words}
 # One-word category names that are never ordinary words of a question ("search", "display", "print", "local",
@@ -28,7 +47,8 @@ SYNONYMS: dict[str, str] = {phrase: family for family, words in _FAMILIES.items(
 # ("how is OOH performing?" on data without OOH), not nothing.
 DISTINCT_CATEGORIES = frozenset(
     "ooh outdoor ctv billboard billboards newspaper newspapers magazine magazines influencer influencers affiliate "
-    "affiliates tv television telly radio sem ppc olv newsletter newsletters banner banners podcast podcasts".split()
+    "affiliates tv television telly radio sem ppc olv newsletter newsletters banner banners podcast podcasts email "
+    "emails cinema sponsorship sponsorships programmatic mailers leaflets flyers dooh experiential".split()
 )
 
 # Platform brands: a brand names a channel only when the data has a channel of that name. "TikTok" on data
@@ -70,6 +90,7 @@ COMMON = frozenset(
     to of a an as be if so up down out off new old big small large again also really very too still ever never
     investment investments lowest highest biggest smallest largest greatest strongest weakest top bottom
     response responses organic dollar dollars euro euros pound pounds money cash sale customers customer
+    base underlying organic paid
     teh hte waht wat whats thats ths yr pls plz thx thanks hey hi hello
     diminishing increasing decreasing falling rising growing saturating saturated advertising advert adverts ads
     working returning paying performing spending running doing keep keeping money worth value versus compared

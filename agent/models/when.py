@@ -234,6 +234,17 @@ class _Reader:
         # The unit holding the data's last period: on data ending 2024-12-30, "last quarter" is Q4 2024.
         return Window(first, last, f"{word} {unit}, {what}")
 
+    def seasons(self) -> None:
+        """'summer 2022' → Jun–Aug 2022 (meteorological seasons; winter runs December into the next year)."""
+        months = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+        rx = rf"\b(?:the\s+)?(spring|summer|autumn|fall|winter)\s+(?:of\s+)?'?({_YEAR}|\d{{2}})\b"
+        for m in list(re.finditer(rx, self.low)):
+            y, first = _year(m.group(2)), months[m.group(1)]
+            start = date(y, first, 1)
+            k = y * 12 + first - 1 + 2  # the season's third month
+            end = _month_end(k // 12, k % 12 + 1)
+            self.take(m, Window(start, end, f"{m.group(1)} {y} ({start.strftime('%b')}–{end.strftime('%b %Y')})"))
+
     def ranges(self) -> None:
         point = (
             rf"(?:\d{{1,2}}\s+)?(?:{_MONTHS})\.?(?:\s+\d{{1,2}})?(?:,?\s+'?(?:{_YEAR}|\d{{2}}))?"
@@ -274,7 +285,7 @@ def parse_when(text: str, data_start: Any = None, data_end: Any = None, fiscal_s
     hint = _fiscal_hint(r, base)
     if hint and not fiscal_start_month:
         r.fiscal_month = hint
-    for step in (r.fiscal, r.quarters, r.halves, r.last_n, r.last_unit, r.ranges, r.dates):
+    for step in (r.fiscal, r.quarters, r.halves, r.seasons, r.last_n, r.last_unit, r.ranges, r.dates):
         step()
     grain = next((g for g, rx in _GRAIN if re.search(rx, text.casefold())), None)
     windows = [w for _, w in sorted(r.found, key=lambda p: p[0])]
