@@ -3,17 +3,11 @@ report is the claim's heartbeat), and a cancel honoured at the next progress rep
 
 from __future__ import annotations
 
-from typing import Any
-
-from mmm_core.errors import MMMError
 from mmm_core.fit.job import run_fit
 from mmm_core.jobs import queue
+from mmm_core.jobs.failures import JobCancelled, error_dict
 from mmm_core.jobs.records import Job
 from mmm_core.store import Store
-
-
-class JobCancelled(MMMError):
-    code = "cancelled"
 
 
 class _Claim:
@@ -43,7 +37,7 @@ def run_job(store: Store, job: Job, worker: queue.Worker) -> Job:
     """Fit the job's request and close the job: succeeded with its fit id, cancelled, or failed with the error."""
     claim = _Claim(store, job, worker)
     if not job.request.plain:  # a comparison member or an out-of-sample fold: no run_fit for it
-        from mmm_core.jobs.remote import run_split  # lazy: remote builds on this module (JobCancelled, error_dict)
+        from mmm_core.jobs.remote import run_split  # lazy: the split fit path (fit inputs), only for a member or a fold
 
         return run_split(store, job, worker, claim.progress)
     try:
@@ -60,13 +54,6 @@ def _close_failed(store: Store, job: Job, worker: queue.Worker, claim: _Claim, e
     if fit_id:
         queue.heartbeat(store, job.job_id, worker.worker_id, fit_id=fit_id)
     return queue.fail(store, job.job_id, worker.worker_id, error_dict(exc), cancelled=cancelled)
-
-
-def error_dict(exc: BaseException) -> dict[str, Any]:
-    """``{code, message, hint}`` of a failure (plus an MMMError's structured detail, e.g. the gate report)."""
-    if isinstance(exc, MMMError):
-        return {**exc.to_dict(), **(exc.detail or {})}
-    return {"code": "internal", "message": f"{type(exc).__name__}: {exc}", "hint": "Please report this bug."}
 
 
 def _fit_of(store: Store, job: Job, worker: queue.Worker) -> str | None:

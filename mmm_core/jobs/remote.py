@@ -22,7 +22,7 @@ from mmm_core.fit.inputs import model_config, model_data
 from mmm_core.fit.job import register_outcome, sample_and_review, start_fit
 from mmm_core.fit.records import FitOutcome, FitSettings
 from mmm_core.jobs import queue, variants
-from mmm_core.jobs.execute import JobCancelled, error_dict
+from mmm_core.jobs.failures import JobCancelled, error_dict
 from mmm_core.jobs.records import FitRequest, Job
 from mmm_core.ledger.fits import fail_fit
 from mmm_core.ledger.store import get_spec
