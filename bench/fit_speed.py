@@ -10,10 +10,17 @@ by the real command in a child process, cold (fresh JAX cache) and warm (second 
 (wall and CPU per phase); with the default preset only. ``--whole-process-only`` stops there;
 ``--skip-whole-process`` skips it.
 
+``--baseline VARIANT:SAMPLER`` (repeatable; ``_pymc_labs``): the fair geo baseline, pymc-marketing configured as PyMC
+Labs' benchmark configured it (``labs``) or at its defaults (``default``), sampled with ``nutpie`` (numba) or
+``numpyro``, same data, chains, warm-up and draws; a table of min and median bulk ESS/s over every scalar of each
+side's free parameters, whether each side converged (max R-hat <= 1.01, <= 1% divergent) and ours / theirs.
+
     python bench/fit_speed.py                          # national_small, 2 x (1000 + 1000)
     python bench/fit_speed.py --preset geo_medium --warmup 500 --draws 500
     python bench/fit_speed.py --preset enterprise --quick-only      # quick mode time and peak memory
     python bench/fit_speed.py --whole-process-only                  # `mmm-agent fit` cold and warm, by phase
+    python bench/fit_speed.py --preset geo_medium --skip-pymc-default --skip-pymc-numpyro-default \
+        --baseline labs:nutpie --baseline labs:numpyro                # the fair geo baseline
 """
 
 from __future__ import annotations
@@ -53,6 +60,13 @@ def _args() -> argparse.Namespace:
         "--skip-pymc-numpyro-default",
         action="store_true",
         help="skip pymc-marketing's default geo model with the numpyro sampler (e.g. already measured)",
+    )
+    p.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        metavar="VARIANT:SAMPLER",
+        help="pymc-marketing baseline: labs|default : nutpie|numpyro (repeatable); see bench/_pymc_labs.py",
     )
     p.add_argument("--quick-only", action="store_true")
     p.add_argument("--cold", action="store_true", help="disable JAX's persistent compilation cache")
@@ -139,7 +153,7 @@ def main() -> None:
         f"{fit.extra['mean_tree_steps']:.0f}; dense mass {fit.extra['dense_mass']}",
         flush=True,
     )
-    runs = [] if a.skip_pymc_numpyro_default else [("numpyro", a.warmup, a.draws, False)]
+    runs = [] if a.skip_pymc_numpyro_default or a.baseline else [("numpyro", a.warmup, a.draws, False)]
     if a.pymc_shared_shapes and len(data.geos) > 1:
         runs.append(("numpyro", a.warmup, a.draws, True))
     if not a.skip_pymc_default:
@@ -161,7 +175,12 @@ def main() -> None:
         name = "pymc-marketing MMM" + (" (shared shapes)" if shared else "")
         rows.append(_row(f"{name} + {sampler}", f, f.samples["roi"], pm_free))
         print(f"  {rows[-1]['engine']}: {f.wall_time:.1f} s", flush=True)
-    _print(rows, roi_true, list(data.channels))
+    if len(rows) > 1:
+        _print(rows, roi_true, list(data.channels))
+    if a.baseline:
+        from _baseline_table import ours_side, print_baseline, run_baselines
+
+        print_baseline(ours_side(fit, free, roi), run_baselines(data, config, a), roi_true, list(data.channels))
 
 
 def _free_rvs(data, config, shared_shapes: bool = False):
