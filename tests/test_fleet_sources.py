@@ -4,6 +4,8 @@ record refuses what cannot run before anything is queued; members and folds neve
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from service_support import locked_tiny_spec
 
@@ -112,3 +114,24 @@ def test_the_batch_record_refuses_before_anything_is_queued(world) -> None:
         jobs.FitRequest(spec_id="s", member="hill", fold={"fit_id": "f", "origin": 1, "origins": 1})
     with pytest.raises(ValueError, match="origin 3 of 2"):
         jobs.Fold(fit_id="f", origin=3, origins=2)
+
+
+def test_fit_many_refuses_on_the_command_line_before_queuing(world, capsys) -> None:
+    from agent.cli.main import main
+
+    store = world["store"]
+    before = jobs.list_jobs(store).counts
+
+    def run(*argv: str) -> tuple[int, dict]:
+        code = main(["--store", str(store.path), "fit-many", *argv, "--json"])
+        return code, json.loads(capsys.readouterr().out)
+
+    for argv, code, named in (
+        ((world["spec_id"], "--origins", "5"), "bad_argument", "--origins"),
+        (("--comparison", world["spec_id"]), "no_comparison", world["spec_id"]),
+        (("--oos", "fit_nope"), "fit_not_found", "fit_nope"),
+        (("--batch", "batch_nope"), "unknown_batch", "batch_nope"),
+    ):
+        status, out = run(*argv)
+        assert status == 2 and out["error"]["code"] == code and named in out["error"]["message"], (argv, out)
+    assert jobs.list_jobs(store).counts == before
