@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from numpyro.infer import Predictive
 
+from mmm_core.answers.controls import KEPT, NOT_JUDGED, SHRUNK, control_rows
 from mmm_core.engine import ModelData, scale_data
 from mmm_core.engine.config import ControlSelectionConfig, EngineConfigError, ModelConfig
 from mmm_core.engine.model import bound_model
@@ -140,6 +141,17 @@ def test_engine_refuses_a_selection_it_cannot_honour() -> None:
         ModelConfig(control_selection=ControlSelectionConfig("horseshoe", (0, 1))).validate(2, 3, 104)
 
 
+def test_verdicts_follow_the_mean_inclusion_and_are_withheld_on_an_approximate_fit() -> None:
+    gamma = np.zeros((4, 3))
+    inclusion = np.array([[1.0, 0.9, 0.2]] * 2 + [[1.0, 0.3, 0.4]] * 2)  # means: 1, 0.6, 0.3
+    args = (gamma, inclusion, ["Price", "Rain", "Temp"], ["confounder", "precision", "precision"], ["Rain", "Temp"])
+    rows = control_rows(*args, "horseshoe", 0.9, "equal_tailed")
+    assert rows["Rain"]["verdict"] == KEPT and rows["Rain"]["shrinkage"] == pytest.approx(0.4)
+    assert rows["Temp"]["verdict"] == SHRUNK and rows["Price"]["verdict"] == "always in (confounder)"
+    rows = control_rows(*args, "spike_slab", 0.9, "equal_tailed", approximate=True)
+    assert rows["Rain"]["inclusion_probability"] == pytest.approx(0.6) and rows["Rain"]["verdict"] == NOT_JUDGED
+
+
 @pytest.fixture(scope="module")
 def selected_fit(demo_fit) -> dict:
     """The demo data with Price a confounder, Promo and Holiday precision controls under a horseshoe; quick fit."""
@@ -167,24 +179,36 @@ def test_controls_cli_json_gives_class_and_shrinkage(selected_fit, capsys) -> No
     assert "shrinkage" not in rows["Price"] and not rows["Price"]["selected"]
     for name in ("Promo", "Holiday"):
         assert rows[name]["class"] == "precision" and 0.0 <= rows[name]["shrinkage"] <= 1.0
-        assert rows[name]["verdict"] in ("kept", "shrunk to ~0")
+        assert rows[name]["verdict"] == NOT_JUDGED  # a quick fit: numbers shown, no verdict
         assert rows[name]["effect"]["lo"] <= rows[name]["effect"]["mean"] <= rows[name]["effect"]["hi"]
     sel = out["selection"]
     assert sel["method"] == "horseshoe" and sel["controls"] == ["Holiday", "Promo"] and sel["expected_nonzero"] == 1
+    assert not sel["judged"] and sel["kept"] == sel["shrunk"] == []
     assert out["provenance"]["spec_id"]
     assert main(["--store", store, "controls", selected_fit["fit_id"], "--allow-unhealthy"]) == 0
     assert "kappa" in capsys.readouterr().out
 
 
 def test_control_tool_answers_which_controls_matter(selected_fit) -> None:
+    from mmm_core.ledger.fits import fit_record
     from tools import build_tools
 
     tool = {t.name: t for t in build_tools(selected_fit["store"])}["control_selection"]
     out = json.loads(tool.invoke({"fit_id": selected_fit["fit_id"]}))
-    if "error" in out:  # a quick fit may fail its health review: the tool says so as data, like every tool
+    if fit_record(selected_fit["store"], selected_fit["fit_id"]).unhealthy:  # refused as data, like every tool
         assert out["error"]["code"] == "fit_unhealthy"
-        return
-    assert set(out["controls"]) == {"Price", "Promo", "Holiday"} and out["selection"]["method"] == "horseshoe"
+    else:
+        assert set(out["controls"]) == {"Price", "Promo", "Holiday"} and out["selection"]["method"] == "horseshoe"
+        assert out["controls"]["Price"]["verdict"] == "always in (confounder)"
+
+
+def test_report_has_a_grounded_control_subsection(selected_fit, tmp_path) -> None:
+    from mmm_core.report import build_report
+
+    out = build_report(selected_fit["store"], selected_fit["fit_id"], tmp_path / "r.md", fmt="md", allow_unhealthy=True)
+    assert "controls" in out["sections"] and out["grounded"], out["ungrounded"]
+    text = (tmp_path / "r.md").read_text()
+    assert "Control variables" in text and "| Price | confounder |" in text and "kappa" in text
 
 
 @pytest.mark.parametrize("method", ["horseshoe", "spike_slab", "lasso"])

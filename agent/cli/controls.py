@@ -56,10 +56,10 @@ def _render(r: dict[str, Any]) -> str:
     sel = r["selection"]
     if sel:
         guess = f" (prior guess {sel['expected_nonzero']:g})" if sel.get("expected_nonzero") else ""
+        kept = f"kept {', '.join(sel['kept']) or 'none'}" if sel["judged"] else "no verdicts on an approximate fit"
         out.append(
-            f"Selection: {sel['method']} over {len(sel['controls'])} precision controls; kept "
-            f"{', '.join(sel['kept']) or 'none'}; effective number non-zero {sel['effective_nonzero']:.1f}{guess}; "
-            f"{sel['keep_rule']}."
+            f"Selection: {sel['method']} over {len(sel['controls'])} precision controls; {kept}; effective number "
+            f"non-zero {sel['effective_nonzero']:.1f}{guess}; {sel['keep_rule']}."
         )
     else:
         out.append("No control selection in this spec: every control is in the model with its plain prior.")
