@@ -12,7 +12,7 @@ from service_support import locked_tiny_spec
 from mmm_core import jobs, ledger
 from mmm_core.errors import MMMError
 from mmm_core.fit.job import latest_fit, run_fit
-from mmm_core.fit.oos import stored_out_of_sample
+from mmm_core.fit.oos import out_of_sample, stored_out_of_sample
 from mmm_core.jobs import variants
 from mmm_core.jobs.batch import BatchRequest, expand
 from mmm_core.jobs.execute import run_job
@@ -82,6 +82,20 @@ def test_an_out_of_sample_batch_fits_each_fold_and_puts_the_validation_together(
     # a quick fit's validation is approximate: returned, not stored where `health` would show it as the real one
     assert validation["stored"] is False and stored_out_of_sample(store, world["fit_id"]) is None
     assert latest_fit(store) == world["fit_id"]  # a fold (fitted on less data) never answers by default
+
+
+@pytest.mark.slow
+def test_a_full_fits_folds_are_stored_as_its_validation_and_health_oos_reuses_them(world) -> None:
+    store = world["store"]
+    nuts = run_fit(store, world["spec_id"], chains=1, warmup=150, draws=150, seed=3)["fit_id"]
+    done = _run_all(store, expand(store, BatchRequest(folds=[nuts], origins=1)))
+    assert [j.state for j in done] == ["succeeded"], [j.error for j in done]
+    fold = fit_record(store, done[0].fit_id)
+    assert fold.mode == "nuts" and (fold.settings["chains"], fold.settings["draws"]) == (1, 150)
+    [validation] = variants.assemble_folds(store, done)
+    assert validation["stored"] is True and stored_out_of_sample(store, nuts) == validation
+    # `health --oos` (origins 1) finds the batch's validation and does not refit
+    assert out_of_sample(store, nuts, origins=1)["fold_fits"] == [fold.id]
 
 
 def test_the_batch_record_refuses_before_anything_is_queued(world) -> None:
