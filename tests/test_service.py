@@ -138,7 +138,9 @@ def test_a_batch_runs_in_a_process_of_its_own_and_reports_each_member(api) -> No
     assert [m["what"] for m in batch["members"]] == ["fit", f"fold 1/1 of {api['fit_id']}"]
     assert all(m["state"] in ("queued", "running") for m in batch["members"])
     path = f"/fits/batch/{batch['batch_id']}"
-    done = wait_for(lambda: (b := client.get(path).json())["done"] and b, timeout=600, what="the batch to end")
+    done = wait_for(
+        lambda: (b := client.get(path).json())["done"] and b, timeout=600, every=1.0, what="the batch to end"
+    )
     assert done["counts"]["succeeded"] == 2, done["members"]
     for member in done["members"]:
         assert member["state"] == "succeeded" and member["fit_id"] and member["error"] is None

@@ -69,7 +69,9 @@ def test_the_whole_path_over_http(server) -> None:
     assert batch["backend"] == ("ray" if HAS_RAY else "local"), batch  # auto: Ray when installed, and it says so
     assert (batch["note"] is None) == HAS_RAY
     path = f"/fits/batch/{batch['batch_id']}"
-    ended = wait_for(lambda: (b := client.get(path).json())["done"] and b, timeout=600, what="the batch to end")
+    ended = wait_for(
+        lambda: (b := client.get(path).json())["done"] and b, timeout=600, every=1.0, what="the batch to end"
+    )
     assert [m["state"] for m in ended["members"]] == ["succeeded", "succeeded"], ended["members"]
     assert len({m["fit_id"] for m in ended["members"]}) == 2
 
