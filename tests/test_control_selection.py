@@ -19,7 +19,9 @@ from mmm_core.errors import SpecValidationError
 from mmm_core.spec.canonical import canonical_json, spec_sha256
 from mmm_core.spec.controls import selection_config
 from mmm_core.spec.schema import ModelSpec
+from mmm_core.synth.controls import SPARSE_TRUE
 
+TRUE_CONTROLS = [name for name, _, _ in SPARSE_TRUE]
 BASE = {
     "dataset_id": "ds_1",
     "kpi": "Sales",
@@ -220,3 +222,16 @@ def test_the_gate_counts_one_coefficient_per_selected_control(method: str) -> No
     data, plain = _data(), ModelConfig()
     selected = ModelConfig(control_selection=ControlSelectionConfig(method, tuple(range(20))))
     assert n_parameters(scale_data(data, selected), selected) == n_parameters(scale_data(data, plain), plain)
+
+
+def test_synthetic_worlds_have_three_controls_that_matter_and_a_real_confounder() -> None:
+    from mmm_core.synth import generate
+    from mmm_core.synth.controls import CONFOUNDER
+
+    sparse = generate("sparse_controls", 0).truth["controls"]
+    assert len(sparse) == 20 and sorted(n for n, c in sparse.items() if c["coef"] != 0) == sorted(TRUE_CONTROLS)
+    world = generate("confounded_control", 0).world
+    k = world.control_names.index(CONFOUNDER)
+    assert world.control_coef[0, k] > 0  # it lifts sales ...
+    corr = np.corrcoef(world.spend[0].sum(axis=1), world.controls[0, :, k])[0, 1]
+    assert corr > 0.5, corr  # ... and drives spend (0.77 on seed 0): leaving it out biases media
