@@ -27,12 +27,18 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--comparison",
         dest="comparisons",
+        metavar="SPEC_ID",
         action="append",
         default=[],
         help="a locked spec declaring a comparison: fit each member (the spec as written too) as its own fit",
     )
     p.add_argument(
-        "--oos", dest="folds", action="append", default=[], help="a succeeded fit: run its out-of-sample folds"
+        "--oos",
+        dest="folds",
+        metavar="FIT_ID",
+        action="append",
+        default=[],
+        help="a succeeded fit: run its out-of-sample folds",
     )
     p.add_argument("--origins", type=int, default=1, help="rolling origins per --oos fit (1-3, default 1)")
     p.add_argument("--quick", action="store_true", help="MAP + Laplace: seconds per fit, uncertainty not calibrated")
@@ -44,7 +50,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--ray-address", help="an existing Ray cluster (default $RAY_ADDRESS, else a local runtime)")
     p.add_argument("--workers", type=int, default=2, help="local pool size (default 2)")
     p.add_argument("--cpus-per-fit", type=float, default=1.0, help="CPUs Ray reserves per fit (default 1)")
-    p.add_argument("--batch", help="run this already-queued batch (how `POST /fits/batch` runs its batches)")
+    p.add_argument(
+        "--batch", metavar="BATCH_ID", help="run this already-queued batch (how `POST /fits/batch` runs its batches)"
+    )
 
 
 def _fit_many(args: argparse.Namespace) -> dict[str, Any]:
