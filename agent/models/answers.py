@@ -149,6 +149,12 @@ def _compose(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str:
         return _with_left_out(left_out, render(f"answers/{tool}.j2", shown=rows[:12], **common))
     if tool == "run_sql" and meta.get("intent") == "roi_probability" and result.get("rows"):
         return render("answers/roi_probability.j2", row=result["rows"][0], **common)
+    if tool == "scenario" and (over := _cut_beyond_spend(result, meta)):
+        return render("answers/impossible.j2", reason=over, computed=True)
+    if tool == "long_term":
+        return render("answers/long_term.j2", channels=list((result.get("channels") or {}).items()), **common)
+    if tool == "control_selection":
+        return render("answers/controls.j2", controls=list((result.get("controls") or {}).items()), **common)
     if tool == "ledger" and meta.get("intent") == "disclosure":
         return render("answers/disclosure.j2", **common)
     if tool == "optimize_budget":
@@ -177,6 +183,21 @@ def _compose(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str:
     if tool in simple:
         return render(f"answers/{simple[tool]}.j2", **common)
     return render("answers/error.j2", e={"message": f"no answer template for {tool}", "hint": ""})
+
+
+def _cut_beyond_spend(result: dict[str, Any], meta: dict[str, Any]) -> str | None:
+    """Why a cut by an amount cannot be simulated: "take 500k from Print" when Print spends less than that over
+    the horizon (the scenario would silently stop at zero, answering a smaller cut than the one asked)."""
+    now = result.get("current_allocation") or {}
+    for mv in meta.get("args", {}).get("moves") or []:
+        amount, channel = mv.get("amount"), mv.get("channel")
+        if amount is not None and amount < 0 and channel in now and -amount > float(now[channel]):
+            return (
+                f"a cut of {_money(-amount)} from {channel} is more than all of its spend over the next "
+                f"{_money(result.get('horizon_periods'))} periods ({_money(now[channel])}): cut at most that, or give "
+                "a share (e.g. 20%)"
+            )
+    return None
 
 
 def _left_out(meta: dict[str, Any], present: list[Any]) -> set[str]:

@@ -29,6 +29,7 @@ _NEEDS_CHANNELS = {
     "uncertainty",
     "payback",
     "headroom",
+    "long_term",
     "record_lift_test",
 }
 _OPTIONAL_TOOLS = {
@@ -107,6 +108,8 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
         "describe": "describe_dataset",
         "sql": "run_sql",
         "roi_probability": "run_sql",
+        "long_term": "long_term",
+        "controls": "control_selection",
         "fit_status": "fit_status",
         "curve": "response_curve",
         "record_lift_test": "record_lift_test",

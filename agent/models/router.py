@@ -301,6 +301,8 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[
             f"SELECT channel, avg(CASE WHEN roi {'>' if above else '<'} {threshold:g} THEN 1.0 ELSE 0.0 END) AS "
             f"share_of_draws, count(*) AS draws FROM roi_draws WHERE channel = '{r.channels[0]}' GROUP BY channel"
         )
+    elif r.intent == "long_term":
+        r.args = {"channel": r.channels[0]} if len(r.channels) == 1 else {}
     elif r.intent in ("roi", "curve"):
         if r.channels[1:] and r.intent == "roi":
             r.args = {}  # "the return on print and social": the table names both (one channel would drop one)

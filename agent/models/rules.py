@@ -80,6 +80,24 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"tricky|impossible) to (estimate|pin down|measure|identify|separate|tell apart)\b"
         ),
     ),
+    # Long-term (brand-building) effects from the brand-metrics VAR (tools/long_term_tools.py), and which controls
+    # matter (tools/control_tools.py): named before the ROI, contribution and describe rules claim their words.
+    (
+        "long_term",
+        _R(
+            r"\blong[- ]?(term|run)\b|\bbrand[- ]?(building|effects?|equity|halo|lift)\b|\bhalo\b|"
+            r"\b(lasting|durable|enduring) (effect|impact|value)s?\b|\bbase[- ]?sales (effect|response|lift)\b|"
+            r"\btotal roi\b|\bbuild(s|ing)? (the )?brand\b"
+        ),
+    ),
+    (
+        "controls",
+        _R(
+            r"\b(controls?|covariates?|control variables?)\b.{0,30}\b(matter\w*|important|importance|effects?|"
+            r"impact\w*|kept|shrunk|selected|selection|significant|influence\w*|drive|drives|relevant|useful)\b|"
+            r"\b(which|what|do|does)\b.{0,10}\b(controls?|covariates?)\b.{0,20}\b(matter|count|help|work)\b"
+        ),
+    ),
     # Where the next unit of spend earns most (marginal ROI, saturation headroom), not the average ROI.
     (
         "headroom",
