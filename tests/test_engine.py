@@ -230,3 +230,12 @@ def test_scaling_maps_back_to_kpi_units(national):
     np.testing.assert_allclose(sd.kpi * sd.kpi_scale[None], data.kpi, rtol=1e-5)
     active = data.spend[:, 0, :] > 0
     np.testing.assert_allclose((sd.spend[:, 0, :] * active).sum(0) / active.sum(0), 1.0, rtol=1e-5)
+
+
+def test_mass_matrix_and_start_follow_the_posterior_size_and_explicit_choices_win():
+    from mmm_core.engine.sampling import DENSE_MASS_MAX, LAPLACE_START_MAX, mass_and_start
+
+    assert mass_and_start(DENSE_MASS_MAX, None, None) == (True, True)  # national: dense, from the Laplace start
+    assert mass_and_start(129, None, None) == (False, True)  # geo_medium, partial pooling: diagonal, Laplace start
+    assert mass_and_start(LAPLACE_START_MAX + 1, None, None) == (False, False)  # enterprise: uniform start
+    assert mass_and_start(129, True, False) == (True, False)
