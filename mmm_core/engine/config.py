@@ -116,7 +116,7 @@ class ControlSelectionConfig:
     slab_scale: float = 0.3
     slab_df: float = 4.0
     prior_inclusion: float = 0.3
-    negligible: float = 0.01
+    negligible: float = 0.005
 
 
 @dataclass(frozen=True)
@@ -317,7 +317,7 @@ class ModelConfig:
         if min(sel.slab_scale, sel.slab_df, sel.negligible) <= 0 or not 0 < sel.prior_inclusion < 1:
             raise EngineConfigError(
                 "Control selection scales must be positive and the prior inclusion inside (0, 1).",
-                hint="Defaults: slab_scale 0.3, slab_df 4, negligible 0.01, prior_inclusion 0.3.",
+                hint="Defaults: slab_scale 0.3, slab_df 4, negligible 0.005, prior_inclusion 0.3.",
             )
 
     def n_fourier(self) -> int:

@@ -93,10 +93,10 @@ class ControlSelection(StrictModel):
         0.3, gt=0, lt=1, description="Spike-and-slab: prior probability that a control matters. Default 0.3."
     )
     negligible: float = Field(
-        0.01,
+        0.005,
         gt=0,
         description="Effect size that counts as ~0 (share of mean KPI per control sd): the spike's scale and the "
-        "lasso's inclusion threshold. Default 0.01.",
+        "lasso's inclusion threshold. Default 0.005 (half a percent of mean KPI per sd).",
     )
 
     @model_validator(mode="after")
