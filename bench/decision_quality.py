@@ -13,7 +13,7 @@ current; target ≥ 90%), the keep rate — separately for the tuning seeds (< `
 default's parameters were chosen), the held-out seeds and all. Writes JSON, a Markdown table and two figures.
 
     .venv/bin/python bench/decision_quality.py                       # 7 processes × 10 seeds, 2 × (500 + 500)
-    .venv/bin/python bench/decision_quality.py --first-seed 5 --seeds 5 --policy "DEFAULT: risk-aware, spread 2"
+    .venv/bin/python bench/decision_quality.py --first-seed 5 --seeds 5 --policy "DEFAULT: per-channel allowance"
     .venv/bin/python bench/decision_quality.py --seeds 3 --mode quick  # a smoke run (not the benchmark)
     .venv/bin/python bench/decision_quality.py --ray   # the fits spread over Ray first (local runtime or --ray-address)
 
@@ -46,7 +46,7 @@ FIGURE_POLICIES = (
     "previous (argmax, no limits)",
     "trust region only (no rule)",
     "former default: path, spread 3",
-    "DEFAULT: risk-aware, spread 2",
+    "DEFAULT: per-channel allowance",
 )
 HOLDOUT_FROM = 5  # seeds 0–4 chose the default's parameters; 5–9 are held out
 

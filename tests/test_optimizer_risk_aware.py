@@ -123,3 +123,45 @@ def test_a_risk_aware_recommendation_is_answered_in_words_grounded_in_the_tool(d
     ok, bad = check(text, [json.dumps(tool)])
     assert ok, (bad, text)
     assert "Recommendation: a cautious move the posterior agrees on" in text, text
+
+
+def test_channel_allowance_widens_what_the_data_cannot_pin() -> None:
+    """Identified and well varied: the base allowance; a data cause or flat spend each widen that channel more;
+    no evidence (a hand-built response): None, so the rule falls back to the single allowance."""
+    from mmm_core.optimizer.allowance import BASE, channel_allowance
+
+    k = channel_allowance(((), ("seasonality",), (), ("little spend variation",)), np.array([0.8, 0.8, 0.25, 0.1]))
+    assert k[0] == pytest.approx(BASE)
+    assert k[1] > k[0] and k[2] > k[0] and k[3] > max(k[1], k[2])
+    assert channel_allowance(None, np.ones(4)) is None
+
+
+def test_widening_by_channel_touches_only_the_widened_channels_spread() -> None:
+    from mmm_core.optimizer.allowance import widen_by_channel
+
+    rng = np.random.default_rng(2)
+    per = rng.normal([1.0, -0.5], [0.1, 0.4], (S, 2))
+    delta = per.sum(1)
+    assert widen_by_channel(delta, per, np.ones(2)) == pytest.approx(delta)
+    wide = widen_by_channel(delta, per, np.array([1.0, 3.0]))
+    assert np.median(wide) == pytest.approx(np.median(delta), abs=0.05)
+    assert np.std(wide - per[:, 0]) == pytest.approx(3.0 * np.std(per[:, 1]), rel=1e-6)
+
+
+def test_a_move_into_a_channel_the_data_cannot_pin_is_judged_wider() -> None:
+    """A is starved but its return is uncertain (beta log-sd 0.35): with its spend varied and unconfounded the rule
+    moves money into it; the same posterior with A's spend following the seasons and barely varying does not
+    (or moves less), because A's part of the gain is judged wider."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng(3)
+    beta = np.column_stack(
+        [300.0 * np.exp(rng.normal(0.0, 0.35, S)), np.full(S, 100.0), np.full(S, 100.0), np.full(S, 100.0)]
+    )
+    base = replace(_response(beta, np.full(4, 200.0)), data_causes=((), (), (), ()), spend_cv=np.full(4, 0.8))
+    pinned, dec_pinned = _plan(base)
+    weak = replace(base, data_causes=(("seasonality",), (), (), ()), spend_cv=np.array([0.1, 0.8, 0.8, 0.8]))
+    loose, dec_weak = _plan(weak)
+    assert dec_pinned["status"] != "keep" and pinned["A"] >= 1.2 * CURRENT, dec_pinned["summary"]
+    assert loose["A"] < pinned["A"] - 0.05 * CURRENT, (loose, pinned)
+    assert dec_weak["rule"]["allowance"]["A"] > dec_pinned["rule"]["allowance"]["A"]

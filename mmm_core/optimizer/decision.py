@@ -4,14 +4,15 @@ An argmax over the posterior mean is not a decision: when the curves are uncerta
 noise puts the mean, and the paired P(better) of that point is often 0.6–0.8 (issue 15: P = 0.78, −5.1% on the
 truth). The rule:
 
-1. candidates: the straight path current → optimum (within the trust region, steps of ``1/STEPS``) and the
+1. candidates: the straight path current → optimum (within the trust region, steps of ``1/STEPS``), the
    risk-aware moves of :mod:`mmm_core.optimizer.frontier` (maximisers of mean − λ·sd of the paired gain, and
-   partial moves towards them), each scored against the current mix at this budget, paired by draw, with
-   extrapolation widening (``explain.widen``);
+   partial moves towards them) and its simple moves (swaps between two channels, one channel up or down), each
+   scored against the current mix at this budget, paired by draw, with extrapolation widening (``explain.widen``);
 2. a candidate qualifies when P(better) ≥ ``min_prob_better`` *and* the expected gain ≥ ``min_gain`` × the
-   current mix's expected media KPI, judging the paired differences spread ``SPREAD`` times wider around their
-   median (``APPROXIMATE_SPREAD`` for a quick fit): the allowance for a model that is not the truth, sized by the
-   decision-quality benchmark's tuning seeds (see the constants below);
+   current mix's expected media KPI, judging each channel's change of contribution spread wider around its median
+   by that channel's allowance for a model that is not the truth (:mod:`mmm_core.optimizer.allowance`: by what
+   the data can pin of its curve); a quick fit, or a request with ``spread_factor``, judges the whole paired
+   difference with one allowance instead (``APPROXIMATE_SPREAD``, the user's; see the constants below);
 3. the recommendation is the qualifying candidate with the largest expected gain (the optimum itself, a partial
    step of the path, or a risk-aware move), or the current mix when none qualifies — with the reason: which
    channels' curves carry the uncertainty of the optimum's gain and what evidence would settle it.
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mmm_core.optimizer.allowance import widen_by_channel
 from mmm_core.optimizer.explain import summary
 from mmm_core.optimizer.frontier import Candidate
 from mmm_core.optimizer.response import Response
@@ -41,10 +43,9 @@ STEPS = 20  # path resolution: 5% of the move
 # processes × 2 budgets = 70 plans, full NUTS), with the risk-aware candidates — plans worse than the current mix
 # on the truth / P(better) ≥ 0.9 moves truly better / share of the true uplift within the trust region captured:
 #   spread 1: 16% / 81% / 50%;  1.5: 10% / 85% / 44%;  2: 0% / 100% / 38%;  3: 0% / 100% / 28%.
-# The default is the smallest factor with no harmful plan on the tuning seeds; on the held-out seeds 5–9 it made
-# none either (100% of 45 moves truly better, 46% captured; README, "Budget planning"). The harmful moves at 1.5
-# were confident and wrong (claimed +3–7%, true −1 to −1.5%): model error, not sampling noise, which is why the
-# allowance widens the whole paired distribution.
+# It was the default until the per-channel allowance (``allowance``) replaced it: the smallest factor with no
+# harmful plan on the tuning seeds, but one factor for all channels cannot tell a confident, wrong curve from a
+# confident, right one. It remains the allowance of a response without identifiability evidence (hand-built).
 SPREAD = 2.0
 # An approximate (quick, Laplace) posterior is narrower than NUTS (at spread 1 it claimed P(better) 0.94 for a
 # plan 1.4% worse on the near-optimal truth where NUTS kept the mix); it keeps the former, wider allowance.
@@ -60,7 +61,8 @@ class Rule:
     min_prob_better: float = 0.9
     min_gain: float = 0.005
     spread: float = 1.0  # the rule judges differences spread this much wider around their median (see SPREAD)
-    risk_aware: bool = True  # the risk-aware moves of ``frontier`` are candidates too (False: the path only)
+    risk_aware: bool = True  # the risk-aware and simple moves of ``frontier`` are candidates (False: the path only)
+    allowance: tuple[float, ...] | None = None  # per channel (``allowance``); when set it replaces ``spread``
 
 
 @dataclass
@@ -96,12 +98,12 @@ def decide(
         record = _record(rule, "optimum", 1.0, full, full, threshold, base, start_is_current)
         return Decision("optimum", 1.0, opt_cells, optimum, record)
     steps = [k / STEPS for k in range(STEPS, -1, -1)]
-    path = [Candidate(start_cells + t * (opt_cells - start_cells), None, t) for t in steps]
+    path = [Candidate(start_cells + t * (opt_cells - start_cells), None, t, "path") for t in steps]
     path = [c for c in path if c.step == 1.0 or allowed(c.cells)]
     moves = [c for c in path if c.step > 0] + [c for c in extra or [] if allowed(c.cells)]
     best = None  # the qualifying candidate with the largest expected gain
     for cand in moves:
-        path_optimum = cand.risk_aversion is None and cand.step == 1.0
+        path_optimum = cand.kind == "path" and cand.step == 1.0
         ev = optimum if path_optimum else evaluate(r, r.to_channels(cand.cells), "recommended", cells=cand.cells)
         score = _score(ev, reference, threshold, rule)
         if score["qualifies"] and (best is None or score["gain"]["mean"] > best[2]["gain"]["mean"]):
@@ -113,10 +115,12 @@ def decide(
         best, status = (cand, ev, _score(ev, reference, threshold, rule)), "keep"
     else:
         cand = best[0]
-        status = "risk_aware" if cand.risk_aversion is not None else "optimum" if cand.step == 1.0 else "partial"
+        status = "risk_aware" if cand.kind != "path" else "optimum" if cand.step == 1.0 else "partial"
     cand, plan, score = best
     record = _record(rule, status, cand.step, score, full, threshold, base, start_is_current)
-    record["risk_aversion"] = cand.risk_aversion
+    record |= {"risk_aversion": cand.risk_aversion, "move": cand.kind}
+    if rule.allowance is not None:
+        record["rule"]["allowance"] = dict(zip(r.channels, rule.allowance))
     if status != "optimum":
         record["why"] = why_not(r, optimum, reference, full, rule)
     return Decision(status, cand.step, cand.cells, plan, record)
@@ -124,7 +128,9 @@ def decide(
 
 def _score(plan: Evaluation, reference: Evaluation, threshold: float, rule: Rule) -> dict:
     delta = plan.total - reference.total
-    if rule.spread != 1.0:
+    if rule.allowance is not None:
+        delta = widen_by_channel(delta, plan.per_channel - reference.per_channel, np.asarray(rule.allowance))
+    elif rule.spread != 1.0:
         centre = np.median(delta)
         delta = centre + rule.spread * (delta - centre)
     p, gain = float(np.mean(delta > 0)), float(np.mean(delta))

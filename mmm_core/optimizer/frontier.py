@@ -15,16 +15,23 @@ whose value at the current mix is 0 in every draw, so "keep" is always feasible 
 far as the draws agree. These points (and ``FRACTIONS`` of the way to each) are candidates; the decision rule
 (``decision.decide``) recommends the one with the largest expected gain among those that pass it.
 
-Which λ: the rule asks P(better) ≥ p with the differences spread ``k`` times wider, which a normally
-distributed gain meets when mean ≥ z_p · k · sd; so λ* = z_p · k (2.6 at the defaults) is the risk aversion at
-which a move just passes, and ``LAMBDA_SHARES`` of it are tried (a less averse point can still pass when the
-posterior is skewed; a more averse one when it is heavy-tailed). Measured on the decision-quality benchmark's
-tuning seeds (0–4; 7 generating processes × 2 budgets, full NUTS) at spread 2: adding these candidates to the
-path raised the captured share of the true uplift reachable within the trust region from 22% to 38% with no plan
-worse than the current mix (held-out seeds: 24% → 46%). In a one-off exploration on the same seeds, five λ
-(0.5–3) captured no more than these three, and λ = 2 alone 4 points less; the continuation solves (below) gave
-the same benchmark figures as three-start solves, and add ~0.5 s to a warm 8-channel × 1,000-draw plan (1.2 →
-1.6 s on the shared machine). When geos are optimised the risk-aware candidates are skipped (``plans``).
+Which λ: the rule asks P(better) ≥ p, which a normally distributed gain judged ``k`` times wider meets when
+mean ≥ z_p · k · sd; the per-channel allowances (:mod:`mmm_core.optimizer.allowance`) put k between 1.25 and about
+5, so ``LAMBDA_SCALES`` × z_p spans the risk aversions at which a move just passes (a less averse point can still
+pass when the posterior is skewed or the move avoids the widened channels). The former three (0.8, 1.6, 2.4 × z_p,
+for a single allowance of 2) are among them.
+
+Simple moves (``simple_moves``) are candidates too: money from one channel to another (every ordered pair, as far
+as the bounds allow, and ``FRACTIONS`` of that), and one channel up or down with the others absorbing it in
+proportion to their room. They need no solve; they let the rule find a move that leaves alone the channels it
+judges widest, which a mean − λ·sd point (one sd for the whole gain) does not aim for.
+
+Measured on the decision-quality benchmark's tuning seeds (0–4; 7 generating processes × 2 budgets, full NUTS)
+under the per-channel allowance: the path alone with the simple moves captured 44% of the true uplift reachable
+within the trust region, with the former three λ 49%, with these six λ 51% (nine λ up to 6.5: 51%); none made a
+plan worse than the current mix. Under the former single allowance 2 these candidates added almost nothing (38%
+→ 39%): the allowance, not the candidate set, was the limit. The solves are a continuation (below), one local
+solve per λ. When geos are optimised no risk-aware or simple candidates are made (``plans``).
 """
 
 from __future__ import annotations
@@ -36,23 +43,26 @@ import numpy as np
 
 from mmm_core.optimizer.core import OptimizerError, Problem, solve
 
-LAMBDA_SHARES = (0.4, 0.8, 1.2)  # of λ* = z_p · spread: 1.0, 2.0, 3.1 at the defaults
+LAMBDA_SCALES = (0.4, 0.8, 1.2, 1.6, 2.0, 2.4)  # × z_p: 0.5, 1.0, 1.5, 2.1, 2.6, 3.1 at p = 0.9
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)  # partial moves towards each point (a shorter move bends less on the curves)
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A plan to score: ``cells`` amounts; ``risk_aversion`` λ (None = the path to the mean optimum); ``step``."""
+    """A plan to score: ``cells`` amounts; ``risk_aversion`` λ (None unless a risk-aware point); ``step``: the
+    share of the way from the current mix; ``kind``: path (to the mean optimum) | risk_aware | swap | shift."""
 
     cells: np.ndarray
     risk_aversion: float | None
     step: float
+    kind: str = "path"
 
 
-def risk_aversions(min_prob_better: float, spread: float) -> tuple[float, ...]:
-    """The λ tried: ``LAMBDA_SHARES`` of the risk aversion at which a normal gain just passes the rule."""
+def risk_aversions(min_prob_better: float) -> tuple[float, ...]:
+    """The λ tried: ``LAMBDA_SCALES`` × z_p, the risk aversions at which a normal gain judged 0.4–2.4 times wider
+    just passes the rule."""
     z = float(NormalDist().inv_cdf(min_prob_better))
-    return tuple(share * z * spread for share in LAMBDA_SHARES)
+    return tuple(scale * z for scale in LAMBDA_SCALES)
 
 
 def risk_aware_candidates(
@@ -79,5 +89,38 @@ def risk_aware_candidates(
         if any(np.abs(cells - s).max() <= tol for s in seen):
             continue
         seen.append(cells)
-        out += [Candidate(start_cells + t * (cells - start_cells), float(lam), t) for t in FRACTIONS]
+        out += [Candidate(start_cells + t * (cells - start_cells), float(lam), t, "risk_aware") for t in FRACTIONS]
     return out
+
+
+def simple_moves(problem: Problem, start: np.ndarray) -> list[Candidate]:
+    """Swaps between every ordered pair of channels and single-channel shifts from ``start`` (channel totals; cells
+    are channels), each as far as ``problem``'s bounds allow and ``FRACTIONS`` of that."""
+    lo, hi = problem.lo, problem.hi
+    tol = 1e-6 * problem.budget
+    out: list[Candidate] = []
+    n = len(start)
+    for i in range(n):
+        for j in range(n):
+            room = min(start[i] - lo[i], hi[j] - start[j]) if i != j else 0.0
+            if room > tol:
+                step = np.zeros(n)
+                step[i], step[j] = -room, room
+                out += [Candidate(start + t * step, None, t, "swap") for t in FRACTIONS]
+    for j in range(n):
+        out += _shift(start, j, hi[j] - start[j], np.maximum(start - lo, 0.0), tol)  # j up, the others pay
+        out += _shift(start, j, lo[j] - start[j], -np.maximum(hi - start, 0.0), tol)  # j down, the others take it
+    return out
+
+
+def _shift(start: np.ndarray, j: int, room_j: float, room_others: np.ndarray, tol: float) -> list[Candidate]:
+    """Channel ``j`` moved by up to ``room_j`` (signed), the others by the opposite amount in proportion to their
+    signed room ``room_others`` (down room as positive numbers when ``j`` goes up, up room as negative ones)."""
+    others = room_others.copy()
+    others[j] = 0.0
+    amount = min(abs(room_j), abs(float(others.sum())))
+    if amount <= tol:
+        return []
+    step = -amount * others / others.sum() * np.sign(room_j)
+    step[j] = amount * np.sign(room_j)
+    return [Candidate(start + t * step, None, t, "shift") for t in FRACTIONS]

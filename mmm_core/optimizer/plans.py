@@ -28,11 +28,12 @@ from typing import Any
 import jax
 import numpy as np
 
+from mmm_core.optimizer.allowance import channel_allowance
 from mmm_core.optimizer.bounds import check_bounds, resolve_bounds, user_bounds
 from mmm_core.optimizer.core import OptimizerError, Problem, Solution, allowed, project, solve
 from mmm_core.optimizer.decision import APPROXIMATE_SPREAD, SPREAD, Rule, decide
 from mmm_core.optimizer.explain import explain, marginal_roi_draws
-from mmm_core.optimizer.frontier import Candidate, risk_aversions, risk_aware_candidates
+from mmm_core.optimizer.frontier import Candidate, risk_aversions, risk_aware_candidates, simple_moves
 from mmm_core.optimizer.long_term import BASIS as LONG_TERM_BASIS
 from mmm_core.optimizer.long_term import LongTermROI, with_long_term
 from mmm_core.optimizer.money import plan_money
@@ -171,22 +172,31 @@ def plan_response(response: Response, request: PlanRequest) -> OptimizationResul
 
 
 def _risk_aware(problem: Problem, request: PlanRequest, optimum: np.ndarray) -> list[Candidate]:
-    """The risk-aware candidates of :mod:`~mmm_core.optimizer.frontier` (none without the rule; none with one
-    draw: a known truth has no disagreement between draws, so they coincide with the optimum; none when geos are
-    optimised: the paired objective over geo × channel cells took minutes instead of seconds, 262 s warm at 64
-    cells, so that case keeps the path candidates only)."""
+    """The risk-aware and simple-move candidates of :mod:`~mmm_core.optimizer.frontier` (none without the rule;
+    none with one draw: a known truth has no disagreement between draws, so they coincide with the optimum; none
+    when geos are optimised: the paired objective over geo × channel cells took minutes instead of seconds, 262 s
+    warm at 64 cells, so that case keeps the path candidates only)."""
     r = problem.response
     if not (request.decision_rule and request.risk_aware) or r.n_draws < 2 or r.n_cells > len(r.channels):
         return []
-    start = r.to_cells(project(problem.reference, problem.lo, problem.hi, problem.budget))
+    start_channels = project(problem.reference, problem.lo, problem.hi, problem.budget)
+    start = r.to_cells(start_channels)
     offset = r.evaluate(r.to_cells(problem.reference))[0]
-    lambdas = risk_aversions(request.min_prob_better, _rule(request, r).spread)
-    return risk_aware_candidates(problem, start, offset, lambdas, optimum)
+    lambdas = risk_aversions(request.min_prob_better)
+    return risk_aware_candidates(problem, start, offset, lambdas, optimum) + simple_moves(problem, start_channels)
 
 
 def _rule(request: PlanRequest, r: Response) -> Rule:
-    spread = request.spread_factor or (APPROXIMATE_SPREAD if r.approximate else SPREAD)
-    return Rule(request.decision_rule, request.min_prob_better, request.min_gain, spread, request.risk_aware)
+    """The request's rule; its allowance for model error: the user's ``spread_factor`` for every channel, else
+    the approximate posterior's wider single one, else each channel's own (:mod:`~mmm_core.optimizer.allowance`;
+    a response without the evidence, e.g. a hand-built one, gets the single ``SPREAD``)."""
+    base = (request.decision_rule, request.min_prob_better, request.min_gain)
+    if request.spread_factor or r.approximate:
+        return Rule(*base, request.spread_factor or APPROXIMATE_SPREAD, request.risk_aware)
+    allowance = channel_allowance(r.data_causes, r.spend_cv)
+    if allowance is None:
+        return Rule(*base, SPREAD, request.risk_aware)
+    return Rule(*base, 1.0, request.risk_aware, tuple(float(k) for k in allowance))
 
 
 def _result(

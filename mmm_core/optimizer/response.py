@@ -27,6 +27,7 @@ import numpy as np
 from mmm_core.engine import transforms as tf
 from mmm_core.engine.curves import channel_flags, saturation
 from mmm_core.errors import MMMError
+from mmm_core.optimizer.allowance import data_causes
 
 ResponseFn = Callable[[jnp.ndarray, Any, Any], tuple[jnp.ndarray, jnp.ndarray]]
 
@@ -39,7 +40,9 @@ class Response:
     the recent geo split (1.0 when cells are channels); ``recent_level`` [C]: mean spend per period of each
     channel over the recent window; ``cell_range`` [J, 2]: observed per-period spend range of each cell;
     ``baseline`` [S] or None: projected non-media KPI over the horizon; ``spend_cv`` [C] or None: coefficient of
-    variation of each channel's per-period spend over the data (how much the data could pin its curve).
+    variation of each channel's per-period spend over the data (how much the data could pin its curve);
+    ``data_causes`` [C] or None: each channel's identifiability data causes (``allowance.data_causes``: spend
+    confounded with seasonality, trend, controls or another channel, little variation, few active periods).
     """
 
     fn: ResponseFn
@@ -58,6 +61,7 @@ class Response:
     label: str = ""
     notes: tuple[str, ...] = field(default=())
     spend_cv: np.ndarray | None = None
+    data_causes: tuple[tuple[str, ...], ...] | None = None
 
     @property
     def n_cells(self) -> int:
@@ -280,4 +284,5 @@ def posterior_response(post, periods: int = 13, geo_split: str = "recent", max_d
         post.label,
         notes,
         spend_variation(spend),
+        data_causes(post),
     )
