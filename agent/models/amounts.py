@@ -270,11 +270,11 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
         change = mv.get("change")
         if change is not None and change < -1:
             return (
-                f"a cut of {abs(change):.0%} cannot be applied to {mv['channel']}: a cut removes at most all (100%) of "
-                "a channel's spend"
+                f"a cut of {abs(change):.0%} cannot be applied to {mv['channel']}: a cut removes at most all of a "
+                "channel's spend"
             )
     if re.search(r"\bspend(ing)?\s+(-|minus |negative )\s?[$€£]?\d", low):
-        return 'spend cannot be negative: say how much to cut instead (e.g. "cut Print by 10k")'
+        return 'spend cannot be negative: say how much to cut instead (e.g. "cut Print by a tenth")'
     return None
 
 

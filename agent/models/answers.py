@@ -195,7 +195,7 @@ def _cut_beyond_spend(result: dict[str, Any], meta: dict[str, Any]) -> str | Non
             return (
                 f"a cut of {_money(-amount)} from {channel} is more than all of its spend over the next "
                 f"{_money(result.get('horizon_periods'))} periods ({_money(now[channel])}): cut at most that, or give "
-                "a share (e.g. 20%)"
+                "a share of it instead"
             )
     return None
 

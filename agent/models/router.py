@@ -155,7 +155,7 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "contribution"
     if name == "headroom" and n_channels:  # "is TV saturated yet?": that channel's curve (its marginal ROI)
         return "curve" if n_channels == 1 else "roi"
-    if name == "unknown" and _KPI_WORD.search(low):
+    if name == "unknown" and _KPI_WORD.search(low) and not (n_channels and entities.changes_spend(low)):
         # "how much did we sell in 2022?": the observed KPI; "what has Radio done for sales?": its contribution
         return "contribution" if n_channels else "kpi_by"
     return name
