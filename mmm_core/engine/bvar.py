@@ -30,7 +30,7 @@ integrates over step 1); K = 16 by default (``fit.long_term.IMPUTATIONS``). The 
 are independent, so they are sampled as one stacked model (parameters with a leading K axis): one compilation,
 one warm-up, vectorised gradients. The price is a shared step size (the stiffest copy sets it) and longer
 trajectories: measured on a simulated 3-series VAR(2), 156 weeks, 2 chains x (500 + 250), leapfrog steps per draw
-went 15 → 21 → 31 for K = 1, 4, 16 with weekly metrics and 31 → 47 → 63 with a monthly survey — about 2x the
+went 15 → 24 → 31 for K = 1, 4, 16 with weekly metrics and 31 → 47 → 63 with a monthly survey — about 2x the
 steps of one copy for 16 copies, where 16 separate runs cost 16x (R-hat ≤ 1.04 in all six runs).
 
 **Stability**: per draw, the largest modulus of the companion matrix's eigenvalues; >= 1 is explosive. Explosive
