@@ -94,7 +94,8 @@ lock:
 bench: $(VENV)/.dev
 	$(PY) bench/ingest.py
 	$(PY) bench/fit_speed.py --preset national_small
-	$(PY) bench/fit_speed.py --preset geo_medium --warmup 250 --draws 250 --skip-pymc-default --pymc-shared-shapes
+	$(PY) bench/fit_speed.py --preset geo_medium --skip-pymc-default --skip-pymc-numpyro-default --baseline labs:nutpie
+	$(PY) bench/srmse.py
 	$(PY) bench/fit_speed.py --preset enterprise --quick-only
 	$(PY) bench/optimizer.py
 	$(PY) bench/decision_quality.py

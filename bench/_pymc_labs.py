@@ -12,6 +12,7 @@ engines see the same regressors.
 
 from __future__ import annotations
 
+import importlib.util
 import time
 import warnings
 from dataclasses import dataclass
@@ -96,6 +97,8 @@ def fit_baseline(data, config, variant: str, sampler: str, chains: int, warmup: 
 
     if sampler not in SAMPLERS:
         raise ValueError(f"Unknown baseline sampler {sampler!r}; use one of {SAMPLERS}.")
+    if sampler == "nutpie" and importlib.util.find_spec("nutpie") is None:
+        raise SystemExit("The nutpie baseline needs nutpie: pip install nutpie==0.16.11 (pymc samples with it).")
     t0 = time.perf_counter()
     keep = training_mask(data, config).all(axis=1)
     mmm = _model(variant, data, config)
