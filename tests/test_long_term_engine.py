@@ -52,7 +52,9 @@ def test_contract_of_the_answer(quick):
         assert c["summarised"] is True
         for key in ("short_roi", "long_roi", "total_roi", "long_share"):
             assert EST <= set(c[key]), key
-        assert len(c["irf_sales"]) == ans["horizon"] == 24
+        band = c["irf_sales"]
+        assert len(band["mean"]) == ans["horizon"] == 24
+        assert all(lo <= m <= hi for lo, m, hi in zip(band["lo"], band["mean"], band["hi"], strict=True))
     assert ans["interval"]["level"] == 0.9 and ans["stability"]["draws"] > 0
     prov = ans["provenance"]
     assert prov["spec_sha256"] and prov["specs_tried_on_dataset"] == 1 and ans["fit_id"] == quick["fit_id"]

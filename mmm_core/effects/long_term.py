@@ -188,8 +188,9 @@ def load_long_term(path: Path) -> LongTermDraws | None:
 
 def long_term_table(d: LongTermDraws, level: float, method: str) -> dict[str, Any]:
     """``channels{NAME: {short_roi, long_roi, total_roi, long_share, irf_sales}}`` over stable draws, each
-    ``{mean, median, sd, lo, hi}``, plus ``horizon``, ``interval`` and ``stability``; when most draws are
-    explosive every channel carries ``summarised: false`` and the reason instead of ROIs."""
+    ``{mean, median, sd, lo, hi}`` (``irf_sales``: ``{mean, lo, hi}`` lists over the horizon), plus ``horizon``,
+    ``interval`` and ``stability``; when most draws are explosive every channel carries ``summarised: false``
+    and the reason instead of ROIs."""
     keep = d.stable
     stability = {
         "explosive_share": d.explosive_share,
@@ -215,7 +216,13 @@ def long_term_table(d: LongTermDraws, level: float, method: str) -> dict[str, An
             "long_roi": s(d.long_roi[:, c]),
             "total_roi": s(d.total_roi[:, c]),
             "long_share": s(d.long_share[:, c]),
-            "irf_sales": [float(v) for v in d.irf[keep, :, 0, c].mean(axis=0)],
+            "irf_sales": _irf_band(d.irf[keep, :, 0, c], level, method),
         }
     body["channels"] = channels
     return body
+
+
+def _irf_band(irf: np.ndarray, level: float, method: str) -> dict[str, list[float]]:
+    """Per period of the horizon: mean and interval of the base-sales response to $1 (``irf`` [S,H])."""
+    rows = [summarize(irf[:, h], level, method) for h in range(irf.shape[1])]
+    return {key: [float(r[key]) for r in rows] for key in ("mean", "lo", "hi")}
