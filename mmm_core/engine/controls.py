@@ -18,7 +18,7 @@ sparsity prior, each in a non-centred form so NUTS sees unit-scale latent variab
 - ``lasso`` (Bayesian LASSO, Park & Casella 2008): gamma_k = b · sqrt(2 e_k) · z_k, e_k ~ Exp(1), z_k ~ N(0, 1)
   — exactly Laplace(0, b) but smooth at 0; b ~ HalfNormal(slab). Inclusion per draw = |gamma_k| > negligible.
 
-A sign-constrained selected control uses |z| (half-normal) times its sign, and the half-normal mixture for the
+A sign-constrained selected control uses a half-normal z times its sign, and the half-normal mixture for the
 spike-and-slab. The per-draw ``control_inclusion`` [K] (1 for unselected controls) is recorded only when a
 selection is configured; ``mmm_core.answers.controls`` summarises it.
 """
@@ -71,9 +71,16 @@ def _plain(gamma, signs: np.ndarray, idx: np.ndarray, sd: float):
 
 
 def _unit(name: str, signs: np.ndarray):
-    """Standard normal per selected control; |.| (half-normal) times the sign where the sign is constrained."""
-    z = numpyro.sample(name, dist.Normal(0.0, 1.0).expand([signs.size]).to_event(1))
-    return jnp.where(signs != 0, jnp.abs(z) * signs, z)
+    """Standard normal per selected control; half-normal times the sign where the sign is constrained (not |z|,
+    which would give NUTS two mirror modes to cross)."""
+    free, signed = np.flatnonzero(signs == 0), np.flatnonzero(signs != 0)
+    z = jnp.zeros(signs.size)
+    if free.size:
+        z = z.at[free].set(numpyro.sample(name, dist.Normal(0.0, 1.0).expand([free.size]).to_event(1)))
+    if signed.size:
+        pos = numpyro.sample(name + "_pos", dist.HalfNormal(1.0).expand([signed.size]).to_event(1))
+        z = z.at[signed].set(pos * signs[signed])
+    return z
 
 
 def _half_cauchy(name: str, shape: tuple[int, ...]):
