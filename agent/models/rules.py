@@ -150,7 +150,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             # (never a question about spend: "total media spend", "the ad spend split").
             rf"^(?!.*\b(spend|spent|spending|budget|budgets|cost|costs|invest\w*)\b)(.*\b{_ALL_MEDIA}\b.{{0,25}}\b("
             r"contribut\w*|share|split|percent\w*|proportion|fraction|portion|together|combined|importance)\b|"
-            rf".*\b(total|overall|combined|all|how important is|how much (do|does|did))\b.{{0,12}}\b{_ALL_MEDIA}\b)|"
+            rf".*\b(total|overall|combined|how important is|how much (do|does|did))\b.{{0,12}}\b{_ALL_MEDIA}\b)|"
             rf"\b(without|with no|with zero|zero|no|minus)\b (any |all |our |the )?{_ALL_MEDIA}\b|"
             r"\b(base|baseline|organic|non-?media|underlying)\b.{0,30}\b(vs\.?|versus|or|and|against|compared|"
             r"incremental|paid|media|level)\b|\b(split|share|how big|size)\b.{0,20}\b(base|baseline|organic)\b|"
