@@ -98,6 +98,6 @@ def test_without_ray_the_local_pool_runs_the_batch_and_says_so(two_markets, monk
     batch = BatchRequest(specs=two_markets["specs"], folds=[first], quick=True, draws=100, backend="auto", workers=2)
     out = fleet.run_batch(store, batch)
     assert out["backend"] == "local" and "Ray is not installed" in out["note"]
-    assert [t["exit_code"] for t in out["tasks"]] == [0, 0]
+    assert [t["exit_code"] for t in out["tasks"]] == [0, 0], out["jobs"]  # the workers' stderr is captured too
     _every_result_in_the_store(store, out, 3)
     _one_fold(store, two_markets["specs"][0], first, out)
