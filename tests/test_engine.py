@@ -233,26 +233,9 @@ def test_scaling_maps_back_to_kpi_units(national):
 
 
 def test_mass_matrix_and_start_follow_the_posterior_size_and_explicit_choices_win():
-    from mmm_core.engine.model import DIAGONAL_SITES
     from mmm_core.engine.sampling import DENSE_MASS_MAX, LAPLACE_START_MAX, mass_and_start
 
-    national = {"beta_z": (4,), "level_mu": (), "sigma": (1,)}
-    assert mass_and_start(national, None, None) == (True, True)  # small: dense, from the Laplace start
-    g, c = 8, 8  # geo_medium with partial pooling: 129 dimensions
-    geo = {
-        "beta_z": (c,),
-        "sat_half": (c,),
-        "adstock_z": (c,),
-        "hill_slope_raw": (c,),
-        "beta_tau": (),
-        "trend_geo": (g,),
-    }
-    geo |= {"level_geo": (g,), "sigma": (g,), "beta_geo_z": (g, c), "gamma_fourier": (4,), "gamma_control_free": (4,)}
-    structure, start = mass_and_start(geo, None, None)
-    (block,) = structure  # one dense block over the shared sites and the trends; the rest diagonal
-    assert start and set(block) == set(geo) - set(DIAGONAL_SITES) and "trend_geo" in block
-    assert mass_and_start(geo, False, False) == (False, False)
-    big = geo | {"beta_z": (DENSE_MASS_MAX,)}  # shared block too big for a dense estimate: diagonal
-    assert mass_and_start(big, None, None) == (False, True)
-    huge = geo | {"beta_geo_z": (LAPLACE_START_MAX, 1)}  # enterprise-sized: NumPyro's uniform start
-    assert mass_and_start(huge, None, None)[1] is False
+    assert mass_and_start(DENSE_MASS_MAX, None, None) == (True, True)  # national: dense, from the Laplace start
+    assert mass_and_start(129, None, None) == (False, True)  # geo_medium, partial pooling: diagonal, Laplace start
+    assert mass_and_start(LAPLACE_START_MAX + 1, None, None) == (False, False)  # enterprise: uniform start
+    assert mass_and_start(129, True, False) == (True, False)

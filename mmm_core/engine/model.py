@@ -50,12 +50,6 @@ PARAM_KEYS = (
     "hill_slope",
     "sigma",
 )
-# Sites NUTS adapts on a diagonal when the posterior is too big for one dense mass matrix (``sampling.mass_and_start``):
-# each geo's level and noise, pinned by that geo's own weeks (posterior correlations below 0.4 with anything on
-# geo_medium), and the geo x channel deviations, whose count would make a dense estimate noise. Every other site,
-# the per-geo trends included (they share one factor, correlation ~0.5, that trades off against trending spend),
-# goes in one dense block.
-DIAGONAL_SITES = ("level_geo", "sigma", "beta_geo_z")
 # Natural-scale mediator parameters (only in models with mediators; see engine.mediation).
 MEDIATOR_KEYS = ("med_a", "med_b", "med_gamma", "med_rho", "med_sigma")
 

@@ -20,8 +20,7 @@ from numpyro.infer.hmc import hmc
 from mmm_core.engine.config import ModelConfig
 from mmm_core.engine.data import ModelData, ScaledData, scale_data
 from mmm_core.engine.idata import to_idata
-from mmm_core.engine.kernels import constrain, initial_z, latent_sites, model_args, model_functions
-from mmm_core.engine.model import DIAGONAL_SITES, bound_model
+from mmm_core.engine.kernels import constrain, initial_z, model_args, model_functions, n_latent
 from mmm_core.engine.quick import laplace, unravel
 from mmm_core.engine.result import FitResult
 from mmm_core.engine.timing import PhaseTimer
@@ -29,7 +28,7 @@ from mmm_core.engine.timing import PhaseTimer
 ProgressCallback = Callable[[float, str], None]
 _STAT_FIELDS = ("diverging", "energy", "num_steps", "accept_prob", "potential_energy")
 _RUNNERS: dict = {}
-DENSE_MASS_MAX = 100  # above this, no single dense block: a dense estimate from a short warm-up is too noisy
+DENSE_MASS_MAX = 100  # above this, diagonal: a dense estimate from a short warm-up is too noisy
 # Above this many latent dimensions the chains start from NumPyro's uniform start: the Hessian costs one gradient per
 # dimension and memory that grows with the panel (quick mode's Laplace on the enterprise panel, ~1,800 dimensions,
 # peaked at 3.35 GB). Measured up to geo_medium's 129 dimensions (diagonal mass): warm-up CPU 100 -> 24 s.
@@ -71,7 +70,7 @@ def _runner(
     chunk: int,
     target_accept: float,
     max_tree_depth: int,
-    dense: bool | tuple[tuple[str, ...], ...],
+    dense: bool,
 ):
     """Compiled pieces for this model/shape/settings, built once per process (dict of callables)."""
     shapes = tuple((k, np.shape(v)) for k, v in data.arrays().items())
@@ -89,7 +88,7 @@ def _runner(
             inverse_mass_matrix=inverse_mass,
             target_accept_prob=target_accept,
             max_tree_depth=max_tree_depth,
-            dense_mass=list(dense) if isinstance(dense, tuple) else dense,
+            dense_mass=dense,
             model_args=args,
             rng_key=rng_key,
         )
@@ -128,9 +127,8 @@ def sample_nuts(
     """Sample the posterior with NUTS, ``chains`` in parallel. Same data + config + seed → same draws.
 
     ``progress_callback(fraction, message)`` is called between chunks of iterations (~8 per fit).
-    ``dense_mass``: adapt a full (True) or diagonal (False) mass matrix; default (None) :func:`mass_and_start`:
-    dense up to DENSE_MASS_MAX latent dimensions (it absorbs the beta / half-point / intercept correlations, so
-    fewer leapfrog steps per draw), a dense block plus a diagonal above.
+    ``dense_mass``: adapt a full mass matrix (default when there are at most DENSE_MASS_MAX latent
+    dimensions: it absorbs the beta / half-point / intercept correlations, so fewer leapfrog steps per draw).
     ``laplace_start`` (default: at most LAPLACE_START_MAX latent dimensions): start the chains at draws from the
     Laplace approximation at the mode (quick mode's) and use its covariance (or its diagonal) as the first inverse
     mass matrix; see :func:`_laplace_start`. Falls back to NumPyro's uniform start when the mode has a flat direction.
@@ -141,7 +139,7 @@ def sample_nuts(
         sd = _as_scaled(data, config)
         args = model_args(sd)
         chunk = _chunk_size(warmup, draws)
-        dense, use_laplace = mass_and_start(latent_sites(bound_model(config), args), dense_mass, laplace_start)
+        dense, use_laplace = mass_and_start(n_latent(config, args), dense_mass, laplace_start)
         fresh = _runner_key_missing(config, sd, chains, warmup, chunk, target_accept, max_tree_depth, dense)
         runner = _runner(config, sd, chains, warmup, chunk, target_accept, max_tree_depth, dense)
         run = runner["run"]
@@ -188,7 +186,7 @@ def sample_nuts(
             "target_accept": target_accept,
             "chain_method": runner["chain_method"],
             "chunk": chunk,
-            "dense_mass": dense if isinstance(dense, bool) else [list(b) for b in dense],
+            "dense_mass": dense,
             "laplace_start": start is not None,
             "mean_tree_steps": float(stat_dict["num_steps"].mean()),
             "phases": timer.to_dict(),
@@ -196,34 +194,24 @@ def sample_nuts(
     )
 
 
-def mass_and_start(
-    sites: dict[str, tuple[int, ...]], dense_mass: bool | None, laplace_start: bool | None
-) -> tuple[bool | tuple[tuple[str, ...], ...], bool]:
-    """(mass matrix structure, Laplace start?) for a posterior with latent ``sites`` {name: shape}; explicit choices
-    win. Structure: True (dense) up to DENSE_MASS_MAX dimensions; above, one dense block over every site but
-    ``model.DIAGONAL_SITES`` (the rest diagonal) when that block fits in DENSE_MASS_MAX; else False (diagonal).
+def mass_and_start(n_latent: int, dense_mass: bool | None, laplace_start: bool | None) -> tuple[bool, bool]:
+    """(dense mass?, Laplace start?) for a posterior of ``n_latent`` dimensions; explicit choices win.
 
-    Measured on geo_medium with partial pooling (129 dimensions, 2 x (250 + 250), once each, loaded machine):
-    diagonal mass from NumPyro's uniform start, 58 leapfrog steps per draw, min / median bulk ESS per 1,000
-    gradients 6.0 / 25.7, warm-up 100 s of 124 s CPU (a warm-up iteration cost ~7x a sampling one); diagonal from
-    the Laplace start, 61 steps, 5.6 / 26.1, warm-up 24 s; the block (49 dense dimensions) from the Laplace start,
-    34 steps, 6.9 / 34.1. A fully dense 129-dimensional mass matrix was over 3x slower still (stopped).
+    A geo panel with partial pooling (geo_medium: 129 dimensions) keeps a diagonal mass matrix but starts from the
+    Laplace approximation too. Measured at 2 x (1000 + 1000), same seed, one run each on the loaded machine (CPU
+    seconds): from the uniform start warm-up took 149 s and the whole sampler 224 s, 63 leapfrog steps per draw, min /
+    median bulk ESS 472 / 3,052 (3.7 / 24.2 per 1,000 gradients); from the Laplace start 69 s and 147 s, 61 steps,
+    595 / 3,508 (4.8 / 28.6). Not kept, measured: one dense block over the shared sites and per-geo trends (diagonal
+    for each geo's level, noise and geo x channel deviations) cut the steps to 41 but not the gradients per effective
+    draw (3.5 / 26.8 per 1,000; better at 2 x (250 + 250), worse here); a fully dense 129-dimension mass matrix was
+    over 3x slower; a tree depth of 5 (31 steps) lost ESS per gradient (4.1 / 19.8 vs 5.6 / 26.1 at 250 + 250).
     """
-    n = sum(int(np.prod(s, dtype=int)) for s in sites.values())
-    dense = _mass_structure(sites, n) if dense_mass is None else dense_mass
-    start = n <= LAPLACE_START_MAX if laplace_start is None else laplace_start
+    dense = n_latent <= DENSE_MASS_MAX if dense_mass is None else dense_mass
+    start = n_latent <= LAPLACE_START_MAX if laplace_start is None else laplace_start
     return dense, start
 
 
-def _mass_structure(sites: dict[str, tuple[int, ...]], n: int) -> bool | tuple[tuple[str, ...], ...]:
-    if n <= DENSE_MASS_MAX:
-        return True
-    block = tuple(sorted(k for k in sites if k not in DIAGONAL_SITES))
-    size = sum(int(np.prod(sites[k], dtype=int)) for k in block)
-    return ((block,) if size <= DENSE_MASS_MAX else False) if 0 < len(block) < len(sites) else False
-
-
-def _laplace_start(fns: dict, args, config: ModelConfig, chains: int, seed: int, dense):
+def _laplace_start(fns: dict, args, config: ModelConfig, chains: int, seed: int, dense: bool):
     """Chain starts drawn from the Laplace approximation at the mode, and its covariance as the initial inverse
     mass matrix; None when the mode has a flat or saddle direction (or a draw has no finite density).
 
@@ -242,26 +230,7 @@ def _laplace_start(fns: dict, args, config: ModelConfig, chains: int, seed: int,
     z = unravel((lp.x_map[None, :] + eps @ root.T).astype(np.float32), lp.shapes)
     if not np.isfinite(np.asarray(fns["potential"](z, args))).all():
         return None
-    return z, _initial_inverse_mass(cov.astype(np.float32), lp.shapes, dense)
-
-
-def _initial_inverse_mass(cov: np.ndarray, shapes: dict, dense):
-    """The Laplace covariance (sites in sorted order) as NumPyro's initial inverse mass for structure ``dense``:
-    the matrix, its diagonal, or {dense block: its sub-matrix, remaining sites: their variances}."""
-    if isinstance(dense, bool):
-        return cov if dense else np.diag(cov)
-    offsets, i = {}, 0
-    for name, shape in shapes.items():
-        n = int(np.prod(shape, dtype=int))
-        offsets[name], i = np.arange(i, i + n), i + n
-    out = {}
-    for block in dense:
-        idx = np.concatenate([offsets[k] for k in block])
-        out[block] = cov[np.ix_(idx, idx)]
-    rest = tuple(sorted(set(shapes) - {k for b in dense for k in b}))
-    if rest:
-        out[rest] = np.diag(cov)[np.concatenate([offsets[k] for k in rest])]
-    return out
+    return z, (cov if dense else np.diag(cov)).astype(np.float32)
 
 
 def _runner_key_missing(config, sd, chains, warmup, chunk, ta, depth, dense) -> bool:
