@@ -52,6 +52,7 @@ def test_contract_of_the_answer(quick):
         assert c["summarised"] is True
         for key in ("short_roi", "long_roi", "total_roi", "long_share"):
             assert EST <= set(c[key]), key
+        assert c["split"]["label"] in {"identified", "weakly identified", "not identified by the data"}
         band = c["irf_sales"]
         assert len(band["mean"]) == ans["horizon"] == 24
         assert all(lo <= m <= hi for lo, m, hi in zip(band["lo"], band["mean"], band["hi"], strict=True))

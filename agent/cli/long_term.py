@@ -48,6 +48,9 @@ def _render(r: dict[str, Any]) -> str:
     if rows:
         out.append(table(["channel", "short-term ROI", "long-term ROI", "total ROI", "long-term share"], rows))
     out += skipped[:1]
+    loose = [n for n, c in r["channels"].items() if c.get("summarised") and c["split"]["label"] != "identified"]
+    if loose:
+        out.append(f"Short/long split not pinned down by the data for {', '.join(loose)}: read those shares as ranges.")
     out.append(
         f"VAR stability: {st['explosive_draws']} of {st['draws']} draws explosive ({st['explosive_share']:.0%}), "
         "excluded from every summary."

@@ -5,7 +5,8 @@ the locked spec.
 The draws come from the fit's long-term step (:mod:`mmm_core.fit.long_term`, stored as ``long_term.npz``).
 ``short_roi`` is summarised over every step-1 draw, exactly as the ROI answer does; ``long_roi``, ``total_roi``
 and ``long_share`` over the joint draws (each VAR draw with the step-1 draw it was fitted on), explosive draws
-excluded and counted in ``stability``.
+excluded and counted in ``stability``. ``split`` labels whether the data pin the long share down (the mediation
+answer's rule: its 90% interval at most 0.3 wide).
 
 Public API::
 
@@ -19,6 +20,7 @@ from typing import Any
 
 from mmm_core import ledger
 from mmm_core.answers import results
+from mmm_core.answers.mediation import split_identification
 from mmm_core.effects.intervals import summarize
 from mmm_core.effects.long_term import LongTermDraws, load_long_term, long_term_table
 from mmm_core.errors import MMMError
@@ -60,9 +62,11 @@ def long_term_answer(
     frame = results._frame(store, fit, interval, method)
     body = long_term_table(draws, frame["level"], frame["method"])
     eff = results.effect_draws(store, fit_id)
-    for name, entry in body["channels"].items():
+    for c, (name, entry) in enumerate(body["channels"].items()):
         if entry.get("summarised"):  # every step-1 draw, as the ROI answer
             entry["short_roi"] = summarize(eff.roi[:, eff.channel_index(name)], frame["level"], frame["method"])
+            # The mediation answer's rule (one home): is the short/long split pinned down by the data?
+            entry["split"] = split_identification(draws.long_share[draws.stable, c], True)
     body["units"] = "KPI per unit of spend; long-term = base-sales response cumulated over the horizon"
     body["series"] = list(draws.series)
     body["var"] = draws.diagnostics
