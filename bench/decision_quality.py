@@ -5,7 +5,7 @@ logistic truths, always-on spend collinear with seasonality, flighted and bursty
 and geo, noise 2–10%) × seeds, each fitted through the user's path with the default spec (full NUTS,
 ``--chains`` × (``--warmup`` + ``--draws``)), then planned at the current budget and at +20% over 13 weeks by
 each policy of ``_dq_score.POLICIES`` (the previous optimizer, the trust region alone, the former default
-rule, the new risk-aware default and one change at a time), every plan scored on the truth. Reports per
+rule, the per-channel-allowance default and one change at a time), every plan scored on the truth. Reports per
 generating process and policy: the share of plans worse than the current mix (target 0%), the mean share of
 the true achievable uplift captured (target ≥ 50%) against the true optimum and against the true optimum
 inside the ±30% trust region, the calibration of P(better) (of moves with P ≥ 0.9, the share that truly beat
@@ -19,8 +19,9 @@ default's parameters were chosen), the held-out seeds and all. Writes JSON, a Ma
 
 Fits are cached per (process, seed, mode) in ``--cache`` so re-scoring never refits. Measured on the 2-core
 development machine shared with other jobs: 70 NUTS fits 2 × (500 + 500) took 1,565 s in all (5–130 s each, the
-4-geo world the slowest); scoring 8 policies × 2 budgets × 70 worlds took 14 minutes (the risk-aware
-policies solve three extra problems per plan). Posteriors cached before a model field existed are upgraded in
+4-geo world the slowest); scoring 8 policies × 2 budgets × 70 worlds from the cache took 27 minutes (1,617 s,
+with six other jobs on the machine; the all-candidate policies solve six extra problems and score ~100 simple
+moves per plan). Posteriors cached before a model field existed are upgraded in
 place (``_dq_fit.upgrade``).
 Outputs go to ``bench/results/`` (git-ignored): ``decision_quality.{json,md}``, ``decision_quality.png`` (harmful
 share and captured uplift per process) and ``decision_quality_calibration.png`` (claimed P(better) vs truth).

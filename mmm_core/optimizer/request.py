@@ -31,10 +31,11 @@ class PlanRequest:
     per-period spend range unless asked; ``decision_rule`` (True) recommends a move only when
     P(better than the current mix) ≥ ``min_prob_better`` (0.9) and the expected gain ≥ ``min_gain`` (0.005 =
     0.5% of the current mix's media-driven KPI), else the largest partial move that meets both, else the
-    current mix; ``spread_factor`` (None = automatic: 2, or 3 for a quick fit, sized by the decision-quality
-    benchmark, see ``decision.SPREAD``; 1 = trust the posterior as it is) widens the paired differences the rule judges;
-    ``risk_aware`` (True) adds to the rule's candidates the moves that maximise mean − λ·sd of the gain over the
-    current mix, paired by draw (:mod:`mmm_core.optimizer.frontier`; False = only the path to the optimum);
+    current mix; ``spread_factor`` (None = automatic: each channel's own allowance for model error by what the data
+    pin of its curve, :mod:`mmm_core.optimizer.allowance`, or 3 for a quick fit; a number = one allowance for every
+    channel, 1 = trust the posterior as it is) widens the differences the rule judges; ``risk_aware`` (True) adds
+    to the rule's candidates the moves that maximise mean − λ·sd of the gain over the current mix, paired by draw,
+    and simple swaps and shifts (:mod:`mmm_core.optimizer.frontier`; False = only the path to the optimum);
     ``margin`` is the profit per unit of KPI (a revenue KPI's gross margin; None = 1, the KPI is money at face
     value), used for the returns net of spend.
 
