@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-# The three controls that matter in ``sparse_controls`` (effect per typical unit, share of the intercept): t ≈ 6-10
-# at 6% noise over 156 weeks, so a working selection keeps them; a sign flip or a miss is the prior's fault.
+# The three controls that matter in ``sparse_controls`` (effect per typical unit, share of the intercept). Against the
+# oracle residual (true media and baseline removed) their t is 3.9-7.1 on data seeds 0-2, while by chance a null
+# control reaches |t| 2.3-2.7 in each seed: the honest difficulty of real candidate lists.
 SPARSE_TRUE = (
     ("Consumer_Confidence", "index", 0.05),
     ("Sports_Final", "event", 0.15),
