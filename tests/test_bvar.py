@@ -101,6 +101,14 @@ def test_implausible_long_term_roi_fails_the_review():
     assert flat.status == "fail" and "does not decay" in flat.reason
 
 
+def test_a_credibly_negative_long_term_roi_is_flagged_as_not_a_brand_effect():
+    # A quick fit of the brand demo gave Search -8.1 [-18.0, -0.5] against a true 0: the VAR had absorbed the
+    # trend Search's spend follows. Such a number is a warning, never a silent pass.
+    negative = plausibility_check(_lt(0.0, long_scale=-0.5))
+    assert negative.status == "warn" and "credibly below zero" in negative.reason and "TV" in negative.reason
+    assert plausibility_check(_lt(0.0, long_scale=-0.01)).status == "pass"  # interval includes zero: no claim
+
+
 def _simulated(k: int, seed: int = 0, sparse: bool = False) -> tuple[VARInputs, np.ndarray]:
     rng = np.random.default_rng(seed)
     t_n = 156

@@ -87,11 +87,16 @@ def plausibility_check(d: LongTermDraws) -> Check:
     keep = d.stable
     if not keep.any():
         return Check("long_term_plausibility", "fail", None, "", "No stable VAR draw to judge.", {})
-    problems, ratios = [], {}
+    problems, doubts, ratios = [], [], {}
     for c, name in enumerate(d.channels):
         long, short = d.long_roi[keep, c], d.short_roi[keep, c]
         ratio = float(np.median(long) / max(abs(float(np.median(short))), 1e-12))
         ratios[name] = ratio
+        if np.quantile(long, 0.95) < 0:
+            # Advertising that credibly *erodes* base sales through brand metrics is not a brand effect anyone
+            # measures; on our truths it came from the VAR absorbing a trend the channel's spend shares.
+            doubts.append(f"{name}: long-term ROI {np.median(long):.3g} is credibly below zero (not a plausible brand")
+            doubts[-1] += " effect; most likely a trend or confounder shared with its spend — treat it as unmeasured)"
         if np.quantile(long, 0.05) > 0 and ratio > LONG_TO_SHORT_MAX:
             problems.append(
                 f"{name}: long-term ROI {np.median(long):.3g} is {ratio:.0f}x its short-term ROI "
@@ -104,9 +109,12 @@ def plausibility_check(d: LongTermDraws) -> Check:
                 f"{d.horizon} periods (it does not decay; the ROI depends on where the horizon stops)"
             )
     if problems:
-        reason = "Implausible long-term effects: " + "; ".join(problems) + ". Check the VAR's stationarity setting "
-        reason += "and priors, or treat the long-term split as unmeasured."
+        reason = "Implausible long-term effects: " + "; ".join(problems + doubts) + ". Check the VAR's stationarity "
+        reason += "setting and priors, or treat the long-term split as unmeasured."
         return Check("long_term_plausibility", "fail", max(ratios.values()), _threshold(), reason, {"ratio": ratios})
+    if doubts:
+        reason = "Doubtful long-term effects: " + "; ".join(doubts) + "."
+        return Check("long_term_plausibility", "warn", max(ratios.values()), _threshold(), reason, {"ratio": ratios})
     reason = "Long-term ROIs are within 20x the short-term ones and every response decays within the horizon."
     return Check("long_term_plausibility", "pass", max(ratios.values()), _threshold(), reason, {"ratio": ratios})
 
