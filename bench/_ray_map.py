@@ -40,7 +40,7 @@ def fan_out(fn: Callable[..., Any], calls: Sequence[tuple], args: argparse.Names
         runtime_env={"env_vars": {"PYTHONPATH": path}},
     )
     try:
-        task = ray.remote(num_cpus=args.cpus_per_fit)(fn)
+        task = ray.remote(num_cpus=args.cpus_per_fit, max_calls=1)(fn)  # a fresh process (own JAX state) per fit
         pending = {task.remote(*call): call for call in calls}
         while pending:
             [ready], _ = ray.wait(list(pending), num_returns=1)

@@ -128,7 +128,10 @@ def _on_ray(store: Store, ids: list[str], address: str | None, cpus_per_fit: flo
     if started_here:
         ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
-        task = ray.remote(num_cpus=cpus_per_fit)(fit_task)
+        # max_calls=1: each fit gets a fresh worker process, so no JAX state (traces, device buffers, memory
+        # growth) carries from one fit into the next; the on-disk compile cache is still shared, so a fresh
+        # process costs its imports (~2-4 s), not a recompile.
+        task = ray.remote(num_cpus=cpus_per_fit, max_calls=1)(fit_task)
         driver = jobs.Worker.here()  # the batch's jobs are claimed by the driver: the one writer of their results
         pending, tasks, local = {}, [], []
         for job_id in ids:
