@@ -26,6 +26,19 @@ def _wandering(seed: int = 3, n: int = 156):
     return ModelData.national(periods, ["TV"], spend, kpi), level
 
 
+def test_the_gate_counts_the_walk_as_its_scale():
+    """156 weekly steps are one curve with one scale, not 155 coefficients (else the gate blocks every weekly
+    local-level fit); everything else in the model is counted as for a line."""
+    from mmm_core.fit.prior_check import n_parameters
+
+    data, _ = _wandering()
+    count = {}
+    for kind in ("linear", "local_level"):
+        cfg = ModelConfig(trend=kind, seasonality_order=0)
+        count[kind] = n_parameters(scale_data(data, cfg), cfg)
+    assert count["local_level"] == count["linear"] + 1, count
+
+
 def test_basis_is_a_centred_step_matrix():
     cfg = ModelConfig(trend="local_level")
     b = trend_basis(np.linspace(0, 1, 5), cfg)

@@ -15,6 +15,11 @@ so a stored fit of either kind re-predicts through the same code and the same st
   funnel), which NUTS crosses only with tiny steps; the non-centred form removes it. The slope is kept (a local
   level with drift): the walk then models departures from a line instead of re-inventing the line step by step.
 
+The pre-fit gate (``fit.prior_check.n_parameters``) counts the walk as its scale, not as T - 1 coefficients: the
+steps are one smooth curve whose wiggle the single scale sets (shrunk jointly, like a selection prior's
+auxiliaries, ``engine.controls.HYPER``); counted one by one, 156 weeks would carry 155 "parameters" and the gate
+would block every weekly local-level fit (156 KPI values for 178 parameters on the brand preset).
+
 The walk is shared by all geographies (the KPI is scaled per geo, so it moves each geo's level by the same share).
 """
 
@@ -45,5 +50,7 @@ def trend_increments(n_basis: int, config: ModelConfig) -> jnp.ndarray:
     if config.trend != "local_level":
         return numpyro.sample("trend_delta", dist.Normal(0.0, config.trend_sd).expand([n_basis]).to_event(1))
     scale = numpyro.sample("trend_walk_scale", dist.HalfNormal(config.trend_sd))
-    z = numpyro.sample("trend_walk_z", dist.Normal(0.0, 1.0).expand([n_basis]).to_event(1))
+    z = numpyro.sample(
+        "trend_walk_z", dist.Normal(0.0, 1.0).expand([n_basis]).to_event(1), infer={"hyperparameter": True}
+    )
     return numpyro.deterministic("trend_delta", scale * z / np.sqrt(n_basis))
