@@ -19,9 +19,10 @@ from questions import generate, run
 # Measured once on the fresh held-out set (bench/questions.py, 2026-12-01): 290/360 = 80.6%, one answer about
 # another entity ("Is Outdoor worth the money?" got the all-channel ROI table; 'outdoor' is now a distinct category
 # word, a fix read from that one held-out answer and disclosed; then 291/360, none about another entity or
-# period). The issue's target is 97%: not met. This floor
-# only catches a drop; it is not the target.
-HELDOUT_FLOOR = 0.80
+# period). After the issue-17 tuning round (new probes per weak category, written without reading the held-out
+# questions or their failures), measured once: 320/360 = 88.9%, none about another entity or period. The issue's
+# target is 97%: not met. This floor only catches a drop; it is not the target.
+HELDOUT_FLOOR = 0.87
 ISSUE_QUESTIONS = (
     "What is the ROI of TikTok?",
     "How much did we spend on TV in 2023?",
