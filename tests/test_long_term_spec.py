@@ -112,10 +112,13 @@ def test_spec_init_drafts_the_block_and_takes_metrics_out_of_step_one(store, bra
     lt = spec.long_term
     assert [(m.name, m.type) for m in lt.brand_metrics] == [("Awareness", "observed"), ("Consideration", "sparse")]
     assert [c.name for c in spec.controls] == ["Price"] and spec.mediators == []
-    assert any("VAR(2)" in n and "24-period" in n for n in notes)
+    assert any("VAR(2)" in n and "24-period" in n and "local level" in n for n in notes)
+    assert spec.trend.type == "local_level"  # step 1 lets base sales wander (spec.long_term docstring: why)
     validate_against(spec, describe(store, brand_ds))
     locked = lock(store, spec, "long-term test")
-    plain = lock(store, init_spec_with_notes(store, "brand")[0], "no long-term block")
+    plain_spec = init_spec_with_notes(store, "brand")[0]
+    assert plain_spec.trend.type == "linear"  # without a long_term block the draft is unchanged
+    plain = lock(store, plain_spec, "no long-term block")
     assert locked.spec_id != plain.spec_id
 
 

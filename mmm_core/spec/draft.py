@@ -47,7 +47,13 @@ from mmm_core.data.national import NATIONAL_KEYS
 from mmm_core.engine.config import holdout_problem
 from mmm_core.errors import SpecValidationError
 from mmm_core.spec.experiments import stored_for_draft
-from mmm_core.spec.long_term import check_brand_metrics, draft_long_term, long_term_note, long_term_problems
+from mmm_core.spec.long_term import (
+    STEP1_TREND,
+    check_brand_metrics,
+    draft_long_term,
+    long_term_note,
+    long_term_problems,
+)
 from mmm_core.spec.schema import (
     Adstock,
     Control,
@@ -58,6 +64,7 @@ from mmm_core.spec.schema import (
     Mediator,
     ModelSpec,
     Seasonality,
+    Trend,
 )
 
 WEEKS_PER_YEAR = 52.18
@@ -121,6 +128,7 @@ def draft_spec(
         seasonality=_draft_seasonality(describe["periods"]["count"], per_year, notes),
         geo=Geo(pooling="partial" if _real_geos(describe) > 1 else "full"),
         long_term=draft_long_term(describe, brand) if brand else None,
+        trend=Trend(type=STEP1_TREND) if brand else Trend(),
     )
     if spec.long_term:
         notes.append(long_term_note(spec.long_term))

@@ -18,6 +18,14 @@ Defaults and why:
   lifts sales while awareness stays up — which is the long-term effect. ``difference`` models week-on-week
   changes (use when a series wanders like a random walk; its IRFs are cumulated back to levels), and is
   ill-defined across the gaps of a sparse survey; ``levels`` is for series already stationary.
+- Step 1's trend: ``spec init --brand-metrics`` drafts ``trend: {type: local_level}`` (``STEP1_TREND``). The brand
+  metrics are not in step 1, so base sales carry their effect as a slow wandering level that a line cannot follow.
+  Measured on the brand preset (2 x (500 + 500) NUTS): with a linear trend step 1 failed its own health review on
+  seed 0 (max R-hat 1.17, divergences) and put TV's short-term ROI at 1.08 [0.82, 1.35] against a true 0.8; with
+  the local level, seeds 0-2 converged (max R-hat 1.03 / 1.01 / 1.01; 0 / 6 / 2 divergences in 1,000 draws) and
+  every short-term ROI interval but TV's on seeds 1-2 covers its truth. What the local level does not fix: step
+  1's adstock still takes the first weeks of TV's brand response as short-term (TV short 0.99 / 1.12 / 1.12 vs
+  0.8, long share 0.55 / 0.50 / 0.40 vs 0.67) — the two-step design's own bias, stated in the recovery test.
 - Minnesota prior (Litterman 1986; Lütkepohl 2005 §5.2), on standardised series: the coefficient of variable j's
   lag l in equation i is Normal(m, s²) with m = ``own_lag_mean`` for i = j at l = 1 and 0 otherwise, and
   s = ``overall_tightness`` / l^``lag_decay`` (× ``cross_tightness`` when i ≠ j). So recent lags weigh more, a
@@ -41,6 +49,7 @@ from mmm_core.spec.media import StrictModel
 
 DEFAULT_LAGS = 2
 DEFAULT_HORIZON = 24
+STEP1_TREND = "local_level"  # the trend drafted for step 1 with a long_term block (module docstring: why)
 
 
 class BrandMetric(StrictModel):
@@ -172,13 +181,15 @@ def long_term_note(lt: LongTerm) -> str:
     return (
         f"Long-term block: a Bayesian VAR({lt.lags}) over base sales and {kinds}, media as exogenous inputs, "
         f"{lt.horizon}-period impulse responses, stationarity '{lt.stationarity}', Minnesota shrinkage toward no "
-        "dynamics; these metrics are not controls or mediators of step 1."
+        "dynamics; these metrics are not controls or mediators of step 1. Step 1's trend is a local level (a "
+        "line plus a random walk): the brand effect it leaves in base sales wanders, and a line cannot follow it."
     )
 
 
 __all__ = [
     "DEFAULT_HORIZON",
     "DEFAULT_LAGS",
+    "STEP1_TREND",
     "BrandMetric",
     "LongTerm",
     "MinnesotaPrior",
