@@ -2,7 +2,9 @@
 run_fit (step 1 MMM + step 2 VAR) → `long_term_answer` / `mmm-agent long-term FIT_ID --json`.
 
 Fast: one quick fit (MAP + Laplace step 1, a short VAR run on 4 imputations) for the contract, the artifact, the
-health checks and the CLI. Slow: NUTS recovery on `brand` and the null world `brand_none`.
+health checks and the CLI. Slow: NUTS recovery over data seeds — `brand` seeds 0-2 (step 1 converged and its
+short-term ROIs; long-term coverage and the split pooled over seeds) and the null world `brand_none` seeds 0-1
+(long-term intervals include 0). One fit per (preset, seed), about 2 minutes each at 2 x (500 + 500).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 
 from mmm_core import ledger, synth
 from mmm_core.answers.long_term import long_term_answer
-from mmm_core.answers.mediation import SPLIT_IDENTIFIED
+from mmm_core.answers.mediation import SPLIT_IDENTIFIED, SPLIT_WEAK
 from mmm_core.data.ingest import ingest
 from mmm_core.errors import MMMError
 from mmm_core.fit import artifacts
@@ -29,8 +31,8 @@ METRICS = ["Awareness", "Consideration"]
 NUTS = dict(chains=2, warmup=500, draws=500, seed=0)
 
 
-def _fit(tmp: Path, preset: str, quick: bool, brand: bool = True) -> dict:
-    data = synth.generate(preset, 0)
+def _fit(tmp: Path, preset: str, quick: bool, brand: bool = True, seed: int = 0) -> dict:
+    data = synth.generate(preset, seed)
     data.frame.to_csv(tmp / "data.csv", index=False)
     store = Store(tmp / "mmm.duckdb")
     ds = ingest(store, tmp / "data.csv", name=preset)
@@ -87,33 +89,81 @@ def test_a_fit_without_a_long_term_block_is_refused_with_the_fix(tmp_path):
     assert err.value.code == "no_long_term" and "--brand-metrics" in err.value.hint
 
 
-@pytest.mark.slow
-def test_recovery_on_the_brand_truth(tmp_path):
-    """Long-term ROI within its 90% interval for at least 3 of 4 channels; the long share within ±15 points for
-    every channel whose split the data identify.
+# --- slow: recovery over data seeds -------------------------------------------------------------------------
+# Each (preset, seed) is fitted once per session and shared by the per-seed test and the pooled test, so the pooled
+# test is instant after the per-seed ones and, run alone, does the fits itself (its own timeout).
+BRAND_SEEDS, NULL_SEEDS = (0, 1, 2), (0, 1)
+_FITS: dict[tuple[str, int], dict] = {}
 
-    Why 3 of 4: with 90% intervals, four independent channels all covered has probability 0.66. "Identified" is
-    the mediation answer's rule (one home: ``answers.mediation.SPLIT_IDENTIFIED``): the share's 90% interval is at
-    most 0.3 wide, where the data pin the share to about ±0.15; a wider interval is the prior speaking and a point
-    tolerance there would be noise. Measured (seed 0, 2x500+500): TV's share 0.50 [0.31, 0.66] vs truth 0.67 —
-    0.35 wide, so not identified, and its 17-point miss is reported as such, not asserted away."""
-    r = _fit(tmp_path, "brand", quick=False)
-    ans = long_term_answer(r["store"], r["fit_id"], allow_unhealthy=True)
+
+def _sweep_fit(tmp_factory: pytest.TempPathFactory, preset: str, seed: int) -> dict:
+    if (preset, seed) not in _FITS:
+        _FITS[preset, seed] = _fit(tmp_factory.mktemp(f"lt_{preset}_{seed}"), preset, quick=False, seed=seed)
+        r = _FITS[preset, seed]
+        r["answer"] = long_term_answer(r["store"], r["fit_id"], allow_unhealthy=True)
+    return _FITS[preset, seed]
+
+
+def _covered(r: dict, key: str, value: dict | None = None) -> dict[str, bool]:
     truth = r["truth"]["channels"]
-    covered = [
-        ch for ch, c in ans["channels"].items() if c["long_roi"]["lo"] <= truth[ch]["long_roi"] <= c["long_roi"]["hi"]
-    ]
-    assert len(covered) >= 3, ans["channels"]
-    for ch, c in ans["channels"].items():
-        share = c["long_share"]
-        if share["hi"] - share["lo"] <= SPLIT_IDENTIFIED:
-            assert abs(share["median"] - truth[ch]["long_share"]) <= 0.15, (ch, share, truth[ch]["long_share"])
+    out = {}
+    for ch, c in r["answer"]["channels"].items():
+        t = truth[ch][key] if value is None else value[ch]
+        out[ch] = c[key]["lo"] <= t <= c[key]["hi"]
+    return out
 
 
 @pytest.mark.slow
-def test_no_brand_effect_gives_intervals_that_include_zero(tmp_path):
-    r = _fit(tmp_path, "brand_none", quick=False)
-    ans = long_term_answer(r["store"], r["fit_id"], allow_unhealthy=True)
-    for ch, c in ans["channels"].items():
-        assert c["long_roi"]["lo"] <= 0.0 <= c["long_roi"]["hi"], (ch, c["long_roi"])
-    assert np.isfinite(ans["stability"]["explosive_share"])
+@pytest.mark.parametrize("seed", BRAND_SEEDS)
+def test_step_one_converges_and_recovers_short_roi_on_the_brand_truth(tmp_path_factory, seed):
+    """The drafted step 1 (a local level: the brand sales it does not model are a slow wander, which a line cannot
+    follow — the linear step 1 failed its review on seed 0, R-hat 1.17) converges, and its short-term ROIs cover
+    the truth for at least 3 of 4 channels (all four covered has probability 0.66 with 90% intervals)."""
+    r = _sweep_fit(tmp_path_factory, "brand", seed)
+    checks = {c["name"]: c for c in r["fit"]["health"]["checks"]}
+    assert r["answer"]["provenance"] and checks["max_rhat"]["value"] < 1.05, checks["max_rhat"]
+    assert checks["divergences"]["status"] != "fail", checks["divergences"]
+    assert sum(_covered(r, "short_roi").values()) >= 3, r["answer"]["channels"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900 * len(BRAND_SEEDS))
+def test_long_term_recovery_pooled_over_seeds(tmp_path_factory):
+    """Long-term ROI inside its 90% interval for at least 75% of channel x seed pairs (9 of 12): with calibrated
+    90% intervals, 9 or more of 12 has probability 0.97, so a miss means miscalibration, not bad luck.
+
+    The split: within ±15 points wherever the data identify it (the mediation answer's rule, one home:
+    ``answers.mediation.SPLIT_IDENTIFIED``, the share's 90% interval at most 0.3 wide — a wider interval is the
+    prior speaking and a point tolerance there would be noise). What this design identifies, measured (seeds 0-2,
+    2 x (500 + 500)): TV's share 0.55 [0.38, 0.67], 0.50 [0.32, 0.65], 0.40 [0.17, 0.59] vs 2/3 — 0.29, 0.33 and
+    0.42 wide, identified on seed 0 only; Social's and Radio's splits (long ROI 0.5 and 0.25 on a sixth and a
+    tenth of the spend) are intervals several units wide. More TV spend variation would narrow TV's interval but
+    not move it: step 1's adstock takes the first weeks of TV's brand response as short-term (TV short ROI 0.99 /
+    1.12 / 1.12 vs 0.8), so the share sits low and a narrower interval would only miss. So for TV the test asks
+    what the design does deliver in every seed: its long-term effect detected (interval above 0) and its split
+    at least weakly identified (``SPLIT_WEAK``), never a point the data cannot give."""
+    runs = [_sweep_fit(tmp_path_factory, "brand", s) for s in BRAND_SEEDS]
+    hits = [ok for r in runs for ok in _covered(r, "long_roi").values()]
+    assert sum(hits) >= 0.75 * len(hits), [r["answer"]["channels"] for r in runs]
+    for r in runs:
+        for ch, c in r["answer"]["channels"].items():
+            share = c["long_share"]
+            if share["hi"] - share["lo"] <= SPLIT_IDENTIFIED:
+                assert abs(share["median"] - r["truth"]["channels"][ch]["long_share"]) <= 0.15, (ch, share)
+        tv = r["answer"]["channels"]["TV"]
+        assert tv["long_roi"]["lo"] > 0.0, tv["long_roi"]
+        assert tv["long_share"]["hi"] - tv["long_share"]["lo"] <= SPLIT_WEAK, tv["long_share"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", NULL_SEEDS)
+def test_no_brand_effect_gives_intervals_that_include_zero(tmp_path_factory, seed):
+    """No media -> brand path: at least 3 of 4 long-term intervals include 0 per seed (all four, 0.66 at nominal
+    coverage), and over both seeds at least 7 of 8 (0.81) — a spurious effect shows as several intervals off 0."""
+    runs = [_sweep_fit(tmp_path_factory, "brand_none", s) for s in NULL_SEEDS[: NULL_SEEDS.index(seed) + 1]]
+    zero = {ch: 0.0 for ch in runs[-1]["truth"]["channels"]}
+    assert sum(_covered(runs[-1], "long_roi", zero).values()) >= 3, runs[-1]["answer"]["channels"]
+    assert np.isfinite(runs[-1]["answer"]["stability"]["explosive_share"])
+    if len(runs) == len(NULL_SEEDS):
+        pooled = [ok for r in runs for ok in _covered(r, "long_roi", zero).values()]
+        assert sum(pooled) >= len(pooled) - 1, [r["answer"]["channels"] for r in runs]
