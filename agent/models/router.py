@@ -295,11 +295,12 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[
     elif r.intent == "roi" and len(r.channels) == 1 and (odds := _roi_odds(low)):
         # "what is the probability TV's ROI is above 1?": the share of posterior draws past the threshold
         above, threshold = odds
+        quoted = r.channels[0].replace("'", "''")  # a dataset's channel name, as an SQL string literal
         r.intent = "roi_probability"
         r.args = {"channel": r.channels[0], "threshold": threshold, "above": above}
         r.args["sql"] = (
             f"SELECT channel, avg(CASE WHEN roi {'>' if above else '<'} {threshold:g} THEN 1.0 ELSE 0.0 END) AS "
-            f"share_of_draws, count(*) AS draws FROM roi_draws WHERE channel = '{r.channels[0]}' GROUP BY channel"
+            f"share_of_draws, count(*) AS draws FROM roi_draws WHERE channel = '{quoted}' GROUP BY channel"
         )
     elif r.intent == "long_term":
         r.args = {"channel": r.channels[0]} if len(r.channels) == 1 else {}
