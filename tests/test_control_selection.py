@@ -66,7 +66,9 @@ def test_selection_on_a_declared_confounder_is_refused_with_its_name_and_the_rea
         ({}, {"controls": ["Price"]}, "unclassified"),
         ({"Rain": "precision"}, {"controls": ["Snow"]}, "'Snow', which is not a control"),
         ({"Price": "confounder"}, {"method": "lasso"}, "no control to select"),
-        ({"Rain": "precision", "Temp": "precision"}, {"expected_nonzero": 2}, "must be below the 2"),
+        ({"Rain": "precision", "Temp": "precision"}, {"method": "horseshoe", "expected_nonzero": 2}, "below the 2"),
+        # Before spike_slab became the default this spec meant a horseshoe; its guess must not be dropped silently.
+        ({"Rain": "precision", "Temp": "precision"}, {"expected_nonzero": 1}, "applies to the horseshoe only"),
     ],
 )
 def test_selection_refusals_name_the_problem(classes, selection, expected) -> None:
@@ -85,6 +87,8 @@ def test_default_selection_is_every_precision_control_with_a_stated_guess() -> N
     assert cfg.method == "spike_slab" and cfg.selected == (1, 2)  # Price (index 0) is never selected
     assert cfg.expected_nonzero == 1.0  # min(3, half of 2)
     assert selection_config(_spec({"Price": "confounder"})) is None
+    # No method stated: the spike-and-slab, the prior NUTS samples cleanly (measured in spec.controls' comment).
+    assert selection_config(_spec({"Rain": "precision"}, {"controls": ["Rain"]})).method == "spike_slab"
 
 
 def _data(n_controls: int = 20, geos: int = 1) -> ModelData:

@@ -13,10 +13,10 @@ Each control may carry a ``class`` (causal role):
 A control without a class is in the model with the plain prior, as before classes existed, and is never selected.
 
 ``control_selection`` puts a sparsity prior on precision controls only (by default on all of them):
-``horseshoe`` (regularized horseshoe; ``expected_nonzero`` is the prior guess of how many matter),
-``spike_slab`` (continuous spike-and-slab; ``prior_inclusion``) or ``lasso`` (Bayesian LASSO). Naming any other
-control is refused with the reason. Both fields are omitted from the canonical JSON when absent, so specs locked
-before them keep their hash.
+``spike_slab`` (continuous spike-and-slab; ``prior_inclusion``; the default, as it samples cleanly), ``horseshoe``
+(regularized horseshoe; ``expected_nonzero`` is the prior guess of how many matter) or ``lasso`` (Bayesian
+LASSO). Naming any other control is refused with the reason. Both fields are omitted from the canonical JSON when
+absent, so specs locked before them keep their hash.
 """
 
 from __future__ import annotations
@@ -65,11 +65,14 @@ CLASS_MEANING = {
 class ControlSelection(StrictModel):
     """Bayesian selection over precision controls. Effects are in shares of mean KPI per control sd."""
 
+    # Default spike_slab: on sparse_controls (20 candidates, 3 matter) NUTS samples it cleanly (0-1 divergences in
+    # 1,000 draws, ~16-32 leapfrog steps per draw) and it kept exactly the 3 on seeds 0 and 2; the horseshoe kept
+    # a null or more on every seed with 30-48 divergences and ~74 steps per draw (figures in the README).
     method: Literal["horseshoe", "spike_slab", "lasso"] = Field(
-        "horseshoe",
-        description="'horseshoe' (regularized horseshoe, few controls matter), 'spike_slab' (continuous "
-        "spike-and-slab, gives inclusion probabilities) or 'lasso' (Bayesian LASSO, many small effects). "
-        "Default 'horseshoe'.",
+        "spike_slab",
+        description="'spike_slab' (continuous spike-and-slab: a posterior inclusion probability per control; "
+        "samples cleanly), 'horseshoe' (regularized horseshoe, few controls matter; its sampler often reports "
+        "divergences) or 'lasso' (Bayesian LASSO, many small effects). Default 'spike_slab'.",
     )
     controls: list[str] = Field(
         default_factory=list,
@@ -114,7 +117,8 @@ def selected_names(controls: Sequence[Classified], selection: ControlSelection) 
 
 def selection_problems(controls: Sequence[Classified], selection: ControlSelection | None) -> list[str]:
     """Why this selection cannot be honoured (empty when it can): unknown or non-precision controls, nothing to
-    select, or an expected non-zero count not below the number selected."""
+    select, an expected non-zero count for a method other than the horseshoe, or one not below the number
+    selected."""
     if selection is None:
         return []
     by_name = {c.name: c for c in controls}
@@ -134,7 +138,13 @@ def selection_problems(controls: Sequence[Classified], selection: ControlSelecti
             "control_selection has no control to select: declare the controls that move the KPI but not media "
             "spend as `class: precision`, or remove control_selection"
         )
-    elif selection.method == "horseshoe" and expected_nonzero(selection, len(chosen)) >= len(chosen):
+    if selection.expected_nonzero is not None and selection.method != "horseshoe":
+        problems.append(
+            f"control_selection.expected_nonzero applies to the horseshoe only, and the method is "
+            f"{selection.method!r}{' (the default)' if 'method' not in selection.model_fields_set else ''}: set "
+            "`method: horseshoe`, or drop expected_nonzero (the spike-and-slab's guess is prior_inclusion)"
+        )
+    elif chosen and selection.method == "horseshoe" and expected_nonzero(selection, len(chosen)) >= len(chosen):
         problems.append(
             f"control_selection.expected_nonzero ({selection.expected_nonzero:g}) must be below the {len(chosen)} "
             "selected control(s)"
