@@ -67,7 +67,7 @@ class ControlSelection(StrictModel):
 
     # Default spike_slab: on sparse_controls (20 candidates, 3 matter) NUTS samples it cleanly (0-1 divergences in
     # 1,000 draws, ~16-32 leapfrog steps per draw) and it kept exactly the 3 on seeds 0 and 2; the horseshoe kept
-    # a null or more on every seed with 30-48 divergences and ~74 steps per draw (figures in the README).
+    # a null or more on every seed with 26-40 divergences and 68-74 steps per draw (figures in the README).
     method: Literal["horseshoe", "spike_slab", "lasso"] = Field(
         "spike_slab",
         description="'spike_slab' (continuous spike-and-slab: a posterior inclusion probability per control; "
