@@ -16,17 +16,17 @@ residual (true media and baseline removed) the three have t = 3.9-7.1 on seeds 0
    media effects their calibration. (Pooling the seeds would need one test running three fits, beyond
    pytest-timeout's 15 minutes on a loaded machine.)
 4. Clean sampling, for the default method (spike-and-slab): divergences below 1% of draws, the health review's
-   "warn" line (measured: 0-1 in 1,000). The horseshoe is not held to it: 26-40 divergences per fit with
-   68-74 leapfrog steps per draw (spike-and-slab: 16-32), also with its global scale fixed by the noise level
-   instead of tied to the sampled sigma (38 on seed 0) — its funnel, which target_accept 0.99 cut (58 → 35 in an
-   earlier measurement) but did not remove.
+   "warn" line (measured: 0-1 in 1,000). The horseshoe is not held to it: 15-291 divergences per fit (two runs
+   per seed; draws differ between processes) with 68-74 leapfrog steps per draw (spike-and-slab: 16-32), also
+   with its global scale fixed by the noise level instead of tied to the sampled sigma (38 on seed 0) — its
+   funnel, which target_accept 0.99 cut (58 → 35 in an earlier measurement) but did not remove.
 
 Seed 1 is a known miss for both methods, kept visible as a strict xfail: the data rank Humidity (a null whose
 chance correlation with the residual is |t| = 2.7) with or above Sports_Final (a rare event: 2.4% of mean KPI
-per sd). The horseshoe keeps both (inclusion 0.86 vs 0.85); the spike-and-slab keeps no null but drops
-Sports_Final (0.28 vs Humidity's 0.46). A spike-and-slab with a learned slab scale keeps Sports_Final (0.72) but
-Humidity too (0.85), with R-hat 1.03: no prior tried separates this seed, so it is the data's miss. If a change
-fixes it, the strict marker fails and must go.
+per sd). The horseshoe keeps both (inclusion 0.86 vs 0.83-0.85); the spike-and-slab keeps no null but drops
+Sports_Final (0.26-0.28 vs Humidity's 0.46-0.50). A spike-and-slab with a learned slab scale keeps Sports_Final
+(0.72) but Humidity too (0.85), with R-hat 1.03: no prior tried separates this seed, so it is the data's miss.
+If a change fixes it, the strict marker fails and must go.
 """
 
 from __future__ import annotations
