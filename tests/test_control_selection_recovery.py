@@ -23,10 +23,10 @@ residual (true media and baseline removed) the three have t = 3.9-7.1 on seeds 0
 
 Seed 1 is a known miss for both methods, kept visible as a strict xfail: the data rank Humidity (a null whose
 chance correlation with the residual is |t| = 2.7) with or above Sports_Final (a rare event: 2.4% of mean KPI
-per sd). The horseshoe keeps both (inclusion 0.86 vs 0.83-0.85); the spike-and-slab keeps no null but drops
-Sports_Final (0.26-0.28 vs Humidity's 0.46-0.50). A spike-and-slab with a learned slab scale keeps Sports_Final
-(0.72) but Humidity too (0.85), with R-hat 1.03: no prior tried separates this seed, so it is the data's miss.
-If a change fixes it, the strict marker fails and must go.
+per sd). The horseshoe keeps both (inclusion 0.86 vs 0.83-0.85); the spike-and-slab drops Sports_Final
+(0.26-0.28) and keeps Humidity in one of two runs (0.46-0.50). A spike-and-slab with a learned slab scale
+keeps Sports_Final (0.72) but Humidity too (0.85), with R-hat 1.03: no prior tried separates this seed, so it is
+the data's miss. If a change fixes it, the strict marker fails and must go.
 """
 
 from __future__ import annotations
