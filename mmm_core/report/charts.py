@@ -217,45 +217,23 @@ def pairwise_chart(res: dict[str, Any]) -> go.Figure:
     return _layout(fig, "Probability that one channel's ROI exceeds another's", height=160 + 50 * len(names))
 
 
+def add_band(fig: go.Figure, x, band: dict[str, list], color: str, name: str) -> None:
+    """A mean line with its interval shaded (hi, then lo filled to it), legend-grouped under ``name``."""
+    edge = {"mode": "lines", "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip", "legendgroup": name}
+    fig.add_trace(go.Scatter(x=x, y=band["hi"], **edge))
+    fig.add_trace(go.Scatter(x=x, y=band["lo"], fill="tonexty", fillcolor=_rgba(color, 0.15), **edge))
+    fig.add_trace(
+        go.Scatter(x=x, y=band["mean"], mode="lines", name=name, line={"color": color, "width": 2}, legendgroup=name)
+    )
+
+
 def curves_chart(res: dict[str, Any]) -> go.Figure:
     """Each channel's contribution as its observed spend pattern is scaled 0–2×; today's spend marked."""
     fig = go.Figure()
     for i, (ch, c) in enumerate(res["charts"]["curves"].items()):
         x, color = c["spend"], _color(i)
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=[p["hi"] for p in c["contribution"]],
-                mode="lines",
-                line={"width": 0},
-                showlegend=False,
-                hoverinfo="skip",
-                legendgroup=ch,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=[p["lo"] for p in c["contribution"]],
-                mode="lines",
-                line={"width": 0},
-                fill="tonexty",
-                fillcolor=_rgba(color, 0.15),
-                showlegend=False,
-                hoverinfo="skip",
-                legendgroup=ch,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=[p["mean"] for p in c["contribution"]],
-                mode="lines",
-                name=ch,
-                line={"color": color, "width": 2},
-                legendgroup=ch,
-            )
-        )
+        points = c["contribution"]
+        add_band(fig, x, {k: [p[k] for p in points] for k in ("mean", "lo", "hi")}, color, ch)
         now = c["multipliers"].index(1.0) if 1.0 in c["multipliers"] else None
         if now is not None:
             fig.add_trace(

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from mmm_core import ledger
 from mmm_core.answers.long_term import long_term_answer, long_term_draws
 from mmm_core.effects.intervals import summarize
-from mmm_core.report.charts import _color, _layout, _rgba, to_div
+from mmm_core.report.charts import _color, _layout, add_band, to_div
 from mmm_core.store import Store
 
 _MEASURES = ("short_roi", "long_roi", "total_roi", "long_share")
@@ -88,28 +88,7 @@ def irf_chart(res: dict[str, Any]) -> go.Figure | None:
         return None
     fig, x = go.Figure(), data["periods"]
     for i, (name, b) in enumerate(data["channels"].items()):
-        color = _color(i)
-        fig.add_trace(
-            go.Scatter(
-                x=x, y=b["hi"], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip", legendgroup=name
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=b["lo"],
-                mode="lines",
-                line={"width": 0},
-                fill="tonexty",
-                fillcolor=_rgba(color, 0.15),
-                showlegend=False,
-                hoverinfo="skip",
-                legendgroup=name,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(x=x, y=b["mean"], mode="lines", name=name, line={"color": color, "width": 2}, legendgroup=name)
-        )
+        add_band(fig, x, b, _color(i), name)
     return _layout(
         fig,
         "Impulse response: base sales per $1 of spend in period 0 (band = interval)",
