@@ -218,6 +218,8 @@ _REVIEWED_CONFIG_FIELDS = frozenset(
         "national",
         # Lift tests add likelihood terms only; the KPI's mean stays additive in channels.
         "experiments",
+        # Control selection changes the controls' priors only; the controls stay in the baseline term.
+        "control_selection",
     }
 )
 
