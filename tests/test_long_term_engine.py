@@ -82,6 +82,19 @@ def test_cli_json(quick, capsys):
     assert "long-term ROI" in text and "VAR stability" in text
 
 
+def test_the_analyst_answers_from_the_long_term_model(quick, capsys):
+    # Through the real graph and tool: the answer carries the numbers of the long-term answer, not "not summarised"
+    # (the tool once dropped the 'summarised' flag, so every channel read as unsummarised).
+    from agent.cli.main import main
+
+    store = str(quick["store"].path)
+    code = main(["--store", store, "ask", "what is TV's long-term effect?", "--fit", quick["fit_id"]])
+    text = capsys.readouterr().out
+    tv = long_term_answer(quick["store"], quick["fit_id"], allow_unhealthy=True)["channels"]["TV"]
+    assert code == 0 and "- TV: short-term ROI" in text and "not summarised" not in text, text
+    assert f"{tv['long_roi']['mean']:.2f}" in text or f"{tv['long_roi']['mean']:.3g}" in text, text
+
+
 def test_a_fit_without_a_long_term_block_is_refused_with_the_fix(tmp_path):
     plain = _fit(tmp_path, "brand", quick=True, brand=False)
     with pytest.raises(MMMError) as err:

@@ -28,7 +28,9 @@ def _channel_row(entry: dict[str, Any]) -> dict[str, Any]:
     """{mean, lo, hi} of each measure, or the reason nothing is summarised (an explosive VAR)."""
     if not entry.get("summarised", True):
         return {"summarised": False, "reason": entry.get("reason")}
-    return {m: {k: entry[m].get(k) for k in _STATS} for m in _MEASURES if isinstance(entry.get(m), dict)}
+    measures = {m: {k: entry[m].get(k) for k in _STATS} for m in _MEASURES if isinstance(entry.get(m), dict)}
+    split = entry.get("split") or {}
+    return {"summarised": True, **measures, "split": split.get("label")}
 
 
 def _compact(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
