@@ -146,7 +146,9 @@ def test_brand_demo_end_to_end(tmp_path):
     tool = {t.name: t for t in build_tools(store)}["long_term"]
     answer = json.loads(tool.invoke({"channel": "TV", "fit_id": fit}))
     assert "error" not in answer, answer
-    assert set(answer["channels"]["TV"]) == {"short_roi", "long_roi", "total_roi", "long_share"}
+    tv = answer["channels"]["TV"]
+    assert set(tv) == {"summarised", "short_roi", "long_roi", "total_roi", "long_share", "split"}
+    assert tv["summarised"] is True and isinstance(tv["split"], str)
 
     levels = results["roi"]["channels"]
     budget = 13 * sum(c["spend"] for c in levels.values()) / results["data"]["periods"]["count"]
