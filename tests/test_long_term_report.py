@@ -104,7 +104,8 @@ def test_tool_adapter_keeps_mean_and_interval_and_one_channel():
     out = long_term_tools._compact(_answer(), "tv")
     assert list(out["channels"]) == ["TV"]
     assert out["channels"]["TV"]["long_roi"] == {"mean": 1.0, "lo": 0.4, "hi": 1.6}
-    assert set(out["channels"]["TV"]) == {"short_roi", "long_roi", "total_roi", "long_share"}
+    assert set(out["channels"]["TV"]) == {"summarised", "short_roi", "long_roi", "total_roi", "long_share", "split"}
+    assert out["channels"]["TV"]["summarised"] is True  # the chat's template reads it (it once went missing)
     assert out["horizon"] == 24 and out["provenance"]["spec_id"] == "spec_1"
     explosive = long_term_tools._compact(_answer(summarised=False), None)
     assert explosive["channels"]["TV"] == {"summarised": False, "reason": _answer(False)["channels"]["TV"]["reason"]}
