@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib.util
 import time
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,11 +88,9 @@ def _model(variant: str, data, config):
 
 def fit_baseline(data, config, variant: str, sampler: str, chains: int, warmup: int, draws: int, seed: int, ta: float):
     """Build and sample one baseline; wall time includes building and compiling (numba or JAX), as ours does."""
-    from pytensor import config as pytensor_config  # lazy: pymc-marketing's dependency
 
     from mmm_core.engine.data import training_mask
-    from mmm_core.engine.pymc_engine import _as_numpy, _frame, _samples
-    from mmm_core.engine.setup import foreign_jax_globals
+    from mmm_core.engine.pymc_engine import _frame, _samples, sample_mmm
 
     if sampler not in SAMPLERS:
         raise ValueError(f"Unknown baseline sampler {sampler!r}; use one of {SAMPLERS}.")
@@ -103,21 +100,7 @@ def fit_baseline(data, config, variant: str, sampler: str, chains: int, warmup: 
     keep = training_mask(data, config).all(axis=1)
     mmm = _model(variant, data, config)
     x, y = _frame(data, config, keep)
-    # pymc's JAX sampler flips process-wide JAX state when imported; keep it inside this block (as the adapter does).
-    with warnings.catch_warnings(), foreign_jax_globals(x64=pytensor_config.floatX == "float64"):
-        warnings.simplefilter("ignore")
-        idata = mmm.fit(
-            x,
-            y,
-            chains=chains,
-            draws=draws,
-            tune=warmup,
-            random_seed=seed,
-            progressbar=False,
-            nuts_sampler=sampler,
-            target_accept=ta,
-        )
-        idata = _as_numpy(idata)
+    idata = sample_mmm(mmm, x, y, chains, warmup, draws, seed, sampler, ta)
     # The adapter's own reading of contributions and ROI (target scale per geo or one number, as configured).
     post = _samples(idata, mmm, data, keep)
     stats = {k: np.asarray(v.values) for k, v in idata.sample_stats.data_vars.items()}

@@ -167,6 +167,28 @@ def fit_pymc_marketing(
     keep = training_mask(data, config).all(axis=1)
     mmm = build_mmm(data, config, shared_shapes)
     x, y = _frame(data, config, keep)
+    idata = sample_mmm(mmm, x, y, chains, warmup, draws, seed, sampler, target_accept)
+    wall = time.perf_counter() - t0
+    samples = _samples(idata, mmm, data, keep)
+    return FitResult(
+        engine="pymc-marketing",
+        samples=samples,
+        idata_builder=idata,
+        config=config,
+        data=None,
+        chains=chains,
+        warmup=warmup,
+        draws=draws,
+        seed=seed,
+        wall_time=wall,
+        label=f"pymc-marketing MMM, NUTS via {sampler}",
+        method=f"nuts-{sampler}",
+        extra={"sampler": sampler, "target_accept": target_accept, "periods_fitted": int(keep.sum())},
+    )
+
+
+def sample_mmm(mmm, x, y, chains: int, warmup: int, draws: int, seed: int, sampler: str, target_accept: float):
+    """``mmm.fit`` with pymc's process-wide JAX changes contained; the InferenceData comes back as numpy."""
     from pytensor import config as pytensor_config  # lazy: pymc-marketing's dependency, present once built
 
     # pymc's JAX sampler flips process-wide JAX state when first imported; keep it inside this call.
@@ -185,24 +207,7 @@ def fit_pymc_marketing(
             target_accept=target_accept,
             **extra,
         )
-        idata = _as_numpy(idata)  # its JAX arrays are float64 only inside this block
-    wall = time.perf_counter() - t0
-    samples = _samples(idata, mmm, data, keep)
-    return FitResult(
-        engine="pymc-marketing",
-        samples=samples,
-        idata_builder=idata,
-        config=config,
-        data=None,
-        chains=chains,
-        warmup=warmup,
-        draws=draws,
-        seed=seed,
-        wall_time=wall,
-        label=f"pymc-marketing MMM, NUTS via {sampler}",
-        method=f"nuts-{sampler}",
-        extra={"sampler": sampler, "target_accept": target_accept, "periods_fitted": int(keep.sum())},
-    )
+        return _as_numpy(idata)  # its JAX arrays are float64 only inside this block
 
 
 def _as_numpy(idata):
