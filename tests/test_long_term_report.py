@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from agent.models.answers import compose
 from mmm_core.report.build import check_prose
 from mmm_core.report.long_term import irf_chart, long_term_charts, section_data, split_chart
 from mmm_core.report.render import render_prose
@@ -104,7 +106,15 @@ def test_tool_adapter_keeps_mean_and_interval_and_one_channel():
     out = long_term_tools._compact(_answer(), "tv")
     assert list(out["channels"]) == ["TV"]
     assert out["channels"]["TV"]["long_roi"] == {"mean": 1.0, "lo": 0.4, "hi": 1.6}
-    assert set(out["channels"]["TV"]) == {"summarised", "short_roi", "long_roi", "total_roi", "long_share", "split"}
+    assert set(out["channels"]["TV"]) == {
+        "summarised",
+        "short_roi",
+        "long_roi",
+        "total_roi",
+        "long_share",
+        "split",
+        "split_readable",
+    }
     assert out["channels"]["TV"]["summarised"] is True  # the chat's template reads it (it once went missing)
     assert out["horizon"] == 24 and out["provenance"]["spec_id"] == "spec_1"
     explosive = long_term_tools._compact(_answer(summarised=False), None)
@@ -148,11 +158,32 @@ def test_brand_demo_end_to_end(tmp_path):
     answer = json.loads(tool.invoke({"channel": "TV", "fit_id": fit}))
     assert "error" not in answer, answer
     tv = answer["channels"]["TV"]
-    assert set(tv) == {"summarised", "short_roi", "long_roi", "total_roi", "long_share", "split"}
-    assert tv["summarised"] is True and isinstance(tv["split"], str)
+    assert set(tv) == {"summarised", "short_roi", "long_roi", "total_roi", "long_share", "split", "split_readable"}
+    assert tv["summarised"] is True and isinstance(tv["split"], str) and isinstance(tv["split_readable"], bool)
 
     levels = results["roi"]["channels"]
     budget = 13 * sum(c["spend"] for c in levels.values()) / results["data"]["periods"]["count"]
     plan = optimize(store, fit, budget, 13, total_roi=True, allow_unhealthy=True)
     assert plan["objective"]["basis"] == "total_roi"
     assert any("total ROI (flagged)" in n for n in plan["notes"])
+
+
+@pytest.mark.parametrize(
+    ("label", "width", "as_share"),
+    [("identified", 0.1, True), ("weakly identified", 0.45, True), ("not identified by the data", 0.9, False)],
+)
+def test_chat_states_the_long_share_only_when_the_split_is_readable(label, width, as_share):
+    """The chat template reads the rule's boolean, not the label's wording ("weakly identified" has no "not")."""
+    from mmm_core.answers.mediation import SPLIT_IDENTIFIED, SPLIT_WEAK, split_identification
+
+    half = width / 0.9 / 2  # a uniform spread's central 90% is 0.9 of its range
+    share = np.linspace(0.5 - half, 0.5 + half, 1001)
+    split = split_identification(share, True)
+    assert split["label"] == label and split["readable"] is as_share
+    assert (width <= SPLIT_WEAK) is as_share and (label == "identified") is (width <= SPLIT_IDENTIFIED)
+    answer = _answer()
+    answer["channels"]["TV"]["split"] = split
+    row = long_term_tools._compact(answer, "TV")["channels"]["TV"]
+    text = compose("long_term", {**answer, "channels": {"TV": row}}, {}, ["long_term"])
+    assert ("the long-term part is 45% of the total" in text) is as_share, text
+    assert ("read it as a range, not a share" in text) is (not as_share), text

@@ -50,7 +50,9 @@ SPLIT_FIX = (
 
 
 def split_identification(share: np.ndarray, feeds_any: bool) -> dict[str, Any]:
-    """How far the data separate a channel's direct and indirect effects: ``{label, width_90, reason, fix}``.
+    """How far the data separate a channel's direct and indirect effects: ``{label, width_90, readable, reason,
+    fix}``. ``readable``: the share is narrow enough to be stated as a share (identified or weakly identified);
+    otherwise answers show it only as a range.
 
     >>> split_identification(np.linspace(0.6, 0.8, 101), True)["label"]
     'identified'
@@ -58,7 +60,13 @@ def split_identification(share: np.ndarray, feeds_any: bool) -> dict[str, Any]:
     'not identified by the data'
     """
     if not feeds_any:
-        return {"label": "direct only", "width_90": 0.0, "reason": "the channel feeds no mediator", "fix": None}
+        return {
+            "label": "direct only",
+            "width_90": 0.0,
+            "readable": True,
+            "reason": "the channel feeds no mediator",
+            "fix": None,
+        }
     finite = share[np.isfinite(share)]
     lo, hi = np.quantile(finite, [0.05, 0.95]) if finite.size else (np.nan, np.nan)
     width = float(hi - lo)
@@ -66,6 +74,7 @@ def split_identification(share: np.ndarray, feeds_any: bool) -> dict[str, Any]:
         return {
             "label": "identified",
             "width_90": width,
+            "readable": True,
             "reason": "the 90% interval of the share is narrow",
             "fix": None,
         }
@@ -74,7 +83,7 @@ def split_identification(share: np.ndarray, feeds_any: bool) -> dict[str, Any]:
         f"the 90% interval of the share mediated spans {width:.2f} of the 0-1 range: the mediator's observations "
         "barely separate the direct path from the indirect one, so the split leans on the priors"
     )
-    return {"label": label, "width_90": width, "reason": reason, "fix": SPLIT_FIX}
+    return {"label": label, "width_90": width, "readable": width <= SPLIT_WEAK, "reason": reason, "fix": SPLIT_FIX}
 
 
 def _channel(d: MediationDraws, c: int, level: float, method: str) -> dict[str, Any]:
