@@ -31,7 +31,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         _render_init,
     )
     p.add_argument("dataset", help="dataset id or name")
-    p.add_argument("--kpi", help="the KPI variable (needed when the dataset has several candidates)")
+    p.add_argument(
+        "--kpi",
+        help="the KPI variable (needed when the dataset has several candidates); several, comma-separated "
+        "(--kpi Premium,Value), draft a multi-outcome spec",
+    )
+    p.add_argument(
+        "--by-product", action="store_true", help="split the one --kpi by its Product rows into several outcomes"
+    )
     p.add_argument(
         "--media",
         type=_names,
@@ -110,11 +117,19 @@ def _names(text: str) -> list[str]:
 
 def _init(args: argparse.Namespace) -> dict[str, Any]:
     from mmm_core.spec import init_spec_with_notes, save_draft
+    from mmm_core.spec.multi_draft import init_multi_spec_with_notes
+    from mmm_core.spec.outcomes import parse_kpis
 
     out = checked_output(args, args.out)  # before any work: a refused path costs nothing
-    spec, notes = init_spec_with_notes(
-        open_store(args), args.dataset, args.kpi, args.media, args.controls, args.brand_metrics
-    )
+    kpis = parse_kpis(args.kpi)
+    if len(kpis) > 1 or args.by_product:  # several outcomes (mmm_core.spec.outcomes)
+        spec, notes = init_multi_spec_with_notes(
+            open_store(args), args.dataset, kpis, args.media, args.controls, args.by_product, args.brand_metrics
+        )
+    else:
+        spec, notes = init_spec_with_notes(
+            open_store(args), args.dataset, args.kpi, args.media, args.controls, args.brand_metrics
+        )
     path = str(save_draft(spec, out)) if out else None
     return {"spec": spec.model_dump(mode="json"), "path": path, "notes": notes}
 

@@ -54,6 +54,7 @@ from mmm_core.spec.long_term import (
     long_term_note,
     long_term_problems,
 )
+from mmm_core.spec.outcomes import outcome_data_problems
 from mmm_core.spec.schema import (
     Adstock,
     Control,
@@ -370,6 +371,7 @@ def _problems(spec: ModelSpec, d: dict[str, Any]) -> list[str]:
         out.extend(_mediator_problems(med, roles, coverage, non_media))
     out.extend(_structure_problems(spec, d))
     out.extend(long_term_problems(spec.long_term, d, len(spec.media)))
+    out.extend(outcome_data_problems(spec, d))
     return out
 
 

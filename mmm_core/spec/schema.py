@@ -45,6 +45,7 @@ from mmm_core.spec.media import (  # re-exported: part of the schema
     Saturation,
     StrictModel,
 )
+from mmm_core.spec.outcomes import Outcomes, outcome_spec_problems, outcome_variables
 
 SPEC_FORMAT = 1
 
@@ -281,6 +282,12 @@ class ModelSpec(StrictModel):
         "short-term effects only.",
     )
 
+    outcomes: Outcomes | None = Field(
+        None,
+        description="Several KPIs fitted jointly: per-outcome effects, shared adstock/seasonality, correlated "
+        "residuals, weights and cross-effects (mmm_core.spec.outcomes). Optional; absent = one KPI.",
+    )
+
     @model_serializer(mode="wrap")
     def _omit_absent_comparison(self, handler):
         # Absent means absent: specs without a comparison keep the canonical JSON (and hash) they had before
@@ -294,6 +301,8 @@ class ModelSpec(StrictModel):
             data.pop("long_term", None)
         if self.control_selection is None and isinstance(data, dict):  # likewise
             data.pop("control_selection", None)
+        if self.outcomes is None and isinstance(data, dict):  # likewise
+            data.pop("outcomes", None)
         return data
 
     @model_validator(mode="after")
@@ -308,6 +317,7 @@ class ModelSpec(StrictModel):
             + [c.name for c in self.controls]
             + [m.name for m in self.mediators]
             + (self.long_term.metric_names if self.long_term else [])
+            + outcome_variables(self)
         )
         _refuse_duplicates("variable (each may play one role: kpi, media, control, mediator or brand metric)", used)
         channels = {m.name for m in self.media}
@@ -317,8 +327,10 @@ class ModelSpec(StrictModel):
                 raise ValueError(
                     f"mediator {med.name!r} is fed by unknown channel(s) {unknown}; allowed: {sorted(channels)}"
                 )
-        problems = experiments_problems(self.experiments, channels) + selection_problems(
-            self.controls, self.control_selection
+        problems = (
+            experiments_problems(self.experiments, channels)
+            + selection_problems(self.controls, self.control_selection)
+            + outcome_spec_problems(self)
         )
         if problems:
             raise ValueError("; ".join(problems))
