@@ -52,6 +52,9 @@ PARAM_KEYS = (
 )
 # Natural-scale mediator parameters (only in models with mediators; see engine.mediation).
 MEDIATOR_KEYS = ("med_a", "med_b", "med_gamma", "med_rho", "med_sigma")
+# Parameters a multi-outcome model may share across outcomes (engine.multi_model): passed in via ``shared``.
+ADSTOCK_KEYS = ("adstock_alpha", "adstock_theta")
+SATURATION_KEYS = ("sat_half", "hill_slope")
 
 
 def _geo_effect(name: str, loc, scale: float, n_geos: int):
@@ -71,10 +74,26 @@ def _channel_array(config: ModelConfig, name: str, n_channels: int) -> np.ndarra
     return np.array(config.per_channel(name, n_channels), dtype=float)
 
 
-def _media_params(data: ScaledData, config: ModelConfig) -> dict:
-    """Sample media effects [G,C], adstock and saturation parameters [C] on interpretable scales."""
+def _media_params(data: ScaledData, config: ModelConfig, shared: dict | None = None) -> dict:
+    """Sample media effects [G,C], adstock and saturation parameters [C] on interpretable scales.
+
+    ``shared`` (multi-outcome models, ``engine.multi_model``): adstock (ADSTOCK_KEYS) and/or saturation
+    (SATURATION_KEYS) parameters already sampled once for several outcomes; those present are used instead of
+    sampling this outcome's own. Sites are sampled in the same order as always (effects, adstock, saturation)."""
+    shared = shared or {}
+    n_c = data.spend.shape[2]
+    effect = _media_effects(data, config)
+    adstock = {k: shared[k] for k in ADSTOCK_KEYS} if "adstock_alpha" in shared else adstock_params(config, n_c)
+    sat = {k: shared[k] for k in SATURATION_KEYS} if "sat_half" in shared else saturation_params(config, n_c)
+    _, hill = channel_flags(config, n_c)
+    satur = saturation(1.0, sat["hill_slope"], sat["sat_half"], hill)
+    beta = numpyro.deterministic("beta", effect / satur[None, :])
+    return dict(beta=beta, **adstock, **sat)
+
+
+def _media_effects(data: ScaledData, config: ModelConfig):
+    """Media effect at typical spend (x = 1) [G,C], a share of mean KPI: log-normal, pooled across geos."""
     n_t, n_g, n_c = data.spend.shape
-    delayed, hill = channel_flags(config, n_c)
     z_c = numpyro.sample("beta_z", dist.Normal(0.0, 1.0).expand([n_c]).to_event(1))
     beta_sd = _channel_array(config, "beta_log_sd", n_c)
     log_beta = data.beta_loc + beta_sd * z_c[None, :]
@@ -87,7 +106,12 @@ def _media_params(data: ScaledData, config: ModelConfig) -> dict:
     elif n_g > 1 and config.pooling == "none":
         z_gc = numpyro.sample("beta_geo_z", dist.Normal(0.0, 1.0).expand([n_g, n_c]).to_event(2))
         log_beta = jnp.where(geo_level, data.beta_loc + beta_sd * z_gc, log_beta)
-    effect = jnp.exp(log_beta)  # media effect at typical spend (x = 1), share of mean KPI
+    return jnp.exp(log_beta)
+
+
+def adstock_params(config: ModelConfig, n_c: int) -> dict:
+    """Sample the adstock parameters [C]: decay ``adstock_alpha`` and peak lag ``adstock_theta``."""
+    delayed, _ = channel_flags(config, n_c)
     # Decay rate on the logit scale, centred on the half-life prior median: logit(alpha) is linear in log alpha
     # near 0, where a log-half-life parameter would be exponential (sharp curvature → divergences).
     # Geometric w_l = alpha^l halves after h periods when alpha = 0.5^(1/h); delayed w_l = alpha^((l - theta)^2)
@@ -106,6 +130,12 @@ def _media_params(data: ScaledData, config: ModelConfig) -> dict:
         d = numpyro.sample("delay", dist.TruncatedNormal(d0, d_sd, low=0.0, high=config.l_max - 1.0).to_event(1))
         theta = theta.at[np.flatnonzero(delayed)].set(d)
     theta = numpyro.deterministic("adstock_theta", theta)
+    return dict(adstock_alpha=alpha, adstock_theta=theta)
+
+
+def saturation_params(config: ModelConfig, n_c: int) -> dict:
+    """Sample the saturation parameters [C]: half-point ``sat_half`` (mean spend units) and ``hill_slope``."""
+    _, hill = channel_flags(config, n_c)
     k0 = np.log(_channel_array(config, "half_point", n_c))
     sat_half = numpyro.sample(
         "sat_half", dist.LogNormal(k0, _channel_array(config, "half_point_log_sd", n_c)).to_event(1)
@@ -117,13 +147,16 @@ def _media_params(data: ScaledData, config: ModelConfig) -> dict:
         s = numpyro.sample("hill_slope_raw", dist.LogNormal(s0, s_sd).to_event(1))
         slope = slope.at[np.flatnonzero(hill)].set(s)
     slope = numpyro.deterministic("hill_slope", slope)
-    beta = numpyro.deterministic("beta", effect / saturation(1.0, slope, sat_half, hill)[None, :])
-    return dict(beta=beta, adstock_alpha=alpha, adstock_theta=theta, sat_half=sat_half, hill_slope=slope)
+    return dict(sat_half=sat_half, hill_slope=slope)
 
 
-def sample_params(data: ScaledData, config: ModelConfig) -> dict:
+def sample_params(data: ScaledData, config: ModelConfig, shared: dict | None = None) -> dict:
     """All sample sites of the model; returns the natural-scale parameters (PARAM_KEYS except ``intercept``,
-    which `mmm_model` derives from ``level``) plus ``level``: the mean scaled KPI (or log KPI) per geo."""
+    which `mmm_model` derives from ``level``) plus ``level``: the mean scaled KPI (or log KPI) per geo.
+
+    ``shared`` (multi-outcome models only): parameters sampled once for several outcomes — ``gamma_fourier``
+    and/or the keys of ``_media_params``'s ``shared`` — used instead of this outcome's own sites."""
+    shared = shared or {}
     n_t, n_g, n_c = data.spend.shape
     # The KPI is scaled to mean 1 over observed cells, so the level is known to within a few percent.
     level = _geo_effect("level", 1.0 if config.likelihood == "additive" else 0.0, 0.3, n_g)
@@ -134,7 +167,9 @@ def sample_params(data: ScaledData, config: ModelConfig) -> dict:
     delta = trend_increments(data.changepoint_basis.shape[1], config)  # kinks or a local level (engine.trend)
     n_f = data.fourier.shape[1]
     gamma_f = (
-        numpyro.sample("gamma_fourier", dist.Normal(0.0, config.seasonality_sd).expand([n_f]).to_event(1))
+        shared["gamma_fourier"]
+        if "gamma_fourier" in shared
+        else numpyro.sample("gamma_fourier", dist.Normal(0.0, config.seasonality_sd).expand([n_f]).to_event(1))
         if n_f
         else numpyro.deterministic("gamma_fourier", jnp.zeros(0))
     )
@@ -146,7 +181,7 @@ def sample_params(data: ScaledData, config: ModelConfig) -> dict:
         gamma_fourier=gamma_f,
         gamma_control=control_params(data, config, sigma),  # plain or selection priors: engine.controls
         sigma=sigma,
-        **_media_params(data, config),
+        **_media_params(data, config, shared),
     )
 
 

@@ -256,7 +256,8 @@ class MultiScaled:
     a single-outcome fit scales it. ``modulators`` [T,G,P] raw; ``kpi_scale`` [G,K]; ``obs_mask`` [T,G,K].
     Observed-outcome patterns (static): ``patterns[p]`` the outcomes observed in group p's cells, whose
     (period, geo) indices are ``pattern_t[p]``/``pattern_g[p]`` — each group's residuals are one multivariate
-    normal over its observed outcomes (no imputation)."""
+    normal over its observed outcomes (no imputation). ``control_names``: every control of the data (an
+    outcome's ScaledData holds its own subset, ``MultiOutcomeConfig.controls_of``)."""
 
     outcomes: tuple[ScaledData, ...]
     modulators: np.ndarray
@@ -265,6 +266,12 @@ class MultiScaled:
     pattern_t: tuple[np.ndarray, ...]
     pattern_g: tuple[np.ndarray, ...]
     patterns: tuple[tuple[int, ...], ...] = field(default=(), metadata=dict(static=True))
+    control_names: tuple[str, ...] = field(default=(), metadata=dict(static=True))  # all controls, data order
+    modulator_names: tuple[str, ...] = field(default=(), metadata=dict(static=True))
+
+    @property
+    def n_controls(self) -> int:
+        return len(self.control_names)
 
 
 def observed_patterns(mask: np.ndarray) -> tuple[tuple[tuple[int, ...], ...], tuple, tuple]:
@@ -308,6 +315,8 @@ def scale_multi(data: MultiData, config: MultiOutcomeConfig) -> MultiScaled:
         pattern_t=ts,
         pattern_g=gs,
         patterns=patterns,
+        control_names=data.control_names,
+        modulator_names=data.modulator_names,
     )
 
 

@@ -53,7 +53,7 @@ import pandas as pd
 
 from mmm_core.errors import MMMError
 from mmm_core.outputs import write_atomic
-from mmm_core.synth import brand
+from mmm_core.synth import brand, multi
 from mmm_core.synth.dgp import World, kpi, mediator_latent, simulate
 from mmm_core.synth.presets import FIXED, PRESETS, build
 from mmm_core.synth.truth import build_brand_truth, build_truth
@@ -91,6 +91,9 @@ def generate(preset: str, seed: int = 0) -> SynthData:
     if chosen.brand is not None:  # a long-term preset: the brand system sits on top of a short-term world
         bw = brand.simulate_brand(chosen, int(seed), rng)
         return SynthData(brand.to_frame(bw, to_frame(bw.base)), build_brand_truth(bw), bw)
+    if "multi" in chosen.extra:  # several KPIs with cross-effects (issue 22): mmm_core.synth.multi
+        mw = multi.simulate_multi(chosen, int(seed), rng)
+        return SynthData(multi.to_frame(mw, _block), multi.truth(mw), mw)
     world = simulate(chosen, int(seed), rng)
     return SynthData(to_frame(world), build_truth(world), world)
 

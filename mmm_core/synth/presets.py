@@ -318,6 +318,83 @@ CONFOUNDED_CONTROL = Preset(
     extra=ctl.CONFOUNDED_EXTRA,
 )
 CONTROL_SELECTION_PRESETS = (SPARSE_CONTROLS.name, CONFOUNDED_CONTROL.name)
+
+
+# Several KPIs (issue 22): the truths of mmm_core.synth.multi (formulas there). Each outcome gets the preset's
+# media share; its size follows from its ROIs. Channel ROIs in ``MultiSpec.roi`` are *direct* (the outcome's own
+# media term); the truth record adds what cross-effects route, so its per-outcome ROIs are counterfactual.
+@dataclass(frozen=True)
+class CrossTruth:
+    """A true cross-effect: ``target += kappa * modulator_t * D_source[t - lag]`` (D: media + controls + routed)."""
+
+    source: str
+    target: str
+    kind: str  # cannibalisation | halo | spillover (the sign the truth has)
+    kappa: float
+    modulator: str | None = None
+    lag: int = 0
+
+
+@dataclass(frozen=True)
+class MultiSpec:
+    """Per-outcome truth. ``roi``: channel -> direct ROI per outcome. ``k_scale``: per outcome, a multiplier of
+    every channel's saturation half-point (saturation differs across outcomes). ``saturation``: per outcome.
+    ``control_effects``: control -> effect per outcome per typical unit as a share of that outcome's intercept
+    (0: the control does not move it). ``missing``: (outcome, geo index, first week, last week) unobserved."""
+
+    outcomes: tuple[str, ...]
+    roi: dict[str, tuple[float, ...]]
+    k_scale: tuple[float, ...]
+    saturation: tuple[str, ...]
+    trend: tuple[float, ...]
+    control_effects: dict[str, tuple[float, ...]]
+    cross: tuple[CrossTruth, ...]
+    noise_corr: float = 0.4
+    missing: tuple[tuple[str, int, int, int], ...] = ()
+
+
+_PRODUCT_CHANNELS = (
+    ChannelSpec("TV", "onoff", 12000.0, 0.0, 0.6, 1.0, 1.0, adstock="delayed", theta=1.0),
+    ChannelSpec("Search", "trend", 5000.0, 0.0, 0.1, 1.0, 1.0),
+    ChannelSpec("Social", "seasonal", 4000.0, 0.0, 0.3, 1.5, 0.8),
+    ChannelSpec("Display", "steady", 3000.0, 0.0, 0.2, 1.0, 0.7),
+)
+_TWO_PRODUCTS = MultiSpec(
+    outcomes=("Sales_Single", "Sales_Multi"),
+    roi={"TV": (1.2, 0.8), "Search": (2.0, 1.5), "Social": (0.8, 1.4), "Display": (0.4, 0.3)},
+    k_scale=(1.0, 1.5),
+    saturation=("hill", "logistic"),
+    trend=(0.10, -0.05),
+    control_effects={"Price": (-0.06, -0.04), "Promo_Multi": (0.0, 0.30)},
+    cross=(CrossTruth("Sales_Multi", "Sales_Single", "cannibalisation", -0.3, modulator="Promo_Multi"),),
+)
+_PRODUCT_CONTROLS = (ControlSpec("Price", "price", 0.0), ControlSpec("Promo_Multi", "bursts", 0.0))
+TWO_PRODUCTS = Preset(
+    "two_products",
+    "104 weeks, national, 4 channels, 2 KPIs (single-pack, multipack); the multipack promotion cannibalises "
+    "single-pack (kappa -0.3 in promotion weeks), correlated noise; TV delayed, multipack logistic (not the model)",
+    104,
+    1,
+    _PRODUCT_CHANNELS,
+    _PRODUCT_CONTROLS,
+    noise_frac=0.04,
+    extra={"multi": _TWO_PRODUCTS},
+)
+TWO_PRODUCTS_NULL = replace(
+    TWO_PRODUCTS,
+    name="two_products_null",
+    description="two_products where the multipack promotion takes nothing from single-pack (true kappa 0)",
+    extra={"multi": replace(_TWO_PRODUCTS, cross=(replace(_TWO_PRODUCTS.cross[0], kind="none", kappa=0.0),))},
+)
+TWO_PRODUCTS_GEO = replace(
+    TWO_PRODUCTS,
+    name="two_products_geo",
+    description="two_products on 4 geos x 104 weeks; multipack is not sold in Geo01 and launches in Geo02 in week 26",
+    n_geos=4,
+    extra={"multi": replace(_TWO_PRODUCTS, missing=(("Sales_Multi", 0, 0, 103), ("Sales_Multi", 1, 0, 25)))},
+)
+MULTI_PRESETS = (TWO_PRODUCTS.name, TWO_PRODUCTS_NULL.name, TWO_PRODUCTS_GEO.name)
+FIXED.update({p.name: p for p in (TWO_PRODUCTS, TWO_PRODUCTS_NULL, TWO_PRODUCTS_GEO)})
 FIXED.update({p.name: p for p in (SPARSE_CONTROLS, CONFOUNDED_CONTROL)})
 PRESETS: tuple[str, ...] = (
     "national_small",
@@ -331,6 +408,7 @@ PRESETS: tuple[str, ...] = (
     "brand_survey",
     "brand_none",
     *CONTROL_SELECTION_PRESETS,
+    *MULTI_PRESETS,
 )
 
 
