@@ -120,6 +120,18 @@ MIGRATIONS: dict[int, list[Migration]] = {
             error_json VARCHAR, cancel_requested BOOLEAN NOT NULL DEFAULT false, rerun_of VARCHAR,
             created_at TIMESTAMP NOT NULL, claimed_at TIMESTAMP, heartbeat_at TIMESTAMP, finished_at TIMESTAMP)""",
     ],
+    # Several KPIs in one fit (issue 22, mmm_core.fit.multi): per-outcome summaries (ROI, contribution, mROI of each
+    # channel; each control's contribution; the residual correlation of outcome pairs, ``channel`` = the other
+    # outcome) and each cross-effect's kappa and routed volume. ``posterior_summary`` holds the weighted total.
+    7: [
+        """CREATE TABLE outcome_summary (
+            fit_id VARCHAR NOT NULL, outcome VARCHAR NOT NULL, quantity VARCHAR NOT NULL, channel VARCHAR,
+            mean DOUBLE, sd DOUBLE, lo DOUBLE, hi DOUBLE, interval DOUBLE, method VARCHAR)""",
+        """CREATE TABLE cross_effect_summary (
+            fit_id VARCHAR NOT NULL, source VARCHAR NOT NULL, target VARCHAR NOT NULL, type VARCHAR NOT NULL,
+            lag INTEGER NOT NULL, modulator VARCHAR, quantity VARCHAR NOT NULL, mean DOUBLE, sd DOUBLE, lo DOUBLE,
+            hi DOUBLE, interval DOUBLE, method VARCHAR)""",
+    ],
 }
 
 # The last two: a thread of this process opening the file while another thread attaches it (DuckDB instance cache).

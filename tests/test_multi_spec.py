@@ -162,3 +162,13 @@ def _describe(store) -> dict:
     from mmm_core.data import queries
 
     return queries.describe(store, "ds_test")
+
+
+def test_control_outcomes_limit_a_control_to_named_outcomes() -> None:
+    spec = base_spec(
+        outcomes=outcomes(control_outcomes={"Promo_B": ["Sales_B"]}), controls=[{"name": "Price"}, {"name": "Promo_B"}]
+    )
+    assert spec.outcomes.controls_of("Sales", ["Price", "Promo_B"]) == ["Price"]
+    assert spec.outcomes.controls_of("Sales_B", ["Price", "Promo_B"]) == ["Price", "Promo_B"]
+    assert "'Nope' is not a control" in refused(outcomes(control_outcomes={"Nope": ["Sales"]}))
+    assert "must list outcomes" in refused(outcomes(control_outcomes={"Price": ["X"]}))

@@ -57,6 +57,11 @@ def run_fit(
         store, spec_id, quick=quick, engine=engine, chains=chains, warmup=warmup, draws=draws, seed=seed
     )
     report = _reporter(store, fit_id, progress)
+    if getattr(spec, "outcomes", None) is not None:  # several KPIs: fit.multi samples, reviews and registers them
+        from mmm_core.fit.multi import JobSteps, run_multi_fit  # lazy: JAX; only multi-outcome specs
+
+        steps = JobSteps(register_outcome, fit_summary, _error_dict, GATE_END, SAMPLING_END)
+        return run_multi_fit(store, fit_id, spec, settings, report, progress, t0, steps)
     timer = PhaseTimer()
     try:
         outcome = _fit(store, fit_id, spec, settings, report, timer)

@@ -113,6 +113,12 @@ class Outcomes(StrictModel):
         "Σ weight × outcome. Default 1 for each.",
     )
     cross_effects: list[CrossEffect] = Field(default_factory=list, description="Cross-effects. Default none.")
+    control_outcomes: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Controls that enter only some outcomes: {control: [outcomes]} (e.g. a promotion of one product "
+        "enters that product only and reaches others through a cross-effect). Default: every control enters every "
+        "outcome.",
+    )
 
     @model_validator(mode="after")
     def _one_kind_sorted(self) -> Outcomes:
@@ -135,6 +141,10 @@ class Outcomes(StrictModel):
     def names(self) -> list[str]:
         return list(self.kpis or self.products)
 
+    def controls_of(self, outcome: str, controls: Sequence[str]) -> list[str]:
+        """The controls (of ``controls``, in that order) entering ``outcome``."""
+        return [c for c in controls if outcome in self.control_outcomes.get(c, [outcome])]
+
     def weight(self, name: str) -> float:
         return float(self.weights.get(name, 1.0))
 
@@ -153,8 +163,22 @@ def outcome_spec_problems(spec: Any) -> list[str]:
         for n in block.weights
         if n not in names
     ]
+    out += _control_outcome_problems(block, spec)
     out += _cross_problems(block, spec)
     out += _unsupported_features(spec)
+    return out
+
+
+def _control_outcome_problems(block: Outcomes, spec: Any) -> list[str]:
+    controls, names = [c.name for c in spec.controls], block.names
+    out = []
+    for control, targets in block.control_outcomes.items():
+        where = f"outcomes.control_outcomes[{control}]"
+        if control not in controls:
+            out.append(f"{where}: {control!r} is not a control of this spec; controls: {controls}")
+        unknown = [t for t in targets if t not in names]
+        if unknown or not targets:
+            out.append(f"{where} must list outcomes among {names} (got {targets})")
     return out
 
 
