@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from agent.cli.main import add_answer_options, add_command, open_store
+from agent.cli.outcomes import outcome_roi_lines
 from agent.cli.render import interval, table
 
 
@@ -297,6 +298,7 @@ def _render_roi(r: dict[str, Any]) -> str:
         out.append(f"Note: {r['label']}.")
     if r.get("comparison"):
         out += comparison_lines(r["comparison"])
+    out += outcome_roi_lines(r)  # several KPIs: per-outcome tables beside the weighted total
     out.append(r["provenance"]["disclosure"])
     return "\n".join(out)
 

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "agent.cli.report",
     "agent.cli.mediation",
     "agent.cli.controls",
+    "agent.cli.outcomes",
     "agent.cli.long_term",
     "agent.cli.verify",
     "agent.cli.experiments",

@@ -16,6 +16,7 @@ import numpy as np
 from mmm_core import ledger
 from mmm_core.answers.comparison import comparison_block
 from mmm_core.answers.identifiability import add_identifiability, channel_labels
+from mmm_core.answers.outcome_tables import outcomes_block
 from mmm_core.data.queries import panel, resolve_windows, window_mask
 from mmm_core.effects.tables import compare as compare_draws
 from mmm_core.effects.tables import contribution_rows, load_effect_draws, roi_table, summarize
@@ -146,7 +147,8 @@ def roi(
     table = roi_table(eff, frame["level"], frame["method"])
     add_identifiability(table["channels"], fit.health, frame["level"] if show_prior else None)
     comparison = comparison_block(store, fit, frame["level"], frame["method"])  # a declared comparison, if any
-    return _finish(store, frame, table | basis | ({"comparison": comparison} if comparison else {}))
+    per_outcome = outcomes_block(store, fit_id, eff, frame["level"], frame["method"])  # several KPIs, if any
+    return _finish(store, frame, table | basis | per_outcome | ({"comparison": comparison} if comparison else {}))
 
 
 def _sliced_roi(store: Store, fit: FitRecord, eff, frame: dict[str, Any], windows, geos) -> dict[str, Any]:
@@ -314,6 +316,13 @@ def load_posterior(store: Store, fit_id: str):
             code="engine_cannot_predict",
         )
     locked = ledger.get_spec(store, fit.spec_id)
+    if getattr(locked.spec, "outcomes", None) is not None:  # several KPIs: the joint model is not a Posterior
+        raise FitRefusedError(
+            f"Fit {fit_id} models several outcomes; response curves and what-if predictions are not available for "
+            "it yet (ROI, contributions, cross-effects and per-outcome effects are).",
+            "Ask for ROI (`mmm-agent roi FIT_ID`), `mmm-agent cross-effects FIT_ID`, or fit one KPI for curves.",
+            code="multi_outcome_unsupported",
+        )
     if dataset_fingerprint(store, locked.dataset_id) != locked.data_fingerprint:
         raise FitRefusedError(
             f"The data of fit {fit_id} changed since its spec was locked.",

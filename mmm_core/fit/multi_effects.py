@@ -22,6 +22,7 @@ import numpy as np
 
 from mmm_core.effects.draws import MROI_STEP, EffectDraws, draw_chunks, period_labels
 from mmm_core.effects.intervals import stats
+from mmm_core.fit.multi_controls import control_counterfactuals
 
 F32 = np.float32
 ARTIFACT = "outcomes.npz"
@@ -32,7 +33,8 @@ SEP = "__"  # outcome index and field name in the artifact's keys: "o1__contribu
 class MultiEffects:
     """Per-outcome effect draws (KPI units of each outcome), the weighted total, and the cross-effect draws:
     ``kappa`` [S,E] (target units per source unit), ``routed`` [S,E] (each effect's term summed over the grid, in
-    target units), ``control_total`` [S,Kc,K] (each control's contribution incl. routed), ``resid_corr`` [S,K,K];
+    target units), ``control_total`` [S,Kc,K] (each control's contribution against the control at 0, routed
+    effects included: ``fit.multi_controls``), ``resid_corr`` [S,K,K];
     ``mu_mean`` [T,G,K] the posterior mean of each outcome's mean (what the fit checks compare with the data)."""
 
     outcomes: tuple[str, ...]
@@ -45,6 +47,7 @@ class MultiEffects:
     control_total: np.ndarray
     resid_corr: np.ndarray
     mu_mean: np.ndarray
+    control_zero_in_range: np.ndarray  # [Kc] 0 lies within the control's observed values (a supported what-if)
 
 
 def compute_multi_effects(result, data, *, approximate: bool, label: str) -> MultiEffects:
@@ -90,7 +93,15 @@ def compute_multi_effects(result, data, *, approximate: bool, label: str) -> Mul
         control_total=acc["control_total"],
         resid_corr=np.asarray(params["resid_corr"], float),
         mu_mean=acc["mu_sum"].sum(axis=0) / n_s,
+        control_zero_in_range=_zero_in_range(data.controls),
     )
+
+
+def _zero_in_range(controls) -> np.ndarray:
+    if controls is None:
+        return np.zeros(0, bool)
+    x = np.asarray(controls, float)
+    return (np.nanmin(x, axis=(0, 1)) <= 0) & (np.nanmax(x, axis=(0, 1)) >= 0)
 
 
 def _chunk(base: dict, sub: dict, sd, config, spend: np.ndarray, predict) -> dict[str, np.ndarray]:
@@ -109,7 +120,7 @@ def _chunk(base: dict, sub: dict, sd, config, spend: np.ndarray, predict) -> dic
         "mu_sum": base["mu"].sum(axis=0, keepdims=True),  # [1,T,G,K], summed over the chunk's draws
         "mroi_num": mroi_num,
         "routed": base["cross"].sum(axis=(2, 3)),  # [s,E]
-        "control_total": base["control_contributions"].sum(axis=(1, 2)),  # [s,Kc,K]
+        "control_total": control_counterfactuals(sub, sd, config, base["direct"]),  # [s,Kc,K], vs the control at 0
     }
 
 
@@ -163,6 +174,7 @@ def artifact_arrays(eff: MultiEffects) -> dict[str, np.ndarray]:
         control_total=eff.control_total.astype(F32),
         resid_corr=eff.resid_corr.astype(F32),
         mu_mean=eff.mu_mean,
+        control_zero_in_range=eff.control_zero_in_range,
     )
     return out
 
@@ -186,6 +198,7 @@ def load_multi_effects(folder: Path, total: EffectDraws) -> MultiEffects:
             control_total=z["control_total"],
             resid_corr=z["resid_corr"],
             mu_mean=z["mu_mean"],
+            control_zero_in_range=z["control_zero_in_range"],
         )
 
 

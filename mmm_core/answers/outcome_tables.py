@@ -1,0 +1,44 @@
+"""Per-outcome tables of a fit with several outcomes (issue 22), read by ``results.roi`` (which the answers about
+outcomes, ``answers.outcomes``, import in turn: this module keeps the two apart).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mmm_core.effects.draws import EffectDraws
+from mmm_core.effects.tables import roi_table
+from mmm_core.fit import artifacts
+from mmm_core.fit.multi_effects import ARTIFACT, MultiEffects, load_multi_effects
+from mmm_core.store import Store
+
+
+def multi_effects(store: Store, fit_id: str, total: EffectDraws) -> MultiEffects | None:
+    """The fit's per-outcome draws (``total``: its stored effect draws), or None for a single-outcome fit."""
+    folder = artifacts.fit_dir(store, fit_id)
+    if not (folder / ARTIFACT).exists():
+        return None
+    return load_multi_effects(folder, total)
+
+
+def outcomes_block(store: Store, fit_id: str, total: EffectDraws, level: float, method: Any) -> dict[str, Any]:
+    """``{outcomes: {KPI: {weight, channels{...}}}, total_is}`` beside ``roi``'s total ``channels`` (the weighted
+    sum over outcomes, cross-effects included); ``{}`` for a fit with one outcome."""
+    eff = multi_effects(store, fit_id, total)
+    if eff is None:
+        return {}
+    return {
+        "outcomes": {
+            name: {"weight": float(w), "channels": roi_table(e, level, method)["channels"]}
+            for name, w, e in zip(eff.outcomes, eff.weights, eff.per_outcome, strict=True)
+        },
+        "total_is": _total_is(eff),
+    }
+
+
+def _total_is(eff: MultiEffects) -> str:
+    terms = " + ".join(f"{w:g} × {n}" if w != 1 else n for n, w in zip(eff.outcomes, eff.weights, strict=True))
+    return f"channels are the weighted total {terms} (cross-effects included)"
+
+
+__all__ = ["multi_effects", "outcomes_block"]
