@@ -214,6 +214,8 @@ _DOWN = re.compile(
     r"back|shrink\w*|fewer|spent less|spend less)\b"
 )
 
+# A change written with its sign: "Radio -20%: impact on sales?", "TV at minus 10 percent".
+_SIGNED_CUT = re.compile(r"(^|[\s(:,])(-|−|minus )\s?\d+(\.\d+)?\s?(%|percent|pct)")
 
 _UP = re.compile(r"\b(doubl\w*|halv\w*|increas\w*|rais\w*|boost\w*|add|adding|more|extra|top up|ramp\w* up)\b")
 
@@ -249,7 +251,7 @@ def parse_moves(text: str, known: list[str]) -> list[dict]:
         if _OFF.search(low) and share is None and not money:
             return [{"channel": chans[0], "change": -1.0}]
         # "take 500k from Print" names only a source: the money leaves it.
-        sign = -1.0 if _DOWN.search(low) or _cue(low, chans[0]) == "src" else 1.0
+        sign = -1.0 if _DOWN.search(low) or _SIGNED_CUT.search(low) or _cue(low, chans[0]) == "src" else 1.0
         if share is not None:
             return [{"channel": chans[0], "change": sign * share}]
         if money:
@@ -273,8 +275,10 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
                 f"a cut of {abs(change):.0%} cannot be applied to {mv['channel']}: a cut removes at most all of a "
                 "channel's spend"
             )
-    if re.search(r"\bspend(ing)?\s+(-|minus |negative )\s?[$€£]?\d", low):
-        return 'spend cannot be negative: say how much to cut instead (e.g. "cut Print by a tenth")'
+    if re.search(r"\bspend(ing)?\s+(to |at |of |be |=\s?)?(-|minus |negative )\s?[$€£]?\d", low):
+        named = " and ".join(find_channels(text, known).found)
+        where = f" on {named}" if named else ""
+        return f'spend{where} cannot be negative: say how much to cut instead (e.g. "cut Print by a tenth")'
     return None
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.models import entities, experiments, setup, spelling
-from agent.models.rules import HEAD_TO_HEAD, KPI_ITSELF, RULES
+from agent.models.rules import HEAD_TO_HEAD, KPI_ITSELF, RANK_BEST_CUES, RANK_WORST_CUES, RULES
 from agent.models.scope import Question, apply_scope, parse_question
 
 
@@ -84,6 +84,8 @@ def route(
         kept = []  # one channel against the rest: every channel's ROI, so the one asked about is seen among them
     if intent in ("fit", "unknown") and _REFIT.search(low) and _CHANGE.search(low):
         intent = "amend"
+    if intent in _MAY_BE_AMEND and catalog and _changes_a_control(low, catalog.controls):
+        intent = "amend"  # "let's take Holiday out", "kill the price control": only an amendment changes controls
     r = Route(intent=intent, channels=kept, note="refit" if intent == "amend" and _REFIT.search(low) else None)
     if found.ambiguous and not found.found and intent in ("roi", "compare", "contribution", "curve"):
         word, cands = next(iter(found.ambiguous.items()))
@@ -105,6 +107,24 @@ def route(
 
 
 _VERBATIM = {"lock", "amend", "sql", "setup", "fit"}
+
+
+# Intents a sentence about removing or adding a control is mistaken for ("what if we took Price out of the model?"
+# reads as a what-if, "drop the Promo variable" as a question about the data, "build it again without Price" as
+# setup). Questions about results ("ROI without Price") are not among them.
+_MAY_BE_AMEND = {"unknown", "scenario", "clarify_scenario", "describe", "setup", "fit"}
+_CONTROL_CHANGE = re.compile(
+    r"\b(without|excluding|minus|drop\w*|remov\w*|exclud\w*|add|adds|adding|added|includ\w*|get rid of|kill\w*|"
+    r"no longer|leav\w* out|left out|(take|took|taking|pull\w*|kick\w*|swap\w*)\b.{0,25}\bout|"
+    r"(doesn'?t|does not|don'?t|do not|shouldn'?t|should not|not) (use|using|include|including|want|have|need)|"
+    r"back in(to)?)\b"
+)
+
+
+def _changes_a_control(low: str, controls: tuple[str, ...]) -> bool:
+    """Whether ``low`` names one of the data's controls and asks for it to be removed or added."""
+    named = any(re.search(rf"(?<!\w){re.escape(c.casefold())}(?!\w)", low) for c in controls)
+    return named and bool(_CONTROL_CHANGE.search(low))
 
 
 def asks_for_change(text: str, names: list[str] | None = None) -> bool:
@@ -151,6 +171,14 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "roi"  # "how does Search compare to the other channels?": the table of every channel
     if name == "compare" and n_channels < 2 and n_windows >= 2:
         return next((m for m, rx in _MEASURES if rx.search(low)), "roi" if n_channels else "kpi_by")
+    if name in ("media_share", "contribution") and n_channels and _RULE["scenario"].search(low):
+        return "scenario"  # "what's the impact of cutting Social by 10 percent?": a change of spend is a what-if
+    if name == "scenario" and not n_channels and _RULE["optimize"].search(low):
+        return "optimize"  # "what if we only had 1 million, how would you split it?": money to plan, no move
+    if name == "health" and n_channels == 1:
+        return "uncertainty"  # "can we trust the TV estimate?": how well that channel's effect is pinned down
+    if name == "uncertainty" and not n_channels and _RULE["health"].search(low):
+        return "health"  # "how confident are we in these results overall? can I trust them": the model as a whole
     if name == "media_share" and n_channels:
         return "contribution"
     if name == "headroom" and n_channels:  # "is TV saturated yet?": that channel's curve (its marginal ROI)
@@ -161,6 +189,8 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
     return name
 
 
+# The first rule of each name (the rule table names a few intents twice).
+_RULE = {name: rx for name, rx in reversed(RULES)}
 # The KPI itself, named in a question no other rule claimed.
 _KPI_WORD = re.compile(r"\b(sales|revenue|revenues|turnover|kpi|conversions|orders|sell|sold|income|bookings)\b")
 
@@ -259,9 +289,9 @@ def _roi_odds(low: str) -> tuple[bool, float] | None:
 
 
 _CUT_OR_KEEP = re.compile(
-    r"\b(should|shall|would|could|do|must|deserves?|needs?|merits?|gets?)(?P<neg1>n'?t| not)?( (we|i))?(?P<neg2> not|"
-    r" never)?\b.{0,12}?\b(?P<verb>cut|cuts|drop|kill|stop|axe|scrap|defund|reduce|pull back|less|keep|protect|grow|"
-    r"scale|invest|double down|more|extra)\b"
+    r"\b(should|shall|would|could|do|must|deserves?|needs?|merits?|gets?)(?P<neg1>n'?t| not)?( (we|i|you))?"
+    r"(?P<neg2> not| never)?\b.{0,12}?\b(?P<verb>cut|cuts|drop|kill|stop|axe|scrap|defund|reduce|pull back|less|"
+    r"keep|protect|grow|scale|invest|double down|more|extra)\b"
 )
 _CUTS = ("cut", "cuts", "drop", "kill", "stop", "axe", "scrap", "defund", "reduce", "pull back", "less")
 
@@ -272,10 +302,14 @@ def _order(low: str) -> str:
     m = _CUT_OR_KEEP.search(low)
     if m:
         return "worst" if (m.group("verb") in _CUTS) != bool(m.group("neg1") or m.group("neg2")) else "best"
+    if RANK_WORST_CUES.search(low):  # "the biggest drag": the cue names the end, not the superlative before it
+        return "worst"
+    if RANK_BEST_CUES.search(low):
+        return "best"
     # The first superlative sets the order: "from best to worst" is a ranking from the best.
     first = re.search(
-        r"\b(best|top|highest|strongest|most|(worst|bottom|lowest|weakest|least|poorest|losing|"
-        r"underperform\w*))\b",
+        r"\b(best|top|highest|strongest|most|greatest|biggest|largest|hardest|(worst|bottom|lowest|weakest|least|"
+        r"poorest|losing|smallest|underperform\w*))\b",
         low,
     )
     return "worst" if first and first.group(2) else "best"

@@ -20,6 +20,21 @@ _MONEY = (
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|a|half a) (million|thousand|grand)\b)"
 )
 
+# A ranking asked for without a superlative next to its subject: the best ("our number one channel", "where is
+# our money working hardest?", "which channel is carrying the business?") or the worst ("which channel is dragging
+# us down?", "the weak link", "the laggard", "what would you cut first?"). One home: the rank rule and the order
+# (``router._order``) read them.
+RANK_BEST_CUES = _R(
+    r"\b(number one|no\.? ?1|#1)\b|\bwinn(er|ing)\b|\bcarr(y|ies|ying) (the |our )?(business|us|team|load)\b|"
+    r"\bwork(s|ing)? (the )?hardest\b|\b(keep|pick|choose) (just |only )?(one|a single)\b|\bmost out of\b|"
+    r"\b(king|mvp|hero|champion)\b|\boutperform\w* (all )?(the )?(others|rest|other channels)\b"
+)
+RANK_WORST_CUES = _R(
+    r"\bdrag\w*\b|\blagg(ard|ards|ing)\b|\bweak(est)? link\b|\b(cut|drop|axe|kill)\w* first\b|"
+    r"\bfirst to (go|cut|be cut)\b|\bpull\w* .{0,20}\bdown\b|\bduds?\b|\bleast (for|out of)\b|"
+    r"\bdisappoint\w*\b|\bunder-?deliver\w*\b|\bunderwhelm\w*\b"
+)
+
 RULES: list[tuple[str, re.Pattern[str]]] = [
     # Experiments (agent.models.experiments): a reported lift test carries amounts and channel names that the
     # budget and ROI rules would otherwise claim; "what should we test next" is not a question about results.
@@ -77,7 +92,16 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"range)\b|\bhow (sure|certain|confident) (are|is|can) (we|you|the model)\b|\b(can'?t|cannot|couldn'?t|"
             r"unable to)\b.{0,25}\bpin (it |that |this )?down\b|\bhow (certain|sure|confident|precise) (is|are)\b|"
             r"\bidentif(y|ied|iable|iability)\b|\b(hard|difficult|"
-            r"tricky|impossible) to (estimate|pin down|measure|identify|separate|tell apart)\b"
+            r"tricky|impossible) to (estimate|pin down|measure|identify|separate|tell apart)\b|"
+            # How precise an estimate is: "the margin of error on TV", "how noisy is the Radio estimate", "is
+            # Print's ROI estimate solid?", "what's the confidence interval on Search", "is the model sure about".
+            r"\bmargins? of error\b|\berror bars?\b|\b(confidence|credible|uncertainty|posterior) (intervals?|bands?|"
+            r"ranges?)\b|\b(fuzzy|noisy|shaky|wobbly|imprecise|uncertain|uncertaint(y|ies))\b|\bgrain of salt\b|"
+            r"\b(range|interval|band)s?\b.{0,20}\b(huge|wide|big|large|broad|massive)\b|\bhow (wide|big|large|broad)\b"
+            r".{0,20}\b(interval|range|band|uncertainty)\b|\bhow (precise|noisy|solid|firm|robust|"
+            r"tight|exact|accurate)\b.{0,30}\b(estimate|roi|number|figure|return|effect)s?\b|\b(estimate|roi|number|"
+            r"figure)s? (is |are )?(solid|robust|firm|precise|reliable|accurate|trustworthy)\b|"
+            r"\b(sure|certain|confident)\b (are we |is the model |are you )?(about|of|in)\b|\breally know\b"
         ),
     ),
     # Long-term (brand-building) effects from the brand-metrics VAR (tools/long_term_tools.py), and which controls
@@ -115,20 +139,27 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         _R(
             r"\b(don'?t|do not|doesn'?t|does not|didn'?t|did not|isn'?t|is not|aren'?t|are not|wasn'?t|weren'?t|"
             r"haven'?t|hasn'?t|won'?t|not|never|fail\w* to)\b.{0,20}\b(pay"
-            r"(ing)? (back|off|for (it|them)sel\w*)|worth\w*|profitable|break(ing)?[- ]?even|mak\w* (us )?(any )?money|"
+            r"(ing)? (back|off|for (it|them)sel\w*)|worth\w*|profitable|break(ing)?[- ]?even|mak\w* (us |their |its )?"
+            r"(any )?money|(get|getting|got) (our |their |its |the )?money back|"
             r"earn\w* (its|their) keep|cover\w* (its|their|the) costs?|recoup\w*)\b|\blos(e|es|ing) (us )?"
             r"money\b|\b(below|under|beneath) break[- ]?even\b|\bunprofitable\b|\bunder ?water\b|"
-            r"\broi (below|under|less than) (1|one)\b|\bwast(e|ed|ing)\b.{0,20}\b(money|budget|spend)\b|"
+            r"\b(roi|roas)\s?(below|under|less than|<)\s?(1|one)\b|\bwast(e|ed|ing)\b.{0,20}\b(money|budget|spend)\b|"
             # Return set against cost: "return less than they cost", "cost more than they bring in", "an ROI
             # lower than 1", "less than a dollar per dollar", "don't make back their spend".
-            r"\b(return|returns|returned|earn\w*|bring\w*|brought|generat\w*|mak\w*|deliver\w*|roi|roas)\b.{0,25}\b(less|"
-            r"lower|smaller|fewer)( \w+)? than\b.{0,20}\b(cost\w*|spen[dt]\w*|invest\w*|put in|(1|one)\b|a dollar|"
-            r"a euro|a pound|break[- ]?even)|"
+            r"\b(return|returns|returned|earn\w*|bring\w*|brought|generat\w*|mak\w*|deliver\w*|roi|roas|worth|giv\w*|"
+            r"gave)\b.{0,25}\b("
+            r"(less|lower|smaller|fewer)( \w+)? than|under|below|beneath)\b.{0,20}\b(cost\w*|spen[dt]\w*|invest\w*|"
+            r"put in|take|takes|(1|one)\b|a dollar|a euro|a pound|break[- ]?even)|\blos(e|es|ing) more than\b|"
+            # Money thrown away: "where are we burning money?", "which channels don't justify their spend?".
+            r"\b(burn\w*|throw\w*|flush\w*|pour\w*) (through |away )?(money|cash|budget)\b|\bdown the drain\b|"
+            r"\b(don'?t|doesn'?t|do not|does not|didn'?t|can'?t|cannot|fail\w* to|not) (justify|earn back|make back|"
+            r"recover|recoup|cover) (their|its|the)\b|"
             r"\bcost\w* (us )?more than\b.{0,25}\b(bring|return|earn|make|generat|deliver)|"
             r"\b(make|made|makes|earn|earns|earned|win|won|get|gets|got) back\b.{0,5}\b(less|(their|its|the) (spend|"
             r"cost|money|budget|investment))|\b(lose|loses|losing|lost) (us )?(money|cash)\b|\bmoney[- ]?(losers?|"
             r"losing|pits?|sinks?)\b|\bin the red\b|\bnegative (payback|roi|return)\b|\b(all|every|each|any) "
-            r"(of (our|the) )?(channels?|media)\b.{0,15}\b(pay(ing)? (back|off|for)|break(ing)?[- ]?even|profitable)\b"
+            r"(of )?(our |the )?(channels?|media)\b.{0,15}\b(pay(ing)? (back|off|for)|break(ing)?[- ]?even|"
+            r"profitable)\b"
         ),
     ),
     (
@@ -168,7 +199,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         "help",
         _R(
             r"^\s*(help|\?|h|menu|commands)\s*[.!?]*$|\bwhat can (you|i) (do|ask)\b|\bhow do (i|you) use\b|"
-            r"\bwhat do you do\b|\bhelp me\b(?!.*\b(optimi|fit|set ?up|lock))|\bwhat are (my|the) options\b"
+            # "help me plan a $1M campaign" asks for the plan, not the help page
+            r"\bwhat do you do\b|\bhelp me\b(?!.*\b(optimi|fit|set ?up|lock|plan|budget|allocat|split|spend|invest|"
+            r"\d))|\bwhat are (my|the) options\b"
         ),
     ),
     ("sql", _R(r"^\s*(select|with)\s+.+\bfrom\b|\bsql\b|\bquery:")),
@@ -252,8 +285,15 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         _R(
             r"\bwhat if\b|\bwhat (happens|would happen|will happen)\b.{0,30}\bif\b|\bwhat would happen\b|"
             r"\b(move|shift|reallocate|transfer|redirect|"
-            r"divert)\b.{0,30}\b(to|into|from)\b|\b(double|halve|cut|increase|raise|reduce|decrease|boost|"
-            r"pause|stop|drop|trim|slash|lower|shrink|scale back|pull back)\b.{0,25}\b(spend|budget|by [$€£]?\d+)|"
+            r"divert)\b.{0,30}\b(to|into|from)\b|\b(doubl\w*|halv\w*|cut|cuts|cutting|increas\w*|rais\w*|reduc\w*|"
+            r"decreas\w*|boost\w*|paus\w*|stop|stopp\w*|drop|dropp\w*|trim|trimm\w*|slash\w*|lower\w*|shrink\w*|"
+            r"scal\w* back|pull\w* back)\b.{0,25}\b(spend|budget|by [$€£]?\d+|by (a |one )?(half|third|quarter|fifth|"
+            r"tenth)|\d+(\.\d+)? ?(%|percent|pct))|"
+            r"\bif\b.{0,40}\b(budget|spend|spending)?\s?(is|are|was|were|gets?|got|goes|went|rose|rises|grew|grows|fell|"
+            r"falls|dropped|drops)\s?(cut|reduced|increased|doubled|halved|paused|stopped|dropped|boosted|raised|"
+            r"trimmed|slashed|up|down|by)\b.{0,10}(\d|half|third|quarter|fifth|tenth)|"
+            r"\d+(\.\d+)? ?(%|percent|pct) (budget |spend |spending )?(cut|increase|reduction|decrease|rise|boost|drop|"
+            r"more|less|lower|higher|uplift)\b|(^|\s)[+-]\d+(\.\d+)? ?(%|percent)|"
             r"\b(take|pull|grab|move|shift)\b.{0,40}\b(and|then)\s+(put|give|add|move|spend|shift|invest|send)\b|"
             r"\b(take|pull|grab|swap|switch)\b.{0,30}\b(out of|from|off)\b.{0,30}\b(to|into|onto)\b|"
             r"\bscenario\b|\bsimulat\w*\b"
@@ -271,7 +311,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "optimize",
         _R(
-            r"\boptimize\b|\ballocat\w*\b|\bbudget (recommendation|advice|proposal)\b|\brecommend\w*\b.{0,20}\b(budget|"
+            r"\boptimize\b|\boptim(al|um)\b|"
+            r"\ballocat\w*\b|\bbudget (recommendation|advice|proposal)\b|\brecommend\w*\b.{0,20}\b(budget|"
             r"split|mix)\b|\bbest (split|mix|plan)\b|\bhow should (i|we) (spend|split|"
             r"divide|invest)\b|\bdistribut\w* (the |a |our )?budget\b|\bbudget (of|for|plan|split)\b|"
             r"\b(spend|invest|split|divide|plan)\b.{0,25}[$€£]?\d[\d,.]*\s?(k|m|mm|million|thousand|bn)?"
@@ -284,7 +325,11 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             # Q1, how should it be split?", "get the most sales out of 1 million" (a year is not money).
             rf"^(?=.*{_MONEY})(?=.*\b(mix|split|divide|distribut\w*|allocat\w*|plan|deploy|use of|get the most|"
             r"maximi[sz]\w*|where\b.{0,30}\b(go|put|spend|invest)|how (should|would|do|can|to) (we|i|you)\b.{0,25}\b("
-            r"spend|invest|use|deploy)|to (spend|invest)\b))"
+            r"spend|invest|use|deploy|spread|divvy|carve)|to (spend|invest)\b|spread\w*|divvy|carve\w* up|"
+            # "how to best use 700k", "where would 500k do the most good", "how much should each channel get".
+            r"best (use|way to use)|make the most of|do the most (good|for)|where (should|would|could|will|can)\b|"
+            r"how much (should|would|do|does) (each|every|the) (channel|media|one)s? (get|receive)|"
+            r"how much (should|would) (we|i) (put|spend|invest)\b.{0,15}\b(each|every|per)\b))"
         ),
     ),
     (
@@ -315,12 +360,14 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "rank",
         _R(
-            r"\b(best|worst|top|bottom|highest|lowest|strongest|weakest|most|least|poorest)\b.{0,30}\b(channel|"
-            r"channels|roi|return|performer|performing|efficient|effective)\b|\brank\w*\b|\bwhich (channel|"
+            r"\b(best|worst|top|bottom|highest|lowest|strongest|weakest|most|least|poorest|greatest|biggest|largest|"
+            r"smallest)\b.{0,30}\b(channel|channels|medium|roi|return\w*|performer|performing|efficient|effective|"
+            r"profitable|for (our|the) money|per dollar|bang)\b|\brank\w*\b|"
+            rf"{RANK_BEST_CUES.pattern}|{RANK_WORST_CUES.pattern}|\bwhich (channel|"
             r"media)\b.{0,30}\b(works|best|worst|most|least|pays)\b|\bunderperform\w*\b|\boverperform\w*\b|"
             r"\bsort\w* (channels|by roi)\b|\bleague table\b|\bbest\b|\bworst\b|\b(star|standout|stand-out|poorest|"
             r"winning|losing)\b.{0,20}\b(channel|performer|media)|\bwhich (channel|media|one)s?\b.{0,25}\b(should|"
-            r"shall|would|could|do|must) (we|i)\b.{0,12}\b(cut|drop|kill|stop|axe|scrap|keep|protect|grow|scale|"
+            r"shall|would|could|do|must) (we|i|you)\b.{0,12}\b(cut|drop|kill|stop|axe|scrap|keep|protect|grow|scale|"
             r"pull back|invest|double down|defund|reduce)|\bwhich (channel|media|one)s?\b.{0,10}\b(deserves?|needs?|"
             r"merits?|should get|gets?|earns?)\b.{0,12}\b(more|less|extra|the axe|cut|cuts|money|budget|investment)\b"
         ),

@@ -94,6 +94,10 @@ COMMON = frozenset(
     teh hte waht wat whats thats ths yr pls plz thx thanks hey hi hello
     diminishing increasing decreasing falling rising growing saturating saturated advertising advert adverts ads
     working returning paying performing spending running doing keep keeping money worth value versus compared
+    cuts cutting boost boosted boosting reduced reducing raised raising doubled doubling halved halving paused
+    pausing stopped stopping trimmed trimming slashed slashing dropped dropping lowered lowering increased
+    decreased turned turning switched switching pulled pulling moving shifting adding removing taking minus
+    negative
     """.split()
 )
 

@@ -34,9 +34,11 @@ from typing import Any
 try:
     from questions.generate_fresh import fresh
     from questions.templates import CHANNELS, IN_RANGE, OUT_OF_RANGE, SAY, UNKNOWN, T
+    from questions.templates_more import IMPOSSIBLE_MORE, T_MORE, T_MORE_2
 except ImportError:  # run as a script: this folder is on sys.path
     from generate_fresh import fresh
     from templates import CHANNELS, IN_RANGE, OUT_OF_RANGE, SAY, UNKNOWN, T
+    from templates_more import IMPOSSIBLE_MORE, T_MORE, T_MORE_2
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus.jsonl"
@@ -156,10 +158,11 @@ def _fill(template: str, cat: str, rng: random.Random) -> list[tuple[str, list[s
     return [(template, [], None)]
 
 
-def generated() -> list[dict[str, Any]]:
-    rng = random.Random(17)
+def generated(templates_by_cat: dict[str, list[str]] | None = None, seed: int = 17) -> list[dict[str, Any]]:
+    """The template questions of one set (the first by default), with typed-fast copies of about a quarter."""
+    rng = random.Random(seed)
     items: list[dict[str, Any]] = []
-    for cat, templates in T.items():
+    for cat, templates in (T if templates_by_cat is None else templates_by_cat).items():
         for template in templates:
             for q, chans, t in _fill(template, cat, rng):
                 oor = bool(t and len(t) == 3)
@@ -253,6 +256,15 @@ def adversarial() -> list[dict[str, Any]]:
     return items
 
 
+def second_set() -> list[dict[str, Any]]:
+    """The second tuning set (``templates_more.py``): its templates, on their own seed, and impossible what-ifs."""
+    items = generated(T_MORE, seed=1717) + generated(T_MORE_2, seed=1718)
+    for q, ch in IMPOSSIBLE_MORE:
+        expect = {"channels": [ch], "has": [ch, "cannot"], "lacks": ["P("]}
+        items.append({"q": q, "cat": "adv_impossible", "expect": expect})
+    return items
+
+
 def _chan(q: str) -> str:
     return next(c for c in CHANNELS if c.casefold() in q.casefold())
 
@@ -260,13 +272,17 @@ def _chan(q: str) -> str:
 def build() -> list[dict[str, Any]]:
     seen: set[str] = set()
     out = []
-    for item in generated() + adversarial():
+    held_out = fresh()
+    # The second tuning set was written without reading the held-out set: a question that happens to be one of
+    # its questions is left out of tuning (it stays held out), and nobody needs to see which.
+    fresh_qs = {i["q"] for i in held_out}
+    more = [i for i in second_set() if i["q"] not in fresh_qs]
+    for item in generated() + adversarial() + more:
         if item["q"] in seen:
             continue
         seen.add(item["q"])
         source = "hand" if item["cat"].startswith("adv_") else "gen"
         out.append({**item, "split": split_of(source), "source": source})
-    held_out = fresh()
     clash = [i["q"] for i in held_out if i["q"] in seen]
     if clash:  # a held-out question the router was tuned on would not be held out
         raise ValueError(f"fresh questions already in the tuning set: {clash}; rephrase them in templates_fresh.py")
