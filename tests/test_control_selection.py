@@ -10,6 +10,7 @@ import jax
 import numpy as np
 import pytest
 from numpyro.infer import Predictive
+from scipy.stats import kstest
 
 from mmm_core.answers.controls import KEPT, NOT_JUDGED, SHRUNK, control_rows
 from mmm_core.engine import ModelData, scale_data
@@ -128,6 +129,21 @@ def test_horseshoe_prior_expects_p0_nonzero_and_spike_slab_its_inclusion() -> No
     sel = ControlSelectionConfig("spike_slab", tuple(range(20)), prior_inclusion=0.3)
     inc = _prior(ModelConfig(control_selection=sel), _data())["control_inclusion"]
     assert abs(inc.mean() - 0.3) < 0.03  # the mean of P(slab | gamma) under the prior is the prior inclusion
+
+
+def test_horseshoe_coordinates_keep_its_law_gamma_normal_given_its_scale() -> None:
+    # The engine samples w with gamma = s·sqrt(kappa)·w, w ~ N(0, 1/sqrt(kappa)); the prior must still be gamma | s ~
+    # N(0, s²), s² = tau² lambda~². s is recovered from kappa = 1 / (1 + n s² / sigma²); draws where float32 cannot
+    # resolve 1 - kappa are left out (a selection on s, which leaves gamma | s unchanged).
+    sel = ControlSelectionConfig("horseshoe", tuple(range(20)), expected_nonzero=3.0)
+    data = _data()
+    draws = _prior(ModelConfig(control_selection=sel), data)
+    inc = draws["control_inclusion"].astype(float)
+    s = np.sqrt(inc / (1.0 - inc) / len(data.periods)) * draws["sigma"].astype(float)[:, :1]
+    z = (draws["gamma_control"] / s)[(inc > 1e-4) & (inc < 1 - 1e-4)]
+    assert z.size > 20_000 and kstest(z, "norm").pvalue > 0.001, (z.mean(), z.std())
+    wrong = (draws["gamma_control"] / (s * np.sqrt(1.0 - inc)))[(inc > 1e-4) & (inc < 1 - 1e-4)]
+    assert kstest(wrong, "norm").pvalue < 1e-6  # the test can tell: sqrt(kappa) left out is another law
 
 
 @pytest.mark.parametrize("method", ["horseshoe", "spike_slab", "lasso"])
