@@ -18,10 +18,16 @@ from mmm_core.synth.multi import kpi as multi_kpi
 BASE = ModelConfig(half_life=1.0, l_max=8)
 
 
-def world_data(preset: str = "two_products", seed: int = 0):
-    """(MultiData, truth, world) of a multi-KPI synthetic preset; Promo_Multi is also the modulator."""
+def world_data(preset: str = "two_products", seed: int = 0, independent_noise: bool = False):
+    """(MultiData, truth, world) of a multi-KPI synthetic preset; Promo_Multi is also the modulator.
+
+    ``independent_noise``: redraw the KPI noise with no correlation across outcomes (same sds), for tests whose
+    claim needs independent outcomes; the truth's ROIs are counterfactual differences, unchanged by the noise."""
     synth = generate(preset, seed)
     w = synth.world
+    if independent_noise:
+        rng = np.random.default_rng(10_000 + seed)
+        w.noise = rng.standard_normal(w.noise.shape) * w.noise_sd[:, None, :]
     kpi = np.where(w.observed, _kpi(w), np.nan).transpose(1, 0, 2)  # [T,G,K]
     names = tuple(w.control_names)
     data = MultiData(

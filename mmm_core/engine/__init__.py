@@ -36,22 +36,37 @@ _EXPORTS = {
     "APPROXIMATE_LABEL": "mmm_core.engine.result",
     # pymc_engine imports pymc-marketing (an optional extra) only inside the fit, so this import is light.
     "fit_pymc_marketing": "mmm_core.engine.pymc_engine",
+    # Several KPIs (issue 22): records and scaling in engine.outcomes, model/fit/predict in engine.multi_model.
+    "CrossEffectConfig": "mmm_core.engine.outcomes",
+    "MultiData": "mmm_core.engine.outcomes",
+    "MultiOutcomeConfig": "mmm_core.engine.outcomes",
+    "scale_multi": "mmm_core.engine.outcomes",
+    "MultiFitResult": "mmm_core.engine.multi_model",
+    "fit_multi": "mmm_core.engine.multi_model",
+    "predict_multi": "mmm_core.engine.multi_model",
 }
 
 __all__ = [  # spelled out (not sorted(_EXPORTS)) so linters see the re-exports; test_engine_setup checks both agree
     "APPROXIMATE_LABEL",
+    "CrossEffectConfig",
     "EngineConfigError",
     "FitResult",
     "ModelConfig",
     "ModelData",
+    "MultiData",
+    "MultiFitResult",
+    "MultiOutcomeConfig",
     "PARAM_KEYS",
     "ScaledData",
+    "fit_multi",
     "fit_pymc_marketing",
     "mmm_model",
     "predict",
+    "predict_multi",
     "sample_nuts",
     "sample_quick",
     "scale_data",
+    "scale_multi",
 ]
 
 
@@ -72,6 +87,8 @@ if TYPE_CHECKING:  # the same names for type checkers and editors
     from mmm_core.engine.config import EngineConfigError, ModelConfig
     from mmm_core.engine.data import ModelData, ScaledData, scale_data
     from mmm_core.engine.model import PARAM_KEYS, mmm_model, predict
+    from mmm_core.engine.multi_model import MultiFitResult, fit_multi, predict_multi
+    from mmm_core.engine.outcomes import CrossEffectConfig, MultiData, MultiOutcomeConfig, scale_multi
     from mmm_core.engine.pymc_engine import fit_pymc_marketing
     from mmm_core.engine.quick import sample_quick
     from mmm_core.engine.result import APPROXIMATE_LABEL, FitResult
