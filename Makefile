@@ -69,11 +69,20 @@ test: lint
 	$(PY) -m pytest
 
 # One process per test file: dozens of full-draw fits in one process once ended in a segfault inside XLA's LLVM
-# compile (each file passes on its own), so each file gets a fresh JAX/XLA. Exit code 5 = no slow test in that file.
+# compile (each file passes on its own), so each file gets a fresh JAX/XLA. Exception, SLOW_TOGETHER: files that
+# reuse each other's fits (a per-process cache in the first file) share one process, a handful of fits in all.
+# Each process prints its wall time. Exit code 5 = no slow test in that file.
+SLOW_TOGETHER := tests/test_experiments_calibration.py,tests/test_experiments_suggest.py \
+	tests/test_mediation.py,tests/test_mediation_split.py
 test-slow: $(VENV)/.dev
-	@fail=0; for f in $$(grep -l "mark.slow" tests/test_*.py); do \
-	  echo "== $$f"; $(PY) -m pytest -m slow -q $$f; rc=$$?; \
-	  if [ $$rc -ne 0 ] && [ $$rc -ne 5 ]; then fail=1; echo "!! $$f failed ($$rc)"; fi; \
+	@fail=0; runs="$(SLOW_TOGETHER)"; together=" $${runs//,/ } "; \
+	for f in $$(grep -l "mark.slow" tests/test_*.py); do \
+	  case "$$together" in *" $$f "*) ;; *) runs="$$runs $$f";; esac; \
+	done; \
+	for run in $$runs; do \
+	  files=$${run//,/ }; start=$$(date +%s); echo "== $$files"; $(PY) -m pytest -m slow -q $$files; rc=$$?; \
+	  echo "== $$files took $$(( $$(date +%s) - start )) s"; \
+	  if [ $$rc -ne 0 ] && [ $$rc -ne 5 ]; then fail=1; echo "!! $$files failed ($$rc)"; fi; \
 	done; exit $$fail
 
 # pyproject pins the direct dependencies; this resolves them (runtime + dev) in a clean venv and writes every

@@ -12,6 +12,7 @@ measures exactly what the world would give (SE 10 % of the lift). The test is a 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 import numpy as np
 import pytest
@@ -138,8 +139,17 @@ def test_a_calibrated_channels_label_says_so() -> None:
 # --- slow: recovery on the confounded world -----------------------------------------------------------------------
 
 
+# One NUTS fit per (data, config, seed) per process: the same fit answers several tests (the go-dark fit of seed 0
+# here and in the carry-over test; the no-test fits of seeds 0-1 here and in test_experiments_suggest, which
+# `make test-slow` runs in this process). Same data, config and seed give the same draws, so sharing changes no number.
+_FITS: dict[tuple, object] = {}
+
+
 def _nuts(data: ModelData, cfg: ModelConfig, seed: int):
-    return sample_nuts(data, cfg, chains=2, warmup=500, draws=500, seed=seed)
+    key = (hashlib.sha256(data.spend.tobytes() + data.kpi.tobytes()).hexdigest(), cfg, seed)
+    if key not in _FITS:
+        _FITS[key] = sample_nuts(data, cfg, chains=2, warmup=500, draws=500, seed=seed)
+    return _FITS[key]
 
 
 def consistency(result, data: ModelData, test: ExperimentConfig):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_mediation_split import hill_fit
 
 from mmm_core import ledger, synth
 from mmm_core.answers.mediation import ARTIFACT, mediation
@@ -22,6 +23,7 @@ from mmm_core.fit import artifacts
 from mmm_core.fit.job import run_fit
 from mmm_core.spec import Mediator, Saturation, init_spec
 from mmm_core.store import Store
+from mmm_core.synth.presets import MEDIATED
 
 NUTS = dict(chains=2, warmup=300, draws=300, seed=0)
 EST = {"mean", "median", "sd", "lo", "hi"}
@@ -148,8 +150,9 @@ def test_single_channel_mediator_has_a_nonzero_indirect_effect(tmp_path: Path) -
 # question, not a mediation one; these tests check the mediation machinery on a correctly specified model.
 @pytest.fixture(scope="module")
 def nuts_full(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    run = _fit(tmp_path_factory.mktemp("med_full"), "mediated", quick=False, hill=True)
-    return run | {"out": mediation(run["store"], run["fit_id"], allow_unhealthy=True)}
+    """`mediated` seed 0, default spec with Hill curves, NUTS: the fit of test_mediation_split's seed 0, shared when
+    both files run in one process (`make test-slow` does that)."""
+    return hill_fit(tmp_path_factory, MEDIATED, 0)
 
 
 def _covers(est: dict, value: float) -> bool:

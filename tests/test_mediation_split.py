@@ -16,8 +16,6 @@ Fast: the labelling rule. Slow (NUTS, 2 x 300 draws, Hill curves as in test_medi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -47,24 +45,39 @@ def test_the_split_label_follows_the_width_of_the_share_interval() -> None:
     assert split_identification(with_nan, True)["label"] == "identified"
 
 
-def _fit(tmp: Path, preset, seed: int) -> tuple[dict, dict]:
-    world = simulate(preset, seed, np.random.default_rng(seed))
-    to_frame(world).to_csv(tmp / "data.csv", index=False)
-    store = Store(tmp / "mmm.duckdb")
-    ds = ingest(store, tmp / "data.csv", name=preset.name)
-    spec = init_spec(store, ds.dataset_id)
-    spec = spec.model_copy(
-        update={"media": [m.model_copy(update={"saturation": Saturation(type="hill")}) for m in spec.media]}
-    )
-    fit = run_fit(store, ledger.lock(store, spec, "test: mediation split").spec_id, **NUTS)
-    return mediation(store, fit["fit_id"], allow_unhealthy=True)["channels"], build_truth(world)["channels"]
+# One fit per (preset, seed) per process: test_mediation's recovery fixture is this fit of `mediated` seed 0 (same
+# data, spec and sampler settings), and `make test-slow` runs both files in one process, so it is fitted once.
+_FITS: dict[tuple[str, int], dict] = {}
+
+
+def hill_fit(tmp_factory: pytest.TempPathFactory, preset, seed: int) -> dict:
+    """The preset's default spec with Hill curves, NUTS-fitted: store, fit id, mediation answer, truth."""
+    if (preset.name, seed) not in _FITS:
+        tmp = tmp_factory.mktemp(f"split_{preset.name}_{seed}")
+        world = simulate(preset, seed, np.random.default_rng(seed))
+        to_frame(world).to_csv(tmp / "data.csv", index=False)
+        store = Store(tmp / "mmm.duckdb")
+        ds = ingest(store, tmp / "data.csv", name=preset.name)
+        spec = init_spec(store, ds.dataset_id)
+        spec = spec.model_copy(
+            update={"media": [m.model_copy(update={"saturation": Saturation(type="hill")}) for m in spec.media]}
+        )
+        fit_id = run_fit(store, ledger.lock(store, spec, "test: mediation split").spec_id, **NUTS)["fit_id"]
+        out = mediation(store, fit_id, allow_unhealthy=True)
+        _FITS[preset.name, seed] = {"store": store, "fit_id": fit_id, "out": out, "truth": build_truth(world)}
+    return _FITS[preset.name, seed]
+
+
+def _fit(tmp_factory: pytest.TempPathFactory, preset, seed: int) -> tuple[dict, dict]:
+    run = hill_fit(tmp_factory, preset, seed)
+    return run["out"]["channels"], run["truth"]["channels"]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_a_monthly_survey_leaves_the_split_wide_and_says_so(tmp_path: Path, seed: int, record_property) -> None:
+def test_a_monthly_survey_leaves_the_split_wide_and_says_so(tmp_path_factory, seed: int, record_property) -> None:
     """Seeds 0-2: TV 0.74 [0.26, 0.95], 0.60 [0.14, 0.91], 0.79 [0.34, 0.96] against 0.8."""
-    out, truth = _fit(tmp_path, MEDIATED, seed)
+    out, truth = _fit(tmp_path_factory, MEDIATED, seed)
     tv = out["TV"]
     record_property("split", {ch: (c["share_mediated"], c["split"]["label"]) for ch, c in out.items()})
     assert tv["share_mediated"]["lo"] <= truth["TV"]["share_mediated"] <= tv["share_mediated"]["hi"]
@@ -74,10 +87,10 @@ def test_a_monthly_survey_leaves_the_split_wide_and_says_so(tmp_path: Path, seed
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_where_the_data_identify_the_split_it_recovers_the_truth(tmp_path: Path, seed: int, record_property) -> None:
+def test_where_the_data_identify_the_split_it_recovers_the_truth(tmp_path_factory, seed: int, record_property) -> None:
     """Preset mediated_survey (awareness deviations of ~3.75 points, 3% KPI noise; oracle relative s.e. of the
     KPI effect 6-13%): seeds 0-2 TV 0.68 [0.44, 0.90], 0.71 [0.40, 0.93], 0.77 [0.52, 0.96] against 0.8."""
-    out, truth = _fit(tmp_path, MEDIATED_SURVEY, seed)
+    out, truth = _fit(tmp_path_factory, MEDIATED_SURVEY, seed)
     tv = out["TV"]["share_mediated"]
     record_property("split", {ch: (c["share_mediated"], c["split"]["label"]) for ch, c in out.items()})
     assert tv["lo"] <= truth["TV"]["share_mediated"] <= tv["hi"]
