@@ -143,3 +143,36 @@ def test_weights_total_the_outcomes(fitted) -> None:
     eff = multi_effects(store, fitted["fit"]["fit_id"], effect_draws(store, fitted["fit"]["fit_id"]))
     total = sum(w * e.contribution_total.astype(float) for w, e in zip(eff.weights, eff.per_outcome, strict=True))
     assert np.allclose(eff.total.contribution_total, total, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("does the multipack promo cannibalise single-pack?", "cross_effects"),
+        ("is there a halo from premium onto value?", "cross_effects"),
+        ("which outcome does TV lift most?", "outcome_effects"),
+        ("what is the brand halo of TV?", "long_term"),  # a brand halo stays the long-term question
+    ],
+)
+def test_router_intents(question: str, intent: str) -> None:
+    from agent.models.router import route
+
+    assert route(question, ["TV", "Search", "Social", "Display"]).intent == intent
+
+
+def test_tools_and_answers(fitted) -> None:
+    from agent.models.answers import compose
+    from tools import build_tools
+
+    tools = {t.name: t for t in build_tools(Store(fitted["store"]))}
+    fit_id = fitted["fit"]["fit_id"]
+    cross = json.loads(tools["cross_effects"].invoke({"fit_id": fit_id}))
+    text = compose("cross_effects", cross, {"intent": "cross_effects"}, [])
+    assert "Sales_Multi → Sales_Single (cannibalisation, when Promo_Multi is on)" in text
+    lift = json.loads(tools["outcome_effects"].invoke({"fit_id": fit_id, "channel": "TV"}))
+    assert list(lift["drivers"]) == ["TV"]
+    text = compose("outcome_effects", lift, {"intent": "outcome_effects"}, [])
+    assert f"TV lifts {lift['drivers']['TV']['lifts_most']} most" in text
+    roi = json.loads(tools["roi"].invoke({"fit_id": fit_id, "channel": "TV"}))
+    text = compose("roi", roi, {"intent": "roi", "channel": "TV"}, [])
+    assert "TV on Sales_Single: ROI" in text and "TV on Sales_Multi: ROI" in text

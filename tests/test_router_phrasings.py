@@ -153,3 +153,24 @@ def test_negative_spend_is_refused_naming_the_channel() -> None:
     reason = impossible_move(text, parse_moves(text, KNOWN), KNOWN)
     assert reason and "Search" in reason and "cannot be negative" in reason
     assert _route(text).intent == "impossible"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("which channels pay back?", "payback"),  # the payback question asked the positive way round
+        ("how many channels break even?", "payback"),
+        ("which channels have an ROI above 1?", "payback"),
+        ("which channels are profitable?", "payback"),
+        ("which channel is the most profitable?", "rank"),  # a superlative is a ranking
+        ("which channel pays back the most?", "rank"),
+        ("does TV pay back?", "roi"),  # one channel: its own ROI against break-even
+        ("refit the model with no Price", "amend"),  # never a refit of the unchanged spec
+        ("stop controlling for Holiday", "amend"),
+        ("I think Price shouldn't be in the model", "amend"),
+        ("how much should I believe the Social ROI?", "uncertainty"),
+        ("what channel returns the least?", "rank"),
+    ],
+)
+def test_other_ways_round(text: str, intent: str) -> None:
+    assert _route(text).intent == intent

@@ -8,7 +8,16 @@ from __future__ import annotations
 from langchain_core.tools import BaseTool
 
 from mmm_core.store import Store
-from tools import control_tools, data_tools, experiment_tools, fit_tools, long_term_tools, result_tools, spec_tools
+from tools import (
+    control_tools,
+    data_tools,
+    experiment_tools,
+    fit_tools,
+    long_term_tools,
+    outcome_tools,
+    result_tools,
+    spec_tools,
+)
 
 
 def build_tools(store: Store) -> list[BaseTool]:
@@ -21,6 +30,7 @@ def build_tools(store: Store) -> list[BaseTool]:
         + experiment_tools.build(store)
         + long_term_tools.build(store)
         + control_tools.build(store)
+        + outcome_tools.build(store)
     )
 
 

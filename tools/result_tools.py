@@ -96,6 +96,9 @@ def _roi_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
         body["roi_basis"] = basis
     if out.get("comparison"):
         body["comparison"] = _comparison_body(out["comparison"], channel)
+    if out.get("outcomes"):  # several KPIs: each outcome's table beside the weighted total
+        body["outcomes"] = {n: {**o, "channels": _only(o["channels"], channel)} for n, o in out["outcomes"].items()}
+        body["total_is"] = out["total_is"]
     return {**body, "approximate": out.get("approximate"), "label": out.get("label"), "provenance": out["provenance"]}
 
 

@@ -153,6 +153,8 @@ def _compose(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str:
         return render("answers/impossible.j2", reason=over, computed=True)
     if tool == "long_term":
         return render("answers/long_term.j2", channels=list((result.get("channels") or {}).items()), **common)
+    if tool in ("cross_effects", "outcome_effects"):  # several outcomes (mmm_core.answers.outcomes)
+        return render(f"answers/{tool}.j2", **common)
     if tool == "control_selection":
         return render("answers/controls.j2", controls=list((result.get("controls") or {}).items()), **common)
     if tool == "ledger" and meta.get("intent") == "disclosure":

@@ -110,6 +110,8 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
         "roi_probability": "run_sql",
         "long_term": "long_term",
         "controls": "control_selection",
+        "cross_effects": "cross_effects",
+        "outcome_effects": "outcome_effects",
         "fit_status": "fit_status",
         "curve": "response_curve",
         "record_lift_test": "record_lift_test",
@@ -137,6 +139,8 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
             args = {"sql": r.args["sql"]}
         if r.intent == "contribution":
             meta["channel"] = args.get("channel")
+        if r.intent == "outcome_effects" and r.channels:  # "which outcome does TV lift most?": TV's row
+            args["channel"] = r.channels[0]
         return _call(messages, simple[r.intent], args, meta)
     if r.intent == "help":
         return _say(answers.help_text(tools), intent="help")

@@ -54,7 +54,7 @@ def _by(low: str) -> str:
 _REFIT = re.compile(r"\b(re-?fit\w*|re-?run|re-?estimate|fit|run)\b")
 _CHANGE = re.compile(
     r"\b(without|excluding|minus|drop(ping)?|remov(e|ing)|exclud(e|ing)|add(ing)?|includ(e|ing)|no longer "
-    r"(use|using))\s+(the\s+)?[a-z_]"
+    r"(use|using)|with no)\s+(the\s+)?[a-z_]"
 )
 
 
@@ -116,8 +116,8 @@ _MAY_BE_AMEND = {"unknown", "scenario", "clarify_scenario", "describe", "setup",
 _CONTROL_CHANGE = re.compile(
     r"\b(without|excluding|minus|drop\w*|remov\w*|exclud\w*|add|adds|adding|added|includ\w*|get rid of|kill\w*|"
     r"no longer|leav\w* out|left out|(take|took|taking|pull\w*|kick\w*|swap\w*)\b.{0,25}\bout|"
-    r"(doesn'?t|does not|don'?t|do not|shouldn'?t|should not|not) (use|using|include|including|want|have|need)|"
-    r"back in(to)?)\b"
+    r"(doesn'?t|does not|don'?t|do not|shouldn'?t|should not|not|stop|no longer) (use|using|include|including|want|"
+    r"have|need|control\w*|adjust\w*)|with (no|zero)|no more|(shouldn'?t|should not|not) be in|back in(to)?)\b"
 )
 
 

@@ -101,6 +101,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r".{0,20}\b(interval|range|band|uncertainty)\b|\bhow (precise|noisy|solid|firm|robust|"
             r"tight|exact|accurate)\b.{0,30}\b(estimate|roi|number|figure|return|effect)s?\b|\b(estimate|roi|number|"
             r"figure)s? (is |are )?(solid|robust|firm|precise|reliable|accurate|trustworthy)\b|"
+            r"\b(believe|trust|rely on|count on)\b.{0,20}\b(roi|estimate|number|figure)s?\b|"
             r"\b(sure|certain|confident)\b (are we |is the model |are you )?(about|of|in)\b|\breally know\b"
         ),
     ),
@@ -159,7 +160,16 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"cost|money|budget|investment))|\b(lose|loses|losing|lost) (us )?(money|cash)\b|\bmoney[- ]?(losers?|"
             r"losing|pits?|sinks?)\b|\bin the red\b|\bnegative (payback|roi|return)\b|\b(all|every|each|any) "
             r"(of )?(our |the )?(channels?|media)\b.{0,15}\b(pay(ing)? (back|off|for)|break(ing)?[- ]?even|"
-            r"profitable)\b"
+            r"profitable)\b|"
+            # The question asked the other way round, across channels: "which channels pay back?", "how many
+            # channels break even?", "which channels earn more than they cost?", "ROI above 1" (no channel named).
+            r"\b(which|what|how many|any|do any|are any)( of)?( (our|the))? (channels?|media|ones)\b"
+            r"((?!\b(most|least|best|worst)\b).){0,20}\b(pay(s|ing)? "
+            r"(back|off|for (it|them)sel\w*)|break(s|ing)?[- ]?even|mak\w* (us )?(any )?money|earn\w* (back|more than)|"
+            r"cover\w* (their|its) costs?|return\w* more than|profitable|worth (it|the money))\b(?! (the )?(most|least|"
+            r"best|worst))|"
+            r"\b(which|what|how many)( of)?( (our|the))? (channels?|media|ones)\b.{0,30}\b(roi|roas|return)s? "
+            r"(above|over|greater than|more than|>)\s?(1|one)\b"
         ),
     ),
     (
@@ -363,7 +373,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(best|worst|top|bottom|highest|lowest|strongest|weakest|most|least|poorest|greatest|biggest|largest|"
             r"smallest)\b.{0,30}\b(channel|channels|medium|roi|return\w*|performer|performing|efficient|effective|"
             r"profitable|for (our|the) money|per dollar|bang)\b|\brank\w*\b|"
-            rf"{RANK_BEST_CUES.pattern}|{RANK_WORST_CUES.pattern}|\bwhich (channel|"
+            rf"{RANK_BEST_CUES.pattern}|{RANK_WORST_CUES.pattern}|"
+            r"\b(channel|medium|media)s?\b.{0,20}\b(returns?|earns?|delivers?|performs?|works?|pays?|does)\b (the )?"
+            r"(least|most|best|worst|lowest|highest|poorest|weakest|strongest)\b|\bwhich (channel|"
             r"media)\b.{0,30}\b(works|best|worst|most|least|pays)\b|\bunderperform\w*\b|\boverperform\w*\b|"
             r"\bsort\w* (channels|by roi)\b|\bleague table\b|\bbest\b|\bworst\b|\b(star|standout|stand-out|poorest|"
             r"winning|losing)\b.{0,20}\b(channel|performer|media)|\bwhich (channel|media|one)s?\b.{0,25}\b(should|"

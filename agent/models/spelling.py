@@ -58,7 +58,9 @@ VOCABULARY = frozenset(
 # Ordinary words one edit from a rule word: never "corrected" ("chance" is not a misspelt "change").
 # A prefix that turns a rule word into its opposite: the longer word is never read as the rule word.
 _NEGATING_PREFIXES = ("un", "non", "non-", "in", "dis", "im", "ir")
-PROTECTED = frozenset("chance chances closing driver drivers loving reason spends wealth worthy shifts putting".split())
+PROTECTED = frozenset(
+    "chance chances closing driver drivers loving reason spends wealth worthy shifts putting shouldn".split()
+)
 
 
 def correct(low: str) -> str:

@@ -51,8 +51,10 @@ class Computed:
 
 
 def needs_store(store: Store, request: FitRequest) -> bool:
-    """A plain fit of a spec declaring a model comparison fits its members against the store: not shippable."""
-    return request.plain and get_spec(store, request.spec_id).spec.comparison is not None
+    """A plain fit of a spec declaring a model comparison fits its members against the store, and one with several
+    outcomes is run by ``fit.multi`` through ``run_fit``: neither is shippable."""
+    spec = get_spec(store, request.spec_id).spec if request.plain else None
+    return spec is not None and (spec.comparison is not None or spec.outcomes is not None)
 
 
 def prepare(store: Store, job: Job, worker: queue.Worker, note: str = "inputs shipped to a task") -> ShippedFit:
