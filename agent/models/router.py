@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.models import entities, experiments, setup, spelling
-from agent.models.rules import HEAD_TO_HEAD, KPI_ITSELF, RANK_BEST_CUES, RANK_WORST_CUES, RULES
+from agent.models.cues import HEAD_TO_HEAD, KPI_ITSELF, RANK_BEST_CUES, RANK_WORST_CUES
+from agent.models.rules import RULES
 from agent.models.scope import Question, apply_scope, parse_question
 
 

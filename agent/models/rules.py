@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from agent.models.cues import RANK_BEST_CUES, RANK_WORST_CUES
 from agent.models.experiments import LIFT_TEST_REPORT, TEST_NEXT
 
 _R = re.compile  # short alias for the rule table
@@ -18,21 +19,6 @@ _ALL_MEDIA = r"(media|advertising|marketing|ads|paid media|adverts)"
 _MONEY = (
     r"([$€£]\s?\d|\b\d[\d,.]*\s?(k|m|mm|mn|bn|million|thousand|grand)\b|\b\d{1,3}(,\d{3})+\b|"
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|a|half a) (million|thousand|grand)\b)"
-)
-
-# A ranking asked for without a superlative next to its subject: the best ("our number one channel", "where is
-# our money working hardest?", "which channel is carrying the business?") or the worst ("which channel is dragging
-# us down?", "the weak link", "the laggard", "what would you cut first?"). One home: the rank rule and the order
-# (``router._order``) read them.
-RANK_BEST_CUES = _R(
-    r"\b(number one|no\.? ?1|#1)\b|\bwinn(er|ing)\b|\bcarr(y|ies|ying) (the |our )?(business|us|team|load)\b|"
-    r"\bwork(s|ing)? (the )?hardest\b|\b(keep|pick|choose) (just |only )?(one|a single)\b|\bmost out of\b|"
-    r"\b(king|mvp|hero|champion)\b|\boutperform\w* (all )?(the )?(others|rest|other channels)\b"
-)
-RANK_WORST_CUES = _R(
-    r"\bdrag\w*\b|\blagg(ard|ards|ing)\b|\bweak(est)? link\b|\b(cut|drop|axe|kill)\w* first\b|"
-    r"\bfirst to (go|cut|be cut)\b|\bpull\w* .{0,20}\bdown\b|\bduds?\b|\bleast (for|out of)\b|"
-    r"\bdisappoint\w*\b|\bunder-?deliver\w*\b|\bunderwhelm\w*\b"
 )
 
 RULES: list[tuple[str, re.Pattern[str]]] = [
@@ -419,18 +405,3 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
-
-# Two channels set against each other ("should I trust A more than B?", "which is better, A or B?").
-HEAD_TO_HEAD = re.compile(
-    r"\bmore than\b|\bvs\.?\b|\bversus\b|\bbetter than\b|\bworse than\b|\bbeat\w*\b|\boutperform\w*\b|"
-    r"\bcompare\b|\bwhich (one |of them |of the two )?(is|has|returns|works|does|gives)\b|\bstacks? up\b|\bagainst\b|"
-    r"\bhead[- ]to[- ]head\b|\bwhich (one |of them |of the two )?(\w+ )?(wins?|more|better|higher|stronger)\b|"
-    r"\bcompared? (to|with)\b|\bin comparison (to|with)\b|\brelative to\b"
-)
-KPI_ITSELF = re.compile(
-    r"\bhow (were|was|are|is|did) (our |the )?(total |weekly |monthly )?(sales|revenue|kpi|conversions|orders)\b(?! "
-    r"(from|driven|due|by))|"
-    r"\b(sales|revenue|kpi|conversions|orders)\b (did|do) we (make|generate|have|get|book)\b|\bwhat (were|was|are|"
-    r"is) (our |the )?(total |weekly |monthly )?(sales|revenue|kpi|conversions|orders)\b(?!.{0,20}\b(from|driven|"
-    r"due|by (media|channel)))|^\s*(total )?(sales|revenue)\s+(in|during|for|over)\b"
-)

@@ -259,8 +259,8 @@ def adversarial() -> list[dict[str, Any]]:
 def second_set() -> list[dict[str, Any]]:
     """The second tuning set (``templates_more.py``): its templates, on their own seed, and impossible what-ifs."""
     items = generated(T_MORE, seed=1717) + generated(T_MORE_2, seed=1718)
-    for q, ch in IMPOSSIBLE_MORE:
-        expect = {"channels": [ch], "has": [ch, "cannot"], "lacks": ["P("]}
+    for q, chans in IMPOSSIBLE_MORE:
+        expect = {"channels": chans, "has": [chans[0], "cannot"], "lacks": ["P("]}
         items.append({"q": q, "cat": "adv_impossible", "expect": expect})
     return items
 

@@ -165,20 +165,20 @@ T_MORE: dict[str, list[str]] = {
 }
 
 # Impossible what-ifs (13-week spend in data/demo_mediated.csv: TV 195k, Search 78k, Social 65k, Radio 39k,
-# Print 32.5k): each names the channel the refusal must name, and says nothing is simulated.
-IMPOSSIBLE_MORE: list[tuple[str, str]] = [
-    ("cut TV by 150%", "TV"),
-    ("shift 20k from search to search", "Search"),
-    ("take 10 million out of social", "Social"),
-    ("reduce print by 120 percent", "Print"),
-    ("move everything from TV to TV", "TV"),
-    ("what if we cut social spend by 300%?", "Social"),
-    ("move 1 billion from TV to Radio", "TV"),
-    ("take 2m from print and give it to radio", "Print"),
-    ("what happens if radio spend drops by 110%?", "Radio"),
-    ("put 500k of Radio's money into Search", "Radio"),
-    ("reallocate 400k from print to social", "Print"),
-    ("what if we set search spend to minus 5k?", "Search"),
+# Print 32.5k): the channels each names, the first being the one the refusal must name; nothing is simulated.
+IMPOSSIBLE_MORE: list[tuple[str, list[str]]] = [
+    ("cut TV by 150%", ["TV"]),
+    ("shift 20k from search to search", ["Search"]),
+    ("take 10 million out of social", ["Social"]),
+    ("reduce print by 120 percent", ["Print"]),
+    ("move everything from TV to TV", ["TV"]),
+    ("what if we cut social spend by 300%?", ["Social"]),
+    ("move 1 billion from TV to Radio", ["TV", "Radio"]),
+    ("take 2m from print and give it to radio", ["Print", "Radio"]),
+    ("what happens if radio spend drops by 110%?", ["Radio"]),
+    ("put 500k of Radio's money into Search", ["Radio", "Search"]),
+    ("reallocate 400k from print to social", ["Print", "Social"]),
+    ("what if we set search spend to minus 5k?", ["Search"]),
 ]
 
 # A second batch, written after the first routed: what finance and brand people add — symbols, signed changes,

@@ -1,0 +1,40 @@
+"""Phrasing cues read by more than one stage of the router: by the rule table (``agent.models.rules``) and by the
+router's own decisions (``agent.models.router``) — which end of a ranking is asked, two channels set against each
+other, a question about the KPI itself. One home each, so the rule and the decision cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+
+_R = re.compile
+
+# A ranking asked for without a superlative next to its subject: the best ("our number one channel", "where is
+# our money working hardest?", "which channel is carrying the business?") or the worst ("which channel is dragging
+# us down?", "the weak link", "the laggard", "what would you cut first?"). One home: the rank rule and the order
+# (``router._order``) read them.
+RANK_BEST_CUES = _R(
+    r"\b(number one|no\.? ?1|#1)\b|\bwinn(er|ing)\b|\bcarr(y|ies|ying) (the |our )?(business|us|team|load)\b|"
+    r"\bwork(s|ing)? (the )?hardest\b|\b(keep|pick|choose) (just |only )?(one|a single)\b|\bmost out of\b|"
+    r"\b(king|mvp|hero|champion)\b|\boutperform\w* (all )?(the )?(others|rest|other channels)\b"
+)
+RANK_WORST_CUES = _R(
+    r"\bdrag\w*\b|\blagg(ard|ards|ing)\b|\bweak(est)? link\b|\b(cut|drop|axe|kill)\w* first\b|"
+    r"\bfirst to (go|cut|be cut)\b|\bpull\w* .{0,20}\bdown\b|\bduds?\b|\bleast (for|out of)\b|"
+    r"\bdisappoint\w*\b|\bunder-?deliver\w*\b|\bunderwhelm\w*\b"
+)
+
+# Two channels set against each other ("should I trust A more than B?", "which is better, A or B?").
+HEAD_TO_HEAD = re.compile(
+    r"\bmore than\b|\bvs\.?\b|\bversus\b|\bbetter than\b|\bworse than\b|\bbeat\w*\b|\boutperform\w*\b|"
+    r"\bcompare\b|\bwhich (one |of them |of the two )?(is|has|returns|works|does|gives)\b|\bstacks? up\b|\bagainst\b|"
+    r"\bhead[- ]to[- ]head\b|\bwhich (one |of them |of the two )?(\w+ )?(wins?|more|better|higher|stronger)\b|"
+    r"\bcompared? (to|with)\b|\bin comparison (to|with)\b|\brelative to\b"
+)
+KPI_ITSELF = re.compile(
+    r"\bhow (were|was|are|is|did) (our |the )?(total |weekly |monthly )?(sales|revenue|kpi|conversions|orders)\b(?! "
+    r"(from|driven|due|by))|"
+    r"\b(sales|revenue|kpi|conversions|orders)\b (did|do) we (make|generate|have|get|book)\b|\bwhat (were|was|are|"
+    r"is) (our |the )?(total |weekly |monthly )?(sales|revenue|kpi|conversions|orders)\b(?!.{0,20}\b(from|driven|"
+    r"due|by (media|channel)))|^\s*(total )?(sales|revenue)\s+(in|during|for|over)\b"
+)
