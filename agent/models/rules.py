@@ -11,6 +11,7 @@ import re
 
 from agent.models.cues import RANK_BEST_CUES, RANK_WORST_CUES
 from agent.models.experiments import LIFT_TEST_REPORT, TEST_NEXT
+from agent.models.outcomes import CROSS_EFFECTS, OUTCOME_EFFECTS
 
 _R = re.compile  # short alias for the rule table
 # Media as a whole (not one channel).
@@ -91,6 +92,10 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(sure|certain|confident)\b (are we |is the model |are you )?(about|of|in)\b|\breally know\b"
         ),
     ),
+    # Several outcomes (agent.models.outcomes): cannibalisation, spillover, a halo onto another product — before the
+    # long-term rule claims "halo" — and which outcome a channel or promotion lifts most.
+    ("cross_effects", CROSS_EFFECTS),
+    ("outcome_effects", OUTCOME_EFFECTS),
     # Long-term (brand-building) effects from the brand-metrics VAR (tools/long_term_tools.py), and which controls
     # matter (tools/control_tools.py): named before the ROI, contribution and describe rules claim their words.
     (
