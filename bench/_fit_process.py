@@ -5,7 +5,9 @@ fitted by the real command in a child process, twice on one fresh JAX compilatio
 cache, as after installing) and ``warm`` (the cache the first run filled, as for every later fit). Wall time is
 measured around the child; CPU time (user + system, all threads) from the OS, which depends much less on how
 loaded the machine is. The fit's own phase table (``diagnostics.phases``, wall and CPU per phase) and JAX's
-compile counters (``diagnostics.jax_compiles``) come back in its ``--json`` output.
+compile counters (``diagnostics.jax_compiles``, with ``kernels_loaded`` / ``kernels_compiled``: the big kernels
+``engine.executables`` loaded whole or compiled) come back in its ``--json`` output. A quiet-machine wall estimate is
+printed with its method (:func:`quiet_wall_estimate`).
 """
 
 from __future__ import annotations
@@ -94,6 +96,8 @@ def print_whole_process(runs: dict[str, dict]) -> None:
     ]
     print(f"{'start, ledger, exit':18s}" + "".join(f" {w:10.2f} {c:9.2f}" for w, c in rest))
     print(f"{'whole process':18s}" + "".join(f" {r['wall']:10.2f} {r['cpu']:9.2f}" for r in runs.values()))
+    quiet = [quiet_wall_estimate(r["cpu"], ph) for r, ph in zip(runs.values(), phases, strict=True)]
+    print(f"{'quiet estimate':18s}" + "".join(f" {q:10.2f} {'':9s}" for q in quiet))
     for label, r in runs.items():
         d = r["fit"]["diagnostics"]
         ess = d.get("min_ess_bulk") or float("nan")
@@ -102,4 +106,20 @@ def print_whole_process(runs: dict[str, dict]) -> None:
             f"{d.get('divergences')}; whole-process ESS/s {ess / r['wall']:.1f} (wall), {ess / r['cpu']:.1f} (CPU); "
             f"JAX {d.get('jax_compiles')}"
         )
-    print("Loaded machine? Compare CPU columns: wall time there measures the load as much as the code.")
+    print(
+        "Loaded machine? Compare CPU columns: wall time there measures the load as much as the code. 'quiet "
+        f"estimate' = whole-process CPU minus the share of the NUTS chunks that {PARALLEL_CHAINS} chains on "
+        f"{PARALLEL_CHAINS} free cores run in parallel (every other phase is one thread)."
+    )
+
+
+PARALLEL_CHAINS = 2  # the case's chains, each on its own host device (pmap): on a quiet 2-core machine, in parallel
+_PARALLEL_PHASES = ("nuts_warmup", "nuts_sampling")
+
+
+def quiet_wall_estimate(cpu_s: float, phases: dict[str, dict[str, float]], cores: int = PARALLEL_CHAINS) -> float:
+    """Wall seconds the process would take alone on ``cores`` cores: its CPU seconds, with the sampling chunks'
+    CPU divided among the chains that run at once. An estimate either way: it leaves out waiting on the disk (not
+    CPU), and counts a loaded machine's CPU seconds, which run slower than a quiet one's (shared caches)."""
+    parallel = sum(phases.get(p, {}).get("cpu_s", 0.0) for p in _PARALLEL_PHASES)
+    return cpu_s - parallel + parallel / max(1, min(cores, PARALLEL_CHAINS))

@@ -17,7 +17,10 @@ from numpyro.infer.util import constrain_fn, potential_energy
 
 from mmm_core.engine.config import EngineConfigError, ModelConfig
 from mmm_core.engine.data import ScaledData
+from mmm_core.engine.executables import compiled
 from mmm_core.engine.model import bound_model
+
+_SITES: dict = {}  # (model, argument signature) -> latent site shapes: one abstract trace per model and shape
 
 
 @lru_cache(maxsize=32)
@@ -33,6 +36,7 @@ def model_functions(config: ModelConfig) -> dict:
         return lambda z: constrain_fn(model, args, {}, z, return_deterministic=True)
 
     return dict(
+        config=config,
         model=model,
         potential_gen=potential_gen,
         postprocess_gen=postprocess_gen,
@@ -49,7 +53,12 @@ def model_args(sd: ScaledData) -> tuple:
 def latent_sites(model, args) -> dict[str, tuple[int, ...]]:
     """Latent sample sites of the model: name → shape in unconstrained space.
 
-    Traced abstractly (``jax.eval_shape``): an eager trace would compile every small op (~1 s)."""
+    Traced abstractly (``jax.eval_shape``): an eager trace would compile every small op (~1 s); and once per
+    model and argument shapes in a process (the sampler, its Laplace start and the start point all ask)."""
+    leaves, tree = jax.tree_util.tree_flatten(args)
+    memo = (model, tree, tuple((np.shape(x), str(getattr(x, "dtype", ""))) for x in leaves))
+    if memo in _SITES:
+        return dict(_SITES[memo])
     found: dict[str, tuple[int, ...]] = {}
 
     def collect(*a):
@@ -60,6 +69,7 @@ def latent_sites(model, args) -> dict[str, tuple[int, ...]]:
         return 0
 
     jax.eval_shape(collect, *args)
+    _SITES[memo] = dict(found)
     return found
 
 
@@ -85,11 +95,17 @@ def initial_z(fns: dict, args, chains: int, rng_key, radius: float = 2.0, tries:
         else:
             bad = ~finite
             z = {n: jnp.where(bad.reshape((-1,) + (1,) * (v.ndim - 1)), cand[n], v) for n, v in z.items()}
-        finite = np.isfinite(np.asarray(fns["potential"](z, args)))
+        finite = np.isfinite(np.asarray(potential(fns, z, args)))
         if finite.all():
             return z
         radius = max(radius, 0.5)
     raise EngineConfigError("No finite starting point for the sampler.", hint="Check the data scaling and priors.")
+
+
+def potential(fns: dict, z: dict, args) -> jax.Array:
+    """Potential energy of a batch of unconstrained points {site: [n, ...]} (compiled once per shape, and kept on
+    disk by ``engine.executables``)."""
+    return compiled("potential", fns["potential"], (z, args), fns["config"])(z, args)
 
 
 def constrain(fns: dict, args, z: dict, batch: int = 1000) -> dict[str, np.ndarray]:
@@ -100,6 +116,7 @@ def constrain(fns: dict, args, z: dict, batch: int = 1000) -> dict[str, np.ndarr
     parts = []
     for start in range(0, n, batch):  # bounded memory for big models (deterministics are [G,C]-sized)
         chunk = {k: v[start : start + batch] for k, v in flat.items()}
-        parts.append(jax.device_get(fns["postprocess"](chunk, args)))
+        run = compiled("constrain", fns["postprocess"], (chunk, args), fns["config"])
+        parts.append(jax.device_get(run(chunk, args)))
     out = {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in parts[0] if k != "kpi"}
     return {k: v.reshape((chains, draws) + v.shape[1:]) for k, v in out.items()}

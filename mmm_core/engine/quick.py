@@ -21,6 +21,7 @@ from numpyro.optim import Adam
 
 from mmm_core.engine.config import EngineConfigError, ModelConfig
 from mmm_core.engine.data import ModelData, ScaledData, scale_data
+from mmm_core.engine.executables import compiled
 from mmm_core.engine.idata import to_idata
 from mmm_core.engine.kernels import constrain, initial_z, latent_sites, model_args, model_functions
 from mmm_core.engine.result import APPROXIMATE_LABEL, FitResult
@@ -101,14 +102,15 @@ def laplace(fns, args, config, seed: int, steps: int = 1500) -> Laplace:
     shapes = _centre(fns, args)
     n = sum(int(np.prod(s, dtype=int)) for s in shapes.values())
     x0 = np.zeros(n, np.float32)
-    fit_map = _laplace_fn(
-        config, tuple(shapes.items()), hess_batch=max(1, min(64, 2_000_000 // max(1, args[0].spend.size)))
-    )
-    x_map, fun, losses, h = fit_map(x0, args, steps=steps)
+    hess_batch = max(1, min(64, 2_000_000 // max(1, args[0].spend.size)))
+    jitted = _laplace_fn(config, tuple(shapes.items()), hess_batch=hess_batch)
+    # kept on disk whole (engine.executables): NUTS's Laplace start traced this in every process
+    fit_map = compiled("laplace", jitted, (x0, args), (config, hess_batch), kwargs={"steps": steps})
+    x_map, fun, losses, h = fit_map(x0, args)
     if not np.isfinite(float(fun)):  # the centre was not a valid start: a checked random one
         z0 = initial_z(fns, args, 1, jax.random.PRNGKey(seed), radius=0.5)
         x0 = np.concatenate([np.asarray(z0[k][0]).ravel() for k in shapes]).astype(np.float32)
-        x_map, fun, losses, h = fit_map(x0, args, steps=steps)
+        x_map, fun, losses, h = fit_map(x0, args)
     h = np.asarray(h, dtype=np.float64)
     h = 0.5 * (h + h.T)
     w, v = np.linalg.eigh(h)

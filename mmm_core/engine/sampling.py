@@ -19,8 +19,9 @@ from numpyro.infer.hmc import hmc
 
 from mmm_core.engine.config import ModelConfig
 from mmm_core.engine.data import ModelData, ScaledData, scale_data
+from mmm_core.engine.executables import compiled
 from mmm_core.engine.idata import to_idata
-from mmm_core.engine.kernels import constrain, initial_z, model_args, model_functions, n_latent
+from mmm_core.engine.kernels import constrain, initial_z, model_args, model_functions, n_latent, potential
 from mmm_core.engine.quick import laplace, unravel
 from mmm_core.engine.result import FitResult
 from mmm_core.engine.timing import PhaseTimer
@@ -107,6 +108,7 @@ def _runner(
         else jax.jit(jax.vmap(run_chunk, in_axes=(0, None)))
     )
     runner = dict(fns, init=jax.jit(jax.vmap(init_one, in_axes=(0, 0, None, None))), run=mapped, chain_method=method)
+    runner["static"] = (config, chains, warmup, chunk, target_accept, max_tree_depth, dense, method)
     _RUNNERS[key] = runner
     return runner
 
@@ -146,13 +148,17 @@ def sample_nuts(
         key_init, key_run = jax.random.split(jax.random.PRNGKey(seed))
         start = _laplace_start(runner, args, config, chains, seed, dense) if use_laplace else None
         z0, inverse_mass = start or (initial_z(runner, args, chains, key_init), None)
-        state = runner["init"](z0, jax.random.split(key_run, chains), args, inverse_mass)
+        init_args = (z0, jax.random.split(key_run, chains), args, inverse_mass)
+        state = compiled("nuts_init", runner["init"], init_args, runner["static"])(*init_args)
         n_chunks = (warmup + draws) // chunk
     compile_time = 0.0
-    if fresh:  # compile ahead of time so the compile share of the wall time is measured, not guessed
+    if fresh:  # compile (or load) ahead of time so the compile share of the wall time is measured, not guessed
         tc = time.perf_counter()
         with timer.phase("compile"):
-            runner["run"] = run = run.lower(state, args).compile()
+            # NumPyro's functional NUTS sets the sample kernel's settings (tree depth...) while its init is traced:
+            # a loaded init never was, so tracing the chunk needs that trace first (abstract: nothing compiled)
+            trace_init = partial(jax.eval_shape, runner["init"], *init_args)
+            runner["run"] = run = compiled("nuts_chunk", run, (state, args), runner["static"], before_trace=trace_init)
         compile_time = time.perf_counter() - tc
     collected = []
     for i in range(n_chunks):
@@ -228,7 +234,7 @@ def _laplace_start(fns: dict, args, config: ModelConfig, chains: int, seed: int,
     cov, root = (v * w) @ v.T, v * np.sqrt(w)
     eps = np.random.default_rng(seed).standard_normal((chains, lp.x_map.shape[0]))
     z = unravel((lp.x_map[None, :] + eps @ root.T).astype(np.float32), lp.shapes)
-    if not np.isfinite(np.asarray(fns["potential"](z, args))).all():
+    if not np.isfinite(np.asarray(potential(fns, z, args))).all():
         return None
     return z, (cov if dense else np.diag(cov)).astype(np.float32)
 

@@ -5,7 +5,8 @@ machines these fits run on are shared: wall time measures the load as much as th
 JAX's counters come from its monitoring events (``jax.monitoring``), so they count what really happened:
 ``backend_compiles`` (XLA compilations, the costly part), ``cache_hits`` (executables loaded from the persistent
 compilation cache instead), ``cache_writes`` (compiled and written there), and the seconds spent tracing,
-lowering and compiling.
+lowering and compiling; ``kernels_loaded`` / ``kernels_compiled``: the big kernels ``engine.executables`` loaded
+whole from disk (no trace, no lowering) or had to compile.
 """
 
 from __future__ import annotations
@@ -91,6 +92,9 @@ def compile_counters() -> dict[str, float]:
         _installed = True
     out: dict[str, float] = {k: _COUNTS[k] for k in ("backend_compiles", "cache_hits", "cache_writes")}
     out.update({f"{k}_s": round(_SECONDS[k], 3) for k in ("trace", "lower", "backend_compile")})
+    from mmm_core.engine import executables  # lazy: imports JAX, loaded by now (see above)
+
+    out.update({f"kernels_{k}": v for k, v in executables.stats().items()})  # whole kernels loaded / compiled
     return out
 
 
