@@ -26,7 +26,7 @@ from mmm_core.optimizer.truth import truth_response
 PERIODS = 13
 HARM_TOL = 1e-4  # relative: below this a difference is evaluation noise, not harm
 OPEN = {"trust_region": None, "extrapolate": True, "decision_rule": False}
-# The default (per-channel allowance for model error, all candidates: path, risk-aware, simple moves; ±30%)
+# The default (per-channel allowance for model error, all candidates: path, risk-aware, judged, simple moves; ±30%)
 # against the previous optimizer, the former defaults and one change at a time: the same candidates under one
 # allowance for every channel (1 = the raw posterior; 2 = the allowance of the last default, whose candidates were
 # the path and three risk-aware points) and the per-channel allowance on the path alone. The per-channel weights

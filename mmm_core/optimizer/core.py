@@ -9,14 +9,17 @@ Dirichlet draws) guard against local optima from S-shaped curves; the best feasi
 Objectives over the per-draw horizon KPI ``k_s``: ``mean`` E[k]; ``mean_sd`` E[k] - lambda * sd(k);
 ``cvar`` the mean of the worst ``q`` share of draws (expected KPI in the bad cases). With ``Problem.offset`` (the
 current mix's KPI per draw) they apply to the paired gain ``k_s - offset_s`` instead: its spread is the draws'
-disagreement about the move, not the uncertainty of the KPI level (used by ``frontier``).
+disagreement about the move, not the uncertainty of the KPI level (used by ``frontier``). With
+``Problem.allowance`` (and the current mix per channel, ``offset_channels``), ``mean_sd``'s spread is that of
+the gain the decision rule judges: each channel's part of the paired gain weighted by its allowance for model
+error (``allowance.widen_by_channel``), so a risk-aware point avoids exactly the channels the rule judges widest.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jax
 import jax.numpy as jnp
@@ -24,7 +27,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from mmm_core.errors import MMMError
-from mmm_core.optimizer.response import Response
+from mmm_core.optimizer.response import Response, national_view
 
 OBJECTIVES = ("mean", "mean_sd", "cvar")
 
@@ -58,6 +61,11 @@ class Problem:
     # Per-draw KPI of the current mix [S]: when set, the objective is the risk measure of the *paired gain*
     # (total − offset, draw by draw), whose spread is the disagreement of the draws about the move itself.
     offset: np.ndarray | None = None
+    # Per-channel allowance [C] with the current mix per draw and channel [S, C] (paired objectives only):
+    # ``mean_sd`` takes the sd of the gain with each channel's part weighted by its allowance, the spread the
+    # decision rule judges (the mean is unchanged: the rule widens around the centre).
+    allowance: np.ndarray | None = None
+    offset_channels: np.ndarray | None = None
 
     @property
     def cvar_count(self) -> int:
@@ -73,12 +81,13 @@ class Solution:
     seconds: float
 
 
-def risk(total: jnp.ndarray, kind: str, lam: float, m: int) -> jnp.ndarray:
-    """The objective (to maximise) of per-draw totals [S]."""
+def risk(total: jnp.ndarray, kind: str, lam: float, m: int, spread: jnp.ndarray | None = None) -> jnp.ndarray:
+    """The objective (to maximise) of per-draw totals [S]; ``spread`` [S]: the quantity whose sd ``mean_sd``
+    penalises (default: the totals themselves)."""
     if kind == "mean":
         return total.mean()
     if kind == "mean_sd":
-        return total.mean() - lam * total.std()
+        return total.mean() - lam * (total if spread is None else spread).std()
     return jnp.sort(total)[:m].mean()  # cvar: the mean of the m worst draws
 
 
@@ -101,11 +110,15 @@ def _total_and_jacobian_impl(fn, static, amounts, args):
 total_and_jacobian = jax.jit(_total_and_jacobian_impl, static_argnums=(0, 1))
 
 
-def _scaled_impl(fn, static, kind, m, z, base, embed, b_free, ref, lam, offset, args):
+def _scaled_impl(fn, static, kind, m, z, base, embed, b_free, ref, lam, offset, offset_ch, weight, args):
     # Reverse mode: one backward pass whatever the number of cells (the response's spend floor keeps every
     # derivative finite; the guard below is a backstop, the explanation re-derives per draw by forward mode).
+    # ``offset`` [S] / ``offset_ch`` [S, C] the current mix (zeros: no pairing); ``weight`` [C] the allowance − 1
+    # (zeros: the plain spread), so the penalised spread is that of gain + Σ_c (k_c − 1) · part_c.
     def f(z):
-        return -risk(fn(base + embed @ (z * b_free), args, static)[0] - offset, kind, lam, m) / ref
+        total, per = fn(base + embed @ (z * b_free), args, static)
+        gain = total - offset
+        return -risk(gain, kind, lam, m, gain + (per - offset_ch) @ weight) / ref
 
     v, g = jax.value_and_grad(f)(z)
     return v, jnp.where(jnp.isfinite(g), g, 0.0)
@@ -129,15 +142,22 @@ def objective_gradient(problem: Problem, cells: np.ndarray) -> tuple[float, np.n
         1.0,
         -1.0,
         problem.risk_lambda,
-        _offset(problem),
+        *_pairing(problem),
         r.args,
     )
     return float(v), np.asarray(g, float)
 
 
-def _offset(problem: Problem) -> jnp.ndarray:
+def _pairing(problem: Problem) -> tuple[jnp.ndarray, jnp.ndarray, jnp.ndarray]:
+    """The current mix per draw [S] and per draw and channel [S, C] (zeros unpaired) and the allowance − 1 [C]
+    (zeros without an allowance)."""
     r = problem.response
-    return jnp.zeros(r.n_draws, r.dtype) if problem.offset is None else jnp.asarray(problem.offset, r.dtype)
+    n_s, n_c = r.n_draws, len(r.channels)
+    offset = np.zeros(n_s) if problem.offset is None else problem.offset
+    weighted = problem.allowance is not None and problem.offset_channels is not None
+    offset_ch = problem.offset_channels if weighted else np.zeros((n_s, n_c))
+    weight = np.asarray(problem.allowance, float) - 1.0 if weighted else np.zeros(n_c)
+    return tuple(jnp.asarray(a, r.dtype) for a in (offset, offset_ch, weight))
 
 
 def project(v: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float = 1.0) -> np.ndarray:
@@ -219,7 +239,13 @@ def _constraints(problem: Problem, free_cells: np.ndarray, base: np.ndarray, b_f
 
 
 def solve(
-    problem: Problem, n_starts: int = 5, seed: int = 0, maxiter: int = 300, initial: np.ndarray | None = None
+    problem: Problem,
+    n_starts: int = 5,
+    seed: int = 0,
+    maxiter: int = 300,
+    initial: np.ndarray | None = None,
+    ftol: float = 1e-10,
+    warm: np.ndarray | None = None,
 ) -> Solution:
     """Maximise the objective over cell amounts summing to the budget within the bounds.
 
@@ -257,7 +283,7 @@ def solve(
             code="optimizer_flat_response",
         )
     args = tuple(jnp.asarray(a, r.dtype) for a in (base, embed)) + (float(b_free), float(scale))
-    offset = _offset(problem)
+    pairing = _pairing(problem)
 
     def fun(z):
         v, g = _scaled_value_and_grad(
@@ -268,16 +294,18 @@ def solve(
             jnp.asarray(z, r.dtype),
             *args,
             problem.risk_lambda,
-            offset,
+            *pairing,
             r.args,
         )
         return float(v), np.asarray(g, float)
 
     runs, best = [], None
     starts = _starts(problem, free_ch, lo_s, hi_s, n_starts, seed) if initial is None else [("polish", None)]
+    if warm is not None and initial is None:  # cell amounts to start from first (``solve_geo``)
+        starts = [("national optimum", None), *starts]
     for name, share in starts:
         if share is None:
-            z0 = np.asarray(initial, float)[free_cells] / b_free
+            z0 = np.asarray(warm if initial is None else initial, float)[free_cells] / b_free
         else:
             z0 = share[ch_index[cell_ch]] * r.cell_share[free_cells] if geo_cells else share
         res = minimize(
@@ -287,7 +315,7 @@ def solve(
             method="SLSQP",
             bounds=list(zip(cell_lo, cell_hi)),
             constraints=cons,
-            options={"maxiter": maxiter, "ftol": 1e-10},
+            options={"maxiter": maxiter, "ftol": ftol},
         )
         z = _snap(_repair(res.x, cell_lo, cell_hi, geo_cells), cell_lo, cell_hi, geo_cells, fun, cons)
         violation = max(
@@ -305,6 +333,7 @@ def solve(
                 "start": name,
                 "objective": -value * scale,
                 "iterations": int(res.nit),
+                "evaluations": int(res.nfev),
                 "status": res.message,
                 "feasible": violation <= 1e-6,
             }
@@ -350,3 +379,26 @@ def _repair(z: np.ndarray, lo: np.ndarray, hi: np.ndarray, geo_cells: bool) -> n
         z = np.clip(z, lo, hi)
         return z / z.sum()
     return project(np.asarray(z, float), lo, hi)
+
+
+GEO_SEARCH_FTOL = 1e-7
+
+
+def solve_geo(problem: Problem, n_starts: int = 5, seed: int = 0) -> Solution:
+    """The geo × channel problem: the multi-start over the cells at float32's tolerance, with the optimum over
+    channel totals at the recent geo split (C variables, cheap) as an extra first start.
+
+    Why: the multi-start at ``ftol`` 1e-10 cost 13,330 evaluations of the 64-cell objective on
+    bench/optimizer.py's geo_medium posterior: 5 starts, each stopped at the 300-iteration limit, because the
+    search runs in float32 where a relative change of 1e-10 is below resolution; the float64 polish after it
+    (``plans``) does the fine convergence. The national optimum is one more start, not a replacement: on a truth
+    with open bounds it alone ended 0.1% below the best start (a channel dropped in one geo: geo moves are not
+    second-order there). Measured in ``bench/optimizer.py`` (figures in the README)."""
+    r = problem.response
+    if r.n_cells == len(r.channels):
+        return solve(problem, n_starts, seed)
+    t0 = time.perf_counter()
+    national = solve(replace(problem, response=national_view(r)), n_starts, seed)
+    cells = solve(problem, n_starts, seed, ftol=GEO_SEARCH_FTOL, warm=r.to_cells(national.cells))
+    starts = [s | {"start": f"national/{s['start']}"} for s in national.starts] + cells.starts
+    return Solution(cells.cells, cells.objective_value, starts, cells.best_start, time.perf_counter() - t0)

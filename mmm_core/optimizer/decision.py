@@ -6,7 +6,8 @@ truth). The rule:
 
 1. candidates: the straight path current → optimum (within the trust region, steps of ``1/STEPS``), the
    risk-aware moves of :mod:`mmm_core.optimizer.frontier` (maximisers of mean − λ·sd of the paired gain, and
-   partial moves towards them) and its simple moves (swaps between two channels, one channel up or down), each
+   partial moves towards them; with a per-channel allowance also of the gain as this rule judges it, the judged
+   moves) and its simple moves (swaps between two channels, one channel up or down), each
    scored against the current mix at this budget, paired by draw, with extrapolation widening (``explain.widen``);
 2. a candidate qualifies when P(better) ≥ ``min_prob_better`` *and* the expected gain ≥ ``min_gain`` × the
    current mix's expected media KPI, judging each channel's change of contribution spread wider around its median

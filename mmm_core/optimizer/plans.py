@@ -30,10 +30,16 @@ import numpy as np
 
 from mmm_core.optimizer.allowance import channel_allowance
 from mmm_core.optimizer.bounds import check_bounds, resolve_bounds, user_bounds
-from mmm_core.optimizer.core import OptimizerError, Problem, Solution, allowed, project, solve
+from mmm_core.optimizer.core import OptimizerError, Problem, Solution, allowed, project, solve, solve_geo
 from mmm_core.optimizer.decision import APPROXIMATE_SPREAD, SPREAD, Rule, decide
 from mmm_core.optimizer.explain import explain, marginal_roi_draws
-from mmm_core.optimizer.frontier import Candidate, risk_aversions, risk_aware_candidates, simple_moves
+from mmm_core.optimizer.frontier import (
+    JUDGED_SCALES,
+    Candidate,
+    risk_aversions,
+    risk_aware_candidates,
+    simple_moves,
+)
 from mmm_core.optimizer.long_term import BASIS as LONG_TERM_BASIS
 from mmm_core.optimizer.long_term import LongTermROI, with_long_term
 from mmm_core.optimizer.money import plan_money
@@ -160,7 +166,7 @@ def plan_response(response: Response, request: PlanRequest) -> OptimizationResul
         request.max_total_change,
         (box.source_lo, box.source_hi),
     )
-    search = solve(problem, n_starts=request.n_starts, seed=request.seed)  # float32: fast, finds the basin
+    search = solve_geo(problem, n_starts=request.n_starts, seed=request.seed)  # float32: fast, finds the basin
     extra = _risk_aware(problem, request, search.cells)  # float32 too: candidates, each re-scored in float64
     with jax.enable_x64(True):  # float64 polish and explanation: see optimizer_response.precise
         problem = replace(problem, response=precise(response))
@@ -181,9 +187,14 @@ def _risk_aware(problem: Problem, request: PlanRequest, optimum: np.ndarray) -> 
         return []
     start_channels = project(problem.reference, problem.lo, problem.hi, problem.budget)
     start = r.to_cells(start_channels)
-    offset = r.evaluate(r.to_cells(problem.reference))[0]
+    offset, offset_channels = r.evaluate(r.to_cells(problem.reference))
     lambdas = risk_aversions(request.min_prob_better)
-    return risk_aware_candidates(problem, start, offset, lambdas, optimum) + simple_moves(problem, start_channels)
+    out = risk_aware_candidates(problem, start, offset, lambdas, optimum) + simple_moves(problem, start_channels)
+    allowance = _rule(request, r).allowance
+    if allowance is not None:  # the moves the rule itself would judge best (frontier.JUDGED_SCALES)
+        judged = risk_aversions(request.min_prob_better, JUDGED_SCALES)
+        out += risk_aware_candidates(problem, start, offset, judged, optimum, np.asarray(allowance), offset_channels)
+    return out
 
 
 def _rule(request: PlanRequest, r: Response) -> Rule:

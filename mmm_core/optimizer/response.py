@@ -286,3 +286,26 @@ def posterior_response(post, periods: int = 13, geo_split: str = "recent", max_d
         spend_variation(spend),
         data_causes(post),
     )
+
+
+def national_view(r: Response) -> Response:
+    """``r`` with each channel's geo cells tied to its recent geo split: one cell per channel.
+
+    Why: the optimum over channel totals at the recent split is a cheap (C variables), close start for the
+    geo × channel problem (``core.solve_geo``). Both response kinds map cell amounts through ``args["embed"]``, so
+    composing it with the split is the whole change. For solving only: its ``cell_range`` sums the geo cells'
+    extremes (wider than the channel's own observed range)."""
+    if r.n_cells == len(r.channels):
+        return r
+    split = np.zeros((r.n_cells, len(r.channels)))
+    split[np.arange(r.n_cells), r.cell_channel] = r.cell_share
+    args = dict(r.args) | {"embed": jnp.asarray(np.asarray(r.args["embed"], float) @ split, r.dtype)}
+    ranges = np.stack([np.bincount(r.cell_channel, r.cell_range[:, k], len(r.channels)) for k in (0, 1)], axis=1)
+    return replace(
+        r,
+        args=args,
+        cells=tuple(r.channels),
+        cell_channel=np.arange(len(r.channels)),
+        cell_share=np.ones(len(r.channels)),
+        cell_range=ranges,
+    )
