@@ -16,7 +16,7 @@ from scipy.stats import multivariate_normal, norm
 from mmm_core.engine.config import EngineConfigError, ModelConfig
 from mmm_core.engine.cross import route
 from mmm_core.engine.data import scale_data
-from mmm_core.engine.multi_model import multi_model, predict_multi
+from mmm_core.engine.multi_model import control_reference, multi_model, predict_multi
 from mmm_core.engine.outcomes import CrossEffectConfig, MultiOutcomeConfig, scale_multi
 from mmm_core.engine.residuals import residual_likelihood
 from mmm_core.synth.make import generate
@@ -203,3 +203,13 @@ def test_ragged_preset_leaves_missing_cells_out_of_the_frame():
     rows = synth.frame[synth.frame.VariableName == "Sales_Multi"]
     assert len(rows) == 4 * 104 - 104 - 26 and "Geo01" not in set(rows.Geography)
     assert synth.truth["observed_share"]["Sales_Multi"] == pytest.approx((4 * 104 - 130) / (4 * 104), abs=1e-4)
+
+
+def test_a_promotions_driven_term_is_measured_from_no_promotion_and_a_prices_from_its_mean(products):
+    data, _, _ = products
+    cfg = product_config(data)
+    multipack = scale_multi(data, cfg).outcomes[1]  # controls Price, Promo_Multi
+    ref = np.asarray(control_reference(multipack))[0]
+    assert ref[0] == 0.0  # price never reaches 0: its mean week
+    promo = data.controls[:, 0, 1]
+    assert ref[1] == pytest.approx((0.0 - promo.mean()) / promo.std(), rel=1e-5)  # the standardised "no promotion"

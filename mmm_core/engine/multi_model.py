@@ -67,6 +67,18 @@ def _shared_params(sd: MultiScaled, config: MultiOutcomeConfig) -> dict:
     return shared
 
 
+def control_reference(o) -> jnp.ndarray:
+    """[G,Kc] the level each control's driven term is measured from, in the outcome's standardised control units:
+    the control at 0 where 0 lies within its observed values (a promotion, an event), else its mean (a price).
+
+    Why it matters: the scaled model centres controls, which only moves the level of the outcome's own mean; but a
+    cross-effect routes the source's driven part ``kappa * m_t * D``, so D's reference is part of the model. A
+    promotion's push on its own product is measured against "no promotion", not against an average week."""
+    ref = -o.control_mean / o.control_sd
+    lo, hi = jnp.min(o.controls, axis=0), jnp.max(o.controls, axis=0)
+    return jnp.where((lo <= ref + 1e-4) & (ref - 1e-4 <= hi), ref, 0.0)
+
+
 def _masked_mean(x, mask):
     w = mask.astype(x.dtype)
     return jnp.sum(x * w, axis=0) / jnp.maximum(jnp.sum(w, axis=0), 1.0)
@@ -81,7 +93,7 @@ def multi_model(sd: MultiScaled, config: MultiOutcomeConfig, observed: bool = Tr
             cfg = config.config_for(k, sd.n_controls)
             p = sample_params(o, cfg, shared)
             m = media_curves(p, o.spend_lagged, cfg).sum(-1)
-            ctrl = jnp.einsum("tgk,k->tg", o.controls, p["gamma_control"])
+            ctrl = jnp.einsum("tgk,k->tg", o.controls - control_reference(o)[None], p["gamma_control"])
         params.append(p)
         media.append(m)
         driven.append((m + ctrl)[..., None])
@@ -222,8 +234,9 @@ def predict_multi(
     ``spend_override`` [T,G,C] raw spend; ``modulator_override`` [T,G,P] raw modulator values. Returns ``mu``
     [S,T,G,K]; ``direct`` [S,T,G,C,K] each channel's own term; ``contributions`` [S,T,G,C,K] = direct + what
     it moves through cross-effects (the counterfactual of removing the channel's spend); ``control_contributions``
-    [S,T,G,Kc,K] likewise per control (0 where a control does not enter); ``cross`` [S,E,T,G] each cross-effect's
-    term on its target; ``baseline`` [S,T,G,K] = mu - contributions summed over channels."""
+    [S,T,G,Kc,K] likewise per control, measured from :func:`control_reference` (0 where it does not enter);
+    ``cross`` [S,E,T,G] each cross-effect's term on its target; ``baseline`` [S,T,G,K] = mu - contributions
+    summed over channels."""
     n_ctrl = data.n_controls
     mods = np.asarray(data.modulators if modulator_override is None else modulator_override, float)
     mu_direct, chans, ctrls = [], [], []
@@ -231,7 +244,8 @@ def predict_multi(
         cfg = config.config_for(k, n_ctrl)
         p = outcome_params(params, k)
         res = predict(p, o, cfg, spend_override=spend_override)
-        own = np.einsum("tgj,sj->stgj", np.asarray(o.controls), np.asarray(p["gamma_control"]))
+        x = np.asarray(o.controls) - np.asarray(control_reference(o))[None]
+        own = np.einsum("tgj,sj->stgj", x, np.asarray(p["gamma_control"]))
         ctrl = np.zeros(own.shape[:3] + (n_ctrl,))
         ctrl[..., list(config.controls_of(k, n_ctrl))] = own * np.asarray(o.kpi_scale)[None, None, :, None]
         mu_direct.append(res["mu"])
@@ -256,4 +270,12 @@ def predict_multi(
     )
 
 
-__all__ = ["MultiFitResult", "fit_multi", "multi_model", "outcome_params", "outcome_prefix", "predict_multi"]
+__all__ = [
+    "MultiFitResult",
+    "control_reference",
+    "fit_multi",
+    "multi_model",
+    "outcome_params",
+    "outcome_prefix",
+    "predict_multi",
+]
