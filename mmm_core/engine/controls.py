@@ -5,7 +5,7 @@ plain prior: Normal(0, ``control_sd``), or a half-normal times the sign where th
 sites of that case are the ones fits always had, so a model without selection is numerically unchanged.
 
 Selected controls (the spec allows only *precision* controls: those that move the KPI but not media spend) get a
-sparsity prior, each in a non-centred form so NUTS sees unit-scale latent variables:
+sparsity prior, each in coordinates where NUTS sees latent variables of about unit scale:
 
 - ``horseshoe`` (regularized, Piironen & Vehtari 2017): gamma_k | scales ~ N(0, s_k²), s_k = tau · lambda~_k with
   lambda~_k² = c² lambda_k² / (c² + tau² lambda_k²); tau ~ HalfCauchy(tau0 · sigma), tau0 = p0 / (D - p0) / sqrt(n)
@@ -20,10 +20,11 @@ sparsity prior, each in a non-centred form so NUTS sees unit-scale latent variab
   (so w is centred: it stays put while tau and lambda_k move). The plain non-centred form (gamma = s · z,
   z ~ N(0, 1)) is right for the nulls but bends the pinned controls onto the ridge z = gamma / s: on
   ``sparse_controls`` (2 × 500 draws, dense mass) it gave 15 and 291 divergences (seeds 0 and 1) at 102 and 66
-  leapfrog steps per draw (seed 1: one chain stuck, min bulk ESS of gamma 7); these coordinates 0 divergences on
-  seeds 0-2 at 38-48 steps per draw, min bulk ESS 666-717 (15-17 per 1,000 gradients, against 0.1 and 4). A partially non-centred
-  parameterisation in the sense of Papaspiliopoulos, Roberts & Sköld (2007), weighted by kappa itself. Tried
-  and not kept: half-t(3) local scales (5 divergences at 64 steps on seed 1, but 7 nulls kept instead of 1).
+  leapfrog steps per draw (seed 1: one chain stuck, min bulk ESS of gamma 7; a diagonal mass matrix: 9 at 116
+  steps); these coordinates 0 divergences on seeds 0-2 at 38-48 steps per draw, min bulk ESS 666-717 (15-17 per
+  1,000 gradients, against 0.1 and 4). A partially non-centred parameterisation in the sense of Papaspiliopoulos,
+  Roberts & Sköld (2007), weighted by kappa itself. Tried and not kept: half-t(3) local scales (5 divergences at
+  64 steps on seed 1, but 7 nulls kept instead of 1). Both runs at target_accept 0.9: no higher target needed.
 - ``spike_slab``: gamma_k ~ p·N(0, slab²) + (1 - p)·N(0, spike²) (continuous, so NUTS can move between them);
   per draw, inclusion = P(slab | gamma_k), whose posterior mean is the posterior inclusion probability. The slab
   scale is fixed: on ``sparse_controls`` it sampled with 0-1 divergences at 16-32 steps per draw; a learned slab
