@@ -48,6 +48,15 @@ def _kpi(world):
     return np.round(multi_kpi(world), 2)  # the values the MFF frame carries
 
 
+def spend_share_prior(data: MultiData) -> ModelConfig:
+    """BASE with each channel's prior effect share proportional to its spend share (a prior ROI equal across
+    channels). Why: the equal split gives a small channel the largest prior ROI; on two_products (Display, 12% of
+    spend) that inflated multipack's media and, through it, shrank kappa's estimate (2 x 1000 draws: multipack's
+    media contribution 23% over the truth, kappa median -0.24 against -0.30)."""
+    share = data.spend.sum(axis=(0, 1)) / data.spend.sum()
+    return replace(BASE, effect_share=tuple(float(x) for x in BASE.media_share_total * share))
+
+
 def product_config(data: MultiData, cross: bool = True, **kw) -> MultiOutcomeConfig:
     """The two_products model: the promotion enters multipack only; single-pack gets it through kappa."""
     names = data.control_names
@@ -55,7 +64,7 @@ def product_config(data: MultiData, cross: bool = True, **kw) -> MultiOutcomeCon
     effects = (CrossEffectConfig(1, 0, "cannibalisation", modulator=0),) if cross else ()
     cfg = MultiOutcomeConfig(
         outcomes=("Sales_Single", "Sales_Multi"),
-        base=BASE,
+        base=spend_share_prior(data),
         cross_effects=effects,
         outcome_controls=(single, tuple(range(len(names)))),
     )
