@@ -105,7 +105,9 @@ bench: $(VENV)/.dev
 	$(PY) bench/fit_speed.py --preset national_small
 	$(PY) bench/fit_speed.py --preset geo_medium --skip-pymc-default --skip-pymc-numpyro-default --baseline labs:nutpie
 	$(PY) bench/srmse.py
+	$(PY) bench/srmse.py --source labs
 	$(PY) bench/fit_speed.py --preset enterprise --quick-only
+	$(PY) bench/enterprise.py
 	$(PY) bench/optimizer.py
 	$(PY) bench/decision_quality.py
 	$(PY) bench/ask_latency.py
