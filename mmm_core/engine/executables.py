@@ -82,26 +82,14 @@ def compiled(
 
 
 def _compile_fresh(lowered) -> tuple[Callable, bool]:
-    """Compile with JAX's persistent cache bypassed: ``(executable, really compiled?)``.
+    """Compile: ``(executable, really compiled here?)``.
 
-    An executable JAX loaded from its own cache serialises without some of its functions (XLA:CPU; measured: the
-    next process died with "Function xor_xor_fusion not found"), so only a real compilation may be written here.
-    The bypass flips JAX's private "cache in use" switch for this one call; if a JAX release renames it, or a
-    cache hit happens anyway (counted by JAX's monitoring event), the kernel is used but not written."""
-    from jax._src import compilation_cache as jax_cache  # lazy: private JAX module, guarded below
-
+    An executable JAX loaded from its own persistent cache serialises without some of its functions (XLA:CPU;
+    measured: the next process died with "Function xor_xor_fusion not found"), so only a real compilation may be
+    written here. A hit in JAX's cache (counted by its monitoring event) is used as it is and not written: that
+    kernel stays as fast as before (JAX's cache) until its program changes and a real compile writes it here."""
     hits = _cache_hits()
-    try:
-        lock, saved = jax_cache._cache_initialized_mutex, (jax_cache._cache_checked, jax_cache._cache_used)
-    except AttributeError:
-        return lowered.compile(), False
-    with lock:
-        jax_cache._cache_checked, jax_cache._cache_used = True, False
-    try:
-        exe = lowered.compile()
-    finally:
-        with lock:
-            jax_cache._cache_checked, jax_cache._cache_used = saved
+    exe = lowered.compile()
     return exe, _cache_hits() == hits
 
 
