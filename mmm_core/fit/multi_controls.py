@@ -2,15 +2,15 @@
 control at 0 — for a 0/1 promotion flag, the promotion not run (issue 22: "the multipack promotion took Z from
 single-pack").
 
-The engine's control terms are centred (standardised controls), so their sum over the data is ~0 by construction
-and says nothing; the effect of *not running* the promotion is the term relative to 0 — ``gamma · x / sd`` in the
-outcome's units — plus what that moves through cross-effects. When the control is also a cross-effect's modulator
+The effect of *not running* the promotion is its term relative to 0 — ``gamma · x / sd`` in the outcome's units —
+plus what that moves through cross-effects. When the control is also a cross-effect's modulator
 (the promotion switches the cannibalisation on), switching it off removes the whole routed term of that effect
 too, not only its own part. Routing is linear in the driven part for fixed modulators (``engine.cross.route``), so
 
     Δ_k = own0_j,k + route(D, m)_k − route(D − own0_j, m with modulator j at 0)_k
 
-is exact, with ``D`` the driven part of every outcome as the model computes it (media + centred controls).
+is exact, with ``D`` the driven part of every outcome as the model computes it (media + control terms measured
+from ``engine.multi_model.control_reference``: 0 where observed, else the mean).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def control_counterfactuals(params: dict, sd, config, direct_media: np.ndarray) 
     at 0. ``params``: a chunk of multi-outcome draws; ``sd``: the ``MultiScaled``; ``direct_media``
     [s,T,G,C,K] (``predict_multi``'s ``direct``)."""
     from mmm_core.engine.cross import route  # lazy: JAX; the fit path only
-    from mmm_core.engine.multi_model import outcome_params  # lazy: JAX, as above
+    from mmm_core.engine.multi_model import control_reference, outcome_params  # lazy: JAX, as above
 
     n_ctrl, n_k = sd.n_controls, config.n_outcomes
     kappa = np.asarray(params["kappa"], float)
@@ -35,9 +35,10 @@ def control_counterfactuals(params: dict, sd, config, direct_media: np.ndarray) 
         scale = np.asarray(o.kpi_scale, float)[None, None, :, None]
         z = np.asarray(o.controls, float)  # (x - mean) / sd
         shift = (np.asarray(o.control_mean, float) / np.asarray(o.control_sd, float))[None]  # mean / sd
+        ref = np.asarray(control_reference(o), float)[None]  # where the model measures D's control terms from
         a = np.zeros(gamma.shape[:1] + z.shape[:2] + (n_ctrl,))
         b = np.zeros_like(a)
-        a[..., idx] = np.einsum("tgj,sj->stgj", z, gamma) * scale
+        a[..., idx] = np.einsum("tgj,sj->stgj", z - ref, gamma) * scale
         b[..., idx] = np.einsum("tgj,sj->stgj", z + shift, gamma) * scale  # x / sd: the term relative to x = 0
         centred.append(a)
         from_zero.append(b)

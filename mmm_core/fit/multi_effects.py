@@ -98,6 +98,8 @@ def compute_multi_effects(result, data, *, approximate: bool, label: str) -> Mul
 
 
 def _zero_in_range(controls) -> np.ndarray:
+    """[Kc] whether 0 lies within each control's observed values: the rule ``engine.multi_model.control_reference``
+    applies, on the raw values (a control is shown against 0 only where that is a what-if the data contain)."""
     if controls is None:
         return np.zeros(0, bool)
     x = np.asarray(controls, float)
