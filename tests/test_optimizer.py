@@ -185,7 +185,8 @@ def test_geo_search_with_the_national_start_matches_the_multi_start() -> None:
     multi, warm = solve(problem, n_starts=2), solve_geo(problem, n_starts=2)
     assert warm.objective_value >= multi.objective_value * (1 - 1e-4)
     assert r.to_channels(warm.cells) == pytest.approx(r.to_channels(multi.cells), abs=0.01 * budget)
-    assert warm.starts[0]["start"].startswith("national/") and len(warm.starts) == 2 + 3
+    cell_starts = [s["start"] for s in warm.starts if not s["start"].startswith("national/")]
+    assert cell_starts[0] == "national optimum" and len(cell_starts) <= 3  # then the cold starts, until two agree
 
 
 def test_judged_spread_objective_reduces_to_the_plain_one_with_unit_allowance(truth, budget) -> None:

@@ -29,6 +29,13 @@ for the single allowance 2 with the same candidates. Held-out seeds 5–9, measu
 allowance 2: 45%), 48 of 49 moves with P(better) ≥ 0.9 truly better, and 1 of 70 plans worse than the current mix
 (the near-optimal world at +20%: 3% of the budget moved, claimed +1.3% at P = 0.95, true −0.21%, below the 0.5%
 materiality threshold), where the single allowance 2 had none.
+
+The judged moves of :mod:`mmm_core.optimizer.frontier` (this allowance inside the risk-aware objective) were
+added on the tuning seeds (53% captured, 0 harmful, 48/48) and measured once on a second held-out set, seeds
+10–14, fitted afterwards (17 of its 35 worlds fitted in time: seeds 10 and 14 whole, seed 11's three national
+presets; 34 plans): 0 plans worse than the current mix, 64% of the reachable uplift captured, 28 of 28 moves with
+P(better) ≥ 0.9 truly better (the previous optimizer: 50% of plans worse, worst −23.7%). Re-scored on the old
+held-out near-optimal world, the −0.21% plan at +20% remains (a raw risk-aware point, P = 0.95).
 """
 
 from __future__ import annotations

@@ -246,6 +246,7 @@ def solve(
     initial: np.ndarray | None = None,
     ftol: float = 1e-10,
     warm: np.ndarray | None = None,
+    agree: float | None = None,
 ) -> Solution:
     """Maximise the objective over cell amounts summing to the budget within the bounds.
 
@@ -302,7 +303,7 @@ def solve(
     runs, best = [], None
     starts = _starts(problem, free_ch, lo_s, hi_s, n_starts, seed) if initial is None else [("polish", None)]
     if warm is not None and initial is None:  # cell amounts to start from first (``solve_geo``)
-        starts = [("national optimum", None), *starts]
+        starts = [(WARM, None), *starts]
     for name, share in starts:
         if share is None:
             z0 = np.asarray(warm if initial is None else initial, float)[free_cells] / b_free
@@ -340,6 +341,8 @@ def solve(
         )
         if violation <= 1e-6 and (best is None or value < best[1]):
             best = (name, value, z)
+        if agree is not None and _agreed(runs, agree):  # two starts at the same optimum: the rest would be too
+            break
     if best is None:
         raise OptimizerError(
             "No start reached an allocation that satisfies every constraint.",
@@ -382,23 +385,34 @@ def _repair(z: np.ndarray, lo: np.ndarray, hi: np.ndarray, geo_cells: bool) -> n
 
 
 GEO_SEARCH_FTOL = 1e-7
+GEO_AGREE = 1e-6  # relative: two cold cell starts whose objectives differ by less have found the same optimum
+WARM = "national optimum"
+
+
+def _agreed(runs: list[dict], tol: float) -> bool:
+    """Whether two feasible cold starts (the warm one not counted) reached the best objective so far within
+    ``tol`` (relative)."""
+    values = sorted((r["objective"] for r in runs if r["feasible"] and r["start"] != WARM), reverse=True)
+    return len(values) >= 2 and values[0] - values[1] <= tol * abs(values[0])
 
 
 def solve_geo(problem: Problem, n_starts: int = 5, seed: int = 0) -> Solution:
     """The geo × channel problem: the multi-start over the cells at float32's tolerance, with the optimum over
     channel totals at the recent geo split (C variables, cheap) as an extra first start.
 
-    Why: the multi-start at ``ftol`` 1e-10 cost 13,330 evaluations of the 64-cell objective on
-    bench/optimizer.py's geo_medium posterior: 5 starts, each stopped at the 300-iteration limit, because the
-    search runs in float32 where a relative change of 1e-10 is below resolution; the float64 polish after it
-    (``plans``) does the fine convergence. The national optimum is one more start, not a replacement: on a truth
-    with open bounds it alone ended 0.1% below the best start (a channel dropped in one geo: geo moves are not
-    second-order there). Measured in ``bench/optimizer.py`` (figures in the README)."""
+    Why: the multi-start at ``ftol`` 1e-10 cost 13,434 evaluations of the 64-cell objective on
+    bench/optimizer.py's geo_medium posterior (5 starts, each stopped at the 300-iteration limit, all at the same
+    optimum): the search runs in float32, where a relative change of 1e-10 is below resolution (the float64
+    polish after it, in ``plans``, does the fine convergence). At ``GEO_SEARCH_FTOL`` two of five starts still
+    ran to the limit (6,126 evaluations in all), so the starts stop once two cold starts agree (``GEO_AGREE``):
+    the current pattern and the equal split did, at 2e-7 of each other. The national optimum is one more start,
+    not a replacement, and is not counted for agreement: on a truth with open bounds it and the current pattern
+    both ended 0.1% below the best start (a channel dropped in one geo: geo moves are not second-order there)."""
     r = problem.response
     if r.n_cells == len(r.channels):
         return solve(problem, n_starts, seed)
     t0 = time.perf_counter()
     national = solve(replace(problem, response=national_view(r)), n_starts, seed)
-    cells = solve(problem, n_starts, seed, ftol=GEO_SEARCH_FTOL, warm=r.to_cells(national.cells))
+    cells = solve(problem, n_starts, seed, ftol=GEO_SEARCH_FTOL, warm=r.to_cells(national.cells), agree=GEO_AGREE)
     starts = [s | {"start": f"national/{s['start']}"} for s in national.starts] + cells.starts
     return Solution(cells.cells, cells.objective_value, starts, cells.best_start, time.perf_counter() - t0)
