@@ -27,9 +27,10 @@ checks below ask of each true control only what its evidence allows. Each method
 6. Clean sampling: divergences below 1% of draws (the health review's "warn" line), for both methods.
 
 Measured (2 × 500 + 500, loaded machine; figures in the README): the horseshoe 0 divergences at 38-48 leapfrog
-steps per draw, true 0.82-0.97, nulls at most 0.57 / 0.86 (Humidity, the tie) / 0.71; the spike-and-slab 0
-divergences at 18-20 steps, true 0.67-1.0 except Sports_Final on seed 1 (0.26: tied, not excluded), nulls at
-most 0.08 / 0.50 (Humidity) / 0.08.
+steps per draw, true 0.84-0.97, nulls at most 0.56 / 0.85 (Humidity, the tie) / 0.69, max R-hat 1.014, media ROI
+|z| ≤ 1.68 (this test, all three seeds passing); the spike-and-slab (engine only, same draws) 0 divergences at
+16-20 steps, true 0.67-1.0 except Sports_Final on seed 1 (0.26: tied, not excluded), nulls at most 0.08 / 0.50
+(Humidity) / 0.09. A fit costs ~75 s of CPU, ~10 of them sampling: compilation and the Laplace start dominate.
 """
 
 from __future__ import annotations
