@@ -22,9 +22,11 @@ pytestmark = pytest.mark.slow
 CHAINS, WARMUP, DRAWS = 2, 250, 250
 # Seed 0 misses both cross-effect checks in the same direction (kappa about +0.05 too high), measured once each
 # on the loaded machine: cannibalisation 90% interval [-0.291, -0.189] against a true -0.30 (2 x (1000 + 1000)
-# draws before the spend-share prior: [-0.299, -0.188]); the zero spillover [0.015, 0.082] (equal-share prior:
-# [0.018, 0.080]). Cause not found yet; strict, so a fix shows up as XPASS. Seeds 1 and 2 were not run yet.
-SEED0_KAPPA_HIGH = pytest.mark.xfail(strict=True, reason="seed 0: kappa ~+0.05 high, cause open (see above)")
+# draws before the spend-share prior: [-0.299, -0.188]); the zero spillover [0.015, 0.082]. The data's miss: on
+# seed 0 single-pack's noise is 0.47 sd higher in the 26 promotion weeks than in the others (2.1 standard errors;
+# the noise alone implies kappa +0.042 — regress it on promotion x multipack's driven sales). Seeds 1 and 2 imply
+# +0.036 and +0.015 and were not fitted yet. Strict, so a change that moves seed 0 shows up as XPASS.
+SEED0_KAPPA_HIGH = pytest.mark.xfail(strict=True, reason="seed 0: its noise implies kappa +0.042 (above)")
 
 
 def _roi(contributions: np.ndarray, spend: np.ndarray) -> np.ndarray:
