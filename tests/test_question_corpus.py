@@ -20,9 +20,14 @@ from questions import generate, run
 # another entity ("Is Outdoor worth the money?" got the all-channel ROI table; 'outdoor' is now a distinct category
 # word, a fix read from that one held-out answer and disclosed; then 291/360, none about another entity or
 # period). After the issue-17 tuning round (new probes per weak category, written without reading the held-out
-# questions or their failures), measured once: 320/360 = 88.9%, none about another entity or period. The issue's
-# target is 97%: not met. This floor only catches a drop; it is not the target.
-HELDOUT_FLOOR = 0.87
+# questions or their failures), measured once: 320/360 = 88.9%, none about another entity or period. After the
+# third round (a second tuning set, tests/questions/templates_more.py, 438 questions written from how marketers and
+# finance people talk, again without reading the held-out set; fixes by phrasing family), measured once:
+# 328/360 = 91.1%, none about another entity or period. The categories that were weak, before → after: optimize
+# 4/8 → 4/8, impossible 3/6 → 3/6, amend 4/6 → 4/6, payback 4/7 → 6/7, rank best 5/7 → 7/7, rank worst 5/7 → 6/7,
+# scenario_pct 7/10 → 8/10, uncertainty 6/8 → 8/8. The issue's target is 97%: not met. This floor only catches a
+# drop; it is not the target.
+HELDOUT_FLOOR = 0.905
 ISSUE_QUESTIONS = (
     "What is the ROI of TikTok?",
     "How much did we spend on TV in 2023?",
