@@ -72,8 +72,10 @@ test: lint
 # compile (each file passes on its own), so each file gets a fresh JAX/XLA. Exception, SLOW_TOGETHER: files that
 # reuse each other's fits (a per-process cache in the first file) share one process, a handful of fits in all.
 # Each process prints its wall time. Exit code 5 = no slow test in that file.
-SLOW_TOGETHER := tests/test_experiments_calibration.py,tests/test_experiments_suggest.py \
-	tests/test_mediation.py,tests/test_mediation_split.py
+# Empty for now: grouped, test_experiments_suggest's seed-0 refit failed in numpyro's NUTS (max_treedepth unset) after
+# the calibration fits in the same process; candidates once that is fixed: the two experiments files, the two
+# mediation files.
+SLOW_TOGETHER :=
 test-slow: $(VENV)/.dev
 	@fail=0; runs="$(SLOW_TOGETHER)"; together=" $${runs//,/ } "; \
 	for f in $$(grep -l "mark.slow" tests/test_*.py); do \

@@ -140,8 +140,8 @@ def test_a_calibrated_channels_label_says_so() -> None:
 
 
 # One NUTS fit per (data, config, seed) per process: the same fit answers several tests (the go-dark fit of seed 0
-# here and in the carry-over test; the no-test fits of seeds 0-1 here and in test_experiments_suggest, which
-# `make test-slow` runs in this process). Same data, config and seed give the same draws, so sharing changes no number.
+# here and in the carry-over test; the no-test fits of seeds 0-1 here and in test_experiments_suggest when both
+# files share a process (Makefile SLOW_TOGETHER). Same data, config and seed give the same draws: no number changes.
 _FITS: dict[tuple, object] = {}
 
 

@@ -151,7 +151,7 @@ def test_single_channel_mediator_has_a_nonzero_indirect_effect(tmp_path: Path) -
 @pytest.fixture(scope="module")
 def nuts_full(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """`mediated` seed 0, default spec with Hill curves, NUTS: the fit of test_mediation_split's seed 0, shared when
-    both files run in one process (`make test-slow` does that)."""
+    both files run in one process (Makefile SLOW_TOGETHER)."""
     return hill_fit(tmp_path_factory, MEDIATED, 0)
 
 

@@ -46,7 +46,7 @@ def test_the_split_label_follows_the_width_of_the_share_interval() -> None:
 
 
 # One fit per (preset, seed) per process: test_mediation's recovery fixture is this fit of `mediated` seed 0 (same
-# data, spec and sampler settings), and `make test-slow` runs both files in one process, so it is fitted once.
+# data, spec and sampler settings), fitted once when both files share a process (Makefile SLOW_TOGETHER).
 _FITS: dict[tuple[str, int], dict] = {}
 
 
