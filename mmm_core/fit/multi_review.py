@@ -16,15 +16,12 @@ from mmm_core.fit.checks import Check, HealthReport, summarise, worst
 from mmm_core.fit.plausibility import check_roi
 from mmm_core.fit.review import (
     approximate_checks,
-    check_bfmi,
-    check_divergences,
     check_durbin_watson,
-    check_ess,
     check_holdout_mape,
     check_mape,
     check_negative_baseline,
     check_r2,
-    check_rhat,
+    convergence_checks,
     stack_scalars,
 )
 
@@ -51,15 +48,7 @@ def mcmc_checks(result) -> list[Check]:
     """The single-fit convergence checks over every varying scalar of the joint posterior."""
     chains, draws = int(result.diagnostics["chains"]), int(result.diagnostics["draws"])
     post = {name: np.asarray(v).reshape((chains, draws) + np.shape(v)[1:]) for name, v in result.draws.items()}
-    names, stacked = stack_scalars(post)
-    stats = sampler_stats(result, chains, draws)
-    return [
-        check_rhat(names, stacked),
-        check_ess(names, stacked, "bulk"),
-        check_ess(names, stacked, "tail"),
-        check_divergences(stats),
-        check_bfmi(stats),
-    ]
+    return convergence_checks(*stack_scalars(post), sampler_stats(result, chains, draws))
 
 
 def sampler_stats(result, chains: int, draws: int) -> dict[str, np.ndarray]:

@@ -390,7 +390,12 @@ def _mcmc_checks(idata: Any, var_names: Sequence[str] | None) -> list[Check]:
     post, stats = posterior_arrays(idata)
     if var_names is not None:
         post = {k: v for k, v in post.items() if k in set(var_names)}
-    names, draws = stack_scalars(post)
+    return convergence_checks(*stack_scalars(post), stats)
+
+
+def convergence_checks(names: list[str], draws: np.ndarray, stats: Mapping[str, Any]) -> list[Check]:
+    """R-hat, bulk and tail ESS over stacked scalars, divergences and BFMI: the one set every NUTS fit is judged by
+    (single fits here, multi-outcome fits in ``fit.multi_review``)."""
     return [
         check_rhat(names, draws),
         check_ess(names, draws, "bulk"),
