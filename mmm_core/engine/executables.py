@@ -25,11 +25,11 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import jax
-import jaxlib
 import numpyro
 from jax.experimental import serialize_executable
 
@@ -138,7 +138,7 @@ def _environment() -> str:
     return repr(
         (
             jax.__version__,
-            jaxlib.__version__,
+            metadata.version("jaxlib"),  # by distribution: jaxlib is jax's, not a declared dependency
             numpyro.__version__,
             sys.version_info[:3],
             devices[0].platform,
