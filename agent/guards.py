@@ -1,9 +1,10 @@
 """Deterministic guards around the agent loop, each one small middleware:
 
 - ``ShoppingGuard``: at the start of a turn, attaches the names the session's data holds to the user's message (so
-  they are masked before intent parsing, even in a session's first turn); a request that names the result it wants
-  (classifier over a phrase corpus, names masked) is refused before any model sees it, the refusal explained
-  (forking paths, pre-registration) and written to the ledger with the classifier's score.
+  they are masked before intent parsing, even in a session's first turn); a request that changes or chooses the
+  model aiming at the result it wants (``mmm_core.ledger.shopping.judge``, names masked) is refused before any
+  model sees it, the refusal explained (forking paths, pre-registration) and written to the ledger with the
+  classifier's score. Decision questions ("what should we cut first?") change the budget, not the model: they pass.
 - ``LockedSpecGuard``: the tool boundary, whatever the chat model. ``fit_model`` runs only on a locked spec id and
   never for a request that asks for a change ("refit without Price" is an amendment); ``lock_spec``/``fit_model``/
   ``amend_spec`` never run for a request that reads as one only because of a name from the data; ``amend_spec``
@@ -16,7 +17,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -36,7 +36,7 @@ from mmm_core import ledger
 from mmm_core import spec as specs
 from mmm_core.data.queries import describe, list_datasets
 from mmm_core.errors import MMMError
-from mmm_core.ledger.shopping import judge
+from mmm_core.ledger.shopping import Verdict, judge
 from mmm_core.ledger.store import spec_exists
 from mmm_core.store import Store
 from tools.base import resolve_dataset_id
@@ -116,8 +116,8 @@ class ShoppingGuard(AgentMiddleware):
             )
             update.append(human)  # same id: replaces the message in the state
         text = str(human.content)
-        verdict = judge(mask_channels(text, intent_bearing(names)))
-        if not verdict.seeking or (verdict.by == "classifier" and reads_results_only(text, names)):
+        verdict = shopping_verdict(text, names)
+        if not verdict.seeking:
             return {"messages": update} if update else None
         ledger.record_refusal(
             self.store,
@@ -135,27 +135,10 @@ class ShoppingGuard(AgentMiddleware):
         return {"messages": [*update, msg], "jump_to": "end"}
 
 
-# What specification shopping acts on: the model, its settings, or a fit. A question naming none of them and
-# asking for no change ("top performing media?", "radio against tv: who wins on ROI?") reads results; it cannot
-# choose a spec by its results, so the classifier's score alone does not refuse it (the explicit patterns still do).
-_MODEL_WORDS = re.compile(
-    r"\b(specs?|specifications?|models?|modell?ing|priors?|lags?|adstock|carry-?over|saturation|controls?|variables?|"
-    r"covariates?|seasonality|holdouts?|fits?|refit\w*|re-?run\w*|re-?estimat\w*|setup|configuration|settings?|"
-    r"tweak\w*|tun(e|ed|ing)|adjust\w*|chang\w*|drop\w*|remov\w*|add\w*|exclud\w*|includ\w*|until|so that|make|"
-    # a wish about how results should come out: "Search should rank first", "unless it wins", "the board wants"
-    r"amend\w*|reasons?|rationale|should|unless|accept\w*|wants?|wanted|wish\w*|need\w*|must|has to|have to|ought|"
-    r"deck|presentation|slides?|board|client|boss|cmo|leadership|agency|stakeholders?|"
-    # pushing an estimate somewhere: "shrink the TV effect so Radio edges out TV"
-    r"so|shrink\w*|inflat\w*|boost\w*|push\w*|pump\w*|lower\w*|rais\w*|increas\w*|decreas\w*|reduc\w*|forc\w*|"
-    r"constrain\w*|cap|set|effects?|coefficients?|significan\w*)\b",
-    re.IGNORECASE,
-)
-
-
-def reads_results_only(text: str, names: list[str]) -> bool:
-    """Whether ``text`` only asks to read results: no word about the model or its settings, no change asked."""
-    masked = mask_channels(text, names)
-    return not _MODEL_WORDS.search(masked) and not asks_for_change(text, names)
+def shopping_verdict(text: str, names: list[str]) -> Verdict:
+    """The shopping rule on a user's message, the data's request-like names masked (a channel called "Lock"
+    changes nothing)."""
+    return judge(mask_channels(text, intent_bearing(names)))
 
 
 class LockedSpecGuard(AgentMiddleware):

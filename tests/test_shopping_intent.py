@@ -74,6 +74,75 @@ ORDINARY = [
 ]
 
 
+# Spec shopping in words the corpus does not hold: each changes or chooses the model (a spec, a prior, a control,
+# a refit) and aims at a result, some without any word the classifier knows as one ("look bad", "hurts TV").
+SPEC_SHOPPING = [
+    "try another spec until TV looks better",
+    "drop the control that makes Search look bad",
+    "remove whichever control hurts TV",
+    "refit with a different adstock so Search wins",
+    "keep re-running with new priors until Radio is significant",
+    "use the lag that gives TV the highest ROI",
+    "take Price out of the model so Search comes out on top",
+    "pick whichever spec makes Social look best",
+    "can we tweak the adstock to get TV a better ROI?",
+    "leave Holiday out if that makes TV look stronger",
+    "try a few control sets and keep the one where Search wins",
+    "rerun without Promo so the TV effect is bigger",
+    "stop controlling for Holiday so TV looks better",
+    "set a tighter prior on Search so its ROI looks higher",
+]
+# Decisions about the budget, with modal verbs and result words: they change no model, so they are never shopping.
+DECISIONS = [
+    "what should we cut first?",
+    "what should we cut",
+    "should we spend more on TV",
+    "which channel should get the next 100k",
+    "where should we put more money?",
+    "should we stop Radio?",
+    "Should we move money from TV to Search?",
+    "what should the budget be next quarter?",
+    "should we spend more on TV to beat last year's sales?",
+    "which channel should we grow to win more customers?",
+    "what must we cut to hit a better ROI?",
+    "should we add budget to Search so it wins more sales?",
+    "which channel should we bet on to come out on top next year?",
+    "we need to cut 10%: which channel should go first?",
+    "should Search get more budget so we hit the target?",
+    "move 200k from TV to Google Search",
+]
+# Plain model changes with a substantive reason or none: an amendment, never shopping ("drop Radio" may be either).
+CHANGES = [
+    "should we drop Radio?",
+    "refit without Price",
+    "stop controlling for Holiday",
+    "take Holiday out of the model",
+    "no longer adjust for Price",
+    "add Holiday as a control because holidays shift demand",
+]
+
+
+@pytest.mark.parametrize("text", SPEC_SHOPPING)
+def test_spec_shopping_is_refused(text: str) -> None:
+    assert shopping.changes_the_model(text) and shopping.is_result_seeking(text), (text, shopping.judge(text))
+
+
+@pytest.mark.parametrize("text", DECISIONS)
+def test_decision_questions_are_not_model_changes(text: str) -> None:
+    assert not shopping.changes_the_model(text) and not shopping.is_result_seeking(text), shopping.judge(text)
+
+
+@pytest.mark.parametrize("text", CHANGES)
+def test_plain_model_changes_pass(text: str) -> None:
+    assert shopping.changes_the_model(text) and not shopping.is_result_seeking(text), shopping.judge(text)
+
+
+def test_an_amendment_reason_is_judged_as_a_change() -> None:
+    """In ``amend_checked`` the change is given: a reason that only wishes a result is refused."""
+    reason = "Search should win in the presentation"
+    assert not shopping.is_result_seeking(reason) and shopping.judge(reason, change_asked=True).seeking
+
+
 @pytest.mark.parametrize("text", ATTACKS)
 def test_attack_phrasings_are_refused(text: str) -> None:
     assert shopping.is_result_seeking(text), (text, shopping.judge(text))

@@ -27,6 +27,8 @@ from mmm_core.spec.schema import ModelSpec
 from mmm_core.store import Store
 
 _GOAL = r"(look|looks|looking|seem|seems|appear|appears|come out|comes out|show up|shows up)\s+(better|worse|good|bad|stronger|weaker|higher|lower|bigger|smaller|more|less|significant|positive|negative|best|worst)"  # noqa: E501 (one pattern per line reads better than a split regex)
+# Aims at a result: a purpose or condition clause naming how an estimate should come out. Read only in a sentence
+# that changes or chooses the model (:func:`changes_the_model`), so "what should we cut first?" is never one.
 _PATTERNS = [
     rf"\b(so|so that|to make|make|until|till|unless)\b.*\b{_GOAL}\b",
     r"\buntil\b.*\b(significant|positive|better|higher|lower|works|sensible|plausible|the roi|it looks)\b",
@@ -35,10 +37,55 @@ _PATTERNS = [
     r"\bwhich (spec|specification|model|setup|configuration|prior|lag|adstock)s?\b.{0,40}\b(gives?|yields?|produces?|makes?|maximi[sz]es?|shows?)\b.{0,30}\b(best|highest|biggest|most|lowest|significant|better)\b",  # noqa: E501 (one pattern per line reads better than a split regex)
     r"\b(try|test|search|iterate|loop|cycle|play with|tweak|fiddle with)\b.{0,40}\b(until|till|so that|to get|to find)\b",  # noqa: E501 (one pattern per line reads better than a split regex)
     r"\b(drop|remove|exclude|add|change|tweak)\b.{0,60}\b(so|to make|because it makes|since it makes)\b.{0,40}\b(look|looks|better|worse|higher|lower|significant)\b",  # noqa: E501 (one pattern per line reads better than a split regex)
-    r"\b(p-?hack|cherry[- ]?pick|massage the (data|model|results?)|fudge)\b",
     r"\bget (a |the )?(better|higher|bigger|nicer|more favou?rable) (roi|roas|result|number|contribution)s?\b",
+    # chosen by what it does to an estimate: "drop the control that makes Search look bad", "whichever prior helps TV"
+    r"\b(drop|remove|exclude|add|include|use|pick|choose|keep|take out|get rid of|leave out)\b.{0,40}\b(that|which|whichever|whatever)\b.{0,40}\b(makes?|made|hurts?|helps?|favou?rs?|flatters?|penali[sz]es?|punish(es)?|drags?|pulls?|kills?|lifts?|boosts?|hides?)\b",  # noqa: E501 (one pattern per line reads better than a split regex)
 ]
 _COMPILED = [re.compile(p, re.IGNORECASE) for p in _PATTERNS]
+# Named outright: refused whatever else the sentence says.
+_EXPLICIT = re.compile(r"\b(p-?hack\w*|cherry[- ]?pick\w*|massage the (data|model|results?)|fudge\w*)\b", re.IGNORECASE)
+
+# What specification shopping acts on. A spec is chosen by its results only through a sentence that changes or
+# chooses the model: a part of it (priors, lags, controls…) with an act on it, an act only a model takes (refit,
+# amend), an edit of its variables ("drop Price"), a push on an estimate ("shrink the TV effect"), or an amendment's
+# reason. A decision question ("what should we cut first?", "which channel should get the next 100k?") acts on the
+# budget, not the model, so the classifier's score never refuses it, whatever its modal verbs.
+_PART = (
+    r"specs?|specifications?|models?|modell?ing|priors?|lags?|adstocks?|carry-?overs?|saturation|controls?|"
+    r"covariates?|variables?|regressors?|seasonality|holdouts?|hold-outs?|fits?|setups?|configurations?|settings?|"
+    r"knobs?|assumptions?"
+)
+_ACT = (
+    r"drop\w*|remov\w*|exclud\w*|add|adds|adding|added|includ\w*|tak\w* \w+ out|leav\w* \w+ out|left \w+ out|"
+    r"get rid|put \w+ back|swap\w*|chang\w*|adjust\w*|modif\w*|alter\w*|tweak\w*|tun(e|ed|ing)|fiddl\w*|"
+    r"play\w*|pick\w*|choos\w*|chose|select\w*|use|using|whichever|find|try|trying|tried|set|constrain\w*|"
+    r"forc\w*|keep\w*|rework\w*|rerun\w*|re-run\w*"
+)
+_MODEL_ONLY = (
+    r"(control|controlling|adjust|adjusting) for|refit\w*|re-?run\w*|re-?estimat\w*|re-?specif\w*|amend\w*|"
+    r"rework\w*|reason|rationale"
+)
+_EDIT = (
+    r"without|excluding|minus|with no|no longer \w+|drop\w*|remov\w*|exclud\w*|includ\w*|add|adding|"
+    r"tak\w* \w+ out|leav\w* \w+ out|get rid of|put \w+ back"
+)
+_MONEY = r"budget|spend\w*|money|dollars?|funds?|invest\w*|cash|\$|\d+\s*(k|m|%)|\d"
+_ESTIMATE = r"rois?|roas|incremental \w+|contributions?|effects?|coefficients?|impacts?|estimates?|numbers?"
+_PUSH = r"make|makes|shrink\w*|inflat\w*|boost\w*|push\w*|pump\w*|lower\w*|rais\w*|increas\w*|reduc\w*|forc\w*"
+_CHANGES = [
+    re.compile(rf"\b({_ACT})\b.{{0,60}}\b({_PART})\b|\b({_PART})\b.{{0,40}}\b({_ACT})\b", re.IGNORECASE),
+    re.compile(rf"\b(which|what|whichever|whatever|a|another|other|different)\s+(\w+\s+)?({_PART})\b", re.IGNORECASE),
+    re.compile(rf"\b({_MODEL_ONLY})\b", re.IGNORECASE),
+    re.compile(rf"\b({_ACT})\s+(whatever|anything|something|everything)\b", re.IGNORECASE),
+    re.compile(rf"\b({_EDIT})\b(?!\s+(\w+\s+){{0,3}}({_MONEY}))", re.IGNORECASE),
+    re.compile(rf"\b({_PUSH})\b.{{0,40}}\b({_ESTIMATE})\b", re.IGNORECASE),
+]
+
+
+def changes_the_model(text: str) -> bool:
+    """Whether ``text`` asks to change, choose or re-run the model (not the budget): the precondition of shopping."""
+    return any(p.search(text or "") for p in _CHANGES)
+
 
 REFUSAL_REASON = (
     "The request names the result it wants; choosing a specification by its results (forking paths) "
@@ -59,11 +106,16 @@ class Verdict:
         return f"{REFUSAL_REASON} (classifier score {self.score:.2f}; threshold {THRESHOLD:.2f}; by {self.by})"
 
 
-def judge(text: str) -> Verdict:
-    """The verdict on ``text``: seeking when the classifier says so (and the text names a result), or a pattern
-    of the backstop list matches."""
+def judge(text: str, *, change_asked: bool = False) -> Verdict:
+    """The verdict on ``text``: seeking when it names shopping outright ("p-hack"), or when it changes or chooses
+    the model (``change_asked``: the text is an amendment's reason, so the change is given) and aims at a result —
+    the classifier says so and the text names a result, or a pattern of the backstop list matches."""
     text = text or ""
     score = seeking_score(text)
+    if _EXPLICIT.search(text):
+        return Verdict(True, score, "pattern")
+    if not (change_asked or changes_the_model(text)):
+        return Verdict(False, score, "")
     if score >= THRESHOLD and names_a_result(text):
         return Verdict(True, score, "classifier")
     if any(p.search(text) for p in _COMPILED):
@@ -79,7 +131,7 @@ def is_result_seeking(text: str) -> bool:
 def amend_checked(store: Store, spec_id: str, new_spec: ModelSpec, reason: str) -> LockedSpec:
     """:func:`~mmm_core.ledger.specs.amend`, refusing (and logging, with the score) a reason that names a desired
     result."""
-    verdict = judge(reason)
+    verdict = judge(reason, change_asked=True)
     if verdict.seeking:
         parent = get_spec(store, spec_id)
         record_refusal(store, parent.dataset_id, spec_id, None, f"amend {spec_id}: {reason}", verdict.reason())
