@@ -11,6 +11,9 @@ to the report as ``<name>.results.json``); the prose of each section is a Jinja 
 ``prompts/report/prose`` filled from it; tables and Plotly charts (:mod:`mmm_core.report.charts`) come from the
 same dict. The page embeds plotly.js once and links nothing external, so it opens offline.
 
+A fit with several outcomes (:mod:`mmm_core.report.outcomes`) has its own sections (``MULTI_SECTIONS``) and
+templates (``prompts/report/*/multi``, falling back to the shared ones, e.g. the disclosure).
+
 Grounding: every number written in the prose is matched (rounding-aware, :mod:`mmm_core.grounding`) against
 the results. An optional LLM rewrite of a section is accepted only if all its numbers match; otherwise that
 section keeps its template prose. The disclosure and method sections are never rewritten: what was tried and
@@ -29,6 +32,8 @@ from mmm_core.outputs import write_atomic
 from mmm_core.report.charts import all_charts, plotly_js
 from mmm_core.report.data import collect, dump, grounding_pool
 from mmm_core.report.long_term import long_term_charts
+from mmm_core.report.outcome_charts import multi_charts
+from mmm_core.report.outcomes import LAYOUT, collect_multi, is_multi
 from mmm_core.report.render import plotly_data, render_html, render_markdown, render_prose
 from mmm_core.store import Store
 
@@ -48,6 +53,21 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("mediation", "Mediation"),
     ("long_term", "Long-term (brand) effects"),
     ("controls", "Control variables"),
+    ("optimizer", "Budget optimisation"),
+    ("method", "Caveats and method"),
+)
+# A fit with several outcomes (issue 22): its own sections; curves and the optimizer say why they are absent
+# while the single-KPI posterior they need refuses such a fit.
+MULTI_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("summary", "Executive summary"),
+    ("disclosure", "Pre-registration and disclosure"),
+    ("data", "Data overview"),
+    ("health", "Model health"),
+    ("outcomes", "ROI and contribution by outcome"),
+    ("cross_effects", "Cross-effects between outcomes"),
+    ("correlation", "Residual correlation between outcomes"),
+    ("controls", "Control variables"),
+    ("curves", "Response curves"),
     ("optimizer", "Budget optimisation"),
     ("method", "Caveats and method"),
 )
@@ -73,7 +93,7 @@ def build_report(
     if fmt not in ("html", "md"):
         raise MMMError(f"Unknown report format {fmt!r}.", "Use 'html' or 'md'.", code="report_format")
     out = Path(out)
-    res = collect(store, fit_id, allow_unhealthy=allow_unhealthy)
+    res = (collect_multi if is_multi(store, fit_id) else collect)(store, fit_id, allow_unhealthy=allow_unhealthy)
     sections = _sections(res)
     prose = _template_prose(sections, res)
     rewrite = _apply_rewrite(prose, res, llm) if llm is not None else {"used": False}
@@ -113,7 +133,8 @@ def report(store: Store, fit_id: str, out: Path | str, fmt: Literal["html", "md"
 def _sections(res: dict[str, Any]) -> list[dict[str, str]]:
     """The sections this fit has: mediation only when the spec has mediators and results exist, comparison only
     when the spec declared one."""
-    return [{"id": sid, "title": title} for sid, title in SECTIONS if sid not in OPTIONAL or res.get(sid)]
+    layout = MULTI_SECTIONS if res.get("layout") == LAYOUT else SECTIONS
+    return [{"id": sid, "title": title} for sid, title in layout if sid not in OPTIONAL or res.get(sid)]
 
 
 def _template_prose(sections: list[dict[str, str]], res: dict[str, Any]) -> dict[str, str]:
@@ -150,5 +171,6 @@ def _apply_rewrite(prose: dict[str, str], res: dict[str, Any], llm: Rewriter) ->
 def _render(fmt: str, res: dict[str, Any], prose: dict[str, str], sections: list[dict[str, str]]) -> str:
     if fmt == "md":
         return render_markdown(res, prose, sections)
-    charts = all_charts(plotly_data(res)) | long_term_charts(plotly_data(res))
+    safe = plotly_data(res)
+    charts = multi_charts(safe) if res.get("layout") == LAYOUT else all_charts(safe) | long_term_charts(safe)
     return render_html(res, prose, sections, charts, plotly_js())

@@ -46,12 +46,12 @@ def collect(store: Store, fit_id: str, allow_unhealthy: bool = False) -> dict[st
     locked = ledger.get_spec(store, roi["provenance"]["spec_id"])
     post = results.load_posterior(store, fit_id)
     out: dict[str, Any] = {
-        "fit": _fit_block(store, fit_id, roi),
+        "fit": fit_block(store, fit_id, roi),
         "provenance": roi["provenance"],
-        "spec": _spec_block(locked),
-        "ledger": _ledger_block(store, locked),
+        "spec": spec_block(locked),
+        "ledger": ledger_block(store, locked),
         "data": _data_block(store, locked, eff),
-        "health": _health_block(store, fit_id),
+        "health": health_block(store, fit_id),
         "roi": {k: roi[k] for k in ("channels", "media_share", "interval", "n_draws")},
         "ranking": _ranking(eff, level, method, {ch: c["identifiability"] for ch, c in roi["channels"].items()}),
         "contributions": _contribution_totals(eff, level, method),
@@ -60,7 +60,7 @@ def collect(store: Store, fit_id: str, allow_unhealthy: bool = False) -> dict[st
         "experiments": experiments_block(store, fit_id, locked, roi, level, method),  # lift tests, when used
         "controls": controls_block(store, fit_id, locked, allow_unhealthy),  # classes and selection, when declared
         "long_term": long_term_block(store, fit_id, locked, allow_unhealthy),  # brand VAR, when the spec has one
-        "optimizer": _optimizer(store, fit_id),
+        "optimizer": optimizer_block(store, fit_id),
         "thresholds": {"roi_breakeven": BREAKEVEN_ROI},
         "charts": {
             "fitted": _fitted_series(post, locked, level, method),
@@ -77,7 +77,7 @@ def collect(store: Store, fit_id: str, allow_unhealthy: bool = False) -> dict[st
 # --- blocks ----------------------------------------------------------------------------------------------------
 
 
-def _fit_block(store: Store, fit_id: str, roi: dict[str, Any]) -> dict[str, Any]:
+def fit_block(store: Store, fit_id: str, roi: dict[str, Any]) -> dict[str, Any]:
     meta = artifacts.load_meta(artifacts.fit_dir(store, fit_id))
     summary = fit_summary(store, fit_id)
     settings = meta.get("settings", {})
@@ -98,7 +98,7 @@ def _fit_block(store: Store, fit_id: str, roi: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def _spec_block(locked: ledger.LockedSpec) -> dict[str, Any]:
+def spec_block(locked: ledger.LockedSpec) -> dict[str, Any]:
     s = locked.spec
     return {
         "spec_id": locked.spec_id,
@@ -130,7 +130,7 @@ def _spec_block(locked: ledger.LockedSpec) -> dict[str, Any]:
     }
 
 
-def _ledger_block(store: Store, locked: ledger.LockedSpec) -> dict[str, Any]:
+def ledger_block(store: Store, locked: ledger.LockedSpec) -> dict[str, Any]:
     """Every spec version and fit tried on the dataset, flagged where changed after results were seen."""
     rep = ledger.ledger_report(store, locked.dataset_id)
     specs = [
@@ -193,7 +193,7 @@ def _data_block(store: Store, locked: ledger.LockedSpec, eff: effects.EffectDraw
     }
 
 
-def _health_block(store: Store, fit_id: str) -> dict[str, Any]:
+def health_block(store: Store, fit_id: str) -> dict[str, Any]:
     h = results.health(store, fit_id)
     gate = h.get("gate") or {}
     checks = [{k: c.get(k) for k in ("name", "status", "value", "threshold", "reason")} for c in h["checks"]]
@@ -257,7 +257,7 @@ def _mediation(
     return mediation(store, fit_id, allow_unhealthy=allow_unhealthy)
 
 
-def _optimizer(store: Store, fit_id: str) -> dict[str, Any] | None:
+def optimizer_block(store: Store, fit_id: str) -> dict[str, Any] | None:
     """The newest optimizer recommendation stored beside the fit (``mmm_core.answers.planning``), if any was run."""
     plans = stored_plans(store, fit_id, "optimize")
     if not plans:

@@ -120,9 +120,20 @@ def environment(html_page: bool = False) -> Environment:
 # --- prose -----------------------------------------------------------------------------------------------------
 
 
+def layout_dirs(res: dict[str, Any]) -> list[str]:
+    """Template folders for the results' layout, most specific first: a multi-outcome report's own templates
+    (``multi/``), then the shared ones (the disclosure is the same for every report)."""
+    return ["multi/", ""] if res.get("layout") == "multi" else [""]
+
+
+def section_templates(res: dict[str, Any], kind: str, section: str, ext: str) -> list[str]:
+    """Candidate templates of one section's ``kind`` (``prose`` or ``sections``), first found wins."""
+    return [f"{kind}/{d}{section}.{ext}.j2" for d in layout_dirs(res)]
+
+
 def render_prose(section: str, res: dict[str, Any]) -> str:
     """The template prose of one section, filled with the results (deterministic)."""
-    text = environment().get_template(f"prose/{section}.md.j2").render(r=res)
+    text = environment().select_template(section_templates(res, "prose", section, "md")).render(r=res)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
@@ -211,7 +222,14 @@ def render_html(
     return (
         environment(html_page=True)
         .get_template("report.html.j2")
-        .render(r=res, prose=prose, sections=sections, charts=trusted, plotly_js=Markup(plotly_js))  # noqa: S704
+        .render(
+            r=res,
+            prose=prose,
+            sections=sections,
+            charts=trusted,
+            plotly_js=Markup(plotly_js),  # noqa: S704
+            tables=lambda sid: section_templates(res, "sections", sid, "html"),
+        )
     )
 
 
@@ -222,4 +240,10 @@ def render_markdown(res: dict[str, Any], prose: dict[str, str], sections: list[d
     md_prose = {
         sid: render_prose(sid, safe) if text == render_prose(sid, res) else md_safe(text) for sid, text in prose.items()
     }
-    return environment().get_template("report.md.j2").render(r=safe, prose=md_prose, sections=sections)
+    return (
+        environment()
+        .get_template("report.md.j2")
+        .render(
+            r=safe, prose=md_prose, sections=sections, tables=lambda sid: section_templates(res, "sections", sid, "md")
+        )
+    )

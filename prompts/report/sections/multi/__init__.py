@@ -1,0 +1,1 @@
+"""Templates (package data); read through ``mmm_core.prompts_loader``."""
