@@ -54,7 +54,14 @@ def test_the_corpus_covers_users_not_authors() -> None:
     assert all(i["split"] == generate.split_of(i["source"]) for i in items)
     # Independent of the router: the generators read none of the agent's rule lists or vocabularies.
     modules = []
-    for name in ("generate.py", "templates.py", "templates_more.py", "generate_fresh.py", "templates_fresh.py"):
+    for name in (
+        "generate.py",
+        "templates.py",
+        "templates_more.py",
+        "templates_third.py",
+        "generate_fresh.py",
+        "templates_fresh.py",
+    ):
         tree = ast.parse((Path(generate.__file__).parent / name).read_text())
         modules += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         modules += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]

@@ -24,12 +24,25 @@ RANK_WORST_CUES = _R(
     r"\bdisappoint\w*\b|\bunder-?deliver\w*\b|\bunderwhelm\w*\b"
 )
 
+# Comparatives that set one thing against another.
+COMPARATIVE = (
+    r"\b(more|less|better|worse|higher|lower|bigger|smaller|greater|stronger|weaker|larger|cheaper|faster|"
+    r"slower)\b"
+)
 # Two channels set against each other ("should I trust A more than B?", "which is better, A or B?").
 HEAD_TO_HEAD = re.compile(
     r"\bmore than\b|\bvs\.?\b|\bversus\b|\bbetter than\b|\bworse than\b|\bbeat\w*\b|\boutperform\w*\b|"
     r"\bcompare\b|\bwhich (one |of them |of the two )?(is|has|returns|works|does|gives)\b|\bstacks? up\b|\bagainst\b|"
     r"\bhead[- ]to[- ]head\b|\bwhich (one |of them |of the two )?(\w+ )?(wins?|more|better|higher|stronger)\b|"
-    r"\bcompared? (to|with)\b|\bin comparison (to|with)\b|\brelative to\b"
+    r"\bcompared? (to|with)\b|\bin comparison (to|with)\b|\brelative to\b|"
+    # A comparative with words between it and "than" ("a better job than", "more per dollar than"), and a
+    # "which ..., A or B" choice ("which pays back more, Search or TV?").
+    rf"{COMPARATIVE}(\s+[\w'’-]+){{0,4}}\s+than\b|\bwhich\b[^?.!]*\bor\b|^\s*(is|are|does|do)\b[^?.!]*\bor\b"
+)
+# Two channels judged on how well they do (not on how much they spent): "is Search a better investment than TV?"
+QUALITY_H2H = re.compile(
+    r"\b(better|worse|stronger|weaker|outperform\w*|beat\w*|wins?|more (efficient|effective|profitable)|"
+    r"less (efficient|effective|profitable)|higher (roi|roas|return)|lower (roi|roas|return))\b"
 )
 KPI_ITSELF = re.compile(
     r"\bhow (were|was|are|is|did) (our |the )?(total |weekly |monthly )?(sales|revenue|kpi|conversions|orders)\b(?! "
@@ -37,4 +50,9 @@ KPI_ITSELF = re.compile(
     r"\b(sales|revenue|kpi|conversions|orders)\b (did|do) we (make|generate|have|get|book)\b|\bwhat (were|was|are|"
     r"is) (our |the )?(total |weekly |monthly )?(sales|revenue|kpi|conversions|orders)\b(?!.{0,20}\b(from|driven|"
     r"due|by (media|channel)))|^\s*(total )?(sales|revenue)\s+(in|during|for|over)\b"
+)
+# Money set against money spent ("per dollar of TV", "for every euro we put in"): a ratio to spend is the ROI.
+PER_MONEY = re.compile(
+    r"\b(per|for (every|each)|on (every|each)|from (every|each)|each) (dollar|euro|pound|buck|[$€£]|unit of spend)\b|"
+    r"\b(per|for (every|each)) [$€£]?1\b"
 )

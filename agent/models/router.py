@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.models import entities, experiments, setup, spelling
-from agent.models.cues import HEAD_TO_HEAD, KPI_ITSELF, RANK_BEST_CUES, RANK_WORST_CUES
+from agent.models.cues import HEAD_TO_HEAD, KPI_ITSELF, PER_MONEY, QUALITY_H2H, RANK_BEST_CUES, RANK_WORST_CUES
 from agent.models.rules import RULES
 from agent.models.scope import Question, apply_scope, parse_question
 
@@ -164,6 +164,10 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
     name = _first_rule(low, n_channels)
     if name in _ABOUT_CHANNELS and n_channels >= 2 and HEAD_TO_HEAD.search(low):
         return "compare"
+    if name in ("spend_by", "scenario") and n_channels == 2 and QUALITY_H2H.search(low) and HEAD_TO_HEAD.search(low):
+        return "compare"  # "is Search a better investment than TV?": judged on return, not on the money spent
+    if name == "contribution" and n_channels < 2 and PER_MONEY.search(low):
+        return "roi"  # "how much revenue do we get per dollar of TV?": a ratio to spend is the ROI
     if (
         n_channels < 2
         and _AGAINST_REST.search(low)

@@ -35,10 +35,12 @@ try:
     from questions.generate_fresh import fresh
     from questions.templates import CHANNELS, IN_RANGE, OUT_OF_RANGE, SAY, UNKNOWN, T
     from questions.templates_more import IMPOSSIBLE_MORE, T_MORE, T_MORE_2
+    from questions.templates_third import IMPOSSIBLE_THIRD, OUT_OF_SCOPE, T_THIRD, UNKNOWN_MIXED
 except ImportError:  # run as a script: this folder is on sys.path
     from generate_fresh import fresh
     from templates import CHANNELS, IN_RANGE, OUT_OF_RANGE, SAY, UNKNOWN, T
     from templates_more import IMPOSSIBLE_MORE, T_MORE, T_MORE_2
+    from templates_third import IMPOSSIBLE_THIRD, OUT_OF_SCOPE, T_THIRD, UNKNOWN_MIXED
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus.jsonl"
@@ -265,6 +267,20 @@ def second_set() -> list[dict[str, Any]]:
     return items
 
 
+def third_set() -> list[dict[str, Any]]:
+    """The third tuning set (``templates_third.py``): its templates on their own seed, impossible what-ifs,
+    out-of-scope asks (refused, nothing from the data presented as the answer) and unknown names beside known ones."""
+    items = generated(T_THIRD, seed=1719)
+    for q, chans in IMPOSSIBLE_THIRD:
+        expect = {"channels": chans, "has": [chans[0], "cannot"], "lacks": ["P("]}
+        items.append({"q": q, "cat": "adv_impossible", "expect": expect})
+    for q in OUT_OF_SCOPE:
+        expect = {"tool": None, "channels": [], "has": ["cannot"], "refuse": True}
+        items.append({"q": q, "cat": "adv_impossible", "expect": expect})
+    items += [_unknown(q, name) for q, name in UNKNOWN_MIXED]
+    return items
+
+
 def _chan(q: str) -> str:
     return next(c for c in CHANNELS if c.casefold() in q.casefold())
 
@@ -276,7 +292,7 @@ def build() -> list[dict[str, Any]]:
     # The second tuning set was written without reading the held-out set: a question that happens to be one of
     # its questions is left out of tuning (it stays held out), and nobody needs to see which.
     fresh_qs = {i["q"] for i in held_out}
-    more = [i for i in second_set() if i["q"] not in fresh_qs]
+    more = [i for i in second_set() + third_set() if i["q"] not in fresh_qs]
     for item in generated() + adversarial() + more:
         if item["q"] in seen:
             continue

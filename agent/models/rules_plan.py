@@ -1,0 +1,54 @@
+"""Rules about plans: what-ifs on spend (``SCENARIO``) and budget allocation (``OPTIMIZE``), and the cue that a
+plan keeps today's total (``CURRENT_BUDGET``). Read by the rule table (``agent.models.rules``) and the router.
+"""
+
+from __future__ import annotations
+
+import re
+
+_R = re.compile
+# An amount of money (with a currency sign, a scale word or thousands separators: never a bare year).
+MONEY = (
+    r"([$€£]\s?\d|\b\d[\d,.]*\s?(k|m|mm|mn|bn|million|thousand|grand)\b|\b\d{1,3}(,\d{3})+\b|"
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|a|half a) (million|thousand|grand)\b)"
+)
+_MONEY = MONEY
+
+SCENARIO = _R(
+    r"\bwhat if\b|\bwhat (happens|would happen|will happen)\b.{0,30}\bif\b|\bwhat would happen\b|"
+    r"\b(move|shift|reallocate|transfer|redirect|"
+    r"divert)\b.{0,30}\b(to|into|from)\b|\b(doubl\w*|halv\w*|cut|cuts|cutting|increas\w*|rais\w*|reduc\w*|"
+    r"decreas\w*|boost\w*|paus\w*|stop|stopp\w*|drop|dropp\w*|trim|trimm\w*|slash\w*|lower\w*|shrink\w*|"
+    r"scal\w* back|pull\w* back)\b.{0,25}\b(spend|budget|by [$€£]?\d+|by (a |one )?(half|third|quarter|fifth|"
+    r"tenth)|\d+(\.\d+)? ?(%|percent|pct))|"
+    r"\bif\b.{0,40}\b(budget|spend|spending)?\s?(is|are|was|were|gets?|got|goes|went|rose|rises|grew|grows|fell|"
+    r"falls|dropped|drops)\s?(cut|reduced|increased|doubled|halved|paused|stopped|dropped|boosted|raised|"
+    r"trimmed|slashed|up|down|by)\b.{0,10}(\d|half|third|quarter|fifth|tenth)|"
+    r"\d+(\.\d+)? ?(%|percent|pct) (budget |spend |spending )?(cut|increase|reduction|decrease|rise|boost|drop|"
+    r"more|less|lower|higher|uplift)\b|(^|\s)[+-]\d+(\.\d+)? ?(%|percent)|"
+    r"\b(take|pull|grab|move|shift)\b.{0,40}\b(and|then)\s+(put|give|add|move|spend|shift|invest|send)\b|"
+    r"\b(take|pull|grab|swap|switch)\b.{0,30}\b(out of|from|off)\b.{0,30}\b(to|into|onto)\b|"
+    r"\bscenario\b|\bsimulat\w*\b"
+)
+
+OPTIMIZE = _R(
+    r"\boptimize\b|\boptim(al|um)\b|"
+    r"\ballocat\w*\b|\bbudget (recommendation|advice|proposal)\b|\brecommend\w*\b.{0,20}\b(budget|"
+    r"split|mix)\b|\bbest (split|mix|plan)\b|\bhow should (i|we) (spend|split|"
+    r"divide|invest)\b|\bdistribut\w* (the |a |our )?budget\b|\bbudget (of|for|plan|split)\b|"
+    r"\b(spend|invest|split|divide|plan)\b.{0,25}[$€£]?\d[\d,.]*\s?(k|m|mm|million|thousand|bn)?"
+    r"\b.{0,30}\b(across|between|over|on|next|budget|channels)\b|\bmaximi[sz]e (sales|revenue|"
+    r"kpi|conversions)\b|\bmedia plan\b|\b[$€£]\d.*\bbudget\b|"
+    r"\bwhere (should|would|do|can|to)\b.{0,40}\b(go|put|spend|invest|allocate)\b|"
+    r"\b(put|place|deploy|invest|spend)\b.{0,15}\b(next|extra|additional|incremental|another)\b"
+    r".{0,5}[$€£]?\d|"
+    # An amount of money to be planned, in any order: "the best media mix for $1.5M", "we have 800k for
+    # Q1, how should it be split?", "get the most sales out of 1 million" (a year is not money).
+    rf"^(?=.*{_MONEY})(?=.*\b(mix|split|divide|distribut\w*|allocat\w*|plan|deploy|use of|get the most|"
+    r"maximi[sz]\w*|where\b.{0,30}\b(go|put|spend|invest)|how (should|would|do|can|to) (we|i|you)\b.{0,25}\b("
+    r"spend|invest|use|deploy|spread|divvy|carve)|to (spend|invest)\b|spread\w*|divvy|carve\w* up|"
+    # "how to best use 700k", "where would 500k do the most good", "how much should each channel get".
+    r"best (use|way to use)|make the most of|do the most (good|for)|where (should|would|could|will|can)\b|"
+    r"how much (should|would|do|does) (each|every|the) (channel|media|one)s? (get|receive)|"
+    r"how much (should|would) (we|i) (put|spend|invest)\b.{0,15}\b(each|every|per)\b))"
+)
