@@ -7,7 +7,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from agent.models import answers, experiments, memory, setup
+from agent.models import answers, changes, experiments, memory, setup
 from agent.models.router import Route, route
 
 # Intents whose answer depends on the dataset's channel names (fetched once per session if unknown).
@@ -222,11 +222,6 @@ def _lock(messages: list[BaseMessage], text: str, r: Route) -> AIMessage:
     )
 
 
-_CHANGE_WORDS = re.compile(
-    r"\b(add|include|drop|remove|exclude|without|excluding|minus)\s+(?:the\s+)?([A-Za-z_][\w-]*)", re.IGNORECASE
-)
-_OUT_WORDS = re.compile(r"\b(?:take|leave|kick|pull)\s+(?:the\s+)?([A-Za-z_][\w-]*)\s+out\b", re.IGNORECASE)
-_NOT_NAMES = {"control", "controls", "channel", "channels", "variable", "variables", "it", "them", "a", "an"}
 _REFIT_WORDS = re.compile(r"\b(re-?fit\w*|fit (it |the model |the spec )?again|re-?run)\b", re.IGNORECASE)
 
 
@@ -251,13 +246,13 @@ def _amend(messages: list[BaseMessage], text: str, r: Route, context_done: bool)
             '"set up a model", then "lock it because …"), or name its spec_… id.',
             intent="amend",
         )
-    changes = _named_changes(text, current)
-    if isinstance(changes, str):
-        return _say(changes, intent="amend")
+    named = changes.named_changes(text, current)
+    if isinstance(named, str):
+        return _say(named, intent="amend")
     return _call(
         messages,
         "amend_spec",
-        {"spec_id": current["spec_id"], "reason": r.args["reason"], **changes},
+        {"spec_id": current["spec_id"], "reason": r.args["reason"], **named},
         {"intent": "amend", "phase": "answer"},
     )
 
@@ -272,53 +267,15 @@ def _propose(messages: list[BaseMessage], text: str, r: Route) -> AIMessage:
         if catalog
         else None
     )
-    changes = _named_changes(text, have) if have else {}
-    if isinstance(changes, str):  # a named variable the data or spec does not have: nothing is proposed
-        return _say(changes, intent="amend")
+    named = changes.named_changes(text, have) if have else {}
+    if isinstance(named, str):  # a named variable the data or spec does not have: nothing is proposed
+        return _say(named, intent="amend")
     return _say(
         answers.render(
-            "answers/amend_proposal.j2", refit=r.note == "refit", changes=setup.describe_changes(changes), text=text
+            "answers/amend_proposal.j2", refit=r.note == "refit", changes=setup.describe_changes(named), text=text
         ),
         intent="amend",
     )
-
-
-def _named_changes(text: str, spec: dict[str, Any]) -> dict[str, Any] | str:
-    """The changes the request names, as ``remove``/``add_controls``/choices; or what to say when a named item is
-    unknown or nothing is named (nothing is guessed)."""
-    head = re.split(r"\bbecause\b|\bsince\b|\breason\b", text, flags=re.IGNORECASE)[0]
-    have = {n.casefold(): n for n in list(spec.get("channels") or []) + list(spec.get("controls") or [])}
-    changes: dict[str, Any] = {}
-    unknown = []
-    pairs = _CHANGE_WORDS.findall(head) + [("remove", n) for n in _OUT_WORDS.findall(head)]
-    for verb, name in pairs:
-        if name.casefold() in _NOT_NAMES:
-            continue
-        if verb.lower() in ("add", "include"):
-            changes.setdefault("add_controls", []).append(name)
-        elif name.casefold() in have:
-            changes.setdefault("remove", []).append(have[name.casefold()])
-        else:
-            unknown.append(name)
-    m = re.search(r"seasonality (?:order )?(?:to )?(\d+)|(\d+)\s*fourier", head, re.IGNORECASE)
-    if m:
-        changes["seasonality_order"] = int(m.group(1) or m.group(2))
-    m = re.search(r"hold ?out (?:to |the last )?(\d+)", head, re.IGNORECASE)
-    if m:
-        changes["holdout_periods"] = int(m.group(1))
-    exists = (
-        f"channels {', '.join(spec.get('channels') or []) or 'none'}; "
-        f"controls {', '.join(spec.get('controls') or []) or 'none'}"
-    )
-    if unknown:
-        where = f"spec {spec['spec_id']}" if str(spec.get("spec_id", "")).startswith("spec_") else "the model's data"
-        return f"{', '.join(unknown)} is not in {where} ({exists}), so nothing was changed."
-    if not changes:
-        return (
-            f"Which change should the amendment make? Spec {spec['spec_id']} has {exists}. Say e.g. "
-            '"amend the spec to drop <name> because …".'
-        )
-    return changes
 
 
 def _wizard_move(messages: list[BaseMessage], text: str, tools: list[str]) -> AIMessage | None:
