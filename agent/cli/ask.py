@@ -76,7 +76,17 @@ def _ask(args: argparse.Namespace) -> dict[str, Any]:
         choice = _fit_for(argparse.Namespace(fit=None), session.store, after)
     if choice is not None:
         record["fit"] = choice.to_dict()
+    record["fit_read"] = _reads_a_fit(session.store, record)
     return record
+
+
+def _reads_a_fit(store: Any, record: dict[str, Any]) -> bool:
+    """Whether this turn's answer came from a fit: a tool that reads one (it takes ``fit_id``) or a fit run. A
+    data question, the ledger or a setup step is answered without one, and must not be labelled as if it were."""
+    from tools import build_tools  # lazy: the tool set is built only after a turn, never at start-up
+
+    reads = {t.name for t in build_tools(store) if "fit_id" in (t.args or {})} | {"fit_model"}
+    return any(c["name"] in reads for c in record.get("tool_calls") or [])
 
 
 def _id(choice: Any) -> str | None:
@@ -88,8 +98,10 @@ def _render(record: dict[str, Any]) -> str:
     if record.get("hint"):
         lines.append(f"({record['hint']})")
     fit = record.get("fit")
-    if fit:
+    if fit and record.get("fit_read", True):
         lines.append(f"[answered from {fit['description']}]" + (f" {fit['reason']}" if fit.get("reason") else ""))
+    elif fit:  # say which fit results would come from, without claiming it answered this turn
+        lines.append(f"[answered without reading a fit; results come from {fit['description']}]")
     lines.append(f"[session {record['session']}{'' if record['grounded'] else ' · NOT grounded'}]")
     return "\n".join(lines)
 
