@@ -43,6 +43,7 @@ def roi_by_outcome(res: dict[str, Any]) -> go.Figure:
                 x=[e["mean"] for e in est],
                 y=names,
                 mode="markers",
+                orientation="h",  # grouped along the channel axis, so the outcomes' intervals sit side by side
                 name=label,
                 marker={"size": 10, "color": color},
                 error_x=_error(est),

@@ -192,6 +192,9 @@ def _cross_block(cross: dict[str, Any]) -> dict[str, Any]:
         effects.append(
             {k: e[k] for k in ("source", "target", "type", "lag", "modulator", "verdict")}
             | {
+                "identifiability": e.get(
+                    "identifiability"
+                ),  # weakly identified when collinear (fit.multi_identifiability)
                 "kappa": kappa,
                 "routed": routed,
                 "direction": direction,
