@@ -88,12 +88,34 @@ def test_roi_json_has_outcomes_beside_the_weighted_total(fitted, capsys) -> None
         assert total["roi"]["mean"] == pytest.approx(per_roi, rel=1e-4)
 
 
+STATUSES = {"identified", "weak", "prior"}
+
+
+def test_roi_labels_every_outcome_channel_and_the_total(fitted, capsys) -> None:
+    r = run(capsys, fitted["store"], "roi", fitted["fit"]["fit_id"])
+    for o in r["outcomes"].values():
+        assert {c["identifiability"]["status"] for c in o["channels"].values()} <= STATUSES
+    assert {c["identifiability"]["status"] for c in r["channels"].values()} <= STATUSES  # not "not assessed"
+    code = main(["--store", fitted["store"], "roi", fitted["fit"]["fit_id"]])
+    text = capsys.readouterr().out
+    assert code == 0 and text.count("identifiability") == 3  # the total's table and each outcome's
+    label = r["outcomes"]["Sales_Multi"]["channels"]["TV"]["identifiability"]["label"]
+    assert label in text.split("Sales_Multi (weight 1)")[1]
+
+
+def test_health_stores_the_outcome_and_cross_labels(fitted) -> None:
+    health = fitted["fit"]["health"]
+    assert set(health["outcome_identifiability"]) == set(KPIS.split(","))
+    assert len(health["cross_identifiability"]) == 1
+
+
 def test_cross_effects_json(fitted, capsys) -> None:
     r = run(capsys, fitted["store"], "cross-effects", fitted["fit"]["fit_id"])
     (e,) = r["effects"]
     assert {k: e[k] for k in ("source", "target", "type", "modulator")} == CANNIBALISATION
     assert e["lo"] <= e["mean"] <= e["hi"] <= 0  # cannibalisation: kappa < 0 by its prior
     assert e["routed"]["mean"] < 0 and r["residual_correlation"][0]["a"] == "Sales_Single"
+    assert e["identifiability"]["causes"] == []  # the promotion switches the effect on and off: not collinear
 
 
 def test_outcome_effects_route_the_promotion(fitted, capsys) -> None:
@@ -169,6 +191,10 @@ def test_tools_and_answers(fitted) -> None:
     cross = json.loads(tools["cross_effects"].invoke({"fit_id": fit_id}))
     text = compose("cross_effects", cross, {"intent": "cross_effects"}, [])
     assert "Sales_Multi → Sales_Single (cannibalisation, when Promo_Multi is on)" in text
+    weak = {"label": "weakly identified: collinear", "status": "weak", "causes": ["collinear"], "fix": "a modulator"}
+    cross["effects"][0]["identifiability"] = weak
+    text = compose("cross_effects", cross, {"intent": "cross_effects"}, [])
+    assert "Identifiability: weakly identified: collinear. To pin it down: a modulator." in text
     lift = json.loads(tools["outcome_effects"].invoke({"fit_id": fit_id, "channel": "TV"}))
     assert list(lift["drivers"]) == ["TV"]
     text = compose("outcome_effects", lift, {"intent": "outcome_effects"}, [])
@@ -176,3 +202,10 @@ def test_tools_and_answers(fitted) -> None:
     roi = json.loads(tools["roi"].invoke({"fit_id": fit_id, "channel": "TV"}))
     text = compose("roi", roi, {"intent": "roi", "channel": "TV"}, [])
     assert "TV on Sales_Single: ROI" in text and "TV on Sales_Multi: ROI" in text
+    roi["outcomes"]["Sales_Multi"]["channels"]["TV"]["identifiability"] = {
+        "label": "prior-dominated",
+        "status": "prior",
+        "causes": ["trend"],
+    }
+    text = compose("roi", roi, {"intent": "roi", "channel": "TV"}, [])
+    assert "TV on Sales_Multi" in text and "— prior-dominated (likely cause: trend)" in text

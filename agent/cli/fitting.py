@@ -10,7 +10,7 @@ from typing import Any
 
 from agent.cli.main import add_answer_options, add_command, open_store
 from agent.cli.outcomes import outcome_roi_lines
-from agent.cli.render import interval, table
+from agent.cli.render import interval, label_text, table
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -283,7 +283,7 @@ def _render_roi(r: dict[str, Any]) -> str:
         if show_prior:
             p = c.get("prior")
             row.append(f"{p['median']:.3g} [{p['lo']:.3g}, {p['hi']:.3g}]" if p else "n/a")
-        rows.append(row + [_label_text(c.get("identifiability"))])
+        rows.append(row + [label_text(c.get("identifiability"))])
     cols = ["channel", "spend", "contribution", "ROI", "marginal ROI"]
     out = [head, table(cols + (["prior ROI (median)"] if show_prior else []) + ["identifiability"], rows)]
     fixes = [
@@ -312,14 +312,6 @@ def _basis_lines(basis: list[dict[str, Any]]) -> list[str]:
         scope = "total national " if b["national"] else ""
         out.append(f"{b['channel']}: ROI on {scope}spend ({b['spend']}){on}{national}.")
     return out
-
-
-def _label_text(idf: dict[str, Any] | None) -> str:
-    """The label, with the data cause of a prior-dominated channel (the label alone does not name it)."""
-    if not idf:
-        return "not assessed"
-    causes = idf.get("causes") or []
-    return f"{idf['label']} ({', '.join(causes)})" if idf.get("status") == "prior" and causes else idf["label"]
 
 
 def _compare(args: argparse.Namespace) -> dict[str, Any]:

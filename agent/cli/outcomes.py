@@ -8,7 +8,7 @@ import argparse
 from typing import Any
 
 from agent.cli.main import add_answer_options, add_command, open_store
-from agent.cli.render import interval, table
+from agent.cli.render import interval, label_text, table
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -79,6 +79,13 @@ def _render_cross(r: dict[str, Any]) -> str:
         ]
         out.append(table(["effect", "type", "kappa", "routed (target units)", "verdict"], rows))
         out.append(f"Units — {r['units']}.")
+        out += [
+            f"{e['source']} → {e['target']}: {e['identifiability']['label']}"
+            + (f" — to pin it down: {e['identifiability']['fix']}" if e["identifiability"].get("fix") else "")
+            + "."
+            for e in r["effects"]
+            if e.get("identifiability", {}).get("status") not in (None, "identified")
+        ]
     else:
         out.append("No cross-effects are declared in this spec (outcomes.cross_effects).")
     corr = ", ".join(f"{c['a']} ~ {c['b']} {interval(c)}" for c in r["residual_correlation"])
@@ -116,6 +123,9 @@ def outcome_roi_lines(r: dict[str, Any]) -> list[str]:
         return []
     out = [f"Per outcome ({r['total_is']}):"]
     for name, o in r["outcomes"].items():
-        rows = [[ch, interval(c["contribution"], 0), interval(c["roi"])] for ch, c in o["channels"].items()]
-        out += [f"{name} (weight {o['weight']:g})", table(["channel", "contribution", "ROI"], rows)]
+        rows = [
+            [ch, interval(c["contribution"], 0), interval(c["roi"]), label_text(c.get("identifiability"))]
+            for ch, c in o["channels"].items()
+        ]
+        out += [f"{name} (weight {o['weight']:g})", table(["channel", "contribution", "ROI", "identifiability"], rows)]
     return out

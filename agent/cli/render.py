@@ -27,3 +27,12 @@ def interval(est: dict[str, Any] | None, digits: int = 2) -> str:
     if not est:
         return ""
     return f"{est['mean']:.{digits}f} [{est['lo']:.{digits}f}, {est['hi']:.{digits}f}]"
+
+
+def label_text(idf: dict[str, Any] | None) -> str:
+    """An identifiability label, with the data cause of a prior-dominated channel (the label alone does not name
+    it); ``not assessed`` when the fit stored none."""
+    if not idf:
+        return "not assessed"
+    causes = idf.get("causes") or []
+    return f"{idf['label']} ({', '.join(causes)})" if idf.get("status") == "prior" and causes else idf["label"]

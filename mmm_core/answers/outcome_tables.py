@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from mmm_core.answers.identifiability import add_identifiability
 from mmm_core.effects.draws import EffectDraws
 from mmm_core.effects.tables import roi_table
 from mmm_core.fit import artifacts
 from mmm_core.fit.multi_effects import ARTIFACT, MultiEffects, load_multi_effects
+from mmm_core.ledger.fits import fit_record
 from mmm_core.store import Store
 
 
@@ -23,17 +25,25 @@ def multi_effects(store: Store, fit_id: str, total: EffectDraws) -> MultiEffects
 
 def outcomes_block(store: Store, fit_id: str, total: EffectDraws, level: float, method: Any) -> dict[str, Any]:
     """``{outcomes: {KPI: {weight, channels{...}}}, total_is}`` beside ``roi``'s total ``channels`` (the weighted
-    sum over outcomes, cross-effects included); ``{}`` for a fit with one outcome."""
+    sum over outcomes, cross-effects included); ``{}`` for a fit with one outcome. Each channel row carries its
+    ``identifiability`` label on that outcome, as the total's rows do (``not assessed`` for a fit stored before
+    per-outcome labels existed)."""
     eff = multi_effects(store, fit_id, total)
     if eff is None:
         return {}
-    return {
-        "outcomes": {
-            name: {"weight": float(w), "channels": roi_table(e, level, method)["channels"]}
-            for name, w, e in zip(eff.outcomes, eff.weights, eff.per_outcome, strict=True)
-        },
-        "total_is": _total_is(eff),
-    }
+    stored = outcome_labels(fit_record(store, fit_id).health)
+    outcomes = {}
+    for name, w, e in zip(eff.outcomes, eff.weights, eff.per_outcome, strict=True):
+        channels = roi_table(e, level, method)["channels"]
+        add_identifiability(channels, {"identifiability": stored.get(name)}, None)
+        outcomes[name] = {"weight": float(w), "channels": channels}
+    return {"outcomes": outcomes, "total_is": _total_is(eff)}
+
+
+def outcome_labels(health: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Outcome → channel → stored identifiability label (``fit.multi_identifiability``); ``{}`` before they
+    existed."""
+    return (health or {}).get("outcome_identifiability") or {}
 
 
 def _total_is(eff: MultiEffects) -> str:
@@ -41,4 +51,4 @@ def _total_is(eff: MultiEffects) -> str:
     return f"channels are the weighted total {terms} (cross-effects included)"
 
 
-__all__ = ["multi_effects", "outcomes_block"]
+__all__ = ["multi_effects", "outcome_labels", "outcomes_block"]

@@ -5,7 +5,9 @@ Every number comes from the fit's stored draws (``fit.multi_effects``): per-outc
 KPI units; the weighted total (Σ weight × outcome) is the fit's ordinary effect draws, which ``results.roi``
 reports as ``channels``. A cross-effect whose interval spans 0 is said to be "not distinguishable from zero":
 when the same channels drive both outcomes, kappa through media is collinear with the target's own media effects,
-and only a modulator (a promotion on the source) or a source-only control pins it.
+and only a modulator (a promotion on the source) or a source-only control pins it. Each effect carries its
+``identifiability`` label (``fit.multi_identifiability``: weakly identified when nothing but the shared media moves
+it, with the reason), and each channel row of ``roi``'s per-outcome tables its label on that outcome.
 
 Public API::
 
@@ -22,6 +24,7 @@ import numpy as np
 
 from mmm_core import ledger
 from mmm_core.answers import results
+from mmm_core.answers.identifiability import NOT_ASSESSED
 from mmm_core.answers.outcome_tables import multi_effects
 from mmm_core.effects.intervals import interval_info, summarize
 from mmm_core.errors import MMMError
@@ -63,6 +66,7 @@ def cross_effects(
     frame = results._frame(store, fit, interval, method)
     level, how = frame["level"], frame["method"]
     block = ledger.get_spec(store, fit.spec_id).spec.outcomes
+    labels = (fit.health or {}).get("cross_identifiability") or []
     effects = []
     for i, e in enumerate(block.cross_effects):
         kappa = summarize(eff.kappa[:, i], level, how)
@@ -76,6 +80,7 @@ def cross_effects(
                 **{k: kappa[k] for k in ("mean", "median", "sd", "lo", "hi")},
                 "routed": summarize(eff.routed[:, i], level, how),
                 "verdict": _verdict(kappa["lo"], kappa["hi"]),
+                "identifiability": labels[i] if i < len(labels) else dict(NOT_ASSESSED),
             }
         )
     body = {

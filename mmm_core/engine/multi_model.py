@@ -126,6 +126,8 @@ class MultiFitResult:
     scaled: MultiScaled
     config: MultiOutcomeConfig
     data: MultiData | None = None
+    # [chain, draw] per-transition sampler statistics the health review reads (diverging, energy: BFMI)
+    sampler: dict[str, np.ndarray] | None = None
 
     def params(self) -> dict[str, np.ndarray]:
         """Every draw, the input of :func:`predict_multi`."""
@@ -177,7 +179,7 @@ def fit_multi(
     mcmc = MCMC(
         kernel, num_warmup=warmup, num_samples=draws, num_chains=chains, chain_method=method, progress_bar=False
     )
-    mcmc.run(jax.random.PRNGKey(seed), sd, extra_fields=("num_steps", "diverging"))
+    mcmc.run(jax.random.PRNGKey(seed), sd, extra_fields=("num_steps", "diverging", "energy"))
     grouped = {k: np.asarray(v) for k, v in mcmc.get_samples(group_by_chain=True).items()}
     extra = mcmc.get_extra_fields(group_by_chain=True)
     diagnostics = _diagnostics(grouped, extra, latent=set(latent))
@@ -191,7 +193,8 @@ def fit_multi(
         dense_mass=dense_mass,
     )
     flat = {k: v.reshape((chains * draws,) + v.shape[2:]) for k, v in grouped.items()}
-    return MultiFitResult(flat, diagnostics, sd, config, data if isinstance(data, MultiData) else None)
+    sampler = {name: np.asarray(extra[name]) for name in ("diverging", "energy")}
+    return MultiFitResult(flat, diagnostics, sd, config, data if isinstance(data, MultiData) else None, sampler)
 
 
 def _latent_sites(model, sd: MultiScaled) -> dict[str, int]:

@@ -13,6 +13,8 @@ What differs from a single-KPI fit, and why:
 - No pre-fit gate: its checks (prior predictive, scale, collinearity) are written for one KPI; the convergence
   review (R-hat, ESS, divergences, same thresholds) and each outcome's fit checks (R², MAPE, Durbin–Watson,
   baseline) still decide the fit's health.
+- Identifiability labels (``fit.multi_identifiability``): the single-KPI rules per (outcome, channel) and for the
+  weighted total, and per cross-effect, stored in the health JSON as a single fit stores its labels.
 - Quick mode is a short NUTS run (one chain, ``QUICK_DRAWS`` warm-up and draws, fewer if asked), labelled
   approximate: there is no Laplace approximation of the joint model.
 """
@@ -44,13 +46,14 @@ from mmm_core.fit.multi_effects import (
     cross_rows,
     outcome_rows,
 )
+from mmm_core.fit.multi_identifiability import assess as assess_identifiability
 from mmm_core.fit.multi_review import multi_health
 from mmm_core.fit.records import FitOutcome, FitSettings
 from mmm_core.store import Store
 
 QUICK_DRAWS = 200  # warm-up and draws of a quick multi-outcome fit (one chain): enough to see the fit's shape
 NUTS_LABEL = "NUTS (full Bayesian posterior, several outcomes jointly)"
-QUICK_LABEL = f"short NUTS run (1 chain, {QUICK_DRAWS} draws; approximate — not for decisions)"
+QUICK_LABEL = "short NUTS run (1 chain, {draws} draws; approximate — not for decisions)"  # the draws it ran
 
 
 @dataclass(frozen=True)
@@ -251,11 +254,14 @@ def _fit(store: Store, spec, settings: FitSettings, report, timer: PhaseTimer, s
             target_accept=run.target_accept,
         )
     report(steps.sampling_end, "computing contributions, ROI and the health review")
-    label = QUICK_LABEL if run.quick else NUTS_LABEL
+    label = QUICK_LABEL.format(draws=run.draws) if run.quick else NUTS_LABEL
     with timer.phase("effects"):
         effects = compute_multi_effects(result, inputs.data, approximate=run.quick, label=label)
+    with timer.phase("identifiability"):
+        labels = assess_identifiability(result, inputs.data, effects, seed=run.seed)
     with timer.phase("review"):
         health, diagnostics = multi_health(result, inputs.data, effects, spec.holdout.last_n, approximate=run.quick)
+    health |= labels  # stored beside the checks, as a single-KPI fit's labels: a label per channel, not a verdict
     outcome = FitOutcome(
         result=MultiResultInfo(approximate=run.quick, label=label),
         samples={name: np.asarray(v) for name, v in result.draws.items()},

@@ -52,9 +52,13 @@ def mcmc_checks(result) -> list[Check]:
 
 
 def sampler_stats(result, chains: int, draws: int) -> dict[str, np.ndarray]:
-    """``{diverging, energy}`` [chain, draw] as the review reads them. The engine records the number of
-    divergences (``diagnostics``); the checks use only their count and share of draws, so a mask with that many
-    set gives the same verdict. Energy is not recorded: BFMI then says so (warn) rather than guessing."""
+    """``{diverging, energy}`` [chain, draw] as the review reads them: the engine's per-transition record.
+
+    A result without it (made before the engine kept energy) still has the number of divergences: the checks use
+    only their count and share of draws, so a mask with that many set gives the same verdict; BFMI then says
+    energy was not recorded (warn) rather than guessing."""
+    if getattr(result, "sampler", None):
+        return {name: np.asarray(v).reshape(chains, draws) for name, v in result.sampler.items()}
     div = np.zeros(chains * draws, bool)
     div[: int(result.diagnostics["divergences"])] = True
     return {"diverging": div.reshape(chains, draws)}
