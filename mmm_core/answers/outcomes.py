@@ -79,7 +79,7 @@ def cross_effects(
                 "modulator": e.modulator,
                 **{k: kappa[k] for k in ("mean", "median", "sd", "lo", "hi")},
                 "routed": summarize(eff.routed[:, i], level, how),
-                "verdict": _verdict(kappa["lo"], kappa["hi"]),
+                "verdict": verdict(kappa["lo"], kappa["hi"]),
                 "identifiability": labels[i] if i < len(labels) else dict(NOT_ASSESSED),
             }
         )
@@ -93,10 +93,15 @@ def cross_effects(
     return results._finish(store, frame, body)
 
 
-def _verdict(lo: float, hi: float) -> str:
+def verdict(lo: float, hi: float) -> str:
+    """The one rule for an interval's sign: spanning 0 is "not distinguishable from zero" (the report applies it to
+    contributions and correlations too)."""
     if lo <= 0 <= hi:
         return NOT_DISTINGUISHABLE
     return "negative (takes from the target)" if hi < 0 else "positive (adds to the target)"
+
+
+_verdict = verdict  # the name mmm_core.report.outcomes imports (m22r switches to ``verdict``)
 
 
 def _correlations(eff: MultiEffects, level: float, method: Any) -> list[dict[str, Any]]:
@@ -172,4 +177,5 @@ __all__ = [
     "cross_effects",
     "outcome_effects",
     "require_multi",
+    "verdict",
 ]
