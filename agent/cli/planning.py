@@ -156,6 +156,7 @@ def _render_optimize(r: dict[str, Any]) -> str:
     ]
     if vs.get("prob_better") is not None and dec.get("status") != "keep":
         lines.append(f"Gain vs the current mix: {interval(vs['delta'], 0)}; P(better) = {vs['prob_better']:.2f}")
+    lines += _outcome_lines(r.get("outcomes"), "the current mix")
     lines += _money_lines(r.get("money") or {})
     lines.append(
         "Optimality verified (equal marginal ROI across unconstrained channels)."
@@ -208,7 +209,21 @@ def _objective(obj: Any) -> str:
     text = {"mean": "expected KPI", "mean_sd": "mean − λ·sd", "cvar": "CVaR"}.get(kind, str(kind))
     if isinstance(obj, dict) and obj.get("basis") == "total_roi":  # issue 21: never read as a short-term plan
         text += " on TOTAL ROI: short-term + long-term (brand) effect"
+    if isinstance(obj, dict) and obj.get("description"):  # several outcomes: the KPI is their weighted sum
+        text += f"; KPI = {obj['description']}"
     return text
+
+
+def _outcome_lines(outcomes: dict[str, Any] | None, reference: str) -> list[str]:
+    """Per outcome of a weighted objective: its expected media KPI and the paired change vs ``reference``."""
+    lines = []
+    for name, o in (outcomes or {}).items():
+        vs = o["vs_current"]
+        lines.append(
+            f"  {name} (weight {o['weight']:g}): expected {interval(o['expected_kpi'], 0)}; change vs {reference} "
+            f"{interval(vs['delta'], 0)}, P(up) = {vs['prob_up']:.2f}"
+        )
+    return ["Per outcome (own units, cross-effects included):", *lines] if lines else []
 
 
 def _scenario(args: argparse.Namespace) -> dict[str, Any]:
@@ -237,6 +252,9 @@ def _render_scenario(r: dict[str, Any]) -> str:
     ]
     if vs.get("delta"):
         lines.append(f"Change vs current: {interval(vs['delta'], 0)}; P(more KPI) = {vs.get('prob_better', 0):.2f}")
+    if (r.get("objective") or {}).get("description"):
+        lines.append(f"KPI = {r['objective']['description']}")
+    lines += _outcome_lines(sc.get("outcomes"), "the current level")
     money = sc.get("money") or {}
     if money.get("verdict"):
         lines.append(

@@ -56,7 +56,7 @@ def optimize(
     }
     request = PlanRequest(budget, periods, bounds, bounds_pct, fixed, objective=objective, **options)  # validates
     fit = decision_fit(store, fit_id, allow_unhealthy)
-    post = load_posterior(store, fit_id)
+    post = load_posterior(store, fit_id, outcomes=True)  # several outcomes: their weighted sum (the spec's weights)
     levels = current_levels(post, periods)
     if incremental:
         request = PlanRequest(
@@ -105,7 +105,7 @@ def scenario(
     :func:`~mmm_core.optimizer.scenarios.apply_moves`) describe one more allocation relative to the current level;
     it is scored after ``allocations``."""
     fit = decision_fit(store, fit_id, allow_unhealthy)
-    post = load_posterior(store, fit_id)
+    post = load_posterior(store, fit_id, outcomes=True)  # several outcomes: their weighted sum (the spec's weights)
     allocations = list(allocations or [])
     request: dict[str, Any] = {"allocations": allocations, "periods": periods, "names": names, "margin": margin}
     if moves is not None:

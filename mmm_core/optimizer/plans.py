@@ -43,8 +43,10 @@ from mmm_core.optimizer.frontier import (
 from mmm_core.optimizer.long_term import BASIS as LONG_TERM_BASIS
 from mmm_core.optimizer.long_term import LongTermROI, with_long_term
 from mmm_core.optimizer.money import plan_money
+from mmm_core.optimizer.multi_response import response_of
+from mmm_core.optimizer.outcomes import objective_record, outcome_changes
 from mmm_core.optimizer.request import Bounds, PlanRequest
-from mmm_core.optimizer.response import Response, posterior_response, precise
+from mmm_core.optimizer.response import Response, precise
 from mmm_core.optimizer.scenarios import (
     compare,
     compare_allocations,
@@ -124,7 +126,7 @@ def plan(post, request: PlanRequest, long_term: LongTermROI | None = None) -> Op
             "Pass long_term=stored_long_term_roi(store, fit_id), or plan on the short-term response.",
             code="optimizer_no_long_term",
         )
-    response = posterior_response(post, request.periods, request.geo_split, request.max_draws)
+    response = response_of(post, request.periods, request.geo_split, request.max_draws)
     if not request.total_roi:
         return plan_response(response, request)
     result = plan_response(with_long_term(response, long_term, request.seed), request)
@@ -259,6 +261,8 @@ def _result(
         details["allocation_by_geo"] = {name: float(v) for name, v in zip(r.cells, cells)}
     if r.baseline is not None:
         details["expected_total_kpi"] = best.to_dict(r)["expected_total_kpi"]
+    if r.outcomes is not None:  # a weighted sum of outcomes: what the plan does to each
+        details["outcomes"] = outcome_changes(r, best, pattern, cells)
     return OptimizationResult(
         allocation=_named(r, best.amounts),
         expected_kpi=best.to_dict(r)["expected_kpi"],
@@ -274,6 +278,7 @@ def _result(
             "risk_lambda": problem.risk_lambda,
             "cvar_q": problem.cvar_q,
             "value": sol.objective_value,
+            **objective_record(r),
         },
         approximate=r.approximate,
         label=r.label,
@@ -304,7 +309,7 @@ def evaluate_allocation(
     post, allocation: dict[str, float], periods: int = 13, geo_split: str = "recent", max_draws: int = 1000
 ) -> dict[str, Any]:
     """Expected horizon KPI (with interval) and per-channel contributions of one allocation, vs the current level."""
-    r = posterior_response(post, periods, geo_split, max_draws)
+    r = response_of(post, periods, geo_split, max_draws)
     amounts, notes = to_amounts(r, allocation)
     out = evaluate(r, amounts, "allocation").to_dict(r, evaluate(r, current_level(r), "current_level"))
     return out | {
@@ -325,4 +330,4 @@ def scenario(
     margin: float | None = None,
 ) -> dict[str, Any]:
     """Compare user allocations (each vs the current level, paired by draw, with the money view); names the best."""
-    return compare_allocations(posterior_response(post, periods, geo_split, max_draws), allocations, names, margin)
+    return compare_allocations(response_of(post, periods, geo_split, max_draws), allocations, names, margin)

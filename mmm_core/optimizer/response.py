@@ -62,6 +62,7 @@ class Response:
     notes: tuple[str, ...] = field(default=())
     spend_cv: np.ndarray | None = None
     data_causes: tuple[tuple[str, ...], ...] | None = None
+    outcomes: Any = None  # optimizer.outcomes.OutcomeView when the KPI is a weighted sum of several outcomes
 
     @property
     def n_cells(self) -> int:
@@ -175,7 +176,7 @@ def _posterior_fn(amounts, args, static):
 
     Adstock is linear, so the adstocked spend in the horizon is ``x0 + u * plan``: ``x0`` [S, N, G, C] the
     carry-over of recent spend alone, ``u`` [S, N, C] the share of a flat plan's weight already working in
-    each horizon period (both precomputed by :func:`_adstock_parts`). Only saturation runs per evaluation,
+    each horizon period (both precomputed by :func:`adstock_parts`). Only saturation runs per evaluation,
     which keeps an objective + gradient at 1,000 draws × 64 cells in milliseconds.
     """
     config, periods = static
@@ -212,9 +213,14 @@ def adstock_weights(params: dict, config, n_c: int) -> jnp.ndarray:
     return w
 
 
-def _adstock_parts(params: dict, recent_scaled: np.ndarray, config, periods: int) -> tuple[np.ndarray, np.ndarray]:
-    """``x0`` [S, N, G, C] (recent spend's carry-over) and ``u`` [S, N, C] (flat plan's weight) per draw."""
+def adstock_parts(
+    params: dict, recent_scaled: np.ndarray, config, periods: int, keep: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``x0`` [S, N, G, C] (recent spend's carry-over) and ``u`` [S, N, C] (flat plan's weight) per draw, for the
+    last ``keep`` periods of the path (default the ``periods`` of the horizon; one more includes the last observed
+    period, which a lagged cross-effect reads)."""
     n_l, n_g, n_c = recent_scaled.shape
+    keep = periods if keep is None else keep
     path0 = np.concatenate([recent_scaled, np.zeros((periods, n_g, n_c))]).astype(np.float32)
     ones = np.concatenate([np.zeros((n_l, 1, n_c)), np.ones((periods, 1, n_c))]).astype(np.float32)
     lag0, lag1 = tf.lag_tensor(path0, config.l_max), tf.lag_tensor(ones, config.l_max)
@@ -222,7 +228,7 @@ def _adstock_parts(params: dict, recent_scaled: np.ndarray, config, periods: int
     @jax.jit
     def parts(p):
         w = adstock_weights(p, config, n_c)
-        return tf.adstock_from_lags(lag0, w)[-periods:], tf.adstock_from_lags(lag1, w)[-periods:, 0]
+        return tf.adstock_from_lags(lag0, w)[-keep:], tf.adstock_from_lags(lag1, w)[-keep:, 0]
 
     x0, u = jax.lax.map(parts, {k: jnp.asarray(params[k]) for k in ("adstock_alpha", "adstock_theta")}, batch_size=256)
     return np.asarray(x0), np.asarray(u)
@@ -253,7 +259,7 @@ def posterior_response(post, periods: int = 13, geo_split: str = "recent", max_d
     kpi_scale = np.asarray(scaled.kpi_scale, float)
     base_eta = np.log(np.maximum(baseline_recent / kpi_scale[None], 1e-30))
     recent_scaled = recent_window(spend, config.l_max) / np.asarray(scaled.spend_scale, float)[None]
-    x0, u = _adstock_parts(post.params, recent_scaled, config, int(periods))
+    x0, u = adstock_parts(post.params, recent_scaled, config, int(periods))
     args = {
         "params": {k: jnp.asarray(post.params[k]) for k in ("beta", "sat_half", "hill_slope")},
         "x0": jnp.asarray(x0),

@@ -16,6 +16,7 @@ import numpy as np
 
 from mmm_core.optimizer.core import OptimizerError
 from mmm_core.optimizer.explain import extrapolation, summary, widen
+from mmm_core.optimizer.outcomes import objective_record, outcome_changes
 from mmm_core.optimizer.response import Response, recent_level
 
 
@@ -242,7 +243,9 @@ def compare_allocations(
         notes += [f"scenario {i + 1}: {n}" for n in note]
         name = names[i] if names and i < len(names) else f"scenario_{i + 1}"
         plan = evaluate(r, amounts, name)
-        out.append(plan.to_dict(r, current) | {"money": net_change(plan, current, margin)})
+        out.append(
+            plan.to_dict(r, current) | {"money": net_change(plan, current, margin)} | _outcomes(r, plan, current)
+        )
     best = max(range(len(out)), key=lambda i: out[i]["expected_kpi"]["mean"]) if out else None
     return {
         "current": current.to_dict(r),
@@ -252,4 +255,10 @@ def compare_allocations(
         "notes": notes + list(r.notes),
         "approximate": r.approximate,
         "label": r.label,
+        **({"objective": objective_record(r)} if r.outcomes is not None else {}),
     }
+
+
+def _outcomes(r: Response, plan: Evaluation, reference: Evaluation) -> dict:
+    """``{"outcomes": {KPI: ...}}`` for a weighted sum of outcomes (``optimizer.outcomes``), else nothing."""
+    return {} if r.outcomes is None else {"outcomes": outcome_changes(r, plan, reference)}

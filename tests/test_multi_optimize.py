@@ -1,0 +1,210 @@
+"""The optimizer, what-ifs and response curves on a multi-outcome fit (issue 22 item 5): the objective is the
+weighted sum of outcomes (weights from the spec), cross-effects included, and every plan says what each outcome
+gains or loses. One quick two_products fit through the CLI (one chain of 40 draws: the contract and the
+arithmetic, not recovery) serves the module; the arithmetic checks re-score its draws with kappa or the weights
+replaced, so they test the optimizer's reading of the model, not the fit's quality."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+import yaml
+
+from agent.cli.main import main
+from mmm_core.store import Store
+
+WEIGHTS = {"Sales_Single": 1.0, "Sales_Multi": 2.5}
+DESCRIPTION = "weighted sum of outcomes Sales_Single × 1 + Sales_Multi × 2.5 (weights from the spec)"
+CANNIBALISATION = {
+    "source": "Sales_Multi",
+    "target": "Sales_Single",
+    "type": "cannibalisation",
+    "modulator": "Promo_Multi",
+}
+PERIODS = 13
+
+
+def _cli(store: str, *argv: str, json_out: bool = True) -> tuple[int, str]:
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(["--store", store, *argv, *(["--json"] if json_out else [])])
+    return code, buf.getvalue()
+
+
+def _json(store: str, *argv: str) -> dict:
+    code, out = _cli(store, *argv)
+    assert code == 0, out
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory) -> dict:
+    """A quick two-outcome fit with the cannibalisation cross-effect and weights 1 / 2.5 in the spec."""
+    from mmm_core.synth.make import write
+
+    tmp = tmp_path_factory.mktemp("multi_optimize")
+    csv, _ = write("two_products", 0, tmp / "tp.csv")
+    store = str(tmp / "mmm.duckdb")
+    ds = _json(store, "ingest", str(csv), "--name", "tp")["dataset_id"]
+    draft = tmp / "spec.yaml"
+    _json(store, "spec", "init", ds, "--kpi", ",".join(WEIGHTS), "--out", str(draft))
+    data = yaml.safe_load(draft.read_text())
+    data["outcomes"].update(
+        cross_effects=[CANNIBALISATION], control_outcomes={"Promo_Multi": ["Sales_Multi"]}, weights=WEIGHTS
+    )
+    draft.write_text(yaml.safe_dump(data))
+    locked = _json(store, "spec", "lock", str(draft), "--rationale", "two products, weighted by margin")
+    fit = _json(store, "fit", locked["spec_id"], "--quick", "--draws", "40", "--seed", "0")
+    return {"store": store, "fit_id": fit["fit_id"]}
+
+
+@pytest.fixture(scope="module")
+def post(fitted):
+    from mmm_core.answers.results import load_posterior
+
+    return load_posterior(Store(fitted["store"]), fitted["fit_id"], outcomes=True)
+
+
+def _with(post, kappa: float | None = None, weights: tuple[float, ...] | None = None):
+    """The same draws with every kappa set to ``kappa`` and/or other outcome weights."""
+    params = dict(post.params)
+    if kappa is not None:
+        params["kappa"] = np.full_like(np.asarray(params["kappa"]), kappa)
+    config = post.multi_config if weights is None else dataclasses.replace(post.multi_config, weights=weights)
+    return dataclasses.replace(post, params=params, multi_config=config)
+
+
+def _optimum(post, budget: float) -> dict[str, float]:
+    """The plain optimum (no decision rule, no trust region): the direction the objective pulls in."""
+    from mmm_core.optimizer import PlanRequest, plan
+
+    request = PlanRequest(budget, PERIODS, trust_region=None, decision_rule=False, n_starts=2, max_draws=20)
+    return plan(post, request).to_dict()["decision"]["optimum_allocation"]
+
+
+def test_optimize_on_a_multi_fit_states_its_objective_and_each_outcome(fitted) -> None:
+    from agent.cli.planning import _render_optimize
+
+    r = _json(fitted["store"], "optimize", fitted["fit_id"], "--budget", "300000")
+    assert r["objective"]["description"] == DESCRIPTION
+    assert r["objective"]["outcomes"] == WEIGHTS
+    assert set(r["outcomes"]) == set(WEIGHTS) and r["decision"]["status"] in ("move", "keep", "partial")
+    weighted = 0.0
+    for name, o in r["outcomes"].items():
+        assert o["weight"] == WEIGHTS[name]
+        d = o["vs_current"]["delta"]
+        assert d["lo"] <= d["mean"] <= d["hi"] and 0.0 <= o["vs_current"]["prob_up"] <= 1.0
+        weighted += o["vs_current"]["weighted_delta"]["mean"]
+    # inside the observed spend range (trust region) nothing is widened: the outcomes add up to the total
+    assert weighted == pytest.approx(r["vs_current"]["delta"]["mean"], abs=1e-6 * r["expected_kpi"]["mean"])
+    text = _render_optimize(r)
+    assert f"KPI = {DESCRIPTION}" in text and "Sales_Multi (weight 2.5): expected" in text
+
+
+def test_weighted_objective_is_predict_multi_over_the_horizon(post) -> None:
+    """The response of a plan = Σ_k w_k × (media contributions incl. routed) of predict_multi, same draws: the last
+    13 observed periods play the horizon (the data before them are the 'recent' past)."""
+    from mmm_core.engine.multi_model import predict_multi
+    from mmm_core.optimizer.multi_response import response_of
+    from mmm_core.optimizer.response import SPEND_FLOOR
+
+    post = _with(post, kappa=-0.6)  # a clear cross-effect, so the routing is tested
+    data = post.multi_data
+    cut = len(data.periods) - PERIODS
+    past = dataclasses.replace(
+        data,
+        periods=data.periods[:cut],
+        spend=data.spend[:cut],
+        kpi=data.kpi[:cut],
+        controls=data.controls[:cut],
+        modulators=data.modulators[:cut],
+    )
+    r = response_of(dataclasses.replace(post, multi_data=past), PERIODS, max_draws=1000)
+    plan = np.array([90_000.0, 60_000.0, 30_000.0, 20_000.0])
+    total, per = r.evaluate(r.to_cells(plan))
+    spend = np.array(data.spend, float)
+    spend[cut:] = plan / PERIODS  # national: one geo
+    spend += SPEND_FLOOR * np.asarray(post.scaled.outcomes[0].spend_scale)[None]  # the response's floor
+    mods = np.array(data.modulators, float)
+    mods[cut:] = mods[cut - PERIODS : cut].mean(axis=0)  # held at the recent mean
+    pred = predict_multi(post.params, post.scaled, post.multi_config, spend, mods)
+    expected = (pred["contributions"][:, cut:].sum(axis=(1, 2)) * post.weights).sum(-1)  # [S, C]
+    assert np.allclose(per, expected, rtol=2e-4)
+    assert np.allclose(total, expected.sum(-1), rtol=2e-4)
+
+
+def test_cannibalisation_makes_the_source_channel_worth_less(post) -> None:
+    """kappa < 0 takes single-pack units in proportion to what a channel drives on multipack: each channel's
+    value falls by exactly w_single · kappa · m̄ · (its multipack part), and the plan moves budget away from the
+    channel whose value is most on multipack."""
+    from mmm_core.optimizer.multi_response import response_of
+
+    none, strong = _with(post, kappa=0.0), _with(post, kappa=-0.9)
+    r0, r1 = response_of(none, PERIODS), response_of(strong, PERIODS)
+    cells = r0.to_cells(r0.recent_level * PERIODS)
+    parts = r0.outcomes.parts(r0, cells)  # [S, C, K], no cross-effect: the direct terms
+    m_bar = post.multi_data.modulators[-PERIODS:, :, 0].mean()
+    expected = r0.evaluate(cells)[1] + post.weights[0] * -0.9 * m_bar * parts[..., 1]
+    assert np.allclose(r1.evaluate(cells)[1], expected, rtol=1e-4)
+    budget = float((r0.recent_level * PERIODS).sum())
+    before, after = _optimum(none, budget), _optimum(strong, budget)
+    mroi = r0.outcomes.parts(r0, cells).mean(0)  # [C, K] at the current mix
+    multi_heavy = post.channels[int(np.argmax(mroi[:, 1] / mroi.sum(-1)))]
+    assert after[multi_heavy] < before[multi_heavy] - 1e-3 * budget
+    assert sum(after.values()) == pytest.approx(budget)
+
+
+def test_weights_move_the_plan_towards_the_weighted_outcome(post) -> None:
+    from mmm_core.optimizer.multi_response import response_of
+
+    r = response_of(post, PERIODS)
+    budget = float((r.recent_level * PERIODS).sum())
+    parts = r.outcomes.parts(r, r.to_cells(r.recent_level * PERIODS)).mean(0)  # [C, K]
+    multi_heavy = post.channels[int(np.argmax(parts[:, 1] / parts.sum(-1)))]
+    single_first = _optimum(_with(post, weights=(1.0, 0.2)), budget)
+    multi_first = _optimum(_with(post, weights=(0.2, 1.0)), budget)
+    assert multi_first[multi_heavy] > single_first[multi_heavy] + 1e-3 * budget
+
+
+def test_scenario_gives_per_outcome_and_total_deltas(fitted) -> None:
+    from agent.cli.planning import _render_scenario
+    from mmm_core.answers.planning import scenario
+
+    store = Store(fitted["store"])
+    moves = [{"from": "TV", "to": "Search", "share": 0.1}]
+    r = scenario(store, fitted["fit_id"], moves=moves)
+    sc = r["scenarios"][0]
+    assert r["objective"]["description"] == DESCRIPTION
+    assert set(sc["outcomes"]) == set(WEIGHTS)
+    weighted = sum(o["vs_current"]["weighted_delta"]["mean"] for o in sc["outcomes"].values())
+    if not sc["warnings"]:  # no extrapolation widening: the outcomes add up to the total, draw by draw
+        assert weighted == pytest.approx(sc["vs_current"]["delta"]["mean"], abs=1e-6 * sc["expected_kpi"]["mean"])
+    text = _render_scenario(r)
+    assert f"KPI = {DESCRIPTION}" in text and "Sales_Single (weight 1): expected" in text
+
+
+def test_response_curve_of_the_weighted_sum(fitted, post) -> None:
+    from mmm_core.answers.results import response_curve
+
+    out = response_curve(Store(fitted["store"]), fitted["fit_id"], "social")
+    assert out["channel"] == "Social" and out["contribution"][0]["mean"] == pytest.approx(0.0, abs=1e-6)
+    c = post.channels.index("Social")
+    zero = np.array(post.multi_data.spend, float)
+    zero[..., c] = 0.0
+    full = post.predict_outcomes()["mu"].sum(axis=(1, 2)) - post.predict_outcomes(zero)["mu"].sum(axis=(1, 2))
+    at_one = out["multipliers"].index(1.0)
+    assert out["contribution"][at_one]["mean"] == pytest.approx(float((full @ post.weights).mean()), rel=1e-3)
+
+
+def test_single_kpi_answers_still_refuse_with_the_reason(fitted) -> None:
+    from mmm_core.answers.results import load_posterior
+    from mmm_core.errors import FitRefusedError
+
+    with pytest.raises(FitRefusedError, match="several outcomes; this answer needs a single-KPI posterior"):
+        load_posterior(Store(fitted["store"]), fitted["fit_id"])
