@@ -204,6 +204,10 @@ _MOVE_VERBS = re.compile(
     r"give|giving|redirect\w*|divert\w*|reassign\w*|send|sending|got|gets|get|getting|receiv\w*|fund|funding|"
     r"swap\w*|rebalanc\w*)\b"
 )
+# A channel right after a verb that moves money is where the money comes from ("move TV to ...").
+_MOVED_OBJECT = re.compile(
+    r"\b(move|shift|transfer|reallocate|redirect|divert|switch)\s+(all (of )?)?(the\s+|our\s+)?$"
+)
 # Verbs that switch a channel off entirely (when no size is given).
 _OFF = re.compile(
     r"\b(stop\w*|cut out|turn(ed|ing)? off|switch(ed|ing)? off|shut(ting)? off|shut down|drop\w*|paus\w*|zero\w*|"
@@ -265,8 +269,11 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
     rest against the data (moving more than a channel's spend)."""
     low = " ".join(text.casefold().split())
     for ch in find_channels(text, known).found:
-        cues = {_cue_at(low, span) for span in _mention_spans(low, ch)}
-        if {"src", "dst"} <= cues:
+        spans = _mention_spans(low, ch)
+        cues = {_cue_at(low, span) for span in spans}
+        # "shift TV into TV": the object of a move verb is the money's source
+        moved = any(_MOVED_OBJECT.search(low[max(0, a - 30) : a]) for a, _ in spans)
+        if "dst" in cues and ("src" in cues or (moved and len(spans) > 1)):
             return f"money cannot move from {ch} to {ch} itself: name two different channels"
     for mv in moves:
         change = mv.get("change")

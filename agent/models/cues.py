@@ -37,12 +37,14 @@ HEAD_TO_HEAD = re.compile(
     r"\bcompared? (to|with)\b|\bin comparison (to|with)\b|\brelative to\b|"
     # A comparative with words between it and "than" ("a better job than", "more per dollar than"), and a
     # "which ..., A or B" choice ("which pays back more, Search or TV?").
-    rf"{COMPARATIVE}(\s+[\w'’-]+){{0,4}}\s+than\b|\bwhich\b[^?.!]*\bor\b|^\s*(is|are|does|do)\b[^?.!]*\bor\b"
+    rf"{COMPARATIVE}(\s+[\w'’-]+){{0,4}}\s+than\b|\b(which|who)\b[^?.!]*\bor\b|^\s*(is|are|does|do)\b[^?.!]*\bor\b|"
+    # "the difference in ROI between TV and Radio", "how do Radio and TV differ?", "favour TV over Radio".
+    r"\bdiffer\w*\b|\b(favou?r\w*|prefer\w*|prioriti[sz]\w*|pick\w*|choos\w*)\b.{0,30}\b(over|to|rather than)\b"
 )
 # Two channels judged on how well they do (not on how much they spent): "is Search a better investment than TV?"
 QUALITY_H2H = re.compile(
-    r"\b(better|worse|stronger|weaker|outperform\w*|beat\w*|wins?|more (efficient|effective|profitable)|"
-    r"less (efficient|effective|profitable)|higher (roi|roas|return)|lower (roi|roas|return))\b"
+    r"\b(better|worse|stronger|weaker|outperform\w*|beat\w*|wins?|(more|less) (cost[- ])?(efficient|effective|"
+    r"profitable|productive)|higher (roi|roas|return)|lower (roi|roas|return))\b"
 )
 KPI_ITSELF = re.compile(
     r"\bhow (were|was|are|is|did) (our |the )?(total |weekly |monthly )?(sales|revenue|kpi|conversions|orders)\b(?! "

@@ -15,10 +15,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.models import entities, experiments, setup, spelling
+from agent.models import entities, experiments, out_of_scope, setup, spelling
 from agent.models.cues import HEAD_TO_HEAD, KPI_ITSELF, PER_MONEY, QUALITY_H2H, RANK_BEST_CUES, RANK_WORST_CUES
 from agent.models.rules import RULES
-from agent.models.scope import Question, apply_scope, parse_question
+from agent.models.rules_amend import changes_a_control
+from agent.models.rules_plan import CURRENT_BUDGET, IMPROVE
+from agent.models.scope import Question, apply_scope, parse_question, refusal_args
 
 
 @dataclass
@@ -75,6 +77,9 @@ def route(
     low = normalise(mask_channels(text, known + intent_bearing(names or [])))
     found = entities.find_channels(text, known)
     q = parse_question(text, catalog, known)
+    outside = out_of_scope.outside_data(normalise(text), catalog)
+    if outside:  # "what will our competitor spend?": nothing in the data answers it, so no number is given
+        return Route("not_in_data", refusal_args(q, [outside], "scope"), note=outside)
     # "ROI of every channel other than Search": a channel named only to be left out is not what is asked about.
     kept = [c for c in found.found if c not in _excluded(text, known)]
     intent = _classify(low, len(kept), len(q.when.windows))
@@ -85,7 +90,7 @@ def route(
         kept = []  # one channel against the rest: every channel's ROI, so the one asked about is seen among them
     if intent in ("fit", "unknown") and _REFIT.search(low) and _CHANGE.search(low):
         intent = "amend"
-    if intent in _MAY_BE_AMEND and catalog and _changes_a_control(low, catalog.controls):
+    if intent in _MAY_BE_AMEND and catalog and changes_a_control(low, catalog.controls):
         intent = "amend"  # "let's take Holiday out", "kill the price control": only an amendment changes controls
     r = Route(intent=intent, channels=kept, note="refit" if intent == "amend" and _REFIT.search(low) else None)
     if found.ambiguous and not found.found and intent in ("roi", "compare", "contribution", "curve"):
@@ -114,18 +119,6 @@ _VERBATIM = {"lock", "amend", "sql", "setup", "fit"}
 # reads as a what-if, "drop the Promo variable" as a question about the data, "build it again without Price" as
 # setup). Questions about results ("ROI without Price") are not among them.
 _MAY_BE_AMEND = {"unknown", "scenario", "clarify_scenario", "describe", "setup", "fit"}
-_CONTROL_CHANGE = re.compile(
-    r"\b(without|excluding|minus|drop\w*|remov\w*|exclud\w*|add|adds|adding|added|includ\w*|get rid of|kill\w*|"
-    r"no longer|leav\w* out|left out|(take|took|taking|pull\w*|kick\w*|swap\w*)\b.{0,25}\bout|"
-    r"(doesn'?t|does not|don'?t|do not|shouldn'?t|should not|not|stop|no longer) (use|using|include|including|want|"
-    r"have|need|control\w*|adjust\w*)|with (no|zero)|no more|(shouldn'?t|should not|not) be in|back in(to)?)\b"
-)
-
-
-def _changes_a_control(low: str, controls: tuple[str, ...]) -> bool:
-    """Whether ``low`` names one of the data's controls and asks for it to be removed or added."""
-    named = any(re.search(rf"(?<!\w){re.escape(c.casefold())}(?!\w)", low) for c in controls)
-    return named and bool(_CONTROL_CHANGE.search(low))
 
 
 def asks_for_change(text: str, names: list[str] | None = None) -> bool:
@@ -178,6 +171,8 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return next((m for m, rx in _MEASURES if rx.search(low)), "roi" if n_channels else "kpi_by")
     if name in ("media_share", "contribution") and n_channels and _RULE["scenario"].search(low):
         return "scenario"  # "what's the impact of cutting Social by 10 percent?": a change of spend is a what-if
+    if not n_channels and name != "optimize" and CURRENT_BUDGET.search(low) and IMPROVE.search(low):
+        return "optimize"  # "what would you shift to get more from the same spend?": a plan at today's total
     if name == "scenario" and not n_channels and _RULE["optimize"].search(low):
         return "optimize"  # "what if we only had 1 million, how would you split it?": money to plan, no move
     if name == "health" and n_channels == 1:
@@ -372,7 +367,10 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[
     elif r.intent == "optimize":
         req = entities.parse_budget(text, known)
         r.args = req.as_args()
-        if req.budget is None:
+        if req.budget is None and CURRENT_BUDGET.search(low) and not req.incremental:
+            del r.args["budget"]  # the tool plans today's total over the window
+            r.note = "current budget"
+        elif req.budget is None:
             r.intent = "clarify_budget"
     elif r.intent == "scenario":
         moves = entities.parse_moves(text, known)

@@ -12,6 +12,7 @@ import re
 from agent.models.cues import RANK_BEST_CUES, RANK_WORST_CUES
 from agent.models.experiments import LIFT_TEST_REPORT, TEST_NEXT
 from agent.models.outcomes import CROSS_EFFECTS, OUTCOME_EFFECTS
+from agent.models.rules_amend import AMEND_SPEC
 from agent.models.rules_plan import OPTIMIZE, SCENARIO
 from agent.models.rules_share import MEDIA_SHARE, PAYBACK
 
@@ -58,6 +59,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(done|tried|happened) (so far|already|on this data\w*)\b|\blog of (everything|what|all)\b"
         ),
     ),
+    # A change to the model's carry-over or terms ("let TV carry over longer", "add a trend") before the adstock
+    # rule reads it as a question about carry-over.
+    ("amend", AMEND_SPEC),
     (
         "adstock",
         _R(
@@ -277,7 +281,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             # Money coming back from spend: "is our TV investment paying back?", "is the money coming back?",
             # "is Radio money well spent?", "does Print earn its keep?".
             r"\bpa(y|ys|ying|id) (us )?(back|out)\b|\bcom(e|es|ing) back\b|\bwell spent\b|\b(good|bad|poor) value\b|"
-            r"\bvalue for money\b|\bearn\w* (its|their) keep\b"
+            r"\bvalue for money\b|\bearn\w* (its|their) keep\b|\bproductiv\w*\b|\beffectiveness\b|\byield\w*\b"
         ),
     ),
     (

@@ -50,5 +50,28 @@ OPTIMIZE = _R(
     # "how to best use 700k", "where would 500k do the most good", "how much should each channel get".
     r"best (use|way to use)|make the most of|do the most (good|for)|where (should|would|could|will|can)\b|"
     r"how much (should|would|do|does) (each|every|the) (channel|media|one)s? (get|receive)|"
-    r"how much (should|would) (we|i) (put|spend|invest)\b.{0,15}\b(each|every|per)\b))"
+    r"how much (should|would) (we|i) (put|spend|invest)\b.{0,15}\b(each|every|per)\b|"
+    # "the most sales we can get for 900k", "which channels should get the 800k", "how would you carve it up".
+    r"(most|max\w*|highest|biggest) (sales|revenue|conversions|kpi|return|bang)|(should|would|could) (get|receive)\b|"
+    r"(would|should|do|can) you (do|suggest|recommend|propose)|recommend\w*|where\?|re-?allocat\w*|redistribut\w*|"
+    r"rebalanc\w*|best (possible )?way|(should|would) go\b))"
+)
+
+# A plan that keeps today's total ("can we get more out of the same budget?", "rebalance the mix", "is our
+# current mix optimal?"): the optimiser gets no amount and plans today's spend over the window.
+CURRENT_BUDGET = _R(
+    r"\b(same|current|existing|today'?s|present|unchanged|flat|constant|fixed|as-is)\b.{0,15}\b(budget|spend|"
+    r"spending|money|total|mix|level|allocation|plan|split)\b|\b(budget|spend|spending|total)\b.{0,20}\b(the same|"
+    r"unchanged|flat|constant|as it is|fixed)\b|\bbudget[- ]neutral\b|\bwithout spending (any )?more\b|"
+    r"\bno (extra|additional|more|new) (money|budget|spend)\b|\b(we )?spend today\b|\brebalanc\w*\b|\breshuffl\w*\b|"
+    r"\bre-?(allocat|distribut)\w* (our |the )?((current|existing) )?(budget|spend|money|mix)\b|\bwithout spend\w* "
+    # Our own money named without an amount ("where should the money go?", "the best split of our budget") and
+    # "what would you shift?": today's total, moved around.
+    r"(any )?more\b|\b(the|our|my) (media |marketing |ad )?(money|budget|spend|mix|allocation)\b|\bwhat would you "
+    r"(shift|change|move|reallocate|rebalance|do differently)\b"
+)
+# What a plan at today's total is asked for: a better mix, not the current one ("what's our current mix?").
+IMPROVE = _R(
+    r"\b(optimi[sz]\w*|optimal|best|better|shift|rebalanc\w*|reshuffl\w*|re-?allocat\w*|redistribut\w*|get more|"
+    r"more (sales|revenue|conversions|out of)|most|maximi[sz]\w*|improve\w*|change|should|would you|ideal|right)\b"
 )

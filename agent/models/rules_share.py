@@ -86,5 +86,10 @@ MEDIA_SHARE = _R(
     rf"\b{_PART}\b.{{0,30}}\b(organic|base-?line|non-?media|underlying)\b|"
     rf"\b(dependent|depend\w*|reliant|rely|relies)\b.{{0,30}}\b{_ANY_MEDIA}\b|"
     r"\b(media|ad|ads|advertising|marketing)[- ](driven|led|generated|induced)\b|"
-    rf"\ball (of )?(our |the )?{_ALL_MEDIA}\b.{{0,30}}\b(add\w* up|total|sum|amount|worth)\b"
+    rf"\ball (of )?(our |the )?{_ALL_MEDIA}\b.{{0,30}}\b(add\w* up|total|sum|amount|worth)\b|"
+    # "how much do we owe to our ads?", "what part of sales can we credit to marketing?", "is our business mostly
+    # baseline?", "how much did all the channels drive together?".
+    rf"\b(owe|owes|owed|credit\w*)\b.{{0,20}}\b{_ANY_MEDIA}\b|\b(mostly|largely|mainly|primarily)\b.{{0,20}}\b(base-?line|"
+    r"organic|media|advertising|marketing)\b|\ball (of )?(the |our )?(channels|media)\b.{0,40}\b(together|combined|"
+    r"in total|overall|altogether)\b"
 )

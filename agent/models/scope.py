@@ -32,6 +32,7 @@ NAMED = WINDOWED | {
     "clarify_scenario",
     "unknown",
     "unknown_channel",
+    "media_share",
 }
 _KIND_WORDS = {
     "channel": "channels",

@@ -40,6 +40,9 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
     "dooh": ("dooh", "digital out of home", "digital billboards"),
     "retail media": ("retail media",),
     "events": ("trade shows", "experiential"),
+    # Not paid search: organic search is its own family (never mapped onto a paid Search channel).
+    "seo": ("seo", "organic search"),
+    "partnerships": ("partnership", "partnerships", "referral", "referrals"),
 }
 SYNONYMS: dict[str, str] = {phrase: family for family, words in _FAMILIES.items() for phrase in words}
 # One-word category names that are never ordinary words of a question ("search", "display", "print", "local",
@@ -48,7 +51,8 @@ SYNONYMS: dict[str, str] = {phrase: family for family, words in _FAMILIES.items(
 DISTINCT_CATEGORIES = frozenset(
     "ooh outdoor ctv billboard billboards newspaper newspapers magazine magazines influencer influencers affiliate "
     "affiliates tv television telly radio sem ppc olv newsletter newsletters banner banners podcast podcasts email "
-    "emails cinema sponsorship sponsorships programmatic mailers leaflets flyers dooh experiential".split()
+    "emails cinema sponsorship sponsorships programmatic mailers leaflets flyers dooh experiential seo partnership "
+    "partnerships referral referrals".split()
 )
 
 # Platform brands: a brand names a channel only when the data has a channel of that name. "TikTok" on data

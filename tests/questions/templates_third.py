@@ -38,6 +38,14 @@ T_THIRD: dict[str, list[str]] = {
         "we can spend 650k next month. Where?",
         "with flat spend, how should the split change?",
         "what would an optimised plan look like at today's budget?",
+        "where should the money go next quarter?",
+        "what would you shift?",
+        "how would you reallocate 1.5m between channels?",
+        "spend 1m in the best possible way",
+        "how much should go to each channel out of a 1m budget?",
+        "how can we improve the mix without spending more?",
+        "what would the ideal spend per channel be at today's level?",
+        "rebalance the mix",
     ],
     "amend": [
         "stop controlling for Price",
@@ -60,6 +68,10 @@ T_THIRD: dict[str, list[str]] = {
         "put a linear trend in",
         "estimate it again with Holiday excluded",
         "could the model leave Price aside?",
+        "I'd like TV's carry-over to be 8 weeks",
+        "no price control please",
+        "set search's adstock to 4 weeks",
+        "we should stop adjusting for Promo",
     ],
     "roi_channel": [
         "how's {c} doing on ROI?",
@@ -104,6 +116,11 @@ T_THIRD: dict[str, list[str]] = {
         "of all our sales, how many come from media?",
         "how much of the business is media-driven?",
         "what does all our advertising add up to in sales?",
+        "how much do we owe to our ads?",
+        "is our business mostly baseline?",
+        "what part of sales can we credit to marketing?",
+        "how much sales did all the channels drive together?",
+        "Advertising accounts for what percentage of sales?",
     ],
     "compare": [
         "{a} or {b} - which works harder?",
@@ -126,6 +143,12 @@ T_THIRD: dict[str, list[str]] = {
         "which pays back more, {a} or {b}?",
         "is {a} beating {b} on return?",
         "{a} compared with {b}: which one should we trust more?",
+        "{a} or {b}: which has the edge?",
+        "what's the difference in ROI between {a} and {b}?",
+        "should we favour {a} over {b}?",
+        "is {a} more cost-effective than {b}?",
+        "who performs better - {a} or {b}?",
+        "how do {a} and {b} differ in return?",
     ],
 }
 
@@ -153,6 +176,8 @@ OUT_OF_SCOPE: list[str] = [
     "what will interest rates do to our sales?",
     "how will the stock market react to our TV campaign?",
     "what is the ROI of the channels our rivals use?",
+    "is the competition outspending us on search?",
+    "what will inflation do to our ROI?",
 ]
 
 # Unknown names beside known ones: the unknown one is refused (named, with the data's channels listed), never
@@ -170,4 +195,8 @@ UNKNOWN_MIXED: list[tuple[str, str]] = [
     ("how is the billboard campaign doing?", "billboard"),
     ("is influencer marketing worth it?", "influencer"),
     ("what did we spend on email?", "email"),
+    ("Is SEO working?", "SEO"),
+    ("How much revenue came from partnerships?", "partnerships"),
+    ("what did display ads contribute?", "display"),
+    ("should we favour TikTok over TV?", "TikTok"),
 ]
