@@ -280,11 +280,12 @@ def _propose(messages: list[BaseMessage], text: str, r: Route) -> AIMessage:
 
 def _wizard_move(messages: list[BaseMessage], text: str, tools: list[str]) -> AIMessage | None:
     """If the previous answer asked a setup question and this reply answers it, continue the wizard."""
-    prev = memory.meta(memory.previous_answer(messages))
-    step = prev.get("setup_step")
+    step, aside = _pending_setup(messages)
     draft = memory.latest_draft(messages)
     if not step or not draft:
         return None
+    if aside and route(text, memory.known_channels(messages)).intent != "unknown":
+        return None  # after an aside, only a plain reply ("ok", "Sales", "drop Promo") resumes the setup
     carry = _carryover_move(messages, text, step, draft)
     if carry is not None:
         return carry
@@ -309,6 +310,25 @@ def _wizard_move(messages: list[BaseMessage], text: str, tools: list[str]) -> AI
         {"draft_id": draft["draft_id"], **changes},
         {"intent": "setup", "phase": "answer", "setup_step": nxt},
     )
+
+
+# An aside ("what is adstock?") answered in the middle of setup does not end it: a plain reply within this many
+# answers still answers the pending question. A lock (or any answer from another flow's tool) ends it.
+_SETUP_LOOKBACK = 3
+
+
+def _pending_setup(messages: list[BaseMessage]) -> tuple[str | None, bool]:
+    """(the setup step awaiting a reply, whether asides were answered since it was asked)."""
+    h = memory.last_human(messages)
+    seen = 0
+    for m in reversed(messages[:h]):
+        if not isinstance(m, AIMessage) or m.tool_calls:
+            continue
+        step = memory.meta(m).get("setup_step")
+        if step or memory.meta(m).get("intent") in ("lock", "setup", "fit", "amend") or seen >= _SETUP_LOOKBACK:
+            return step, seen > 0
+        seen += 1
+    return None, False
 
 
 def _carryover_move(messages: list[BaseMessage], text: str, step: str, draft: dict[str, Any]) -> AIMessage | None:

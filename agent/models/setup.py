@@ -20,7 +20,13 @@ _AFFIRM = re.compile(
 _NEGATE = re.compile(
     r"^\s*(no|none|nope|off|0|zero|nothing|no controls|no holdout|disable|turn it off)\b", re.IGNORECASE
 )
-_DROP = re.compile(r"\b(drop|remove|without|exclude|except|not)\b", re.IGNORECASE)
+# A reply that names what to leave out ("keep all but Meta Ads", "skip Promo") is a removal even when it starts
+# with an affirmation; it is read before "ok"/"keep".
+_DROP = re.compile(
+    r"\b(drop\w*|remov\w*|without|exclud\w*|except|not|but|skip\w*|minus|leave (out|off)|leav\w* \w+ out|"
+    r"get rid of|no longer|don'?t (use|want|need|include))\b",
+    re.IGNORECASE,
+)
 HINTS = {
     "kpi": 'Reply with the KPI\'s name or "ok".',
     "channels": 'Reply "ok" to keep all channels, name the ones to keep, or say "drop X".',
@@ -54,24 +60,18 @@ def parse_reply(step: str, text: str, draft: dict[str, Any]) -> dict[str, Any] |
         m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*[.!]?\s*", text)
         return {"kpi": names[0]} if names else ({"kpi": m.group(1)} if m else None)
     if step == "channels":
-        if _AFFIRM.match(text):
-            return {}
         current = list(draft.get("channels") or [])
         found = entities.find_channels(text, list(avail.get("channels") or current)).found
         if not found:
-            return None
+            return {} if _AFFIRM.match(text) else None
         if _DROP.search(text):
             return {"channels": [c for c in current if c not in found]}
         return {"channels": found}
     if step == "controls":
-        if _AFFIRM.match(text):
-            return {}
-        if _NEGATE.match(text):
-            return {"controls": []}
         options = list(avail.get("controls") or draft.get("controls") or [])
         found = _names(text, options)
         if not found:
-            return None
+            return {} if _AFFIRM.match(text) else {"controls": []} if _NEGATE.match(text) else None
         if _DROP.search(text):
             return {"controls": [c for c in draft.get("controls", []) if c not in found]}
         return {"controls": found}
@@ -98,7 +98,9 @@ def parse_reply(step: str, text: str, draft: dict[str, Any]) -> dict[str, Any] |
 
 
 _CARRY = re.compile(
-    r"\bcarr(y|ies|ied)[- ]?over\b|\bcarryover\b|\bad-?stock\b|\blag\b|\blasts?\b|\blinger\w*\b|"
+    # "lasts"/"will last", never "the last 8 weeks" (a holdout answer)
+    r"\bcarr(y|ies|ied)[- ]?over\b|\bcarryover\b|\bad-?stock\b|\blag\b|\blasts\b|\blasting\b|"
+    r"\b(will|would|can|could|may|might|to|does|should|it|effects?) last\b|\blinger\w*\b|"
     r"\bkeeps? working\b|\bhalf[- ]?li(fe|ves)\b|\bdecay\w*\b|\bwears? off\b",
     re.IGNORECASE,
 )
