@@ -17,7 +17,12 @@ from tools.base import PLAN_MAX_CHARS, resolve_fit, run_tool
 
 
 class OptimizeArgs(BaseModel):
-    budget: float = Field(gt=0, description="Total budget to allocate over the window, in spend units.")
+    budget: float | None = Field(
+        None,
+        gt=0,
+        description="Total budget to allocate over the window, in spend units; omitted: today's total over the "
+        "window (the current spend level), for 'the same budget', 'rebalance the mix'.",
+    )
     periods: int = Field(13, ge=1, description="Window length in periods (13 weeks = a quarter).")
     bounds: dict[str, list[float | None]] = Field(
         default_factory=dict, description="Per channel [min, max] spend over the window; null for no limit on a side."
@@ -214,11 +219,19 @@ def _compact_scenario(out: dict[str, Any], moves: list[dict[str, Any]]) -> dict[
     )
 
 
+def _current_total(store: Store, fit_id: str, periods: int) -> float:
+    """Today's spend over ``periods`` (the optimiser's own current levels): the budget of a rebalance."""
+    from mmm_core.answers.results import load_posterior  # lazy: loads the posterior, as the optimiser does
+    from mmm_core.optimizer.scenarios import current_levels  # lazy: JAX, as in optimize_budget
+
+    return float(sum(current_levels(load_posterior(store, fit_id), periods).values()))
+
+
 def build(store: Store) -> list[BaseTool]:
     """The planning, mediation and report tools bound to one store."""
 
     def optimize_budget(
-        budget: float,
+        budget: float | None = None,
         periods: int = 13,
         bounds: dict | None = None,
         max_share: dict | None = None,
@@ -237,12 +250,13 @@ def build(store: Store) -> list[BaseTool]:
             from mmm_core.optimizer.request import held_at_current, share_bounds
 
             fit = resolve_fit(store, fit_id, runtime)
+            total = budget if budget is not None else _current_total(store, fit, periods)
             out = optimize(
                 store,
                 fit,
-                budget,
+                total,
                 periods=periods,
-                bounds=share_bounds(budget, bounds, max_share, min_share),
+                bounds=share_bounds(total, bounds, max_share, min_share),
                 bounds_pct=held_at_current(fixed),
                 incremental=incremental,
                 margin=margin,
