@@ -72,6 +72,9 @@ def test_init_drafts_the_outcomes_block(fitted) -> None:
 
 def test_fit_succeeds_with_per_outcome_checks(fitted) -> None:
     fit = fitted["fit"]
+    gate = fit["gate"]  # the single-KPI gate on each outcome, merged (mmm_core.fit.multi_gate)
+    assert not gate["blocking"] and "2 outcomes" in gate["summary"]
+    assert {"data_adequacy[Sales_Single]", "data_adequacy[Sales_Multi]"} <= {c["name"] for c in gate["checks"]}
     assert fit["status"] == "succeeded" and fit["approximate"]
     names = {c["name"] for c in fit["health"]["checks"]}
     assert {"r2[Sales_Single]", "r2[Sales_Multi]", "max_rhat"} <= names

@@ -10,9 +10,9 @@ What differs from a single-KPI fit, and why:
 
 - Priors: the spec's ROI priors are stated on its ``kpi``; outcome k gets them scaled by the ratio of its mean to
   that KPI's mean (the draft's rule "media drive a fixed share of the KPI", applied to each outcome).
-- No pre-fit gate: its checks (prior predictive, scale, collinearity) are written for one KPI; the convergence
-  review (R-hat, ESS, divergences, same thresholds) and each outcome's fit checks (R², MAPE, Durbin–Watson,
-  baseline) still decide the fit's health.
+- Pre-fit gate: the single-KPI gate on each outcome's own model, merged (``fit.multi_gate``); a blocking check
+  stops the fit as it stops a single one. After the fit, the convergence review (R-hat, ESS, divergences, BFMI,
+  same thresholds) and each outcome's fit checks (R², MAPE, Durbin–Watson, baseline) decide its health.
 - Identifiability labels (``fit.multi_identifiability``): the single-KPI rules per (outcome, channel) and for the
   weighted total, and per cross-effect, stored in the health JSON as a single fit stores its labels.
 - Quick mode is a short NUTS run (one chain, ``QUICK_DRAWS`` warm-up and draws, fewer if asked), labelled
@@ -46,6 +46,7 @@ from mmm_core.fit.multi_effects import (
     cross_rows,
     outcome_rows,
 )
+from mmm_core.fit.multi_gate import multi_gate, refuse_if_blocked
 from mmm_core.fit.multi_identifiability import assess as assess_identifiability
 from mmm_core.fit.multi_review import multi_health
 from mmm_core.fit.records import FitOutcome, FitSettings
@@ -240,6 +241,10 @@ def _fit(store: Store, spec, settings: FitSettings, report, timer: PhaseTimer, s
         inputs = multi_inputs(store, spec)
         scaled = scale_multi(inputs.data, inputs.config)
     run = _run_settings(settings)
+    with timer.phase("gate"):
+        gate = multi_gate(inputs.data, scaled, inputs.config, seed=run.seed)
+    report(steps.gate_end, "pre-fit gate: " + gate.summary)
+    refuse_if_blocked(gate)
     report(
         steps.gate_end, f"sampling {len(inputs.config.outcomes)} outcomes jointly ({run.chains} × {run.draws} draws)"
     )
@@ -267,7 +272,7 @@ def _fit(store: Store, spec, settings: FitSettings, report, timer: PhaseTimer, s
         samples={name: np.asarray(v) for name, v in result.draws.items()},
         effects=effects.total,
         health=health,
-        gate=None,
+        gate=gate.to_dict(),
         diagnostics=diagnostics,
         settings=run,
         extra_artifacts={ARTIFACT: artifact_arrays(effects)},
