@@ -208,3 +208,18 @@ def test_single_kpi_answers_still_refuse_with_the_reason(fitted) -> None:
 
     with pytest.raises(FitRefusedError, match="several outcomes; this answer needs a single-KPI posterior"):
         load_posterior(Store(fitted["store"]), fitted["fit_id"])
+
+
+def test_chat_tools_say_the_objective_and_each_outcome(fitted) -> None:
+    from agent.models.answers import compose
+    from tools import build_tools
+
+    tools = {t.name: t for t in build_tools(Store(fitted["store"]))}
+    out = json.loads(tools["optimize_budget"].invoke({"fit_id": fitted["fit_id"]}))  # budget: today's total
+    assert out["objective_outcomes"] == DESCRIPTION and set(out["outcomes"]) == set(WEIGHTS)
+    text = compose("optimize_budget", out, {"intent": "optimize"}, [])
+    assert f"Here the KPI is the {DESCRIPTION}" in text and "- Sales_Multi (weight 2.50):" in text
+    moves = [{"from": "TV", "to": "Search", "share": 0.1}]
+    out = json.loads(tools["scenario"].invoke({"fit_id": fitted["fit_id"], "moves": moves}))
+    text = compose("scenario", out, {"intent": "scenario"}, [])
+    assert "against current levels" in text and "- Sales_Single (weight 1.00):" in text

@@ -138,7 +138,21 @@ def _compact_plan(out: dict[str, Any]) -> dict[str, Any]:
             "money": _compact_money(money),
             "trust_region": {k: out["trust_region"][k] for k in ("share", "within_observed_range", "notes")},
         }
+        | _outcomes(out, out.get("outcomes"))
     )
+
+
+def _outcomes(out: dict[str, Any], per: dict[str, Any] | None) -> dict[str, Any]:
+    """A fit with several outcomes: the objective in words and each outcome's paired change (nothing for one KPI)."""
+    if not per:
+        return {}
+    return {
+        "objective_outcomes": (out.get("objective") or {}).get("description"),
+        "outcomes": {
+            name: {"weight": o["weight"], "delta": _iv(o["vs_current"]["delta"]), "prob_up": o["vs_current"]["prob_up"]}
+            for name, o in per.items()
+        },
+    }
 
 
 def _compact_money(m: dict[str, Any]) -> dict[str, Any]:
@@ -216,6 +230,7 @@ def _compact_scenario(out: dict[str, Any], moves: list[dict[str, Any]]) -> dict[
             "label": out.get("label"),
             "provenance": out["provenance"],
         }
+        | _outcomes(out, sc.get("outcomes"))
     )
 
 
@@ -224,7 +239,7 @@ def _current_total(store: Store, fit_id: str, periods: int) -> float:
     from mmm_core.answers.results import load_posterior  # lazy: loads the posterior, as the optimiser does
     from mmm_core.optimizer.scenarios import current_levels  # lazy: JAX, as in optimize_budget
 
-    return float(sum(current_levels(load_posterior(store, fit_id), periods).values()))
+    return float(sum(current_levels(load_posterior(store, fit_id, outcomes=True), periods).values()))
 
 
 def build(store: Store) -> list[BaseTool]:

@@ -219,9 +219,10 @@ def _outcome_lines(outcomes: dict[str, Any] | None, reference: str) -> list[str]
     lines = []
     for name, o in (outcomes or {}).items():
         vs = o["vs_current"]
+        same = vs["delta"]["lo"] == vs["delta"]["hi"] == 0  # the plan is the reference (a kept mix)
+        change = "unchanged" if same else f"{interval(vs['delta'], 0)}, P(up) = {vs['prob_up']:.2f}"
         lines.append(
-            f"  {name} (weight {o['weight']:g}): expected {interval(o['expected_kpi'], 0)}; change vs {reference} "
-            f"{interval(vs['delta'], 0)}, P(up) = {vs['prob_up']:.2f}"
+            f"  {name} (weight {o['weight']:g}): expected {interval(o['expected_kpi'], 0)}; vs {reference} {change}"
         )
     return ["Per outcome (own units, cross-effects included):", *lines] if lines else []
 
