@@ -19,7 +19,7 @@ import numpy as np
 
 from mmm_core import effects, ledger
 from mmm_core.answers import results
-from mmm_core.answers.outcomes import NOT_DISTINGUISHABLE, _verdict, cross_effects, outcome_effects, require_multi
+from mmm_core.answers.outcomes import NOT_DISTINGUISHABLE, cross_effects, outcome_effects, require_multi, verdict
 from mmm_core.answers.planning import stored_plans
 from mmm_core.data.queries import describe
 from mmm_core.effects.intervals import summarize
@@ -177,8 +177,7 @@ def _magnitude(est: dict[str, Any]) -> dict[str, Any]:
 
 def _direction(est: dict[str, Any]) -> str:
     """``takes`` / ``adds`` / ``unclear`` by the one rule of ``answers.outcomes`` (interval spanning 0)."""
-    verdict = _verdict(est["lo"], est["hi"])
-    if verdict == NOT_DISTINGUISHABLE:
+    if verdict(est["lo"], est["hi"]) == NOT_DISTINGUISHABLE:
         return "unclear"
     return "takes" if est["hi"] < 0 else "adds"
 
