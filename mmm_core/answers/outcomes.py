@@ -29,6 +29,7 @@ from mmm_core.answers.outcome_tables import multi_effects
 from mmm_core.effects.intervals import interval_info, summarize
 from mmm_core.errors import MMMError
 from mmm_core.fit.multi_effects import MultiEffects
+from mmm_core.names import Wording, resolve_name
 from mmm_core.store import Store
 
 NOT_DISTINGUISHABLE = "not distinguishable from zero"
@@ -129,7 +130,7 @@ def outcome_effects(
     frame = results._frame(store, fit, interval, method)
     level, how = frame["level"], frame["method"]
     channels, controls = list(eff.total.channels), list(eff.control_names)
-    wanted = _resolve(name, channels + controls) if name else None
+    wanted = resolve_name(name, channels + controls, DRIVER_NOT_FOUND) if name else None
     drivers: dict[str, Any] = {}
     for c, ch in enumerate(channels):
         if wanted in (None, ch):
@@ -159,15 +160,9 @@ def _driver(eff: MultiEffects, kind: str, draws: list[np.ndarray], level: float,
     return {"kind": kind, "outcomes": per, "lifts_most": max(means, key=means.get)}
 
 
-def _resolve(name: str, known: list[str]) -> str:
-    folded = {k.casefold(): k for k in known}
-    if name.casefold() in folded:
-        return folded[name.casefold()]
-    raise MMMError(
-        f"{name!r} is not a channel or control of this fit.",
-        f"Channels and controls: {', '.join(known)}.",
-        code="unknown_channel",
-    )
+DRIVER_NOT_FOUND = Wording(
+    MMMError, "{name!r} is not a channel or control of this fit.", "Channels and controls: {known}.", "unknown_channel"
+)
 
 
 __all__ = [

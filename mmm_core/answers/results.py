@@ -29,6 +29,7 @@ from mmm_core.fit.inputs import model_config, model_data, roi_basis
 from mmm_core.fit.pymc import PYMC_LIMITS
 from mmm_core.ledger.fits import FitRecord, fit_record
 from mmm_core.ledger.store import dataset_fingerprint
+from mmm_core.names import Wording, resolve_name
 from mmm_core.spec.experiments import experiments_used
 from mmm_core.store import Store
 
@@ -108,18 +109,14 @@ def provenance(store: Store, spec_id: str) -> dict[str, Any]:
     return {**ledger.provenance(store, spec_id), **experiments_used(ledger.chain(store, spec_id)[-1].spec)}
 
 
+CHANNEL_NOT_FOUND = Wording(
+    NotFoundError, "No channel called {name!r} in this model.", "Known channels: {known}.", "channel_not_found"
+)
+
+
 def resolve_channel(name: str, channels: list[str]) -> str:
     """A channel by exact or case-insensitive name; an unknown name gets the list of known ones."""
-    if name in channels:
-        return name
-    folded = {c.casefold(): c for c in channels}
-    if name.casefold() in folded:
-        return folded[name.casefold()]
-    raise NotFoundError(
-        f"No channel called {name!r} in this model.",
-        f"Known channels: {', '.join(channels)}.",
-        code="channel_not_found",
-    )
+    return resolve_name(name, channels, CHANNEL_NOT_FOUND)
 
 
 def roi(
