@@ -7,8 +7,10 @@ quick-mode time. ``--cold`` turns JAX's persistent compilation cache off (first-
 
 First, ``mmm-agent fit`` as a whole process (``_fit_process``): a national case (156 weeks, 5 channels) fitted
 by the real command in a child process, cold (fresh JAX cache) and warm (second run), with the fit's phase table
-(wall and CPU per phase); with the default preset only. ``--whole-process-only`` stops there;
-``--skip-whole-process`` skips it.
+(wall and CPU per phase), beside the same command with ``--engine pymc-marketing`` (numpyro sampler) cold and warm:
+whole-process ESS/s, the ratio, each target (<= 10 s warm, <= 20 s cold, >= 5x) met or not, and the load average;
+with the default preset only. ``--whole-process-only`` stops there; ``--skip-whole-process`` skips it;
+``--skip-pymc-process`` leaves pymc-marketing's processes out.
 
 ``--baseline VARIANT:SAMPLER`` (repeatable; ``_pymc_labs``): the fair geo baseline, pymc-marketing configured as PyMC
 Labs' benchmark configured it (``labs``) or at its defaults (``default``), sampled with ``nutpie`` (numba) or
@@ -72,6 +74,9 @@ def _args() -> argparse.Namespace:
     p.add_argument("--cold", action="store_true", help="disable JAX's persistent compilation cache")
     p.add_argument("--whole-process-only", action="store_true", help="only time `mmm-agent fit` cold and warm")
     p.add_argument("--skip-whole-process", action="store_true", help="skip the `mmm-agent fit` process timing")
+    p.add_argument(
+        "--skip-pymc-process", action="store_true", help="whole process: leave out `fit --engine pymc-marketing`"
+    )
     return p.parse_args()
 
 
@@ -113,7 +118,7 @@ def main() -> None:
     if a.whole_process_only or (a.preset == "national_small" and not a.skip_whole_process):
         from _fit_process import print_whole_process, whole_process
 
-        print_whole_process(whole_process())
+        print_whole_process(whole_process(pymc=not a.skip_pymc_process))
         if a.whole_process_only:
             return
     from mmm_core.engine.setup import CACHE_OFF, setup

@@ -76,3 +76,30 @@ def test_nuts_starts_from_the_laplace_approximation_and_still_recovers_roi() -> 
     assert np.all(np.abs(roi.mean(axis=0) - roi_uniform.mean(axis=0)) < 0.35 * roi.std(axis=0))
     lo, hi = np.quantile(roi, [0.01, 0.99], axis=0)
     assert np.all((lo <= truth) & (truth <= hi))
+
+
+def _run(wall: float, ess: float, load: float = 1.0) -> dict:
+    diagnostics = {"min_ess_bulk": ess, "max_rhat": 1.004, "divergences": 0, "phases": {}}
+    return {"wall": wall, "cpu": wall, "load": (load, load), "fit": {"diagnostics": diagnostics}}
+
+
+def test_the_whole_process_bench_says_which_target_is_met_and_under_what_load(capsys) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from _fit_process import TARGETS, print_whole_process
+
+    assert TARGETS == {"warm_wall_s": 10.0, "cold_wall_s": 20.0, "ess_ratio": 5.0}
+    runs = {
+        "cold": _run(24.0, 1600.0, load=3.5),
+        "warm": _run(8.0, 1600.0),
+        "pymc cold": _run(60.0, 900.0),
+        "pymc warm": _run(40.0, 900.0, load=0.5),
+    }
+    print_whole_process(runs)
+    out = capsys.readouterr().out
+    assert "target warm wall <= 10: 8.00 -> met" in out
+    assert "target cold wall <= 20: 24.00 -> NOT met" in out
+    assert "ours / pymc-marketing (cold) >= 5: 4.44 -> NOT met" in out  # 66.7 vs 15 ESS/s
+    assert "ours / pymc-marketing (warm) >= 5: 8.89 -> met" in out  # 200 vs 22.5 ESS/s
+    assert "load average (1 min) during the runs: 0.5 to 3.5" in out

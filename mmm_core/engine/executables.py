@@ -14,6 +14,12 @@ backend and its devices, XLA_FLAGS, and a fingerprint of the engine's source fil
 names): a code change gives new keys, never a stale kernel. A missing, unreadable or incompatible entry falls
 back to compiling (and rewrites it). The folder is ``executables/`` inside JAX's compilation cache folder, so
 ``MMM_AGENT_JAX_CACHE=off`` turns both off; its trust level is the same as that cache's (it holds executables).
+
+``compile_ahead`` starts a kernel's XLA compilation on a background thread, for a caller that knows which kernels a
+fit will ask for before it needs them (``engine.ahead``): XLA compiles with the GIL released, so on a cold cache the
+NUTS kernels compile while the prior predictive and the Laplace start compile and run. Tracing and lowering stay
+on the calling thread (NumPyro's effect handlers are a process-wide stack: two threads tracing models at once
+corrupt it, measured: "all sites must have unique names"). ``compiled`` with the same key waits for that result.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -35,8 +42,12 @@ from jax.experimental import serialize_executable
 
 _FOLDER = "executables"
 _FORMAT = 2  # bump when the stored tuple changes, or to retire entries an older version wrote
-_STATS = {"loaded": 0, "compiled": 0}
+_STATS = {"loaded": 0, "compiled": 0, "compiled_ahead": 0}
 _IN_PROCESS: dict[str, Callable] = {}  # key -> executable: a second call in one process touches no disk
+_PENDING: dict[str, tuple[Future, Path | None]] = {}  # key -> (background compile, where to save it)
+# Two workers: the machines these fits run on have 2+ cores, and the big kernels number 3-5 per fit.
+_POOL: dict[str, ThreadPoolExecutor] = {}
+AHEAD_WORKERS = 2
 
 
 def stats() -> dict[str, int]:
@@ -57,28 +68,77 @@ def compiled(
     process compiled the same kernel before. Call the result with the dynamic arguments only (``kwargs`` are
     ``fn``'s static keywords). ``static``: everything closed over that changes the kernel (its ``repr`` goes
     into the key, so it must show every value). ``sources``: files of the caller's modules whose code is traced.
-    ``before_trace``: run first when ``fn`` must be traced (a kernel whose trace needs another's to have run)."""
+    ``before_trace``: run first when ``fn`` must be traced (a kernel whose trace needs another's to have run).
+    A kernel ``compile_ahead`` started is waited for here."""
     kwargs = kwargs or {}
     key = _key(name, args, kwargs, static, tuple(sources))
+    if key in _PENDING:
+        return _finish(key)
     if key in _IN_PROCESS:
         return _IN_PROCESS[key]
-    folder = _folder()
-    path = folder / f"{name}-{key}.bin" if folder else None
-    exe = _load(path) if path is not None else None
-    if exe is None and before_trace is not None:
-        before_trace()
-    if exe is not None:
-        _STATS["loaded"] += 1
-    elif path is None:
-        exe = fn.lower(*args, **kwargs).compile()
-        _STATS["compiled"] += 1
-    else:
+    path, exe = _from_disk(name, key)
+    if exe is None:
+        if before_trace is not None:
+            before_trace()
         exe, fresh = _compile_fresh(fn.lower(*args, **kwargs))
         _STATS["compiled"] += 1
-        if fresh:
+        if fresh and path is not None:
             _save(path, exe)
     _IN_PROCESS[key] = exe
     return exe
+
+
+def compile_ahead(
+    name: str,
+    fn: Any,
+    args: Sequence[Any],
+    static: Any = (),
+    sources: Sequence[str] = (),
+    kwargs: dict | None = None,
+    before_trace: Callable[[], Any] | None = None,
+) -> bool:
+    """What ``compiled`` would do with the same arguments, but the XLA compilation runs on a background thread;
+    ``compiled`` waits for it. ``args`` may be ``jax.ShapeDtypeStruct`` leaves (only shapes and dtypes count).
+    A kernel already in memory or on disk is only loaded. True when a compilation was started."""
+    kwargs = kwargs or {}
+    key = _key(name, args, kwargs, static, tuple(sources))
+    if key in _PENDING or key in _IN_PROCESS:
+        return False
+    path, exe = _from_disk(name, key)
+    if exe is not None:
+        _IN_PROCESS[key] = exe
+        return False
+    if before_trace is not None:
+        before_trace()
+    lowered = fn.lower(*args, **kwargs)  # here, not on the worker: tracing is not thread-safe (module docstring)
+    if "pool" not in _POOL:
+        _POOL["pool"] = ThreadPoolExecutor(AHEAD_WORKERS, thread_name_prefix="mmm-compile")
+    _PENDING[key] = (_POOL["pool"].submit(_compile_fresh, lowered), path)
+    return True
+
+
+def _finish(key: str) -> Callable:
+    """The result of a background compilation (its error, if it failed, is raised here, to the kernel's user)."""
+    future, path = _PENDING.pop(key)
+    exe, fresh = future.result()
+    _STATS["compiled"] += 1
+    _STATS["compiled_ahead"] += 1
+    if fresh and path is not None:
+        _save(path, exe)
+    _IN_PROCESS[key] = exe
+    return exe
+
+
+def _from_disk(name: str, key: str) -> tuple[Path | None, Callable | None]:
+    """(where the kernel is kept, the kernel loaded from there or None); (None, None) with the cache off."""
+    folder = _folder()
+    if folder is None:
+        return None, None
+    path = folder / f"{name}-{key}.bin"
+    exe = _load(path)
+    if exe is not None:
+        _STATS["loaded"] += 1
+    return path, exe
 
 
 def _compile_fresh(lowered) -> tuple[Callable, bool]:
@@ -87,7 +147,9 @@ def _compile_fresh(lowered) -> tuple[Callable, bool]:
     An executable JAX loaded from its own persistent cache serialises without some of its functions (XLA:CPU;
     measured: the next process died with "Function xor_xor_fusion not found"), so only a real compilation may be
     written here. A hit in JAX's cache (counted by its monitoring event) is used as it is and not written: that
-    kernel stays as fast as before (JAX's cache) until its program changes and a real compile writes it here."""
+    kernel stays as fast as before (JAX's cache) until its program changes and a real compile writes it here.
+    With compilations running at once on other threads, their hits count too: a fresh kernel may then go
+    unwritten (the next process compiles it again), never the reverse."""
     hits = _cache_hits()
     exe = lowered.compile()
     return exe, _cache_hits() == hits

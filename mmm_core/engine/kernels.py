@@ -17,7 +17,7 @@ from numpyro.infer.util import constrain_fn, potential_energy
 
 from mmm_core.engine.config import EngineConfigError, ModelConfig
 from mmm_core.engine.data import ScaledData
-from mmm_core.engine.executables import compiled
+from mmm_core.engine.executables import compile_ahead, compiled
 from mmm_core.engine.model import bound_model
 
 _SITES: dict = {}  # (model, argument signature) -> latent site shapes: one abstract trace per model and shape
@@ -108,13 +108,23 @@ def potential(fns: dict, z: dict, args) -> jax.Array:
     return compiled("potential", fns["potential"], (z, args), fns["config"])(z, args)
 
 
-def constrain(fns: dict, args, z: dict, batch: int = 1000) -> dict[str, np.ndarray]:
+CONSTRAIN_BATCH = 1000  # draws constrained per call: bounded memory for big models (deterministics are [G,C]-sized)
+
+
+def constrain_ahead(fns: dict, args, n_draws: int, batch: int = CONSTRAIN_BATCH) -> None:
+    """Start compiling :func:`constrain`'s kernel for ``n_draws`` draws in all (``executables.compile_ahead``)."""
+    rows = min(batch, n_draws)
+    chunk = {k: jax.ShapeDtypeStruct((rows,) + s, jnp.float32) for k, s in latent_sites(fns["model"], args).items()}
+    compile_ahead("constrain", fns["postprocess"], (chunk, args), fns["config"])
+
+
+def constrain(fns: dict, args, z: dict, batch: int = CONSTRAIN_BATCH) -> dict[str, np.ndarray]:
     """Unconstrained draws {site: [chains, draws, ...]} → constrained sites + deterministics, same layout."""
     chains, draws = next(iter(z.values())).shape[:2]
     flat = {k: v.reshape((chains * draws,) + v.shape[2:]) for k, v in z.items()}
     n = chains * draws
     parts = []
-    for start in range(0, n, batch):  # bounded memory for big models (deterministics are [G,C]-sized)
+    for start in range(0, n, batch):
         chunk = {k: v[start : start + batch] for k, v in flat.items()}
         run = compiled("constrain", fns["postprocess"], (chunk, args), fns["config"])
         parts.append(jax.device_get(run(chunk, args)))

@@ -4,22 +4,18 @@ artifacts → registration. Any failure marks the job failed (re-runnable) and l
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
-import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from mmm_core import ledger
-from mmm_core.effects.tables import compute_effects, save_effect_draws, summary_rows
+from mmm_core.effects.tables import compute_effects
 from mmm_core.engine.timing import PhaseTimer
 from mmm_core.errors import GateError, MMMError, NotFoundError
-from mmm_core.fit import artifacts, identifiability, posterior_tables
+from mmm_core.fit import artifacts, identifiability
 from mmm_core.fit.gate import run_gate
 from mmm_core.fit.gate_mediators import mediator_gate
 from mmm_core.fit.identifiability import prior_roi_draws
@@ -27,11 +23,11 @@ from mmm_core.fit.inputs import model_config, model_data
 from mmm_core.fit.prior_check import n_parameters, prior_predictive
 from mmm_core.fit.pymc import fit_with_pymc_marketing
 from mmm_core.fit.records import FitOutcome, FitSettings
+from mmm_core.fit.registration import error_dict as _error_dict
+from mmm_core.fit.registration import register as _register
 from mmm_core.fit.review import review_fit
 from mmm_core.ledger.default_fit import default_fit
 from mmm_core.ledger.fits import fit_record
-from mmm_core.outputs import disk_full_error
-from mmm_core.spec.schema import canonical_json
 from mmm_core.store import Store
 
 Progress = Callable[[float, str], None]
@@ -144,6 +140,9 @@ def sample_and_review(data, config, settings: FitSettings, report: Progress, tim
 
         scaled = scale_data(data, config)
     timer.count_compiles()
+    if not settings.quick:
+        with timer.phase("compile_ahead"):  # the sampler's kernels compile on other threads from here on
+            _compile_ahead(scaled, config, settings)
     with timer.phase("prior_predictive"):
         prior = prior_predictive(scaled, config, seed=settings.seed)  # shared: the gate and identifiability use it
     with timer.phase("gate"):
@@ -156,6 +155,14 @@ def sample_and_review(data, config, settings: FitSettings, report: Progress, tim
     result = _sample(scaled, config, settings, report)
     timer.merge(result.extra.get("phases", {}), prefix="nuts_")
     return _review(data, result, settings, gate.to_dict(), report, prior_roi_draws(prior, data.spend), timer)
+
+
+def _compile_ahead(scaled, config, settings: FitSettings) -> None:
+    from mmm_core.engine.ahead import compile_fit_ahead  # lazy: JAX, as in _fit
+
+    compile_fit_ahead(
+        scaled, config, settings.chains, settings.warmup, settings.draws, target_accept=settings.target_accept
+    )
 
 
 def _gate(data, scaled, config, prior: dict):
@@ -311,88 +318,6 @@ def _mcmc_headline(result, health) -> dict[str, Any] | None:
 
 def _finite(d: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in d.items()}
-
-
-def _register(store: Store, fit_id: str, outcome: FitOutcome, elapsed: float, timer: PhaseTimer | None = None) -> None:
-    """Write artifacts and summary rows, then mark the fit succeeded; undo both if registration fails.
-
-    ``timer``'s phases (with this function's own) are stored in the diagnostics as ``phases``: wall and CPU
-    seconds per phase, so where a fit's time went stays on record."""
-    timer = timer or PhaseTimer()
-    result, effects, settings = outcome.result, outcome.effects, outcome.settings
-    locked = ledger.get_spec(store, fit_record(store, fit_id).spec_id)
-    # The artifact folder is self-describing: the exact spec (canonical JSON + hash) and data fingerprint.
-    meta = {
-        "fit_id": fit_id,
-        "engine": result.engine,
-        "method": result.method,
-        "approximate": result.approximate,
-        "label": result.label,
-        "settings": settings.to_dict(),
-        "elapsed_s": elapsed,
-        "pid": os.getpid(),
-        "spec_id": locked.spec_id,
-        "spec_sha256": locked.sha256,
-        "data_fingerprint": locked.data_fingerprint,
-        "dataset_id": locked.dataset_id,
-        "spec": json.loads(canonical_json(locked.spec)),
-    }
-    try:  # artifacts included: a fit that cannot write them (disk full) is failed now, not left running
-        with timer.phase("artifacts"), artifacts.staging(store, fit_id) as folder:
-            artifacts.save_samples(folder, outcome.samples)
-            artifacts.save_idata(folder, result.idata)
-            save_effect_draws(effects, folder / artifacts.EFFECTS)
-            for name, arrays in outcome.extra_artifacts.items():  # e.g. long_term.npz (fit.long_term)
-                np.savez_compressed(folder / name, **arrays)
-            artifacts.save_meta(folder, meta)
-        with timer.phase("tables"):
-            rows = summary_rows(effects, settings.interval_level, settings.interval_method, fit_id=fit_id)
-            draws = posterior_tables.draw_frame(effects, fit_id, settings.chains)
-            with store.transaction() as conn:  # both or neither: SQL reads the summary and the draws of one fit
-                posterior_tables.insert_draws(conn, draws)
-                _insert_summary(conn, rows)
-        diagnostics = dict(outcome.diagnostics, elapsed_s=round(elapsed, 3), phases=timer.to_dict())
-        if timer.compiles() is not None:  # what JAX compiled and what its persistent cache served
-            diagnostics["jax_compiles"] = timer.compiles()
-        ledger.finish_fit(
-            store, fit_id, diagnostics, outcome.health, str(artifacts.fit_dir(store, fit_id)), gate=outcome.gate
-        )
-    except BaseException as exc:
-        with contextlib.suppress(Exception):  # best effort: this clean-up failing too must not hide the cause
-            with store.transaction() as conn:
-                conn.execute("DELETE FROM posterior_summary WHERE fit_id = ?", [fit_id])
-                conn.execute("DELETE FROM posterior_draws WHERE fit_id = ?", [fit_id])
-        full = disk_full_error(exc, f"writing fit {fit_id}", store.path, f"Fit {fit_id} is recorded as failed.")
-        ledger.fail_fit(store, fit_id, _error_dict(full or exc))
-        if full is not None:
-            raise full from exc
-        raise
-
-
-SUMMARY_COLUMNS = ("fit_id", "quantity", "channel", "geo", "period", "mean", "sd", "lo", "hi", "interval", "method")
-
-
-def _insert_summary(conn, rows: list[tuple]) -> None:
-    """Bulk insert through a registered frame: row-by-row executemany costs ~0.5 s for a national fit."""
-    frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-    conn.register("_summary_rows", frame)
-    try:
-        conn.execute(
-            f"INSERT INTO posterior_summary ({', '.join(SUMMARY_COLUMNS)}) SELECT fit_id, quantity, "
-            "channel, geo, CAST(period AS DATE), mean, sd, lo, hi, interval, method FROM _summary_rows"
-        )
-    finally:
-        conn.unregister("_summary_rows")
-
-
-def _error_dict(exc: BaseException) -> dict[str, Any]:
-    if isinstance(exc, MMMError):
-        out = exc.to_dict()
-        out.update(getattr(exc, "detail", {}) or {})
-        return out
-    if isinstance(exc, KeyboardInterrupt):
-        return {"code": "interrupted", "message": "The fit was interrupted.", "hint": "Run it again."}
-    return {"code": "internal", "message": f"{type(exc).__name__}: {exc}", "hint": "Please report this bug."}
 
 
 def fit_summary(store: Store, fit_id: str) -> dict[str, Any]:

@@ -1,0 +1,46 @@
+"""Kernels compiled ahead (engine.ahead): the sampler's big kernels compile on background threads while a fit does
+other work, and they must be exactly the ones ``sample_nuts`` then asks for: picked up under the same keys, none
+compiled twice, the same draws as kernels compiled the usual way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from test_engine import simulate
+
+from mmm_core.engine import ModelConfig, executables, sample_nuts, sampling, scale_data
+from mmm_core.engine.ahead import compile_fit_ahead
+
+SETTINGS = dict(chains=2, warmup=40, draws=40)  # a shape no other test compiles: the kernels are new here
+
+
+def _fresh_kernels(monkeypatch, folder: Path) -> None:
+    monkeypatch.setattr(executables, "_folder", lambda: folder)
+    monkeypatch.setattr(executables, "_IN_PROCESS", {})
+    monkeypatch.setattr(executables, "_PENDING", {})
+    monkeypatch.setattr(sampling, "_RUNNERS", {})
+
+
+def test_the_sampler_picks_up_every_kernel_compiled_ahead_and_draws_the_same_numbers(tmp_path, monkeypatch) -> None:
+    data, _ = simulate(t=52)
+    config = ModelConfig()
+    sd = scale_data(data, config)
+    _fresh_kernels(monkeypatch, tmp_path / "ahead")
+    assert compile_fit_ahead(sd, config, **SETTINGS)
+    started = len(executables._PENDING)
+    assert started == 4  # NUTS init and chunk, the Laplace start, constraining
+    before = executables.stats()
+    fit = sample_nuts(sd, config, seed=2, **SETTINGS)
+    after = executables.stats()
+    assert not executables._PENDING  # every one picked up
+    assert after["compiled_ahead"] - before["compiled_ahead"] == started
+    # besides them the sampler compiled at most the potential (its start's finiteness check), nothing twice
+    assert after["compiled"] - before["compiled"] - started <= 1
+    assert not compile_fit_ahead(sd, config, **SETTINGS)  # all in memory now: nothing to start
+
+    _fresh_kernels(monkeypatch, tmp_path / "plain")
+    plain = sample_nuts(sd, config, seed=2, **SETTINGS)
+    assert executables.stats()["compiled_ahead"] == after["compiled_ahead"]
+    for site in ("beta", "sigma"):
+        np.testing.assert_array_equal(fit.samples[site], plain.samples[site])
