@@ -282,7 +282,16 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
                 f"a cut of {abs(change):.0%} cannot be applied to {mv['channel']}: a cut removes at most all of a "
                 "channel's spend"
             )
-    if re.search(r"\bspend(ing)?\s+(to |at |of |be |=\s?)?(-|minus |negative )\s?[$€£]?\d", low):
+    over = re.search(
+        r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|drop\w*|trim\w*|slash\w*)\b.{0,40}?\b(\d{3,})\s?(%|percent)", low
+    )
+    if over and float(over.group(2)) > 100 and not moves:  # "cut all channels by 150%"
+        return f"a cut of {over.group(2)}% cannot be applied: a cut removes at most all of a channel's spend"
+    if re.search(r"\bspend(ing)?\s+(to |at |of |be |=\s?)?(-|minus |negative )\s?[$€£]?\d", low) or re.search(
+        r"\b(spend|spending|budget)\b.{0,20}\b(were|was|is|be|went|goes|go|turned|became)\s+(negative|below zero)\b|"
+        r"\bnegative (spend|spending|budget)\b",
+        low,
+    ):
         named = " and ".join(find_channels(text, known).found)
         where = f" on {named}" if named else ""
         return f'spend{where} cannot be negative: say how much to cut instead (e.g. "cut Print by a tenth")'

@@ -273,6 +273,13 @@ _SLOTS = [
     re.compile(r"\bfrom\s+" + _W + r"\s+(?:to|into)\s+(?:the\s+)?" + _W, re.IGNORECASE),
     re.compile(r"\b(?:better|worse|stronger|weaker)\s+than\s+(?:the\s+)?" + _W, re.IGNORECASE),
     re.compile(r"^\s*(?:and|what about|how about|and what about)\s+(?:the\s+)?" + _W + r"\s*\??\s*$", re.IGNORECASE),
+    # "our Waze campaign", "the Nike collab": a capitalised word (not the first) naming an activity's brand;
+    # "Radio or Mailchimp": two capitalised names set against each other.
+    re.compile(
+        r"(?<=\w )([A-Z][\w&+-]*)\s+(?:campaigns?|ads|adverts?|placements?|collab\w*|partnerships?|promos?|"
+        r"sponsorships?|activations?|spots?)\b"
+    ),
+    re.compile(r"\b([A-Z][\w&+-]*)\s+or\s+([A-Z][\w&+-]*)\b"),
     # "ROI of TV in Texas": a capitalised word after "in"/"for" mid-sentence names a place or segment.
     re.compile(r"(?<=\w)[\s,]+(?:in|for|across)\s+(?:the\s+)?([A-Z][\w&+-]*)"),
 ]

@@ -13,16 +13,27 @@ from agent.models.entities import Catalog, tokens
 OUTSIDE = re.compile(
     r"\b(competitors?|competitors'|competitor's|competition|rivals?|rivals'|other (brands|companies|firms)|"
     r"industry (average|benchmark)s?|market leaders?|stock (price|market)s?|share prices?|market cap\w*|"
-    r"weather|interest rates?|inflation|exchange rates?|the economy|gdp|recession)\b"
+    r"weather|interest rates?|inflation|exchange rates?|the economy|gdp|recession|"
+    # Dimensions a marketing-mix dataset does not have unless it names them (then they are in the data).
+    r"customer (lifetime value|acquisition cost)|customers?|lifetime value|ltv|clv|cac|market share|"
+    r"age (groups?|bands?|brackets?)|demographics?|genders?|women|men|audiences?|footfall|"
+    # A channel nobody ran: "the ROI of a channel we never ran".
+    r"(a|any|the) (new )?(channel|medium|platform)s? (we|you|i|they)( have|'ve)? (never|not yet|haven'?t|didn'?t)"
+    r"( \w+)?)\b"
 )
 
 
-def outside_data(low: str, catalog: Catalog | None) -> str | None:
+# Requests that act on the model or the conversation: their words are reasons and names, not questions about
+# results ("amend the spec to drop Weather because the weather feed stopped").
+_ACTIONS = {"amend", "lock", "fit", "setup", "sql", "ledger", "disclosure", "report", "help", "fit_status"}
+
+
+def outside_data(low: str, catalog: Catalog | None, intent: str = "unknown") -> str | None:
     """The phrase of ``low`` (the question, lower case) that asks about something outside any marketing-mix data,
     or None; a phrase whose words all name the data's own variables (a "Weather" control) is in the data — "stock
-    price" is not the data's Price."""
+    price" is not the data's Price. ``intent``: the request's; actions on the model are never refused here."""
     m = OUTSIDE.search(low)
-    if not m:
+    if not m or intent in _ACTIONS:
         return None
     have = {t.rstrip("s") for _, name in (catalog.entries() if catalog else []) for t in tokens(name)}
     words = {t.rstrip("s") for t in tokens(m.group()) if t != "the"}

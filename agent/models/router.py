@@ -77,9 +77,6 @@ def route(
     low = normalise(mask_channels(text, known + intent_bearing(names or [])))
     found = entities.find_channels(text, known)
     q = parse_question(text, catalog, known)
-    outside = out_of_scope.outside_data(normalise(text), catalog)
-    if outside:  # "what will our competitor spend?": nothing in the data answers it, so no number is given
-        return Route("not_in_data", refusal_args(q, [outside], "scope"), note=outside)
     # "ROI of every channel other than Search": a channel named only to be left out is not what is asked about.
     kept = [c for c in found.found if c not in _excluded(text, known)]
     intent = _classify(low, len(kept), len(q.when.windows))
@@ -92,6 +89,9 @@ def route(
         intent = "amend"
     if intent in _MAY_BE_AMEND and catalog and changes_a_control(low, catalog.controls):
         intent = "amend"  # "let's take Holiday out", "kill the price control": only an amendment changes controls
+    outside = out_of_scope.outside_data(normalise(text), catalog, intent)
+    if outside:  # "what will our competitor spend?": nothing in the data answers it, so no number is given
+        return Route("not_in_data", refusal_args(q, [outside], "scope"), note=outside)
     r = Route(intent=intent, channels=kept, note="refit" if intent == "amend" and _REFIT.search(low) else None)
     if found.ambiguous and not found.found and intent in ("roi", "compare", "contribution", "curve"):
         word, cands = next(iter(found.ambiguous.items()))
@@ -264,7 +264,7 @@ def _fill(
     # Time phrases are windows, not breakdowns: "what did Print contribute last year" is not "by year".
     for phrase in q.when.phrases:
         low = low.replace(phrase.casefold(), " ")
-    _fill_intent(r, text, low, known, q.unknown)
+    _fill_intent(r, text, low, known, q)
     apply_scope(r, q, text)
 
 
@@ -315,9 +315,10 @@ def _order(low: str) -> str:
     return "worst" if first and first.group(2) else "best"
 
 
-def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[str]) -> None:
-    """Intent-specific arguments (and the downgrade of impossible requests to a clarification); ``unknown``: names
-    in the question that the data does not have (any kind, see ``agent.models.scope``)."""
+def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -> None:
+    """Intent-specific arguments (and the downgrade of impossible requests to a clarification); ``q``: the question
+    read — its names the data does not have (``q.unknown``, see ``agent.models.scope``) and its time windows."""
+    unknown, q_windows = q.unknown, bool(q.when.windows)
     if r.intent == "contribution" and not r.channels and known and unknown:
         r.intent, r.note = "unknown_channel", unknown[0]
         return
@@ -370,6 +371,8 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], unknown: list[
         if req.budget is None and CURRENT_BUDGET.search(low) and not req.incremental:
             del r.args["budget"]  # the tool plans today's total over the window
             r.note = "current budget"
+        elif req.budget is None and q_windows:  # "TV budget for 2023": money already spent in the data
+            r.intent, r.args = "spend_by", {"by": "channel"} | ({"channels": r.channels} if r.channels else {})
         elif req.budget is None:
             r.intent = "clarify_budget"
     elif r.intent == "scenario":

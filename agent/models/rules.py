@@ -67,7 +67,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         _R(
             r"\blags?\b|\bad-?stock\w*\b|\bcarr(y|ies|ied)[- ]?over\b|\bhalf[- ]?li(fe|ves)\b|\bdecay\w*\b|\blag(ged)? "
             r"effects?\b|\bhow long\b.{0,40}\b(effects?|impact|ads?|advertising|last|lasts|linger\w*|carry)\b|"
-            r"\bkeeps? (on )?working after\b|\b(effect|impact)s? (wear|fade|die)s? (off|out|away)\b"
+            r"\bkeeps? (on )?working after\b|\b(effect|impact)s? (wear|fade|die)s? (off|out|away)\b|"
+            r"\bhow long\b.{0,30}\b(keeps?|stays?|remains?) (on )?(working|effective|active)\b"
         ),
     ),
     (

@@ -67,7 +67,8 @@ CURRENT_BUDGET = _R(
     r"\bre-?(allocat|distribut)\w* (our |the )?((current|existing) )?(budget|spend|money|mix)\b|\bwithout spend\w* "
     # Our own money named without an amount ("where should the money go?", "the best split of our budget") and
     # "what would you shift?": today's total, moved around.
-    r"(any )?more\b|\b(the|our|my) (media |marketing |ad )?(money|budget|spend|mix|allocation)\b|\bwhat would you "
+    r"(any )?more\b|\b(the|our|my) (media |marketing |ad )?(money|budget|spend|mix|allocation)\b|\bthe (best|optimize|"
+    r"ideal|right|smartest) (media |channel )?(split|mix|allocation|plan)\b|\bwhat would you "
     r"(shift|change|move|reallocate|rebalance|do differently)\b"
 )
 # What a plan at today's total is asked for: a better mix, not the current one ("what's our current mix?").

@@ -33,6 +33,10 @@ NAMED = WINDOWED | {
     "unknown",
     "unknown_channel",
     "media_share",
+    "adstock",
+    "long_term",
+    "headroom",
+    "roi_probability",
 }
 _KIND_WORDS = {
     "channel": "channels",
@@ -83,6 +87,12 @@ def refusal_args(q: Question, words: list[str], kind: str) -> dict[str, Any]:
     }
 
 
+# A forecast of a result past the data ("what will sales be next year?", "predict next year's revenue").
+_FORECAST = re.compile(
+    r"^(?=.*\b(will|going to|forecast\w*|predict\w*|expect\w*|project\w*|outlook)\b).*\b(?P<when>(next|coming|"
+    r"upcoming|following) (week|month|quarter|half|year|(\d+|two|three|six|twelve) (weeks|months|quarters|years)))\b",
+    re.IGNORECASE,
+)
 MAX_GEO_TABLES = 8  # per-geography ROI tables in one answer
 _BY_GEO = re.compile(
     r"\b(geo|geos|geograph\w*|regions?|regional|markets?|states?|dmas?|countr(y|ies)|cit(y|ies)|areas?)\b",
@@ -110,6 +120,17 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
         r.intent, r.args = "contribution", {"by": "channel"}
     if r.intent in WINDOWED and q.when.outside:
         r.intent, r.args = "not_in_data", refusal_args(q, [w.label for w in q.when.outside], "period")
+        return q
+    before = [w.label for w in q.when.outside if q.when.data_start and w.end < q.when.data_start]
+    if r.intent in ("scenario", "clarify_scenario", "optimize") and before:
+        # "what if we had spent 20% more on TV in 2019?": a what-if on history before the data has nothing to
+        # stand on (a plan looks forward from the data's end, so a later period is its horizon, not refused)
+        r.intent, r.args = "not_in_data", refusal_args(q, before, "period")
+        return q
+    future = _FORECAST.search(text)
+    if r.intent in ("kpi_by", "spend_by", "contribution", "roi") and future:
+        # "what will sales be next year?": past the data's last period there is nothing observed or estimated
+        r.intent, r.args = "not_in_data", refusal_args(q, [future.group("when")], "period")
         return q
     if r.intent in NAMED and q.unknown:
         r.intent, r.args = "not_in_data", refusal_args(q, q.unknown, "name")

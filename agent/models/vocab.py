@@ -111,6 +111,7 @@ TIME_WORDS = frozenset(
     january february march april may june july august september october november december jan feb mar apr jun
     jul aug sep sept oct nov dec q1 q2 q3 q4 h1 h2 fy ytd mtd qtd today yesterday ago recent recently latest
     previous prior this last past since from until till through week weeks month months quarter quarters year
-    years half fiscal calendar spring summer autumn fall winter holiday holidays
+    years half fiscal calendar spring summer autumn fall winter holiday holidays christmas xmas easter thanksgiving
+    monday tuesday wednesday thursday friday saturday sunday weekend weekends
     """.split()
 )

@@ -161,6 +161,8 @@ IMPOSSIBLE_THIRD: list[tuple[str, list[str]]] = [
     ("what happens if we take 5m from social?", ["Social"]),
     ("reduce search spend by 1000%", ["Search"]),
     ("what if TV went down by 250%", ["TV"]),
+    ("what if Print spend were negative?", ["Print"]),
+    ("shift all of Social into Social", ["Social"]),
 ]
 
 # Asks the data cannot answer at all (other companies, markets, forecasts of things not modelled, channels never
@@ -178,6 +180,13 @@ OUT_OF_SCOPE: list[str] = [
     "what is the ROI of the channels our rivals use?",
     "is the competition outspending us on search?",
     "what will inflation do to our ROI?",
+    "what will sales be next year?",
+    "predict next year's revenue",
+    "what if we had spent 20% more on TV in 2019?",
+    "what's the ROI of a channel we never ran?",
+    "how many customers did TV bring in?",
+    "what is the ROI of TV by age group?",
+    "what will our market share be?",
 ]
 
 # Unknown names beside known ones: the unknown one is refused (named, with the data's channels listed), never
