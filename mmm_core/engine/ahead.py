@@ -20,7 +20,7 @@ from mmm_core.engine import sampling
 from mmm_core.engine.config import ModelConfig
 from mmm_core.engine.data import ScaledData
 from mmm_core.engine.executables import compile_ahead
-from mmm_core.engine.kernels import constrain_ahead, latent_sites, model_args, n_latent
+from mmm_core.engine.kernels import constrain_ahead, latent_sites, model_args, n_latent, potential_ahead
 from mmm_core.engine.quick import LAPLACE_STEPS, laplace_ahead
 
 
@@ -52,10 +52,13 @@ def compile_fit_ahead(
     init_args = (z0, keys, args, mass)
     if not compile_ahead("nuts_init", runner["init"], init_args, runner["static"]):
         return False  # in memory or on disk: so are the others (the same fit compiled them together)
+    # In the order the sampler needs them: the two workers take the Laplace start and the init first; the chunk,
+    # the longest (~5 s of CPU), runs while the main thread computes the prior predictive, the gate and the start.
+    if use_laplace:
+        laplace_ahead(runner, args, config, LAPLACE_STEPS)
+    potential_ahead(runner, args, chains)  # the start's finiteness check
     # NumPyro's functional NUTS sets the chunk's settings while its init is traced (see sample_nuts): trace it first
     state = jax.eval_shape(runner["init"], *init_args)
     compile_ahead("nuts_chunk", runner["run"], (state, args), runner["static"])
-    if use_laplace:
-        laplace_ahead(runner, args, config, LAPLACE_STEPS)
     constrain_ahead(runner, args, chains * draws)
     return True

@@ -111,6 +111,7 @@ def compile_ahead(
     if before_trace is not None:
         before_trace()
     lowered = fn.lower(*args, **kwargs)  # here, not on the worker: tracing is not thread-safe (module docstring)
+    _cache_hits()  # its listener installed here: workers only read the count
     if "pool" not in _POOL:
         _POOL["pool"] = ThreadPoolExecutor(AHEAD_WORKERS, thread_name_prefix="mmm-compile")
     _PENDING[key] = (_POOL["pool"].submit(_compile_fresh, lowered), path)

@@ -108,6 +108,12 @@ def potential(fns: dict, z: dict, args) -> jax.Array:
     return compiled("potential", fns["potential"], (z, args), fns["config"])(z, args)
 
 
+def potential_ahead(fns: dict, args, n_points: int) -> None:
+    """Start compiling :func:`potential`'s kernel for ``n_points`` points (``executables.compile_ahead``)."""
+    z = {k: jax.ShapeDtypeStruct((n_points,) + s, jnp.float32) for k, s in latent_sites(fns["model"], args).items()}
+    compile_ahead("potential", fns["potential"], (z, args), fns["config"])
+
+
 CONSTRAIN_BATCH = 1000  # draws constrained per call: bounded memory for big models (deterministics are [G,C]-sized)
 
 
