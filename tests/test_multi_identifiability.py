@@ -13,7 +13,7 @@ import pytest
 from multi_support import product_config, world_data
 
 from mmm_core.engine.outcomes import CrossEffectConfig
-from mmm_core.fit.multi_identifiability import COLLINEAR, CROSS_FIX, channel_labels, cross_labels
+from mmm_core.fit.multi_identifiability import COLLINEAR, CROSS_FIX, WIDE_FIX, channel_labels, cross_labels
 
 RNG = np.random.default_rng(0)
 NARROW = RNG.normal(
@@ -47,6 +47,12 @@ def test_source_only_control_pins_an_unmodulated_effect(world) -> None:
     # product_config: Promo_Multi enters multipack (the source) only, so its push reaches single-pack via kappa alone
     (lab,) = cross_labels(_unmodulated(world), world, NARROW, PRIOR)
     assert lab["status"] == "identified" and lab["causes"] == []
+
+
+def test_a_wide_pinned_effect_gets_the_cross_effect_fix(world) -> None:
+    wide = RNG.normal(-0.3, 0.12, (400, 1))  # 90% width 0.39 against the prior's 0.57: contraction ~0.3-0.5
+    (lab,) = cross_labels(product_config(world), world, wide, PRIOR)
+    assert lab["label"] == "weakly identified: wide posterior" and lab["fix"] == WIDE_FIX
 
 
 def test_prior_dominated_stays_the_stronger_statement(world) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from mmm_core.fit import identifiability
-from mmm_core.fit.identifiability import PRIOR_LABEL, ChannelData
+from mmm_core.fit.identifiability import ChannelData
 
 PRIOR_DRAWS = 200  # as the single-KPI gate's prior predictive (fit.prior_check)
 COLLINEAR = "collinear with the target's own media effects (the same channels drive both outcomes, no modulator)"
@@ -32,6 +32,7 @@ CROSS_FIX = (
     "declare a modulator (a promotion of the source that switches the effect on), or let a source-only control "
     "(outcomes.control_outcomes) carry it; otherwise read the channels' totals, not this split"
 )
+WIDE_FIX = "a longer series: more periods where what pins it moves (the modulator on and off, a source-only control)"
 _NO_CAUSE = ChannelData(None, None, None, None, None, float("nan"), float("nan"), 0, [])  # posterior side only
 
 
@@ -97,9 +98,9 @@ def cross_labels(config, data, kappa: np.ndarray, prior_kappa: np.ndarray) -> li
         k = identifiability.contraction(np.exp(kappa[:, i]), np.exp(prior_kappa[:, i]))
         text, status, fix = identifiability.label(_NO_CAUSE, k)  # the posterior side, as for a channel
         if causes and status != "prior":
-            text, status, fix = f"weakly identified: {COLLINEAR}", "weak", CROSS_FIX
-        elif status == "prior":
-            fix = CROSS_FIX if causes else identifiability.FIXES[PRIOR_LABEL]
+            text, status = f"weakly identified: {COLLINEAR}", "weak"
+        if status != "identified":  # the single-KPI fixes speak of ROI and lift tests; a kappa is pinned otherwise
+            fix = CROSS_FIX if causes else WIDE_FIX
         out.append(
             {
                 "label": text,
@@ -115,9 +116,8 @@ def cross_labels(config, data, kappa: np.ndarray, prior_kappa: np.ndarray) -> li
 def _pinned(effect, config, data, n_ctrl: int) -> bool:
     """Whether something other than the shared media moves the effect: a modulator that varies, or a control of
     the source that does not enter the target (and varies)."""
-    if effect.modulator is not None:
-        m = np.asarray(data.modulators, float)[..., effect.modulator]
-        return bool(np.ptp(m) > 0)
+    if effect.modulator is not None and np.ptp(np.asarray(data.modulators, float)[..., effect.modulator]) > 0:
+        return True
     own = set(config.controls_of(effect.target, n_ctrl))
     source_only = [j for j in config.controls_of(effect.source, n_ctrl) if j not in own]
     return any(np.nanmax(data.controls[..., j]) > np.nanmin(data.controls[..., j]) for j in source_only)
@@ -134,4 +134,4 @@ def assess(result, data, effects, seed: int = 0) -> dict[str, Any]:
     return {"identifiability": total, "outcome_identifiability": per, "cross_identifiability": cross}
 
 
-__all__ = ["COLLINEAR", "CROSS_FIX", "assess", "channel_labels", "cross_labels", "prior_draws", "prior_roi"]
+__all__ = ["COLLINEAR", "CROSS_FIX", "WIDE_FIX", "assess", "channel_labels", "cross_labels", "prior_draws", "prior_roi"]
