@@ -29,6 +29,7 @@ COMPARATIVE = (
     r"\b(more|less|better|worse|higher|lower|bigger|smaller|greater|stronger|weaker|larger|cheaper|faster|"
     r"slower)\b"
 )
+_MORE = r"\b(more|better|higher|stronger|best|most|bigger|greater)\b"
 # Two channels set against each other ("should I trust A more than B?", "which is better, A or B?").
 HEAD_TO_HEAD = re.compile(
     r"\bmore than\b|\bvs\.?\b|\bversus\b|\bbetter than\b|\bworse than\b|\bbeat\w*\b|\boutperform\w*\b|"
@@ -39,7 +40,9 @@ HEAD_TO_HEAD = re.compile(
     # "which ..., A or B" choice ("which pays back more, Search or TV?").
     rf"{COMPARATIVE}(\s+[\w'’-]+){{0,4}}\s+than\b|\b(which|who)\b[^?.!]*\bor\b|^\s*(is|are|does|do)\b[^?.!]*\bor\b|"
     # "the difference in ROI between TV and Radio", "how do Radio and TV differ?", "favour TV over Radio".
-    r"\bdiffer\w*\b|\b(favou?r\w*|prefer\w*|prioriti[sz]\w*|pick\w*|choos\w*)\b.{0,30}\b(over|to|rather than)\b"
+    r"\bdiffer\w*\b|\b(favou?r\w*|prefer\w*|prioriti[sz]\w*|pick\w*|choos\w*)\b.{0,30}\b(over|to|rather than)\b|"
+    # "which of TV and Search is more efficient?", "radio or print: where do we get more for our money?"
+    rf"\bwhich of\b|\bor\b.{{0,40}}{_MORE}|{_MORE}.{{0,40}}\bor\b"
 )
 # Two channels judged on how well they do (not on how much they spent): "is Search a better investment than TV?"
 QUALITY_H2H = re.compile(
@@ -53,8 +56,10 @@ KPI_ITSELF = re.compile(
     r"is) (our |the )?(total |weekly |monthly )?(sales|revenue|kpi|conversions|orders)\b(?!.{0,20}\b(from|driven|"
     r"due|by (media|channel)))|^\s*(total )?(sales|revenue)\s+(in|during|for|over)\b"
 )
-# Money set against money spent ("per dollar of TV", "for every euro we put in"): a ratio to spend is the ROI.
+# Money set against money spent ("per dollar of TV", "for every euro we put in", "the cost per incremental sale"):
+# a ratio to spend is the ROI (or its inverse).
 PER_MONEY = re.compile(
     r"\b(per|for (every|each)|on (every|each)|from (every|each)|each) (dollar|euro|pound|buck|[$€£]|unit of spend)\b|"
-    r"\b(per|for (every|each)) [$€£]?1\b"
+    r"\b(per|for (every|each)) [$€£]?1\b|"
+    r"\bcost per (incremental )?(sale|conversion|order|acquisition|unit|customer)s?\b|\bcpa\b"
 )

@@ -282,7 +282,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             # Money coming back from spend: "is our TV investment paying back?", "is the money coming back?",
             # "is Radio money well spent?", "does Print earn its keep?".
             r"\bpa(y|ys|ying|id) (us )?(back|out)\b|\bcom(e|es|ing) back\b|\bwell spent\b|\b(good|bad|poor) value\b|"
-            r"\bvalue for money\b|\bearn\w* (its|their) keep\b|\bproductiv\w*\b|\beffectiveness\b|\byield\w*\b"
+            r"\bvalue for money\b|\bearn\w* (its|their) keep\b|\bproductiv\w*\b|\beffectiveness\b|\byield\w*\b|"
+            r"\bbr(ing|ings|ought) back\b|\b(good|bad|great|poor|wise|smart|sound) (investment|use of (money|budget|"
+            r"funds|spend))\b|\bjustif\w*\b"
         ),
     ),
     (

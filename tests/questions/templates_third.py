@@ -94,6 +94,9 @@ T_THIRD: dict[str, list[str]] = {
         "how good a return is {c} giving us?",
         "what's the revenue per dollar for {c}",
         "is {c} money well spent?",
+        "how much does each dollar of {c} spend bring back?",
+        "is {c} a good investment?",
+        "is the {c} spend justified?",
     ],
     "media_share": [
         "what portion of sales is driven by advertising?",
@@ -149,6 +152,8 @@ T_THIRD: dict[str, list[str]] = {
         "is {a} more cost-effective than {b}?",
         "who performs better - {a} or {b}?",
         "how do {a} and {b} differ in return?",
+        "{a} or {b}: where do we get more for our money?",
+        "tell me which of {a} and {b} is more efficient",
     ],
 }
 
