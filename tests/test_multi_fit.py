@@ -212,3 +212,25 @@ def test_tools_and_answers(fitted) -> None:
     }
     text = compose("roi", roi, {"intent": "roi", "channel": "TV"}, [])
     assert "TV on Sales_Multi" in text and "— prior-dominated (likely cause: trend)" in text
+
+
+def test_controls_per_outcome(fitted, capsys) -> None:
+    """`controls` on a multi fit gives each control's effect per outcome it enters (o{k}/gamma_control), never
+    one number mixing outcomes (it crashed on the missing single-KPI site before)."""
+    from agent.models.answers import compose
+    from tools import build_tools
+
+    fit_id = fitted["fit"]["fit_id"]
+    out = run(capsys, fitted["store"], "controls", fit_id)
+    assert out["outcomes"] == ["Sales_Single", "Sales_Multi"] and out["selection"] is None
+    promo = out["controls"]["Promo_Multi"]
+    assert promo["effect"] is None and list(promo["outcomes"]) == ["Sales_Multi"]  # control_outcomes honoured
+    assert all(len(c["outcomes"]) == 2 for n, c in out["controls"].items() if n != "Promo_Multi")
+    est = promo["outcomes"]["Sales_Multi"]
+    assert est["lo"] <= est["mean"] <= est["hi"]
+    assert main(["--store", fitted["store"], "controls", fit_id]) == 0
+    assert "Sales_Multi: " in capsys.readouterr().out
+    tools = {t.name: t for t in build_tools(Store(fitted["store"]))}
+    got = json.loads(tools["control_selection"].invoke({"fit_id": fit_id}))
+    text = compose("control_selection", got, {"intent": "controls"}, [])
+    assert "Promo_Multi" in text and "Sales_Multi " in text and "None" not in text

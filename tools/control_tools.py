@@ -20,13 +20,18 @@ class ControlsArgs(BaseModel):
     fit_id: str | None = Field(None, description="Fit id (fit_…); omit for the session's current fit.")
 
 
+def _short(est: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if est is None else {k: est[k] for k in ("mean", "lo", "hi")}
+
+
 def _compact(out: dict[str, Any]) -> dict[str, Any]:
     """Per control its class, effect (mean and interval), shrinkage or inclusion and verdict: fits the output cap
     with the 20+ candidate controls real datasets carry."""
     rows = {
         name: {
             **{k: c[k] for k in _KEEP if k in c},
-            "effect": {k: c["effect"][k] for k in ("mean", "lo", "hi")},
+            "effect": _short(c["effect"]),
+            **({"outcomes": {o: _short(e) for o, e in c["outcomes"].items()}} if "outcomes" in c else {}),
         }
         for name, c in out["controls"].items()
     }
@@ -34,6 +39,7 @@ def _compact(out: dict[str, Any]) -> dict[str, Any]:
         "fit_id": out["fit_id"],
         "controls": rows,
         "selection": out["selection"],
+        **({"outcomes": out["outcomes"]} if "outcomes" in out else {}),
         "units": out["units"],
         "interval": out["interval"],
         "approximate": out.get("approximate"),

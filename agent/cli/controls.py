@@ -35,6 +35,13 @@ def _pct(est: dict[str, Any]) -> str:
     return f"{est['mean']:+.1%} [{est['lo']:+.1%}, {est['hi']:+.1%}]"
 
 
+def _effect(row: dict[str, Any]) -> str:
+    """One effect, or (several outcomes) each outcome's own: one number would mix outcomes."""
+    if row.get("effect") is not None:
+        return _pct(row["effect"])
+    return "; ".join(f"{k}: {_pct(e)}" for k, e in row.get("outcomes", {}).items()) or "-"
+
+
 def _measure(row: dict[str, Any]) -> str:
     if "shrinkage" in row:
         return f"kappa {row['shrinkage']:.2f}"
@@ -45,13 +52,12 @@ def _measure(row: dict[str, Any]) -> str:
 
 def _render(r: dict[str, Any]) -> str:
     iv = r["interval"]
+    kpi = "each outcome" if r.get("outcomes") else "KPI"
     head = (
-        f"Controls of fit {r['fit_id']} (effect of +1 sd of the control, % of mean KPI; mean "
+        f"Controls of fit {r['fit_id']} (effect of +1 sd of the control, % of mean {kpi}; mean "
         f"[{iv['level']:.0%} {iv['method'].replace('_', '-')} interval])"
     )
-    rows = [
-        [name, c["class"] or "-", _pct(c["effect"]), _measure(c), c["verdict"]] for name, c in r["controls"].items()
-    ]
+    rows = [[name, c["class"] or "-", _effect(c), _measure(c), c["verdict"]] for name, c in r["controls"].items()]
     out = [head, table(["control", "class", "effect", "shrinkage / inclusion", "verdict"], rows)]
     sel = r["selection"]
     if sel:

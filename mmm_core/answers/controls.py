@@ -111,6 +111,8 @@ def controls(
             code="no_controls",
         )
     frame = results._frame(store, fit, interval, method)
+    if spec.outcomes is not None:  # several KPIs: each outcome has its own coefficients (no selection there)
+        return results._finish(store, frame, _multi_body(store, fit_id, spec, frame))
     gamma = artifacts.load_samples(artifacts.fit_dir(store, fit_id))["gamma_control"]
     sel = spec.control_selection
     chosen = selected_names(spec.controls, sel) if sel else []
@@ -134,6 +136,38 @@ def controls(
         "n_draws": int(gamma.shape[0]),
     }
     return results._finish(store, frame, body)
+
+
+def _multi_body(store: Store, fit_id: str, spec, frame: dict[str, Any]) -> dict[str, Any]:
+    """A multi-outcome fit's controls: per control its class and, per outcome it enters, its effect in that
+    outcome's units (``o{k}/gamma_control``: one sd as a share of that outcome's mean). ``effect`` is None — one
+    number would mix outcomes; a multi spec refuses control selection, so every control is always in."""
+    from mmm_core.engine.multi_model import outcome_prefix  # lazy: the engine package imports JAX (~0.7 s)
+
+    samples = artifacts.load_samples(artifacts.fit_dir(store, fit_id))
+    names = [c.name for c in spec.controls]
+    rows = {
+        c.name: {"class": c.class_, "meaning": CLASS_MEANING[c.class_], "selected": False, "effect": None}
+        for c in spec.controls
+    }
+    for row in rows.values():
+        row["verdict"] = _verdict(None, row["class"], False)
+        row["outcomes"] = {}
+    n_draws = 0
+    for k, outcome in enumerate(spec.outcomes.names):
+        own = spec.outcomes.controls_of(outcome, names)
+        gamma = np.asarray(samples[f"{outcome_prefix(k)}/gamma_control"], float)
+        n_draws = int(gamma.shape[0])
+        for j, name in enumerate(own):
+            rows[name]["outcomes"][outcome] = summarize(gamma[:, j], frame["level"], frame["method"])
+    return {
+        "controls": rows,
+        "selection": None,
+        "outcomes": list(spec.outcomes.names),
+        "units": UNITS.replace("mean KPI", "the outcome's mean"),
+        "interval": interval_info(frame["level"], frame["method"]),
+        "n_draws": n_draws,
+    }
 
 
 def _selection_block(sel, chosen: list[str], rows: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
