@@ -159,7 +159,7 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "compare"
     if name in ("spend_by", "scenario") and n_channels == 2 and QUALITY_H2H.search(low) and HEAD_TO_HEAD.search(low):
         return "compare"  # "is Search a better investment than TV?": judged on return, not on the money spent
-    if name in ("contribution", "spend_by") and n_channels < 2 and PER_MONEY.search(low):
+    if name in ("contribution", "spend_by", "media_share") and n_channels < 2 and PER_MONEY.search(low):
         return "roi"  # "how much revenue do we get per dollar of TV?": a ratio to spend is the ROI
     if (
         n_channels < 2

@@ -54,7 +54,8 @@ VOCABULARY = frozenset(
     working highest region regions geography geographies happen happened happening compared comparing contributes
     contributing saturating explains returned spending advertising greatest effective confident certain precise
     boosted turned should cutting confidence interval margin really paying dollar higher without
-    incremental dependent organic current possible attributed credit better""".split()
+    incremental dependent organic current possible attributed credit better percentage outperforming
+    outperform""".split()
 )
 # Ordinary words one edit from a rule word: never "corrected" ("chance" is not a misspelt "change").
 # A prefix that turns a rule word into its opposite: the longer word is never read as the rule word.
