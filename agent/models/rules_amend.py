@@ -23,6 +23,7 @@ AMEND_SPEC = re.compile(
     r"\b(carry[- ]?over|adstock|lags?|half[- ]life|decay)\b.{0,25}\b(longer|shorter|to \d+|of \d+|at \d+)\b|"
     r"\b(let|allow|make)\b.{0,25}\b(carry (over|on)|last|linger)\b.{0,20}\b(longer|shorter|\d+ (weeks?|periods?))|"
     r"\b(like|want|need|prefer)\b.{0,30}\b(carry[- ]?over|adstock|lags?|half[- ]li(fe|ves))\b|"
+    r"\b\w+ (should|must|needs? to|ought to) (carry[- ]?over|carry on|last|linger)\b|"
     # A term added to the model: "add a trend", "put a linear trend in", "include seasonality".
     r"\b(add|include|put|use|allow|fit|model)\b.{0,20}\b(a |an )?(linear |time |long[- ]term )?(trend|"
     r"seasonality|seasonal (terms?|effects?|component)|intercept)\b)"
@@ -36,7 +37,11 @@ _CONTROL_CHANGE = re.compile(
     r"back in(to)?|"
     # "let's control for Promo too", "I want Price out", "could the model leave Price aside?"
     r"(control|controlling|adjust|adjusting|account|accounting) for|(want|need|like|prefer)\b.{0,20}\b(out|gone|"
-    r"removed|dropped|excluded)|(leav\w*|set\w*|put\w*) .{0,20}aside|no \w+ (control|variable|adjustment))\b"
+    r"removed|dropped|excluded)|(leav\w*|set\w*|put\w*) .{0,20}aside|no \w+ (control|variable|adjustment)|"
+    # "ditch Promo", "lose the price control", "strip out Promo", "leave Holiday out of the next version", "no Promo",
+    # "the holiday variable should go", "with Promo as a control"
+    r"ditch\w*|lose|losing|strip\w*|scrap\w*|axe|axed|dump\w*|toss\w*|omit\w*|leav\w* .{0,25}\bout|no|should go|"
+    r"as an? (extra |additional )?(control|covariate))\b"
 )
 
 
