@@ -111,6 +111,22 @@ DECISIONS = [
     "should Search get more budget so we hit the target?",
     "move 200k from TV to Google Search",
 ]
+# Changes aimed at the model's quality, or citing evidence, and questions about a part's own effect: the classifier
+# scores these as seeking (0.58-0.80), but no result is aimed at.
+QUALITY = [
+    "did adding Holiday make the fit better?",
+    "which controls make the biggest difference?",
+    "should we refit with more draws to get better intervals?",
+    "should we add a holdout to test the model better?",
+    "add Holiday because it makes the model fit better",
+    "use a stronger prior on TV because the lift test showed a higher ROI",
+]
+# ... and the same changes aimed at a result are still refused.
+QUALITY_TWINS = [
+    "use a stronger prior on TV because the lift test should show TV wins",
+    "add a holdout so Search looks better",
+    "which lag makes TV's ROI biggest?",
+]
 # Plain model changes with a substantive reason or none: an amendment, never shopping ("drop Radio" may be either).
 CHANGES = [
     "should we drop Radio?",
@@ -135,6 +151,16 @@ def test_decision_questions_are_not_model_changes(text: str) -> None:
 @pytest.mark.parametrize("text", CHANGES)
 def test_plain_model_changes_pass(text: str) -> None:
     assert shopping.changes_the_model(text) and not shopping.is_result_seeking(text), shopping.judge(text)
+
+
+@pytest.mark.parametrize("text", QUALITY)
+def test_changes_aimed_at_model_quality_or_citing_evidence_pass(text: str) -> None:
+    assert not shopping.is_result_seeking(text), shopping.judge(text)
+
+
+@pytest.mark.parametrize("text", QUALITY_TWINS)
+def test_their_result_seeking_twins_are_refused(text: str) -> None:
+    assert shopping.is_result_seeking(text), shopping.judge(text)
 
 
 def test_an_amendment_reason_is_judged_as_a_change() -> None:

@@ -74,12 +74,43 @@ _ESTIMATE = r"rois?|roas|incremental \w+|contributions?|effects?|coefficients?|i
 _PUSH = r"make|makes|shrink\w*|inflat\w*|boost\w*|push\w*|pump\w*|lower\w*|rais\w*|increas\w*|reduc\w*|forc\w*"
 _CHANGES = [
     re.compile(rf"\b({_ACT})\b.{{0,60}}\b({_PART})\b|\b({_PART})\b.{{0,40}}\b({_ACT})\b", re.IGNORECASE),
-    re.compile(rf"\b(which|what|whichever|whatever|a|another|other|different)\s+(\w+\s+)?({_PART})\b", re.IGNORECASE),
+    re.compile(rf"\b(a|another|other|different|new)\s+(\w+\s+)?({_PART})\b", re.IGNORECASE),
+    # a part chosen by what it does to an estimate ("which lag gives TV the best ROI"), not a question about the
+    # part's own effect ("which controls make the biggest difference?")
+    re.compile(
+        rf"\b(which|what|whichever|whatever)\s+(\w+\s+)?({_PART})\b.{{0,30}}\b(gives?|yields?|produces?|makes?|"
+        rf"maximi[sz]es?|shows?|lets?|puts?|gets?)\b.{{0,40}}\b({_ESTIMATE})\b",
+        re.IGNORECASE,
+    ),
     re.compile(rf"\b({_MODEL_ONLY})\b", re.IGNORECASE),
     re.compile(rf"\b({_ACT})\s+(whatever|anything|something|everything)\b", re.IGNORECASE),
     re.compile(rf"\b({_EDIT})\b(?!\s+(\w+\s+){{0,3}}({_MONEY}))", re.IGNORECASE),
     re.compile(rf"\b({_PUSH})\b.{{0,40}}\b({_ESTIMATE})\b", re.IGNORECASE),
 ]
+
+
+# Aims that are not a result: the model's own quality ("fit better", "better intervals", "test the model better")
+# or a prior's strength ("a stronger prior"),
+# and evidence cited as the reason ("because the lift test showed a higher ROI"). Their result words are read out
+# before the classifier's gate, so "add a holdout to test the model better" is a change with no result aimed at.
+_QUALITY = re.compile(
+    r"\b(better|well|worse|good|tighter|narrower)\s+(calibrated\s+)?(intervals?|fit|calibration|convergence|"
+    r"diagnostics|forecasts?|predictions?|mixing)\b|\b(fit|fits|intervals?|converges?|forecasts?|predicts?|"
+    r"(test|check|validat)\w* the (model|fit|spec))\s+(\w+\s+)?(better|well|worse)\b|"
+    r"\b(stronger|weaker|tighter|wider|looser|narrower)\s+priors?\b",
+    re.IGNORECASE,
+)
+_EVIDENCE = re.compile(
+    r"\b(because|since|as)\s+(the\s+|a\s+|our\s+)?(lift[- ]tests?|geo[- ]tests?|experiments?|tests?|stud(y|ies)|"
+    r"brand stud(y|ies)|research|surveys?|holdout tests?)\s+(\w+\s+)?(showed|shows|found|finds|measured|gave|"
+    r"returned|indicated|indicates|estimated|reported|says|said)\b[^,.;]*",
+    re.IGNORECASE,
+)
+
+
+def _aimed_words(text: str) -> str:
+    """``text`` without the phrases that aim at model quality or cite evidence (see ``_QUALITY``/``_EVIDENCE``)."""
+    return _EVIDENCE.sub(" ", _QUALITY.sub(" ", text))
 
 
 def changes_the_model(text: str) -> bool:
@@ -116,9 +147,9 @@ def judge(text: str, *, change_asked: bool = False) -> Verdict:
         return Verdict(True, score, "pattern")
     if not (change_asked or changes_the_model(text)):
         return Verdict(False, score, "")
-    if score >= THRESHOLD and names_a_result(text):
+    if score >= THRESHOLD and names_a_result(_aimed_words(text)):
         return Verdict(True, score, "classifier")
-    if any(p.search(text) for p in _COMPILED):
+    if any(p.search(_aimed_words(text)) for p in _COMPILED):
         return Verdict(True, score, "pattern")
     return Verdict(False, score, "")
 
