@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 from test_engine import simulate
 
-from mmm_core.engine import ModelConfig, executables, sample_nuts, sampling, scale_data
-from mmm_core.engine.ahead import compile_fit_ahead
+from mmm_core.engine import ModelConfig, executables, sample_nuts, sample_quick, sampling, scale_data
+from mmm_core.engine.ahead import compile_fit_ahead, compile_quick_ahead
 
 SETTINGS = dict(chains=2, warmup=40, draws=40)  # a shape no other test compiles: the kernels are new here
 
@@ -43,3 +43,17 @@ def test_the_sampler_picks_up_every_kernel_compiled_ahead_and_draws_the_same_num
     assert executables.stats()["compiled_ahead"] == after["compiled_ahead"]
     for site in ("beta", "sigma"):
         np.testing.assert_array_equal(fit.samples[site], plain.samples[site])
+
+
+def test_quick_mode_picks_up_its_laplace_and_constrain_kernels_compiled_ahead(tmp_path, monkeypatch) -> None:
+    data, _ = simulate(t=52)
+    config = ModelConfig()
+    sd = scale_data(data, config)
+    _fresh_kernels(monkeypatch, tmp_path)
+    compile_quick_ahead(sd, config, draws=70)
+    assert len(executables._PENDING) == 2
+    before = executables.stats()
+    fit = sample_quick(sd, config, seed=1, draws=70)
+    after = executables.stats()
+    assert not executables._PENDING and fit.samples["beta"].shape[:2] == (1, 70)
+    assert after["compiled"] - before["compiled"] == after["compiled_ahead"] - before["compiled_ahead"] == 2

@@ -20,7 +20,14 @@ from mmm_core.engine import sampling
 from mmm_core.engine.config import ModelConfig
 from mmm_core.engine.data import ScaledData
 from mmm_core.engine.executables import compile_ahead
-from mmm_core.engine.kernels import constrain_ahead, latent_sites, model_args, n_latent, potential_ahead
+from mmm_core.engine.kernels import (
+    constrain_ahead,
+    latent_sites,
+    model_args,
+    model_functions,
+    n_latent,
+    potential_ahead,
+)
 from mmm_core.engine.quick import LAPLACE_STEPS, laplace_ahead
 
 
@@ -62,3 +69,11 @@ def compile_fit_ahead(
     compile_ahead("nuts_chunk", runner["run"], (state, args), runner["static"])
     constrain_ahead(runner, args, chains * draws)
     return True
+
+
+def compile_quick_ahead(sd: ScaledData, config: ModelConfig, draws: int) -> None:
+    """Start compiling what ``sample_quick(sd, config, draws=draws)`` (MAP + Laplace) will run: its Laplace kernel
+    and constraining, while the fit computes the prior predictive and the gate."""
+    fns, args = model_functions(config), model_args(sd)
+    laplace_ahead(fns, args, config, LAPLACE_STEPS)
+    constrain_ahead(fns, args, draws)

@@ -140,9 +140,8 @@ def sample_and_review(data, config, settings: FitSettings, report: Progress, tim
 
         scaled = scale_data(data, config)
     timer.count_compiles()
-    if not settings.quick:
-        with timer.phase("compile_ahead"):  # the sampler's kernels compile on other threads from here on
-            _compile_ahead(scaled, config, settings)
+    with timer.phase("compile_ahead"):  # the sampler's kernels compile on other threads from here on
+        _compile_ahead(scaled, config, settings)
     with timer.phase("prior_predictive"):
         prior = prior_predictive(scaled, config, seed=settings.seed)  # shared: the gate and identifiability use it
     with timer.phase("gate"):
@@ -158,11 +157,14 @@ def sample_and_review(data, config, settings: FitSettings, report: Progress, tim
 
 
 def _compile_ahead(scaled, config, settings: FitSettings) -> None:
-    from mmm_core.engine.ahead import compile_fit_ahead  # lazy: JAX, as in _fit
+    from mmm_core.engine.ahead import compile_fit_ahead, compile_quick_ahead  # lazy: JAX, as in _fit
 
-    compile_fit_ahead(
-        scaled, config, settings.chains, settings.warmup, settings.draws, target_accept=settings.target_accept
-    )
+    if settings.quick:
+        compile_quick_ahead(scaled, config, settings.draws)
+    else:
+        compile_fit_ahead(
+            scaled, config, settings.chains, settings.warmup, settings.draws, target_accept=settings.target_accept
+        )
 
 
 def _gate(data, scaled, config, prior: dict):
