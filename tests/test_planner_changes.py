@@ -56,3 +56,23 @@ def test_the_chat_proposes_the_named_change(demo_fit: dict) -> None:
     for text, change in (("stop controlling for Holiday", "remove Holiday"), ("take Price out", "remove Price")):
         answer = Session(demo_fit["store"]).ask(text)["answer"]
         assert f"Proposed amendment of the locked spec: {change}." in answer and "None" not in answer, answer
+
+
+NO_ID_QUESTIONS = [
+    "amend the spec",
+    "refit",
+    "what specs have we tried?",
+    "was anything changed after seeing results?",
+    "what's the status of the fit?",
+    "drop TikTok from the model",
+    "set up a new model",
+]
+
+
+def test_no_answer_prints_none_for_an_id(demo_fit: dict) -> None:
+    """Answers that name specs, fits, drafts and jobs, each in a fresh session (no id known to the session yet)."""
+    from agent.session import Session
+
+    for text in NO_ID_QUESTIONS:
+        answer = Session(demo_fit["store"]).ask(text)["answer"]
+        assert "None" not in answer, (text, answer)
