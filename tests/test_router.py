@@ -99,10 +99,10 @@ CASES: list[tuple[str, str, dict]] = [
     ("maximize sales with 3 million", "optimize", {"budget": 3e6}),
     ("optimze my bugdet of 2m", "optimize", {"budget": 2e6}),
     ("How should I split $400,000 across channels over 8 weeks", "optimize", {"budget": 4e5, "periods": 8}),
-    # "the budget" is today's: the plan keeps its total (the tool reads today's spend); no money named → ask
+    # No amount: the plan keeps today's total (the tool reads today's spend); extra money of no size → ask
     ("optimize the budget", "optimize", {"periods": 13}),
     ("can we get more out of the same budget?", "optimize", {"periods": 13}),
-    ("optimize", "clarify_budget", {}),
+    ("where should extra money go?", "clarify_budget", {}),
     ("how does TV work through awareness?", "mediation", {}),
     ("what share of Social's effect is mediated", "mediation", {}),
     ("direct vs indirect effects please", "mediation", {}),

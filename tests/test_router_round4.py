@@ -40,8 +40,10 @@ def test_a_plan_at_todays_total_names_no_amount(text: str) -> None:
     assert r.intent == "optimize" and "budget" not in r.args and r.note == "current budget", (text, r)
 
 
-def test_a_plan_without_money_or_todays_total_asks_and_past_budget_is_spend() -> None:
-    assert _route("optimize").intent == "clarify_budget"
+def test_extra_money_of_no_size_is_asked_for_and_past_budget_is_spend() -> None:
+    assert _route("where should extra money go?").intent == "clarify_budget"
+    assert _route("optimize").args == {"periods": 13}  # today's total
+    assert _route("we're planning Q3; how should we allocate?").intent == "optimize"
     r = _route("TV budget for 2023")
     assert r.intent == "spend_by" and r.args["channels"] == ["TV"] and r.args["windows"][0]["label"] == "2023"
     assert _route("how would you reallocate 1.5m between channels?").args["budget"] == 1.5e6

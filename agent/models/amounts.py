@@ -18,12 +18,15 @@ _SCALE = {
     "mm": 1e6,
     "mn": 1e6,
     "million": 1e6,
+    "mil": 1e6,
+    "mio": 1e6,
+    "mln": 1e6,
     "b": 1e9,
     "bn": 1e9,
     "billion": 1e9,
 }
 MONEY = re.compile(
-    r"(?<![\w.])[$€£]?\s?(\d+(?:,\d{3})*(?:\.\d+)?)\s?(k|m|mm|mn|b|bn|thousand|grand|million|"
+    r"(?<![\w.])[$€£]?\s?(\d+(?:,\d{3})*(?:\.\d+)?)\s?(k|m|mm|mn|mil|mio|mln|b|bn|thousand|grand|million|"
     r"billion)?\b(?!\s?%)(?!\s*(?:weeks?|months?|days?|years?|quarters?|periods?|x\b))",
     re.IGNORECASE,
 )

@@ -63,3 +63,22 @@ PER_MONEY = re.compile(
     r"\b(per|for (every|each)) [$€£]?1\b|"
     r"\bcost per (incremental )?(sale|conversion|order|acquisition|unit|customer)s?\b|\bcpa\b"
 )
+
+_ODDS = re.compile(r"\b(probability|probable|chances?|how likely|likelihood|odds|how sure|share of (the )?draws)\b")
+_THRESHOLD = re.compile(
+    r"\b(?P<dir>above|over|greater than|more than|exceeds?|exceeding|at least|higher than|below|under|less than|"
+    r"lower than)\s+(?P<x>\d+(\.\d+)?|one|two|three)\b"
+)
+
+
+def roi_odds(low: str) -> tuple[bool, float] | None:
+    """(above?, threshold) when the question asks how likely one channel's ROI is past a value, or pays back."""
+    if not _ODDS.search(low):
+        return None
+    m = _THRESHOLD.search(low)
+    if m:
+        x = {"one": 1.0, "two": 2.0, "three": 3.0}.get(m.group("x")) or float(m.group("x"))
+        return m.group("dir") not in ("below", "under", "less than", "lower than"), x
+    if re.search(r"\b(pays?|paying|paid) (back|off|for itself)\b|\bbreak(s|ing)? ?even\b|\bprofitable\b", low):
+        return True, 1.0
+    return None

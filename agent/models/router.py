@@ -16,10 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.models import entities, experiments, out_of_scope, setup, spelling
-from agent.models.cues import HEAD_TO_HEAD, KPI_ITSELF, PER_MONEY, QUALITY_H2H, RANK_BEST_CUES, RANK_WORST_CUES
+from agent.models.cues import (
+    HEAD_TO_HEAD,
+    KPI_ITSELF,
+    PER_MONEY,
+    QUALITY_H2H,
+    RANK_BEST_CUES,
+    RANK_WORST_CUES,
+    roi_odds,
+)
 from agent.models.rules import RULES
 from agent.models.rules_amend import changes_a_control
-from agent.models.rules_plan import CURRENT_BUDGET, IMPROVE
+from agent.models.rules_plan import CURRENT_BUDGET, EXTRA_MONEY, IMPROVE, PLAN_WORD
 from agent.models.scope import Question, apply_scope, parse_question, refusal_args
 
 
@@ -113,6 +121,11 @@ def route(
 
 
 _VERBATIM = {"lock", "amend", "sql", "setup", "fit"}
+# A plan asked for in words ("we're planning Q3; how should we allocate?"), and money on top of today's.
+_PLAN_WORD = re.compile(r"\b(allocat\w*|plan\w*|split\w*|divid\w*|distribut\w*|optimi[sz]\w*|mix)\b")
+_EXTRA_MONEY = re.compile(
+    r"\b(extra|additional|incremental|another|more|new) (money|budget|cash|funds|spend|dollars)\b"
+)
 
 
 # Intents a sentence about removing or adding a control is mistaken for ("what if we took Price out of the model?"
@@ -246,7 +259,7 @@ def _first_rule(low: str, n_channels: int) -> str:
             return "roi"  # "how do the channels compare on return" names no pair: the ROI table answers it
         if name == "compare" and n_channels < 2 and not re.search(r"\b(compare|probability|how likely)\b", low):
             continue
-        if name == "compare" and n_channels == 1 and (_AGAINST_ONE.search(low) or _roi_odds(low)):
+        if name == "compare" and n_channels == 1 and (_AGAINST_ONE.search(low) or roi_odds(low)):
             return "roi"  # "the probability that TV's ROI is above 1": its interval against break-even
         return name
     return "unknown"
@@ -266,26 +279,6 @@ def _fill(
         low = low.replace(phrase.casefold(), " ")
     _fill_intent(r, text, low, known, q)
     apply_scope(r, q, text)
-
-
-_ODDS = re.compile(r"\b(probability|probable|chances?|how likely|likelihood|odds|how sure|share of (the )?draws)\b")
-_THRESHOLD = re.compile(
-    r"\b(?P<dir>above|over|greater than|more than|exceeds?|exceeding|at least|higher than|below|under|less than|"
-    r"lower than)\s+(?P<x>\d+(\.\d+)?|one|two|three)\b"
-)
-
-
-def _roi_odds(low: str) -> tuple[bool, float] | None:
-    """(above?, threshold) when the question asks how likely one channel's ROI is past a value, or pays back."""
-    if not _ODDS.search(low):
-        return None
-    m = _THRESHOLD.search(low)
-    if m:
-        x = {"one": 1.0, "two": 2.0, "three": 3.0}.get(m.group("x")) or float(m.group("x"))
-        return m.group("dir") not in ("below", "under", "less than", "lower than"), x
-    if re.search(r"\b(pays?|paying|paid) (back|off|for itself)\b|\bbreak(s|ing)? ?even\b|\bprofitable\b", low):
-        return True, 1.0
-    return None
 
 
 _CUT_OR_KEEP = re.compile(
@@ -327,7 +320,7 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         r.args = {"sql": m.group(1).strip().rstrip(";")} if m else {}
         if not m:
             r.intent = "clarify_sql"
-    elif r.intent == "roi" and len(r.channels) == 1 and (odds := _roi_odds(low)):
+    elif r.intent == "roi" and len(r.channels) == 1 and (odds := roi_odds(low)):
         # "what is the probability TV's ROI is above 1?": the share of posterior draws past the threshold
         above, threshold = odds
         quoted = r.channels[0].replace("'", "''")  # a dataset's channel name, as an SQL string literal
@@ -368,13 +361,14 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
     elif r.intent == "optimize":
         req = entities.parse_budget(text, known)
         r.args = req.as_args()
-        if req.budget is None and CURRENT_BUDGET.search(low) and not req.incremental:
-            del r.args["budget"]  # the tool plans today's total over the window
-            r.note = "current budget"
-        elif req.budget is None and q_windows:  # "TV budget for 2023": money already spent in the data
+        if req.budget is None and q_windows and not (IMPROVE.search(low) or PLAN_WORD.search(low)):
+            # "TV budget for 2023": money already spent in the data, not a plan
             r.intent, r.args = "spend_by", {"by": "channel"} | ({"channels": r.channels} if r.channels else {})
+        elif req.budget is None and not EXTRA_MONEY.search(low):
+            del r.args["budget"]  # no amount: the tool plans today's total over the window
+            r.note = "current budget"
         elif req.budget is None:
-            r.intent = "clarify_budget"
+            r.intent = "clarify_budget"  # "where should extra money go?": how much extra is not said
     elif r.intent == "scenario":
         moves = entities.parse_moves(text, known)
         r.args = {"moves": moves, "periods": entities.window_periods(text) or 13}

@@ -9,7 +9,7 @@ import re
 _R = re.compile
 # An amount of money (with a currency sign, a scale word or thousands separators: never a bare year).
 MONEY = (
-    r"([$€£]\s?\d|\b\d[\d,.]*\s?(k|m|mm|mn|bn|million|thousand|grand)\b|\b\d{1,3}(,\d{3})+\b|"
+    r"([$€£]\s?\d|\b\d[\d,.]*\s?(k|m|mm|mn|mil|mio|mln|bn|million|thousand|grand)\b|\b\d{1,3}(,\d{3})+\b|"
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|a|half a) (million|thousand|grand)\b)"
 )
 _MONEY = MONEY
@@ -32,7 +32,7 @@ SCENARIO = _R(
 )
 
 OPTIMIZE = _R(
-    r"\boptimize\b|\boptim(al|um)\b|"
+    r"\boptimize\b|\boptim(al|um)\b|\befficient frontier\b|"
     r"\ballocat\w*\b|\bbudget (recommendation|advice|proposal)\b|\brecommend\w*\b.{0,20}\b(budget|"
     r"split|mix)\b|\bbest (split|mix|plan)\b|\bhow should (i|we) (spend|split|"
     r"divide|invest)\b|\bdistribut\w* (the |a |our )?budget\b|\bbudget (of|for|plan|split)\b|"
@@ -54,7 +54,7 @@ OPTIMIZE = _R(
     # "the most sales we can get for 900k", "which channels should get the 800k", "how would you carve it up".
     r"(most|max\w*|highest|biggest) (sales|revenue|conversions|kpi|return|bang)|(should|would|could) (get|receive)\b|"
     r"(would|should|do|can) you (do|suggest|recommend|propose)|recommend\w*|where\?|re-?allocat\w*|redistribut\w*|"
-    r"rebalanc\w*|best (possible )?way|(should|would) go\b))"
+    r"rebalanc\w*|best (possible )?way|(should|would) go\b|to spend\b))"
 )
 
 # A plan that keeps today's total ("can we get more out of the same budget?", "rebalance the mix", "is our
@@ -68,11 +68,20 @@ CURRENT_BUDGET = _R(
     # Our own money named without an amount ("where should the money go?", "the best split of our budget") and
     # "what would you shift?": today's total, moved around.
     r"(any )?more\b|\b(the|our|my) (media |marketing |ad )?(money|budget|spend|mix|allocation)\b|\bthe (best|optimize|"
-    r"ideal|right|smartest) (media |channel )?(split|mix|allocation|plan)\b|\bwhat would you "
+    r"ideal|right|smartest) (media |channel )?(split|mix|allocation|plan)\b|\b(our|the) (media |marketing )?plan\b|"
+    # Money moved around between channels, or a level per channel: "should we move money between channels?",
+    # "is there money to be gained by shifting budget around?", "what budget should each channel get?"
+    r"\b(mov|shift|switch|reallocat)\w* (the |our |some )?(money|budget|spend)\b.{0,20}\b(between|around|across|"
+    r"among)\b|"
+    r"\b(each|every|per) (channel|medium)\b|\bwhat would you "
     r"(shift|change|move|reallocate|rebalance|do differently)\b"
 )
 # What a plan at today's total is asked for: a better mix, not the current one ("what's our current mix?").
 IMPROVE = _R(
     r"\b(optimi[sz]\w*|optimal|best|better|shift|rebalanc\w*|reshuffl\w*|re-?allocat\w*|redistribut\w*|get more|"
-    r"more (sales|revenue|conversions|out of)|most|maximi[sz]\w*|improve\w*|change|should|would you|ideal|right)\b"
+    r"more (sales|revenue|conversions|out of)|most|maximi[sz]\w*|improve\w*|change|should|would you|ideal|right|"
+    r"shift\w*|gain\w*)\b"
 )
+# A plan asked for in words ("we're planning Q3; how should we allocate?"), and money on top of today's.
+PLAN_WORD = _R(r"\b(allocat\w*|plan\w*|split\w*|divid\w*|distribut\w*|optimi[sz]\w*|mix)\b")
+EXTRA_MONEY = _R(r"\b(extra|additional|incremental|another|more|new) (money|budget|cash|funds|spend|dollars)\b")
