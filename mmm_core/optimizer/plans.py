@@ -311,7 +311,10 @@ def evaluate_allocation(
     """Expected horizon KPI (with interval) and per-channel contributions of one allocation, vs the current level."""
     r = response_of(post, periods, geo_split, max_draws)
     amounts, notes = to_amounts(r, allocation)
-    out = evaluate(r, amounts, "allocation").to_dict(r, evaluate(r, current_level(r), "current_level"))
+    plan, current = evaluate(r, amounts, "allocation"), evaluate(r, current_level(r), "current_level")
+    out = plan.to_dict(r, current)
+    if r.outcomes is not None:  # a weighted sum of outcomes: what the allocation does to each
+        out |= {"outcomes": outcome_changes(r, plan, current), "objective": objective_record(r)}
     return out | {
         "horizon_periods": periods,
         "approximate": r.approximate,

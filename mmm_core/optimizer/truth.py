@@ -15,6 +15,7 @@ import numpy as np
 from mmm_core.engine import transforms as tf
 from mmm_core.optimizer.response import Response, cell_layout, flat_path, recent_window, spend_variation
 from mmm_core.synth.dgp import World
+from mmm_core.synth.multi import MultiWorld, components
 
 
 def _truth_fn(amounts, args, static):
@@ -73,3 +74,28 @@ def true_media_kpi(world: World, channel_amounts: dict[str, float], periods: int
     resp = truth_response(world, periods)
     amounts = np.array([float(channel_amounts.get(c, 0.0)) for c in resp.channels])
     return float(resp.evaluate(resp.to_cells(amounts))[0][0])
+
+
+def true_multi_media_kpi(
+    world: MultiWorld, channel_amounts: dict[str, float], periods: int = 13, weights: np.ndarray | None = None
+) -> float:
+    """True weighted media-driven KPI over the next ``periods`` periods of a multi-outcome world, for a plan given as
+    channel totals (recent geo split, flat per period), with the response's semantics
+    (``optimizer.multi_response``): carry-over of recent spend included, cross-effects routed (the generator's own
+    ``synth.multi.components``), controls and modulators held at their mean over the recent window. Media-driven:
+    the media terms plus what cross-effects route of them (the routed total minus its value without any spend).
+    ``weights`` [K]: the objective's (default 1 each)."""
+    spend = world.spend.transpose(1, 0, 2)  # [T, G, C]
+    n_t, n_g, n_c = spend.shape
+    names = tuple(world.channel_names)
+    window = recent_window(spend, min(periods, n_t))
+    layout = cell_layout(window, spend, names, tuple(world.geos), False)
+    amounts = np.array([float(channel_amounts.get(c, 0.0)) for c in names])
+    plan = (layout["embed"] @ amounts).reshape(n_g, n_c) / periods
+    path = np.concatenate([world.spend, np.broadcast_to(plan[:, None], (n_g, periods, n_c))], axis=1)  # [G, T', C]
+    recent_controls = world.controls[:, -window.shape[0] :].mean(axis=1, keepdims=True)
+    controls = np.concatenate([world.controls, np.repeat(recent_controls, periods, axis=1)], axis=1)
+    with_media, without = components(world, path, controls), components(world, np.zeros_like(path), controls)
+    media = with_media["media"].sum(axis=2) + with_media["routed"] - without["routed"]  # [G, T', K]
+    w = np.ones(media.shape[2]) if weights is None else np.asarray(weights, float)
+    return float(media[:, n_t:].sum(axis=(0, 1)) @ w)
