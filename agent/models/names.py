@@ -280,6 +280,9 @@ _SLOTS = [
         r"sponsorships?|activations?|spots?)\b"
     ),
     re.compile(r"\b([A-Z][\w&+-]*)\s+or\s+([A-Z][\w&+-]*)\b"),
+    re.compile(
+        r"\b([A-Z][\w&+-]*)\s+(?:compare[sd]?|stacks? up|fares?)\s+(?:to|with|against)\s+(?:the\s+)?([A-Z][\w&+-]*)"
+    ),
     # "ROI of TV in Texas": a capitalised word after "in"/"for" mid-sentence names a place or segment.
     re.compile(r"(?<=\w)[\s,]+(?:in|for|across)\s+(?:the\s+)?([A-Z][\w&+-]*)"),
 ]

@@ -229,7 +229,8 @@ _AGAINST_REST = re.compile(
 _READING = {"roi", "rank", "compare", "contribution", "spend_by", "payback", "unknown", "clarify_compare"}
 _EXCLUDING = re.compile(
     r"\b(other than|except( for)?|excluding|exclude|not counting|not including|apart from|aside from|besides|"
-    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of|(all|every|each)\b[^,;:.?!]{0,25}?\bbut)"
+    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of|(all|every|each|everything|anything)\b"
+    r"[^,;:.?!]{0,25}?\bbut)"
     r"\s+(?P<rest>[^,;:.?!]*)",
     re.IGNORECASE,
 )

@@ -36,7 +36,12 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"(amended|changed|modified|edited|tweaked|altered|revised)\b|"
             r"\bpost[- ]?hoc\b|\b(were|was|has|have|any|been)\b.{0,30}\bamendments?\b|\bamendments?\b.{0,20}\b(made|so "
             r"far|were|have been)\b|\bdisclos\w*\b|\bp-?hack\w*\b|"
-            r"\b(chang\w*|differ\w*)\b.{0,20}\bbetween\b.{0,20}\b(specs|versions|fits|models|specifications)\b"
+            r"\b(chang\w*|differ\w*)\b.{0,20}\bbetween\b.{0,20}\b(specs|versions|fits|models|specifications)\b|"
+            # "what was amended and why?", "is the analysis pre-registered?", "any deviations from the plan?",
+            # "did we move the goalposts?", "changed post-registration?"
+            r"\bpost[- ]?(registration|lock\w*)\b|\b(what|which|anything|something)\b.{0,15}\b(was|were|been|got)\b"
+            r".{0,10}\b(amended|changed|altered|modified|tweaked|edited)\b|\bdeviat\w*\b|\bgoal ?posts?\b|"
+            r"^\s*(is|was|were|are|has|have)\b.{0,25}\bpre-?regist\w*"
         ),
     ),
     (
@@ -130,8 +135,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "setup",
         _R(
-            r"\bset ?up\b|\bnew model\b|\b(build|create|start|make|configure|draft)\b.{0,15}\b(model|spec|"
-            r"specification)\b|\bguide me\b|\bwalk me through\b|\bget started\b|\bstart over\b"
+            r"\bset ?up\b|\bnew (model|analysis|mmm)\b|\b(build|create|start|make|configure|draft|specify|design|"
+            r"define|construct)\b.{0,15}\b(model|spec|specification|mmm|marketing mix model\w*)\b|\bguide me\b|"
+            r"\bwalk me through\b|\bget started\b|\bstart over\b"
         ),
     ),
     (
@@ -140,7 +146,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"^\s*(help|\?|h|menu|commands)\s*[.!?]*$|\bwhat can (you|i) (do|ask)\b|\bhow do (i|you) use\b|"
             # "help me plan a $1M campaign" asks for the plan, not the help page
             r"\bwhat do you do\b|\bhelp me\b(?!.*\b(optimi|fit|set ?up|lock|plan|budget|allocat|split|spend|invest|"
-            r"\d))|\bwhat are (my|the) options\b"
+            r"model|spec|mmm|\d))|\bwhat are (my|the) options\b"
         ),
     ),
     ("sql", _R(r"^\s*(select|with)\s+.+\bfrom\b|\bsql\b|\bquery:")),
@@ -209,7 +215,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bout[- ]of[- ]sample\b|\bhold-?out (accuracy|error|check)\b|\bforecast (accuracy|error)\b|"
             r"\b(pass|passe[sd]|fail|fails|failed)\b.{0,20}\bchecks?\b|\bchecks?\b.{0,12}\b(pass|fail)\w*\b|"
             r"\bred flags?\b|\bwarning signs?\b|\b(problems?|issues?|concerns?|wrong|warnings?)\b.{0,25}\b(the |this |"
-            r"our )(model|fit)\b|\bhow (accurate|solid|robust) is (the|this|our) (model|fit)\b"
+            r"our )(model|fit)\b|\bhow (accurate|solid|robust) is (the|this|our) (model|fit)\b|"
+            r"\b(model|fit)\b.{0,15}\bpredict\w* (well|accurately|poorly|badly)\b|\bpredictive (power|accuracy)\b"
         ),
     ),
     (

@@ -28,7 +28,10 @@ SCENARIO = _R(
     r"more|less|lower|higher|uplift)\b|(^|\s)[+-]\d+(\.\d+)? ?(%|percent)|"
     r"\b(take|pull|grab|move|shift)\b.{0,40}\b(and|then)\s+(put|give|add|move|spend|shift|invest|send)\b|"
     r"\b(take|pull|grab|swap|switch)\b.{0,30}\b(out of|from|off)\b.{0,30}\b(to|into|onto)\b|"
-    r"\bscenario\b|\bsimulat\w*\b"
+    r"\bscenario\b|\bsimulat\w*\b|"
+    # "what would a 10% radio cut cost us?", "TV up 10%?", "half the social budget - what happens?"
+    r"\d+(\.\d+)? ?(%|percent) [a-z]+( [a-z]+)? (cut|increase|reduction|decrease|rise|boost|drop|uplift)\b|"
+    r"\b(up|down)\s+(by\s+)?\d+(\.\d+)? ?(%|percent)|[-–—:,]\s*what (happens|would happen)\b"
 )
 
 OPTIMIZE = _R(

@@ -172,6 +172,29 @@ T_THIRD: dict[str, list[str]] = {
         "{a} or {b}: where do we get more for our money?",
         "tell me which of {a} and {b} is more efficient",
     ],
+    "disclosure": [
+        "has anything been changed post-registration?",
+        "what was amended and why?",
+        "is the analysis pre-registered?",
+        "were any deviations from the plan made?",
+        "did we move the goalposts?",
+    ],
+    "scenario_pct": [
+        "what would a 10% {c} cut cost us in sales?",
+        "half the {c} budget - what happens?",
+        "{c} up 10%?",
+    ],
+    "setup": [
+        "can you help me specify a model?",
+        "let's configure an MMM",
+        "new analysis please",
+    ],
+    "health": [
+        "does the model predict well?",
+    ],
+    "geo": [
+        "how does the North compare to the South?",
+    ],
 }
 
 # Impossible what-ifs (13-week spend in data/demo_mediated.csv: TV 195k, Search 78k, Social 65k, Radio 39k,
