@@ -82,3 +82,22 @@ def roi_odds(low: str) -> tuple[bool, float] | None:
     if re.search(r"\b(pays?|paying|paid) (back|off|for itself)\b|\bbreak(s|ing)? ?even\b|\bprofitable\b", low):
         return True, 1.0
     return None
+
+
+# The measure a comparison of periods is about (first match wins; "return on spend" is ROI, not spend).
+MEASURES = [
+    ("roi", re.compile(r"\b(roi|roas|efficien\w*|payback|pay(s|ing)? (back|off)|return on)\b")),
+    ("spend_by", re.compile(r"\b(spend|spent|spending|budget|invest(ed|ment)?|cost|costs)\b")),
+    ("roi", re.compile(r"\breturns?\b")),
+    ("contribution", re.compile(r"\b(contribut\w*|incremental|driven|impact|lift|deliver\w*)\b")),
+    ("kpi_by", re.compile(r"\b(sales|revenue|kpi|conversions|orders)\b")),
+]
+# One channel's ROI set against break-even, not against another channel.
+AGAINST_ONE = re.compile(
+    r"\b(above|over|greater than|more than|exceeds?|exceeding|below|under|less than)\s+(1|one|break)"
+)
+# One channel set against all the others.
+AGAINST_REST = re.compile(
+    r"\b(other|rest of( the)?|all( the)?( other)?|every( other)?|each)\s+(channels?|media)\b|\bthe rest\b|"
+    r"\beverything else\b"
+)

@@ -17,8 +17,11 @@ from typing import Any
 
 from agent.models import entities, experiments, out_of_scope, setup, spelling
 from agent.models.cues import (
+    AGAINST_ONE,
+    AGAINST_REST,
     HEAD_TO_HEAD,
     KPI_ITSELF,
+    MEASURES,
     PER_MONEY,
     QUALITY_H2H,
     RANK_BEST_CUES,
@@ -27,7 +30,7 @@ from agent.models.cues import (
 )
 from agent.models.rules import RULES
 from agent.models.rules_amend import changes_a_control
-from agent.models.rules_plan import CURRENT_BUDGET, EXTRA_MONEY, IMPROVE, PLAN_WORD
+from agent.models.rules_plan import CURRENT_BUDGET, EXTRA_MONEY, IMPROVE, PAST, PLAN_WORD
 from agent.models.scope import Question, apply_scope, parse_question, refusal_args
 
 
@@ -91,7 +94,7 @@ def route(
     if intent not in _READING:
         kept = found.found
         intent = _classify(low, len(kept), len(q.when.windows))
-    if intent == "roi" and len(kept) == 1 and _AGAINST_REST.search(low) and HEAD_TO_HEAD.search(low):
+    if intent == "roi" and len(kept) == 1 and AGAINST_REST.search(low) and HEAD_TO_HEAD.search(low):
         kept = []  # one channel against the rest: every channel's ROI, so the one asked about is seen among them
     if intent in ("fit", "unknown") and _REFIT.search(low) and _CHANGE.search(low):
         intent = "amend"
@@ -176,15 +179,21 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "roi"  # "how much revenue do we get per dollar of TV?": a ratio to spend is the ROI
     if (
         n_channels < 2
-        and _AGAINST_REST.search(low)
+        and AGAINST_REST.search(low)
         and (name == "compare" or name == "unknown" and HEAD_TO_HEAD.search(low))
     ):
         return "roi"  # "how does Search compare to the other channels?": the table of every channel
     if name == "compare" and n_channels < 2 and n_windows >= 2:
-        return next((m for m, rx in _MEASURES if rx.search(low)), "roi" if n_channels else "kpi_by")
+        return next((m for m, rx in MEASURES if rx.search(low)), "roi" if n_channels else "kpi_by")
     if name in ("media_share", "contribution") and n_channels and _RULE["scenario"].search(low):
         return "scenario"  # "what's the impact of cutting Social by 10 percent?": a change of spend is a what-if
-    if not n_channels and name != "optimize" and CURRENT_BUDGET.search(low) and IMPROVE.search(low):
+    if (
+        not n_channels
+        and name != "optimize"
+        and CURRENT_BUDGET.search(low)
+        and IMPROVE.search(low)
+        and not PAST.search(low)
+    ):
         return "optimize"  # "what would you shift to get more from the same spend?": a plan at today's total
     if name == "scenario" and not n_channels and _RULE["optimize"].search(low):
         return "optimize"  # "what if we only had 1 million, how would you split it?": money to plan, no move
@@ -208,23 +217,6 @@ _RULE = {name: rx for name, rx in reversed(RULES)}
 _KPI_WORD = re.compile(r"\b(sales|revenue|revenues|turnover|kpi|conversions|orders|sell|sold|income|bookings)\b")
 
 
-# The measure a comparison of periods is about (first match wins; "return on spend" is ROI, not spend).
-_MEASURES = [
-    ("roi", re.compile(r"\b(roi|roas|efficien\w*|payback|pay(s|ing)? (back|off)|return on)\b")),
-    ("spend_by", re.compile(r"\b(spend|spent|spending|budget|invest(ed|ment)?|cost|costs)\b")),
-    ("roi", re.compile(r"\breturns?\b")),
-    ("contribution", re.compile(r"\b(contribut\w*|incremental|driven|impact|lift|deliver\w*)\b")),
-    ("kpi_by", re.compile(r"\b(sales|revenue|kpi|conversions|orders)\b")),
-]
-# One channel's ROI set against break-even, not against another channel.
-_AGAINST_ONE = re.compile(
-    r"\b(above|over|greater than|more than|exceeds?|exceeding|below|under|less than)\s+(1|one|break)"
-)
-# One channel set against all the others.
-_AGAINST_REST = re.compile(
-    r"\b(other|rest of( the)?|all( the)?( other)?|every( other)?|each)\s+(channels?|media)\b|\bthe rest\b|"
-    r"\beverything else\b"
-)
 # Intents that read results about channels: a channel named only to be excluded is dropped from them.
 _READING = {"roi", "rank", "compare", "contribution", "spend_by", "payback", "unknown", "clarify_compare"}
 _EXCLUDING = re.compile(
@@ -260,7 +252,7 @@ def _first_rule(low: str, n_channels: int) -> str:
             return "roi"  # "how do the channels compare on return" names no pair: the ROI table answers it
         if name == "compare" and n_channels < 2 and not re.search(r"\b(compare|probability|how likely)\b", low):
             continue
-        if name == "compare" and n_channels == 1 and (_AGAINST_ONE.search(low) or roi_odds(low)):
+        if name == "compare" and n_channels == 1 and (AGAINST_ONE.search(low) or roi_odds(low)):
             return "roi"  # "the probability that TV's ROI is above 1": its interval against break-even
         return name
     return "unknown"

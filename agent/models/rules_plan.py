@@ -88,3 +88,5 @@ IMPROVE = _R(
 # A plan asked for in words ("we're planning Q3; how should we allocate?"), and money on top of today's.
 PLAN_WORD = _R(r"\b(allocat\w*|plan\w*|split\w*|divid\w*|distribut\w*|optimi[sz]\w*|mix)\b")
 EXTRA_MONEY = _R(r"\b(extra|additional|incremental|another|more|new) (money|budget|cash|funds|spend|dollars)\b")
+# Money already spent ("where did most of our budget go?"): observed spend, never a plan.
+PAST = _R(r"\b(did|went|was|were|spent|had|have we|has been)\b")
