@@ -2,6 +2,8 @@
 
 - An elliptical reply ("and YouTube?", "what about 2023?", "same for North") names only entities and/or periods:
   it is the previous question with those put in place of the previous ones of the same kind (or added).
+- A reply that names only a new grain ("and by quarter?") or amount ("and 5k?") is the previous question with
+  that grain or amount in place of the previous one.
 - A pronoun in a comparison ("is it better than Meta Ads?") stands for the previous question's channel: "is
   YouTube better than Meta Ads?" — a comparison of the two, not a question about Meta Ads alone.
 
@@ -24,7 +26,7 @@ _PRONOUN = re.compile(r"\b(?:it|that one|this one|that channel|this channel|that
 _COMPARING = re.compile(r"\b(better|worse|compare\w*|than|vs\.?|versus|beat\w*|outperform\w*)\b", re.IGNORECASE)
 _FILLER = frozenset(
     "in the for on of at during over channel channels please then instead too also about one geo region market "
-    "period a an and or vs versus".split()
+    "period a an and or vs versus only just".split()
 )
 
 
@@ -33,12 +35,36 @@ def resolve(text: str, previous: str, catalog: Catalog | None) -> str:
     cat = catalog or Catalog()
     cur, prev = parse_question(text, cat), parse_question(previous, cat)
     m = _ELLIPSIS.match(text)
+    swapped = _swap_grain_or_amount(m.group("rest"), previous) if m else None
+    if swapped:
+        return swapped
     if m and _is_fragment(m.group("rest"), cur):
         return _substitute(previous, prev, cur, m.group("rest"))
     before = prev.names("channel") or prev.unknown
     if len(before) == 1 and _COMPARING.search(text) and _PRONOUN.search(text) and not cur.names("channel")[1:]:
         return _PRONOUN.sub(before[0], text, count=1)
     return text
+
+
+_GRAIN = re.compile(r"\b(?:by|per|each|every)\s+(week|month|quarter|year|channel|geo|region|market)s?\b", re.I)
+# An amount has a unit or a currency sign ("5k", "$5,000", "30%"): a bare "2023" is a year, read as a period.
+_AMOUNT = re.compile(
+    r"[$€£]\d+(?:[.,]\d+)*\s*(?:k|m|mm|bn|thousand|million)?(?!\w)|"
+    r"\d+(?:[.,]\d+)*\s*(?:k|m|mm|bn|%|percent|thousand|million)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _swap_grain_or_amount(rest: str, previous: str) -> str | None:
+    """The previous question with the grain ("by quarter") or amount ("5k") that ``rest`` alone names in place of
+    its own; None when ``rest`` is not just that, or the previous question has none to replace."""
+    rest = rest.strip(" ?.!,")
+    for rx in (_GRAIN, _AMOUNT):
+        found = rx.fullmatch(rest)
+        old = rx.search(previous)
+        if found and old:
+            return previous[: old.start()] + found.group(0) + previous[old.end() :]
+    return None
 
 
 def _is_fragment(rest: str, q) -> bool:

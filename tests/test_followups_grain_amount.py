@@ -1,0 +1,32 @@
+"""Follow-ups that change only the grain, the amount or add "only" are the previous question with that change.
+
+Found walking the CLI as a new user: "and by quarter?" after "spend by month" and "and 5k?" after "move 2k from TV
+to Google Search" were not understood, and "and for TV only?" after "what is adstock?" answered TV's ROI (another
+question)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.models.entities import Catalog
+from agent.models.followups import resolve
+
+CATALOG = Catalog(channels=("Google Search", "Meta Ads", "TV", "YouTube"))
+
+
+@pytest.mark.parametrize(
+    ("previous", "text", "resolved"),
+    [
+        ("spend by month", "and by quarter?", "spend by quarter"),
+        ("sales by week", "what about by month?", "sales by month"),
+        ("move 2k from TV to Google Search", "and 5k?", "move 5k from TV to Google Search"),
+        ("what if we cut TV by 20%?", "and 30%?", "what if we cut TV by 30%?"),
+        ("move $2,000 from TV to YouTube", "and $5,000?", "move $5,000 from TV to YouTube"),
+        ("TV spend in 2022", "and 2023?", "TV spend in 2023?"),  # a year is a period, not an amount
+        ("what is adstock?", "and for TV only?", "what is adstock for TV?"),
+        ("what is the ROI of TV?", "and YouTube?", "what is the ROI of YouTube?"),
+        ("what is the ROI of TV?", "and 5k?", "and 5k?"),  # no amount to replace: left as written
+    ],
+)
+def test_follow_up_resolves(previous: str, text: str, resolved: str) -> None:
+    assert resolve(text, previous, CATALOG) == resolved
