@@ -1,4 +1,5 @@
-"""Follow-ups that change only the grain, the amount or add "only" are the previous question with that change.
+"""Follow-ups that change only the grain, the amount or add "only" are the previous question with that change, and
+"it" after a question about one channel is that channel.
 
 Found walking the CLI as a new user: "and by quarter?" after "spend by month" and "and 5k?" after "move 2k from TV
 to Google Search" were not understood, and "and for TV only?" after "what is adstock?" answered TV's ROI (another
@@ -26,6 +27,12 @@ CATALOG = Catalog(channels=("Google Search", "Meta Ads", "TV", "YouTube"))
         ("what is adstock?", "and for TV only?", "what is adstock for TV?"),
         ("what is the ROI of TV?", "and YouTube?", "what is the ROI of YouTube?"),
         ("what is the ROI of TV?", "and 5k?", "and 5k?"),  # no amount to replace: left as written
+        # "it" after a question about one channel is that channel, in a question about one of its measures
+        ("what is the ROI of YouTube?", "why is it so uncertain?", "why is YouTube so uncertain?"),
+        ("what is the ROI of YouTube?", "how much did it contribute?", "how much did YouTube contribute?"),
+        ("what is the ROI of YouTube?", "what's its contribution?", "what's YouTube's contribution?"),
+        ("what is the ROI of YouTube?", "what does it mean?", "what does it mean?"),  # no measure: as written
+        ("compare TV and YouTube", "why is it so uncertain?", "why is it so uncertain?"),  # two channels: which?
     ],
 )
 def test_follow_up_resolves(previous: str, text: str, resolved: str) -> None:

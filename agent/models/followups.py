@@ -24,6 +24,15 @@ _ELLIPSIS = re.compile(
 )
 _PRONOUN = re.compile(r"\b(?:it|that one|this one|that channel|this channel|that|this)\b", re.IGNORECASE)
 _COMPARING = re.compile(r"\b(better|worse|compare\w*|than|vs\.?|versus|beat\w*|outperform\w*)\b", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"\b(?:its|that channel'?s|this channel'?s)\b", re.IGNORECASE)
+# A question about a channel's own measure with "it"/"its" in it ("how much did it contribute?"); "what does it
+# mean?" names no measure and stays as written.
+_ABOUT_IT = re.compile(
+    r"(?=.*\b(?:it|its|that channel|this channel|that one|this one)\b)(?=.*\b(?:roi|roas|return\w*|contribut\w*|"
+    r"uncertain\w*|sure|saturat\w*|pay\w*|worth|spen[dt]\w*|adstock|carry\W?over|half-?life|curve|effect\w*|"
+    r"identif\w*|trust|marginal|headroom|room)\b)",
+    re.IGNORECASE,
+)
 _FILLER = frozenset(
     "in the for on of at during over channel channels please then instead too also about one geo region market "
     "period a an and or vs versus only just".split()
@@ -43,6 +52,11 @@ def resolve(text: str, previous: str, catalog: Catalog | None) -> str:
     before = prev.names("channel") or prev.unknown
     if len(before) == 1 and _COMPARING.search(text) and _PRONOUN.search(text) and not cur.names("channel")[1:]:
         return _PRONOUN.sub(before[0], text, count=1)
+    if len(prev.names("channel")) == 1 and not cur.names("channel") and not cur.unknown and _ABOUT_IT.search(text):
+        # "why is it so uncertain?" after a question about YouTube: YouTube's, not every channel's
+        name = prev.names("channel")[0]
+        text = _POSSESSIVE.sub(f"{name}'s", text, count=1)
+        return _PRONOUN.sub(name, text, count=1) if name not in text else text
     return text
 
 
