@@ -110,6 +110,7 @@ DECISIONS = [
     "we need to cut 10%: which channel should go first?",
     "should Search get more budget so we hit the target?",
     "move 200k from TV to Google Search",
+    "how can we make TV's ROI higher?",
 ]
 # Changes aimed at the model's quality, or citing evidence, and questions about a part's own effect: the classifier
 # scores these as seeking (0.58-0.80), but no result is aimed at.

@@ -85,7 +85,8 @@ _CHANGES = [
     re.compile(rf"\b({_MODEL_ONLY})\b", re.IGNORECASE),
     re.compile(rf"\b({_ACT})\s+(whatever|anything|something|everything)\b", re.IGNORECASE),
     re.compile(rf"\b({_EDIT})\b(?!\s+(\w+\s+){{0,3}}({_MONEY}))", re.IGNORECASE),
-    re.compile(rf"\b({_PUSH})\b.{{0,40}}\b({_ESTIMATE})\b", re.IGNORECASE),
+    # pushing an estimate ("make Social's ROI higher"); "how can we make TV's ROI higher?" asks about the business
+    re.compile(rf"^(?!\s*(how|what)\b).*\b({_PUSH})\b.{{0,40}}\b({_ESTIMATE})\b", re.IGNORECASE),
 ]
 
 
