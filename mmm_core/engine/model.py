@@ -28,6 +28,7 @@ import numpyro
 import numpyro.distributions as dist
 
 from mmm_core.engine import transforms as tf
+from mmm_core.engine.axes import media_axes
 from mmm_core.engine.config import ModelConfig
 from mmm_core.engine.controls import control_params
 from mmm_core.engine.curves import channel_flags, saturated_curves, saturation
@@ -150,7 +151,16 @@ def saturation_params(config: ModelConfig, n_c: int) -> dict:
     return dict(sat_half=sat_half, hill_slope=slope)
 
 
-def sample_params(data: ScaledData, config: ModelConfig, shared: dict | None = None) -> dict:
+def _seasonality(data: ScaledData, config: ModelConfig, shared: dict):
+    n_f = data.fourier.shape[1]
+    if "gamma_fourier" in shared:
+        return shared["gamma_fourier"]
+    if not n_f:
+        return numpyro.deterministic("gamma_fourier", jnp.zeros(0))
+    return numpyro.sample("gamma_fourier", dist.Normal(0.0, config.seasonality_sd).expand([n_f]).to_event(1))
+
+
+def sample_params(data: ScaledData, config: ModelConfig, shared: dict | None = None, total_axes: bool = False) -> dict:
     """All sample sites of the model; returns the natural-scale parameters (PARAM_KEYS except ``intercept``,
     which `mmm_model` derives from ``level``) plus ``level``: the mean scaled KPI (or log KPI) per geo.
 
@@ -160,19 +170,13 @@ def sample_params(data: ScaledData, config: ModelConfig, shared: dict | None = N
     n_t, n_g, n_c = data.spend.shape
     # The KPI is scaled to mean 1 over observed cells, so the level is known to within a few percent.
     level = _geo_effect("level", 1.0 if config.likelihood == "additive" else 0.0, 0.3, n_g)
-    slope = jnp.zeros(n_g)
-    if config.trend != "none":
-        slope = _geo_effect("trend", 0.0, config.trend_sd, n_g)
-    slope = numpyro.deterministic("trend_slope", slope)
+    slope, gamma_f = jnp.zeros(n_g), jnp.zeros(data.fourier.shape[1])
+    if not total_axes:  # else `mmm_model` samples trend and seasonality once the media term is known
+        if config.trend != "none":
+            slope = _geo_effect("trend", 0.0, config.trend_sd, n_g)
+        slope = numpyro.deterministic("trend_slope", slope)
+        gamma_f = _seasonality(data, config, shared)
     delta = trend_increments(data.changepoint_basis.shape[1], config)  # kinks or a local level (engine.trend)
-    n_f = data.fourier.shape[1]
-    gamma_f = (
-        shared["gamma_fourier"]
-        if "gamma_fourier" in shared
-        else numpyro.sample("gamma_fourier", dist.Normal(0.0, config.seasonality_sd).expand([n_f]).to_event(1))
-        if n_f
-        else numpyro.deterministic("gamma_fourier", jnp.zeros(0))
-    )
     sigma = numpyro.sample("sigma", dist.HalfNormal(config.noise_sd).expand([n_g]).to_event(1))
     return dict(
         level=level,
@@ -204,11 +208,12 @@ def mmm_model(data: ScaledData, config: ModelConfig, kpi_obs=None) -> None:
 
     Cells outside ``data.obs_mask`` (unobserved in a ragged panel, or held out) do not enter the likelihood.
     """
-    params = sample_params(data, config)
+    params = sample_params(data, config, total_axes=True)
     curves = media_curves(params, data.spend_lagged, config)  # [T,G,C]
     media = curves.sum(-1)  # [T,G]
     if config.mediators:  # media → mediator → KPI: sites, mediator likelihood, and the KPI's mediator term
         media = media + mediator_model(params, data, config)
+    _baseline_from_totals(params, media, data, config)  # trend and seasonality on the totals' axes
     # Sample the level (mean of the linear predictor) and derive the intercept by subtracting the mean media
     # term over fitted cells: intercept and media effects are otherwise strongly anti-correlated (always-on
     # channels look like baseline), which is the main cause of long NUTS trajectories. Same model, better axes.
@@ -228,6 +233,31 @@ def mmm_model(data: ScaledData, config: ModelConfig, kpi_obs=None) -> None:
         numpyro.sample("kpi", noise, obs=kpi_obs)
     # Lift tests: the model's own counterfactual of each test against its measurement (engine.experiments).
     experiment_likelihood(params, data, config, curves, eta, observed=kpi_obs is not None)
+
+
+def _baseline_from_totals(params: dict, media, data: ScaledData, config: ModelConfig) -> None:
+    """Sample the trend slopes and the seasonality as *totals* of the linear predictor (baseline + the media
+    term's projection on those axes, ``engine.axes``) and derive the baseline's own, recorded as ``trend_slope`` /
+    ``gamma_fourier``. Each total's prior is the baseline prior shifted by the media's projection, so the
+    baseline coefficients keep exactly their priors (Normal(0, trend_sd), Normal(0, seasonality_sd)) and the
+    shift has unit Jacobian: the same model, on axes the data pin down directly."""
+    n_g, n_f = data.spend.shape[1], data.fourier.shape[1]
+    w = data.obs_mask.astype(media.dtype)
+    m_slope, m_season = media_axes(media, jnp.asarray(data.t, media.dtype), jnp.asarray(data.fourier, media.dtype), w)
+    slope = jnp.zeros(n_g)
+    if config.trend != "none":
+        prior = dist.Normal(m_slope, config.trend_sd)
+        total = (
+            jnp.broadcast_to(numpyro.sample("trend_total_mu", dist.Normal(m_slope[0], config.trend_sd)), (1,))
+            if n_g == 1
+            else numpyro.sample("trend_total_geo", prior.to_event(1))
+        )
+        slope = total - m_slope
+    params["trend_slope"] = numpyro.deterministic("trend_slope", slope)
+    season = jnp.zeros(0)
+    if n_f:
+        season = numpyro.sample("fourier_total", dist.Normal(m_season, config.seasonality_sd).to_event(1)) - m_season
+    params["gamma_fourier"] = numpyro.deterministic("gamma_fourier", season)
 
 
 @lru_cache(maxsize=64)
