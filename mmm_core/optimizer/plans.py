@@ -16,7 +16,9 @@ open), ``bounds_pct={"TV": (-30, 50)}`` as % change from the channel's current l
 periods). ``fixed={"TV": amount}`` pins a channel. ``max_total_change`` / ``min_total_change`` limit the share of
 the budget moved away from the current pattern: ½·Σ|allocation − current pattern at this budget| / budget.
 ``geo_split="recent"`` keeps each channel's recent geo split; ``"optimize"`` lets geos move too (bounds still
-apply to channel totals).
+apply to channel totals). A multi-outcome posterior plans on the weighted sum of its outcomes, cross-effects
+included (``optimizer.multi_response``); its results also carry ``objective.description`` and ``outcomes{KPI: ...}``
+(``optimizer.outcomes``).
 """
 
 from __future__ import annotations
