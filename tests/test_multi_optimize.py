@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pytest
 import yaml
+from multi_support import world_data
 
 from agent.cli.main import main
 from mmm_core.store import Store
@@ -234,3 +235,21 @@ def test_evaluate_allocation_says_what_each_outcome_gets(post) -> None:
     assert not out["warnings"]  # no extrapolation: nothing widened, so the outcomes add up exactly
     weighted = sum(o["vs_current"]["weighted_delta"]["mean"] for o in out["outcomes"].values())
     assert weighted == pytest.approx(out["vs_current"]["delta"]["mean"], rel=1e-4)
+
+
+def test_true_response_routes_media_through_the_known_kappa() -> None:
+    """The truth the slow check scores plans with: on two_products (kappa -0.3, modulated by the multipack
+    promotion), single-pack's true media KPI over the horizon is its own media terms plus kappa × the promotion's
+    recent mean × multipack's media — the same world with kappa 0 gives the first part, multipack alone the last."""
+    from mmm_core.optimizer.truth import true_multi_media_kpi
+
+    _, _, world = world_data("two_products", 0)
+    (cross,) = world.spec.cross
+    flat = dataclasses.replace(world.spec, cross=(dataclasses.replace(cross, kappa=0.0),))
+    no_cross = dataclasses.replace(world, preset=dataclasses.replace(world.preset, extra={"multi": flat}))
+    plan = {"TV": 150_000.0, "Search": 90_000.0, "Social": 40_000.0, "Display": 30_000.0}
+    single, multi = np.eye(2)
+    m_bar = world.controls[:, -PERIODS:, world.control_names.index("Promo_Multi")].mean()
+    routed = cross.kappa * m_bar * true_multi_media_kpi(world, plan, PERIODS, multi)
+    expected = true_multi_media_kpi(no_cross, plan, PERIODS, single) + routed
+    assert routed < 0 and true_multi_media_kpi(world, plan, PERIODS, single) == pytest.approx(expected, rel=1e-9)
