@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 DEFAULT_MULTIPLIERS = np.linspace(0.0, 2.0, 21)
 CURVE_MAX_DRAWS = 500  # a curve needs M predictions per draw; 500 draws keep 90% bounds within ~1% of S
+# "Is TV saturated?" is read from the next step's return as a share of today's average return (1 = a straight
+# line, 0 = flat). Whole interval below one half: the next money earns under half of what money earns on average
+# (saturated); whole interval above 0.8: close to a straight line (room to grow); otherwise diminishing.
+SATURATED_BELOW, LINEAR_ABOVE = 0.5, 0.8
 
 
 def _channel_index(post: "Posterior", channel: str) -> int:
@@ -96,7 +100,33 @@ def response_curve(
         "contribution": per_point(draws),
         "roi": per_point(roi),
         "marginal_roi": per_point(marginal) if m.size > 1 else [],
+        "at_current_spend": at_current_spend(draws, spend, m, level, method),
         **_curve_header(thin, level, method),
+    }
+
+
+def at_current_spend(draws: np.ndarray, spend: np.ndarray, m: np.ndarray, level: float, method: Method):
+    """Where today's spend sits on the curve: its average ROI, the return of the next step (m = 1 to the next
+    multiplier) and that return as a share of the average per draw, with a verdict (SATURATED_BELOW,
+    LINEAR_ABOVE). None when the multipliers do not hold 1 and a point after it, or the channel spent nothing."""
+    at = np.flatnonzero(np.isclose(m, 1.0))
+    if at.size == 0 or at[0] + 1 >= m.size or spend[at[0]] <= 0:
+        return None
+    i = int(at[0])
+    average = draws[:, i] / spend[i]
+    marginal = (draws[:, i + 1] - draws[:, i]) / (spend[i + 1] - spend[i])
+    share = marginal / np.where(average > 0, average, np.nan)
+    if np.isnan(share).mean() > 0.5:  # most draws have no positive return: no shape to speak of
+        return None
+    est = to_jsonable(stats(share[np.isfinite(share)], level, method))
+    verdict = "saturated" if est["hi"] < SATURATED_BELOW else "linear" if est["lo"] > LINEAR_ABOVE else "diminishing"
+    return {
+        "spend": float(spend[i]),
+        "step_to": float(m[i + 1]),
+        "roi": to_jsonable(stats(average, level, method)),
+        "next_step_roi": to_jsonable(stats(marginal, level, method)),
+        "next_step_share_of_average": est,
+        "verdict": verdict,
     }
 
 
