@@ -376,7 +376,12 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         if m:
             r.args["spec_id"] = m.group()
     elif r.intent in ("lock", "amend"):
-        m = re.search(r"\b(?:because|since|as|reason:?|rationale:?)\s+(.+)$", text, re.IGNORECASE)
+        # "as" gives a reason only before a clause ("as the feed stopped"), not a role ("remove Price as a control")
+        m = re.search(
+            r"\b(?:because|since|as(?=\s+(?:it|we|they|the|this|that|there|our|i|its)\b)|reason:?|rationale:?)\s+(.+)$",
+            text,
+            re.IGNORECASE,
+        )
         r.args = {"reason": m.group(1).strip()} if m else {}
     elif r.intent == "setup":
         m = re.search(r"\b(?:kpi|explain|predict|target)\s+(?:is\s+|=\s*)?([A-Za-z_]\w*)", text, re.IGNORECASE)
