@@ -31,7 +31,10 @@ class SqlArgs(DatasetArgs):
         "product, campaign, outlet, creative, variable_name, value), `variables` (name, role, "
         "channel) and `wide` (one column per variable by period and geography); over a fit's posterior: "
         "`roi_draws` (channel, chain, draw, roi, mroi), `contribution_draws` (channel, chain, draw, contribution) "
-        "and `posterior_summary` (quantity, channel, geo, period, mean, sd, lo, hi)."
+        "and `posterior_summary` (quantity, channel, geo, period, mean, sd, lo, hi); a fit of several outcomes "
+        "holds their weighted total there and each outcome's summaries in `outcome_summary` (outcome, quantity, "
+        "channel, mean, sd, lo, hi) and its cross-effects in `cross_effect_summary` (source, target, type, "
+        "quantity, mean, lo, hi)."
     )
     fit_id: str | None = Field(
         None, description="Fit whose posterior the posterior views show. Omit for the session's or default fit."

@@ -51,7 +51,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         common,
         "query",
         "Read-only SQL over a dataset's views (mff, variables, wide) and a fit's posterior "
-        "(roi_draws, contribution_draws, posterior_summary).",
+        "(roi_draws, contribution_draws, posterior_summary; several outcomes: outcome_summary, cross_effect_summary).",
         "mmm-agent query demo \"SELECT avg((roi > 1)::INT) FROM roi_draws WHERE channel = 'Search'\"",
         _query,
         _render_query,
@@ -77,8 +77,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "preset",
+        # Spelled out: importing mmm_core.synth here costs every command ~1 s (tests pin it to synth.PRESETS).
         help="national_small | national_logistic | geo_medium | mediated | mediated_single | mediated_survey"
-        " | enterprise",
+        " | enterprise | brand | brand_survey | brand_none | sparse_controls | confounded_control | two_products"
+        " | two_products_null | two_products_geo",
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="output CSV (or .parquet)")
@@ -194,6 +196,8 @@ def _render_query(r: dict[str, Any]) -> str:
     fit = r.get("fit")
     if fit:
         out += f"\n(posterior of {fit['description']}" + (f"; {fit['reason']}" if fit.get("reason") else "") + ")"
+    if r.get("note"):
+        out += f"\n{r['note']}"
     return out
 
 

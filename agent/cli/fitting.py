@@ -188,14 +188,12 @@ def _render_fit(r: dict[str, Any]) -> str:
     lines = [f"Fit {r['fit_id']} {r['status']} in {r.get('elapsed_s') or 0:.1f} s (spec {r['spec_id']})"]
     if r.get("approximate"):
         lines.append(f"  {r.get('label')}")
-    lines.append(
-        "  "
-        + ", ".join(
-            f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}"
-            for k, v in d.items()
-            if k in ("max_rhat", "min_ess_bulk", "divergences", "r2", "mape")
-        )
-    )
+    # Several outcomes: the headline r2/mape are the worst outcome's, so each outcome's own figures are named.
+    per_outcome = d.get("outcomes") or {}
+    shown = ("max_rhat", "min_ess_bulk", "divergences") + (() if per_outcome else ("r2", "mape"))
+    headline = ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in d.items() if k in shown)
+    lines += [f"  {headline}"] if headline else []
+    lines += [f"  {name}: {_fit_stats(s)}" for name, s in per_outcome.items()]
     if r.get("health"):
         lines.append(f"  health: {r['health']['overall']} — {r['health']['summary']}")
         lines += comparison_summary(r["health"].get("comparison"))
@@ -320,6 +318,10 @@ def _compare(args: argparse.Namespace) -> dict[str, Any]:
     return compare(open_store(args), args.fit_id, args.a, args.b, allow_unhealthy=args.allow_unhealthy)
 
 
+def _fit_stats(stats: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {stats[k]:.3g}" if stats.get(k) is not None else f"{k} n/a" for k in ("r2", "mape"))
+
+
 def _render_compare(r: dict[str, Any]) -> str:
     return (
         f"P(ROI of {r['channel_a']} > ROI of {r['channel_b']}) = {r['prob']:.2f}\n"
@@ -335,12 +337,19 @@ def _contributions(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _render_contributions(r: dict[str, Any]) -> str:
-    rows = r["rows"]
+    body = _contribution_table(r["rows"])
+    if r.get("outcomes"):  # several KPIs: the rows above are the weighted total, each outcome's follow
+        body = f"Total ({r['total_is']}):\n{body}"
+        for name, o in r["outcomes"].items():
+            body += f"\n{name} (weight {o['weight']:g}):\n{_contribution_table(o['rows'])}"
+    return body + "\n" + r["provenance"]["disclosure"]
+
+
+def _contribution_table(rows: list[dict[str, Any]]) -> str:
     keys = [k for k in ("channel", "period", "geo") if rows and k in rows[0]]
-    body = table(
+    return table(
         keys + ["mean", "lo", "hi"], [[row[k] for k in keys] + [row["mean"], row["lo"], row["hi"]] for row in rows]
     )
-    return body + "\n" + r["provenance"]["disclosure"]
 
 
 def _compare_engines(args: argparse.Namespace) -> dict[str, Any]:

@@ -255,6 +255,7 @@ def _summary(spec: dict[str, Any]) -> list[str]:
         f"kpi {spec['kpi']}, likelihood {spec['likelihood']}, noise {spec['noise']}, "
         f"geo pooling {spec['geo']['pooling']}, holdout {spec['holdout']['last_n']} periods"
     ]
+    out += _outcome_lines(spec.get("outcomes"))
     for m in spec["media"]:
         a, s, e = m["adstock"], m["saturation"], m["effect_prior"]
         out.append(
@@ -268,6 +269,27 @@ def _summary(spec: dict[str, Any]) -> list[str]:
         f"period {spec['seasonality']['period']:g}; interval {spec['interval']['level']:g} "
         f"{spec['interval']['method']}"
     )
+    return out
+
+
+def _outcome_lines(block: dict[str, Any] | None) -> list[str]:
+    """A spec with several outcomes says so next to its kpi: without these lines `spec show` read as a one-KPI
+    model of the first outcome."""
+    if not block:
+        return []
+    names = block["kpis"] or block["products"]
+    kind = "variables" if block["kpis"] else "products of the kpi"
+    shared = [p for p in ("adstock", "saturation", "seasonality") if block[f"share_{p}"]]
+    weights = ", ".join(f"{n} × {block['weights'].get(n, 1):g}" for n in names)
+    out = [
+        f"outcomes ({kind}, fitted jointly): {', '.join(names)}; shared across outcomes: "
+        f"{', '.join(shared) or 'nothing'}; totals weight {weights}"
+    ]
+    for e in block["cross_effects"]:
+        when = f", when {e['modulator']}" if e.get("modulator") else ""
+        lag = f", lag {e['lag']}" if e.get("lag") else ""
+        out.append(f"cross-effect {e['source']} → {e['target']}: {e['type']}{when}{lag}")
+    out += [f"control {c} enters {', '.join(o)} only" for c, o in block["control_outcomes"].items()]
     return out
 
 

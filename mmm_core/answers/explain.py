@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from mmm_core import ledger
+from mmm_core.answers.outcome_tables import outcome_shares
 from mmm_core.answers.results import decision_fit, effect_draws, resolve_channel
 from mmm_core.effects.intervals import summarize
 from mmm_core.errors import NotFoundError
@@ -89,7 +90,7 @@ def media_share(store: Any, fit_id: str) -> dict[str, Any]:
     eff = effect_draws(store, fit_id)
     level, method = frame["level"], frame["method"]
     share = np.asarray(eff.media_share, dtype=np.float64)
-    return {
+    out = {
         "fit_id": fit_id,
         "media_share": _brief(share, level, method),
         "baseline_share": _brief(1.0 - share, level, method),
@@ -100,3 +101,5 @@ def media_share(store: Any, fit_id: str) -> dict[str, Any]:
         "label": frame["label"],
         "provenance": ledger.provenance(store, fit.spec_id),
     }
+    # Several outcomes: the share above is of their weighted total; each outcome's own share is stated beside it.
+    return out | outcome_shares(store, fit_id, eff, lambda d: _brief(d, level, method))

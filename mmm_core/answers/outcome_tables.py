@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from mmm_core.answers.identifiability import add_identifiability
 from mmm_core.effects.draws import EffectDraws
-from mmm_core.effects.tables import roi_table
+from mmm_core.effects.tables import contribution_rows, roi_table
 from mmm_core.fit import artifacts
 from mmm_core.fit.multi_effects import ARTIFACT, MultiEffects, load_multi_effects
 from mmm_core.ledger.fits import fit_record
@@ -40,6 +42,37 @@ def outcomes_block(store: Store, fit_id: str, total: EffectDraws, level: float, 
     return {"outcomes": outcomes, "total_is": _total_is(eff)}
 
 
+def outcome_contributions(store: Store, fit_id: str, total: EffectDraws, by: str, level: float, method: Any):
+    """``{outcomes: {KPI: {weight, rows}}, total_is}`` beside ``contributions``' rows (the weighted total), each
+    outcome's rows as the total's (``by`` channel, period or geo); ``{}`` for a fit with one outcome."""
+    eff = multi_effects(store, fit_id, total)
+    if eff is None:
+        return {}
+    outcomes = {
+        name: {"weight": float(w), "rows": contribution_rows(e, by, level, method)}
+        for name, w, e in zip(eff.outcomes, eff.weights, eff.per_outcome, strict=True)
+    }
+    return {"outcomes": outcomes, "total_is": _total_is(eff)}
+
+
+def outcome_shares(store: Store, fit_id: str, total: EffectDraws, brief: Any) -> dict[str, Any]:
+    """``{outcomes: {KPI: {weight, media_share, media_total, kpi_total}}, kpi_is}`` beside ``media_share``'s total
+    (the weighted sum over outcomes); ``{}`` for a fit with one outcome. ``brief``: the caller's draws → summary."""
+    eff = multi_effects(store, fit_id, total)
+    if eff is None:
+        return {}
+    outcomes = {
+        name: {
+            "weight": float(w),
+            "media_share": brief(np.asarray(e.media_share, np.float64)),
+            "media_total": brief(np.asarray(e.media_total, np.float64)),
+            "kpi_total": brief(np.asarray(e.fitted_total, np.float64)),
+        }
+        for name, w, e in zip(eff.outcomes, eff.weights, eff.per_outcome, strict=True)
+    }
+    return {"outcomes": outcomes, "kpi_is": _weighted_sum(eff) + " (cross-effects included)"}
+
+
 def outcome_labels(health: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     """Outcome → channel → stored identifiability label (``fit.multi_identifiability``); ``{}`` before they
     existed."""
@@ -47,8 +80,12 @@ def outcome_labels(health: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
 
 
 def _total_is(eff: MultiEffects) -> str:
+    return f"channels are {_weighted_sum(eff)} (cross-effects included)"
+
+
+def _weighted_sum(eff: MultiEffects) -> str:
     terms = " + ".join(f"{w:g} × {n}" if w != 1 else n for n, w in zip(eff.outcomes, eff.weights, strict=True))
-    return f"channels are the weighted total {terms} (cross-effects included)"
+    return f"the weighted total {terms}"
 
 
-__all__ = ["multi_effects", "outcome_labels", "outcomes_block"]
+__all__ = ["multi_effects", "outcome_contributions", "outcome_labels", "outcome_shares", "outcomes_block"]

@@ -16,7 +16,7 @@ import numpy as np
 from mmm_core import ledger
 from mmm_core.answers.comparison import comparison_block
 from mmm_core.answers.identifiability import add_identifiability, channel_labels
-from mmm_core.answers.outcome_tables import outcomes_block
+from mmm_core.answers.outcome_tables import outcome_contributions, outcomes_block
 from mmm_core.data.queries import panel, resolve_windows, window_mask
 from mmm_core.effects.tables import compare as compare_draws
 from mmm_core.effects.tables import contribution_rows, load_effect_draws, roi_table, summarize
@@ -252,7 +252,8 @@ def contributions(
         wins = resolve_windows(list(eff.periods), windows)
         return _finish(store, frame, {**_windowed_contributions(eff, wins, by, frame), **info})
     rows = contribution_rows(eff, by, frame["level"], frame["method"])
-    return _finish(store, frame, {"by": by, "rows": rows, **info})
+    per_outcome = outcome_contributions(store, fit_id, eff, by, frame["level"], frame["method"])  # several KPIs
+    return _finish(store, frame, {"by": by, "rows": rows, **per_outcome, **info})
 
 
 def _windowed_contributions(eff, wins, by: str, frame: dict[str, Any]) -> dict[str, Any]:

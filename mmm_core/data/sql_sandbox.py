@@ -10,6 +10,9 @@ The posterior of one fit (``fit_id``, chosen by the caller: this layer knows no 
 SQL names one of :data:`POSTERIOR_VIEWS` — ``roi_draws`` (fit_id, channel, chain, draw, roi, mroi),
 ``contribution_draws`` (fit_id, channel, chain, draw, contribution), thinned draws from the store's
 ``posterior_draws`` table, and ``posterior_summary`` (that fit's rows) — copied into the same walled-off child.
+A fit of several outcomes (issue 22) stores its weighted total in those three, and each outcome's and each
+cross-effect's summaries in ``outcome_summary`` and ``cross_effect_summary`` (empty for a one-KPI fit); the
+answer says so (``note``), since a total read as one outcome's figure would be wrong.
 
 Limits, each stated in the error that enforces it: a time limit (DuckDB's interrupt inside the child, and a kill
 from here when that does not stop it), a memory limit (DuckDB's buffer limit plus an address-space limit on the
@@ -44,11 +47,18 @@ MAX_WIDE_COLUMNS = 2000
 _ADDRESS_SPACE_HEADROOM = 1536 * 1024**2
 _KILL_GRACE_S = 2.0
 VIEWS = ("mff", "variables", "wide")
-POSTERIOR_VIEWS = ("roi_draws", "contribution_draws", "posterior_summary")
+POSTERIOR_VIEWS = ("roi_draws", "contribution_draws", "posterior_summary", "outcome_summary", "cross_effect_summary")
 _DRAWS_SQL = "SELECT fit_id, channel, chain, draw, roi, mroi, contribution FROM posterior_draws WHERE fit_id = ?"
 _SUMMARY_SQL = (
     "SELECT fit_id, quantity, channel, geo, period, mean, sd, lo, hi, interval, method FROM posterior_summary "
     "WHERE fit_id = ? ORDER BY quantity, channel, geo, period"
+)
+_OUTCOME_SQL = "SELECT * FROM outcome_summary WHERE fit_id = ? ORDER BY outcome, quantity, channel"
+_CROSS_SQL = "SELECT * FROM cross_effect_summary WHERE fit_id = ? ORDER BY source, target, quantity"
+MULTI_NOTE = (
+    "This fit models several outcomes: roi_draws, contribution_draws and posterior_summary hold their weighted "
+    "total; each outcome's ROI, contribution and mROI per channel are in outcome_summary (summaries only: "
+    "per-outcome draws are not stored), cross-effects in cross_effect_summary."
 )
 
 
@@ -94,6 +104,8 @@ def query(
     result = {**out, "row_limit": max_rows}
     if cut_by == "bytes":
         result["byte_limit"] = max_bytes
+    if posterior and posterior[2].num_rows:
+        result["note"] = MULTI_NOTE
     return result
 
 
@@ -102,8 +114,9 @@ def names_posterior(sql: str) -> bool:
     return _names(sql, POSTERIOR_VIEWS)
 
 
-def _posterior_tables(store: Store, ds_id: str, fit_id: str | None) -> tuple[pa.Table, pa.Table]:
-    """The thinned draws and the summary rows of ``fit_id``, a fit of dataset ``ds_id``."""
+def _posterior_tables(store: Store, ds_id: str, fit_id: str | None) -> tuple[pa.Table, ...]:
+    """The thinned draws, the summary rows and the outcome and cross-effect summaries (empty for one KPI) of
+    ``fit_id``, a fit of dataset ``ds_id``."""
     views = ", ".join(POSTERIOR_VIEWS)
     if not fit_id:
         raise QueryRefusedError(
@@ -125,13 +138,15 @@ def _posterior_tables(store: Store, ds_id: str, fit_id: str | None) -> tuple[pa.
             )
         draws = conn.sql(_DRAWS_SQL, params=[fit_id]).to_arrow_table()
         summary = conn.sql(_SUMMARY_SQL, params=[fit_id]).to_arrow_table()
+        outcome = conn.sql(_OUTCOME_SQL, params=[fit_id]).to_arrow_table()
+        cross = conn.sql(_CROSS_SQL, params=[fit_id]).to_arrow_table()
     if draws.num_rows == 0:
         raise QueryRefusedError(
             f"Fit {fit_id} has no stored posterior draws (it has not succeeded, or its artifacts are gone).",
             "Query a succeeded fit with --fit FIT_ID, or fit the spec again.",
             code="query_no_draws",
         )
-    return draws, summary
+    return draws, summary, outcome, cross
 
 
 def _dataset_tables(store: Store, ds_id: str) -> tuple[pa.Table, pa.Table]:
@@ -150,7 +165,8 @@ def _dataset_tables(store: Store, ds_id: str) -> tuple[pa.Table, pa.Table]:
 
 
 def _run_in_child(sql: str, tables: list[pa.Table], limits: QueryLimits) -> dict[str, Any]:
-    """``tables``: the dataset's rows and variables, then (when the SQL reads the posterior) draws and summary."""
+    """``tables``: the dataset's rows and variables, then (when the SQL reads the posterior) draws, summary and
+    the outcome and cross-effect summaries."""
     header = {
         "sql": sql,
         "max_rows": limits.max_rows,

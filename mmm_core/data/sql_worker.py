@@ -5,9 +5,9 @@ len(range(3000000000))`` grows past any limit and ignores ``interrupt()``. A chi
 limit (``RLIMIT_AS``) that no query can pass, and the parent can kill it when the time limit is reached.
 
 Protocol: the parent writes a JSON header line (sql, limits) and then two Arrow IPC streams (the dataset's rows,
-then its variables) — and, when ``header["posterior"]``, two more (a fit's thinned draws, then its summary rows) — to
-stdin; the child writes one JSON object to stdout: ``{"ok": {...}}`` or ``{"error":
-{"kind", "message", "hint"}}``.
+then its variables) — and, when ``header["posterior"]``, four more (a fit's thinned draws, its summary rows, its
+outcome and cross-effect summaries) — to stdin; the child writes one JSON object to stdout: ``{"ok": {...}}``
+or ``{"error": {"kind", "message", "hint"}}``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def main() -> None:
     _limit_address_space(header["address_space_bytes"])
     rows = _read_table(sys.stdin.buffer)
     roles = _read_table(sys.stdin.buffer)
-    posterior = (_read_table(sys.stdin.buffer), _read_table(sys.stdin.buffer)) if header.get("posterior") else None
+    posterior = tuple(_read_table(sys.stdin.buffer) for _ in range(4)) if header.get("posterior") else None
     try:
         result = {"ok": run(rows, roles, header, posterior)}
     except duckdb.InterruptException:
@@ -43,7 +43,7 @@ def main() -> None:
 
 
 def run(
-    rows: pa.Table, roles: pa.Table, header: dict[str, Any], posterior: tuple[pa.Table, pa.Table] | None = None
+    rows: pa.Table, roles: pa.Table, header: dict[str, Any], posterior: tuple[pa.Table, ...] | None = None
 ) -> dict[str, Any]:
     """Build the relations, wall the connection off, run the one SELECT and cap the result."""
     con = duckdb.connect(":memory:")
@@ -92,16 +92,22 @@ def _load(con: duckdb.DuckDBPyConnection, rows: pa.Table, roles: pa.Table, wide_
     )
 
 
-def _load_posterior(con: duckdb.DuckDBPyConnection, draws: pa.Table, summary: pa.Table) -> None:
+def _load_posterior(
+    con: duckdb.DuckDBPyConnection, draws: pa.Table, summary: pa.Table, outcome: pa.Table, cross: pa.Table
+) -> None:
     """One fit's posterior: ROI and contribution draws as two relations (one measure each, same draw ids, so a
-    joint question joins them on channel, chain and draw), and its summary rows."""
-    con.register("_draws", draws)
-    con.register("_summary", summary)
+    joint question joins them on channel, chain and draw), its summary rows, and its per-outcome and
+    cross-effect summaries (empty for a one-KPI fit)."""
+    tables = {"_draws": draws, "_summary": summary, "_outcome": outcome, "_cross": cross}
+    for name, table in tables.items():
+        con.register(name, table)
     con.execute("CREATE TABLE roi_draws AS SELECT fit_id, channel, chain, draw, roi, mroi FROM _draws")
     con.execute("CREATE TABLE contribution_draws AS SELECT fit_id, channel, chain, draw, contribution FROM _draws")
     con.execute("CREATE TABLE posterior_summary AS SELECT * FROM _summary")
-    con.unregister("_draws")
-    con.unregister("_summary")
+    con.execute("CREATE TABLE outcome_summary AS SELECT * FROM _outcome")
+    con.execute("CREATE TABLE cross_effect_summary AS SELECT * FROM _cross")
+    for name in tables:
+        con.unregister(name)
 
 
 def _capped(cur: duckdb.DuckDBPyConnection, max_rows: int, max_bytes: int) -> tuple[dict[str, Any], bool]:
