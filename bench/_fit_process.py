@@ -70,9 +70,15 @@ def run_fit_process(store: Path, spec_id: str, cache: Path, engine: str = "numpy
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"mmm-agent fit failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr[-2000:]}")
-    out = json.loads(proc.stdout)
+    out = _fit_json(proc.stdout)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {"wall": wall, "cpu": cpu, "load": (load_before, os.getloadavg()[0]), "fit": out}
+
+
+def _fit_json(stdout: str) -> dict:
+    """The command's ``--json`` answer: pymc-marketing's sampler prints a progress bar to stdout before it."""
+    start = 0 if stdout.startswith("{") else stdout.find("\n{") + 1
+    return json.loads(stdout[start:])
 
 
 def whole_process(folder: Path | None = None, pymc: bool = True) -> dict[str, dict]:
