@@ -54,14 +54,16 @@ def modulator_values(e: CrossEffectConfig, modulators, xp=jnp):
     return modulators[..., e.modulator]
 
 
-def route(config: MultiOutcomeConfig, kappa, driven: list, modulators, unit_ratio=None, xp=jnp):
+def route(config: MultiOutcomeConfig, kappa, driven: list, modulators, unit_ratio=None, xp=jnp, exists=None):
     """Apply every cross-effect to ``driven`` (one array per outcome, [..., T, G, X]) in topological order.
 
     Returns (incoming, terms): per outcome what is routed into it (shape of its driven part), and per effect its
     term [..., T, G, X] in target units. ``kappa`` [..., E]: its leading draw axes match ``driven``'s. The
     trailing axis X (1 for totals, channels or controls) is routed independently — so per-channel routing sums
     to the routed total. ``unit_ratio`` [G, K, K] converts source to target units (the scaled model:
-    ``unit_ratios(kpi_scale)``); None in KPI units."""
+    ``unit_ratios(kpi_scale)``); None in KPI units. ``exists`` [T, G, K] (``MultiScaled.exists``; None = every
+    outcome everywhere): a source routes nothing where it is not on sale (its driven part there is not sales),
+    and a target receives nothing where it is not."""
     incoming = [xp.zeros_like(d) for d in driven]
     terms: dict[int, object] = {}
     for i in config.order():
@@ -69,7 +71,11 @@ def route(config: MultiOutcomeConfig, kappa, driven: list, modulators, unit_rati
         k = kappa[..., i].reshape(kappa.shape[:-1] + (1, 1, 1))
         m = modulator_values(e, modulators, xp)[..., None]
         ratio = 1.0 if unit_ratio is None else unit_ratio[:, e.source, e.target][:, None]
-        terms[i] = k * m * ratio * lagged(driven[e.source] + incoming[e.source], e.lag, xp)
+        source = driven[e.source] + incoming[e.source]
+        if exists is not None:
+            source = source * exists[..., e.source, None]
+            m = m * exists[..., e.target, None]
+        terms[i] = k * m * ratio * lagged(source, e.lag, xp)
         incoming[e.target] = incoming[e.target] + terms[i]
     return incoming, [terms[i] for i in range(len(config.cross_effects))]
 

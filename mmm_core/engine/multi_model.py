@@ -98,7 +98,9 @@ def multi_model(sd: MultiScaled, config: MultiOutcomeConfig, observed: bool = Tr
         media.append(m)
         driven.append((m + ctrl)[..., None])
     kappa = cross_params(config)
-    incoming, _ = route(config, kappa, driven, sd.modulators, unit_ratios(sd.kpi_scale))
+    # A product not on sale moves nothing: its driven part is routed only where it exists (``sd.exists``); its own
+    # mean there is never in the likelihood (those cells are unobserved, so outside every pattern group).
+    incoming, _ = route(config, kappa, driven, sd.modulators, unit_ratios(sd.kpi_scale), exists=sd.exists)
     mu, sigma = [], []
     for k, (o, p) in enumerate(zip(sd.outcomes, params)):
         # As in the single-outcome model: the sampled level is the mean of the linear predictor; the intercept is
@@ -239,9 +241,11 @@ def predict_multi(
     it moves through cross-effects (the counterfactual of removing the channel's spend); ``control_contributions``
     [S,T,G,Kc,K] likewise per control, measured from :func:`control_reference` (0 where it does not enter);
     ``cross`` [S,E,T,G] each cross-effect's term on its target; ``baseline`` [S,T,G,K] = mu - contributions
-    summed over channels."""
+    summed over channels. Every output of outcome k is 0 where it does not exist (``MultiScaled.exists``: not
+    sold in that geo, or before its launch), so totals over the grid count real sales only."""
     n_ctrl = data.n_controls
     mods = np.asarray(data.modulators if modulator_override is None else modulator_override, float)
+    exists = np.asarray(data.exists, float)
     mu_direct, chans, ctrls = [], [], []
     for k, o in enumerate(data.outcomes):
         cfg = config.config_for(k, n_ctrl)
@@ -251,14 +255,15 @@ def predict_multi(
         own = np.einsum("tgj,sj->stgj", x, np.asarray(p["gamma_control"]))
         ctrl = np.zeros(own.shape[:3] + (n_ctrl,))
         ctrl[..., list(config.controls_of(k, n_ctrl))] = own * np.asarray(o.kpi_scale)[None, None, :, None]
-        mu_direct.append(res["mu"])
-        chans.append(res["contributions"])
-        ctrls.append(ctrl)
+        on = exists[..., k]
+        mu_direct.append(res["mu"] * on)
+        chans.append(res["contributions"] * on[..., None])
+        ctrls.append(ctrl * on[..., None])
     kappa = np.asarray(params["kappa"], float)
     totals = [c.sum(-1, keepdims=True) + q.sum(-1, keepdims=True) for c, q in zip(chans, ctrls)]
-    into, terms = route(config, kappa, totals, mods, xp=np)
-    chan_in, _ = route(config, kappa, chans, mods, xp=np)
-    ctrl_in, _ = route(config, kappa, ctrls, mods, xp=np)
+    into, terms = route(config, kappa, totals, mods, xp=np, exists=exists)
+    chan_in, _ = route(config, kappa, chans, mods, xp=np, exists=exists)
+    ctrl_in, _ = route(config, kappa, ctrls, mods, xp=np, exists=exists)
     mu = np.stack([m + i[..., 0] for m, i in zip(mu_direct, into)], axis=-1)
     contributions = np.stack([c + i for c, i in zip(chans, chan_in)], axis=-1)
     n_s, n_t, n_g = mu.shape[:3]

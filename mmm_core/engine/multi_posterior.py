@@ -29,7 +29,7 @@ class MultiPosterior:
     """Draws (``params``: every site of the joint fit → [S, ...]) of a multi-outcome model over ``multi_data``.
 
     ``data``: the shared inputs as single-KPI data (spend, every control; ``kpi`` the weighted total where every
-    outcome is observed); ``config``: the base ModelConfig (the adstock, seasonality and trend every outcome
+    outcome on sale is observed); ``config``: the base ModelConfig (the adstock, seasonality and trend every outcome
     shares or starts from)."""
 
     params: dict[str, np.ndarray]
@@ -68,11 +68,17 @@ class MultiPosterior:
             geos=d.geos,
             channels=d.channels,
             spend=d.spend,
-            kpi=np.asarray(d.kpi, float) @ self.weights,  # NaN where an outcome is missing: not a weighted total
+            kpi=self._weighted_kpi(),
             controls=d.controls,
             control_names=d.control_names,
             holdout_mask=d.holdout_mask,
         )
+
+    def _weighted_kpi(self) -> np.ndarray:
+        """[T,G] Σ_k weight_k × KPI_k: an outcome not on sale counts 0 (``MultiScaled.exists``); NaN where an
+        existing outcome is not measured (a gap), since the total is unknown there."""
+        on = np.asarray(self.scaled.exists) > 0
+        return np.where(on, np.asarray(self.multi_data.kpi, float), 0.0) @ self.weights
 
     def objective(self) -> dict:
         """What the KPI of this posterior is: the outcomes with their weights, and the sentence that says so."""

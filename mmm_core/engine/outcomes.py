@@ -9,6 +9,12 @@ A cross-effect routes part of a *source* outcome's driven KPI (its media and con
 it from other cross-effects) into a *target*: ``target += kappa * m_t * D_source[t - lag]``, kappa in target KPI
 units per source KPI unit, m_t a modulator's raw value (1 without one). Sources may not (transitively) be their
 own targets: the mean would then be defined through itself.
+
+Ragged outcomes: an outcome *exists* in a geo from the first period it is observed there onward (a launch), and
+not before it nor anywhere in a geo where it is never observed (not sold there): ``launched``. A gap after the
+launch is "not measured" — the product sells, the likelihood just skips the cell. Where an outcome does not exist
+its sales are 0: no mean, no contributions, and nothing routed out of it (a product not on sale cannibalises
+nothing) — the model, ``predict_multi`` and the planning response all read ``MultiScaled.exists``.
 """
 
 from __future__ import annotations
@@ -253,7 +259,8 @@ class MultiData:
 @dataclass(frozen=True, eq=False)
 class MultiScaled:
     """What the multi-outcome model sees (a JAX pytree). ``outcomes``: each outcome's ``ScaledData``, exactly as
-    a single-outcome fit scales it. ``modulators`` [T,G,P] raw; ``kpi_scale`` [G,K]; ``obs_mask`` [T,G,K].
+    a single-outcome fit scales it. ``modulators`` [T,G,P] raw; ``kpi_scale`` [G,K]; ``obs_mask`` [T,G,K];
+    ``exists`` [T,G,K] 1.0 where the outcome is on sale (``launched``), 0.0 where its sales are 0 by definition.
     Observed-outcome patterns (static): ``patterns[p]`` the outcomes observed in group p's cells, whose
     (period, geo) indices are ``pattern_t[p]``/``pattern_g[p]`` — each group's residuals are one multivariate
     normal over its observed outcomes (no imputation). ``control_names``: every control of the data (an
@@ -263,6 +270,7 @@ class MultiScaled:
     modulators: np.ndarray
     kpi_scale: np.ndarray
     obs_mask: np.ndarray
+    exists: np.ndarray
     pattern_t: tuple[np.ndarray, ...]
     pattern_g: tuple[np.ndarray, ...]
     patterns: tuple[tuple[int, ...], ...] = field(default=(), metadata=dict(static=True))
@@ -272,6 +280,16 @@ class MultiScaled:
     @property
     def n_controls(self) -> int:
         return len(self.control_names)
+
+    def planning_exists(self) -> np.ndarray:
+        """[G,K] whether each outcome exists over a planning horizon: iff it exists in the last observed period
+        (a product sold there now keeps selling; one not yet launched is not planned for)."""
+        return np.asarray(self.exists)[-1]
+
+
+def launched(observed: np.ndarray) -> np.ndarray:
+    """[T,G,K] float: 1 from the first period each outcome is observed in each geo onward, else 0."""
+    return np.maximum.accumulate(np.asarray(observed, bool), axis=0).astype(np.float32)
 
 
 def observed_patterns(mask: np.ndarray) -> tuple[tuple[tuple[int, ...], ...], tuple, tuple]:
@@ -312,6 +330,7 @@ def scale_multi(data: MultiData, config: MultiOutcomeConfig) -> MultiScaled:
         modulators=data.modulators.astype(np.float32),
         kpi_scale=np.stack([o.kpi_scale for o in outcomes], axis=-1),
         obs_mask=mask,
+        exists=launched(np.isfinite(data.kpi)),  # held-out periods still count: a product sold then exists then
         pattern_t=ts,
         pattern_g=gs,
         patterns=patterns,
@@ -326,6 +345,7 @@ __all__ = [
     "MultiData",
     "MultiOutcomeConfig",
     "MultiScaled",
+    "launched",
     "observed_patterns",
     "scale_multi",
 ]

@@ -38,18 +38,20 @@ def control_counterfactuals(params: dict, sd, config, direct_media: np.ndarray) 
         ref = np.asarray(control_reference(o), float)[None]  # where the model measures D's control terms from
         a = np.zeros(gamma.shape[:1] + z.shape[:2] + (n_ctrl,))
         b = np.zeros_like(a)
-        a[..., idx] = np.einsum("tgj,sj->stgj", z - ref, gamma) * scale
-        b[..., idx] = np.einsum("tgj,sj->stgj", z + shift, gamma) * scale  # x / sd: the term relative to x = 0
+        on = np.asarray(sd.exists, float)[None, ..., k, None]  # a product not on sale: no term, nothing routed
+        a[..., idx] = np.einsum("tgj,sj->stgj", z - ref, gamma) * scale * on
+        b[..., idx] = np.einsum("tgj,sj->stgj", z + shift, gamma) * scale * on  # x / sd: the term relative to x = 0
         centred.append(a)
         from_zero.append(b)
     driven = [direct_media[..., k].sum(-1)[..., None] + centred[k].sum(-1, keepdims=True) for k in range(n_k)]
-    into, _ = route(config, kappa, driven, mods, xp=np)
+    into, _ = route(config, kappa, driven, mods, xp=np, exists=sd.exists)
     out = np.zeros((kappa.shape[0], n_ctrl, n_k))
     for j, name in enumerate(sd.control_names):
         off = mods.copy()
         if name in sd.modulator_names:  # the promotion off also switches off the effects it modulates
             off[..., sd.modulator_names.index(name)] = 0.0
-        into_off, _ = route(config, kappa, [driven[k] - from_zero[k][..., j : j + 1] for k in range(n_k)], off, xp=np)
+        less = [driven[k] - from_zero[k][..., j : j + 1] for k in range(n_k)]
+        into_off, _ = route(config, kappa, less, off, xp=np, exists=sd.exists)
         for k in range(n_k):
             out[:, j, k] = (from_zero[k][..., j] + into[k][..., 0] - into_off[k][..., 0]).sum(axis=(1, 2))
     return out

@@ -12,7 +12,9 @@ what-if see the net. The objective is ``Σ_k weight_k · KPI_k`` (weights from t
 Horizon semantics beyond the single-outcome ones: a modulator (e.g. a promotion flag) is held at its mean over the
 recent window in each geo (the promotion running as often as lately); a lag-1 cross-effect's first horizon period
 reads the source's last observed period (recent spend's media only: the plan has not started then). Routed terms
-of controls do not depend on the plan and stay in the baseline.
+of controls do not depend on the plan and stay in the baseline. An outcome exists over the horizon in a geo iff it
+exists in the last observed period there (``MultiScaled.planning_exists``): a product not sold there, or not yet
+launched, gains nothing from the plan and routes nothing to the others.
 """
 
 from __future__ import annotations
@@ -49,8 +51,9 @@ def _outcome_parts(amounts, args, static):
         x = args["x0"][a] + args["u"][a][:, :, None, :] * plan[None, None] + SPEND_FLOOR
         hill = channel_flags(config.config_for(k, n_controls), n_c)[1]
         sat = saturation(x, args["hill_slope"][:, k, None, None, :], args["sat_half"][:, k, None, None, :], hill)
-        media.append(args["beta"][:, k, None] * sat * args["kpi_scale"][None, None, :, k, None])  # [S,N+1,G,C]
-    incoming, _ = route(config, args["kappa"], media, args["modulators"], xp=jnp)
+        on = args["exists"][None, None, :, k, None]  # not planned where the product is not on sale now
+        media.append(args["beta"][:, k, None] * sat * args["kpi_scale"][None, None, :, k, None] * on)  # [S,N+1,G,C]
+    incoming, _ = route(config, args["kappa"], media, args["modulators"], xp=jnp, exists=args["exists"])
     return jnp.stack([(m + i)[:, 1:].sum(axis=(1, 2)) for m, i in zip(media, incoming)], axis=-1)
 
 
@@ -134,6 +137,7 @@ def _args(post, spend: np.ndarray, n_window: int, periods: int, embed: np.ndarra
         "embed": jnp.asarray(embed, jnp.float32),
         "spend_scale": jnp.asarray(first.spend_scale, jnp.float32),
         "kpi_scale": jnp.asarray(sd.kpi_scale, jnp.float32),  # [G, K]
+        "exists": jnp.asarray(sd.planning_exists(), jnp.float32),  # [G, K]
         "weights": jnp.asarray(post.weights, jnp.float32),
     }
 

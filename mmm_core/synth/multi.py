@@ -16,10 +16,17 @@ the engine's geometric default does not contain); saturation differs per outcome
 2-week bursts every ~8 weeks (25% of weeks): it lifts multipack and, through the cross-effect modulated by it,
 takes ``|kappa|`` of multipack's driven sales from single-pack in promotion weeks.
 
-Calibration: each channel's beta per outcome meets its *direct* ROI exactly; intercepts put direct media at
-``media_share`` of each outcome. The truth's per-outcome ROIs are counterfactual (KPI minus KPI with the
-channel's spend set to 0, noise fixed), so they include what cross-effects route. Missing cells (ragged) are
-left out of the frame; the truth counts every cell.
+Ragged outcomes: a ``missing`` span that starts at week 0 is "not on sale yet" (to the end: not sold in that geo
+at all); one after the first observed week is a measurement gap. An outcome *exists* from its first observed week
+in a geo onward (``exists``; past the data, as in the last week — the engine's rule, ``engine.outcomes.launched``).
+Where it does not exist its KPI is 0: no baseline, media or control terms, no noise, and nothing routed from it
+(a multipack not on sale takes nothing from single-pack) or into it.
+
+Calibration: each channel's beta per outcome meets its *direct* ROI exactly over the cells where the outcome
+exists; intercepts put direct media at ``media_share`` of each outcome. The truth's per-outcome ROIs are
+counterfactual (KPI minus KPI with the channel's spend set to 0, noise fixed), so they include what cross-effects
+route; they and ``kpi_total`` count every cell where the outcome exists (gaps included: sales happen there, they
+are only not measured). Missing cells are left out of the frame.
 
 MFF: each KPI is its own variable (``Sales_Single``, ``Sales_Multi``; empty Outlet), spends ``<Channel>_Spend``
 on Outlet ``<Channel>``, controls with empty Outlet.
@@ -72,6 +79,13 @@ class MultiWorld:
     def control_names(self) -> list[str]:
         return [c.name for c in self.preset.controls]
 
+    def exists(self, n_t: int | None = None) -> np.ndarray:
+        """[G,T,K] 1.0 from each outcome's first observed week in each geo onward (0 before it and where never
+        observed); ``n_t`` > T extends it past the data as in the last week (a plan's horizon)."""
+        on = np.maximum.accumulate(self.observed, axis=1).astype(float)
+        n_t = on.shape[1] if n_t is None else n_t
+        return np.concatenate([on, np.repeat(on[:, -1:], max(n_t - on.shape[1], 0), axis=1)], axis=1)[:, :n_t]
+
 
 def saturated(world: MultiWorld, spend: np.ndarray) -> np.ndarray:
     """sat_{c,k}(adstock_c(spend)) ``[G,T,C,K]`` with the world's fixed half-points."""
@@ -86,17 +100,18 @@ def components(world: MultiWorld, spend: np.ndarray | None = None, controls: np.
     """Media [G,T,C,K], controls [G,T,J,K], routed [G,T,K] and cross terms (one [G,T] per effect), noise-free."""
     spend = world.spend if spend is None else spend
     controls = world.controls if controls is None else controls
-    media = saturated(world, spend) * world.beta[:, None]
-    ctrl = (controls - world.control_center)[..., None] * world.control_coef[:, None]
+    on = world.exists(spend.shape[1])  # [G,T,K]
+    media = saturated(world, spend) * world.beta[:, None] * on[:, :, None]
+    ctrl = (controls - world.control_center)[..., None] * world.control_coef[:, None] * on[:, :, None]
     driven = media.sum(2) + ctrl.sum(2)
     routed, terms = np.zeros_like(driven), []
     names = list(world.spec.outcomes)
     for e in world.spec.cross:  # presets list effects sources-first
         src, tgt = names.index(e.source), names.index(e.target)
         m = controls[..., world.control_names.index(e.modulator)] if e.modulator else np.ones(driven.shape[:2])
-        source = driven[..., src] + routed[..., src]
+        source = (driven[..., src] + routed[..., src]) * on[..., src]
         lagged = np.concatenate([np.zeros_like(source[:, : e.lag]), source[:, : source.shape[1] - e.lag]], axis=1)
-        terms.append(e.kappa * m * lagged)
+        terms.append(e.kappa * m * lagged * on[..., tgt])
         routed[..., tgt] += terms[-1]
     return dict(media=media, controls=ctrl, routed=routed, cross=terms)
 
@@ -105,7 +120,7 @@ def kpi(world: MultiWorld, spend: np.ndarray | None = None, controls: np.ndarray
     """Every KPI [G,T,K] (noise included, the world's own draws): differences are exact counterfactuals."""
     c = components(world, spend, controls)
     base = world.intercept[:, None, :] * world.baseline_shape[None]
-    return base + c["media"].sum(2) + c["controls"].sum(2) + c["routed"] + world.noise
+    return (base + world.noise) * world.exists() + c["media"].sum(2) + c["controls"].sum(2) + c["routed"]
 
 
 def _controls(preset: Preset, periods: list[str], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -150,7 +165,8 @@ def simulate_multi(preset: Preset, seed: int, rng: np.random.Generator) -> Multi
         observed=_observed(spec, g_n, t_n),
     )  # fmt: skip
     _calibrate(world, scale)
-    world.noise_sd = preset.noise_frac * kpi(world).mean(axis=1)
+    on = world.exists()
+    world.noise_sd = preset.noise_frac * kpi(world).sum(axis=1) / np.maximum(on.sum(axis=1), 1.0)  # where sold
     corr = np.array([[1.0 if a == b else spec.noise_corr for b in range(k_n)] for a in range(k_n)])
     z = rng.standard_normal((g_n, t_n, k_n)) @ np.linalg.cholesky(corr).T
     world.noise = z * world.noise_sd[:, None, :]
@@ -160,7 +176,7 @@ def simulate_multi(preset: Preset, seed: int, rng: np.random.Generator) -> Multi
 def _calibrate(world: MultiWorld, scale: np.ndarray) -> None:
     """Betas meet each channel's direct ROI per outcome; intercepts put direct media at the media share."""
     p, spec = world.preset, world.spec
-    sat = saturated(world, world.spend)  # [G,T,C,K]
+    sat = saturated(world, world.spend) * world.exists()[:, :, None]  # [G,T,C,K], where the outcome is sold
     roi = np.array([spec.roi[c.name] for c in p.channels])  # [C,K]
     target = roi * world.spend.sum(axis=(0, 1))[:, None]
     national = target / np.einsum("gtck,g->ck", sat, scale)
