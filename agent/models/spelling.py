@@ -55,7 +55,7 @@ VOCABULARY = frozenset(
     contributing saturating explains returned spending advertising greatest effective confident certain precise
     boosted turned should cutting confidence interval margin really paying dollar higher without
     incremental dependent organic current possible attributed credit better percentage outperforming
-    outperform coming fraction responsible versus beating differ portion favour favor""".split()
+    outperform coming fraction responsible versus beating differ portion favour favor specify""".split()
 )
 # Ordinary words one edit from a rule word: never "corrected" ("chance" is not a misspelt "change").
 # A prefix that turns a rule word into its opposite: the longer word is never read as the rule word.
