@@ -14,7 +14,9 @@ spend with a prior near the observed range. Above all, the sampled media coeffic
 channel's typical spend* (``media_effect = beta * sat(1)``, 1 = mean non-zero spend), which the data pin
 down directly; the ceiling ``beta = media_effect / sat(1)`` is derived. Sampling the ceiling instead makes
 beta and the half-point trade off along a curved ridge (a large half-point with a huge ceiling fits the same
-data), which costs NUTS long trajectories and divergences.
+data), which costs NUTS long trajectories and divergences. Likewise the level, the trend slopes and the
+seasonality are sampled as totals of the linear predictor, the baseline's own derived by subtracting the media
+term's mean / projection (``engine.axes``): a trending or seasonal channel no longer trades off against them.
 """
 
 from __future__ import annotations
