@@ -117,9 +117,57 @@ def test_media_share_answer_names_the_total_and_each_outcome(fitted) -> None:
 
 
 def test_roi_answer_leads_with_the_weighted_total_by_name(fitted) -> None:
-    answer = cli(fitted["store"], "ask", "--fit", fitted["fit_id"], "what is TV's ROI?")["answer"]
+    answer = ask(fitted, "what is TV's ROI?")
     assert answer.startswith("TV returned") and "in the weighted total of Sales_Single + Sales_Multi" in answer
     assert "TV on Sales_Single: ROI" in answer and "TV on Sales_Multi: ROI" in answer
+
+
+def test_compare_gives_each_outcome_beside_the_total(fitted) -> None:
+    store, fit_id = fitted["store"], fitted["fit_id"]
+    r = cli(store, "compare", fit_id, "TV", "Search")
+    roi = cli(store, "roi", fit_id)["outcomes"]
+    assert "weighted total" in r["total_is"] and set(r["outcomes"]) == set(KPIS)
+    for name, o in r["outcomes"].items():
+        assert 0.0 <= o["prob"] <= 1.0
+        assert o["roi_a"]["mean"] == pytest.approx(roi[name]["channels"]["TV"]["roi"]["mean"], rel=1e-5)
+    text = cli(store, "compare", fit_id, "TV", "Search", as_json=False)
+    assert all(f"on {name}: P = " in text for name in KPIS)
+    answer = cli(store, "ask", "--fit", fit_id, "is TV better than Search?")["answer"]
+    assert "That compares the weighted total" in answer and all(f"- {n}: P(TV ahead)" in answer for n in KPIS)
+
+
+def ask(fitted: dict, question: str) -> str:
+    return cli(fitted["store"], "ask", "--fit", fitted["fit_id"], question)["answer"]
+
+
+def test_contribution_answer_names_the_total_and_gives_each_outcome(fitted) -> None:
+    """'how much did TV contribute to Sales_Multi?' answered the total as 'to the KPI' — a number for the wrong
+    outcome; the total is named and each outcome's figure follows."""
+    answer = ask(fitted, "how much did TV contribute to Sales_Multi?")
+    per = cli(fitted["store"], "roi", fitted["fit_id"])["outcomes"]
+    assert "TV contributed" in answer and "to the weighted total of Sales_Single + Sales_Multi" in answer
+    for name in KPIS:
+        mean = per[name]["channels"]["TV"]["contribution"]["mean"]
+        line = next(x for x in answer.splitlines() if x.startswith(f"- TV on {name}: "))
+        assert float(line.split(": ")[1].split(" ")[0].replace(",", "")) == pytest.approx(mean, rel=1e-3)
+
+
+def test_health_answer_gives_each_outcomes_fit_and_every_check(fitted) -> None:
+    """A multi fit's checks passed the tool's size cap: the later outcomes' checks were cut and the cut note was
+    rendered as '- :'; R² and MAPE were the worst of the outcomes each, unlabelled."""
+    answer = ask(fitted, "how healthy is the fit?")
+    stats = fitted["fit"]["diagnostics"]["outcomes"]
+    assert "In-sample fit per outcome:" in answer
+    assert all(f"{n} R² {stats[n]['r2']:.3f}" in answer for n in KPIS)
+    assert "- :" not in answer and "In-sample R²" not in answer
+
+
+def test_roi_table_and_ranking_keep_the_outcomes(fitted) -> None:
+    """All channels' ROI on two outcomes passed 4,000 characters and the per-outcome block was dropped."""
+    table = ask(fitted, "what is the ROI of each channel?")
+    assert all(f"- TV on {n}: ROI" in table and f"- Search on {n}: ROI" in table for n in KPIS)
+    ranking = ask(fitted, "which channel has the best ROI?")
+    assert "These figures are the total over outcomes (channels are the weighted total" in ranking
 
 
 def test_synth_help_names_every_preset(capsys) -> None:

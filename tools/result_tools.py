@@ -14,7 +14,7 @@ from mmm_core.answers import results
 from mmm_core.answers.results import resolve_channel
 from mmm_core.store import Store
 from tools import planning_tools
-from tools.base import resolve_fit, run_tool
+from tools.base import MAX_CHARS, resolve_fit, run_tool
 
 _STATS = ("mean", "lo", "hi")
 
@@ -79,6 +79,11 @@ def _only(channels: dict[str, Any], channel: str | None) -> dict[str, Any]:
     return {n: {k: _brief(v) for k, v in c.items()} for n, c in channels.items()}
 
 
+# A fit of several outcomes answers with a table per outcome beside the weighted total: two outcomes' tables of four
+# channels passed 4,000 characters and the cap left the per-outcome block (or the total) out of the answer.
+ROI_MAX_CHARS = MAX_CHARS + 2000
+
+
 def _roi_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
     body: dict[str, Any] = {"fit_id": out["fit_id"], "interval": out.get("interval")}
     for key in ("by_window", "by_geo"):
@@ -97,9 +102,24 @@ def _roi_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
     if out.get("comparison"):
         body["comparison"] = _comparison_body(out["comparison"], channel)
     if out.get("outcomes"):  # several KPIs: each outcome's table beside the weighted total
-        body["outcomes"] = {n: {**o, "channels": _only(o["channels"], channel)} for n, o in out["outcomes"].items()}
+        body["outcomes"] = {
+            n: {**o, "channels": {ch: _outcome_row(c) for ch, c in _only(o["channels"], channel).items()}}
+            for n, o in out["outcomes"].items()
+        }
         body["total_is"] = out["total_is"]
     return {**body, "approximate": out.get("approximate"), "label": out.get("label"), "provenance": out["provenance"]}
+
+
+def _outcome_row(c: dict[str, Any]) -> dict[str, Any]:
+    """One outcome's channel row as the answers read it (ROI, contribution, the label of a channel not identified):
+    in full, all outcomes' rows passed the tool's size cap and the whole per-outcome block was left out."""
+    row = {k: {s: c[k][s] for s in ("mean", "lo", "hi")} for k in ("roi", "contribution") if c.get(k)}
+    idf = c.get("identifiability") or {}
+    if idf.get("status") not in (None, "identified", "unknown"):  # the label names a weak one's cause already
+        row["identifiability"] = {k: idf.get(k) for k in ("label", "status")}
+        if idf.get("status") == "prior":
+            row["identifiability"]["causes"] = idf.get("causes")
+    return row
 
 
 def _comparison_body(comp: dict[str, Any], channel: str | None) -> dict[str, Any]:
@@ -117,10 +137,13 @@ def _comparison_body(comp: dict[str, Any], channel: str | None) -> dict[str, Any
 
 
 def _contrib_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
-    rows = out.get("rows", [])
-    if channel:
-        rows = [r for r in rows if str(r.get("channel", "")).casefold() == channel.casefold()]
-    return {**{k: v for k, v in out.items() if k != "rows"}, "rows": rows}
+    def only(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in rows if str(r.get("channel", "")).casefold() == channel.casefold()] if channel else rows
+
+    body = {**{k: v for k, v in out.items() if k != "rows"}, "rows": only(out.get("rows", []))}
+    if out.get("outcomes"):  # several KPIs: each outcome's rows beside the weighted total, cut alike
+        body["outcomes"] = {n: {**o, "rows": only(o["rows"])} for n, o in out["outcomes"].items()}
+    return body
 
 
 def roi_tool(store: Store, level: float | None = None) -> BaseTool:
@@ -137,7 +160,7 @@ def roi_tool(store: Store, level: float | None = None) -> BaseTool:
             fit = resolve_fit(store, fit_id, runtime)
             return _roi_body(results.roi(store, fit, interval=level, windows=_plain(windows), geos=geos), channel)
 
-        return run_tool(work)
+        return run_tool(work, ROI_MAX_CHARS)
 
     return StructuredTool.from_function(
         roi,
@@ -193,8 +216,13 @@ def build(store: Store) -> list[BaseTool]:
     def model_health(fit_id: str | None = None, runtime: ToolRuntime = None) -> str:
         def work() -> dict:
             out = results.health(store, resolve_fit(store, fit_id, runtime))
+            # A passed check is its name and status only: a fit of several outcomes has a set of checks per outcome,
+            # and in full they passed the tool's size cap, cutting off the later outcomes' warnings.
             checks = [
-                {k: c.get(k) for k in ("name", "status", "value", "threshold", "reason")} for c in out.get("checks", [])
+                {k: c.get(k) for k in ("name", "status", "value", "threshold", "reason")}
+                if c.get("status") != "pass"
+                else {"name": c.get("name"), "status": "pass"}
+                for c in out.get("checks", [])
             ]
             gate = out.get("gate") or {}
             return {
@@ -203,7 +231,7 @@ def build(store: Store) -> list[BaseTool]:
                 "overall": out.get("overall"),
                 "summary": out.get("summary"),
                 "checks": checks,
-                "diagnostics": out.get("diagnostics"),
+                "diagnostics": {k: v for k, v in (out.get("diagnostics") or {}).items() if k != "phases"},
                 "gate": {"summary": gate.get("summary")} if isinstance(gate, dict) else None,
                 "provenance": out["provenance"],
             }

@@ -323,11 +323,12 @@ def _fit_stats(stats: dict[str, Any]) -> str:
 
 
 def _render_compare(r: dict[str, Any]) -> str:
-    return (
-        f"P(ROI of {r['channel_a']} > ROI of {r['channel_b']}) = {r['prob']:.2f}\n"
-        f"  {r['channel_a']}: {interval(r['roi_a'])}\n  {r['channel_b']}: {interval(r['roi_b'])}\n"
-        + r["provenance"]["disclosure"]
-    )
+    a, b = r["channel_a"], r["channel_b"]
+    head = f"P(ROI of {a} > ROI of {b}) = {r['prob']:.2f}" + (f" ({r['total_is']})" if r.get("outcomes") else "")
+    lines = [head, f"  {a}: {interval(r['roi_a'])}", f"  {b}: {interval(r['roi_b'])}"]
+    for name, o in (r.get("outcomes") or {}).items():
+        lines.append(f"  on {name}: P = {o['prob']:.2f}; {a} {interval(o['roi_a'])}, {b} {interval(o['roi_b'])}")
+    return "\n".join(lines + [r["provenance"]["disclosure"]])
 
 
 def _contributions(args: argparse.Namespace) -> dict[str, Any]:

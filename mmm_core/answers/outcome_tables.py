@@ -10,7 +10,7 @@ import numpy as np
 
 from mmm_core.answers.identifiability import add_identifiability
 from mmm_core.effects.draws import EffectDraws
-from mmm_core.effects.tables import contribution_rows, roi_table
+from mmm_core.effects.tables import compare, contribution_rows, roi_table
 from mmm_core.fit import artifacts
 from mmm_core.fit.multi_effects import ARTIFACT, MultiEffects, load_multi_effects
 from mmm_core.ledger.fits import fit_record
@@ -55,6 +55,19 @@ def outcome_contributions(store: Store, fit_id: str, total: EffectDraws, by: str
     return {"outcomes": outcomes, "total_is": _total_is(eff)}
 
 
+def outcome_comparisons(store: Store, fit_id: str, total: EffectDraws, a: str, b: str, level: float, method: Any):
+    """``{outcomes: {KPI: {prob, roi_a, roi_b}}, total_is}`` beside ``compare``'s answer on the weighted total
+    (a channel can lead on the total and trail on one outcome); ``{}`` for a fit with one outcome."""
+    eff = multi_effects(store, fit_id, total)
+    if eff is None:
+        return {}
+    outcomes = {}
+    for name, e in zip(eff.outcomes, eff.per_outcome, strict=True):
+        c = compare(e, a, b, level=level, method=method)
+        outcomes[name] = {k: c[k] for k in ("prob", "roi_a", "roi_b")}
+    return {"outcomes": outcomes, "total_is": _total_is(eff)}
+
+
 def outcome_shares(store: Store, fit_id: str, total: EffectDraws, brief: Any) -> dict[str, Any]:
     """``{outcomes: {KPI: {weight, media_share, media_total, kpi_total}}, kpi_is}`` beside ``media_share``'s total
     (the weighted sum over outcomes); ``{}`` for a fit with one outcome. ``brief``: the caller's draws → summary."""
@@ -88,4 +101,11 @@ def _weighted_sum(eff: MultiEffects) -> str:
     return f"the weighted total {terms}"
 
 
-__all__ = ["multi_effects", "outcome_contributions", "outcome_labels", "outcome_shares", "outcomes_block"]
+__all__ = [
+    "multi_effects",
+    "outcome_comparisons",
+    "outcome_contributions",
+    "outcome_labels",
+    "outcome_shares",
+    "outcomes_block",
+]

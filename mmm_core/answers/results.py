@@ -16,7 +16,7 @@ import numpy as np
 from mmm_core import ledger
 from mmm_core.answers.comparison import comparison_block
 from mmm_core.answers.identifiability import add_identifiability, channel_labels
-from mmm_core.answers.outcome_tables import outcome_contributions, outcomes_block
+from mmm_core.answers.outcome_tables import outcome_comparisons, outcome_contributions, outcomes_block
 from mmm_core.data.queries import panel, resolve_windows, window_mask
 from mmm_core.effects.tables import compare as compare_draws
 from mmm_core.effects.tables import contribution_rows, load_effect_draws, roi_table, summarize
@@ -231,6 +231,8 @@ def compare(
         eff = windowed(eff, mask, _period_spend(store, fit, eff)[mask].sum(axis=0))
         extra["windows"] = [w.as_dict()]
     body = compare_draws(eff, a, b, level=frame["level"], method=frame["method"])
+    if not windows:  # several KPIs: the comparison on each outcome beside the weighted total's
+        body |= outcome_comparisons(store, fit_id, eff, a, b, frame["level"], frame["method"])
     return _finish(store, frame, {"channel_a": a, "channel_b": b, **body, **extra})
 
 
