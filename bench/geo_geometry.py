@@ -1,0 +1,128 @@
+"""Sampler geometry on a preset, in load-independent figures (issue 20, item 2): leapfrog steps per draw, min and
+median bulk ESS per 1,000 gradients (sampling phase, both chains), max R-hat, divergences.
+
+ESS and R-hat are computed over every latent scalar of the model (rank-normalised bulk ESS, so the constrained
+draws give the same figures as the unconstrained ones). ``--sampler nutpie`` samples the same potential with nutpie
+(``--adaptation diag|low_rank``) from the same Laplace mode, gradients through a jitted JAX function: the
+comparison behind ``engine.sampling.mass_and_start``'s note.
+
+    python bench/geo_geometry.py                                   # geo_medium, 2 x (300 + 300): a screen
+    python bench/geo_geometry.py --warmup 1000 --draws 1000        # the confirming run
+    python bench/geo_geometry.py --sampler nutpie --adaptation low_rank
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def geometry(draws: np.ndarray, steps: np.ndarray, diverging: np.ndarray) -> dict:
+    """Figures from draws [chains, draws, dims] and per-draw leapfrog steps / divergence flags [chains, draws]."""
+    import arviz as az  # lazy: only for the figures
+
+    ds = az.convert_to_dataset({"x": draws})
+    ess = np.asarray(az.ess(ds, method="bulk")["x"].values)
+    rhat = np.asarray(az.rhat(ds)["x"].values)
+    per_k = 1000.0 / float(steps.sum())
+    return dict(
+        steps_per_draw=round(float(steps.mean()), 1),
+        ess_min=round(float(ess.min())),
+        ess_median=round(float(np.median(ess))),
+        ess_min_per_1k_gradients=round(float(ess.min()) * per_k, 2),
+        ess_median_per_1k_gradients=round(float(np.median(ess)) * per_k, 2),
+        max_rhat=round(float(rhat.max()), 4),
+        divergences=int(diverging.sum()),
+        worst_dims=[int(i) for i in np.argsort(ess)[:5]],
+    )
+
+
+def _numpyro(data, config, a, shapes) -> dict:
+    from mmm_core.engine import sample_nuts
+
+    fit = sample_nuts(data, config, chains=a.chains, warmup=a.warmup, draws=a.draws, seed=a.seed)
+    flat = np.concatenate([np.asarray(fit.samples[k]).reshape(a.chains, a.draws, -1) for k in shapes], -1)
+    st = fit.idata.sample_stats
+    return geometry(flat, np.asarray(st["n_steps"]), np.asarray(st["diverging"]))
+
+
+def _nutpie(data, config, a, shapes, ndim: int) -> dict:
+    import jax
+    import jax.numpy as jnp
+    import nutpie
+    from nutpie.compiled_pyfunc import from_pyfunc
+
+    from mmm_core.engine.data import scale_data
+    from mmm_core.engine.kernels import model_args, model_functions
+    from mmm_core.engine.quick import laplace, unravel
+
+    args = model_args(scale_data(data, config))
+    fns = model_functions(config)
+    logp_grad = jax.jit(jax.value_and_grad(lambda x, args: -fns["potential_gen"](*args)(unravel(x, shapes))))
+
+    def make_logp():
+        def logp(x, **_):
+            v, g = logp_grad(jnp.asarray(x, jnp.float32), args)
+            return float(v), np.asarray(g, dtype=np.float64)
+
+        return logp
+
+    def make_expand(*_):
+        return lambda x, **__: {"x": np.asarray(x, dtype=np.float64)}
+
+    model = from_pyfunc(ndim, make_logp, make_expand, [np.dtype("float64")], [(ndim,)], ["x"])
+    start = np.asarray(laplace(fns, args, config, a.seed).x_map, np.float64)
+    tr = nutpie.sample(
+        model,
+        draws=a.draws,
+        tune=a.warmup,
+        chains=a.chains,
+        cores=a.chains,
+        seed=a.seed,
+        progress_bar=False,
+        init_mean=start,
+        adaptation=a.adaptation,
+    )
+    st = tr.sample_stats
+    return geometry(tr.posterior["x"].values, st["n_steps"].values, st["diverging"].values)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--preset", default="geo_medium")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--chains", type=int, default=2)
+    p.add_argument("--warmup", type=int, default=300)
+    p.add_argument("--draws", type=int, default=300)
+    p.add_argument("--sampler", default="numpyro", choices=["numpyro", "nutpie"])
+    p.add_argument("--adaptation", default="low_rank", choices=["diag", "low_rank"], help="nutpie only")
+    a = p.parse_args()
+    from mmm_core.engine.setup import setup
+
+    setup()  # before JAX starts: a device per chain
+    from _bench_data import load
+
+    from mmm_core.engine import ModelConfig
+    from mmm_core.engine.data import scale_data
+    from mmm_core.engine.kernels import latent_sites, model_args, model_functions
+
+    data, _, source = load(a.preset, a.seed)
+    config = ModelConfig()
+    shapes = dict(sorted(latent_sites(model_functions(config)["model"], model_args(scale_data(data, config))).items()))
+    ndim = sum(int(np.prod(s, dtype=int)) for s in shapes.values())
+    t0 = time.perf_counter()
+    out = _numpyro(data, config, a, shapes) if a.sampler == "numpyro" else _nutpie(data, config, a, shapes, ndim)
+    head = dict(preset=a.preset, source=source, sampler=a.sampler, dims=ndim, iterations=f"{a.warmup}+{a.draws}")
+    print(json.dumps(dict(head, **out, wall_s_loaded_machine=round(time.perf_counter() - t0, 1))))
+
+
+if __name__ == "__main__":
+    main()
