@@ -48,14 +48,15 @@ def _everywhere(sd):
 
 
 def test_an_outcome_exists_from_its_launch_and_a_later_gap_is_not_measured(ragged):
-    _, sd, _, _, _ = ragged
+    data, sd, _, _, _ = ragged
     on = np.asarray(sd.exists)
     assert not on[:, GEO01, MULTI].any()
     assert not on[:LAUNCH, GEO02, MULTI].any() and on[LAUNCH:, GEO02, MULTI].all()
     assert on[GAP, GEO03, MULTI].all() and not sd.obs_mask[GAP, GEO03, MULTI].any()
     assert on[..., SINGLE].all()
     np.testing.assert_array_equal(launched(np.array([[[0]], [[1]], [[0]], [[1]]])).ravel(), [0, 1, 1, 1])
-    np.testing.assert_array_equal(sd.planning_exists()[:, MULTI], [0, 1, 1, 1])
+    np.testing.assert_array_equal(data.planning_exists()[:, MULTI], [0, 1, 1, 1])
+    np.testing.assert_array_equal(sd.exists, data.exists())
 
 
 def test_a_product_not_on_sale_has_no_mean_contribution_baseline_or_cross_effect(ragged):
@@ -109,14 +110,21 @@ def _parts(sd, draws, data, cfg) -> np.ndarray:
     return r.outcomes.parts(r, r.to_cells(r.recent_level * 13))  # [S, C, K]
 
 
+def _multipack_sold_at_the_end_in(data, geos: list[int]):
+    """``data`` whose multipack is on sale in the last period in ``geos`` only (the planning rule reads that):
+    observed there in that period, never observed elsewhere."""
+    kpi = data.kpi.copy()
+    sold = np.isin(np.arange(kpi.shape[1]), geos)
+    kpi[:, ~sold, MULTI] = np.nan
+    kpi[-1, sold, MULTI] = 1.0
+    return dataclasses.replace(data, kpi=kpi)
+
+
 def test_the_plan_counts_an_outcome_only_where_it_is_on_sale_at_the_end(ragged):
     data, sd, cfg, draws, _ = ragged
     real = _parts(sd, draws, data, cfg)
-    phantom = _parts(_everywhere(sd), draws, data, cfg)
-    geo01 = np.zeros_like(sd.exists)
-    geo01[:, GEO01, MULTI] = 1.0
-    geo01[..., SINGLE] = 1.0
-    only_geo01 = _parts(dataclasses.replace(sd, exists=geo01), draws, data, cfg)
+    phantom = _parts(sd, draws, _multipack_sold_at_the_end_in(data, [0, 1, 2, 3]), cfg)
+    only_geo01 = _parts(sd, draws, _multipack_sold_at_the_end_in(data, [GEO01]), cfg)
     # Multipack's planned KPI is additive over geos: what it is without Geo01 plus Geo01 alone = everywhere.
     np.testing.assert_allclose(real[..., MULTI] + only_geo01[..., MULTI], phantom[..., MULTI], rtol=1e-4)
     assert np.all(only_geo01[..., MULTI].sum(-1) > 0)

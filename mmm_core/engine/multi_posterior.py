@@ -75,10 +75,10 @@ class MultiPosterior:
         )
 
     def _weighted_kpi(self) -> np.ndarray:
-        """[T,G] Σ_k weight_k × KPI_k: an outcome not on sale counts 0 (``MultiScaled.exists``); NaN where an
+        """[T,G] Σ_k weight_k × KPI_k: an outcome not on sale counts 0 (``MultiData.exists``); NaN where an
         existing outcome is not measured (a gap), since the total is unknown there."""
-        on = np.asarray(self.scaled.exists) > 0
-        return np.where(on, np.asarray(self.multi_data.kpi, float), 0.0) @ self.weights
+        d = self.multi_data
+        return np.where(d.exists() > 0, np.asarray(d.kpi, float), 0.0) @ self.weights
 
     def objective(self) -> dict:
         """What the KPI of this posterior is: the outcomes with their weights, and the sentence that says so."""

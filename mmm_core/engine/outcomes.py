@@ -14,7 +14,7 @@ Ragged outcomes: an outcome *exists* in a geo from the first period it is observ
 not before it nor anywhere in a geo where it is never observed (not sold there): ``launched``. A gap after the
 launch is "not measured" — the product sells, the likelihood just skips the cell. Where an outcome does not exist
 its sales are 0: no mean, no contributions, and nothing routed out of it (a product not on sale cannibalises
-nothing) — the model, ``predict_multi`` and the planning response all read ``MultiScaled.exists``.
+nothing) — the model and ``predict_multi`` read ``MultiScaled.exists``, planning ``MultiData.planning_exists``.
 """
 
 from __future__ import annotations
@@ -238,6 +238,16 @@ class MultiData:
     def n_outcomes(self) -> int:
         return self.kpi.shape[2]
 
+    def exists(self) -> np.ndarray:
+        """[T,G,K] 1.0 where each outcome is on sale (``launched`` from its observed cells; held-out periods count:
+        a product sold then exists then), 0.0 where its sales are 0 by definition."""
+        return launched(np.isfinite(self.kpi))
+
+    def planning_exists(self) -> np.ndarray:
+        """[G,K] whether each outcome exists over a planning horizon: iff it exists in the last period of the data
+        (a product sold there now keeps selling; one not yet launched is not planned for)."""
+        return self.exists()[-1]
+
     def outcome_data(self, k: int, config: MultiOutcomeConfig) -> ModelData:
         """Outcome ``k`` as single-outcome data (its own controls only)."""
         n_k = 0 if self.controls is None else np.shape(self.controls)[2]
@@ -280,11 +290,6 @@ class MultiScaled:
     @property
     def n_controls(self) -> int:
         return len(self.control_names)
-
-    def planning_exists(self) -> np.ndarray:
-        """[G,K] whether each outcome exists over a planning horizon: iff it exists in the last observed period
-        (a product sold there now keeps selling; one not yet launched is not planned for)."""
-        return np.asarray(self.exists)[-1]
 
 
 def launched(observed: np.ndarray) -> np.ndarray:
@@ -330,7 +335,7 @@ def scale_multi(data: MultiData, config: MultiOutcomeConfig) -> MultiScaled:
         modulators=data.modulators.astype(np.float32),
         kpi_scale=np.stack([o.kpi_scale for o in outcomes], axis=-1),
         obs_mask=mask,
-        exists=launched(np.isfinite(data.kpi)),  # held-out periods still count: a product sold then exists then
+        exists=data.exists(),
         pattern_t=ts,
         pattern_g=gs,
         patterns=patterns,

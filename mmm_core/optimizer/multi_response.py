@@ -13,7 +13,7 @@ Horizon semantics beyond the single-outcome ones: a modulator (e.g. a promotion 
 recent window in each geo (the promotion running as often as lately); a lag-1 cross-effect's first horizon period
 reads the source's last observed period (recent spend's media only: the plan has not started then). Routed terms
 of controls do not depend on the plan and stay in the baseline. An outcome exists over the horizon in a geo iff it
-exists in the last observed period there (``MultiScaled.planning_exists``): a product not sold there, or not yet
+exists in the last period of the data there (``MultiData.planning_exists``): a product not sold there, or not yet
 launched, gains nothing from the plan and routes nothing to the others.
 """
 
@@ -137,7 +137,7 @@ def _args(post, spend: np.ndarray, n_window: int, periods: int, embed: np.ndarra
         "embed": jnp.asarray(embed, jnp.float32),
         "spend_scale": jnp.asarray(first.spend_scale, jnp.float32),
         "kpi_scale": jnp.asarray(sd.kpi_scale, jnp.float32),  # [G, K]
-        "exists": jnp.asarray(sd.planning_exists(), jnp.float32),  # [G, K]
+        "exists": jnp.asarray(post.multi_data.planning_exists(), jnp.float32),  # [G, K]
         "weights": jnp.asarray(post.weights, jnp.float32),
     }
 
