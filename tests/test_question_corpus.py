@@ -25,9 +25,14 @@ from questions import generate, run
 # finance people talk, again without reading the held-out set; fixes by phrasing family), measured once:
 # 328/360 = 91.1%, none about another entity or period. The categories that were weak, before → after: optimize
 # 4/8 → 4/8, impossible 3/6 → 3/6, amend 4/6 → 4/6, payback 4/7 → 6/7, rank best 5/7 → 7/7, rank worst 5/7 → 6/7,
-# scenario_pct 7/10 → 8/10, uncertainty 6/8 → 8/8. The issue's target is 97%: not met. This floor only catches a
-# drop; it is not the target.
-HELDOUT_FLOOR = 0.905
+# scenario_pct 7/10 → 8/10, uncertainty 6/8 → 8/8. Fourth round (a third tuning set, tests/questions/
+# templates_third.py: CFO plans, out-of-scope asks, amendments of controls/carry-over/terms, ROI and media-share
+# wordings, comparisons, unknown names beside known ones — written without reading the held-out set; fixes by
+# phrasing family), measured twice: mid-round 337/360 = 93.6%, final 343/360 = 95.3%, none about another entity or
+# period. Before → after: optimize 4/8 → 6/8, adv_impossible 3/6 → 3/6, amend 4/6 → 5/6, roi_channel 24/28 → 28/28,
+# media_share 5/7 → 7/7, adv_unknown_entity 10/12 → 11/12, compare 10/12 → 12/12, scenario_pct 8/10 → 10/10.
+# The issue's target is 97%: not met. This floor only catches a drop; it is not the target.
+HELDOUT_FLOOR = 0.95
 ISSUE_QUESTIONS = (
     "What is the ROI of TikTok?",
     "How much did we spend on TV in 2023?",
