@@ -162,6 +162,32 @@ def test_health_answer_gives_each_outcomes_fit_and_every_check(fitted) -> None:
     assert "- :" not in answer and "In-sample R²" not in answer
 
 
+def test_out_of_sample_answer_reads_each_outcomes_holdout_check() -> None:
+    """A multi fit's holdout checks are holdout_mape[NAME]: the answer said 'not checked — this spec holds out no
+    final periods' for a spec holding out 8 weeks."""
+    from agent.models.answers import render
+
+    def check(name: str, value: float) -> dict:
+        return {"name": name, "status": "pass", "value": value, "reason": f"reason {name}"}
+
+    multi = {"checks": [check("r2[A]", 0.9), check("holdout_mape[A]", 0.056), check("holdout_mape[B b]", 0.032)]}
+    text = render("answers/out_of_sample.j2", r=multi)
+    assert "not checked" not in text and "- A: 5.6% — pass" in text and "- B b: 3.2% — pass" in text
+    single = render("answers/out_of_sample.j2", r={"checks": [check("holdout_mape", 0.041)]})
+    assert "the forecast error (MAPE) is 4.1% — pass: reason holdout_mape" in single
+    assert "not checked" in render("answers/out_of_sample.j2", r={"checks": [check("r2", 0.9)]})
+
+
+def test_health_tool_keeps_every_check_of_a_multi_fit(fitted) -> None:
+    from mmm_core.store import Store
+    from tools.result_tools import build
+
+    tool = {t.name: t for t in build(Store(fitted["store"]))}["model_health"]
+    out = json.loads(tool.func(fit_id=fitted["fit_id"]))
+    names = {c["name"] for c in fitted["fit"]["health"]["checks"]}
+    assert "truncated" not in out and {c["name"] for c in out["checks"]} == names
+
+
 def test_roi_table_and_ranking_keep_the_outcomes(fitted) -> None:
     """All channels' ROI on two outcomes passed 4,000 characters and the per-outcome block was dropped."""
     table = ask(fitted, "what is the ROI of each channel?")
@@ -178,3 +204,18 @@ def test_synth_help_names_every_preset(capsys) -> None:
         main(["synth", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert " | ".join(PRESETS) in text
+
+
+def test_full_fit_headline_is_the_reviews_rhat_and_ess() -> None:
+    """A 2 x 300 NUTS fit printed 'max_rhat 1.01' (the engine's split R-hat over latent sites) while its health
+    warned at 1.020 (the review's, over every varying scalar); the single fit's headline is the review's."""
+    from types import SimpleNamespace
+
+    from mmm_core.fit.multi_review import _diagnostics
+
+    engine = {"wall_time": 2.0, "steps_per_draw": 7.0, "max_rhat": 1.005, "min_ess": 400.0, "divergences": 2}
+    result = SimpleNamespace(diagnostics=engine)
+    out = _diagnostics(result, {}, False, {"max_rhat": 1.0199, "min_bulk_ess": 277.0})
+    assert (out["max_rhat"], out["min_ess_bulk"], out["ess_per_s"], out["divergences"]) == (1.0199, 277.0, 138.5, 2)
+    fallback = _diagnostics(result, {}, False, {"max_rhat": None})
+    assert (fallback["max_rhat"], fallback["min_ess_bulk"]) == (1.005, 400.0)
