@@ -196,6 +196,12 @@ def test_roi_table_and_ranking_keep_the_outcomes(fitted) -> None:
     assert "These figures are the total over outcomes (channels are the weighted total" in ranking
 
 
+def test_roi_over_a_period_names_the_weighted_total(fitted) -> None:
+    """ROI per window or geography reads the total only: it said 'in the KPI' as if one KPI had been fitted."""
+    answer = ask(fitted, "what was TV's ROI in 2022?")
+    assert "TV returned" in answer and "in the weighted total Sales_Single + Sales_Multi" in answer
+
+
 def test_synth_help_names_every_preset(capsys) -> None:
     """The help spells the presets out (importing mmm_core.synth would cost every command a second)."""
     from mmm_core.synth.presets import PRESETS

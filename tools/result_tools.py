@@ -96,6 +96,8 @@ def _roi_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
             body["channels"] = next(iter(body[key].values()))
     if "windows" in out:
         body["windows"] = out["windows"]
+    if out.get("kpi_is"):  # several KPIs, a slice of their weighted total
+        body["kpi_is"] = out["kpi_is"]
     basis = [b for b in out.get("roi_basis") or [] if channel is None or b["channel"] in body.get("channels", {})]
     if basis:  # the answer says how ROI is read for exposure-driven and national channels
         body["roi_basis"] = basis

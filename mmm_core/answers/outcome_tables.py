@@ -86,6 +86,13 @@ def outcome_shares(store: Store, fit_id: str, total: EffectDraws, brief: Any) ->
     return {"outcomes": outcomes, "kpi_is": _weighted_sum(eff) + " (cross-effects included)"}
 
 
+def total_label(store: Store, fit_id: str, total: EffectDraws) -> dict[str, Any]:
+    """``{kpi_is}`` naming the weighted total for answers that show only the total (ROI per window or geography);
+    ``{}`` for a fit with one outcome."""
+    eff = multi_effects(store, fit_id, total)
+    return {"kpi_is": _weighted_sum(eff) + " (cross-effects included)"} if eff is not None else {}
+
+
 def outcome_labels(health: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     """Outcome → channel → stored identifiability label (``fit.multi_identifiability``); ``{}`` before they
     existed."""
@@ -108,4 +115,5 @@ __all__ = [
     "outcome_labels",
     "outcome_shares",
     "outcomes_block",
+    "total_label",
 ]

@@ -16,7 +16,12 @@ import numpy as np
 from mmm_core import ledger
 from mmm_core.answers.comparison import comparison_block
 from mmm_core.answers.identifiability import add_identifiability, channel_labels
-from mmm_core.answers.outcome_tables import outcome_comparisons, outcome_contributions, outcomes_block
+from mmm_core.answers.outcome_tables import (
+    outcome_comparisons,
+    outcome_contributions,
+    outcomes_block,
+    total_label,
+)
 from mmm_core.data.queries import panel, resolve_windows, window_mask
 from mmm_core.effects.tables import compare as compare_draws
 from mmm_core.effects.tables import contribution_rows, load_effect_draws, roi_table, summarize
@@ -139,8 +144,9 @@ def roi(
     frame = _frame(store, fit, interval, method)
     eff = effect_draws(store, fit_id)
     basis = {"roi_basis": roi_basis(store, ledger.get_spec(store, fit.spec_id).spec)}  # exposure / national channels
-    if windows or geos:
-        return _finish(store, frame, _sliced_roi(store, fit, eff, frame, windows, geos) | basis)
+    if windows or geos:  # several KPIs: the slices are of the weighted total, and say so (kpi_is)
+        sliced = _sliced_roi(store, fit, eff, frame, windows, geos) | basis | total_label(store, fit_id, eff)
+        return _finish(store, frame, sliced)
     table = roi_table(eff, frame["level"], frame["method"])
     add_identifiability(table["channels"], fit.health, frame["level"] if show_prior else None)
     comparison = comparison_block(store, fit, frame["level"], frame["method"])  # a declared comparison, if any
