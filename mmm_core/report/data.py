@@ -168,8 +168,14 @@ def ledger_block(store: Store, locked: ledger.LockedSpec) -> dict[str, Any]:
 
 
 def _data_block(store: Store, locked: ledger.LockedSpec, eff: effects.EffectDraws) -> dict[str, Any]:
-    d = describe(store, locked.dataset_id)
     kpi_total = float(kpi_by(store, locked.dataset_id, locked.spec.kpi, "period")["total"].sum())
+    return dataset_block(store, locked, eff) | {"kpi": locked.spec.kpi, "kpi_total": kpi_total}
+
+
+def dataset_block(store: Store, locked: ledger.LockedSpec, eff: effects.EffectDraws) -> dict[str, Any]:
+    """The data section's fields every report has (single or several outcomes): the dataset, its periods and
+    geographies, channels, controls and spend with shares — ``eff`` gives channels and spend in model order."""
+    d = describe(store, locked.dataset_id)
     spend = {ch: float(v) for ch, v in zip(eff.channels, eff.spend_total)}
     total = sum(spend.values())
     geos = [g for g in d["geographies"] if g]
@@ -181,8 +187,6 @@ def _data_block(store: Store, locked: ledger.LockedSpec, eff: effects.EffectDraw
         "periods": d["periods"],
         "geographies": geos or ["national"],
         "n_geos": max(1, len(geos)),
-        "kpi": locked.spec.kpi,
-        "kpi_total": kpi_total,
         "channels": list(eff.channels),
         "n_channels": len(eff.channels),
         "controls": [c.name for c in locked.spec.controls],

@@ -21,7 +21,6 @@ from mmm_core import effects, ledger
 from mmm_core.answers import results
 from mmm_core.answers.outcomes import NOT_DISTINGUISHABLE, cross_effects, outcome_effects, require_multi, verdict
 from mmm_core.answers.planning import stored_plans
-from mmm_core.data.queries import describe
 from mmm_core.effects.intervals import summarize
 from mmm_core.errors import FitRefusedError
 from mmm_core.fit import artifacts
@@ -31,6 +30,7 @@ from mmm_core.report.controls import multi_controls_block
 from mmm_core.report.data import (
     BREAKEVEN_ROI,
     CURVE_DRAWS,
+    dataset_block,
     fit_block,
     health_block,
     ledger_block,
@@ -106,31 +106,12 @@ def _observed(store: Store, locked: ledger.LockedSpec) -> np.ndarray:
 
 
 def _data_block(store: Store, locked: ledger.LockedSpec, eff: MultiEffects, observed: np.ndarray) -> dict[str, Any]:
-    d = describe(store, locked.dataset_id)
-    total = eff.total
-    spend = {ch: float(v) for ch, v in zip(total.channels, total.spend_total)}
-    spend_total = sum(spend.values())
-    geos = [g for g in d["geographies"] if g]
-    return {
-        "dataset_id": d["dataset_id"],
-        "name": d["name"],
-        "fingerprint": d["fingerprint"],
-        "frequency": d["frequency"],
-        "periods": d["periods"],
-        "geographies": geos or ["national"],
-        "n_geos": max(1, len(geos)),
+    return dataset_block(store, locked, eff.total) | {
         "kpi": " + ".join(eff.outcomes),  # the page's header names what was modelled
         "outcomes": list(eff.outcomes),
         "n_outcomes": len(eff.outcomes),
         "outcome_totals": {n: float(np.nansum(observed[..., k])) for k, n in enumerate(eff.outcomes)},
         "outcome_coverage": {n: float(np.mean(~np.isnan(observed[..., k]))) for k, n in enumerate(eff.outcomes)},
-        "channels": list(total.channels),
-        "n_channels": len(total.channels),
-        "controls": [c.name for c in locked.spec.controls],
-        "n_controls": len(locked.spec.controls),
-        "spend": spend,
-        "spend_total": spend_total,
-        "spend_share": {ch: (v / spend_total if spend_total > 0 else None) for ch, v in spend.items()},
     }
 
 
