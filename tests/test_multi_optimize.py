@@ -253,3 +253,54 @@ def test_true_response_routes_media_through_the_known_kappa() -> None:
     routed = cross.kappa * m_bar * true_multi_media_kpi(world, plan, PERIODS, multi)
     expected = true_multi_media_kpi(no_cross, plan, PERIODS, single) + routed
     assert routed < 0 and true_multi_media_kpi(world, plan, PERIODS, single) == pytest.approx(expected, rel=1e-9)
+
+
+def _adds_up(out: dict, rel: float = 1e-6) -> None:
+    """Σ_k w_k · outcome_k equals the objective: expected values and the paired changes vs the reference."""
+    outcomes = out["outcomes"].values()
+    total = sum(o["weight"] * o["expected_kpi"]["mean"] for o in outcomes)
+    assert total == pytest.approx(out["expected_kpi"]["mean"], rel=rel)
+    weighted = sum(o["vs_current"]["weighted_delta"]["mean"] for o in outcomes)
+    assert weighted == pytest.approx(out["vs_current"]["delta"]["mean"], rel=rel, abs=rel * out["expected_kpi"]["mean"])
+
+
+def test_outcomes_add_up_to_the_objective_when_a_plan_extrapolates(post) -> None:
+    """Far above history every channel is widened (×3 at most): each outcome's part follows its channel's widening
+    of the weighted total, so the outcomes still add up to the objective (issue 22, user report: 3,877,369 total
+    against 2,985,089 + 3,580,149 at weights 1)."""
+    from mmm_core.optimizer import PlanRequest, evaluate_allocation, plan
+
+    level = post.multi_data.spend[-PERIODS:].sum(axis=(0, 1))
+    far = {ch: 8.0 * float(v) for ch, v in zip(post.channels, level, strict=True)}
+    out = evaluate_allocation(post, far, PERIODS, max_draws=20)
+    assert any("widened ×3.00" in w for w in out["warnings"])  # the case the report was about
+    _adds_up(out)
+    request = PlanRequest(8.0 * float(level.sum()), PERIODS, trust_region=None, decision_rule=False, max_draws=20)
+    result = plan(post, request).to_dict()
+    assert any("widened" in w for w in result["warnings"]) and result["vs_current"]["delta"]["mean"] != 0.0
+    _adds_up(result)
+
+
+def test_widened_parts_add_up_to_the_widened_total_for_either_rule() -> None:
+    """``explain.widen_parts`` against ``explain.widen``: a positive channel (log-scale rule) and one whose total
+    crosses zero (additive rule), with a part of each sign (a cannibalised outcome) and a zero weight."""
+    from mmm_core.optimizer.explain import widen, widen_parts
+
+    rng = np.random.default_rng(0)
+    lift = rng.lognormal(3.0, 0.4, (200, 1))
+    parts = np.stack(
+        [
+            np.concatenate([lift * 1.5, rng.normal(0.0, 5.0, (200, 1))], axis=1),  # Sales_Multi
+            np.concatenate([-0.3 * lift, rng.normal(1.0, 5.0, (200, 1))], axis=1),  # cannibalised Sales_Single
+            rng.normal(2.0, 1.0, (200, 2)),  # an outcome outside the objective
+        ],
+        axis=-1,
+    )
+    weights, factor = np.array([2.5, 1.0, 0.0]), np.array([3.0, 2.0])
+    per = parts @ weights
+    wide = widen_parts(parts, weights, factor)
+    for c in range(2):  # channel by channel: the weighted widened parts are the widened channel total
+        assert np.allclose(wide[:, c] @ weights, widen(per[:, c], per[:, [c]], factor[[c]]), rtol=1e-12)
+    assert wide[:, 0, 0].std() > 2.0 * parts[:, 0, 0].std() and wide[:, 1, 2].std() > 1.5 * parts[:, 1, 2].std()
+    assert np.allclose(wide[:, 0, 1] / wide[:, 0, 0], -0.2, rtol=1e-12)  # cannibalisation stays proportional
+    assert np.allclose(widen_parts(parts, weights, np.ones(2)), parts)  # no extrapolation: nothing moves

@@ -18,7 +18,9 @@
   The spread is widened on the log scale around the median when every draw of the channel's contribution is
   positive (media effects are): the interval grows more upwards than downwards and never crosses zero, which an
   additive widening of a right-skewed, positive quantity would do. Contributions that can be ≤ 0 (a multiplicative
-  model's interactions, a channel with no spend) are widened additively around their mean.
+  model's interactions, a channel with no spend) are widened additively around their mean. A channel's contribution
+  made of parts (one per outcome of a weighted objective) is widened as its weighted total and the parts follow
+  (``widen_parts``), so the widened parts add up to the widened total draw by draw.
 """
 
 from __future__ import annotations
@@ -202,11 +204,22 @@ def extrapolation(r: Response, cells: np.ndarray) -> tuple[np.ndarray, list[str]
 def widen(total: np.ndarray, per_channel: np.ndarray, factor: np.ndarray) -> np.ndarray:
     """Per-draw totals with each channel's spread across draws scaled by ``factor`` (see module doc)."""
     per_channel = np.asarray(per_channel, float)
+    return total + (widen_parts(per_channel[..., None], np.ones(1), factor)[..., 0] - per_channel).sum(axis=1)
+
+
+def widen_parts(parts: np.ndarray, weights: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """[S, C, K] ``parts`` of each channel's contribution (own units; the channel's total is ``parts @ weights``)
+    with the channel's spread scaled by ``factor`` [C]. The rule is decided on the channel's total: on the log scale
+    every part is multiplied by the total's widened/unwidened ratio draw by draw (a channel's effect on each outcome
+    scales with it: cross-effects are proportional to their source); the additive widening is linear, so each part
+    is widened around its own mean. Either way ``widen_parts(...) @ weights`` is the widened total."""
+    parts = np.asarray(parts, float)
+    per = parts @ np.asarray(weights, float)
     scale = np.asarray(factor, float)[None]
-    positive = (per_channel > 0).all(axis=0)
-    log_c = np.log(np.where(positive[None], per_channel, 1.0))
+    positive = (per > 0).all(axis=0)
+    safe = np.where(positive[None], per, 1.0)
+    log_c = np.log(safe)
     centre = np.median(log_c, axis=0, keepdims=True)
-    on_log = np.exp(centre + scale * (log_c - centre))
-    additive = per_channel + (per_channel - per_channel.mean(axis=0, keepdims=True)) * (scale - 1.0)
-    widened = np.where(positive[None], on_log, additive)
-    return total + (widened - per_channel).sum(axis=1)
+    ratio = np.exp(centre + scale * (log_c - centre)) / safe
+    additive = parts + (parts - parts.mean(axis=0, keepdims=True)) * (scale - 1.0)[..., None]
+    return np.where(positive[None, :, None], parts * ratio[..., None], additive)

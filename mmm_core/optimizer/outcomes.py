@@ -4,9 +4,9 @@ A multi-outcome response (``optimizer.multi_response``) optimises ``Σ_k weight_
 (decision rule, money, shadow prices) reads that total. This module adds what a user of several KPIs asks next —
 "what does the plan do to each product?" — from the same draws: each outcome's media-driven KPI over the horizon
 (its own units, cross-effects included), the plan's paired change against the reference with its interval and
-P(up), and the change weighted as the objective counts it. The per-outcome spreads are widened with the same
-extrapolation factors as the total (``explain.widen``), so an outcome's interval is never narrower than the
-evidence behind the total's; without extrapolation, the weighted changes sum to the total's change draw by draw.
+P(up), and the change weighted as the objective counts it. Where a plan extrapolates, each channel's widening is
+decided on its weighted total and its part on every outcome follows it (``explain.widen_parts``), so the
+outcomes' weighted values and changes sum to the objective's draw by draw, with or without extrapolation.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mmm_core.optimizer.explain import extrapolation, summary, widen
+from mmm_core.optimizer.explain import extrapolation, summary, widen_parts
 from mmm_core.optimizer.response import Response
 
 
@@ -38,10 +38,10 @@ class OutcomeView:
         return np.asarray(_parts(self.fn, r.static, jnp.asarray(cells, r.dtype), r.args), float)
 
     def totals(self, r: Response, cells: np.ndarray) -> np.ndarray:
-        """[S, K] each outcome's horizon media KPI, widened for extrapolation as the total is."""
-        parts = self.parts(r, cells)
+        """[S, K] each outcome's horizon media KPI, widened for extrapolation as the total is: Σ_k weight_k ·
+        totals[:, k] is the objective's widened total."""
         factor, _ = extrapolation(r, cells)
-        return np.stack([widen(parts[..., k].sum(-1), parts[..., k], factor) for k in range(len(self.names))], -1)
+        return widen_parts(self.parts(r, cells), np.asarray(self.weights, float), factor).sum(axis=1)
 
 
 def _parts_impl(fn, static, amounts, args):
