@@ -304,3 +304,26 @@ def test_widened_parts_add_up_to_the_widened_total_for_either_rule() -> None:
     assert wide[:, 0, 0].std() > 2.0 * parts[:, 0, 0].std() and wide[:, 1, 2].std() > 1.5 * parts[:, 1, 2].std()
     assert np.allclose(wide[:, 0, 1] / wide[:, 0, 0], -0.2, rtol=1e-12)  # cannibalisation stays proportional
     assert np.allclose(widen_parts(parts, weights, np.ones(2)), parts)  # no extrapolation: nothing moves
+
+
+def test_chat_plan_for_the_next_money_names_the_weighted_total_and_todays_spend(fitted) -> None:
+    """'Where should the next 100k go?' on a multi fit: the KPI word is the weighted total (never 'media-driven the
+    KPI'), and the line against today's spend says today's spend and the 100,000 the plan adds."""
+    from agent.cli.planning import _render_optimize
+    from agent.models.answers import compose
+    from tools import build_tools
+
+    tools = {t.name: t for t in build_tools(Store(fitted["store"]))}
+    out = json.loads(
+        tools["optimize_budget"].invoke({"fit_id": fitted["fit_id"], "budget": 100_000, "incremental": True})
+    )
+    text = compose("optimize_budget", out, {"intent": "optimize"}, [])
+    assert "media-driven the " not in text and "the the " not in text
+    assert text.count("the KPI") == text.count("Here the KPI is the weighted sum")  # that sentence defines it
+    total = "the weighted total of Sales_Single + Sales_Multi"
+    assert f"in {total} per unit spent" in text and f"{total[0].upper()}{total[1:]} driven by media" in text
+    today = out["incremental"]["current_total"]
+    assert f"Against today's spend of {today:,.0f} at today's mix, this plan adds 100,000: {total}" in text
+    r = _json(fitted["store"], "optimize", fitted["fit_id"], "--budget", str(today + 100_000))
+    level = r["current"]["level"]["total_spend"]
+    assert f"vs today's spend of {level:,.0f} at today's mix (+100,000 spend)" in _render_optimize(r)

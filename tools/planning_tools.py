@@ -165,6 +165,7 @@ def _compact_money(m: dict[str, Any]) -> dict[str, Any]:
         "moved": m["moved"],
         "kpi_per_unit_moved": _iv(m.get("kpi_per_unit_moved")),
         "vs_current_level": {
+            "reference_spend": level["reference_spend"],
             "spend_change": level["spend_change"],
             "kpi_change": _iv(level["kpi_change"]),
             "profit_change": _iv(level["profit_change"]),

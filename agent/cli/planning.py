@@ -182,6 +182,7 @@ def _why(dec: dict[str, Any]) -> list[str]:
 
 
 def _money_lines(m: dict[str, Any]) -> list[str]:
+    """The plan's returns; against today's level, the spend change is what the plan adds or cuts."""
     if not m:
         return []
     lines = [
@@ -192,8 +193,10 @@ def _money_lines(m: dict[str, Any]) -> list[str]:
         lines.append(f"  {fmt_cell(m['moved'])} moved returns {interval(m['kpi_per_unit_moved'])} KPI per unit moved")
     level = m.get("vs_current_level") or {}
     if level.get("kpi_per_unit_spend_change"):
+        change = level["spend_change"]
         lines.append(
-            f"  vs today's spend ({fmt_cell(level['spend_change'])}): profit change "
+            f"  vs today's spend of {fmt_cell(level['reference_spend'])} at today's mix ({'+' if change > 0 else '−'}"
+            f"{fmt_cell(abs(change))} spend): KPI change {interval(level['kpi_change'], 0)}, profit change "
             f"{interval(level['profit_change'], 0)}, P(profit up) = {level['prob_profit_up']:.2f}"
         )
     if m.get("below_break_even"):

@@ -93,6 +93,7 @@ def net_change(plan: Evaluation, reference: Evaluation, margin: float | None) ->
     profit = m * dk - ds
     out = {
         "reference": reference.name,
+        "reference_spend": float(reference.amounts.sum()),  # so "today's spend" is stated, not derived
         "spend_change": ds,
         "kpi_change": summary(dk),
         "profit_change": summary(profit),
