@@ -110,3 +110,24 @@ def test_next_money_on_a_single_kpi_fit_is_added_to_todays_spend(demo_fit: dict)
     assert line.startswith(f"Against today's spend of {today:,.0f} at today's mix, this plan adds 50,000: ")
     assert f"changes by {level['kpi_change']['mean']:,.0f}" in line
     assert re.search(r"\d per unit added", line)
+
+
+@pytest.mark.parametrize(("outcomes", "kpi"), [({"A": {}, "B": {}}, None), (None, "sales"), (None, None)])
+def test_a_scenario_names_its_kpi_like_a_plan(outcomes, kpi) -> None:
+    """The scenario answer uses the same KPI rule: "P(more the KPI)" / "media-driven the weighted total" read
+    wrong on a multi-outcome fit and on a fit without a KPI name."""
+    r = {
+        "horizon_periods": 13,
+        "allocation": {"TV": 90.0},
+        "current_allocation": {"TV": 100.0},
+        "expected_kpi": _iv(1_000.0),
+        "current_expected_kpi": {"mean": 1_050.0},
+        "vs_current": {"delta": _iv(-50.0), "prob_better": 0.1},
+    } | ({"outcomes": outcomes} if outcomes else {})
+    text = compose("scenario", r, {"intent": "scenario"} | ({"kpi": kpi} if kpi else {}), [])
+    _clean(text)
+    assert "P(more the " not in text
+    if outcomes:
+        assert "the weighted total of A + B driven by media" in text and "P(more of the weighted total" in text
+    if kpi:
+        assert "P(more sales)" in text
