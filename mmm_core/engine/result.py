@@ -30,7 +30,9 @@ SITE_DIMS = {
     "level_geo": ["geo"],
     "intercept_geo": ["geo"],
     "trend_geo": ["geo"],
+    "trend_total_geo": ["geo"],  # sampled totals (engine.axes); the baseline's trend_slope is derived
     "gamma_fourier": ["fourier_mode"],
+    "fourier_total": ["fourier_mode"],
     "gamma_control": ["control"],
     "trend_delta": ["changepoint"],
     "channel_contribution": ["period", "geo", "channel"],
