@@ -7,25 +7,10 @@ named with a change (only an amendment changes the model). End to end they run i
 from __future__ import annotations
 
 import pytest
+from router_support import CHANNELS as KNOWN
+from router_support import route_in_world as _route
 
 from agent.models.amounts import impossible_move, parse_moves
-from agent.models.entities import Catalog
-from agent.models.router import route
-
-KNOWN = ["TV", "Radio", "Print", "Search", "Social"]
-NAMES = ["Sales", "Holiday", "Price", "Promo", "Awareness"]
-CAT = Catalog(
-    channels=tuple(KNOWN),
-    controls=("Holiday", "Price", "Promo"),
-    metrics=("Sales", "Awareness"),
-    start="2021-01-04",
-    end="2023-12-25",
-    frequency="W",
-)
-
-
-def _route(text: str):
-    return route(text, KNOWN, NAMES, catalog=CAT)
 
 
 @pytest.mark.parametrize(

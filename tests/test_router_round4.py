@@ -5,24 +5,11 @@ the media share with media as the doer. Route-level pins (fast); the corpus meas
 from __future__ import annotations
 
 import pytest
+from router_support import CHANNELS
+from router_support import route_in_world as _route
 
 from agent.models.entities import Catalog
 from agent.models.router import route
-
-CHANNELS = ["TV", "Radio", "Print", "Search", "Social"]
-NAMES = ["Sales", "Holiday", "Price", "Promo", "Awareness"]
-CATALOG = Catalog(
-    channels=tuple(CHANNELS),
-    controls=("Holiday", "Price", "Promo"),
-    metrics=("Sales", "Awareness"),
-    start="2021-01-04",
-    end="2023-12-25",
-    frequency="W",
-)
-
-
-def _route(text: str):
-    return route(text, CHANNELS, NAMES, catalog=CATALOG)
 
 
 @pytest.mark.parametrize(
