@@ -102,9 +102,6 @@ def verdict(lo: float, hi: float) -> str:
     return "negative (takes from the target)" if hi < 0 else "positive (adds to the target)"
 
 
-_verdict = verdict  # the name mmm_core.report.outcomes imports (m22r switches to ``verdict``)
-
-
 def _correlations(eff: MultiEffects, level: float, method: Any) -> list[dict[str, Any]]:
     out = []
     for a in range(len(eff.outcomes)):
