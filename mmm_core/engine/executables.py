@@ -80,10 +80,17 @@ def compiled(
     if exe is None:
         if before_trace is not None:
             before_trace()
-        exe, fresh = _compile_fresh(fn.lower(*args, **kwargs))
-        _STATS["compiled"] += 1
-        if fresh and path is not None:
-            _save(path, exe)
+        return _keep(key, path, *_compile_fresh(fn.lower(*args, **kwargs)))
+    _IN_PROCESS[key] = exe
+    return exe
+
+
+def _keep(key: str, path, exe: Callable, fresh: bool) -> Callable:
+    """A kernel just compiled: counted, written to disk when this process compiled it (not served by JAX's own
+    cache), and kept in memory."""
+    _STATS["compiled"] += 1
+    if fresh and path is not None:
+        _save(path, exe)
     _IN_PROCESS[key] = exe
     return exe
 
@@ -122,12 +129,8 @@ def _finish(key: str) -> Callable:
     """The result of a background compilation (its error, if it failed, is raised here, to the kernel's user)."""
     future, path = _PENDING.pop(key)
     exe, fresh = future.result()
-    _STATS["compiled"] += 1
     _STATS["compiled_ahead"] += 1
-    if fresh and path is not None:
-        _save(path, exe)
-    _IN_PROCESS[key] = exe
-    return exe
+    return _keep(key, path, exe, fresh)
 
 
 def _from_disk(name: str, key: str) -> tuple[Path | None, Callable | None]:
