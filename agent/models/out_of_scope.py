@@ -17,6 +17,13 @@ OUTSIDE = re.compile(
     # Dimensions a marketing-mix dataset does not have unless it names them (then they are in the data).
     r"customer (lifetime value|acquisition cost)|customers?|lifetime value|ltv|clv|cac|market share|"
     r"age (groups?|bands?|brackets?)|demographics?|genders?|women|men|audiences?|footfall|"
+    # Money and media measures a marketing-mix dataset does not hold: margins and profit (the KPI is sales),
+    # creatives, clicks and impressions ("the margin of error" is a question about the estimate, not a margin).
+    r"(gross|net|profit|operating|product) margins?|margins? (on|of) (our |the )?(products?|goods|items)|"
+    r"(how much|our|net|total|gross|operating) profits?|creatives?|ad copy|click[- ]?through( rates?)?|ctrs?|clicks|"
+    r"impressions|cpms?|cpcs?|conversion rates?|"
+    # A promise about results: the model gives estimates with intervals, never guarantees.
+    r"guarantee\w*|"
     # A channel nobody ran: "the ROI of a channel we never ran".
     r"(a|any|the) (new )?(channel|medium|platform)s? (we|you|i|they)( have|'ve)? (never|not yet|haven'?t|didn'?t)"
     r"( \w+)?)\b"
@@ -26,6 +33,9 @@ OUTSIDE = re.compile(
 # Requests that act on the model or the conversation: their words are reasons and names, not questions about
 # results ("amend the spec to drop Weather because the weather feed stopped").
 _ACTIONS = {"amend", "lock", "fit", "setup", "sql", "ledger", "disclosure", "report", "help", "fit_status"}
+
+
+GUARANTEE = re.compile(r"^guarantee")
 
 
 def outside_data(low: str, catalog: Catalog | None, intent: str = "unknown") -> str | None:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.models import entities, experiments, out_of_scope, setup, spelling
+from agent.models import entities, experiments, out_of_scope, ranking, setup, spelling
 from agent.models.cues import (
     AGAINST_ONE,
     AGAINST_REST,
@@ -24,8 +24,6 @@ from agent.models.cues import (
     MEASURES,
     PER_MONEY,
     QUALITY_H2H,
-    RANK_BEST_CUES,
-    RANK_WORST_CUES,
     roi_odds,
 )
 from agent.models.rules import RULES
@@ -102,7 +100,8 @@ def route(
         intent = "amend"  # "let's take Holiday out", "kill the price control": only an amendment changes controls
     outside = out_of_scope.outside_data(normalise(text), catalog, intent)
     if outside:  # "what will our competitor spend?": nothing in the data answers it, so no number is given
-        return Route("not_in_data", refusal_args(q, [outside], "scope"), note=outside)
+        kind = "guarantee" if out_of_scope.GUARANTEE.match(outside) else "scope"
+        return Route("not_in_data", refusal_args(q, [outside], kind), note=outside)
     r = Route(intent=intent, channels=kept, note="refit" if intent == "amend" and _REFIT.search(low) else None)
     if found.ambiguous and not found.found and intent in ("roi", "compare", "contribution", "curve"):
         word, cands = next(iter(found.ambiguous.items()))
@@ -183,6 +182,8 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         and (name == "compare" or name == "unknown" and HEAD_TO_HEAD.search(low))
     ):
         return "roi"  # "how does Search compare to the other channels?": the table of every channel
+    if name == "compare" and not n_channels and _by(low) == "geo":
+        return "roi"  # "compare regions": the ROI by geography (or the national figure, saying there are none)
     if name == "compare" and n_channels < 2 and n_windows >= 2:
         return next((m for m, rx in MEASURES if rx.search(low)), "roi" if n_channels else "kpi_by")
     if name in ("media_share", "contribution") and n_channels and _RULE["scenario"].search(low):
@@ -203,6 +204,8 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "health"  # "how confident are we in these results overall? can I trust them": the model as a whole
     if name == "media_share" and n_channels:
         return "contribution"
+    if name == "payback" and ranking.SUPERLATIVE.search(low):
+        return "rank"  # "where are we wasting the most money?": the worst end of the ranking
     if name == "headroom" and n_channels:  # "is TV saturated yet?": that channel's curve (its marginal ROI)
         return "curve" if n_channels == 1 else "roi"
     if name == "unknown" and _KPI_WORD.search(low) and not (n_channels and entities.changes_spend(low)):
@@ -221,7 +224,8 @@ _KPI_WORD = re.compile(r"\b(sales|revenue|revenues|turnover|kpi|conversions|orde
 _READING = {"roi", "rank", "compare", "contribution", "spend_by", "payback", "unknown", "clarify_compare"}
 _EXCLUDING = re.compile(
     r"\b(other than|except( for)?|excluding|exclude|not counting|not including|apart from|aside from|besides|"
-    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of|(all|every|each|everything|anything)\b"
+    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of|(leaving|leave|setting|set|putting|put)"
+    r"(?=\s[^,;:.?!]{1,30}\baside\b)|(all|every|each|everything|anything)\b"
     r"[^,;:.?!]{0,25}?\bbut)"
     r"\s+(?P<rest>[^,;:.?!]*)",
     re.IGNORECASE,
@@ -274,33 +278,6 @@ def _fill(
     apply_scope(r, q, text)
 
 
-_CUT_OR_KEEP = re.compile(
-    r"\b(should|shall|would|could|do|must|deserves?|needs?|merits?|gets?)(?P<neg1>n'?t| not)?( (we|i|you))?"
-    r"(?P<neg2> not| never)?\b.{0,12}?\b(?P<verb>cut|cuts|drop|kill|stop|axe|scrap|defund|reduce|pull back|less|"
-    r"keep|protect|grow|scale|invest|double down|more|extra)\b"
-)
-_CUTS = ("cut", "cuts", "drop", "kill", "stop", "axe", "scrap", "defund", "reduce", "pull back", "less")
-
-
-def _order(low: str) -> str:
-    """'best' or 'worst': the superlative asked for, or which channel to cut (worst) or keep (best); a negation
-    flips it ("which channel should we NOT cut?" asks for the best)."""
-    m = _CUT_OR_KEEP.search(low)
-    if m:
-        return "worst" if (m.group("verb") in _CUTS) != bool(m.group("neg1") or m.group("neg2")) else "best"
-    if RANK_WORST_CUES.search(low):  # "the biggest drag": the cue names the end, not the superlative before it
-        return "worst"
-    if RANK_BEST_CUES.search(low):
-        return "best"
-    # The first superlative sets the order: "from best to worst" is a ranking from the best.
-    first = re.search(
-        r"\b(best|top|highest|strongest|most|greatest|biggest|largest|hardest|(worst|bottom|lowest|weakest|least|"
-        r"poorest|losing|smallest|underperform\w*))\b",
-        low,
-    )
-    return "worst" if first and first.group(2) else "best"
-
-
 def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -> None:
     """Intent-specific arguments (and the downgrade of impossible requests to a clarification); ``q``: the question
     read — its names the data does not have (``q.unknown``, see ``agent.models.scope``) and its time windows."""
@@ -339,7 +316,7 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
             r.intent = "clarify_compare"
             r.args = {"given": r.channels}
     elif r.intent == "rank":
-        r.args = {"order": _order(low)}
+        r.args = {"order": ranking.order(low)}
     elif r.intent == "contribution":
         r.args = {"by": _by(low)}
         if len(r.channels) == 1:  # two or more: the table by channel names them all

@@ -160,7 +160,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "ledger",
         _R(
-            r"\bwhat (did|have) we (try|tried|do|done|run|locked)\b|\bledger\b|\bhistory\b|\baudit\b|"
+            r"\bwhat (did|have) we( already| previously| so far| ever)? (try|tried|do|done|run|locked)\b|"
+            r"\bledger\b|\bhistory\b|\baudit\b|"
             r"\b(specs?|models?|versions?) (have been|were|we) (tried|locked|run|fitted)\b|\bforking\b|"
             r"\bwhat (was|has been) tried\b|\bwhat('s| is| was) been tried\b|\btrail\b|\bprovenance\b"
         ),
@@ -211,7 +212,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bcan (i|we) (rely|believe|use)\b|\bis (the|this) (model|fit) (ok|okay|good|sound|valid|"
             r"credible|any good|decent|broken)\b|\bsanity\b|\bmodel (quality|check)\b|\br2\b|\bmape\b|"
             r"\b(believe|accept|act on)\b.{0,20}\b(results|numbers|model|these|estimates|output)\b|"
-            r"\bhow well (does|did) (the|this|our) model (fit|do|predict)\b|\b(fit|match)(es)? the data\b|"
+            r"\bhow well (does|did) (the|this|our) model (fit|do|predict|explain|captur\w*|track|reproduc\w*)\b|"
+            r"\bsampler\b|\bmcmc\b|\b(fit|match)(es)? the data\b|"
             r"\bout[- ]of[- ]sample\b|\bhold-?out (accuracy|error|check)\b|\bforecast (accuracy|error)\b|"
             r"\b(pass|passe[sd]|fail|fails|failed)\b.{0,20}\bchecks?\b|\bchecks?\b.{0,12}\b(pass|fail)\w*\b|"
             r"\bred flags?\b|\bwarning signs?\b|\b(problems?|issues?|concerns?|wrong|warnings?)\b.{0,25}\b(the |this |"

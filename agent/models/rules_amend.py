@@ -19,8 +19,9 @@ AMEND_SPEC = re.compile(
     # The carry-over of a channel changed: "let TV carry over longer", "make the adstock on Print longer",
     # "give Radio a longer carry-over", "allow TV's effect to last 12 weeks".
     r"\b(let|allow|make|give|set|change|increase|extend|lengthen|shorten|reduce|cap|raise|lower)\b.{0,40}\b("
-    r"carry[- ]?over|adstock|lags?|max[_ ]lag|half[- ]li(fe|ves)|decay)\b|"
-    r"\b(carry[- ]?over|adstock|lags?|half[- ]life|decay)\b.{0,25}\b(longer|shorter|to \d+|of \d+|at \d+)\b|"
+    r"carr(y|ies|ied|ying)[- ]?over|adstock|lags?|max[_ ]lag|half[- ]li(fe|ves)|decay)\b|"
+    r"\b(carr(y|ies|ied|ying)[- ]?over|adstock|lags?|half[- ]life|decay)\b.{0,25}\b(longer|shorter|to \d+|of \d+|"
+    r"at \d+)\b|"
     r"\b(let|allow|make)\b.{0,25}\b(carry (over|on)|last|linger)\b.{0,20}\b(longer|shorter|\d+ (weeks?|periods?))|"
     r"\b(like|want|need|prefer)\b.{0,30}\b(carry[- ]?over|adstock|lags?|half[- ]li(fe|ves))\b|"
     r"\b\w+ (should|must|needs? to|ought to) (carry[- ]?over|carry on|last|linger)\b|"

@@ -38,7 +38,8 @@ OPTIMIZE = _R(
     r"\boptimize\b|\boptim(al|um)\b|\befficient frontier\b|"
     r"\ballocat\w*\b|\bbudget (recommendation|advice|proposal)\b|\brecommend\w*\b.{0,20}\b(budget|"
     r"split|mix)\b|\bbest (split|mix|plan)\b|\bhow should (i|we) (spend|split|"
-    r"divide|invest)\b|\bdistribut\w* (the |a |our )?budget\b|\bbudget (of|for|plan|split)\b|"
+    r"divide|invest|redistribut\w*|reallocat\w*|rebalanc\w*|"
+    r"allocat\w*)\b|\bdistribut\w* (the |a |our )?budget\b|\bbudget (of|for|plan|split)\b|"
     r"\b(spend|invest|split|divide|plan)\b.{0,25}[$€£]?\d[\d,.]*\s?(k|m|mm|million|thousand|bn)?"
     r"\b.{0,30}\b(across|between|over|on|next|budget|channels)\b|\bmaximi[sz]e (sales|revenue|"
     r"kpi|conversions)\b|\bmedia plan\b|\b[$€£]\d.*\bbudget\b|"
@@ -66,7 +67,8 @@ CURRENT_BUDGET = _R(
     r"\b(same|current|existing|today'?s|present|unchanged|flat|constant|fixed|as-is)\b.{0,15}\b(budget|spend|"
     r"spending|money|total|mix|level|allocation|plan|split)\b|\b(budget|spend|spending|total)\b.{0,20}\b(the same|"
     r"unchanged|flat|constant|as it is|fixed)\b|\bbudget[- ]neutral\b|\bwithout spending (any )?more\b|"
-    r"\bno (extra|additional|more|new) (money|budget|spend)\b|\b(we )?spend today\b|\brebalanc\w*\b|\breshuffl\w*\b|"
+    r"\bno (extra|additional|more|new) (money|budget|spend)\b|"
+    r"\b(can'?t|cannot|won'?t|unable to) spend (any )?more\b|\b(we )?spend today\b|\brebalanc\w*\b|\breshuffl\w*\b|"
     r"\bre-?(allocat|distribut)\w* (our |the )?((current|existing) )?(budget|spend|money|mix)\b|\bwithout spend\w* "
     # Our own money named without an amount ("where should the money go?", "the best split of our budget") and
     # "what would you shift?": today's total, moved around.

@@ -21,7 +21,8 @@ PAYBACK = _R(
     r"haven'?t|hasn'?t|won'?t|not|never|fail\w* to)\b.{0,20}\b(pay"
     r"(ing)? (back|off|for (it|them)sel\w*)|worth\w*|profitable|break(ing)?[- ]?even|mak\w* (us |their |its )?"
     r"(any )?money|(get|getting|got) (our |their |its |the )?money back|"
-    r"earn\w* (its|their) keep|cover\w* (its|their|the) costs?|recoup\w*)\b|\blos(e|es|ing) (us )?"
+    r"earn\w* (its|their) keep|cover\w* (its|their|the) costs?|recoup\w*|return\w* (its|their|the) (spend|costs?|"
+    r"money|investment|outlay))\b|\bmak\w* (a |any )?loss(es)?\b|\bloss[- ]making\b|\blos(e|es|ing) (us )?"
     r"money\b|\b(below|under|beneath) break[- ]?even\b|\bunprofitable\b|\bunder ?water\b|"
     r"\b(roi|roas)\s?(below|under|less than|<)\s?(1|one)\b|\bwast(e|ed|ing)\b.{0,20}\b(money|budget|spend)\b|"
     # Return set against cost: "return less than they cost", "cost more than they bring in", "an ROI

@@ -22,6 +22,7 @@ from mmm_core.answers.outcome_tables import (
     outcomes_block,
     total_label,
 )
+from mmm_core.answers.shares import with_shares
 from mmm_core.data.queries import panel, resolve_windows, window_mask
 from mmm_core.effects.tables import compare as compare_draws
 from mmm_core.effects.tables import contribution_rows, load_effect_draws, roi_table, summarize
@@ -260,6 +261,8 @@ def contributions(
         wins = resolve_windows(list(eff.periods), windows)
         return _finish(store, frame, {**_windowed_contributions(eff, wins, by, frame), **info})
     rows = contribution_rows(eff, by, frame["level"], frame["method"])
+    if by == "channel":  # each channel's share of the modelled KPI beside its amount
+        rows = with_shares(rows, eff, frame["level"], frame["method"])
     per_outcome = outcome_contributions(store, fit_id, eff, by, frame["level"], frame["method"])  # several KPIs
     return _finish(store, frame, {"by": by, "rows": rows, **per_outcome, **info})
 

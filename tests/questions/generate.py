@@ -32,11 +32,13 @@ from pathlib import Path
 from typing import Any
 
 try:
+    from questions import templates_fourth as fourth
     from questions.generate_fresh import fresh
     from questions.templates import CHANNELS, IN_RANGE, OUT_OF_RANGE, SAY, UNKNOWN, T
     from questions.templates_more import IMPOSSIBLE_MORE, T_MORE, T_MORE_2
     from questions.templates_third import IMPOSSIBLE_THIRD, OUT_OF_SCOPE, T_THIRD, UNKNOWN_MIXED
 except ImportError:  # run as a script: this folder is on sys.path
+    import templates_fourth as fourth
     from generate_fresh import fresh
     from templates import CHANNELS, IN_RANGE, OUT_OF_RANGE, SAY, UNKNOWN, T
     from templates_more import IMPOSSIBLE_MORE, T_MORE, T_MORE_2
@@ -281,6 +283,35 @@ def third_set() -> list[dict[str, Any]]:
     return items
 
 
+def _impossible(q: str, chans: list[str]) -> dict[str, Any]:
+    expect = {"channels": chans, "has": [chans[0], "cannot"], "lacks": ["P("]}
+    return {"q": q, "cat": "adv_impossible", "expect": expect}
+
+
+def _out_of_scope(q: str) -> dict[str, Any]:
+    expect = {"tool": None, "channels": [], "has": ["cannot"], "refuse": True}
+    return {"q": q, "cat": "adv_impossible", "expect": expect}
+
+
+def fourth_set() -> list[dict[str, Any]]:
+    """The fourth tuning set (``templates_fourth.py``): its templates on their own seed, contribution over
+    sub-periods (each with the year its answer echoes), two channels, negations (the answer is about the others),
+    impossible what-ifs, out-of-scope asks and unknown names."""
+    items = generated(fourth.T_FOURTH, seed=1720)
+    for q, chans, year in fourth.CONTRIBUTION_PERIODS:
+        items.append({"q": q, "cat": "contribution_period", "expect": _expect("contribution_period", chans, year)})
+    for q, chans in fourth.TWO_CHANNELS:
+        expect = {"channels": chans, "has": chans, "forbid": ["scenario"]}
+        items.append({"q": q, "cat": "adv_two_channels", "expect": expect})
+    for q, chans in fourth.NEGATIONS:
+        expect = {"tool": "contributions" if "contribute" in q else "roi", "channels": chans, "has": chans}
+        items.append({"q": q, "cat": "adv_negation", "expect": expect})
+    items += [_impossible(q, chans) for q, chans in fourth.IMPOSSIBLE_FOURTH]
+    items += [_out_of_scope(q) for q in fourth.OUT_OF_SCOPE_FOURTH]
+    items += [_unknown(q, name) for q, name in fourth.UNKNOWN_FOURTH]
+    return items
+
+
 def _chan(q: str) -> str:
     return next(c for c in CHANNELS if c.casefold() in q.casefold())
 
@@ -292,7 +323,7 @@ def build() -> list[dict[str, Any]]:
     # The second tuning set was written without reading the held-out set: a question that happens to be one of
     # its questions is left out of tuning (it stays held out), and nobody needs to see which.
     fresh_qs = {i["q"] for i in held_out}
-    more = [i for i in second_set() + third_set() if i["q"] not in fresh_qs]
+    more = [i for i in second_set() + third_set() + fourth_set() if i["q"] not in fresh_qs]
     for item in generated() + adversarial() + more:
         if item["q"] in seen:
             continue

@@ -1,0 +1,31 @@
+"""Each channel's contribution as a share of the modelled KPI total ("what share of sales is due to TV?").
+
+A share is a ratio of two posterior quantities, so it is summarised draw by draw (the ratio of the means would
+lose its interval). Read by :func:`mmm_core.answers.results.contributions` for the table by channel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mmm_core.effects.intervals import summarize
+from mmm_core.jsonable import to_jsonable
+
+
+def with_shares(rows: list[dict[str, Any]], eff: Any, level: float, method: str) -> list[dict[str, Any]]:
+    """``rows`` (one per channel, plus the baseline) with ``share`` ({mean, lo, hi} of the fitted KPI total) and
+    ``kpi_total`` (that total's mean) on each channel's row."""
+    total = np.asarray(eff.fitted_total, dtype=np.float64)
+    contrib = np.asarray(eff.contribution_total, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = to_jsonable(summarize(contrib / total[:, None], level, method))
+    index = {c: j for j, c in enumerate(eff.channels)}
+    kpi_total = float(total.mean())
+    out = []
+    for row in rows:
+        j = index.get(row.get("channel"))
+        extra = {} if j is None else {"share": {k: s[k][j] for k in ("mean", "lo", "hi")}, "kpi_total": kpi_total}
+        out.append(row | extra)
+    return out
