@@ -28,6 +28,10 @@ CAT = Catalog(channels=("TV", "YouTube", "Meta Ads", "Search"), geographies=("No
         ("What is the ROI of TikTok?", "and Search?", "What is the ROI of Search?"),
         ("what is the ROI of TV?", "and how much did we spend on Search?", "and how much did we spend on Search?"),
         ("what is the ROI of TV?", "help", "help"),
+        # a bare "why?" after results: what the estimates rest on (never a question of its own, never left unread)
+        ("which channels don't pay back?", "why?", "why are the ROI estimates so uncertain?"),
+        ("is YouTube worth it?", "how come?", "why is YouTube's ROI so uncertain?"),
+        ("what is adstock?", "why?", "why?"),
     ],
 )
 def test_resolve(previous: str, text: str, expected: str) -> None:

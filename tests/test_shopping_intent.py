@@ -91,6 +91,9 @@ SPEC_SHOPPING = [
     "rerun without Promo so the TV effect is bigger",
     "stop controlling for Holiday so TV looks better",
     "set a tighter prior on Search so its ROI looks higher",
+    # the model's make-up stated as the lever, with no verb of change
+    "we have no Price control so TV wins",
+    "with no Promo control Search comes out on top",
 ]
 # Decisions about the budget, with modal verbs and result words: they change no model, so they are never shopping.
 DECISIONS = [
@@ -136,6 +139,7 @@ CHANGES = [
     "take Holiday out of the model",
     "no longer adjust for Price",
     "add Holiday as a control because holidays shift demand",
+    "the model has no Price control, is that ok?",
 ]
 
 

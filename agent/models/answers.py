@@ -181,6 +181,7 @@ def _compose(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str:
         "response_curve": "curve",
         "record_lift_test": "lift_test_recorded",
         "suggest_experiment": "suggest_experiment",
+        "show_spec": "spec",
     }
     if tool in simple:
         return render(f"answers/{simple[tool]}.j2", **common)

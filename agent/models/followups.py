@@ -4,6 +4,8 @@
   it is the previous question with those put in place of the previous ones of the same kind (or added).
 - A reply that names only a new grain ("and by quarter?") or amount ("and 5k?") is the previous question with
   that grain or amount in place of the previous one.
+- A bare "why?" after a question about results ("which channels pay back?") asks what the estimates rest on:
+  that channel's uncertainty and its cause, or every channel's ROI with its identifiability label.
 - A pronoun in a comparison ("is it better than Meta Ads?") stands for the previous question's channel: "is
   YouTube better than Meta Ads?" — a comparison of the two, not a question about Meta Ads alone.
 
@@ -33,6 +35,13 @@ _ABOUT_IT = re.compile(
     r"identif\w*|trust|marginal|headroom|room)\b)",
     re.IGNORECASE,
 )
+# A bare "why?" after a question about results asks what the estimates rest on: how well each is pinned down.
+_WHY = re.compile(r"\s*(?:and |but |ok,? )?(?:why|how come|why so|why is that|why not|why's that)\s*[?.!]*\s*", re.I)
+_RESULTS = re.compile(
+    r"\b(?:roi|roas|return\w*|pay\w*|worth|profit\w*|break\W?even|best|worst|top|rank\w*|contribut\w*|"
+    r"efficien\w*|money|los\w*|wast\w*)\b",
+    re.IGNORECASE,
+)
 _FILLER = frozenset(
     "in the for on of at during over channel channels please then instead too also about one geo region market "
     "period a an and or vs versus only just".split()
@@ -43,6 +52,9 @@ def resolve(text: str, previous: str, catalog: Catalog | None) -> str:
     """``text`` as a full question, given the ``previous`` question (see module doc)."""
     cat = catalog or Catalog()
     cur, prev = parse_question(text, cat), parse_question(previous, cat)
+    if _WHY.fullmatch(text) and (prev.names("channel") or _RESULTS.search(previous)):
+        one = prev.names("channel")
+        return f"why is {one[0]}'s ROI so uncertain?" if len(one) == 1 else "why are the ROI estimates so uncertain?"
     m = _ELLIPSIS.match(text)
     swapped = _swap_grain_or_amount(m.group("rest"), previous) if m else None
     if swapped:

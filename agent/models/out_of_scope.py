@@ -32,7 +32,7 @@ OUTSIDE = re.compile(
 
 # Requests that act on the model or the conversation: their words are reasons and names, not questions about
 # results ("amend the spec to drop Weather because the weather feed stopped").
-_ACTIONS = {"amend", "lock", "fit", "setup", "sql", "ledger", "disclosure", "report", "help", "fit_status"}
+_ACTIONS = {"amend", "lock", "fit", "setup", "sql", "ledger", "disclosure", "report", "help", "fit_status", "show_spec"}
 
 
 GUARANTEE = re.compile(r"^guarantee")

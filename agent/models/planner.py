@@ -116,6 +116,7 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
         "curve": "response_curve",
         "record_lift_test": "record_lift_test",
         "suggest_test": "suggest_experiment",
+        "show_spec": "show_spec",
     }
     if r.intent in _OPTIONAL_TOOLS:
         name, label = _OPTIONAL_TOOLS[r.intent]
@@ -139,6 +140,9 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
             args = {"sql": r.args["sql"]}
         if r.intent == "contribution":
             meta["channel"] = args.get("channel")
+        if r.intent == "show_spec":  # the conversation's spec, else the tool's (the dataset's latest locked one)
+            spec_id = memory.latest_spec_id(messages)
+            args = {"spec_or_draft_id": spec_id} if spec_id else {}
         if r.intent == "outcome_effects" and r.channels:  # "which outcome does TV lift most?": TV's row
             args["channel"] = r.channels[0]
         return _call(messages, simple[r.intent], args, meta)

@@ -132,6 +132,18 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("payback", PAYBACK),
     ("media_share", MEDIA_SHARE),
+    # The current spec itself ("show me the spec", "what's in the model?", "which controls does the model use?"):
+    # after the ledger rule, which claims the collection ("list the specs").
+    (
+        "show_spec",
+        _R(
+            r"\b(show|see|display|print|view|open|read|give)( me| us)?( the| our| this| your| current| locked| latest)*"
+            r" (model )?(spec|specification|model (spec|setup|definition|configuration|settings))\b|"
+            r"\bwhat('s| is) in the (model|spec)\b|\bhow is the model (set up|specified|configured)\b|"
+            r"\b(what|which) (controls|channels|variables|settings|priors)\b.{0,20}\b(does|did|is) (the|this|our) "
+            r"(model|spec)\b.{0,12}\b(use|using|include|including|contain|have)\b|\bthe (current|locked) spec\b"
+        ),
+    ),
     (
         "setup",
         _R(

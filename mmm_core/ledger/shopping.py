@@ -83,6 +83,8 @@ _CHANGES = [
         re.IGNORECASE,
     ),
     re.compile(rf"\b({_MODEL_ONLY})\b", re.IGNORECASE),
+    # the model's make-up stated as the lever ("we have no Price control so TV wins")
+    re.compile(rf"\b(no|zero|fewer|more|an extra|one less)\s+(\w+\s+)?({_PART})\b", re.IGNORECASE),
     re.compile(rf"\b({_ACT})\s+(whatever|anything|something|everything)\b", re.IGNORECASE),
     re.compile(rf"\b({_EDIT})\b(?!\s+(\w+\s+){{0,3}}({_MONEY}))", re.IGNORECASE),
     # pushing an estimate ("make Social's ROI higher"); "how can we make TV's ROI higher?" asks about the business
