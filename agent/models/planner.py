@@ -84,8 +84,8 @@ def plan(messages: list[BaseMessage], tools: list[str], context_done: bool) -> A
 
 # A question whose subject is the geographies ("which region has the best ROI?", "ROI by market").
 _GEO_SUBJECT = re.compile(
-    r"\b(which|what|each|every|by|per|across|between|the best|the worst|top|compare|comparing)\s+(regions?|geos?|geograph\w*|markets?|"
-    r"states?|countries|country|cities|city|areas?|dmas?|territor\w*)\b",
+    r"\b(which|what|each|every|by|per|across|between|the best|the worst|top|compare|comparing)\s+(regions?|geos?|"
+    r"geograph\w*|markets?|states?|countries|country|cities|city|areas?|dmas?|territor\w*)\b",
     re.IGNORECASE,
 )
 
