@@ -17,6 +17,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from agent.models import ranking
 from agent.models.entities import Catalog, Resolution, resolve
 from agent.models.vocab import BRANDS
 from agent.models.when import When, parse_when
@@ -100,6 +101,10 @@ _BY_GEO = re.compile(
 )
 
 
+# A superlative asked of the geographies ("which region has the best ROI?", "where does TV do worst?").
+_SUPERLATIVE = re.compile(
+    r"\b(best|worst|top|bottom|highest|lowest|strongest|weakest|most|least|greatest|poorest)\b", re.IGNORECASE
+)
 _GEO_WORDS = ("region", "regions", "geography", "geographies", "market", "markets")
 
 
@@ -143,7 +148,10 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
         if len(q.catalog.geographies) > MAX_GEO_TABLES:  # one table per geography would not fit an answer
             r.intent, r.args = "not_in_data", refusal_args(q, [], "choose_geos")
             return q
-        # "which region has the best ROI for TV?": the per-geography tables, kept to the channel asked about
+        # "which region has the best ROI for TV?": the per-geography tables, kept to the channel asked about, and
+        # the answer names the region at the end asked for (note)
+        if r.intent == "rank" or _SUPERLATIVE.search(text):
+            r.note = ranking.order(text.casefold())
         r.intent, r.args, geos = "roi", _one_channel(r), list(q.catalog.geographies)
     if geos and r.intent in ("compare", "clarify_compare") and len(r.channels) < 2:
         r.intent, r.args = "roi", {}  # "ROI North vs South": one table per geography

@@ -1,0 +1,92 @@
+"""Router rules added in the fifth tuning round (issue 17): the spec shown, plans that keep today's total, money
+lost ranked from the worst, payback and health wordings, asks outside the data (guarantees, margins, creatives,
+clicks), 'X aside' as an exclusion, the region at the end asked for. Route-level pins (fast); the corpus measures
+the answers."""
+
+from __future__ import annotations
+
+import pytest
+from router_support import route_in_world as _route
+
+from agent.models.answers import _geo_leaders
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["show me the spec", "what's in the model?", "which controls does the model use?", "display the current spec"],
+)
+def test_the_spec_itself_is_shown(text: str) -> None:
+    assert _route(text).intent == "show_spec", text
+
+
+def test_the_specs_as_a_collection_stay_the_ledger() -> None:
+    assert _route("show me the specs").intent == "ledger"
+    assert _route("what have we already tried?").intent == "ledger"
+
+
+def test_a_plan_that_cannot_spend_more_keeps_todays_total() -> None:
+    r = _route("we can't spend more - how should we redistribute?")
+    assert r.intent == "optimize" and "budget" not in r.args, r
+
+
+def test_money_lost_ranked_is_the_worst_end_and_unranked_is_payback() -> None:
+    r = _route("where are we wasting the most money?")
+    assert r.intent == "rank" and r.args["order"] == "worst", r
+    assert _route("which channels make a loss?").intent == "payback"
+    assert _route("are there channels that don't return their spend?").intent == "payback"
+
+
+@pytest.mark.parametrize("text", ["how well does the model explain sales?", "did the sampler behave?"])
+def test_health_wordings(text: str) -> None:
+    assert _route(text).intent == "health", text
+
+
+@pytest.mark.parametrize(
+    "text, phrase",
+    [
+        ("guarantee me that TV will double sales", "guarantee"),
+        ("what's the gross margin on our products?", "gross margin"),
+        ("how much profit did we make last year?", "how much profit"),
+        ("which creative worked best?", "creative"),
+        ("what was the click-through rate on search?", "click-through rate"),
+    ],
+)
+def test_asks_outside_the_data_are_refused(text: str, phrase: str) -> None:
+    r = _route(text)
+    assert r.intent == "not_in_data" and r.args["names"] == [phrase], r
+    assert r.args["kind"] == ("guarantee" if phrase == "guarantee" else "scope")
+
+
+def test_the_margin_of_error_is_about_the_estimate() -> None:
+    assert _route("what's the margin of error on TV?").intent == "uncertainty"
+
+
+def test_a_channel_set_aside_is_left_out() -> None:
+    r = _route("leaving radio aside, what are the ROIs?")
+    assert r.intent == "roi" and not r.channels and r.args["exclude"] == ["Radio"], r
+
+
+def test_comparing_regions_on_national_data_is_refused_as_national() -> None:
+    r = _route("compare regions")
+    assert r.intent == "not_in_data" and r.args["kind"] == "geography", r
+
+
+def test_carrying_over_longer_is_an_amendment() -> None:
+    assert _route("change the spec so Radio carries over longer").intent == "amend"
+
+
+def _cell(mean: float, lo: float, hi: float) -> dict:
+    return {"roi": {"mean": mean, "lo": lo, "hi": hi}}
+
+
+def test_the_region_at_the_end_asked_for_and_whether_the_order_is_sure() -> None:
+    by_geo = {
+        "North": {"TV": _cell(1.0, 0.8, 1.2), "Search": _cell(2.0, 1.0, 3.0)},
+        "South": {"TV": _cell(2.0, 1.5, 2.5), "Search": _cell(2.5, 1.5, 3.5)},
+    }
+    best = {x["channel"]: x for x in _geo_leaders(by_geo, "best")}
+    assert best["TV"]["geo"] == "South" and not best["TV"]["overlap"]  # 1.5–2.5 clears 0.8–1.2
+    assert best["Search"]["geo"] == "South" and best["Search"]["overlap"]
+    worst = {x["channel"]: x for x in _geo_leaders(by_geo, "worst")}
+    assert worst["TV"]["geo"] == "North" and worst["TV"]["order"] == "worst"
+    assert _geo_leaders(by_geo, None) == [] and _geo_leaders({"North": by_geo["North"]}, "best") == []
