@@ -90,3 +90,37 @@ def test_the_region_at_the_end_asked_for_and_whether_the_order_is_sure() -> None
     worst = {x["channel"]: x for x in _geo_leaders(by_geo, "worst")}
     assert worst["TV"]["geo"] == "North" and worst["TV"]["order"] == "worst"
     assert _geo_leaders(by_geo, None) == [] and _geo_leaders({"North": by_geo["North"]}, "best") == []
+
+
+def _roi_cell(roi: float, contribution: float) -> dict:
+    return {
+        "roi": {"mean": roi, "lo": roi * 0.8, "hi": roi * 1.2},
+        "contribution": {"mean": contribution} | {"lo": contribution * 0.8, "hi": contribution * 1.2},
+        "spend": 100_000.0,
+    }
+
+
+def test_an_outcome_named_leads_the_answer_of_a_fit_with_several() -> None:
+    """'TV's ROI on Sales_B' on a fit of two outcomes: Sales_B's own figures come first, the weighted total after;
+    without an outcome named the answer opens with the total as before. Every number is grounded."""
+    import json
+
+    from agent.models.answers import compose
+    from mmm_core.grounding import check
+
+    result = {
+        "channels": {"TV": _roi_cell(1.5, 150_000.0)},
+        "outcomes": {
+            "Sales_A": {"channels": {"TV": _roi_cell(0.9, 90_000.0)}},
+            "Sales_B": {"channels": {"TV": _roi_cell(0.6, 60_000.0)}},
+        },
+        "total_is": "the weighted sum Sales_A × 1 + Sales_B × 1",
+        "interval": {"level": 0.9, "method": "hdi"},
+    }
+    named = compose("roi", result, {"intent": "roi", "outcomes_named": ["Sales_B"]}, ["TV"])
+    assert named.startswith("On Sales_B, the outcome asked about") and "- TV: ROI 0.60" in named.splitlines()[1]
+    assert check(named, [json.dumps(result)])[0]
+    plain = compose("roi", result, {"intent": "roi"}, ["TV"])
+    assert not plain.startswith("On ") and "TV returned 1.50" in plain
+    # a name that is no outcome of the fit (a single-KPI fit's metric) changes nothing
+    assert compose("roi", result, {"intent": "roi", "outcomes_named": ["Awareness"]}, ["TV"]) == plain

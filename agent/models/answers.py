@@ -7,6 +7,7 @@ and no decimals, probabilities as whole percents, intervals "90% interval 1.80â€
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -102,6 +103,39 @@ def compose(tool: str, result: dict[str, Any], meta: dict[str, Any], known: list
 
 
 def _compose(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str:
+    """The answer; on a fit of several outcomes, an outcome the question names leads it (its own figures first, the
+    weighted total after), so "TV's ROI on Sales_B" is not answered with the total first."""
+    text = _compose_one(tool, result, meta)
+    named = _named_outcome(result, meta.get("outcomes_named") or [])
+    if named and tool in ("roi", "contributions"):
+        rows = [x for x in result.get("rows", []) if isinstance(x, dict)]
+        channels = list((result.get("channels") or {}).items())
+        lead = render(
+            "answers/_outcome_lead.j2",
+            tool=tool,
+            oname=named,
+            o=result["outcomes"][named],
+            rows=rows,
+            channels=channels,
+        )
+        return lead + "\n" + text
+    return text
+
+
+def _named_outcome(result: dict[str, Any], named: list[str]) -> str | None:
+    """The first of the fit's outcomes that the question names (exactly, or as a word of the outcome's name)."""
+    outcomes = result.get("outcomes") or {}
+    if not isinstance(outcomes, dict):
+        return None
+    wanted = {n.casefold() for n in named}
+    for key in outcomes:
+        words = set(re.split(r"[\W_]+", str(key).casefold()))
+        if str(key).casefold() in wanted or wanted & (words - {"sales", "revenue", "kpi"}):
+            return key
+    return None
+
+
+def _compose_one(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str:
     kpi_word = meta.get("kpi") or "the KPI"
     common = {"r": result, "kpi_word": kpi_word, "args": meta.get("args", {}), "channel": meta.get("channel")}
     if tool == "roi":

@@ -95,6 +95,11 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
     catalog = memory.catalog(messages)
     if catalog is not None and not catalog.geographies and _GEO_SUBJECT.search(text):
         meta["national_only"] = True  # the answer says there are no geographies before giving the national one
+    if catalog is not None:  # "TV's ROI on Sales_B": a fit of several outcomes leads with the one named
+        names = (*catalog.metrics, *catalog.products)
+        named = [n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.IGNORECASE)]
+        if named:
+            meta["outcomes_named"] = named
     if r.intent == "roi" and r.args.get("geos") and r.note in ("best", "worst"):
         meta["geo_order"] = r.note  # "which region has the best ROI?": the answer names that region
     simple = {
