@@ -24,6 +24,7 @@ corrupt it, measured: "all sites must have unique names"). ``compiled`` with the
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -42,12 +43,19 @@ from jax.experimental import serialize_executable
 
 _FOLDER = "executables"
 _FORMAT = 2  # bump when the stored tuple changes, or to retire entries an older version wrote
-_STATS = {"loaded": 0, "compiled": 0, "compiled_ahead": 0}
+_STATS = {"loaded": 0, "compiled": 0, "compiled_ahead": 0, "trimmed": 0}
 _IN_PROCESS: dict[str, Callable] = {}  # key -> executable: a second call in one process touches no disk
 _PENDING: dict[str, tuple[Future, Path | None]] = {}  # key -> (background compile, where to save it)
 # Two workers: the machines these fits run on have 2+ cores, and the big kernels number 3-5 per fit.
 _POOL: dict[str, ThreadPoolExecutor] = {}
 AHEAD_WORKERS = 2
+# The kernel budget. Every compiled XLA:CPU executable maps its machine code into the process (~20 memory maps for a
+# small function, ~1,400 for one fit's kernels, measured), and JAX's caches and ``_IN_PROCESS`` keep them for the
+# life of the process. Linux allows vm.max_map_count maps per process (65,530 by default); past it the code
+# allocation fails and XLA dies with a segmentation fault — measured: the fast test suite (~100 fits in one process)
+# crashed at 83% in CI. A long-lived process (UI, service, worker, test run) therefore drops its kept kernels once
+# it uses this share of the allowance; a later call recompiles a dropped kernel (from the disk caches: seconds).
+MAP_SHARE = 0.5
 
 
 def stats() -> dict[str, int]:
@@ -76,6 +84,7 @@ def compiled(
         return _finish(key)
     if key in _IN_PROCESS:
         return _IN_PROCESS[key]
+    trim_if_crowded()
     path, exe = _from_disk(name, key)
     if exe is None:
         if before_trace is not None:
@@ -83,6 +92,39 @@ def compiled(
         return _keep(key, path, *_compile_fresh(fn.lower(*args, **kwargs)))
     _IN_PROCESS[key] = exe
     return exe
+
+
+def trim_if_crowded() -> bool:
+    """Drop every compiled kernel this process keeps (``_IN_PROCESS`` and JAX's own caches) when its memory maps
+    exceed ``MAP_SHARE`` of the system's allowance (``MAP_SHARE``'s comment says why); True when it did. Callers
+    holding a kernel keep it (only the caches let go). Not while a background compile runs, nor where the counts
+    are unknown (no /proc: other systems)."""
+    used, limit = memory_maps()
+    if used is None or limit is None or used < MAP_SHARE * limit or _PENDING:
+        return False
+    _IN_PROCESS.clear()
+    jax.clear_caches()
+    gc.collect()  # an executable in a reference cycle would keep its code mapped until the next collection
+    _STATS["trimmed"] += 1
+    return True
+
+
+def memory_maps() -> tuple[int | None, int | None]:
+    """(memory maps this process uses, the per-process limit) from /proc; None where unknown."""
+    try:
+        with open("/proc/self/maps", "rb") as fh:
+            used = fh.read().count(b"\n")
+    except OSError:
+        return None, None
+    return used, _map_limit()
+
+
+@lru_cache(maxsize=1)
+def _map_limit() -> int | None:
+    try:
+        return int(Path("/proc/sys/vm/max_map_count").read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _keep(key: str, path, exe: Callable, fresh: bool) -> Callable:
@@ -111,6 +153,7 @@ def compile_ahead(
     key = _key(name, args, kwargs, static, tuple(sources))
     if key in _PENDING or key in _IN_PROCESS:
         return False
+    trim_if_crowded()
     path, exe = _from_disk(name, key)
     if exe is not None:
         _IN_PROCESS[key] = exe
