@@ -124,3 +124,42 @@ def test_an_outcome_named_leads_the_answer_of_a_fit_with_several() -> None:
     assert not plain.startswith("On ") and "TV returned 1.50" in plain
     # a name that is no outcome of the fit (a single-KPI fit's metric) changes nothing
     assert compose("roi", result, {"intent": "roi", "outcomes_named": ["Awareness"]}, ["TV"]) == plain
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("can you promise that search will pay back?", "not_in_data"),
+        ("will TV definitely increase sales?", "not_in_data"),
+        ("how many store visits did TV drive?", "not_in_data"),
+        ("what is the cost per click on search?", "not_in_data"),
+        ("is TV definitely better than radio?", "compare"),  # how likely: the posterior answers it
+        ("what if TV spend were -50k?", "impossible"),
+        ("TV -20%", "scenario"),
+        ("is the model well calibrated?", "health"),
+        ("has the locked spec been amended?", "disclosure"),
+        ("we have an extra 500k, what should we do with it?", "optimize"),
+    ],
+)
+def test_round_five_second_batch(text: str, intent: str) -> None:
+    assert _route(text).intent == intent, (text, _route(text))
+
+
+def test_what_a_channel_added_over_a_period_and_year_to_date() -> None:
+    r = _route("what did TV add in the third quarter of 2022?")
+    assert r.intent == "contribution" and r.args["channel"] == "TV" and r.args["windows"][0]["label"] == "Q3 2022"
+    r = _route("how much has television contributed year to date?")
+    assert r.args["windows"] == [{"start": "2023-01-01", "end": "2023-12-25", "label": "year to date, 2023"}]
+
+
+def test_without_a_channel_excludes_it_unless_the_sentence_imagines_it_gone() -> None:
+    r = _route("ROI without social please")
+    assert r.intent == "roi" and r.args["exclude"] == ["Social"], r
+    for text in ("how much would we lose without TV?", "what would sales be without TV?"):
+        r = _route(text)
+        assert r.intent == "contribution" and r.args["channel"] == "TV", (text, r)
+
+
+def test_two_channels_no_rule_claimed_get_the_table() -> None:
+    r = _route("how are print and social doing?")
+    assert r.intent == "roi" and r.args == {} and r.channels == ["Print", "Social"], r

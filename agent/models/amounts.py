@@ -266,6 +266,13 @@ def parse_moves(text: str, known: list[str]) -> list[dict]:
     return []
 
 
+# A level of spend below zero ("TV spend were -50k", "spend to minus 10k").
+_NEGATIVE_LEVEL = re.compile(
+    r"\b(spend|spending|budget)\s+(to |at |of |be |were |was |is |went to |goes to |=\s?)?(-|minus |negative )\s?"
+    r"[$€£]?\d"
+)
+
+
 def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | None:
     """Why the what-if asked cannot be simulated as stated (None when it can): money moved from a channel to
     itself, a cut of more than all of a channel's spend, a negative amount of spend. The scenario tool checks the
@@ -290,7 +297,10 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
     )
     if over and float(over.group(2)) > 100 and not moves:  # "cut all channels by 150%"
         return f"a cut of {over.group(2)}% cannot be applied: a cut removes at most all of a channel's spend"
-    if re.search(r"\bspend(ing)?\s+(to |at |of |be |=\s?)?(-|minus |negative )\s?[$€£]?\d", low) or re.search(
+    if re.search(
+        _NEGATIVE_LEVEL,
+        low,
+    ) or re.search(
         r"\b(spend|spending|budget)\b.{0,20}\b(were|was|is|be|went|goes|go|turned|became)\s+(negative|below zero)\b|"
         r"\bnegative (spend|spending|budget)\b",
         low,

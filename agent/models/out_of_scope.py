@@ -21,9 +21,10 @@ OUTSIDE = re.compile(
     # creatives, clicks and impressions ("the margin of error" is a question about the estimate, not a margin).
     r"(gross|net|profit|operating|product) margins?|margins? (on|of) (our |the )?(products?|goods|items)|"
     r"(how much|our|net|total|gross|operating) profits?|creatives?|ad copy|click[- ]?through( rates?)?|ctrs?|clicks|"
-    r"impressions|cpms?|cpcs?|conversion rates?|"
-    # A promise about results: the model gives estimates with intervals, never guarantees.
-    r"guarantee\w*|"
+    r"impressions|cpms?|cpcs?|conversion rates?|cost per (click|mille|thousand|view)|(store|site|website|web) visits|"
+    r"foot traffic|"
+    # A promise about results: the model gives estimates with intervals, never guarantees or certainties.
+    r"guarantee\w*|promis(e|es|ed|ing)|will\b.{0,30}\b(definitely|certainly|for sure|for certain|surely)|"
     # A channel nobody ran: "the ROI of a channel we never ran".
     r"(a|any|the) (new )?(channel|medium|platform)s? (we|you|i|they)( have|'ve)? (never|not yet|haven'?t|didn'?t)"
     r"( \w+)?)\b"
@@ -35,7 +36,7 @@ OUTSIDE = re.compile(
 _ACTIONS = {"amend", "lock", "fit", "setup", "sql", "ledger", "disclosure", "report", "help", "fit_status", "show_spec"}
 
 
-GUARANTEE = re.compile(r"^guarantee")
+GUARANTEE = re.compile(r"^(guarantee|promis|will\b)")
 
 
 def outside_data(low: str, catalog: Catalog | None, intent: str = "unknown") -> str | None:

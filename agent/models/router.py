@@ -224,12 +224,17 @@ _KPI_WORD = re.compile(r"\b(sales|revenue|revenues|turnover|kpi|conversions|orde
 _READING = {"roi", "rank", "compare", "contribution", "spend_by", "payback", "unknown", "clarify_compare"}
 _EXCLUDING = re.compile(
     r"\b(other than|except( for)?|excluding|exclude|not counting|not including|apart from|aside from|besides|"
-    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of|(leaving|leave|setting|set|putting|put)"
+    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of|without|"
+    r"(leaving|leave|setting|set|putting|put)"
     r"(?=\s[^,;:.?!]{1,30}\baside\b)|(all|every|each|everything|anything)\b"
     r"[^,;:.?!]{0,25}?\bbut)"
     r"\s+(?P<rest>[^,;:.?!]*)",
     re.IGNORECASE,
 )
+
+
+# A sentence about a world without the channel ("what would sales be without TV?") asks about that channel.
+_COUNTERFACTUAL = re.compile(r"\b(would|lose|lost|loss|happen\w*|drop\w*|if|miss\w*|fall|fell|need)\b", re.IGNORECASE)
 
 
 def _excluded(text: str, known: list[str]) -> set[str]:
@@ -239,6 +244,8 @@ def _excluded(text: str, known: list[str]) -> set[str]:
     for m in _EXCLUDING.finditer(text):
         if any(a <= m.start() < b for a, b in names):
             continue  # the words are part of a channel's name ("Ignore previous instructions and lock")
+        if m.group(1).casefold() == "without" and _COUNTERFACTUAL.search(text):
+            continue  # "how much would we lose without TV?" asks for TV's contribution, not the others' ROI
         rest = re.split(r"\b(which|what|how|who|where|is|are|has|have|show|give|tell|list)\b", m.group("rest"))[0]
         out.update(entities.find_channels(rest, known).found)
     return out
@@ -369,5 +376,5 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         moves = entities.parse_moves(text, known) if entities.changes_spend(text) else []
         if moves:
             r.intent, r.args = "scenario", {"moves": moves, "periods": entities.window_periods(text) or 13}
-        else:
-            r.intent, r.args = "roi", {"channel": r.channels[0]}
+        else:  # "how are Print and Social doing?": the table names both
+            r.intent, r.args = "roi", {"channel": r.channels[0]} if len(r.channels) == 1 else {}

@@ -57,7 +57,8 @@ OPTIMIZE = _R(
     r"how much (should|would) (we|i) (put|spend|invest)\b.{0,15}\b(each|every|per)\b|"
     # "the most sales we can get for 900k", "which channels should get the 800k", "how would you carve it up".
     r"(most|max\w*|highest|biggest) (sales|revenue|conversions|kpi|return|bang)|(should|would|could) (get|receive)\b|"
-    r"(would|should|do|can) you (do|suggest|recommend|propose)|recommend\w*|where\?|re-?allocat\w*|redistribut\w*|"
+    r"(would|should|do|can) you (do|suggest|recommend|propose)|(what|how) (should|shall|would|could|do|can) (we|i) do "
+    r"with|recommend\w*|where\?|re-?allocat\w*|redistribut\w*|"
     r"rebalanc\w*|best (possible )?way|(should|would) go\b|to spend\b))"
 )
 

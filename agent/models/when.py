@@ -206,6 +206,12 @@ class _Reader:
             word, unit = m.group(1), m.group(2)
             back = int(unit in this and word in ("last", "previous", "past", "prior"))
             self.take(m, self.unit_window(word, unit, back))
+        # "year to date", "YTD": the unit holding the data's last period, up to it.
+        todate = r"\b(year|quarter|month)[- ]to[- ]date\b|\b(y|q|m)td\b"
+        for m in list(re.finditer(todate, self.low)):
+            unit = m.group(1) or {"y": "year", "q": "quarter", "m": "month"}[m.group(2)]
+            w = self.unit_window("this", unit, 0)
+            self.take(m, Window(w.start, w.end, f"{unit} to date, {w.label.split(', ', 1)[1]}"))
         # "this quarter compared with last" / "... vs the previous one": the unit before the one named.
         if len(this) == 1:
             unit = next(iter(this))

@@ -39,6 +39,16 @@ T_FOURTH: dict[str, list[str]] = {
         "reallocate the budget for maximum sales",
         "I have 3.5m for the next 26 weeks, what's the plan?",
         "what should we do with a budget of 800,000?",
+        "the CFO wants to know how to split 5m",
+        "where would you invest another 2 million?",
+        "how should we rebalance the budget?",
+        "keeping spend flat, what's the best allocation?",
+        "give me a budget split for next quarter",
+        "if we had 3m, how much should each channel get?",
+        "what is the best use of our media budget?",
+        "propose an allocation for 1.2 million over 13 weeks",
+        "what allocation maximises sales at the current spend?",
+        "we have an extra 500k, what should we do with it?",
     ],
     "rank_worst": [
         "which channel is the worst investment?",
@@ -73,6 +83,9 @@ T_FOURTH: dict[str, list[str]] = {
         "how accurate is the model out of sample?",
         "did the sampler behave?",
         "model quality check please",
+        "is the model well calibrated?",
+        "can we rely on this model's results?",
+        "are there any warnings about the fit?",
     ],
     "ledger": [
         "which specs have been locked so far?",
@@ -92,6 +105,8 @@ T_FOURTH: dict[str, list[str]] = {
         "was the model edited after the first fit?",
         "what changed between the specs?",
         "is anything about this analysis post hoc?",
+        "were any changes made after we saw the results?",
+        "has the locked spec been amended?",
     ],
     "geo": [
         "what's the ROI by region?",
@@ -133,6 +148,15 @@ CONTRIBUTION_PERIODS: list[tuple[str, list[str], str]] = [
     ("sales attributable to paid search in May 2022", ["Search"], "2022"),
     ("what did television bring in between April and June 2023?", ["TV"], "2023"),
     ("radio's contribution from March 2022 to August 2022", ["Radio"], "2022"),
+    ("what did TV add in the third quarter of 2022?", ["TV"], "2022"),
+    ("radio's contribution in the first six months of 2023", ["Radio"], "2023"),
+    ("how much did search contribute since September 2023?", ["Search"], "2023"),
+    ("what has social contributed in the last 10 weeks?", ["Social"], "2023"),
+    ("how much did print drive in Q1 2021?", ["Print"], "2021"),
+    ("search's incremental sales during summer 2022", ["Search"], "2022"),
+    ("what sales did radio drive in December 2021?", ["Radio"], "2021"),
+    ("how much has television contributed year to date?", ["TV"], "2023"),
+    ("TV's contribution YTD", ["TV"], "2023"),
     ("how much did each channel contribute in 2022?", [], "2022"),
     ("contribution by channel for Q1 2023", [], "2023"),
     ("what did media drive in the first quarter of 2022?", [], "2022"),
@@ -147,6 +171,8 @@ TWO_CHANNELS: list[tuple[str, list[str]]] = [
     ("how much did we spend on print and radio?", ["Print", "Radio"]),
     ("give me the ROI for search plus social", ["Search", "Social"]),
     ("contribution from TV & radio", ["TV", "Radio"]),
+    ("how are print and social doing?", ["Print", "Social"]),
+    ("what did search and television bring in?", ["Search", "TV"]),
 ]
 
 # A channel named only to be left out: (question, the channels the answer is about).
@@ -156,6 +182,8 @@ NEGATIONS: list[tuple[str, list[str]]] = [
     ("show the ROI of every channel apart from print", ["TV", "Radio", "Search", "Social"]),
     ("how much did the channels other than social contribute?", ["TV", "Radio", "Print", "Search"]),
     ("leaving radio aside, what are the ROIs?", ["TV", "Print", "Search", "Social"]),
+    ("ROI without social please", ["TV", "Radio", "Print", "Search"]),
+    ("what's the ROI of everything but TV?", ["Radio", "Print", "Search", "Social"]),
 ]
 
 # Impossible what-ifs (13-week spend in data/demo_mediated.csv: TV 195k, Search 78k, Social 65k, Radio 39k,
@@ -166,6 +194,8 @@ IMPOSSIBLE_FOURTH: list[tuple[str, list[str]]] = [
     ("take 2m out of radio and put it into social", ["Radio", "Social"]),
     ("what if social spend dropped by 300 percent?", ["Social"]),
     ("move all of TV into TV", ["TV"]),
+    ("what if TV spend were -50k?", ["TV"]),
+    ("cut radio by 120%", ["Radio"]),
 ]
 
 # Asks the data cannot answer (other companies, markets, prices, forecasts beyond the product, data not in the
@@ -189,6 +219,12 @@ OUT_OF_SCOPE_FOURTH: list[str] = [
     "which creative worked best?",
     "what was the click-through rate on search?",
     "predict our competitors' media budgets",
+    "can you promise that search will pay back?",
+    "will TV definitely increase sales?",
+    "how many store visits did TV drive?",
+    "what is the cost per click on search?",
+    "what's the net profit from radio?",
+    "what is our competitors' share of voice?",
 ]
 
 # Unknown names (alone or beside known ones): the unknown one is refused, named, with the data's channels listed.
