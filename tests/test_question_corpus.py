@@ -64,6 +64,7 @@ def test_the_corpus_covers_users_not_authors() -> None:
         "templates.py",
         "templates_more.py",
         "templates_third.py",
+        "templates_fourth.py",
         "generate_fresh.py",
         "templates_fresh.py",
     ):
