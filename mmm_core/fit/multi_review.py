@@ -101,7 +101,7 @@ def _diagnostics(result, fit_stats: dict[str, dict], approximate: bool, review: 
     }
     if not approximate:
         # The review's R-hat and ESS (rank-normalised, every varying scalar) as the single fit's headline
-        # (fit.job._mcmc_headline): the engine's split R-hat over latent sites printed 1.005 beside a review
+        # (fit.headline._mcmc_headline): the engine's split R-hat over latent sites printed 1.005 beside a review
         # warning at 1.020. The engine's figures stand in only where the review has none.
         wall = float(d["wall_time"])
         rhat = review.get("max_rhat") if review.get("max_rhat") is not None else d["max_rhat"]
