@@ -25,8 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def geometry(draws: np.ndarray, steps: np.ndarray, diverging: np.ndarray) -> dict:
-    """Figures from draws [chains, draws, dims] and per-draw leapfrog steps / divergence flags [chains, draws]."""
+def geometry(draws: np.ndarray, steps: np.ndarray, diverging: np.ndarray, names: list[str] | None = None) -> dict:
+    """Figures from draws [chains, draws, dims] and per-draw leapfrog steps / divergence flags [chains, draws].
+
+    ``names`` (one per dim): also the sites with the worst min ESS per 1,000 gradients, where the curvature is."""
     import arviz as az  # lazy: only for the figures
 
     ds = az.convert_to_dataset({"x": draws})
@@ -42,16 +44,50 @@ def geometry(draws: np.ndarray, steps: np.ndarray, diverging: np.ndarray) -> dic
         max_rhat=round(float(rhat.max()), 4),
         divergences=int(diverging.sum()),
         worst_dims=[int(i) for i in np.argsort(ess)[:5]],
+    ) | (_worst_sites(ess * per_k, names) if names else {})
+
+
+def _worst_sites(ess_per_k: np.ndarray, names: list[str], n: int = 6) -> dict:
+    """The ``n`` sites with the lowest min ESS per 1,000 gradients over their elements."""
+    by_site: dict[str, float] = {}
+    for name, e in zip(names, ess_per_k):
+        by_site[name] = min(by_site.get(name, np.inf), float(e))
+    worst = sorted(by_site.items(), key=lambda kv: kv[1])[:n]
+    return dict(worst_sites={k: round(v, 2) for k, v in worst})
+
+
+def scale_tail(draws: np.ndarray) -> dict:
+    """Shape of the log of a scale's draws [chains, draws]: a heavy left tail (negative skew, large kurtosis) is
+    the funnel's mark — the chain wanders towards 0, where the non-centred deviations stop mattering."""
+    x = np.log(np.asarray(draws, float).ravel())
+    z = (x - x.mean()) / x.std()
+    return dict(
+        log_median=round(float(np.median(x)), 3),
+        log_q01=round(float(np.quantile(x, 0.01)), 3),
+        skew=round(float(np.mean(z**3)), 2),
+        kurtosis=round(float(np.mean(z**4)), 2),
     )
 
 
 def _numpyro(data, config, a, shapes) -> dict:
     from mmm_core.engine import sample_nuts
 
-    fit = sample_nuts(data, config, chains=a.chains, warmup=a.warmup, draws=a.draws, seed=a.seed)
+    fit = sample_nuts(
+        data,
+        config,
+        chains=a.chains,
+        warmup=a.warmup,
+        draws=a.draws,
+        seed=a.seed,
+        dense_mass=a.dense,
+        max_tree_depth=a.depth,
+    )
     flat = np.concatenate([np.asarray(fit.samples[k]).reshape(a.chains, a.draws, -1) for k in shapes], -1)
+    names = [k for k, s in shapes.items() for _ in range(int(np.prod(s, dtype=int)))]
     st = fit.idata.sample_stats
-    return geometry(flat, np.asarray(st["n_steps"]), np.asarray(st["diverging"]))
+    out = geometry(flat, np.asarray(st["n_steps"]), np.asarray(st["diverging"]), names)
+    scales = {k: scale_tail(np.asarray(fit.samples[k])) for k in shapes if k.endswith("_tau")}
+    return out | (dict(scale_tails=scales) if scales else {})
 
 
 def _nutpie(data, config, a, shapes, ndim: int) -> dict:
@@ -102,6 +138,8 @@ def main() -> None:
     p.add_argument("--chains", type=int, default=2)
     p.add_argument("--warmup", type=int, default=300)
     p.add_argument("--draws", type=int, default=300)
+    p.add_argument("--dense", default=None, type=lambda v: v == "yes", help="yes|no: mass matrix (default: engine's)")
+    p.add_argument("--depth", default=10, type=int, help="NUTS max tree depth (numpyro)")
     p.add_argument("--sampler", default="numpyro", choices=["numpyro", "nutpie"])
     p.add_argument("--adaptation", default="low_rank", choices=["diag", "low_rank"], help="nutpie only")
     a = p.parse_args()

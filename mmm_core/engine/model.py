@@ -55,6 +55,8 @@ PARAM_KEYS = (
 )
 # Natural-scale mediator parameters (only in models with mediators; see engine.mediation).
 MEDIATOR_KEYS = ("med_a", "med_b", "med_gamma", "med_rho", "med_sigma")
+# Quantiles of HalfNormal(1) and the standard normal's 99th percentile: `geo_spread_prior` keeps the half-normal's.
+_HALFNORMAL_MEDIAN, _HALFNORMAL_Q99, _Z99 = 0.6744898, 2.5758293, 2.3263479
 # Parameters a multi-outcome model may share across outcomes (engine.multi_model): passed in via ``shared``.
 ADSTOCK_KEYS = ("adstock_alpha", "adstock_theta")
 SATURATION_KEYS = ("sat_half", "hill_slope")
@@ -103,13 +105,27 @@ def _media_effects(data: ScaledData, config: ModelConfig):
     # A national regressor has one coefficient for every geo: it keeps the shared log_beta under any pooling.
     geo_level = ~np.array(config.per_channel("national", n_c), bool)[None, :]
     if n_g > 1 and config.pooling == "partial":
-        tau = numpyro.sample("beta_tau", dist.HalfNormal(config.geo_sd))
+        tau = numpyro.sample("beta_tau", geo_spread_prior(config.geo_sd))
         z_gc = numpyro.sample("beta_geo_z", dist.Normal(0.0, 1.0).expand([n_g, n_c]).to_event(2))
         log_beta = log_beta + tau * z_gc * geo_level
     elif n_g > 1 and config.pooling == "none":
         z_gc = numpyro.sample("beta_geo_z", dist.Normal(0.0, 1.0).expand([n_g, n_c]).to_event(2))
         log_beta = jnp.where(geo_level, data.beta_loc + beta_sd * z_gc, log_beta)
     return jnp.exp(log_beta)
+
+
+def geo_spread_prior(geo_sd: float) -> dist.Distribution:
+    """Prior of ``beta_tau``, the between-geo spread of log media effects: log-normal with HalfNormal(geo_sd)'s
+    median and 99th percentile (``geo_sd`` = 0.3: median 0.20, 98% between 0.05 and 0.77).
+
+    Why not the half-normal itself: its density stays positive at 0, so when the data say little about each
+    geo's deviation (geo_medium: each cell's posterior spread equals tau's) the non-centred deviations stop
+    mattering as tau -> 0 and the chain wanders down a funnel — the log of tau had a heavy left tail (skew -1.8,
+    kurtosis 6.7) and the worst ESS per gradient of the model. A zero-avoiding prior for a hierarchical scale
+    (Chung et al. 2013) removes that tail: min ESS per 1,000 gradients 6.2 -> 19.5 (seed 0) and 12.2 -> 24.0
+    (seed 1) at 2 x (300 + 300). The cost: it rules out a spread below ~5% — geo effects equal to within a few
+    percent then come out a few percent apart, well inside their posterior spread."""
+    return dist.LogNormal(np.log(geo_sd * _HALFNORMAL_MEDIAN), np.log(_HALFNORMAL_Q99 / _HALFNORMAL_MEDIAN) / _Z99)
 
 
 def adstock_params(config: ModelConfig, n_c: int) -> dict:
