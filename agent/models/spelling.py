@@ -55,14 +55,15 @@ VOCABULARY = frozenset(
     contributing saturating explains returned spending advertising greatest effective confident certain precise
     boosted turned should cutting confidence interval margin really paying dollar higher without
     incremental dependent organic current possible attributed credit better percentage outperforming
-    outperform coming fraction responsible versus beating differ portion favour favor specify""".split()
+    outperform coming fraction responsible versus beating differ portion favour favor specify performs poorest
+    wasting sampler versions edited between already calibrated redistribute rebalance guarantee promise""".split()
 )
 # Ordinary words one edit from a rule word: never "corrected" ("chance" is not a misspelt "change").
 # A prefix that turns a rule word into its opposite: the longer word is never read as the rule word.
 _NEGATING_PREFIXES = ("un", "non", "non-", "in", "dis", "im", "ir")
 PROTECTED = frozenset(
     "chance chances closing driver drivers loving reason spends wealth worthy shifts putting shouldn saying playing "
-    "praying hither letter letters setter bitter butter".split()
+    "praying hither letter letters setter bitter butter sample samples waiting".split()
 )
 
 
