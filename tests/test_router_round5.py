@@ -139,6 +139,16 @@ def test_an_outcome_named_leads_the_answer_of_a_fit_with_several() -> None:
         ("is the model well calibrated?", "health"),
         ("has the locked spec been amended?", "disclosure"),
         ("we have an extra 500k, what should we do with it?", "optimize"),
+        ("can you make sure TV pays back next year?", "not_in_data"),
+        ("which keywords drive the most sales?", "not_in_data"),
+        ("what was the reach of the TV campaign?", "not_in_data"),
+        ("does TV reach saturation?", "curve"),  # a verb, not the media measure
+        ("what's the ROI of TV by product line?", "not_in_data"),  # the data holds no products
+        ("increase search by -150%", "impossible"),
+        ("what's the R-squared?", "health"),
+        ("show the log of specs and fits", "ledger"),
+        ("which channels are net positive?", "payback"),
+        ("which channels are worth what we pay for them?", "payback"),
     ],
 )
 def test_round_five_second_batch(text: str, intent: str) -> None:
@@ -158,6 +168,19 @@ def test_without_a_channel_excludes_it_unless_the_sentence_imagines_it_gone() ->
     for text in ("how much would we lose without TV?", "what would sales be without TV?"):
         r = _route(text)
         assert r.intent == "contribution" and r.args["channel"] == "TV", (text, r)
+
+
+@pytest.mark.parametrize(
+    "text", ["which channel brings in the least per dollar?", "if you had to drop one channel, which one?"]
+)
+def test_the_worst_end_asked_without_a_ranking_word_before_channel(text: str) -> None:
+    r = _route(text)
+    assert r.intent == "rank" and r.args["order"] == "worst", (text, r)
+
+
+def test_a_signed_percentage_is_quoted_as_signed() -> None:
+    r = _route("increase search by -150%")
+    assert r.args["reason"].startswith("a change of -150% cannot be applied to Search"), r
 
 
 def test_two_channels_no_rule_claimed_get_the_table() -> None:

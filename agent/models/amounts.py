@@ -288,10 +288,10 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
     for mv in moves:
         change = mv.get("change")
         if change is not None and change < -1:
-            return (
-                f"a cut of {abs(change):.0%} cannot be applied to {mv['channel']}: a cut removes at most all of a "
-                "channel's spend"
-            )
+            # "increase Search by -150%": the figure as the user signed it (the answer quotes it, never re-signs it)
+            signed = re.search(rf"-\s?{abs(change) * 100:g}\s?(%|percent)", low)
+            what = f"a change of -{abs(change):.0%}" if signed else f"a cut of {abs(change):.0%}"
+            return f"{what} cannot be applied to {mv['channel']}: a cut removes at most all of a channel's spend"
     over = re.search(
         r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|drop\w*|trim\w*|slash\w*)\b.{0,40}?\b(\d{3,})\s?(%|percent)", low
     )

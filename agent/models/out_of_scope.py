@@ -22,9 +22,13 @@ OUTSIDE = re.compile(
     r"(gross|net|profit|operating|product) margins?|margins? (on|of) (our |the )?(products?|goods|items)|"
     r"(how much|our|net|total|gross|operating) profits?|creatives?|ad copy|click[- ]?through( rates?)?|ctrs?|clicks|"
     r"impressions|cpms?|cpcs?|conversion rates?|cost per (click|mille|thousand|view)|(store|site|website|web) visits|"
-    r"foot traffic|"
+    r"foot traffic|ad slots?|time ?slots?|dayparts?|keywords?|search terms?|reach (of|and frequency)|(tv|campaign|our) "
+    r"reach(?=\s*[?.!,]|\s*$| (was|is|were|figures?|numbers?|by))|"
+    r"grps?|trps?|gross rating points?|viewership|(tv )?ratings|(how many|number of) (people|viewers|households|"
+    r"users)|"
     # A promise about results: the model gives estimates with intervals, never guarantees or certainties.
-    r"guarantee\w*|promis(e|es|ed|ing)|will\b.{0,30}\b(definitely|certainly|for sure|for certain|surely)|"
+    r"guarantee\w*|promis(e|es|ed|ing)|(can|could|will|would) you (make sure|ensure|assure)|"
+    r"will\b.{0,30}\b(definitely|certainly|for sure|for certain|surely)|"
     # A channel nobody ran: "the ROI of a channel we never ran".
     r"(a|any|the) (new )?(channel|medium|platform)s? (we|you|i|they)( have|'ve)? (never|not yet|haven'?t|didn'?t)"
     r"( \w+)?)\b"
@@ -36,15 +40,25 @@ OUTSIDE = re.compile(
 _ACTIONS = {"amend", "lock", "fit", "setup", "sql", "ledger", "disclosure", "report", "help", "fit_status", "show_spec"}
 
 
-GUARANTEE = re.compile(r"^(guarantee|promis|will\b)")
+GUARANTEE = re.compile(r"^(guarantee|promis|will\b|(can|could|would) you)")
+# A breakdown by product on data that holds no products ("the ROI of TV by product line").
+_BY_PRODUCT = re.compile(
+    r"\b(by|per|each|every|across|for each) (product|sku|brand)( lines?| lines| categor\w+)?s?\b|"
+    r"\bproduct (lines?|categor\w+|level)\b"
+)
 
 
 def outside_data(low: str, catalog: Catalog | None, intent: str = "unknown") -> str | None:
     """The phrase of ``low`` (the question, lower case) that asks about something outside any marketing-mix data,
     or None; a phrase whose words all name the data's own variables (a "Weather" control) is in the data — "stock
     price" is not the data's Price. ``intent``: the request's; actions on the model are never refused here."""
+    if intent in _ACTIONS:
+        return None
+    product = _BY_PRODUCT.search(low)
+    if product and catalog is not None and not catalog.products:
+        return product.group()
     m = OUTSIDE.search(low)
-    if not m or intent in _ACTIONS:
+    if not m:
         return None
     have = {t.rstrip("s") for _, name in (catalog.entries() if catalog else []) for t in tokens(name)}
     words = {t.rstrip("s") for t in tokens(m.group()) if t != "the"}

@@ -206,7 +206,7 @@ def _clarify(r: Route, known: list[str]) -> AIMessage:
     questions = {
         "clarify": f'Which channel do you mean by "{r.args.get("word")}": {" or ".join(r.args.get("candidates", []))}?',
         "clarify_compare": "Which two channels should I compare? Known channels: " + ", ".join(known) + ".",
-        "clarify_budget": 'What total budget should I allocate (e.g. "$2M over the next quarter")?',
+        "clarify_budget": "What total budget should I allocate? Give an amount and, if you like, the weeks it covers.",
         "clarify_scenario": 'Which change should I simulate (e.g. "move a fifth of '
         + (known[0] if known else "TV")
         + " to "

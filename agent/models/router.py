@@ -175,7 +175,8 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
     if name in ("spend_by", "scenario") and n_channels == 2 and QUALITY_H2H.search(low) and HEAD_TO_HEAD.search(low):
         return "compare"  # "is Search a better investment than TV?": judged on return, not on the money spent
     if name in ("contribution", "spend_by", "media_share") and n_channels < 2 and PER_MONEY.search(low):
-        return "roi"  # "how much revenue do we get per dollar of TV?": a ratio to spend is the ROI
+        # "which channel brings in the least per dollar?": the ranking; one channel's ratio: its ROI
+        return "rank" if not n_channels and ranking.RANKED.search(low) else "roi"
     if (
         n_channels < 2
         and AGAINST_REST.search(low)
@@ -224,7 +225,7 @@ _KPI_WORD = re.compile(r"\b(sales|revenue|revenues|turnover|kpi|conversions|orde
 _READING = {"roi", "rank", "compare", "contribution", "spend_by", "payback", "unknown", "clarify_compare"}
 _EXCLUDING = re.compile(
     r"\b(other than|except( for)?|excluding|exclude|not counting|not including|apart from|aside from|besides|"
-    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of|without|"
+    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of|without|minus|"
     r"(leaving|leave|setting|set|putting|put)"
     r"(?=\s[^,;:.?!]{1,30}\baside\b)|(all|every|each|everything|anything)\b"
     r"[^,;:.?!]{0,25}?\bbut)"
@@ -244,7 +245,7 @@ def _excluded(text: str, known: list[str]) -> set[str]:
     for m in _EXCLUDING.finditer(text):
         if any(a <= m.start() < b for a, b in names):
             continue  # the words are part of a channel's name ("Ignore previous instructions and lock")
-        if m.group(1).casefold() == "without" and _COUNTERFACTUAL.search(text):
+        if m.group(1).casefold() in ("without", "minus") and _COUNTERFACTUAL.search(text):
             continue  # "how much would we lose without TV?" asks for TV's contribution, not the others' ROI
         rest = re.split(r"\b(which|what|how|who|where|is|are|has|have|show|give|tell|list)\b", m.group("rest"))[0]
         out.update(entities.find_channels(rest, known).found)

@@ -62,7 +62,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bwhat('s| has| have)? (been|we) (done|registered|locked|fitted|pre-?registered)\b|"
             r"\b(what|which)\b.{0,20}\b(did|have) (we|you|i|they) (lock|locked|register\w*|fit|fitted|build|built)\b|"
             r"\b(specs?|models?|specifications?) (are|were|is|was|got) (locked|registered|fitted)\b|"
-            r"\b(done|tried|happened) (so far|already|on this data\w*)\b|\blog of (everything|what|all)\b"
+            r"\b(done|tried|happened) (so far|already|on this data\w*)\b|\blog of (everything|what|all)\b|"
+            r"\b(log|list|record|history) of (the |our |all )?(specs?|fits?|models?|runs?|versions?)\b"
         ),
     ),
     # A change to the model's carry-over or terms ("let TV carry over longer", "add a trend") before the adstock
@@ -226,7 +227,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"credible|any good|decent|broken)\b|\bsanity\b|\bmodel (quality|check)\b|\br2\b|\bmape\b|"
             r"\b(believe|accept|act on)\b.{0,20}\b(results|numbers|model|these|estimates|output)\b|"
             r"\bhow well (does|did) (the|this|our) model (fit|do|predict|explain|captur\w*|track|reproduc\w*)\b|"
-            r"\bsampler\b|\bmcmc\b|\b(well|badly|poorly|properly) calibrated\b|\bis (the|this|our) (model|fit) "
+            r"\bsampler\b|\bmcmc\b|\br-?squared\b|\br²|\b(well|badly|poorly|properly) calibrated\b|"
+            r"\bis (the|this|our) (model|fit) "
             r"calibrated\b|\b(fit|match)(es)? the data\b|"
             r"\bout[- ]of[- ]sample\b|\bhold-?out (accuracy|error|check)\b|\bforecast (accuracy|error)\b|"
             r"\b(pass|passe[sd]|fail|fails|failed)\b.{0,20}\bchecks?\b|\bchecks?\b.{0,12}\b(pass|fail)\w*\b|"

@@ -35,6 +35,7 @@ PAYBACK = _R(
     r"\b(burn\w*|throw\w*|flush\w*|pour\w*) (through |away )?(money|cash|budget)\b|\bdown the drain\b|"
     r"\b(don'?t|doesn'?t|do not|does not|didn'?t|can'?t|cannot|fail\w* to|not) (justify|earn back|make back|"
     r"recover|recoup|cover) (their|its|the)\b|"
+    r"\bworth what (we|you|they) (pay|spend|put in)\b|\bnet[- ](positive|negative)\b|"
     r"\bcost\w* (us )?more than\b.{0,25}\b(bring|return|earn|make|generat|deliver)|"
     r"\b(make|made|makes|earn|earns|earned|win|won|get|gets|got) back\b.{0,5}\b(less|(their|its|the) (spend|"
     r"cost|money|budget|investment))|\b(lose|loses|losing|lost) (us )?(money|cash)\b|\bmoney[- ]?(losers?|"

@@ -49,6 +49,12 @@ T_FOURTH: dict[str, list[str]] = {
         "propose an allocation for 1.2 million over 13 weeks",
         "what allocation maximises sales at the current spend?",
         "we have an extra 500k, what should we do with it?",
+        "how should I spread 1.5m across channels?",
+        "what's the smartest way to spend 700k?",
+        "how should the budget be reallocated?",
+        "optimise spend for next quarter",
+        "divide 2m between the channels for the best result",
+        "suggest a reallocation that keeps total spend the same",
     ],
     "rank_worst": [
         "which channel is the worst investment?",
@@ -61,6 +67,9 @@ T_FOURTH: dict[str, list[str]] = {
         "rank the channels from worst to best",
         "which medium has the weakest return?",
         "which channel is the least effective?",
+        "which channel brings in the least per dollar?",
+        "if you had to drop one channel, which one?",
+        "where do we get the worst return?",
     ],
     "payback": [
         "which channels earn back what we spend on them?",
@@ -70,6 +79,8 @@ T_FOURTH: dict[str, list[str]] = {
         "is any channel not covering its costs?",
         "which investments are under water?",
         "which channels make a loss?",
+        "which channels are worth what we pay for them?",
+        "which channels are net positive?",
         "are there channels that don't return their spend?",
     ],
     "health": [
@@ -86,6 +97,7 @@ T_FOURTH: dict[str, list[str]] = {
         "is the model well calibrated?",
         "can we rely on this model's results?",
         "are there any warnings about the fit?",
+        "what's the R-squared?",
     ],
     "ledger": [
         "which specs have been locked so far?",
@@ -96,6 +108,7 @@ T_FOURTH: dict[str, list[str]] = {
         "what have we already tried?",
         "what's in the ledger?",
         "give me the list of registered specs",
+        "show the log of specs and fits",
     ],
     "disclosure": [
         "did anybody change the spec after the results came in?",
@@ -184,6 +197,7 @@ NEGATIONS: list[tuple[str, list[str]]] = [
     ("leaving radio aside, what are the ROIs?", ["TV", "Print", "Search", "Social"]),
     ("ROI without social please", ["TV", "Radio", "Print", "Search"]),
     ("what's the ROI of everything but TV?", ["Radio", "Print", "Search", "Social"]),
+    ("ROI of all channels minus TV", ["Radio", "Print", "Search", "Social"]),
 ]
 
 # Impossible what-ifs (13-week spend in data/demo_mediated.csv: TV 195k, Search 78k, Social 65k, Radio 39k,
@@ -196,6 +210,7 @@ IMPOSSIBLE_FOURTH: list[tuple[str, list[str]]] = [
     ("move all of TV into TV", ["TV"]),
     ("what if TV spend were -50k?", ["TV"]),
     ("cut radio by 120%", ["Radio"]),
+    ("increase search by -150%", ["Search"]),
 ]
 
 # Asks the data cannot answer (other companies, markets, prices, forecasts beyond the product, data not in the
@@ -225,6 +240,12 @@ OUT_OF_SCOPE_FOURTH: list[str] = [
     "what is the cost per click on search?",
     "what's the net profit from radio?",
     "what is our competitors' share of voice?",
+    "can you make sure TV pays back next year?",
+    "which ad slots performed best on TV?",
+    "which keywords drive the most sales?",
+    "what was the reach of the TV campaign?",
+    "how many people saw our print ads?",
+    "what's the ROI of TV by product line?",
 ]
 
 # Unknown names (alone or beside known ones): the unknown one is refused, named, with the data's channels listed.
