@@ -4,10 +4,13 @@ median bulk ESS per 1,000 gradients (sampling phase, both chains), max R-hat, di
 ESS and R-hat are computed over every latent scalar of the model (rank-normalised bulk ESS, so the constrained
 draws give the same figures as the unconstrained ones). ``--sampler nutpie`` samples the same potential with nutpie
 (``--adaptation diag|low_rank``) from the same Laplace mode, gradients through a jitted JAX function: the
-comparison behind ``engine.sampling.mass_and_start``'s note.
+comparison behind ``engine.sampling.mass_and_start``'s note. Where the curvature is: ``worst_sites`` (the sites
+with the lowest ESS per gradient) and ``scale_tails`` (the shape of each pooling scale's log: a heavy left tail is a
+funnel). ``--dense yes|no`` and ``--depth`` override the engine's mass matrix and tree depth.
 
     python bench/geo_geometry.py                                   # geo_medium, 2 x (300 + 300): a screen
     python bench/geo_geometry.py --warmup 1000 --draws 1000        # the confirming run
+    python bench/geo_geometry.py --seed 1 --warmup 1000 --draws 1000   # the same on data it was not tuned on
     python bench/geo_geometry.py --sampler nutpie --adaptation low_rank
 """
 
@@ -87,7 +90,9 @@ def _numpyro(data, config, a, shapes) -> dict:
     st = fit.idata.sample_stats
     out = geometry(flat, np.asarray(st["n_steps"]), np.asarray(st["diverging"]), names)
     scales = {k: scale_tail(np.asarray(fit.samples[k])) for k in shapes if k.endswith("_tau")}
-    return out | (dict(scale_tails=scales) if scales else {})
+    phases = fit.extra["phases"]
+    cpu = sum(phases[k]["cpu_s"] for k in ("warmup", "sampling") if k in phases)  # NUTS only: no compile
+    return out | (dict(scale_tails=scales) if scales else {}) | dict(nuts_cpu_s_loaded_machine=round(cpu, 1))
 
 
 def _nutpie(data, config, a, shapes, ndim: int) -> dict:
