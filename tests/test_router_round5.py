@@ -149,6 +149,14 @@ def test_an_outcome_named_leads_the_answer_of_a_fit_with_several() -> None:
         ("show the log of specs and fits", "ledger"),
         ("which channels are net positive?", "payback"),
         ("which channels are worth what we pay for them?", "payback"),
+        ("shift twice the radio budget into TV", "impossible"),
+        ("how did covid affect our sales?", "not_in_data"),
+        ("what's the best time of day to air TV ads?", "not_in_data"),
+        ("what has print delivered in 2022 so far?", "contribution"),
+        ("how much did social add from June 2022 onwards?", "contribution"),
+        ("how much did we add to TV's budget?", "spend_by"),
+        ("where should we move budget to?", "optimize"),
+        ("plan next quarter's media with the same money", "optimize"),
     ],
 )
 def test_round_five_second_batch(text: str, intent: str) -> None:

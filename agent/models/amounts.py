@@ -292,6 +292,14 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
             signed = re.search(rf"-\s?{abs(change) * 100:g}\s?(%|percent)", low)
             what = f"a change of -{abs(change):.0%}" if signed else f"a cut of {abs(change):.0%}"
             return f"{what} cannot be applied to {mv['channel']}: a cut removes at most all of a channel's spend"
+    many = re.search(
+        r"\b(move|shift|transfer|take|put|reallocate|divert|send)\w*\b.{0,20}\b(twice|double|triple|(\d+(\.\d+)?|two|"
+        r"three|four|ten) times)\b",
+        low,
+    )
+    source = next((mv.get("from") for mv in moves if mv.get("from")), None)
+    if many and source:  # "shift twice the Radio budget into TV": more than all of it
+        return f"more than all of {source}'s spend cannot be moved: move at most all of it, or name an amount"
     over = re.search(
         r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|drop\w*|trim\w*|slash\w*)\b.{0,40}?\b(\d{3,})\s?(%|percent)", low
     )

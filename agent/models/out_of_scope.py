@@ -13,7 +13,8 @@ from agent.models.entities import Catalog, tokens
 OUTSIDE = re.compile(
     r"\b(competitors?|competitors'|competitor's|competition|rivals?|rivals'|other (brands|companies|firms)|"
     r"industry (average|benchmark)s?|market leaders?|stock (price|market)s?|share prices?|market cap\w*|"
-    r"weather|interest rates?|inflation|exchange rates?|the economy|gdp|recession|"
+    r"weather|interest rates?|inflation|exchange rates?|the economy|gdp|recession|central banks?|the fed|"
+    r"federal reserve|covid\w*|coronavirus|pandemic|lockdowns?|share of (wallet|voice)|"
     # Dimensions a marketing-mix dataset does not have unless it names them (then they are in the data).
     r"customer (lifetime value|acquisition cost)|customers?|lifetime value|ltv|clv|cac|market share|"
     r"age (groups?|bands?|brackets?)|demographics?|genders?|women|men|audiences?|footfall|"
@@ -25,7 +26,7 @@ OUTSIDE = re.compile(
     r"foot traffic|ad slots?|time ?slots?|dayparts?|keywords?|search terms?|reach (of|and frequency)|(tv|campaign|our) "
     r"reach(?=\s*[?.!,]|\s*$| (was|is|were|figures?|numbers?|by))|"
     r"grps?|trps?|gross rating points?|viewership|(tv )?ratings|(how many|number of) (people|viewers|households|"
-    r"users)|"
+    r"users)|(tv|radio) (networks?|stations?|shows?|programmes?|programs?)|time of (the )?day|air ?times?|"
     # A promise about results: the model gives estimates with intervals, never guarantees or certainties.
     r"guarantee\w*|promis(e|es|ed|ing)|(can|could|will|would) you (make sure|ensure|assure)|"
     r"will\b.{0,30}\b(definitely|certainly|for sure|for certain|surely)|"

@@ -277,7 +277,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(sales|revenue|kpi) break[- ]?down\b|"
             r"\b(deliver|generat|produc|creat)\w*\b.{0,20}\b(sales|revenue|conversions|orders)\b|"
             r"\battribut\w*\b|\b(up)?lift\b|"
-            r"\bwhat (did|does|has|have)\s+\w+(\s+\w+)?\s+(add|added)\b(?!.{0,30}\b(model|spec\w*)\b)|"
+            # "what has Print delivered in 2022?", "how much did Social add?" (not "did we add … to the model")
+            r"\b(what|how much) (did|does|has|have)\s+(?!(we|you|i|they)\b)\w+(\s+\w+)?\s+(add|added|deliver\w*|"
+            r"generat\w*|produc\w*)\b(?!.{0,30}\b(model|spec\w*)\b)|"
             r"\beffects? (on|of)\b|\bbr(ing|ings|ought) to the table\b|"
             r"\b(lose|lost|loss|miss)\b.{0,30}\b(without|didn'?t have|did not have|dropped|got rid of)\b"
         ),

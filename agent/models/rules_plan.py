@@ -43,7 +43,7 @@ OPTIMIZE = _R(
     r"\b(spend|invest|split|divide|plan)\b.{0,25}[$€£]?\d[\d,.]*\s?(k|m|mm|million|thousand|bn)?"
     r"\b.{0,30}\b(across|between|over|on|next|budget|channels)\b|\bmaximi[sz]e (sales|revenue|"
     r"kpi|conversions)\b|\bmedia plan\b|\b[$€£]\d.*\bbudget\b|"
-    r"\bwhere (should|would|do|can|to)\b.{0,40}\b(go|put|spend|invest|allocate)\b|"
+    r"\bwhere (should|would|do|can|to)\b.{0,40}\b(go|put|spend|invest|allocate|move|shift)\b|"
     r"\b(put|place|deploy|invest|spend)\b.{0,15}\b(next|extra|additional|incremental|another)\b"
     r".{0,5}[$€£]?\d|"
     # An amount of money to be planned, in any order: "the best media mix for $1.5M", "we have 800k for
@@ -86,7 +86,9 @@ CURRENT_BUDGET = _R(
 IMPROVE = _R(
     r"\b(optimi[sz]\w*|optimal|best|better|shift|rebalanc\w*|reshuffl\w*|re-?allocat\w*|redistribut\w*|get more|"
     r"more (sales|revenue|conversions|out of)|most|maximi[sz]\w*|improve\w*|change|should|would you|ideal|right|"
-    r"shift\w*|gain\w*)\b"
+    r"shift\w*|gain\w*)\b|"
+    # planning asked for as a verb ("plan next quarter's media with the same money"), never "our current plan"
+    r"^\s*plan\b|\b(to|please|you|let'?s|help me) plan\b|\bplan (next|our|the|for|a|an)\b"
 )
 # A plan asked for in words ("we're planning Q3; how should we allocate?"), and money on top of today's.
 PLAN_WORD = _R(r"\b(allocat\w*|plan\w*|split\w*|divid\w*|distribut\w*|optimi[sz]\w*|mix)\b")

@@ -56,14 +56,16 @@ VOCABULARY = frozenset(
     boosted turned should cutting confidence interval margin really paying dollar higher without
     incremental dependent organic current possible attributed credit better percentage outperforming
     outperform coming fraction responsible versus beating differ portion favour favor specify performs poorest
-    wasting sampler versions edited between already calibrated redistribute rebalance guarantee promise""".split()
+    wasting sampler versions edited between already calibrated redistribute rebalance guarantee promise
+    models""".split()
 )
 # Ordinary words one edit from a rule word: never "corrected" ("chance" is not a misspelt "change").
 # A prefix that turns a rule word into its opposite: the longer word is never read as the rule word.
 _NEGATING_PREFIXES = ("un", "non", "non-", "in", "dis", "im", "ir")
 PROTECTED = frozenset(
     "chance chances closing driver drivers loving reason spends wealth worthy shifts putting shouldn saying playing "
-    "praying hither letter letters setter bitter butter sample samples waiting".split()
+    "praying hither letter letters setter bitter butter sample samples sampled waiting wanting lasting casting "
+    "performer performers performed premise".split()
 )
 
 

@@ -55,6 +55,11 @@ T_FOURTH: dict[str, list[str]] = {
         "optimise spend for next quarter",
         "divide 2m between the channels for the best result",
         "suggest a reallocation that keeps total spend the same",
+        "where should we move budget to?",
+        "plan next quarter's media with the same money",
+        "CFO question: best split of 2.5 million?",
+        "can you optimise our current budget?",
+        "give me the optimal mix",
     ],
     "rank_worst": [
         "which channel is the worst investment?",
@@ -170,6 +175,11 @@ CONTRIBUTION_PERIODS: list[tuple[str, list[str], str]] = [
     ("what sales did radio drive in December 2021?", ["Radio"], "2021"),
     ("how much has television contributed year to date?", ["TV"], "2023"),
     ("TV's contribution YTD", ["TV"], "2023"),
+    ("what has print delivered in 2022 so far?", ["Print"], "2022"),
+    ("how much did social add from June 2022 onwards?", ["Social"], "2022"),
+    ("search-driven sales in the first quarter of 2021", ["Search"], "2021"),
+    ("radio's contribution in H1 '23", ["Radio"], "2023"),
+    ("how much of 2023's sales came from search?", ["Search"], "2023"),
     ("how much did each channel contribute in 2022?", [], "2022"),
     ("contribution by channel for Q1 2023", [], "2023"),
     ("what did media drive in the first quarter of 2022?", [], "2022"),
@@ -211,6 +221,9 @@ IMPOSSIBLE_FOURTH: list[tuple[str, list[str]]] = [
     ("what if TV spend were -50k?", ["TV"]),
     ("cut radio by 120%", ["Radio"]),
     ("increase search by -150%", ["Search"]),
+    ("shift twice the radio budget into TV", ["Radio", "TV"]),
+    ("move 150% of TV to radio", ["TV", "Radio"]),
+    ("transfer 300% of social to print", ["Social", "Print"]),
 ]
 
 # Asks the data cannot answer (other companies, markets, prices, forecasts beyond the product, data not in the
@@ -246,6 +259,11 @@ OUT_OF_SCOPE_FOURTH: list[str] = [
     "what was the reach of the TV campaign?",
     "how many people saw our print ads?",
     "what's the ROI of TV by product line?",
+    "how did covid affect our sales?",
+    "what's our share of wallet?",
+    "what will the central bank do to our sales?",
+    "how much did the pandemic hurt sales?",
+    "what's the best time of day to air TV ads?",
 ]
 
 # Unknown names (alone or beside known ones): the unknown one is refused, named, with the data's channels listed.
