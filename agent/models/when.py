@@ -24,6 +24,8 @@ _MONTHS = (
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
 _YEAR = r"(?:19|20)\d{2}"
+# A year named relative to the data's last period, after a quarter or a half ("Q3 of last year").
+_REL_YEAR = r"(?:the\s+)?(last|previous|prior|this|current)\s+year"
 _NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "ten": 10, "twelve": 12}
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 _GRAIN = [
@@ -138,6 +140,7 @@ class _Reader:
         self.low = " " + " ".join(text.casefold().replace("’", "'").split()) + " "
         self.base, self.fiscal_month = base, fiscal_month
         self.found: list[tuple[int, Window]] = []
+        self.first: date | None = None  # the data's first period (windows open to the past start there)
         self.phrases: list[str] = []
 
     def take(self, m: re.Match, window: Window) -> None:
@@ -154,20 +157,49 @@ class _Reader:
         return Window(start, end, label)
 
     def quarters(self) -> None:
-        rx = rf"\b(?:q([1-4])|({'|'.join(_ORD)}|last)\s+quarter)\s*(?:of\s+|')?\s*(?:fy\s*)?({_YEAR}|\d{{2}})?\b"
+        rx = (
+            rf"\b(?:q([1-4])|({'|'.join(_ORD)}|last|final)\s+quarter)\s*(?:of\s+|')?\s*(?:fy\s*)?(?:({_YEAR}|\d{{2}})|"
+            rf"{_REL_YEAR})?\b"
+        )
         for m in list(re.finditer(rx, self.low)):
-            if m.group(2) == "last" and not m.group(3):
+            if m.group(2) == "last" and not (m.group(3) or m.group(4)):
                 continue  # "last quarter" alone is relative to the data's end (last_unit)
             q = int(m.group(1) or _ORD.get(m.group(2), 4))
-            y = _year(m.group(3)) or _latest_year(3 * q - 2, self.base)
+            y = _year(m.group(3)) or self.relative_year(m.group(4)) or _latest_year(3 * q - 2, self.base)
             self.take(m, Window(date(y, 3 * q - 2, 1), _month_end(y, 3 * q), f"Q{q} {y}"))
 
     def halves(self) -> None:
-        rx = rf"\b(?:h([12])|(first|second|1st|2nd)\s+half)\s*(?:of\s+|')?\s*({_YEAR}|\d{{2}})?\b"
+        rx = rf"\b(?:h([12])|(first|second|1st|2nd)\s+half)\s*(?:of\s+|')?\s*(?:({_YEAR}|\d{{2}})|{_REL_YEAR})?\b"
         for m in list(re.finditer(rx, self.low)):
             h = int(m.group(1) or _ORD[m.group(2)])
-            y = _year(m.group(3)) or _latest_year(6 * h - 5, self.base)
+            y = _year(m.group(3)) or self.relative_year(m.group(4)) or _latest_year(6 * h - 5, self.base)
             self.take(m, Window(date(y, 6 * h - 5, 1), _month_end(y, 6 * h), f"H{h} {y}"))
+
+    def relative_year(self, word: str | None) -> int | None:
+        """'last year' / 'this year' beside a quarter or half: like 'last year' alone, the year holding the data's
+        last period (the label names it)."""
+        return self.base.year if word else None
+
+    def parts(self) -> None:
+        """'early 2023' → Jan–Apr, 'mid 2022' → May–Aug, 'late 2021' / 'the end of 2021' → Sep–Dec (thirds of the
+        year, named in the label so the answer shows the months used); 'the first 3 months of 2023' → Jan–Mar."""
+        thirds = {"early": 1, "mid": 5, "middle of": 5, "late": 9, "end of": 9}
+        rx = rf"\b(early|mid|middle of|late|(?:the\s+)?end of)[\s-]+({_YEAR})\b"
+        for m in list(re.finditer(rx, self.low)):
+            y, first = int(m.group(2)), thirds[m.group(1).replace("the ", "").strip()]
+            start, end = date(y, first, 1), _month_end(y, first + 3)
+            self.take(m, Window(start, end, f"{m.group(1)} {y} ({start.strftime('%b')}–{end.strftime('%b %Y')})"))
+        rx = rf"\b(?:the\s+)?(first|last|final)\s+(\d+|{'|'.join(_NUM)})\s+(month|week)s?\s+of\s+({_YEAR})\b"
+        for m in list(re.finditer(rx, self.low)):
+            n, unit, y = int(_NUM.get(m.group(2), m.group(2))), m.group(3), int(m.group(4))
+            days = timedelta(weeks=n) - timedelta(days=1)
+            if m.group(1) == "first":
+                start = date(y, 1, 1)
+                end = _month_end(y, min(n, 12)) if unit == "month" else start + days
+            else:
+                end = date(y, 12, 31)
+                start = date(y, max(13 - n, 1), 1) if unit == "month" else end - days
+            self.take(m, Window(start, end, f"the {m.group(1)} {n} {unit}s of {y}"))
 
     def fiscal(self) -> None:
         for m in list(re.finditer(rf"\b(?:fy|fiscal(?:\s+year)?)\s*'?({_YEAR}|\d{{2}})\b", self.low)):
@@ -268,6 +300,13 @@ class _Reader:
             a = self.date_window(m.group(1))
             if a:
                 self.take(m, Window(a.start, self.base, f"since {a.label}"))
+        # "before 2023" ends the day before it starts; "until/up to June 2022" ends with it (both from the data's start)
+        for m in list(re.finditer(rf"\b(before|prior to|until|till|up to|through)\s+({point})\b", self.low)):
+            a = self.date_window(m.group(2))
+            if a and self.first:
+                before = m.group(1) in ("before", "prior to")
+                end = a.start - timedelta(days=1) if before else a.end
+                self.take(m, Window(self.first, end, f"{'before' if before else 'up to'} {a.label}"))
 
     def dates(self) -> None:
         # A month name needs a year or a preposition before it ("in May"), so the verb "may" is not a month.
@@ -288,10 +327,11 @@ def parse_when(text: str, data_start: Any = None, data_end: Any = None, fiscal_s
     start, end = _as_date(data_start), _as_date(data_end)
     base = end or date.today()
     r = _Reader(text, base, fiscal_start_month or 1)
+    r.first = start
     hint = _fiscal_hint(r, base)
     if hint and not fiscal_start_month:
         r.fiscal_month = hint
-    for step in (r.fiscal, r.quarters, r.halves, r.seasons, r.last_n, r.last_unit, r.ranges, r.dates):
+    for step in (r.fiscal, r.quarters, r.halves, r.seasons, r.parts, r.last_n, r.last_unit, r.ranges, r.dates):
         step()
     grain = next((g for g, rx in _GRAIN if re.search(rx, text.casefold())), None)
     windows = [w for _, w in sorted(r.found, key=lambda p: p[0])]
