@@ -32,7 +32,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bwho (changed|amended|edited|modified|tweaked|locked)\b|"
             r"\b(what|which|any) (changes|edits|amendments|modifications|tweaks)\b.{0,30}\b(specs?|models?|"
             r"specifications?)\b|"
-            r"\b(has|have|was|were)\b (the |our |this |any )?(locked |current |registered |original |pre-?registered )?"
+            r"\b(has|have|was|were)\b (the |our |this |any )?([\w-]+ )?"
             r"(specs?|models?|specifications?|analysis)\b (been )?"
             r"(amended|changed|modified|edited|tweaked|altered|revised)\b|"
             r"\bpost[- ]?hoc\b|\b(were|was|has|have|any|been)\b.{0,30}\bamendments?\b|\bamendments?\b.{0,20}\b(made|so "
