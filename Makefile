@@ -69,7 +69,8 @@ test: lint
 	$(PY) -m pytest
 
 # One process per test file: dozens of full-draw fits in one process once ended in a segfault inside XLA's LLVM
-# compile (each file passes on its own), so each file gets a fresh JAX/XLA. Exception, SLOW_TOGETHER: files that
+# compile (each file passes on its own) — the process had run out of memory maps, which engine.executables'
+# kernel budget now prevents; a fresh JAX/XLA per file is kept anyway (one file's state cannot reach another). Exception, SLOW_TOGETHER: files that
 # reuse each other's fits (a per-process cache in the first file) share one process, a handful of fits in all.
 # Each process prints its wall time. Exit code 5 = no slow test in that file.
 # Empty for now: grouped, test_experiments_suggest's seed-0 refit failed in numpyro's NUTS (max_treedepth unset) after
