@@ -140,7 +140,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         "show_spec",
         _R(
             r"\b(show|see|display|print|view|open|read|give)( me| us)?( the| our| this| your| current| locked| latest)*"
-            r" (model )?(spec|specification|model (spec|setup|definition|configuration|settings))\b|"
+            r" (model )?(spec|specification|model (spec|setup|definition|configuration|settings))\b"
+            r"(?!\s*(history|log|list|versions?|trail|records?|changes|amendments)\b)|"
             r"\bwhat('s| is) in the (model|spec)\b|\bhow is the model (set up|specified|configured)\b|"
             r"\b(what|which) (controls|channels|variables|settings|priors)\b.{0,20}\b(does|did|is) (the|this|our) "
             r"(model|spec)\b.{0,12}\b(use|using|include|including|contain|have)\b|\bthe (current|locked) spec\b"
