@@ -172,7 +172,9 @@ class ModelConfig:
     control_sd: float = 0.3  # effect of one standard deviation of a control, share of mean KPI
     control_sign: tuple[int, ...] = ()  # per control: +1, -1 or 0 (free); empty = all free
     pooling: Literal["none", "partial", "full"] = "partial"  # of media effects across geos (log scale)
-    geo_sd: float = 0.3  # half-normal prior scale of the between-geo spread of log media effects
+    # between-geo spread of log media effects: log-normal prior with HalfNormal(geo_sd)'s median and 99th percentile
+    # (zero-avoiding: engine.model.geo_spread_prior)
+    geo_sd: float = 0.3
     likelihood: Literal["additive", "multiplicative"] = "additive"
     noise: Literal["normal", "student_t"] = "normal"
     student_t_df: float = 5.0
