@@ -31,6 +31,13 @@ from questions import generate, run
 # phrasing family), measured twice: mid-round 337/360 = 93.6%, final 343/360 = 95.3%, none about another entity or
 # period. Before → after: optimize 4/8 → 6/8, adv_impossible 3/6 → 3/6, amend 4/6 → 5/6, roi_channel 24/28 → 28/28,
 # media_share 5/7 → 7/7, adv_unknown_entity 10/12 → 11/12, compare 10/12 → 12/12, scenario_pct 8/10 → 10/10.
+# Fifth round (a fourth tuning set, tests/questions/templates_fourth.py, 239 questions: out-of-scope asks,
+# guarantees, sub-period contributions, plans with and without amounts, negations, two channels, payback, worst
+# rankings — written without reading the held-out set; fixes by phrasing family, with time phrases and the answers
+# for shares, the spec and named outcomes), measured once at the round's final state: 343/360 = 95.3% again, none
+# about another entity or period, every category as before (adv_impossible 3/6 → 3/6, contribution_period 13/15
+# → 13/15, optimize 6/8 → 6/8; adv_negation, adv_two_channels, adv_unknown_entity, amend, disclosure, geo, health,
+# ledger, payback, rank_worst one miss each, unchanged): the tuning-set families did not reach the held-out misses.
 # The issue's target is 97%: not met. This floor only catches a drop; it is not the target.
 HELDOUT_FLOOR = 0.95
 ISSUE_QUESTIONS = (
