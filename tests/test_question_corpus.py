@@ -9,6 +9,7 @@ slow tests. Per-category figures for both: ``python bench/questions.py``.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -128,8 +129,10 @@ def test_fresh_expectations_name_real_tools_arguments_channels_and_periods(store
     assert not bad, "\n".join(bad)
 
 
-def _run_half(runner: run.Runner, split: str) -> tuple[dict, list[run.Outcome]]:
-    outcomes = [runner.ask(i) for i in generate.load() if i["split"] == split]
+def _run_half(runner: run.Runner, split: str, every: int = 1) -> tuple[dict, list[run.Outcome]]:
+    """Every ``every``-th question of the split, in the corpus file's order (each template's variants sit together,
+    so a stride keeps every category and template)."""
+    outcomes = [runner.ask(i) for i in [i for i in generate.load() if i["split"] == split][::every]]
     return run.summarise(outcomes), outcomes
 
 
@@ -145,9 +148,16 @@ def test_heldout_fresh_set_accuracy_and_no_answer_about_another_entity_or_period
     assert accuracy >= HELDOUT_FLOOR, f"held-out accuracy {accuracy:.3f}\n{_report(outcomes)}"
 
 
+# The tuning half has grown to 1,600 questions (~12 min on the loaded 2-core machine): CI asks every second one (a
+# fixed half, not a random one: the verdict must not depend on a draw); CORPUS_TUNING_EVERY=1 asks them all, and
+# `python bench/questions.py` scores every question per category.
+TUNING_EVERY = int(os.environ.get("CORPUS_TUNING_EVERY", "2"))
+
+
 @pytest.mark.slow
 def test_tuning_half_has_no_answer_about_another_entity_or_period(runner: run.Runner) -> None:
-    _, outcomes = _run_half(runner, "tune")
+    _, outcomes = _run_half(runner, "tune", every=TUNING_EVERY)
+    assert len(outcomes) >= 1_600 // TUNING_EVERY
     wrong = [o for o in outcomes if o.wrong_entity or o.wrong_period]
     assert not wrong, _report(wrong)
 
