@@ -17,12 +17,9 @@ from mmm_core.jsonable import to_jsonable
 def with_shares(rows: list[dict[str, Any]], eff: Any, level: float, method: str) -> list[dict[str, Any]]:
     """``rows`` (one per channel, plus the baseline) with ``share`` ({mean, lo, hi} of the fitted KPI total) and
     ``kpi_total`` (that total's mean) on each channel's row."""
-    total = np.asarray(eff.fitted_total, dtype=np.float64)
-    contrib = np.asarray(eff.contribution_total, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = to_jsonable(summarize(contrib / total[:, None], level, method))
+    s = to_jsonable(summarize(eff.channel_share, level, method))
     index = {c: j for j, c in enumerate(eff.channels)}
-    kpi_total = float(total.mean())
+    kpi_total = float(np.mean(eff.fitted_total, dtype=np.float64))
     out = []
     for row in rows:
         j = index.get(row.get("channel"))

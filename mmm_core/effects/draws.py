@@ -83,6 +83,11 @@ class EffectDraws:
         return _ratio(self.contribution_geo, self.spend_geo[None])
 
     @property
+    def channel_share(self) -> np.ndarray:
+        """[S,C] each channel's contribution as a share of the model's total KPI."""
+        return _ratio(self.contribution_total, np.asarray(self.fitted_total, np.float64)[:, None])
+
+    @property
     def media_share(self) -> np.ndarray:
         """[S] joint media effect as a share of the model's total KPI."""
         return _ratio(self.media_total, self.fitted_total)

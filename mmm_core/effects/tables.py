@@ -76,12 +76,11 @@ def _header(eff: EffectDraws, level: float, method: Method) -> dict[str, Any]:
 def roi_table(eff: EffectDraws, level: float = DEFAULT_LEVEL, method: Method = DEFAULT_METHOD) -> dict[str, Any]:
     """Per channel: total ``spend``, ``contribution`` (KPI units), its ``share`` of the model's KPI, ``roi``
     (contribution / spend) and ``mroi`` (KPI per extra unit of spend at +1%); plus the joint ``media_share``."""
-    share = eff.contribution_total / np.asarray(eff.fitted_total, np.float64)[:, None]
     s = {
         name: stats(x, level, method)
         for name, x in (
             ("contribution", eff.contribution_total),
-            ("share", share),
+            ("share", eff.channel_share),
             ("roi", eff.roi),
             ("mroi", eff.mroi),
         )
