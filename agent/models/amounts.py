@@ -305,10 +305,7 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
     )
     if over and float(over.group(2)) > 100 and not moves:  # "cut all channels by 150%"
         return f"a cut of {over.group(2)}% cannot be applied: a cut removes at most all of a channel's spend"
-    if re.search(
-        _NEGATIVE_LEVEL,
-        low,
-    ) or re.search(
+    if _NEGATIVE_LEVEL.search(low) or re.search(
         r"\b(spend|spending|budget)\b.{0,20}\b(were|was|is|be|went|goes|go|turned|became)\s+(negative|below zero)\b|"
         r"\bnegative (spend|spending|budget)\b",
         low,

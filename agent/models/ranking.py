@@ -15,10 +15,10 @@ _CUT_OR_KEEP = re.compile(
     r"keep|protect|grow|scale|invest|double down|more|extra)\b"
 )
 _CUTS = ("cut", "cuts", "drop", "kill", "stop", "axe", "scrap", "defund", "reduce", "pull back", "less")
-# A superlative over money lost ("where are we wasting the most money?", "which channel loses us the most?"): a
-# ranking from the worst end, not the list of channels that do not pay back.
 # Either end of a ranking named outright.
 RANKED = re.compile(r"\b(most|least|best|worst|highest|lowest|biggest|smallest|top|bottom|poorest|weakest)\b")
+# A superlative over money lost ("where are we wasting the most money?", "which channel loses us the most?"): a
+# ranking from the worst end, not the list of channels that do not pay back.
 SUPERLATIVE = re.compile(r"\b(most|biggest|largest|worst|greatest|heaviest)\b")
 
 

@@ -159,10 +159,9 @@ def sample_and_review(data, config, settings: FitSettings, report: Progress, tim
 
 
 def _compile_ahead(scaled, config, settings: FitSettings) -> None:
-    """Opt-in (``MMM_AGENT_COMPILE_AHEAD=1``): the overlap was not measurable on the loaded 2-core machine, and a
-    process that went on with other JAX work while background compiles ran (a blocked gate leaves them running)
-    crashed once in the test suite (segmentation fault) — until that is understood, compiles stay on the caller's
-    thread by default."""
+    """Opt-in (``MMM_AGENT_COMPILE_AHEAD=1``): the overlap was not measurable on the loaded 2-core machine. (The
+    segmentation fault once seen in a test process with background compiles was that process running out of
+    memory maps — ``engine.executables.trim_if_crowded`` — not these compiles.)"""
     if os.environ.get(COMPILE_AHEAD_ENV) != "1":
         return
     from mmm_core.engine.ahead import compile_fit_ahead, compile_quick_ahead  # lazy: JAX, as in _fit
