@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from router_support import route_in_world as _route
 
-from agent.models.answers import _geo_leaders
+from mmm_core.answers.geo_leaders import geo_leaders
 
 
 @pytest.mark.parametrize(
@@ -84,12 +84,12 @@ def test_the_region_at_the_end_asked_for_and_whether_the_order_is_sure() -> None
         "North": {"TV": _cell(1.0, 0.8, 1.2), "Search": _cell(2.0, 1.0, 3.0)},
         "South": {"TV": _cell(2.0, 1.5, 2.5), "Search": _cell(2.5, 1.5, 3.5)},
     }
-    best = {x["channel"]: x for x in _geo_leaders(by_geo, "best")}
-    assert best["TV"]["geo"] == "South" and not best["TV"]["overlap"]  # 1.5–2.5 clears 0.8–1.2
-    assert best["Search"]["geo"] == "South" and best["Search"]["overlap"]
-    worst = {x["channel"]: x for x in _geo_leaders(by_geo, "worst")}
-    assert worst["TV"]["geo"] == "North" and worst["TV"]["order"] == "worst"
-    assert _geo_leaders(by_geo, None) == [] and _geo_leaders({"North": by_geo["North"]}, "best") == []
+    best = {x.channel: x for x in geo_leaders(by_geo, "best")}
+    assert best["TV"].geo == "South" and not best["TV"].overlap  # 1.5–2.5 clears 0.8–1.2
+    assert best["Search"].geo == "South" and best["Search"].overlap
+    worst = {x.channel: x for x in geo_leaders(by_geo, "worst")}
+    assert worst["TV"].geo == "North" and worst["TV"].order == "worst"
+    assert geo_leaders(by_geo, None) == [] and geo_leaders({"North": by_geo["North"]}, "best") == []
 
 
 def _roi_cell(roi: float, contribution: float) -> dict:

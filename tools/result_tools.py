@@ -91,6 +91,8 @@ def _roi_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
             body[key] = {label: _only(table, channel) for label, table in out[key].items()}
     if "channels" in out:
         body["channels"] = _only(out["channels"], channel)
+    if out.get("geo_leaders"):  # "which region is best?": mmm_core's leader per channel, cut to the channels shown
+        body["geo_leaders"] = _leaders(out["geo_leaders"], body["by_geo"])
     for key in ("by_window", "by_geo"):  # one window or geography: its table is *the* table
         if len(body.get(key) or {}) == 1:
             body["channels"] = next(iter(body[key].values()))
@@ -110,6 +112,15 @@ def _roi_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
         }
         body["total_is"] = out["total_is"]
     return {**body, "approximate": out.get("approximate"), "label": out.get("label"), "provenance": out["provenance"]}
+
+
+def _leaders(leaders: dict[str, list[dict[str, Any]]], by_geo: dict[str, dict[str, Any]]) -> dict[str, list]:
+    """Each end's geography leaders for the channels the cut tables show, their ROI as brief as the tables'."""
+    shown = {name for table in by_geo.values() for name in table}
+    return {
+        order: [{**x, "roi": _brief(x["roi"])} for x in rows if x["channel"] in shown]
+        for order, rows in leaders.items()
+    }
 
 
 def _outcome_row(c: dict[str, Any]) -> dict[str, Any]:

@@ -162,7 +162,7 @@ def _compose_one(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str
             )
         left_out = _left_out(meta, [name for name, _ in channels])
         channels = [kv for kv in channels if kv[0] not in left_out] or channels
-        leaders = _geo_leaders(result.get("by_geo") or {}, meta.get("geo_order"))
+        leaders = _geo_leaders(result, meta.get("geo_order"))
         return _with_left_out(left_out, render("answers/roi.j2", channels=channels, leaders=leaders, **common))
     if tool == "compare_channels":
         return render("answers/compare.j2", **common)
@@ -223,23 +223,11 @@ def _compose_one(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str
     return render("answers/error.j2", e={"message": f"no answer template for {tool}", "hint": ""})
 
 
-def _geo_leaders(by_geo: dict[str, Any], order: str | None) -> list[dict[str, Any]]:
-    """Per channel, the geography at the ``order`` end ('best'/'worst') of its ROI, and whether its interval
-    overlaps another geography's (then the order is uncertain); empty unless a superlative was asked."""
-    if order not in ("best", "worst") or len(by_geo) < 2:
-        return []
-    out = []
-    names = dict.fromkeys(n for table in by_geo.values() for n in table)
-    for name in names:
-        cells = [(g, t[name]["roi"]) for g, t in by_geo.items() if isinstance(t.get(name), dict)]
-        cells = [(g, s) for g, s in cells if isinstance(s, dict) and s.get("mean") is not None]
-        if len(cells) < 2:
-            continue
-        cells.sort(key=lambda gs: gs[1]["mean"], reverse=order == "best")
-        (geo, top), rest = cells[0], cells[1:]
-        overlap = any(s["lo"] <= top["hi"] and top["lo"] <= s["hi"] for _, s in rest)
-        out.append({"channel": name, "geo": geo, "roi": top, "overlap": overlap, "order": order})
-    return out
+def _geo_leaders(result: dict[str, Any], order: str | None) -> list[dict[str, Any]]:
+    """The tool's geography leaders (``mmm_core.answers.geo_leaders``) at the end the question asked for; none
+    unless a superlative ('best'/'worst') was asked. A truncated tool output may end a list with a note: records
+    only."""
+    return [x for x in (result.get("geo_leaders") or {}).get(order or "") or [] if isinstance(x, dict)]
 
 
 def _cut_beyond_spend(result: dict[str, Any], meta: dict[str, Any]) -> str | None:

@@ -15,7 +15,9 @@ import numpy as np
 
 from mmm_core import ledger
 from mmm_core.answers.comparison import comparison_block
+from mmm_core.answers.geo_leaders import geo_leaders_both
 from mmm_core.answers.identifiability import add_identifiability, channel_labels
+from mmm_core.answers.intervals import intervals_overlap
 from mmm_core.answers.outcome_tables import (
     outcome_comparisons,
     outcome_contributions,
@@ -168,7 +170,12 @@ def _sliced_roi(store: Store, fit: FitRecord, eff, frame: dict[str, Any], window
     if geos:
         tables = {g: geo_roi_table(eff, g, level, method) for g in geos}
         by_geo = {name: tables[name]["channels"] for name in tables}
-        return {"by_geo": by_geo, "interval": {"level": level, "method": method}}
+        leaders = geo_leaders_both(by_geo)  # "which region is best?": the leader per channel, at both ends
+        return {
+            "by_geo": by_geo,
+            **({"geo_leaders": leaders} if leaders else {}),
+            "interval": {"level": level, "method": method},
+        }
     wins = resolve_windows(list(eff.periods), windows)
     spend = _period_spend(store, fit, eff)
     by_window = {}
@@ -402,7 +409,7 @@ def compare_engines(store: Store, fit_a: str, fit_b: str) -> dict[str, Any]:
         ra = eff[fit_a].roi[:, eff[fit_a].channel_index(ch)]
         rb = eff[fit_b].roi[:, eff[fit_b].channel_index(ch)]
         ea, eb = summarize(ra, frame["level"], frame["method"]), summarize(rb, frame["level"], frame["method"])
-        overlap = ea["lo"] <= eb["hi"] and eb["lo"] <= ea["hi"]
+        overlap = intervals_overlap(ea, eb)
         n = min(len(ra), len(rb))
         prob = float(np.mean(rng.permutation(ra)[:n] > rng.permutation(rb)[:n]))
         channels[ch] = {"roi_a": ea, "roi_b": eb, "intervals_overlap": bool(overlap), "prob_a_greater": prob}
