@@ -7,14 +7,20 @@ Decision answers refuse a fit whose health review failed unless the caller overr
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from mmm_core import ledger
 from mmm_core.answers.comparison import comparison_block
+from mmm_core.answers.fit_access import (  # re-exported: CLI, tools and other answers call them as results.*
+    _finish,
+    _frame,
+    decision_fit,
+    effect_draws,
+    provenance,
+    succeeded_fit,
+)
 from mmm_core.answers.geo_leaders import geo_leaders_both
 from mmm_core.answers.identifiability import add_identifiability, channel_labels
 from mmm_core.answers.intervals import intervals_overlap
@@ -24,98 +30,18 @@ from mmm_core.answers.outcome_tables import (
     outcomes_block,
     total_label,
 )
+from mmm_core.answers.posterior import load_posterior  # re-exported: callers import it from here
 from mmm_core.answers.shares import with_shares
 from mmm_core.data.queries import panel, resolve_windows, window_mask
 from mmm_core.effects.tables import compare as compare_draws
-from mmm_core.effects.tables import contribution_rows, load_effect_draws, roi_table, summarize
+from mmm_core.effects.tables import contribution_rows, roi_table, summarize
 from mmm_core.effects.tables import response_curve as curve
 from mmm_core.effects.windows import geo_roi_table, window_contribution_rows, window_roi_table, windowed
-from mmm_core.errors import FitRefusedError, MMMError, NotFoundError
-from mmm_core.fit import artifacts
-from mmm_core.fit.comparison import spec_of_fit
-from mmm_core.fit.inputs import model_config, model_data, roi_basis
-from mmm_core.fit.pymc import PYMC_LIMITS
+from mmm_core.errors import MMMError, NotFoundError
+from mmm_core.fit.inputs import roi_basis
 from mmm_core.ledger.fits import FitRecord, fit_record
-from mmm_core.ledger.store import dataset_fingerprint
 from mmm_core.names import Wording, resolve_name
-from mmm_core.spec.experiments import experiments_used
 from mmm_core.store import Store
-
-
-def succeeded_fit(store: Store, fit_id: str) -> FitRecord:
-    """The fit's record, refused unless it succeeded: only a finished fit can answer questions."""
-    fit = fit_record(store, fit_id)
-    if fit.status != "succeeded":
-        raise FitRefusedError(
-            f"Fit {fit_id} is {fit.status}; only a succeeded fit can answer questions.",
-            "Check it with `mmm-agent health FIT_ID` or run the fit again.",
-            code="fit_not_ready",
-        )
-    return fit
-
-
-def require_healthy(store: Store, fit: FitRecord, allow_unhealthy: bool) -> None:
-    """The one health rule before a decision: a fit whose review failed is refused (and the refusal logged in the
-    ledger) unless the caller explicitly allows it. Every decision answer — ROI, comparisons, contributions,
-    response curves, mediation, plans, scenarios, the report, and the chat tools over them — passes here."""
-    if not fit.unhealthy or allow_unhealthy:
-        return
-    failed = ", ".join(fit.failed_checks)
-    ledger.record_refusal(
-        store, fit.dataset_id, fit.spec_id, fit.id, "decision answer", f"health review failed: {failed}"
-    )
-    raise FitRefusedError(
-        f"Fit {fit.id} failed its health review ({failed}); its numbers are not fit for decisions.",
-        "Inspect `mmm-agent health FIT_ID`; re-fit with more draws, or pass --allow-unhealthy to see them anyway.",
-        code="fit_unhealthy",
-    )
-
-
-def decision_fit(store: Store, fit_id: str, allow_unhealthy: bool = False) -> FitRecord:
-    """A succeeded fit that may back a decision (see :func:`require_healthy`)."""
-    fit = succeeded_fit(store, fit_id)
-    require_healthy(store, fit, allow_unhealthy)
-    return fit
-
-
-@lru_cache(maxsize=8)
-def _effect_draws(folder: str):
-    return load_effect_draws(Path(folder) / artifacts.EFFECTS)
-
-
-def effect_draws(store: Store, fit_id: str):
-    """The stored effect draws of a fit (cached per process: answering must be fast)."""
-    return _effect_draws(str(artifacts.fit_dir(store, fit_id)))
-
-
-def _frame(store: Store, fit: FitRecord, interval: float | None, method: str | None) -> dict[str, Any]:
-    meta = artifacts.load_meta(artifacts.fit_dir(store, fit.id))
-    default = meta["settings"]["interval"]
-    return {
-        "fit_id": fit.id,
-        "spec_id": fit.spec_id,
-        "approximate": bool(meta.get("approximate")),
-        "label": meta.get("label"),
-        "level": float(interval or default["level"]),
-        "method": method or default["method"],
-    }
-
-
-def _finish(store: Store, frame: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    out = {
-        "fit_id": frame["fit_id"],
-        **body,
-        "approximate": frame["approximate"],
-        "label": frame["label"],
-        "provenance": provenance(store, frame["spec_id"]),
-    }
-    return out
-
-
-def provenance(store: Store, spec_id: str) -> dict[str, Any]:
-    """The ledger's provenance, plus ``experiments`` (the lift tests the locked spec used) on a calibrated fit."""
-    return {**ledger.provenance(store, spec_id), **experiments_used(ledger.chain(store, spec_id)[-1].spec)}
-
 
 CHANNEL_NOT_FOUND = Wording(
     NotFoundError, "No channel called {name!r} in this model.", "Known channels: {known}.", "channel_not_found"
@@ -317,60 +243,6 @@ def health(store: Store, fit_id: str) -> dict[str, Any]:
         "error": fit.error,
         "provenance": provenance(store, fit.spec_id),
     }
-
-
-def load_posterior(store: Store, fit_id: str, outcomes: bool = False):
-    """Rebuild a fit's `Posterior` from its stored draws, its locked spec and the stored data (reproducible).
-
-    A fit of several outcomes is a ``MultiPosterior`` (its KPI the spec's weighted sum of outcomes, cross-effects
-    included) for callers that read only what it offers (``outcomes=True``: the optimizer, what-ifs, response
-    curves); other callers need single-KPI pieces (noise, mediators, lift-test likelihoods) and are refused."""
-    from mmm_core.engine import scale_data  # lazy: JAX (~0.7 s) only for answers that rebuild the posterior
-    from mmm_core.engine.posterior import Posterior  # lazy: JAX, as above
-
-    fit = succeeded_fit(store, fit_id)
-    if fit.engine == "pymc-marketing":
-        raise FitRefusedError(
-            f"Fit {fit_id} was made with pymc-marketing. {PYMC_LIMITS}",
-            "Fit the same spec with the default engine: `mmm-agent fit SPEC_ID`.",
-            code="engine_cannot_predict",
-        )
-    locked = ledger.get_spec(store, fit.spec_id)
-    several = getattr(locked.spec, "outcomes", None) is not None
-    if several and not outcomes:  # this answer reads a single KPI's noise, mediators or lift tests
-        raise FitRefusedError(
-            f"Fit {fit_id} models several outcomes; this answer needs a single-KPI posterior (ROI, contributions, "
-            "cross-effects, per-outcome effects, the optimizer, what-ifs and response curves on the weighted sum "
-            "of outcomes are available).",
-            "Ask for ROI (`mmm-agent roi FIT_ID`), `mmm-agent optimize FIT_ID`, or fit one KPI for this answer.",
-            code="multi_outcome_unsupported",
-        )
-    if dataset_fingerprint(store, locked.dataset_id) != locked.data_fingerprint:
-        raise FitRefusedError(
-            f"The data of fit {fit_id} changed since its spec was locked.",
-            "Re-ingest the original file, or lock a new spec on the new data.",
-            code="data_changed",
-        )
-    meta = artifacts.load_meta(artifacts.fit_dir(store, fit_id))
-    params = artifacts.load_samples(artifacts.fit_dir(store, fit_id))
-    approximate, label = bool(meta.get("approximate")), meta.get("label") or ""
-    if several:
-        return _multi_posterior(store, locked.spec, params, approximate, label)
-    spec = spec_of_fit(locked.spec, fit.settings)  # a comparison member is its own curve family, not the spec's
-    data = model_data(store, spec)
-    config = model_config(spec, data)
-    return Posterior(params, data, scale_data(data, config), config, approximate, label)
-
-
-def _multi_posterior(store: Store, spec, params: dict, approximate: bool, label: str):
-    """The ``MultiPosterior`` of a multi-outcome fit: the fit's own inputs (``fit.multi.multi_inputs``)."""
-    from mmm_core.engine.multi_posterior import MultiPosterior  # lazy: JAX, as in load_posterior
-    from mmm_core.engine.outcomes import scale_multi  # lazy: JAX
-    from mmm_core.fit.multi import multi_inputs  # lazy: pandas panels, only for multi-outcome fits
-
-    inputs = multi_inputs(store, spec)
-    scaled = scale_multi(inputs.data, inputs.config)
-    return MultiPosterior(params, inputs.data, scaled, inputs.config, approximate, label or MultiPosterior.label)
 
 
 def response_curve(store: Store, fit_id: str, channel: str, allow_unhealthy: bool = False) -> dict[str, Any]:
