@@ -9,6 +9,8 @@ from pydantic import Field, model_validator
 
 from mmm_core.spec.media import LogNormalPrior, NormalPrior, StrictModel
 
+SPARSE_BELOW = 0.6  # a mediator observed on fewer periods than this share is 'sparse' (latent in between)
+
 
 class MediatorPriors(StrictModel):
     """Priors of a mediator's two equations, on standardised scales (mediator and KPI in sd units)."""
