@@ -17,9 +17,8 @@ error (``allowance.widen_by_channel``), so a risk-aware point avoids exactly the
 
 from __future__ import annotations
 
-import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import jax
 import jax.numpy as jnp
@@ -30,7 +29,8 @@ from mmm_core.errors import MMMError
 from mmm_core.optimizer.feasible import allowed as allowed  # re-exported: plans imports it from the solver
 from mmm_core.optimizer.feasible import project as project  # re-exported, as allowed
 from mmm_core.optimizer.feasible import repair, slsqp_constraints, snap_to_bounds, start_shares
-from mmm_core.optimizer.response import Response, national_view
+from mmm_core.optimizer.problem import Problem, Solution  # re-exported: frontier, plans and explain import them here
+from mmm_core.optimizer.response import national_view
 
 OBJECTIVES = ("mean", "mean_sd", "cvar")
 
@@ -39,49 +39,6 @@ class OptimizerError(MMMError):
     """A budget question the optimizer cannot answer as asked (infeasible bounds, unknown channel...)."""
 
     code = "optimizer_invalid"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One allocation problem in cell amounts (totals over the horizon, spend units).
-
-    ``lo``/``hi`` [C] channel totals; ``fixed`` [C] bool (lo == hi for those); ``reference`` [C] the current
-    pattern at this budget (for the total-change limits, shares of the budget moved: ½·Σ|a − ref| / budget).
-    """
-
-    response: Response
-    budget: float
-    lo: np.ndarray
-    hi: np.ndarray
-    fixed: np.ndarray
-    reference: np.ndarray
-    objective: str = "mean"
-    risk_lambda: float = 1.0
-    cvar_q: float = 0.1
-    min_total_change: float | None = None
-    max_total_change: float | None = None
-    bound_source: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # per side: user/trust_region/...
-    # Per-draw KPI of the current mix [S]: when set, the objective is the risk measure of the *paired gain*
-    # (total − offset, draw by draw), whose spread is the disagreement of the draws about the move itself.
-    offset: np.ndarray | None = None
-    # Per-channel allowance [C] with the current mix per draw and channel [S, C] (paired objectives only):
-    # ``mean_sd`` takes the sd of the gain with each channel's part weighted by its allowance, the spread the
-    # decision rule judges (the mean is unchanged: the rule widens around the centre).
-    allowance: np.ndarray | None = None
-    offset_channels: np.ndarray | None = None
-
-    @property
-    def cvar_count(self) -> int:
-        return max(1, math.ceil(self.cvar_q * self.response.n_draws))
-
-
-@dataclass
-class Solution:
-    cells: np.ndarray  # [J] amounts
-    objective_value: float  # in KPI units
-    starts: list[dict]
-    best_start: str
-    seconds: float
 
 
 def risk(total: jnp.ndarray, kind: str, lam: float, m: int, spread: jnp.ndarray | None = None) -> jnp.ndarray:

@@ -4,12 +4,9 @@ and snapping of an end point onto it (SLSQP ends within its tolerance, not on th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:  # the solver imports this module; the problem record is only named in signatures here
-    from mmm_core.optimizer.core import Problem
+from mmm_core.optimizer.problem import Problem
 
 
 def project(v: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float = 1.0) -> np.ndarray:
