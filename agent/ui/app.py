@@ -2,7 +2,7 @@
 progress (``agent.ui.jobs``), charts, report download, chat settings, optional password auth and SQLite chat history.
 
 The agent graph is the same one the CLI uses (``agent.graph.build_agent``); the LangGraph thread id is the Chainlit
-thread id, so a resumed chat continues the same conversation state. Pieces live in ``agent/ui_*.py``.
+thread id, so a resumed chat continues the same conversation state. Pieces live beside it in ``agent/ui/``.
 """
 
 from __future__ import annotations
@@ -17,11 +17,9 @@ from typing import Any
 
 import chainlit as cl
 from chainlit.input_widget import MultiSelect, Select
-from chainlit.utils import utc_now
 from langchain_core.messages import HumanMessage
 from langgraph.types import Command
 
-from agent.ui import charts as ui_charts
 from agent.ui import experiments as ui_experiments
 from agent.ui import jobs as ui_jobs
 from agent.ui import login_limit
@@ -36,8 +34,10 @@ from agent.ui.data import (
     history_url,
     install_offline_html,
 )
+from agent.ui.messages import retire_buttons, say
 from agent.ui.safe_text import md_name, neutralise
 from agent.ui.tools import LEVELS, parse_level, session_tools
+from agent.ui.turn_view import TurnView
 from mmm_core.data.queries import describe
 from mmm_core.engine.setup import setup as setup_engine
 from mmm_core.errors import MMMError
@@ -136,7 +136,7 @@ async def _send_settings() -> None:
 @cl.on_chat_start
 async def on_chat_start() -> None:
     st = await _start_session(cl.context.session.thread_id)
-    await _say(ui_setup.greeting(st), ui_setup.suggestions(st))
+    await say(ui_setup.greeting(st), ui_setup.suggestions(st))
 
 
 @cl.on_chat_resume
@@ -150,44 +150,22 @@ async def on_settings_update(settings: dict[str, Any]) -> None:
         described = cl.user_session.get("described")
         declared = await asyncio.to_thread(ui_setup.apply_role_fields, STORE, described, settings)
     except MMMError as exc:
-        await _say(ui_setup.error_text(exc, doing="Could not declare those roles"))
+        await say(ui_setup.error_text(exc, doing="Could not declare those roles"))
         return
     if declared:
         cl.user_session.set("described", declared[1])
         cl.user_session.set("channels", declared[1].get("channels") or [])
         await _send_settings()
-        await _say(declared[0], [ui_setup.Button("Set up a model", "set up a model")])
+        await say(declared[0], [ui_setup.Button("Set up a model", "set up a model")])
     model, level = settings.get("model"), parse_level(settings.get("interval"))
     try:
         cl.user_session.set("graph", await _new_graph(model, level))
     except MMMError as exc:
-        await _say(ui_setup.error_text(exc, doing="Could not switch the chat model"))
+        await say(ui_setup.error_text(exc, doing="Could not switch the chat model"))
         return
-    await _say(
+    await say(
         f"Settings applied: chat model {model}; interval level {'from the spec' if level is None else f'{level:.0%}'}."
     )
-
-
-# --- messages and buttons ----------------------------------------------------------------------------------
-
-
-def _actions(buttons: list[ui_setup.Button]) -> list[cl.Action]:
-    return [cl.Action(name="reply", payload={"reply": b.reply}, label=b.label) for b in buttons]
-
-
-async def _say(text: str, buttons: list[ui_setup.Button] | None = None, elements: list | None = None) -> None:
-    msg = cl.Message(content=neutralise(text), actions=_actions(buttons or []), elements=elements or [])
-    await msg.send()
-    if buttons:
-        cl.user_session.set("buttons_msg", msg)
-
-
-async def _retire_buttons() -> None:
-    """Older answers' buttons would replay stale replies (a KPI question already answered): remove them."""
-    msg = cl.user_session.get("buttons_msg")
-    if msg is not None:
-        cl.user_session.set("buttons_msg", None)
-        await msg.remove_actions()
 
 
 @cl.action_callback("reply")
@@ -206,14 +184,14 @@ async def on_reply(action: cl.Action) -> None:
 
 @cl.action_callback(ui_jobs.CANCEL_ACTION)
 async def on_cancel_fit(action: cl.Action) -> None:
-    await _say(await asyncio.to_thread(ui_jobs.cancel_text, STORE, str(action.payload.get("job_id", ""))))
+    await say(await asyncio.to_thread(ui_jobs.cancel_text, STORE, str(action.payload.get("job_id", ""))))
 
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
     files = [e for e in message.elements or [] if getattr(e, "path", None)]
     if files:
-        await _retire_buttons()
+        await retire_buttons()
         for element in files:
             await _upload(element)
         return
@@ -221,7 +199,7 @@ async def on_message(message: cl.Message) -> None:
 
 
 async def _dispatch(text: str, parent_id: str | None = None) -> None:
-    await _retire_buttons()
+    await retire_buttons()
     if text.strip().casefold() == "/report" or _asks_for_report(text):
         await _report()
     elif text.strip():
@@ -250,14 +228,14 @@ async def _upload(element: Any) -> None:
         dataset = ui_experiments.upload_dataset(STORE, cl.user_session.get("described"))
         text = await asyncio.to_thread(ui_experiments.upload_text, STORE, dataset, local, name)
         shutil.rmtree(local.parent, ignore_errors=True)
-        await _say(text)
+        await say(text)
         return
     try:
         fmt = ui_setup.sniff_format(local)
         result = await asyncio.to_thread(ingest, STORE, local, Path(name).stem, fmt)
         described = await asyncio.to_thread(queries.describe, STORE, result.dataset_id)
     except MMMError as exc:
-        await _say(ui_setup.error_text(exc, name))
+        await say(ui_setup.error_text(exc, name))
         return
     finally:
         shutil.rmtree(local.parent, ignore_errors=True)
@@ -268,7 +246,7 @@ async def _upload(element: Any) -> None:
     await _send_settings()  # the role fields now list this dataset's variables
     verb = "Already stored" if result.already_present else f"Loaded ({fmt} format)"
     notes = "".join(f"\n- warning: {w}" for w in result.warnings) + ui_setup.role_hint(described)
-    await _say(
+    await say(
         f"{verb}: {md_name(name)}\n\n{ui_setup.describe_table(described)}{notes}",
         [ui_setup.Button("Set up a model", "set up a model")],
     )
@@ -281,7 +259,7 @@ async def _turn(text: str, parent_id: str | None) -> None:
     graph, config = cl.user_session.get("graph"), cl.user_session.get("config")
     payload: Any = {"messages": [HumanMessage(content=text)], **(cl.user_session.get("pending") or {})}
     cl.user_session.set("pending", {})
-    turn = _TurnView(parent_id)
+    turn = TurnView(parent_id, STORE)
     try:
         while payload is not None:
             approval = None
@@ -291,10 +269,10 @@ async def _turn(text: str, parent_id: str | None) -> None:
                     await turn.handle(event)
             payload = Command(resume=await _approve(approval.requests)) if approval else None
     except MMMError as exc:
-        await _say(f"`{exc.code}`: {exc.message}\n\nHint: {exc.hint}")
+        await say(f"`{exc.code}`: {exc.message}\n\nHint: {exc.hint}")
     await turn.finish()
     if turn.job_id:  # the fit runs in a worker process; its progress and summary follow this turn
-        ui_jobs.follow(STORE, turn.job_id, _say)
+        ui_jobs.follow(STORE, turn.job_id, say)
 
 
 async def _approve(requests: list[dict[str, Any]]) -> dict[str, Any]:
@@ -313,69 +291,6 @@ async def _approve(requests: list[dict[str, Any]]) -> dict[str, Any]:
     return ui_turn.decisions(requests, approved)
 
 
-class _TurnView:
-    """Renders one turn's events: a step per tool call, charts and the final answer (and notes a queued fit)."""
-
-    def __init__(self, parent_id: str | None) -> None:
-        self.parent_id = parent_id  # tool steps hang under the user's message, as Chainlit shows its own steps
-        self.steps: dict[str, cl.Step] = {}
-        self.elements: list[Any] = []
-        self.buttons: list[ui_setup.Button] = []
-        self.answer: ui_turn.Answer | None = None
-        self.job_id: str | None = None
-
-    async def handle(self, event: ui_turn.Event) -> None:
-        if isinstance(event, ui_turn.ToolStart):
-            await self._start(event)
-        elif isinstance(event, ui_turn.ToolEnd):
-            await self._end(event)
-        elif isinstance(event, ui_turn.Answer):
-            self.answer = event
-
-    async def _start(self, ev: ui_turn.ToolStart) -> None:
-        step = cl.Step(name=ev.name, type="tool", show_input="json", language="json", parent_id=self.parent_id)
-        step.input, step.start = ev.args, utc_now()
-        await step.send()
-        self.steps[ev.call_id] = step
-
-    async def _end(self, ev: ui_turn.ToolEnd) -> None:
-        step = self.steps.get(ev.call_id) or cl.Step(name=ev.name, type="tool")
-        step.output = neutralise(ev.content if len(ev.content) < 6000 else ev.content[:6000] + "…")
-        step.is_error, step.end = ev.error, utc_now()
-        await step.update()
-        if ev.name == "fit_model" and not ev.error:
-            self.job_id = ev.data.get("job_id")
-        self._remember(ev)
-        figures = await asyncio.to_thread(ui_charts.figures_for, ev.name, ev.data, STORE)
-        self.elements += [cl.Plotly(name=n, figure=f, display="inline") for n, f in figures]
-        if ev.name == "report" and not ev.error and ev.data.get("path"):
-            self.elements.append(cl.File(name=Path(ev.data["path"]).name, path=ev.data["path"], display="inline"))
-        self.buttons += ui_setup.after_tool_buttons(ev.name, ev.data, cl.user_session.get("channels"))
-
-    def _remember(self, ev: ui_turn.ToolEnd) -> None:
-        if ev.error:
-            return
-        if ev.name == "draft_spec":
-            cl.user_session.set("draft", ev.data)
-        elif ev.name == "edit_spec":
-            old = cl.user_session.get("draft") or {}
-            cl.user_session.set("draft", {**ev.data, "available": old.get("available", {})})
-        if ev.data.get("channels") and ev.name in ("describe_dataset", "draft_spec"):
-            cl.user_session.set("channels", list(ev.data["channels"]))
-
-    async def finish(self) -> None:
-        if self.answer is None and not self.elements:
-            return  # the turn failed before answering; its error was already shown
-        text = self.answer.text if self.answer else ""
-        step = (self.answer.meta if self.answer else {}).get("setup_step")
-        buttons = self.buttons
-        if step and cl.user_session.get("draft"):
-            draft = cl.user_session.get("draft")
-            text += "\n\n" + ui_setup.spec_preview(draft)
-            buttons = ui_setup.setup_buttons(step, draft) + buttons
-        await _say(text, buttons, self.elements)
-
-
 # --- report ----------------------------------------------------------------------------------------------------
 
 
@@ -386,13 +301,13 @@ async def _report() -> None:
 
     fit_id = state.get("fit_id") or (cl.user_session.get("pending") or {}).get("fit_id") or latest_fit(STORE)
     if not fit_id:
-        await _say("There is no fit to report on yet: lock a spec and fit it first.")
+        await say("There is no fit to report on yet: lock a spec and fit it first.")
         return
     out = STORE.artifacts_dir / f"report_{fit_id}.html"
     try:
         result = await asyncio.to_thread(build_report, STORE, fit_id, out, "html")
     except MMMError as exc:
-        await _say(f"`{exc.code}`: {exc.message}\n\nHint: {exc.hint}")
+        await say(f"`{exc.code}`: {exc.message}\n\nHint: {exc.hint}")
         return
     path = Path(result["path"])
     grounded = (
@@ -400,7 +315,7 @@ async def _report() -> None:
         if result["grounded"]
         else " Warning: some numbers in it could not be matched to the results."
     )
-    await _say(
+    await say(
         f"Report for {fit_id} is ready: {path.name}.{grounded}",
         elements=[cl.File(name=path.name, path=str(path), display="inline")],
     )
