@@ -13,6 +13,7 @@ from typing import Any
 
 import jinja2
 
+from mmm_core.answers.intervals import intervals_overlap
 from mmm_core.prompts_loader import jinja_env
 
 TOOL_LABELS = {"lock_spec": "the lock", "amend_spec": "the amendment", "fit_model": "the fit"}
@@ -156,7 +157,7 @@ def _compose_one(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str
             excluded = [kv for kv in channels if kv[0] in left_out]
             channels = [kv for kv in channels if kv[0] not in left_out] or channels
             top, second = channels[0][1]["roi"], channels[1][1]["roi"] if len(channels) > 1 else None
-            overlap = bool(second) and (top["lo"] <= second["hi"] and second["lo"] <= top["hi"])
+            overlap = bool(second) and intervals_overlap(top, second)
             return render(
                 "answers/rank.j2", channels=channels, order=order, overlap=overlap, excluded=excluded, **common
             )
