@@ -12,6 +12,13 @@ funnel). ``--dense yes|no`` and ``--depth`` override the engine's mass matrix an
     python bench/geo_geometry.py --warmup 1000 --draws 1000        # the confirming run
     python bench/geo_geometry.py --seed 1 --warmup 1000 --draws 1000   # the same on data it was not tuned on
     python bench/geo_geometry.py --sampler nutpie --adaptation low_rank
+    python bench/geo_geometry.py --preset medium_business --geo-effects centred   # PyMC Labs' data, their seed
+
+``--generator bench`` draws the preset's shape from ``bench/_bench_data.py``'s own generator (other data).
+``--preset medium_business`` / ``small_business``: PyMC Labs' generated data (``data/pymc_labs_*``, seed 2148)
+with our default spec (``bench/_pymc_labs_data.py::model_inputs``); ``--seed`` does not apply. ``--geo-effects``
+picks the form of the geo media effects (``engine.centring``); with ``auto`` the output carries the pilot's
+choice and figures, and the NUTS CPU includes the pilot.
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -72,8 +81,11 @@ def scale_tail(draws: np.ndarray) -> dict:
     )
 
 
-def _numpyro(data, config, a, shapes) -> dict:
+def _numpyro(data, config, a) -> dict:
+    """Figures over the latent sites of the form sampled (centred or not), and the min ESS of ``beta`` (the per-geo
+    effects: the same quantity whichever form) per 1,000 gradients."""
     from mmm_core.engine import sample_nuts
+    from mmm_core.engine.centring import form_config
 
     fit = sample_nuts(
         data,
@@ -85,14 +97,26 @@ def _numpyro(data, config, a, shapes) -> dict:
         dense_mass=a.dense,
         max_tree_depth=a.depth,
     )
+    form = (fit.extra.get("geo_effects") or {}).get("form", "noncentred")
+    shapes = _latent_shapes(data, form_config(config, form))
     flat = np.concatenate([np.asarray(fit.samples[k]).reshape(a.chains, a.draws, -1) for k in shapes], -1)
     names = [k for k, s in shapes.items() for _ in range(int(np.prod(s, dtype=int)))]
     st = fit.idata.sample_stats
     out = geometry(flat, np.asarray(st["n_steps"]), np.asarray(st["diverging"]), names)
+    beta = geometry(fit.samples["beta"].reshape(a.chains, a.draws, -1), np.asarray(st["n_steps"]), np.zeros(1))
+    out["beta_ess_min_per_1k_gradients"] = beta["ess_min_per_1k_gradients"]
     scales = {k: scale_tail(np.asarray(fit.samples[k])) for k in shapes if k.endswith("_tau")}
     phases = fit.extra["phases"]
-    cpu = sum(phases[k]["cpu_s"] for k in ("warmup", "sampling") if k in phases)  # NUTS only: no compile
-    return out | (dict(scale_tails=scales) if scales else {}) | dict(nuts_cpu_s_loaded_machine=round(cpu, 1))
+    cpu = sum(phases[k]["cpu_s"] for k in ("pilot", "warmup", "sampling") if k in phases)  # NUTS only: no compile
+    geo = fit.extra.get("geo_effects") or {}
+    return (
+        out
+        | (dict(scale_tails=scales) if scales else {})
+        | dict(
+            geo_effects=geo.get("form"), pilot=geo.get("pilot"), warmup_steps_per_25=fit.extra["warmup_steps_per_25"]
+        )
+        | dict(nuts_cpu_s_loaded_machine=round(cpu, 1))
+    )
 
 
 def _nutpie(data, config, a, shapes, ndim: int) -> dict:
@@ -136,6 +160,34 @@ def _nutpie(data, config, a, shapes, ndim: int) -> dict:
     return geometry(tr.posterior["x"].values, st["n_steps"].values, st["diverging"].values)
 
 
+def _latent_shapes(data, config) -> dict:
+    from mmm_core.engine.data import scale_data
+    from mmm_core.engine.kernels import latent_sites, model_args, model_functions
+
+    return dict(sorted(latent_sites(model_functions(config)["model"], model_args(scale_data(data, config))).items()))
+
+
+def _inputs(preset: str, seed: int, generator: str = "synth"):
+    """(ModelData, ModelConfig, source): a synth preset with the engine's default config, or PyMC Labs' data with
+    our default spec's config."""
+    from mmm_core.engine import ModelConfig
+
+    if preset in ("small_business", "medium_business"):
+        from _pymc_labs_data import LABS_SEED, model_inputs
+
+        with tempfile.TemporaryDirectory() as folder:
+            data, config = model_inputs(preset, Path(folder))
+        return data, config, f"PyMC Labs' generator, seed {LABS_SEED} (data/pymc_labs_{preset}.csv)"
+    if generator == "bench":  # the self-contained generator: same shapes, other data (a check on unseen data)
+        from _bench_data import generate
+
+        return generate(preset, seed)[0], ModelConfig(), "bench/_bench_data.py"
+    from _bench_data import load
+
+    data, _, source = load(preset, seed)
+    return data, ModelConfig(), source
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--preset", default="geo_medium")
@@ -147,23 +199,20 @@ def main() -> None:
     p.add_argument("--depth", default=10, type=int, help="NUTS max tree depth (numpyro)")
     p.add_argument("--sampler", default="numpyro", choices=["numpyro", "nutpie"])
     p.add_argument("--adaptation", default="low_rank", choices=["diag", "low_rank"], help="nutpie only")
+    p.add_argument("--generator", default="synth", choices=["synth", "bench"], help="bench: bench/_bench_data.py")
+    p.add_argument("--geo-effects", default="auto", choices=["auto", "noncentred", "centred"], help="numpyro only")
     a = p.parse_args()
     from mmm_core.engine.setup import setup
 
     setup()  # before JAX starts: a device per chain
-    from _bench_data import load
-
-    from mmm_core.engine import ModelConfig
-    from mmm_core.engine.data import scale_data
-    from mmm_core.engine.kernels import latent_sites, model_args, model_functions
-
-    data, _, source = load(a.preset, a.seed)
-    config = ModelConfig()
-    shapes = dict(sorted(latent_sites(model_functions(config)["model"], model_args(scale_data(data, config))).items()))
+    data, config, source = _inputs(a.preset, a.seed, a.generator)
+    config = replace(config, geo_effects=a.geo_effects)
+    shapes = _latent_shapes(data, config)
     ndim = sum(int(np.prod(s, dtype=int)) for s in shapes.values())
     t0 = time.perf_counter()
-    out = _numpyro(data, config, a, shapes) if a.sampler == "numpyro" else _nutpie(data, config, a, shapes, ndim)
-    head = dict(preset=a.preset, source=source, sampler=a.sampler, dims=ndim, iterations=f"{a.warmup}+{a.draws}")
+    out = _numpyro(data, config, a) if a.sampler == "numpyro" else _nutpie(data, config, a, shapes, ndim)
+    head = dict(preset=a.preset, seed=a.seed, source=source, sampler=a.sampler, dims=ndim)
+    head |= dict(iterations=f"{a.warmup}+{a.draws}", geo_effects_asked=a.geo_effects)
     print(json.dumps(dict(head, **out, wall_s_loaded_machine=round(time.perf_counter() - t0, 1))))
 
 

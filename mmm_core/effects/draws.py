@@ -212,6 +212,8 @@ _REVIEWED_CONFIG_FIELDS = frozenset(
         "control_sign",
         "pooling",
         "geo_sd",
+        # How the geo deviations are sampled (centred or not): the same model, so the same additive mean.
+        "geo_effects",
         "likelihood",
         "noise",
         "student_t_df",

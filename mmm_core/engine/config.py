@@ -144,7 +144,8 @@ class ModelConfig:
     (saturation hill vs logistic, half-life 1.0/0.7 vs 1.5/0.8, half-point sd 0.5 vs 0.7, Hill slope 1.5/0.35 vs
     1.0/0.5, effect sd 0.8 vs 1.0, pooling partial vs full) the engine's value never reaches a fit. Engine-only
     priors with no spec field: ``media_share_total``, ``trend_sd``, ``seasonality_sd``, ``control_sd``,
-    ``geo_sd``, ``noise_sd``, ``student_t_df`` (``mmm_core.fit.inputs.ENGINE_ONLY``).
+    ``geo_sd``, ``geo_effects`` (a sampling choice), ``noise_sd``, ``student_t_df``
+    (``mmm_core.fit.inputs.ENGINE_ONLY``).
     """
 
     adstock: Adstock | tuple[Adstock, ...] = "geometric"
@@ -175,6 +176,11 @@ class ModelConfig:
     # between-geo spread of log media effects: log-normal prior with HalfNormal(geo_sd)'s median and 99th percentile
     # (zero-avoiding: engine.model.geo_spread_prior)
     geo_sd: float = 0.3
+    # How partial pooling's geo x channel deviations are sampled (the same model either way): "noncentred" samples
+    # z ~ Normal(0, 1) with log beta_gc = log beta_c + tau z; "centred" samples log beta_gc ~ Normal(log beta_c, tau).
+    # Which mixes better depends on how firmly the data pin each cell (engine.centring); "auto": a short pilot of
+    # both forms at the start of warm-up picks one, non-centred unless the centred form is clearly cheaper.
+    geo_effects: Literal["auto", "noncentred", "centred"] = "auto"
     likelihood: Literal["additive", "multiplicative"] = "additive"
     noise: Literal["normal", "student_t"] = "normal"
     student_t_df: float = 5.0
@@ -259,6 +265,8 @@ class ModelConfig:
             raise EngineConfigError(problem[0].upper() + problem[1:] + ".", hint=HOLDOUT_HINT)
         if self.pooling not in ("none", "partial", "full"):
             raise EngineConfigError(f"Unknown pooling {self.pooling!r}.", hint="none, partial or full.")
+        if self.geo_effects not in ("auto", "noncentred", "centred"):
+            raise EngineConfigError(f"Unknown geo_effects {self.geo_effects!r}.", hint="auto, noncentred or centred.")
         if self.likelihood not in ("additive", "multiplicative"):
             raise EngineConfigError(f"Unknown likelihood {self.likelihood!r}.", hint="additive or multiplicative.")
         if self.noise not in ("normal", "student_t"):

@@ -17,6 +17,7 @@ APPROXIMATE_LABEL = "approximate — uncertainty not calibrated"
 SITE_DIMS = {
     "beta": ["geo", "channel"],
     "beta_geo_z": ["geo", "channel"],
+    "beta_geo_log": ["geo", "channel"],  # centred geo effects (config.geo_effects); beta_geo_z is then derived
     "beta_z": ["channel"],
     "adstock_z": ["channel"],
     "half_life": ["channel"],

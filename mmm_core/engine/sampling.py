@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from functools import partial
 from typing import Callable
 
@@ -17,6 +18,16 @@ import jax
 import numpy as np
 from numpyro.infer.hmc import hmc
 
+from mmm_core.engine.centring import (
+    FORMS,
+    PILOT_CHUNK,
+    FormRun,
+    form_config,
+    geo_effects_record,
+    needs_pilot,
+    pilot_chunks,
+    run_pilot,
+)
 from mmm_core.engine.config import ModelConfig
 from mmm_core.engine.data import ModelData, ScaledData, scale_data
 from mmm_core.engine.executables import compiled
@@ -43,10 +54,11 @@ def _as_scaled(data: ModelData | ScaledData, config: ModelConfig) -> ScaledData:
     return data if isinstance(data, ScaledData) else scale_data(data, config)
 
 
-def _chunk_size(warmup: int, draws: int, target_chunks: int = 8) -> int:
-    """Largest divisor of gcd(warmup, draws) giving at least ~target_chunks calls (progress granularity)."""
+def _chunk_size(warmup: int, draws: int, target_chunks: int = 8, max_chunk: int | None = None) -> int:
+    """Largest divisor of gcd(warmup, draws) giving at least ~target_chunks calls (progress granularity), at most
+    ``max_chunk`` iterations (the geo pilot's: ``centring.PILOT_CHUNK``)."""
     g = math.gcd(warmup, draws) if warmup else draws
-    limit = max(1, (warmup + draws) // target_chunks)
+    limit = max(1, min((warmup + draws) // target_chunks, max_chunk or warmup + draws))
     best = 1
     for d in range(1, g + 1):
         if g % d == 0 and d <= limit:
@@ -140,34 +152,31 @@ def sample_nuts(
     with timer.phase("prepare"):  # scaling, tracing the model, the initial point and the sampler's state
         sd = _as_scaled(data, config)
         args = model_args(sd)
-        chunk = _chunk_size(warmup, draws)
+        pilot_wanted = needs_pilot(config, *sd.spend.shape[1:])
+        chunk = _chunk_size(warmup, draws, max_chunk=PILOT_CHUNK if pilot_wanted else None)
         dense, use_laplace = mass_and_start(n_latent(config, args), dense_mass, laplace_start)
-        fresh = _runner_key_missing(config, sd, chains, warmup, chunk, target_accept, max_tree_depth, dense)
-        runner = _runner(config, sd, chains, warmup, chunk, target_accept, max_tree_depth, dense)
-        run = runner["run"]
-        key_init, key_run = jax.random.split(jax.random.PRNGKey(seed))
-        start = _laplace_start(runner, args, config, chains, seed, dense) if use_laplace else None
-        z0, inverse_mass = start or (initial_z(runner, args, chains, key_init), None)
-        init_args = (z0, jax.random.split(key_run, chains), args, inverse_mass)
-        state = compiled("nuts_init", runner["init"], init_args, runner["static"])(*init_args)
         n_chunks = (warmup + draws) // chunk
-    compile_time = 0.0
-    if fresh:  # compile (or load) ahead of time so the compile share of the wall time is measured, not guessed
-        tc = time.perf_counter()
-        with timer.phase("compile"):
-            # NumPyro's functional NUTS sets the sample kernel's settings (tree depth...) while its init is traced:
-            # a loaded init never was, so tracing the chunk needs that trace first (abstract: nothing compiled)
-            trace_init = partial(jax.eval_shape, runner["init"], *init_args)
-            runner["run"] = run = compiled("nuts_chunk", run, (state, args), runner["static"], before_trace=trace_init)
-        compile_time = time.perf_counter() - tc
+    settings = _ChainSettings(chains, warmup, draws, chunk, target_accept, max_tree_depth, dense, use_laplace, seed)
+    n_pilot = pilot_chunks(warmup, chunk) if pilot_wanted else 0
+    pilot = None
+    if n_pilot:  # "auto" geo effects: both forms run the first warm-up chunk(s), the cheaper carries on
+        kept, pilot = run_pilot(partial(_pilot_form, config, sd, args, settings, n_pilot, timer, progress_callback))
+        runner, state, started_laplace = kept.runner, kept.state, kept.laplace_start
+    else:
+        runner, state, started_laplace = _setup_chains(config, sd, args, settings, timer)
+    compile_time = timer.phases.get("compile", {}).get("wall_s", 0.0)  # both forms' kernels when there was a pilot
+    run = runner["run"]
     collected = []
-    for i in range(n_chunks):
+    warmup_steps = [kept.steps.mean(0)] if n_pilot else []  # the kept form's pilot chunks were its warm-up
+    for i in range(n_pilot, n_chunks):
         phase = "warm-up" if (i + 1) * chunk <= warmup else "sampling"
         with timer.phase(phase.replace("-", "")):
             state, out = run(state, args)
             jax.block_until_ready(state.z)
             if (i + 1) * chunk > warmup:
                 collected.append(jax.device_get(out))
+            else:
+                warmup_steps.append(np.asarray(out[3]).mean(0))
         if progress_callback is not None:
             progress_callback((i + 1) / n_chunks, f"{phase}: {(i + 1) * chunk}/{warmup + draws} iterations")
     with timer.phase("constrain"):
@@ -180,7 +189,7 @@ def sample_nuts(
         engine="numpyro",
         samples=samples,
         idata_builder=idata,
-        config=config,
+        config=config,  # as asked: "auto" stays "auto" (same model, same downstream kernels); the form is in extra
         data=sd,
         chains=chains,
         warmup=warmup,
@@ -193,11 +202,77 @@ def sample_nuts(
             "chain_method": runner["chain_method"],
             "chunk": chunk,
             "dense_mass": dense,
-            "laplace_start": start is not None,
+            "laplace_start": started_laplace,
             "mean_tree_steps": float(stat_dict["num_steps"].mean()),
+            "warmup_steps_per_25": _window_means(warmup_steps, 25),
+            "geo_effects": geo_effects_record(runner["config"], *sd.spend.shape[1:], pilot),
             "phases": timer.to_dict(),
         },
     )
+
+
+@dataclass(frozen=True)
+class _ChainSettings:
+    chains: int
+    warmup: int
+    draws: int
+    chunk: int
+    target_accept: float
+    max_tree_depth: int
+    dense: bool
+    laplace: bool
+    seed: int
+
+
+def _setup_chains(config: ModelConfig, sd: ScaledData, args, s: _ChainSettings, timer: PhaseTimer):
+    """(runner, initial NUTS state, started from the Laplace approximation?) for ``config``; compiling (or loading)
+    its chunk kernel is timed as the ``compile`` phase."""
+    with timer.phase("prepare"):
+        key = (s.chains, s.warmup, s.chunk, s.target_accept, s.max_tree_depth, s.dense)
+        fresh = _runner_key_missing(config, sd, *key)
+        runner = _runner(config, sd, *key)
+        key_init, key_run = jax.random.split(jax.random.PRNGKey(s.seed))
+        start = _laplace_start(runner, args, config, s.chains, s.seed, s.dense) if s.laplace else None
+        z0, inverse_mass = start or (initial_z(runner, args, s.chains, key_init), None)
+        init_args = (z0, jax.random.split(key_run, s.chains), args, inverse_mass)
+        state = compiled("nuts_init", runner["init"], init_args, runner["static"])(*init_args)
+    if fresh:  # compile (or load) ahead of time so the compile share of the wall time is measured, not guessed
+        with timer.phase("compile"):
+            # NumPyro's functional NUTS sets the sample kernel's settings (tree depth...) while its init is traced:
+            # a loaded init never was, so tracing the chunk needs that trace first (abstract: nothing compiled)
+            trace_init = partial(jax.eval_shape, runner["init"], *init_args)
+            chunk_fn = compiled("nuts_chunk", runner["run"], (state, args), runner["static"], before_trace=trace_init)
+            runner["run"] = chunk_fn
+    return runner, state, start is not None
+
+
+def _pilot_form(
+    config: ModelConfig,
+    sd: ScaledData,
+    args,
+    s: _ChainSettings,
+    n_chunks: int,
+    timer: PhaseTimer,
+    progress_callback: ProgressCallback | None,
+    form: str,
+) -> FormRun:
+    """Set up ``form``'s chains and run its first ``n_chunks`` warm-up chunks (``engine.centring``)."""
+    t0 = time.perf_counter()
+    runner, state, started_laplace = _setup_chains(form_config(config, form), sd, args, s, timer)
+    steps, diverging = [], []
+    for i in range(n_chunks):
+        with timer.phase("pilot"):
+            state, out = runner["run"](state, args)
+            jax.block_until_ready(state.z)
+            diverging.append(np.asarray(out[1]))
+            steps.append(np.asarray(out[3]))
+        if progress_callback is not None:
+            # both forms' pilot chunks share the progress of the kept form's: n_chunks of the fit's chunks
+            done = (i + 1 + (n_chunks if form == FORMS[1] else 0)) / 2
+            msg = f"warm-up pilot, {form} geo effects: {(i + 1) * s.chunk}/{s.warmup} iterations"
+            progress_callback(done * s.chunk / (s.warmup + s.draws), msg)
+    wall = time.perf_counter() - t0
+    return FormRun(form, runner, state, np.concatenate(steps, 1), np.concatenate(diverging, 1), wall, started_laplace)
 
 
 def mass_and_start(n_latent: int, dense_mass: bool | None, laplace_start: bool | None) -> tuple[bool, bool]:
@@ -247,6 +322,15 @@ def _laplace_start(fns: dict, args, config: ModelConfig, chains: int, seed: int,
 def _runner_key_missing(config, sd, chains, warmup, chunk, ta, depth, dense) -> bool:
     shapes = tuple((k, np.shape(v)) for k, v in sd.arrays().items())
     return (config, shapes, sd.control_sign, chains, warmup, chunk, ta, depth, dense) not in _RUNNERS
+
+
+def _window_means(steps: list[np.ndarray], window: int) -> list[float]:
+    """Leapfrog steps per iteration of the warm-up (mean over chains), averaged over windows of ``window``
+    iterations: how the cost settled as the step size and mass matrix adapted (what the geo pilot relies on)."""
+    if not steps:
+        return []
+    x = np.concatenate(steps)
+    return [round(float(x[i : i + window].mean()), 1) for i in range(0, len(x), window)]
 
 
 def _merge_z(zs: list[dict]) -> dict[str, np.ndarray]:
