@@ -16,7 +16,12 @@ the right one stays under ~110 (geo_medium seed 0: centred 992 vs non-centred 87
 medium_business: non-centred 944 vs centred 23): a ten-fold gap, which later windows narrow (iterations 125-250:
 119 vs 46, 100 vs 62) while the loser's cost keeps growing. The first 25 iterations mislead (geo_medium: centred
 50 vs 87, the step size not yet adapted). Fits with a pilot run in chunks of at most PILOT_CHUNK iterations so the
-choice can be made after 50 (the draws are the same: the chunks only set when Python looks at them).
+choice can be made after 50 (the draws are the same: the chunks only set when Python looks at them). On data not
+used to pick the window: geo_medium seed 2, centred 890 vs 104 (non-centred kept: 28 steps per draw against 66,
+R-hat 1.011 against 1.089); bench/_bench_data.py's own geo_medium-shaped panel, both forms at the limit (1013 vs
+1023): a tie, so the default, which was right (54 steps against 232) — there the pilot did not discriminate.
+The pilot's cost at 2 x (1000 + 1000): 44,000-61,000 gradients (+33-41% of a non-centred geo_medium fit, +13% on
+the other panel); on medium_business the kept centred fit with its pilot took 194,000 gradients against 417,000.
 """
 
 from __future__ import annotations
