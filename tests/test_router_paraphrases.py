@@ -242,6 +242,49 @@ PROBES += [
 ]
 
 
+def _todays_spend(weeks: int = 13) -> str:
+    """Today's spend (the data's last ``weeks`` weeks, summed from the CSV itself), as an answer writes it."""
+    import pandas as pd
+
+    long = pd.read_csv(run.DATA)
+    spend = long[long["VariableName"].str.endswith("_Spend")]
+    last = sorted(spend["Period"].unique())[-weeks:]
+    return f"{float(spend[spend['Period'].isin(last)]['VariableValue'].sum()):,.0f}"
+
+
+def _scaled(share: str) -> dict[str, Any]:
+    """A plan whose budget is today's spend changed by ``share`` ("plus 10%"): the answer says both."""
+    return plan() | {"has": [f"today's spend over the last 13 periods ({_todays_spend()}) {share}"]}
+
+
+def _span(start: str, end: str, label: str) -> list[dict[str, str]]:
+    return [{"start": start, "end": end, "label": label}]
+
+
+# Issue 17, round six: a budget named as a share of today's, a model term removed, one span written as two ends,
+# split fiscal years, and other words for exclusions, health, payback and negative spend.
+PROBES += [
+    ("optimize", "where should a 10% bigger budget go?", _scaled("plus 10%")),
+    ("optimize", "our spend is being cut by 25% - what's the best allocation now?", _scaled("minus 25%")),
+    ("amend", "please remove the trend term", {"tool": None, "channels": [], "has": ["amend", "trend"]}),
+    (
+        "time",
+        "what did radio contribute from Q3 to Q4 2022?",
+        contrib("Radio", "2022")
+        | {"args": {"channel": "Radio", "windows": _span("2022-07-01", "2022-12-31", "Q3 2022 to Q4 2022")}},
+    ),
+    (
+        "time",
+        "TV spend in FY 2021/22",
+        spend("TV", "2021", windows=_span("2021-04-01", "2022-03-31", "FY2021/22, Apr 2021–Mar 2022")),
+    ),
+    ("negation", "forget print, how are the others doing on ROI?", except_("roi", "Print")),
+    ("health", "can we put our faith in this model?", HEALTH),
+    ("payback", "which channels give back under 1x?", PAYBACK),
+    ("impossible", "set TV spend to -5k", IMPOSSIBLE | {"has": ["TV", "cannot"]}),
+]
+
+
 # Two turns: the second is read against the first.
 FOLLOWUPS: list[tuple[str, str, dict[str, Any]]] = [
     ("what's the ROI of TV?", "and radio?", roi("Radio")),

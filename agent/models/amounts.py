@@ -286,6 +286,8 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
         if "dst" in cues and ("src" in cues or (moved and len(spans) > 1)):
             return f"money cannot move from {ch} to {ch} itself: name two different channels"
     for mv in moves:
+        if mv.get("from") and float(mv.get("share") or 0) > 1:  # "shift 120% of Search to Social"
+            return f"more than all of {mv['from']}'s spend cannot be moved: move at most all of it, or name an amount"
         change = mv.get("change")
         if change is not None and change < -1:
             # "increase Search by -150%": the figure as the user signed it (the answer quotes it, never re-signs it)

@@ -45,6 +45,17 @@ _NOT_NAMES = {
     "model",
     "spec",
 }
+# Model terms named like variables ("remove the trend", "drop seasonality"): not names of the data.
+_TERMS = {"trend": "trend", "trends": "trend", "seasonality": "seasonality", "seasonal": "seasonality"}
+TREND_FIXED = (
+    "The trend is a term of the model, not a variable, and an amendment from the chat cannot change it (an "
+    "amendment here removes or adds channels and controls, or sets the seasonality order, the holdout and "
+    "carry-over), so nothing was changed. To change the trend, draft a new spec with the trend you want and lock it."
+)
+SEASONALITY_ORDER = (
+    "Which seasonality should the amendment set? Seasonality is set by its Fourier order, so nothing was changed: "
+    'say e.g. "amend the spec to set seasonality order to …" with the order you want.'
+)
 _REASON = re.compile(r"\bbecause\b|\bsince\b|\breason\b", re.IGNORECASE)
 
 
@@ -96,7 +107,15 @@ def named_changes(text: str, spec: dict[str, Any]) -> dict[str, Any] | str:
     changes: dict[str, Any] = {}
     unknown = []
     for verb, name in named_pairs(text, channels + controls):
-        if verb == "add":
+        term = _TERMS.get(name.casefold())
+        if term == "trend":  # a term of the model, not a variable: this amendment cannot set it
+            return TREND_FIXED
+        if term == "seasonality" and verb == "remove":
+            changes["seasonality_order"] = 0
+        elif term == "seasonality":  # "include seasonality": how much of it is the Fourier order, if it was said
+            if "seasonality_order" not in _settings(_REASON.split(text)[0]):
+                return SEASONALITY_ORDER
+        elif verb == "add":
             _append(changes, "add_controls", have.get(name.casefold(), name))
         elif name.casefold() in have:
             _append(changes, "remove", have[name.casefold()])

@@ -21,7 +21,7 @@ RANK_BEST_CUES = _R(
 RANK_WORST_CUES = _R(
     r"\bdrag\w*\b|\blagg(ard|ards|ing)\b|\bweak(est)? link\b|\b(cut|drop|axe|kill)\w* first\b|"
     r"\bfirst to (go|cut|be cut)\b|\bpull\w* .{0,20}\bdown\b|\bduds?\b|\bleast (for|out of)\b|"
-    r"\bdisappoint\w*\b|\bunder-?deliver\w*\b|\bunderwhelm\w*\b|"
+    r"\bdisappoint\w*\b|\bunder-?deliver\w*\b|\bunderwhelm\w*\b|\bpull\w* (its|their) (own )?weight\b|"
     r"\b(had|have|has|needed|need|forced) to (drop|cut|kill|axe|lose|scrap|stop|sacrifice) (one|a single|just one|a)\b"
 )
 

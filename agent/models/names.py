@@ -276,7 +276,7 @@ _SLOTS = [
     # "our Waze campaign", "the Nike collab": a capitalised word (not the first) naming an activity's brand;
     # "Radio or Mailchimp": two capitalised names set against each other.
     re.compile(
-        r"(?<=\w )([A-Z][\w&+-]*)\s+(?:campaigns?|ads|adverts?|placements?|collab\w*|partnerships?|promos?|"
+        r"(?<=\w )([A-Z][\w&+-]*)\s+(?:campaigns?|ads?|adverts?|placements?|collab\w*|partnerships?|promos?|"
         r"sponsorships?|activations?|spots?)\b"
     ),
     re.compile(r"\b([A-Z][\w&+-]*)\s+or\s+([A-Z][\w&+-]*)\b"),

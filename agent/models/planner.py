@@ -7,7 +7,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from agent.models import answers, changes, experiments, memory, setup
+from agent.models import answers, budget_base, changes, experiments, memory, setup
 from agent.models.router import Route, route
 
 # Intents whose answer depends on the dataset's channel names (fetched once per session if unknown).
@@ -135,6 +135,13 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
                 intent=r.intent,
                 parsed=r.args,
             )
+        if "budget_change" in r.args:  # "+10% budget": today's spend read first, then the plan with it scaled
+            step = budget_base.next_step(messages, r.args)
+            if step is None:
+                return _clarify(Route("clarify_budget", r.args), known)
+            tool, args, said = step  # the answer says what the amount was scaled from
+            phase = {"phase": "context"} if tool == "spend_by" else {}
+            return _call(messages, tool, args, meta | {"args": args | said} | phase)
         args = dict(r.args) if r.intent not in ("report", "mediation") else {}
         return _call(messages, name, args, meta)
     if r.intent == "rank":  # the roi table, over the period and geographies asked (the order is the answer's)

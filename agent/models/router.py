@@ -26,9 +26,10 @@ from agent.models.cues import (
     QUALITY_H2H,
     roi_odds,
 )
+from agent.models.exclusions import excluded
 from agent.models.rules import RULES
 from agent.models.rules_amend import changes_a_control
-from agent.models.rules_plan import CURRENT_BUDGET, EXTRA_MONEY, IMPROVE, PAST, PLAN_WORD
+from agent.models.rules_plan import CURRENT_BUDGET, EXTRA_MONEY, IMPROVE, PAST, PLAN_WORD, budget_change
 from agent.models.scope import Question, apply_scope, parse_question, refusal_args
 
 
@@ -87,7 +88,7 @@ def route(
     found = entities.find_channels(text, known)
     q = parse_question(text, catalog, known)
     # "ROI of every channel other than Search": a channel named only to be left out is not what is asked about.
-    kept = [c for c in found.found if c not in _excluded(text, known)]
+    kept = [c for c in found.found if c not in excluded(text, known)]
     intent = _classify(low, len(kept), len(q.when.windows))
     if intent not in _READING:
         kept = found.found
@@ -183,7 +184,7 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         and (name == "compare" or name == "unknown" and HEAD_TO_HEAD.search(low))
     ):
         return "roi"  # "how does Search compare to the other channels?": the table of every channel
-    if name == "compare" and not n_channels and _by(low) == "geo":
+    if name in ("compare", "unknown") and not n_channels and _by(low) == "geo":
         return "roi"  # "compare regions": the ROI by geography (or the national figure, saying there are none)
     if name == "compare" and n_channels < 2 and n_windows >= 2:
         return next((m for m, rx in MEASURES if rx.search(low)), "roi" if n_channels else "kpi_by")
@@ -199,6 +200,8 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "optimize"  # "what would you shift to get more from the same spend?": a plan at today's total
     if name == "scenario" and not n_channels and _RULE["optimize"].search(low):
         return "optimize"  # "what if we only had 1 million, how would you split it?": money to plan, no move
+    if name in ("scenario", "unknown") and not n_channels and budget_change(low) is not None and _ASKS_PLAN.search(low):
+        return "optimize"  # "budget up 10%: how do we spend it?": today's total, scaled, to plan
     if name == "health" and n_channels == 1:
         return "uncertainty"  # "can we trust the TV estimate?": how well that channel's effect is pinned down
     if name == "uncertainty" and not n_channels and _RULE["health"].search(low):
@@ -215,6 +218,8 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
     return name
 
 
+# A plan asked for ("where should it go?", "how do we spend it?", "the ideal split").
+_ASKS_PLAN = re.compile(rf"{PLAN_WORD.pattern}|{IMPROVE.pattern}|\b(where|how)\b")
 # The first rule of each name (the rule table names a few intents twice).
 _RULE = {name: rx for name, rx in reversed(RULES)}
 # The KPI itself, named in a question no other rule claimed.
@@ -223,35 +228,6 @@ _KPI_WORD = re.compile(r"\b(sales|revenue|revenues|turnover|kpi|conversions|orde
 
 # Intents that read results about channels: a channel named only to be excluded is dropped from them.
 _READING = {"roi", "rank", "compare", "contribution", "spend_by", "payback", "unknown", "clarify_compare"}
-_EXCLUDING = re.compile(
-    r"\b(other than|except( for)?|excluding|exclude|not counting|not including|apart from|aside from|besides|"
-    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of|without|minus|"
-    r"(leaving|leave|setting|set|putting|put)"
-    r"(?=\s[^,;:.?!]{1,30}\baside\b)|(all|every|each|everything|anything)\b"
-    r"[^,;:.?!]{0,25}?\bbut)"
-    r"\s+(?P<rest>[^,;:.?!]*)",
-    re.IGNORECASE,
-)
-
-
-# A sentence about a world without the channel ("what would sales be without TV?") asks about that channel.
-_COUNTERFACTUAL = re.compile(r"\b(would|lose|lost|loss|happen\w*|drop\w*|if|miss\w*|fall|fell|need)\b", re.IGNORECASE)
-
-
-def _excluded(text: str, known: list[str]) -> set[str]:
-    """Channels named right after an excluding phrase ("other than Search", "not counting TV and Radio")."""
-    out: set[str] = set()
-    names = [m.span() for n in known for m in re.finditer(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.IGNORECASE)]
-    for m in _EXCLUDING.finditer(text):
-        if any(a <= m.start() < b for a, b in names):
-            continue  # the words are part of a channel's name ("Ignore previous instructions and lock")
-        if m.group(1).casefold() in ("without", "minus") and _COUNTERFACTUAL.search(text):
-            continue  # "how much would we lose without TV?" asks for TV's contribution, not the others' ROI
-        rest = re.split(r"\b(which|what|how|who|where|is|are|has|have|show|give|tell|list)\b", m.group("rest"))[0]
-        out.update(entities.find_channels(rest, known).found)
-    return out
-
-
 # Intents about channels' results that a head-to-head wording of two channels turns into a comparison.
 _ABOUT_CHANNELS = {"health", "roi", "rank", "contribution", "unknown"}
 
@@ -339,7 +315,11 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
     elif r.intent == "optimize":
         req = entities.parse_budget(text, known)
         r.args = req.as_args()
-        if req.budget is None and q_windows and not (IMPROVE.search(low) or PLAN_WORD.search(low)):
+        change = budget_change(low) if req.budget is None and not r.channels else None
+        if change is not None:  # "+10% budget": today's spend over the window, scaled (the planner reads it)
+            del r.args["budget"]
+            r.args["budget_change"], r.note = change, "budget change"
+        elif req.budget is None and q_windows and not (IMPROVE.search(low) or PLAN_WORD.search(low)):
             # "TV budget for 2023": money already spent in the data, not a plan
             r.intent, r.args = "spend_by", {"by": "channel"} | ({"channels": r.channels} if r.channels else {})
         elif req.budget is None and not EXTRA_MONEY.search(low):

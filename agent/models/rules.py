@@ -27,8 +27,10 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "disclosure",
         _R(
-            r"\b(chang\w*|tweak\w*|modif\w*|amend\w*|adjust\w*|edit\w*|touch\w*)\b.{0,50}\b(after|since|once|"
-            r"following)\b.{0,30}\b(results?|numbers|saw|seeing|seen|came in|came out|estimates)\b|"
+            r"\b(chang\w*|tweak\w*|modif\w*|amend\w*|adjust\w*|edit\w*|touch\w*|tamper\w*|fiddl\w*|tinker\w*|mess\w* "
+            r"(with|about|around))\b.{0,50}\b(after|since|once|"
+            r"following)\b.{0,30}\b(results?|numbers|saw|seeing|seen|came in|came out|came back|estimates|looked|"
+            r"first fit)\b|"
             r"\bwho (changed|amended|edited|modified|tweaked|locked)\b|"
             r"\b(what|which|any) (changes|edits|amendments|modifications|tweaks)\b.{0,30}\b(specs?|models?|"
             r"specifications?)\b|"
@@ -201,8 +203,10 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         _R(
             r"\bamend\w*\b|\b(change|modify|update|adjust|edit|alter|tweak)\b.{0,25}\b(model|spec|specification)"
             r"\b.{0,25}\b(drop|remove|exclude|add|include|without|take out)\b|\b(take|drop|remove|exclude|leave|"
-            r"pull|kick)\b.{1,30}\b(out of|from|off) (the |our |this )?(model|spec|specification)\b|\b(add|include|"
-            r"put)\b.{1,30}\b(to|into|in) (the |our |this )?(model|spec|specification)\b"
+            r"pull|kick)\b.{1,30}\b(out of|from|off) (the |our |this )?(model|spec|specification)\b|"
+            # "add Price to the model" (not "how much faith should I put in this model?")
+            r"^(?!.*\b(faith|trust|confidence|stock)\b).*\b(add|include|put)\b.{1,30}\b(to|into|in) (the |our |this )?"
+            r"(model|spec|specification)\b"
         ),
     ),
     (
@@ -228,7 +232,13 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"credible|any good|decent|broken)\b|\bsanity\b|\bmodel (quality|check)\b|\br2\b|\bmape\b|"
             r"\b(believe|accept|act on)\b.{0,20}\b(results|numbers|model|these|estimates|output)\b|"
             r"\bhow well (does|did) (the|this|our) model (fit|do|predict|explain|captur\w*|track|reproduc\w*)\b|"
-            r"\bsampler\b|\bmcmc\b|\br-?squared\b|\br²|\b(well|badly|poorly|properly) calibrated\b|"
+            r"\bsampler\b|\bsampling\b|\bmcmc\b|\bfit for purpose\b|\b(over|under)-?fit\w*\b|"
+            r"\bchains?\b.{0,15}\b(mix\w*|"
+            r"converg\w*)\b|\b(model|fit)('s)? (results?|outputs?|estimates?) (are |is )?(robust|solid|sound|stable|"
+            r"credible|valid|reliable)\b|\b(model|fit) validat\w*\b|\bvalidat\w* (the |this |our )?(model|fit)\b|"
+            r"\b(faith|confidence|confident)\b.{0,30}\b(the|this|"
+            r"our) (model|fit)\b|\bgood enough\b.{0,25}\b(decisions?|act on|rely on|use)\b|\br-?squared\b|\br²|"
+            r"\b(well|badly|poorly|properly) calibrated\b|"
             r"\bis (the|this|our) (model|fit) "
             r"calibrated\b|\b(fit|match)(es)? the data\b|"
             r"\bout[- ]of[- ]sample\b|\bhold-?out (accuracy|error|check)\b|\bforecast (accuracy|error)\b|"
@@ -289,13 +299,16 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         "rank",
         _R(
             r"\b(best|worst|top|bottom|highest|lowest|strongest|weakest|most|least|poorest|greatest|biggest|largest|"
-            r"smallest)\b.{0,30}\b(channel|channels|medium|roi|return\w*|performer|performing|efficient|effective|"
+            r"smallest)\b.{0,30}\b(channel|channels|medium|roi|rois|roas|return\w*|performer|performing|efficient|"
+            r"effective|"
             r"profitable|for (our|the) money|per dollar|bang)\b|\brank\w*\b|"
             rf"{RANK_BEST_CUES.pattern}|{RANK_WORST_CUES.pattern}|"
             r"\b(channel|medium|media)s?\b.{0,20}\b(returns?|earns?|delivers?|performs?|works?|pays?|does)\b (the )?"
             r"(least|most|best|worst|lowest|highest|poorest|weakest|strongest)\b|\bwhich (channel|"
             r"media)\b.{0,30}\b(works|best|worst|most|least|pays)\b|\bunderperform\w*\b|\boverperform\w*\b|"
-            r"\bsort\w* (channels|by roi)\b|\bleague table\b|\bbest\b|\bworst\b|\b(star|standout|stand-out|poorest|"
+            r"\bsort\w* (channels|by roi)\b|\b(money|budget|spend|dollars?)\b.{0,20}\b(doing|working|earning|"
+            r"returning|delivering)\b (the )?(least|most|hardest|best|worst)\b|\bleague table\b|\bbest\b|\bworst\b|"
+            r"\b(star|standout|stand-out|poorest|"
             r"winning|losing)\b.{0,20}\b(channel|performer|media)|\bwhich (channel|media|one)s?\b.{0,25}\b(should|"
             r"shall|would|could|do|must) (we|i|you)\b.{0,12}\b(cut|drop|kill|stop|axe|scrap|keep|protect|grow|scale|"
             r"pull back|invest|double down|defund|reduce)|\bwhich (channel|media|one)s?\b.{0,10}\b(deserves?|needs?|"

@@ -14,6 +14,10 @@ import re
 # A sentence that asks about the model rather than asking to change it ("what if we drop Price?" asks for a change).
 _ASKS = r"\s*(does|do|did|is|are|was|were|which|what(?! if)|what's|how|why|when|who|explain|tell me)\b"
 
+# A model term (not a variable of the data) and the words that take one out.
+_TERM = r"(the |a |any |our )?(linear |time )?(trend|seasonality|seasonal (terms?|effects?|component)|fourier terms?)\b"
+_TERM_OUT = r"remov\w*|drop\w*|take|taking|get rid of|exclud\w*|kill|lose|ditch|scrap|turn off|switch off|disable"
+
 AMEND_SPEC = re.compile(
     rf"^(?!{_ASKS}).*("
     # The carry-over of a channel changed: "let TV carry over longer", "make the adstock on Print longer",
@@ -27,7 +31,9 @@ AMEND_SPEC = re.compile(
     r"\b\w+ (should|must|needs? to|ought to) (carry[- ]?over|carry on|last|linger)\b|"
     # A term added to the model: "add a trend", "put a linear trend in", "include seasonality".
     r"\b(add|include|put|use|allow|fit|model)\b.{0,20}\b(a |an )?(linear |time |long[- ]term )?(trend|"
-    r"seasonality|seasonal (terms?|effects?|component)|intercept)\b)"
+    r"seasonality|seasonal (terms?|effects?|component)|intercept)\b|"
+    # A term taken out: "remove the trend", "take the trend out", "get rid of the seasonality term", "no trend".
+    rf"\b({_TERM_OUT})\b.{{0,20}}\b{_TERM}|^\s*(no|without( a| the)?) {_TERM})"
 )
 
 _CONTROL_CHANGE = re.compile(

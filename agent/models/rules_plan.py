@@ -31,13 +31,21 @@ SCENARIO = _R(
     r"\bscenario\b|\bsimulat\w*\b|"
     # "what would a 10% radio cut cost us?", "TV up 10%?", "half the social budget - what happens?"
     r"\d+(\.\d+)? ?(%|percent) [a-z]+( [a-z]+)? (cut|increase|reduction|decrease|rise|boost|drop|uplift)\b|"
-    r"\b(up|down)\s+(by\s+)?\d+(\.\d+)? ?(%|percent)|[-–—:,]\s*what (happens|would happen)\b"
+    r"\b(up|down)\s+(by\s+)?\d+(\.\d+)? ?(%|percent)|[-–—:,]\s*what (happens|would happen)\b|"
+    # spend set below zero ("set Print spend to -10,000"): a what-if, refused as one (never the observed spend)
+    r"\b(spend|spending|budget)\s+(to|at|of|be|were|was|is|=)\s?(-|minus |negative )\s?[$€£]?\d"
 )
 
 OPTIMIZE = _R(
     r"\boptimize\b|\boptim(al|um)\b|\befficient frontier\b|"
     r"\ballocat\w*\b|\bbudget (recommendation|advice|proposal)\b|\brecommend\w*\b.{0,20}\b(budget|"
-    r"split|mix)\b|\bbest (split|mix|plan)\b|\bhow should (i|we) (spend|split|"
+    r"split|mix|spend|plan)\b|"
+    # "how would you split our spend?", "the ideal channel mix", "how should next year's budget be divided up?"
+    r"\bhow (would|should|could|do|can) you (split|divide|allocate|spread|distribute|carve|invest|spend|deploy)\b|"
+    r"\b(ideal|perfect|optimal|recommended|right|best|smartest) (channel |media |marketing |budget )?(mix|split|"
+    r"allocation)\b|\bhow (should|would|could|can)\b.{0,30}\b(budget|money|spend)\b.{0,15}\b(be )?(divided|split|"
+    r"allocated|spread|distributed|carved up|spent|invested|deployed)\b|\bbest (split|mix|plan)\b|"
+    r"\bhow should (i|we) (spend|split|"
     r"divide|invest|redistribut\w*|reallocat\w*|rebalanc\w*|"
     r"allocat\w*)\b|\bdistribut\w* (the |a |our )?budget\b|\bbudget (of|for|plan|split)\b|"
     r"\b(spend|invest|split|divide|plan)\b.{0,25}[$€£]?\d[\d,.]*\s?(k|m|mm|million|thousand|bn)?"
@@ -68,7 +76,8 @@ CURRENT_BUDGET = _R(
     r"\b(same|current|existing|today'?s|present|unchanged|flat|constant|fixed|as-is)\b.{0,15}\b(budget|spend|"
     r"spending|money|total|mix|level|allocation|plan|split)\b|\b(budget|spend|spending|total)\b.{0,20}\b(the same|"
     r"unchanged|flat|constant|as it is|fixed)\b|\bbudget[- ]neutral\b|\bwithout spending (any )?more\b|"
-    r"\bno (extra|additional|more|new) (money|budget|spend)\b|"
+    r"\bno (extra|additional|more|new) (money|budget|spend)\b|\bwithout (increas|rais|add|upp|grow)\w* (the |our )?"
+    r"(budget|spend|spending)\b|"
     r"\b(can'?t|cannot|won'?t|unable to) spend (any )?more\b|\b(we )?spend today\b|\brebalanc\w*\b|\breshuffl\w*\b|"
     r"\bre-?(allocat|distribut)\w* (our |the )?((current|existing) )?(budget|spend|money|mix)\b|\bwithout spend\w* "
     # Our own money named without an amount ("where should the money go?", "the best split of our budget") and
@@ -95,3 +104,31 @@ PLAN_WORD = _R(r"\b(allocat\w*|plan\w*|split\w*|divid\w*|distribut\w*|optimi[sz]
 EXTRA_MONEY = _R(r"\b(extra|additional|incremental|another|more|new) (money|budget|cash|funds|spend|dollars)\b")
 # Money already spent ("where did most of our budget go?"): observed spend, never a plan.
 PAST = _R(r"\b(did|went|was|were|spent|had|have we|has been)\b")
+
+# The total budget changed by a share of today's ("budget up 10%", "with 20% more budget", "+10% budget", "if we cut
+# the total budget by 10%"): the plan's amount is today's spend over the window, scaled (read by ``budget_change``).
+_DOWN = r"cut|cuts|reduc\w*|trim\w*|shrink\w*|lower\w*|decreas\w*|down|less|smaller|slash\w*"
+_PCT = r"(?P<sign>[+-])?(?P<x>\d+(?:\.\d+)?)\s?(?:%|percent|pct)"
+_TOTAL = r"(?:total |overall |media |marketing )?(?:budget|spend|spending)\b"
+_BUDGET_CHANGES = (
+    _R(
+        rf"\b{_TOTAL}[^.?!%\d]{{0,30}}?(?:\b(up|{_DOWN}|grow\w*|increas\w*|rais\w*|ris\w*|by)\b[^.?!%\d]{{0,10}}|\s)"
+        rf"{_PCT}"
+    ),
+    _R(
+        rf"(?<![\w%]){_PCT}\s+(?:(more|{_DOWN}|bigger|higher|larger|extra|additional|increase|uplift|rise)\s+)?"
+        rf"(?:in )?(?:the |our )?{_TOTAL}"
+    ),
+)
+
+
+def budget_change(low: str) -> float | None:
+    """The share by which the question changes the total budget (0.1 for "budget up 10%", -0.2 for "a 20% budget
+    cut"), or None when it names no such change."""
+    m = next((m for rx in _BUDGET_CHANGES if (m := rx.search(low))), None)
+    if not m:
+        return None
+    x = float(m.group("x")) / 100
+    around = low[max(0, m.start() - 25) : m.end() + 12]  # "cut the total budget by 10%", "a 10% budget cut"
+    down = m.group("sign") == "-" or bool(re.search(rf"\b({_DOWN})\b", around))
+    return -x if down else x

@@ -24,13 +24,15 @@ PAYBACK = _R(
     r"earn\w* (its|their) keep|cover\w* (its|their|the) costs?|recoup\w*|return\w* (its|their|the) (spend|costs?|"
     r"money|investment|outlay))\b|\bmak\w* (a |any )?loss(es)?\b|\bloss[- ]making\b|\blos(e|es|ing) (us )?"
     r"money\b|\b(below|under|beneath) break[- ]?even\b|\bunprofitable\b|\bunder ?water\b|"
-    r"\b(roi|roas)\s?(below|under|less than|<)\s?(1|one)\b|\bwast(e|ed|ing)\b.{0,20}\b(money|budget|spend)\b|"
+    r"\b(roi|roas|returns?)\s?(below|under|less than|<)\s?(1|one)(x|\b)|\bbreak[- ]?even (status|point|position|"
+    r"check|analysis|test)s?\b|\b(get|getting|got|make|making) (our|the) "
+    r"money back\b.{0,20}\b(every|each|all|any)\b|\bwast(e|ed|ing)\b.{0,20}\b(money|budget|spend)\b|"
     # Return set against cost: "return less than they cost", "cost more than they bring in", "an ROI
     # lower than 1", "less than a dollar per dollar", "don't make back their spend".
     r"\b(return|returns|returned|earn\w*|bring\w*|brought|generat\w*|mak\w*|deliver\w*|roi|roas|worth|giv\w*|"
     r"gave)\b.{0,25}\b("
     r"(less|lower|smaller|fewer)( \w+)? than|under|below|beneath)\b.{0,20}\b(cost\w*|spen[dt]\w*|invest\w*|"
-    r"put in|take|takes|(1|one)\b|a dollar|a euro|a pound|break[- ]?even)|\blos(e|es|ing) more than\b|"
+    r"put in|take|takes|(1|one)(x|\b)|a dollar|a euro|a pound|break[- ]?even)|\blos(e|es|ing) more than\b|"
     # Money thrown away: "where are we burning money?", "which channels don't justify their spend?".
     r"\b(burn\w*|throw\w*|flush\w*|pour\w*) (through |away )?(money|cash|budget)\b|\bdown the drain\b|"
     r"\b(don'?t|doesn'?t|do not|does not|didn'?t|can'?t|cannot|fail\w* to|not) (justify|earn back|make back|"

@@ -162,6 +162,9 @@ def describe_changes(changes: dict[str, Any]) -> list[str]:
     }
     out = []
     for key, value in changes.items():
+        if key == "seasonality_order" and value == 0:  # said in words: the proposal quotes no number it made up
+            out.append("remove the seasonality")
+            continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         out.append(words.get(key, key + " {}").format(shown))
     return out

@@ -19,6 +19,8 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from agent.models import when_spans
+
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
@@ -144,9 +146,24 @@ class _Reader:
         self.phrases: list[str] = []
 
     def take(self, m: re.Match, window: Window) -> None:
-        self.found.append((m.start(), window))
-        self.phrases.append(m.group(0).strip())
-        self.low = self.low[: m.start()] + " " * (m.end() - m.start()) + self.low[m.end() :]
+        self.take_at(m.start(), m.end(), window)
+
+    def take_at(self, a: int, b: int, window: Window) -> None:
+        """Keep ``window`` for the characters a..b, blanked so no later step reads them again."""
+        self.found.append((a, window))
+        self.phrases.append(self.low[a:b].strip())
+        self.low = self.low[:a] + " " * (b - a) + self.low[b:]
+
+    def spans(self) -> None:
+        """Two ends of one span ("from Q2 to Q3 2023", "FY 2022/23") before either end is read as a period, and
+        named seasons that hold a year ("the 2022 holiday season")."""
+        found = when_spans.quarter_runs(self.low) + when_spans.split_fiscal_years(self.low, self.fiscal_month)
+        found += when_spans.holiday_seasons(self.low) + when_spans.part_forms(self.low)
+        read = self.low
+        for a, b, start, end, label in sorted(found, key=lambda f: f[0]):
+            if self.low[a:b] != read[a:b]:
+                continue  # overlaps a phrase already read
+            self.take_at(a, b, Window(start, end, label))
 
     def date_window(self, phrase: str) -> Window | None:
         got = _parse(phrase, self.base)
@@ -165,13 +182,21 @@ class _Reader:
             if m.group(2) == "last" and not (m.group(3) or m.group(4)):
                 continue  # "last quarter" alone is relative to the data's end (last_unit)
             q = int(m.group(1) or _ORD.get(m.group(2), 4))
-            y = _year(m.group(3)) or self.relative_year(m.group(4)) or _latest_year(3 * q - 2, self.base)
+            y = _year(m.group(3)) or self.relative_year(m.group(4)) or self.shared_year(m.end())
+            y = y or _latest_year(3 * q - 2, self.base)
             self.take(m, Window(date(y, 3 * q - 2, 1), _month_end(y, 3 * q), f"Q{q} {y}"))
 
+    def shared_year(self, at: int) -> int | None:
+        """The year of the next quarter when two are joined ("Q1 and Q2 2022", "Q3 vs Q4 2021"): both in it."""
+        m = re.match(rf"\s*(?:and|vs\.?|versus|or|,|&)\s*q[1-4]\s*(?:of\s+|')?\s*({_YEAR}|\d{{2}})\b", self.low[at:])
+        return _year(m.group(1)) if m else None
+
     def halves(self) -> None:
-        rx = rf"\b(?:h([12])|(first|second|1st|2nd)\s+half)\s*(?:of\s+|')?\s*(?:({_YEAR}|\d{{2}})|{_REL_YEAR})?\b"
+        # "the back half of 2022", "the latter half", "the front half": the halves by their everyday names
+        names = {**_ORD, "front": 1, "early": 1, "back": 2, "latter": 2, "later": 2, "last": 2}
+        rx = rf"\b(?:h([12])|({'|'.join(names)})\s+half)\s*(?:of\s+|')?\s*(?:({_YEAR}|\d{{2}})|{_REL_YEAR})?\b"
         for m in list(re.finditer(rx, self.low)):
-            h = int(m.group(1) or _ORD[m.group(2)])
+            h = int(m.group(1) or names[m.group(2)])
             y = _year(m.group(3)) or self.relative_year(m.group(4)) or _latest_year(6 * h - 5, self.base)
             self.take(m, Window(date(y, 6 * h - 5, 1), _month_end(y, 6 * h), f"H{h} {y}"))
 
@@ -276,8 +301,13 @@ class _Reader:
         """'summer 2022' → Jun–Aug 2022 (meteorological seasons; winter runs December into the next year)."""
         months = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
         rx = rf"\b(?:the\s+)?(spring|summer|autumn|fall|winter)\s+(?:of\s+)?'?({_YEAR}|\d{{2}})\b"
-        for m in list(re.finditer(rx, self.low)):
-            y, first = _year(m.group(2)), months[m.group(1)]
+        # without a year ("during the summer"): the latest whole season in the data (never silently all of it)
+        bare = r"\b(?:in|during|over|across|for|throughout)\s+the\s+(spring|summer|autumn|fall|winter)\b"
+        bare += r"(?!\s+(?:of\s+)?'?\d)()"  # no year follows (the empty group stands for it)
+        for m in list(re.finditer(rx, self.low)) + list(re.finditer(bare, self.low)):
+            first, y = months[m.group(1)], _year(m.group(2)) or self.base.year
+            while m.group(2) == "" and _month_end(y + (first + 2) // 13, (first + 1) % 12 + 1) > self.base:
+                y -= 1
             start = date(y, first, 1)
             k = y * 12 + first - 1 + 2  # the season's third month
             end = _month_end(k // 12, k % 12 + 1)
@@ -288,14 +318,19 @@ class _Reader:
             rf"(?:\d{{1,2}}\s+)?(?:{_MONTHS})\.?(?:\s+\d{{1,2}})?(?:,?\s+'?(?:{_YEAR}|\d{{2}}))?"
             rf"|{_YEAR}(?:-\d{{2}}-\d{{2}})?"
         )
-        rx = rf"\b(?:from|between)\s+({point})\s+(?:to|and|until|till|through|-|–)\s+({point})\b"
-        for m in list(re.finditer(rx, self.low)):
-            first, year = m.group(1), re.search(rf"{_YEAR}|'?\d{{2}}$", m.group(2))
-            if year and not re.search(rf"{_YEAR}|\d{{2}}$", first) and not re.search(r"\d{4}-", first):
-                first = f"{first} {year.group(0)}"  # "between Jan and Jun 2022": the year of both ends
-            a, b = self.date_window(first), self.date_window(m.group(2))
-            if a and b and a.start <= b.end:
-                self.take(m, Window(a.start, b.end, f"{a.label} to {b.label}"))
+        rxs = [rf"\b(?:from|between)\s+({point})\s+(?:to|and|until|till|through|-|–)\s+({point})\b"]
+        if not re.search(r"\bcompar\w*|\bvs\b|\bversus\b|\bagainst\b", self.low):  # "Jan vs Mar" is two windows
+            # "Jan-Mar 2023", "January to March 2023", "Mar 2022 - Jun 2022": months joined without "from"
+            month = rf"(?:{_MONTHS})\.?(?:\s+'?(?:{_YEAR}|\d{{2}}))?"
+            rxs.append(rf"\b({month})\s*(?:to|until|till|through|thru|-|–)\s*({point})\b")
+        for rx in rxs:  # each over what the one before left (a span is read once)
+            for m in list(re.finditer(rx, self.low)):
+                first, year = m.group(1), re.search(rf"{_YEAR}|'?\d{{2}}$", m.group(2))
+                if year and not re.search(rf"{_YEAR}|\d{{2}}$", first) and not re.search(r"\d{4}-", first):
+                    first = f"{first} {year.group(0)}"  # "between Jan and Jun 2022": the year of both ends
+                a, b = self.date_window(first), self.date_window(m.group(2))
+                if a and b and a.start <= b.end:
+                    self.take(m, Window(a.start, b.end, f"{a.label} to {b.label}"))
         for m in list(re.finditer(rf"\b(?:since|after|from)\s+({point})\b", self.low)):
             a = self.date_window(m.group(1))
             if a:
@@ -331,7 +366,7 @@ def parse_when(text: str, data_start: Any = None, data_end: Any = None, fiscal_s
     hint = _fiscal_hint(r, base)
     if hint and not fiscal_start_month:
         r.fiscal_month = hint
-    for step in (r.fiscal, r.quarters, r.halves, r.seasons, r.parts, r.last_n, r.last_unit, r.ranges, r.dates):
+    for step in (r.spans, r.fiscal, r.quarters, r.halves, r.seasons, r.parts, r.last_n, r.last_unit, r.ranges, r.dates):
         step()
     grain = next((g for g, rx in _GRAIN if re.search(rx, text.casefold())), None)
     windows = [w for _, w in sorted(r.found, key=lambda p: p[0])]
@@ -359,13 +394,3 @@ def _fiscal_hint(r: _Reader, base: date) -> int | None:
 
 
 __all__ = ["Window", "When", "parse_when"]
-
-
-def describe_windows(when: When) -> dict[str, Any]:
-    """The parsed time of a question as plain data (for records and the question check)."""
-    return {
-        "windows": when.args,
-        "outside": [w.as_arg() for w in when.outside],
-        "grain": when.grain,
-        "data_range": when.data_range(),
-    }

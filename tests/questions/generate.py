@@ -33,12 +33,14 @@ from typing import Any
 
 try:
     from questions import templates_fourth as fourth
+    from questions import templates_sixth as sixth
     from questions.generate_fresh import fresh
     from questions.templates import CHANNELS, IN_RANGE, OUT_OF_RANGE, SAY, UNKNOWN, T
     from questions.templates_more import IMPOSSIBLE_MORE, T_MORE, T_MORE_2
     from questions.templates_third import IMPOSSIBLE_THIRD, OUT_OF_SCOPE, T_THIRD, UNKNOWN_MIXED
 except ImportError:  # run as a script: this folder is on sys.path
     import templates_fourth as fourth
+    import templates_sixth as sixth
     from generate_fresh import fresh
     from templates import CHANNELS, IN_RANGE, OUT_OF_RANGE, SAY, UNKNOWN, T
     from templates_more import IMPOSSIBLE_MORE, T_MORE, T_MORE_2
@@ -312,6 +314,28 @@ def fourth_set() -> list[dict[str, Any]]:
     return items
 
 
+def sixth_set() -> list[dict[str, Any]]:
+    """The sixth tuning set (``templates_sixth.py``): its templates on their own seed, spans written as two ends
+    (one window, checked exactly), contribution over sub-periods, two channels, negations, impossible what-ifs,
+    out-of-scope asks and unknown brands."""
+    items = generated(sixth.T_SIXTH, seed=1721)
+    for q, start, end, label, chan in sixth.SPANS_SIXTH:
+        expect = sixth.span_expect(start, end, label, chan) | {"period": start[:4], "out_of_range": False}
+        items.append({"q": q, "cat": "contribution_period", "expect": expect})
+    for q, chans, year in sixth.CONTRIBUTION_PERIODS_SIXTH:
+        items.append({"q": q, "cat": "contribution_period", "expect": _expect("contribution_period", chans, year)})
+    for q, chans in sixth.TWO_CHANNELS_SIXTH:
+        items.append(
+            {"q": q, "cat": "adv_two_channels", "expect": {"channels": chans, "has": chans, "forbid": ["scenario"]}}
+        )
+    for q, chans in sixth.NEGATIONS_SIXTH:
+        expect = {"tool": "contributions" if "contribut" in q else "roi", "channels": chans, "has": chans}
+        items.append({"q": q, "cat": "adv_negation", "expect": expect})
+    items += [_impossible(q, chans) for q, chans in sixth.IMPOSSIBLE_SIXTH]
+    items += [_out_of_scope(q) for q in sixth.OUT_OF_SCOPE_SIXTH]
+    return items + [_unknown(q, name) for q, name in sixth.UNKNOWN_SIXTH]
+
+
 def _chan(q: str) -> str:
     return next(c for c in CHANNELS if c.casefold() in q.casefold())
 
@@ -323,7 +347,7 @@ def build() -> list[dict[str, Any]]:
     # The second tuning set was written without reading the held-out set: a question that happens to be one of
     # its questions is left out of tuning (it stays held out), and nobody needs to see which.
     fresh_qs = {i["q"] for i in held_out}
-    more = [i for i in second_set() + third_set() + fourth_set() if i["q"] not in fresh_qs]
+    more = [i for i in second_set() + third_set() + fourth_set() + sixth_set() if i["q"] not in fresh_qs]
     for item in generated() + adversarial() + more:
         if item["q"] in seen:
             continue

@@ -1,0 +1,37 @@
+"""A plan whose budget is a share of today's ("+10% budget", "with the budget cut by 20%"): the amount is read from
+the data before the optimiser runs — the observed spend over the plan's window of latest weeks, scaled — so the
+plan gets a real amount instead of asking the user for one, and the answer can say what it was scaled from.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+
+from agent.models import memory
+
+
+def base_window(end: str, periods: int) -> dict[str, str]:
+    """The latest ``periods`` weeks up to the data's last period ``end`` (ISO date), as a tools' window."""
+    last = date.fromisoformat(end[:10])
+    first = last - timedelta(weeks=periods - 1)
+    return {"start": first.isoformat(), "end": last.isoformat(), "label": f"the last {periods} weeks"}
+
+
+def next_step(messages: list[BaseMessage], args: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
+    """(tool, arguments, what the answer may say) for a plan with ``budget_change``: first the observed spend over the
+    window (a context call), then the optimiser with the scaled amount. None when the data's range is not known."""
+    change = float(args["budget_change"])
+    plan = {k: v for k, v in args.items() if k != "budget_change"}
+    turn = messages[memory.last_human(messages) + 1 :]
+    base = next((d for _n, d in reversed(memory.tool_outputs(turn, ("spend_by",)))), None)
+    if base is None:
+        catalog = memory.catalog(messages)
+        if catalog is None or not catalog.end:
+            return None
+        window = base_window(catalog.end, int(plan.get("periods") or 13))
+        return "spend_by", {"by": "channel", "windows": [window]}, {}
+    plan["budget"] = round(float(base["total"]) * (1 + change), 2)
+    return "optimize_budget", plan, {"budget_base": float(base["total"]), "budget_change": change}

@@ -1,0 +1,112 @@
+"""Time spans written as two ends, read before ``agent.models.when`` reads single periods: a run of quarters ("from
+Q2 to Q3 2023", "between Q1 and Q4 2021") and a split fiscal year ("FY 2022/23", "2022-23"). Read alone, each end
+would be a period of its own — two windows, which the router takes for a comparison — or, for "2022/23", the
+calendar year 2022. Each finder returns (first character, last character, start, end, label) over the lower-cased
+sentence, and ``agent.models.when`` turns them into windows.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+_YEAR = r"(?:19|20)\d{2}"
+# "Q2 2023 to Q3 2023", "from Q2 to Q3 2023", "between Q1 and Q4 2021", "Q3'22 - Q1'23": one run of quarters. "and"
+# joins two ends only after "between" ("Q1 and Q2 2022" alone sets two quarters against each other).
+_QUARTER_RUN = re.compile(
+    rf"\b(?:(?P<between>between)\s+|from\s+)?q(?P<q1>[1-4])\s*(?:of\s+|')?\s*(?P<y1>{_YEAR}|\d{{2}})?\s*"
+    rf"(?P<join>to|until|till|through|thru|and|-|–)\s*q(?P<q2>[1-4])\s*(?:of\s+|')?\s*(?P<y2>{_YEAR}|\d{{2}})\b"
+)
+# "FY 2022/23", "fiscal year 2021-22", "2022/23", "FY22/23": a fiscal year across two calendar years.
+_SPLIT_YEAR = re.compile(
+    rf"\b(?:(?:fy|fiscal(?:\s+year)?)\s*'?)?(?P<y1>{_YEAR}|(?<=fy)\d{{2}}|(?<=fy )\d{{2}})\s*[/-]\s*'?"
+    rf"(?P<y2>{_YEAR}|\d{{2}})\b(?![/-]\d)"
+)
+# "the 2022 holiday season", "Christmas 2021", "the festive period of 2022": November and December of that year. A
+# bare "holiday" is not one (it may be the data's own Holiday variable).
+_HOLIDAY = re.compile(
+    rf"\b(?:the\s+)?(?:(?P<y1>{_YEAR})\s+)?(?:(?:holiday|festive)\s+(?:season|period)|christmas|xmas)\b"
+    rf"(?:\s+(?:of\s+)?(?P<y2>{_YEAR})\b)?"
+)
+# A fiscal year named by two calendar years starts after January; without the user's start month, April (the
+# most common split fiscal year), spelled out in the label so the months used are seen.
+SPLIT_YEAR_START = 4
+
+Span = tuple[int, int, date, date, str]
+
+
+def _year(text: str) -> int:
+    y = int(text)
+    return y + 2000 if y < 100 else y
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)
+
+
+def quarter_runs(low: str) -> list[Span]:
+    """Runs of quarters: the first quarter's start to the last quarter's end (the first end takes the second's year,
+    or the year before when its quarter comes later in the year)."""
+    out = []
+    for m in _QUARTER_RUN.finditer(low):
+        if m.group("join") == "and" and not m.group("between"):
+            continue
+        q1, q2, y2 = int(m.group("q1")), int(m.group("q2")), _year(m.group("y2"))
+        y1 = _year(m.group("y1")) if m.group("y1") else y2 - (q1 > q2)
+        start, end = date(y1, 3 * q1 - 2, 1), _month_end(y2, 3 * q2)
+        if start < end:
+            out.append((m.start(), m.end(), start, end, f"Q{q1} {y1} to Q{q2} {y2}"))
+    return out
+
+
+def split_fiscal_years(low: str, fiscal_month: int) -> list[Span]:
+    """Fiscal years written with both calendar years ("FY 2022/23"): from the fiscal start month of the first year
+    to the month before it in the second (the user's start month if given, else ``SPLIT_YEAR_START``)."""
+    out = []
+    first = fiscal_month if fiscal_month > 1 else SPLIT_YEAR_START
+    for m in _SPLIT_YEAR.finditer(low):
+        y1, y2 = _year(m.group("y1")), _year(m.group("y2"))
+        named = m.group(0)[:1] in "fF" or len(m.group("y2")) == 2  # "2022-2023" alone is two calendar years
+        if y2 != y1 + 1 or not named:
+            continue
+        start, end = date(y1, first, 1), _month_end(y2, first - 1)
+        label = f"FY{y1}/{y2 % 100:02d}, {start.strftime('%b %Y')}–{end.strftime('%b %Y')}"
+        out.append((m.start(), m.end(), start, end, label))
+    return out
+
+
+def holiday_seasons(low: str) -> list[Span]:
+    """The selling season of a named year: November and December."""
+    out = []
+    for m in _HOLIDAY.finditer(low):
+        if bool(m.group("y1")) == bool(m.group("y2")):
+            continue  # no year (or two): not one season
+        y = int(m.group("y1") or m.group("y2"))
+        out.append((m.start(), m.end(), date(y, 11, 1), date(y, 12, 31), f"holiday season {y} (Nov–Dec {y})"))
+    return out
+
+
+# A quarter or half written year first or run together: "2022's second quarter", "2023 H1", "2022Q3", "Q3-2022",
+# "3Q22". Read alone, the year would be one window and the quarter another (of the data's last year).
+_ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "final": 4}
+_PART_FORMS = (
+    re.compile(rf"\b(?P<y>{_YEAR})(?:'s|’s)?\s+(?P<o>{'|'.join(_ORDINAL)})\s+(?P<u>quarter|half)\b"),
+    re.compile(rf"\b(?P<y>{_YEAR})\s*[-/]?\s*(?P<u>q|h)(?P<n>[1-4])\b"),
+    re.compile(rf"\b(?P<u>q|h)(?P<n>[1-4])\s*[-/]\s*(?P<y>{_YEAR})\b"),
+    re.compile(r"\b(?P<n>[1-4])(?P<u>q|h)(?P<y>\d{2})\b"),
+)
+
+
+def part_forms(low: str) -> list[Span]:
+    """Quarters and halves named year first or run together (see ``_PART_FORMS``)."""
+    out = []
+    for rx in _PART_FORMS:
+        for m in rx.finditer(low):
+            unit, y = m.group("u")[0], _year(m.group("y"))
+            n = _ORDINAL[m.group("o")] if "o" in rx.groupindex else int(m.group("n"))
+            if unit == "h" and n > 2:
+                continue
+            months = 3 if unit == "q" else 6
+            start, end = date(y, months * (n - 1) + 1, 1), _month_end(y, months * n)
+            out.append((m.start(), m.end(), start, end, f"{unit.upper()}{n} {y}"))
+    return out
