@@ -146,6 +146,10 @@ def sample_nuts(
     ``laplace_start`` (default: at most LAPLACE_START_MAX latent dimensions): start the chains at draws from the
     Laplace approximation at the mode (quick mode's) and use its covariance (or its diagonal) as the first inverse
     mass matrix; see :func:`_laplace_start`. Falls back to NumPyro's uniform start when the mode has a flat direction.
+    A partially pooled geo panel with ``config.geo_effects="auto"`` starts with a pilot of both forms of the geo
+    effects (``engine.centring``): the first 50 warm-up iterations of each, the cheaper carrying on; the form and
+    the pilot's figures are in ``extra["geo_effects"]`` (None where there is no choice), its time in the ``pilot``
+    phase. ``result.config`` stays as given.
     """
     t0 = time.perf_counter()
     timer = PhaseTimer()
