@@ -14,6 +14,7 @@ from test_engine import simulate
 from mmm_core.engine import EngineConfigError, ModelConfig, sample_nuts, scale_data
 from mmm_core.engine.centring import CENTRED_MAX_STEP_RATIO, choose, needs_pilot, pilot_chunks
 from mmm_core.engine.model import bound_model
+from mmm_core.fit.headline import _diagnostics
 
 RUN = dict(chains=2, warmup=300, draws=300, seed=3)
 
@@ -102,6 +103,9 @@ def test_auto_runs_a_pilot_records_it_and_continues_the_chosen_form(panel, force
     np.testing.assert_allclose(fit.samples["beta"], forced[pilot["chosen"]].samples["beta"], rtol=1e-5)
     assert fit.config.geo_effects == "auto"  # as asked; the form sampled is in extra
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    # the fit's headline (what `mmm-agent fit` prints and the fit row keeps) says which form was sampled and why
+    head = _diagnostics(fit, np.broadcast_to(panel.kpi, (1, *panel.kpi.shape)), panel, None)
+    assert head["geo_effects"] == record["summary"]
 
 
 def test_national_fits_run_no_pilot() -> None:

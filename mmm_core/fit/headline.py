@@ -60,6 +60,9 @@ def _diagnostics(result, mu: np.ndarray, data, holdout: np.ndarray | None, healt
     if not result.approximate:
         headline = _mcmc_headline(result, health) or result.diagnostics()
         out.update({k: v for k, v in headline.items() if k in ("max_rhat", "min_ess_bulk", "divergences", "ess_per_s")})
+    geo_form = (result.extra or {}).get("geo_effects")
+    if geo_form:  # which parameterisation of the geo effects NUTS sampled, and why (engine.centring's pilot)
+        out["geo_effects"] = geo_form["summary"]
     return _finite(out)
 
 

@@ -36,7 +36,17 @@ SIGNS = {"positive": 1, "negative": -1, "none": 0}
 # effect-share prior, which model_config passes as the equivalent ROI). Every other field is set from the spec
 # below, so an engine default never silently overrides a spec default (tests/test_fit_inputs.py checks it).
 ENGINE_ONLY = frozenset(
-    {"trend_sd", "seasonality_sd", "control_sd", "geo_sd", "noise_sd", "student_t_df", "channel_l_max", "effect_share"}
+    {
+        "trend_sd",
+        "seasonality_sd",
+        "control_sd",
+        "geo_sd",
+        "noise_sd",
+        "student_t_df",
+        "channel_l_max",
+        "effect_share",
+        "geo_effects",  # how NUTS samples the geo effects (same model): the sampler's choice, not the spec's
+    }
 )
 
 
