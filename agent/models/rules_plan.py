@@ -65,9 +65,9 @@ OPTIMIZE = _R(
     r"how much (should|would) (we|i) (put|spend|invest)\b.{0,15}\b(each|every|per)\b|"
     # "the most sales we can get for 900k", "which channels should get the 800k", "how would you carve it up".
     r"(most|max\w*|highest|biggest) (sales|revenue|conversions|kpi|return|bang)|(should|would|could) (get|receive)\b|"
-    r"(would|should|do|can) you (do|suggest|recommend|propose)|(what|how) (should|shall|would|could|do|can) (we|i) do "
-    r"with|recommend\w*|where\?|re-?allocat\w*|redistribut\w*|"
-    r"rebalanc\w*|best (possible )?way|(should|would) go\b|to spend\b))"
+    r"(would|should|do|can) you (do|suggest|recommend|propose)|"
+    r"(what|how) (should|shall|would|could|do|can) (we|i|you) do with|recommend\w*|where\?|re-?allocat\w*|"
+    r"redistribut\w*|rebalanc\w*|best (possible )?way|(should|would) go\b|to spend\b))"
 )
 
 # A plan that keeps today's total ("can we get more out of the same budget?", "rebalance the mix", "is our

@@ -95,6 +95,7 @@ COMMON = frozenset(
     investment investments lowest highest biggest smallest largest greatest strongest weakest top bottom
     response responses organic dollar dollars euro euros pound pounds money cash sale customers customer
     base underlying organic paid everyone everybody anyone anybody someone somebody
+    maximise maximize maximising maximizing minimise minimize improve achieve reach boost grow
     teh hte waht wat whats thats ths yr pls plz thx thanks hey hi hello
     diminishing increasing decreasing falling rising growing saturating saturated advertising advert adverts ads
     working returning paying performing spending running doing keep keeping money worth value versus compared

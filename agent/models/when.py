@@ -158,7 +158,8 @@ class _Reader:
         """Two ends of one span ("from Q2 to Q3 2023", "FY 2022/23") before either end is read as a period, and
         named seasons that hold a year ("the 2022 holiday season")."""
         found = when_spans.quarter_runs(self.low) + when_spans.split_fiscal_years(self.low, self.fiscal_month)
-        found += when_spans.holiday_seasons(self.low) + when_spans.part_forms(self.low)
+        found += when_spans.holiday_seasons(self.low) + when_spans.part_forms(self.low) + when_spans.year_runs(self.low)
+        found += when_spans.trailing(self.low, lambda phrase: (w := self.date_window(phrase)) and w.end)
         read = self.low
         for a, b, start, end, label in sorted(found, key=lambda f: f[0]):
             if self.low[a:b] != read[a:b]:
@@ -214,9 +215,11 @@ class _Reader:
             y, first = int(m.group(2)), thirds[m.group(1).replace("the ", "").strip()]
             start, end = date(y, first, 1), _month_end(y, first + 3)
             self.take(m, Window(start, end, f"{m.group(1)} {y} ({start.strftime('%b')}–{end.strftime('%b %Y')})"))
-        rx = rf"\b(?:the\s+)?(first|last|final)\s+(\d+|{'|'.join(_NUM)})\s+(month|week)s?\s+of\s+({_YEAR})\b"
+        rx = rf"\b(?:the\s+)?(first|last|final)\s+(\d+|{'|'.join(_NUM)})\s+(month|week|quarter)s?\s+of\s+({_YEAR})\b"
         for m in list(re.finditer(rx, self.low)):
             n, unit, y = int(_NUM.get(m.group(2), m.group(2))), m.group(3), int(m.group(4))
+            if unit == "quarter":  # "the first two quarters of 2022": three months each
+                n, unit = min(3 * n, 12), "month"
             days = timedelta(weeks=n) - timedelta(days=1)
             if m.group(1) == "first":
                 start = date(y, 1, 1)

@@ -8,6 +8,7 @@ sentence, and ``agent.models.when`` turns them into windows.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 
 _YEAR = r"(?:19|20)\d{2}"
@@ -110,3 +111,47 @@ def part_forms(low: str) -> list[Span]:
             start, end = date(y, months * (n - 1) + 1, 1), _month_end(y, months * n)
             out.append((m.start(), m.end(), start, end, f"{unit.upper()}{n} {y}"))
     return out
+
+
+# Calendar years joined ("2021-2022", "2021 to 2023"): one span, not two years set against each other.
+_YEAR_RUN = re.compile(rf"\b(?<!fy )(?<!fy)(?P<y1>{_YEAR})\s*(?:-|–|to|through|thru)\s*(?P<y2>{_YEAR})\b(?![/-]\d)")
+
+
+def year_runs(low: str) -> list[Span]:
+    """Runs of whole calendar years written with both ends in four digits (fiscal forms are read before)."""
+    out = []
+    for m in _YEAR_RUN.finditer(low):
+        y1, y2 = int(m.group("y1")), int(m.group("y2"))
+        if y2 > y1:
+            out.append((m.start(), m.end(), date(y1, 1, 1), date(y2, 12, 31), f"{y1}–{y2}"))
+    return out
+
+
+# "the 12 months to June 2023", "the year to March 2023", "the 26 weeks ending June 2022": a trailing window that
+# ends with the named month (read by the caller's date reader).
+TRAILING = re.compile(
+    r"\b(?:the\s+)?(?:(?P<n>\d+|two|three|six|twelve)\s+(?P<u>months?|weeks?|quarters?)|(?P<y>year))\s+"
+    r"(?:to|ending(?: in)?|up to|through)\s+(?P<point>[a-z]+\.?\s+'?\d{2,4})\b"
+)
+_N = {"two": 2, "three": 3, "six": 6, "twelve": 12}
+
+
+def trailing(low: str, end_of: Callable[[str], date | None]) -> list[Span]:
+    """Trailing windows ("the 12 months to June 2023"); ``end_of`` reads the last day of the named month."""
+    out = []
+    for m in TRAILING.finditer(low):
+        end = end_of(m.group("point"))
+        if end:
+            start = trailing_start(m, end)
+            out.append((m.start(), m.end(), start, end, f"{m.group(0).strip()} ({start:%b %Y}–{end:%b %Y})"))
+    return out
+
+
+def trailing_start(m: re.Match[str], end: date) -> date:
+    """The first day of a trailing window ending on ``end`` (whole months, or weeks back from the end)."""
+    n = 12 if m.group("y") else int(_N.get(m.group("n"), m.group("n") or 1))
+    unit = "month" if m.group("y") else m.group("u").rstrip("s")
+    if unit == "week":
+        return end - timedelta(weeks=n) + timedelta(days=1)
+    k = end.year * 12 + end.month - n * (3 if unit == "quarter" else 1)  # months back from the end month
+    return date(k // 12, k % 12 + 1, 1)

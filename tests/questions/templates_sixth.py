@@ -57,6 +57,8 @@ T_SIXTH: dict[str, list[str]] = {
         "which mix gives the most sales for the same money?",
         "shift money around to get more out of it - what do you suggest?",
         "what's the revenue-maximising split of 3m?",
+        "redistribute the spend to maximise sales",
+        "what would you do with an extra 2 million?",
     ],
     "rank_worst": [
         "which channel is our biggest money pit?",
@@ -206,6 +208,9 @@ CONTRIBUTION_PERIODS_SIXTH: list[tuple[str, list[str], str]] = [
     ("what did social drive during the summer?", ["Social"], "2023"),
     ("print contribution in Q3-2022", ["Print"], "2022"),
     ("how much did TV drive from October through December 2021?", ["TV"], "2021"),
+    ("TV's contribution in the 12 months to June 2023", ["TV"], "2023"),
+    ("what did radio contribute in the first two quarters of 2022?", ["Radio"], "2022"),
+    ("search contribution across 2021-2022", ["Search"], "2021"),
     ("what did each channel contribute in Q2 2022?", [], "2022"),
     ("media contribution by channel over H1 2021", [], "2021"),
     ("channel contributions for the second half of 2023", [], "2023"),
