@@ -54,6 +54,7 @@ class EnterpriseRun:
     rss: dict[str, float]  # stage → peak RSS (GB) after it
     lag_tensor_gb: float
     full_predict_gb: float
+    geo_effects: str  # which form of the geo effects NUTS sampled, and why (engine.centring)
 
     @property
     def converged(self) -> bool:
@@ -127,6 +128,7 @@ def run(preset: str, seed: int, chains: int, warmup: int, draws: int) -> Enterpr
         rss=rss,
         lag_tensor_gb=np.asarray(sd.spend_lagged).nbytes / 2**30,
         full_predict_gb=chains * draws * t * g * c * 4 / 2**30,
+        geo_effects=(fit.extra.get("geo_effects") or {}).get("summary", "no choice (national or not pooled)"),
     )
 
 
@@ -148,6 +150,7 @@ def report(r: EnterpriseRun) -> None:
         f"{r.median_ess / r.wall_s:.2f} per s of wall); max R-hat {r.max_rhat:.3f}; {r.divergences} divergences "
         f"of {r.n_draws}"
     )
+    print(f"  {r.geo_effects}")
     print("  peak RSS (GB) after: " + ", ".join(f"{k} {v:.2f}" for k, v in r.rss.items()))
     peak = max(r.rss.values())
     verdict = "converged" if r.converged else f"NOT converged (needs max R-hat <= {MAX_RHAT} and 0 divergences)"
