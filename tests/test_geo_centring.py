@@ -145,3 +145,13 @@ def test_centred_form_leaves_national_channels_without_geo_deviation(panel) -> N
     assert draws["beta_geo_log"].shape == (50, 3, 3)
     np.testing.assert_allclose(beta[:, :, 0], beta[:, :1, 0].repeat(3, axis=1), rtol=1e-6)
     assert np.all(z[:, :, 0] == 0) and np.all(z[:, :, 1:].std(axis=0) > 0)
+
+
+def test_no_pilot_from_a_random_start(panel) -> None:
+    """Without the Laplace start (above LAPLACE_START_MAX latent dimensions, e.g. the enterprise panel) "auto" runs
+    no pilot and samples non-centred: from a random start the pilot's window chose the centred form on the
+    enterprise panel, whose sampling then took ~10x the non-centred form's leapfrog steps."""
+    fit = sample_nuts(panel, ModelConfig(), chains=2, warmup=50, draws=50, seed=0, laplace_start=False)
+    record = fit.extra["geo_effects"]
+    assert record["form"] == "noncentred" and record["chosen_by"] == "size" and "pilot" not in record
+    assert "pilot" not in fit.extra["phases"] and "beta_geo_z" in fit.samples and "beta_geo_log" not in fit.samples

@@ -128,7 +128,9 @@ def run_pilot(run_form: Callable[[str], FormRun]) -> tuple[FormRun, GeoPilot]:
     return runs[chosen], pilot
 
 
-def geo_effects_record(sampled: ModelConfig, n_geos: int, n_channels: int, pilot: GeoPilot | None) -> dict | None:
+def geo_effects_record(
+    sampled: ModelConfig, n_geos: int, n_channels: int, pilot: GeoPilot | None, laplace_start: bool = True
+) -> dict | None:
     """The fit's note on its geo effects (``FitResult.extra["geo_effects"]``): the form sampled, why, and the
     pilot's figures; None where there is no choice (one geo, no partial pooling, every channel national)."""
     national = np.array(sampled.per_channel("national", n_channels), bool)
@@ -137,4 +139,7 @@ def geo_effects_record(sampled: ModelConfig, n_geos: int, n_channels: int, pilot
     if pilot is not None:
         return {"form": pilot.chosen, "chosen_by": "pilot", "summary": pilot.summary(), "pilot": pilot.to_dict()}
     form = "centred" if sampled.geo_effects == "centred" else "noncentred"
+    if sampled.geo_effects == "auto" and not laplace_start:
+        why = "auto without a pilot: the chains start at random, where the pilot does not discriminate"
+        return {"form": form, "chosen_by": "size", "summary": f"geo effects sampled {form} ({why})"}
     return {"form": form, "chosen_by": "config", "summary": f"geo effects sampled {form} (as configured)"}

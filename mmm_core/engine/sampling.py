@@ -156,9 +156,11 @@ def sample_nuts(
     with timer.phase("prepare"):  # scaling, tracing the model, the initial point and the sampler's state
         sd = _as_scaled(data, config)
         args = model_args(sd)
-        pilot_wanted = needs_pilot(config, *sd.spend.shape[1:])
-        chunk = _chunk_size(warmup, draws, max_chunk=PILOT_CHUNK if pilot_wanted else None)
         dense, use_laplace = mass_and_start(n_latent(config, args), dense_mass, laplace_start)
+        # The pilot's window was measured from Laplace starts; from NumPyro's random start (enterprise size) it chose
+        # the centred form, whose sampling then ran ~10x the non-centred form's leapfrog steps: no pilot there.
+        pilot_wanted = needs_pilot(config, *sd.spend.shape[1:]) and use_laplace
+        chunk = _chunk_size(warmup, draws, max_chunk=PILOT_CHUNK if pilot_wanted else None)
         n_chunks = (warmup + draws) // chunk
     settings = _ChainSettings(chains, warmup, draws, chunk, target_accept, max_tree_depth, dense, use_laplace, seed)
     n_pilot = pilot_chunks(warmup, chunk) if pilot_wanted else 0
@@ -209,7 +211,7 @@ def sample_nuts(
             "laplace_start": started_laplace,
             "mean_tree_steps": float(stat_dict["num_steps"].mean()),
             "warmup_steps_per_25": _window_means(warmup_steps, 25),
-            "geo_effects": geo_effects_record(runner["config"], *sd.spend.shape[1:], pilot),
+            "geo_effects": geo_effects_record(runner["config"], *sd.spend.shape[1:], pilot, use_laplace),
             "phases": timer.to_dict(),
         },
     )
