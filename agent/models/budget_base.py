@@ -12,12 +12,24 @@ from langchain_core.messages import BaseMessage
 
 from agent.models import memory
 
+# Months per period of the data's calendar frequencies (mmm_core.data.periods' codes); D and W step in days.
+_MONTHS = {"M": 1, "Q": 3, "Y": 12}
+_DAYS = {"D": 1, "W": 7}
+_UNIT = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y": "years"}
 
-def base_window(end: str, periods: int) -> dict[str, str]:
-    """The latest ``periods`` weeks up to the data's last period ``end`` (ISO date), as a tools' window."""
+
+def base_window(end: str, periods: int, frequency: str | None = "W") -> dict[str, str]:
+    """The latest ``periods`` periods of the data's ``frequency`` up to its last period ``end`` (ISO date), as a
+    tools' window: the optimiser's horizon counts periods, so "+10% budget" scales that many of the data's periods
+    (13 weeks of weekly data, 13 months of monthly data)."""
     last = date.fromisoformat(end[:10])
-    first = last - timedelta(weeks=periods - 1)
-    return {"start": first.isoformat(), "end": last.isoformat(), "label": f"the last {periods} weeks"}
+    freq = frequency if frequency in _UNIT else "W"
+    if freq in _MONTHS:  # from the first day of the month (periods - 1) steps back: month-start or month-end dates
+        y, m = divmod(last.year * 12 + last.month - 1 - _MONTHS[freq] * (periods - 1), 12)
+        first = date(y, m + 1, 1)
+    else:
+        first = last - timedelta(days=_DAYS[freq] * (periods - 1))
+    return {"start": first.isoformat(), "end": last.isoformat(), "label": f"the last {periods} {_UNIT[freq]}"}
 
 
 def next_step(messages: list[BaseMessage], args: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
@@ -31,7 +43,7 @@ def next_step(messages: list[BaseMessage], args: dict[str, Any]) -> tuple[str, d
         catalog = memory.catalog(messages)
         if catalog is None or not catalog.end:
             return None
-        window = base_window(catalog.end, int(plan.get("periods") or 13))
+        window = base_window(catalog.end, int(plan.get("periods") or 13), catalog.frequency)
         return "spend_by", {"by": "channel", "windows": [window]}, {}
     plan["budget"] = round(float(base["total"]) * (1 + change), 2)
     return "optimize_budget", plan, {"budget_base": float(base["total"]), "budget_change": change}
