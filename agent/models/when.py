@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from agent.models import when_spans
+from agent.models.when_spans import month_end
 
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
@@ -113,15 +114,11 @@ def _parse(phrase: str, base: date) -> tuple[date, str] | None:
     return data.date_obj.date(), data.period or "day"
 
 
-def _month_end(y: int, m: int) -> date:
-    return (date(y + (m == 12), m % 12 + 1, 1)) - timedelta(days=1)
-
-
 def _span(d: date, precision: str) -> tuple[date, date]:
     if precision == "year":
         return date(d.year, 1, 1), date(d.year, 12, 31)
     if precision == "month":
-        return date(d.year, d.month, 1), _month_end(d.year, d.month)
+        return date(d.year, d.month, 1), month_end(d.year, d.month)
     return d, d
 
 
@@ -185,7 +182,7 @@ class _Reader:
             q = int(m.group(1) or _ORD.get(m.group(2), 4))
             y = _year(m.group(3)) or self.relative_year(m.group(4)) or self.shared_year(m.end())
             y = y or _latest_year(3 * q - 2, self.base)
-            self.take(m, Window(date(y, 3 * q - 2, 1), _month_end(y, 3 * q), f"Q{q} {y}"))
+            self.take(m, Window(date(y, 3 * q - 2, 1), month_end(y, 3 * q), f"Q{q} {y}"))
 
     def shared_year(self, at: int) -> int | None:
         """The year of the next quarter when two are joined ("Q1 and Q2 2022", "Q3 vs Q4 2021"): both in it."""
@@ -199,7 +196,7 @@ class _Reader:
         for m in list(re.finditer(rx, self.low)):
             h = int(m.group(1) or names[m.group(2)])
             y = _year(m.group(3)) or self.relative_year(m.group(4)) or _latest_year(6 * h - 5, self.base)
-            self.take(m, Window(date(y, 6 * h - 5, 1), _month_end(y, 6 * h), f"H{h} {y}"))
+            self.take(m, Window(date(y, 6 * h - 5, 1), month_end(y, 6 * h), f"H{h} {y}"))
 
     def relative_year(self, word: str | None) -> int | None:
         """'last year' / 'this year' beside a quarter or half: like 'last year' alone, the year holding the data's
@@ -213,7 +210,7 @@ class _Reader:
         rx = rf"\b(early|mid|middle of|late|(?:the\s+)?end of)[\s-]+({_YEAR})\b"
         for m in list(re.finditer(rx, self.low)):
             y, first = int(m.group(2)), thirds[m.group(1).replace("the ", "").strip()]
-            start, end = date(y, first, 1), _month_end(y, first + 3)
+            start, end = date(y, first, 1), month_end(y, first + 3)
             self.take(m, Window(start, end, f"{m.group(1)} {y} ({start.strftime('%b')}–{end.strftime('%b %Y')})"))
         rx = rf"\b(?:the\s+)?(first|last|final)\s+(\d+|{'|'.join(_NUM)})\s+(month|week|quarter)s?\s+of\s+({_YEAR})\b"
         for m in list(re.finditer(rx, self.low)):
@@ -223,7 +220,7 @@ class _Reader:
             days = timedelta(weeks=n) - timedelta(days=1)
             if m.group(1) == "first":
                 start = date(y, 1, 1)
-                end = _month_end(y, min(n, 12)) if unit == "month" else start + days
+                end = month_end(y, min(n, 12)) if unit == "month" else start + days
             else:
                 end = date(y, 12, 31)
                 start = date(y, max(13 - n, 1), 1) if unit == "month" else end - days
@@ -233,7 +230,7 @@ class _Reader:
         for m in list(re.finditer(rf"\b(?:fy|fiscal(?:\s+year)?)\s*'?({_YEAR}|\d{{2}})\b", self.low)):
             y, f = _year(m.group(1)) or self.base.year, self.fiscal_month
             start = date(y - (f > 1), f, 1)  # FY2024 ends in 2024 (April 2023–March 2024 when it starts in April)
-            end = _month_end(y, f - 1) if f > 1 else date(y, 12, 31)
+            end = month_end(y, f - 1) if f > 1 else date(y, 12, 31)
             # A fiscal year that starts in January is the calendar year: its months need no spelling out (and
             # "Jan 2019" would be a number the user never wrote when the period is refused).
             span = f", {start.strftime('%b %Y')}–{end.strftime('%b %Y')}" if f > 1 else ""
@@ -294,7 +291,7 @@ class _Reader:
         months = {"month": 1, "quarter": 3, "half": 6}[unit]
         k = (end.year * 12 + end.month - 1) // months - back  # index of the unit since year 0
         first = date(k * months // 12, k * months % 12 + 1, 1)
-        last = _month_end(first.year, first.month + months - 1) if back else end
+        last = month_end(first.year, first.month + months - 1) if back else end
         n = (first.month - 1) // months + 1
         what = {"month": first.strftime("%B %Y"), "quarter": f"Q{n} {first.year}", "half": f"H{n} {first.year}"}[unit]
         # The unit holding the data's last period: on data ending 2024-12-30, "last quarter" is Q4 2024.
@@ -309,11 +306,11 @@ class _Reader:
         bare += r"(?!\s+(?:of\s+)?'?\d)()"  # no year follows (the empty group stands for it)
         for m in list(re.finditer(rx, self.low)) + list(re.finditer(bare, self.low)):
             first, y = months[m.group(1)], _year(m.group(2)) or self.base.year
-            while m.group(2) == "" and _month_end(y + (first + 2) // 13, (first + 1) % 12 + 1) > self.base:
+            while m.group(2) == "" and month_end(y + (first + 2) // 13, (first + 1) % 12 + 1) > self.base:
                 y -= 1
             start = date(y, first, 1)
             k = y * 12 + first - 1 + 2  # the season's third month
-            end = _month_end(k // 12, k % 12 + 1)
+            end = month_end(k // 12, k % 12 + 1)
             self.take(m, Window(start, end, f"{m.group(1)} {y} ({start.strftime('%b')}–{end.strftime('%b %Y')})"))
 
     def ranges(self) -> None:

@@ -41,7 +41,8 @@ def _year(text: str) -> int:
     return y + 2000 if y < 100 else y
 
 
-def _month_end(y: int, m: int) -> date:
+def month_end(y: int, m: int) -> date:
+    """The last day of month ``m`` (1-12) of year ``y``."""
     return date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)
 
 
@@ -54,7 +55,7 @@ def quarter_runs(low: str) -> list[Span]:
             continue
         q1, q2, y2 = int(m.group("q1")), int(m.group("q2")), _year(m.group("y2"))
         y1 = _year(m.group("y1")) if m.group("y1") else y2 - (q1 > q2)
-        start, end = date(y1, 3 * q1 - 2, 1), _month_end(y2, 3 * q2)
+        start, end = date(y1, 3 * q1 - 2, 1), month_end(y2, 3 * q2)
         if start < end:
             out.append((m.start(), m.end(), start, end, f"Q{q1} {y1} to Q{q2} {y2}"))
     return out
@@ -70,7 +71,7 @@ def split_fiscal_years(low: str, fiscal_month: int) -> list[Span]:
         named = m.group(0)[:1] in "fF" or len(m.group("y2")) == 2  # "2022-2023" alone is two calendar years
         if y2 != y1 + 1 or not named:
             continue
-        start, end = date(y1, first, 1), _month_end(y2, first - 1)
+        start, end = date(y1, first, 1), month_end(y2, first - 1)
         label = f"FY{y1}/{y2 % 100:02d}, {start.strftime('%b %Y')}–{end.strftime('%b %Y')}"
         out.append((m.start(), m.end(), start, end, label))
     return out
@@ -108,7 +109,7 @@ def part_forms(low: str) -> list[Span]:
             if unit == "h" and n > 2:
                 continue
             months = 3 if unit == "q" else 6
-            start, end = date(y, months * (n - 1) + 1, 1), _month_end(y, months * n)
+            start, end = date(y, months * (n - 1) + 1, 1), month_end(y, months * n)
             out.append((m.start(), m.end(), start, end, f"{unit.upper()}{n} {y}"))
     return out
 
