@@ -67,6 +67,17 @@ def test_lock_refuses_specs_that_do_not_match_the_data(store, dataset):
         ledger.lock(store, base_spec(dataset_id="ds_missing"), "x")
 
 
+def test_lock_validates_a_spec_built_in_code(store, dataset):
+    """A spec edited with model_copy skips pydantic's checks; locked unchecked, it once sat in the ledger where no
+    later load could read it. Lock validates it again and writes nothing."""
+    spec = base_spec()
+    twice = spec.model_copy(update={"controls": list(spec.controls) + list(spec.controls)})
+    with pytest.raises(SpecValidationError, match="duplicate"):
+        ledger.lock(store, twice, "edited in code")
+    with store.connect() as conn:
+        assert conn.execute("SELECT count(*) FROM specs").fetchone()[0] == 0 and _events(store) == []
+
+
 def test_locking_an_identical_spec_returns_the_existing_record(store, dataset):
     first = ledger.lock(store, base_spec(), "plan")
     again = ledger.lock(store, base_spec(), "same plan, typed again")

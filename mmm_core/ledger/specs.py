@@ -268,6 +268,9 @@ def _validated(store: Store, spec: Any) -> ModelSpec:
             "Load the YAML with mmm_core.spec.schema.load_spec(path) first.",
             code="not_a_spec",
         )
+    # Validated again from its plain data: a spec built in code (model_copy, attribute edits) skips pydantic's
+    # checks, and one locked unchecked would sit in the ledger unreadable by every later load.
+    spec = ModelSpec.parse(spec.model_dump(mode="json"))
     try:
         described = describe(store, spec.dataset_id)
     except NotFoundError as exc:
