@@ -35,7 +35,7 @@ def _answer(summarised: bool = True) -> dict:
     }
     reason = "80% of the VAR draws are explosive (a shock would grow without bound), so no long-term ROI is summarised"
     channels = {
-        name: {"summarised": True}
+        name: {"summarised": True, "split": {"label": "identified", "readable": True, "bound": "lower"}}
         | {k: _est(*v) for k, v in zip(("short_roi", "long_roi", "total_roi", "long_share"), r)}
         if summarised
         else {"summarised": False, "reason": reason}
@@ -77,6 +77,7 @@ def test_prose_is_grounded_and_says_what_the_numbers_allow():
     assert check_prose({"long_term": text}, res)[1] == []  # every number in the prose is in the results
     assert "VAR(2)" in text and "Awareness and Consideration" in text and "24 periods" in text
     assert "long-term share 45% (25%–60%)" in text  # TV: total ROI credibly positive
+    assert "Read each long-term share as a lower bound" in text  # the two-step design reads the share low
     assert "Search: the long-term ROI is credibly below zero" in text and "not as a finding" in text
     assert "For Radio the long-term interval includes zero" in text
     assert "share 120%" not in text  # no share of a total that may be negative
@@ -114,6 +115,7 @@ def test_tool_adapter_keeps_mean_and_interval_and_one_channel():
         "long_share",
         "split",
         "split_readable",
+        "split_bound",
     }
     assert out["channels"]["TV"]["summarised"] is True  # the chat's template reads it (it once went missing)
     assert out["horizon"] == 24 and out["provenance"]["spec_id"] == "spec_1"
@@ -158,7 +160,8 @@ def test_brand_demo_end_to_end(tmp_path):
     answer = json.loads(tool.invoke({"channel": "TV", "fit_id": fit}))
     assert "error" not in answer, answer
     tv = answer["channels"]["TV"]
-    assert set(tv) == {"summarised", "short_roi", "long_roi", "total_roi", "long_share", "split", "split_readable"}
+    keys = {"summarised", "short_roi", "long_roi", "total_roi", "long_share", "split", "split_readable", "split_bound"}
+    assert set(tv) == keys and tv["split_bound"] == "lower"  # the two-step design reads the long share low
     assert tv["summarised"] is True and isinstance(tv["split"], str) and isinstance(tv["split_readable"], bool)
 
     levels = results["roi"]["channels"]
@@ -182,8 +185,9 @@ def test_chat_states_the_long_share_only_when_the_split_is_readable(label, width
     assert split["label"] == label and split["readable"] is as_share
     assert (width <= SPLIT_WEAK) is as_share and (label == "identified") is (width <= SPLIT_IDENTIFIED)
     answer = _answer()
-    answer["channels"]["TV"]["split"] = split
+    answer["channels"]["TV"]["split"] = split | {"bound": "lower"}  # as the long-term answer sets it
     row = long_term_tools._compact(answer, "TV")["channels"]["TV"]
     text = compose("long_term", {**answer, "channels": {"TV": row}}, {}, ["long_term"])
     assert ("the long-term part is 45% of the total" in text) is as_share, text
+    assert ("of the total (25%–60%), a lower bound." in text) is as_share, text  # the answer's bound, stated
     assert ("read it as a range, not a share" in text) is (not as_share), text

@@ -30,7 +30,13 @@ def _channel_row(entry: dict[str, Any]) -> dict[str, Any]:
         return {"summarised": False, "reason": entry.get("reason")}
     measures = {m: {k: entry[m].get(k) for k in _STATS} for m in _MEASURES if isinstance(entry.get(m), dict)}
     split = entry.get("split") or {}
-    return {"summarised": True, **measures, "split": split.get("label"), "split_readable": bool(split.get("readable"))}
+    return {
+        "summarised": True,
+        **measures,
+        "split": split.get("label"),
+        "split_readable": bool(split.get("readable")),
+        "split_bound": split.get("bound"),
+    }
 
 
 def _compact(out: dict[str, Any], channel: str | None) -> dict[str, Any]:

@@ -51,6 +51,11 @@ def _render(r: dict[str, Any]) -> str:
     loose = [n for n, c in r["channels"].items() if c.get("summarised") and c["split"]["label"] != "identified"]
     if loose:
         out.append(f"Short/long split not pinned down by the data for {', '.join(loose)}: read those shares as ranges.")
+    if any((c.get("split") or {}).get("bound") == "lower" for c in r["channels"].values()):
+        out.append(
+            "Read each long-term share as a lower bound: step 1 counts the first weeks of a brand response as "
+            "short-term."
+        )
     out.append(
         f"VAR stability: {st['explosive_draws']} of {st['draws']} draws explosive ({st['explosive_share']:.0%}), "
         "excluded from every summary."

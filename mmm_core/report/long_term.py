@@ -34,8 +34,8 @@ def long_term_block(
 def section_data(answer: dict[str, Any], block: Any) -> dict[str, Any]:
     """From the long-term answer and the spec's block: each channel's short/long/total ROI and long share with
     intervals, and how to read them — ``unmeasured`` (long-term interval includes 0), ``negative`` (credibly
-    below 0: not a plausible brand effect) and ``share_undefined`` (total ROI not credibly positive, so a share of
-    it means nothing)."""
+    below 0: not a plausible brand effect), ``share_undefined`` (total ROI not credibly positive, so a share of
+    it means nothing) and ``share_reads_low`` (the answer's split bound: shares are lower bounds)."""
     channels = {
         name: {k: c[k] for k in _MEASURES if k in c}
         | {"summarised": bool(c.get("summarised"))}
@@ -52,6 +52,7 @@ def section_data(answer: dict[str, Any], block: Any) -> dict[str, Any]:
         "unmeasured": [n for n, x in long.items() if x["lo"] <= 0 <= x["hi"]],
         "negative": [n for n, x in long.items() if x["hi"] < 0],
         "share_undefined": [n for n in summarised if not channels[n]["share_defined"]],
+        "share_reads_low": any((answer["channels"][n].get("split") or {}).get("bound") == "lower" for n in summarised),
         "horizon": answer["horizon"],
         "interval": answer["interval"],
         "stability": answer["stability"],
