@@ -174,7 +174,7 @@ def _compact_money(m: dict[str, Any]) -> dict[str, Any]:
         },
         "budget_marginal_roi": _iv(m["budget_marginal_roi"]),
         "below_break_even": m["below_break_even"],
-        "profit_max_budget": {k: best[k] for k in ("budget", "extrapolated")}
+        "profit_max_budget": {k: best[k] for k in ("budget", "extrapolated", "at_scan_edge")}
         | {"expected_profit": best["expected_profit"]["mean"]},
     }
 

@@ -60,9 +60,14 @@ def _spelled(m: re.Match[str]) -> str:
     return f"{value or current:g} {m.group(2)}"
 
 
+# A bare scale word after a word of addition is one of it: "an extra million", "another thousand", "the next million".
+_BARE_SCALE = re.compile(r"\b(another|next|extra|additional|incremental)\s+(thousand|grand|million|billion)\b", re.I)
+
+
 def digits(text: str) -> str:
-    """Money written in words as digits: 'fifty thousand' → '50 thousand', 'half a million' → '0.5 million'."""
-    return _SPELLED.sub(_spelled, text)
+    """Money written in words as digits: 'fifty thousand' → '50 thousand', 'half a million' → '0.5 million',
+    'an extra million' → 'an extra 1 million'."""
+    return _BARE_SCALE.sub(r"\1 1 \2", _SPELLED.sub(_spelled, text))
 
 
 def parse_amount(token: str) -> float | None:
@@ -141,11 +146,19 @@ def parse_budget(text: str, known: list[str], per_year: float = 52.0) -> BudgetR
     req = BudgetRequest(periods=window_periods(text, per_year))
     # "the next $1M", "an extra 500k", "another 2 million": money on top of what is spent now.
     # ("the next 6 months" is a horizon, not money: the number must not be a count of periods).
+    # "a million more", "$500k extra", "2 million on top": the same, with the word after the money.
+    worded = digits(text)
     req.incremental = bool(
         re.search(
             r"\b(next|extra|additional|incremental|another|more)\s+[$€£]?\s?\d[\d,.]*\s?(k|m|mm|mn|bn|b|thousand|"
             r"million|billion|grand)?\b(?!\s*(weeks?|months?|quarters?|years?|days?|periods?))",
-            text,
+            worded,
+            re.IGNORECASE,
+        )
+        or re.search(
+            r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|mm|mn|bn|b|thousand|million|billion|grand)?|\d[\d,.]*\s?(?:k|m|mm|mn|bn|b|"
+            r"thousand|million|billion|grand))\s+(more|extra|additional|on top|in addition)\b",
+            worded,
             re.IGNORECASE,
         )
     )

@@ -36,7 +36,7 @@ def next_step(messages: list[BaseMessage], args: dict[str, Any]) -> tuple[str, d
     """(tool, arguments, what the answer may say) for a plan with ``budget_change``: first the observed spend over the
     window (a context call), then the optimiser with the scaled amount. None when the data's range is not known."""
     change = float(args["budget_change"])
-    plan = {k: v for k, v in args.items() if k != "budget_change"}
+    plan = {k: v for k, v in args.items() if k not in ("budget_change", "ask")}
     turn = messages[memory.last_human(messages) + 1 :]
     base = next((d for _n, d in reversed(memory.tool_outputs(turn, ("spend_by",)))), None)
     if base is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from agent.models.entities import Catalog, tokens
+from agent.models.rules_plan import GIVEN_MARGIN
 
 OUTSIDE = re.compile(
     r"\b(competitors?|competitors'|competitor's|competition|rivals?|rivals'|other (brands|companies|firms)|"
@@ -55,6 +56,7 @@ def outside_data(low: str, catalog: Catalog | None, intent: str = "unknown") -> 
     price" is not the data's Price. ``intent``: the request's; actions on the model are never refused here."""
     if intent in _ACTIONS:
         return None
+    low = GIVEN_MARGIN.sub(" ", low)  # "at a 40% margin" gives the plan an input; it does not ask about margins
     product = _BY_PRODUCT.search(low)
     if product and catalog is not None and not catalog.products:
         return product.group()

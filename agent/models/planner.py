@@ -142,7 +142,8 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
             tool, args, said = step  # the answer says what the amount was scaled from
             phase = {"phase": "context"} if tool == "spend_by" else {}
             return _call(messages, tool, args, meta | {"args": args | said} | phase)
-        args = dict(r.args) if r.intent not in ("report", "mediation") else {}
+        # "ask" says what the question is about (the answer reads it from meta), not a tool argument
+        args = {k: v for k, v in r.args.items() if k != "ask"} if r.intent not in ("report", "mediation") else {}
         return _call(messages, name, args, meta)
     if r.intent == "rank":  # the roi table, over the period and geographies asked (the order is the answer's)
         return _call(messages, "roi", {k: v for k, v in r.args.items() if k in ("windows", "geos")}, meta)

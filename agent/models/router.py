@@ -29,7 +29,16 @@ from agent.models.cues import (
 from agent.models.exclusions import excluded
 from agent.models.rules import RULES
 from agent.models.rules_amend import changes_a_control
-from agent.models.rules_plan import CURRENT_BUDGET, EXTRA_MONEY, IMPROVE, PAST, PLAN_WORD, budget_change
+from agent.models.rules_plan import (
+    CURRENT_BUDGET,
+    EXTRA_MONEY,
+    IMPROVE,
+    PAST,
+    PLAN_WORD,
+    TOTAL_BUDGET,
+    budget_change,
+    margin_given,
+)
 from agent.models.scope import Question, apply_scope, parse_question, refusal_args
 
 
@@ -190,6 +199,8 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return next((m for m, rx in MEASURES if rx.search(low)), "roi" if n_channels else "kpi_by")
     if name in ("media_share", "contribution") and n_channels and _RULE["scenario"].search(low):
         return "scenario"  # "what's the impact of cutting Social by 10 percent?": a change of spend is a what-if
+    if not n_channels and TOTAL_BUDGET.search(low) and not PAST.search(low):
+        return "optimize"  # "what is the ideal total budget?": the plan at today's total, led by its best budget
     if (
         not n_channels
         and name != "optimize"
@@ -327,6 +338,10 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
             r.note = "current budget"
         elif req.budget is None:
             r.intent = "clarify_budget"  # "where should extra money go?": how much extra is not said
+        if (margin := margin_given(low)) is not None and r.intent == "optimize":
+            r.args["margin"] = margin  # "at a 40% margin": profit per unit of KPI, for the plan's money
+        if r.intent == "optimize" and TOTAL_BUDGET.search(low):
+            r.args["ask"] = "total_budget"  # for the answer only (the planner keeps it from the tool)
     elif r.intent == "scenario":
         moves = entities.parse_moves(text, known)
         r.args = {"moves": moves, "periods": entities.window_periods(text) or 13}

@@ -132,3 +132,41 @@ def budget_change(low: str) -> float | None:
     around = low[max(0, m.start() - 25) : m.end() + 12]  # "cut the total budget by 10%", "a 10% budget cut"
     down = m.group("sign") == "-" or bool(re.search(rf"\b({_DOWN})\b", around))
     return -x if down else x
+
+# The size of the whole budget, not its split ("what is the ideal total budget?", "how much should we spend in
+# total?", "what budget maximises profit?", "are we spending too much overall?"): the plan at today's total, whose
+# answer leads with the budget that maximises expected profit at that mix (``optimizer.money``).
+TOTAL_BUDGET = _R(
+    r"\b(ideal|optimal|optimum|right|best|sensible|correct|profit[- ]maximi[sz]\w*|efficient) ((total|overall|"
+    r"marketing|media|advertising|annual) ){0,2}(budget|spend|spending|spend level|level of spend(ing)?)\b"
+    r"(?!\s*(split|mix|allocation|plan|by|per|for each|across))|"
+    r"\bhow much (should|must|ought|do|would) (we|i)\b.{0,12}\b(spend|invest|budget)\b(?!.{0,25}\b(on|in|for) "
+    r"(each|every|per|\w+ channel))(.{0,20}\b(in total|overall|altogether|all in|on (media|marketing|advertising)|"
+    r"in all)\b|\s*\??\s*$)|"
+    # "optimal"/"optimum" reach the rules as "optimize" (agent.models.spelling): "the optimal budget"
+    r"\b(the|an?) optimize ((total|overall|marketing|media|advertising|annual) ){0,2}(budget|spend|spending)\b"
+    r"(?!\s*(split|mix|allocation|plan|by|per|for each|across))|\boptimize (our |the )?(total|overall) "
+    r"((marketing|media|advertising) )?(budget|spend|spending)\b(?!\s*(split|mix|allocation|across))|"
+    r"\b(what|which) (total )?(budget|spend|level of spend)\b.{0,20}\b(maximi[sz]\w*|gives? the (most|highest|best)) "
+    r"(profit|return)|\bmaximi[sz]\w* (our )?profits?\b|"
+    r"\b(spend|spending|invest\w*) too (much|little)\b|\b(over|under)[- ]?(spend\w*|invest\w*)\b|"
+    r"\bshould (we|i) (spend|invest) (more|less)\b(?!.{0,15}\b(on|in) (?!total\b)\w)|"
+    r"\b(increase|raise|grow|cut|reduce|lower) (the |our )?(total|overall) (media |marketing )?(budget|spend)\?"
+)
+# A margin the user gives ("at a 40% margin", "our gross margin is 35%", "margin of 0.4"): an input to the plan's
+# money (profit per unit of KPI), not a question about margins.
+GIVEN_MARGIN = _R(
+    r"(?P<a>\d+(?:\.\d+)?)\s?(?:%|percent)\s+(?:gross |net |profit |contribution )?margin\b|"
+    r"\b(?:gross |net |profit |contribution )?margins?\s+(?:is |are |of |at |=\s?|around |about )*(?P<b>\d+(?:\.\d+)?)"
+    r"\s?(?P<pct>%|percent)?"
+)
+
+
+def margin_given(low: str) -> float | None:
+    """The margin the question gives, as profit per unit of KPI (0.4 for "a 40% margin"), or None."""
+    m = GIVEN_MARGIN.search(low)
+    if not m:
+        return None
+    value = float(m.group("a") or m.group("b"))
+    share = value / 100 if (m.group("a") or m.group("pct") or value > 1) else value
+    return share if 0 < share <= 1 else None
