@@ -133,6 +133,7 @@ def budget_change(low: str) -> float | None:
     down = m.group("sign") == "-" or bool(re.search(rf"\b({_DOWN})\b", around))
     return -x if down else x
 
+
 # The size of the whole budget, not its split ("what is the ideal total budget?", "how much should we spend in
 # total?", "what budget maximises profit?", "are we spending too much overall?"): the plan at today's total, whose
 # answer leads with the budget that maximises expected profit at that mix (``optimizer.money``).
