@@ -227,7 +227,13 @@ _MOVED_OBJECT = re.compile(
 # Verbs that switch a channel off entirely (when no size is given).
 _OFF = re.compile(
     r"\b(stop\w*|cut out|turn(ed|ing)? off|switch(ed|ing)? off|shut(ting)? off|shut down|drop\w*|paus\w*|zero\w*|"
-    r"kill\w*|cancel\w*|eliminat\w*|go dark|went dark|scrap\w*|axe|axed|nothing|no (spend|money|budget))\b"
+    r"kill\w*|cancel\w*|eliminat\w*|go dark|went dark|scrap\w*|axe|axed|nothing|no (spend|money|budget)|"
+    r"(cut|remove|end)\w* (\w+ )?(entirely|completely|altogether|to zero|to nothing))\b"
+)
+# Every channel at once: "if we stopped all advertising", "paused all media", "went dark on every channel".
+_ALL_MEDIA = re.compile(
+    r"\b(all|every|any) (of )?(our |the )?(media|advertising|ads|adverts|marketing|channels?|paid media|spend)\b|"
+    r"\b(advertising|marketing|media|ads) (altogether|entirely|completely)\b|\bon everything\b"
 )
 _DOWN = re.compile(
     r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|less|drop\w*|down|trim\w*|slash\w*|scal(e|ed|ing) back|pull(ed|ing)? "
@@ -255,6 +261,11 @@ def parse_moves(text: str, known: list[str]) -> list[dict]:
     chans = find_channels(text, known).found
     low = text.casefold()
     share = _share_words(low)
+    if not chans and _ALL_MEDIA.search(low):  # every channel at once: switched off, or changed by one share
+        if _OFF.search(low) and share is None:
+            return [{"channel": ch, "change": -1.0} for ch in known]
+        if share is not None and (_DOWN.search(low) or _UP.search(low)):
+            return [{"channel": ch, "change": (-1.0 if _DOWN.search(low) else 1.0) * share} for ch in known]
     money = amounts(re.sub(r"\d+(?:\.\d+)?\s*(%|percent)", " ", text))
     if len(chans) >= 2:
         roles = _roles(text, chans[:2])

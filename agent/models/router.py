@@ -30,6 +30,7 @@ from agent.models.exclusions import excluded
 from agent.models.rules import RULES
 from agent.models.rules_amend import changes_a_control
 from agent.models.rules_plan import (
+    CHANNEL_LEVEL,
     CURRENT_BUDGET,
     EXTRA_MONEY,
     IMPROVE,
@@ -199,6 +200,10 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return next((m for m, rx in MEASURES if rx.search(low)), "roi" if n_channels else "kpi_by")
     if name in ("media_share", "contribution") and n_channels and _RULE["scenario"].search(low):
         return "scenario"  # "what's the impact of cutting Social by 10 percent?": a change of spend is a what-if
+    if n_channels and CHANNEL_LEVEL.search(low) and not PAST.search(low) and name != "scenario":
+        # "should we spend less on TV?": the next step's return at today's spend; of two or more channels, the
+        # table of their ROI and marginal ROI
+        return "curve" if n_channels == 1 else "roi"
     if not n_channels and TOTAL_BUDGET.search(low) and not PAST.search(low):
         return "optimize"  # "what is the ideal total budget?": the plan at today's total, led by its best budget
     if (

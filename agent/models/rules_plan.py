@@ -171,3 +171,14 @@ def margin_given(low: str) -> float | None:
     value = float(m.group("a") or m.group("b"))
     share = value / 100 if (m.group("a") or m.group("pct") or value > 1) else value
     return share if 0 < share <= 1 else None
+
+
+# Whether one channel deserves more or less money ("should we spend less on TV?", "how much should we spend on
+# Radio?", "what's the break-even spend for Radio?"): its response curve at today's spend (the next step's return),
+# never the spend already observed.
+CHANNEL_LEVEL = _R(
+    r"\b(should|must|ought to|shall) (we|i) (spend|invest|put) (more|less|any more|any less|anything)\b|"
+    r"\bhow much (should|must|ought|would|could) (we|i) (spend|invest|put)\b.{0,25}\b(on|in|into)\b|"
+    r"\bbreak[- ]?even (spend|level|budget|point)\b|"
+    r"\b(is|would) (spend|spending|investing) (more|less)\b.{0,25}\b(worth|pay)"
+)

@@ -1,0 +1,64 @@
+"""Whether a channel deserves more or less money, and what-ifs on every channel at once. Each was answered as a
+different question: "should we spend less on TV?" with TV's observed spend, "what if we paused all media?" with
+a request to name the channels, "what if we cut Radio entirely?" likewise."""
+
+from __future__ import annotations
+
+import pytest
+from router_support import CHANNELS, route_in_world
+
+
+@pytest.mark.parametrize(
+    ("q", "channel"),
+    [
+        ("should we spend less on TV?", "TV"),
+        ("how much should we spend on TV?", "TV"),
+        ("what's the break-even spend for Radio?", "Radio"),
+        ("should we invest more in Search?", "Search"),
+        ("is spending more on Social worth it?", "Social"),
+        ("Should I put any more into Print?", "Print"),
+    ],
+)
+def test_more_or_less_for_one_channel_is_its_curve_at_todays_spend(q, channel):
+    r = route_in_world(q)
+    assert r.intent == "curve" and r.args.get("channel") == channel, r
+
+
+def test_more_or_less_between_channels_is_their_roi_table():
+    r = route_in_world("should we spend more on TV or Radio?")
+    assert r.intent == "roi" and set(r.channels) == {"TV", "Radio"}, r
+
+
+@pytest.mark.parametrize(
+    ("q", "intent"),
+    [
+        ("how much did we spend on TV?", "spend_by"),  # observed spend stays observed spend
+        ("what if we spend 10% less on TV?", "scenario"),  # a what-if stays a what-if
+    ],
+)
+def test_observed_spend_and_what_ifs_keep_their_meaning(q, intent):
+    assert route_in_world(q).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("q", "change"),
+    [
+        ("what if we paused all media?", -1.0),
+        ("what would happen to sales if we stopped advertising altogether?", -1.0),
+        ("what happens to sales if we stop all advertising?", -1.0),
+        ("what if we went dark on every channel?", -1.0),
+        ("what if we stop spending on everything?", -1.0),
+        ("what if we cut all spend by 10%?", -0.1),
+        ("what if we increase all channels by 20%?", 0.2),
+    ],
+)
+def test_a_what_if_on_every_channel_moves_every_channel(q, change):
+    r = route_in_world(q)
+    assert r.intent == "scenario", r
+    assert r.args["moves"] == [{"channel": ch, "change": pytest.approx(change)} for ch in CHANNELS], r
+
+
+@pytest.mark.parametrize("q", ["what if we cut Radio entirely?", "what if we cut Radio to zero?"])
+def test_cutting_one_channel_entirely_switches_it_off(q):
+    r = route_in_world(q)
+    assert r.intent == "scenario" and r.args["moves"] == [{"channel": "Radio", "change": -1.0}], r
