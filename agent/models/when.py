@@ -4,7 +4,8 @@ dateparser reads the dates themselves ("March 2023", "2023", "15 Mar 2023", "sep
 are (day, month or year), which sets the window ("March 2023" → Mar 1–31). Small regexes only give structure
 around it: quarters ("Q3 2023"), halves ("H1 2023"), fiscal years ("FY2024", with a start-month hint such as
 "fiscal year starts in April"), ranges ("since March", "from Jan to Jun 2023"), "the last 8 weeks" and
-"last quarter". Relative words are relative to the **data's last period**, not to today: on data ending in
+"last quarter"; numbered weeks, dates in digits and months named by a word ("since last March") are read in
+``when_days``. Relative words are relative to the **data's last period**, not to today: on data ending in
 December 2024, "last quarter" is Q4 2024. Two windows ("2023 vs 2024") are a comparison.
 
 A window that holds no period of the data is reported in ``outside`` so the answer can refuse it with the data's
@@ -19,13 +20,11 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from agent.models import when_spans
+from agent.models import when_days, when_spans
+from agent.models.when_days import DAY_AFTER, DAY_FIRST
+from agent.models.when_days import MONTHS as _MONTHS
 from agent.models.when_spans import month_end
 
-_MONTHS = (
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
-    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
 _YEAR = r"(?:19|20)\d{2}"
 # A year named relative to the data's last period, after a quarter or a half ("Q3 of last year").
 _REL_YEAR = r"(?:the\s+)?(last|previous|prior|this|current)\s+year"
@@ -157,6 +156,8 @@ class _Reader:
         found = when_spans.quarter_runs(self.low) + when_spans.split_fiscal_years(self.low, self.fiscal_month)
         found += when_spans.holiday_seasons(self.low) + when_spans.part_forms(self.low) + when_spans.year_runs(self.low)
         found += when_spans.trailing(self.low, lambda phrase: (w := self.date_window(phrase)) and w.end)
+        found += when_days.week_numbers(self.low) + when_days.named_months(self.low, self.base)
+        found += when_days.numeric_dates(self.low)
         read = self.low
         for a, b, start, end, label in sorted(found, key=lambda f: f[0]):
             if self.low[a:b] != read[a:b]:
@@ -315,19 +316,17 @@ class _Reader:
 
     def ranges(self) -> None:
         point = (
-            rf"(?:\d{{1,2}}\s+)?(?:{_MONTHS})\.?(?:\s+\d{{1,2}})?(?:,?\s+'?(?:{_YEAR}|\d{{2}}))?"
+            rf"{DAY_FIRST}?(?:{_MONTHS})\.?(?:{DAY_AFTER})?(?:,?\s+'?(?:{_YEAR}|\d{{2}}))?"
             rf"|{_YEAR}(?:-\d{{2}}-\d{{2}})?"
         )
         rxs = [rf"\b(?:from|between)\s+({point})\s+(?:to|and|until|till|through|-|–)\s+({point})\b"]
         if not re.search(r"\bcompar\w*|\bvs\b|\bversus\b|\bagainst\b", self.low):  # "Jan vs Mar" is two windows
             # "Jan-Mar 2023", "January to March 2023", "Mar 2022 - Jun 2022": months joined without "from"
-            month = rf"(?:{_MONTHS})\.?(?:\s+'?(?:{_YEAR}|\d{{2}}))?"
+            month = rf"{DAY_FIRST}?(?:{_MONTHS})\.?(?:{DAY_AFTER})?(?:,?\s+'?(?:{_YEAR}|\d{{2}}))?"
             rxs.append(rf"\b({month})\s*(?:to|until|till|through|thru|-|–)\s*({point})\b")
         for rx in rxs:  # each over what the one before left (a span is read once)
             for m in list(re.finditer(rx, self.low)):
-                first, year = m.group(1), re.search(rf"{_YEAR}|'?\d{{2}}$", m.group(2))
-                if year and not re.search(rf"{_YEAR}|\d{{2}}$", first) and not re.search(r"\d{4}-", first):
-                    first = f"{first} {year.group(0)}"  # "between Jan and Jun 2022": the year of both ends
+                first = when_days.shared_year(m.group(1), m.group(2))  # "between Jan and Jun 2022": both in 2022
                 a, b = self.date_window(first), self.date_window(m.group(2))
                 if a and b and a.start <= b.end:
                     self.take(m, Window(a.start, b.end, f"{a.label} to {b.label}"))
@@ -346,8 +345,8 @@ class _Reader:
     def dates(self) -> None:
         # A month name needs a year or a preposition before it ("in May"), so the verb "may" is not a month.
         rx = (
-            rf"\b(?:(?:in|during|for|of|over|through|until|and|vs|versus|to)\s+)?((?:\d{{1,2}}\s+)?(?:{_MONTHS})\.?"
-            rf"(?:\s+\d{{1,2}})?,?\s+'?(?:{_YEAR}|\d{{2}})\b)"
+            rf"\b(?:(?:in|during|for|of|over|through|until|and|vs|versus|to|on)\s+)?({DAY_FIRST}?(?:{_MONTHS})\.?"
+            rf"(?:{DAY_AFTER})?,?\s+'?(?:{_YEAR}|\d{{2}})\b)"
             rf"|\b(?:in|during|for|of|over)\s+((?:{_MONTHS}))\b|\b({_YEAR}-\d{{2}}-\d{{2}})\b|\b({_YEAR})\b"
         )
         for m in list(re.finditer(rx, self.low)):
