@@ -135,3 +135,29 @@ def test_a_day_selects_the_weekly_period_holding_it() -> None:
 def test_numbered_weeks_select_that_many_weekly_periods() -> None:
     assert window_mask(MONDAYS, "2023-01-01", "2023-04-01").sum() == 13
     assert window_mask(MONDAYS, "2023-01-29", "2023-02-04").sum() == 1
+
+
+@pytest.mark.parametrize(
+    ("q", "phrase", "readings"),
+    [
+        ("what were sales on 3/4/2022?", "3/4/2022", ["3 April 2022", "4 March 2022"]),
+        (
+            "TV ROI from 3/4/2022 to 5/6/2022",
+            "3/4/2022 to 5/6/2022",
+            ["3 April 2022 to 5 June 2022", "4 March 2022 to 6 May 2022"],
+        ),
+        ("sales on 3/3/2022 and 4/5/2022", "4/5/2022", ["4 May 2022", "5 April 2022"]),
+    ],
+)
+def test_an_ambiguous_numeric_date_is_asked_about(q, phrase, readings) -> None:
+    """Read as neither order, the date once became its whole year ("3/4/2022" → 2022): a different question. Now
+    the analyst asks which day is meant, naming both readings."""
+    r = route_in_world(q)
+    assert r.intent == "clarify_date" and r.args == {"date": phrase, "readings": readings}, r
+
+
+@pytest.mark.parametrize(
+    "q", ["TV ROI from 13/3/2022 to 10/4/2022", "what were sales on 13/3/2022?", "sales on 3/3/2022", "sales in 2022"]
+)
+def test_a_date_with_one_reading_is_not_asked_about(q) -> None:
+    assert route_in_world(q).intent != "clarify_date"

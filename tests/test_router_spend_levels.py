@@ -62,3 +62,17 @@ def test_a_what_if_on_every_channel_moves_every_channel(q, change):
 def test_cutting_one_channel_entirely_switches_it_off(q):
     r = route_in_world(q)
     assert r.intent == "scenario" and r.args["moves"] == [{"channel": "Radio", "change": -1.0}], r
+
+
+@pytest.mark.parametrize(
+    ("q", "move"),
+    [
+        ("move 1/3 of TV to Search", {"from": "TV", "to": "Search", "share": pytest.approx(1 / 3)}),
+        ("move 2/5 of the TV budget into Search", {"from": "TV", "to": "Search", "share": pytest.approx(0.4)}),
+        ("what if we cut 1/4 of Radio?", {"channel": "Radio", "change": pytest.approx(-0.25)}),
+    ],
+)
+def test_a_fraction_is_a_share_not_an_amount(q, move):
+    """ "1/3 of TV" once moved an amount of 1 (the digits read as money)."""
+    r = route_in_world(q)
+    assert r.intent == "scenario" and r.args["moves"] == [move], r

@@ -106,3 +106,14 @@ def test_the_answer_states_the_profit_maximising_budget(demo_fit, capsys):
     stated = float(best.group(1).replace(",", ""))
     assert stated == pytest.approx(plan["money"]["profit_max_budget"]["budget"], rel=1e-3)
     assert "break-even 2.50" in text  # 1 / 0.4: the margin given, not the default 1
+
+
+def test_an_ambiguous_date_is_asked_about_through_the_graph(demo_fit, capsys):
+    """The clarifying question passes grounding and the question check (its numbers are the user's)."""
+    from agent.cli.main import main
+
+    q = "what were sales on 3/4/2022?"
+    code = main(["--store", str(demo_fit["store"].path), "--json", "ask", q, "--fit", demo_fit["fit_id"]])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["grounded"] is True, out
+    assert 'Which date do you mean by "3/4/2022": 3 April 2022 or 4 March 2022?' in out["answer"], out

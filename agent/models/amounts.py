@@ -193,6 +193,10 @@ def _share_words(low: str) -> float | None:
     pct = re.search(r"(\d+(?:\.\d+)?)\s*(%|percent)", low)
     if pct:
         return float(pct.group(1)) / 100
+    # "1/3 of TV", "2/5 of the budget": a fraction (never a date: no second slash, a share below one)
+    frac = re.search(r"(?<![\d/.])(\d{1,2})\s?/\s?(\d{1,2})(?![\d/])(?=\s+(of|from)\b)", low)
+    if frac and 0 < int(frac.group(1)) < int(frac.group(2)):
+        return int(frac.group(1)) / int(frac.group(2))
     # "for a quarter", "over the next half year" are durations, not shares.
     word = re.search(
         r"(?<!\bfor )(?<!\bover )(?<!\bin )(?<!\bper )(?<!\bnext )(?<!\bwithin )"

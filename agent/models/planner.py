@@ -221,6 +221,9 @@ def _clarify(r: Route, known: list[str]) -> AIMessage:
         + (known[-1] if known else "Search")
         + '")?',
         "clarify_sql": "Please write the query as one SELECT over the views mff, variables or wide.",
+        "clarify_date": f'Which date do you mean by "{r.args.get("date")}": '
+        + " or ".join(r.args.get("readings") or [])
+        + "? Day and month can be read either way; writing the month as a word settles it.",
         "clarify_lift_test": experiments.clarify_question(r.args),
     }
     if r.intent in questions:

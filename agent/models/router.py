@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.models import entities, experiments, out_of_scope, ranking, setup, spelling
+from agent.models import entities, experiments, out_of_scope, ranking, setup, spelling, when_days
 from agent.models.cues import (
     AGAINST_ONE,
     AGAINST_REST,
@@ -113,6 +113,9 @@ def route(
     if outside:  # "what will our competitor spend?": nothing in the data answers it, so no number is given
         kind = "guarantee" if out_of_scope.GUARANTEE.match(outside) else "scope"
         return Route("not_in_data", refusal_args(q, [outside], kind), note=outside)
+    if intent not in _VERBATIM and (doubt := when_days.ambiguous_numeric(text.casefold())):
+        day, readings = doubt  # "3/4/2022": 3 April or 4 March? asked, never guessed
+        return Route("clarify_date", {"date": day, "readings": readings}, note=day)
     r = Route(intent=intent, channels=kept, note="refit" if intent == "amend" and _REFIT.search(low) else None)
     if found.ambiguous and not found.found and intent in ("roi", "compare", "contribution", "curve"):
         word, cands = next(iter(found.ambiguous.items()))

@@ -138,3 +138,26 @@ def shared_year(first: str, second: str) -> str:
     if not year or re.search(rf"{_YEAR}|'\d{{2}}$|\d{{4}}-", first) or (re.search(r"\d{2}$", first) and not second_day):
         return first
     return f"{first} {year.group(0)}"
+
+
+def ambiguous_numeric(low: str) -> tuple[str, list[str]] | None:
+    """The first date (or run of two) in digits that reads as two different windows, with both in words
+    (``("3/4/2022", ["3 April 2022", "4 March 2022"])``), or None. Left unread by :func:`numeric_dates`, such a
+    date would leave the question without the period it names, so the analyst asks which is meant."""
+    for m in _NUMERIC_RUN.finditer(low):
+        runs = [[m.group("a")], [m.group("b")]] if m.group("join") == "and" and m.group("pre") != "between" else None
+        for ends in runs or [[e for e in (m.group("a"), m.group("b")) if e]]:
+            if not ends[0]:
+                continue
+            windows = []
+            for day_first in (True, False):
+                got = [_reading(e, day_first) for e in ends]
+                if all(got) and got[0] <= got[-1] and (got[0], got[-1]) not in windows:
+                    windows.append((got[0], got[-1]))
+            if len(windows) == 2:
+                return " to ".join(ends), [" to ".join(dict.fromkeys(_words(d) for d in w)) for w in windows]
+    return None
+
+
+def _words(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
