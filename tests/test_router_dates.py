@@ -161,3 +161,28 @@ def test_an_ambiguous_numeric_date_is_asked_about(q, phrase, readings) -> None:
 )
 def test_a_date_with_one_reading_is_not_asked_about(q) -> None:
     assert route_in_world(q).intent != "clarify_date"
+
+
+@pytest.mark.parametrize(
+    ("q", "window"),
+    [
+        ("in 2022, what did TV contribute in March?", ("2022-03-01", "2022-03-31")),
+        ("how much of 2023's sales came from Radio in December?", ("2023-12-01", "2023-12-31")),
+        ("what share of 2022 sales did Search drive in June?", ("2022-06-01", "2022-06-30")),
+    ],
+)
+def test_a_month_beside_one_year_is_that_years_month(q, window) -> None:
+    """Once the latest such month and the whole year, compared: a different question."""
+    r = route_in_world(q)
+    assert [(w["start"], w["end"]) for w in r.args["windows"]] == [window], r
+
+
+def test_a_month_compared_with_a_year_stays_two_windows() -> None:
+    r = route_in_world("how did sales in March compare with 2022?")
+    assert len(r.args["windows"]) == 2, r
+
+
+@pytest.mark.parametrize("q", ["what did Search drive during the 2022 holidays?", "Search over the holidays 2022"])
+def test_the_holidays_of_a_year_are_its_season(q) -> None:
+    r = route_in_world(q)
+    assert [(w["start"], w["end"]) for w in r.args["windows"]] == [("2022-11-01", "2022-12-31")], r

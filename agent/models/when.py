@@ -140,6 +140,7 @@ class _Reader:
         self.found: list[tuple[int, Window]] = []
         self.first: date | None = None  # the data's first period (windows open to the past start there)
         self.phrases: list[str] = []
+        self.bare: list[Window] = []  # months read without a year ("in March"): the latest in the data
 
     def take(self, m: re.Match, window: Window) -> None:
         self.take_at(m.start(), m.end(), window)
@@ -354,6 +355,7 @@ class _Reader:
             w = self.date_window(phrase)
             if w:
                 self.take(m, w)
+                self.bare += [w] if m.group(2) else []
 
 
 def parse_when(text: str, data_start: Any = None, data_end: Any = None, fiscal_start_month: int | None = None) -> When:
@@ -369,6 +371,8 @@ def parse_when(text: str, data_start: Any = None, data_end: Any = None, fiscal_s
         step()
     grain = next((g for g, rx in _GRAIN if re.search(rx, text.casefold())), None)
     windows = [w for _, w in sorted(r.found, key=lambda p: p[0])]
+    if ym := when_days.month_of_named_year([w.label for w in windows], [w.start for w in r.bare], text):
+        windows = [Window(date(*ym, 1), month_end(*ym), date(*ym, 1).strftime("%B %Y"))]
     inside = tuple(w for w in windows if not _outside(w, start, end))
     outside = tuple(w for w in windows if _outside(w, start, end))
     return When(inside, outside, grain, tuple(r.phrases), start, end)

@@ -161,3 +161,16 @@ def ambiguous_numeric(low: str) -> tuple[str, list[str]] | None:
 
 def _words(d: date) -> str:
     return f"{d.day} {d:%B %Y}"
+
+
+def month_of_named_year(labels: list[str], bare: list[date], text: str) -> tuple[int, int] | None:
+    """``(year, month)`` when a month named without a year sits beside one named year and nothing is compared ("in
+    2022, what did TV contribute in March?", "how much of 2023's sales came from Radio in December?"): that year's
+    month, one window — not the latest March against the whole year. ``labels``: the windows read, in order;
+    ``bare``: the starts of the months read without a year."""
+    years = [lab for lab in labels if re.fullmatch(_YEAR, lab)]
+    if len(labels) != 2 or len(years) != 1 or len(bare) != 1:
+        return None
+    if re.search(r"\b(vs\.?|versus|compar\w*|against)\b", text.casefold()):
+        return None  # "2022 vs March": two windows, as asked
+    return int(years[0]), bare[0].month

@@ -26,7 +26,7 @@ _SPLIT_YEAR = re.compile(
 # "the 2022 holiday season", "Christmas 2021", "the festive period of 2022": November and December of that year. A
 # bare "holiday" is not one (it may be the data's own Holiday variable).
 _HOLIDAY = re.compile(
-    rf"\b(?:the\s+)?(?:(?P<y1>{_YEAR})\s+)?(?:(?:holiday|festive)\s+(?:season|period)|christmas|xmas)\b"
+    rf"\b(?:the\s+)?(?:(?P<y1>{_YEAR})\s+)?(?:(?:holiday|festive)\s+(?:season|period)|holidays|christmas|xmas)\b"
     rf"(?:\s+(?:of\s+)?(?P<y2>{_YEAR})\b)?"
 )
 # A fiscal year named by two calendar years starts after January; without the user's start month, April (the
