@@ -76,3 +76,32 @@ def test_a_fraction_is_a_share_not_an_amount(q, move):
     """ "1/3 of TV" once moved an amount of 1 (the digits read as money)."""
     r = route_in_world(q)
     assert r.intent == "scenario" and r.args["moves"] == [move], r
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "how much does Price affect sales?",
+        "what is the effect of Price on sales?",
+        "how much did Promo contribute?",
+        "did the promo work?",
+        "does Price matter?",
+    ],
+)
+def test_a_question_about_one_controls_effect_is_the_controls_answer(q):
+    """Once sales over time or the channels' contributions — which never name the control, so the question check
+    withheld the answer; now each control's effect with its interval."""
+    assert route_in_world(q).intent == "controls"
+
+
+@pytest.mark.parametrize(
+    ("q", "intent"),
+    [("drop the Price control", "amend"), ("what's TV's contribution?", "contribution")],
+)
+def test_changing_a_control_and_channel_questions_keep_their_intent(q, intent):
+    assert route_in_world(q).intent == intent
+
+
+def test_how_sure_one_channel_beats_another_is_the_comparison():
+    r = route_in_world("how confident are you that Search beats Social?")
+    assert r.intent == "compare" and r.args == {"a": "Search", "b": "Social"}, r

@@ -28,7 +28,7 @@ from agent.models.cues import (
 )
 from agent.models.exclusions import excluded
 from agent.models.rules import RULES
-from agent.models.rules_amend import changes_a_control
+from agent.models.rules_amend import changes_a_control, names_a_control
 from agent.models.rules_plan import (
     CHANNEL_LEVEL,
     CURRENT_BUDGET,
@@ -109,6 +109,10 @@ def route(
         intent = "amend"
     if intent in _MAY_BE_AMEND and catalog and changes_a_control(low, catalog.controls):
         intent = "amend"  # "let's take Holiday out", "kill the price control": only an amendment changes controls
+    elif not kept and catalog and intent in _ABOUT_A_CONTROL and names_a_control(text, catalog.controls, low):
+        intent = "controls"  # "how much does Price affect sales?": each control's effect, not sales over time
+    if intent == "uncertainty" and len(kept) >= 2 and HEAD_TO_HEAD.search(low):
+        intent = "compare"  # "how confident are you that Search beats Social?": how sure the order is
     outside = out_of_scope.outside_data(normalise(text), catalog, intent)
     if outside:  # "what will our competitor spend?": nothing in the data answers it, so no number is given
         kind = "guarantee" if out_of_scope.GUARANTEE.match(outside) else "scope"
@@ -249,6 +253,8 @@ _KPI_WORD = re.compile(r"\b(sales|revenue|revenues|turnover|kpi|conversions|orde
 _READING = {"roi", "rank", "compare", "contribution", "spend_by", "payback", "unknown", "clarify_compare"}
 # Intents about channels' results that a head-to-head wording of two channels turns into a comparison.
 _ABOUT_CHANNELS = {"health", "roi", "rank", "contribution", "unknown"}
+# Intents a question about one control's effect lands in by its words ("how much did Promo contribute?").
+_ABOUT_A_CONTROL = {"contribution", "kpi_by", "unknown", "roi", "media_share", "spend_by"}
 
 
 def _first_rule(low: str, n_channels: int) -> str:

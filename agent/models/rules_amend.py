@@ -57,3 +57,19 @@ def changes_a_control(low: str, controls: tuple[str, ...]) -> bool:
     it, "does the model control for Price?", asks nothing to change)."""
     named = any(re.search(rf"(?<!\w){re.escape(c.casefold())}(?!\w)", low) for c in controls)
     return named and not re.match(_ASKS, low) and bool(_CONTROL_CHANGE.search(low))
+
+
+# What a question asks of a control when it names one: its effect on the KPI ("how much does Price affect sales?",
+# "did the promo work?", "what did Holiday contribute?").
+_CONTROL_EFFECT = re.compile(
+    r"\b(effect\w*|affect\w*|impact\w*|matter\w*|contribut\w*|work\w*|drive\w*|drove|influenc\w*|lift\w*|"
+    r"help\w*|hurt\w*|important|importance|move\w*|explain\w*|role)\b"
+)
+
+
+def names_a_control(text: str, controls: tuple[str, ...] | list[str], low: str) -> bool:
+    """Whether the question names one of ``controls`` (whole word, any case) and asks about its effect (``low``:
+    the normalised question)."""
+    words = text.casefold()
+    named = any(re.search(rf"(?<![\w-]){re.escape(c.casefold())}(?![\w-])", words) for c in controls)
+    return named and bool(_CONTROL_EFFECT.search(low))
