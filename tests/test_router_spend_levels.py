@@ -105,3 +105,24 @@ def test_changing_a_control_and_channel_questions_keep_their_intent(q, intent):
 def test_how_sure_one_channel_beats_another_is_the_comparison():
     r = route_in_world("how confident are you that Search beats Social?")
     assert r.intent == "compare" and r.args == {"a": "Search", "b": "Social"}, r
+
+
+@pytest.mark.parametrize(
+    ("q", "delta"),
+    [
+        ("where should we cut 200k?", -200_000.0),
+        ("if we had to cut the budget by 300k, what goes first?", -300_000.0),
+        ("we need to save 150k, where?", -150_000.0),
+        ("how would you plan with 250k less budget?", -250_000.0),
+    ],
+)
+def test_a_cut_of_the_total_by_an_amount_plans_todays_spend_less_it(q, delta):
+    """ "Where should we cut 200k?" once planned a budget of 200k in total."""
+    r = route_in_world(q)
+    assert r.intent == "optimize" and r.args.get("budget_delta") == delta and "budget" not in r.args, r
+
+
+@pytest.mark.parametrize(("q", "budget"), [("where should 200k go?", 200_000.0), ("spend 1M across channels", 1e6)])
+def test_an_amount_to_plan_is_still_the_budget(q, budget):
+    r = route_in_world(q)
+    assert r.intent == "optimize" and r.args.get("budget") == budget and "budget_delta" not in r.args, r

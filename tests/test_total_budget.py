@@ -117,3 +117,17 @@ def test_an_ambiguous_date_is_asked_about_through_the_graph(demo_fit, capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["grounded"] is True, out
     assert 'Which date do you mean by "3/4/2022": 3 April 2022 or 4 March 2022?' in out["answer"], out
+
+
+def test_a_cut_by_an_amount_plans_todays_spend_less_it(demo_fit, capsys):
+    """Through the graph: today's spend is read first, then the plan at that total less the amount."""
+    from agent.cli.main import main
+
+    q = "where should we cut 20k?"
+    code = main(["--store", str(demo_fit["store"].path), "--json", "ask", q, "--fit", demo_fit["fit_id"]])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["grounded"] is True, out
+    m = re.search(r"over the last 13 periods \(([\d,]+)\) minus 20,000 as asked: ([\d,]+) over", out["answer"])
+    assert m, out["answer"]
+    base, planned = (float(g.replace(",", "")) for g in m.groups())
+    assert planned == pytest.approx(base - 20_000, abs=1.0)

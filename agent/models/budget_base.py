@@ -33,10 +33,10 @@ def base_window(end: str, periods: int, frequency: str | None = "W") -> dict[str
 
 
 def next_step(messages: list[BaseMessage], args: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
-    """(tool, arguments, what the answer may say) for a plan with ``budget_change``: first the observed spend over the
+    """(tool, arguments, what the answer may say) for a plan with ``budget_change`` (a share of today's) or
+    ``budget_delta`` (an amount added or cut): first the observed spend over the
     window (a context call), then the optimiser with the scaled amount. None when the data's range is not known."""
-    change = float(args["budget_change"])
-    plan = {k: v for k, v in args.items() if k not in ("budget_change", "ask")}
+    plan = {k: v for k, v in args.items() if k not in ("budget_change", "budget_delta", "ask")}
     turn = messages[memory.last_human(messages) + 1 :]
     base = next((d for _n, d in reversed(memory.tool_outputs(turn, ("spend_by",)))), None)
     if base is None:
@@ -45,5 +45,11 @@ def next_step(messages: list[BaseMessage], args: dict[str, Any]) -> tuple[str, d
             return None
         window = base_window(catalog.end, int(plan.get("periods") or 13), catalog.frequency)
         return "spend_by", {"by": "channel", "windows": [window]}, {}
-    plan["budget"] = round(float(base["total"]) * (1 + change), 2)
-    return "optimize_budget", plan, {"budget_base": float(base["total"]), "budget_change": change}
+    total = float(base["total"])
+    if "budget_delta" in args:  # "cut 200k": today's spend less the amount
+        delta = float(args["budget_delta"])
+        plan["budget"] = round(total + delta, 2)
+        return "optimize_budget", plan, {"budget_base": total, "budget_delta": delta}
+    change = float(args["budget_change"])
+    plan["budget"] = round(total * (1 + change), 2)
+    return "optimize_budget", plan, {"budget_base": total, "budget_change": change}

@@ -135,7 +135,7 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
                 intent=r.intent,
                 parsed=r.args,
             )
-        if "budget_change" in r.args:  # "+10% budget": today's spend read first, then the plan with it scaled
+        if "budget_change" in r.args or "budget_delta" in r.args:  # "+10% budget", "cut 200k": today's spend first
             step = budget_base.next_step(messages, r.args)
             if step is None:
                 return _clarify(Route("clarify_budget", r.args), known)

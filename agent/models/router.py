@@ -38,6 +38,7 @@ from agent.models.rules_plan import (
     PLAN_WORD,
     TOTAL_BUDGET,
     budget_change,
+    budget_cut,
     margin_given,
 )
 from agent.models.scope import Question, apply_scope, parse_question, refusal_args
@@ -225,6 +226,8 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "optimize"  # "what if we only had 1 million, how would you split it?": money to plan, no move
     if name in ("scenario", "unknown") and not n_channels and budget_change(low) is not None and _ASKS_PLAN.search(low):
         return "optimize"  # "budget up 10%: how do we spend it?": today's total, scaled, to plan
+    if name in ("scenario", "unknown") and not n_channels and budget_cut(low) and _ASKS_CUT.search(low):
+        return "optimize"  # "if we had to cut the budget by 300k, what goes first?": today's total, less it, planned
     if name == "health" and n_channels == 1:
         return "uncertainty"  # "can we trust the TV estimate?": how well that channel's effect is pinned down
     if name == "uncertainty" and not n_channels and _RULE["health"].search(low):
@@ -243,6 +246,7 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
 
 # A plan asked for ("where should it go?", "how do we spend it?", "the ideal split").
 _ASKS_PLAN = re.compile(rf"{PLAN_WORD.pattern}|{IMPROVE.pattern}|\b(where|how)\b")
+_ASKS_CUT = re.compile(rf"{_ASKS_PLAN.pattern}|\b(what|which)\b.{{0,20}}\b(goes|go|first|cut|lose)\b")
 # The first rule of each name (the rule table names a few intents twice).
 _RULE = {name: rx for name, rx in reversed(RULES)}
 # The KPI itself, named in a question no other rule claimed.
@@ -341,9 +345,13 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         req = entities.parse_budget(text, known)
         r.args = req.as_args()
         change = budget_change(low) if req.budget is None and not r.channels else None
+        cut = budget_cut(low) if not r.channels and not req.incremental else None
         if change is not None:  # "+10% budget": today's spend over the window, scaled (the planner reads it)
             del r.args["budget"]
             r.args["budget_change"], r.note = change, "budget change"
+        elif cut and (amount := entities.parse_amount(cut)):  # "cut 200k": today's spend over the window, less it
+            r.args.pop("budget", None)
+            r.args["budget_delta"], r.note = -amount, "budget change"
         elif req.budget is None and q_windows and not (IMPROVE.search(low) or PLAN_WORD.search(low)):
             # "TV budget for 2023": money already spent in the data, not a plan
             r.intent, r.args = "spend_by", {"by": "channel"} | ({"channels": r.channels} if r.channels else {})

@@ -182,3 +182,22 @@ CHANNEL_LEVEL = _R(
     r"\bbreak[- ]?even (spend|level|budget|point)\b|"
     r"\b(is|would) (spend|spending|investing) (more|less)\b.{0,25}\b(worth|pay)"
 )
+
+# The total budget cut by an amount ("where should we cut 200k?", "if we had to cut the budget by 300k, what goes
+# first?", "we need to save 150k: where?"): today's spend over the window minus it (read by ``budget_cut``).
+_AMOUNT = r"[$€£]?\s?\d[\d,.]*\s?(?:k|m|mm|mn|million|thousand|grand)?\b(?!\s?%|\s*percent)"
+_BUDGET_CUTS = (
+    _R(
+        r"\b(cut|cuts|cutting|reduc\w*|trim\w*|slash\w*|lower\w*|shrink\w*|sav(e|ing)|find)\s+"
+        rf"(?:(?:the|our)\s+)?(?:(?:total|overall|media|marketing)\s+)?(?:(?:budget|spend|spending)\s+)?(?:by\s+)?"
+        rf"(?P<x>{_AMOUNT})"
+    ),
+    _R(rf"(?P<x>{_AMOUNT})\s+(less|fewer|lower|smaller|of (cuts|savings))\b"),
+)
+
+
+def budget_cut(low: str) -> str | None:
+    """The money phrase by which the question cuts the total budget ("200k" in "where should we cut 200k?"), or
+    None; the caller reads its amount (``entities.amounts``)."""
+    m = next((m for rx in _BUDGET_CUTS if (m := rx.search(low))), None)
+    return m.group("x") if m and re.search(r"\d", m.group("x")) else None
