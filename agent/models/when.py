@@ -23,9 +23,9 @@ from typing import Any
 from agent.models import when_days, when_spans
 from agent.models.when_days import DAY_AFTER, DAY_FIRST
 from agent.models.when_days import MONTHS as _MONTHS
+from agent.models.when_spans import YEAR as _YEAR
 from agent.models.when_spans import month_end
 
-_YEAR = r"(?:19|20)\d{2}"
 # A year named relative to the data's last period, after a quarter or a half ("Q3 of last year").
 _REL_YEAR = r"(?:the\s+)?(last|previous|prior|this|current)\s+year"
 _NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "ten": 10, "twelve": 12}

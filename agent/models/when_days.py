@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from agent.models.when_spans import YEAR as _YEAR
 from agent.models.when_spans import Span, month_end
 
-_YEAR = r"(?:19|20)\d{2}"
 MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
@@ -108,25 +108,32 @@ def numeric_dates(low: str) -> list[Span]:
     one way only sets the order of both). "3/4/2022" alone could be 3 April or 4 March: left unread, never guessed."""
     out = []
     for m in _NUMERIC_RUN.finditer(low):
-        if m.group("join") == "and" and m.group("pre") != "between":  # two days side by side, not a run
-            out += _unambiguous(m.start("a"), m.end("a"), [m.group("a")])
-            out += _unambiguous(m.start("b"), m.end("b"), [m.group("b")])
-        else:
-            out += _unambiguous(m.start(), m.end(), [e for e in (m.group("a"), m.group("b")) if e])
+        for a, b, ends in _runs(m):
+            windows = _windows(ends)
+            if len(windows) == 1:
+                [(start, end)] = windows
+                label = start.isoformat() if start == end else f"{start.isoformat()} to {end.isoformat()}"
+                out.append((a, b, start, end, label))
     return out
 
 
-def _unambiguous(a: int, b: int, ends: list[str]) -> list[Span]:
-    """The window from the first to the last of ``ends`` when one reading order allows, or both agree on it."""
-    windows = set()
+def _runs(m: re.Match[str]) -> list[tuple[int, int, list[str]]]:
+    """``(start, end, ends)`` of each date or run in one match: two days side by side ("3/3/2022 and 4/5/2022")
+    are two; "between … and …" and "… to …" are one run."""
+    if m.group("join") == "and" and m.group("pre") != "between":
+        return [(m.start(g), m.end(g), [m.group(g)]) for g in ("a", "b")]
+    return [(m.start(), m.end(), [e for e in (m.group("a"), m.group("b")) if e])]
+
+
+def _windows(ends: list[str]) -> list[tuple[date, date]]:
+    """The distinct windows from the first to the last of ``ends`` over the reading orders that allow them
+    (day first, then month first)."""
+    out: list[tuple[date, date]] = []
     for day_first in (True, False):
         got = [_reading(e, day_first) for e in ends]
-        if all(got) and got[0] <= got[-1]:
-            windows.add((got[0], got[-1]))
-    if len(windows) != 1:
-        return []
-    start, end = windows.pop()
-    return [(a, b, start, end, start.isoformat() if start == end else f"{start.isoformat()} to {end.isoformat()}")]
+        if all(got) and got[0] <= got[-1] and (got[0], got[-1]) not in out:
+            out.append((got[0], got[-1]))
+    return out
 
 
 def shared_year(first: str, second: str) -> str:
@@ -145,15 +152,8 @@ def ambiguous_numeric(low: str) -> tuple[str, list[str]] | None:
     (``("3/4/2022", ["3 April 2022", "4 March 2022"])``), or None. Left unread by :func:`numeric_dates`, such a
     date would leave the question without the period it names, so the analyst asks which is meant."""
     for m in _NUMERIC_RUN.finditer(low):
-        runs = [[m.group("a")], [m.group("b")]] if m.group("join") == "and" and m.group("pre") != "between" else None
-        for ends in runs or [[e for e in (m.group("a"), m.group("b")) if e]]:
-            if not ends[0]:
-                continue
-            windows = []
-            for day_first in (True, False):
-                got = [_reading(e, day_first) for e in ends]
-                if all(got) and got[0] <= got[-1] and (got[0], got[-1]) not in windows:
-                    windows.append((got[0], got[-1]))
+        for _a, _b, ends in _runs(m):
+            windows = _windows(ends)
             if len(windows) == 2:
                 return " to ".join(ends), [" to ".join(dict.fromkeys(_words(d) for d in w)) for w in windows]
     return None

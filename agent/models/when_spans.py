@@ -11,23 +11,23 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
-_YEAR = r"(?:19|20)\d{2}"
+YEAR = r"(?:19|20)\d{2}"  # a four-digit year (the pattern every time reader shares)
 # "Q2 2023 to Q3 2023", "from Q2 to Q3 2023", "between Q1 and Q4 2021", "Q3'22 - Q1'23": one run of quarters. "and"
 # joins two ends only after "between" ("Q1 and Q2 2022" alone sets two quarters against each other).
 _QUARTER_RUN = re.compile(
-    rf"\b(?:(?P<between>between)\s+|from\s+)?q(?P<q1>[1-4])\s*(?:of\s+|')?\s*(?P<y1>{_YEAR}|\d{{2}})?\s*"
-    rf"(?P<join>to|until|till|through|thru|and|-|–)\s*q(?P<q2>[1-4])\s*(?:of\s+|')?\s*(?P<y2>{_YEAR}|\d{{2}})\b"
+    rf"\b(?:(?P<between>between)\s+|from\s+)?q(?P<q1>[1-4])\s*(?:of\s+|')?\s*(?P<y1>{YEAR}|\d{{2}})?\s*"
+    rf"(?P<join>to|until|till|through|thru|and|-|–)\s*q(?P<q2>[1-4])\s*(?:of\s+|')?\s*(?P<y2>{YEAR}|\d{{2}})\b"
 )
 # "FY 2022/23", "fiscal year 2021-22", "2022/23", "FY22/23": a fiscal year across two calendar years.
 _SPLIT_YEAR = re.compile(
-    rf"\b(?:(?:fy|fiscal(?:\s+year)?)\s*'?)?(?P<y1>{_YEAR}|(?<=fy)\d{{2}}|(?<=fy )\d{{2}})\s*[/-]\s*'?"
-    rf"(?P<y2>{_YEAR}|\d{{2}})\b(?![/-]\d)"
+    rf"\b(?:(?:fy|fiscal(?:\s+year)?)\s*'?)?(?P<y1>{YEAR}|(?<=fy)\d{{2}}|(?<=fy )\d{{2}})\s*[/-]\s*'?"
+    rf"(?P<y2>{YEAR}|\d{{2}})\b(?![/-]\d)"
 )
 # "the 2022 holiday season", "Christmas 2021", "the festive period of 2022": November and December of that year. A
 # bare "holiday" is not one (it may be the data's own Holiday variable).
 _HOLIDAY = re.compile(
-    rf"\b(?:the\s+)?(?:(?P<y1>{_YEAR})\s+)?(?:(?:holiday|festive)\s+(?:season|period)|holidays|christmas|xmas)\b"
-    rf"(?:\s+(?:of\s+)?(?P<y2>{_YEAR})\b)?"
+    rf"\b(?:the\s+)?(?:(?P<y1>{YEAR})\s+)?(?:(?:holiday|festive)\s+(?:season|period)|holidays|christmas|xmas)\b"
+    rf"(?:\s+(?:of\s+)?(?P<y2>{YEAR})\b)?"
 )
 # A fiscal year named by two calendar years starts after January; without the user's start month, April (the
 # most common split fiscal year), spelled out in the label so the months used are seen.
@@ -92,9 +92,9 @@ def holiday_seasons(low: str) -> list[Span]:
 # "3Q22". Read alone, the year would be one window and the quarter another (of the data's last year).
 _ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "final": 4}
 _PART_FORMS = (
-    re.compile(rf"\b(?P<y>{_YEAR})(?:'s|’s)?\s+(?P<o>{'|'.join(_ORDINAL)})\s+(?P<u>quarter|half)\b"),
-    re.compile(rf"\b(?P<y>{_YEAR})\s*[-/]?\s*(?P<u>q|h)(?P<n>[1-4])\b"),
-    re.compile(rf"\b(?P<u>q|h)(?P<n>[1-4])\s*[-/]\s*(?P<y>{_YEAR})\b"),
+    re.compile(rf"\b(?P<y>{YEAR})(?:'s|’s)?\s+(?P<o>{'|'.join(_ORDINAL)})\s+(?P<u>quarter|half)\b"),
+    re.compile(rf"\b(?P<y>{YEAR})\s*[-/]?\s*(?P<u>q|h)(?P<n>[1-4])\b"),
+    re.compile(rf"\b(?P<u>q|h)(?P<n>[1-4])\s*[-/]\s*(?P<y>{YEAR})\b"),
     re.compile(r"\b(?P<n>[1-4])(?P<u>q|h)(?P<y>\d{2})\b"),
 )
 
@@ -115,7 +115,7 @@ def part_forms(low: str) -> list[Span]:
 
 
 # Calendar years joined ("2021-2022", "2021 to 2023"): one span, not two years set against each other.
-_YEAR_RUN = re.compile(rf"\b(?<!fy )(?<!fy)(?P<y1>{_YEAR})\s*(?:-|–|to|through|thru)\s*(?P<y2>{_YEAR})\b(?![/-]\d)")
+_YEAR_RUN = re.compile(rf"\b(?<!fy )(?<!fy)(?P<y1>{YEAR})\s*(?:-|–|to|through|thru)\s*(?P<y2>{YEAR})\b(?![/-]\d)")
 
 
 def year_runs(low: str) -> list[Span]:
