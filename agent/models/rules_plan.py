@@ -198,6 +198,6 @@ _BUDGET_CUTS = (
 
 def budget_cut(low: str) -> str | None:
     """The money phrase by which the question cuts the total budget ("200k" in "where should we cut 200k?"), or
-    None; the caller reads its amount (``entities.amounts``)."""
+    None; the caller reads its amount (``entities.parse_amount``)."""
     m = next((m for rx in _BUDGET_CUTS if (m := rx.search(low))), None)
     return m.group("x") if m and re.search(r"\d", m.group("x")) else None
