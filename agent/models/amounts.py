@@ -24,10 +24,12 @@ _SCALE = {
     "b": 1e9,
     "bn": 1e9,
     "billion": 1e9,
+    "tn": 1e12,
+    "trillion": 1e12,
 }
 MONEY = re.compile(
     r"(?<![\w.])[$€£]?\s?(\d+(?:,\d{3})*(?:\.\d+)?)\s?(k|m|mm|mn|mil|mio|mln|b|bn|thousand|grand|million|"
-    r"billion)?\b(?!\s?%)(?!\s*(?:weeks?|months?|days?|years?|quarters?|periods?|x\b))",
+    r"billion|tn|trillion)?\b(?!\s?%)(?!\.\d)(?!\s*(?:weeks?|months?|days?|years?|quarters?|periods?|x\b|times\b))",
     re.IGNORECASE,
 )
 # A bare 4-digit year ("in 2023") is a period, not money.
@@ -45,7 +47,9 @@ _UNITS = dict(
 _TENS = dict(zip("twenty thirty forty fifty sixty seventy eighty ninety".split(), range(20, 100, 10), strict=True))
 _NUMBER_WORD = "|".join([*_UNITS, *_TENS, "hundred"])
 _SPELLED = re.compile(
-    rf"\b(half an?|(?:(?:{_NUMBER_WORD})(?:[\s-]+(?:and[\s-]+)?|$))+?)\s*(thousand|grand|million|billion)\b", re.I
+    rf"\b(half an?|(?:(?:{_NUMBER_WORD})(?:[\s-]+(?:and[\s-]+)?|$))+?)\s*(thousand|grand|million|billion|"
+    r"trillion)\b",
+    re.I,
 )
 
 
@@ -61,7 +65,9 @@ def _spelled(m: re.Match[str]) -> str:
 
 
 # A bare scale word after a word of addition is one of it: "an extra million", "another thousand", "the next million".
-_BARE_SCALE = re.compile(r"\b(another|next|extra|additional|incremental)\s+(thousand|grand|million|billion)\b", re.I)
+_BARE_SCALE = re.compile(
+    r"\b(another|next|extra|additional|incremental)\s+(thousand|grand|million|billion|trillion)\b", re.I
+)
 
 
 def digits(text: str) -> str:
@@ -297,7 +303,9 @@ def parse_moves(text: str, known: list[str]) -> list[dict]:
 # A level of spend below zero ("TV spend were -50k", "spend to minus 10k").
 _NEGATIVE_LEVEL = re.compile(
     r"\b(spend|spending|budget)\s+(to |at |of |be |were |was |is |went to |goes to |=\s?)?(-|minus |negative )\s?"
-    r"[$€£]?\d"
+    r"[$€£]?\d|"
+    # "what if we spent minus 50k on TV?", "invest -20k in Radio"
+    r"\b(spent|spend|spends|invest\w*|put|allocat\w*)\s+(-|minus |negative )\s?[$€£]?\d"
 )
 
 
@@ -330,6 +338,9 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
     source = next((mv.get("from") for mv in moves if mv.get("from")), None)
     if many and source:  # "shift twice the Radio budget into TV": more than all of it
         return f"more than all of {source}'s spend cannot be moved: move at most all of it, or name an amount"
+    if multiple := _cut_multiple(low):  # "cut Print by 1.5 times its budget", "reduce TV by 2x"
+        whose = " and ".join(f"{ch}'s" for ch in find_channels(text, known).found) or "a channel's"
+        return f"a cut of {multiple} times {whose} spend cannot be applied: a cut removes at most all of it"
     over = re.search(
         r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|drop\w*|trim\w*|slash\w*)\b.{0,40}?\b(\d{3,})\s?(%|percent)", low
     )
@@ -344,6 +355,23 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
         where = f" on {named}" if named else ""
         return f'spend{where} cannot be negative: say how much to cut instead (e.g. "cut Print by a tenth")'
     return None
+
+
+_TIMES = {"twice": 2.0, "double": 2.0, "triple": 3.0, "one and a half": 1.5, "two": 2.0, "three": 3.0, "four": 4.0}
+_CUT_TIMES = re.compile(
+    r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|trim\w*|slash\w*)\b.{0,40}?\b(twice|double|triple|(\d+(?:\.\d+)?|"
+    r"one and a half|two|three|four)\s*(times|x)\b)"
+)
+
+
+def _cut_multiple(low: str) -> str | None:
+    """The multiple of a channel's spend a cut names when it is one or more ("by twice its budget", "by 1.5x")."""
+    m = _CUT_TIMES.search(low)
+    if not m:
+        return None
+    word = m.group(3) or m.group(2)
+    value = float(word) if word[0].isdigit() else _TIMES[word]
+    return f"{value:g}" if value >= 1 else None
 
 
 def _roles(text: str, chans: list[str]) -> tuple[str, str] | None:
