@@ -327,6 +327,13 @@ class _Reader:
             rxs.append(rf"\b({month})\s*(?:to|until|till|through|thru|-|–)\s*({point})\b")
         for rx in rxs:  # each over what the one before left (a span is read once)
             for m in list(re.finditer(rx, self.low)):
+                if when_spans.change_between_years(self.low, m):  # two years set against each other: read apart
+                    self.low = (
+                        self.low[: m.start()]
+                        + re.sub(r"\b(from|between)\b", "    ", m.group(0), count=1)
+                        + (self.low[m.end() :])
+                    )
+                    continue
                 first = when_days.shared_year(m.group(1), m.group(2))  # "between Jan and Jun 2022": both in 2022
                 a, b = self.date_window(first), self.date_window(m.group(2))
                 if a and b and a.start <= b.end:

@@ -118,11 +118,29 @@ def part_forms(low: str) -> list[Span]:
 _YEAR_RUN = re.compile(rf"\b(?<!fy )(?<!fy)(?P<y1>{YEAR})\s*(?:-|–|to|through|thru)\s*(?P<y2>{YEAR})\b(?![/-]\d)")
 
 
+# A change from one year to the next ("did Radio's ROI improve from 2022 to 2023?"): two years set against each
+# other, not one span.
+_CHANGE_BEFORE = re.compile(
+    r"\b(improv|chang|grow|grew|increas|decreas|declin|rise|rising|rose|fall|fell|drop|shift|evolv|move|moving|moved|"
+    r"went|go(es)? (up|down)|differ|deteriorat|worsen|better|recover)\w*\b[^.?!]{0,40}\bfrom\s+$"
+)
+
+
+def change_between_years(low: str, m: re.Match[str]) -> bool:
+    """Whether ``m`` joins two bare years after a word of change ("improve from 2022 to 2023")."""
+    ends = [g for g in m.groups() if g]
+    bare = len(ends) == 2 and all(re.fullmatch(YEAR, e.strip()) for e in ends)
+    return bare and bool(_CHANGE_BEFORE.search(low[max(0, m.start() - 60) : m.start()] + " from "))
+
+
 def year_runs(low: str) -> list[Span]:
-    """Runs of whole calendar years written with both ends in four digits (fiscal forms are read before)."""
+    """Runs of whole calendar years written with both ends in four digits (fiscal forms are read before); a change
+    "from 2022 to 2023" is two years, read apart."""
     out = []
     for m in _YEAR_RUN.finditer(low):
         y1, y2 = int(m.group("y1")), int(m.group("y2"))
+        if _CHANGE_BEFORE.search(low[max(0, m.start() - 60) : m.start()]):
+            continue
         if y2 > y1:
             out.append((m.start(), m.end(), date(y1, 1, 1), date(y2, 12, 31), f"{y1}–{y2}"))
     return out
