@@ -78,12 +78,15 @@ def check_answer(q: Question, answer: str, meta: dict[str, Any] | None = None, t
         return Verdict(True, ())
     refusal = bool(_REFUSAL_TEXT.search(answer))
     problems: list[str] = []
+    # A plan is over a future horizon: "the split for Q1" sets its length (a quarter), not a window of the data,
+    # and the plan's answer states the horizon it used.
+    when = () if meta.get("intent") == "optimize" else None
     # A name or period the data lacks can only be answered by saying so (naming it is not enough: "TikTok-style
     # spend should go to Meta Ads" names TikTok and answers about Meta Ads).
     for word in q.unknown:
         if not (refusal and _mentions(answer, word)):
             problems.append(f"the question names {word}, which is not in the data, and the answer does not say so")
-    for w in q.when.outside:
+    for w in q.when.outside if when is None else when:
         if not (refusal and _period_named(answer, w.label, w.start.isoformat(), ())):
             problems.append(f"the question asks about {w.label}, outside the data, and the answer does not say so")
     if refusal:
@@ -92,7 +95,7 @@ def check_answer(q: Question, answer: str, meta: dict[str, Any] | None = None, t
         for name in q.names(kind):
             if not _mentions(answer, name):
                 problems.append(f"the question asks about {name}, which the answer does not name")
-    for w in q.when.windows:
+    for w in q.when.windows if when is None else when:
         if not _period_named(answer, w.label, w.start.isoformat(), q.when.phrases):
             problems.append(f"the question asks about {w.label}, which the answer does not name")
     return Verdict(not problems, tuple(problems))
