@@ -272,6 +272,11 @@ _SLOTS = [
     re.compile(_W + r"\s+(?:vs\.?|versus)\s+" + _W, re.IGNORECASE),
     re.compile(r"\bfrom\s+" + _W + r"\s+(?:to|into)\s+(?:the\s+)?" + _W, re.IGNORECASE),
     re.compile(r"\b(?:better|worse|stronger|weaker)\s+than\s+(?:the\s+)?" + _W, re.IGNORECASE),
+    # "is the South more responsive than the North?": capitalised names set against each other by a comparative
+    re.compile(
+        r"\b(?i:is|are|was|were|does|do|did)\s+(?:the\s+)?([A-Z][\w&+-]*)\s+(?i:more|less|better|worse|higher|lower)"
+        r"\b[^?.]{0,30}?\b(?i:than)\s+(?:the\s+)?([A-Z][\w&+-]*)"
+    ),
     re.compile(r"^\s*(?:and|what about|how about|and what about)\s+(?:the\s+)?" + _W + r"\s*\??\s*$", re.IGNORECASE),
     # "our Waze campaign", "the Nike collab": a capitalised word (not the first) naming an activity's brand;
     # "Radio or Mailchimp": two capitalised names set against each other.

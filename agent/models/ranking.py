@@ -12,9 +12,10 @@ from agent.models.rules_share import PAYBACK
 _CUT_OR_KEEP = re.compile(
     r"\b(should|shall|would|could|do|must|deserves?|needs?|merits?|gets?)(?P<neg1>n'?t| not)?( (we|i|you))?"
     r"(?P<neg2> not| never)?\b.{0,12}?\b(?P<verb>cut|cuts|drop|kill|stop|axe|scrap|defund|reduce|pull back|less|"
-    r"keep|protect|grow|scale|invest|double down|more|extra)\b"
+    r"keep|protect|grow|scale|invest|double down|more|extra|touch)\b"
 )
-_CUTS = ("cut", "cuts", "drop", "kill", "stop", "axe", "scrap", "defund", "reduce", "pull back", "less")
+# "touch" is a cut: "which channel should we not touch?" asks for the one to keep.
+_CUTS = ("cut", "cuts", "drop", "kill", "stop", "axe", "scrap", "defund", "reduce", "pull back", "less", "touch")
 # Either end of a ranking named outright.
 RANKED = re.compile(r"\b(most|least|best|worst|highest|lowest|biggest|smallest|top|bottom|poorest|weakest)\b")
 # A superlative over money lost ("where are we wasting the most money?", "which channel loses us the most?"): a

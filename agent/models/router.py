@@ -112,6 +112,8 @@ def route(
         intent = "amend"  # "let's take Holiday out", "kill the price control": only an amendment changes controls
     elif not kept and catalog and intent in _ABOUT_A_CONTROL and names_a_control(text, catalog.controls, low):
         intent = "controls"  # "how much does Price affect sales?": each control's effect, not sales over time
+    if intent == "compare" and len(kept) == 2 and _MORE_KPI.search(low) and not PER_MONEY.search(low):
+        intent = "contribution"  # "which drove more sales, Social or Search?": their contributions, side by side
     if intent == "uncertainty" and len(kept) >= 2 and HEAD_TO_HEAD.search(low):
         intent = "compare"  # "how confident are you that Search beats Social?": how sure the order is
     outside = out_of_scope.outside_data(normalise(text), catalog, intent)
@@ -129,7 +131,7 @@ def route(
     # never text stored verbatim: reasons, SQL, setup answers).
     typed = text if intent in _VERBATIM else spelling.fix_text(text, known + list(names or []))
     _fill(r, typed, low, known, catalog, q if typed == text else None)
-    left_out = [c for c in found.found if c not in kept]
+    left_out = [c for c in found.found if c not in kept and c in excluded(text, known)]
     if r.intent == "rank" and left_out:  # the answer ranks the others and lists these apart
         r.args["exclude"] = left_out
     elif r.intent in ("roi", "contribution", "spend_by") and left_out and not kept:
@@ -220,6 +222,7 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         and CURRENT_BUDGET.search(low)
         and IMPROVE.search(low)
         and not PAST.search(low)
+        and not (name == "rank" and _WHICH_CHANNEL.search(low))  # "which channel is best for the money?"
     ):
         return "optimize"  # "what would you shift to get more from the same spend?": a plan at today's total
     if name == "scenario" and not n_channels and _RULE["optimize"].search(low):
@@ -228,6 +231,8 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "optimize"  # "budget up 10%: how do we spend it?": today's total, scaled, to plan
     if name in ("scenario", "unknown") and not n_channels and budget_cut(low) and _ASKS_CUT.search(low):
         return "optimize"  # "if we had to cut the budget by 300k, what goes first?": today's total, less it, planned
+    if name == "roi" and n_channels == 1 and _IF_SPEND.search(low) and _SIZED.search(entities.digits(low)):
+        return "scenario"  # "what would TV's ROI be if we spent a trillion?": the what-if, with its extrapolation
     if name == "health" and n_channels == 1:
         return "uncertainty"  # "can we trust the TV estimate?": how well that channel's effect is pinned down
     if name == "uncertainty" and not n_channels and _RULE["health"].search(low):
@@ -236,6 +241,8 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "contribution"
     if name == "payback" and ranking.SUPERLATIVE.search(low):
         return "rank"  # "where are we wasting the most money?": the worst end of the ranking
+    if name == "curve" and not n_channels and re.search(r"\b(which|any|how many)\b", low):
+        return "headroom"  # "which channel is saturated?": every channel's marginal ROI, not one curve
     if name == "headroom" and n_channels:  # "is TV saturated yet?": that channel's curve (its marginal ROI)
         return "curve" if n_channels == 1 else "roi"
     if name == "unknown" and _KPI_WORD.search(low) and not (n_channels and entities.changes_spend(low)):
@@ -247,6 +254,20 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
 # A plan asked for ("where should it go?", "how do we spend it?", "the ideal split").
 _ASKS_PLAN = re.compile(rf"{PLAN_WORD.pattern}|{IMPROVE.pattern}|\b(where|how)\b")
 _ASKS_CUT = re.compile(rf"{_ASKS_PLAN.pattern}|\b(what|which)\b.{{0,20}}\b(goes|go|first|cut|lose)\b")
+# A change of spend supposed ("if we spent 2m more", "were we to double it"): the question is about that what-if.
+_IF_SPEND = re.compile(
+    r"\b(if|were|suppose|assuming) (we|you|i|it|they)\b.{0,25}\b(spen[dt]|put|invest\w*|doubl\w*|tripl\w*|"
+    r"halv\w*|cut|rais\w*|increas\w*|pour\w*|add\w*)\b"
+)
+# Two channels set against each other on the KPI they brought, not on its return per unit of spend.
+_MORE_KPI = re.compile(
+    r"\b(drove|drives?|driven|driving|brought( in)?|brings?( in)?|generated?|contribution|delivered|sold|added)\b "
+    r"(the )?(more|less|most|least|fewer|bigger|larger|smaller)\b|\b(more|fewer|less) (sales|revenue|"
+    r"conversions|orders|kpi|incremental)\b|\bon contribution\b|\b(bigger|larger|smaller) contribution\b"
+)
+_WHICH_CHANNEL = re.compile(r"\bwhich (channel|medium|media|one)s?\b")
+# A size of change: money, a percentage, a multiple.
+_SIZED = re.compile(rf"{entities.MONEY.pattern}|\d\s?%|\bpercent\b|\b(doubl|tripl|halv|half)\w*", re.I)
 # The first rule of each name (the rule table names a few intents twice).
 _RULE = {name: rx for name, rx in reversed(RULES)}
 # The KPI itself, named in a question no other rule claimed.
@@ -323,7 +344,9 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         elif known and (r.intent == "curve" or unknown):
             r.intent, r.note = "unknown_channel", (unknown or [None])[0]
     elif r.intent == "compare":
-        if len(r.channels) >= 2:
+        if len(r.channels) >= 3:  # "compare TV with Radio and Search": the ROI table names all three
+            r.intent, r.args = "roi", {}
+        elif len(r.channels) == 2:
             r.args = {"a": r.channels[0], "b": r.channels[1]}
         else:
             r.intent = "clarify_compare"

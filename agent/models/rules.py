@@ -42,9 +42,15 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(chang\w*|differ\w*)\b.{0,20}\bbetween\b.{0,20}\b(specs|versions|fits|models|specifications)\b|"
             # "what was amended and why?", "is the analysis pre-registered?", "any deviations from the plan?",
             # "did we move the goalposts?", "changed post-registration?"
-            r"\bpost[- ]?(registration|lock\w*)\b|\b(what|which|anything|something)\b.{0,15}\b(was|were|been|got)\b"
+            r"\bpost[- ]?(registration|lock\w*)\b|\b(what(?! if)|which|anything|something)\b.{0,15}"
+            r"\b(was|were|been|got)\b"
             r".{0,10}\b(amended|changed|altered|modified|tweaked|edited)\b|\bdeviat\w*\b|\bgoal ?posts?\b|"
-            r"^\s*(is|was|were|are|has|have)\b.{0,25}\bpre-?regist\w*"
+            r"^\s*(is|was|were|are|has|have)\b.{0,25}\bpre-?regist\w*|"
+            # "is this the original spec or was it amended?", "is there a record of changes to the model?"
+            r"\b(original|first|initial|registered) (spec|model|specification|version)\b.{0,30}\b(amended|changed|"
+            r"modified|edited|altered|revised|tweaked)\b|\b(was|were|has|have) (it|this|that|they)( been)? (amended|"
+            r"changed|modified|edited|altered|revised|tweaked)\b|\b(record|log|history|trail|list)\b.{0,20}\b(changes|"
+            r"amendments|edits|modifications)\b|\bchange[- ]?log\b"
         ),
     ),
     (
@@ -77,7 +83,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\blags?\b|\bad-?stock\w*\b|\bcarr(y|ies|ied)[- ]?over\b|\bhalf[- ]?li(fe|ves)\b|\bdecay\w*\b|\blag(ged)? "
             r"effects?\b|\bhow long\b.{0,40}\b(effects?|impact|ads?|advertising|last|lasts|linger\w*|carry)\b|"
             r"\bkeeps? (on )?working after\b|\b(effect|impact)s? (wear|fade|die)s? (off|out|away)\b|"
-            r"\bhow long\b.{0,30}\b(keeps?|stays?|remains?) (on )?(working|effective|active)\b"
+            r"\bhow long\b.{0,30}\b(keeps?|stays?|remains?) (on )?(working|effective|active)\b|"
+            r"\bhow many (weeks|periods|months|days)\b.{0,40}\b(last|linger|carry|persist)\w*\b"
         ),
     ),
     (
@@ -146,7 +153,10 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"(?!\s*(history|log|list|versions?|trail|records?|changes|amendments)\b)|"
             r"\bwhat('s| is) in the (model|spec)\b|\bhow is the model (set up|specified|configured)\b|"
             r"\b(what|which) (controls|channels|variables|settings|priors)\b.{0,20}\b(does|did|is) (the|this|our) "
-            r"(model|spec)\b.{0,12}\b(use|using|include|including|contain|have)\b|\bthe (current|locked) spec\b"
+            r"(model|spec)\b.{0,12}\b(use|using|include|including|contain|have)\b|\bthe (current|locked) spec\b|"
+            # what the model explains: "which KPI is the model explaining?", "what does the model predict?"
+            r"\b(which|what) (kpi|target|outcome|dependent variable|metric)\b.{0,25}\b(model|spec)\b|"
+            r"\bwhat (does|is) (the|this|our) model (explain|predict|model)\w*\b"
         ),
     ),
     (
@@ -239,6 +249,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(faith|confidence|confident)\b.{0,30}\b(the|this|"
             r"our) (model|fit)\b|\bgood enough\b.{0,25}\b(decisions?|act on|rely on|use)\b|\br-?squared\b|\br²|"
             r"\b(well|badly|poorly|properly) calibrated\b|"
+            r"\b(the|this|our) (model|fit)('s| is)? (right|correct|wrong|accurate|true to the data)\b|"
             r"\bis (the|this|our) (model|fit) "
             r"calibrated\b|\b(fit|match)(es)? the data\b|"
             r"\bout[- ]of[- ]sample\b|\bhold-?out (accuracy|error|check)\b|\bforecast (accuracy|error)\b|"
@@ -310,8 +321,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"returning|delivering)\b (the )?(least|most|hardest|best|worst)\b|\bleague table\b|\bbest\b|\bworst\b|"
             r"\b(star|standout|stand-out|poorest|"
             r"winning|losing)\b.{0,20}\b(channel|performer|media)|\bwhich (channel|media|one)s?\b.{0,25}\b(should|"
-            r"shall|would|could|do|must) (we|i|you)\b.{0,12}\b(cut|drop|kill|stop|axe|scrap|keep|protect|grow|scale|"
-            r"pull back|invest|double down|defund|reduce)|\bwhich (channel|media|one)s?\b.{0,10}\b(deserves?|needs?|"
+            r"shall|would|could|do|must)(n'?t| not)? (we|i|you)\b.{0,12}\b(cut|drop|kill|stop|axe|scrap|keep|"
+            r"protect|grow|scale|pull back|invest|double down|defund|reduce|touch)|"
+            r"\bwhich (channel|media|one)s?\b.{0,10}\b(deserves?|needs?|"
             r"merits?|should get|gets?|earns?)\b.{0,12}\b(more|less|extra|the axe|cut|cuts|money|budget|investment)\b"
         ),
     ),
@@ -327,7 +339,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bpa(y|ys|ying|id) (us )?(back|out)\b|\bcom(e|es|ing) back\b|\bwell spent\b|\b(good|bad|poor) value\b|"
             r"\bvalue for money\b|\bearn\w* (its|their) keep\b|\bproductiv\w*\b|\beffectiveness\b|\byield\w*\b|"
             r"\bbr(ing|ings|ought) back\b|\b(good|bad|great|poor|wise|smart|sound) (investment|use of (money|budget|"
-            r"funds|spend))\b|\bjustif\w*\b"
+            r"funds|spend))\b|\bjustif\w*\b|\bresponsive(ness)?\b"
         ),
     ),
     (
@@ -352,7 +364,13 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         _R(
             r"\bdescribe\b|\bwhat('s| is) in (the|this) (data|dataset)\b|\bwhat (variables|columns|"
             r"channels|controls)\b|\bwhich (variables|columns|channels|controls)\b|\bvariables\b|"
-            r"\bcolumns\b|\btell me about the data\b|\boverview\b|\bschema\b"
+            r"\bcolumns\b|\btell me about the data\b|\boverview\b|\bschema\b|"
+            # how much data: "how many weeks of data are there?", "what's the date range?",
+            # "when does the data start?"
+            r"\b(date|time|data) (range|span|coverage)\b|\bhow many (weeks|periods|months|days|years|rows|"
+            r"observations|data points)\b.{0,15}\b(of data|are there|do we have|in the data\w*|does the data)\b|"
+            r"\bwhen (does|do|did) (the|our|this) data (start|end|begin|stop)\b|"
+            r"\bhow (long|far back) (is|does|do) (the|our|this) data\b"
         ),
     ),
 ]

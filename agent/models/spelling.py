@@ -57,7 +57,8 @@ VOCABULARY = frozenset(
     incremental dependent organic current possible attributed credit better percentage outperforming
     outperform coming fraction responsible versus beating differ portion favour favor specify performs poorest
     wasting sampler versions edited between already calibrated redistribute rebalance guarantee promise
-    models history weakest strongest million thousand faith purpose modified status market markets previous""".split()
+    models history weakest strongest million thousand faith purpose modified status market markets previous
+    responsive responds""".split()
 )
 # Ordinary words one edit from a rule word: never "corrected" ("chance" is not a misspelt "change").
 # A prefix that turns a rule word into its opposite: the longer word is never read as the rule word.

@@ -1,0 +1,200 @@
+"""Questions written as a user would ask them (session 10), each answered as a different question before: a cut of
+"one and a half times" Print's budget simulated as a 50% cut, "spent minus 50k on TV" as 50k more, "which channel
+shouldn't we cut?" not understood, "Compare TV with Radio and Search" withheld for dropping Search, "which drove
+more sales, Social or Search?" answered with ROI, "was it amended?" read as a request to amend, one channel set
+against "the rest" left out of the table as if excluded."""
+
+from __future__ import annotations
+
+import pytest
+from router_support import CATALOG, CHANNELS, route_in_world
+
+from agent.models.scope import parse_question
+from agent.question_check import check_answer
+
+
+@pytest.mark.parametrize(
+    ("q", "channel"),
+    [
+        ("what if we cut print by one and a half times its budget?", "Print"),
+        ("cut Print by 1.5 times its budget", "Print"),
+        ("reduce TV by 2x", "TV"),
+        ("slash Search by three times its spend", "Search"),
+        ("what if we spent minus 50k on TV?", "TV"),
+    ],
+)
+def test_cuts_beyond_all_of_the_spend_and_negative_spend_are_refused_naming_the_channel(q, channel):
+    r = route_in_world(q)
+    assert r.intent == "impossible" and channel in r.args["reason"], r
+
+
+@pytest.mark.parametrize(
+    ("q", "move"),
+    [
+        ("move 1.5 million from TV to Search", {"from": "TV", "to": "Search", "amount": 1.5e6}),
+        ("what if we spent a trillion dollars on TV?", {"channel": "TV", "amount": 1e12}),
+        ("cut search by 20%", {"channel": "Search", "change": -0.2}),
+    ],
+)
+def test_amounts_keep_their_size(q, move):
+    r = route_in_world(q)
+    assert r.intent == "scenario" and r.args["moves"] == [move], r
+
+
+def test_a_fraction_of_a_times_is_not_money():
+    r = route_in_world("cut TV by 0.5 times")
+    assert r.intent != "scenario" or all("amount" not in m for m in r.args["moves"]), r
+
+
+@pytest.mark.parametrize(
+    ("q", "move"),
+    [
+        ("What would TV's ROI be if we spent a trillion dollars?", {"channel": "TV", "amount": 1e12}),
+        ("what's TV's ROI if we doubled it?", {"channel": "TV", "change": 1.0}),
+        ("what would Search's return be if we cut it by 20%?", {"channel": "Search", "change": -0.2}),
+    ],
+)
+def test_a_return_under_a_supposed_change_of_spend_is_that_what_if(q, move):
+    r = route_in_world(q)
+    assert r.intent == "scenario" and r.args["moves"] == [move], r
+
+
+def test_a_return_over_a_period_stays_a_return():
+    r = route_in_world("what is the ROI of TV if we consider only 2023?")
+    assert r.intent == "roi" and r.args["channel"] == "TV" and r.args["windows"][0]["label"] == "2023", r
+
+
+@pytest.mark.parametrize(
+    ("q", "order"),
+    [
+        ("Which channel shouldn't we cut?", "best"),
+        ("Which channels should we not touch?", "best"),
+        ("which channel must we never cut", "best"),
+        ("which channel should we cut?", "worst"),
+        ("which channel is best for the money", "best"),
+    ],
+)
+def test_which_channel_to_keep_or_cut_is_the_ranking_from_that_end(q, order):
+    r = route_in_world(q)
+    assert r.intent == "rank" and r.args["order"] == order, r
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "Which channels recover their cost?",
+        "which media recoup their spend?",
+        "how many channels recover their investment",
+    ],
+)
+def test_recovering_the_cost_is_payback(q):
+    assert route_in_world(q).intent == "payback"
+
+
+@pytest.mark.parametrize(
+    ("q", "intent"),
+    [
+        ("Is this the original spec or was it amended?", "disclosure"),
+        ("Is there a record of changes to the model?", "disclosure"),
+        ("show me the change log", "disclosure"),
+        ("How do I know the model is right?", "health"),
+        ("is the model wrong?", "health"),
+    ],
+)
+def test_questions_about_the_analysis_itself(q, intent):
+    assert route_in_world(q).intent == intent
+
+
+def test_a_what_if_in_the_past_tense_is_not_a_question_about_amendments():
+    assert route_in_world("what if TV was changed to 50k").intent == "scenario"
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["Compare TV with Radio and Search", "is TV better than Radio or Search?"],
+)
+def test_three_channels_compared_get_the_table_that_names_all_three(q):
+    r = route_in_world(q)
+    assert r.intent == "roi" and r.args == {} and set(r.channels) == {"TV", "Radio", "Search"}, r
+
+
+@pytest.mark.parametrize(
+    ("q", "pair"),
+    [
+        ("Between Social and Search, which drove more sales?", {"Social", "Search"}),
+        ("How does Print stack up against TV on contribution?", {"Print", "TV"}),
+        ("is TV or Search driving more revenue?", {"TV", "Search"}),
+    ],
+)
+def test_two_channels_set_against_each_other_on_the_kpi_they_brought_are_their_contributions(q, pair):
+    r = route_in_world(q)
+    assert r.intent == "contribution" and set(r.channels) == pair and "channel" not in r.args, r
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "which gets more sales per dollar, TV or Radio?",
+        "which brings more sales for the money, TV or Radio?",
+        "which has the higher ROI, TV or Radio?",
+    ],
+)
+def test_more_sales_per_unit_of_spend_stays_a_comparison_of_return(q):
+    r = route_in_world(q)
+    assert r.intent == "compare" and {r.args["a"], r.args["b"]} == {"TV", "Radio"}, r
+
+
+def test_one_channel_against_the_rest_is_the_whole_table_with_nothing_left_out():
+    r = route_in_world("is Search more effective than the rest?")
+    assert r.intent == "roi" and "exclude" not in r.args, r
+    assert route_in_world("ROI for everything except Social").args["exclude"] == ["Social"]
+
+
+def test_places_the_data_lacks_set_against_each_other_are_refused():
+    r = route_in_world("Is the South more responsive than the North?")
+    assert r.intent == "not_in_data" and set(r.args["names"]) == {"South", "North"}, r
+    assert route_in_world("Is TV more responsive than Radio?").intent == "compare"
+
+
+@pytest.mark.parametrize("q", ["Give me the optimal budget split for Q1", "plan Q1 2025's budget"])
+def test_a_plan_for_a_quarter_is_a_horizon_not_a_window_the_answer_must_name(q):
+    r = route_in_world(q)
+    assert r.intent == "optimize" and r.args["periods"] == 13 and "windows" not in r.args, r
+    question = parse_question(q, CATALOG, CHANNELS)
+    answer = "No amount was given, so this plans today's total budget: 415,975 over the next 13 periods."
+    assert check_answer(question, answer, {"intent": "optimize"}).ok
+    # the same words in a question about results still need their period named
+    assert not check_answer(parse_question("TV's ROI in Q1 2023", CATALOG, CHANNELS), "TV: 1.2", {"intent": "roi"}).ok
+
+
+@pytest.mark.parametrize(
+    ("q", "labels"),
+    [
+        ("Did Radio's ROI improve from 2022 to 2023?", ["2022", "2023"]),
+        ("how did sales change from 2021 to 2023?", ["2021", "2023"]),
+        ("did TV contribution grow between 2021 and 2022?", ["2021", "2022"]),
+    ],
+)
+def test_a_change_from_one_year_to_another_sets_the_two_years_against_each_other(q, labels):
+    assert [w["label"] for w in route_in_world(q).args["windows"]] == labels
+
+
+@pytest.mark.parametrize("q", ["TV spend from 2021 to 2022", "ROI of TV from 2022 to 2023"])
+def test_years_joined_without_a_change_stay_one_span(q):
+    (w,) = route_in_world(q).args["windows"]
+    assert w["start"][:4] != w["end"][:4], w
+
+
+@pytest.mark.parametrize(
+    ("q", "intent"),
+    [
+        ("How many weeks of data are there?", "describe"),
+        ("What's the date range?", "describe"),
+        ("when does the data start?", "describe"),
+        ("how many weeks does TV's effect last", "adstock"),
+        ("Which KPI is the model explaining?", "show_spec"),
+        ("Which channel is saturated?", "headroom"),
+    ],
+)
+def test_questions_about_the_data_the_model_and_saturation(q, intent):
+    assert route_in_world(q).intent == intent
