@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from agent.models import answers, spelling
-from agent.models.amounts import impossible_move, parse_moves
+from agent.models.amounts import parse_moves
+from agent.models.impossible import impossible_move
 from agent.models.router import intent_bearing, route
 from agent.models.when import parse_when
 

@@ -17,6 +17,9 @@ def test_moves_shift_and_scale_current_levels() -> None:
     assert sum(apply_moves(LEVELS, [{"from": "TV", "to": "Search"}]).values()) == pytest.approx(170.0)
     assert apply_moves(LEVELS, [{"channel": "tv", "change": -3}])["TV"] == 0.0  # never below zero; names fold case
     assert apply_moves(LEVELS, []) == LEVELS and apply_moves(LEVELS, []) is not LEVELS
+    # a level sets the channel's spend ("reduce TV to 30"), where an amount changes it ("cut TV by 30")
+    assert apply_moves(LEVELS, [{"channel": "TV", "level": 30}])["TV"] == 30.0
+    assert apply_moves(LEVELS, [{"channel": "TV", "amount": -30}])["TV"] == 70.0
 
 
 @pytest.mark.parametrize(
@@ -26,6 +29,7 @@ def test_moves_shift_and_scale_current_levels() -> None:
         ({"channel": "Print", "change": 0.1}, "optimizer_unknown_channel"),
         ({"from": "TV", "to": "Search", "share": 1.5}, "optimizer_bad_move"),
         ({"amount": 5}, "optimizer_bad_move"),
+        ({"channel": "TV", "level": -5}, "optimizer_bad_move"),
     ],
 )
 def test_bad_moves_are_typed_errors(move: dict, code: str) -> None:

@@ -10,7 +10,8 @@ import pytest
 from router_support import CHANNELS as KNOWN
 from router_support import route_in_world as _route
 
-from agent.models.amounts import impossible_move, parse_moves
+from agent.models.amounts import parse_moves
+from agent.models.impossible import impossible_move
 
 
 @pytest.mark.parametrize(

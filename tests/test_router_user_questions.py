@@ -2,7 +2,7 @@
 "one and a half times" Print's budget simulated as a 50% cut, "spent minus 50k on TV" as 50k more, "which channel
 shouldn't we cut?" not understood, "Compare TV with Radio and Search" withheld for dropping Search, "which drove
 more sales, Social or Search?" answered with ROI, "was it amended?" read as a request to amend, one channel set
-against "the rest" left out of the table as if excluded."""
+against "the rest" left out of the table as if excluded, "reduce TV to 20k per week" simulated as a cut *of* 20k."""
 
 from __future__ import annotations
 
@@ -198,3 +198,35 @@ def test_years_joined_without_a_change_stay_one_span(q):
 )
 def test_questions_about_the_data_the_model_and_saturation(q, intent):
     assert route_in_world(q).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("q", "move", "periods"),
+    [
+        ("reduce TV to 20k per week", {"channel": "TV", "level": 20000.0}, 1),
+        ("what if TV was changed to 50k", {"channel": "TV", "level": 50000.0}, 13),
+        ("what if TV spend were 50k a week", {"channel": "TV", "level": 50000.0}, 1),
+        ("what if TV were at 80k weekly", {"channel": "TV", "level": 80000.0}, 1),
+        ("set TV to 50k per week", {"channel": "TV", "level": 50000.0}, 1),
+        ("bring Search up to 100k a week", {"channel": "Search", "level": 100000.0}, 1),
+        ("increase TV from 20k to 60k", {"channel": "TV", "level": 60000.0}, 13),
+        ("cut Print to 5k", {"channel": "Print", "level": 5000.0}, 13),
+    ],
+)
+def test_a_level_to_go_to_is_a_level_not_a_change_of_that_size(q, move, periods):
+    r = route_in_world(q)
+    assert r.intent == "scenario" and r.args["moves"] == [move] and r.args["periods"] == periods, r
+
+
+@pytest.mark.parametrize(
+    ("q", "move"),
+    [
+        ("cut TV by 20k", {"channel": "TV", "amount": -20000.0}),
+        ("add 50k to TV", {"channel": "TV", "amount": 50000.0}),
+        ("what if TV spend was 50k more", {"channel": "TV", "amount": 50000.0}),
+        ("raise TV by 50k a month", {"channel": "TV", "amount": 50000.0}),
+    ],
+)
+def test_a_change_by_an_amount_stays_a_change(q, move):
+    r = route_in_world(q)
+    assert r.intent == "scenario" and r.args["moves"] == [move], r

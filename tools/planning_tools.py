@@ -60,7 +60,8 @@ class ScenarioArgs(BaseModel):
         description="Spend changes, e.g. [{'from': 'TV', 'to': 'Search', "
         "'share': 0.2}] or [{'channel': 'TV', 'change': -0.1}]. A money amount is an 'amount', never a share: "
         "'move 200k from TV to Search' is [{'from': 'TV', 'to': 'Search', 'amount': 200000}]; "
-        "'cut TV by 50k' is [{'channel': 'TV', 'amount': -50000}]."
+        "'cut TV by 50k' is [{'channel': 'TV', 'amount': -50000}]; a level is a 'level': 'what if TV were "
+        "50k' / 'reduce TV to 50k' is [{'channel': 'TV', 'level': 50000}]."
     )
     periods: int = Field(13, ge=1, description="Window length in periods.")
     margin: float | None = Field(

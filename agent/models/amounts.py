@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from agent.models.names import Catalog, find_channels, resolve
+from agent.models.rules_plan import SET_LEVEL
 
 _SCALE = {
     "k": 1e3,
@@ -29,7 +30,7 @@ _SCALE = {
 }
 MONEY = re.compile(
     r"(?<![\w.])[$€£]?\s?(\d+(?:,\d{3})*(?:\.\d+)?)\s?(k|m|mm|mn|mil|mio|mln|b|bn|thousand|grand|million|"
-    r"billion|tn|trillion)?\b(?!\s?%)(?!\.\d)(?!\s*(?:weeks?|months?|days?|years?|quarters?|periods?|x\b|times\b))",
+    r"billion|tn|trillion)?\b(?!\s?%)(?!\.\d)(?!\s*(?:weeks?|months?|days?|years?|quarters?|periods?)\b|\s*(?:x|times)\b)",
     re.IGNORECASE,
 )
 # A bare 4-digit year ("in 2023") is a period, not money.
@@ -106,6 +107,12 @@ def window_periods(text: str, per_year: float = 52.0) -> int | None:
         return round(per_year / 4)
     if re.search(r"\bhalf[- ](a[- ])?year\b|\bsix months\b", low):
         return round(per_year / 2)
+    # a rate after an amount ("20k per week", "80k weekly"): the horizon is one of its units
+    rate = re.search(
+        r"\d\s*(k|m|mn|million|thousand|grand)?\s*(per |each |every |a |an |/\s?)?(week|month)(ly)?\b", low
+    )
+    if rate:
+        return 1 if rate.group(3) == "week" else round(weeks_per_month)
     m = re.search(r"\b(\d+|" + "|".join(_WORD_NUM) + r")\s*(weeks?|wks?|months?|quarters?|years?)\b", low)
     if m:
         n = int(m.group(1)) if m.group(1).isdigit() else _WORD_NUM[m.group(1)]
@@ -231,9 +238,7 @@ _MOVE_VERBS = re.compile(
     r"swap\w*|rebalanc\w*)\b"
 )
 # A channel right after a verb that moves money is where the money comes from ("move TV to ...").
-_MOVED_OBJECT = re.compile(
-    r"\b(move|shift|transfer|reallocate|redirect|divert|switch)\s+(all (of )?)?(the\s+|our\s+)?$"
-)
+MOVED_OBJECT = re.compile(r"\b(move|shift|transfer|reallocate|redirect|divert|switch)\s+(all (of )?)?(the\s+|our\s+)?$")
 # Verbs that switch a channel off entirely (when no size is given).
 _OFF = re.compile(
     r"\b(stop\w*|cut out|turn(ed|ing)? off|switch(ed|ing)? off|shut(ting)? off|shut down|drop\w*|paus\w*|zero\w*|"
@@ -253,13 +258,32 @@ _DOWN = re.compile(
 # A change written with its sign: "Radio -20%: impact on sales?", "TV at minus 10 percent".
 _SIGNED_CUT = re.compile(r"(^|[\s(:,])(-|−|minus )\s?\d+(\.\d+)?\s?(%|percent|pct)")
 
+_SET_LEVEL = re.compile(SET_LEVEL)
 _UP = re.compile(r"\b(doubl\w*|halv\w*|increas\w*|rais\w*|boost\w*|add|adding|more|extra|top up|ramp\w* up)\b")
 
 
+# A level of spend the channel goes to ("reduce TV to 20k", "TV spend were 50k", "from 30k to 50k"); "by 20k" is a
+# change, and "add 50k to TV" names no money after "to".
+_TO_LEVEL = re.compile(
+    r"(?<!\bby )\b(to|at|were|was|is|be|became|becomes|of only|of just)\s+(about |around |roughly |only |just |exactly "
+    r"|a level of |a total of )?(?=[$€£]?\d)"
+)
+
+
+def _to_level(text: str) -> float | None:
+    """The spend level a what-if sets a channel to, or None when it names a change (by, more, extra...)."""
+    low = " ".join(text.casefold().split())
+    m = _TO_LEVEL.search(low)
+    if not m or re.search(r"\b(by|more|extra|additional|another|less)\b", low[m.end() :]):
+        return None
+    found = amounts(low[m.end() :])
+    return found[0] if found else None
+
+
 def changes_spend(text: str) -> bool:
-    """Whether ``text`` uses a verb that changes spend (switch off, cut, raise, move…), for a what-if."""
+    """Whether ``text`` uses a verb that changes spend (switch off, cut, raise, move, set to…), for a what-if."""
     low = text.casefold()
-    return any(rx.search(low) for rx in (_OFF, _DOWN, _UP, _MOVE_VERBS))
+    return any(rx.search(low) for rx in (_OFF, _DOWN, _UP, _MOVE_VERBS, _SET_LEVEL))
 
 
 def parse_moves(text: str, known: list[str]) -> list[dict]:
@@ -295,83 +319,11 @@ def parse_moves(text: str, known: list[str]) -> list[dict]:
         sign = -1.0 if _DOWN.search(low) or _SIGNED_CUT.search(low) or _cue(low, chans[0]) == "src" else 1.0
         if share is not None:
             return [{"channel": chans[0], "change": sign * share}]
+        if level := _to_level(text):  # "reduce TV to 20k", "what if TV spend were 50k": a level, not a change
+            return [{"channel": chans[0], "level": level}]
         if money:
             return [{"channel": chans[0], "amount": sign * money[0]}]
     return []
-
-
-# A level of spend below zero ("TV spend were -50k", "spend to minus 10k").
-_NEGATIVE_LEVEL = re.compile(
-    r"\b(spend|spending|budget)\s+(to |at |of |be |were |was |is |went to |goes to |=\s?)?(-|minus |negative )\s?"
-    r"[$€£]?\d|"
-    # "what if we spent minus 50k on TV?", "invest -20k in Radio"
-    r"\b(spent|spend|spends|invest\w*|put|allocat\w*)\s+(-|minus |negative )\s?[$€£]?\d"
-)
-
-
-def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | None:
-    """Why the what-if asked cannot be simulated as stated (None when it can): money moved from a channel to
-    itself, a cut of more than all of a channel's spend, a negative amount of spend. The scenario tool checks the
-    rest against the data (moving more than a channel's spend)."""
-    low = " ".join(text.casefold().split())
-    for ch in find_channels(text, known).found:
-        spans = _mention_spans(low, ch)
-        cues = {_cue_at(low, span) for span in spans}
-        # "shift TV into TV": the object of a move verb is the money's source
-        moved = any(_MOVED_OBJECT.search(low[max(0, a - 30) : a]) for a, _ in spans)
-        if "dst" in cues and ("src" in cues or (moved and len(spans) > 1)):
-            return f"money cannot move from {ch} to {ch} itself: name two different channels"
-    for mv in moves:
-        if mv.get("from") and float(mv.get("share") or 0) > 1:  # "shift 120% of Search to Social"
-            return f"more than all of {mv['from']}'s spend cannot be moved: move at most all of it, or name an amount"
-        change = mv.get("change")
-        if change is not None and change < -1:
-            # "increase Search by -150%": the figure as the user signed it (the answer quotes it, never re-signs it)
-            signed = re.search(rf"-\s?{abs(change) * 100:g}\s?(%|percent)", low)
-            what = f"a change of -{abs(change):.0%}" if signed else f"a cut of {abs(change):.0%}"
-            return f"{what} cannot be applied to {mv['channel']}: a cut removes at most all of a channel's spend"
-    many = re.search(
-        r"\b(move|shift|transfer|take|put|reallocate|divert|send)\w*\b.{0,20}\b(twice|double|triple|(\d+(\.\d+)?|two|"
-        r"three|four|ten) times)\b",
-        low,
-    )
-    source = next((mv.get("from") for mv in moves if mv.get("from")), None)
-    if many and source:  # "shift twice the Radio budget into TV": more than all of it
-        return f"more than all of {source}'s spend cannot be moved: move at most all of it, or name an amount"
-    if multiple := _cut_multiple(low):  # "cut Print by 1.5 times its budget", "reduce TV by 2x"
-        whose = " and ".join(f"{ch}'s" for ch in find_channels(text, known).found) or "a channel's"
-        return f"a cut of {multiple} times {whose} spend cannot be applied: a cut removes at most all of it"
-    over = re.search(
-        r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|drop\w*|trim\w*|slash\w*)\b.{0,40}?\b(\d{3,})\s?(%|percent)", low
-    )
-    if over and float(over.group(2)) > 100 and not moves:  # "cut all channels by 150%"
-        return f"a cut of {over.group(2)}% cannot be applied: a cut removes at most all of a channel's spend"
-    if _NEGATIVE_LEVEL.search(low) or re.search(
-        r"\b(spend|spending|budget)\b.{0,20}\b(were|was|is|be|went|goes|go|turned|became)\s+(negative|below zero)\b|"
-        r"\bnegative (spend|spending|budget)\b",
-        low,
-    ):
-        named = " and ".join(find_channels(text, known).found)
-        where = f" on {named}" if named else ""
-        return f'spend{where} cannot be negative: say how much to cut instead (e.g. "cut Print by a tenth")'
-    return None
-
-
-_TIMES = {"twice": 2.0, "double": 2.0, "triple": 3.0, "one and a half": 1.5, "two": 2.0, "three": 3.0, "four": 4.0}
-_CUT_TIMES = re.compile(
-    r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|trim\w*|slash\w*)\b.{0,40}?\b(twice|double|triple|(\d+(?:\.\d+)?|"
-    r"one and a half|two|three|four)\s*(times|x)\b)"
-)
-
-
-def _cut_multiple(low: str) -> str | None:
-    """The multiple of a channel's spend a cut names when it is one or more ("by twice its budget", "by 1.5x")."""
-    m = _CUT_TIMES.search(low)
-    if not m:
-        return None
-    word = m.group(3) or m.group(2)
-    value = float(word) if word[0].isdigit() else _TIMES[word]
-    return f"{value:g}" if value >= 1 else None
 
 
 def _roles(text: str, chans: list[str]) -> tuple[str, str] | None:
@@ -388,13 +340,13 @@ def _roles(text: str, chans: list[str]) -> tuple[str, str] | None:
 
 def _cue(low: str, channel: str) -> str | None:
     """'src', 'dst' or None for the first mention of ``channel`` (its name or a synonym the resolver read)."""
-    spans = _mention_spans(low, channel)
+    spans = mention_spans(low, channel)
     if not spans:
         return None
-    return _cue_at(low, spans[0])
+    return cue_at(low, spans[0])
 
 
-def _cue_at(low: str, span: tuple[int, int]) -> str | None:
+def cue_at(low: str, span: tuple[int, int]) -> str | None:
     """'src', 'dst' or None for the channel mention at ``span`` of ``low``."""
     start, end = span
     before, after = low[max(0, start - 30) : start], low[end:]
@@ -405,7 +357,7 @@ def _cue_at(low: str, span: tuple[int, int]) -> str | None:
     return "src" if _SOURCE_BEFORE.search(before) else None
 
 
-def _mention_spans(low: str, channel: str) -> list[tuple[int, int]]:
+def mention_spans(low: str, channel: str) -> list[tuple[int, int]]:
     """Where ``channel`` is mentioned in ``low``: the words the resolver read as that channel."""
     spans = set()
     for m in resolve(low, Catalog(channels=(channel,))).mentions:

@@ -11,12 +11,12 @@ from agent.models.amounts import (
     amounts,
     changes_spend,
     digits,
-    impossible_move,
     parse_amount,
     parse_budget,
     parse_moves,
     window_periods,
 )
+from agent.models.impossible import impossible_move
 from agent.models.names import (
     KINDS,
     Catalog,

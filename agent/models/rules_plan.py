@@ -13,6 +13,12 @@ MONEY = (
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|a|half a) (million|thousand|grand)\b)"
 )
 _MONEY = MONEY
+# A verb that sets spend to a level of money ("set TV to 50k", "bring Search up to 100k a week", "cut Print to 5k").
+SET_LEVEL = (
+    r"\b(set|sets|setting|bring|brings|bringing|brought|chang\w*|cut|cuts|cutting|reduc\w*|rais\w*|increas\w*|"
+    r"lower\w*|drop\w*|push\w*|grow\w*|scal\w*|went|go|goes|going)\b.{0,30}?\b(to|at)\s+(about |around |roughly "
+    r"|only |just )?[$€£]?\d"
+)
 
 SCENARIO = _R(
     r"\bwhat if\b|\bwhat (happens|would happen|will happen)\b.{0,30}\bif\b|\bwhat would happen\b|"
@@ -33,7 +39,8 @@ SCENARIO = _R(
     r"\d+(\.\d+)? ?(%|percent) [a-z]+( [a-z]+)? (cut|increase|reduction|decrease|rise|boost|drop|uplift)\b|"
     r"\b(up|down)\s+(by\s+)?\d+(\.\d+)? ?(%|percent)|[-–—:,]\s*what (happens|would happen)\b|"
     # spend set below zero ("set Print spend to -10,000"): a what-if, refused as one (never the observed spend)
-    r"\b(spend|spending|budget)\s+(to|at|of|be|were|was|is|=)\s?(-|minus |negative )\s?[$€£]?\d"
+    r"\b(spend|spending|budget)\s+(to|at|of|be|were|was|is|=)\s?(-|minus |negative )\s?[$€£]?\d|" + SET_LEVEL
+    # a level to set a channel to: "set TV to 50k per week", "bring Search up to 100k", "cut TV to 20k"
 )
 
 OPTIMIZE = _R(

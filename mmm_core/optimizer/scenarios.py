@@ -143,8 +143,9 @@ def apply_moves(levels: dict[str, float], moves: list[dict]) -> dict[str, float]
 
     A move is ``{"from": A, "to": B, "share": s}`` (move share ``s`` of A's current spend to B; ``s`` defaults to 1),
     ``{"from": A, "to": B, "amount": x}`` (move ``x`` in money, at most A's spend over the horizon),
-    ``{"channel": A, "change": c}`` (scale A by 1 + c; -1 pauses it, never below 0) or ``{"channel": A, "amount":
-    x}`` (add ``x``, negative to cut; never below 0). Moves apply in order."""
+    ``{"channel": A, "change": c}`` (scale A by 1 + c; -1 pauses it, never below 0), ``{"channel": A, "amount":
+    x}`` (add ``x``, negative to cut; never below 0) or ``{"channel": A, "level": x}`` (set A's spend over the
+    horizon to ``x``: "what if TV were 50k"). Moves apply in order."""
     alloc = dict(levels)
     for mv in moves:
         if "from" in mv:
@@ -152,6 +153,9 @@ def apply_moves(levels: dict[str, float], moves: list[dict]) -> dict[str, float]
             amount = _move_amount(mv, src, alloc[src])
             alloc[src] -= amount
             alloc[dst] += amount
+        elif "channel" in mv and "level" in mv:  # "reduce TV to 20k": a level, not a cut of 20k
+            ch = _known(mv["channel"], alloc)
+            alloc[ch] = _level(mv["level"], ch)
         elif "channel" in mv and "amount" in mv:  # "cut TV by 200k": an amount of money, not a share
             ch = _known(mv["channel"], alloc)
             alloc[ch] = max(0.0, alloc[ch] + float(mv["amount"]))
@@ -165,6 +169,18 @@ def apply_moves(levels: dict[str, float], moves: list[dict]) -> dict[str, float]
                 code="optimizer_bad_move",
             )
     return alloc
+
+
+def _level(value: object, channel: str) -> float:
+    """A spend level a move sets: a non-negative amount of money."""
+    level = float(value)  # type: ignore[arg-type]
+    if not level >= 0.0:
+        raise OptimizerError(
+            f"Cannot set {channel}'s spend to {level:,.0f}: spend is zero or more.",
+            "Give a level of zero or more, or a cut (e.g. {'channel': A, 'change': -0.2}).",
+            code="optimizer_bad_move",
+        )
+    return level
 
 
 def _move_amount(mv: dict, src: str, level: float) -> float:
