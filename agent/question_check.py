@@ -137,7 +137,9 @@ def check_calls(q: Question, calls: list[dict[str, Any]]) -> list[str]:
     asked = set(q.names("channel"))
     for call in calls:
         args = call.get("args") or {}
-        if call.get("name") in _NAMING_TOOLS and (asked or q.unknown):
+        # a what-if over every channel ("pause all media except Search") moves the ones it does not name
+        spread = call.get("name") == "scenario" and q.every_channel and not q.unknown
+        if call.get("name") in _NAMING_TOOLS and (asked or q.unknown) and not spread:
             other = sorted(_call_channels(args) - asked)
             if other:
                 problems.append(f"{call['name']} computed {', '.join(other)}, which the question does not ask about")

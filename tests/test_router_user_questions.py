@@ -230,3 +230,66 @@ def test_a_level_to_go_to_is_a_level_not_a_change_of_that_size(q, move, periods)
 def test_a_change_by_an_amount_stays_a_change(q, move):
     r = route_in_world(q)
     assert r.intent == "scenario" and r.args["moves"] == [move], r
+
+
+@pytest.mark.parametrize(
+    ("q", "order"),
+    [
+        ("which channel has the lowest cost per acquisition?", "best"),
+        ("which channel has the highest CPA?", "worst"),
+        ("what's the cheapest channel per sale?", "best"),
+        ("which channel is most expensive per conversion?", "worst"),
+    ],
+)
+def test_a_cost_per_result_ranks_the_cheapest_as_best(q, order):
+    r = route_in_world(q)
+    assert r.intent == "rank" and r.args["order"] == order, r
+
+
+def test_a_change_between_two_quarters_is_two_windows():
+    r = route_in_world("how did TV spend change between Q1 and Q2 2023?")
+    assert [w["label"] for w in r.args["windows"]] == ["Q1 2023", "Q2 2023"], r
+    assert [w["label"] for w in route_in_world("TV spend between Q1 and Q3 2023").args["windows"]] == [
+        "Q1 2023 to Q3 2023"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("q", "intent"),
+    [
+        ("list all channels", "describe"),
+        ("what's the R squared?", "health"),
+        ("what priors did you use for TV?", "show_spec"),
+        ("should we keep spending on print?", "curve"),
+        ("what is saturation?", "headroom"),
+        ("explain the hill curve", "headroom"),
+    ],
+)
+def test_questions_about_the_model_and_keeping_a_channel(q, intent):
+    assert route_in_world(q).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("q", "moved", "spared"),
+    [
+        ("what if we paused all media except search", {"TV", "Radio", "Print", "Social"}, "Search"),
+        ("what if we cut all channels by 10% except TV", {"Radio", "Print", "Search", "Social"}, "TV"),
+        ("what happens if we stop everything but TV and Radio", {"Print", "Search", "Social"}, "Radio"),
+        ("put everything into search", {"TV", "Radio", "Print", "Social"}, "Search"),
+    ],
+)
+def test_a_channel_spared_from_an_all_media_move_is_not_moved(q, moved, spared):
+    r = route_in_world(q)
+    assert r.intent == "scenario", r
+    sources = {m.get("from") or m.get("channel") for m in r.args["moves"]}
+    assert sources == moved and spared not in sources, r
+
+
+def test_an_all_media_what_if_may_move_channels_the_question_does_not_name():
+    from agent.question_check import check_calls
+
+    q = parse_question("what if we paused all media except search", CATALOG, CHANNELS)
+    moves = [{"channel": c, "change": -1.0} for c in ("TV", "Radio", "Print", "Social")]
+    assert check_calls(q, [{"name": "scenario", "args": {"moves": moves}}]) == []
+    one = parse_question("what if we paused Search", CATALOG, CHANNELS)
+    assert check_calls(one, [{"name": "scenario", "args": {"moves": moves}}])  # a different channel than asked

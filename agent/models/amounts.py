@@ -248,7 +248,8 @@ _OFF = re.compile(
 # Every channel at once: "if we stopped all advertising", "paused all media", "went dark on every channel".
 _ALL_MEDIA = re.compile(
     r"\b(all|every|any) (of )?(our |the )?(media|advertising|ads|adverts|marketing|channels?|paid media|spend)\b|"
-    r"\b(advertising|marketing|media|ads) (altogether|entirely|completely)\b|\bon everything\b"
+    r"\b(advertising|marketing|media|ads) (altogether|entirely|completely)\b|\bon everything\b|"
+    r"\b(stop\w*|paus\w*|cut\w*|switch\w* off|turn\w* off|shut\w* (off|down)|kill\w*)\s+everything\b"
 )
 _DOWN = re.compile(
     r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|less|drop\w*|down|trim\w*|slash\w*|scal(e|ed|ing) back|pull(ed|ing)? "
@@ -259,6 +260,8 @@ _DOWN = re.compile(
 _SIGNED_CUT = re.compile(r"(^|[\s(:,])(-|−|minus )\s?\d+(\.\d+)?\s?(%|percent|pct)")
 
 _SET_LEVEL = re.compile(SET_LEVEL)
+# The whole budget ("put everything into Search", "all the money on TV").
+_EVERYTHING = re.compile(r"\b(everything|all (of )?(the |our )?(money|budget|spend|spending|media budget))\b")
 _UP = re.compile(r"\b(doubl\w*|halv\w*|increas\w*|rais\w*|boost\w*|add|adding|more|extra|top up|ramp\w* up)\b")
 
 
@@ -278,6 +281,12 @@ def _to_level(text: str) -> float | None:
         return None
     found = amounts(low[m.end() :])
     return found[0] if found else None
+
+
+def names_every_channel(text: str) -> bool:
+    """Whether a what-if moves every channel ("if all media stopped", "put everything into Search")."""
+    low = text.casefold()
+    return bool(_ALL_MEDIA.search(low) or _EVERYTHING.search(low))
 
 
 def changes_spend(text: str) -> bool:
@@ -308,6 +317,8 @@ def parse_moves(text: str, known: list[str]) -> list[dict]:
             if share is None and money:
                 return [{"from": src, "to": dst, "amount": money[0]}]
             return [{"from": src, "to": dst, "share": share if share is not None else 1.0}]
+    if len(chans) == 1 and _EVERYTHING.search(low):  # "put everything into Search": every other channel moves there
+        return [{"from": ch, "to": chans[0], "share": 1.0} for ch in known if ch != chans[0]]
     if chans:
         if re.search(r"\bdoubl(e|ed|ing)\b", low):
             return [{"channel": chans[0], "change": 1.0}]

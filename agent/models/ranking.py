@@ -23,6 +23,10 @@ RANKED = re.compile(r"\b(most|least|best|worst|highest|lowest|biggest|smallest|t
 SUPERLATIVE = re.compile(r"\b(most|biggest|largest|worst|greatest|heaviest)\b")
 
 
+# Money paid per unit of result: its lowest value is the best channel.
+_COST = re.compile(r"\bcost per\b|\bcpa\b|\bcost of (each|an?|one)\b|\bcheap\w*|\b(most|least) expensive\b")
+
+
 def order(low: str) -> str:
     """'best' or 'worst': the superlative asked for, or which channel to cut (worst) or keep (best); a negation
     flips it ("which channel should we NOT cut?" asks for the best). A superlative in payback's words (money lost
@@ -34,6 +38,11 @@ def order(low: str) -> str:
         return "worst"
     if RANK_BEST_CUES.search(low):
         return "best"
+    if _COST.search(low):  # "the lowest cost per acquisition", "the cheapest channel": low cost is the best end
+        cheap = re.search(r"\b(lowest|least|cheapest|smallest|best)\b", low)
+        dear = re.search(r"\b(highest|most|dearest|biggest|largest|worst)\b", low)
+        if cheap or dear:
+            return "best" if cheap and (not dear or cheap.start() < dear.start()) else "worst"
     # The first superlative sets the order: "from best to worst" is a ranking from the best.
     first = re.search(
         r"\b(best|top|highest|strongest|most|greatest|biggest|largest|hardest|(worst|bottom|lowest|weakest|least|"

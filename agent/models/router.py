@@ -241,8 +241,9 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "contribution"
     if name == "payback" and ranking.SUPERLATIVE.search(low):
         return "rank"  # "where are we wasting the most money?": the worst end of the ranking
-    if name == "curve" and not n_channels and re.search(r"\b(which|any|how many)\b", low):
-        return "headroom"  # "which channel is saturated?": every channel's marginal ROI, not one curve
+    if name == "curve" and not n_channels and re.search(r"\b(which|any|how many|what is|what's|explain|define)\b", low):
+        # "which channel is saturated?", "what is saturation?": every channel's marginal ROI, not one curve
+        return "headroom"
     if name == "headroom" and n_channels:  # "is TV saturated yet?": that channel's curve (its marginal ROI)
         return "curve" if n_channels == 1 else "roi"
     if name == "unknown" and _KPI_WORD.search(low) and not (n_channels and entities.changes_spend(low)):
@@ -312,6 +313,12 @@ def _fill(
     apply_scope(r, q, text)
 
 
+def _moves(text: str, known: list[str]) -> list[dict]:
+    """The what-if's moves; a channel named only to be spared ("pause all media except Search") is not moved."""
+    spared = excluded(text, known)
+    return entities.parse_moves(text, [k for k in known if k not in spared] if spared else known)
+
+
 def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -> None:
     """Intent-specific arguments (and the downgrade of impossible requests to a clarification); ``q``: the question
     read — its names the data does not have (``q.unknown``, see ``agent.models.scope``) and its time windows."""
@@ -334,6 +341,8 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
             f"SELECT channel, avg(CASE WHEN roi {'>' if above else '<'} {threshold:g} THEN 1.0 ELSE 0.0 END) AS "
             f"share_of_draws, count(*) AS draws FROM roi_draws WHERE channel = '{quoted}' GROUP BY channel"
         )
+    elif r.intent == "headroom" and re.search(r"\b(what is|what's|what does|explain|define)\b", low):
+        r.args = {"ask": "concept"}  # "what is saturation?": the answer says what it is before this fit's figures
     elif r.intent == "long_term":
         r.args = {"channel": r.channels[0]} if len(r.channels) == 1 else {}
     elif r.intent in ("roi", "curve"):
@@ -388,7 +397,7 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         if r.intent == "optimize" and TOTAL_BUDGET.search(low):
             r.args["ask"] = "total_budget"  # for the answer only (the planner keeps it from the tool)
     elif r.intent == "scenario":
-        moves = entities.parse_moves(text, known)
+        moves = _moves(text, known)
         r.args = {"moves": moves, "periods": entities.window_periods(text) or 13}
         reason = entities.impossible_move(text, moves, known)
         if reason:  # refused before any number is computed, with what would make it possible
@@ -414,7 +423,7 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
     elif r.intent == "unknown" and r.channels:
         # A change to a channel's spend that no rule claimed ("pause Social for a quarter") is a what-if; a bare
         # channel name ("and Social?") most often asks for its ROI.
-        moves = entities.parse_moves(text, known) if entities.changes_spend(text) else []
+        moves = _moves(text, known) if entities.changes_spend(text) else []
         if moves:
             r.intent, r.args = "scenario", {"moves": moves, "periods": entities.window_periods(text) or 13}
         else:  # "how are Print and Social doing?": the table names both

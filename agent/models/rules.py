@@ -156,7 +156,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"(model|spec)\b.{0,12}\b(use|using|include|including|contain|have)\b|\bthe (current|locked) spec\b|"
             # what the model explains: "which KPI is the model explaining?", "what does the model predict?"
             r"\b(which|what) (kpi|target|outcome|dependent variable|metric)\b.{0,25}\b(model|spec)\b|"
-            r"\bwhat (does|is) (the|this|our) model (explain|predict|model)\w*\b"
+            r"\bwhat (does|is) (the|this|our) model (explain|predict|model)\w*\b|"
+            # the priors used: "what priors did you use for TV?", "which prior is on Search?"
+            r"\b(what|which) priors?\b|\bpriors? (did|do|does|were|was|are|is) (you|we|the model|it|used|set|on)\b"
         ),
     ),
     (
@@ -240,6 +242,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bhealth\w*\b|\bhow good is (the|this|our) (model|fit)\b|\bfit quality\b|\bess\b|"
             r"\bcan (i|we) (rely|believe|use)\b|\bis (the|this) (model|fit) (ok|okay|good|sound|valid|"
             r"credible|any good|decent|broken)\b|\bsanity\b|\bmodel (quality|check)\b|\br2\b|\bmape\b|"
+            r"\br[- ]?squared?\b|\brmse\b|\bgoodness of fit\b|"
             r"\b(believe|accept|act on)\b.{0,20}\b(results|numbers|model|these|estimates|output)\b|"
             r"\bhow well (does|did) (the|this|our) model (fit|do|predict|explain|captur\w*|track|reproduc\w*)\b|"
             r"\bsampler\b|\bsampling\b|\bmcmc\b|\bfit for purpose\b|\b(over|under)-?fit\w*\b|"
@@ -312,7 +315,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(best|worst|top|bottom|highest|lowest|strongest|weakest|most|least|poorest|greatest|biggest|largest|"
             r"smallest)\b.{0,30}\b(channel|channels|medium|roi|rois|roas|return\w*|performer|performing|efficient|"
             r"effective|"
-            r"profitable|for (our|the) money|per dollar|bang)\b|\brank\w*\b|"
+            r"profitable|for (our|the) money|per dollar|bang|cpa|cost per)\b|\brank\w*\b|"
+            r"\b(cheapest|most expensive|least expensive)\b.{0,25}\b(channel|medium|media|per)\b|"
             rf"{RANK_BEST_CUES.pattern}|{RANK_WORST_CUES.pattern}|"
             r"\b(channel|medium|media)s?\b.{0,20}\b(returns?|earns?|delivers?|performs?|works?|pays?|does)\b (the )?"
             r"(least|most|best|worst|lowest|highest|poorest|weakest|strongest)\b|\bwhich (channel|"
@@ -370,7 +374,10 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(date|time|data) (range|span|coverage)\b|\bhow many (weeks|periods|months|days|years|rows|"
             r"observations|data points)\b.{0,15}\b(of data|are there|do we have|in the data\w*|does the data)\b|"
             r"\bwhen (does|do|did) (the|our|this) data (start|end|begin|stop)\b|"
-            r"\bhow (long|far back) (is|does|do) (the|our|this) data\b"
+            r"\bhow (long|far back) (is|does|do) (the|our|this) data\b|"
+            # "list all channels", "show me the variables"
+            r"^\W*(please )?(list|show me|name|give me)\s+(all\s+)?(of\s+)?(the\s+|our\s+)?(channels|variables|"
+            r"controls|columns|media)\s*[?.!]*\s*$"
         ),
     ),
 ]

@@ -39,7 +39,11 @@ SCENARIO = _R(
     r"\d+(\.\d+)? ?(%|percent) [a-z]+( [a-z]+)? (cut|increase|reduction|decrease|rise|boost|drop|uplift)\b|"
     r"\b(up|down)\s+(by\s+)?\d+(\.\d+)? ?(%|percent)|[-–—:,]\s*what (happens|would happen)\b|"
     # spend set below zero ("set Print spend to -10,000"): a what-if, refused as one (never the observed spend)
-    r"\b(spend|spending|budget)\s+(to|at|of|be|were|was|is|=)\s?(-|minus |negative )\s?[$€£]?\d|" + SET_LEVEL
+    r"\b(spend|spending|budget)\s+(to|at|of|be|were|was|is|=)\s?(-|minus |negative )\s?[$€£]?\d|"
+    # the whole budget into one channel: "put everything into Search", "what if all the money went to TV?"
+    r"\b(put|move|shift|pour|throw|spend|give|went|go|goes)\w* (everything|all (of )?(the |our )?(money|budget|"
+    r"spend\w*))\b.{0,12}\b(in|into|on|to|onto)\b|\b(everything|all (of )?(the |our )?(money|budget))\b.{0,12}\b(went|"
+    r"goes|go|moved|shifted|put)\b.{0,6}\b(in|into|on|to)\b|" + SET_LEVEL
     # a level to set a channel to: "set TV to 50k per week", "bring Search up to 100k", "cut TV to 20k"
 )
 
@@ -187,7 +191,10 @@ CHANNEL_LEVEL = _R(
     r"\b(should|must|ought to|shall) (we|i) (spend|invest|put) (more|less|any more|any less|anything)\b|"
     r"\bhow much (should|must|ought|would|could) (we|i) (spend|invest|put)\b.{0,25}\b(on|in|into)\b|"
     r"\bbreak[- ]?even (spend|level|budget|point)\b|"
-    r"\b(is|would) (spend|spending|investing) (more|less)\b.{0,25}\b(worth|pay)"
+    r"\b(is|would) (spend|spending|investing) (more|less)\b.{0,25}\b(worth|pay)|"
+    # "should we keep spending on Print?", "do we continue investing in Radio?"
+    r"\b(should|shall|do|must) (we|i) (keep|continue|carry on|stop)\w* (spend|spending|invest|investing|putting "
+    r"money|advertising|buying)\b"
 )
 
 # The total budget cut by an amount ("where should we cut 200k?", "if we had to cut the budget by 300k, what goes

@@ -18,7 +18,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from agent.models import ranking
-from agent.models.entities import Catalog, Resolution, resolve
+from agent.models.entities import Catalog, Resolution, names_every_channel, resolve
 from agent.models.vocab import BRANDS
 from agent.models.when import When, parse_when
 
@@ -55,6 +55,9 @@ class Question:
     resolution: Resolution
     when: When
     catalog: Catalog
+    # The question moves every channel's spend ("pause all media except Search", "put everything into TV"): a
+    # what-if over channels it does not name.
+    every_channel: bool = False
 
     def names(self, kind: str) -> list[str]:
         return self.resolution.of_kind(kind)
@@ -71,7 +74,7 @@ def parse_question(text: str, catalog: Catalog | None, known: list[str] | None =
     if known and not cat.channels:
         cat = replace(cat, channels=tuple(known))
     when = parse_when(text, cat.start, cat.end)
-    return Question(resolve(text, cat, skip=when.phrases), when, cat)
+    return Question(resolve(text, cat, skip=when.phrases), when, cat, names_every_channel(text))
 
 
 def refusal_args(q: Question, words: list[str], kind: str) -> dict[str, Any]:

@@ -53,6 +53,8 @@ def quarter_runs(low: str) -> list[Span]:
     for m in _QUARTER_RUN.finditer(low):
         if m.group("join") == "and" and not m.group("between"):
             continue
+        if changed_from(low, m.start()):  # "how did spend change between Q1 and Q2?": two quarters, read apart
+            continue
         q1, q2, y2 = int(m.group("q1")), int(m.group("q2")), _year(m.group("y2"))
         y1 = _year(m.group("y1")) if m.group("y1") else y2 - (q1 > q2)
         start, end = date(y1, 3 * q1 - 2, 1), month_end(y2, 3 * q2)
@@ -126,11 +128,16 @@ _CHANGE_BEFORE = re.compile(
 )
 
 
+def changed_from(low: str, start: int) -> bool:
+    """Whether a word of change comes just before ``start`` ("how did sales change | between Q1 and Q2")."""
+    return bool(_CHANGE_BEFORE.search(low[max(0, start - 60) : start] + " from "))
+
+
 def change_between_years(low: str, m: re.Match[str]) -> bool:
     """Whether ``m`` joins two bare years after a word of change ("improve from 2022 to 2023")."""
     ends = [g for g in m.groups() if g]
     bare = len(ends) == 2 and all(re.fullmatch(YEAR, e.strip()) for e in ends)
-    return bare and bool(_CHANGE_BEFORE.search(low[max(0, m.start() - 60) : m.start()] + " from "))
+    return bare and changed_from(low, m.start())
 
 
 def year_runs(low: str) -> list[Span]:
