@@ -115,6 +115,7 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
         "describe": "describe_dataset",
         "sql": "run_sql",
         "roi_probability": "run_sql",
+        "peak_period": "run_sql",
         "long_term": "long_term",
         "controls": "control_selection",
         "cross_effects": "cross_effects",
@@ -151,7 +152,7 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
         return _explain(messages, tools, r, meta)
     if r.intent in simple:
         args = {k: v for k, v in r.args.items() if k != "exclude"}  # the answer leaves those out (answers.py)
-        if r.intent == "roi_probability":  # the SQL is the call; channel and threshold are for the answer
+        if r.intent in ("roi_probability", "peak_period"):  # the SQL is the call; the rest is for the answer
             args = {"sql": r.args["sql"]}
         if r.intent == "contribution":
             meta["channel"] = args.get("channel")

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.models import entities, experiments, out_of_scope, ranking, setup, spelling, when_days
+from agent.models import entities, experiments, out_of_scope, peaks, ranking, setup, spelling, when_days
 from agent.models.cues import (
     AGAINST_ONE,
     AGAINST_REST,
@@ -114,6 +114,8 @@ def route(
         intent = "controls"  # "how much does Price affect sales?": each control's effect, not sales over time
     if intent == "compare" and len(kept) == 2 and _MORE_KPI.search(low) and not PER_MONEY.search(low):
         intent = "contribution"  # "which drove more sales, Social or Search?": their contributions, side by side
+    if not kept and catalog and catalog.metrics and intent in _PEAK_FROM and peaks.asks_peak(low):
+        intent = "peak_period"  # "what was our best month for sales?": a month, never the best channel
     if intent == "uncertainty" and len(kept) >= 2 and HEAD_TO_HEAD.search(low):
         intent = "compare"  # "how confident are you that Search beats Social?": how sure the order is
     outside = out_of_scope.outside_data(normalise(text), catalog, intent)
@@ -144,6 +146,8 @@ def route(
 
 
 _VERBATIM = {"lock", "amend", "sql", "setup", "fit"}
+# Intents a question about the highest or lowest period lands in by its words ("best", "sales", "most").
+_PEAK_FROM = {"rank", "kpi_by", "unknown", "contribution", "roi", "compare", "media_share"}
 # A plan asked for in words ("we're planning Q3; how should we allocate?"), and money on top of today's.
 _PLAN_WORD = re.compile(r"\b(allocat\w*|plan\w*|split\w*|divid\w*|distribut\w*|optimi[sz]\w*|mix)\b")
 _EXTRA_MONEY = re.compile(
@@ -311,6 +315,9 @@ def _fill(
         low = low.replace(phrase.casefold(), " ")
     _fill_intent(r, text, low, known, q)
     apply_scope(r, q, text)
+    if r.intent == "peak_period":  # the SELECT, over the window the scope set
+        r.args["sql"] = peaks.peak_sql(r.args, q.catalog.frequency)
+        r.args["per"] = peaks.period_word(q.catalog.frequency)
 
 
 def _moves(text: str, known: list[str]) -> list[dict]:
@@ -343,6 +350,8 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         )
     elif r.intent == "headroom" and re.search(r"\b(what is|what's|what does|explain|define)\b", low):
         r.args = {"ask": "concept"}  # "what is saturation?": the answer says what it is before this fit's figures
+    elif r.intent == "peak_period":  # the KPI the question names, else the dataset's first KPI candidate
+        r.args = peaks.peak_args(low, (q.names("metric") or list(q.catalog.metrics))[0])
     elif r.intent == "long_term":
         r.args = {"channel": r.channels[0]} if len(r.channels) == 1 else {}
     elif r.intent in ("roi", "curve"):

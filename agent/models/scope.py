@@ -23,7 +23,7 @@ from agent.models.vocab import BRANDS
 from agent.models.when import When, parse_when
 
 # Intents whose tools filter by time window (payback and uncertainty are answered from the roi tool).
-WINDOWED = {"spend_by", "kpi_by", "roi", "rank", "contribution", "compare", "payback", "uncertainty"}
+WINDOWED = {"spend_by", "kpi_by", "roi", "rank", "contribution", "compare", "payback", "uncertainty", "peak_period"}
 # Intents about named entities: an unknown name is refused rather than answered about something else.
 NAMED = WINDOWED | {
     "curve",
