@@ -58,6 +58,27 @@ def test_spend_and_kpi_breakdowns_agree_with_raw_sums(store: Store) -> None:
         kpi_by(store, "demo", "Sales", "channel")
 
 
+def test_spend_by_channel_comes_largest_first_with_each_channels_share_of_all_media(store: Store) -> None:
+    by_channel = spend_by(store, "demo", "channel")
+    assert list(by_channel["total"]) == sorted(by_channel["total"], reverse=True)
+    assert by_channel["share"].sum() == pytest.approx(1.0)
+    search = spend_by(store, "demo", "channel", channels=["Search"])  # its share of every channel, not of itself
+    expected = float(by_channel.set_index("channel").loc["Search", "total"] / by_channel["total"].sum())
+    assert search["share"].iloc[0] == pytest.approx(expected) and expected < 1.0
+    windows = [
+        {"start": "2022-01-01", "end": "2022-06-30", "label": "H1"},
+        {"start": "2022-07-01", "end": "2022-12-31", "label": "H2"},
+    ]
+    from mmm_core.data.queries import dataset_periods, resolve_windows
+
+    wins = resolve_windows(dataset_periods(store, "demo"), windows)
+    two = spend_by(store, "demo", "channel", windows=wins)
+    assert list(dict.fromkeys(two["window"])) == ["H1", "H2"]  # the windows' order as asked, each ranked
+    for _, block in two.groupby("window"):
+        assert block["share"].sum() == pytest.approx(1.0)
+        assert list(block["total"]) == sorted(block["total"], reverse=True)
+
+
 def test_panel_is_dense_with_nan_where_unobserved(store: Store) -> None:
     grid = panel(store, "mediated", ["Sales", "Awareness", "TV_Spend"])
     assert grid.values.shape == (156, 1, 3)

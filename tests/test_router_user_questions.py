@@ -293,3 +293,23 @@ def test_an_all_media_what_if_may_move_channels_the_question_does_not_name():
     assert check_calls(q, [{"name": "scenario", "args": {"moves": moves}}]) == []
     one = parse_question("what if we paused Search", CATALOG, CHANNELS)
     assert check_calls(one, [{"name": "scenario", "args": {"moves": moves}}])  # a different channel than asked
+
+
+@pytest.mark.parametrize(
+    ("q", "intent"),
+    [
+        ("which channel gets the most budget?", "spend_by"),
+        ("what is the biggest channel by spend?", "spend_by"),
+        ("where do we spend the most?", "spend_by"),
+        ("which channel got the least money?", "spend_by"),
+        ("where should we spend the most?", "optimize"),
+        ("which channel has the highest ROI?", "rank"),
+        ("what is the optimal spend for TV?", "curve"),
+        ("how much more can we put into search before it stops paying?", "curve"),
+        ("are any channels oversaturated?", "headroom"),
+        ("how many draws?", "health"),
+        ("which model did you use?", "show_spec"),
+    ],
+)
+def test_the_most_budget_is_spend_not_roi_and_a_channels_best_level_is_its_curve(q, intent):
+    assert route_in_world(q).intent == intent

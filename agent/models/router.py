@@ -245,6 +245,16 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "contribution"
     if name == "payback" and ranking.SUPERLATIVE.search(low):
         return "rank"  # "where are we wasting the most money?": the worst end of the ranking
+    if (name == "rank" or name == "optimize" and _SPENT_NOW.search(low)) and _BY_SPEND.search(low):
+        # "which channel gets the most budget?", "where do we spend the most?": the money spent by channel, not the
+        # ROI ranking or a plan
+        return "spend_by"
+    if (
+        name == "optimize"
+        and n_channels == 1
+        and re.search(r"\b(optimi[sz]e|optimal|ideal|best|right) (spend|level|budget)\b", low)
+    ):
+        return "curve"  # "what is the optimal spend for TV?": that channel's next-step return at today's spend
     if name == "curve" and not n_channels and re.search(r"\b(which|any|how many|what is|what's|explain|define)\b", low):
         # "which channel is saturated?", "what is saturation?": every channel's marginal ROI, not one curve
         return "headroom"
@@ -270,6 +280,16 @@ _MORE_KPI = re.compile(
     r"(the )?(more|less|most|least|fewer|bigger|larger|smaller)\b|\b(more|fewer|less) (sales|revenue|"
     r"conversions|orders|kpi|incremental)\b|\bon contribution\b|\b(bigger|larger|smaller) contribution\b"
 )
+# A ranking by the money spent ("which channel gets the most budget?", "the biggest channel by spend").
+_BY_SPEND = re.compile(
+    r"\b(gets?|got|receiv\w*|takes?|took|has|had|uses?|eats?)\b (the )?(most|least|largest|biggest|smallest|"
+    r"lowest|highest) (budget|money|spend|spending|investment|share of (the )?(budget|spend))\b|"
+    r"\b(by|in) (spend|spending|budget|investment)\b(?! (level|efficien))|\bspend the most on\b|"
+    r"\b(most|least|highest|lowest|largest|biggest|smallest) (spend|spending|budget)\b|"
+    r"\bspend (the )?(most|least)\b"
+)
+# Spend as it is or was ("where do we spend the most?"), not as it should be ("where should we spend the most?").
+_SPENT_NOW = re.compile(r"\b(do|did|does|have|has) (we|i|you|our company)\b")
 _WHICH_CHANNEL = re.compile(r"\bwhich (channel|medium|media|one)s?\b")
 # A size of change: money, a percentage, a multiple.
 _SIZED = re.compile(rf"{entities.MONEY.pattern}|\d\s?%|\bpercent\b|\b(doubl|tripl|halv|half)\w*", re.I)

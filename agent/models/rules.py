@@ -158,7 +158,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(which|what) (kpi|target|outcome|dependent variable|metric)\b.{0,25}\b(model|spec)\b|"
             r"\bwhat (does|is) (the|this|our) model (explain|predict|model)\w*\b|"
             # the priors used: "what priors did you use for TV?", "which prior is on Search?"
-            r"\b(what|which) priors?\b|\bpriors? (did|do|does|were|was|are|is) (you|we|the model|it|used|set|on)\b"
+            r"\b(what|which) priors?\b|\bpriors? (did|do|does|were|was|are|is) (you|we|the model|it|used|set|on)\b|"
+            r"\b(what|which) (model|specification) (did|do|does|was|is) (you|we|it)\b.{0,10}\b(use|using|used|fit|"
+            r"run)\w*\b"
         ),
     ),
     (
@@ -242,7 +244,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bhealth\w*\b|\bhow good is (the|this|our) (model|fit)\b|\bfit quality\b|\bess\b|"
             r"\bcan (i|we) (rely|believe|use)\b|\bis (the|this) (model|fit) (ok|okay|good|sound|valid|"
             r"credible|any good|decent|broken)\b|\bsanity\b|\bmodel (quality|check)\b|\br2\b|\bmape\b|"
-            r"\br[- ]?squared?\b|\brmse\b|\bgoodness of fit\b|"
+            r"\br[- ]?squared?\b|\brmse\b|\bgoodness of fit\b|\bhow many (draws|samples|chains)\b|"
             r"\b(believe|accept|act on)\b.{0,20}\b(results|numbers|model|these|estimates|output)\b|"
             r"\bhow well (does|did) (the|this|our) model (fit|do|predict|explain|captur\w*|track|reproduc\w*)\b|"
             r"\bsampler\b|\bsampling\b|\bmcmc\b|\bfit for purpose\b|\b(over|under)-?fit\w*\b|"
@@ -289,7 +291,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"effective) than\b|\bor\b.{0,30}\b(better|stronger|more efficient)\b|\bwhich is better\b"
         ),
     ),
-    ("curve", _R(r"\bresponse curve\b|\bsaturat\w*\b|\bdiminishing returns\b|\bcurve\b")),
+    ("curve", _R(r"\bresponse curve\b|\b(over)?saturat\w*\b|\bdiminishing returns\b|\bcurve\b")),
     (
         "contribution",
         _R(

@@ -192,6 +192,8 @@ CHANNEL_LEVEL = _R(
     r"\bhow much (should|must|ought|would|could) (we|i) (spend|invest|put)\b.{0,25}\b(on|in|into)\b|"
     r"\bbreak[- ]?even (spend|level|budget|point)\b|"
     r"\b(is|would) (spend|spending|investing) (more|less)\b.{0,25}\b(worth|pay)|"
+    # "how much more can we put into Search before it stops paying?"
+    r"\bhow much (more )?(can|could|should|would) (we|i) (put|spend|invest|add)\b.{0,40}\bbefore\b|"
     # "should we keep spending on Print?", "do we continue investing in Radio?"
     r"\b(should|shall|do|must) (we|i) (keep|continue|carry on|stop)\w* (spend|spending|invest|investing|putting "
     r"money|advertising|buying)\b"

@@ -209,8 +209,20 @@ def spend_by(
     """Media spend summed by channel, period and/or geography (channel = inferred media channel).
 
     ``windows`` (from :func:`resolve_windows`): only their periods; with two or more, rows carry a ``window``
-    label (a comparison). ``grain``: roll periods up to month, quarter or year. ``geos``: only these geographies."""
-    return _sum_by(store, dataset, "media", by, channels, windows, grain, geos)
+    label (a comparison). ``grain``: roll periods up to month, quarter or year. ``geos``: only these geographies.
+    By channel, rows come largest first (in each window's block) with each channel's ``share`` of all media spend
+    there (of every channel, when ``channels`` keeps only some: "what share of the budget goes to TV?")."""
+    frame = _sum_by(store, dataset, "media", by, channels, windows, grain, geos)
+    if by != "channel" or frame.empty:
+        return frame
+    every = _sum_by(store, dataset, "media", by, None, windows, grain, geos) if channels else frame
+    if "window" in frame:
+        frame["share"] = frame["total"] / frame["window"].map(every.groupby("window")["total"].sum())
+        block = frame["window"].map({w: i for i, w in enumerate(dict.fromkeys(frame["window"]))})
+        ranked = frame.assign(_block=block).sort_values(["_block", "total"], ascending=[True, False])
+        return ranked.drop(columns="_block").reset_index(drop=True)
+    frame["share"] = frame["total"] / float(every["total"].sum())
+    return frame.sort_values("total", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def kpi_by(
