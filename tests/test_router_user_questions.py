@@ -313,3 +313,17 @@ def test_an_all_media_what_if_may_move_channels_the_question_does_not_name():
 )
 def test_the_most_budget_is_spend_not_roi_and_a_channels_best_level_is_its_curve(q, intent):
     assert route_in_world(q).intent == intent
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "what do you recommend?",
+        "give me three recommendations",
+        "what's your recommendation?",
+        "what would you suggest we do?",
+    ],
+)
+def test_a_recommendation_asked_outright_is_the_plan_at_todays_budget(q):
+    r = route_in_world(q)
+    assert r.intent == "optimize" and "budget" not in r.args and r.note == "current budget", r

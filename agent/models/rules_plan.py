@@ -65,6 +65,9 @@ OPTIMIZE = _R(
     r"\bwhere (should|would|do|can|to)\b.{0,40}\b(go|put|spend|invest|allocate|move|shift)\b|"
     r"\b(put|place|deploy|invest|spend)\b.{0,15}\b(next|extra|additional|incremental|another)\b"
     r".{0,5}[$€£]?\d|"
+    # a recommendation asked outright: "what do you recommend?", "give me three recommendations"
+    r"^\W*(so,? )?what (do|would) you (recommend|suggest|advise)( (we|i) do)?\s*[?.!]*\s*$|"
+    r"\b(give|show|tell) (me|us) (your |the |some |\w+ )?recommendations\b|\byour recommendations?\b|"
     # An amount of money to be planned, in any order: "the best media mix for $1.5M", "we have 800k for
     # Q1, how should it be split?", "get the most sales out of 1 million" (a year is not money).
     rf"^(?=.*{_MONEY})(?=.*\b(mix|split|divide|distribut\w*|allocat\w*|plan|deploy|use of|get the most|"
