@@ -327,3 +327,11 @@ def test_the_most_budget_is_spend_not_roi_and_a_channels_best_level_is_its_curve
 def test_a_recommendation_asked_outright_is_the_plan_at_todays_budget(q):
     r = route_in_world(q)
     assert r.intent == "optimize" and "budget" not in r.args and r.note == "current budget", r
+
+
+@pytest.mark.parametrize(
+    "q", ["how did radio's contribution change from 2022 to 2023", "how did TV's ROI change from 2021 to 2023?"]
+)
+def test_a_change_between_two_years_is_not_a_spend_level(q):
+    r = route_in_world(q)
+    assert r.intent in ("contribution", "roi") and len(r.args["windows"]) == 2, r

@@ -17,7 +17,7 @@ _MONEY = MONEY
 SET_LEVEL = (
     r"\b(set|sets|setting|bring|brings|bringing|brought|chang\w*|cut|cuts|cutting|reduc\w*|rais\w*|increas\w*|"
     r"lower\w*|drop\w*|push\w*|grow\w*|scal\w*|went|go|goes|going)\b.{0,30}?\b(to|at)\s+(about |around |roughly "
-    r"|only |just )?[$€£]?\d"
+    r"|only |just )?([$€£]\s?\d|(?!(19|20)\d\d\b)\d)"  # money, never a year ("change from 2022 to 2023")
 )
 
 SCENARIO = _R(
