@@ -335,3 +335,31 @@ def test_a_recommendation_asked_outright_is_the_plan_at_todays_budget(q):
 def test_a_change_between_two_years_is_not_a_spend_level(q):
     r = route_in_world(q)
     assert r.intent in ("contribution", "roi") and len(r.args["windows"]) == 2, r
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "what's the ROI excluding the holiday period?",
+        "sales without the Christmas weeks",
+        "what is the roi for TV excluding the promo weeks",
+    ],
+)
+def test_a_result_with_weeks_left_out_is_refused_not_computed_over_every_week(q):
+    r = route_in_world(q)
+    assert r.intent == "not_in_data" and r.args["kind"] == "gaps", r
+
+
+@pytest.mark.parametrize(
+    ("q", "label"),
+    [
+        ("is TV's roi higher in summer?", "summer 2023 (Jun–Aug 2023)"),
+        ("what did TV deliver in winter?", "winter 2022 (Dec–Feb 2023)"),
+    ],
+)
+def test_a_season_without_the_or_a_year_is_the_latest_whole_one(q, label):
+    assert [w["label"] for w in route_in_world(q).args["windows"]] == [label]
+
+
+def test_dropping_the_holiday_control_is_still_an_amendment():
+    assert route_in_world("fit the model without Holiday").intent == "amend"

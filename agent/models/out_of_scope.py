@@ -37,6 +37,15 @@ OUTSIDE = re.compile(
 )
 
 
+# Some weeks left out of a result ("ROI excluding the holiday period", "sales without Black Friday weeks"): a window
+# with holes is not computed (adstock carries effects across the gap), so it is refused with what can be asked.
+LEFT_OUT_WEEKS = re.compile(
+    r"\b(excluding|excl\.?|except( for)?|without|outside( of)?|apart from|leaving out|leave out|ignoring|ex)\s+(the\s+|"
+    r"our\s+)?(holiday|holidays|christmas|xmas|festive|black friday|cyber monday|promo\w*|sale|sales|covid|summer|"
+    r"winter|peak|launch)\s+(period|season|weeks?|months?|time|spike|peak)s?\b"
+)
+
+
 # Requests that act on the model or the conversation: their words are reasons and names, not questions about
 # results ("amend the spec to drop Weather because the weather feed stopped").
 _ACTIONS = {"amend", "lock", "fit", "setup", "sql", "ledger", "disclosure", "report", "help", "fit_status", "show_spec"}

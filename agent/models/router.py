@@ -122,6 +122,9 @@ def route(
     if outside:  # "what will our competitor spend?": nothing in the data answers it, so no number is given
         kind = "guarantee" if out_of_scope.GUARANTEE.match(outside) else "scope"
         return Route("not_in_data", refusal_args(q, [outside], kind), note=outside)
+    gap = out_of_scope.LEFT_OUT_WEEKS.search(low) if intent in _READING | {"kpi_by", "uncertainty"} else None
+    if gap:  # "ROI excluding the holiday period": a window with holes is not computed (never silently all weeks)
+        return Route("not_in_data", refusal_args(q, [gap.group(0)], "gaps"), note=gap.group(0))
     if intent not in _VERBATIM and (doubt := when_days.ambiguous_numeric(text.casefold())):
         day, readings = doubt  # "3/4/2022": 3 April or 4 March? asked, never guessed
         return Route("clarify_date", {"date": day, "readings": readings}, note=day)

@@ -304,7 +304,7 @@ class _Reader:
         months = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
         rx = rf"\b(?:the\s+)?(spring|summer|autumn|fall|winter)\s+(?:of\s+)?'?({_YEAR}|\d{{2}})\b"
         # without a year ("during the summer"): the latest whole season in the data (never silently all of it)
-        bare = r"\b(?:in|during|over|across|for|throughout)\s+the\s+(spring|summer|autumn|fall|winter)\b"
+        bare = r"\b(?:in|during|over|across|for|throughout)\s+(?:the\s+)?(spring|summer|autumn|fall|winter)\b"
         bare += r"(?!\s+(?:of\s+)?'?\d)()"  # no year follows (the empty group stands for it)
         for m in list(re.finditer(rx, self.low)) + list(re.finditer(bare, self.low)):
             first, y = months[m.group(1)], _year(m.group(2)) or self.base.year
