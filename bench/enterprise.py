@@ -76,7 +76,16 @@ def mean_contributions(fit, batch: int = 256) -> np.ndarray:
     return total / n
 
 
-def run(preset: str, seed: int, chains: int, warmup: int, draws: int) -> EnterpriseRun:
+def run(
+    preset: str,
+    seed: int,
+    chains: int,
+    warmup: int,
+    draws: int,
+    mode_start: bool = False,
+    target_accept: float = 0.9,
+    geo_effects: str = "auto",
+) -> EnterpriseRun:
     from _bench_data import load
     from _pymc_labs import ess_rhat
 
@@ -86,7 +95,7 @@ def run(preset: str, seed: int, chains: int, warmup: int, draws: int) -> Enterpr
 
     rss = {"start": peak_rss_gb()}
     data, _, _ = load(preset, seed)
-    config = ModelConfig()
+    config = ModelConfig(geo_effects=geo_effects)
     sd = scale_data(data, config)
     rss["data"] = peak_rss_gb()
     t, g, c = data.shape
@@ -98,6 +107,9 @@ def run(preset: str, seed: int, chains: int, warmup: int, draws: int) -> Enterpr
         warmup=warmup,
         draws=draws,
         seed=seed,
+        target_accept=target_accept,
+        # the mode start (sampling.mode_start) instead of NumPyro's uniform start above LAPLACE_START_MAX dimensions
+        laplace_start=True if mode_start else None,
         progress_callback=lambda f, msg: print(f"  [{time.perf_counter() - t0:6.0f} s] {msg}", flush=True),
     )
     rss["nuts"] = peak_rss_gb()
@@ -165,12 +177,15 @@ def main() -> None:
     p.add_argument("--chains", type=int, default=2)
     p.add_argument("--warmup", type=int, default=1000)
     p.add_argument("--draws", type=int, default=1000)
+    p.add_argument("--mode-start", action="store_true", help="start the chains around the mode (sampling.mode_start)")
+    p.add_argument("--target-accept", type=float, default=0.9)
+    p.add_argument("--geo-effects", default="auto", choices=["auto", "centred", "noncentred"])
     a = p.parse_args()
     from mmm_core.engine.setup import setup
 
     setup()  # before JAX starts: one device per chain
     t0 = time.perf_counter()
-    report(run(a.preset, a.seed, a.chains, a.warmup, a.draws))
+    report(run(a.preset, a.seed, a.chains, a.warmup, a.draws, a.mode_start, a.target_accept, a.geo_effects))
     print(f"  process total {time.perf_counter() - t0:.0f} s")
 
 

@@ -239,3 +239,23 @@ def test_mass_matrix_and_start_follow_the_posterior_size_and_explicit_choices_wi
     assert mass_and_start(129, None, None) == (False, True)  # geo_medium, partial pooling: diagonal, Laplace start
     assert mass_and_start(LAPLACE_START_MAX + 1, None, None) == (False, False)  # enterprise: uniform start
     assert mass_and_start(129, True, False) == (True, False)
+
+
+def test_the_mode_start_starts_chains_around_the_mode_with_a_clipped_diagonal_mass(national):
+    """The start a large panel gets when its mode has flat directions (``sampling.mode_start``): each chain one
+    clipped standard deviation per dimension from the mode, that variance the initial inverse mass matrix."""
+    from mmm_core.engine.quick import laplace
+    from mmm_core.engine.sampling import MODE_START_VARIANCE, mode_start
+
+    data, _ = national
+    config = ModelConfig()
+    sd = scale_data(data, config)
+    args, fns = model_args(sd), model_functions(config)
+    lp = laplace(fns, args, config, 0)
+    z, inv_mass = mode_start(fns, args, lp, 2, 0)
+    lo, hi = MODE_START_VARIANCE
+    assert inv_mass.shape == lp.x_map.shape and lo <= inv_mass.min() and inv_mass.max() <= hi
+    flat = np.concatenate([np.asarray(z[k]).reshape(2, -1) for k in lp.shapes], axis=1)
+    scaled = (flat - lp.x_map[None]) / np.sqrt(inv_mass)[None]
+    assert np.abs(scaled).max() < 6 and 0.5 < scaled.std() < 1.5  # standard normal steps from the mode
+    assert not np.allclose(flat[0], flat[1])  # two chains, two starts
