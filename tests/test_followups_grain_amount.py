@@ -33,6 +33,16 @@ CATALOG = Catalog(channels=("Google Search", "Meta Ads", "TV", "YouTube"))
         ("what is the ROI of YouTube?", "what's its contribution?", "what's YouTube's contribution?"),
         ("what is the ROI of YouTube?", "what does it mean?", "what does it mean?"),  # no measure: as written
         ("compare TV and YouTube", "why is it so uncertain?", "why is it so uncertain?"),  # two channels: which?
+        # session 10: the other end of a ranking, another measure, a reversed or re-sourced move, a pronoun in a
+        # what-if, a grain added to a question that had none
+        ("which channel has the best ROI?", "and the worst?", "which channel has the worst ROI?"),
+        ("what is the ROI of TV?", "and the contribution?", "what is the contribution of TV?"),
+        ("what is the ROI of TV in 2022?", "what about its spend?", "what is the spend of TV in 2022?"),
+        ("move 200k from TV to YouTube", "what about from Meta Ads instead?", "move 200k from Meta Ads to YouTube?"),
+        ("move 200k from TV to YouTube", "and to Meta Ads?", "move 200k from TV to Meta Ads?"),
+        ("move 200k from TV to YouTube", "and the other way round?", "move 200k from YouTube to TV"),
+        ("what is the ROI of TV?", "what if we cut it by 20%?", "what if we cut TV by 20%?"),
+        ("TV spend in 2022", "and by month?", "TV spend in 2022 by month?"),
     ],
 )
 def test_follow_up_resolves(previous: str, text: str, resolved: str) -> None:

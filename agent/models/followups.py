@@ -32,7 +32,8 @@ _POSSESSIVE = re.compile(r"\b(?:its|that channel'?s|this channel'?s)\b", re.IGNO
 _ABOUT_IT = re.compile(
     r"(?=.*\b(?:it|its|that channel|this channel|that one|this one)\b)(?=.*\b(?:roi|roas|return\w*|contribut\w*|"
     r"uncertain\w*|sure|saturat\w*|pay\w*|worth|spen[dt]\w*|adstock|carry\W?over|half-?life|curve|effect\w*|"
-    r"identif\w*|trust|marginal|headroom|room)\b)",
+    r"identif\w*|trust|marginal|headroom|room|cut\w*|rais\w*|increas\w*|doubl\w*|halv\w*|paus\w*|stop\w*|"
+    r"boost\w*|reduc\w*|drop\w*|switch\w* off|turn\w* off)\b)",
     re.IGNORECASE,
 )
 # A bare "why?" after a question about results asks what the estimates rest on: how well each is pinned down.
@@ -44,8 +45,21 @@ _RESULTS = re.compile(
 )
 _FILLER = frozenset(
     "in the for on of at during over channel channels please then instead too also about one geo region market "
-    "period a an and or vs versus only just".split()
+    "period a an and or vs versus only just from to into".split()
 )
+# A reply that asks for another measure of the same channel ("and the contribution?", "what about its spend?").
+_MEASURE = re.compile(
+    r"(?:the|its|their)\s+(?P<m>roi|roas|contribution|spend|spending|uncertainty|marginal roi|mroi|adstock|"
+    r"carry-?over|half-?life|response curve|curve|saturation)",
+    re.IGNORECASE,
+)
+# The other end of a ranking ("and the worst?" after "which channel has the best ROI?").
+_OTHER_END = re.compile(
+    r"(?:the\s+)?(?P<end>worst|best|lowest|highest|bottom|top)(?:\s+(?:one|channel|ones|channels))?", re.I
+)
+_ENDS = re.compile(r"\b(worst|best|lowest|highest|bottom|top)\b", re.IGNORECASE)
+# A move asked the other way ("and the other way round?", "what about vice versa?").
+_REVERSED = re.compile(r"(?:the\s+)?(?:other way (?:round|around)|reverse|opposite( direction)?|vice versa)", re.I)
 
 
 def resolve(text: str, previous: str, catalog: Catalog | None) -> str:
@@ -59,6 +73,9 @@ def resolve(text: str, previous: str, catalog: Catalog | None) -> str:
     swapped = _swap_grain_or_amount(m.group("rest"), previous) if m else None
     if swapped:
         return swapped
+    other = _other_question(m.group("rest").strip(" ?.!,"), previous, prev) if m else None
+    if other:
+        return other
     if m and _is_fragment(m.group("rest"), cur):
         return _substitute(previous, prev, cur, m.group("rest"))
     before = prev.names("channel") or prev.unknown
@@ -90,6 +107,29 @@ def _swap_grain_or_amount(rest: str, previous: str) -> str | None:
         old = rx.search(previous)
         if found and old:
             return previous[: old.start()] + found.group(0) + previous[old.end() :]
+        if found and rx is _GRAIN:  # "TV spend in 2022" → "and by month?": the grain added
+            return previous.rstrip(" ?.!") + " " + found.group(0) + "?"
+    return None
+
+
+def _other_question(rest: str, previous: str, prev) -> str | None:
+    """The previous question asked of another measure of its one channel ("and the contribution?"), from the other
+    end of its ranking ("and the worst?"), or with its move reversed ("and the other way round?"); else None."""
+    channels = prev.names("channel")
+    measure = _MEASURE.fullmatch(rest)
+    if measure and len(channels) == 1:
+        when = " and ".join(prev.when.phrases)
+        if when and not re.match(r"(in|during|for|over|since|from|between|the|last)\b", when):
+            when = "in " + when  # "in 2022", "the last 8 weeks", "since March" as the previous question put them
+        return f"what is the {measure.group('m').lower()} of {channels[0]}{' ' + when if when else ''}?"
+    end = _OTHER_END.fullmatch(rest)
+    if end and _ENDS.search(previous):
+        return _ENDS.sub(end.group("end").lower(), previous, count=1)
+    mentions = [m.words for m in prev.resolution.mentions if m.kind == "channel"]
+    if _REVERSED.fullmatch(rest) and len(mentions) == 2:
+        a, b = mentions
+        swapped = _replace(_replace(previous, a, "\0"), b, a)
+        return swapped.replace("\0", b, 1)
     return None
 
 
@@ -114,6 +154,11 @@ def _substitute(previous: str, prev, cur, rest: str) -> str:
         old = [m.words for m in prev.resolution.mentions if m.kind == kind]
         if kind == "channel":  # a name the data lacked took the channel's place ("and Social?" after TikTok)
             old += prev.unknown
+        if kind == "channel" and len(old) == 2 and len(names) == 1 and re.match(r"\s*(from|to|into)\b", rest, re.I):
+            # "what about from Meta Ads instead?" after "move 200k from TV to YouTube": the source (or, after
+            # "to", the destination) is replaced
+            out = _replace(out, old[0] if rest.strip().lower().startswith("from") else old[1], names[0])
+            continue
         if 1 < len(old) and len(names) <= len(old):
             # "compare TV and Radio" → "what about Print and Social?": name for name; after "is TV better than
             # Radio?", "and Search?" replaces the one TV is set against.
