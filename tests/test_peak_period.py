@@ -100,3 +100,12 @@ def test_the_best_channel_over_a_period_is_still_a_channel_ranking(q) -> None:
 def test_a_peak_before_the_data_is_refused_with_its_range() -> None:
     r = route_in_world("best month in 2019")
     assert r.intent == "not_in_data" and r.args["names"] == ["2019"]
+
+
+def test_a_geography_limits_the_kpi_ranked(weekly) -> None:
+    store, frame = weekly
+    args = {"grain": "month", "order": "highest", "kpi": "Revenue", "geos": ["North"]}
+    got = query(store, "ds_1", peak_sql(args, "W"))["rows"]
+    want = _expected(frame[frame.geo == "North"], lambda p: p.strftime("%Y-%m"), 4, False)
+    assert [r[0] for r in got] == [w[0] for w in want]
+    assert got[0][2] == pytest.approx(want[0][2])

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from router_support import CATALOG, CHANNELS, route_in_world
 
+from agent.models.entities import Catalog
+from agent.models.router import route
 from agent.models.scope import parse_question
 from agent.question_check import check_answer
 
@@ -363,3 +365,43 @@ def test_a_season_without_the_or_a_year_is_the_latest_whole_one(q, label):
 
 def test_dropping_the_holiday_control_is_still_an_amendment():
     assert route_in_world("fit the model without Holiday").intent == "amend"
+
+
+GEO_CATALOG = Catalog(
+    channels=("TV", "Radio", "Search", "Social"),
+    controls=("Price",),
+    geographies=("North", "South", "East", "West"),
+    metrics=("Sales",),
+    start="2021-01-04",
+    end="2023-12-25",
+    frequency="W",
+)
+
+
+def _geo_route(q):
+    return route(q, list(GEO_CATALOG.channels), ["Sales", "Price"], catalog=GEO_CATALOG)
+
+
+@pytest.mark.parametrize("q", ["what if we cut TV by 20% in the North?", "where should the next 1m go in the North?"])
+def test_a_what_if_or_plan_for_one_geography_is_refused_not_answered_nationally(q):
+    r = _geo_route(q)
+    assert r.intent == "not_in_data" and r.args["kind"] == "geo_plan" and r.args["names"] == ["North"], r
+
+
+@pytest.mark.parametrize(
+    ("q", "intent", "args"),
+    [
+        ("which geo has the highest sales?", "kpi_by", {"by": "geo"}),
+        ("which region sells the most?", "kpi_by", {"by": "geo"}),
+        ("compare TV ROI across regions", "roi", {"channel": "TV", "geos": ["North", "South", "East", "West"]}),
+        ("which region has the best ROI?", "roi", {"geos": ["North", "South", "East", "West"]}),
+    ],
+)
+def test_geography_breakdowns_measure_what_is_asked(q, intent, args):
+    r = _geo_route(q)
+    assert r.intent == intent and r.args == args, r
+
+
+def test_a_peak_period_in_one_geography_is_that_geographys():
+    r = _geo_route("what was our best month for sales in the West?")
+    assert r.intent == "peak_period" and r.args["geos"] == ["West"] and "geography IN ('West')" in r.args["sql"], r

@@ -64,10 +64,13 @@ def peak_sql(args: dict[str, Any], frequency: str | None) -> str:
     # a week of weekly data is its period (its own start day); of daily data, the calendar week holding the day
     label = "strftime(date_trunc('week', period), '%Y-%m-%d')" if unit == "week" and freq == "D" else _LABEL[unit]
     column = '"' + str(args["kpi"]).replace('"', '""') + '"'
-    where = ""
+    where = []
     if args.get("windows"):
         w = args["windows"][0]
-        where = f" WHERE period BETWEEN DATE '{_iso(w['start'])}' AND DATE '{_iso(w['end'])}'"
+        where.append(f"period BETWEEN DATE '{_iso(w['start'])}' AND DATE '{_iso(w['end'])}'")
+    if args.get("geos"):  # the dataset's own geography names, as SQL string literals
+        where.append("geography IN (" + ", ".join("'" + str(g).replace("'", "''") + "'" for g in args["geos"]) + ")")
+    where = (" WHERE " + " AND ".join(where)) if where else ""
     direction = "ASC" if args.get("order") == "lowest" else "DESC"
     return (
         f"SELECT {label} AS {unit}, avg(total) AS per_period, sum(total) AS total, count(*) AS periods "

@@ -109,6 +109,9 @@ _SUPERLATIVE = re.compile(
     r"\b(best|worst|top|bottom|highest|lowest|strongest|weakest|most|least|greatest|poorest)\b", re.IGNORECASE
 )
 _GEO_WORDS = ("region", "regions", "geography", "geographies", "market", "markets")
+# The KPI itself as what is ranked ("which region has the highest sales?"), not a return on spend.
+_KPI_MEASURE = re.compile(r"\b(sales|revenue|turnover|kpi|orders|conversions|bookings|sells|sold|selling)\b", re.I)
+_RETURN_WORDS = re.compile(r"\b(roi|roas|return\w*|efficien\w*|per (dollar|euro|pound)|pay\w*|profit\w*)\b", re.I)
 
 
 def _asks_by_geo(text: str) -> bool:
@@ -144,7 +147,16 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
         r.intent, r.args = "not_in_data", refusal_args(q, q.unknown, "name")
         return q
     geos = q.names("geography")
-    if r.intent in ("roi", "rank") and not geos and _asks_by_geo(text):  # "which region has the best ROI?"
+    if geos and r.intent in ("scenario", "optimize", "clarify_scenario"):
+        # "what if we cut TV by 20% in the North?": what-ifs and plans are national (never silently the whole market)
+        r.intent, r.args = "not_in_data", refusal_args(q, geos, "geo_plan")
+        return q
+    by_geo = not geos and _asks_by_geo(text)
+    if by_geo and r.intent in ("rank", "roi") and _KPI_MEASURE.search(text) and not _RETURN_WORDS.search(text):
+        r.intent, r.args = "kpi_by", {"by": "geo"}  # "which geo has the highest sales?": the KPI by geography
+    if by_geo and r.intent in ("compare", "clarify_compare") and len(r.channels) < 2:
+        r.intent, r.args = "roi", _one_channel(r)  # "compare TV ROI across regions": its ROI in each geography
+    if r.intent in ("roi", "rank") and by_geo:  # "which region has the best ROI?"
         if not q.catalog.geographies:
             r.intent, r.args = "not_in_data", refusal_args(q, [], "geography")
             return q
@@ -185,3 +197,5 @@ def _apply_geos(r: Any, geos: list[str]) -> None:
             r.args["by"] = {"channel": "channel_geo", "period": "geo"}.get(r.args.get("by", "channel"), "geo")
     elif r.intent == "contribution":
         r.args["by"] = "geo"
+    elif r.intent == "peak_period":  # "the best month for sales in the West": that geography's KPI
+        r.args["geos"] = geos

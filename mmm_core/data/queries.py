@@ -218,11 +218,18 @@ def spend_by(
     every = _sum_by(store, dataset, "media", by, None, windows, grain, geos) if channels else frame
     if "window" in frame:
         frame["share"] = frame["total"] / frame["window"].map(every.groupby("window")["total"].sum())
-        block = frame["window"].map({w: i for i, w in enumerate(dict.fromkeys(frame["window"]))})
-        ranked = frame.assign(_block=block).sort_values(["_block", "total"], ascending=[True, False])
-        return ranked.drop(columns="_block").reset_index(drop=True)
-    frame["share"] = frame["total"] / float(every["total"].sum())
-    return frame.sort_values("total", ascending=False, kind="stable").reset_index(drop=True)
+    else:
+        frame["share"] = frame["total"] / float(every["total"].sum())
+    return _largest_first(frame)
+
+
+def _largest_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows by total, largest first — within each window's block, the windows in the order asked."""
+    if "window" not in frame:
+        return frame.sort_values("total", ascending=False, kind="stable").reset_index(drop=True)
+    block = frame["window"].map({w: i for i, w in enumerate(dict.fromkeys(frame["window"]))})
+    ranked = frame.assign(_block=block).sort_values(["_block", "total"], ascending=[True, False], kind="stable")
+    return ranked.drop(columns="_block").reset_index(drop=True)
 
 
 def kpi_by(
@@ -234,7 +241,8 @@ def kpi_by(
     grain: str = "period",
     geos: list[str] | None = None,
 ) -> pd.DataFrame:
-    """A KPI (or any non-media variable) summed by period and/or geography (``all`` = period × geography)."""
+    """A KPI (or any non-media variable) summed by period and/or geography (``all`` = period × geography); by
+    geography, largest first."""
     by = "period_geo" if by == "all" else by
     if "channel" in _GROUPS.get(by, []):
         raise MMMError(
@@ -242,7 +250,8 @@ def kpi_by(
             "Use by='period', 'geo' or 'all'.",
             code="invalid_breakdown",
         )
-    return _sum_by(store, dataset, None, by, [kpi], windows, grain, geos)
+    frame = _sum_by(store, dataset, None, by, [kpi], windows, grain, geos)
+    return _largest_first(frame) if by == "geo" and not frame.empty else frame  # "which region sells the most?"
 
 
 def _window_sql(windows: list[PeriodWindow]) -> tuple[str | None, str | None, list[Any]]:
