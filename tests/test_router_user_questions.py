@@ -405,3 +405,32 @@ def test_geography_breakdowns_measure_what_is_asked(q, intent, args):
 def test_a_peak_period_in_one_geography_is_that_geographys():
     r = _geo_route("what was our best month for sales in the West?")
     assert r.intent == "peak_period" and r.args["geos"] == ["West"] and "geography IN ('West')" in r.args["sql"], r
+
+
+@pytest.mark.parametrize(
+    ("q", "intent"),
+    [
+        ("set the roi prior for tv to 2", "amend"),  # it was a what-if setting TV's spend to 2
+        ("use a hill curve for search", "amend"),
+        ("is the fit quick or full?", "fit_status"),  # it started a quick fit
+        ("how old is this fit?", "fit_status"),
+        ("what's the kpi?", "describe"),
+        ("what frequency is the data?", "describe"),
+        ("are there missing values?", "describe"),
+        ("which channel needs a test most?", "suggest_test"),  # it ranked channels by ROI
+        ("what's the roi prior for TV?", "show_spec"),
+        ("what's the effect of TV on awareness?", "mediation"),  # it was TV's contribution to sales
+        ("run a quick fit", "fit"),
+    ],
+)
+def test_questions_about_the_model_are_not_requests_and_requests_are_not_what_ifs(q, intent):
+    assert route_in_world(q).intent == intent
+
+
+def test_a_prior_change_in_chat_points_to_the_spec_file():
+    from agent.models.changes import named_changes
+
+    spec = {"spec_id": "spec_1", "channels": ["TV"], "controls": ["Price"]}
+    said = named_changes("set the roi prior for tv to 2", spec)
+    assert isinstance(said, str) and "spec amend spec_1" in said
+    assert named_changes("drop Price because it is collinear", spec) == {"remove": ["Price"]}

@@ -59,6 +59,12 @@ SEASONALITY_ORDER = (
 _REASON = re.compile(r"\bbecause\b|\bsince\b|\breason\b", re.IGNORECASE)
 
 
+# Changes the chat's amendment parser does not make: a prior, or the form of a curve.
+_IN_THE_FILE = re.compile(
+    r"\bpriors?\b|\b(hill|logistic|michaelis[- ]menten|tanh|weibull|geometric|delayed)\b", re.IGNORECASE
+)
+
+
 def _name_at(text: str, start: int, known: list[str]) -> tuple[str, int] | None:
     """The name that begins at ``start`` (after an article): a known name, longest first, else the next word."""
     m = _ARTICLE.match(text, start)
@@ -127,6 +133,12 @@ def named_changes(text: str, spec: dict[str, Any]) -> dict[str, Any] | str:
     where = f"spec {spec_id}" if spec_id.startswith("spec_") else "the model's data"
     if unknown:
         return f"{', '.join(unknown)} is not in {where} ({exists}), so nothing was changed."
+    if not changes and _IN_THE_FILE.search(text):  # a prior or a curve form: written in the spec, not in chat
+        return (
+            "Priors and curve forms are changed in the spec file, not in chat: write the new version with the prior "
+            f'or form you want and run `mmm-agent spec amend {spec_id or "SPEC_ID"} spec_v2.yaml --reason "…"`. '
+            "It is recorded as a new, linked version and disclosed in every answer and report."
+        )
     if not changes:
         return (
             f"Which change should the amendment make? {where[0].upper() + where[1:]} has {exists}. Say e.g. "

@@ -30,7 +30,9 @@ TEST_NEXT = re.compile(
     r"\bwhat (should|shall|could|do|would) (we|i) test\b|\bwhich (channels?|tests?|experiments?)\b.{0,40}\b(test"
     r"\w*|experiment\w*|run)\b.{0,20}\b(next|first)\b|\b(tests?|experiments?) (to run )?next\b|\bnext (lift )?("
     r"tests?|experiments?)\b|\bwhat (lift )?(tests?|experiments?) (should|to|could) (we |i )?run\b|\bwhere (should|"
-    r"to) (we |i )?(run )?(a |the )?(lift )?test\b|\bworth (a |an )?(lift )?(test|experiment)\w*\b"
+    r"to) (we |i )?(run )?(a |the )?(lift )?test\b|\bworth (a |an )?(lift )?(test|experiment)\w*\b|"
+    r"\bwhich (channel|media|one)s?\b.{0,25}\b(needs?|deserves?|most needs|should get|merits?)\b.{0,12}\b(a |an )?"
+    r"(lift |geo )?(test|experiment)\w*\b"
 )
 
 _SE_BEFORE = re.compile(r"(±|\+/-|\+-|plus or minus|standard error( of)?|\bse\b|std\.? ?err\w*)\s*(of\s*)?$", re.I)

@@ -114,6 +114,9 @@ def route(
         intent = "controls"  # "how much does Price affect sales?": each control's effect, not sales over time
     if intent == "compare" and len(kept) == 2 and _MORE_KPI.search(low) and not PER_MONEY.search(low):
         intent = "contribution"  # "which drove more sales, Social or Search?": their contributions, side by side
+    mediators = [m for m in q.names("metric") if catalog and catalog.metrics and m != catalog.metrics[0]]
+    if kept and mediators and intent in ("contribution", "controls", "roi", "unknown"):
+        intent = "mediation"  # "what's the effect of TV on Awareness?": the path through the mediator, not sales
     if not kept and catalog and catalog.metrics and intent in _PEAK_FROM and peaks.asks_peak(low):
         intent = "peak_period"  # "what was our best month for sales?": a month, never the best channel
     if intent == "uncertainty" and len(kept) >= 2 and HEAD_TO_HEAD.search(low):
@@ -195,6 +198,8 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
     with no channel ("what were our sales in 2023?") is the observed KPI, not a contribution. A comparison of
     two periods ("sales in 2022 compared with 2023") is the measure asked about over both; the media share of
     one named channel ("what share of sales is due to TV?") is that channel's contribution."""
+    if _WHICH_KPI.match(low):
+        return "describe"  # "what's the KPI?": the dataset's KPI and variables, not the KPI's values
     if n_channels == 0 and KPI_ITSELF.search(low):
         return "kpi_by"
     name = _first_rule(low, n_channels)
@@ -240,6 +245,8 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "optimize"  # "if we had to cut the budget by 300k, what goes first?": today's total, less it, planned
     if name == "roi" and n_channels == 1 and _IF_SPEND.search(low) and _SIZED.search(entities.digits(low)):
         return "scenario"  # "what would TV's ROI be if we spent a trillion?": the what-if, with its extrapolation
+    if name == "fit" and _ASKS_ABOUT.match(low):
+        return "fit_status"  # "is the fit quick or full?": about the fit, never a request to run one
     if name == "health" and n_channels == 1:
         return "uncertainty"  # "can we trust the TV estimate?": how well that channel's effect is pinned down
     if name == "uncertainty" and not n_channels and _RULE["health"].search(low):
@@ -293,6 +300,10 @@ _BY_SPEND = re.compile(
 )
 # Spend as it is or was ("where do we spend the most?"), not as it should be ("where should we spend the most?").
 _SPENT_NOW = re.compile(r"\b(do|did|does|have|has) (we|i|you|our company)\b")
+# "what's the KPI?", "what is the target variable?": which variable, not its values.
+_WHICH_KPI = re.compile(r"^\W*what('s| is) (the|our) (kpi|target|outcome|dependent variable)( variable)?\s*[?.!]*\s*$")
+# A question, not a request ("is the fit quick or full?", "when was it fitted?").
+_ASKS_ABOUT = re.compile(r"^\W*(is|was|are|were|which|when|how|has|have|did)\b")
 _WHICH_CHANNEL = re.compile(r"\bwhich (channel|medium|media|one)s?\b")
 # A size of change: money, a percentage, a multiple.
 _SIZED = re.compile(rf"{entities.MONEY.pattern}|\d\s?%|\bpercent\b|\b(doubl|tripl|halv|half)\w*", re.I)

@@ -158,7 +158,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(which|what) (kpi|target|outcome|dependent variable|metric)\b.{0,25}\b(model|spec)\b|"
             r"\bwhat (does|is) (the|this|our) model (explain|predict|model)\w*\b|"
             # the priors used: "what priors did you use for TV?", "which prior is on Search?"
-            r"\b(what|which) priors?\b|\bpriors? (did|do|does|were|was|are|is) (you|we|the model|it|used|set|on)\b|"
+            r"\b(what|which) priors?\b|\b(is there|what('s| is| are)|show( me)?) (a |an |the )?(roi |beta )?priors? "
+            r"(for|on|of)\b|\bpriors? (did|do|does|were|was|are|is) (you|we|the model|it|used|set|on)\b|"
             r"\b(what|which) (model|specification) (did|do|does|was|is) (you|we|it)\b.{0,10}\b(use|using|used|fit|"
             r"run)\w*\b"
         ),
@@ -234,7 +235,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         "fit_status",
         _R(
             r"\b(status|progress)\b.{0,20}\bfit\b|\bfit\b.{0,20}\b(status|progress|done|finished|"
-            r"running)\b|\bis (it|the model) (done|finished|ready)\b"
+            r"running)\b|\bis (it|the model) (done|finished|ready)\b|\bhow (old|recent)\b.{0,15}\b(fit|model)\b|"
+            r"\bhow long (will|does|would|did) (the |a |this )?(fit|fitting|model)\b"
         ),
     ),
     (
@@ -377,6 +379,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"observations|data points)\b.{0,15}\b(of data|are there|do we have|in the data\w*|does the data)\b|"
             r"\bwhen (does|do|did) (the|our|this) data (start|end|begin|stop)\b|"
             r"\bhow (long|far back) (is|does|do) (the|our|this) data\b|"
+            # how the data is laid out: "what frequency is the data?", "are there missing values?"
+            r"\b(frequency|granularity)\b.{0,20}\b(data|dataset)\b|\b(data|dataset)\b.{0,15}\b(frequency|"
+            r"granularity)\b|\bmissing (values|data|weeks|periods|rows)\b|\bgaps in the data\b|"
             # "list all channels", "show me the variables"
             r"^\W*(please )?(list|show me|name|give me)\s+(all\s+)?(of\s+)?(the\s+|our\s+)?(channels|variables|"
             r"controls|columns|media)\s*[?.!]*\s*$"

@@ -33,7 +33,11 @@ AMEND_SPEC = re.compile(
     r"\b(add|include|put|use|allow|fit|model)\b.{0,20}\b(a |an )?(linear |time |long[- ]term )?(trend|"
     r"seasonality|seasonal (terms?|effects?|component)|intercept)\b|"
     # A term taken out: "remove the trend", "take the trend out", "get rid of the seasonality term", "no trend".
-    rf"\b({_TERM_OUT})\b.{{0,20}}\b{_TERM}|^\s*(no|without( a| the)?) {_TERM})"
+    rf"\b({_TERM_OUT})\b.{{0,20}}\b{_TERM}|^\s*(no|without( a| the)?) {_TERM}|"
+    # A prior or a curve form changed: "set the ROI prior for TV to 2", "use a Hill curve for Search".
+    r"\b(set|change|use|make|give|put|increase|lower|raise|tighten|widen|loosen)\b.{0,30}\b(roi |beta |informative )?"
+    r"priors?\b|\bpriors?\b.{0,30}\b(to|at|of|=) ?\d|\b(use|switch to|try|fit)\b.{0,15}\b(a |the )?(hill|logistic|"
+    r"michaelis[- ]menten|tanh|weibull|geometric|delayed)( curve| saturation| adstock| form)?\b)"
 )
 
 _CONTROL_CHANGE = re.compile(
