@@ -99,7 +99,8 @@ def route(
     found = entities.find_channels(text, known)
     q = parse_question(text, catalog, known)
     # "ROI of every channel other than Search": a channel named only to be left out is not what is asked about.
-    kept = [c for c in found.found if c not in excluded(text, known)]
+    spared = excluded(text, known)  # read once: the comprehensions below called it per channel
+    kept = [c for c in found.found if c not in spared]
     intent = _classify(low, len(kept), len(q.when.windows))
     if intent not in _READING:
         kept = found.found
@@ -139,7 +140,7 @@ def route(
     # never text stored verbatim: reasons, SQL, setup answers).
     typed = text if intent in _VERBATIM else spelling.fix_text(text, known + list(names or []))
     _fill(r, typed, low, known, catalog, q if typed == text else None)
-    left_out = [c for c in found.found if c not in kept and c in excluded(text, known)]
+    left_out = [c for c in found.found if c not in kept and c in spared]
     if r.intent == "rank" and left_out:  # the answer ranks the others and lists these apart
         r.args["exclude"] = left_out
     elif r.intent in ("roi", "contribution", "spend_by") and left_out and not kept:
