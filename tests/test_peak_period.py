@@ -56,7 +56,7 @@ def _expected(frame: pd.DataFrame, unit_of, whole: int, lowest: bool) -> list[tu
 @pytest.mark.parametrize("lowest", [False, True])
 def test_months_are_ranked_by_their_mean_per_week_over_whole_months(weekly, lowest) -> None:
     store, frame = weekly
-    args = {"grain": "month", "order": "lowest" if lowest else "highest", "kpi": "Revenue"}
+    args = {"grain": "month", "order": "lowest" if lowest else "highest", "measure": "metric", "names": ["Revenue"]}
     got = query(store, "ds_1", peak_sql(args, "W"))["rows"]
     want = _expected(frame, lambda p: p.strftime("%Y-%m"), 4, lowest)
     assert [r[0] for r in got] == [w[0] for w in want] and "2023-01" not in [r[0] for r in got]
@@ -67,7 +67,7 @@ def test_months_are_ranked_by_their_mean_per_week_over_whole_months(weekly, lowe
 def test_a_window_limits_the_units_ranked(weekly) -> None:
     store, frame = weekly
     window = {"start": "2023-04-01", "end": "2023-06-30", "label": "Q2 2023"}
-    args = {"grain": "week", "order": "highest", "kpi": "Revenue", "windows": [window]}
+    args = {"grain": "week", "order": "highest", "measure": "metric", "names": ["Revenue"], "windows": [window]}
     got = query(store, "ds_1", peak_sql(args, "W"))["rows"]
     inside = frame[(frame.period >= dt.date(2023, 4, 1)) & (frame.period <= dt.date(2023, 6, 30))]
     want = _expected(inside, lambda p: p.isoformat(), 1, False)
@@ -87,7 +87,7 @@ def test_a_window_limits_the_units_ranked(weekly) -> None:
 def test_a_superlative_over_a_unit_of_time_asks_for_that_period(q, grain, order) -> None:
     r = route_in_world(q)
     assert r.intent == "peak_period" and r.args["grain"] == grain and r.args["order"] == order, r
-    assert "FROM wide" in r.args["sql"] and '"Sales"' in r.args["sql"]
+    assert r.args["measure"] == "metric" and r.args["names"] == ["Sales"] and "'Sales'" in r.args["sql"]
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_a_peak_before_the_data_is_refused_with_its_range() -> None:
 
 def test_a_geography_limits_the_kpi_ranked(weekly) -> None:
     store, frame = weekly
-    args = {"grain": "month", "order": "highest", "kpi": "Revenue", "geos": ["North"]}
+    args = {"grain": "month", "order": "highest", "measure": "metric", "names": ["Revenue"], "geos": ["North"]}
     got = query(store, "ds_1", peak_sql(args, "W"))["rows"]
     want = _expected(frame[frame.geo == "North"], lambda p: p.strftime("%Y-%m"), 4, False)
     assert [r[0] for r in got] == [w[0] for w in want]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from agent.models.names import Catalog, find_channels, resolve
 from agent.models.rules_plan import SET_LEVEL
+from agent.models.when_spans import money_not_year
 
 _SCALE = {
     "k": 1e3,
@@ -92,7 +93,10 @@ def amounts(text: str) -> list[float]:
     return [
         float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").casefold(), 1.0)
         for m in MONEY.finditer(text)
-        if m.group(2) or not _YEAR.match(m.group(1)) or text[max(0, m.start() - 1) : m.start() + 1].strip() in "$€£"
+        if m.group(2)
+        or not _YEAR.match(m.group(1))
+        or text[max(0, m.start() - 1) : m.start() + 1].strip() in "$€£"
+        or money_not_year(text.casefold(), m.start(1), m.end(1))
     ]
 
 

@@ -116,6 +116,7 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
         "sql": "run_sql",
         "roi_probability": "run_sql",
         "peak_period": "run_sql",
+        "series_stats": "run_sql",
         "long_term": "long_term",
         "controls": "control_selection",
         "cross_effects": "cross_effects",
@@ -152,7 +153,7 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
         return _explain(messages, tools, r, meta)
     if r.intent in simple:
         args = {k: v for k, v in r.args.items() if k != "exclude"}  # the answer leaves those out (answers.py)
-        if r.intent in ("roi_probability", "peak_period"):  # the SQL is the call; the rest is for the answer
+        if r.intent in ("roi_probability", "peak_period", "series_stats"):  # the SQL is the call; the rest: answer
             args = {"sql": r.args["sql"]}
         if r.intent == "contribution":
             meta["channel"] = args.get("channel")

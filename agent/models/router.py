@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.models import entities, experiments, out_of_scope, peaks, ranking, setup, spelling, when_days
+from agent.models import entities, experiments, observed, out_of_scope, ranking, setup, spelling, when_days
 from agent.models.cues import (
     AGAINST_ONE,
     AGAINST_REST,
@@ -118,8 +118,10 @@ def route(
     mediators = [m for m in q.names("metric") if catalog and catalog.metrics and m != catalog.metrics[0]]
     if kept and mediators and intent in ("contribution", "controls", "roi", "unknown"):
         intent = "mediation"  # "what's the effect of TV on Awareness?": the path through the mediator, not sales
-    if not kept and catalog and catalog.metrics and intent in _PEAK_FROM and peaks.asks_peak(low):
-        intent = "peak_period"  # "what was our best month for sales?": a month, never the best channel
+    elif mediators and intent == "unknown":
+        intent = "kpi_by"  # "show awareness by week": the mediator observed, like the KPI
+    if catalog and catalog.metrics:  # "what was our best month for sales?": a month, never the best channel
+        intent = observed.intent_of(low, intent, len(kept))
     if intent == "uncertainty" and len(kept) >= 2 and HEAD_TO_HEAD.search(low):
         intent = "compare"  # "how confident are you that Search beats Social?": how sure the order is
     outside = out_of_scope.outside_data(normalise(text), catalog, intent)
@@ -153,8 +155,6 @@ def route(
 
 
 _VERBATIM = {"lock", "amend", "sql", "setup", "fit"}
-# Intents a question about the highest or lowest period lands in by its words ("best", "sales", "most").
-_PEAK_FROM = {"rank", "kpi_by", "unknown", "contribution", "roi", "compare", "media_share"}
 # A plan asked for in words ("we're planning Q3; how should we allocate?"), and money on top of today's.
 _PLAN_WORD = re.compile(r"\b(allocat\w*|plan\w*|split\w*|divid\w*|distribut\w*|optimi[sz]\w*|mix)\b")
 _EXTRA_MONEY = re.compile(
@@ -350,9 +350,8 @@ def _fill(
         low = low.replace(phrase.casefold(), " ")
     _fill_intent(r, text, low, known, q)
     apply_scope(r, q, text)
-    if r.intent == "peak_period":  # the SELECT, over the window the scope set
-        r.args["sql"] = peaks.peak_sql(r.args, q.catalog.frequency)
-        r.args["per"] = peaks.period_word(q.catalog.frequency)
+    if r.intent in observed.INTENTS:  # the SELECT, over the window the scope set
+        observed.finish(r, q.catalog.frequency)
 
 
 def _moves(text: str, known: list[str]) -> list[dict]:
@@ -385,8 +384,8 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         )
     elif r.intent == "headroom" and re.search(r"\b(what is|what's|what does|explain|define)\b", low):
         r.args = {"ask": "concept"}  # "what is saturation?": the answer says what it is before this fit's figures
-    elif r.intent == "peak_period":  # the KPI the question names, else the dataset's first KPI candidate
-        r.args = peaks.peak_args(low, (q.names("metric") or list(q.catalog.metrics))[0])
+    elif r.intent in observed.INTENTS:  # spend, else the metric named, else the dataset's first KPI candidate
+        r.args = observed.args_of(r.intent, low, r.channels, q.names("metric"), list(q.catalog.metrics))
     elif r.intent == "long_term":
         r.args = {"channel": r.channels[0]} if len(r.channels) == 1 else {}
     elif r.intent in ("roi", "curve"):
@@ -417,6 +416,8 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
     elif r.intent == "kpi_by":
         by = _by(low)
         r.args = {"by": "period" if by == "channel" else by}
+        if (named := q.names("metric")) and named[0] != q.catalog.metrics[0]:
+            r.args["kpi"] = named[0]  # "awareness by month": that series, not the KPI
     elif r.intent == "optimize":
         req = entities.parse_budget(text, known)
         r.args = req.as_args()

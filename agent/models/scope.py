@@ -21,9 +21,26 @@ from agent.models import ranking
 from agent.models.entities import Catalog, Resolution, names_every_channel, resolve
 from agent.models.vocab import BRANDS
 from agent.models.when import When, parse_when
+from agent.models.when_spans import unit_windows
 
 # Intents whose tools filter by time window (payback and uncertainty are answered from the roi tool).
-WINDOWED = {"spend_by", "kpi_by", "roi", "rank", "contribution", "compare", "payback", "uncertainty", "peak_period"}
+WINDOWED = {
+    "spend_by",
+    "kpi_by",
+    "roi",
+    "rank",
+    "contribution",
+    "compare",
+    "payback",
+    "uncertainty",
+    "peak_period",
+    "series_stats",
+}
+# ROI followed through time with no unit named ("how has TV's ROI changed over time?"): by year.
+_OVER_TIME = re.compile(
+    r"\bover time\b|\bover the (years|quarters|months)\b|\btrend\w*\b|\bevol\w*\b|\bchang\w* (over|through)\b|"
+    r"\b(year|quarter|month)[- ](over|on|by)[- ](year|quarter|month)\b|\byoy\b"
+)
 # Intents about named entities: an unknown name is refused rather than answered about something else.
 NAMED = WINDOWED | {
     "curve",
@@ -174,11 +191,32 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
         r.args["windows"] = q.when.args
         if r.intent == "rank" and len(q.when.windows) > 1:  # "best channel in 2022 vs 2023": a table per year
             r.intent, r.args = "roi", {"windows": q.when.args}
+    if r.intent in ("roi", "rank") and len(q.when.windows) <= 1 and (unit := _roi_unit(text, q.when.grain)):
+        _roi_over_time(r, q, unit)  # "TV's ROI by quarter", "how has ROI changed over time?": a table per unit
     if r.intent in ("spend_by", "kpi_by") and q.when.grain in ("month", "quarter", "year"):
         r.args["grain"], r.args["by"] = q.when.grain, "period"
     if geos:
         _apply_geos(r, geos)
     return q
+
+
+def _roi_unit(text: str, grain: str | None) -> str | None:
+    """The unit of time ROI is asked over: "by quarter", "monthly"; "over time", "trend": by year."""
+    if grain in ("month", "quarter", "year"):
+        return grain
+    return "year" if _OVER_TIME.search(text.casefold()) else None
+
+
+def _roi_over_time(r: Any, q: Question, unit: str) -> None:
+    """ROI over each ``unit`` of the data (inside the one window asked, if any), from the posterior over each."""
+    if not (q.when.data_start and q.when.data_end):
+        return
+    inside = q.when.windows[0] if q.when.windows else None
+    first, last = (inside.start, inside.end) if inside else (q.when.data_start, q.when.data_end)
+    spans = unit_windows(unit, max(first, q.when.data_start), min(last, q.when.data_end))
+    if len(spans) >= 2:
+        windows = [{"start": a.isoformat(), "end": b.isoformat(), "label": label} for a, b, label in spans]
+        r.intent, r.args = "roi", _one_channel(r) | {"windows": windows}
 
 
 def _one_channel(r: Any) -> dict[str, str]:
@@ -197,5 +235,5 @@ def _apply_geos(r: Any, geos: list[str]) -> None:
             r.args["by"] = {"channel": "channel_geo", "period": "geo"}.get(r.args.get("by", "channel"), "geo")
     elif r.intent == "contribution":
         r.args["by"] = "geo"
-    elif r.intent == "peak_period":  # "the best month for sales in the West": that geography's KPI
+    elif r.intent in ("peak_period", "series_stats"):  # "the best month for sales in the West": that region's
         r.args["geos"] = geos

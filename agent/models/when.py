@@ -165,6 +165,18 @@ class _Reader:
                 continue  # overlaps a phrase already read
             self.take_at(a, b, Window(start, end, label))
 
+    def rest_of_year(self) -> None:
+        """ "Q4 vs the rest of the year": see ``when_spans.rest_of_year``."""
+        first = min(self.found, key=lambda f: f[0])[1] if self.found else None
+        m = re.search(r"\b(?:the\s+)?rest\s+of(?:\s+the)?(?:\s+year\b)?", self.low)
+        if not (m and first):
+            return
+        spans, year = when_spans.rest_of_year(first.start, first.end, first.label)
+        if spans:
+            self.found = [f for f in self.found if (f[1].start, f[1].end) != year]
+            for start, end, label in spans:
+                self.take(m, Window(start, end, label))
+
     def date_window(self, phrase: str) -> Window | None:
         got = _parse(phrase, self.base)
         if got is None:
@@ -358,6 +370,8 @@ class _Reader:
             rf"|\b(?:in|during|for|of|over)\s+((?:{_MONTHS}))\b|\b({_YEAR}-\d{{2}}-\d{{2}})\b|\b({_YEAR})\b"
         )
         for m in list(re.finditer(rx, self.low)):
+            if m.group(4) and when_spans.money_not_year(self.low, m.start(4), m.end(4)):
+                continue  # "raise TV to 2000 a week": an amount
             phrase = next(g for g in m.groups() if g)
             w = self.date_window(phrase)
             if w:
@@ -374,7 +388,19 @@ def parse_when(text: str, data_start: Any = None, data_end: Any = None, fiscal_s
     hint = _fiscal_hint(r, base)
     if hint and not fiscal_start_month:
         r.fiscal_month = hint
-    for step in (r.spans, r.fiscal, r.quarters, r.halves, r.seasons, r.parts, r.last_n, r.last_unit, r.ranges, r.dates):
+    for step in (
+        r.spans,
+        r.fiscal,
+        r.quarters,
+        r.halves,
+        r.seasons,
+        r.parts,
+        r.last_n,
+        r.last_unit,
+        r.ranges,
+        r.dates,
+        r.rest_of_year,
+    ):
         step()
     grain = next((g for g, rx in _GRAIN if re.search(rx, text.casefold())), None)
     windows = [w for _, w in sorted(r.found, key=lambda p: p[0])]

@@ -12,6 +12,24 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 YEAR = r"(?:19|20)\d{2}"  # a four-digit year (the pattern every time reader shares)
+# After a number, a rate or a currency makes it money, not a year: "raise TV to 2000 a week", "2000 dollars" —
+# unless a time word places it in time ("spend in 2023 per week").
+_RATE_AFTER = re.compile(
+    r"\s*(?:(?:per|a|an|each|every|/)\s*(?:week|month|day)\b|"
+    r"(?:weekly|monthly|daily|dollars?|bucks|usd|eur|euros?|gbp|pounds?)\b)"
+)
+_IN_TIME = {"in", "during", "for", "over", "since", "from", "until", "till", "before", "after", "through", "of"}
+
+
+def money_not_year(text: str, start: int, end: int) -> bool:
+    """Whether the four-digit number at ``text[start:end]`` is an amount: a currency sign before it, or a rate
+    or currency word after it that no time word before it overrides."""
+    if start and text[start - 1] in "$€£":
+        return True
+    before = text[:start].split()[-1:]
+    return bool(_RATE_AFTER.match(text, end)) and not (before and before[0] in _IN_TIME)
+
+
 # "Q2 2023 to Q3 2023", "from Q2 to Q3 2023", "between Q1 and Q4 2021", "Q3'22 - Q1'23": one run of quarters. "and"
 # joins two ends only after "between" ("Q1 and Q2 2022" alone sets two quarters against each other).
 _QUARTER_RUN = re.compile(
@@ -181,3 +199,36 @@ def trailing_start(m: re.Match[str], end: date) -> date:
         return end - timedelta(weeks=n) + timedelta(days=1)
     k = end.year * 12 + end.month - n * (3 if unit == "quarter" else 1)  # months back from the end month
     return date(k // 12, k % 12 + 1, 1)
+
+
+def unit_windows(unit: str, first: date, last: date) -> list[tuple[date, date, str]]:
+    """Every calendar year, quarter or month that overlaps [first, last], as (start, end, label): "ROI by quarter"
+    is the ROI over each quarter of the data."""
+    out, start = [], date(first.year, first.month if unit != "year" else 1, 1)
+    if unit == "quarter":
+        start = date(first.year, 3 * ((first.month - 1) // 3) + 1, 1)
+    step = {"year": 12, "quarter": 3, "month": 1}[unit]
+    while start <= last:
+        months = start.year * 12 + start.month - 1 + step
+        nxt = date(months // 12, months % 12 + 1, 1)
+        label = {"year": f"{start.year}", "quarter": f"Q{(start.month - 1) // 3 + 1} {start.year}"}.get(
+            unit, start.strftime("%B %Y")
+        )
+        out.append((start, nxt - timedelta(days=1), label))
+        start = nxt
+    return out
+
+
+def rest_of_year(start: date, end: date, label: str) -> tuple[list[tuple[date, date, str]], tuple[date, date]]:
+    """ "Q4 vs the rest of the year": the year of [start, end] without it, as (start, end, label) spans (two when
+    the period sits in the middle of the year), and that whole year — which, also read ("in 2023"), names the
+    year rather than a window of its own. No spans for a period that is a whole year or crosses one."""
+    y0, y1 = date(start.year, 1, 1), date(start.year, 12, 31)
+    if end > y1 or (start, end) == (y0, y1):
+        return [], (y0, y1)
+    before = (y0, start - timedelta(days=1), f"the rest of {y0.year} before {label}")
+    after = (end + timedelta(days=1), y1, f"the rest of {y0.year} after {label}")
+    spans = [s for s in (before, after) if s[0] <= s[1]]
+    if len(spans) == 1:
+        spans = [(spans[0][0], spans[0][1], f"the rest of {y0.year}")]
+    return spans, (y0, y1)
