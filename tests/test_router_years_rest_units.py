@@ -89,3 +89,22 @@ def test_a_mediator_named_alone_is_that_series_observed(q) -> None:
 def test_the_kpi_named_alone_needs_no_kpi_argument() -> None:
     r = route_in_world("sales by week")
     assert r.intent == "kpi_by" and "kpi" not in r.args
+
+
+@pytest.mark.parametrize(
+    ("q", "channel", "labels"),
+    [
+        ("how much did social drive each year?", "Social", ["2021", "2022", "2023"]),
+        ("what did tv contribute per month in 2023?", "TV", [f"{m} 2023" for m in ("January", "February")]),
+    ],
+)
+def test_contribution_per_unit_of_time_is_the_contribution_over_each_unit(q, channel, labels) -> None:
+    r = route_in_world(q)
+    assert r.intent == "contribution" and r.args["channel"] == channel, r
+    assert [w["label"] for w in r.args["windows"]][: len(labels)] == labels
+
+
+def test_a_control_named_inside_a_period_names_the_period() -> None:
+    r = route_in_world("contribution by channel for the holiday season 2022")
+    assert r.intent == "contribution" and r.args["windows"][0]["start"] == "2022-11-01", r
+    assert route_in_world("how much does Holiday affect sales?").intent == "controls"

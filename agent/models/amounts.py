@@ -66,6 +66,10 @@ def _spelled(m: re.Match[str]) -> str:
     return f"{value or current:g} {m.group(2)}"
 
 
+# A share written in words: "a hundred and twenty percent" (read as 120 percent by the change parser).
+_SPELLED_PCT = re.compile(rf"\b((?:(?:{_NUMBER_WORD})(?:[\s-]+(?:and[\s-]+)?|$))+?)\s*(percent|per cent)\b", re.I)
+
+
 # A bare scale word after a word of addition is one of it: "an extra million", "another thousand", "the next million".
 _BARE_SCALE = re.compile(
     r"\b(another|next|extra|additional|incremental)\s+(thousand|grand|million|billion|trillion)\b", re.I
@@ -252,12 +256,13 @@ _OFF = re.compile(
 # Every channel at once: "if we stopped all advertising", "paused all media", "went dark on every channel".
 _ALL_MEDIA = re.compile(
     r"\b(all|every|any) (of )?(our |the )?(media|advertising|ads|adverts|marketing|channels?|paid media|spend)\b|"
+    r"\b(total|overall|whole|entire) (media |marketing |advertising |ad )?(budget|spend|spending|media|marketing)\b|"
     r"\b(advertising|marketing|media|ads) (altogether|entirely|completely)\b|\bon everything\b|"
     r"\b(stop\w*|paus\w*|cut\w*|switch\w* off|turn\w* off|shut\w* (off|down)|kill\w*)\s+everything\b"
 )
 _DOWN = re.compile(
     r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|less|drop\w*|down|trim\w*|slash\w*|scal(e|ed|ing) back|pull(ed|ing)? "
-    r"back|shrink\w*|fewer|spent less|spend less)\b"
+    r"back|shrink\w*|fewer|spent less|spend less|fell|fall|falls|falling|declin\w*|sank|sink\w*|dip|dips|dipped)\b"
 )
 
 # A change written with its sign: "Radio -20%: impact on sales?", "TV at minus 10 percent".
@@ -305,6 +310,7 @@ def parse_moves(text: str, known: list[str]) -> list[dict]:
     amount: it is never read as "all of TV"); 'move TV to Search' (no size) → share 1.0;
     'cut Social by 10%' → [{'channel': 'Social', 'change': -0.1}]; 'double Email' → change +1.0;
     'cut TV by 30k and give it to Search', 'what if Search got TV's budget' → moves from TV to Search."""
+    text = _SPELLED_PCT.sub(_spelled, text)  # "by a hundred and twenty percent": 120 percent, not money
     chans = find_channels(text, known).found
     low = text.casefold()
     share = _share_words(low)

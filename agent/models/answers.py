@@ -185,6 +185,8 @@ def _compose_one(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str
         return _with_left_out(left_out, render(f"answers/{tool}.j2", shown=rows[:12], **common))
     if tool == "run_sql" and meta.get("intent") == "peak_period" and "rows" in result:
         return render("answers/peak_period.j2", rows=result["rows"], **common)
+    if tool == "run_sql" and meta.get("intent") == "blended_roi" and "rows" in result:
+        return render("answers/blended_roi.j2", row=(result["rows"] or [None])[0], **common)
     if tool == "run_sql" and meta.get("intent") == "series_stats" and "rows" in result:
         return render("answers/series_stats.j2", rows=result["rows"], **common)
     if tool == "run_sql" and meta.get("intent") == "roi_probability" and result.get("rows"):

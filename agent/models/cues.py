@@ -103,3 +103,17 @@ AGAINST_REST = re.compile(
     r"\b(other|rest of( the)?|all( the)?( other)?|every( other)?|each)\s+(channels?|media)\b|\bthe rest\b|"
     r"\beverything else\b"
 )
+
+
+# A question asking for return together with spend or contribution ("TV's ROI and its contribution", "which channel
+# has the highest spend but the lowest ROI?", "spend vs contribution by channel"): the ROI table shows all three.
+_RETURN_WORD = re.compile(r"\b(roi|roas|return\w*)\b")
+_SPEND_WORD = re.compile(r"\b(spend|spent|spending|cost|costs|budget)\b")
+_CONTRIBUTION_WORD = re.compile(r"\b(contribut\w*|incremental (sales|revenue))\b")
+_WHAT_IF = re.compile(r"\bwhat if\b|\bif we\b|\b(cut|increase|raise|move|shift|double|halve)\w*\b")
+
+
+def two_measures(low: str) -> bool:
+    """Whether ``low`` asks for two of return, spend and contribution at once (and is not a what-if)."""
+    found = sum(bool(rx.search(low)) for rx in (_RETURN_WORD, _SPEND_WORD, _CONTRIBUTION_WORD))
+    return found >= 2 and not _WHAT_IF.search(low)

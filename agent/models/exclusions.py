@@ -9,8 +9,10 @@ import re
 from agent.models import entities
 
 _EXCLUDING = re.compile(
-    r"\b(other than|except( for)?|excluding|exclude|not counting|not including|apart from|aside from|besides|"
-    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of|without|minus|"
+    # first, "not TV, what's the best channel?": a channel waved off at the start, before the question
+    r"\b((?<![\s\S])not(?=\s+[^,;:.?!]{1,30}[,;:])|"
+    r"other than|except( for)?|excluding|exclude|not counting|not including|apart from|aside from|besides|"
+    r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of|without|minus(?!\s*[$€£]?\d)|"
     r"(leaving|leave|setting|set|putting|put)"
     r"(?=\s[^,;:.?!]{1,30}\baside\b)|(leaving|leave)(?=\s[^,;:.?!]{1,30}\bout\b)|forget( about)?|skip(ping)?|"
     r"(all|every|each|everything|anything)\b"

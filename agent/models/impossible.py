@@ -14,7 +14,9 @@ _NEGATIVE_LEVEL = re.compile(
     r"\b(spend|spending|budget)\s+(to |at |of |be |were |was |is |went to |goes to |=\s?)?(-|minus |negative )\s?"
     r"[$€£]?\d|"
     # "what if we spent minus 50k on TV?", "invest -20k in Radio"
-    r"\b(spent|spend|spends|invest\w*|put|allocat\w*)\s+(-|minus |negative )\s?[$€£]?\d"
+    r"\b(spent|spend|spends|invest\w*|put|allocat\w*)\s+(-|minus |negative )\s?[$€£]?\d|"
+    # "what if Search went to negative 10k a week?", "set TV to -5k"
+    r"\b(went|go|goes|going|fell|fall\w*|drop\w*|set|cut|reduc\w*|lower\w*|move\w*) to (-|minus |negative )\s?[$€£]?\d"
 )
 
 

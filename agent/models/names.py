@@ -32,7 +32,15 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from agent.models.vocab import BRANDS, COMMON, DISTINCT_CATEGORIES, GENERIC_TOKENS, SYNONYMS, TIME_WORDS
+from agent.models.vocab import (
+    BRANDS,
+    COMMON,
+    DISTINCT_CATEGORIES,
+    GENERIC_TOKENS,
+    REGION_WORDS,
+    SYNONYMS,
+    TIME_WORDS,
+)
 
 __all__ = [
     "Catalog",
@@ -290,7 +298,11 @@ _SLOTS = [
     ),
     # "ROI of TV in Texas": a capitalised word after "in"/"for" mid-sentence names a place or segment.
     re.compile(r"(?<=\w)[\s,]+(?:in|for|across)\s+(?:the\s+)?([A-Z][\w&+-]*)"),
+    # "ROI of TV in the midwest": a place written in lower case
+    re.compile(r"(?<=\w)[\s,]+(?i:in|for|across)\s+(?i:the\s+)?(" + "|".join(sorted(REGION_WORDS)) + r")\b"),
 ]
+# "ROI of TV for product B", "brand X's sales": a product or brand named by its label.
+_PRODUCT_SLOT = re.compile(r"\b((?i:product|brand|sku)\s+[A-Z0-9][\w&+-]*)")
 
 
 # "how is the radio contribution": a lowercase word before the measure counts only when it is a channel
@@ -325,11 +337,16 @@ def resolve(text: str, catalog: Catalog, skip: Iterable[str] = ()) -> Resolution
     m.brands()
     m.spelling()
     taken = {t for i, t in enumerate(m.toks) if m.claimed[i]}
+    for word in _PRODUCT_SLOT.findall(text):  # "product B": unknown unless the data has it
+        label = _tokens(word)[1:]
+        if label and not taken & set(label) and label[0] not in COMMON and _display(text, word) not in m.res.unknown:
+            m.res.unknown.append(_display(text, word))
     for word in _slot_words(text):
         tok = _tokens(word)
         if not tok or tok[0] in taken or tok[0] in COMMON | TIME_WORDS | GENERIC_TOKENS or tok[0].isdigit():
             continue
-        if word.islower() and tok[0] not in SYNONYMS and tok[0] not in BRANDS and _ordinary_typo(tok[0]):
+        named = tok[0] in SYNONYMS or tok[0] in BRANDS or tok[0] in REGION_WORDS
+        if word.islower() and not named and _ordinary_typo(tok[0]):
             continue  # "higehr", "respnose": a misspelt ordinary word, not a name
         if _display(text, word) not in m.res.unknown:
             m.res.unknown.append(_display(text, word))

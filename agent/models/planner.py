@@ -39,6 +39,9 @@ _OPTIONAL_TOOLS = {
     "mediation": ("mediation", "Mediation analysis"),
 }
 
+# Intents answered by one SELECT the router wrote (over the data or the fit's draws).
+_SQL_INTENTS = ("roi_probability", "peak_period", "series_stats", "blended_roi")
+
 
 def _call(messages: list[BaseMessage], name: str, args: dict[str, Any], meta: dict[str, Any]) -> AIMessage:
     call_id = f"call_{len(messages)}_{name}"
@@ -114,9 +117,7 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
         "list_datasets": "list_datasets",
         "describe": "describe_dataset",
         "sql": "run_sql",
-        "roi_probability": "run_sql",
-        "peak_period": "run_sql",
-        "series_stats": "run_sql",
+        **dict.fromkeys(_SQL_INTENTS, "run_sql"),
         "long_term": "long_term",
         "controls": "control_selection",
         "cross_effects": "cross_effects",
@@ -153,7 +154,12 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
         return _explain(messages, tools, r, meta)
     if r.intent in simple:
         args = {k: v for k, v in r.args.items() if k != "exclude"}  # the answer leaves those out (answers.py)
-        if r.intent in ("roi_probability", "peak_period", "series_stats"):  # the SQL is the call; the rest: answer
+        if r.intent in (
+            "roi_probability",
+            "peak_period",
+            "series_stats",
+            "blended_roi",
+        ):  # the SQL is the call; the rest: answer
             args = {"sql": r.args["sql"]}
         if r.intent == "contribution":
             meta["channel"] = args.get("channel")

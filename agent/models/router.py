@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.models import entities, experiments, observed, out_of_scope, ranking, setup, spelling, when_days
+from agent.models import blended, entities, experiments, observed, out_of_scope, ranking, setup, spelling, when_days
 from agent.models.cues import (
     AGAINST_ONE,
     AGAINST_REST,
@@ -25,6 +25,7 @@ from agent.models.cues import (
     PER_MONEY,
     QUALITY_H2H,
     roi_odds,
+    two_measures,
 )
 from agent.models.exclusions import excluded
 from agent.models.rules import RULES
@@ -109,9 +110,11 @@ def route(
         kept = []  # one channel against the rest: every channel's ROI, so the one asked about is seen among them
     if intent in ("fit", "unknown") and _REFIT.search(low) and _CHANGE.search(low):
         intent = "amend"
+    # "contribution for the holiday season 2022": a control's name inside a period names the period
+    untimed = re.sub("|".join(re.escape(p) for p in q.when.phrases) or r"(?!)", " ", text, flags=re.I)
     if intent in _MAY_BE_AMEND and catalog and changes_a_control(low, catalog.controls):
         intent = "amend"  # "let's take Holiday out", "kill the price control": only an amendment changes controls
-    elif not kept and catalog and intent in _ABOUT_A_CONTROL and names_a_control(text, catalog.controls, low):
+    elif not kept and catalog and intent in _ABOUT_A_CONTROL and names_a_control(untimed, catalog.controls, low):
         intent = "controls"  # "how much does Price affect sales?": each control's effect, not sales over time
     if intent == "compare" and len(kept) == 2 and _MORE_KPI.search(low) and not PER_MONEY.search(low):
         intent = "contribution"  # "which drove more sales, Social or Search?": their contributions, side by side
@@ -122,6 +125,11 @@ def route(
         intent = "kpi_by"  # "show awareness by week": the mediator observed, like the KPI
     if catalog and catalog.metrics:  # "what was our best month for sales?": a month, never the best channel
         intent = observed.intent_of(low, intent, len(kept))
+    if intent in _BLENDED_FROM and blended.asks_blended(low, len(kept)):
+        # "what's our blended ROI?": all media together; over a sub-period, the per-channel table of that period
+        intent = "roi" if q.when.windows else "blended_roi"
+    elif intent in _ONE_TABLE_FROM and not kept[2:] and two_measures(low):
+        intent = "roi"  # "TV's ROI and its contribution", "spend vs contribution by channel": the ROI table has all
     if intent == "uncertainty" and len(kept) >= 2 and HEAD_TO_HEAD.search(low):
         intent = "compare"  # "how confident are you that Search beats Social?": how sure the order is
     outside = out_of_scope.outside_data(normalise(text), catalog, intent)
@@ -155,6 +163,10 @@ def route(
 
 
 _VERBATIM = {"lock", "amend", "sql", "setup", "fit"}
+# Intents a question about all media's return lands in by its words ("total", "ROI", "media").
+_BLENDED_FROM = {"roi", "rank", "long_term", "contribution", "unknown", "media_share", "compare", "spend_by"}
+# Intents whose one measure leaves out the other a question asks for ("TV's ROI and its contribution").
+_ONE_TABLE_FROM = {"contribution", "spend_by", "compare", "clarify_compare"}
 # A plan asked for in words ("we're planning Q3; how should we allocate?"), and money on top of today's.
 _PLAN_WORD = re.compile(r"\b(allocat\w*|plan\w*|split\w*|divid\w*|distribut\w*|optimi[sz]\w*|mix)\b")
 _EXTRA_MONEY = re.compile(
@@ -352,6 +364,8 @@ def _fill(
     apply_scope(r, q, text)
     if r.intent in observed.INTENTS:  # the SELECT, over the window the scope set
         observed.finish(r, q.catalog.frequency)
+    elif r.intent == "blended_roi":
+        r.args = {"sql": blended.SQL}
 
 
 def _moves(text: str, known: list[str]) -> list[dict]:
@@ -469,7 +483,9 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         # A change to a channel's spend that no rule claimed ("pause Social for a quarter") is a what-if; a bare
         # channel name ("and Social?") most often asks for its ROI.
         moves = _moves(text, known) if entities.changes_spend(text) else []
-        if moves:
+        if moves and (reason := entities.impossible_move(text, moves, known)):
+            r.intent, r.args = "impossible", {"reason": reason}  # "reduce Social by a hundred and twenty percent"
+        elif moves:
             r.intent, r.args = "scenario", {"moves": moves, "periods": entities.window_periods(text) or 13}
         else:  # "how are Print and Social doing?": the table names both
             r.intent, r.args = "roi", {"channel": r.channels[0]} if len(r.channels) == 1 else {}

@@ -203,7 +203,10 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         _R(
             r"\breport\b|\bwrite[- ]?up\b|\bexport (the )?(results|findings)\b|\bsummary document\b|"
             r"\bdeck\b|\bone[- ]pager\b|\b(pdf|html|written) (summary|version|document)\b|\bexecutive summary\b|"
-            r"\bsummar(y|ise|ize) (of )?(the |our )?(results|findings|analysis)\b"
+            r"\bsummar(y|ise|ize) (of )?(the |our )?(results|findings|analysis)\b|"
+            # "what did the model find?", "key takeaways": the fit's findings, written up
+            r"\bwhat (did|does) (the|this|our) (model|analysis|fit|mmm) (find|show|say|tell us|conclude)\b|"
+            r"\b(key|main) (findings|takeaways|insights)\b"
         ),
     ),
     (
@@ -379,6 +382,11 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"observations|data points)\b.{0,15}\b(of data|are there|do we have|in the data\w*|does the data)\b|"
             r"\bwhen (does|do|did) (the|our|this) data (start|end|begin|stop)\b|"
             r"\bhow (long|far back) (is|does|do) (the|our|this) data\b|"
+            # "what time period does the data cover?", "which dates are in the data?"
+            r"\b(what|which) (time |date )?(period|periods|dates|weeks|years|time ?frame|timeframe|window)\b.{0,25}"
+            r"\b(data|dataset)\b.{0,10}\b(cover\w*|span\w*|include\w*|run\w*|go)\b|"
+            r"\b(what|which) (time |date )?(period|dates|time ?frame|timeframe|window) (is|are) (in|covered by) "
+            r"(the|our|this) (data|dataset)\b|"
             # how the data is laid out: "what frequency is the data?", "are there missing values?"
             r"\b(frequency|granularity)\b.{0,20}\b(data|dataset)\b|\b(data|dataset)\b.{0,15}\b(frequency|"
             r"granularity)\b|\bmissing (values|data|weeks|periods|rows)\b|\bgaps in the data\b|"

@@ -41,6 +41,10 @@ _OVER_TIME = re.compile(
     r"\bover time\b|\bover the (years|quarters|months)\b|\btrend\w*\b|\bevol\w*\b|\bchang\w* (over|through)\b|"
     r"\b(year|quarter|month)[- ](over|on|by)[- ](year|quarter|month)\b|\byoy\b"
 )
+# Intents answered over each unit of time when one is asked for ("ROI by quarter", "contribution each year").
+_OVER_UNITS = ("roi", "rank", "contribution")
+# "which quarter had the best ROI?", "when was TV's ROI highest?": the ROI of each unit, to compare.
+_WHICH_UNIT = re.compile(r"\b(?:which|what) (month|quarter|year|period|time)s?\b|\bwhen (?:did|was|were|is)\b")
 # Intents about named entities: an unknown name is refused rather than answered about something else.
 NAMED = WINDOWED | {
     "curve",
@@ -191,8 +195,8 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
         r.args["windows"] = q.when.args
         if r.intent == "rank" and len(q.when.windows) > 1:  # "best channel in 2022 vs 2023": a table per year
             r.intent, r.args = "roi", {"windows": q.when.args}
-    if r.intent in ("roi", "rank") and len(q.when.windows) <= 1 and (unit := _roi_unit(text, q.when.grain)):
-        _roi_over_time(r, q, unit)  # "TV's ROI by quarter", "how has ROI changed over time?": a table per unit
+    if r.intent in _OVER_UNITS and len(q.when.windows) <= 1 and (unit := _time_unit(text, q.when.grain)):
+        _over_each_unit(r, q, unit)  # "TV's ROI by quarter", "what did Social drive each year?": a table per unit
     if r.intent in ("spend_by", "kpi_by") and q.when.grain in ("month", "quarter", "year"):
         r.args["grain"], r.args["by"] = q.when.grain, "period"
     if geos:
@@ -200,15 +204,20 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
     return q
 
 
-def _roi_unit(text: str, grain: str | None) -> str | None:
-    """The unit of time ROI is asked over: "by quarter", "monthly"; "over time", "trend": by year."""
+def _time_unit(text: str, grain: str | None) -> str | None:
+    """The unit of time ROI or contribution is asked over: "by quarter", "monthly", "which quarter had the best
+    ROI"; "over time", "trend", "when was TV's ROI highest": by year."""
     if grain in ("month", "quarter", "year"):
         return grain
-    return "year" if _OVER_TIME.search(text.casefold()) else None
+    low = text.casefold()
+    if m := _WHICH_UNIT.search(low):
+        return m.group(1) if m.group(1) in ("month", "quarter", "year") else "year"
+    return "year" if _OVER_TIME.search(low) else None
 
 
-def _roi_over_time(r: Any, q: Question, unit: str) -> None:
-    """ROI over each ``unit`` of the data (inside the one window asked, if any), from the posterior over each."""
+def _over_each_unit(r: Any, q: Question, unit: str) -> None:
+    """ROI or contribution over each ``unit`` of the data (inside the one window asked, if any), from the posterior
+    over each."""
     if not (q.when.data_start and q.when.data_end):
         return
     inside = q.when.windows[0] if q.when.windows else None
@@ -216,7 +225,10 @@ def _roi_over_time(r: Any, q: Question, unit: str) -> None:
     spans = unit_windows(unit, max(first, q.when.data_start), min(last, q.when.data_end))
     if len(spans) >= 2:
         windows = [{"start": a.isoformat(), "end": b.isoformat(), "label": label} for a, b, label in spans]
-        r.intent, r.args = "roi", _one_channel(r) | {"windows": windows}
+        if r.intent == "contribution":
+            r.args = {"by": "channel"} | _one_channel(r) | {"windows": windows}
+        else:
+            r.intent, r.args = "roi", _one_channel(r) | {"windows": windows}
 
 
 def _one_channel(r: Any) -> dict[str, str]:

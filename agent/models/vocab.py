@@ -106,6 +106,14 @@ COMMON = frozenset(
     """.split()
 )
 
+# Places written in lower case ("ROI of TV in the midwest"): after "in"/"for"/"across" they name a geography, which
+# the data may lack. Capitalised places are read by the slot for capitalised words; "us" is never a place here.
+REGION_WORDS = frozenset(
+    "midwest northeast northwest southeast southwest north south east west central emea apac latam nordics "
+    "europe asia americas africa usa uk germany france spain italy canada mexico brazil india china japan "
+    "australia texas california florida london paris berlin".split()
+)
+
 # Words of time expressions (read by agent.models.when), never names.
 TIME_WORDS = frozenset(
     """

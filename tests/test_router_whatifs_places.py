@@ -1,0 +1,128 @@
+"""Questions written as a user would ask them (session 11, second round), each answered as a different question
+before: "what if print spend fell by 2 million?" simulated 2 million *more*, "what if search went to negative 10k a
+week" simulated +10k, "reduce social by a hundred and twenty percent" answered with Social's ROI, "let's put minus
+100k into radio" read "minus Radio" as leaving Radio out, "cut total budget by 10%" asked which change to make,
+"what's the roi of tv in the midwest?" and "ROI of TV for product B" answered with the national TV ROI, "what time
+period does the data cover?" and "what did the model find?" not understood."""
+
+from __future__ import annotations
+
+import pytest
+from router_support import CHANNELS, route_in_world
+
+from agent.models.entities import Catalog
+from agent.models.router import route
+
+
+@pytest.mark.parametrize(
+    ("q", "move"),
+    [
+        ("what if print spend fell by 2 million?", {"channel": "Print", "amount": -2e6}),
+        ("what if TV spend fell 10%", {"channel": "TV", "change": -0.1}),
+        ("what if Search declined by 50k?", {"channel": "Search", "amount": -5e4}),
+        ("cut tv by twenty percent", {"channel": "TV", "change": -0.2}),
+    ],
+)
+def test_a_fall_is_a_cut_and_a_share_in_words_is_a_share(q, move) -> None:
+    r = route_in_world(q)
+    assert r.intent == "scenario" and r.args["moves"] == [move], r
+
+
+@pytest.mark.parametrize(
+    ("q", "channel"),
+    [
+        ("reduce social by a hundred and twenty percent", "Social"),
+        ("what if search went to negative 10k a week", "Search"),
+        ("let's put minus 100k into radio", "Radio"),
+    ],
+)
+def test_impossible_changes_in_words_are_refused_naming_the_channel(q, channel) -> None:
+    r = route_in_world(q)
+    assert r.intent == "impossible" and channel in r.args["reason"], r
+
+
+def test_minus_before_a_channel_still_leaves_it_out() -> None:
+    r = route_in_world("ROI of all media minus Radio")
+    assert r.intent == "roi" and r.args.get("exclude") == ["Radio"], r
+
+
+@pytest.mark.parametrize(
+    ("q", "change"),
+    [
+        ("what would happen to sales if we cut total budget by 10%?", -0.1),
+        ("what if we reduce overall spend by 10%", -0.1),
+        ("what if we increase total media spend by 20%?", 0.2),
+    ],
+)
+def test_a_change_of_the_total_budget_moves_every_channel_by_that_share(q, change) -> None:
+    r = route_in_world(q)
+    assert r.intent == "scenario", r
+    assert sorted(m["channel"] for m in r.args["moves"]) == sorted(CHANNELS)
+    assert all(m["change"] == pytest.approx(change) for m in r.args["moves"])
+
+
+@pytest.mark.parametrize(
+    ("q", "intent"),
+    [
+        ("what's the best way to split the total budget?", "optimize"),
+        ("what time period does the data cover?", "describe"),
+        ("which period does the dataset cover?", "describe"),
+        ("what did the model find?", "report"),
+        ("what are the key takeaways?", "report"),
+        ("at what spend level does TV stop being profitable?", "curve"),
+        ("when does Search stop paying off?", "curve"),
+    ],
+)
+def test_plans_data_range_findings_and_break_even(q, intent) -> None:
+    assert route_in_world(q).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("q", "channel", "n"),
+    [
+        ("which quarter had the best ROI for Search?", "Search", 12),
+        ("when was TV's ROI highest?", "TV", 3),
+        ("what period did TV have the highest ROI?", "TV", 3),
+    ],
+)
+def test_which_period_had_the_best_roi_is_the_roi_over_each_period(q, channel, n) -> None:
+    r = route_in_world(q)
+    assert r.intent == "roi" and r.args["channel"] == channel and len(r.args["windows"]) == n, r
+
+
+@pytest.mark.parametrize(
+    ("q", "name"),
+    [
+        ("what's the roi of tv in the midwest?", "midwest"),
+        ("how did radio do in the north?", "north"),
+        ("ROI of TV for product B", "product B"),
+        ("TV ROI in 2023 for Brand X", "Brand X"),
+    ],
+)
+def test_places_and_products_the_data_lacks_are_refused_not_answered_nationally(q, name) -> None:
+    r = route_in_world(q)
+    assert r.intent == "not_in_data" and r.args["names"] == [name], r
+
+
+def test_a_lowercase_place_the_data_has_is_that_geography() -> None:
+    catalog = Catalog(channels=tuple(CHANNELS), geographies=("North", "South"), metrics=("Sales",),
+                      start="2021-01-04", end="2023-12-25", frequency="W")  # fmt: skip
+    r = route("how did radio do in the north?", list(CHANNELS), catalog=catalog)
+    assert r.intent == "roi" and r.args.get("geos") == ["North"], r
+
+
+def test_a_product_the_data_has_is_not_refused() -> None:
+    catalog = Catalog(channels=tuple(CHANNELS), products=("B",), metrics=("Sales",),
+                      start="2021-01-04", end="2023-12-25", frequency="W")  # fmt: skip
+    assert route("ROI of TV for product B", list(CHANNELS), catalog=catalog).intent != "not_in_data"
+
+
+@pytest.mark.parametrize("q", ["not TV, what's the best channel?", "not counting TV, which is best"])
+def test_a_channel_waved_off_at_the_start_is_left_out(q) -> None:
+    r = route_in_world(q)
+    assert r.intent == "rank" and r.args.get("exclude") == ["TV"], r
+
+
+def test_not_sure_is_not_an_exclusion() -> None:
+    r = route_in_world("not sure, what's TV's ROI?")
+    assert r.intent == "roi" and r.args == {"channel": "TV"}, r
