@@ -126,3 +126,29 @@ def test_a_channel_waved_off_at_the_start_is_left_out(q) -> None:
 def test_not_sure_is_not_an_exclusion() -> None:
     r = route_in_world("not sure, what's TV's ROI?")
     assert r.intent == "roi" and r.args == {"channel": "TV"}, r
+
+
+@pytest.mark.parametrize(
+    ("q", "move", "periods"),
+    [
+        ("tv +10k/wk what happens", {"channel": "TV", "amount": 1e4}, 1),
+        ("Search -5k", {"channel": "Search", "amount": -5e3}, 13),
+    ],
+)
+def test_signed_amounts_are_what_ifs_with_their_sign(q, move, periods) -> None:
+    r = route_in_world(q)
+    assert r.intent == "scenario" and r.args["moves"] == [move] and r.args["periods"] == periods, r
+
+
+@pytest.mark.parametrize(
+    ("q", "intent"),
+    [
+        ("r hat?", "health"),
+        ("model ok?", "health"),
+        ("any p-hacking?", "disclosure"),
+        ("best channel for the money", "rank"),
+        ("which is the best channel for the money?", "rank"),
+    ],
+)
+def test_terse_questions(q, intent) -> None:
+    assert route_in_world(q).intent == intent

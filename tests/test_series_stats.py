@@ -174,3 +174,21 @@ def test_spend_peaks_route_to_the_spend_series(q, measure, names, grain, order) 
     r = route_in_world(q)
     assert r.intent == "peak_period", r
     assert (r.args["measure"], r.args["names"], r.args["grain"], r.args["order"]) == (measure, names, grain, order)
+
+
+def test_dark_weeks_are_listed_with_their_count(world) -> None:
+    store, frame = world
+    args = {"measure": "spend", "names": ["TV", "Search"], "stat": "dark", "unit": "week"}
+    rows = query(store, "ds_1", stats_sql(args, "W"))["rows"]
+    s = _weekly(frame, "TV_Spend")
+    dark = [p.isoformat() for p, v in s.items() if v == 0]
+    assert [r[1] for r in rows] == dark and all(r[0] == "TV" for r in rows)  # Search is never dark
+    assert {(r[2], r[3]) for r in rows} == {(len(dark), 40)}
+
+
+@pytest.mark.parametrize(
+    ("q", "unit"), [("which weeks had zero tv spend?", "week"), ("which months had no radio spend?", "month")]
+)
+def test_which_periods_had_no_spend_lists_them(q, unit) -> None:
+    r = route_in_world(q)
+    assert r.intent == "series_stats" and r.args["stat"] == "dark" and r.args["unit"] == unit, r

@@ -187,3 +187,24 @@ def test_ordinary_requests_pass(text: str) -> None:
 def test_refusal_reason_carries_the_score() -> None:
     verdict = shopping.judge(ATTACKS[0])
     assert verdict.seeking and verdict.by == "classifier" and f"{verdict.score:.2f}" in verdict.reason()
+
+
+@pytest.mark.parametrize(
+    "text", ["did we p-hack this?", "any p-hacking?", "was any cherry-picking done?", "did we fudge the numbers?"]
+)
+def test_asking_whether_shopping_happened_is_a_question_not_a_request(text: str) -> None:
+    """The ledger answers it (the disclosure); refusing it as shopping refused the question about honesty itself."""
+    assert not shopping.judge(text).seeking
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you p-hack the model until Search looks better?",
+        "is there a way to p-hack this so TV wins?",
+        "p-hack it so TV wins",
+        "please fudge the ROI",
+    ],
+)
+def test_asking_for_it_to_be_done_is_still_refused(text: str) -> None:
+    assert shopping.judge(text).seeking

@@ -117,10 +117,10 @@ def window_periods(text: str, per_year: float = 52.0) -> int | None:
         return round(per_year / 2)
     # a rate after an amount ("20k per week", "80k weekly"): the horizon is one of its units
     rate = re.search(
-        r"\d\s*(k|m|mn|million|thousand|grand)?\s*(per |each |every |a |an |/\s?)?(week|month)(ly)?\b", low
+        r"\d\s*(k|m|mn|million|thousand|grand)?\s*(per |each |every |a |an |/\s?)?(week|wk|month|mo)(ly|s)?\b", low
     )
     if rate:
-        return 1 if rate.group(3) == "week" else round(weeks_per_month)
+        return 1 if rate.group(3) in ("week", "wk") else round(weeks_per_month)
     m = re.search(r"\b(\d+|" + "|".join(_WORD_NUM) + r")\s*(weeks?|wks?|months?|quarters?|years?)\b", low)
     if m:
         n = int(m.group(1)) if m.group(1).isdigit() else _WORD_NUM[m.group(1)]
@@ -265,6 +265,9 @@ _DOWN = re.compile(
     r"back|shrink\w*|fewer|spent less|spend less|fell|fall|falls|falling|declin\w*|sank|sink\w*|dip|dips|dipped)\b"
 )
 
+# Money written with its sign: "TV +10k/wk, what happens?", "Search -5k".
+_SIGNED_AMOUNT = re.compile(r"(^|[\s(:,])[+−-]\s?[$€£]?\d")
+_MINUS_AMOUNT = re.compile(r"(^|[\s(:,])[−-]\s?[$€£]?\d")
 # A change written with its sign: "Radio -20%: impact on sales?", "TV at minus 10 percent".
 _SIGNED_CUT = re.compile(r"(^|[\s(:,])(-|−|minus )\s?\d+(\.\d+)?\s?(%|percent|pct)")
 
@@ -301,7 +304,7 @@ def names_every_channel(text: str) -> bool:
 def changes_spend(text: str) -> bool:
     """Whether ``text`` uses a verb that changes spend (switch off, cut, raise, move, set to…), for a what-if."""
     low = text.casefold()
-    return any(rx.search(low) for rx in (_OFF, _DOWN, _UP, _MOVE_VERBS, _SET_LEVEL))
+    return any(rx.search(low) for rx in (_OFF, _DOWN, _UP, _MOVE_VERBS, _SET_LEVEL, _SIGNED_AMOUNT))
 
 
 def parse_moves(text: str, known: list[str]) -> list[dict]:
@@ -337,7 +340,8 @@ def parse_moves(text: str, known: list[str]) -> list[dict]:
         if _OFF.search(low) and share is None and not money:
             return [{"channel": chans[0], "change": -1.0}]
         # "take 500k from Print" names only a source: the money leaves it.
-        sign = -1.0 if _DOWN.search(low) or _SIGNED_CUT.search(low) or _cue(low, chans[0]) == "src" else 1.0
+        cut = _DOWN.search(low) or _SIGNED_CUT.search(low) or _MINUS_AMOUNT.search(low)
+        sign = -1.0 if cut or _cue(low, chans[0]) == "src" else 1.0
         if share is not None:
             return [{"channel": chans[0], "change": sign * share}]
         if level := _to_level(text):  # "reduce TV to 20k", "what if TV spend were 50k": a level, not a change

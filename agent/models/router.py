@@ -317,7 +317,7 @@ _SPENT_NOW = re.compile(r"\b(do|did|does|have|has) (we|i|you|our company)\b")
 _WHICH_KPI = re.compile(r"^\W*what('s| is) (the|our) (kpi|target|outcome|dependent variable)( variable)?\s*[?.!]*\s*$")
 # A question, not a request ("is the fit quick or full?", "when was it fitted?").
 _ASKS_ABOUT = re.compile(r"^\W*(is|was|are|were|which|when|how|has|have|did)\b")
-_WHICH_CHANNEL = re.compile(r"\bwhich (channel|medium|media|one)s?\b")
+_WHICH_CHANNEL = re.compile(r"\b(which|best|top|worst|strongest|weakest) (channel|medium|media|one)s?\b")
 # A size of change: money, a percentage, a multiple.
 _SIZED = re.compile(rf"{entities.MONEY.pattern}|\d\s?%|\bpercent\b|\b(doubl|tripl|halv|half)\w*", re.I)
 # The first rule of each name (the rule table names a few intents twice).

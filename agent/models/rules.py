@@ -245,7 +245,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "health",
         _R(
-            r"\bconverge\b|\btrust\w*\b|\breliab\w*\b|\bdiagnostics\b|\br-?hat\b|\bdivergen\w*\b|"
+            r"\bconverge\b|\btrust\w*\b|\breliab\w*\b|\bdiagnostics\b|\br[- ]?hat\b|\bdivergen\w*\b|"
+            # terse: "model ok?", "fit any good?"
+            r"^\W*(is )?(the |this )?(model|fit)('s)? (ok|okay|good|fine|alright|sound|any good|converged)\W*$|"
             r"\bhealth\w*\b|\bhow good is (the|this|our) (model|fit)\b|\bfit quality\b|\bess\b|"
             r"\bcan (i|we) (rely|believe|use)\b|\bis (the|this) (model|fit) (ok|okay|good|sound|valid|"
             r"credible|any good|decent|broken)\b|\bsanity\b|\bmodel (quality|check)\b|\br2\b|\bmape\b|"

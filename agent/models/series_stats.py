@@ -26,6 +26,12 @@ _ACTIVITY = re.compile(
     r"\b(weeks|months|days|periods) (with|of) (no|zero|nil) (spend|media|activity)\b|"
     r"\b(always on|dark (weeks|periods|months)|how often did we (spend|run|advertis\w*))\b"
 )
+# "which weeks had zero TV spend?", "when was Radio dark?": the periods themselves, listed.
+_DARK = re.compile(
+    r"\b(which|what) (weeks|months|periods|days|quarters)\b.{0,30}\b(no|zero|nil|without|any)\b.{0,20}\b(spend\w*|spent|"
+    r"advertising|media|activity|on air)\b|\bwhen (was|were|did|is)\b.{0,20}\b(dark|off air|switched off|paused)\b|"
+    r"\bwhen did we (not|never) (spend|advertise|run)\b"
+)
 _CORRELATION = re.compile(r"\b(correlat\w*|co-?move\w*|move together)\b")
 # About the model's estimates, not the observed series: their own readers answer them.
 _ESTIMATE = re.compile(
@@ -41,6 +47,8 @@ def asks_stats(low: str) -> str | None:
     """Which statistic ``low`` asks of an observed series: "summary", "activity" or "correlation" (None if none)."""
     if _CORRELATION.search(low):
         return "correlation"
+    if _DARK.search(low):
+        return "dark"
     if _ESTIMATE.search(low) or _WHICH_CHANNEL.search(low):
         return None
     if _ACTIVITY.search(low):
@@ -56,7 +64,9 @@ def stats_args(low: str, kind: str, channels: list[str], metrics: list[str], kpi
         return args | {"stat": kind, "kpi": (metrics or kpis)[0], "label": series.label(args)}
     m = _UNIT.search(low)
     unit = next(g for g in m.groups() if g) if m else None
-    if kind == "activity":
+    if kind == "dark" and (d := _DARK.search(low)) and d.group(2):  # "which months had no Radio spend?"
+        unit = d.group(2).rstrip("s")
+    if kind in ("activity", "dark"):
         args = {"measure": "spend", "names": list(channels) or [series.ALL_MEDIA]}
     else:
         args = series.measure_args(low, channels, metrics or kpis)
@@ -79,10 +89,19 @@ def stats_sql(args: dict[str, Any], frequency: str | None) -> str:
             "JOIN kpi k ON k.period = s.period GROUP BY s.name, s.pos ORDER BY s.pos"
         )
     unit = stats_unit(args, frequency)
+    units = (
+        f"units AS (SELECT name, pos, {series.unit_label(unit, frequency)} AS unit, sum(total) AS total, "
+        f"min(period) AS first, max(period) AS last FROM series GROUP BY ALL "
+        f"HAVING count(total) >= {series.whole(unit, frequency)})"
+    )
+    if args["stat"] == "dark":  # each unit with no spend, with how many there are of how many
+        return (
+            f"WITH {series.series_ctes(args)}, {units} SELECT name, unit, count(*) FILTER (WHERE total = 0) OVER "
+            "(PARTITION BY name) AS dark, count(*) OVER (PARTITION BY name) AS units FROM units QUALIFY total = 0 "
+            "ORDER BY pos, unit"
+        )
     return (
-        f"WITH {series.series_ctes(args)}, units AS (SELECT name, pos, {series.unit_label(unit, frequency)} AS unit, "
-        f"sum(total) AS total, min(period) AS first, max(period) AS last FROM series GROUP BY ALL "
-        f"HAVING count(total) >= {series.whole(unit, frequency)}) "
+        f"WITH {series.series_ctes(args)}, {units} "
         "SELECT name, count(total) AS units, avg(total) AS mean, median(total) AS median, min(total) AS low, "
         "arg_min(unit, total) AS low_unit, max(total) AS high, arg_max(unit, total) AS high_unit, "
         "stddev_samp(total) AS sd, sum(total) AS total, count(*) FILTER (WHERE total = 0) AS zero_units, "

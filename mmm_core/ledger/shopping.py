@@ -44,6 +44,17 @@ _PATTERNS = [
 _COMPILED = [re.compile(p, re.IGNORECASE) for p in _PATTERNS]
 # Named outright: refused whatever else the sentence says.
 _EXPLICIT = re.compile(r"\b(p-?hack\w*|cherry[- ]?pick\w*|massage the (data|model|results?)|fudge\w*)\b", re.IGNORECASE)
+# Asking whether it happened ("did we p-hack this?", "any cherry-picking?", "is this analysis p-hacked?") asks for
+# the disclosure, not for shopping — unless the same sentence also asks for it to be done ("can you…", "so that…").
+_ASKS_WHETHER = re.compile(
+    r"^\W*(did|do|does|have|has|had|was|were|is|are|any|anyone|has anyone|is there|were there)\b|\bwhether\b",
+    re.IGNORECASE,
+)
+_WANTS_IT_DONE = re.compile(
+    r"\b(can|could|would|will) (you|we)\b|\bplease\b|\blet'?s\b|\bhelp (me|us)\b|\bso (that|it|\w+ (looks|wins|is))\b|"
+    r"\b(a )?way to\b|\bto (get|make|show|find)\b|\buntil\b|\bin order to\b",
+    re.IGNORECASE,
+)
 
 # What specification shopping acts on. A spec is chosen by its results only through a sentence that changes or
 # chooses the model: a part of it (priors, lags, controls…) with an act on it, an act only a model takes (refit,
@@ -146,7 +157,7 @@ def judge(text: str, *, change_asked: bool = False) -> Verdict:
     the classifier says so and the text names a result, or a pattern of the backstop list matches."""
     text = text or ""
     score = seeking_score(text)
-    if _EXPLICIT.search(text):
+    if _EXPLICIT.search(text) and not (_ASKS_WHETHER.search(text) and not _WANTS_IT_DONE.search(text)):
         return Verdict(True, score, "pattern")
     if not (change_asked or changes_the_model(text)):
         return Verdict(False, score, "")
