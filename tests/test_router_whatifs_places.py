@@ -152,3 +152,54 @@ def test_signed_amounts_are_what_ifs_with_their_sign(q, move, periods) -> None:
 )
 def test_terse_questions(q, intent) -> None:
     assert route_in_world(q).intent == intent
+
+
+def test_a_plan_that_keeps_a_channel_where_it_is_holds_it_fixed() -> None:
+    r = route_in_world("optimise spend but keep Radio at current levels")
+    assert r.intent == "optimize" and r.args.get("fixed") == ["Radio"], r
+
+
+def test_a_plan_over_months_is_that_many_months_not_a_rate() -> None:
+    r = route_in_world("maximise sales with 2 million over 6 months")
+    assert r.intent == "optimize" and r.args["budget"] == 2e6 and r.args["periods"] == 26, r
+
+
+@pytest.mark.parametrize(
+    ("q", "intent"),
+    [
+        ("when did we lock the spec?", "ledger"),
+        ("lock the spec", "lock"),
+        ("is the TV estimate driven by the prior?", "uncertainty"),
+        ("which estimates are prior-dominated?", "uncertainty"),
+        ("explain the model to me like I'm a CMO", "report"),
+        ("design a lift test for Radio", "suggest_test"),
+        ("how big a test do we need for Social?", "suggest_test"),
+    ],
+)
+def test_questions_about_the_analysis_are_not_requests_or_data(q, intent) -> None:
+    assert route_in_world(q).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("q", "name"),
+    [
+        ("what's the ROI of our sales team?", "sales team"),
+        ("what is the ROI of word of mouth?", "word of mouth"),
+        ("how much revenue came from our app?", "our app"),
+        ("what's our cost of goods sold?", "cost of goods"),
+        ("what's our NPS?", "nps"),
+    ],
+)
+def test_business_figures_outside_media_data_are_refused_not_answered_with_the_media_tables(q, name) -> None:
+    r = route_in_world(q)
+    assert r.intent == "not_in_data" and r.args["names"] == [name], r
+
+
+@pytest.mark.parametrize("q", ["what's the elasticity of price?", "how sensitive are sales to price?"])
+def test_a_controls_elasticity_is_its_effect(q) -> None:
+    assert route_in_world(q).intent == "controls"
+
+
+def test_an_all_media_return_with_a_channel_left_out_is_the_table_without_it() -> None:
+    r = route_in_world("what's the return on all channels not counting Search?")
+    assert r.intent == "roi" and r.args.get("exclude") == ["Search"], r

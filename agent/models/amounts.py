@@ -117,7 +117,7 @@ def window_periods(text: str, per_year: float = 52.0) -> int | None:
         return round(per_year / 2)
     # a rate after an amount ("20k per week", "80k weekly"): the horizon is one of its units
     rate = re.search(
-        r"\d\s*(k|m|mn|million|thousand|grand)?\s*(per |each |every |a |an |/\s?)?(week|wk|month|mo)(ly|s)?\b", low
+        r"\d\s*(k|m|mn|million|thousand|grand)?\s*(per |each |every |a |an |/\s?)?(week|wk|month)(ly)?\b", low
     )
     if rate:
         return 1 if rate.group(3) in ("week", "wk") else round(weeks_per_month)
@@ -193,7 +193,11 @@ def parse_budget(text: str, known: list[str], per_year: float = 52.0) -> BudgetR
                 req.budget = max(amount)
             continue
         ch = chans[0]
-        if re.search(r"\b(flat|unchanged|as is|same|constant|fixed|steady|don'?t touch|leave)\b", low):
+        if re.search(
+            r"\b(flat|unchanged|as is|same|constant|fixed|steady|don'?t touch|leave|(at|on) (its |their )?(current|"
+            r"today'?s|existing|present) (level|levels|spend)|where (it|they) (is|are))\b",
+            low,
+        ):
             req.fixed.append(ch)
         elif pct and re.search(
             r"\b(no more than|at most|max(imum)?|up to|cap|capped|not more than|under|below)\b", low

@@ -32,7 +32,10 @@ TEST_NEXT = re.compile(
     r"tests?|experiments?)\b|\bwhat (lift )?(tests?|experiments?) (should|to|could) (we |i )?run\b|\bwhere (should|"
     r"to) (we |i )?(run )?(a |the )?(lift )?test\b|\bworth (a |an )?(lift )?(test|experiment)\w*\b|"
     r"\bwhich (channel|media|one)s?\b.{0,25}\b(needs?|deserves?|most needs|should get|merits?)\b.{0,12}\b(a |an )?"
-    r"(lift |geo )?(test|experiment)\w*\b"
+    r"(lift |geo )?(test|experiment)\w*\b|"
+    # "design a lift test for Radio", "how big a test do we need for Social?": the suggested designs
+    r"\b(design|plan|set up|setup|size)\w* (a |an )?(lift |geo |holdout |go-dark )?(test|experiment)\b|"
+    r"\bhow (big|long|large) (a |an |of a )?(lift |geo )?(test|experiment)\b"
 )
 
 _SE_BEFORE = re.compile(r"(±|\+/-|\+-|plus or minus|standard error( of)?|\bse\b|std\.? ?err\w*)\s*(of\s*)?$", re.I)

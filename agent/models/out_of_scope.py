@@ -28,6 +28,10 @@ OUTSIDE = re.compile(
     r"reach(?=\s*[?.!,]|\s*$| (was|is|were|figures?|numbers?|by))|"
     r"grps?|trps?|gross rating points?|viewership|(tv )?ratings|(how many|number of) (people|viewers|households|"
     r"users)|(tv|radio) (networks?|stations?|shows?|programmes?|programs?)|time of (the )?day|air ?times?|"
+    # Activities and business figures outside media spend: "the ROI of our sales team", "word of mouth", "our
+    # app", "cost of goods sold", "NPS" (in the data only when a variable names them).
+    r"(sales|marketing) (team|force|reps?|staff)|salespeople|word of mouth|(our|the|mobile) apps?|"
+    r"cost of (goods|sales)|cogs|nps|net promoter( score)?|brand sentiment|sentiment|"
     # A promise about results: the model gives estimates with intervals, never guarantees or certainties.
     r"guarantee\w*|promis(e|es|ed|ing)|(can|could|will|would) you (make sure|ensure|assure)|"
     r"will\b.{0,30}\b(definitely|certainly|for sure|for certain|surely)|"

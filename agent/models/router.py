@@ -125,7 +125,7 @@ def route(
         intent = "kpi_by"  # "show awareness by week": the mediator observed, like the KPI
     if catalog and catalog.metrics:  # "what was our best month for sales?": a month, never the best channel
         intent = observed.intent_of(low, intent, len(kept))
-    if intent in _BLENDED_FROM and blended.asks_blended(low, len(kept)):
+    if intent in _BLENDED_FROM and not spared and blended.asks_blended(low, len(kept)):
         # "what's our blended ROI?": all media together; over a sub-period, the per-channel table of that period
         intent = "roi" if q.when.windows else "blended_roi"
     elif intent in _ONE_TABLE_FROM and not kept[2:] and two_measures(low):
@@ -276,6 +276,7 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         name == "optimize"
         and n_channels == 1
         and re.search(r"\b(optimi[sz]e|optimal|ideal|best|right) (spend|level|budget)\b", low)
+        and not _HELD.search(low)  # "optimise spend but keep Radio at current levels": a plan around Radio
     ):
         return "curve"  # "what is the optimal spend for TV?": that channel's next-step return at today's spend
     if name == "curve" and not n_channels and re.search(r"\b(which|any|how many|what is|what's|explain|define)\b", low):
@@ -317,6 +318,7 @@ _SPENT_NOW = re.compile(r"\b(do|did|does|have|has) (we|i|you|our company)\b")
 _WHICH_KPI = re.compile(r"^\W*what('s| is) (the|our) (kpi|target|outcome|dependent variable)( variable)?\s*[?.!]*\s*$")
 # A question, not a request ("is the fit quick or full?", "when was it fitted?").
 _ASKS_ABOUT = re.compile(r"^\W*(is|was|are|were|which|when|how|has|have|did)\b")
+_HELD = re.compile(r"\b(keep\w*|hold\w*|leav\w*|fix\w*|cap|capped|at least|no more than|at most)\b")
 _WHICH_CHANNEL = re.compile(r"\b(which|best|top|worst|strongest|weakest) (channel|medium|media|one)s?\b")
 # A size of change: money, a percentage, a multiple.
 _SIZED = re.compile(rf"{entities.MONEY.pattern}|\d\s?%|\bpercent\b|\b(doubl|tripl|halv|half)\w*", re.I)
@@ -372,6 +374,16 @@ def _moves(text: str, known: list[str]) -> list[dict]:
     """The what-if's moves; a channel named only to be spared ("pause all media except Search") is not moved."""
     spared = excluded(text, known)
     return entities.parse_moves(text, [k for k in known if k not in spared] if spared else known)
+
+
+def _what_if(r: Route, text: str, known: list[str], moves: list[dict]) -> None:
+    """A what-if's arguments; refused before any number is computed when it cannot be simulated as stated (with
+    what would make it possible), a question back when no change was read."""
+    r.intent, r.args = "scenario", {"moves": moves, "periods": entities.window_periods(text) or 13}
+    if reason := entities.impossible_move(text, moves, known):
+        r.intent, r.args = "impossible", {"reason": reason}
+    elif not moves:
+        r.intent = "clarify_scenario"
 
 
 def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -> None:
@@ -456,13 +468,7 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         if r.intent == "optimize" and TOTAL_BUDGET.search(low):
             r.args["ask"] = "total_budget"  # for the answer only (the planner keeps it from the tool)
     elif r.intent == "scenario":
-        moves = _moves(text, known)
-        r.args = {"moves": moves, "periods": entities.window_periods(text) or 13}
-        reason = entities.impossible_move(text, moves, known)
-        if reason:  # refused before any number is computed, with what would make it possible
-            r.intent, r.args = "impossible", {"reason": reason}
-        elif not moves:
-            r.intent = "clarify_scenario"
+        _what_if(r, text, known, _moves(text, known))
     elif r.intent == "fit":
         r.args = {"quick": bool(re.search(r"\b(quick\w*|fast|rough|approx\w*|map|laplace|draft fit)\b", low))}
         m = re.search(r"\bspec_[0-9a-f]+\b", text)
@@ -483,9 +489,7 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         # A change to a channel's spend that no rule claimed ("pause Social for a quarter") is a what-if; a bare
         # channel name ("and Social?") most often asks for its ROI.
         moves = _moves(text, known) if entities.changes_spend(text) else []
-        if moves and (reason := entities.impossible_move(text, moves, known)):
-            r.intent, r.args = "impossible", {"reason": reason}  # "reduce Social by a hundred and twenty percent"
-        elif moves:
-            r.intent, r.args = "scenario", {"moves": moves, "periods": entities.window_periods(text) or 13}
+        if moves:  # "reduce Social by a hundred and twenty percent": a what-if (here refused)
+            _what_if(r, text, known, moves)
         else:  # "how are Print and Social doing?": the table names both
             r.intent, r.args = "roi", {"channel": r.channels[0]} if len(r.channels) == 1 else {}

@@ -56,6 +56,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "ledger",
         _R(
+            # "when did we lock the spec?", "when was the model fitted?": the ledger's dates, not a request
+            r"\bwhen (did|was|were|have|has) (we |you |i |it |they |the (spec|model|fit) )?(been )?(lock|register|fitt?"
+            r"|pre-?regist)\w*\b|"
             r"\b(specs?|specifications?|models?|versions?|variants?)\b.{0,30}\b(tried|run|ran|fitted|locked|"
             r"tested|estimated)\b|\bwhat (specs?|models?|specifications?)\b.{0,20}\b(have|did|do) we\b|"
             r"\b(specs?|specifications?|models?|versions?|variants?)\b.{0,20}\b(have|did|do) we (try|test|run|fit|"
@@ -90,6 +93,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "uncertainty",
         _R(
+            # "is the TV estimate driven by the prior?", "which estimates are prior-dominated?"
+            r"\b(driven|dominated|determined|coming) (by|from) (the |its |our )?priors?\b|"
+            r"\bprior[- ](dominated|driven)\b|"
             r"\bwhy\b.{0,50}\b(uncertain\w*|wide|unsure|so (big|large|broad)|noisy|imprecise|vague|unclear|"
             r"range)\b|\bhow (sure|certain|confident) (are|is|can) (we|you|the model)\b|\b(can'?t|cannot|couldn'?t|"
             r"unable to)\b.{0,25}\bpin (it |that |this )?down\b|\bhow (certain|sure|confident|precise) (is|are)\b|"
@@ -202,6 +208,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         "report",
         _R(
             r"\breport\b|\bwrite[- ]?up\b|\bexport (the )?(results|findings)\b|\bsummary document\b|"
+            r"\bexplain (the|this|our) (model|analysis|results)\b.{0,20}\b(like|as if|for|to)\b|"
             r"\bdeck\b|\bone[- ]pager\b|\b(pdf|html|written) (summary|version|document)\b|\bexecutive summary\b|"
             r"\bsummar(y|ise|ize) (of )?(the |our )?(results|findings|analysis)\b|"
             # "what did the model find?", "key takeaways": the fit's findings, written up

@@ -67,7 +67,7 @@ def changes_a_control(low: str, controls: tuple[str, ...]) -> bool:
 # "did the promo work?", "what did Holiday contribute?").
 _CONTROL_EFFECT = re.compile(
     r"\b(effect\w*|affect\w*|impact\w*|matter\w*|contribut\w*|work\w*|drive\w*|drove|influenc\w*|lift\w*|"
-    r"help\w*|hurt\w*|important|importance|move\w*|explain\w*|role)\b"
+    r"help\w*|hurt\w*|important|importance|move\w*|explain\w*|role|elasticit\w*|sensitiv\w*)\b"
 )
 
 

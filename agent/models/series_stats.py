@@ -28,8 +28,9 @@ _ACTIVITY = re.compile(
 )
 # "which weeks had zero TV spend?", "when was Radio dark?": the periods themselves, listed.
 _DARK = re.compile(
-    r"\b(which|what) (weeks|months|periods|days|quarters)\b.{0,30}\b(no|zero|nil|without|any)\b.{0,20}\b(spend\w*|spent|"
-    r"advertising|media|activity|on air)\b|\bwhen (was|were|did|is)\b.{0,20}\b(dark|off air|switched off|paused)\b|"
+    r"\b(which|what) (weeks|months|periods|days|quarters)\b.{0,30}\b(no|zero|nil|without|any)\b.{0,20}\b("
+    r"spend\w*|spent|advertising|media|activity|on air)\b|"
+    r"\bwhen (was|were|did|is)\b.{0,20}\b(dark|off air|switched off|paused)\b|"
     r"\bwhen did we (not|never) (spend|advertise|run)\b"
 )
 _CORRELATION = re.compile(r"\b(correlat\w*|co-?move\w*|move together)\b")
