@@ -203,3 +203,30 @@ def test_a_controls_elasticity_is_its_effect(q) -> None:
 def test_an_all_media_return_with_a_channel_left_out_is_the_table_without_it() -> None:
     r = route_in_world("what's the return on all channels not counting Search?")
     assert r.intent == "roi" and r.args.get("exclude") == ["Search"], r
+
+
+@pytest.mark.parametrize(
+    ("q", "intent", "args"),
+    [
+        ("excluding TV, how much did media contribute?", "contribution", {"by": "channel", "exclude": ["TV"]}),
+        ("show me all channels but Search", "roi", {"exclude": ["Search"]}),
+        ("is there any channel we shouldn't cut?", "rank", {"order": "best"}),
+    ],
+)
+def test_a_channel_left_out_is_never_the_one_answered_about(q, intent, args) -> None:
+    r = route_in_world(q)
+    assert r.intent == intent and r.args == args, r
+
+
+@pytest.mark.parametrize(
+    ("q", "spared"), [("pause all media except Search", "Search"), ("stop everything but TV", "TV")]
+)
+def test_an_all_media_change_in_the_imperative_spares_the_channel_named(q, spared) -> None:
+    r = route_in_world(q)
+    assert r.intent == "scenario" and spared not in {m["channel"] for m in r.args["moves"]}, r
+    assert len(r.args["moves"]) == len(CHANNELS) - 1
+
+
+def test_comparing_two_channels_contributions_is_their_contributions() -> None:
+    r = route_in_world("compare the contribution of Social and Print in 2022")
+    assert r.intent == "contribution" and r.args["windows"][0]["label"] == "2022", r

@@ -103,6 +103,11 @@ def route(
     spared = excluded(text, known)  # read once: the comprehensions below called it per channel
     kept = [c for c in found.found if c not in spared]
     intent = _classify(low, len(kept), len(q.when.windows))
+    if intent == "unknown" and entities.changes_spend(text) and entities.names_every_channel(text):
+        intent = "scenario"  # "pause all media except Search", "stop everything but TV": a what-if on the others
+    elif spared and intent in ("media_share", "unknown") and not entities.changes_spend(text):
+        # "excluding TV, how much did media contribute?", "show me all channels but Search": the table without them
+        intent = "contribution" if intent == "media_share" else "roi"
     if intent not in _READING:
         kept = found.found
         intent = _classify(low, len(kept), len(q.when.windows))
@@ -302,7 +307,9 @@ _IF_SPEND = re.compile(
 _MORE_KPI = re.compile(
     r"\b(drove|drives?|driven|driving|brought( in)?|brings?( in)?|generated?|contribution|delivered|sold|added)\b "
     r"(the )?(more|less|most|least|fewer|bigger|larger|smaller)\b|\b(more|fewer|less) (sales|revenue|"
-    r"conversions|orders|kpi|incremental)\b|\bon contribution\b|\b(bigger|larger|smaller) contribution\b"
+    r"conversions|orders|kpi|incremental)\b|\bon contribution\b|\b(bigger|larger|smaller) contribution\b|"
+    # "compare the contribution of Social and Print": their contributions, not their ROI
+    r"\bcompar\w* (the |their )?contributions?\b|\bcontributions? of\b"
 )
 # A ranking by the money spent ("which channel gets the most budget?", "the biggest channel by spend").
 _BY_SPEND = re.compile(

@@ -333,6 +333,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"effective|"
             r"profitable|for (our|the) money|per dollar|bang|cpa|cost per)\b|\brank\w*\b|"
             r"\b(cheapest|most expensive|least expensive)\b.{0,25}\b(channel|medium|media|per)\b|"
+            # "is there any channel we shouldn't cut?", "a channel we must keep": which end, by the verb
+            r"\b(any|a|one) (channel|medium)s? (that )?(we|i) (should|shall|must|need to|ought to|can)(n'?t| not)? "
+            r"(cut|keep|protect|drop|grow|invest in|stop)\b|"
             rf"{RANK_BEST_CUES.pattern}|{RANK_WORST_CUES.pattern}|"
             r"\b(channel|medium|media)s?\b.{0,20}\b(returns?|earns?|delivers?|performs?|works?|pays?|does)\b (the )?"
             r"(least|most|best|worst|lowest|highest|poorest|weakest|strongest)\b|\bwhich (channel|"
