@@ -108,3 +108,28 @@ def test_a_control_named_inside_a_period_names_the_period() -> None:
     r = route_in_world("contribution by channel for the holiday season 2022")
     assert r.intent == "contribution" and r.args["windows"][0]["start"] == "2022-11-01", r
     assert route_in_world("how much does Holiday affect sales?").intent == "controls"
+
+
+@pytest.mark.parametrize(
+    ("q", "labels"),
+    [
+        ("how much did TV spend grow in 2023?", ["2022", "2023"]),
+        ("did search spend go up or down in 2023?", ["2022", "2023"]),
+        ("what was the growth in sales last year?", ["2022", "last year, 2023"]),
+        ("did TV contribution go up in Q2 2023?", ["Q1 2023", "Q2 2023"]),
+    ],
+)
+def test_growth_over_one_period_is_against_the_period_before(q, labels) -> None:
+    r = route_in_world(q)
+    assert [w["label"] for w in r.args["windows"]] == labels, r
+
+
+@pytest.mark.parametrize("q", ["how did sales grow in 2021?", "what were sales in 2023?"])
+def test_no_period_before_the_data_and_no_growth_asked_keep_one_window(q) -> None:
+    assert len(route_in_world(q).args["windows"]) == 1
+
+
+@pytest.mark.parametrize("q", ["what's the trend in sales?", "are sales growing?"])
+def test_a_trend_with_no_period_is_the_kpi_by_year(q) -> None:
+    r = route_in_world(q)
+    assert r.intent == "kpi_by" and r.args.get("grain") == "year", r

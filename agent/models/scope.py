@@ -21,7 +21,7 @@ from agent.models import ranking
 from agent.models.entities import Catalog, Resolution, names_every_channel, resolve
 from agent.models.vocab import BRANDS
 from agent.models.when import When, parse_when
-from agent.models.when_spans import unit_windows
+from agent.models.when_spans import previous_span, unit_windows
 
 # Intents whose tools filter by time window (payback and uncertainty are answered from the roi tool).
 WINDOWED = {
@@ -41,6 +41,15 @@ _OVER_TIME = re.compile(
     r"\bover time\b|\bover the (years|quarters|months)\b|\btrend\w*\b|\bevol\w*\b|\bchang\w* (over|through)\b|"
     r"\b(year|quarter|month)[- ](over|on|by)[- ](year|quarter|month)\b|\byoy\b"
 )
+# Growth over one period ("how did sales grow in 2023?", "did Search spend go up or down in 2023?"): against the
+# period before it; a trend asked with no period ("are sales growing?"): the KPI by year.
+_GROWN = ("kpi_by", "spend_by", "contribution", "roi")
+_GROWTH = re.compile(
+    r"\b(grow\w*|grew|growth|go(ne)? up|went up|go(ne)? down|went down|up or down|increas\w*|decreas\w*|"
+    r"ris(e|en|ing)|rose|fall|fell|declin\w*|drop(ped)?|chang\w*|improv\w*|compared? (to|with) (the )?(year|"
+    r"quarter|month|period) before)\b"
+)
+_TREND = re.compile(r"\btrend\w*\b|\b(are|is) (our )?(sales|revenue|the kpi) (growing|declining|falling|rising)\b")
 # Intents answered over each unit of time when one is asked for ("ROI by quarter", "contribution each year").
 _OVER_UNITS = ("roi", "rank", "contribution")
 # "which quarter had the best ROI?", "when was TV's ROI highest?": the ROI of each unit, to compare.
@@ -193,12 +202,16 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
         r.intent, r.args = "roi", {}  # "ROI North vs South": one table per geography
     if r.intent in WINDOWED and q.when.windows:
         r.args["windows"] = q.when.args
+        if r.intent in _GROWN and len(q.when.windows) == 1 and _GROWTH.search(text.casefold()):
+            _with_period_before(r, q)  # "how did sales grow in 2023?": 2023 against 2022
         if r.intent == "rank" and len(q.when.windows) > 1:  # "best channel in 2022 vs 2023": a table per year
             r.intent, r.args = "roi", {"windows": q.when.args}
     if r.intent in _OVER_UNITS and len(q.when.windows) <= 1 and (unit := _time_unit(text, q.when.grain)):
         _over_each_unit(r, q, unit)  # "TV's ROI by quarter", "what did Social drive each year?": a table per unit
     if r.intent in ("spend_by", "kpi_by") and q.when.grain in ("month", "quarter", "year"):
         r.args["grain"], r.args["by"] = q.when.grain, "period"
+    elif r.intent == "kpi_by" and not q.when.windows and _TREND.search(text.casefold()):
+        r.args["grain"], r.args["by"] = "year", "period"  # "are sales growing?": by year, not every week
     if geos:
         _apply_geos(r, geos)
     return q
@@ -229,6 +242,15 @@ def _over_each_unit(r: Any, q: Question, unit: str) -> None:
             r.args = {"by": "channel"} | _one_channel(r) | {"windows": windows}
         else:
             r.intent, r.args = "roi", _one_channel(r) | {"windows": windows}
+
+
+def _with_period_before(r: Any, q: Question) -> None:
+    """Set the one window asked against the span of the same length just before it, when that is in the data."""
+    w = q.when.windows[0]
+    before = previous_span(w.start, w.end)
+    if before and q.when.data_start and before[1] >= q.when.data_start:
+        a, b, label = before
+        r.args["windows"] = [{"start": a.isoformat(), "end": b.isoformat(), "label": label}, *q.when.args]
 
 
 def _one_channel(r: Any) -> dict[str, str]:

@@ -232,3 +232,24 @@ def rest_of_year(start: date, end: date, label: str) -> tuple[list[tuple[date, d
     if len(spans) == 1:
         spans = [(spans[0][0], spans[0][1], f"the rest of {y0.year}")]
     return spans, (y0, y1)
+
+
+def previous_span(start: date, end: date) -> tuple[date, date, str] | None:
+    """The span of calendar months just before [start, end], as many months as it touches ("how did sales grow in
+    2023?" sets 2023 against 2022; "last year" ends on the data's last period, inside December), labelled like a
+    year, quarter or month; None when the window does not start on a month's first day."""
+    if start.day != 1:
+        return None
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    first = start.year * 12 + start.month - 1 - months
+    a = date(first // 12, first % 12 + 1, 1)
+    b = start - timedelta(days=1)
+    if months == 12 and a.month == 1:
+        label = f"{a.year}"
+    elif months == 3 and a.month % 3 == 1:
+        label = f"Q{(a.month - 1) // 3 + 1} {a.year}"
+    elif months == 1:
+        label = a.strftime("%B %Y")
+    else:
+        label = f"{a.isoformat()} to {b.isoformat()}"
+    return a, b, label
