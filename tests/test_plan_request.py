@@ -79,3 +79,14 @@ def test_plan_request_defaults_and_immutability() -> None:
         req.budget = 2.0  # type: ignore[misc]
     with pytest.raises(TypeError):
         PlanRequest(1e6, colour="red")  # type: ignore[call-arg]
+
+
+def test_shares_from_one_source_are_of_its_spend_before_any_move() -> None:
+    """ "a tenth of TV to Radio and a tenth to Print": two equal tenths, not a tenth of what the first one left."""
+    moves = [{"from": "TV", "to": "Search", "share": 0.1}, {"from": "TV", "to": "Social", "share": 0.1}]
+    alloc = apply_moves(LEVELS, moves)
+    assert alloc["TV"] == pytest.approx(LEVELS["TV"] * 0.8)
+    assert alloc["Search"] - LEVELS["Search"] == pytest.approx(alloc["Social"] - LEVELS["Social"])
+    twice = [{"from": "TV", "to": "Search", "share": 0.7}, {"from": "TV", "to": "Social", "share": 0.7}]
+    over = apply_moves(LEVELS, twice)
+    assert over["TV"] == 0.0 and sum(over.values()) == pytest.approx(sum(LEVELS.values()))  # never below zero

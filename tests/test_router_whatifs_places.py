@@ -230,3 +230,29 @@ def test_an_all_media_change_in_the_imperative_spares_the_channel_named(q, spare
 def test_comparing_two_channels_contributions_is_their_contributions() -> None:
     r = route_in_world("compare the contribution of Social and Print in 2022")
     assert r.intent == "contribution" and r.args["windows"][0]["label"] == "2022", r
+
+
+@pytest.mark.parametrize(
+    ("q", "moves"),
+    [
+        (
+            "what if we move a tenth of the TV budget to radio and a tenth to print?",
+            [{"from": "TV", "to": "Radio", "share": 0.1}, {"from": "TV", "to": "Print", "share": 0.1}],
+        ),
+        (
+            "shift 100k from TV to Search and 50k to Social",
+            [{"from": "TV", "to": "Search", "amount": 1e5}, {"from": "TV", "to": "Social", "amount": 5e4}],
+        ),
+        (
+            "move 10% from TV and Radio to Search",
+            [{"from": "TV", "to": "Search", "share": 0.1}, {"from": "Radio", "to": "Search", "share": 0.1}],
+        ),
+        (
+            "move 50k from TV to Search and 20k from Radio to Print",
+            [{"from": "TV", "to": "Search", "amount": 5e4}, {"from": "Radio", "to": "Print", "amount": 2e4}],
+        ),
+    ],
+)
+def test_several_moves_in_one_what_if_are_all_simulated(q, moves) -> None:
+    r = route_in_world(q)
+    assert r.intent == "scenario" and r.args["moves"] == moves, r

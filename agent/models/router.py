@@ -43,6 +43,7 @@ from agent.models.rules_plan import (
     margin_given,
 )
 from agent.models.scope import Question, apply_scope, parse_question, refusal_args
+from agent.models.several_moves import several_moves
 
 
 @dataclass
@@ -380,7 +381,8 @@ def _fill(
 def _moves(text: str, known: list[str]) -> list[dict]:
     """The what-if's moves; a channel named only to be spared ("pause all media except Search") is not moved."""
     spared = excluded(text, known)
-    return entities.parse_moves(text, [k for k in known if k not in spared] if spared else known)
+    names = [k for k in known if k not in spared] if spared else known
+    return several_moves(text, names) or entities.parse_moves(text, names)
 
 
 def _what_if(r: Route, text: str, known: list[str], moves: list[dict]) -> None:

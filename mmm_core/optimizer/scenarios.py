@@ -145,12 +145,13 @@ def apply_moves(levels: dict[str, float], moves: list[dict]) -> dict[str, float]
     ``{"from": A, "to": B, "amount": x}`` (move ``x`` in money, at most A's spend over the horizon),
     ``{"channel": A, "change": c}`` (scale A by 1 + c; -1 pauses it, never below 0), ``{"channel": A, "amount":
     x}`` (add ``x``, negative to cut; never below 0) or ``{"channel": A, "level": x}`` (set A's spend over the
-    horizon to ``x``: "what if TV were 50k"). Moves apply in order."""
+    horizon to ``x``: "what if TV were 50k"). Moves apply in order; a share is of the source's spend before any
+    move ("a tenth of TV to Radio and a tenth to Print" moves two equal tenths), never more than it has left."""
     alloc = dict(levels)
     for mv in moves:
         if "from" in mv:
             src, dst = _known(mv["from"], alloc), _known(mv.get("to"), alloc)
-            amount = _move_amount(mv, src, alloc[src])
+            amount = min(_move_amount(mv, src, levels[src] if "share" in mv else alloc[src]), alloc[src])
             alloc[src] -= amount
             alloc[dst] += amount
         elif "channel" in mv and "level" in mv:  # "reduce TV to 20k": a level, not a cut of 20k
