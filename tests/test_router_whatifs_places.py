@@ -256,3 +256,17 @@ def test_comparing_two_channels_contributions_is_their_contributions() -> None:
 def test_several_moves_in_one_what_if_are_all_simulated(q, moves) -> None:
     r = route_in_world(q)
     assert r.intent == "scenario" and r.args["moves"] == moves, r
+
+
+@pytest.mark.parametrize(
+    ("q", "intent", "args"),
+    [
+        ("how many dollars of sales does each dollar of TV produce?", "roi", {"channel": "TV"}),
+        ("what is the revenue multiplier on social?", "roi", {"channel": "Social"}),
+        ("where are we hitting diminishing returns?", "headroom", {}),
+        ("what's the optimal weekly spend for Radio?", "curve", {"channel": "Radio"}),
+    ],
+)
+def test_returns_by_other_names(q, intent, args) -> None:
+    r = route_in_world(q)
+    assert r.intent == intent and r.args == args, r

@@ -63,7 +63,9 @@ PER_MONEY = re.compile(
     r"\b(per|for (every|each)|on (every|each)|from (every|each)|each) (dollar|euro|pound|buck|[$€£]|unit of spend)\b|"
     r"\b(per|for (every|each)) [$€£]?1\b|"
     r"\bcost per (incremental )?(sale|conversion|order|acquisition|unit|customer)s?\b|\bcpa\b|"
-    r"\bfor (the|our|its|their) money\b|\bbang for (the |our )?bucks?\b"
+    r"\bfor (the|our|its|their) money\b|\bbang for (the |our )?bucks?\b|"
+    # "the revenue multiplier on Social", "TV's iROAS": a return per unit of spend by another name
+    r"\b(revenue |sales )?multipliers?\b|\bi?roas\b|\bmroas\b"
 )
 
 _ODDS = re.compile(r"\b(probability|probable|chances?|how likely|likelihood|odds|how sure|share of (the )?draws)\b")

@@ -226,7 +226,7 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "compare"
     if name in ("spend_by", "scenario") and n_channels == 2 and QUALITY_H2H.search(low) and HEAD_TO_HEAD.search(low):
         return "compare"  # "is Search a better investment than TV?": judged on return, not on the money spent
-    if name in ("contribution", "spend_by", "media_share") and n_channels < 2 and PER_MONEY.search(low):
+    if name in _PER_MONEY_FROM and n_channels < 2 and PER_MONEY.search(low):
         # "which channel brings in the least per dollar?": the ranking; one channel's ratio: its ROI
         return "rank" if not n_channels and ranking.RANKED.search(low) else "roi"
     if (
@@ -281,11 +281,17 @@ def _classify(low: str, n_channels: int, n_windows: int = 0) -> str:
     if (
         name == "optimize"
         and n_channels == 1
-        and re.search(r"\b(optimi[sz]e|optimal|ideal|best|right) (spend|level|budget)\b", low)
+        and re.search(
+            r"\b(optimi[sz]e|optimal|ideal|best|right) (weekly |monthly |annual )?(spend|level|budget)\b", low
+        )
         and not _HELD.search(low)  # "optimise spend but keep Radio at current levels": a plan around Radio
     ):
         return "curve"  # "what is the optimal spend for TV?": that channel's next-step return at today's spend
-    if name == "curve" and not n_channels and re.search(r"\b(which|any|how many|what is|what's|explain|define)\b", low):
+    if (
+        name == "curve"
+        and not n_channels
+        and re.search(r"\b(which|any|how many|where|what is|what's|explain|define)\b", low)
+    ):
         # "which channel is saturated?", "what is saturation?": every channel's marginal ROI, not one curve
         return "headroom"
     if name == "headroom" and n_channels:  # "is TV saturated yet?": that channel's curve (its marginal ROI)
@@ -326,6 +332,11 @@ _SPENT_NOW = re.compile(r"\b(do|did|does|have|has) (we|i|you|our company)\b")
 _WHICH_KPI = re.compile(r"^\W*what('s| is) (the|our) (kpi|target|outcome|dependent variable)( variable)?\s*[?.!]*\s*$")
 # A question, not a request ("is the fit quick or full?", "when was it fitted?").
 _ASKS_ABOUT = re.compile(r"^\W*(is|was|are|were|which|when|how|has|have|did)\b")
+# Readings a return per unit of money ("each dollar of TV", "the revenue multiplier on Social") is taken for.
+_PER_MONEY_FROM = ("contribution", "spend_by", "media_share", "kpi_by", "unknown")
+# "what is the optimal (weekly) spend for TV?": one channel's level, not a plan.
+_BEST_LEVEL = re.compile(r"\b(optimi[sz]e|optimal|ideal|best|right) (weekly |monthly |annual )?(spend|level|budget)\b")
+_EVERY_CHANNEL_CURVE = re.compile(r"\b(which|any|how many|where|what is|what's|explain|define)\b")
 _HELD = re.compile(r"\b(keep\w*|hold\w*|leav\w*|fix\w*|cap|capped|at least|no more than|at most)\b")
 _WHICH_CHANNEL = re.compile(r"\b(which|best|top|worst|strongest|weakest) (channel|medium|media|one)s?\b")
 # A size of change: money, a percentage, a multiple.
