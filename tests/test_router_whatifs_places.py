@@ -270,3 +270,24 @@ def test_several_moves_in_one_what_if_are_all_simulated(q, moves) -> None:
 def test_returns_by_other_names(q, intent, args) -> None:
     r = route_in_world(q)
     assert r.intent == intent and r.args == args, r
+
+
+@pytest.mark.parametrize(
+    ("q", "intent"),
+    [
+        ("has the model been validated?", "health"),
+        ("how accurate are the predictions?", "health"),
+        ("how stable are the estimates?", "health"),
+        ("are the results reproducible?", "health"),
+        ("how many times did we refit?", "ledger"),
+        ("what was the first spec?", "ledger"),
+        ("were results peeked at before locking?", "disclosure"),
+    ],
+)
+def test_trust_and_history_questions(q, intent) -> None:
+    assert route_in_world(q).intent == intent
+
+
+def test_the_channel_that_wastes_the_most_is_the_worst() -> None:
+    r = route_in_world("which channel wastes the most money?")
+    assert r.intent == "rank" and r.args["order"] == "worst", r

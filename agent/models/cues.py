@@ -19,6 +19,7 @@ RANK_BEST_CUES = _R(
     r"\b(king|mvp|hero|champion)\b|\boutperform\w* (all )?(the )?(others|rest|other channels)\b"
 )
 RANK_WORST_CUES = _R(
+    r"\bwast(e|es|ed|ing)\b|\bburn\w* (through )?(cash|money)\b|\bmoney (pits?|sinks?|losers?)\b|"
     r"\bdrag\w*\b|\blagg(ard|ards|ing)\b|\bweak(est)? link\b|\b(cut|drop|axe|kill)\w* first\b|"
     r"\bfirst to (go|cut|be cut)\b|\bpull\w* .{0,20}\bdown\b|\bduds?\b|\bleast (for|out of)\b|"
     r"\bdisappoint\w*\b|\bunder-?deliver\w*\b|\bunderwhelm\w*\b|\bpull\w* (its|their) (own )?weight\b|"

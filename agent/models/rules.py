@@ -27,6 +27,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "disclosure",
         _R(
+            # "were results peeked at before locking?"
+            r"\bpeek\w*\b|\b(saw|seen|looked at|see) (the )?results? (before|prior to) (lock|fix|regist)\w*\b|"
             r"\b(chang\w*|tweak\w*|modif\w*|amend\w*|adjust\w*|edit\w*|touch\w*|tamper\w*|fiddl\w*|tinker\w*|mess\w* "
             r"(with|about|around))\b.{0,50}\b(after|since|once|"
             r"following)\b.{0,30}\b(results?|numbers|saw|seeing|seen|came in|came out|came back|estimates|looked|"
@@ -56,6 +58,10 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "ledger",
         _R(
+            # "how many times did we refit?", "what was the first spec?": the ledger's history
+            r"\bhow many (times|fits|refits)\b.{0,25}\b(fit|refit|run|ran|re-?ran|estimat\w*)\b|"
+            r"\b(first|original|initial|previous|earlier|prior) (spec|specification|model version|version of the "
+            r"(spec|model))\b|"
             # "when did we lock the spec?", "when was the model fitted?": the ledger's dates, not a request
             r"\bwhen (did|was|were|have|has) (we |you |i |it |they |the (spec|model|fit) )?(been )?(lock|register|fitt?"
             r"|pre-?regist)\w*\b|"
@@ -253,6 +259,11 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         "health",
         _R(
             r"\bconverge\b|\btrust\w*\b|\breliab\w*\b|\bdiagnostics\b|\br[- ]?hat\b|\bdivergen\w*\b|"
+            # "has the model been validated?", "how accurate are the predictions?", "how stable are the estimates?"
+            r"\b(model|fit|results?)\b.{0,15}\bvalidat\w*|"
+            r"\baccura\w*\b.{0,20}\b(predict\w*|forecast\w*|model|fit)\b|"
+            r"\bhow (stable|robust|accurate|reproducible) (are|is) (the |our |these |its )?(estimates?|results?|"
+            r"numbers|model|findings|predictions?|forecasts?)\b|\breproduc\w*\b|"
             # terse: "model ok?", "fit any good?"
             r"^\W*(is )?(the |this )?(model|fit)('s)? (ok|okay|good|fine|alright|sound|any good|converged)\W*$|"
             r"\bhealth\w*\b|\bhow good is (the|this|our) (model|fit)\b|\bfit quality\b|\bess\b|"

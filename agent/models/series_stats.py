@@ -37,7 +37,8 @@ _CORRELATION = re.compile(r"\b(correlat\w*|co-?move\w*|move together)\b")
 # About the model's estimates, not the observed series: their own readers answer them.
 _ESTIMATE = re.compile(
     r"\b(roi|roas|return\w*|contribut\w*|driven|drive[sn]?|effect\w*|impact\w*|incremental\w*|lift|uplift|"
-    r"marginal|saturat\w*|adstock|half-?life|elasticit\w*|cpa|cost per)\b"
+    r"marginal|saturat\w*|adstock|half-?life|elasticit\w*|cpa|cost per|estimat\w*|results?|model|fit|"
+    r"coefficients?|posterior|predictions?|forecasts?)\b"
 )
 # "which channel is most consistent?" asks for a channel, not a series' statistic.
 _WHICH_CHANNEL = re.compile(r"\b(which|what) (channel|media|medium)s?\b")
