@@ -291,3 +291,43 @@ def test_trust_and_history_questions(q, intent) -> None:
 def test_the_channel_that_wastes_the_most_is_the_worst() -> None:
     r = route_in_world("which channel wastes the most money?")
     assert r.intent == "rank" and r.args["order"] == "worst", r
+
+
+@pytest.mark.parametrize(
+    ("q", "moves"),
+    [
+        ("cut TV by 20% and Search by 10%", [{"channel": "TV", "change": -0.2}, {"channel": "Search", "change": -0.1}]),
+        (
+            "what if TV's budget were doubled and Search's halved?",
+            [{"channel": "TV", "change": 1.0}, {"channel": "Search", "change": -0.5}],
+        ),
+        (
+            "increase TV by 10% and cut Radio by 5%",
+            [{"channel": "TV", "change": 0.1}, {"channel": "Radio", "change": -0.05}],
+        ),
+        ("pause TV and Radio", [{"channel": "TV", "change": -1.0}, {"channel": "Radio", "change": -1.0}]),
+        ("cut TV and Search by 10%", [{"channel": "TV", "change": -0.1}, {"channel": "Search", "change": -0.1}]),
+        (
+            "move all of Search and all of Social into TV",
+            [{"from": "Search", "to": "TV", "share": 1.0}, {"from": "Social", "to": "TV", "share": 1.0}],
+        ),
+        ("what if Radio spend went from 30k to zero?", [{"channel": "Radio", "level": 0.0}]),
+        ("cut TV by 30k and give it to Search", [{"from": "TV", "to": "Search", "amount": 3e4}]),
+    ],
+)
+def test_each_channel_gets_the_change_asked_for_it(q, moves) -> None:
+    """These were simulated as moves from one channel to the other ("double TV and halve Search" moved all of TV
+    into Search) or dropped the second channel ("pause TV and Radio" paused TV alone)."""
+    r = route_in_world(q)
+    assert r.intent == "scenario" and r.args["moves"] == moves, r
+
+
+def test_all_the_budget_on_one_channel_moves_every_other_channel_there() -> None:
+    r = route_in_world("what if we spent our entire budget on TV?")
+    assert r.intent == "scenario" and {m["to"] for m in r.args["moves"]} == {"TV"}, r
+    assert {m["from"] for m in r.args["moves"]} == set(CHANNELS) - {"TV"}
+
+
+def test_spend_below_zero_is_refused() -> None:
+    r = route_in_world("reduce social spend below zero")
+    assert r.intent == "impossible" and "Social" in r.args["reason"], r

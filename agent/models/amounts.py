@@ -277,7 +277,10 @@ _SIGNED_CUT = re.compile(r"(^|[\s(:,])(-|−|minus )\s?\d+(\.\d+)?\s?(%|percent|
 
 _SET_LEVEL = re.compile(SET_LEVEL)
 # The whole budget ("put everything into Search", "all the money on TV").
-_EVERYTHING = re.compile(r"\b(everything|all (of )?(the |our )?(money|budget|spend|spending|media budget))\b")
+_EVERYTHING = re.compile(
+    r"\b(everything|all (of )?(the |our )?(money|budget|spend|spending|media budget)|(our |the )?(entire|whole|full|"
+    r"total) (media |marketing )?budget (on|in|into|to))\b"
+)
 _UP = re.compile(r"\b(doubl\w*|halv\w*|increas\w*|rais\w*|boost\w*|add|adding|more|extra|top up|ramp\w* up)\b")
 
 
@@ -285,7 +288,7 @@ _UP = re.compile(r"\b(doubl\w*|halv\w*|increas\w*|rais\w*|boost\w*|add|adding|mo
 # change, and "add 50k to TV" names no money after "to".
 _TO_LEVEL = re.compile(
     r"(?<!\bby )\b(to|at|were|was|is|be|became|becomes|of only|of just)\s+(about |around |roughly |only |just |exactly "
-    r"|a level of |a total of )?(?=[$€£]?\d)"
+    r"|a level of |a total of )?(?=[$€£]?\d|(zero|nothing|nil)\b)"
 )
 
 
@@ -296,6 +299,8 @@ def _to_level(text: str) -> float | None:
     if not m or re.search(r"\b(by|more|extra|additional|another|less)\b", low[m.end() :]):
         return None
     found = amounts(low[m.end() :])
+    if not found and re.match(r"\s*(zero|nothing|nil|0)\b", low[m.end() :]):
+        return 0.0  # "what if Radio spend went from 30k to zero?": a level of nothing
     return found[0] if found else None
 
 
@@ -348,7 +353,8 @@ def parse_moves(text: str, known: list[str]) -> list[dict]:
         sign = -1.0 if cut or _cue(low, chans[0]) == "src" else 1.0
         if share is not None:
             return [{"channel": chans[0], "change": sign * share}]
-        if level := _to_level(text):  # "reduce TV to 20k", "what if TV spend were 50k": a level, not a change
+        # "reduce TV to 20k", "what if TV spend were 50k", "went from 30k to zero": a level, not a change
+        if (level := _to_level(text)) is not None:
             return [{"channel": chans[0], "level": level}]
         if money:
             return [{"channel": chans[0], "amount": sign * money[0]}]

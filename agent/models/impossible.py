@@ -59,7 +59,7 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
         return f"a cut of {over.group(2)}% cannot be applied: a cut removes at most all of a channel's spend"
     if _NEGATIVE_LEVEL.search(low) or re.search(
         r"\b(spend|spending|budget)\b.{0,20}\b(were|was|is|be|went|goes|go|turned|became)\s+(negative|below zero)\b|"
-        r"\bnegative (spend|spending|budget)\b",
+        r"\bnegative (spend|spending|budget)\b|\b(below|under|less than) (zero|0|nothing)\b",
         low,
     ):
         named = " and ".join(find_channels(text, known).found)
