@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from langchain.agents.middleware import AgentMiddleware
@@ -116,17 +116,29 @@ def _call_channels(args: dict[str, Any]) -> set[str]:
 
 
 def _covers(call_windows: list[Any], starts: set[date], ends: set[date]) -> bool:
-    """Some call window starts and ends where the asked one does (as asked, or clipped to the data)."""
+    """Some call window starts and ends where the asked one does (as asked, or clipped to the data), or the call's
+    windows inside the asked one tile it end to end ("Search ROI for each quarter of 2022": four quarters)."""
+    spans = sorted(_spans(call_windows))
+
+    def near(d: date, options: set[date]) -> bool:
+        return any(abs((d - o).days) <= _SLACK_DAYS for o in options)
+
+    if any(near(cs, starts) and near(ce, ends) for cs, ce in spans):
+        return True
+    first, last = min(starts) - timedelta(days=_SLACK_DAYS), max(ends) + timedelta(days=_SLACK_DAYS)
+    inside = [(cs, ce) for cs, ce in spans if first <= cs and ce <= last]
+    joined = all((b[0] - a[1]).days <= 1 + _SLACK_DAYS for a, b in zip(inside, inside[1:], strict=False))
+    return len(inside) >= 2 and joined and near(inside[0][0], starts) and near(inside[-1][1], ends)
+
+
+def _spans(call_windows: list[Any]) -> list[tuple[date, date]]:
+    out = []
     for w in call_windows or []:
         try:
-            cs, ce = (date.fromisoformat(str(w[k])[:10]) for k in ("start", "end"))
+            out.append(tuple(date.fromisoformat(str(w[k])[:10]) for k in ("start", "end")))
         except (KeyError, TypeError, ValueError):
             continue
-        if any(abs((cs - s).days) <= _SLACK_DAYS for s in starts) and any(
-            abs((ce - e).days) <= _SLACK_DAYS for e in ends
-        ):
-            return True
-    return False
+    return out
 
 
 def check_calls(q: Question, calls: list[dict[str, Any]]) -> list[str]:

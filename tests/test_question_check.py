@@ -174,3 +174,19 @@ def test_action_answers_are_not_data_answers() -> None:
     # "lock it because TV and Search were agreed": the lock's report need not be about TV.
     assert _ok("lock it because TV and Search were agreed", "Locked spec v2.", intent="lock")
     assert not _ok("What is TV's ROI?", "Search returned 2.10.", intent="roi")
+
+
+def test_windows_that_tile_the_period_asked_compute_it() -> None:
+    """"Search ROI for each quarter of 2022": four quarters are 2022, computed; three of them, or quarters of
+    another year, are not."""
+    from agent.question_check import check_calls
+
+    q = parse_question("Search ROI for each quarter of 2022", CAT)
+    quarters = [
+        {"start": f"2022-{m:02d}-01", "end": end, "label": f"Q{i + 1} 2022"}
+        for i, (m, end) in enumerate([(1, "2022-03-31"), (4, "2022-06-30"), (7, "2022-09-30"), (10, "2022-12-31")])
+    ]
+    assert check_calls(q, [{"name": "roi", "args": {"channel": "Search", "windows": quarters}}]) == []
+    assert check_calls(q, [{"name": "roi", "args": {"channel": "Search", "windows": quarters[:3]}}])
+    gap = [quarters[0], quarters[1], quarters[3]]
+    assert check_calls(q, [{"name": "roi", "args": {"channel": "Search", "windows": gap}}])
