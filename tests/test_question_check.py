@@ -177,7 +177,7 @@ def test_action_answers_are_not_data_answers() -> None:
 
 
 def test_windows_that_tile_the_period_asked_compute_it() -> None:
-    """"Search ROI for each quarter of 2022": four quarters are 2022, computed; three of them, or quarters of
+    """ "Search ROI for each quarter of 2022": four quarters are 2022, computed; three of them, or quarters of
     another year, are not."""
     from agent.question_check import check_calls
 

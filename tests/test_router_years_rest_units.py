@@ -133,3 +133,20 @@ def test_no_period_before_the_data_and_no_growth_asked_keep_one_window(q) -> Non
 def test_a_trend_with_no_period_is_the_kpi_by_year(q) -> None:
     r = route_in_world(q)
     assert r.intent == "kpi_by" and r.args.get("grain") == "year", r
+
+
+@pytest.mark.parametrize(
+    ("q", "labels"),
+    [
+        ("what was print's ROI in 2021 compared to now?", ["2021", "this year, 2023"]),
+        ("sales now vs 2021", ["this year, 2023", "2021"]),
+    ],
+)
+def test_now_set_against_a_period_is_the_latest_year(q, labels) -> None:
+    assert [w["label"] for w in route_in_world(q).args["windows"]] == labels
+
+
+@pytest.mark.parametrize("q", ["has TV become less efficient?", "is TV getting less effective?"])
+def test_a_change_in_return_is_the_return_over_each_year(q) -> None:
+    r = route_in_world(q)
+    assert r.intent == "roi" and [w["label"] for w in r.args["windows"]] == ["2021", "2022", "2023"], r

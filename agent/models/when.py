@@ -27,6 +27,8 @@ from agent.models.when_spans import YEAR as _YEAR
 from agent.models.when_spans import month_end
 
 # A year named relative to the data's last period, after a quarter or a half ("Q3 of last year").
+_NOW = re.compile(r"\b(compared (?:to|with)|vs\.?|versus|against|than) (?:now|today|currently|the present)\b", re.I)
+_NOW_AFTER = re.compile(r"\b(?:now|today|currently)\s+(vs\.?|versus|compared (?:to|with)|against)", re.I)
 _REL_YEAR = r"(?:the\s+)?(last|previous|prior|this|current)\s+year"
 _NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "ten": 10, "twelve": 12}
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
@@ -383,6 +385,8 @@ def parse_when(text: str, data_start: Any = None, data_end: Any = None, fiscal_s
     """The time windows ``text`` names, relative to the data's last period ``data_end`` (ISO date or date)."""
     start, end = _as_date(data_start), _as_date(data_end)
     base = end or date.today()
+    # "print's ROI in 2021 compared to now": now is the data's latest year, set against the one named
+    text = _NOW_AFTER.sub(r"this year \1", _NOW.sub(r"\1 this year", text))
     r = _Reader(text, base, fiscal_start_month or 1)
     r.first = start
     hint = _fiscal_hint(r, base)
