@@ -38,7 +38,8 @@ WINDOWED = {
 }
 # ROI followed through time with no unit named ("how has TV's ROI changed over time?"): by year.
 _OVER_TIME = re.compile(
-    r"\b(become|became|becoming|getting|got|grown|grew) (less|more|worse|better)\b|\bover time\b|\bover the (years|quarters|months)\b|\btrend\w*\b|\bevol\w*\b|\bchang\w* (over|through)\b|"
+    r"\b(become|became|becoming|getting|got|grown|grew) (less|more|worse|better)\b|"
+    r"\bover time\b|\bover the (years|quarters|months)\b|\btrend\w*\b|\bevol\w*\b|\bchang\w* (over|through)\b|"
     r"\b(year|quarter|month)[- ](over|on|by)[- ](year|quarter|month)\b|\byoy\b"
 )
 # Growth over one period ("how did sales grow in 2023?", "did Search spend go up or down in 2023?"): against the
