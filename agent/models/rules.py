@@ -404,6 +404,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(date|time|data) (range|span|coverage)\b|\bhow many (weeks|periods|months|days|years|rows|"
             r"observations|data points)\b.{0,15}\b(of data|are there|do we have|in the data\w*|does the data)\b|"
             r"\bwhen (does|do|did) (the|our|this) data (start|end|begin|stop)\b|"
+            r"\b(last|first|latest|earliest|most recent) (data ?points?|observations?|dates? (in|of) the data)\b|"
             r"\bhow (long|far back) (is|does|do) (the|our|this) data\b|"
             # "what time period does the data cover?", "which dates are in the data?"
             r"\b(what|which) (time |date )?(period|periods|dates|weeks|years|time ?frame|timeframe|window)\b.{0,25}"
