@@ -52,3 +52,19 @@ def test_over_a_period_it_is_the_table_of_that_period() -> None:
 def test_two_measures_asked_at_once_get_the_roi_answer_that_holds_both(q, args) -> None:
     r = route_in_world(q)
     assert r.intent == "roi" and r.args == args, r
+
+
+def test_contributions_by_channel_are_listed_largest_first_with_the_baseline_last() -> None:
+    """ "which channel contributes the most?" was answered with the channels in alphabetical order."""
+    from agent.models import answers
+
+    rows = [
+        {"channel": "Print", "mean": 5.0, "lo": 1.0, "hi": 9.0},
+        {"channel": "baseline", "mean": 100.0, "lo": 90.0, "hi": 110.0},
+        {"channel": "TV", "mean": 40.0, "lo": 30.0, "hi": 50.0},
+        {"channel": "Radio", "mean": 12.0, "lo": 2.0, "hi": 20.0},
+    ]
+    result = {"by": "channel", "rows": rows, "interval": {"level": 0.9}}
+    text = answers.compose("contributions", result, {"intent": "contribution", "args": {}}, ["TV", "Radio", "Print"])
+    order = [line.split(":")[0].strip("- ") for line in text.splitlines() if line.startswith("- ")]
+    assert order == ["TV", "Radio", "Print", "baseline"] and "largest first" in text

@@ -171,6 +171,8 @@ def _compose_one(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str
         rows = [x for x in result.get("rows", []) if isinstance(x, dict)]
         left_out = _left_out(meta, [x.get("channel") for x in rows])
         rows = [x for x in rows if x.get("channel") not in left_out]
+        if result.get("by") == "channel":  # "which channel contributes the most?": largest first, baseline last
+            rows.sort(key=lambda x: (not x.get("channel") or x.get("channel") == "baseline", -(x.get("mean") or 0)))
         text = render("answers/contributions.j2", rows=rows, shown=rows[:12], **common)
         return _with_left_out(left_out, text)
     if tool == "model_health":  # trust needs both: the fit's health and how it forecasts unseen periods
