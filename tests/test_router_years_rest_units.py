@@ -150,3 +150,29 @@ def test_now_set_against_a_period_is_the_latest_year(q, labels) -> None:
 def test_a_change_in_return_is_the_return_over_each_year(q) -> None:
     r = route_in_world(q)
     assert r.intent == "roi" and [w["label"] for w in r.args["windows"]] == ["2021", "2022", "2023"], r
+
+
+@pytest.mark.parametrize(
+    ("q", "start", "end"),
+    [
+        ("how much did tv drive in the 4 weeks before Christmas 2022?", "2022-11-27", "2022-12-24"),
+        ("sales the week before Black Friday 2023", "2023-11-17", "2023-11-23"),  # Black Friday 2023: 24 Nov
+        ("TV spend in the two weeks before thanksgiving 2022", "2022-11-10", "2022-11-23"),  # Thanksgiving: 24 Nov
+    ],
+)
+def test_weeks_before_a_dated_event_end_the_day_before_it(q, start, end) -> None:
+    w = route_in_world(q).args["windows"]
+    assert [(x["start"], x["end"]) for x in w] == [(start, end)]
+
+
+@pytest.mark.parametrize(
+    ("q", "windows"),
+    [
+        ("what was TV's contribution in 2022 and 2023 combined?", [("2022-01-01", "2023-12-31")]),
+        ("TV ROI 2022 and 2023", [("2022-01-01", "2022-12-31"), ("2023-01-01", "2023-12-31")]),
+        ("contribution in the holiday weeks of 2023", [("2023-11-01", "2023-12-31")]),
+    ],
+)
+def test_years_combined_are_one_span_and_holiday_weeks_the_season(q, windows) -> None:
+    r = route_in_world(q)
+    assert r.intent != "controls" and [(x["start"], x["end"]) for x in r.args["windows"]] == windows, r

@@ -44,7 +44,7 @@ _SPLIT_YEAR = re.compile(
 # "the 2022 holiday season", "Christmas 2021", "the festive period of 2022": November and December of that year. A
 # bare "holiday" is not one (it may be the data's own Holiday variable).
 _HOLIDAY = re.compile(
-    rf"\b(?:the\s+)?(?:(?P<y1>{YEAR})\s+)?(?:(?:holiday|festive)\s+(?:season|period)|holidays|christmas|xmas)\b"
+    rf"\b(?:the\s+)?(?:(?P<y1>{YEAR})\s+)?(?:(?:holiday|festive)\s+(?:season|period|weeks)|holidays|christmas|xmas)\b"
     rf"(?:\s+(?:of\s+)?(?P<y2>{YEAR})\b)?"
 )
 # A fiscal year named by two calendar years starts after January; without the user's start month, April (the
@@ -135,7 +135,11 @@ def part_forms(low: str) -> list[Span]:
 
 
 # Calendar years joined ("2021-2022", "2021 to 2023"): one span, not two years set against each other.
-_YEAR_RUN = re.compile(rf"\b(?<!fy )(?<!fy)(?P<y1>{YEAR})\s*(?:-|–|to|through|thru)\s*(?P<y2>{YEAR})\b(?![/-]\d)")
+_YEAR_RUN = re.compile(
+    rf"\b(?<!fy )(?<!fy)(?P<y1>{YEAR})\s*(?:-|–|to|through|thru)\s*(?P<y2>{YEAR})\b(?![/-]\d)|"
+    # "2022 and 2023 combined": one span, not two years set against each other
+    rf"\b(?P<y1b>{YEAR})\s+(?:and|&|\+)\s+(?P<y2b>{YEAR})\s+(?:combined|together|in total|overall|altogether)\b"
+)
 
 
 # A change from one year to the next ("did Radio's ROI improve from 2022 to 2023?"): two years set against each
@@ -163,7 +167,7 @@ def year_runs(low: str) -> list[Span]:
     "from 2022 to 2023" is two years, read apart."""
     out = []
     for m in _YEAR_RUN.finditer(low):
-        y1, y2 = int(m.group("y1")), int(m.group("y2"))
+        y1, y2 = int(m.group("y1") or m.group("y1b")), int(m.group("y2") or m.group("y2b"))
         if _CHANGE_BEFORE.search(low[max(0, m.start() - 60) : m.start()]):
             continue
         if y2 > y1:
@@ -253,3 +257,36 @@ def previous_span(start: date, end: date) -> tuple[date, date, str] | None:
     else:
         label = f"{a.isoformat()} to {b.isoformat()}"
     return a, b, label
+
+
+# "the 4 weeks before Christmas 2022", "the week before Black Friday 2023": weeks leading up to a dated event.
+_BEFORE_EVENT = re.compile(
+    rf"\b(?:the\s+)?(?:(?P<n>\d+|two|three|four|five|six|eight)\s+weeks|(?P<one>a|one|the)\s+week)\s+"
+    rf"(?:before|leading up to|prior to|ahead of|running up to)\s+(?P<event>christmas|xmas|black friday|"
+    rf"thanksgiving|new year'?s?(?: day)?)(?:\s+(?:of\s+)?(?P<y>{YEAR}))\b"
+)
+_WORD_WEEKS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8}
+
+
+def _event_day(event: str, year: int) -> date:
+    """The day of a named retail event in ``year`` (Thanksgiving: the fourth Thursday of November)."""
+    if event in ("christmas", "xmas"):
+        return date(year, 12, 25)
+    if event.startswith("new year"):
+        return date(year, 1, 1)
+    first = date(year, 11, 1)
+    thursday = first + timedelta(days=(3 - first.weekday()) % 7 + 21)
+    return thursday + timedelta(days=1) if event == "black friday" else thursday
+
+
+def weeks_before_events(low: str) -> list[Span]:
+    """The weeks before a dated event, up to the day before it."""
+    out = []
+    for m in _BEFORE_EVENT.finditer(low):
+        n = 1 if m.group("one") else int(m.group("n")) if m.group("n").isdigit() else _WORD_WEEKS[m.group("n")]
+        day = _event_day(m.group("event"), int(m.group("y")))
+        start, end = day - timedelta(days=7 * n), day - timedelta(days=1)
+        what = f"the {n} weeks" if n > 1 else "the week"
+        label = f"{what} before {m.group('event').title()} {m.group('y')} ({start:%d %b}–{end:%d %b %Y})"
+        out.append((m.start(), m.end(), start, end, label))
+    return out
