@@ -331,3 +331,18 @@ def test_all_the_budget_on_one_channel_moves_every_other_channel_there() -> None
 def test_spend_below_zero_is_refused() -> None:
     r = route_in_world("reduce social spend below zero")
     assert r.intent == "impossible" and "Social" in r.args["reason"], r
+
+
+@pytest.mark.parametrize(
+    ("q", "args"),
+    [
+        ("if we increase the budget by 200k, where does it go?", {"periods": 13, "budget_delta": 2e5}),
+        ("how would you invest an extra 20%?", {"periods": 13, "budget_change": 0.2}),
+        ("we have 2m for H1 2024, how do we split it?", {"budget": 2e6, "periods": 26}),
+    ],
+)
+def test_plans_read_the_money_and_the_horizon_asked(q, args) -> None:
+    """'increase the budget by 200k' planned a total of 200k; 'an extra 20%' added today's whole budget again;
+    'H1' planned 13 weeks."""
+    r = route_in_world(q)
+    assert r.intent == "optimize" and r.args == args, r

@@ -113,7 +113,7 @@ def window_periods(text: str, per_year: float = 52.0) -> int | None:
     weeks_per_month = per_year / 12
     if re.search(r"\b(next|coming|following|upcoming|a|one|the)\s+quarter\b(?! of)|\bq[1-4]\b|\bquarterly\b", low):
         return round(per_year / 4)
-    if re.search(r"\bhalf[- ](a[- ])?year\b|\bsix months\b", low):
+    if re.search(r"\bhalf[- ](a[- ])?year\b|\bsix months\b|\bh[12]\b|\b(first|second|1st|2nd) half\b", low):
         return round(per_year / 2)
     # a rate after an amount ("20k per week", "80k weekly"): the horizon is one of its units
     rate = re.search(

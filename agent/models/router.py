@@ -40,6 +40,7 @@ from agent.models.rules_plan import (
     TOTAL_BUDGET,
     budget_change,
     budget_cut,
+    budget_raise,
     margin_given,
 )
 from agent.models.scope import Question, apply_scope, parse_question, refusal_args
@@ -469,12 +470,18 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         r.args = req.as_args()
         change = budget_change(low) if req.budget is None and not r.channels else None
         cut = budget_cut(low) if not r.channels and not req.incremental else None
+        raised = budget_raise(low) if not r.channels else None
         if change is not None:  # "+10% budget": today's spend over the window, scaled (the planner reads it)
-            del r.args["budget"]
+            r.args.pop("budget", None)
+            r.args.pop("incremental", None)  # "an extra 20%": of today's total, not 20% of nothing on top
             r.args["budget_change"], r.note = change, "budget change"
         elif cut and (amount := entities.parse_amount(cut)):  # "cut 200k": today's spend over the window, less it
             r.args.pop("budget", None)
             r.args["budget_delta"], r.note = -amount, "budget change"
+        elif raised and (amount := entities.parse_amount(raised)):  # "increase the budget by 200k": plus it
+            r.args.pop("budget", None)
+            r.args.pop("incremental", None)
+            r.args["budget_delta"], r.note = amount, "budget change"
         elif req.budget is None and q_windows and not (IMPROVE.search(low) or PLAN_WORD.search(low)):
             # "TV budget for 2023": money already spent in the data, not a plan
             r.intent, r.args = "spend_by", {"by": "channel"} | ({"channels": r.channels} if r.channels else {})

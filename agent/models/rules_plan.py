@@ -135,6 +135,8 @@ _BUDGET_CHANGES = (
         rf"(?<![\w%]){_PCT}\s+(?:(more|{_DOWN}|bigger|higher|larger|extra|additional|increase|uplift|rise)\s+)?"
         rf"(?:in )?(?:the |our )?{_TOTAL}"
     ),
+    # "how would you invest an extra 20%?": today's total, 20% more
+    _R(rf"\b(?:an? )?(?:extra|additional|another)\s+{_PCT}"),
 )
 
 
@@ -217,6 +219,20 @@ _BUDGET_CUTS = (
     ),
     _R(rf"(?P<x>{_AMOUNT})\s+(less|fewer|lower|smaller|of (cuts|savings))\b"),
 )
+
+
+# The total budget raised by an amount ("if we increase the budget by 200k, where does it go?"): today's spend over
+# the window plus it, never a total of 200k.
+_BUDGET_RAISE = _R(
+    r"\b(increas\w*|rais\w*|grow\w*|boost\w*|expand\w*|top(ped|ping)? up|up)\s+(?:(?:the|our)\s+)?(?:(?:total|"
+    rf"overall|media|marketing)\s+)?(?:budget|spend|spending)\s+by\s+(?P<x>{_AMOUNT})"
+)
+
+
+def budget_raise(low: str) -> str | None:
+    """The money phrase by which the question raises the total budget ("200k"), or None."""
+    m = _BUDGET_RAISE.search(low)
+    return m.group("x") if m and re.search(r"\d", m.group("x")) else None
 
 
 def budget_cut(low: str) -> str | None:
