@@ -1,10 +1,13 @@
-"""Several changes in one what-if: each channel its own ("double TV and halve Search", "cut TV by 20% and Search
-by 10%"), one change for a list of channels ("pause TV and Radio", "cut TV and Search by 10%"), several moves out of
-one source ("move a tenth of the TV budget to Radio and a tenth to Print",
-"shift 100k from TV to Search and 50k to Social") or from two sources to one ("move 10% from TV and Radio to
-Search"). Read as one move, the second destination was dropped (or the second source taken for the destination):
-the answer simulated something else. Each clause is read as its own move; a clause that names only a destination
-takes the source of the clause before it; sources listed together each move the same size.
+"""Several changes in one what-if. Read as one move, a second channel was dropped or taken for a destination:
+"double TV and halve Search" moved all of TV into Search, "pause TV and Radio" paused TV alone, "move a tenth of
+TV to Radio and a tenth to Print" dropped Print. Read here, in this order:
+
+- each clause its own change ("double TV and halve Search", "cut TV by 20% and Search by 10%"; a clause without a
+  verb continues the one before, one that refers back — "…and put it in Social" — is a move, not read here);
+- one change for a list of channels ("pause TV and Radio", "cut TV and Search by 10%");
+- sources listed together, each moving the same size ("move 10% from TV and Radio to Search");
+- several moves out of one source ("a tenth of TV to Radio and a tenth to Print": a clause naming only a
+  destination takes the source of the clause before it).
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ _SOURCES = (
 
 
 def several_moves(text: str, known: list[str]) -> list[dict] | None:
-    """The moves of a what-if that sends money from one channel to two or more (None when it is not one: fewer
-    than three channels, or a clause that is not a move from the source)."""
+    """The moves of a what-if that changes two or more channels (see the module doc), or None when it is not one
+    of these forms (the caller then reads it as one move)."""
     chans = find_channels(text, known).found
     if len(chans) < 2:
         return None
@@ -42,8 +45,11 @@ def several_moves(text: str, known: list[str]) -> list[dict] | None:
         return _same_change(text, chans)
     if len(chans) < 3:
         return None
-    if pooled := _from_each(text, known):
-        return pooled
+    return _from_each(text, known) or _from_one_source(clauses, known)
+
+
+def _from_one_source(clauses: list[str], known: list[str]) -> list[dict] | None:
+    """Moves out of the source of the first clause, one per clause."""
     moves: list[dict] = []
     source = None
     for clause in clauses:
