@@ -84,8 +84,9 @@ def route(
     intent = classify(low, len(kept), len(q.when.windows))
     if intent == "unknown" and entities.changes_spend(text) and entities.names_every_channel(text):
         intent = "scenario"  # "pause all media except Search", "stop everything but TV": a what-if on the others
-    elif spared and intent in ("media_share", "unknown") and not entities.changes_spend(text):
+    elif spared and (intent == "media_share" or intent == "unknown" and _SHOW.search(low)):
         # "excluding TV, how much did media contribute?", "show me all channels but Search": the table without them
+        # ("keep all but Email" while setting up a model is a reply to the setup, not a question)
         intent = "contribution" if intent == "media_share" else "roi"
     if intent not in READING:
         kept = found.found
@@ -146,6 +147,8 @@ def route(
     return r
 
 
+# A request to see results ("show me all channels but Search"), not a reply to a setup step or a what-if.
+_SHOW = re.compile(r"\b(show|list|give|display|what|which|how|roi|returns?|table)\b")
 _VERBATIM = {"lock", "amend", "sql", "setup", "fit"}
 # Intents a question about all media's return lands in by its words ("total", "ROI", "media").
 _BLENDED_FROM = {"roi", "rank", "long_term", "contribution", "unknown", "media_share", "compare", "spend_by"}
