@@ -128,6 +128,7 @@ _FORECAST = re.compile(
     r"upcoming|following) (week|month|quarter|half|year|(\d+|two|three|six|twelve) (weeks|months|quarters|years)))\b",
     re.IGNORECASE,
 )
+_PLANS = {"scenario", "clarify_scenario", "optimize"}  # what-ifs and budget plans
 MAX_GEO_TABLES = 8  # per-geography ROI tables in one answer
 _BY_GEO = re.compile(
     r"\b(geo|geos|geograph\w*|regions?|regional|markets?|states?|dmas?|countr(y|ies)|cit(y|ies)|areas?)\b",
@@ -160,11 +161,17 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
         # The media share tool covers the whole fit; over a period it is read from the contributions over that
         # window (media rows and the baseline), so "how much of 2023 revenue came from ads" is about 2023.
         r.intent, r.args = "contribution", {"by": "channel"}
+    if r.intent in WINDOWED | _PLANS and q.when.impossible:
+        # "TV's ROI on February 30th 2022", "sales in Q5 2022": no such period, so nothing is computed (the year
+        # alone would have been read as the period: an answer about another period than the one asked)
+        r.intent, r.args = "not_in_data", refusal_args(q, [p for p, _ in q.when.impossible], "no_such_period")
+        r.args["reasons"] = [why for _, why in q.when.impossible]
+        return q
     if r.intent in WINDOWED and q.when.outside:
         r.intent, r.args = "not_in_data", refusal_args(q, [w.label for w in q.when.outside], "period")
         return q
     before = [w.label for w in q.when.outside if q.when.data_start and w.end < q.when.data_start]
-    if r.intent in ("scenario", "clarify_scenario", "optimize") and before:
+    if r.intent in _PLANS and before:
         # "what if we had spent 20% more on TV in 2019?": a what-if on history before the data has nothing to
         # stand on (a plan looks forward from the data's end, so a later period is its horizon, not refused)
         r.intent, r.args = "not_in_data", refusal_args(q, before, "period")
@@ -178,7 +185,7 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
         r.intent, r.args = "not_in_data", refusal_args(q, q.unknown, "name")
         return q
     geos = q.names("geography")
-    if geos and r.intent in ("scenario", "optimize", "clarify_scenario"):
+    if geos and r.intent in _PLANS:
         # "what if we cut TV by 20% in the North?": what-ifs and plans are national (never silently the whole market)
         r.intent, r.args = "not_in_data", refusal_args(q, geos, "geo_plan")
         return q

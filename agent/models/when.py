@@ -20,9 +20,11 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from agent.models import when_days, when_spans
+from agent.models import when_before, when_days, when_impossible, when_named, when_spans
 from agent.models.when_days import DAY_AFTER, DAY_FIRST
 from agent.models.when_days import MONTHS as _MONTHS
+from agent.models.when_named import NUMBER_WORDS as _NUM
+from agent.models.when_named import two_digit_year as _year
 from agent.models.when_spans import YEAR as _YEAR
 from agent.models.when_spans import month_end
 
@@ -30,21 +32,7 @@ from agent.models.when_spans import month_end
 _NOW = re.compile(r"\b(compared (?:to|with)|vs\.?|versus|against|than) (?:now|today|currently|the present)\b", re.I)
 _NOW_AFTER = re.compile(r"\b(?:now|today|currently)\s+(vs\.?|versus|compared (?:to|with)|against)", re.I)
 _REL_YEAR = r"(?:the\s+)?(last|previous|prior|this|current)\s+year"
-_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "ten": 10, "twelve": 12}
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
-_GRAIN = [
-    ("month", r"\b(?:by|per|each|every|a)\s+month\b|\bmonthly\b|\bmonth[- ](?:by|over|on)[- ]month\b"),
-    (
-        "quarter",
-        r"\b(?:by|per|each|every|a)\s+quarter\b|\bquarterly\b|\bquarter[- ](?:by|over|on)[- ]quarter\b|\bqoq\b",
-    ),
-    (
-        "year",
-        r"\b(?:by|per|each|every|a)\s+year\b|\byearly\b|\bannual(?:ly)?\b|\byear[- ](?:by|over|on)[- ]year\b|"
-        r"\byoy\b|\by/y\b",
-    ),
-    ("week", r"\b(?:by|per|each|every|a)\s+week\b|\bweekly\b"),
-]
 
 
 @dataclass(frozen=True)
@@ -71,6 +59,7 @@ class When:
     phrases: tuple[str, ...] = ()
     data_start: date | None = None
     data_end: date | None = None
+    impossible: tuple[tuple[str, str], ...] = ()  # (phrase, why): periods no calendar has ("February 30th 2022")
 
     @property
     def args(self) -> list[dict[str, str]]:
@@ -123,13 +112,6 @@ def _span(d: date, precision: str) -> tuple[date, date]:
     return d, d
 
 
-def _year(text: str | None) -> int | None:
-    if not text:
-        return None
-    y = int(text)
-    return y + 2000 if y < 100 else y
-
-
 def _latest_year(first_month: int, base: date) -> int:
     """The latest year whose period starting in ``first_month`` starts on or before ``base``."""
     return base.year if date(base.year, first_month, 1) <= base else base.year - 1
@@ -143,6 +125,15 @@ class _Reader:
         self.first: date | None = None  # the data's first period (windows open to the past start there)
         self.phrases: list[str] = []
         self.bare: list[Window] = []  # months read without a year ("in March"): the latest in the data
+        self.impossible: list[tuple[str, str]] = []
+        self.before: list[tuple[int, str, str]] = []  # "vs the previous quarter": (where, word, unit), read last
+
+    def impossible_periods(self) -> None:
+        """Periods no calendar has ("Q5 2022"), read first so no later step reads their year as the period."""
+        for a, b, phrase, why in when_impossible.impossible_periods(self.low):
+            self.impossible.append((phrase, why))
+            self.phrases.append(phrase)
+            self.low = self.low[:a] + " " * (b - a) + self.low[b:]
 
     def take(self, m: re.Match, window: Window) -> None:
         self.take_at(m.start(), m.end(), window)
@@ -220,38 +211,18 @@ class _Reader:
         last period (the label names it)."""
         return self.base.year if word else None
 
-    def parts(self) -> None:
-        """'early 2023' → Jan–Apr, 'mid 2022' → May–Aug, 'late 2021' / 'the end of 2021' → Sep–Dec (thirds of the
-        year, named in the label so the answer shows the months used); 'the first 3 months of 2023' → Jan–Mar."""
-        thirds = {"early": 1, "mid": 5, "middle of": 5, "late": 9, "end of": 9}
-        rx = rf"\b(early|mid|middle of|late|(?:the\s+)?end of)[\s-]+({_YEAR})\b"
-        for m in list(re.finditer(rx, self.low)):
-            y, first = int(m.group(2)), thirds[m.group(1).replace("the ", "").strip()]
-            start, end = date(y, first, 1), month_end(y, first + 3)
-            self.take(m, Window(start, end, f"{m.group(1)} {y} ({start.strftime('%b')}–{end.strftime('%b %Y')})"))
-        rx = rf"\b(?:the\s+)?(first|last|final)\s+(\d+|{'|'.join(_NUM)})\s+(month|week|quarter)s?\s+of\s+({_YEAR})\b"
-        for m in list(re.finditer(rx, self.low)):
-            n, unit, y = int(_NUM.get(m.group(2), m.group(2))), m.group(3), int(m.group(4))
-            if unit == "quarter":  # "the first two quarters of 2022": three months each
-                n, unit = min(3 * n, 12), "month"
-            days = timedelta(weeks=n) - timedelta(days=1)
-            if m.group(1) == "first":
-                start = date(y, 1, 1)
-                end = month_end(y, min(n, 12)) if unit == "month" else start + days
-            else:
-                end = date(y, 12, 31)
-                start = date(y, max(13 - n, 1), 1) if unit == "month" else end - days
-            self.take(m, Window(start, end, f"the {m.group(1)} {n} {unit}s of {y}"))
-
     def fiscal(self) -> None:
-        for m in list(re.finditer(rf"\b(?:fy|fiscal(?:\s+year)?)\s*'?({_YEAR}|\d{{2}})\b", self.low)):
-            y, f = _year(m.group(1)) or self.base.year, self.fiscal_month
-            start = date(y - (f > 1), f, 1)  # FY2024 ends in 2024 (April 2023–March 2024 when it starts in April)
-            end = month_end(y, f - 1) if f > 1 else date(y, 12, 31)
-            # A fiscal year that starts in January is the calendar year: its months need no spelling out (and
-            # "Jan 2019" would be a number the user never wrote when the period is refused).
-            span = f", {start.strftime('%b %Y')}–{end.strftime('%b %Y')}" if f > 1 else ""
-            self.take(m, Window(start, end, f"FY{y}{span}"))
+        """Fiscal years, before quarters ("Q1 FY2023" keeps its quarter): see ``agent.models.when_named``."""
+        self.take_spans(when_named.fiscal_years(self.low, self.base, self.fiscal_month))
+
+    def seasons_and_parts(self) -> None:
+        """'summer 2022', 'early 2023', 'the first 3 months of 2023': see ``agent.models.when_named``."""
+        self.take_spans(when_named.seasons(self.low, self.base))
+        self.take_spans(when_named.parts(self.low))
+
+    def take_spans(self, spans: list[tuple[int, int, date, date, str]]) -> None:
+        for a, b, start, end, label in spans:
+            self.take_at(a, b, Window(start, end, label))
 
     def last_n(self) -> None:
         rx = (
@@ -271,6 +242,24 @@ class _Reader:
             else:
                 start = date(end.year - n + 1, 1, 1)
             self.take(m, Window(start, end, f"the last {n} {unit}s"))
+
+    def set_aside_before(self) -> None:
+        """'... vs the previous quarter': set aside until every other window is read (see ``when_before``)."""
+        for a, b, word, unit in when_before.tails(self.low):
+            self.before.append((a, word, unit))
+            self.phrases.append(self.low[a:b].strip())
+            self.low = self.low[:a] + " " * (b - a) + self.low[b:]
+
+    def resolve_before(self) -> None:
+        """Each phrase set aside: the unit before the nearest window before it; alone, "the previous quarter" is
+        the latest one (as "last quarter" is)."""
+        for at, word, unit in self.before:
+            earlier = [f for f in self.found if f[0] < at]
+            if earlier:
+                w = max(earlier, key=lambda f: f[0])[1]
+                self.found.append((at, Window(*when_before.window_before(w.start, w.end, unit, word))))
+            elif word != "the" and unit not in ("one", "period"):
+                self.found.append((at, self.unit_window(word, unit, 0)))
 
     def last_unit(self) -> None:
         rx = r"\b(?:the\s+)?(last|latest|most recent|previous|past|prior|this|current)\s+(week|month|quarter|half|year)"
@@ -297,38 +286,7 @@ class _Reader:
                 self.take(m, self.unit_window(m.group(1), unit, 1))
 
     def unit_window(self, word: str, unit: str, back: int) -> Window:
-        """The calendar ``unit`` holding the data's last period, or ``back`` units before it (whole units)."""
-        end = self.base
-        if unit == "week":
-            start = end - timedelta(weeks=back)
-            return Window(start, start + timedelta(days=6) if back else end, f"{word} week, {start.isoformat()}")
-        if unit == "year":
-            y = end.year - back
-            return Window(date(y, 1, 1), date(y, 12, 31) if back else end, f"{word} year, {y}")
-        months = {"month": 1, "quarter": 3, "half": 6}[unit]
-        k = (end.year * 12 + end.month - 1) // months - back  # index of the unit since year 0
-        first = date(k * months // 12, k * months % 12 + 1, 1)
-        last = month_end(first.year, first.month + months - 1) if back else end
-        n = (first.month - 1) // months + 1
-        what = {"month": first.strftime("%B %Y"), "quarter": f"Q{n} {first.year}", "half": f"H{n} {first.year}"}[unit]
-        # The unit holding the data's last period: on data ending 2024-12-30, "last quarter" is Q4 2024.
-        return Window(first, last, f"{word} {unit}, {what}")
-
-    def seasons(self) -> None:
-        """'summer 2022' → Jun–Aug 2022 (meteorological seasons; winter runs December into the next year)."""
-        months = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
-        rx = rf"\b(?:the\s+)?(spring|summer|autumn|fall|winter)\s+(?:of\s+)?'?({_YEAR}|\d{{2}})\b"
-        # without a year ("during the summer"): the latest whole season in the data (never silently all of it)
-        bare = r"\b(?:in|during|over|across|for|throughout)\s+(?:the\s+)?(spring|summer|autumn|fall|winter)\b"
-        bare += r"(?!\s+(?:of\s+)?'?\d)()"  # no year follows (the empty group stands for it)
-        for m in list(re.finditer(rx, self.low)) + list(re.finditer(bare, self.low)):
-            first, y = months[m.group(1)], _year(m.group(2)) or self.base.year
-            while m.group(2) == "" and month_end(y + (first + 2) // 13, (first + 1) % 12 + 1) > self.base:
-                y -= 1
-            start = date(y, first, 1)
-            k = y * 12 + first - 1 + 2  # the season's third month
-            end = month_end(k // 12, k % 12 + 1)
-            self.take(m, Window(start, end, f"{m.group(1)} {y} ({start.strftime('%b')}–{end.strftime('%b %Y')})"))
+        return Window(*when_named.latest_unit(self.base, word, unit, back))
 
     def ranges(self) -> None:
         point = (
@@ -394,26 +352,35 @@ def parse_when(text: str, data_start: Any = None, data_end: Any = None, fiscal_s
     if hint and not fiscal_start_month:
         r.fiscal_month = hint
     for step in (
+        r.impossible_periods,
+        r.set_aside_before,
         r.spans,
         r.fiscal,
         r.quarters,
         r.halves,
-        r.seasons,
-        r.parts,
+        r.seasons_and_parts,
         r.last_n,
         r.last_unit,
         r.ranges,
         r.dates,
         r.rest_of_year,
+        r.resolve_before,
     ):
         step()
-    grain = next((g for g, rx in _GRAIN if re.search(rx, text.casefold())), None)
+    grain = next((g for g, rx in when_named.GRAIN if re.search(rx, text.casefold())), None)
     windows = [w for _, w in sorted(r.found, key=lambda p: p[0])]
     if ym := when_days.month_of_named_year([w.label for w in windows], [w.start for w in r.bare], text):
         windows = [Window(date(*ym, 1), month_end(*ym), date(*ym, 1).strftime("%B %Y"))]
     inside = tuple(w for w in windows if not _outside(w, start, end))
     outside = tuple(w for w in windows if _outside(w, start, end))
-    return When(inside, outside, grain, tuple(r.phrases), start, end)
+    impossible = tuple((_as_written(text, p), why) for p, why in r.impossible)
+    return When(inside, outside, grain, tuple(r.phrases), start, end, impossible)
+
+
+def _as_written(text: str, phrase: str) -> str:
+    """``phrase`` (read lower-cased) as the question wrote it ("Q5 2022", not "q5 2022"), to quote it back."""
+    m = re.search(r"\s+".join(re.escape(w) for w in phrase.split()), text.replace("’", "'"), re.IGNORECASE)
+    return m.group(0) if m else phrase
 
 
 def _outside(w: Window, start: date | None, end: date | None) -> bool:
