@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent.models.amounts import amounts, parse_budget, parse_moves
+from agent.models.amounts import amounts, parse_moves
 from agent.models.entities import Catalog
+from agent.models.plan_request import parse_budget
 from agent.models.router import route
 from agent.models.when import parse_when
 

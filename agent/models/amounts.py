@@ -6,7 +6,6 @@ Channel names inside these phrases are resolved by :mod:`agent.models.names` (ne
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from agent.models.names import Catalog, find_channels, resolve
 from agent.models.rules_plan import SET_LEVEL
@@ -139,81 +138,6 @@ def window_periods(text: str, per_year: float = 52.0) -> int | None:
     return None
 
 
-@dataclass
-class BudgetRequest:
-    budget: float | None = None
-    periods: int | None = None
-    bounds: dict[str, list[float | None]] = field(default_factory=dict)
-    max_share: dict[str, float] = field(default_factory=dict)
-    min_share: dict[str, float] = field(default_factory=dict)
-    fixed: list[str] = field(default_factory=list)
-    incremental: bool = False
-
-    def as_args(self) -> dict:
-        out = {"budget": self.budget, "periods": self.periods or 13}
-        if self.incremental:
-            out["incremental"] = True
-        for key in ("bounds", "max_share", "min_share", "fixed"):
-            if getattr(self, key):
-                out[key] = getattr(self, key)
-        return out
-
-
-_CLAUSE = re.compile(r",(?!\d{3})|;|\band\b|\bbut\b|\bwhile\b|\bwith\b", re.IGNORECASE)
-
-
-def parse_budget(text: str, known: list[str], per_year: float = 52.0) -> BudgetRequest:
-    """Budget, window and per-channel constraints from plain words."""
-    req = BudgetRequest(periods=window_periods(text, per_year))
-    # "the next $1M", "an extra 500k", "another 2 million": money on top of what is spent now.
-    # ("the next 6 months" is a horizon, not money: the number must not be a count of periods).
-    # "a million more", "$500k extra", "2 million on top": the same, with the word after the money.
-    worded = digits(text)
-    req.incremental = bool(
-        re.search(
-            r"\b(next|extra|additional|incremental|another|more)\s+[$€£]?\s?\d[\d,.]*\s?(k|m|mm|mn|bn|b|thousand|"
-            r"million|billion|grand)?\b(?!\s*(weeks?|months?|quarters?|years?|days?|periods?))",
-            worded,
-            re.IGNORECASE,
-        )
-        or re.search(
-            r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|mm|mn|bn|b|thousand|million|billion|grand)?|\d[\d,.]*\s?(?:k|m|mm|mn|bn|b|"
-            r"thousand|million|billion|grand))\s+(more|extra|additional|on top|in addition)\b",
-            worded,
-            re.IGNORECASE,
-        )
-    )
-    for clause in _CLAUSE.split(text):
-        chans = find_channels(clause, known).found
-        low = clause.casefold()
-        amount = amounts(re.sub(r"\d+\s*%", " ", clause))
-        pct = re.search(r"(\d+(?:\.\d+)?)\s*(%|percent)", low)
-        if not chans:
-            if amount and req.budget is None and not pct:
-                req.budget = max(amount)
-            continue
-        ch = chans[0]
-        if re.search(
-            r"\b(flat|unchanged|as is|same|constant|fixed|steady|don'?t touch|leave|(at|on) (its |their )?(current|"
-            r"today'?s|existing|present) (level|levels|spend)|where (it|they) (is|are))\b",
-            low,
-        ):
-            req.fixed.append(ch)
-        elif pct and re.search(
-            r"\b(no more than|at most|max(imum)?|up to|cap|capped|not more than|under|below)\b", low
-        ):
-            req.max_share[ch] = float(pct.group(1)) / 100
-        elif pct and re.search(r"\b(at least|min(imum)?|no less than|not less than)\b", low):
-            req.min_share[ch] = float(pct.group(1)) / 100
-        elif amount and re.search(r"\b(at least|min(imum)?|no less than|not less than|floor)\b", low):
-            req.bounds.setdefault(ch, [None, None])[0] = amount[0]
-        elif amount and re.search(r"\b(no more than|at most|max(imum)?|up to|cap|capped|not more than|under)\b", low):
-            req.bounds.setdefault(ch, [None, None])[1] = amount[0]
-        elif amount and req.budget is None:
-            req.budget = max(amount)
-    return req
-
-
 def _share_words(low: str) -> float | None:
     pct = re.search(r"(\d+(?:\.\d+)?)\s*(%|percent)", low)
     if pct:
@@ -255,6 +179,7 @@ MOVED_OBJECT = re.compile(r"\b(move|shift|transfer|reallocate|redirect|divert|sw
 _OFF = re.compile(
     r"\b(stop\w*|cut out|turn(ed|ing)? off|switch(ed|ing)? off|shut(ting)? off|shut down|drop\w*|paus\w*|zero\w*|"
     r"kill\w*|cancel\w*|eliminat\w*|go dark|went dark|scrap\w*|axe|axed|nothing|no (spend|money|budget)|"
+    r"(with|had|have|were|was) no\b|"
     r"(cut|remove|end)\w* (\w+ )?(entirely|completely|altogether|to zero|to nothing))\b"
 )
 # Every channel at once: "if we stopped all advertising", "paused all media", "went dark on every channel".

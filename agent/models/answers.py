@@ -255,8 +255,10 @@ def _cut_beyond_spend(result: dict[str, Any], meta: dict[str, Any]) -> str | Non
 
 
 def _left_out(meta: dict[str, Any], present: list[Any]) -> set[str]:
-    """Channels the question excluded ("ROI of everything except TV") that the tool's table holds."""
-    return set(meta.get("args", {}).get("exclude") or []) & {p for p in present if p}
+    """Channels the question excluded ("ROI of everything except TV", "Search but not Social"): the tool's rows
+    of them are dropped and the answer says they were left out (whether or not the tool's table held them)."""
+    del present  # kept for the callers' symmetry: what was asked to be left out is said, held or not
+    return set(meta.get("args", {}).get("exclude") or [])
 
 
 def _with_left_out(left_out: set[str], text: str) -> str:

@@ -78,6 +78,8 @@ def classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "roi"  # "compare regions": the ROI by geography (or the national figure, saying there are none)
     if name == "compare" and n_channels < 2 and n_windows >= 2:
         return next((m for m, rx in MEASURES if rx.search(low)), "roi" if n_channels else "kpi_by")
+    if name in _HYPOTHETICAL_FROM and n_channels and _HYPOTHETICAL.search(low) and not _LOOKS_BACK.search(low):
+        return "scenario"  # "what would sales be if TV spend were zero?": a what-if at that level, not TV's spend
     if name in ("media_share", "contribution") and n_channels and _RULE["scenario"].search(low):
         return "scenario"  # "what's the impact of cutting Social by 10 percent?": a change of spend is a what-if
     if n_channels and CHANNEL_LEVEL.search(low) and not PAST.search(low) and name != "scenario":
@@ -176,6 +178,16 @@ _PER_MONEY_FROM = ("contribution", "spend_by", "media_share", "kpi_by", "unknown
 _HELD = re.compile(r"\b(keep\w*|hold\w*|leav\w*|fix\w*|cap|capped|at least|no more than|at most)\b")
 _WHICH_CHANNEL = re.compile(r"\b(which|best|top|worst|strongest|weakest) (channel|medium|media|one)s?\b")
 # A size of change: money, a percentage, a multiple.
+# A channel's spend set to a level in a conditional ("if TV spend were zero", "if Radio was 50k a week", "with no TV
+# spend", "if there were no Search"): a what-if, whichever measure the question names. Looking back ("what would sales
+# have been without TV?") is the contribution the data measured, so it stays with its rule.
+_HYPOTHETICAL = re.compile(
+    r"\bif\b.{0,40}\b(were|was|is|went|goes|became|dropped|fell|rose)\s+(to\s+)?(only |just |about |around )?"
+    r"(zero|nothing|nil|negative|below zero|minus\b|-\s?[$€£]?\d|[$€£]?\d)"
+    r"|\bif (we |you |they |there )?(had|have|were|was) no\b|\bwould\b.{0,40}\bwith no\b"
+)
+_HYPOTHETICAL_FROM = {"spend_by", "kpi_by", "contribution", "media_share", "unknown", "roi"}
+_LOOKS_BACK = re.compile(r"\b(would|could|might)\s+(have|'ve)\s+been\b|\b(would|'d) have\b|\bhad been\b")
 _SIZED = re.compile(rf"{entities.MONEY.pattern}|\d\s?%|\bpercent\b|\b(doubl|tripl|halv|half)\w*", re.I)
 # The first rule of each name (the rule table names a few intents twice).
 _RULE = {name: rx for name, rx in reversed(RULES)}

@@ -1,19 +1,18 @@
 """Entities in a user's sentence: names resolved against the dataset (:mod:`agent.models.names` — exact,
 separators, category synonyms, brands never mapped, close spelling with rapidfuzz, ambiguity), and money
-amounts, horizons, budget constraints and spend moves (:mod:`agent.models.amounts`). One import for callers.
+amounts, horizons and spend moves (:mod:`agent.models.amounts`), budget requests (:mod:`agent.models.plan_request`).
+One import for callers.
 """
 
 from __future__ import annotations
 
 from agent.models.amounts import (
     MONEY,
-    BudgetRequest,
     amounts,
     changes_spend,
     digits,
     names_every_channel,
     parse_amount,
-    parse_budget,
     parse_moves,
     window_periods,
 )
@@ -29,6 +28,7 @@ from agent.models.names import (
     tokens,
     unknown_channel_words,
 )
+from agent.models.plan_request import BudgetRequest, parse_budget
 
 __all__ = [
     "KINDS",

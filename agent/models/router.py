@@ -138,8 +138,9 @@ def route(
     left_out = [c for c in found.found if c not in kept and c in spared]
     if r.intent == "rank" and left_out:  # the answer ranks the others and lists these apart
         r.args["exclude"] = left_out
-    elif r.intent in ("roi", "contribution", "spend_by") and left_out and not kept:
-        # "ROI of everything except TV": the table of the others, saying what was left out
+    elif r.intent in ("roi", "contribution", "spend_by") and left_out:
+        # "ROI of everything except TV": the table of the others; "Search but not Social": Search's; either way the
+        # answer says what was left out
         r.args["exclude"] = left_out
     if r.intent == "setup":  # "set up a model with media TV, Search and controls Price": declared roles
         options = known + list(catalog.controls if catalog else ()) + list(names or [])

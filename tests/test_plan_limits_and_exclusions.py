@@ -1,0 +1,57 @@
+"""Limits on every channel alike ("at least 10k on every channel") are limits, never the budget; a channel named to
+be left out ("don't show me TV", "Search but not Social") is left out, and the answer says so."""
+
+from __future__ import annotations
+
+import pytest
+from router_support import CHANNELS, route_in_world
+
+from agent.models.answers import _left_out, _with_left_out
+from agent.models.plan_request import parse_budget
+
+
+@pytest.mark.parametrize(
+    ("q", "side", "value"),
+    [
+        ("what's the best allocation if we can't go below 10k on any channel?", 0, 10000.0),
+        ("optimise the budget with at least 10k on every channel", 0, 10000.0),
+        ("plan next quarter, minimum 20k per channel", 0, 20000.0),
+        ("best mix with no more than 150k on each channel", 1, 150000.0),
+        ("optimize, but no channel can exceed 200k", 1, 200000.0),
+    ],
+)
+def test_a_limit_on_every_channel_bounds_each_and_is_not_the_budget(q: str, side: int, value: float) -> None:
+    r = route_in_world(q)
+    assert r.intent == "optimize" and r.args.get("budget") is None, r
+    assert set(r.args["bounds"]) == set(CHANNELS)
+    assert all(b[side] == value and b[1 - side] is None for b in r.args["bounds"].values())
+
+
+def test_a_share_limit_on_every_channel_beside_a_budget() -> None:
+    req = parse_budget("optimize 2 million, no channel above 40%", CHANNELS)
+    assert req.budget == 2_000_000 and req.max_share == dict.fromkeys(CHANNELS, 0.4)
+
+
+@pytest.mark.parametrize(
+    ("q", "floor"),
+    [("optimize but TV can't go below 50k", True), ("optimize the budget but keep TV at least 100k", True)],
+)
+def test_a_negated_ceiling_word_is_a_floor(q: str, floor: bool) -> None:
+    [(lo, hi)] = route_in_world(q).args["bounds"].values()
+    assert (lo is not None and hi is None) == floor
+
+
+@pytest.mark.parametrize(
+    ("q", "left_out", "kept"),
+    [
+        ("don't show me TV, just the other channels' ROI", ["TV"], []),
+        ("ROI for search but not social", ["Social"], ["Search"]),
+        ("how much did we spend on search but not social in 2023", ["Social"], ["Search"]),
+    ],
+)
+def test_a_channel_left_out_is_said_to_be_left_out(q: str, left_out: list[str], kept: list[str]) -> None:
+    r = route_in_world(q)
+    assert r.args.get("exclude") == left_out and r.channels == kept, r
+    meta = {"args": r.args}
+    assert _left_out(meta, kept) == set(left_out)
+    assert _with_left_out(_left_out(meta, kept), "table").startswith(f"Leaving out {left_out[0]} as asked.")
