@@ -182,6 +182,22 @@ def test_contribution_and_compare_over_a_window(fitted) -> None:
     assert cmp["prob"] == pytest.approx(np.mean(tv / tv_spend > s / s_spend), abs=1e-9)
 
 
+def test_a_channels_share_over_a_window_is_of_the_kpi_observed_there(fitted) -> None:
+    """ "TV's share of sales in 2023": the contribution over the window against the KPI observed over it, draw by
+    draw (a constant denominator, so the interval is the contribution's, scaled)."""
+    window = [{"start": "2023-01-01", "end": "2023-12-31", "label": "2023"}]
+    out = results.contributions(fitted.store, fitted.fit_id, windows=window)
+    tv = next(r for r in out["rows"] if r["channel"] == "TV")
+    raw = fitted.raw
+    kpi = raw[(raw["VariableName"] == "Sales") & (raw["Period"] >= "2023-01-01") & (raw["Period"] <= "2023-12-31")]
+    observed = float(kpi["VariableValue"].sum())
+    assert tv["kpi_total"] == pytest.approx(observed, rel=1e-9) and tv["share_of"] == "observed"
+    for k in ("mean", "lo", "hi"):
+        assert tv["share"][k] == pytest.approx(tv[k] / observed, rel=1e-9)
+    base = next(r for r in out["rows"] if r["channel"] == "baseline")
+    assert base["share"]["mean"] == pytest.approx(base["mean"] / observed, rel=1e-9)
+
+
 def test_roi_per_geography_and_refusals(fitted) -> None:
     out = results.roi(fitted.store, fitted.fit_id, geos=["North", "South"])
     eff = results.effect_draws(fitted.store, fitted.fit_id)

@@ -31,7 +31,7 @@ from mmm_core.answers.outcome_tables import (
     total_label,
 )
 from mmm_core.answers.posterior import load_posterior  # re-exported: callers import it from here
-from mmm_core.answers.shares import with_shares
+from mmm_core.answers.shares import with_shares, with_window_shares
 from mmm_core.data.queries import panel, resolve_windows, window_mask
 from mmm_core.effects.tables import compare as compare_draws
 from mmm_core.effects.tables import contribution_rows, roi_table, summarize
@@ -192,12 +192,28 @@ def contributions(
     info = {"interval": {"level": frame["level"], "method": frame["method"]}}
     if windows:
         wins = resolve_windows(list(eff.periods), windows)
-        return _finish(store, frame, {**_windowed_contributions(eff, wins, by, frame), **info})
+        body = _windowed_contributions(eff, wins, by, frame)
+        if body["by"] == "channel" and (observed := _observed_kpi(store, fit, eff, wins)):
+            body["rows"] = with_window_shares(body["rows"], observed)
+        return _finish(store, frame, {**body, **info})
     rows = contribution_rows(eff, by, frame["level"], frame["method"])
     if by == "channel":  # each channel's share of the modelled KPI beside its amount
         rows = with_shares(rows, eff, frame["level"], frame["method"])
     per_outcome = outcome_contributions(store, fit_id, eff, by, frame["level"], frame["method"])  # several KPIs
     return _finish(store, frame, {"by": by, "rows": rows, **per_outcome, **info})
+
+
+def _observed_kpi(store: Store, fit: FitRecord, eff, wins) -> dict[str, float]:
+    """The KPI observed over each window (label → total), for a fit of one outcome; ``{}`` for several (their
+    contributions are a weighted total, not in one KPI's units)."""
+    spec = ledger.get_spec(store, fit.spec_id).spec
+    if spec.outcomes is not None:
+        return {}
+    kpi = np.nan_to_num(panel(store, spec.dataset_id, [spec.kpi]).values, nan=0.0).sum(axis=(1, 2))
+    periods = list(eff.periods)
+    if kpi.shape[0] != len(periods):
+        return {}
+    return {w.label: float(kpi[window_mask(periods, w.first, w.last)].sum()) for w in wins}
 
 
 def _windowed_contributions(eff, wins, by: str, frame: dict[str, Any]) -> dict[str, Any]:

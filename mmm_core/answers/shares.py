@@ -1,7 +1,9 @@
 """Each channel's contribution as a share of the modelled KPI total ("what share of sales is due to TV?").
 
 A share is a ratio of two posterior quantities, so it is summarised draw by draw (the ratio of the means would
-lose its interval). Read by :func:`mmm_core.answers.results.contributions` for the table by channel.
+lose its interval). Read by :func:`mmm_core.answers.results.contributions` for the table by channel. Over a window
+("TV's share of sales in 2023") the fitted total is not kept per period, so the share is of the KPI *observed* over
+the window: a known constant, so the share's interval is the contribution's divided by it.
 """
 
 from __future__ import annotations
@@ -25,4 +27,18 @@ def with_shares(rows: list[dict[str, Any]], eff: Any, level: float, method: str)
         j = index.get(row.get("channel"))
         extra = {} if j is None else {"share": {k: s[k][j] for k in ("mean", "lo", "hi")}, "kpi_total": kpi_total}
         out.append(row | extra)
+    return out
+
+
+def with_window_shares(rows: list[dict[str, Any]], observed: dict[str, float]) -> list[dict[str, Any]]:
+    """``rows`` (each with its ``window`` label) with ``share`` of the KPI observed over that window (``observed``:
+    label → total) and ``kpi_total``; rows of a window with no positive total are left as they are."""
+    out = []
+    for row in rows:
+        total = observed.get(row.get("window", ""))
+        if not total or total <= 0 or row.get("channel") is None:
+            out.append(row)
+            continue
+        share = {k: float(row[k]) / total for k in ("mean", "lo", "hi")}
+        out.append(row | {"share": share, "kpi_total": total, "share_of": "observed"})
     return out
