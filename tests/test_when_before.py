@@ -41,3 +41,16 @@ def test_a_contribution_against_the_quarter_before_compares_two_quarters() -> No
     r = route_in_world("TV incremental revenue last quarter vs the quarter before")
     assert r.intent == "contribution", r
     assert [w["start"] for w in r.args["windows"]] == ["2023-10-01", "2023-07-01"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how did search perform in Q2 compared to Q3 2022?",
+        "was Q1 better than Q2 2022",
+        "Q1 vs Q2 2022",
+        "compare spend on TV in H1 and H2 2022",
+    ],
+)
+def test_two_quarters_share_the_year_written_after_the_second(text: str) -> None:
+    assert {w.start.year for w in parse_when(text, START, END).windows} == {2022}

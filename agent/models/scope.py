@@ -167,6 +167,10 @@ def apply_scope(r: Any, q: Question, text: str = "") -> Question:
         r.intent, r.args = "not_in_data", refusal_args(q, [p for p, _ in q.when.impossible], "no_such_period")
         r.args["reasons"] = [why for _, why in q.when.impossible]
         return q
+    if r.intent in WINDOWED | _PLANS and q.when.gaps:
+        # "TV's ROI excluding Q2 2022": the weeks either side of a hole are not one window (effects carry over)
+        r.intent, r.args = "not_in_data", refusal_args(q, list(q.when.gaps), "gaps")
+        return q
     if r.intent in WINDOWED and q.when.outside:
         r.intent, r.args = "not_in_data", refusal_args(q, [w.label for w in q.when.outside], "period")
         return q

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from agent.models import when_before, when_days, when_impossible, when_named, when_spans
+from agent.models import when_before, when_days, when_impossible, when_named, when_sets, when_spans
 from agent.models.when_days import DAY_AFTER, DAY_FIRST
 from agent.models.when_days import MONTHS as _MONTHS
 from agent.models.when_named import NUMBER_WORDS as _NUM
@@ -60,6 +60,7 @@ class When:
     data_start: date | None = None
     data_end: date | None = None
     impossible: tuple[tuple[str, str], ...] = ()  # (phrase, why): periods no calendar has ("February 30th 2022")
+    gaps: tuple[str, ...] = ()  # "excluding Q2 2022" inside the range: a window with a hole, refused
 
     @property
     def args(self) -> list[dict[str, str]]:
@@ -192,9 +193,12 @@ class _Reader:
             y = y or _latest_year(3 * q - 2, self.base)
             self.take(m, Window(date(y, 3 * q - 2, 1), month_end(y, 3 * q), f"Q{q} {y}"))
 
-    def shared_year(self, at: int) -> int | None:
-        """The year of the next quarter when two are joined ("Q1 and Q2 2022", "Q3 vs Q4 2021"): both in it."""
-        m = re.match(rf"\s*(?:and|vs\.?|versus|or|,|&)\s*q[1-4]\s*(?:of\s+|')?\s*({_YEAR}|\d{{2}})\b", self.low[at:])
+    def shared_year(self, at: int, unit: str = "q[1-4]") -> int | None:
+        """The year of the next quarter (or half: ``unit``) when two are joined ("Q1 and Q2 2022", "H1 vs H2 2021"):
+        both in it."""
+        joint = r"and|vs\.?|versus|or|,|&|compared (?:to|with)|against|relative to|to|than"  # "Q2 compared to Q3 2022"
+        joint = rf"(?:(?:better|worse|higher|lower|more|less|bigger|smaller|stronger|weaker)\s+)?(?:{joint})"
+        m = re.match(rf"\s*(?:{joint})\s*(?:the\s+)?{unit}\s*(?:of\s+|')?\s*({_YEAR}|\d{{2}})\b", self.low[at:])
         return _year(m.group(1)) if m else None
 
     def halves(self) -> None:
@@ -203,7 +207,8 @@ class _Reader:
         rx = rf"\b(?:h([12])|({'|'.join(names)})\s+half)\s*(?:of\s+|')?\s*(?:({_YEAR}|\d{{2}})|{_REL_YEAR})?\b"
         for m in list(re.finditer(rx, self.low)):
             h = int(m.group(1) or names[m.group(2)])
-            y = _year(m.group(3)) or self.relative_year(m.group(4)) or _latest_year(6 * h - 5, self.base)
+            y = _year(m.group(3)) or self.relative_year(m.group(4)) or self.shared_year(m.end(), "h[12]")
+            y = y or _latest_year(6 * h - 5, self.base)
             self.take(m, Window(date(y, 6 * h - 5, 1), month_end(y, 6 * h), f"H{h} {y}"))
 
     def relative_year(self, word: str | None) -> int | None:
@@ -311,7 +316,7 @@ class _Reader:
                 a, b = self.date_window(first), self.date_window(m.group(2))
                 if a and b and a.start <= b.end:
                     self.take(m, Window(a.start, b.end, f"{a.label} to {b.label}"))
-        for m in list(re.finditer(rf"\b(?:since|after|from)\s+({point})\b", self.low)):
+        for m in list(re.finditer(rf"\b(?<!apart )(?<!aside )(?<!away )(?:since|after|from)\s+({point})\b", self.low)):
             a = self.date_window(m.group(1))
             if a:
                 self.take(m, Window(a.start, self.base, f"since {a.label}"))
@@ -328,15 +333,16 @@ class _Reader:
         rx = (
             rf"\b(?:(?:in|during|for|of|over|through|until|and|vs|versus|to|on)\s+)?({DAY_FIRST}?(?:{_MONTHS})\.?"
             rf"(?:{DAY_AFTER})?,?\s+'?(?:{_YEAR}|\d{{2}})\b)"
-            rf"|\b(?:in|during|for|of|over)\s+((?:{_MONTHS}))\b|\b({_YEAR}-\d{{2}}-\d{{2}})\b|\b({_YEAR})\b"
+            rf"|\b(?:in|during|for|of|over|excluding|except(?:\s+for)?|without|ignoring|but not)\s+((?:{_MONTHS}))\b"
+            rf"|\b({_YEAR}-\d{{2}}-\d{{2}})\b|\b({_YEAR})\b"
         )
         for m in list(re.finditer(rx, self.low)):
             if m.group(4) and when_spans.money_not_year(self.low, m.start(4), m.end(4)):
                 continue  # "raise TV to 2000 a week": an amount
             phrase = next(g for g in m.groups() if g)
             w = self.date_window(phrase)
-            if w:
-                self.take(m, w)
+            if w:  # a bare month from its name ("excluding March": the word before it is read by when_sets)
+                self.take_at(m.start(2) if m.group(2) else m.start(), m.end(), w)
                 self.bare += [w] if m.group(2) else []
 
 
@@ -368,13 +374,14 @@ def parse_when(text: str, data_start: Any = None, data_end: Any = None, fiscal_s
     ):
         step()
     grain = next((g for g, rx in when_named.GRAIN if re.search(rx, text.casefold())), None)
-    windows = [w for _, w in sorted(r.found, key=lambda p: p[0])]
+    found = sorted(r.found, key=lambda p: p[0])
+    windows, gaps = when_sets.shape(found, r.low, text, start, end, lambda a, b, label: Window(a, b, label))
     if ym := when_days.month_of_named_year([w.label for w in windows], [w.start for w in r.bare], text):
         windows = [Window(date(*ym, 1), month_end(*ym), date(*ym, 1).strftime("%B %Y"))]
     inside = tuple(w for w in windows if not _outside(w, start, end))
     outside = tuple(w for w in windows if _outside(w, start, end))
     impossible = tuple((_as_written(text, p), why) for p, why in r.impossible)
-    return When(inside, outside, grain, tuple(r.phrases), start, end, impossible)
+    return When(inside, outside, grain, tuple(r.phrases), start, end, impossible, gaps)
 
 
 def _as_written(text: str, phrase: str) -> str:

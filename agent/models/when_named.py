@@ -56,8 +56,10 @@ def seasons(low: str, base: date) -> list[Span]:
     """'summer 2022' → Jun–Aug 2022 (meteorological seasons; winter runs December into the next year)."""
     months = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
     rx = rf"\b(?:the\s+)?(spring|summer|autumn|fall|winter)\s+(?:of\s+)?'?({YEAR}|\d{{2}})\b"
-    # without a year ("during the summer"): the latest whole season in the data (never silently all of it)
-    bare = r"\b(?:in|during|over|across|for|throughout)\s+(?:the\s+)?(spring|summer|autumn|fall|winter)\b"
+    # without a year ("during the summer", "last summer"): the latest whole season in the data (never silently all
+    # of it)
+    bare = r"\b(?:(?:in|during|over|across|for|throughout)\s+(?:the\s+)?|(?:the\s+)?(?:last|this|past|previous)\s+)"
+    bare += r"(spring|summer|autumn|fall|winter)\b"
     bare += r"(?!\s+(?:of\s+)?'?\d)()"  # no year follows (the empty group stands for it)
     out = []
     for m in list(re.finditer(rx, low)) + list(re.finditer(bare, low)):
