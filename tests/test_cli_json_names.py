@@ -63,3 +63,14 @@ def test_ingest_and_datasets_name_the_dataset_alike(demo_fit: dict, capsys: pyte
     row = next(d for d in listed if d["dataset_id"] == ingested["dataset_id"])
     assert row["rows"] == ingested["rows"] and row["name"] == ingested["name"]
     assert ingested["dataset_id"] == demo_fit["dataset_id"]
+
+
+def test_roi_at_a_margin_gives_the_break_even_and_each_channels_odds(
+    demo_fit: dict, capsys: pytest.CaptureFixture
+) -> None:
+    store = str(demo_fit["store"].path)
+    out = run(capsys, store, "roi", demo_fit["fit_id"], "--allow-unhealthy", "--margin", "0.4")
+    assert out["break_even"] == pytest.approx(2.5) and out["margin"] == 0.4
+    assert all(0.0 <= c["prob_profitable"] <= 1.0 for c in out["channels"].values())
+    assert main(["--store", store, "roi", demo_fit["fit_id"], "--allow-unhealthy", "--margin", "0.4"]) == 0
+    assert "break-even ROI 2.5; P(profit):" in capsys.readouterr().out

@@ -198,6 +198,14 @@ def test_a_channels_share_over_a_window_is_of_the_kpi_observed_there(fitted) -> 
     assert base["share"]["mean"] == pytest.approx(base["mean"] / observed, rel=1e-9)
 
 
+def test_roi_at_a_margin_judges_each_channel_against_one_over_it(fitted) -> None:
+    out = results.roi(fitted.store, fitted.fit_id, margin=0.5)
+    eff = results.effect_draws(fitted.store, fitted.fit_id)
+    assert out["break_even"] == pytest.approx(2.0)
+    for j, name in enumerate(eff.channels):
+        assert out["channels"][name]["prob_profitable"] == pytest.approx(np.mean(eff.roi[:, j] > 2.0))
+
+
 def test_roi_per_geography_and_refusals(fitted) -> None:
     out = results.roi(fitted.store, fitted.fit_id, geos=["North", "South"])
     eff = results.effect_draws(fitted.store, fitted.fit_id)

@@ -41,6 +41,12 @@ class RoiArgs(FitArg):
     geos: list[str] | None = Field(
         None, description="Per geography (exact names, e.g. ['North', 'South']); all periods. Omit for national."
     )
+    margin: float | None = Field(
+        None,
+        gt=0,
+        description="Profit per unit of KPI when the user gives one (0.3 for a 30% margin): adds the break-even "
+        "ROI (1/margin) and each channel's probability of beating it. Whole data only.",
+    )
 
 
 class CompareArgs(FitArg):
@@ -103,6 +109,8 @@ def _roi_body(out: dict[str, Any], channel: str | None) -> dict[str, Any]:
     basis = [b for b in out.get("roi_basis") or [] if channel is None or b["channel"] in body.get("channels", {})]
     if basis:  # the answer says how ROI is read for exposure-driven and national channels
         body["roi_basis"] = basis
+    if out.get("break_even"):  # "profitable at a 30% margin?": the threshold the channels are judged against
+        body |= {"margin": out["margin"], "break_even": out["break_even"]}
     if out.get("comparison"):
         body["comparison"] = _comparison_body(out["comparison"], channel)
     if out.get("outcomes"):  # several KPIs: each outcome's table beside the weighted total
@@ -166,12 +174,14 @@ def roi_tool(store: Store, level: float | None = None) -> BaseTool:
         channel: str | None = None,
         windows: list | None = None,
         geos: list[str] | None = None,
+        margin: float | None = None,
         fit_id: str | None = None,
         runtime: ToolRuntime = None,
     ) -> str:
         def work() -> dict:
             fit = resolve_fit(store, fit_id, runtime)
-            return _roi_body(results.roi(store, fit, interval=level, windows=_plain(windows), geos=geos), channel)
+            body = results.roi(store, fit, interval=level, windows=_plain(windows), geos=geos, margin=margin)
+            return _roi_body(body, channel)
 
         return run_tool(work, ROI_MAX_CHARS)
 

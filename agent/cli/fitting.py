@@ -63,6 +63,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("fit_id")
     p.add_argument("--show-prior", action="store_true", help="also show each channel's ROI prior (same interval)")
+    p.add_argument(
+        "--margin",
+        type=float,
+        help="profit per unit of KPI (0.3 = 30%%): show the break-even ROI (1/margin) and each channel's probability "
+        "of beating it",
+    )
     add_answer_options(p)
 
     p = add_command(
@@ -268,6 +274,7 @@ def _roi(args: argparse.Namespace) -> dict[str, Any]:
         method=args.method,
         allow_unhealthy=args.allow_unhealthy,
         show_prior=args.show_prior,
+        margin=args.margin,
     )
 
 
@@ -291,6 +298,9 @@ def _render_roi(r: dict[str, Any]) -> str:
     ]
     if fixes:
         out.append("To identify: " + "; ".join(fixes) + ".")
+    if r.get("break_even"):
+        odds = "; ".join(f"{name} {c['prob_profitable']:.0%}" for name, c in r["channels"].items())
+        out.append(f"At a margin of {r['margin']:g}, break-even ROI {r['break_even']:.3g}; P(profit): {odds}.")
     out += _basis_lines(r.get("roi_basis") or [])
     if r.get("approximate"):
         out.append(f"Note: {r['label']}.")

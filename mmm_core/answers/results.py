@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from mmm_core import ledger
+from mmm_core.answers.break_even import with_break_even
 from mmm_core.answers.comparison import comparison_block
 from mmm_core.answers.fit_access import (  # re-exported: CLI, tools and other answers call them as results.*
     _finish,
@@ -62,9 +63,12 @@ def roi(
     show_prior: bool = False,
     windows: list[dict[str, Any]] | None = None,
     geos: list[str] | None = None,
+    margin: float | None = None,
 ) -> dict[str, Any]:
     """Per channel: spend, contribution, ROI and marginal ROI, each ``{mean, median, sd, lo, hi}``, and the
     channel's ``identifiability`` label (with ``show_prior``, also its ``prior`` ROI at the same interval).
+    ``margin`` (profit per unit of KPI): the break-even ROI and each channel's probability of beating it
+    (``mmm_core.answers.break_even``; whole data only).
 
     ``windows`` (``[{start, end, label}]``): ROI and contribution over those periods only, from the same draws
     (``by_window``, one table per window, each with the data's first/last period inside it). ``geos``: per
@@ -78,6 +82,8 @@ def roi(
         return _finish(store, frame, sliced)
     table = roi_table(eff, frame["level"], frame["method"])
     add_identifiability(table["channels"], fit.health, frame["level"] if show_prior else None)
+    if margin is not None:
+        table = with_break_even(table, eff.roi, list(eff.channels), margin)
     comparison = comparison_block(store, fit, frame["level"], frame["method"])  # a declared comparison, if any
     per_outcome = outcomes_block(store, fit_id, eff, frame["level"], frame["method"])  # several KPIs, if any
     return _finish(store, frame, table | basis | per_outcome | ({"comparison": comparison} if comparison else {}))
