@@ -43,7 +43,7 @@ def test_over_a_period_it_is_the_table_of_that_period() -> None:
 @pytest.mark.parametrize(
     ("q", "args"),
     [
-        ("what's the ROI of TV and what's the contribution of Search?", {}),
+        ("what's the ROI of TV and what's the contribution of Search?", {"only": ["TV", "Search"]}),
         ("give me TV's ROI and its contribution", {"channel": "TV"}),
         ("which channel has the highest spend but the lowest ROI?", {}),
         ("show me spend vs contribution by channel", {}),

@@ -150,5 +150,7 @@ def test_region_breakdowns() -> None:
 
 
 def test_two_channels_get_the_table_that_names_both() -> None:
-    assert route("what's the return on print and social?", ["Print", "Social", "TV"]).args == {}
+    assert route("what's the return on print and social?", ["Print", "Social", "TV"]).args == {
+        "only": ["Print", "Social"]
+    }
     assert route("how much did search and TV contribute", ["Search", "TV", "Social"]).args == {"by": "channel"}

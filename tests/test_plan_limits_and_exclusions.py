@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from router_support import CHANNELS, route_in_world
 
-from agent.models.answers import _left_out, _with_left_out
+from agent.models.answers import _left_out, _with_left_out, compose
 from agent.models.plan_request import parse_budget
 
 
@@ -55,3 +55,57 @@ def test_a_channel_left_out_is_said_to_be_left_out(q: str, left_out: list[str], 
     meta = {"args": r.args}
     assert _left_out(meta, kept) == set(left_out)
     assert _with_left_out(_left_out(meta, kept), "table").startswith(f"Leaving out {left_out[0]} as asked.")
+
+
+def test_a_channel_nobody_cares_about_is_left_out() -> None:
+    r = route_in_world("I don't care about print, what about the rest?")
+    assert r.intent == "roi" and r.args.get("exclude") == ["Print"] and r.channels == [], r
+
+
+@pytest.mark.parametrize(
+    ("q", "only"),
+    [
+        ("what's the ROI of tv and radio?", {"TV", "Radio"}),
+        ("compare social vs print vs radio", {"Social", "Print", "Radio"}),
+    ],
+)
+def test_the_roi_table_of_channels_named_holds_those_rows(q: str, only: set[str]) -> None:
+    r = route_in_world(q)
+    assert r.intent == "roi" and set(r.args["only"]) == only, r
+    iv = {"mean": 1.0, "lo": 0.5, "hi": 1.5}
+    table = {c: {"roi": iv, "contribution": iv, "spend": 1.0} for c in CHANNELS}
+    text = compose("roi", {"channels": table}, {"args": r.args, "intent": "roi"}, CHANNELS)
+    assert all(c in text for c in only) and not any(f"- {c}:" in text for c in set(CHANNELS) - only), text
+
+
+@pytest.mark.parametrize(
+    "q", ["what isn't working?", "which channel has no effect?", "which channels are ineffective?"]
+)
+def test_what_is_not_working_is_the_break_even_check(q: str) -> None:
+    assert route_in_world(q).intent == "payback"
+
+
+@pytest.mark.parametrize(
+    ("q", "change"),
+    [
+        ("if the budget doubles, how should it be split?", 1.0),
+        ("how would you allocate double the budget?", 1.0),
+        ("with half the budget, what would you keep?", -0.5),
+    ],
+)
+def test_a_budget_changed_by_a_multiple_is_planned_at_that_multiple(q: str, change: float) -> None:
+    r = route_in_world(q)
+    assert r.intent == "optimize" and r.args.get("budget_change") == change, r
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "give me a plan that keeps TV flat",
+        "plan the budget keeping TV flat",
+        "reallocate the budget but leave TV as is",
+    ],
+)
+def test_a_plan_with_a_channel_held_is_a_plan(q: str) -> None:
+    r = route_in_world(q)
+    assert r.intent == "optimize" and r.args.get("fixed") == ["TV"], r

@@ -150,7 +150,7 @@ def test_negative_spend_is_refused_naming_the_channel() -> None:
         ("which channels are profitable?", "payback"),
         ("which channel is the most profitable?", "rank"),  # a superlative is a ranking
         ("which channel pays back the most?", "rank"),
-        ("does TV pay back?", "roi"),  # one channel: its own ROI against break-even
+        ("does TV pay back?", "payback"),  # one channel: its own ROI against break-even
         ("refit the model with no Price", "amend"),  # never a refit of the unchanged spec
         ("stop controlling for Holiday", "amend"),
         ("I think Price shouldn't be in the model", "amend"),

@@ -103,7 +103,7 @@ def test_two_channels_set_against_each_other_are_compared(text: str, a: str, b: 
     "text, intent",
     [
         ("how much revenue do we get per dollar of tv?", "roi"),
-        ("is our Radio investment paying back?", "roi"),
+        ("is our Radio investment paying back?", "payback"),  # its ROI against break-even
         ("is print money well spent?", "roi"),
         ("what fraction of sales do our ads generate?", "media_share"),
         ("how much revenue is incremental?", "media_share"),

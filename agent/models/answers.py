@@ -163,6 +163,8 @@ def _compose_one(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str
             )
         left_out = _left_out(meta, [name for name, _ in channels])
         channels = [kv for kv in channels if kv[0] not in left_out] or channels
+        if only := set(meta.get("args", {}).get("only") or []):  # "ROI of TV and Radio": those rows
+            channels = [kv for kv in channels if kv[0] in only] or channels
         leaders = _geo_leaders(result, meta.get("geo_order"))
         return _with_left_out(left_out, render("answers/roi.j2", channels=channels, leaders=leaders, **common))
     if tool == "compare_channels":

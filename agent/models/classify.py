@@ -78,6 +78,8 @@ def classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "roi"  # "compare regions": the ROI by geography (or the national figure, saying there are none)
     if name == "compare" and n_channels < 2 and n_windows >= 2:
         return next((m for m, rx in MEASURES if rx.search(low)), "roi" if n_channels else "kpi_by")
+    if n_channels and name not in ("optimize", "scenario") and _PLAN_ASKED.search(low) and _HELD_AS_IS.search(low):
+        return "optimize"  # "give me a plan that keeps TV flat": a plan with that channel held, not TV's figures
     if name in _HYPOTHETICAL_FROM and n_channels and _HYPOTHETICAL.search(low) and not _LOOKS_BACK.search(low):
         return "scenario"  # "what would sales be if TV spend were zero?": a what-if at that level, not TV's spend
     if name in ("media_share", "contribution") and n_channels and _RULE["scenario"].search(low):
@@ -113,6 +115,8 @@ def classify(low: str, n_channels: int, n_windows: int = 0) -> str:
         return "health"  # "how confident are we in these results overall? can I trust them": the model as a whole
     if name == "media_share" and n_channels:
         return "contribution"
+    if n_channels == 1 and name in ("roi", "unknown", "payback") and _PAYS_BACK.search(low) and not _ODDS.search(low):
+        return "payback"  # "does Radio pay back?", "is Social profitable at a 30% margin?": judged against break-even
     if name == "payback" and ranking.SUPERLATIVE.search(low):
         return "rank"  # "where are we wasting the most money?": the worst end of the ranking
     if (name == "rank" or name == "optimize" and _SPENT_NOW.search(low)) and _BY_SPEND.search(low):
@@ -177,7 +181,6 @@ _ASKS_ABOUT = re.compile(r"^\W*(is|was|are|were|which|when|how|has|have|did)\b")
 _PER_MONEY_FROM = ("contribution", "spend_by", "media_share", "kpi_by", "unknown")
 _HELD = re.compile(r"\b(keep\w*|hold\w*|leav\w*|fix\w*|cap|capped|at least|no more than|at most)\b")
 _WHICH_CHANNEL = re.compile(r"\b(which|best|top|worst|strongest|weakest) (channel|medium|media|one)s?\b")
-# A size of change: money, a percentage, a multiple.
 # A channel's spend set to a level in a conditional ("if TV spend were zero", "if Radio was 50k a week", "with no TV
 # spend", "if there were no Search"): a what-if, whichever measure the question names. Looking back ("what would sales
 # have been without TV?") is the contribution the data measured, so it stays with its rule.
@@ -186,8 +189,24 @@ _HYPOTHETICAL = re.compile(
     r"(zero|nothing|nil|negative|below zero|minus\b|-\s?[$€£]?\d|[$€£]?\d)"
     r"|\bif (we |you |they |there )?(had|have|were|was) no\b|\bwould\b.{0,40}\bwith no\b"
 )
+# A plan asked for with a channel held where it is ("a plan that keeps TV flat", "plan the budget with Radio fixed").
+_PLAN_ASKED = re.compile(
+    r"\b(give|make|build|draw up|create|suggest|propose|want|need|show)\b.{0,15}\b(plan|allocation|split|mix)\b|"
+    r"\bplan (the|our|next|a|my)\b|\b(allocat\w*|re-?allocat\w*|rebalanc\w*)\b"
+)
+_HELD_AS_IS = re.compile(
+    r"\b(flat|fixed|unchanged|as is|constant|steady|untouched|where (it|they) (is|are)|at (its|their) "
+    r"current)\b"
+)
+# One channel judged against break-even ("does Radio pay back?", "is TV profitable?", "is Print worth it?").
+_PAYS_BACK = re.compile(
+    r"\b(pay(s|ing)? (back|off|for (it|them)sel\w*)|profitable|unprofitable|break(s|ing)? even|make (us )?(any )?"
+    r"money|los(e|es|ing) (us )?money|worth it)\b"
+)
+_ODDS = re.compile(r"\b(how likely|likel\w*|probab\w*|chances?|odds)\b")  # "how likely is it that TV pays back?"
 _HYPOTHETICAL_FROM = {"spend_by", "kpi_by", "contribution", "media_share", "unknown", "roi"}
 _LOOKS_BACK = re.compile(r"\b(would|could|might)\s+(have|'ve)\s+been\b|\b(would|'d) have\b|\bhad been\b")
+# A size of change: money, a percentage, a multiple.
 _SIZED = re.compile(rf"{entities.MONEY.pattern}|\d\s?%|\bpercent\b|\b(doubl|tripl|halv|half)\w*", re.I)
 # The first rule of each name (the rule table names a few intents twice).
 _RULE = {name: rx for name, rx in reversed(RULES)}

@@ -12,6 +12,7 @@ _EXCLUDING = re.compile(
     # first, "not TV, what's the best channel?": a channel waved off at the start, before the question
     r"\b((?<![\s\S])not(?=\s+[^,;:.?!]{1,30}[,;:])|"
     r"(don'?t|do not|no need to) (show|include|count|give|want|need|tell)( me| us)?( about)?|"
+    r"(don'?t|do not) care (about|for)|never mind|not interested in|"
     r"other than|except( for)?|excluding|exclude|not counting|not including|apart from|aside from|besides|"
     r"ignoring|ignore|leaving out|leave out|but not|setting aside|outside of|without|minus(?!\s*[$€£]?\d)|"
     r"(leaving|leave|setting|set|putting|put)"

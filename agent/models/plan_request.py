@@ -58,14 +58,15 @@ def parse_budget(text: str, known: list[str], per_year: float = 52.0) -> BudgetR
     for clause in _CLAUSE.split(text):
         low = clause.casefold()
         # "at least 10k on every channel", "no channel below 5%": a limit on each channel alike
-        chans = find_channels(clause, known).found or (list(known) if _EACH_CHANNEL.search(low) else [])
+        side = _limit_side(low)
+        each = side is not None and _EACH_CHANNEL.search(low)  # not "how much should each channel get of 2m?"
+        chans = find_channels(clause, known).found or (list(known) if each else [])
         amount = amounts(re.sub(r"\d+\s*%", " ", clause))
         pct = re.search(r"(\d+(?:\.\d+)?)\s*(%|percent)", low)
         if not chans:
             if amount and req.budget is None and not pct:
                 req.budget = max(amount)
             continue
-        side = _limit_side(low)
         if re.search(
             r"\b(flat|unchanged|as is|same|constant|fixed|steady|don'?t touch|leave|(at|on) (its |their )?(current|"
             r"today'?s|existing|present) (level|levels|spend)|where (it|they) (is|are))\b",
@@ -78,7 +79,7 @@ def parse_budget(text: str, known: list[str], per_year: float = 52.0) -> BudgetR
         elif amount and side:
             for ch in chans if len(chans) > 1 else chans[:1]:
                 req.bounds.setdefault(ch, [None, None])[side == "max"] = amount[0]
-        elif amount and req.budget is None and not _EACH_CHANNEL.search(low):
+        elif amount and req.budget is None:
             req.budget = max(amount)
     return req
 

@@ -153,7 +153,7 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
     if r.intent in _EXPLAIN:
         return _explain(messages, tools, r, meta)
     if r.intent in simple:
-        args = {k: v for k, v in r.args.items() if k != "exclude"}  # the answer leaves those out (answers.py)
+        args = {k: v for k, v in r.args.items() if k not in ("exclude", "only")}  # the answer's (answers.py)
         if r.intent in (
             "roi_probability",
             "peak_period",
@@ -195,7 +195,7 @@ _EXPLAIN = {
     "disclosure": ("ledger", False),
     "adstock": ("carryover", True),
     "uncertainty": ("roi", True),
-    "payback": ("roi", False),
+    "payback": ("roi", True),
     "headroom": ("roi", False),
     "media_share": ("media_share", False),
 }
@@ -209,6 +209,8 @@ def _explain(messages: list[BaseMessage], tools: list[str], r: Route, meta: dict
     args = {"channel": r.channels[0]} if per_channel and r.channels else {}
     if name == "roi" and r.args.get("windows"):  # "which channels didn't pay back in 2022?": over 2022
         args["windows"] = r.args["windows"]
+    elif name == "roi" and r.args.get("margin"):  # "profitable at a 30% margin?": judged against 1 / margin
+        args["margin"] = r.args["margin"]
     return _call(messages, name, args, meta | {"channel": args.get("channel")})
 
 

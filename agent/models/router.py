@@ -251,22 +251,27 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
             f"SELECT channel, avg(CASE WHEN roi {'>' if above else '<'} {threshold:g} THEN 1.0 ELSE 0.0 END) AS "
             f"share_of_draws, count(*) AS draws FROM roi_draws WHERE channel = '{quoted}' GROUP BY channel"
         )
-    elif r.intent == "headroom" and re.search(r"\b(what is|what's|what does|explain|define)\b", low):
-        r.args = {"ask": "concept"}  # "what is saturation?": the answer says what it is before this fit's figures
+    elif r.intent == "payback" and (margin := margin_given(low)) is not None:
+        r.args = {"margin": margin}  # "is Social profitable at a 30% margin?": break-even at one over the margin
+    elif r.intent == "headroom" and re.search(r"\b(what is|what's|what does|explain|define|meaning)\b", low):
+        # "what is saturation?", "what does marginal ROI mean?": the answer says what it is before this fit's figures
+        r.args = {"ask": "marginal" if re.search(r"\bmarginal\b|\bmroi\b", low) else "concept"}
     elif r.intent in observed.INTENTS:  # spend, else the metric named, else the dataset's first KPI candidate
         r.args = observed.args_of(r.intent, low, r.channels, q.names("metric"), list(q.catalog.metrics))
     elif r.intent == "long_term":
         r.args = {"channel": r.channels[0]} if len(r.channels) == 1 else {}
     elif r.intent in ("roi", "curve"):
         if r.channels[1:] and r.intent == "roi":
-            r.args = {}  # "the return on print and social": the table names both (one channel would drop one)
+            # "the return on print and social": the table of those (one channel would drop one; answers.py keeps
+            # the rows named)
+            r.args = {"only": list(r.channels)}
         elif r.channels:
             r.args = {"channel": r.channels[0]}
         elif known and (r.intent == "curve" or unknown):
             r.intent, r.note = "unknown_channel", (unknown or [None])[0]
     elif r.intent == "compare":
-        if len(r.channels) >= 3:  # "compare TV with Radio and Search": the ROI table names all three
-            r.intent, r.args = "roi", {}
+        if len(r.channels) >= 3:  # "compare TV with Radio and Search": the ROI table of the three
+            r.intent, r.args = "roi", {"only": list(r.channels)}
         elif len(r.channels) == 2:
             r.args = {"a": r.channels[0], "b": r.channels[1]}
         else:

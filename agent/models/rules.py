@@ -28,7 +28,15 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
         "disclosure",
         _R(
             # "were results peeked at before locking?"
-            r"\bpeek\w*\b|\b(saw|seen|looked at|see) (the )?results? (before|prior to) (lock|fix|regist)\w*\b|"
+            r"\bpeek\w*\b|"
+            # "did anyone tweak the model to get better numbers?", "have we changed the priors?", "was the spec
+            # decided before looking at results?"
+            r"\b(did|has|have|had)\s+(anyone|anybody|someone|somebody|we|you|they|the team)\b.{0,12}\b(tweak|chang|"
+            r"adjust|modif|tun|fiddl|tamper|massag|cherry[- ]?pick|amend|alter|edit)\w*\b.{0,25}\b(priors?|spec\w*|"
+            r"models?|controls?|adstock|lags?|saturation|numbers|results?|analysis)\b|"
+            r"\b(decided|chosen|fixed|set|specified|registered|agreed|written|locked)\b.{0,12}\b(before|prior to)\b"
+            r".{0,12}\b(looking at|seeing|we saw|anyone saw|any)\b.{0,10}\b(results?|numbers|estimates|outputs?)\b|"
+            r"\b(saw|seen|looked at|see) (the )?results? (before|prior to) (lock|fix|regist)\w*\b|"
             r"\b(chang\w*|tweak\w*|modif\w*|amend\w*|adjust\w*|edit\w*|touch\w*|tamper\w*|fiddl\w*|tinker\w*|mess\w* "
             r"(with|about|around))\b.{0,50}\b(after|since|once|"
             r"following)\b.{0,30}\b(results?|numbers|saw|seeing|seen|came in|came out|came back|estimates|looked|"
@@ -61,7 +69,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             # "how many times did we refit?", "what was the first spec?": the ledger's history
             r"\bhow many (times|fits|refits)\b.{0,25}\b(fit|refit|run|ran|re-?ran|estimat\w*)\b|"
             r"\b(first|original|initial|previous|earlier|prior) (spec|specification|model version|version of the "
-            r"(spec|model))\b|"
+            r"(spec|model))\b|\b(first|only) (model|spec|specification|fit|version)\b.{0,20}\b(we|you)\b|"
             # "when did we lock the spec?", "when was the model fitted?": the ledger's dates, not a request
             r"\bwhen (did|was|were|have|has) (we |you |i |it |they |the (spec|model|fit) )?(been )?(lock|register|fitt?"
             r"|pre-?regist)\w*\b|"
@@ -150,7 +158,9 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(can|could|should) (take|absorb|handle|use) (more|extra|additional)\b|"
             r"\bnext (dollar|euro|pound|unit)\b|"
             r"\bmarginal (roi|return)s?\b.{0,30}\b(highest|best|most|rank\w*|which|each|all|every)\b|"
-            r"\b(highest|best|most|rank\w*|which|each|all|every)\b.{0,30}\bmarginal (roi|return)s?\b|\bmroi\b"
+            r"\b(highest|best|most|rank\w*|which|each|all|every)\b.{0,30}\bmarginal (roi|return)s?\b|\bmroi\b|"
+            # "what does marginal ROI mean?": the concept, with this fit's figures
+            r"\b(what is|what's|what does|explain|define|meaning of)\b.{0,12}\bmarginal (roi|return)s?\b"
         ),
     ),
     ("payback", PAYBACK),
@@ -320,7 +330,7 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "contribution",
         _R(
-            r"\bcontribution\b|\bdriv(e|es|en|ing)\b|\bincremental\b|\bdecompos\w*\b|\bbaseline\b|"
+            r"\bcontribution\b|\bdriv(e|es|en|ing)\b|\bdrove\b|\bincremental\b|\bdecompos\w*\b|\bbaseline\b|"
             r"\b(sales|revenue|kpi|conversions) (came|come|comes|coming) from\b|\bshare of (sales|"
             r"revenue|kpi)\b|\bhow much (sales|revenue) (did|does|do)\b|\blift\b|\bimpact\b|\bbr(ing|ings|ought) "
             r"in\b|\badd(s|ed)? to (our |the |total )?(sales|revenue|kpi)\b|\bresponsible for\b|"

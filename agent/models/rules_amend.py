@@ -66,14 +66,18 @@ def changes_a_control(low: str, controls: tuple[str, ...]) -> bool:
 # What a question asks of a control when it names one: its effect on the KPI ("how much does Price affect sales?",
 # "did the promo work?", "what did Holiday contribute?").
 _CONTROL_EFFECT = re.compile(
-    r"\b(effect\w*|affect\w*|impact\w*|matter\w*|contribut\w*|work\w*|drive\w*|drove|influenc\w*|lift\w*|"
+    r"\b(effect\w*|affect\w*|impact\w*|matter\w*|contribut\w*|work\w*|drive\w*|drove|influenc\w*|lift\w*|add|adds|"
+    r"added|boost\w*|brought|bring\w*|generat\w*|"
     r"help\w*|hurt\w*|important|importance|move\w*|explain\w*|role|elasticit\w*|sensitiv\w*)\b"
 )
 
 
 def names_a_control(text: str, controls: tuple[str, ...] | list[str], low: str) -> bool:
-    """Whether the question names one of ``controls`` (whole word, any case) and asks about its effect (``low``:
-    the normalised question)."""
+    """Whether the question names one of ``controls`` (whole word, any case; a name of four letters or more also
+    with an ending: "promotions", "promos" for Promo) and asks about its effect (``low``: the normalised question)."""
     words = text.casefold()
-    named = any(re.search(rf"(?<![\w-]){re.escape(c.casefold())}(?![\w-])", words) for c in controls)
+    named = any(
+        re.search(rf"(?<![\w-]){re.escape(c.casefold())}{'[a-z]*' if len(c) >= 4 else ''}(?![\w-])", words)
+        for c in controls
+    )
     return named and bool(_CONTROL_EFFECT.search(low))

@@ -140,10 +140,21 @@ _BUDGET_CHANGES = (
 )
 
 
+# The total budget changed by a multiple ("if the budget doubles", "with half the budget", "a doubled budget").
+_BUDGET_TIMES = _R(
+    rf"\b{_TOTAL}\s+(?:(?:is|was|were|gets?|got)\s+)?(?P<w>doubl\w*|tripl\w*|halv\w*|cut in half)\b|"
+    rf"\b(?P<w2>doubl\w*|tripl\w*|halv\w*|twice|half)\s+(?:(?:the|our|of (?:the|our))\s+)?{_TOTAL}"
+)
+_TIMES = {"doubl": 1.0, "twice": 1.0, "tripl": 2.0, "halv": -0.5, "half": -0.5, "cut in half": -0.5}
+
+
 def budget_change(low: str) -> float | None:
     """The share by which the question changes the total budget (0.1 for "budget up 10%", -0.2 for "a 20% budget
-    cut"), or None when it names no such change."""
+    cut", 1.0 for "if the budget doubles"), or None when it names no such change."""
     m = next((m for rx in _BUDGET_CHANGES if (m := rx.search(low))), None)
+    if not m and (times := _BUDGET_TIMES.search(low)):
+        word = times.group("w") or times.group("w2")
+        return next(v for k, v in _TIMES.items() if word.startswith(k))
     if not m:
         return None
     x = float(m.group("x")) / 100

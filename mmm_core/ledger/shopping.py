@@ -50,6 +50,14 @@ _ASKS_WHETHER = re.compile(
     r"^\W*(did|do|does|have|has|had|was|were|is|are|any|anyone|has anyone|is there|were there)\b|\bwhether\b",
     re.IGNORECASE,
 )
+# A question about what was done ("did anyone tweak the model to get better numbers?", "has the team changed the spec
+# so TV wins?"): asking whether shopping happened, which the ledger answers; never itself a request to shop.
+_ASKED_PAST = re.compile(
+    r"^\W*(did|has|have|had|was|were)\s+(anyone|anybody|someone|somebody|we|you|they|the (team|analyst|agency|"
+    r"model|spec\w*))\b",
+    re.IGNORECASE,
+)
+_REQUEST = re.compile(r"\b(can|could|would|will) (you|we)\b|\bplease\b|\blet'?s\b|\bhelp (me|us)\b|\bdo it\b", re.I)
 _WANTS_IT_DONE = re.compile(
     r"\b(can|could|would|will) (you|we)\b|\bplease\b|\blet'?s\b|\bhelp (me|us)\b|\bso (that|it|\w+ (looks|wins|is))\b|"
     r"\b(a )?way to\b|\bto (get|make|show|find)\b|\buntil\b|\bin order to\b",
@@ -157,6 +165,8 @@ def judge(text: str, *, change_asked: bool = False) -> Verdict:
     the classifier says so and the text names a result, or a pattern of the backstop list matches."""
     text = text or ""
     score = seeking_score(text)
+    if not change_asked and _ASKED_PAST.search(text) and not _REQUEST.search(text):
+        return Verdict(False, score, "")
     if _EXPLICIT.search(text) and not (_ASKS_WHETHER.search(text) and not _WANTS_IT_DONE.search(text)):
         return Verdict(True, score, "pattern")
     if not (change_asked or changes_the_model(text)):

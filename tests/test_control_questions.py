@@ -1,0 +1,32 @@
+"""A control named in a question about what it did ("how much did promotions add?") gets the controls' effects, never
+the media channels' contributions (an answer about other entities than the one asked); "what does marginal ROI mean?"
+is explained before this fit's marginal ROIs (it got the ROI table)."""
+
+from __future__ import annotations
+
+import pytest
+from router_support import route_in_world
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "how much did promotions add?",
+        "how much did Promo add?",
+        "what's the effect of promos?",
+        "how much did the holiday add to sales?",
+    ],
+)
+def test_a_control_named_gets_the_controls_effects(q: str) -> None:
+    assert route_in_world(q).intent == "controls"
+
+
+def test_a_channel_named_with_the_same_verb_keeps_its_contribution() -> None:
+    r = route_in_world("what did TV add in 2022?")
+    assert r.intent == "contribution" and r.args["channel"] == "TV"
+
+
+@pytest.mark.parametrize("q", ["what does marginal ROI mean?", "what is marginal ROI?", "explain marginal roi"])
+def test_what_marginal_roi_means_is_explained_with_this_fits_figures(q: str) -> None:
+    r = route_in_world(q)
+    assert r.intent == "headroom" and r.args == {"ask": "marginal"}, r
