@@ -153,4 +153,7 @@ def test_two_channels_get_the_table_that_names_both() -> None:
     assert route("what's the return on print and social?", ["Print", "Social", "TV"]).args == {
         "only": ["Print", "Social"]
     }
-    assert route("how much did search and TV contribute", ["Search", "TV", "Social"]).args == {"by": "channel"}
+    assert route("how much did search and TV contribute", ["Search", "TV", "Social"]).args == {
+        "by": "channel",
+        "only": ["Search", "TV"],
+    }

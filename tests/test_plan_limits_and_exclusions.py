@@ -109,3 +109,16 @@ def test_a_budget_changed_by_a_multiple_is_planned_at_that_multiple(q: str, chan
 def test_a_plan_with_a_channel_held_is_a_plan(q: str) -> None:
     r = route_in_world(q)
     assert r.intent == "optimize" and r.args.get("fixed") == ["TV"], r
+
+
+@pytest.mark.parametrize(
+    ("q", "intent"),
+    [
+        ("TV vs radio saturation", "headroom"),
+        ("which of tv or search has higher marginal ROI?", "headroom"),
+        ("how do search and social compare on contribution?", "contribution"),
+    ],
+)
+def test_two_channels_set_side_by_side_keep_those_two_rows(q: str, intent: str) -> None:
+    r = route_in_world(q)
+    assert r.intent == intent and len(r.args["only"]) == 2 and set(r.args["only"]) == set(r.channels), r

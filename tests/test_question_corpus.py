@@ -173,6 +173,25 @@ def test_the_issue_questions(runner: run.Runner) -> None:
     assert specs.ok and [c["name"] for c in specs.calls][-1] == "ledger", specs.failures
 
 
+@pytest.mark.parametrize(
+    ("q", "tool", "named", "absent"),
+    [
+        ("compare the carryover of TV and radio", "carryover", ("TV", "Radio"), ()),
+        ("how do search and social compare on contribution?", "contributions", ("Search", "Social"), ("- Print",)),
+        ("TV vs radio saturation", "roi", ("TV", "Radio"), ("- Print",)),
+        ("is social profitable at a 30% margin?", "roi", ("Social", "3.33"), ()),
+    ],
+)
+def test_two_channels_side_by_side_and_a_margin_reach_the_answer(
+    runner: run.Runner, q: str, tool: str, named: tuple[str, ...], absent: tuple[str, ...]
+) -> None:
+    """Both channels asked about are in the answer (the carry-over of the first alone dropped the second), rows of
+    channels not asked about are not, and a margin sets the break-even the answer judges against."""
+    out = runner.ask({"q": q, "cat": "x", "expect": {}})
+    assert [c["name"] for c in out.calls if c["name"] not in run.CONTEXT][-1] == tool, out.calls
+    assert all(n in out.answer for n in named) and not any(a in out.answer for a in absent), out.answer
+
+
 def _session(runner: run.Runner, name: str):
     from agent.session import Session
 

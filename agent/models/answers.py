@@ -144,6 +144,8 @@ def _compose_one(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str
         intent = meta.get("intent")
         if intent == "payback" and channels:
             return render("answers/payback.j2", channels=channels, **common)
+        if only := set(meta.get("args", {}).get("only") or []):  # "ROI of TV and Radio": those rows
+            channels = [kv for kv in channels if kv[0] in only] or channels
         if intent == "headroom" and channels and all(c.get("mroi") for _, c in channels):
             channels.sort(key=lambda kv: kv[1]["mroi"]["mean"], reverse=True)
             return render("answers/headroom.j2", channels=channels, **common)
@@ -163,8 +165,6 @@ def _compose_one(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str
             )
         left_out = _left_out(meta, [name for name, _ in channels])
         channels = [kv for kv in channels if kv[0] not in left_out] or channels
-        if only := set(meta.get("args", {}).get("only") or []):  # "ROI of TV and Radio": those rows
-            channels = [kv for kv in channels if kv[0] in only] or channels
         leaders = _geo_leaders(result, meta.get("geo_order"))
         return _with_left_out(left_out, render("answers/roi.j2", channels=channels, leaders=leaders, **common))
     if tool == "compare_channels":
@@ -173,6 +173,8 @@ def _compose_one(tool: str, result: dict[str, Any], meta: dict[str, Any]) -> str
         rows = [x for x in result.get("rows", []) if isinstance(x, dict)]
         left_out = _left_out(meta, [x.get("channel") for x in rows])
         rows = [x for x in rows if x.get("channel") not in left_out]
+        if only := set(meta.get("args", {}).get("only") or []):  # "Search and Social's contribution": those rows
+            rows = [x for x in rows if x.get("channel") in only] or rows
         if result.get("by") == "channel":  # "which channel contributes the most?": largest first, baseline last
             rows.sort(key=lambda x: (not x.get("channel") or x.get("channel") == "baseline", -(x.get("mean") or 0)))
         text = render("answers/contributions.j2", rows=rows, shown=rows[:12], **common)

@@ -61,6 +61,8 @@ def classify(low: str, n_channels: int, n_windows: int = 0) -> str:
     if n_channels == 0 and KPI_ITSELF.search(low):
         return "kpi_by"
     name = first_rule(low, n_channels)
+    if n_channels >= 2 and (name in ("curve", "headroom") or name == "compare" and _SATURATION.search(low)):
+        return "headroom"  # "TV vs Radio saturation": their marginal ROI against their average, side by side
     if name in _ABOUT_CHANNELS and n_channels >= 2 and HEAD_TO_HEAD.search(low):
         return "compare"
     if name in ("spend_by", "scenario") and n_channels == 2 and QUALITY_H2H.search(low) and HEAD_TO_HEAD.search(low):
@@ -204,6 +206,7 @@ _PAYS_BACK = re.compile(
     r"money|los(e|es|ing) (us )?money|worth it)\b"
 )
 _ODDS = re.compile(r"\b(how likely|likel\w*|probab\w*|chances?|odds)\b")  # "how likely is it that TV pays back?"
+_SATURATION = re.compile(r"\b(saturat\w*|diminishing|head-?room|room to grow|marginal|mroi)\b")
 _HYPOTHETICAL_FROM = {"spend_by", "kpi_by", "contribution", "media_share", "unknown", "roi"}
 _LOOKS_BACK = re.compile(r"\b(would|could|might)\s+(have|'ve)\s+been\b|\b(would|'d) have\b|\bhad been\b")
 # A size of change: money, a percentage, a multiple.

@@ -206,7 +206,7 @@ def _explain(messages: list[BaseMessage], tools: list[str], r: Route, meta: dict
     name, per_channel = _EXPLAIN[r.intent]
     if name not in tools:
         return _say(answers.render("answers/not_available.j2", what=name, hint=""), intent=r.intent)
-    args = {"channel": r.channels[0]} if per_channel and r.channels else {}
+    args = {"channel": r.channels[0]} if per_channel and len(r.channels) == 1 else {}  # two: every channel's
     if name == "roi" and r.args.get("windows"):  # "which channels didn't pay back in 2022?": over 2022
         args["windows"] = r.args["windows"]
     elif name == "roi" and r.args.get("margin"):  # "profitable at a 30% margin?": judged against 1 / margin

@@ -253,6 +253,8 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         )
     elif r.intent == "payback" and (margin := margin_given(low)) is not None:
         r.args = {"margin": margin}  # "is Social profitable at a 30% margin?": break-even at one over the margin
+    elif r.intent == "headroom" and r.channels[1:]:
+        r.args = {"only": list(r.channels)}  # "TV vs Radio saturation": the two channels' rows
     elif r.intent == "headroom" and re.search(r"\b(what is|what's|what does|explain|define|meaning)\b", low):
         # "what is saturation?", "what does marginal ROI mean?": the answer says what it is before this fit's figures
         r.args = {"ask": "marginal" if re.search(r"\bmarginal\b|\bmroi\b", low) else "concept"}
@@ -281,8 +283,10 @@ def _fill_intent(r: Route, text: str, low: str, known: list[str], q: Question) -
         r.args = {"order": ranking.order(low)}
     elif r.intent == "contribution":
         r.args = {"by": breakdown(low)}
-        if len(r.channels) == 1:  # two or more: the table by channel names them all
+        if len(r.channels) == 1:  # two or more: the table by channel, cut to those (answers.py)
             r.args["channel"] = r.channels[0]
+        elif r.channels[1:] and r.args["by"] == "channel":
+            r.args["only"] = list(r.channels)
     elif r.intent == "spend_by":
         r.args = {"by": breakdown(low)}
         if r.channels:
