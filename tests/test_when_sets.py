@@ -31,6 +31,9 @@ def _spans(text: str) -> list[tuple[str, str]]:
         ("sales since 2022", [("2022-01-01", "2023-12-25")]),
         ("which channel drove the most sales last summer?", [("2023-06-01", "2023-08-31")]),
         ("TV ROI last winter", [("2022-12-01", "2023-02-28")]),  # the latest whole winter
+        ("how much we spent on socail last yr", [("2023-01-01", "2023-12-25")]),  # units written short
+        ("prev qtr sales", [("2023-10-01", "2023-12-25")]),
+        ("Search spend over the past 3 mths", [("2023-10-01", "2023-12-25")]),
     ],
 )
 def test_windows_built_from_the_ones_named(text: str, spans: list[tuple[str, str]]) -> None:

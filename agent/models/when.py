@@ -31,6 +31,9 @@ from agent.models.when_spans import month_end
 # A year named relative to the data's last period, after a quarter or a half ("Q3 of last year").
 _NOW = re.compile(r"\b(compared (?:to|with)|vs\.?|versus|against|than) (?:now|today|currently|the present)\b", re.I)
 _NOW_AFTER = re.compile(r"\b(?:now|today|currently)\s+(vs\.?|versus|compared (?:to|with)|against)", re.I)
+# Units written short ("last yr", "prev qtr", "past 3 mths"): read as the words, or the period was dropped.
+_UNIT_WORDS = {"yr": "year", "qtr": "quarter", "mth": "month", "mo": "month", "prev": "previous"}
+_ABBREVIATED = re.compile(r"\b(yr|qtr|mth|mo|prev)(s)?\b\.?", re.I)
 _REL_YEAR = r"(?:the\s+)?(last|previous|prior|this|current)\s+year"
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 
@@ -352,6 +355,7 @@ def parse_when(text: str, data_start: Any = None, data_end: Any = None, fiscal_s
     base = end or date.today()
     # "print's ROI in 2021 compared to now": now is the data's latest year, set against the one named
     text = _NOW_AFTER.sub(r"this year \1", _NOW.sub(r"\1 this year", text))
+    text = _ABBREVIATED.sub(lambda m: _UNIT_WORDS[m.group(1).casefold()] + (m.group(2) or ""), text)
     r = _Reader(text, base, fiscal_start_month or 1)
     r.first = start
     hint = _fiscal_hint(r, base)
