@@ -27,3 +27,15 @@ def test_questions_about_what_was_done_go_to_the_ledger(q: str, intent: str) -> 
 @pytest.mark.parametrize("q", ["tweak the model to get better numbers for TV", "can you change the priors so TV wins?"])
 def test_asking_for_the_tuning_is_still_shopping(q: str) -> None:
     assert judge(q).seeking
+
+
+@pytest.mark.parametrize(
+    ("q", "intent"),
+    [
+        ("which channels are in the model?", "show_spec"),
+        ("what controls are included?", "show_spec"),
+        ("which channels are in the data?", "describe"),
+    ],
+)
+def test_what_the_model_holds_is_the_spec_not_the_dataset(q: str, intent: str) -> None:
+    assert route_in_world(q).intent == intent
