@@ -30,3 +30,17 @@ def test_a_channel_named_with_the_same_verb_keeps_its_contribution() -> None:
 def test_what_marginal_roi_means_is_explained_with_this_fits_figures(q: str) -> None:
     r = route_in_world(q)
     assert r.intent == "headroom" and r.args == {"ask": "marginal"}, r
+
+
+def test_a_control_asked_about_in_a_period_says_its_effect_spans_every_period() -> None:
+    from agent.models.answers import render
+
+    r = route_in_world("how did the promo do in 2022?")
+    assert r.intent == "controls" and r.args["over"] == ["2022"], r
+    result = {"interval": {"level": 0.9}, "controls": {}}
+    text = render("answers/controls.j2", r=result, controls=[], kpi_word="Sales", args=r.args, channel=None)
+    assert "not for 2022 alone" in text
+
+
+def test_how_a_control_did_is_its_effect() -> None:
+    assert route_in_world("how did the spring promo do?").intent == "controls"

@@ -145,15 +145,17 @@ def _act(messages: list[BaseMessage], tools: list[str], r: Route, text: str, kno
             tool, args, said = step  # the answer says what the amount was scaled from
             phase = {"phase": "context"} if tool == "spend_by" else {}
             return _call(messages, tool, args, meta | {"args": args | said} | phase)
-        # "ask" says what the question is about (the answer reads it from meta), not a tool argument
-        args = {k: v for k, v in r.args.items() if k != "ask"} if r.intent not in ("report", "mediation") else {}
+        # "ask" says what the question is about, "over" the periods asked of a whole-data answer (the answer reads
+        # them from meta), not tool arguments
+        whole = r.intent in ("report", "mediation")
+        args = {} if whole else {k: v for k, v in r.args.items() if k not in ("ask", "over")}
         return _call(messages, name, args, meta)
     if r.intent == "rank":  # the roi table, over the period and geographies asked (the order is the answer's)
         return _call(messages, "roi", {k: v for k, v in r.args.items() if k in ("windows", "geos")}, meta)
     if r.intent in _EXPLAIN:
         return _explain(messages, tools, r, meta)
     if r.intent in simple:
-        args = {k: v for k, v in r.args.items() if k not in ("exclude", "only")}  # the answer's (answers.py)
+        args = {k: v for k, v in r.args.items() if k not in ("exclude", "only", "over")}  # the answer's (answers.py)
         if r.intent in (
             "roi_probability",
             "peak_period",

@@ -206,6 +206,8 @@ def _fill(
         low = low.replace(phrase.casefold(), " ")
     _fill_intent(r, text, low, known, q)
     apply_scope(r, q, text)
+    if r.intent == "controls" and q.when.windows:  # "how did the promo do in 2022?": effects span every period
+        r.args["over"] = [w.label for w in q.when.windows]
     if r.intent in observed.INTENTS:  # the SELECT, over the window the scope set
         observed.finish(r, q.catalog.frequency)
     elif r.intent == "blended_roi":

@@ -66,8 +66,9 @@ def changes_a_control(low: str, controls: tuple[str, ...]) -> bool:
 # What a question asks of a control when it names one: its effect on the KPI ("how much does Price affect sales?",
 # "did the promo work?", "what did Holiday contribute?").
 _CONTROL_EFFECT = re.compile(
+    r"\bhow (did|does|do|has|have)\b.{0,30}\bdo\b|"  # "how did the promo do?"
     r"\b(effect\w*|affect\w*|impact\w*|matter\w*|contribut\w*|work\w*|drive\w*|drove|influenc\w*|lift\w*|add|adds|"
-    r"added|boost\w*|brought|bring\w*|generat\w*|"
+    r"added|boost\w*|brought|bring\w*|generat\w*|perform\w*|"
     r"help\w*|hurt\w*|important|importance|move\w*|explain\w*|role|elasticit\w*|sensitiv\w*)\b"
 )
 
