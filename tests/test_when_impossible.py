@@ -107,3 +107,23 @@ def test_a_kpi_under_negative_spend_is_refused_not_answered_with_spend() -> None
 )
 def test_observed_and_looking_back_questions_keep_their_reading(q: str, intent: str) -> None:
     assert route_in_world(q).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("q", "change"),
+    [
+        ("what if search shrank by 20%?", -0.2),  # it was simulated as +20%
+        ("chop TV by 30%", -0.3),
+        ("knock 10% off radio", -0.1),  # it got Radio's ROI
+        ("shave 15% off print", -0.15),
+    ],
+)
+def test_cuts_in_other_words_are_cuts(q: str, change: float) -> None:
+    r = route_in_world(q)
+    assert r.intent == "scenario" and r.args["moves"][0]["change"] == pytest.approx(change), r
+
+
+@pytest.mark.parametrize("q", ["shave 140% off social", "what if search shrank by 175%?"])
+def test_cuts_of_more_than_everything_in_other_words_are_refused(q: str) -> None:
+    r = route_in_world(q)
+    assert r.intent == "impossible" and "at most all" in r.args["reason"], r

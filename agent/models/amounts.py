@@ -191,7 +191,8 @@ _ALL_MEDIA = re.compile(
 )
 _DOWN = re.compile(
     r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|less|drop\w*|down|trim\w*|slash\w*|scal(e|ed|ing) back|pull(ed|ing)? "
-    r"back|shrink\w*|fewer|spent less|spend less|fell|fall|falls|falling|declin\w*|sank|sink\w*|dip|dips|dipped)\b"
+    r"back|shrink\w*|shrank|shrunk|shav\w*|chop\w*|pare|pared|paring|knock\w*|fewer|spent less|spend less|fell|"
+    r"fall|falls|falling|declin\w*|sank|sink\w*|dip|dips|dipped)\b"
 )
 
 # Money written with its sign: "TV +10k/wk, what happens?", "Search -5k".

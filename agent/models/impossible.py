@@ -53,7 +53,9 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
         whose = " and ".join(f"{ch}'s" for ch in find_channels(text, known).found) or "a channel's"
         return f"a cut of {multiple} times {whose} spend cannot be applied: a cut removes at most all of it"
     over = re.search(
-        r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|drop\w*|trim\w*|slash\w*)\b.{0,40}?\b(\d{3,})\s?(%|percent)", low
+        r"\b(cut\w*|reduc\w*|decreas\w*|lower\w*|drop\w*|trim\w*|slash\w*|shrink\w*|shrank|shav\w*|chop\w*)\b"
+        r".{0,40}?\b(\d{3,})\s?(%|percent)",
+        low,
     )
     if over and float(over.group(2)) > 100 and not moves:  # "cut all channels by 150%"
         return f"a cut of {over.group(2)}% cannot be applied: a cut removes at most all of a channel's spend"

@@ -25,6 +25,7 @@ SCENARIO = _R(
     r"\b(move|shift|reallocate|transfer|redirect|"
     r"divert)\b.{0,30}\b(to|into|from)\b|\b(doubl\w*|halv\w*|cut|cuts|cutting|increas\w*|rais\w*|reduc\w*|"
     r"decreas\w*|boost\w*|paus\w*|stop|stopp\w*|drop|dropp\w*|trim|trimm\w*|slash\w*|lower\w*|shrink\w*|"
+    r"shrank|shrunk|shav\w*|chop\w*|pare|pared|paring|knock\w*|dial\w* (back|down)|scal\w* down|"
     r"scal\w* back|pull\w* back)\b.{0,25}\b(spend|budget|by [$€£]?\d+|by (a |one )?(half|third|quarter|fifth|"
     r"tenth)|\d+(\.\d+)? ?(%|percent|pct))|"
     r"\bif\b.{0,40}\b(budget|spend|spending)?\s?(is|are|was|were|gets?|got|goes|went|rose|rises|grew|grows|fell|"
