@@ -127,3 +127,25 @@ def test_cuts_in_other_words_are_cuts(q: str, change: float) -> None:
 def test_cuts_of_more_than_everything_in_other_words_are_refused(q: str) -> None:
     r = route_in_world(q)
     assert r.intent == "impossible" and "at most all" in r.args["reason"], r
+
+
+@pytest.mark.parametrize(
+    ("q", "why"),
+    [
+        ("put 150% of the budget into search", "150% of the budget"),
+        ("allocate 120% of our budget to TV", "120% of the budget"),
+        ("what if TV took 110% of the total budget?", "110% of the budget"),
+        ("plan a budget of -1 million", "budget cannot be negative"),
+        ("what if we spent negative money on print?", "cannot be negative"),
+    ],
+)
+def test_more_than_the_whole_budget_or_a_budget_below_zero_is_refused(q: str, why: str) -> None:
+    r = route_in_world(q)
+    assert r.intent == "impossible" and why in r.args["reason"], r
+
+
+@pytest.mark.parametrize(
+    "q", ["plan a budget 120% of last year's", "what if TV took 40% of the total budget?", "plan a budget of 1 million"]
+)
+def test_shares_up_to_the_whole_and_positive_budgets_stand(q: str) -> None:
+    assert route_in_world(q).intent != "impossible"

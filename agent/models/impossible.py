@@ -61,7 +61,8 @@ def impossible_move(text: str, moves: list[dict], known: list[str]) -> str | Non
         return f"a cut of {over.group(2)}% cannot be applied: a cut removes at most all of a channel's spend"
     if _NEGATIVE_LEVEL.search(low) or re.search(
         r"\b(spend|spending|budget)\b.{0,20}\b(were|was|is|be|went|goes|go|turned|became)\s+(negative|below zero)\b|"
-        r"\bnegative (spend|spending|budget)\b|\b(below|under|less than) (zero|0|nothing)\b",
+        r"\bnegative (spend|spending|budget|money|amounts?|sums?|dollars|euros|pounds)\b|"
+        r"\b(below|under|less than) (zero|0|nothing)\b",
         low,
     ):
         named = " and ".join(find_channels(text, known).found)
@@ -85,3 +86,29 @@ def _cut_multiple(low: str) -> str | None:
     word = m.group(3) or m.group(2)
     value = float(word) if word[0].isdigit() else _TIMES[word]
     return f"{value:g}" if value >= 1 else None
+
+
+# More than the whole budget for one channel ("put 150% of the budget into Search", "TV took 110% of the total
+# budget") and a budget below zero ("plan a budget of -1 million"): read as a plan or a change of the channel, these
+# were answered as a different request (today's budget, a +110% change, a +1 million plan).
+_OVER_WHOLE = re.compile(
+    r"\b(?P<x>\d{3,}(?:\.\d+)?)\s?(%|percent) of (the |our |my |a |its )?(total |whole |entire |overall |media |"
+    r"marketing )*(budget|spend|spending)\b"
+)
+_NEGATIVE_BUDGET = re.compile(
+    r"\bbudget\s+(of|is|at|=|to|was|were|be)\s*(-|minus |negative )\s?[$€£]?\d|"
+    r"(^|\s)(-|minus |negative )\s?[$€£]?\d[\d,.]*\s?(k|m|mm|bn|million|billion|thousand)?\s+(total |media |"
+    r"marketing )?budget\b"
+)
+
+
+def impossible_request(low: str) -> str | None:
+    """Why a plan or what-if asks for more than the whole budget in one channel, or a budget below zero (None when
+    it does neither)."""
+    over = _OVER_WHOLE.search(low)
+    if over and float(over.group("x")) > 100:
+        share = over.group("x")
+        return f"a channel cannot take {share}% of the budget: the whole budget is 100%; name a share up to it"
+    if _NEGATIVE_BUDGET.search(low):
+        return 'a budget cannot be negative: give the amount to plan (e.g. "plan 1 million over the next quarter")'
+    return None

@@ -25,6 +25,7 @@ from agent.models.cues import (
     two_measures,
 )
 from agent.models.exclusions import excluded
+from agent.models.impossible import impossible_request
 from agent.models.rules_amend import changes_a_control, names_a_control
 from agent.models.rules_plan import (
     EXTRA_MONEY,
@@ -127,6 +128,8 @@ def route(
     if intent not in _VERBATIM and (doubt := when_days.ambiguous_numeric(text.casefold())):
         day, readings = doubt  # "3/4/2022": 3 April or 4 March? asked, never guessed
         return Route("clarify_date", {"date": day, "readings": readings}, note=day)
+    if intent in _MAY_BE_IMPOSSIBLE and (why := impossible_request(low)):
+        return Route("impossible", {"reason": why}, channels=kept)  # "put 150% of the budget into Search"
     r = Route(intent=intent, channels=kept, note="refit" if intent == "amend" and _REFIT.search(low) else None)
     if found.ambiguous and not found.found and intent in ("roi", "compare", "contribution", "curve"):
         word, cands = next(iter(found.ambiguous.items()))
@@ -150,6 +153,8 @@ def route(
 
 # A request to see results ("show me all channels but Search"), not a reply to a setup step or a what-if.
 _SHOW = re.compile(r"\b(show|list|give|display|what|which|how|roi|returns?|table)\b")
+# Requests that can ask for more than the whole budget or a budget below zero (``impossible_request``).
+_MAY_BE_IMPOSSIBLE = {"scenario", "clarify_scenario", "optimize", "spend_by", "unknown", "roi", "clarify_budget"}
 _VERBATIM = {"lock", "amend", "sql", "setup", "fit"}
 # Intents a question about all media's return lands in by its words ("total", "ROI", "media").
 _BLENDED_FROM = {"roi", "rank", "long_term", "contribution", "unknown", "media_share", "compare", "spend_by"}
