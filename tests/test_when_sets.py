@@ -33,6 +33,10 @@ def _spans(text: str) -> list[tuple[str, str]]:
         ("TV ROI last winter", [("2022-12-01", "2023-02-28")]),  # the latest whole winter
         ("how much we spent on socail last yr", [("2023-01-01", "2023-12-25")]),  # units written short
         ("prev qtr sales", [("2023-10-01", "2023-12-25")]),
+        ("how much revenue came from TV over the holidays in 2022?", [("2022-11-01", "2022-12-31")]),
+        ("TV's contribution during Black Friday week 2022", [("2022-11-21", "2022-11-27")]),  # Mon-Sun around it
+        ("sales in the week of Thanksgiving 2023", [("2023-11-20", "2023-11-26")]),
+        ("how much did social bring in from mid-2022 to mid-2023?", [("2022-07-01", "2023-06-30")]),
         ("Search spend over the past 3 mths", [("2023-10-01", "2023-12-25")]),
     ],
 )
@@ -76,3 +80,8 @@ def test_a_spend_answer_reads_its_window_label_as_a_phrase(label: str, reads: st
     r = {"windows": [w], "measure": "spend", "channels": ["Social"], "by": "channel"}
     rows = [{"channel": "Social", "total": 122589.0, "share": 0.12}]
     assert render("answers/spend_by.j2", r=r, shown=rows, kpi_word="Sales", args={}, channel=None).startswith(reads)
+
+
+@pytest.mark.parametrize(("q", "channel"), [("TVs contribution in 2022", "TV"), ("Radios ROI", "Radio")])
+def test_a_channel_written_with_an_s_and_no_apostrophe_is_that_channel(q: str, channel: str) -> None:
+    assert route_in_world(q).channels == [channel]  # "TVs is not in the data" was the answer

@@ -195,8 +195,12 @@ class _Matcher:
         for i, n, toks in self.spans(max(longest, 4)):
             if any(self.claimed[i : i + n]):
                 continue
-            if "".join(toks) in self.keys:
-                self.claim(i, n, self.keys["".join(toks)], "exact")
+            joined = "".join(toks)
+            if joined in self.keys:
+                self.claim(i, n, self.keys[joined], "exact")
+            elif joined.endswith("s") and joined[:-1] in self.keys and len(joined) > 2:
+                # "TVs contribution", "Radios ROI": a possessive or plural written without its apostrophe
+                self.claim(i, n, self.keys[joined[:-1]], "exact")
             elif (family := SYNONYMS.get(" ".join(toks))) is not None:
                 members = [c for c in self.catalog.channels if family in _tokens(c) or _key(c).startswith(family)]
                 if members:

@@ -152,7 +152,7 @@ class _Reader:
         """Two ends of one span ("from Q2 to Q3 2023", "FY 2022/23") before either end is read as a period, and
         named seasons that hold a year ("the 2022 holiday season")."""
         found = when_spans.quarter_runs(self.low) + when_spans.split_fiscal_years(self.low, self.fiscal_month)
-        found += when_spans.weeks_before_events(self.low)
+        found += when_spans.weeks_before_events(self.low) + when_spans.event_weeks(self.low)
         found += when_spans.holiday_seasons(self.low) + when_spans.part_forms(self.low) + when_spans.year_runs(self.low)
         found += when_spans.trailing(self.low, lambda phrase: (w := self.date_window(phrase)) and w.end)
         found += when_days.week_numbers(self.low) + when_days.named_months(self.low, self.base)

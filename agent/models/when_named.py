@@ -78,6 +78,17 @@ def parts(low: str) -> list[Span]:
     year, named in the label so the answer shows the months used); 'the first 3 months of 2023' → Jan–Mar."""
     thirds = {"early": 1, "mid": 5, "middle of": 5, "late": 9, "end of": 9}
     out = []
+    # "from mid-2022 to mid-2023": the year between the two midpoints (July to June), not two summers
+    for m in re.finditer(
+        rf"\b(?:from\s+|between\s+)?mid[\s-]+({YEAR})\s*(?:to|until|till|through|-|–|and)\s*"
+        rf"mid[\s-]+({YEAR})\b",
+        low,
+    ):
+        start, end = date(int(m.group(1)), 7, 1), date(int(m.group(2)), 6, 30)
+        if start < end:
+            label = f"mid-{m.group(1)} to mid-{m.group(2)} ({start:%b %Y}–{end:%b %Y})"
+            out.append((m.start(), m.end(), start, end, label))
+            low = low[: m.start()] + " " * (m.end() - m.start()) + low[m.end() :]
     for m in re.finditer(rf"\b(early|mid|middle of|late|(?:the\s+)?end of)[\s-]+({YEAR})\b", low):
         y, first = int(m.group(2)), thirds[m.group(1).replace("the ", "").strip()]
         start, end = date(y, first, 1), month_end(y, first + 3)

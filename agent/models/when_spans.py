@@ -45,7 +45,7 @@ _SPLIT_YEAR = re.compile(
 # bare "holiday" is not one (it may be the data's own Holiday variable).
 _HOLIDAY = re.compile(
     rf"\b(?:the\s+)?(?:(?P<y1>{YEAR})\s+)?(?:(?:holiday|festive)\s+(?:season|period|weeks)|holidays|christmas|xmas)\b"
-    rf"(?:\s+(?:of\s+)?(?P<y2>{YEAR})\b)?"
+    rf"(?:\s+(?:of\s+|in\s+)?(?P<y2>{YEAR})\b)?"
 )
 # A fiscal year named by two calendar years starts after January; without the user's start month, April (the
 # most common split fiscal year), spelled out in the label so the months used are seen.
@@ -277,6 +277,26 @@ def _event_day(event: str, year: int) -> date:
     first = date(year, 11, 1)
     thursday = first + timedelta(days=(3 - first.weekday()) % 7 + 21)
     return thursday + timedelta(days=1) if event == "black friday" else thursday
+
+
+# The week of a dated event ("Black Friday week 2022", "the week of Thanksgiving 2023"): Monday to Sunday around it.
+_EVENT_WEEK = re.compile(
+    rf"\b(?:the\s+)?(?:(?P<e1>black friday|cyber monday|thanksgiving|christmas|xmas)\s+week|week\s+of\s+"
+    rf"(?P<e2>black friday|cyber monday|thanksgiving|christmas|xmas))\s+(?:of\s+|in\s+)?(?P<y>{YEAR})\b"
+)
+
+
+def event_weeks(low: str) -> list[Span]:
+    """The Monday-to-Sunday week holding a named event of a named year (one weekly period of data on Mondays)."""
+    out = []
+    for m in _EVENT_WEEK.finditer(low):
+        event, y = m.group("e1") or m.group("e2"), int(m.group("y"))
+        cyber = event == "cyber monday"  # the Monday after Black Friday
+        day = _event_day("black friday" if cyber else event, y) + timedelta(days=3 if cyber else 0)
+        start = day - timedelta(days=day.weekday())
+        end = start + timedelta(days=6)
+        out.append((m.start(), m.end(), start, end, f"{event} week {y} ({start.day} {start:%b}–{end.day} {end:%b %Y})"))
+    return out
 
 
 def weeks_before_events(low: str) -> list[Span]:
