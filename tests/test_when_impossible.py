@@ -149,3 +149,8 @@ def test_more_than_the_whole_budget_or_a_budget_below_zero_is_refused(q: str, wh
 )
 def test_shares_up_to_the_whole_and_positive_budgets_stand(q: str) -> None:
     assert route_in_world(q).intent != "impossible"
+
+
+def test_a_channels_budget_below_zero_names_the_channel() -> None:
+    r = route_in_world("what if radio's budget were minus 20k?")
+    assert r.intent == "impossible" and "Radio" in r.args["reason"], r

@@ -102,13 +102,13 @@ _NEGATIVE_BUDGET = re.compile(
 )
 
 
-def impossible_request(low: str) -> str | None:
-    """Why a plan or what-if asks for more than the whole budget in one channel, or a budget below zero (None when
-    it does neither)."""
+def impossible_request(low: str, channel_named: bool = False) -> str | None:
+    """Why a plan or what-if asks for more than the whole budget in one channel, or a total budget below zero (None
+    when it does neither). A channel's own budget below zero (``channel_named``) is ``impossible_move``'s to name."""
     over = _OVER_WHOLE.search(low)
     if over and float(over.group("x")) > 100:
         share = over.group("x")
         return f"a channel cannot take {share}% of the budget: the whole budget is 100%; name a share up to it"
-    if _NEGATIVE_BUDGET.search(low):
-        return 'a budget cannot be negative: give the amount to plan (e.g. "plan 1 million over the next quarter")'
+    if not channel_named and _NEGATIVE_BUDGET.search(low):
+        return "a budget cannot be negative: give the amount to plan as a positive sum"
     return None

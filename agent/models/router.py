@@ -128,7 +128,7 @@ def route(
     if intent not in _VERBATIM and (doubt := when_days.ambiguous_numeric(text.casefold())):
         day, readings = doubt  # "3/4/2022": 3 April or 4 March? asked, never guessed
         return Route("clarify_date", {"date": day, "readings": readings}, note=day)
-    if intent in _MAY_BE_IMPOSSIBLE and (why := impossible_request(low)):
+    if intent in _MAY_BE_IMPOSSIBLE and (why := impossible_request(low, bool(found.found))):
         return Route("impossible", {"reason": why}, channels=kept)  # "put 150% of the budget into Search"
     r = Route(intent=intent, channels=kept, note="refit" if intent == "amend" and _REFIT.search(low) else None)
     if found.ambiguous and not found.found and intent in ("roi", "compare", "contribution", "curve"):
