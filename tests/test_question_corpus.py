@@ -39,8 +39,11 @@ from questions import generate, run
 # about another entity or period, every category as before (adv_impossible 3/6 → 3/6, contribution_period 13/15
 # → 13/15, optimize 6/8 → 6/8; adv_negation, adv_two_channels, adv_unknown_entity, amend, disclosure, geo, health,
 # ledger, payback, rank_worst one miss each, unchanged): the tuning-set families did not reach the held-out misses.
-# The issue's target is 97%: not met. This floor only catches a drop; it is not the target.
-HELDOUT_FLOOR = 0.95
+# Later rounds (user-style questions the team wrote, README "question corpus"): 345/360, then 346/360, then — after
+# the third user-style round (impossible periods, periods left out, break-even at a margin, impossible budgets) —
+# 350/360 = 97.2% (bench/questions.py, 2026-12-03), none about another entity or period: the issue's 97% is met.
+# This floor catches a drop of more than four questions; the bench measures the target.
+HELDOUT_FLOOR = 0.96
 ISSUE_QUESTIONS = (
     "What is the ROI of TikTok?",
     "How much did we spend on TV in 2023?",
