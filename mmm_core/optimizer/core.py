@@ -7,12 +7,12 @@ same thing for a KPI in units of 1e-6 as for one in millions. Several starts (cu
 Dirichlet draws) guard against local optima from S-shaped curves; the best feasible end point wins.
 
 Objectives over the per-draw horizon KPI ``k_s``: ``mean`` E[k]; ``mean_sd`` E[k] - lambda * sd(k);
-``cvar`` the mean of the worst ``q`` share of draws (expected KPI in the bad cases). With ``Problem.offset`` (the
-current mix's KPI per draw) they apply to the paired gain ``k_s - offset_s`` instead: its spread is the draws'
-disagreement about the move, not the uncertainty of the KPI level (used by ``frontier``). With
-``Problem.allowance`` (and the current mix per channel, ``offset_channels``), ``mean_sd``'s spread is that of
-the gain the decision rule judges: each channel's part of the paired gain weighted by its allowance for model
-error (``allowance.widen_by_channel``), so a risk-aware point avoids exactly the channels the rule judges widest.
+``cvar`` the mean of the worst ``q`` share of draws (expected KPI in the bad cases; smoothed, ``smooth_cvar``).
+With ``Problem.offset`` (the current mix's KPI per draw) they apply to the paired gain ``k_s - offset_s`` instead:
+its spread is the draws' disagreement about the move, not the uncertainty of the KPI level (used by ``frontier``).
+With ``Problem.allowance`` (and the current mix per channel, ``offset_channels``), ``mean_sd``'s spread is that of
+the gain the decision rule judges: each channel's part of the paired gain weighted by its allowance for model error
+(``allowance.widen_by_channel``), so a risk-aware point avoids exactly the channels the rule judges widest.
 """
 
 from __future__ import annotations
@@ -48,7 +48,38 @@ def risk(total: jnp.ndarray, kind: str, lam: float, m: int, spread: jnp.ndarray 
         return total.mean()
     if kind == "mean_sd":
         return total.mean() - lam * (total if spread is None else spread).std()
-    return jnp.sort(total)[:m].mean()  # cvar: the mean of the m worst draws
+    return smooth_cvar(total, m / total.shape[0])
+
+
+# Width of the smoothing of ``smooth_cvar``, a share of the draws' sd: a few of 500 near-normal draws around the
+# quantile.
+CVAR_SMOOTHING = 0.05
+
+
+def smooth_cvar(total: jnp.ndarray, q: float) -> jnp.ndarray:
+    """The mean of the worst ``q`` share of draws, smoothed: Rockafellar–Uryasev's max_t t − E[(t − k)+] / q with
+    the kink (·)+ replaced by τ·softplus(·/τ), τ = ``CVAR_SMOOTHING`` × the draws' sd.
+
+    Why smoothed: the plain tail mean is piecewise linear in the draws — its gradient jumps whenever two draws swap
+    order across the quantile — so SLSQP stalls near a kink and the optimality check (equal marginal objective
+    across interior channels) cannot verify a true optimum (its gradients there are arbitrary subgradients). The
+    smoothed value differs from the tail mean by O(τ); as τ → 0 it is the tail mean. The inner maximiser t solves
+    E[sigmoid((t − k)/τ)] = q (bisection on the draws held fixed); by the envelope theorem the gradient needs no
+    derivative of t."""
+    x = jax.lax.stop_gradient(total)
+    # τ moves with the plan and the objective depends on it, so its gradient flows (only t's is not needed).
+    tau = CVAR_SMOOTHING * jnp.std(total) + 1e-9 * (jnp.abs(jnp.mean(x)) + 1e-30)
+    t_scale = jax.lax.stop_gradient(tau)
+
+    def halve(_, bounds):
+        lo, hi = bounds
+        mid = 0.5 * (lo + hi)
+        below = jnp.mean(jax.nn.sigmoid((mid - x) / t_scale)) < q
+        return jnp.where(below, mid, lo), jnp.where(below, hi, mid)
+
+    lo, hi = jax.lax.fori_loop(0, 60, halve, (jnp.min(x) - 40.0 * t_scale, jnp.max(x) + 40.0 * t_scale))
+    t = jax.lax.stop_gradient(0.5 * (lo + hi))
+    return t - tau * jnp.mean(jax.nn.softplus((t - total) / tau)) / q
 
 
 def _total_and_jacobian_impl(fn, static, amounts, args):
