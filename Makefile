@@ -107,6 +107,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/ingest.py
 	$(PY) bench/fit_speed.py --preset national_small
 	$(PY) bench/fit_speed.py --preset geo_medium --skip-pymc-default --skip-pymc-numpyro-default --baseline labs:nutpie
+	$(PY) bench/fit_speed.py --preset medium_business --skip-pymc-default --baseline labs:nutpie
 	$(PY) bench/srmse.py
 	$(PY) bench/srmse.py --source labs
 	$(PY) bench/fit_speed.py --preset enterprise --quick-only

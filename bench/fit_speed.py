@@ -23,6 +23,11 @@ side's free parameters, whether each side converged (max R-hat <= 1.01, <= 1% di
     python bench/fit_speed.py --whole-process-only                  # `mmm-agent fit` cold and warm, by phase
     python bench/fit_speed.py --preset geo_medium --skip-pymc-default --skip-pymc-numpyro-default \
         --baseline labs:nutpie --baseline labs:numpyro                # the fair geo baseline
+    python bench/fit_speed.py --preset medium_business --skip-pymc-default --baseline labs:nutpie   # on their data
+
+``--preset small_business|medium_business``: PyMC Labs' own generated data (``data/pymc_labs_*``, their seed),
+fitted with our default spec as a user gets it (``bench/_pymc_labs_data.py::model_inputs``); ``--seed`` and
+``--saturation`` do not apply there.
 """
 
 from __future__ import annotations
@@ -131,8 +136,11 @@ def main() -> None:
     from mmm_core.engine.data import scale_data
     from mmm_core.engine.kernels import latent_sites, model_args, model_functions
 
-    data, roi_true, source = load(a.preset, a.seed)
-    config = ModelConfig(saturation=a.saturation)
+    if a.preset in LABS_PRESETS:
+        data, config, roi_true, source = _labs_inputs(a.preset)
+    else:
+        data, roi_true, source = load(a.preset, a.seed)
+        config = ModelConfig(saturation=a.saturation)
     t, g, c = data.shape
     print(
         f"preset {a.preset} seed {a.seed} ({source}): {t} periods x {g} geos x {c} channels; "
@@ -186,6 +194,22 @@ def main() -> None:
         from _baseline_table import ours_side, print_baseline, run_baselines
 
         print_baseline(ours_side(fit, free, roi), run_baselines(data, config, a), roi_true, list(data.channels))
+
+
+# PyMC Labs' own generated data (bench/_pymc_labs_data.py, their benchmark seed): fitted with our default spec.
+LABS_PRESETS = ("small_business", "medium_business")
+
+
+def _labs_inputs(preset: str):
+    """(ModelData, our default spec's ModelConfig, true ROI per channel, source) of PyMC Labs' dataset ``preset``:
+    the true ROI is the generator's total contribution over total spend (``bench/srmse.py``'s truth)."""
+    import tempfile
+
+    from srmse import case_inputs
+
+    data, config, truth = case_inputs(preset, 0, Path(tempfile.mkdtemp(prefix="labs_")))
+    roi = truth.sum(axis=(0, 1)) / data.spend.sum(axis=(0, 1))
+    return data, config, dict(zip(data.channels, map(float, roi))), "PyMC Labs' generator, seed 2148"
 
 
 def _free_rvs(data, config, shared_shapes: bool = False):
