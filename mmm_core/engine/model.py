@@ -325,6 +325,15 @@ def _predict_one(params: dict, data: ScaledData, config: ModelConfig, spend_lagg
     return dict(mu=mu * scale, contributions=contrib * scale[..., None], baseline=jnp.exp(base) * scale)
 
 
+def predict_one(params: dict, data: ScaledData, config: ModelConfig, spend_lagged) -> dict:
+    """``predict`` for one draw inside a traced function (``mu`` [T,G], ``contributions`` [T,G,C], ``baseline``
+    [T,G], KPI units); every mediator sees ``spend_lagged``."""
+    med_lagged = None
+    if config.mediators:
+        med_lagged = jnp.broadcast_to(spend_lagged, (len(config.mediators),) + spend_lagged.shape)
+    return _predict_one(params, data, config, spend_lagged, med_lagged)
+
+
 @partial(jax.jit, static_argnames=("config",))
 def _predict_batch(params: dict, data: ScaledData, config: ModelConfig, spend_lagged, med_lagged=None) -> dict:
     return jax.vmap(lambda p: _predict_one(p, data, config, spend_lagged, med_lagged))(params)
