@@ -8,6 +8,7 @@ import dataclasses
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from synth_support import national_data
 
 from mmm_core.effects.draws import is_separable
 from mmm_core.effects.mediation import compute_mediation
@@ -17,7 +18,7 @@ from mmm_core.engine.mediation import carry
 from mmm_core.engine.posterior import Posterior
 from mmm_core.fit.review_mediators import mediator_checks
 from mmm_core.synth import generate
-from mmm_core.synth.dgp import kpi, mediator_latent
+from mmm_core.synth.dgp import mediator_latent
 
 
 def _data(preset: str, every: int = 1, latent: bool = False) -> tuple[ModelData, dict]:
@@ -29,17 +30,7 @@ def _data(preset: str, every: int = 1, latent: bool = False) -> tuple[ModelData,
     mask = np.zeros(len(w.periods), bool)
     mask[seen] = True
     med = np.full_like(survey, np.nan) if latent else np.where(mask[:, None], survey, np.nan)
-    data = ModelData(
-        periods=np.array(w.periods),
-        geos=("national",),
-        channels=tuple(w.channel_names),
-        spend=w.spend.transpose(1, 0, 2),
-        kpi=kpi(w).T,
-        controls=w.controls.transpose(1, 0, 2),
-        control_names=tuple(w.control_names),
-        mediators=med[..., None],
-        mediator_names=("Awareness",),
-    )
+    data = national_data(w, mediators=med[..., None], mediator_names=("Awareness",))
     return data, syn.truth
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from synth_support import national_data
 
-from mmm_core.engine import ModelConfig, ModelData, sample_quick
+from mmm_core.engine import ModelConfig, sample_quick
 from mmm_core.engine.posterior import Posterior
 from mmm_core.optimizer import evaluate_allocation, optimize, scenario
 from mmm_core.optimizer.truth import truth_response
 from mmm_core.synth import generate
-from mmm_core.synth.dgp import kpi
 
 PERIODS = 13
 
@@ -18,15 +18,7 @@ PERIODS = 13
 @pytest.fixture(scope="module")
 def fitted():
     w = generate("national_small", 0).world
-    data = ModelData(
-        periods=np.array(w.periods),
-        geos=("national",),
-        channels=tuple(w.channel_names),
-        spend=w.spend.transpose(1, 0, 2),
-        kpi=kpi(w).T,
-        controls=w.controls.transpose(1, 0, 2),
-        control_names=tuple(w.control_names),
-    )
+    data = national_data(w)
     post = Posterior.from_fit(sample_quick(data, ModelConfig(), seed=0, draws=500), data)
     return post, truth_response(w, PERIODS)
 

@@ -13,35 +13,27 @@ import jax
 import numpy as np
 import pytest
 from numpyro.infer import Predictive
+from synth_support import national_data
 
-from mmm_core.engine import ModelConfig, ModelData
+from mmm_core.engine import ModelConfig
 from mmm_core.engine.config import MediatorConfig
 from mmm_core.engine.data import scale_data
 from mmm_core.engine.model import bound_model
 from mmm_core.fit.prior_check import prior_predictive
 from mmm_core.synth import generate
-from mmm_core.synth.dgp import kpi, mediator_latent
+from mmm_core.synth.dgp import mediator_latent
 
 DRAWS = 4000
 QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95]
 
 
-def _data(preset: str) -> ModelData:
+def _data(preset: str):
     w = generate(preset, 0).world
-    extra = {}
-    if preset.startswith("mediated"):
-        survey = (mediator_latent(w, w.spend) + w.med_obs_noise).T
-        extra = dict(mediators=np.where(w.observed[:, None], survey, np.nan)[..., None], mediator_names=("Awareness",))
-    return ModelData(
-        periods=np.array(w.periods),
-        geos=("national",),
-        channels=tuple(w.channel_names),
-        spend=w.spend.transpose(1, 0, 2),
-        kpi=kpi(w).T,
-        controls=w.controls.transpose(1, 0, 2),
-        control_names=tuple(w.control_names),
-        **extra,
-    )
+    if not preset.startswith("mediated"):
+        return national_data(w)
+    survey = (mediator_latent(w, w.spend) + w.med_obs_noise).T
+    med = np.where(w.observed[:, None], survey, np.nan)[..., None]
+    return national_data(w, mediators=med, mediator_names=("Awareness",))
 
 
 CASES = {
