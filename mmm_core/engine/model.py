@@ -328,10 +328,13 @@ def _predict_one(params: dict, data: ScaledData, config: ModelConfig, spend_lagg
 def predict_one(params: dict, data: ScaledData, config: ModelConfig, spend_lagged) -> dict:
     """``predict`` for one draw inside a traced function (``mu`` [T,G], ``contributions`` [T,G,C], ``baseline``
     [T,G], KPI units); every mediator sees ``spend_lagged``."""
-    med_lagged = None
-    if config.mediators:
-        med_lagged = jnp.broadcast_to(spend_lagged, (len(config.mediators),) + spend_lagged.shape)
-    return _predict_one(params, data, config, spend_lagged, med_lagged)
+    return _predict_one(params, data, config, spend_lagged, _same_spend_per_mediator(spend_lagged, config))
+
+
+def _same_spend_per_mediator(lagged, config: ModelConfig):
+    """The lag tensor each mediator sees when no path has its own spend: the direct path's, once per mediator
+    ([M,L,T,G,C]); None without mediators."""
+    return jnp.broadcast_to(lagged, (len(config.mediators),) + lagged.shape) if config.mediators else None
 
 
 @partial(jax.jit, static_argnames=("config",))
@@ -366,13 +369,9 @@ def predict(
     keys = PARAM_KEYS + (MEDIATOR_KEYS if config.mediators else ())
     p = {k: jnp.asarray(params[k]) for k in keys}
     lagged = jnp.asarray(data.spend_lagged) if spend_override is None else _lagged(spend_override, data, config)
-    med_lagged = None
-    if config.mediators:
-        med_lagged = (
-            _lagged(mediator_spend, data, config)
-            if mediator_spend is not None
-            else jnp.broadcast_to(lagged, (len(config.mediators),) + lagged.shape)
-        )
+    med_lagged = _same_spend_per_mediator(lagged, config)
+    if config.mediators and mediator_spend is not None:
+        med_lagged = _lagged(mediator_spend, data, config)
     n = p["beta"].shape[0]
     batch = min(draw_batch, n)
     out: dict[str, list] = {"mu": [], "contributions": [], "baseline": []}
