@@ -65,28 +65,20 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Two worker processes, a test file each at a time (--dist loadfile keeps a file's module fixtures in one process):
+# compiles, subprocesses, servers and the browser wait on one core while the other samples; 19m59s against ~33 min
+# in one process on this 2-core machine. TEST_JOBS=0 runs in one process.
+TEST_JOBS ?= 2
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
 
-# One process per test file: dozens of full-draw fits in one process once ended in a segfault inside XLA's LLVM
-# compile (each file passes on its own) — the process had run out of memory maps, which engine.executables'
-# kernel budget now prevents; a fresh JAX/XLA per file is kept anyway (one file's state cannot reach another). Exception, SLOW_TOGETHER: files that
-# reuse each other's fits (a per-process cache in the first file) share one process, a handful of fits in all.
-# Each process prints its wall time. Exit code 5 = no slow test in that file.
-# Empty for now: grouped, test_experiments_suggest's seed-0 refit failed in numpyro's NUTS (max_treedepth unset) after
-# the calibration fits in the same process; candidates once that is fixed: the two experiments files, the two
-# mediation files.
+# One fresh process per test file, two files at a time (tests/run_slow.sh says why). SLOW_TOGETHER: files that
+# reuse each other's fits (a per-process cache in the first file) share one process, comma-joined. Empty for now:
+# grouped, test_experiments_suggest's seed-0 refit failed in numpyro's NUTS (max_treedepth unset) after the
+# calibration fits in the same process. SLOW_JOBS=1 runs one file at a time.
 SLOW_TOGETHER :=
 test-slow: $(VENV)/.dev
-	@fail=0; runs="$(SLOW_TOGETHER)"; together=" $${runs//,/ } "; \
-	for f in $$(grep -l "mark.slow" tests/test_*.py); do \
-	  case "$$together" in *" $$f "*) ;; *) runs="$$runs $$f";; esac; \
-	done; \
-	for run in $$runs; do \
-	  files=$${run//,/ }; start=$$(date +%s); echo "== $$files"; $(PY) -m pytest -m slow -q $$files; rc=$$?; \
-	  echo "== $$files took $$(( $$(date +%s) - start )) s"; \
-	  if [ $$rc -ne 0 ] && [ $$rc -ne 5 ]; then fail=1; echo "!! $$files failed ($$rc)"; fi; \
-	done; exit $$fail
+	bash tests/run_slow.sh $(PY) "$(SLOW_TOGETHER)"
 
 # pyproject pins the direct dependencies; this resolves them (runtime + dev) in a clean venv and writes every
 # installed version. The current constraints.txt is the starting point, so versions move only where a pin changed

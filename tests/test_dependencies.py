@@ -26,7 +26,7 @@ NAMED_AT_RUN_TIME = {
     "sqlalchemy": "Chainlit's SQLAlchemyDataLayer (agent/ui/app.py; [asyncio] brings greenlet); chainlit lacks it",
 }
 # Dev tools run as programs or pytest plugins, not imported.
-DEV_TOOLS = {"pytest-timeout", "pytest-randomly", "ruff", "nutpie"}  # nutpie: pymc loads it by name
+DEV_TOOLS = {"pytest-timeout", "pytest-randomly", "pytest-xdist", "ruff", "nutpie"}  # nutpie: pymc loads it by name
 
 
 def norm(name: str) -> str:
