@@ -26,9 +26,18 @@ CHAINS, WARMUP, DRAWS = 2, 250, 250
 # draws before the spend-share prior: [-0.299, -0.188]); the zero spillover [0.015, 0.082]. The data's miss: on
 # seed 0 single-pack's noise is 0.47 sd higher in the 26 promotion weeks than in the others (2.1 standard errors;
 # the noise alone implies kappa +0.042 — regress it on promotion x multipack's driven sales). Seeds 1 and 2 imply
-# +0.036 and +0.015 and were not fitted yet. Not strict: the interval's ends are Monte-Carlo estimates (below) and
-# seed 0's miss is ~2.6 of their standard errors, so a run may pass it by chance; an XPASS is reported, not failed.
-SEED0_KAPPA_HIGH = pytest.mark.xfail(strict=False, reason="seed 0: its noise implies kappa +0.042 (above)")
+# +0.036 and +0.015 and were not fitted yet. Only that check is excused on seed 0 (an imperative xfail when it
+# misses; the interval's ends are Monte-Carlo estimates and the miss is ~2.6 of their standard errors, so a run may
+# pass it): the fit's convergence, kappa's sign and the ROI coverage are asserted on every seed.
+SEED0_KAPPA_HIGH = "seed 0: its noise implies kappa +0.042 (see above)"
+
+
+def _kappa_covered_or_known_miss(seed: int, covered: bool, detail: tuple) -> None:
+    if covered:
+        return
+    if seed == 0:
+        pytest.xfail(SEED0_KAPPA_HIGH)
+    raise AssertionError(detail)
 
 
 def _roi(contributions: np.ndarray, spend: np.ndarray) -> np.ndarray:
@@ -52,18 +61,17 @@ def _quantile_mcse(draws: np.ndarray, prob: float) -> float:
     return float(arviz_stats.mcse(draws.reshape(CHAINS, -1), method="quantile", prob=prob))
 
 
-@pytest.mark.parametrize("seed", [pytest.param(0, marks=SEED0_KAPPA_HIGH), 1, 2])
+@pytest.mark.parametrize("seed", [0, 1, 2])
 def test_cannibalisation_and_per_outcome_rois_are_recovered(seed):
     """The 90% interval's ends are estimates from 500 draws: a truth within one Monte-Carlo standard error of an
     end (~0.0035 here) is not a miss. Seed 1 on a quiet machine: [-0.2995, -0.185] against a true -0.30, 0.15 MCSE
-    outside; seed 0's miss (0.009 below its end, ~2.6 MCSE) is the data's and stays a strict xfail."""
+    outside; seed 0's miss (0.009 below its end, ~2.6 MCSE) is the data's: only that check is excused there."""
     data, truth, cfg, fit = _fit("two_products", seed)
     kappa = fit.kappa()[:, 0]
     lo, hi = np.percentile(kappa, [5, 95])
     lo_slack, hi_slack = _quantile_mcse(kappa, 0.05), _quantile_mcse(kappa, 0.95)
     true_kappa = truth["cross_effects"][0]["kappa"]
-    # sign and size inside the 90% interval (up to its ends' Monte-Carlo error), clearly below 0
-    assert lo - lo_slack <= true_kappa <= hi + hi_slack and hi < 0, (lo, hi, lo_slack, hi_slack)
+    assert hi < 0, (lo, hi)  # clearly below 0
     roi = _roi(predict_multi(fit.params(), fit.scaled, cfg)["contributions"], data.spend)  # [S, C, K]
     r_lo, r_hi = np.percentile(roi, [5, 95], axis=0)
     want = np.array([[truth["roi"][c][k] for k in cfg.outcomes] for c in data.channels])
@@ -72,16 +80,19 @@ def test_cannibalisation_and_per_outcome_rois_are_recovered(seed):
     # alarm) <= 1%) allows 3 misses; 2 (the earlier bound) fails a calibrated posterior 3.8% of the time per seed,
     # and did on seed 1 on a quiet machine (5 of 8 covered).
     assert covered.sum() >= want.size - allowed_misses(want.size), (covered, r_lo, r_hi, want)
+    # the size inside the 90% interval, up to its ends' Monte-Carlo error
+    inside = lo - lo_slack <= true_kappa <= hi + hi_slack
+    _kappa_covered_or_known_miss(seed, inside, (lo, hi, lo_slack, hi_slack, true_kappa))
 
 
-@pytest.mark.parametrize("seed", [pytest.param(0, marks=SEED0_KAPPA_HIGH), 1, 2])
+@pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_zero_cross_effect_is_not_reported_as_significant(seed):
     """The promotion takes nothing; declared as a free-signed spillover, its 90% interval must span 0."""
     effect = (CrossEffectConfig(1, 0, "spillover", modulator=0),)
     _, truth, _, fit = _fit("two_products_null", seed, cross_effects=effect)
     assert truth["cross_effects"][0]["kappa"] == 0.0
     lo, hi = np.percentile(fit.kappa()[:, 0], [5, 95])
-    assert lo < 0 < hi, (lo, hi)  # "not distinguishable from zero"
+    _kappa_covered_or_known_miss(seed, lo < 0 < hi, (lo, hi))  # "not distinguishable from zero"
 
 
 def _mcse(draws: np.ndarray) -> np.ndarray:
