@@ -369,9 +369,10 @@ def predict(
     keys = PARAM_KEYS + (MEDIATOR_KEYS if config.mediators else ())
     p = {k: jnp.asarray(params[k]) for k in keys}
     lagged = jnp.asarray(data.spend_lagged) if spend_override is None else _lagged(spend_override, data, config)
-    med_lagged = _same_spend_per_mediator(lagged, config)
     if config.mediators and mediator_spend is not None:
         med_lagged = _lagged(mediator_spend, data, config)
+    else:
+        med_lagged = _same_spend_per_mediator(lagged, config)
     n = p["beta"].shape[0]
     batch = min(draw_batch, n)
     out: dict[str, list] = {"mu": [], "contributions": [], "baseline": []}
