@@ -27,6 +27,7 @@ from agent.models import get_model
 from agent.models.offline import respond
 from agent.question_check import QuestionCheckMiddleware
 from agent.state import SessionState, SessionStateMiddleware
+from agent.store_scope import StorePinMiddleware
 from mmm_core.prompts_loader import prompt_text
 from mmm_core.store import Store
 
@@ -64,7 +65,7 @@ def build_agent(
     chat = model if isinstance(model, BaseChatModel) else get_model(model)
     tool_list = tools if tools is not None else build_tools(store)
     names = [t.name for t in tool_list]
-    middleware = [SessionStateMiddleware(), guards.ShoppingGuard(store)]
+    middleware = [StorePinMiddleware(store), SessionStateMiddleware(), guards.ShoppingGuard(store)]
     if budget:
         middleware += guards.step_budget()
     middleware += [

@@ -3,7 +3,8 @@
 Two processes share one store (the UI server and a CLI fit, say). DuckDB lets only one process hold a file open
 for writing, so every operation opens a short-lived connection, does its work and closes it; a connection that
 meets another process's lock is retried with back-off until ``timeout`` seconds have passed. Long work (sampling)
-never holds a connection.
+never holds a connection. A short burst of operations (one tool call) may pin the database open
+(``Store.pinned``, see ``store_pin``): opening a DuckDB instance costs ~30 ms, joining an open one under 1 ms.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from mmm_core.errors import StoreBusyError, StoreError
+from mmm_core.store_pin import pinned
 
 DEFAULT_STORE = Path("mmm_store") / "mmm.duckdb"
 STORE_ENV = "MMM_AGENT_STORE"
@@ -164,7 +166,7 @@ def _is_lock_conflict(exc: Exception) -> bool:
 
 
 class Store:
-    """A handle on one store. Cheap to create; holds no open connection between operations."""
+    """A handle on one store. Cheap to create; holds no open connection between operations (outside ``pinned``)."""
 
     _migrated: set[Path] = set()
     _migrate_lock = threading.Lock()
@@ -212,6 +214,11 @@ class Store:
             yield conn
         finally:
             conn.close()
+
+    def pinned(self) -> AbstractContextManager[None]:
+        """A context in which this store's operations join one open DuckDB instance instead of each creating one.
+        Other processes wait for it to end: wrap short bursts only (see ``store_pin``)."""
+        return pinned(str(self.path), self._open)
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
