@@ -54,9 +54,12 @@ def run_fit(
     """Fit a locked spec; returns ``{fit_id, status, approximate, label, diagnostics, health, gate, elapsed_s,
     provenance}``. Raises ``FitRefusedError``/``GateError``/``TamperError`` with the fit recorded as failed."""
     t0 = time.perf_counter()
-    fit_id, spec, settings = start_fit(
-        store, spec_id, quick=quick, engine=engine, chains=chains, warmup=warmup, draws=draws, seed=seed
-    )
+    # The ledger checks before sampling and the registration after it are short bursts of store operations: each
+    # is pinned (one DuckDB instance, see store_pin); sampling in between holds nothing.
+    with store.pinned():
+        fit_id, spec, settings = start_fit(
+            store, spec_id, quick=quick, engine=engine, chains=chains, warmup=warmup, draws=draws, seed=seed
+        )
     report = _reporter(store, fit_id, progress)
     if getattr(spec, "outcomes", None) is not None:  # several KPIs: fit.multi samples, reviews and registers them
         from mmm_core.fit.multi import JobSteps, run_multi_fit  # lazy: JAX; only multi-outcome specs
@@ -70,10 +73,12 @@ def run_fit(
         ledger.fail_fit(store, fit_id, _error_dict(exc))
         raise
     elapsed = time.perf_counter() - t0
-    _register(store, fit_id, outcome, elapsed, timer)
+    with store.pinned():
+        _register(store, fit_id, outcome, elapsed, timer)
+        summary = fit_summary(store, fit_id)
     if progress is not None:  # the ledger row is closed now; only the caller hears the end
         progress(1.0, f"done in {elapsed:.1f} s")
-    return fit_summary(store, fit_id)
+    return summary
 
 
 def start_fit(store: Store, spec_id: str, *, quick: bool = False, engine: str = "numpyro", **overrides: Any):
