@@ -56,8 +56,8 @@ def pinned(path: str, open_instance: Callable[[], duckdb.DuckDBPyConnection]) ->
         with pin.lock:
             pin.count -= 1
             if pin.count == 0 and pin.conn is not None:
-                pin.conn.close()
-                pin.conn = None
+                conn, pin.conn = pin.conn, None  # forgotten even if close raises: the next pin opens afresh
+                conn.close()
 
 
 def pinned_paths() -> list[str]:

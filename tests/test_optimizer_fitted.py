@@ -80,8 +80,21 @@ def test_geo_free_national_and_scenarios(fitted):
     assert 0.0 <= comp["scenarios"][0]["vs_current"]["prob_better"] <= 1.0
 
 
-def test_fast_response_matches_engine_media_curves(fitted):
+# The fitted config, and the same draws read under per-channel maximum lags and a delayed channel: the optimizer
+# once built its own geometric weights that ignored per-channel lags (a 2-week channel carried over for 8 weeks).
+ADSTOCK_VARIANTS = {
+    "fitted": None,
+    "per-channel lags, one delayed": dict(
+        l_max=(2, 8, 3, 8), adstock=("geometric", "delayed", "geometric", "geometric")
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", ADSTOCK_VARIANTS)
+def test_fast_response_matches_engine_media_curves(fitted, variant):
     """The optimizer's precomputed-adstock response equals `engine.model.media_curves` on the same path."""
+    import dataclasses
+
     import jax
     import jax.numpy as jnp
 
@@ -91,6 +104,10 @@ def test_fast_response_matches_engine_media_curves(fitted):
 
     post, truth = fitted
     post = post.thin(20)
+    if ADSTOCK_VARIANTS[variant]:
+        config = dataclasses.replace(post.config, **ADSTOCK_VARIANTS[variant])
+        assert config.channel_l_max == (2, 8, 3, 8)
+        post = dataclasses.replace(post, config=config)
     r = posterior_response(post, PERIODS)
     plan = np.array([30000.0, 20000.0, 5000.0, 8000.0])
     total, _ = r.evaluate(plan)

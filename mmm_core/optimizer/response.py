@@ -18,6 +18,7 @@ Planning semantics (the same for every response):
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, Callable
 
 import jax
@@ -25,7 +26,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from mmm_core.engine import transforms as tf
-from mmm_core.engine.curves import channel_flags, saturation
+from mmm_core.engine.config import ModelConfig
+from mmm_core.engine.curves import adstock_weights, channel_flags, saturation
 from mmm_core.errors import MMMError
 from mmm_core.optimizer.allowance import data_causes
 
@@ -202,36 +204,37 @@ def _posterior_fn(amounts, args, static):
     return total, per
 
 
-def adstock_weights(params: dict, config, n_c: int) -> jnp.ndarray:
-    """Adstock weights [L, C] of one draw, exactly as ``engine.model.media_curves`` builds them."""
-    delayed = channel_flags(config, n_c)[0]
-    w = tf.geometric_weights(params["adstock_alpha"], config.l_max)
-    if delayed.any():
-        w = jnp.where(
-            delayed[None], tf.delayed_weights(params["adstock_alpha"], params["adstock_theta"], config.l_max), w
-        )
-    return w
-
-
 def adstock_parts(
     params: dict, recent_scaled: np.ndarray, config, periods: int, keep: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """``x0`` [S, N, G, C] (recent spend's carry-over) and ``u`` [S, N, C] (flat plan's weight) per draw, for the
     last ``keep`` periods of the path (default the ``periods`` of the horizon; one more includes the last observed
-    period, which a lagged cross-effect reads)."""
+    period, which a lagged cross-effect reads). The weights are the engine's own (``engine.curves``: geometric or
+    delayed, cut at each channel's maximum lag)."""
     n_l, n_g, n_c = recent_scaled.shape
     keep = periods if keep is None else keep
     path0 = np.concatenate([recent_scaled, np.zeros((periods, n_g, n_c))]).astype(np.float32)
     ones = np.concatenate([np.zeros((n_l, 1, n_c)), np.ones((periods, 1, n_c))]).astype(np.float32)
     lag0, lag1 = tf.lag_tensor(path0, config.l_max), tf.lag_tensor(ones, config.l_max)
+    draws = {k: jnp.asarray(params[k]) for k in ("adstock_alpha", "adstock_theta")}
+    x0, u = _parts_over_draws(draws, lag0, lag1, _adstock_settings(config), n_c, keep)
+    return np.asarray(x0), np.asarray(u)
 
-    @jax.jit
+
+def _adstock_settings(config) -> ModelConfig:
+    """The fields of ``config`` the adstock weights read, as a hashable config: a static argument of the jitted
+    function below, so a second answer with the same shapes reuses its compiled code (a closure was compiled anew
+    on every optimizer or scenario call)."""
+    return ModelConfig(adstock=config.adstock, l_max=config.l_max, channel_l_max=tuple(config.channel_l_max))
+
+
+@partial(jax.jit, static_argnums=(3, 4, 5))
+def _parts_over_draws(draws: dict, lag0, lag1, settings: ModelConfig, n_c: int, keep: int):
     def parts(p):
-        w = adstock_weights(p, config, n_c)
+        w = adstock_weights(p, settings, n_c)
         return tf.adstock_from_lags(lag0, w)[-keep:], tf.adstock_from_lags(lag1, w)[-keep:, 0]
 
-    x0, u = jax.lax.map(parts, {k: jnp.asarray(params[k]) for k in ("adstock_alpha", "adstock_theta")}, batch_size=256)
-    return np.asarray(x0), np.asarray(u)
+    return jax.lax.map(parts, draws, batch_size=256)
 
 
 def posterior_response(post, periods: int = 13, geo_split: str = "recent", max_draws: int = 1000) -> Response:
