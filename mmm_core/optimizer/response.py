@@ -225,7 +225,8 @@ def _adstock_settings(config) -> ModelConfig:
     """The fields of ``config`` the adstock weights read, as a hashable config: a static argument of the jitted
     function below, so a second answer with the same shapes reuses its compiled code (a closure was compiled anew
     on every optimizer or scenario call)."""
-    return ModelConfig(adstock=config.adstock, l_max=config.l_max, channel_l_max=tuple(config.channel_l_max))
+    adstock = config.adstock if isinstance(config.adstock, str) else tuple(config.adstock)
+    return ModelConfig(adstock=adstock, l_max=config.l_max, channel_l_max=tuple(config.channel_l_max))
 
 
 @partial(jax.jit, static_argnums=(3, 4, 5))
