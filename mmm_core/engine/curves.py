@@ -41,6 +41,13 @@ def adstock_weights(params: dict, config: ModelConfig, n_channels: int) -> jnp.n
     return w
 
 
+def adstock_config(config: ModelConfig) -> ModelConfig:
+    """Only the fields :func:`adstock_weights` reads, as a hashable config (a static argument of jitted callers; a
+    full config may hold lists or experiment arrays). Kept beside the function so the two change together."""
+    adstock = config.adstock if isinstance(config.adstock, str) else tuple(config.adstock)
+    return ModelConfig(adstock=adstock, l_max=config.l_max, channel_l_max=tuple(config.channel_l_max))
+
+
 def saturated_curves(params: dict, spend_lagged, config: ModelConfig) -> jnp.ndarray:
     """sat(adstock(spend)) per channel [T,G,C] (no coefficient): shared by the KPI and mediator equations."""
     n_c = spend_lagged.shape[-1]

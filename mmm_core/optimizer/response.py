@@ -27,7 +27,7 @@ import numpy as np
 
 from mmm_core.engine import transforms as tf
 from mmm_core.engine.config import ModelConfig
-from mmm_core.engine.curves import adstock_weights, channel_flags, saturation
+from mmm_core.engine.curves import adstock_config, adstock_weights, channel_flags, saturation
 from mmm_core.errors import MMMError
 from mmm_core.optimizer.allowance import data_causes
 
@@ -217,18 +217,12 @@ def adstock_parts(
     ones = np.concatenate([np.zeros((n_l, 1, n_c)), np.ones((periods, 1, n_c))]).astype(np.float32)
     lag0, lag1 = tf.lag_tensor(path0, config.l_max), tf.lag_tensor(ones, config.l_max)
     draws = {k: jnp.asarray(params[k]) for k in ("adstock_alpha", "adstock_theta")}
-    x0, u = _parts_over_draws(draws, lag0, lag1, _adstock_settings(config), n_c, keep)
+    x0, u = _parts_over_draws(draws, lag0, lag1, adstock_config(config), n_c, keep)
     return np.asarray(x0), np.asarray(u)
 
 
-def _adstock_settings(config) -> ModelConfig:
-    """The fields of ``config`` the adstock weights read, as a hashable config: a static argument of the jitted
-    function below, so a second answer with the same shapes reuses its compiled code (a closure was compiled anew
-    on every optimizer or scenario call)."""
-    adstock = config.adstock if isinstance(config.adstock, str) else tuple(config.adstock)
-    return ModelConfig(adstock=adstock, l_max=config.l_max, channel_l_max=tuple(config.channel_l_max))
-
-
+# Jitted with the adstock settings static, so a second answer with the same shapes reuses its compiled code (a
+# closure was compiled anew on every optimizer or scenario call).
 @partial(jax.jit, static_argnums=(3, 4, 5))
 def _parts_over_draws(draws: dict, lag0, lag1, settings: ModelConfig, n_c: int, keep: int):
     def parts(p):
