@@ -9,6 +9,7 @@ another process (a second terminal, the UI's fit worker) must be able to use the
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from langchain.agents.middleware import AgentMiddleware
@@ -25,13 +26,12 @@ class StorePinMiddleware(AgentMiddleware):
         self.store = store
 
     def wrap_tool_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
-        if request.tool_call["name"] in UNPINNED:
-            return handler(request)
-        with self.store.pinned():
+        with self._scope(request):
             return handler(request)
 
     async def awrap_tool_call(self, request: Any, handler: Callable[[Any], Awaitable[Any]]) -> Any:
-        if request.tool_call["name"] in UNPINNED:
+        with self._scope(request):
             return await handler(request)
-        with self.store.pinned():
-            return await handler(request)
+
+    def _scope(self, request: Any) -> AbstractContextManager[None]:
+        return nullcontext() if request.tool_call["name"] in UNPINNED else self.store.pinned()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -95,7 +96,7 @@ def test_another_process_waits_for_the_pin_then_writes(tmp_path: Path) -> None:
     with store.pinned():
         child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
         assert child.stdout is not None and child.stdout.readline().strip() == "trying"
-        threading.Event().wait(1.0)  # the child is now retrying against this process's lock
+        time.sleep(1.0)  # the child is now retrying against this process's lock
         assert child.poll() is None, "the other process got the store while it was pinned"
     out, _ = child.communicate(timeout=60)
     assert child.returncode == 0, out
