@@ -10,6 +10,7 @@ the predict step never holds [draws, T, G, C] (2 x 1000 draws: 2.5 GB in float32
 
     python bench/enterprise.py                                  # 2 x (1000 + 1000)
     python bench/enterprise.py --warmup 150 --draws 150         # a short run: memory and time per gradient
+    python bench/enterprise.py --mode-start --target-accept 0.97 --save-draws /tmp/ent.npz   # draws kept to diagnose
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class EnterpriseRun:
     lag_tensor_gb: float
     full_predict_gb: float
     geo_effects: str  # which form of the geo effects NUTS sampled, and why (engine.centring)
+    warmup_steps_per_100: list[float]  # leapfrog steps per warm-up iteration, by 100 iterations: where warm-up went
 
     @property
     def converged(self) -> bool:
@@ -85,6 +87,7 @@ def run(
     mode_start: bool = False,
     target_accept: float = 0.9,
     geo_effects: str = "auto",
+    save_draws: Path | None = None,
 ) -> EnterpriseRun:
     from _bench_data import load
     from _pymc_labs import ess_rhat
@@ -113,6 +116,8 @@ def run(
         progress_callback=lambda f, msg: print(f"  [{time.perf_counter() - t0:6.0f} s] {msg}", flush=True),
     )
     rss["nuts"] = peak_rss_gb()
+    if save_draws is not None:
+        _save_draws(fit, save_draws)
     free = sorted(latent_sites(model_functions(config)["model"], model_args(sd)))
     min_ess, med_ess, rhat = ess_rhat({k: fit.samples[k] for k in free})
     d = fit.diagnostics(free)
@@ -141,7 +146,22 @@ def run(
         lag_tensor_gb=np.asarray(sd.spend_lagged).nbytes / 2**30,
         full_predict_gb=chains * draws * t * g * c * 4 / 2**30,
         geo_effects=(fit.extra.get("geo_effects") or {}).get("summary", "no choice (national or not pooled)"),
+        warmup_steps_per_100=_per_100(fit.extra["warmup_steps_per_25"]),
     )
+
+
+def _save_draws(fit, path: Path) -> None:
+    """Every site's draws [chain, draw, ...] plus ``diverging`` and ``n_steps`` per draw, for a diagnosis after the
+    run (which parameters mix slowest, where divergences sit) without sampling again."""
+    stats = fit.idata.sample_stats
+    extra = {k: np.asarray(stats[k]) for k in ("diverging", "n_steps")}
+    np.savez_compressed(path, **{k: np.asarray(v) for k, v in fit.samples.items()}, **extra)
+    print(f"  draws saved to {path}")
+
+
+def _per_100(per_25: list[float]) -> list[float]:
+    """Warm-up steps per iteration averaged over 100 iterations instead of 25 (one line in the report)."""
+    return [round(sum(per_25[i : i + 4]) / len(per_25[i : i + 4]), 1) for i in range(0, len(per_25), 4)]
 
 
 def _phase(phases: dict, name: str, clock: str = "wall_s") -> float:
@@ -163,6 +183,7 @@ def report(r: EnterpriseRun) -> None:
         f"of {r.n_draws}"
     )
     print(f"  {r.geo_effects}")
+    print("  warm-up leapfrog steps per iteration, by 100 iterations: " + ", ".join(map(str, r.warmup_steps_per_100)))
     print("  peak RSS (GB) after: " + ", ".join(f"{k} {v:.2f}" for k, v in r.rss.items()))
     peak = max(r.rss.values())
     verdict = "converged" if r.converged else f"NOT converged (needs max R-hat <= {MAX_RHAT} and 0 divergences)"
@@ -180,12 +201,14 @@ def main() -> None:
     p.add_argument("--mode-start", action="store_true", help="start the chains around the mode (sampling.mode_start)")
     p.add_argument("--target-accept", type=float, default=0.9)
     p.add_argument("--geo-effects", default="auto", choices=["auto", "centred", "noncentred"])
+    p.add_argument("--save-draws", type=Path, help="write the draws and per-draw sampler stats to this .npz file")
     a = p.parse_args()
     from mmm_core.engine.setup import setup
 
     setup()  # before JAX starts: one device per chain
     t0 = time.perf_counter()
-    report(run(a.preset, a.seed, a.chains, a.warmup, a.draws, a.mode_start, a.target_accept, a.geo_effects))
+    r = run(a.preset, a.seed, a.chains, a.warmup, a.draws, a.mode_start, a.target_accept, a.geo_effects, a.save_draws)
+    report(r)
     print(f"  process total {time.perf_counter() - t0:.0f} s")
 
 
