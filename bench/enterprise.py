@@ -10,7 +10,7 @@ the predict step never holds [draws, T, G, C] (2 x 1000 draws: 2.5 GB in float32
 
     python bench/enterprise.py                                  # 2 x (1000 + 1000)
     python bench/enterprise.py --warmup 150 --draws 150         # a short run: memory and time per gradient
-    python bench/enterprise.py --mode-start --target-accept 0.97 --save-draws /tmp/ent.npz   # draws kept to diagnose
+    python bench/enterprise.py --mode-start --target-accept 0.95 --save-draws /tmp/ent.npz   # draws kept to diagnose
 """
 
 from __future__ import annotations
