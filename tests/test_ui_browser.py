@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from ui_server import ui_server
+from ui_server import explained_timeouts, ui_server
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -107,36 +107,37 @@ def test_upload_setup_lock_fit_and_ask(server: dict, browser) -> None:
     requests: list[str] = []
     context, page = _open(browser, server["url"], requests)
     try:
-        _upload_set_up_and_lock(page)
-        page.wait_for_selector("text=Quick fit (approximate, ~20 s)", timeout=30_000)
-        _click(page, "Quick fit (approximate, ~20 s)")
-        _click(page, "Approve")
-        page.wait_for_selector("text=/queued as job job_\\w+/", timeout=30_000)  # the turn ends at once
-        page.wait_for_selector("text=/Fitting… \\d+%/", timeout=60_000)  # live progress from the job row
-        page.get_by_role("button", name="Cancel fit", exact=True).wait_for(state="visible", timeout=10_000)
-        # The chat answers while the worker process fits (the turn that queued the fit has ended).
-        _ask(page, "What is the ROI of TV?")
-        page.wait_for_selector("text=/TV is not in the data/", timeout=30_000)
-        assert page.get_by_text("Known channels: Email, Local, Search, Social").count() >= 1
-        answered_during_fit = page.get_by_text("Fit succeeded").count() == 0
-        page.wait_for_selector("text=/elapsed 0:0[2-9]/", timeout=30_000)  # ... and it updates
-        page.screenshot(path=str(SHOTS / "fit_progress.png"))
-        page.wait_for_selector("text=/Fit succeeded/", timeout=90_000)
-        page.wait_for_selector("text=/Fit fit_\\w+ finished in/", timeout=30_000)  # the fit summary follows
-        assert page.get_by_role("button", name="Cancel fit", exact=True).count() == 0  # gone once the job ended
-        assert answered_during_fit
-        _ask(page, "What is the ROI of Search?")
-        page.wait_for_selector("text=/Search returned/", timeout=30_000)
-        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
-        page.screenshot(path=str(SHOTS / "roi_of_search.png"))
-        assert page.locator(".js-plotly-plot").count() >= 1
-        _ask(page, "/report")
-        page.wait_for_selector("text=/Report for fit_\\w+ is ready|report is not available yet/", timeout=60_000)
-        if page.get_by_text("is ready").count():
-            link = page.locator("a[download^='report_fit_']").last  # the download link
-            link.wait_for(timeout=10_000)
-            got = page.request.get(link.get_attribute("href"))
-            assert got.ok and "<html" in got.text()[:2000].lower()
+        with explained_timeouts(page, server["log"]):
+            _upload_set_up_and_lock(page)
+            page.wait_for_selector("text=Quick fit (approximate, ~20 s)", timeout=30_000)
+            _click(page, "Quick fit (approximate, ~20 s)")
+            _click(page, "Approve")
+            page.wait_for_selector("text=/queued as job job_\\w+/", timeout=30_000)  # the turn ends at once
+            page.wait_for_selector("text=/Fitting… \\d+%/", timeout=60_000)  # live progress from the job row
+            page.get_by_role("button", name="Cancel fit", exact=True).wait_for(state="visible", timeout=10_000)
+            # The chat answers while the worker process fits (the turn that queued the fit has ended).
+            _ask(page, "What is the ROI of TV?")
+            page.wait_for_selector("text=/TV is not in the data/", timeout=30_000)
+            assert page.get_by_text("Known channels: Email, Local, Search, Social").count() >= 1
+            answered_during_fit = page.get_by_text("Fit succeeded").count() == 0
+            page.wait_for_selector("text=/elapsed 0:0[2-9]/", timeout=30_000)  # ... and it updates
+            page.screenshot(path=str(SHOTS / "fit_progress.png"))
+            page.wait_for_selector("text=/Fit succeeded/", timeout=90_000)
+            page.wait_for_selector("text=/Fit fit_\\w+ finished in/", timeout=30_000)  # the fit summary follows
+            assert page.get_by_role("button", name="Cancel fit", exact=True).count() == 0  # gone once the job ended
+            assert answered_during_fit
+            _ask(page, "What is the ROI of Search?")
+            page.wait_for_selector("text=/Search returned/", timeout=30_000)
+            page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+            page.screenshot(path=str(SHOTS / "roi_of_search.png"))
+            assert page.locator(".js-plotly-plot").count() >= 1
+            _ask(page, "/report")
+            page.wait_for_selector("text=/Report for fit_\\w+ is ready|report is not available yet/", timeout=60_000)
+            if page.get_by_text("is ready").count():
+                link = page.locator("a[download^='report_fit_']").last  # the download link
+                link.wait_for(timeout=10_000)
+                got = page.request.get(link.get_attribute("href"))
+                assert got.ok and "<html" in got.text()[:2000].lower()
     finally:
         context.close()
     with sqlite3.connect(server["store"] / "ui_history.sqlite") as conn:  # the thread was persisted
@@ -170,15 +171,17 @@ def test_a_full_fit_cancelled_from_the_chat_is_reported_with_its_error(browser, 
     with ui_server(tmp_path) as srv:
         context, page = _open(browser, srv["url"], [])
         try:
-            _upload_set_up_and_lock(page)
-            _click(page, "Full fit (NUTS)")
-            _click(page, "Approve")
-            page.wait_for_selector("text=/Fitting… \\d+%/", timeout=60_000)
-            _click(page, "Cancel fit")
-            page.wait_for_selector("text=/Cancel asked for job job_\\w+/", timeout=30_000)
-            ended = "text=/Fit job job_\\w+ cancelled: cancelled: Job \\w+ was cancelled while/"  # code: no backticks
-            page.wait_for_selector(ended, timeout=60_000)
-            page.wait_for_selector("text=/Fit cancelled after/", timeout=10_000)
+            with explained_timeouts(page, srv["log"]):
+                _upload_set_up_and_lock(page)
+                _click(page, "Full fit (NUTS)")
+                _click(page, "Approve")
+                page.wait_for_selector("text=/Fitting… \\d+%/", timeout=60_000)
+                _click(page, "Cancel fit")
+                page.wait_for_selector("text=/Cancel asked for job job_\\w+/", timeout=30_000)
+                # the job's error is quoted as code, without backticks
+                ended = "text=/Fit job job_\\w+ cancelled: cancelled: Job \\w+ was cancelled while/"
+                page.wait_for_selector(ended, timeout=60_000)
+                page.wait_for_selector("text=/Fit cancelled after/", timeout=10_000)
         finally:
             context.close()
         store = Store(srv["store"] / "mmm.duckdb")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from test_mff_support import weeks, write_lines
-from ui_server import ui_server
+from ui_server import explained_timeouts, ui_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -29,8 +29,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Path]]:
-    """A page on a fresh `mmm-agent ui` and the file to upload."""
+def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Path, Path]]:
+    """A page on a fresh `mmm-agent ui`, the file to upload and the server's log."""
     from playwright.sync_api import sync_playwright
 
     tmp = tmp_path_factory.mktemp("ui_roles")
@@ -39,12 +39,19 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, 
         page = browser.new_context(viewport={"width": 1280, "height": 1400}).new_page()
         page.goto(srv["url"])
         page.wait_for_selector("text=Bayesian marketing-mix analyst", timeout=30_000)
-        yield page, write_lines(tmp / "bare.csv", BARE)
+        yield page, write_lines(tmp / "bare.csv", BARE), tmp / "server.log"
         browser.close()
 
 
 def test_media_declared_in_the_settings_fields_drive_the_guided_setup(session) -> None:
-    page, bare = session
+    page, bare, server_log = session
+    with explained_timeouts(page, server_log):
+        _declare_media_and_set_up(page, bare)
+    preview = page.locator("table").last.inner_text()
+    assert "Search, TV" in preview and "Price" in preview  # declared channels; Price stays a control
+
+
+def _declare_media_and_set_up(page, bare: Path) -> None:
     page.locator("#upload-button-input").set_input_files(str(bare))
     page.wait_for_timeout(500)
     page.locator("#chat-input").fill("load this file")
@@ -60,7 +67,8 @@ def test_media_declared_in_the_settings_fields_drive_the_guided_setup(session) -
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_selector("text=Roles declared", timeout=30_000)
     assert page.get_by_text("TV: declared media (channel TV; was control).").count() == 1
+    # Chainlit sends a message's text before its buttons, and the settings handler ends with "Settings applied":
+    # pressing "Set up a model" before then could press the load message's older button mid-handler.
+    page.wait_for_selector("text=/Settings applied: chat model/", timeout=30_000)
     page.get_by_role("button", name="Set up a model", exact=True).last.click()
     page.wait_for_selector("text=Question — KPI", timeout=30_000)
-    preview = page.locator("table").last.inner_text()
-    assert "Search, TV" in preview and "Price" in preview  # declared channels; Price stays a control

@@ -57,7 +57,8 @@ def ui_server(tmp: Path, timeout: float = 60.0, **extra_env: str) -> Iterator[di
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(url, proc, timeout)
-        yield {"url": url, "store": tmp / "store", "pid": proc.pid}  # `mmm-agent ui` execs chainlit: same pid
+        # `mmm-agent ui` execs chainlit: same pid
+        yield {"url": url, "store": tmp / "store", "pid": proc.pid, "log": tmp / "server.log"}
     finally:
         proc.terminate()
         try:
@@ -65,3 +66,17 @@ def ui_server(tmp: Path, timeout: float = 60.0, **extra_env: str) -> Iterator[di
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@contextlib.contextmanager
+def explained_timeouts(page, server_log: Path) -> Iterator[None]:
+    """A browser wait that times out says what the page last showed and what the server logged, so a failure on CI
+    can be diagnosed from its output alone."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        yield
+    except PlaywrightTimeout as exc:
+        shown = page.locator("body").inner_text()[-1500:]
+        logged = server_log.read_text(errors="replace")[-3000:] if server_log.exists() else "(no server log)"
+        raise AssertionError(f"{exc}\n--- page (end) ---\n{shown}\n--- server log (end) ---\n{logged}") from exc
