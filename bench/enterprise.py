@@ -57,6 +57,8 @@ class EnterpriseRun:
     full_predict_gb: float
     geo_effects: str  # which form of the geo effects NUTS sampled, and why (engine.centring)
     rhat_profile: RhatProfile
+    acceptance: float  # mean acceptance statistic over the draws: below the target, the adapted step is too long
+    bfmi: list[float]  # E-BFMI per chain (< 0.3: the momentum resampling cannot cross the energy's range: tails)
     warmup_steps_per_100: list[float]  # leapfrog steps per warm-up iteration, by 100 iterations: where warm-up went
 
     @property
@@ -73,6 +75,13 @@ class RhatProfile:
     share_above_1_01: float
     share_above_1_1: float
     worst: str  # site[flat index] of the highest R-hat
+
+
+def energy_bfmi(energy: np.ndarray) -> list[float]:
+    """E-BFMI per chain of ``energy`` [chain, draw]: the mean squared change of the Hamiltonian between draws over
+    its variance (Betancourt 2016)."""
+    e = np.asarray(energy, float)
+    return [float(np.mean(np.diff(c) ** 2) / np.var(c)) for c in e]
 
 
 def rhat_profile(draws: dict[str, np.ndarray]) -> RhatProfile:
@@ -153,6 +162,7 @@ def run(
     rss["diagnostics"] = peak_rss_gb()
     mean_contributions(fit)
     rss["predict (batched mean)"] = peak_rss_gb()
+    stats = fit.idata.sample_stats
     phases = fit.extra["phases"]
     steps = fit.extra["mean_tree_steps"]
     sampling = _phase(phases, "sampling")
@@ -176,15 +186,18 @@ def run(
         full_predict_gb=chains * draws * t * g * c * 4 / 2**30,
         geo_effects=(fit.extra.get("geo_effects") or {}).get("summary", "no choice (national or not pooled)"),
         rhat_profile=profile,
+        acceptance=float(np.asarray(stats["acceptance_rate"]).mean()),
+        bfmi=energy_bfmi(np.asarray(stats["energy"])),
         warmup_steps_per_100=_per_100(fit.extra["warmup_steps_per_25"]),
     )
 
 
 def _save_draws(fit, path: Path) -> None:
-    """Every site's draws [chain, draw, ...] plus ``diverging`` and ``n_steps`` per draw, for a diagnosis after the
-    run (which parameters mix slowest, where divergences sit) without sampling again."""
+    """Every site's draws [chain, draw, ...] plus ``diverging``, ``n_steps``, ``acceptance_rate`` and ``energy``
+    per draw, for a diagnosis after the run (which parameters mix slowest, where divergences sit) without sampling
+    again."""
     stats = fit.idata.sample_stats
-    extra = {k: np.asarray(stats[k]) for k in ("diverging", "n_steps")}
+    extra = {k: np.asarray(stats[k]) for k in ("diverging", "n_steps", "acceptance_rate", "energy")}
     np.savez_compressed(path, **{k: np.asarray(v) for k, v in fit.samples.items()}, **extra)
     print(f"  draws saved to {path}")
 
@@ -216,6 +229,10 @@ def report(r: EnterpriseRun) -> None:
     print(
         f"  R-hat over {h.n_scalars} latent scalars: {h.share_above_1_01:.1%} above 1.01, {h.share_above_1_1:.1%} "
         f"above 1.1; worst {h.worst}"
+    )
+    print(
+        f"  mean acceptance {r.acceptance:.3f} over the draws; E-BFMI per chain "
+        + ", ".join(f"{b:.2f}" for b in r.bfmi)
     )
     print(f"  {r.geo_effects}")
     print("  warm-up leapfrog steps per iteration, by 100 iterations: " + ", ".join(map(str, r.warmup_steps_per_100)))

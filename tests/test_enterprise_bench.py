@@ -1,5 +1,5 @@
-"""The enterprise benchmark's R-hat profile (``bench/enterprise.py``): the share of latent scalars past each R-hat
-threshold and the worst one by name, so a single stuck scalar and a tenth of the model read differently."""
+"""The enterprise benchmark's diagnostics (``bench/enterprise.py``): E-BFMI, and the share of latent scalars past
+each R-hat threshold with the worst one by name, so a single stuck scalar and a tenth of the model read differently."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from enterprise import rhat_profile  # noqa: E402
+from enterprise import energy_bfmi, rhat_profile  # noqa: E402
 
 
 def test_rhat_profile_counts_scalars_past_each_threshold_and_names_the_worst() -> None:
@@ -29,3 +29,11 @@ def test_rhat_profile_names_the_flat_index_of_a_multi_dimensional_site() -> None
     a = rng.standard_normal((2, 500, 2, 3))
     a[0, :, 1, 2] += 2.0  # flat index 1 * 3 + 2 = 5
     assert rhat_profile({"alpha": a}).worst.startswith("alpha[5] ")
+
+
+def test_energy_bfmi_is_near_two_for_independent_energies_and_small_for_a_random_walk() -> None:
+    rng = np.random.default_rng(9)
+    independent = rng.standard_normal((1, 4000))  # E[(e_t - e_t-1)^2] / Var(e) = 2 for independent draws
+    walk = np.cumsum(rng.standard_normal((1, 4000)), axis=1)  # energy that barely moves between draws
+    assert abs(energy_bfmi(independent)[0] - 2.0) < 0.15
+    assert energy_bfmi(walk)[0] < 0.05
