@@ -81,24 +81,23 @@ class RhatProfile:
 
 
 def energy_bfmi(energy: np.ndarray) -> list[float]:
-    """E-BFMI per chain of ``energy`` [chain, draw]: the mean squared change of the Hamiltonian between draws over
-    its variance (Betancourt 2016)."""
-    e = np.asarray(energy, float)
-    return [float(np.mean(np.diff(c) ** 2) / np.var(c)) for c in e]
+    """E-BFMI per chain of ``energy`` [chain, draw] (Betancourt 2016), by arviz-stats as the health review's
+    ``check_bfmi`` computes it; a list, one value per chain."""
+    import arviz_stats as az
+
+    return [float(b) for b in np.atleast_1d(az.bfmi(np.asarray(energy, dtype=float)))]
 
 
 def rhat_profile(draws: dict[str, np.ndarray]) -> RhatProfile:
     """R-hat (arviz-stats' rank-normalised split R-hat, bulk and folded) of every scalar in ``draws`` {name:
-    [chain, draw, ...]}, summarised."""
+    [chain, draw, ...]}, summarised; scalars stacked and named ``site[i,j]`` by the health review's
+    ``stack_scalars`` (constants dropped: they have no R-hat)."""
     import arviz_stats as az
 
-    names, rhats = [], []
-    for site, v in sorted(draws.items()):
-        x = v.reshape(v.shape[0], v.shape[1], -1)
-        r = np.asarray(az.rhat(x, chain_axis=0, draw_axis=1)).ravel()
-        names += [f"{site}[{j}]" if x.shape[2] > 1 else site for j in range(x.shape[2])]
-        rhats.append(r)
-    r = np.concatenate(rhats)
+    from mmm_core.fit.review import stack_scalars
+
+    names, x = stack_scalars(dict(sorted(draws.items())))
+    r = np.asarray(az.rhat(x, chain_axis=0, draw_axis=1), dtype=float).ravel()
     worst = int(np.nanargmax(r))
     return RhatProfile(r.size, float(np.mean(r > 1.01)), float(np.mean(r > 1.1)), f"{names[worst]} {r[worst]:.3f}")
 
@@ -161,11 +160,10 @@ def run(
     free = sorted(latent_sites(model_functions(config)["model"], model_args(sd)))
     min_ess, med_ess, rhat = ess_rhat({k: fit.samples[k] for k in free})
     profile = rhat_profile({k: np.asarray(fit.samples[k]) for k in free})
-    d = fit.diagnostics(free)
+    stats = fit.idata.sample_stats
     rss["diagnostics"] = peak_rss_gb()
     mean_contributions(fit)
     rss["predict (batched mean)"] = peak_rss_gb()
-    stats = fit.idata.sample_stats
     phases = fit.extra["phases"]
     steps = fit.extra["mean_tree_steps"]
     sampling = _phase(phases, "sampling")
@@ -182,7 +180,7 @@ def run(
         min_ess=min_ess,
         median_ess=med_ess,
         max_rhat=rhat,
-        divergences=d.get("divergences", 0),
+        divergences=int(np.asarray(stats["diverging"]).sum()),
         n_draws=chains * draws,
         rss=rss,
         lag_tensor_gb=np.asarray(sd.spend_lagged).nbytes / 2**30,

@@ -24,11 +24,11 @@ def test_rhat_profile_counts_scalars_past_each_threshold_and_names_the_worst() -
     assert out.worst.startswith("beta ")
 
 
-def test_rhat_profile_names_the_flat_index_of_a_multi_dimensional_site() -> None:
+def test_rhat_profile_names_the_index_of_a_multi_dimensional_site() -> None:
     rng = np.random.default_rng(8)
     a = rng.standard_normal((2, 500, 2, 3))
-    a[0, :, 1, 2] += 2.0  # flat index 1 * 3 + 2 = 5
-    assert rhat_profile({"alpha": a}).worst.startswith("alpha[5] ")
+    a[0, :, 1, 2] += 2.0  # named by its index in the site, as the health review names scalars
+    assert rhat_profile({"alpha": a}).worst.startswith("alpha[1,2] ")
 
 
 def test_energy_bfmi_is_near_two_for_independent_energies_and_small_for_a_random_walk() -> None:
