@@ -245,7 +245,7 @@ def test_the_mode_start_starts_chains_around_the_mode_with_a_clipped_diagonal_ma
     """The start a large panel gets when its mode has flat directions (``sampling.mode_start``): each chain one
     clipped standard deviation per dimension from the mode, that variance the initial inverse mass matrix."""
     from mmm_core.engine.quick import laplace
-    from mmm_core.engine.sampling import MODE_START_VARIANCE, mode_start
+    from mmm_core.engine.starts import MODE_START_VARIANCE, mode_start
 
     data, _ = national
     config = ModelConfig()

@@ -45,10 +45,10 @@ def compile_fit_ahead(
     False when the kernels were at hand (in memory, or on disk: a warm cache)."""
     args = model_args(sd)
     n = n_latent(config, args)
-    dense, use_laplace = sampling.mass_and_start(n, None, None)
-    chunk = sampling._chunk_size(warmup, draws)
+    dense, use_laplace, _, chunk, schedule = sampling.chain_plan(config, sd, n, chains, warmup, draws)
+    first = schedule.diagonal if schedule else warmup  # a staged warm-up's dense kernel compiles in the sampler
     known = set(sampling._RUNNERS)
-    runner = sampling._runner(config, sd, chains, warmup, chunk, target_accept, max_tree_depth, dense)
+    runner = sampling._runner(config, sd, chains, first, chunk, target_accept, max_tree_depth, dense)
     # Not left registered: sample_nuts then builds its own runner and asks for each kernel under the same key (a
     # runner it already holds is used as it is, its chunk uncompiled).
     for key in set(sampling._RUNNERS) - known:

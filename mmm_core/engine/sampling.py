@@ -12,7 +12,7 @@ import math
 import time
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import jax
 import numpy as np
@@ -32,25 +32,16 @@ from mmm_core.engine.config import ModelConfig
 from mmm_core.engine.data import ModelData, ScaledData, scale_data
 from mmm_core.engine.executables import compiled
 from mmm_core.engine.idata import to_idata
-from mmm_core.engine.kernels import constrain, initial_z, model_args, model_functions, n_latent, potential
-from mmm_core.engine.quick import laplace, unravel
+from mmm_core.engine.kernels import constrain, initial_z, model_args, model_functions, n_latent
+from mmm_core.engine.mass import StagedSchedule, denoised_covariance, staged_schedule, wants_staging
 from mmm_core.engine.result import FitResult
+from mmm_core.engine.starts import LAPLACE_START_MAX, laplace_start_point
 from mmm_core.engine.timing import PhaseTimer
 
 ProgressCallback = Callable[[float, str], None]
 _STAT_FIELDS = ("diverging", "energy", "num_steps", "accept_prob", "potential_energy")
 _RUNNERS: dict = {}
 DENSE_MASS_MAX = 100  # above this, diagonal: a dense estimate from a short warm-up is too noisy
-# Above this many latent dimensions the chains start from NumPyro's uniform start: the Hessian costs one gradient per
-# dimension and memory that grows with the panel (quick mode's Laplace on the enterprise panel, ~1,800 dimensions,
-# peaked at 3.35 GB). Measured up to geo_medium's 129 dimensions (diagonal mass): warm-up CPU 100 -> 24 s.
-LAPLACE_START_MAX = 400
-# Cap on the Laplace start's variances (unconstrained space, where the priors are about unit scale): a nearly
-# flat direction at the mode must not hand the first warm-up window an absurd mass matrix.
-LAPLACE_MAX_VARIANCE = 10.0
-# The mode start's per-dimension variances (unconstrained space): flat directions get at most the priors' unit
-# scale, and no direction is so narrow that the first warm-up window's steps collapse.
-MODE_START_VARIANCE = (1e-4, 1.0)
 
 
 def _as_scaled(data: ModelData | ScaledData, config: ModelConfig) -> ScaledData:
@@ -87,10 +78,12 @@ def _runner(
     target_accept: float,
     max_tree_depth: int,
     dense: bool,
+    adapt_mass: bool = True,
 ):
-    """Compiled pieces for this model/shape/settings, built once per process (dict of callables)."""
+    """Compiled pieces for this model/shape/settings, built once per process (dict of callables).
+    ``adapt_mass=False``: the warm-up adapts the step size only, at the inverse mass matrix given to init."""
     shapes = tuple((k, np.shape(v)) for k, v in data.arrays().items())
-    key = (config, shapes, data.control_sign, chains, warmup, chunk, target_accept, max_tree_depth, dense)
+    key = (config, shapes, data.control_sign, chains, warmup, chunk, target_accept, max_tree_depth, dense, adapt_mass)
     if key in _RUNNERS:
         return _RUNNERS[key]
     fns = model_functions(config)
@@ -105,6 +98,7 @@ def _runner(
             target_accept_prob=target_accept,
             max_tree_depth=max_tree_depth,
             dense_mass=dense,
+            adapt_mass_matrix=adapt_mass,
             model_args=args,
             rng_key=rng_key,
         )
@@ -123,7 +117,7 @@ def _runner(
         else jax.jit(jax.vmap(run_chunk, in_axes=(0, None)))
     )
     runner = dict(fns, init=jax.jit(jax.vmap(init_one, in_axes=(0, 0, None, None))), run=mapped, chain_method=method)
-    runner["static"] = (config, chains, warmup, chunk, target_accept, max_tree_depth, dense, method)
+    runner["static"] = (config, chains, warmup, chunk, target_accept, max_tree_depth, dense, adapt_mass, method)
     _RUNNERS[key] = runner
     return runner
 
@@ -159,33 +153,33 @@ def sample_nuts(
     with timer.phase("prepare"):  # scaling, tracing the model, the initial point and the sampler's state
         sd = _as_scaled(data, config)
         args = model_args(sd)
-        dense, use_laplace = mass_and_start(n_latent(config, args), dense_mass, laplace_start)
-        # The pilot's window was measured from Laplace starts; from NumPyro's random start (enterprise size) it chose
-        # the centred form, whose sampling then ran ~10x the non-centred form's leapfrog steps: no pilot there.
-        pilot_wanted = needs_pilot(config, *sd.spend.shape[1:]) and use_laplace
-        chunk = _chunk_size(warmup, draws, max_chunk=PILOT_CHUNK if pilot_wanted else None)
+        plan = chain_plan(config, sd, n_latent(config, args), chains, warmup, draws, dense_mass, laplace_start)
+        dense, use_laplace, pilot_wanted, chunk, schedule = plan
         n_chunks = (warmup + draws) // chunk
-    settings = _ChainSettings(chains, warmup, draws, chunk, target_accept, max_tree_depth, dense, use_laplace, seed)
-    n_pilot = pilot_chunks(warmup, chunk) if pilot_wanted else 0
+    first = schedule.diagonal if schedule else warmup  # the warm-up the first (or only) kernel adapts over
+    settings = _ChainSettings(chains, first, draws, chunk, target_accept, max_tree_depth, dense, use_laplace, seed)
+    n_pilot = pilot_chunks(first, chunk) if pilot_wanted else 0
     pilot = None
     if n_pilot:  # "auto" geo effects: both forms run the first warm-up chunk(s), the cheaper carries on
         kept, pilot = run_pilot(partial(_pilot_form, config, sd, args, settings, n_pilot, timer, progress_callback))
         runner, state, started_laplace = kept.runner, kept.state, kept.laplace_start
     else:
         runner, state, started_laplace = _setup_chains(config, sd, args, settings, timer)
-    compile_time = timer.phases.get("compile", {}).get("wall_s", 0.0)  # both forms' kernels when there was a pilot
-    run = runner["run"]
-    collected = []
+    collected, estimate, mass = [], [], None
     warmup_steps = [kept.steps.mean(0)] if n_pilot else []  # the kept form's pilot chunks were its warm-up
     for i in range(n_pilot, n_chunks):
+        if schedule and i * chunk == schedule.diagonal + schedule.estimate:  # the staged warm-up's dense stage
+            runner, state, mass = _dense_stage(runner, sd, args, settings, state, estimate, schedule, timer)
         phase = "warm-up" if (i + 1) * chunk <= warmup else "sampling"
         with timer.phase(phase.replace("-", "")):
-            state, out = run(state, args)
+            state, out = runner["run"](state, args)
             jax.block_until_ready(state.z)
             if (i + 1) * chunk > warmup:
                 collected.append(jax.device_get(out))
             else:
                 warmup_steps.append(np.asarray(out[3]).mean(0))
+            if schedule and schedule.diagonal < (i + 1) * chunk <= schedule.diagonal + schedule.estimate:
+                estimate.append(jax.device_get(out[0]))
         if progress_callback is not None:
             progress_callback((i + 1) / n_chunks, f"{phase}: {(i + 1) * chunk}/{warmup + draws} iterations")
     with timer.phase("constrain"):
@@ -193,6 +187,7 @@ def sample_nuts(
         stat_dict = {n: np.concatenate([c[j + 1] for c in collected], axis=1) for j, n in enumerate(_STAT_FIELDS)}
         samples = constrain(runner, args, z)
     wall = time.perf_counter() - t0
+    compile_time = timer.phases.get("compile", {}).get("wall_s", 0.0)  # both forms' kernels when there was a pilot
     idata = partial(to_idata, samples, stat_dict, sd)
     return FitResult(
         engine="numpyro",
@@ -211,6 +206,7 @@ def sample_nuts(
             "chain_method": runner["chain_method"],
             "chunk": chunk,
             "dense_mass": dense,
+            "staged_mass": mass,
             "laplace_start": started_laplace,
             "mean_tree_steps": float(stat_dict["num_steps"].mean()),
             "warmup_steps_per_25": _window_means(warmup_steps, 25),
@@ -241,18 +237,69 @@ def _setup_chains(config: ModelConfig, sd: ScaledData, args, s: _ChainSettings, 
         fresh = _runner_key_missing(config, sd, *key)
         runner = _runner(config, sd, *key)
         key_init, key_run = jax.random.split(jax.random.PRNGKey(s.seed))
-        start = _laplace_start(runner, args, config, s.chains, s.seed, s.dense) if s.laplace else None
+        start = laplace_start_point(runner, args, config, s.chains, s.seed, s.dense) if s.laplace else None
         z0, inverse_mass = start or (initial_z(runner, args, s.chains, key_init), None)
         init_args = (z0, jax.random.split(key_run, s.chains), args, inverse_mass)
         state = compiled("nuts_init", runner["init"], init_args, runner["static"])(*init_args)
-    if fresh:  # compile (or load) ahead of time so the compile share of the wall time is measured, not guessed
-        with timer.phase("compile"):
-            # NumPyro's functional NUTS sets the sample kernel's settings (tree depth...) while its init is traced:
-            # a loaded init never was, so tracing the chunk needs that trace first (abstract: nothing compiled)
-            trace_init = partial(jax.eval_shape, runner["init"], *init_args)
-            chunk_fn = compiled("nuts_chunk", runner["run"], (state, args), runner["static"], before_trace=trace_init)
-            runner["run"] = chunk_fn
+    if fresh:
+        _compile_chunk(runner, init_args, state, args, timer)
     return runner, state, start is not None
+
+
+def _compile_chunk(runner: dict, init_args, state, args, timer: PhaseTimer) -> None:
+    """Compile (or load) the runner's chunk ahead of time, so the compile share of the wall time is measured."""
+    with timer.phase("compile"):
+        # NumPyro's functional NUTS sets the sample kernel's settings (tree depth...) while its init is traced:
+        # a loaded init never was, so tracing the chunk needs that trace first (abstract: nothing compiled)
+        trace_init = partial(jax.eval_shape, runner["init"], *init_args)
+        runner["run"] = compiled("nuts_chunk", runner["run"], (state, args), runner["static"], before_trace=trace_init)
+
+
+class ChainPlan(NamedTuple):
+    """How ``sample_nuts`` runs the chains: mass matrix, start, geo pilot, chunk length, staged warm-up (or None)."""
+
+    dense: bool
+    laplace_start: bool
+    pilot: bool
+    chunk: int
+    schedule: StagedSchedule | None
+
+
+def chain_plan(config, sd, n: int, chains: int, warmup: int, draws: int, dense_mass=None, laplace_start=None):
+    """The ``ChainPlan`` for ``n`` latent dimensions (also what ``engine.ahead`` compiles for).
+
+    The pilot's window was measured from Laplace starts; from NumPyro's random start (enterprise size) it chose the
+    centred form, whose sampling then ran ~10x the non-centred form's leapfrog steps: no pilot there. The warm-up
+    is staged (``engine.mass``) between the dense and the uniform-start sizes when no mass matrix was asked for.
+    The chunk is at most the pilot's (``centring.PILOT_CHUNK``); a staged warm-up needs ~20 chunks to split."""
+    dense, start = mass_and_start(n, dense_mass, laplace_start)
+    pilot = needs_pilot(config, *sd.spend.shape[1:]) and start
+    staged = dense_mass is None and start and wants_staging(n, chains, warmup, DENSE_MASS_MAX, LAPLACE_START_MAX)
+    limits = ([PILOT_CHUNK] if pilot else []) + ([max(1, warmup // 20)] if staged else [])
+    chunk = _chunk_size(warmup, draws, max_chunk=min(limits) if limits else None)
+    return ChainPlan(dense, start, pilot, chunk, staged_schedule(warmup, chunk) if staged else None)
+
+
+def _dense_stage(runner: dict, sd: ScaledData, args, s: _ChainSettings, state, estimate: list, plan, timer):
+    """(runner, state, record) for a staged warm-up's last stage (``engine.mass``): the dense inverse mass matrix
+    from the draws at the diagonal mass (``estimate``: their unconstrained chunks), a kernel that adapts only the
+    step size over ``plan.dense`` iterations, started where each chain is."""
+    with timer.phase("mass"):
+        z = _merge_z(estimate)
+        flat = np.concatenate([z[k].reshape(s.chains, -1, int(np.prod(z[k].shape[2:]))) for k in sorted(z)], -1)
+        est = denoised_covariance(flat)  # columns in ravel_pytree's order (sorted sites), as NumPyro's mass matrix
+    with timer.phase("prepare"):
+        config = runner["config"]
+        key = (s.chains, plan.dense, s.chunk, s.target_accept, s.max_tree_depth, True, False)
+        fresh = _runner_key_missing(config, sd, *key)
+        dense_runner = _runner(config, sd, *key)
+        keys = jax.random.split(jax.random.fold_in(jax.random.PRNGKey(s.seed), 1), s.chains)
+        init_args = (jax.device_get(state.z), keys, args, np.asarray(est.covariance, np.float32))
+        new_state = compiled("nuts_init", dense_runner["init"], init_args, dense_runner["static"])(*init_args)
+    if fresh:
+        _compile_chunk(dense_runner, init_args, new_state, args, timer)
+    schedule = dict(diagonal_warmup=plan.diagonal, estimate_draws=plan.estimate, dense_warmup=plan.dense)
+    return dense_runner, new_state, schedule | est.record()
 
 
 def _pilot_form(
@@ -306,50 +353,9 @@ def mass_and_start(n_latent: int, dense_mass: bool | None, laplace_start: bool |
     return dense, start
 
 
-def _laplace_start(fns: dict, args, config: ModelConfig, chains: int, seed: int, dense: bool):
-    """Chain starts drawn from the Laplace approximation at the mode, and its covariance as the initial inverse
-    mass matrix; None when the mode has a flat or saddle direction (or a draw has no finite density).
-
-    Why: from NumPyro's default start (uniform in [-2, 2], identity mass matrix) the first warm-up window runs
-    until the first mass-matrix update (iteration 100) on parameters whose posterior scales differ by orders of
-    magnitude, at ~550 leapfrog steps per iteration against ~20 afterwards: over half of a national fit's
-    sampling time. The mode and its Hessian cost 1,500 gradient steps. Warm-up still adapts step size and mass
-    matrix as before, so the posterior is the same; the draws differ only by Monte-Carlo noise."""
-    lp = laplace(fns, args, config, seed)
-    if not np.isfinite(lp.fun):
-        return None
-    if lp.n_clipped:  # flat directions: a large panel starts near the mode (``mode_start``), a small one uniformly
-        return mode_start(fns, args, lp, chains, seed) if lp.x_map.shape[0] > LAPLACE_START_MAX else None
-    w, v = np.linalg.eigh(lp.cov_root @ lp.cov_root.T)
-    w = np.clip(w, 0.0, LAPLACE_MAX_VARIANCE)
-    cov, root = (v * w) @ v.T, v * np.sqrt(w)
-    eps = np.random.default_rng(seed).standard_normal((chains, lp.x_map.shape[0]))
-    z = unravel((lp.x_map[None, :] + eps @ root.T).astype(np.float32), lp.shapes)
-    if not np.isfinite(np.asarray(potential(fns, z, args))).all():
-        return None
-    return z, (cov if dense else np.diag(cov)).astype(np.float32)
-
-
-def mode_start(fns: dict, args, lp, chains: int, seed: int):
-    """Chains started one floored-Laplace standard deviation around the mode, that diagonal variance (clipped to
-    ``MODE_START_VARIANCE``) as the initial inverse mass matrix; None when a start has no finite density.
-
-    For a Laplace start asked for above ``LAPLACE_START_MAX`` dimensions whose mode has flat directions (the
-    enterprise panel: ~500 of ~1,800). Measured there, 2 x (1000 + 1000), non-centred geo effects, target_accept
-    0.95, one run on a quiet machine: 1,701 s wall (warm-up 1,326 s), 63 leapfrog steps per draw, bulk ESS min /
-    median 389 / 3,841, max R-hat 1.012, 7 divergences; from NumPyro's uniform start (target_accept 0.9, loaded
-    machine) 2,598 s (warm-up 2,065 s), 579 / 5,134, R-hat 1.012, 12 divergences. Neither converged by our rule."""
-    var = np.clip(np.diag(lp.cov_root @ lp.cov_root.T), *MODE_START_VARIANCE)
-    eps = np.random.default_rng(seed).standard_normal((chains, lp.x_map.shape[0]))
-    z = unravel((lp.x_map[None, :] + eps * np.sqrt(var)).astype(np.float32), lp.shapes)
-    if not np.isfinite(np.asarray(potential(fns, z, args))).all():
-        return None
-    return z, var.astype(np.float32)
-
-
-def _runner_key_missing(config, sd, chains, warmup, chunk, ta, depth, dense) -> bool:
+def _runner_key_missing(config, sd, chains, warmup, chunk, ta, depth, dense, adapt_mass=True) -> bool:
     shapes = tuple((k, np.shape(v)) for k, v in sd.arrays().items())
-    return (config, shapes, sd.control_sign, chains, warmup, chunk, ta, depth, dense) not in _RUNNERS
+    return (config, shapes, sd.control_sign, chains, warmup, chunk, ta, depth, dense, adapt_mass) not in _RUNNERS
 
 
 def _window_means(steps: list[np.ndarray], window: int) -> list[float]:
