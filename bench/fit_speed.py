@@ -116,6 +116,16 @@ def _row(name, fit, roi_draws, free_vars):
     )
 
 
+def _mass(extra: dict) -> str:
+    """The mass matrix the draws were taken at: dense, diagonal, or staged (``engine.mass``) with its dense stage's
+    kept correlation directions."""
+    staged = extra.get("staged_mass")
+    if staged:
+        kept = len(staged["kept_eigenvalues"])
+        return f"dense from {staged['draws']} draws at a diagonal mass ({kept} directions kept)"
+    return "dense" if extra["dense_mass"] else "diagonal"
+
+
 def main() -> None:
     a = _args()
     # The whole-process case is national: it runs with the default preset (or alone with --whole-process-only),
@@ -163,7 +173,7 @@ def main() -> None:
     print(
         f"  ours: compile (or persistent-cache load) {fit.compile_time:.1f} s of {fit.wall_time:.1f} s; "
         "mean leapfrog steps "
-        f"{fit.extra['mean_tree_steps']:.0f}; dense mass {fit.extra['dense_mass']}",
+        f"{fit.extra['mean_tree_steps']:.1f}; mass {_mass(fit.extra)}",
         flush=True,
     )
     runs = [] if a.skip_pymc_numpyro_default or a.baseline else [("numpyro", a.warmup, a.draws, False)]
