@@ -157,7 +157,9 @@ def sample_nuts(
         dense, use_laplace, pilot_wanted, chunk, schedule = plan
         n_chunks = (warmup + draws) // chunk
     first = schedule.diagonal if schedule else warmup  # the warm-up the first (or only) kernel adapts over
-    settings = _ChainSettings(chains, first, draws, chunk, target_accept, max_tree_depth, dense, use_laplace, seed)
+    settings = _ChainSettings(
+        chains, first, draws, chunk, target_accept, max_tree_depth, dense, use_laplace, seed, warmup
+    )
     n_pilot = pilot_chunks(first, chunk) if pilot_wanted else 0
     pilot = None
     if n_pilot:  # "auto" geo effects: both forms run the first warm-up chunk(s), the cheaper carries on
@@ -227,6 +229,7 @@ class _ChainSettings:
     dense: bool
     laplace: bool
     seed: int
+    fit_warmup: int  # the fit's whole warm-up (``warmup`` is the first kernel's: its first stage when staged)
 
 
 def _setup_chains(config: ModelConfig, sd: ScaledData, args, s: _ChainSettings, timer: PhaseTimer):
@@ -325,8 +328,8 @@ def _pilot_form(
         if progress_callback is not None:
             # both forms' pilot chunks share the progress of the kept form's: n_chunks of the fit's chunks
             done = (i + 1 + (n_chunks if form == FORMS[1] else 0)) / 2
-            msg = f"warm-up pilot, {form} geo effects: {(i + 1) * s.chunk}/{s.warmup} iterations"
-            progress_callback(done * s.chunk / (s.warmup + s.draws), msg)
+            msg = f"warm-up pilot, {form} geo effects: {(i + 1) * s.chunk}/{s.fit_warmup} iterations"
+            progress_callback(done * s.chunk / (s.fit_warmup + s.draws), msg)
     wall = time.perf_counter() - t0
     return FormRun(form, runner, state, np.concatenate(steps, 1), np.concatenate(diverging, 1), wall, started_laplace)
 
