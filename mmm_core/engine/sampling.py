@@ -139,10 +139,12 @@ def sample_nuts(
 
     ``progress_callback(fraction, message)`` is called between chunks of iterations (~8 per fit).
     ``dense_mass``: adapt a full mass matrix (default when there are at most DENSE_MASS_MAX latent
-    dimensions: it absorbs the beta / half-point / intercept correlations, so fewer leapfrog steps per draw).
+    dimensions: it absorbs the beta / half-point / intercept correlations, so fewer leapfrog steps per draw). Left
+    None above that and up to LAPLACE_START_MAX, with enough warm-up, the warm-up is staged: diagonal, then a dense
+    mass estimated from draws (``engine.mass``; its record in ``extra["staged_mass"]``).
     ``laplace_start`` (default: at most LAPLACE_START_MAX latent dimensions): start the chains at draws from the
     Laplace approximation at the mode (quick mode's) and use its covariance (or its diagonal) as the first inverse
-    mass matrix; see :func:`_laplace_start`. Falls back to NumPyro's uniform start when the mode has a flat direction.
+    mass matrix; see ``engine.starts``. Falls back to NumPyro's uniform start when the mode has a flat direction.
     A partially pooled geo panel with ``config.geo_effects="auto"`` starts with a pilot of both forms of the geo
     effects (``engine.centring``): the first 50 warm-up iterations of each, the cheaper carrying on; the form and
     the pilot's figures are in ``extra["geo_effects"]`` (None where there is no choice), its time in the ``pilot``
