@@ -105,7 +105,8 @@ def _numpyro(data, config, a) -> dict:
     out = geometry(flat, np.asarray(st["n_steps"]), np.asarray(st["diverging"]), names)
     beta = geometry(fit.samples["beta"].reshape(a.chains, a.draws, -1), np.asarray(st["n_steps"]), np.zeros(1))
     out["beta_ess_min_per_1k_gradients"] = beta["ess_min_per_1k_gradients"]
-    out["ess_min_per_1k_fit_gradients"] = round(1000 * out["ess_min"] / _gradients(fit), 2)
+    gradients = _gradients(fit)
+    out["ess_min_per_1k_fit_gradients"] = round(1000 * out["ess_min"] / gradients, 2)
     scales = {k: scale_tail(np.asarray(fit.samples[k])) for k in shapes if k.endswith("_tau")}
     phases = fit.extra["phases"]
     cpu = sum(phases[k]["cpu_s"] for k in ("pilot", "warmup", "sampling") if k in phases)  # NUTS only: no compile
@@ -116,7 +117,7 @@ def _numpyro(data, config, a) -> dict:
         | dict(
             geo_effects=geo.get("form"), pilot=geo.get("pilot"), warmup_steps_per_25=fit.extra["warmup_steps_per_25"]
         )
-        | dict(staged_mass=fit.extra.get("staged_mass"), gradients=_gradients(fit))
+        | dict(staged_mass=fit.extra.get("staged_mass"), gradients=gradients)
         | dict(nuts_cpu_s_loaded_machine=round(cpu, 1))
     )
 

@@ -45,8 +45,9 @@ def compile_fit_ahead(
     False when the kernels were at hand (in memory, or on disk: a warm cache)."""
     args = model_args(sd)
     n = n_latent(config, args)
-    dense, use_laplace, _, chunk, schedule = sampling.chain_plan(config, sd, n, chains, warmup, draws)
-    first = schedule.diagonal if schedule else warmup  # a staged warm-up's dense kernel compiles in the sampler
+    plan = sampling.chain_plan(config, sd, n, chains, warmup, draws)
+    dense, use_laplace, chunk = plan.dense, plan.laplace_start, plan.chunk
+    first = plan.first_warmup(warmup)  # a staged warm-up's dense kernel compiles in the sampler
     known = set(sampling._RUNNERS)
     runner = sampling._runner(config, sd, chains, first, chunk, target_accept, max_tree_depth, dense)
     # Not left registered: sample_nuts then builds its own runner and asks for each kernel under the same key (a

@@ -108,6 +108,12 @@ def unravel(x, shapes: dict[str, tuple[int, ...]]) -> dict:
     return out
 
 
+def ravel(z: dict, lead: int) -> np.ndarray:
+    """{site: [*lead axes, *shape]} → [*lead axes, n], sites in sorted order: the inverse of :func:`unravel`
+    (and NumPyro's flattening of a state, for a mass matrix)."""
+    return np.concatenate([np.asarray(z[k]).reshape(np.shape(z[k])[:lead] + (-1,)) for k in sorted(z)], axis=-1)
+
+
 @dataclass(frozen=True)
 class Laplace:
     """The Gaussian approximation at the mode in unconstrained space: flat sites in sorted order (``shapes``),

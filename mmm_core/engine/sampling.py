@@ -34,6 +34,7 @@ from mmm_core.engine.executables import compiled
 from mmm_core.engine.idata import to_idata
 from mmm_core.engine.kernels import constrain, initial_z, model_args, model_functions, n_latent
 from mmm_core.engine.mass import StagedSchedule, denoised_covariance, staged_schedule, wants_staging
+from mmm_core.engine.quick import ravel
 from mmm_core.engine.result import FitResult
 from mmm_core.engine.starts import LAPLACE_START_MAX, laplace_start_point
 from mmm_core.engine.timing import PhaseTimer
@@ -82,8 +83,7 @@ def _runner(
 ):
     """Compiled pieces for this model/shape/settings, built once per process (dict of callables).
     ``adapt_mass=False``: the warm-up adapts the step size only, at the inverse mass matrix given to init."""
-    shapes = tuple((k, np.shape(v)) for k, v in data.arrays().items())
-    key = (config, shapes, data.control_sign, chains, warmup, chunk, target_accept, max_tree_depth, dense, adapt_mass)
+    key = _runner_key(config, data, chains, warmup, chunk, target_accept, max_tree_depth, dense, adapt_mass)
     if key in _RUNNERS:
         return _RUNNERS[key]
     fns = model_functions(config)
@@ -158,7 +158,7 @@ def sample_nuts(
         plan = chain_plan(config, sd, n_latent(config, args), chains, warmup, draws, dense_mass, laplace_start)
         dense, use_laplace, pilot_wanted, chunk, schedule = plan
         n_chunks = (warmup + draws) // chunk
-    first = schedule.diagonal if schedule else warmup  # the warm-up the first (or only) kernel adapts over
+    first = plan.first_warmup(warmup)
     settings = _ChainSettings(
         chains, first, draws, chunk, target_accept, max_tree_depth, dense, use_laplace, seed, warmup
     )
@@ -269,6 +269,10 @@ class ChainPlan(NamedTuple):
     chunk: int
     schedule: StagedSchedule | None
 
+    def first_warmup(self, warmup: int) -> int:
+        """The warm-up the first (or only) kernel adapts over: a staged warm-up's diagonal stage, else all of it."""
+        return self.schedule.diagonal if self.schedule else warmup
+
 
 def chain_plan(config, sd, n: int, chains: int, warmup: int, draws: int, dense_mass=None, laplace_start=None):
     """The ``ChainPlan`` for ``n`` latent dimensions (also what ``engine.ahead`` compiles for).
@@ -285,17 +289,18 @@ def chain_plan(config, sd, n: int, chains: int, warmup: int, draws: int, dense_m
     return ChainPlan(dense, start, pilot, chunk, staged_schedule(warmup, chunk) if staged else None)
 
 
-def _dense_stage(runner: dict, sd: ScaledData, args, s: _ChainSettings, state, estimate: list, plan, timer):
+def _dense_stage(
+    runner: dict, sd: ScaledData, args, s: _ChainSettings, state, estimate: list, schedule: StagedSchedule, timer
+):
     """(runner, state, record) for a staged warm-up's last stage (``engine.mass``): the dense inverse mass matrix
     from the draws at the diagonal mass (``estimate``: their unconstrained chunks), a kernel that adapts only the
-    step size over ``plan.dense`` iterations, started where each chain is."""
+    step size over ``schedule.dense`` iterations, started where each chain is."""
     with timer.phase("mass"):
-        z = _merge_z(estimate)
-        flat = np.concatenate([z[k].reshape(s.chains, -1, int(np.prod(z[k].shape[2:]))) for k in sorted(z)], -1)
-        est = denoised_covariance(flat)  # columns in ravel_pytree's order (sorted sites), as NumPyro's mass matrix
+        # sites in sorted order, as NumPyro flattens the state its mass matrix acts on
+        est = denoised_covariance(ravel(_merge_z(estimate), lead=2))
     with timer.phase("prepare"):
         config = runner["config"]
-        key = (s.chains, plan.dense, s.chunk, s.target_accept, s.max_tree_depth, True, False)
+        key = (s.chains, schedule.dense, s.chunk, s.target_accept, s.max_tree_depth, True, False)
         fresh = _runner_key_missing(config, sd, *key)
         dense_runner = _runner(config, sd, *key)
         keys = jax.random.split(jax.random.fold_in(jax.random.PRNGKey(s.seed), 1), s.chains)
@@ -303,8 +308,8 @@ def _dense_stage(runner: dict, sd: ScaledData, args, s: _ChainSettings, state, e
         new_state = compiled("nuts_init", dense_runner["init"], init_args, dense_runner["static"])(*init_args)
     if fresh:
         _compile_chunk(dense_runner, init_args, new_state, args, timer)
-    schedule = dict(diagonal_warmup=plan.diagonal, estimate_draws=plan.estimate, dense_warmup=plan.dense)
-    return dense_runner, new_state, schedule | est.record()
+    stages = dict(diagonal_warmup=schedule.diagonal, estimate_draws=schedule.estimate, dense_warmup=schedule.dense)
+    return dense_runner, new_state, stages | est.record()
 
 
 def _pilot_form(
@@ -358,9 +363,14 @@ def mass_and_start(n_latent: int, dense_mass: bool | None, laplace_start: bool |
     return dense, start
 
 
-def _runner_key_missing(config, sd, chains, warmup, chunk, ta, depth, dense, adapt_mass=True) -> bool:
+def _runner_key(config, sd, chains, warmup, chunk, ta, depth, dense, adapt_mass=True) -> tuple:
+    """The key ``_runner`` caches its compiled pieces under."""
     shapes = tuple((k, np.shape(v)) for k, v in sd.arrays().items())
-    return (config, shapes, sd.control_sign, chains, warmup, chunk, ta, depth, dense, adapt_mass) not in _RUNNERS
+    return (config, shapes, sd.control_sign, chains, warmup, chunk, ta, depth, dense, adapt_mass)
+
+
+def _runner_key_missing(config, sd, *settings) -> bool:
+    return _runner_key(config, sd, *settings) not in _RUNNERS
 
 
 def _window_means(steps: list[np.ndarray], window: int) -> list[float]:
