@@ -96,6 +96,7 @@ def _numpyro(data, config, a) -> dict:
         seed=a.seed,
         dense_mass=a.dense,
         max_tree_depth=a.depth,
+        target_accept=a.target_accept,
     )
     form = (fit.extra.get("geo_effects") or {}).get("form", "noncentred")
     shapes = _latent_shapes(data, form_config(config, form))
@@ -207,6 +208,7 @@ def main() -> None:
     p.add_argument("--draws", type=int, default=300)
     p.add_argument("--dense", default=None, type=lambda v: v == "yes", help="yes|no: mass matrix (default: engine's)")
     p.add_argument("--depth", default=10, type=int, help="NUTS max tree depth (numpyro)")
+    p.add_argument("--target-accept", default=0.9, type=float, help="NUTS target acceptance (numpyro)")
     p.add_argument("--sampler", default="numpyro", choices=["numpyro", "nutpie"])
     p.add_argument("--adaptation", default="low_rank", choices=["diag", "low_rank"], help="nutpie only")
     p.add_argument("--generator", default="synth", choices=["synth", "bench"], help="bench: bench/_bench_data.py")

@@ -20,6 +20,9 @@ def test_settings_come_from_the_spec_with_overrides(demo_fit: dict) -> None:
     # The stored shape is the one the ledger and meta.json have always had.
     assert list(full.to_dict()) == ["engine", "quick", "chains", "warmup", "draws", "seed", "target_accept", "interval"]
     assert full.to_dict()["interval"] == {"level": spec.interval.level, "method": spec.interval.method}
+    # The spec leaves the target acceptance to the engine; a fit records the one its sampler used.
+    assert spec.sampler.target_accept is None and full.target_accept is None
+    assert full.ran_with(0.85).target_accept == 0.85 and full.ran_with(None) is full
     with pytest.raises(MMMError) as e:
         FitSettings.resolve(spec, engine="stan")
     assert e.value.code == "unknown_engine"

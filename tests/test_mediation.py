@@ -21,6 +21,7 @@ from mmm_core.data.ingest import ingest
 from mmm_core.errors import MMMError
 from mmm_core.fit import artifacts
 from mmm_core.fit.job import run_fit
+from mmm_core.ledger.fits import fit_record
 from mmm_core.spec import Mediator, Saturation, init_spec
 from mmm_core.store import Store
 from mmm_core.synth.presets import MEDIATED
@@ -129,6 +130,10 @@ def test_single_channel_mediator_has_a_nonzero_indirect_effect(tmp_path: Path) -
     """Regression for the peer's bug (a mediator fed by exactly one channel silently lost its indirect effect):
     small NUTS on `mediated_single`, Awareness fed by TV alone; TV's indirect effect interval excludes 0."""
     run = _fit(tmp_path, "mediated_single", quick=False, feeds=["TV"])
+    # the spec left the target acceptance to the engine: the fit started with None and records the 0.9 it used
+    meta = artifacts.load_meta(artifacts.fit_dir(run["store"], run["fit_id"]))
+    assert meta["settings"]["target_accept"] == 0.9
+    assert fit_record(run["store"], run["fit_id"]).settings["target_accept"] is None
     out = mediation(run["store"], run["fit_id"], allow_unhealthy=True)
     tv = out["channels"]["TV"]
     # The peer's bug gives exactly 0. Seed 0, 2 x 300 draws: TV indirect ROI 0.98 [0.30, 1.46] (truth 1.44).

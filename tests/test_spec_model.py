@@ -24,7 +24,7 @@ from mmm_core.spec import (
 def test_defaults_are_explicit_and_documented():
     spec = base_spec()
     assert spec.sampler.chains == 2 and spec.sampler.warmup == 1000 and spec.sampler.draws == 1000
-    assert spec.sampler.target_accept == 0.9 and spec.sampler.seed == 0
+    assert spec.sampler.target_accept is None and spec.sampler.seed == 0  # None: the engine's choice
     assert spec.interval.level == 0.9 and spec.interval.method == "equal_tailed"
     assert spec.holdout.last_n == 0 and spec.media[0].adstock.l_max == 8
     for model in (ModelSpec, type(spec.media[0]), type(spec.media[0].adstock), type(spec.sampler)):

@@ -16,7 +16,13 @@ from test_engine import simulate
 from mmm_core.engine import ModelConfig, sample_nuts
 from mmm_core.engine.data import scale_data
 from mmm_core.engine.kernels import model_args, n_latent
-from mmm_core.engine.mass import denoised_covariance, staged_schedule, wants_staging
+from mmm_core.engine.mass import (
+    DEFAULT_TARGET_ACCEPT,
+    STAGED_TARGET_ACCEPT,
+    denoised_covariance,
+    staged_schedule,
+    wants_staging,
+)
 from mmm_core.engine.sampling import DENSE_MASS_MAX, LAPLACE_START_MAX, chain_plan
 
 D = 60
@@ -107,6 +113,9 @@ def test_the_plan_stages_only_when_no_mass_matrix_was_asked_for(panel) -> None:
     assert chain_plan(config, sd, n, 2, 1000, 1000, dense_mass=False).schedule is None
     assert chain_plan(config, sd, n, 2, 1000, 1000, dense_mass=True).dense
     assert chain_plan(config, sd, n, 2, 200, 200).schedule is None  # too few draws to estimate from
+    # the target acceptance: the staged one unless asked for; an unstaged plan keeps the engine's default
+    assert plan.target_accept(None) == STAGED_TARGET_ACCEPT < DEFAULT_TARGET_ACCEPT and plan.target_accept(0.95) == 0.95
+    assert chain_plan(config, sd, n, 2, 200, 200).target_accept(None) == DEFAULT_TARGET_ACCEPT
 
 
 RUN = dict(chains=2, warmup=450, draws=150, seed=1)
@@ -135,6 +144,7 @@ def test_a_staged_fit_samples_at_the_dense_mass_with_fewer_steps(panel) -> None:
     assert fit.diagnostics(["beta"])["max_rhat"] < 1.1
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert fit.extra["dense_mass"] is False and "mass" in fit.extra["phases"]
+    assert fit.extra["target_accept"] == STAGED_TARGET_ACCEPT  # none asked for: the staged fit's own
     # the pilot ran inside the first stage and counts against the fit's warm-up, not the stage's 150 iterations
     assert fit.extra["geo_effects"]["chosen_by"] == "pilot"
     assert any(m.startswith("warm-up pilot") and m.endswith("/450 iterations") for m in messages), messages[:4]

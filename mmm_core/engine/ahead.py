@@ -37,7 +37,7 @@ def compile_fit_ahead(
     chains: int,
     warmup: int,
     draws: int,
-    target_accept: float = 0.9,
+    target_accept: float | None = None,
     max_tree_depth: int = 10,
 ) -> bool:
     """Start compiling what ``sample_nuts(sd, config, chains, warmup, draws, seed=..., target_accept=...,
@@ -49,7 +49,8 @@ def compile_fit_ahead(
     dense, use_laplace, chunk = plan.dense, plan.laplace_start, plan.chunk
     first = plan.first_warmup(warmup)  # a staged warm-up's dense kernel compiles in the sampler
     known = set(sampling._RUNNERS)
-    runner = sampling._runner(config, sd, chains, first, chunk, target_accept, max_tree_depth, dense)
+    target = plan.target_accept(target_accept)
+    runner = sampling._runner(config, sd, chains, first, chunk, target, max_tree_depth, dense)
     # Not left registered: sample_nuts then builds its own runner and asks for each kernel under the same key (a
     # runner it already holds is used as it is, its chunk uncompiled).
     for key in set(sampling._RUNNERS) - known:

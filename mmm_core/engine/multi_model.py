@@ -31,6 +31,7 @@ from numpyro.diagnostics import effective_sample_size, split_gelman_rubin
 from numpyro.infer import MCMC, NUTS, init_to_median
 
 from mmm_core.engine.cross import cross_params, route, unit_ratios
+from mmm_core.engine.mass import DEFAULT_TARGET_ACCEPT
 from mmm_core.engine.model import (
     PARAM_KEYS,
     adstock_params,
@@ -163,7 +164,7 @@ def fit_multi(
     warmup: int = 1000,
     draws: int = 1000,
     seed: int = 0,
-    target_accept: float = 0.9,
+    target_accept: float | None = None,
     dense_mass: bool | None = None,
 ) -> MultiFitResult:
     """Sample the posterior with NUTS (NumPyro's MCMC, chains ``parallel`` when JAX has a device per chain).
@@ -176,6 +177,7 @@ def fit_multi(
     latent = _latent_sites(model, sd)
     if dense_mass is None:
         dense_mass = sum(latent.values()) <= DENSE_MASS_MAX
+    target_accept = DEFAULT_TARGET_ACCEPT if target_accept is None else target_accept
     kernel = NUTS(model, target_accept_prob=target_accept, init_strategy=init_to_median, dense_mass=dense_mass)
     method = chain_method(chains)
     mcmc = MCMC(

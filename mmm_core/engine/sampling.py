@@ -33,7 +33,14 @@ from mmm_core.engine.data import ModelData, ScaledData, scale_data
 from mmm_core.engine.executables import compiled
 from mmm_core.engine.idata import to_idata
 from mmm_core.engine.kernels import constrain, initial_z, model_args, model_functions, n_latent
-from mmm_core.engine.mass import StagedSchedule, denoised_covariance, staged_schedule, wants_staging
+from mmm_core.engine.mass import (
+    DEFAULT_TARGET_ACCEPT,
+    STAGED_TARGET_ACCEPT,
+    StagedSchedule,
+    denoised_covariance,
+    staged_schedule,
+    wants_staging,
+)
 from mmm_core.engine.quick import ravel
 from mmm_core.engine.result import FitResult
 from mmm_core.engine.starts import LAPLACE_START_MAX, laplace_start_point
@@ -129,7 +136,7 @@ def sample_nuts(
     warmup: int = 1000,
     draws: int = 1000,
     seed: int = 0,
-    target_accept: float = 0.9,
+    target_accept: float | None = None,
     max_tree_depth: int = 10,
     progress_callback: ProgressCallback | None = None,
     dense_mass: bool | None = None,
@@ -142,6 +149,8 @@ def sample_nuts(
     dimensions: it absorbs the beta / half-point / intercept correlations, so fewer leapfrog steps per draw). Left
     None above that and up to LAPLACE_START_MAX, with enough warm-up, the warm-up is staged: diagonal, then a dense
     mass estimated from draws (``engine.mass``; its record in ``extra["staged_mass"]``).
+    ``target_accept`` (default: ``engine.mass.STAGED_TARGET_ACCEPT`` for a staged warm-up, else
+    DEFAULT_TARGET_ACCEPT); the value used is ``extra["target_accept"]``.
     ``laplace_start`` (default: at most LAPLACE_START_MAX latent dimensions): start the chains at draws from the
     Laplace approximation at the mode (quick mode's) and use its covariance (or its diagonal) as the first inverse
     mass matrix; see ``engine.starts``. Falls back to NumPyro's uniform start when the mode has a flat direction.
@@ -158,6 +167,7 @@ def sample_nuts(
         plan = chain_plan(config, sd, n_latent(config, args), chains, warmup, draws, dense_mass, laplace_start)
         dense, use_laplace, pilot_wanted, chunk, schedule = plan
         n_chunks = (warmup + draws) // chunk
+        target_accept = plan.target_accept(target_accept)
     first = plan.first_warmup(warmup)
     settings = _ChainSettings(
         chains, first, draws, chunk, target_accept, max_tree_depth, dense, use_laplace, seed, warmup
@@ -272,6 +282,12 @@ class ChainPlan(NamedTuple):
     def first_warmup(self, warmup: int) -> int:
         """The warm-up the first (or only) kernel adapts over: a staged warm-up's diagonal stage, else all of it."""
         return self.schedule.diagonal if self.schedule else warmup
+
+    def target_accept(self, asked: float | None) -> float:
+        """NUTS target acceptance: the one asked for, else the engine's for this plan (``engine.mass``)."""
+        if asked is not None:
+            return asked
+        return STAGED_TARGET_ACCEPT if self.schedule else DEFAULT_TARGET_ACCEPT
 
 
 def chain_plan(config, sd, n: int, chains: int, warmup: int, draws: int, dense_mass=None, laplace_start=None):

@@ -260,7 +260,8 @@ def _review(
         health, diagnostics = health_and_headline(data, result, post, pred, effects, ident, holdout)
     # Stored beside the checks (additive JSON): a label per channel, not a pass/fail of the fit.
     health_dict = {**health.to_dict(), "identifiability": ident}
-    return FitOutcome(result, post.params, effects, health_dict, gate, diagnostics, settings)
+    used = settings.ran_with(result.extra.get("target_accept"))
+    return FitOutcome(result, post.params, effects, health_dict, gate, diagnostics, used)
 
 
 def fit_summary(store: Store, fit_id: str) -> dict[str, Any]:

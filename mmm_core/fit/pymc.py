@@ -101,7 +101,8 @@ def fit_with_pymc_marketing(data, config, settings: FitSettings, report: Callabl
         {k: v for k, v in result.diagnostics().items() if k in ("max_rhat", "min_ess_bulk", "divergences", "ess_per_s")}
     )
     samples = {k: result.flat(k) for k in ("roi", "contribution_total")}
-    return FitOutcome(result, samples, effects, health.to_dict(), None, diagnostics, settings)
+    used = settings.ran_with(result.extra.get("target_accept"))
+    return FitOutcome(result, samples, effects, health.to_dict(), None, diagnostics, used)
 
 
 def _triangulation_inputs(data, config):

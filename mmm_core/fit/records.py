@@ -3,7 +3,7 @@ review, handed to registration. Typed so a stage cannot silently drop or misspel
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,7 @@ class FitSettings:
     warmup: int
     draws: int
     seed: int
-    target_accept: float
+    target_accept: float | None  # None: the engine's choice (``ran_with`` records it once known)
     interval_level: float
     interval_method: str
 
@@ -60,6 +60,10 @@ class FitSettings:
             interval_level=spec.interval.level,
             interval_method=spec.interval.method,
         )
+
+    def ran_with(self, target_accept: float | None) -> FitSettings:
+        """These settings with the target acceptance the sampler used (None: no NUTS ran, as in quick mode)."""
+        return self if target_accept is None else replace(self, target_accept=target_accept)
 
     @property
     def mode(self) -> str:

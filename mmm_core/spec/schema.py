@@ -162,7 +162,13 @@ class Sampler(StrictModel):
     chains: int = Field(2, ge=1, le=64, description="NUTS chains (run in parallel). Default 2.")
     warmup: int = Field(1000, ge=10, description="Warm-up (tuning) iterations per chain. Default 1000.")
     draws: int = Field(1000, ge=10, description="Kept draws per chain. Default 1000.")
-    target_accept: float = Field(0.9, gt=0.5, lt=1, description="NUTS target acceptance. Default 0.9.")
+    target_accept: float | None = Field(
+        None,
+        gt=0.5,
+        lt=1,
+        description="NUTS target acceptance. Default: the engine's — 0.85 for a geo panel whose warm-up is staged "
+        "(a dense mass matrix estimated from draws), else 0.9; the fit records the value used.",
+    )
     seed: int = Field(0, ge=0, description="Random seed; same spec, data and seed give the same numbers. Default 0.")
 
 
