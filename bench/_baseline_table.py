@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from _pymc_labs import BaselineFit, ess_rhat, fit_baseline
+from _pymc_labs import BaselineFit, ess_rhat, fit_baseline, labs_target_accept
 
 MAX_RHAT = 1.01
 MAX_DIVERGENT_SHARE = 0.01
@@ -25,6 +25,7 @@ class Side:
     max_rhat: float
     divergences: int
     steps_per_draw: float
+    target_accept: float
     roi: np.ndarray  # posterior mean per channel
 
     @property
@@ -46,11 +47,12 @@ def ours_side(fit, free: list[str], roi_draws: np.ndarray) -> Side:
         rhat,
         d.get("divergences", 0),
         fit.extra["mean_tree_steps"],
+        fit.extra["target_accept"],
         roi,
     )
 
 
-def baseline_side(b: BaselineFit, chains: int, draws: int) -> Side:
+def baseline_side(b: BaselineFit, chains: int, draws: int, target_accept: float) -> Side:
     roi = b.roi.reshape(-1, b.roi.shape[-1]).mean(0)
     return Side(
         b.name,
@@ -62,18 +64,19 @@ def baseline_side(b: BaselineFit, chains: int, draws: int) -> Side:
         b.max_rhat,
         b.divergences,
         b.steps_per_draw,
+        target_accept,
         roi,
     )
 
 
 def run_baselines(data, config, a) -> list[Side]:
     """Every ``--baseline VARIANT:SAMPLER`` of the command line, in order, with the run's chains and draws."""
-    sides = []
+    sides, ta = [], labs_target_accept(a.target_accept)
     for spec in a.baseline:
         variant, _, sampler = spec.partition(":")
-        b = fit_baseline(data, config, variant, sampler, a.chains, a.warmup, a.draws, a.seed, a.target_accept)
+        b = fit_baseline(data, config, variant, sampler, a.chains, a.warmup, a.draws, a.seed, ta)
         print(f"  {b.name}: {b.wall:.1f} s", flush=True)
-        sides.append(baseline_side(b, a.chains, a.draws))
+        sides.append(baseline_side(b, a.chains, a.draws, ta))
     return sides
 
 
@@ -81,14 +84,15 @@ def print_baseline(ours: Side, baselines: list[Side], roi_true: dict, channels: 
     sides = [ours, *baselines]
     head = (
         f"{'engine':36s} {'draws':>12s} {'wall s':>7s} {'minESS':>7s} {'medESS':>7s} {'min/s':>6s} {'med/s':>6s} "
-        f"{'R-hat':>6s} {'div':>4s} {'steps':>5s}  converged"
+        f"{'R-hat':>6s} {'div':>4s} {'steps':>5s} {'accept':>6s}  converged"
     )
     print("\nfair geo baseline (ESS over every scalar of each model's free parameters; wall includes compiling)")
     print(head + "\n" + "-" * len(head))
     for s in sides:
         print(
             f"{s.name:36s} {s.draws:>12s} {s.wall:7.1f} {s.min_ess:7.0f} {s.median_ess:7.0f} {s.min_ess / s.wall:6.2f} "
-            f"{s.median_ess / s.wall:6.2f} {s.max_rhat:6.3f} {s.divergences:4d} {s.steps_per_draw:5.0f}  "
+            f"{s.median_ess / s.wall:6.2f} {s.max_rhat:6.3f} {s.divergences:4d} {s.steps_per_draw:5.1f} "
+            f"{s.target_accept:6.2f}  "
             f"{'yes' if s.converged else 'NO'}"
         )
     for b in baselines:

@@ -86,6 +86,15 @@ def _model(variant: str, data, config):
     return labs_mmm(data, config) if variant == "labs" else build_mmm(data, config)
 
 
+# PyMC Labs' benchmark sampled at target_accept 0.9: pymc-marketing's side runs at it unless a run sets one for both.
+LABS_TARGET_ACCEPT = 0.9
+
+
+def labs_target_accept(asked: float | None) -> float:
+    """pymc-marketing's target acceptance in a benchmark: the one asked for, else PyMC Labs' 0.9."""
+    return LABS_TARGET_ACCEPT if asked is None else asked
+
+
 def fit_baseline(data, config, variant: str, sampler: str, chains: int, warmup: int, draws: int, seed: int, ta: float):
     """Build and sample one baseline; wall time includes building and compiling (numba or JAX), as ours does."""
 

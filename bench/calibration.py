@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import _ray_map  # noqa: E402
 import numpy as np  # noqa: E402
-from _calib_worlds import FAMILIES, draw_preset  # noqa: E402
+from _calib_worlds import ALL_FAMILIES, FAMILIES, draw_preset  # noqa: E402
 
 LEVELS = (0.5, 0.8, 0.9)
 TARGET = (0.87, 0.95)
@@ -56,6 +56,9 @@ def fit_world(family, seed: int, folder: Path, args: argparse.Namespace) -> list
         _common_roi_prior(spec, frame)
     if getattr(args, "comparison", None):
         spec = _declare_comparison(spec, args.comparison)
+    if getattr(args, "target_accept", None) is not None:  # else the engine's (engine.mass)
+        sampler = spec.sampler.model_copy(update={"target_accept": args.target_accept})
+        spec = spec.model_copy(update={"sampler": sampler})
     locked = ledger.lock(store, spec, "calibration harness: default spec")
     fit = run_fit(
         store, locked.spec_id, quick=args.quick, chains=args.chains, warmup=args.warmup, draws=args.draws, seed=0
@@ -164,7 +167,12 @@ def _args() -> argparse.Namespace:
         "--comparison",
         help="declare a comparison set in every spec before locking (members by family: hill, delayed, 'hill,delayed')",
     )
-    p.add_argument("--families", default=",".join(f.name for f in FAMILIES))
+    p.add_argument("--target-accept", type=float, help="set in every spec (default: left to the engine)")
+    p.add_argument(
+        "--families",
+        default=",".join(f.name for f in FAMILIES),
+        help=f"comma-separated, of {', '.join(f.name for f in ALL_FAMILIES)} (default: all but geo_staged)",
+    )
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "calibration.json")
     p.add_argument("--resume", action="store_true", help="keep the datasets already in OUT.partial.jsonl")
     _ray_map.add_options(p)
@@ -210,7 +218,7 @@ def main() -> None:
     t0 = time.time()
     todo = [
         (family, seed, args)
-        for family in [f for f in FAMILIES if f.name in wanted]
+        for family in [f for f in ALL_FAMILIES if f.name in wanted]
         for seed in range(args.first_seed, args.first_seed + args.per_family)
         if (family.name, seed) not in done
     ]

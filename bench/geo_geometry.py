@@ -208,7 +208,7 @@ def main() -> None:
     p.add_argument("--draws", type=int, default=300)
     p.add_argument("--dense", default=None, type=lambda v: v == "yes", help="yes|no: mass matrix (default: engine's)")
     p.add_argument("--depth", default=10, type=int, help="NUTS max tree depth (numpyro)")
-    p.add_argument("--target-accept", default=0.9, type=float, help="NUTS target acceptance (numpyro)")
+    p.add_argument("--target-accept", default=None, type=float, help="NUTS target acceptance (default: the engine's)")
     p.add_argument("--sampler", default="numpyro", choices=["numpyro", "nutpie"])
     p.add_argument("--adaptation", default="low_rank", choices=["diag", "low_rank"], help="nutpie only")
     p.add_argument("--generator", default="synth", choices=["synth", "bench"], help="bench: bench/_bench_data.py")
