@@ -57,3 +57,28 @@ def test_quick_mode_picks_up_its_laplace_and_constrain_kernels_compiled_ahead(tm
     after = executables.stats()
     assert not executables._PENDING and fit.samples["beta"].shape[:2] == (1, 70)
     assert after["compiled"] - before["compiled"] == after["compiled_ahead"] - before["compiled_ahead"] == 2
+
+
+def test_a_staged_geo_fit_compiles_ahead_at_the_target_it_samples_at(tmp_path, monkeypatch) -> None:
+    """The staged warm-up's target acceptance (engine.mass) is part of the kernels' key: compiling ahead at another
+    would leave the sampler compiling its own. The 12-geo panel of tests/test_staged_mass.py (106 dimensions) at
+    2 x (1000 + 1000) is staged, so both ask for STAGED_TARGET_ACCEPT; a target given explicitly is used as given."""
+    from mmm_core.engine.mass import STAGED_TARGET_ACCEPT
+
+    data, _ = simulate(t=40, g=12, seed=6)
+    config = ModelConfig(geo_effects="noncentred")
+    sd = scale_data(data, config)
+    _fresh_kernels(monkeypatch, tmp_path)
+    seen = []
+    real = sampling._runner
+
+    def recording(config, sd, chains, warmup, chunk, target_accept, *rest, **kw):
+        seen.append(target_accept)
+        return real(config, sd, chains, warmup, chunk, target_accept, *rest, **kw)
+
+    monkeypatch.setattr(sampling, "_runner", recording)
+    compile_fit_ahead(sd, config, chains=2, warmup=1000, draws=1000)
+    compile_fit_ahead(sd, config, chains=2, warmup=1000, draws=1000, target_accept=0.95)
+    assert seen == [STAGED_TARGET_ACCEPT, 0.95]
+    for future, _ in executables._PENDING.values():  # nothing left compiling into the next test
+        future.result()
