@@ -41,6 +41,13 @@ STAGED_TARGET_ACCEPT, DEFAULT_TARGET_ACCEPT = 0.85, 0.9
 MIN_DRAWS_PER_DIM = 4
 
 
+def resolve_target_accept(asked: float | None, staged: bool = False) -> float:
+    """NUTS target acceptance: the one asked for, else the engine's (STAGED_TARGET_ACCEPT for a staged warm-up)."""
+    if asked is not None:
+        return asked
+    return STAGED_TARGET_ACCEPT if staged else DEFAULT_TARGET_ACCEPT
+
+
 @dataclass(frozen=True)
 class StagedSchedule:
     """Iterations of each stage (each a multiple of the chunk): diagonal warm-up, draws at the diagonal mass (for

@@ -31,7 +31,7 @@ from numpyro.diagnostics import effective_sample_size, split_gelman_rubin
 from numpyro.infer import MCMC, NUTS, init_to_median
 
 from mmm_core.engine.cross import cross_params, route, unit_ratios
-from mmm_core.engine.mass import DEFAULT_TARGET_ACCEPT
+from mmm_core.engine.mass import resolve_target_accept
 from mmm_core.engine.model import (
     PARAM_KEYS,
     adstock_params,
@@ -177,8 +177,8 @@ def fit_multi(
     latent = _latent_sites(model, sd)
     if dense_mass is None:
         dense_mass = sum(latent.values()) <= DENSE_MASS_MAX
-    target_accept = DEFAULT_TARGET_ACCEPT if target_accept is None else target_accept
-    kernel = NUTS(model, target_accept_prob=target_accept, init_strategy=init_to_median, dense_mass=dense_mass)
+    target = resolve_target_accept(target_accept)
+    kernel = NUTS(model, target_accept_prob=target, init_strategy=init_to_median, dense_mass=dense_mass)
     method = chain_method(chains)
     mcmc = MCMC(
         kernel, num_warmup=warmup, num_samples=draws, num_chains=chains, chain_method=method, progress_bar=False

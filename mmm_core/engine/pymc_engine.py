@@ -21,7 +21,7 @@ import pandas as pd
 
 from mmm_core.engine.config import EngineConfigError, ModelConfig
 from mmm_core.engine.data import ModelData, training_mask
-from mmm_core.engine.mass import DEFAULT_TARGET_ACCEPT
+from mmm_core.engine.mass import resolve_target_accept
 from mmm_core.engine.result import FitResult
 from mmm_core.engine.setup import foreign_jax_globals
 
@@ -168,7 +168,7 @@ def fit_pymc_marketing(
     keep = training_mask(data, config).all(axis=1)
     mmm = build_mmm(data, config, shared_shapes)
     x, y = _frame(data, config, keep)
-    target_accept = DEFAULT_TARGET_ACCEPT if target_accept is None else target_accept
+    target_accept = resolve_target_accept(target_accept)  # recorded in extra as used
     idata = sample_mmm(mmm, x, y, chains, warmup, draws, seed, sampler, target_accept)
     wall = time.perf_counter() - t0
     samples = _samples(idata, mmm, data, keep)

@@ -34,10 +34,9 @@ from mmm_core.engine.executables import compiled
 from mmm_core.engine.idata import to_idata
 from mmm_core.engine.kernels import constrain, initial_z, model_args, model_functions, n_latent
 from mmm_core.engine.mass import (
-    DEFAULT_TARGET_ACCEPT,
-    STAGED_TARGET_ACCEPT,
     StagedSchedule,
     denoised_covariance,
+    resolve_target_accept,
     staged_schedule,
     wants_staging,
 )
@@ -285,9 +284,7 @@ class ChainPlan(NamedTuple):
 
     def target_accept(self, asked: float | None) -> float:
         """NUTS target acceptance: the one asked for, else the engine's for this plan (``engine.mass``)."""
-        if asked is not None:
-            return asked
-        return STAGED_TARGET_ACCEPT if self.schedule else DEFAULT_TARGET_ACCEPT
+        return resolve_target_accept(asked, staged=self.schedule is not None)
 
 
 def chain_plan(config, sd, n: int, chains: int, warmup: int, draws: int, dense_mass=None, laplace_start=None):

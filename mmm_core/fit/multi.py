@@ -34,7 +34,7 @@ import pandas as pd
 from mmm_core import ledger
 from mmm_core.data.products import product_panel
 from mmm_core.data.queries import panel
-from mmm_core.engine.mass import DEFAULT_TARGET_ACCEPT
+from mmm_core.engine.mass import resolve_target_accept
 from mmm_core.engine.timing import PhaseTimer
 from mmm_core.errors import FitRefusedError
 from mmm_core.fit.inputs import model_config, model_data
@@ -284,7 +284,7 @@ def _fit(store: Store, spec, settings: FitSettings, report, timer: PhaseTimer, s
 def _run_settings(settings: FitSettings) -> FitSettings:
     """The settings the joint model runs with: quick = one short NUTS chain (module docstring); the engine's
     target acceptance where the spec left it (a joint model's warm-up is never staged)."""
-    settings = settings.ran_with(DEFAULT_TARGET_ACCEPT if settings.target_accept is None else None)
+    settings = settings.ran_with(resolve_target_accept(settings.target_accept))
     if not settings.quick:
         return settings
     n = min(settings.draws, QUICK_DRAWS)  # a caller asking for fewer draws (tests) gets fewer
