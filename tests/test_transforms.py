@@ -68,3 +68,48 @@ def test_logistic_zero_and_half_point():
 def test_half_life_to_alpha():
     assert float(tf.half_life_to_alpha(1.0)) == pytest.approx(0.5)
     assert float(tf.half_life_to_alpha(2.0)) == pytest.approx(math.sqrt(0.5), rel=1e-6)
+
+
+@pytest.mark.parametrize("x", [1e-8, 1e-20, 1e-30, 0.5, 4.0])
+@pytest.mark.parametrize("slope", [0.5, 3.0, 8.0])
+def test_hill_gradient_is_finite_far_below_the_half_point(x, slope):
+    """In float32, 1 / (1 + exp(-z)) has gradient inf / inf = NaN once z < -88 — an adstock tail of 1e-8 of mean
+    spend at slope 5 — and NUTS took those NaNs for divergences (enterprise seed 0: all 9 of its divergent
+    transitions replayed to a NaN gradient in the Hill parameters)."""
+    import jax
+    import jax.numpy as jnp
+
+    f = lambda x_, s, k: tf.hill_saturation(x_, s, k)  # noqa: E731
+    value = float(f(jnp.float32(x), jnp.float32(slope), jnp.float32(1.0)))
+    grads = jax.grad(f, argnums=(0, 1, 2))(jnp.float32(x), jnp.float32(slope), jnp.float32(1.0))
+    assert all(np.isfinite(float(g)) for g in grads)
+    expected = x**slope / (x**slope + 1.0)
+    assert value == pytest.approx(expected, rel=1e-5, abs=1e-30)
+
+
+def test_media_curve_gradient_is_finite_on_a_delayed_adstock_tail():
+    """The whole media path — delayed adstock, whose tail weights reach alpha**49 ~ 1e-26, then a steep Hill —
+    keeps finite gradients in every curve parameter."""
+    import jax
+    import jax.numpy as jnp
+
+    from mmm_core.engine import ModelConfig
+    from mmm_core.engine.curves import saturated_curves
+
+    l_max, n_t = 8, 12
+    spend = np.zeros((n_t, 1, 1), np.float32)
+    spend[0] = 1.0  # one burst: the following weeks see only the adstock's tail
+    lagged = np.stack([np.roll(spend, lag, axis=0) * (np.arange(n_t) >= lag)[:, None, None] for lag in range(l_max)])
+    config = ModelConfig(adstock="delayed", saturation="hill", l_max=l_max)
+
+    def total(params):
+        return saturated_curves(params, jnp.asarray(lagged), config).sum()
+
+    params = {
+        "adstock_alpha": jnp.array([0.3]),
+        "adstock_theta": jnp.array([0.0]),
+        "hill_slope": jnp.array([4.0]),
+        "sat_half": jnp.array([1.0]),
+    }
+    grads = jax.grad(total)(params)
+    assert all(np.isfinite(np.asarray(g)).all() for g in grads.values()), grads

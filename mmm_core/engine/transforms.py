@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import jax
 import jax.numpy as jnp
 from jax import Array
 from jax.typing import ArrayLike
@@ -136,7 +137,10 @@ def hill_saturation(x: ArrayLike, slope: ArrayLike, k: ArrayLike) -> Array:
     how sharply the response switches on around ``k``: large ``s`` means little effect below ``k``, then
     a fast rise, then a plateau.
 
-    Computed as ``sigmoid(s * (log x - log k))`` so that zero spend gives exactly 0 with finite gradients.
+    Computed as ``sigmoid(s * (log x - log k))`` so that zero spend gives exactly 0 with finite gradients, with
+    JAX's logistic rather than ``1 / (1 + exp(-z))``: in float32 ``exp(-z)`` overflows below z = -88 (an adstock
+    tail of 1e-8 of mean spend at slope 5) and the written-out form's gradient is then inf / inf = NaN, which NUTS
+    reports as a divergence at an ordinary point of the posterior.
 
     Examples
     --------
@@ -147,7 +151,7 @@ def hill_saturation(x: ArrayLike, slope: ArrayLike, k: ArrayLike) -> Array:
     positive = x > 0
     safe_x = jnp.where(positive, x, 1.0)  # keeps log and its gradient finite where x == 0
     z = jnp.asarray(slope) * (jnp.log(safe_x) - jnp.log(jnp.asarray(k)))
-    return jnp.where(positive, 1.0 / (1.0 + jnp.exp(-z)), 0.0)
+    return jnp.where(positive, jax.nn.sigmoid(z), 0.0)
 
 
 def half_life_to_alpha(half_life: ArrayLike) -> Array:
