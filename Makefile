@@ -103,7 +103,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/srmse.py
 	$(PY) bench/srmse.py --source labs
 	$(PY) bench/fit_speed.py --preset enterprise --quick-only
-	$(PY) bench/enterprise.py
+	$(PY) bench/enterprise.py --mode-start --target-accept 0.95 --geo-effects noncentred --warmup 2000 --draws 2000
 	$(PY) bench/optimizer.py
 	$(PY) bench/decision_quality.py
 	$(PY) bench/ask_latency.py
