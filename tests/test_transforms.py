@@ -79,9 +79,9 @@ def test_hill_gradient_is_finite_far_below_the_half_point(x, slope):
     import jax
     import jax.numpy as jnp
 
-    f = lambda x_, s, k: tf.hill_saturation(x_, s, k)  # noqa: E731
-    value = float(f(jnp.float32(x), jnp.float32(slope), jnp.float32(1.0)))
-    grads = jax.grad(f, argnums=(0, 1, 2))(jnp.float32(x), jnp.float32(slope), jnp.float32(1.0))
+    point = (jnp.float32(x), jnp.float32(slope), jnp.float32(1.0))
+    value = float(tf.hill_saturation(*point))
+    grads = jax.grad(tf.hill_saturation, argnums=(0, 1, 2))(*point)
     assert all(np.isfinite(float(g)) for g in grads)
     expected = x**slope / (x**slope + 1.0)
     assert value == pytest.approx(expected, rel=1e-5, abs=1e-30)
